@@ -1,0 +1,59 @@
+#pragma once
+// ACPI tables: interrupt controllers (MADT) and power control (FADT, and the \_S5 sleep type
+// from the DSDT). Without ACPI, the defaults are those of a PC: LAPIC at 0xfee00000, one
+// I/O APIC at 0xfec00000, no overrides.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace kernel {
+struct BootInfo;
+}
+
+namespace kernel::acpi {
+
+// A Generic Address Structure: where a register lives.
+struct Register {
+  uint8_t space = 0;  // 0 system memory, 1 system I/O
+  uint8_t width_bits = 0;
+  uint64_t address = 0;
+  bool present() const { return address != 0; }
+};
+
+struct IoApic {
+  uint64_t phys;
+  uint32_t gsi_base;
+};
+
+struct IsaOverride {
+  uint8_t source;
+  uint32_t gsi;
+  uint16_t flags;
+};
+
+struct Info {
+  bool present = false;
+  char oem[7] = {};
+  uint64_t lapic_phys = 0xfee00000;
+  IoApic ioapics[4] = {{0xfec00000, 0}};
+  size_t ioapic_count = 1;
+  IsaOverride overrides[16] = {};
+  size_t override_count = 0;
+  // Power (FADT).
+  bool hardware_reduced = false;
+  uint32_t pm1a_control = 0;  // I/O port
+  uint32_t pm1b_control = 0;
+  uint8_t s5_sleep_type_a = 0;
+  uint8_t s5_sleep_type_b = 0;
+  Register sleep_control;  // hardware-reduced ACPI (microvm)
+  Register reset;
+  uint8_t reset_value = 0;
+};
+
+void init(const BootInfo& boot);
+const Info& info();
+
+// Writes value to a register described by a Generic Address Structure.
+void write_register(const Register& reg, uint64_t value);
+
+}  // namespace kernel::acpi

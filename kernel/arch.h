@@ -1,0 +1,112 @@
+#pragma once
+// The machine-independent face of the CPU and platform. Everything here is implemented once
+// per architecture under kernel/arch/<cpu>/; generic kernel code includes only this header.
+
+#include <cstddef>
+#include <cstdint>
+
+#include <lib/result.h>
+
+namespace kernel {
+struct BootInfo;
+}
+
+namespace arch {
+
+constexpr size_t kPageSize = 4096;
+
+// ---- early bring-up ----------------------------------------------------------------------
+// Reads the boot loader's information (protocol-specific) into the normalized structure.
+void parse_boot_info(uint32_t protocol, uintptr_t info_phys, kernel::BootInfo& out);
+// Segment tables, exception and interrupt vectors. Needs nothing but the console.
+void cpu_init();
+// Interrupt controllers and the timer; needs ACPI and the heap.
+void platform_init();
+
+// ---- console -----------------------------------------------------------------------------
+void console_init();
+void console_write(const char* s, size_t n);
+// Bytes typed on the console arrive through this callback, from interrupt context.
+void console_set_input_handler(void (*handler)(char c));
+
+// ---- interrupts --------------------------------------------------------------------------
+using IrqState = uint64_t;  // nonzero: interrupts were enabled
+constexpr IrqState kIrqsEnabled = 1;
+IrqState irq_save();  // disables interrupts, returns the previous state
+void irq_restore(IrqState state);
+void irq_enable();
+bool irqs_enabled();
+// Enables interrupts and waits for one, atomically (no wake-up can be lost in between).
+void enable_and_wait();
+[[noreturn]] void halt_forever();
+
+// ---- memory ------------------------------------------------------------------------------
+// All physical memory is mapped at a fixed offset (the direct map).
+void* phys_to_virt(uintptr_t phys);
+uintptr_t virt_to_phys(const void* virt);  // direct map and kernel image only
+struct KernelImage {
+  uintptr_t phys_start, phys_end;
+};
+KernelImage kernel_image();
+
+enum PageFlags : uint32_t {
+  kPageRead = 0,  // every mapping is readable
+  kPageWrite = 1u << 0,
+  kPageExec = 1u << 1,
+  kPageUser = 1u << 2,
+  kPageUncached = 1u << 3,
+};
+// Builds the kernel's own page tables (direct map, kernel image with per-section rights)
+// and switches to them. Called once the physical allocator works.
+void paging_init(uintptr_t max_phys);
+// Map, unmap, change rights and translate single pages in the kernel address space.
+// Map fails with AlreadyExists if the page is mapped, unmap/protect with NotFound if not.
+lib::Result<void> map_page(uintptr_t virt, uintptr_t phys, uint32_t flags);
+lib::Result<uintptr_t> unmap_page(uintptr_t virt);
+lib::Result<void> protect_page(uintptr_t virt, uint32_t flags);
+lib::Result<uintptr_t> translate(uintptr_t virt);
+// Maps device registers uncached in a dedicated kernel region.
+lib::Result<void*> map_mmio(uintptr_t phys, size_t size);
+// Kernel virtual regions handed out by generic code.
+constexpr uintptr_t kStackRegionBase = 0xffffa00000000000;
+constexpr uintptr_t kStackRegionSize = uintptr_t{1} << 32;
+constexpr uintptr_t kTestRegionBase = 0xffffb00000000000;
+
+// Reads or writes one byte at addr; returns false instead of faulting when the address is
+// not mapped (or not writable). The basis for safe access to untrusted addresses.
+bool probe_read(uintptr_t addr, uint8_t* out);
+bool probe_write(uintptr_t addr, uint8_t value);
+
+// ---- time --------------------------------------------------------------------------------
+// Nanoseconds since boot, monotonic.
+uint64_t now_ns();
+// Raw cycle counter for benchmarks.
+uint64_t cycles();
+// Asks for a timer interrupt at (or soon after) deadline_ns; replaces any earlier request.
+void timer_set_deadline(uint64_t deadline_ns);
+
+// ---- threads -----------------------------------------------------------------------------
+struct Context;  // saved callee-saved registers, on the thread's own stack
+// Lays out a new thread's stack so that switching to it calls entry(arg) via
+// kernel::thread_trampoline. Returns the context to switch to.
+Context* context_init(uintptr_t stack_top, void (*entry)(void*), void* arg);
+// Saves the current context into *save and resumes next.
+extern "C" void context_switch(Context** save, Context* next);
+
+// ---- diagnostics -------------------------------------------------------------------------
+// Return addresses of the callers, innermost first, starting from the caller of this one.
+size_t backtrace(uintptr_t* out, size_t max);
+size_t backtrace_from(uintptr_t frame, uintptr_t* out, size_t max);
+
+// ---- power -------------------------------------------------------------------------------
+// Platform fallbacks when ACPI has no way (legacy reset ports, triple fault).
+[[noreturn]] void reset_fallback();
+// Exits QEMU with status 2*code+1 when the isa-debug-exit device is present; returns if not.
+void debug_exit(uint8_t code);
+// Port and memory accesses that ACPI register descriptions call for.
+void io_write(uint16_t port, uint32_t value, unsigned width_bytes);
+uint32_t io_read(uint16_t port, unsigned width_bytes);
+// The ACPI root pointer found by scanning firmware memory, or 0.
+uintptr_t find_acpi_rsdp();
+
+}  // namespace arch

@@ -1,0 +1,73 @@
+// Segments and the task state segment. Long mode ignores segment bases, but the GDT still
+// selects privilege levels, and the TSS supplies the stacks for double faults and NMIs.
+
+#include "cpu.h"
+#include "platform.h"
+
+namespace arch {
+namespace {
+
+struct [[gnu::packed]] Tss {
+  uint32_t reserved0;
+  uint64_t rsp[3];
+  uint64_t reserved1;
+  uint64_t ist[7];
+  uint64_t reserved2;
+  uint16_t reserved3;
+  uint16_t iomap_base;
+};
+
+struct [[gnu::packed]] DescriptorPointer {
+  uint16_t limit;
+  uint64_t base;
+};
+
+// Selectors: 0x08 kernel code, 0x10 kernel data, 0x18 user code (32-bit, unused),
+// 0x20 user data, 0x28 user code, 0x30 TSS. This order is what SYSCALL/SYSRET expect.
+alignas(16) uint64_t gdt[8] = {
+    0,
+    0x00af9a000000ffff,  // kernel code, 64-bit
+    0x00cf92000000ffff,  // kernel data
+    0x00cffa000000ffff,  // user code, 32-bit
+    0x00cff2000000ffff,  // user data
+    0x00affa000000ffff,  // user code, 64-bit
+    0,
+    0,  // TSS (two slots)
+};
+Tss tss;
+alignas(16) char double_fault_stack[8192];
+alignas(16) char nmi_stack[8192];
+
+}  // namespace
+
+void cpu_init() {
+  tss.ist[0] = reinterpret_cast<uint64_t>(double_fault_stack + sizeof(double_fault_stack));
+  tss.ist[1] = reinterpret_cast<uint64_t>(nmi_stack + sizeof(nmi_stack));
+  tss.iomap_base = sizeof(Tss);
+  const auto base = reinterpret_cast<uint64_t>(&tss);
+  const uint64_t limit = sizeof(Tss) - 1;
+  gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (uint64_t{0x89} << 40) |
+           (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+  gdt[7] = base >> 32;
+
+  const DescriptorPointer gdtr{sizeof(gdt) - 1, reinterpret_cast<uint64_t>(gdt)};
+  asm volatile(
+      "lgdt %0\n"
+      "pushq $0x08\n"
+      "leaq 1f(%%rip), %%rax\n"
+      "pushq %%rax\n"
+      "lretq\n"
+      "1:\n"
+      "movw $0x10, %%ax\n"
+      "movw %%ax, %%ds\n"
+      "movw %%ax, %%es\n"
+      "movw %%ax, %%ss\n"
+      "movw $0x30, %%ax\n"
+      "ltr %%ax\n"
+      :
+      : "m"(gdtr)
+      : "rax", "memory");
+  x86::idt_init();
+}
+
+}  // namespace arch

@@ -1,0 +1,203 @@
+// 4-level paging. The kernel owns the top half of every address space: the direct map of
+// physical memory at kDirectMapBase, kernel stacks and device mappings in their own regions,
+// and the kernel image at KERNEL_VMA.
+
+#include <lib/format.h>
+
+#include "boot_defs.h"
+#include "cpu.h"
+#include "kernel/log.h"
+#include "kernel/pmm.h"
+#include "kernel/spinlock.h"
+#include "platform.h"
+
+extern "C" char kernel_text_start[], kernel_text_end[], kernel_rodata_end[], kernel_end[];
+
+namespace arch {
+namespace {
+
+constexpr uintptr_t kDirectMapBase = 0xffff800000000000;
+constexpr uintptr_t kMmioBase = 0xffffc00000000000;
+constexpr uintptr_t kMmioSize = uintptr_t{1} << 32;
+constexpr uintptr_t kKernelVma = KERNEL_VMA;
+
+constexpr uint64_t kPresent = 1ull << 0;
+constexpr uint64_t kWritable = 1ull << 1;
+constexpr uint64_t kUser = 1ull << 2;
+constexpr uint64_t kWriteThrough = 1ull << 3;
+constexpr uint64_t kCacheDisable = 1ull << 4;
+constexpr uint64_t kHuge = 1ull << 7;
+constexpr uint64_t kGlobal = 1ull << 8;
+constexpr uint64_t kNoExecute = 1ull << 63;
+constexpr uint64_t kAddressMask = 0x000ffffffffff000ull;
+
+bool direct_map_ready = false;
+uint64_t* kernel_root = nullptr;
+uintptr_t mmio_next = kMmioBase;
+kernel::Spinlock paging_lock;
+
+uint64_t entry_bits(uint32_t flags) {
+  uint64_t bits = kPresent | kGlobal;
+  if (flags & kPageWrite) bits |= kWritable;
+  if (!(flags & kPageExec)) bits |= kNoExecute;
+  if (flags & kPageUser) bits |= kUser;
+  if (flags & kPageUncached) bits |= kCacheDisable | kWriteThrough;
+  return bits;
+}
+
+uint64_t* table_at(uint64_t entry) {
+  return static_cast<uint64_t*>(phys_to_virt(entry & kAddressMask));
+}
+
+unsigned index_at(uintptr_t virt, unsigned level) {  // level 3 = PML4 .. 0 = PT
+  return (virt >> (12 + 9 * level)) & 511;
+}
+
+// The page-table entry for virt, creating intermediate tables when create is set.
+lib::Result<uint64_t*> walk(uintptr_t virt, bool create) {
+  uint64_t* table = kernel_root;
+  for (unsigned level = 3; level > 0; --level) {
+    uint64_t& e = table[index_at(virt, level)];
+    if (!(e & kPresent)) {
+      if (!create) return lib::Error::NotFound;
+      const uintptr_t page = TRY(kernel::pmm::alloc_zeroed_page());
+      e = page | kPresent | kWritable;  // rights are enforced at the leaf
+    } else if (e & kHuge) {
+      return lib::Error::Busy;  // inside a large mapping (direct map): not for single pages
+    }
+    table = table_at(e);
+  }
+  return &table[index_at(virt, 0)];
+}
+
+// Before the physical allocator exists, page tables come from the pages right after the
+// kernel image (identity-mapped by the boot tables); kernel_image() then includes them.
+uintptr_t early_next = 0;
+
+uintptr_t early_table_page() {
+  if (!early_next) early_next = reinterpret_cast<uintptr_t>(kernel_end) - KERNEL_VMA;
+  const uintptr_t page = early_next;
+  early_next += kPageSize;
+  auto* words = reinterpret_cast<uint64_t*>(page);
+  for (size_t i = 0; i < kPageSize / 8; ++i) words[i] = 0;
+  return page;
+}
+
+}  // namespace
+
+void* phys_to_virt(uintptr_t phys) {
+  // Before paging_init, only the boot identity map of the first GiB exists.
+  return reinterpret_cast<void*>(direct_map_ready ? phys + kDirectMapBase : phys);
+}
+
+uintptr_t virt_to_phys(const void* virt) {
+  const auto v = reinterpret_cast<uintptr_t>(virt);
+  if (v >= kKernelVma) return v - kKernelVma;
+  if (v >= kDirectMapBase && v < kDirectMapBase + (uintptr_t{1} << 46)) return v - kDirectMapBase;
+  auto phys = translate(v);
+  return phys.ok() ? phys.value() : 0;
+}
+
+KernelImage kernel_image() {
+  const uintptr_t end = reinterpret_cast<uintptr_t>(kernel_end) - kKernelVma;
+  return {KERNEL_PHYS, early_next > end ? early_next : end};
+}
+
+void paging_init(uintptr_t max_phys) {
+  const uintptr_t root_page = early_table_page();
+  kernel_root = reinterpret_cast<uint64_t*>(root_page);
+
+  // Direct map with 2 MiB pages, read/write, never executable; it covers at least the first
+  // 4 GiB so that firmware tables anywhere below 4 GiB are reachable.
+  const uintptr_t top = max_phys > (uintptr_t{4} << 30) ? max_phys : (uintptr_t{4} << 30);
+  for (uintptr_t phys = 0; phys < top; phys += uintptr_t{1} << 21) {
+    const uintptr_t virt = kDirectMapBase + phys;
+    uint64_t* table = kernel_root;
+    for (unsigned level = 3; level > 1; --level) {
+      uint64_t& e = table[index_at(virt, level)];
+      if (!(e & kPresent)) e = early_table_page() | kPresent | kWritable;
+      table = table_at(e);
+    }
+    table[index_at(virt, 1)] = phys | kPresent | kWritable | kHuge | kGlobal | kNoExecute;
+  }
+
+  // The kernel image, page by page, with the rights of its section.
+  const auto text = reinterpret_cast<uintptr_t>(kernel_text_start);
+  const auto text_end = reinterpret_cast<uintptr_t>(kernel_text_end);
+  const auto rodata_end = reinterpret_cast<uintptr_t>(kernel_rodata_end);
+  const auto end = reinterpret_cast<uintptr_t>(kernel_end);
+  for (uintptr_t v = text; v < end; v += kPageSize) {
+    const uint32_t flags = v < text_end ? kPageExec : v < rodata_end ? kPageRead : kPageWrite;
+    uint64_t* table = kernel_root;
+    for (unsigned level = 3; level > 0; --level) {
+      uint64_t& e = table[index_at(v, level)];
+      if (!(e & kPresent)) e = early_table_page() | kPresent | kWritable;
+      table = table_at(e);
+    }
+    table[index_at(v, 0)] = (v - kKernelVma) | entry_bits(flags);
+  }
+
+  x86::write_cr3(root_page);
+  direct_map_ready = true;
+  kernel_root = static_cast<uint64_t*>(phys_to_virt(root_page));
+}
+
+lib::Result<void> map_page(uintptr_t virt, uintptr_t phys, uint32_t flags) {
+  kernel::SpinlockGuard guard(paging_lock);
+  uint64_t* e = TRY(walk(virt, true));
+  if (*e & kPresent) return lib::Error::AlreadyExists;
+  *e = phys | entry_bits(flags);
+  return {};
+}
+
+lib::Result<uintptr_t> unmap_page(uintptr_t virt) {
+  kernel::SpinlockGuard guard(paging_lock);
+  uint64_t* e = TRY(walk(virt, false));
+  if (!(*e & kPresent)) return lib::Error::NotFound;
+  const uintptr_t phys = *e & kAddressMask;
+  *e = 0;
+  x86::invlpg(virt);
+  return phys;
+}
+
+lib::Result<void> protect_page(uintptr_t virt, uint32_t flags) {
+  kernel::SpinlockGuard guard(paging_lock);
+  uint64_t* e = TRY(walk(virt, false));
+  if (!(*e & kPresent)) return lib::Error::NotFound;
+  *e = (*e & kAddressMask) | entry_bits(flags);
+  x86::invlpg(virt);
+  return {};
+}
+
+lib::Result<uintptr_t> translate(uintptr_t virt) {
+  uint64_t* table = kernel_root;
+  for (unsigned level = 3; level > 0; --level) {
+    const uint64_t e = table[index_at(virt, level)];
+    if (!(e & kPresent)) return lib::Error::NotFound;
+    if (e & kHuge) {
+      const uintptr_t span = uintptr_t{1} << (12 + 9 * level);
+      return (e & kAddressMask & ~(span - 1)) + (virt & (span - 1));
+    }
+    table = table_at(e);
+  }
+  const uint64_t e = table[index_at(virt, 0)];
+  if (!(e & kPresent)) return lib::Error::NotFound;
+  return (e & kAddressMask) + (virt & (kPageSize - 1));
+}
+
+lib::Result<void*> map_mmio(uintptr_t phys, size_t size) {
+  const uintptr_t first = phys & ~(kPageSize - 1);
+  const size_t pages = (phys + size - first + kPageSize - 1) / kPageSize;
+  uintptr_t base;
+  {
+    kernel::SpinlockGuard guard(paging_lock);
+    if (mmio_next + pages * kPageSize > kMmioBase + kMmioSize) return lib::Error::NoMemory;
+    base = mmio_next;
+    mmio_next += (pages + 1) * kPageSize;  // one unmapped page between mappings
+  }
+  for (size_t i = 0; i < pages; ++i)
+    TRY(map_page(base + i * kPageSize, first + i * kPageSize, kPageWrite | kPageUncached));
+  return reinterpret_cast<void*>(base + (phys - first));
+}
+
+}  // namespace arch

@@ -1,0 +1,44 @@
+#pragma once
+// Interfaces between the x86_64 files; nothing outside kernel/arch/x86_64 includes this.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernel/arch.h"
+
+namespace arch::x86 {
+
+// Interrupt vectors.
+constexpr uint8_t kVectorTimer = 0x20;
+constexpr uint8_t kVectorIrqBase = 0x30;  // IOAPIC pins routed from here
+constexpr unsigned kMaxIrqs = 24;
+constexpr uint8_t kVectorPicBase = 0xe0;  // the legacy PIC, remapped out of the way, masked
+constexpr uint8_t kVectorSpurious = 0xff;
+
+// Saved by the common interrupt stub (isr.S), in this order.
+struct TrapFrame {
+  uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+  uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+  uint64_t vector, error;
+  uint64_t rip, cs, rflags, rsp, ss;
+};
+
+void idt_init();
+void lapic_init(uintptr_t phys);
+void lapic_eoi();
+void lapic_timer_calibrate();
+void lapic_timer_oneshot(uint64_t ticks);
+uint64_t lapic_timer_hz();
+void ioapic_init();
+// Routes a legacy ISA interrupt (after ACPI overrides) to a handler.
+void irq_route_isa(unsigned isa_irq, void (*handler)());
+void irq_dispatch(unsigned vector);
+void pic_disable();
+
+// Measures elapsed time with the PIT (channel 0, polled) for calibration.
+void pit_start();
+uint64_t pit_elapsed_ns();
+
+void clock_init();
+
+}  // namespace arch::x86

@@ -1,0 +1,48 @@
+// COM1, the 16550 UART at port 0x3f8: the console on every machine Stellina boots on.
+
+#include "cpu.h"
+#include "platform.h"
+#include "kernel/arch.h"
+
+namespace arch {
+namespace {
+
+constexpr uint16_t kCom1 = 0x3f8;
+constexpr unsigned kCom1Irq = 4;
+void (*input_handler)(char) = nullptr;
+
+void on_serial_irq() {
+  while (x86::inb(kCom1 + 5) & 0x01) {  // line status: data ready
+    const char c = static_cast<char>(x86::inb(kCom1));
+    if (input_handler) input_handler(c);
+  }
+}
+
+}  // namespace
+
+void console_init() {
+  x86::outb(kCom1 + 1, 0x00);  // no interrupts yet
+  x86::outb(kCom1 + 3, 0x80);  // divisor latch
+  x86::outb(kCom1 + 0, 0x01);  // 115200 baud
+  x86::outb(kCom1 + 1, 0x00);
+  x86::outb(kCom1 + 3, 0x03);  // 8N1
+  x86::outb(kCom1 + 2, 0xc7);  // FIFO on, cleared, 14-byte threshold
+  x86::outb(kCom1 + 4, 0x0b);  // DTR, RTS, OUT2 (routes the interrupt)
+}
+
+void console_write(const char* s, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (s[i] == '\n') console_write("\r", 1);
+    for (int spin = 0; spin < 100000 && !(x86::inb(kCom1 + 5) & 0x20); ++spin) {
+    }
+    x86::outb(kCom1, static_cast<uint8_t>(s[i]));
+  }
+}
+
+void console_set_input_handler(void (*handler)(char)) {
+  input_handler = handler;
+  x86::irq_route_isa(kCom1Irq, on_serial_irq);
+  x86::outb(kCom1 + 1, 0x01);  // interrupt on received data
+}
+
+}  // namespace arch

@@ -1,0 +1,168 @@
+// The interrupt descriptor table and the C++ side of every trap: exceptions (with fault
+// fix-ups for probe_read/probe_write), the LAPIC timer and routed device interrupts.
+
+#include <lib/format.h>
+
+#include "cpu.h"
+#include "kernel/arch_hooks.h"
+#include "kernel/log.h"
+#include "platform.h"
+
+extern "C" char isr_stubs[];
+struct FixupEntry {
+  uint64_t instruction;
+  uint64_t handler;
+};
+extern "C" const FixupEntry fixup_table_start[];
+extern "C" const FixupEntry fixup_table_end[];
+
+namespace arch {
+namespace x86 {
+namespace {
+
+struct [[gnu::packed]] IdtEntry {
+  uint16_t offset_low;
+  uint16_t selector;
+  uint8_t ist;
+  uint8_t type;
+  uint16_t offset_mid;
+  uint32_t offset_high;
+  uint32_t reserved;
+};
+struct [[gnu::packed]] IdtPointer {
+  uint16_t limit;
+  uint64_t base;
+};
+
+alignas(16) IdtEntry idt[256];
+
+constexpr uint8_t kVectorNmi = 2;
+constexpr uint8_t kVectorDoubleFault = 8;
+constexpr uint8_t kVectorGeneralProtection = 13;
+constexpr uint8_t kVectorPageFault = 14;
+
+const char* const kExceptionNames[32] = {
+    "divide error",       "debug",          "NMI",
+    "breakpoint",         "overflow",       "bound range exceeded",
+    "invalid opcode",     "device not available", "double fault",
+    "coprocessor segment overrun", "invalid TSS", "segment not present",
+    "stack-segment fault", "general protection fault", "page fault",
+    "reserved",           "x87 floating-point", "alignment check",
+    "machine check",      "SIMD floating-point", "virtualization",
+    "control protection", "reserved",       "reserved",
+    "reserved",           "reserved",       "reserved",
+    "reserved",           "hypervisor injection", "VMM communication",
+    "security",           "reserved"};
+
+bool apply_fixup(TrapFrame* f) {
+  for (const FixupEntry* e = fixup_table_start; e < fixup_table_end; ++e) {
+    if (e->instruction == f->rip) {
+      f->rip = e->handler;
+      return true;
+    }
+  }
+  return false;
+}
+
+[[noreturn]] void fatal_exception(TrapFrame* f) {
+  const char* name = kExceptionNames[f->vector];
+  kernel::log_error("CPU exception {} ({}) error={:#x} rip={:#018x}", f->vector, name, f->error,
+                    f->rip);
+  if (f->vector == kVectorPageFault) {
+    const uintptr_t addr = read_cr2();
+    kernel::log_error("  fault address {:#018x} ({} {}{}){}", addr,
+                      (f->error & 1) ? "protection violation" : "page not present",
+                      (f->error & 2) ? "write" : "read", (f->error & 16) ? " instruction fetch" : "",
+                      kernel::fault_address_hint(addr));
+  }
+  kernel::log_error("  rax={:#018x} rbx={:#018x} rcx={:#018x} rdx={:#018x}", f->rax, f->rbx,
+                    f->rcx, f->rdx);
+  kernel::log_error("  rsi={:#018x} rdi={:#018x} rbp={:#018x} rsp={:#018x}", f->rsi, f->rdi,
+                    f->rbp, f->rsp);
+  kernel::log_error("  r8 ={:#018x} r9 ={:#018x} r10={:#018x} r11={:#018x}", f->r8, f->r9,
+                    f->r10, f->r11);
+  kernel::log_error("  r12={:#018x} r13={:#018x} r14={:#018x} r15={:#018x}", f->r12, f->r13,
+                    f->r14, f->r15);
+  kernel::log_error("  cs={:#x} ss={:#x} rflags={:#x} cr2={:#x} cr3={:#x}", f->cs, f->ss, f->rflags,
+                    read_cr2(), read_cr3());
+  kernel::on_fatal_exception(name, f->rbp, f->rip);
+}
+
+void set_gate(unsigned vector, uint8_t ist) {
+  const auto addr = reinterpret_cast<uint64_t>(isr_stubs + vector * 16);
+  idt[vector] = IdtEntry{static_cast<uint16_t>(addr), 0x08, ist, 0x8e,  // present, ring 0, interrupt gate
+                         static_cast<uint16_t>(addr >> 16), static_cast<uint32_t>(addr >> 32), 0};
+}
+
+}  // namespace
+
+void idt_init() {
+  for (unsigned v = 0; v < 256; ++v) set_gate(v, 0);
+  set_gate(kVectorDoubleFault, 1);
+  set_gate(kVectorNmi, 2);
+  const IdtPointer idtr{sizeof(idt) - 1, reinterpret_cast<uint64_t>(idt)};
+  asm volatile("lidt %0" ::"m"(idtr));
+}
+
+}  // namespace x86
+
+bool probe_read(uintptr_t addr, uint8_t* out) {
+  uint8_t value = 0;
+  int ok = 1;
+  asm volatile(
+      "1: movb (%2), %0\n"
+      "2:\n"
+      ".pushsection .fixup_table, \"a\"\n"
+      ".quad 1b, 3f\n"
+      ".popsection\n"
+      ".pushsection .text.fixup, \"ax\"\n"
+      "3: xorl %1, %1\n"
+      "jmp 2b\n"
+      ".popsection\n"
+      : "=&q"(value), "+r"(ok)
+      : "r"(addr)
+      : "memory");
+  if (ok) *out = value;
+  return ok;
+}
+
+bool probe_write(uintptr_t addr, uint8_t value) {
+  int ok = 1;
+  asm volatile(
+      "1: movb %2, (%1)\n"
+      "2:\n"
+      ".pushsection .fixup_table, \"a\"\n"
+      ".quad 1b, 3f\n"
+      ".popsection\n"
+      ".pushsection .text.fixup, \"ax\"\n"
+      "3: xorl %0, %0\n"
+      "jmp 2b\n"
+      ".popsection\n"
+      : "+r"(ok)
+      : "r"(addr), "q"(value)
+      : "memory");
+  return ok;
+}
+
+}  // namespace arch
+
+extern "C" void trap_entry(arch::x86::TrapFrame* f) {
+  using namespace arch::x86;
+  if (f->vector < 32) {
+    if ((f->vector == kVectorPageFault || f->vector == kVectorGeneralProtection) && apply_fixup(f))
+      return;
+    fatal_exception(f);
+  }
+  if (f->vector == kVectorTimer) {
+    lapic_eoi();
+    kernel::on_timer_interrupt();
+  } else if (f->vector >= kVectorIrqBase && f->vector < kVectorIrqBase + kMaxIrqs) {
+    irq_dispatch(f->vector);
+    lapic_eoi();
+  } else if (f->vector == kVectorSpurious || f->vector >= kVectorPicBase) {
+    return;  // spurious: no EOI
+  } else {
+    lapic_eoi();
+  }
+  if (f->rflags & kRflagsIf) kernel::on_interrupt_exit();
+}

@@ -1,0 +1,30 @@
+#pragma once
+// Generic kernel entry points that the architecture layer calls.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace kernel {
+
+// C++ entry from the boot stub.
+extern "C" [[noreturn]] void kernel_entry(uint32_t protocol, uintptr_t info_phys);
+
+// The timer deadline set with arch::timer_set_deadline has passed (interrupt context).
+void on_timer_interrupt();
+
+// At the end of an interrupt that interrupted code running with interrupts enabled:
+// switches threads if the scheduler asked for it.
+void on_interrupt_exit();
+
+// A CPU exception the kernel cannot handle. The arch layer has printed the machine state;
+// this prints the backtrace and stops (a test build exits QEMU with a failure status).
+[[noreturn]] void on_fatal_exception(const char* what, uintptr_t frame_pointer, uintptr_t pc);
+
+// A short note on what lives at a faulting address (e.g. " - stack guard page of thread x"),
+// or "" when there is nothing to say.
+const char* fault_address_hint(uintptr_t addr);
+
+// First code a new thread runs, on its own stack (see arch::context_init).
+extern "C" [[noreturn]] void thread_trampoline(void (*entry)(void*), void* arg);
+
+}  // namespace kernel

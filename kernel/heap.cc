@@ -1,0 +1,48 @@
+#include "kernel/heap.h"
+
+#include "kernel/arch.h"
+#include "kernel/log.h"
+#include "kernel/pmm.h"
+#include "kernel/spinlock.h"
+
+namespace kernel::heap {
+namespace {
+
+// Pages for the heap come from the physical allocator, addressed through the direct map.
+class PhysicalPages final : public lib::PageSource {
+ public:
+  lib::Result<void*> alloc_pages(unsigned order) override {
+    return arch::phys_to_virt(TRY(pmm::alloc_pages(order)));
+  }
+  lib::Result<void> free_pages(void* block) override {
+    return pmm::free_pages(arch::virt_to_phys(block));
+  }
+  lib::Result<unsigned> block_order(void* block) override {
+    return pmm::block_order(arch::virt_to_phys(block));
+  }
+};
+
+Spinlock lock;
+PhysicalPages pages;
+lib::Heap the_heap GUARDED_BY(lock){pages};
+
+}  // namespace
+
+lib::Result<void*> alloc(size_t size) {
+  SpinlockGuard guard(lock);
+  return the_heap.alloc(size);
+}
+
+void free(void* ptr) {
+  if (!ptr) return;
+  SpinlockGuard guard(lock);
+  auto r = the_heap.free(ptr);
+  if (!r.ok()) panic("heap: free of {} refused: {}", ptr, lib::error_name(r.error()));
+}
+
+lib::Heap::Stats stats() {
+  SpinlockGuard guard(lock);
+  return the_heap.stats();
+}
+
+}  // namespace kernel::heap

@@ -1,0 +1,39 @@
+#include "kernel/log.h"
+
+#include "kernel/arch.h"
+#include "kernel/spinlock.h"
+
+namespace kernel {
+namespace {
+
+Spinlock log_lock;
+lib::LogRing<256> ring GUARDED_BY(log_lock);
+
+}  // namespace
+
+void ConsoleSink::write(const char* s, size_t n) { arch::console_write(s, n); }
+
+void log_write(LogLevel level, const char* text, size_t length) {
+  const uint64_t now = arch::now_ns();
+  SpinlockGuard guard(log_lock);
+  ring.append(level, now, text, length);
+  print("[{:>5}.{:06}] {}: {}\n", now / 1'000'000'000, (now / 1000) % 1'000'000,
+        lib::log_level_name(level), text);
+}
+
+void log_for_each(uint64_t from, void (*f)(const lib::LogRecord&, void*), void* ctx) {
+  // Copy each record out under the lock, call f without it (f may log).
+  for (uint64_t seq = from;; ++seq) {
+    lib::LogRecord copy;
+    {
+      SpinlockGuard guard(log_lock);
+      if (seq < ring.first_seq()) seq = ring.first_seq();
+      const lib::LogRecord* r = ring.get(seq);
+      if (!r) return;
+      copy = *r;
+    }
+    f(copy, ctx);
+  }
+}
+
+}  // namespace kernel

@@ -1,0 +1,48 @@
+// The kernel's first C++ code: bring up the machine in dependency order, then hand over to
+// kernel_main (the normal build's console, or the test build's test runner).
+
+#include "kernel/acpi.h"
+#include "kernel/arch.h"
+#include "kernel/arch_hooks.h"
+#include "kernel/boot_info.h"
+#include "kernel/log.h"
+#include "kernel/main.h"
+#include "kernel/pmm.h"
+#include "kernel/sched.h"
+
+namespace kernel {
+
+void run_global_constructors();
+
+namespace {
+BootInfo the_boot_info;
+}
+
+const BootInfo& boot_info() { return the_boot_info; }
+
+extern "C" void kernel_entry(uint32_t protocol, uintptr_t info_phys) {
+  arch::console_init();
+  run_global_constructors();
+  arch::cpu_init();
+  arch::parse_boot_info(protocol, info_phys, the_boot_info);
+  log_info("Stellina starting (boot protocol {}, command line \"{}\")", the_boot_info.protocol,
+           the_boot_info.cmdline);
+  for (size_t i = 0; i < the_boot_info.region_count; ++i) {
+    const MemoryRegion& r = the_boot_info.regions[i];
+    log_debug("memory {:#014x}-{:#014x} type {}", r.base, r.base + r.size, static_cast<int>(r.type));
+  }
+
+  arch::paging_init(the_boot_info.max_usable());
+  pmm::init(the_boot_info);
+  acpi::init(the_boot_info);
+  arch::platform_init();
+  sched::init();
+  sched::start();
+
+  log_info("stellina: ready ({} MiB free, boot took {} us of kernel time)",
+           pmm::free_page_count() * arch::kPageSize >> 20, arch::now_ns() / 1000);
+  kernel_main(the_boot_info);
+  panic("kernel_main returned");
+}
+
+}  // namespace kernel

@@ -1,0 +1,19 @@
+// kernel_main of the normal build (stellina.elf).
+
+#include "kernel/build.h"
+#include "kernel/console.h"
+#include "kernel/main.h"
+#include "kernel/power.h"
+
+namespace kernel {
+
+const bool build::kTestBuild = false;
+
+void kernel_main(const BootInfo& boot) {
+  char after[16];
+  // after_boot=shutdown: turn off as soon as the kernel is up (used to time boots).
+  if (boot.option("after_boot", after, sizeof(after)) && after[0] == 's') power::shutdown();
+  console::run();
+}
+
+}  // namespace kernel

@@ -1,0 +1,118 @@
+#include "kernel/pmm.h"
+
+#include <lib/buddy.h>
+
+#include "kernel/arch.h"
+#include "kernel/boot_info.h"
+#include "kernel/log.h"
+#include "kernel/spinlock.h"
+
+namespace kernel::pmm {
+namespace {
+
+Spinlock lock;
+lib::BuddyAllocator buddy GUARDED_BY(lock);
+
+struct Range {
+  uint64_t begin, end;
+};
+
+// Adds [begin, end) minus every reserved range to the allocator.
+void add_usable(uint64_t begin, uint64_t end, const Range* reserved, size_t count) REQUIRES(lock) {
+  for (size_t i = 0; i < count && begin < end; ++i) {
+    const Range& r = reserved[i];
+    if (r.end <= begin || r.begin >= end) continue;
+    if (r.begin > begin) add_usable(begin, r.begin, reserved + i + 1, count - i - 1);
+    begin = r.end;
+  }
+  if (begin < end) buddy.add_range(begin, (end - begin) / arch::kPageSize);
+}
+
+}  // namespace
+
+void init(const BootInfo& info) {
+  constexpr uint64_t kPage = arch::kPageSize;
+  const uint64_t top = info.max_usable() & ~(kPage - 1);
+  const size_t pages = top / kPage;
+  const arch::KernelImage image = arch::kernel_image();
+
+  Range reserved[BootInfo::kMaxModules + 3];
+  size_t count = 0;
+  reserved[count++] = {0, 0x100000};
+  reserved[count++] = {image.phys_start, (image.phys_end + kPage - 1) & ~(kPage - 1)};
+  for (size_t i = 0; i < info.module_count; ++i) {
+    const uint64_t b = info.modules[i].phys & ~(kPage - 1);
+    reserved[count++] = {b, (info.modules[i].phys + info.modules[i].size + kPage - 1) & ~(kPage - 1)};
+  }
+
+  // The allocator's metadata (one byte per page) goes in the first usable stretch that
+  // avoids everything reserved.
+  const uint64_t meta_size = (pages + kPage - 1) & ~(kPage - 1);
+  uint64_t meta = 0;
+  for (size_t i = 0; i < info.region_count && !meta; ++i) {
+    const MemoryRegion& r = info.regions[i];
+    if (r.type != MemoryType::Usable) continue;
+    uint64_t candidate = (r.base + kPage - 1) & ~(kPage - 1);
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (size_t k = 0; k < count; ++k) {
+        if (candidate < reserved[k].end && candidate + meta_size > reserved[k].begin) {
+          candidate = reserved[k].end;
+          moved = true;
+        }
+      }
+    }
+    if (candidate + meta_size <= r.base + r.size) meta = candidate;
+  }
+  if (!meta) panic("pmm: no room for {} bytes of page metadata", meta_size);
+  reserved[count++] = {meta, meta + meta_size};
+
+  SpinlockGuard guard(lock);
+  buddy.init(0, static_cast<char*>(arch::phys_to_virt(0)), pages,
+             static_cast<uint8_t*>(arch::phys_to_virt(meta)));
+  for (size_t i = 0; i < info.region_count; ++i) {
+    const MemoryRegion& r = info.regions[i];
+    if (r.type != MemoryType::Usable) continue;
+    const uint64_t begin = (r.base + kPage - 1) & ~(kPage - 1);
+    const uint64_t end = (r.base + r.size) & ~(kPage - 1);
+    add_usable(begin, end, reserved, count);
+  }
+  log_info("pmm: {} MiB usable, {} MiB free", buddy.managed_pages() * kPage >> 20,
+           buddy.free_pages() * kPage >> 20);
+}
+
+lib::Result<uintptr_t> alloc_pages(unsigned order) {
+  SpinlockGuard guard(lock);
+  return buddy.alloc(order);
+}
+
+lib::Result<uintptr_t> alloc_page() { return alloc_pages(0); }
+
+lib::Result<uintptr_t> alloc_zeroed_page() {
+  const uintptr_t page = TRY(alloc_page());
+  auto* words = static_cast<uint64_t*>(arch::phys_to_virt(page));
+  for (size_t i = 0; i < arch::kPageSize / 8; ++i) words[i] = 0;
+  return page;
+}
+
+lib::Result<void> free_pages(uintptr_t phys) {
+  SpinlockGuard guard(lock);
+  return buddy.free(phys);
+}
+
+lib::Result<unsigned> block_order(uintptr_t phys) {
+  SpinlockGuard guard(lock);
+  return buddy.allocated_order(phys);
+}
+
+size_t free_page_count() {
+  SpinlockGuard guard(lock);
+  return buddy.free_pages();
+}
+
+size_t total_page_count() {
+  SpinlockGuard guard(lock);
+  return buddy.managed_pages();
+}
+
+}  // namespace kernel::pmm

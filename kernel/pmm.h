@@ -1,0 +1,28 @@
+#pragma once
+// Physical memory: a buddy allocator over every usable page the boot loader reported, minus
+// the kernel image, boot modules and the first MiB.
+
+#include <cstddef>
+#include <cstdint>
+
+#include <lib/result.h>
+
+namespace kernel {
+struct BootInfo;
+}
+
+namespace kernel::pmm {
+
+void init(const BootInfo& info);
+
+lib::Result<uintptr_t> alloc_pages(unsigned order);
+lib::Result<uintptr_t> alloc_page();
+lib::Result<uintptr_t> alloc_zeroed_page();
+// Refuses (InvalidArgument) an address that is not the start of an allocated block.
+lib::Result<void> free_pages(uintptr_t phys);
+lib::Result<unsigned> block_order(uintptr_t phys);
+
+size_t free_page_count();
+size_t total_page_count();
+
+}  // namespace kernel::pmm

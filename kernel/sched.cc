@@ -1,0 +1,167 @@
+#include "kernel/sched.h"
+
+#include <lib/run_queue.h>
+
+#include "kernel/arch.h"
+#include "kernel/arch_hooks.h"
+#include "kernel/log.h"
+#include "kernel/thread.h"
+#include "kernel/timer.h"
+
+namespace kernel {
+
+Spinlock sched_lock;
+
+namespace {
+
+lib::RunQueue<SchedLink, &SchedLink::sched_node> run_queue GUARDED_BY(sched_lock);
+lib::TimerQueue timers GUARDED_BY(sched_lock);
+Thread* current_thread = nullptr;
+Thread* idle_thread = nullptr;
+Thread* switched_from = nullptr;  // for finish_switch: the thread that just gave up the CPU
+bool need_resched = false;
+uint64_t quantum_end_ns = 0;
+sched::Stats counters = {};
+
+// Programs the timer for the earliest of: the next armed timer, the end of the quantum (only
+// when another thread could use the CPU). No event: no interrupt (tickless idle).
+void program_timer() REQUIRES(sched_lock) {
+  uint64_t deadline = UINT64_MAX;
+  if (!timers.empty()) deadline = timers.next_deadline();
+  if (current_thread != idle_thread && !run_queue.empty() && quantum_end_ns < deadline)
+    deadline = quantum_end_ns;
+  arch::timer_set_deadline(deadline);
+}
+
+void idle_loop(void*) {
+  for (;;) arch::enable_and_wait();
+}
+
+}  // namespace
+
+void timer_arm(Timer* t, uint64_t deadline_ns) {
+  timers.remove(t);
+  t->deadline = deadline_ns;
+  timers.insert(t);
+  if (timers.next_deadline() == deadline_ns) program_timer();
+}
+
+void timer_cancel(Timer* t) { timers.remove(t); }
+
+namespace sched {
+
+void init() {
+  static Thread boot_thread;
+  boot_thread.id_ = 0;
+  lib::format_to(boot_thread.name_, sizeof(boot_thread.name_), "main");
+  boot_thread.state_ = ThreadState::Running;
+  boot_thread.wake_timer_.fire = &Thread::on_timer;
+  boot_thread.wake_timer_.context = &boot_thread;
+  {
+    SpinlockGuard guard(sched_lock);
+    Thread::all().push_back(&boot_thread);
+  }
+  current_thread = &boot_thread;
+
+  auto idle = Thread::create("idle", idle_loop, nullptr, kPriorityIdle);
+  if (!idle.ok()) panic("sched: cannot create the idle thread");
+  idle_thread = idle.value();
+  idle_thread->start();
+}
+
+void start() {
+  {
+    SpinlockGuard guard(sched_lock);
+    quantum_end_ns = arch::now_ns() + kQuantumNs;
+    current_thread->ran_since_ns_ = arch::now_ns();
+    program_timer();
+  }
+  arch::irq_enable();
+}
+
+Thread* current() { return current_thread; }
+
+void make_ready(Thread* t) {
+  t->state_ = ThreadState::Ready;
+  run_queue.push_back(t, t->priority_);
+  if (t->priority_ > current_thread->priority_) need_resched = true;
+  if (current_thread != idle_thread) program_timer();  // a quantum now matters
+}
+
+void reschedule() {
+  Thread* prev = current_thread;
+  if (prev->state_ == ThreadState::Running) {
+    prev->state_ = ThreadState::Ready;
+    run_queue.push_back(prev, prev->priority_);
+  }
+  auto* next = static_cast<Thread*>(run_queue.pop_highest());  // idle is always ready
+  need_resched = false;
+  const uint64_t now = arch::now_ns();
+  quantum_end_ns = now + kQuantumNs;
+  next->state_ = ThreadState::Running;
+  if (next == prev) {
+    program_timer();
+    return;
+  }
+  prev->runtime_ns_ += now - prev->ran_since_ns_;
+  next->ran_since_ns_ = now;
+  current_thread = next;
+  switched_from = prev;
+  ++counters.context_switches;
+  program_timer();
+  arch::context_switch(&prev->context_, next->context_);
+  finish_switch();
+}
+
+void yield() {
+  SpinlockGuard guard(sched_lock);
+  sched::reschedule();
+}
+
+void preempt_point() {
+  SpinlockGuard guard(sched_lock);
+  if (need_resched) reschedule();
+}
+
+void sleep_ns(uint64_t ns) {
+  SpinlockGuard guard(sched_lock);
+  Thread* self = current_thread;
+  self->state_ = ThreadState::Blocked;
+  timer_arm(&self->wake_timer_, arch::now_ns() + ns);
+  sched::reschedule();
+}
+
+Stats stats() {
+  SpinlockGuard guard(sched_lock);
+  return counters;
+}
+
+}  // namespace sched
+
+void finish_switch() {
+  if (switched_from && switched_from->state_ == ThreadState::Dead) switched_from->on_dead();
+}
+
+void on_timer_interrupt() {
+  SpinlockGuard guard(sched_lock);
+  ++counters.timer_interrupts;
+  const uint64_t now = arch::now_ns();
+  while (lib::TimerEntry* e = timers.pop_expired(now)) {
+    auto* t = static_cast<Timer*>(e);
+    t->fire(t);
+  }
+  if (now >= quantum_end_ns && current_thread != idle_thread && !run_queue.empty() &&
+      run_queue.highest() >= current_thread->priority()) {
+    need_resched = true;
+    ++counters.preemptions;
+  }
+  program_timer();
+}
+
+void on_interrupt_exit() {
+  if (!need_resched) return;
+  SpinlockGuard guard(sched_lock);
+  sched::reschedule();
+}
+
+}  // namespace kernel

@@ -1,0 +1,56 @@
+#pragma once
+// The scheduler: preemptive, priority-based, round-robin within a priority, one CPU.
+// All scheduler state (run queue, wait queues, timers) is guarded by sched_lock.
+
+#include <cstdint>
+
+#include <lib/intrusive_list.h>
+
+#include "kernel/spinlock.h"
+
+namespace kernel {
+
+class Thread;
+extern Spinlock sched_lock;
+
+// The one link a thread has to scheduler queues: it is either on the run queue or on one
+// wait queue, never both. A base class so queues can be declared without Thread's definition.
+struct SchedLink {
+  lib::ListNode sched_node;
+};
+
+namespace sched {
+
+constexpr unsigned kPriorityIdle = 0;
+constexpr unsigned kPriorityNormal = 16;
+constexpr unsigned kPriorityHigh = 24;
+constexpr uint64_t kQuantumNs = 10'000'000;
+
+// Turns the running boot code into the first thread and creates the idle thread.
+void init();
+// Starts preemption (the timer); interrupts are enabled from here on.
+void start();
+
+Thread* current();
+// Gives up the CPU to another ready thread of the same or higher priority.
+void yield();
+// Blocks the calling thread for at least ns nanoseconds.
+void sleep_ns(uint64_t ns);
+// Switches threads now if a wake-up asked for it (call after waking others).
+void preempt_point();
+
+// With sched_lock held: makes a blocked or new thread runnable.
+void make_ready(Thread* t) REQUIRES(sched_lock);
+// With sched_lock held: runs the best ready thread; returns when this thread runs again
+// (immediately, if it is still the best and still runnable).
+void reschedule() REQUIRES(sched_lock);
+
+struct Stats {
+  uint64_t context_switches;
+  uint64_t preemptions;
+  uint64_t timer_interrupts;
+};
+Stats stats();
+
+}  // namespace sched
+}  // namespace kernel

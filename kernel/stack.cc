@@ -1,0 +1,68 @@
+#include "kernel/stack.h"
+
+#include "kernel/arch.h"
+#include "kernel/pmm.h"
+#include "kernel/spinlock.h"
+
+namespace kernel {
+namespace {
+
+constexpr size_t kSlots = arch::kStackRegionSize / KernelStack::kSlotSize;
+Spinlock slots_lock;
+uint64_t slot_used[kSlots / 64] GUARDED_BY(slots_lock);
+size_t slot_hint GUARDED_BY(slots_lock) = 0;
+
+lib::Result<size_t> take_slot() {
+  SpinlockGuard guard(slots_lock);
+  for (size_t n = 0; n < kSlots; ++n) {
+    const size_t s = (slot_hint + n) % kSlots;
+    if (!(slot_used[s / 64] & (1ull << (s % 64)))) {
+      slot_used[s / 64] |= 1ull << (s % 64);
+      slot_hint = s + 1;
+      return s;
+    }
+  }
+  return lib::Error::NoMemory;
+}
+
+void give_slot(size_t s) {
+  SpinlockGuard guard(slots_lock);
+  slot_used[s / 64] &= ~(1ull << (s % 64));
+}
+
+}  // namespace
+
+lib::Result<KernelStack> KernelStack::allocate() {
+  const size_t slot = TRY(take_slot());
+  KernelStack stack;
+  stack.slot_base_ = arch::kStackRegionBase + slot * kSlotSize;
+  for (size_t i = 0; i < kPages; ++i) {
+    auto page = pmm::alloc_page();
+    auto mapped = page.ok() ? arch::map_page(stack.bottom() + i * 4096, page.value(), arch::kPageWrite)
+                            : lib::Result<void>(page.error());
+    if (!mapped.ok()) {
+      if (page.ok()) (void)pmm::free_pages(page.value());
+      stack.release();
+      return mapped.error();
+    }
+  }
+  return stack;
+}
+
+void KernelStack::release() {
+  if (!slot_base_) return;
+  for (size_t i = 0; i < kPages; ++i) {
+    auto phys = arch::unmap_page(bottom() + i * 4096);
+    if (phys.ok()) (void)pmm::free_pages(phys.value());
+  }
+  give_slot((slot_base_ - arch::kStackRegionBase) / kSlotSize);
+  slot_base_ = 0;
+}
+
+bool KernelStack::is_guard_address(uintptr_t addr) {
+  if (addr < arch::kStackRegionBase || addr >= arch::kStackRegionBase + arch::kStackRegionSize)
+    return false;
+  return (addr - arch::kStackRegionBase) % kSlotSize < 4096;
+}
+
+}  // namespace kernel

@@ -1,0 +1,143 @@
+#include "kernel/thread.h"
+
+#include <lib/format.h>
+
+#include "kernel/heap.h"
+#include "kernel/log.h"
+
+namespace kernel {
+namespace {
+
+uint64_t next_id = 1;
+
+}  // namespace
+
+const char* thread_state_name(ThreadState s) {
+  switch (s) {
+    case ThreadState::New: return "new";
+    case ThreadState::Ready: return "ready";
+    case ThreadState::Running: return "running";
+    case ThreadState::Blocked: return "blocked";
+    case ThreadState::Dead: return "dead";
+  }
+  return "?";
+}
+
+Thread::AllList& Thread::all() {
+  static AllList list;
+  return list;
+}
+
+lib::Result<Thread*> Thread::create(const char* name, Entry entry, void* arg, unsigned priority) {
+  if (!entry || priority >= 32) return lib::Error::InvalidArgument;
+  Thread* t = TRY(heap::create<Thread>());
+  auto stack = KernelStack::allocate();
+  if (!stack.ok()) {
+    heap::destroy(t);
+    return stack.error();
+  }
+  t->stack_ = stack.value();
+  lib::format_to(t->name_, sizeof(t->name_), "{}", name);
+  t->priority_ = priority;
+  t->entry_ = entry;
+  t->arg_ = arg;
+  t->wake_timer_.fire = &Thread::on_timer;
+  t->wake_timer_.context = t;
+  t->context_ = arch::context_init(t->stack_.top(), entry, arg);
+  SpinlockGuard guard(sched_lock);
+  t->id_ = next_id++;
+  all().push_back(t);
+  return t;
+}
+
+void Thread::start() {
+  {
+    SpinlockGuard guard(sched_lock);
+    KASSERT(state_ == ThreadState::New);
+    sched::make_ready(this);
+  }
+  sched::preempt_point();
+}
+
+void Thread::on_timer(Timer* timer) {
+  auto* t = static_cast<Thread*>(timer->context);
+  if (t->state_ != ThreadState::Blocked) return;
+  if (t->waiting_on_) {
+    t->waiting_on_->remove(t);
+    t->timed_out_ = true;
+  }
+  sched::make_ready(t);
+}
+
+void Thread::on_dead() {
+  stack_.release();
+  if (detached_) {
+    all().remove(this);
+    this->~Thread();
+    heap::free(this);
+    return;
+  }
+  reaped_ = true;
+  exit_waiters_.wake_all();
+}
+
+int Thread::join() {
+  SpinlockGuard guard(sched_lock);
+  KASSERT(!detached_ && this != sched::current());
+  while (!reaped_) (void)exit_waiters_.wait();
+  all().remove(this);
+  const int code = exit_code_;
+  this->~Thread();
+  heap::free(this);
+  return code;
+}
+
+void Thread::detach() {
+  SpinlockGuard guard(sched_lock);
+  detached_ = true;
+  if (reaped_) {  // already gone: free it now
+    all().remove(this);
+    this->~Thread();
+    heap::free(this);
+  }
+}
+
+void Thread::for_each(void (*f)(const Thread&, void*), void* ctx) {
+  SpinlockGuard guard(sched_lock);
+  all().for_each([&](Thread* t) { f(*t, ctx); });
+}
+
+size_t Thread::count() {
+  SpinlockGuard guard(sched_lock);
+  return all().size();
+}
+
+void thread_exit(int code) NO_THREAD_SAFETY_ANALYSIS {
+  sched_lock.acquire();
+  Thread* self = sched::current();
+  self->exit_code_ = code;
+  self->state_ = ThreadState::Dead;
+  sched::reschedule();
+  panic("a dead thread ran again");
+}
+
+extern "C" void thread_trampoline(Thread::Entry entry, void* arg) NO_THREAD_SAFETY_ANALYSIS {
+  finish_switch();
+  sched_lock.release(arch::kIrqsEnabled);
+  entry(arg);
+  thread_exit(0);
+}
+
+const char* fault_address_hint(uintptr_t addr) NO_THREAD_SAFETY_ANALYSIS {
+  if (!KernelStack::is_guard_address(addr)) return "";
+  static char hint[96];
+  const char* owner = "a free stack slot";
+  // Called on the fatal path: no lock (the faulting code may hold it), read-only walk.
+  Thread::all().for_each([&](Thread* t) {
+    if (t->stack_.valid() && t->stack_.guard_page() == (addr & ~uintptr_t{4095})) owner = t->name_;
+  });
+  lib::format_to(hint, sizeof(hint), " - stack guard page of thread '{}': stack overflow", owner);
+  return hint;
+}
+
+}  // namespace kernel

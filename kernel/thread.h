@@ -1,0 +1,94 @@
+#pragma once
+// Kernel threads. A thread runs entry(arg) on its own guarded stack and ends by returning or
+// calling thread_exit(). Someone must either join it (which frees it) or detach it.
+
+#include <cstdint>
+
+#include <lib/intrusive_list.h>
+#include <lib/result.h>
+
+#include "kernel/arch.h"
+#include "kernel/arch_hooks.h"
+#include "kernel/sched.h"
+#include "kernel/stack.h"
+#include "kernel/timer.h"
+#include "kernel/wait_queue.h"
+
+namespace kernel {
+
+// Ends the calling thread.
+[[noreturn]] void thread_exit(int code);
+
+// Runs after every context switch on the new thread's stack, with sched_lock held.
+void finish_switch() REQUIRES(sched_lock);
+
+enum class ThreadState : uint8_t { New, Ready, Running, Blocked, Dead };
+const char* thread_state_name(ThreadState s);
+
+class Thread : public SchedLink {
+ public:
+  using Entry = void (*)(void* arg);
+
+  Thread() = default;  // use create(); public only for heap::create
+
+  // A new thread in state New; start() makes it runnable.
+  static lib::Result<Thread*> create(const char* name, Entry entry, void* arg,
+                                     unsigned priority = sched::kPriorityNormal);
+  void start();
+  // Waits for the thread to end, frees it and returns its exit code. Only one joiner.
+  int join();
+  // The thread frees itself when it ends.
+  void detach();
+
+  uint64_t id() const { return id_; }
+  const char* name() const { return name_; }
+  unsigned priority() const { return priority_; }
+  ThreadState state() const { return state_; }
+  uint64_t runtime_ns() const { return runtime_ns_; }
+  const KernelStack& stack() const { return stack_; }
+
+  // Calls f for every live thread, with sched_lock held (f must not block).
+  static void for_each(void (*f)(const Thread&, void*), void* ctx);
+  static size_t count();
+
+ private:
+  friend void sched::init();
+  friend void sched::start();
+  friend void sched::reschedule();
+  friend void sched::make_ready(Thread*);
+  friend void sched::sleep_ns(uint64_t);
+  friend class WaitQueue;
+  friend void thread_exit(int);
+  friend void thread_trampoline(Entry, void*);
+  friend void finish_switch();
+  friend const char* fault_address_hint(uintptr_t);
+
+  static void on_timer(Timer* t) REQUIRES(sched_lock);
+  // After the thread's last switch away: release the stack, then free or hand to the joiner.
+  void on_dead() REQUIRES(sched_lock);
+
+  uint64_t id_ = 0;
+  char name_[32] = {};
+  unsigned priority_ = sched::kPriorityNormal;
+  ThreadState state_ = ThreadState::New;
+  arch::Context* context_ = nullptr;
+  KernelStack stack_;
+  Entry entry_ = nullptr;
+  void* arg_ = nullptr;
+
+  Timer wake_timer_;               // sleeps and wait deadlines
+  WaitQueue* waiting_on_ = nullptr;
+  bool timed_out_ = false;
+  WaitQueue exit_waiters_;
+  bool detached_ = false;
+  bool reaped_ = false;  // stack released: join may free the object
+  int exit_code_ = 0;
+
+  uint64_t runtime_ns_ = 0;
+  uint64_t ran_since_ns_ = 0;
+  lib::ListNode all_node_;
+  using AllList = lib::IntrusiveList<Thread, &Thread::all_node_>;
+  static AllList& all() REQUIRES(sched_lock);
+};
+
+}  // namespace kernel

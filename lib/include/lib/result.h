@@ -1,0 +1,85 @@
+#pragma once
+// Error handling for kernel, SDK and host code: one Error enum, a [[nodiscard]] Result<T>
+// that holds either a T or an Error, and TRY() to propagate failures.
+
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace lib {
+
+enum class Error {
+  NoMemory,         // an allocation failed
+  InvalidArgument,  // an argument is malformed or out of its domain
+  NotFound,         // the named thing does not exist
+  AlreadyExists,    // the thing to create is already there
+  OutOfRange,       // an index, address or size lies outside what is allowed
+  Busy,             // the resource is in use
+  TimedOut,         // the deadline passed before the operation completed
+  WouldBlock,       // the operation would have to wait and the caller asked not to
+  Fault,            // a memory access failed
+  NotSupported,     // the operation does not apply to this object or machine
+};
+
+// A stable, human-readable name for an error. Exhaustive: -Werror=switch keeps it complete.
+const char* error_name(Error e);
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(const T& value) : ok_(true) { new (&value_) T(value); }        // NOLINT: implicit
+  Result(T&& value) : ok_(true) { new (&value_) T(std::move(value)); }  // NOLINT: implicit
+  Result(Error error) : error_(error), ok_(false) {}                    // NOLINT: implicit
+  Result(Result&& other) : ok_(other.ok_) {
+    if (ok_) {
+      new (&value_) T(std::move(other.value_));
+    } else {
+      error_ = other.error_;
+    }
+  }
+  Result(const Result&) = delete;
+  Result& operator=(const Result&) = delete;
+  Result& operator=(Result&&) = delete;
+  ~Result() {
+    if (ok_) value_.~T();
+  }
+
+  bool ok() const { return ok_; }
+  Error error() const { return error_; }
+  T& value() { return value_; }
+  const T& value() const { return value_; }
+  T release_value() { return std::move(value_); }
+
+ private:
+  union {
+    T value_;
+    Error error_;
+  };
+  bool ok_;
+};
+
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(Error error) : error_(error), ok_(false) {}  // NOLINT: implicit
+
+  bool ok() const { return ok_; }
+  Error error() const { return error_; }
+  void release_value() {}
+
+ private:
+  Error error_ = Error::NoMemory;
+  bool ok_ = true;
+};
+
+}  // namespace lib
+
+// Evaluates a Result-returning expression; on error returns the error from the enclosing
+// function, otherwise yields the value.
+#define TRY(expr)                                \
+  ({                                             \
+    auto try_result_ = (expr);                   \
+    if (!try_result_.ok()) return try_result_.error(); \
+    try_result_.release_value();                 \
+  })

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Stellina needs to build, boot and test, only when missing.
+# Both README commands (make run, make test) call this first, so a fresh Debian 12 machine
+# needs nothing else.
+set -euo pipefail
+
+packages=(
+  clang-14 lld-14 llvm-14 cmake ninja-build make python3
+  libgtest-dev libclang-rt-14-dev
+  qemu-system-x86 qemu-utils
+  grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
+  clang-format clang-tidy
+  cpio busybox-static xz-utils zstd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
