@@ -33,8 +33,14 @@ void program_timer() REQUIRES(sched_lock) {
   arch::timer_set_deadline(deadline);
 }
 
+// Runs when nothing else can. A wake-up from thread context (not an interrupt) only sets
+// need_resched, so look at it before halting; one that comes from an interrupt after the
+// check preempts idle on the way out of that interrupt.
 void idle_loop(void*) {
-  for (;;) arch::enable_and_wait();
+  for (;;) {
+    sched::preempt_point();
+    arch::enable_and_wait();
+  }
 }
 
 }  // namespace

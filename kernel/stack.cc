@@ -1,5 +1,7 @@
 #include "kernel/stack.h"
 
+#include <bit>
+
 #include "kernel/arch.h"
 #include "kernel/pmm.h"
 #include "kernel/spinlock.h"
@@ -10,17 +12,15 @@ namespace {
 constexpr size_t kSlots = arch::kStackRegionSize / KernelStack::kSlotSize;
 Spinlock slots_lock;
 uint64_t slot_used[kSlots / 64] GUARDED_BY(slots_lock);
-size_t slot_hint GUARDED_BY(slots_lock) = 0;
 
+// First fit, so slots (and the page tables that map them) are reused rather than spread.
 lib::Result<size_t> take_slot() {
   SpinlockGuard guard(slots_lock);
-  for (size_t n = 0; n < kSlots; ++n) {
-    const size_t s = (slot_hint + n) % kSlots;
-    if (!(slot_used[s / 64] & (1ull << (s % 64)))) {
-      slot_used[s / 64] |= 1ull << (s % 64);
-      slot_hint = s + 1;
-      return s;
-    }
+  for (size_t word = 0; word < kSlots / 64; ++word) {
+    if (slot_used[word] == ~0ull) continue;
+    const auto bit = static_cast<size_t>(std::countr_one(slot_used[word]));
+    slot_used[word] |= 1ull << bit;
+    return word * 64 + bit;
   }
   return lib::Error::NoMemory;
 }

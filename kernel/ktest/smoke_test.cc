@@ -1,3 +1,0 @@
-#include "kernel/ktest/ktest.h"
-
-KTEST(boot_smoke) { KEXPECT(1 + 1 == 2); }

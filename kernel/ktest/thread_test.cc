@@ -1,0 +1,177 @@
+// Threads, the scheduler, sleeping and locking, on the real kernel with preemption on.
+
+#include <atomic>
+
+#include "kernel/arch.h"
+#include "kernel/heap.h"
+#include "kernel/ktest/ktest.h"
+#include "kernel/mutex.h"
+#include "kernel/pmm.h"
+#include "kernel/thread.h"
+
+namespace kernel {
+namespace {
+
+constexpr int kThreads = 50;
+
+// Creates, runs and joins kThreads threads; returns the number that behaved.
+int run_threads_once() {
+  Thread* threads[kThreads];
+  static int ran[kThreads];
+  int good = 0;
+  for (int i = 0; i < kThreads; ++i) {
+    ran[i] = 0;
+    auto t = Thread::create("worker", [](void* arg) {
+      const auto i = reinterpret_cast<intptr_t>(arg);
+      ran[i] = 1;
+      if (i % 2) thread_exit(static_cast<int>(i));  // odd ones exit explicitly
+    }, reinterpret_cast<void*>(static_cast<intptr_t>(i)));
+    if (!t.ok()) return good;
+    threads[i] = t.value();
+    threads[i]->start();
+  }
+  for (int i = 0; i < kThreads; ++i) {
+    const int code = threads[i]->join();
+    if (code == (i % 2 ? i : 0) && ran[i] == 1) ++good;
+  }
+  return good;
+}
+
+KTEST(thread_create_exit_join) {
+  // The first round may create page tables for new stack slots; they stay, and later
+  // rounds reuse them, so the second round must give back exactly what it took.
+  KEXPECT(run_threads_once() == kThreads);
+  const size_t pages_before = pmm::free_page_count();
+  const auto heap_before = heap::stats();
+  const size_t threads_before = Thread::count();
+  KEXPECT(run_threads_once() == kThreads);
+  KEXPECT(Thread::count() == threads_before);
+  KEXPECT(pmm::free_page_count() == pages_before);
+  KEXPECT(heap::stats().live_allocations == heap_before.live_allocations);
+}
+
+KTEST(thread_detached_frees_itself) {
+  const size_t threads_before = Thread::count();
+  static std::atomic<int> done{0};
+  for (int i = 0; i < 10; ++i) {
+    auto t = Thread::create("detached", [](void*) { done.fetch_add(1); }, nullptr);
+    KREQUIRE(t.ok());
+    t.value()->detach();
+    t.value()->start();
+  }
+  for (int spin = 0; spin < 100 && (done.load() < 10 || Thread::count() != threads_before); ++spin)
+    sched::sleep_ns(1'000'000);
+  KEXPECT(done.load() == 10);
+  KEXPECT(Thread::count() == threads_before);
+}
+
+KTEST(preemption_busy_threads_all_progress) {
+  // Threads that never yield or block: only the timer can take the CPU away from them.
+  constexpr int kThreads = 4;
+  static volatile uint64_t progress[kThreads];
+  static volatile bool stop;
+  stop = false;
+  Thread* threads[kThreads];
+  for (int i = 0; i < kThreads; ++i) {
+    progress[i] = 0;
+    auto t = Thread::create("spinner", [](void* arg) {
+      const auto i = reinterpret_cast<intptr_t>(arg);
+      while (!stop) progress[i] = progress[i] + 1;
+    }, reinterpret_cast<void*>(static_cast<intptr_t>(i)));
+    KREQUIRE(t.ok());
+    threads[i] = t.value();
+    threads[i]->start();
+  }
+  const auto preemptions_before = sched::stats().preemptions;
+  sched::sleep_ns(300'000'000);  // main has the same priority: it must get back in, too
+  stop = true;
+  for (Thread* t : threads) t->join();
+  for (int i = 0; i < kThreads; ++i) {
+    KEXPECT(progress[i] > 0);
+    print("ktest:   spinner {} counted to {}\n", i, progress[i]);
+  }
+  KEXPECT(sched::stats().preemptions > preemptions_before + 10);
+}
+
+KTEST(priority_higher_runs_first) {
+  static volatile int order[3];
+  static std::atomic<int> next{0};
+  next = 0;
+  Thread* threads[3];
+  const unsigned prios[3] = {sched::kPriorityNormal - 2, sched::kPriorityNormal - 1,
+                             sched::kPriorityNormal - 3};
+  for (int i = 0; i < 3; ++i) {
+    auto t = Thread::create("prio", [](void* arg) { order[next.fetch_add(1)] = static_cast<int>(
+                                                        reinterpret_cast<intptr_t>(arg)); },
+                            reinterpret_cast<void*>(static_cast<intptr_t>(i)), prios[i]);
+    KREQUIRE(t.ok());
+    threads[i] = t.value();
+  }
+  for (Thread* t : threads) t->start();  // all below main's priority: none runs yet
+  KEXPECT(next.load() == 0);
+  for (Thread* t : threads) t->join();  // main blocks: they run, highest first
+  KEXPECT(order[0] == 1 && order[1] == 0 && order[2] == 2);
+}
+
+KTEST(sleep_accuracy) {
+  const uint64_t requests_ms[] = {1, 5, 10, 25, 50};
+  for (uint64_t ms : requests_ms) {
+    const uint64_t start = arch::now_ns();
+    sched::sleep_ns(ms * 1'000'000);
+    const uint64_t slept = arch::now_ns() - start;
+    print("ktest:   sleep {} ms took {} us\n", ms, slept / 1000);
+    KEXPECT(slept >= ms * 1'000'000);                  // never early
+    KEXPECT(slept < ms * 1'000'000 + 20'000'000);      // and not much late, even under TCG
+  }
+}
+
+KTEST(wait_queue_timeout) {
+  WaitQueue q;
+  const uint64_t start = arch::now_ns();
+  lib::Result<void> r;
+  {
+    SpinlockGuard guard(sched_lock);
+    r = q.wait(start + 5'000'000);
+  }
+  KEXPECT(!r.ok() && r.error() == lib::Error::TimedOut);
+  KEXPECT(arch::now_ns() - start >= 5'000'000);
+  KEXPECT(q.empty());
+}
+
+KTEST(mutex_mutual_exclusion_under_preemption) {
+  // Each thread does a slow read-modify-write of a shared counter inside the lock; the
+  // timer preempts them in the middle. Without exclusion, increments would be lost.
+  constexpr int kThreads = 6;
+  constexpr int kIterations = 300;
+  static Mutex mutex;
+  static volatile uint64_t counter;
+  static volatile int inside;
+  static volatile bool overlap;
+  counter = 0;
+  inside = 0;
+  overlap = false;
+  Thread* threads[kThreads];
+  for (int i = 0; i < kThreads; ++i) {
+    auto t = Thread::create("locker", [](void*) {
+      for (int n = 0; n < kIterations; ++n) {
+        MutexGuard guard(mutex);
+        if (inside) overlap = true;
+        inside = 1;
+        const uint64_t value = counter;
+        for (int spin = 0; spin < 2000; ++spin) asm volatile("");
+        if (n % 50 == 0) sched::yield();
+        counter = value + 1;
+        inside = 0;
+      }
+    }, nullptr);
+    KREQUIRE(t.ok());
+    threads[i] = t.value();
+    threads[i]->start();
+  }
+  for (Thread* t : threads) t->join();
+  KEXPECT(!overlap);
+  KEXPECT(counter == kThreads * kIterations);
+}
+
+}  // namespace
+}  // namespace kernel
