@@ -2,6 +2,16 @@
 
 namespace kernel {
 
+const char* memory_type_name(MemoryType type) {
+  switch (type) {
+    case MemoryType::Usable: return "usable";
+    case MemoryType::Reserved: return "reserved";
+    case MemoryType::AcpiReclaimable: return "ACPI reclaimable";
+    case MemoryType::AcpiNvs: return "ACPI NVS";
+  }
+  return "?";
+}
+
 void BootInfo::add_region(uint64_t base, uint64_t size, MemoryType type) {
   if (region_count < kMaxRegions && size) regions[region_count++] = {base, size, type};
 }

@@ -7,6 +7,7 @@
 namespace kernel {
 
 enum class MemoryType : uint8_t { Usable, Reserved, AcpiReclaimable, AcpiNvs };
+const char* memory_type_name(MemoryType type);
 
 struct MemoryRegion {
   uint64_t base;

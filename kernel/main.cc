@@ -29,7 +29,7 @@ extern "C" void kernel_entry(uint32_t protocol, uintptr_t info_phys) {
            the_boot_info.cmdline);
   for (size_t i = 0; i < the_boot_info.region_count; ++i) {
     const MemoryRegion& r = the_boot_info.regions[i];
-    log_debug("memory {:#014x}-{:#014x} type {}", r.base, r.base + r.size, static_cast<int>(r.type));
+    log_debug("memory {:#014x}-{:#014x} {}", r.base, r.base + r.size, memory_type_name(r.type));
   }
 
   arch::paging_init(the_boot_info.max_usable());

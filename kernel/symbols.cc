@@ -45,10 +45,16 @@ Symbol lookup(uintptr_t addr) {
 
 void print_backtrace(const uintptr_t* frames, size_t n) {
   log_error("backtrace:");
-  for (size_t i = 0; i < n; ++i) {
-    const Symbol s = lookup(frames[i]);
-    if (s.name) log_error("  #{} {:#018x} {}+{:#x}", i, frames[i], s.name, s.offset);
-    else log_error("  #{} {:#018x} ?", i, frames[i]);
+  for (size_t i = 0, shown = 0; i < n; ++i, ++shown) {
+    size_t repeats = 0;
+    while (i + 1 < n && frames[i + 1] == frames[i]) ++i, ++repeats;
+    // Frames after the first are return addresses: look up the call instruction before
+    // them (a call to a noreturn function may be the last instruction of its caller).
+    const uintptr_t where = i == 0 ? frames[i] : frames[i] - 1;
+    const Symbol s = lookup(where);
+    if (s.name) log_error("  #{} {:#018x} {}+{:#x}", shown, frames[i], s.name, frames[i] - s.address);
+    else log_error("  #{} {:#018x} ?", shown, frames[i]);
+    if (repeats) log_error("  ... the same frame {} more times", repeats);
   }
 }
 

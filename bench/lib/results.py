@@ -77,7 +77,7 @@ class Recorder:
 
 
 def format_table(figures):
-    cols = [("bench", "bench"), ("metric", "metric"), ("value", "median"), ("unit", "unit"),
+    cols = [("bench", "bench"), ("metric", "metric"), ("value", "value"), ("unit", "unit"),
             ("runs", "runs"), ("min", "min"), ("p90", "p90"), ("max", "max")]
     rows = [[h for _, h in cols]]
     rows += [["" if f.get(k) is None else str(f.get(k)) for k, _ in cols] for f in figures]

@@ -74,6 +74,11 @@ bool apply_fixup(TrapFrame* f) {
                       (f->error & 1) ? "protection violation" : "page not present",
                       (f->error & 2) ? "write" : "read", (f->error & 16) ? " instruction fetch" : "",
                       kernel::fault_address_hint(addr));
+  } else if (f->vector == kVectorDoubleFault) {
+    // Almost always a kernel stack overflow: the page fault on the guard page could not be
+    // delivered on the overflowed stack. CR2 still holds the faulting address.
+    const uintptr_t addr = read_cr2();
+    kernel::log_error("  last page fault address {:#018x}{}", addr, kernel::fault_address_hint(addr));
   }
   kernel::log_error("  rax={:#018x} rbx={:#018x} rcx={:#018x} rdx={:#018x}", f->rax, f->rbx,
                     f->rcx, f->rdx);
