@@ -42,7 +42,8 @@ const T* at(uint64_t phys) {
 
 bool checksum_ok(const void* p, size_t n) {
   uint8_t sum = 0;
-  for (size_t i = 0; i < n; ++i) sum = static_cast<uint8_t>(sum + static_cast<const uint8_t*>(p)[i]);
+  for (size_t i = 0; i < n; ++i)
+    sum = static_cast<uint8_t>(sum + static_cast<const uint8_t*>(p)[i]);
   return sum == 0;
 }
 
@@ -67,7 +68,8 @@ void parse_madt(const Header* h) {
       the_info.ioapics[the_info.ioapic_count++] = {*reinterpret_cast<const uint32_t*>(e + 4),
                                                    *reinterpret_cast<const uint32_t*>(e + 8)};
     } else if (type == 2 && len >= 10 && the_info.override_count < 16) {
-      the_info.overrides[the_info.override_count++] = {e[3], *reinterpret_cast<const uint32_t*>(e + 4),
+      the_info.overrides[the_info.override_count++] = {e[3],
+                                                       *reinterpret_cast<const uint32_t*>(e + 4),
                                                        *reinterpret_cast<const uint16_t*>(e + 8)};
     } else if (type == 5 && len >= 12) {
       the_info.lapic_phys = *reinterpret_cast<const uint64_t*>(e + 4);
@@ -108,8 +110,12 @@ void parse_s5(const Header* dsdt) {
 
 void parse_fadt(const Header* h) {
   const auto* base = reinterpret_cast<const uint8_t*>(h);
-  auto u32 = [&](uint32_t off) { return off + 4 <= h->length ? *reinterpret_cast<const uint32_t*>(base + off) : 0u; };
-  auto u64 = [&](uint32_t off) { return off + 8 <= h->length ? *reinterpret_cast<const uint64_t*>(base + off) : 0ull; };
+  auto u32 = [&](uint32_t off) {
+    return off + 4 <= h->length ? *reinterpret_cast<const uint32_t*>(base + off) : 0u;
+  };
+  auto u64 = [&](uint32_t off) {
+    return off + 8 <= h->length ? *reinterpret_cast<const uint64_t*>(base + off) : 0ull;
+  };
   the_info.pm1a_control = u32(64);
   the_info.pm1b_control = u32(68);
   const uint32_t flags = u32(112);
@@ -118,7 +124,8 @@ void parse_fadt(const Header* h) {
     the_info.reset = from_gas(*reinterpret_cast<const Gas*>(base + 116));
     the_info.reset_value = base[128];
   }
-  if (h->length >= 256) the_info.sleep_control = from_gas(*reinterpret_cast<const Gas*>(base + 244));
+  if (h->length >= 256)
+    the_info.sleep_control = from_gas(*reinterpret_cast<const Gas*>(base + 244));
   uint64_t dsdt = u64(140);
   if (!dsdt) dsdt = u32(40);
   if (dsdt) {
@@ -177,10 +184,14 @@ void write_register(const Register& reg, uint64_t value) {
     auto mapped = arch::map_mmio(reg.address, width);
     if (!mapped.ok()) return;
     auto* p = static_cast<volatile uint8_t*>(mapped.value());
-    if (width == 1) *p = static_cast<uint8_t>(value);
-    else if (width == 2) *reinterpret_cast<volatile uint16_t*>(p) = static_cast<uint16_t>(value);
-    else if (width == 4) *reinterpret_cast<volatile uint32_t*>(p) = static_cast<uint32_t>(value);
-    else *reinterpret_cast<volatile uint64_t*>(p) = value;
+    if (width == 1)
+      *p = static_cast<uint8_t>(value);
+    else if (width == 2)
+      *reinterpret_cast<volatile uint16_t*>(p) = static_cast<uint16_t>(value);
+    else if (width == 4)
+      *reinterpret_cast<volatile uint32_t*>(p) = static_cast<uint32_t>(value);
+    else
+      *reinterpret_cast<volatile uint64_t*>(p) = value;
   }
 }
 

@@ -18,13 +18,21 @@ void log(LogLevel level, const char* fmt, const Args&... args) {
   log_write(level, buf, n);
 }
 template <typename... Args>
-void log_debug(const char* fmt, const Args&... args) { log(LogLevel::Debug, fmt, args...); }
+void log_debug(const char* fmt, const Args&... args) {
+  log(LogLevel::Debug, fmt, args...);
+}
 template <typename... Args>
-void log_info(const char* fmt, const Args&... args) { log(LogLevel::Info, fmt, args...); }
+void log_info(const char* fmt, const Args&... args) {
+  log(LogLevel::Info, fmt, args...);
+}
 template <typename... Args>
-void log_warn(const char* fmt, const Args&... args) { log(LogLevel::Warn, fmt, args...); }
+void log_warn(const char* fmt, const Args&... args) {
+  log(LogLevel::Warn, fmt, args...);
+}
 template <typename... Args>
-void log_error(const char* fmt, const Args&... args) { log(LogLevel::Error, fmt, args...); }
+void log_error(const char* fmt, const Args&... args) {
+  log(LogLevel::Error, fmt, args...);
+}
 
 // Prints to the console only (no ring, no level): for interactive output.
 template <typename... Args>
@@ -53,8 +61,8 @@ void print(const char* fmt, const Args&... args) {
   lib::format(sink, fmt, args...);
 }
 
-#define KASSERT(cond)                                                               \
-  do {                                                                              \
+#define KASSERT(cond)                                                                         \
+  do {                                                                                        \
     if (!(cond)) ::kernel::panic("assertion failed: {} at {}:{}", #cond, __FILE__, __LINE__); \
   } while (0)
 

@@ -1,12 +1,12 @@
 // The kernel's first C++ code: bring up the machine in dependency order, then hand over to
 // kernel_main (the normal build's console, or the test build's test runner).
 
+#include "kernel/main.h"
 #include "kernel/acpi.h"
 #include "kernel/arch.h"
 #include "kernel/arch_hooks.h"
 #include "kernel/boot_info.h"
 #include "kernel/log.h"
-#include "kernel/main.h"
 #include "kernel/pmm.h"
 #include "kernel/sched.h"
 

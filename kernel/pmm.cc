@@ -42,7 +42,8 @@ void init(const BootInfo& info) {
   reserved[count++] = {image.phys_start, (image.phys_end + kPage - 1) & ~(kPage - 1)};
   for (size_t i = 0; i < info.module_count; ++i) {
     const uint64_t b = info.modules[i].phys & ~(kPage - 1);
-    reserved[count++] = {b, (info.modules[i].phys + info.modules[i].size + kPage - 1) & ~(kPage - 1)};
+    reserved[count++] = {b,
+                         (info.modules[i].phys + info.modules[i].size + kPage - 1) & ~(kPage - 1)};
   }
 
   // The allocator's metadata (one byte per page) goes in the first usable stretch that

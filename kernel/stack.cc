@@ -38,8 +38,9 @@ lib::Result<KernelStack> KernelStack::allocate() {
   stack.slot_base_ = arch::kStackRegionBase + slot * kSlotSize;
   for (size_t i = 0; i < kPages; ++i) {
     auto page = pmm::alloc_page();
-    auto mapped = page.ok() ? arch::map_page(stack.bottom() + i * 4096, page.value(), arch::kPageWrite)
-                            : lib::Result<void>(page.error());
+    auto mapped = page.ok()
+                      ? arch::map_page(stack.bottom() + i * 4096, page.value(), arch::kPageWrite)
+                      : lib::Result<void>(page.error());
     if (!mapped.ok()) {
       if (page.ok()) (void)pmm::free_pages(page.value());
       stack.release();

@@ -21,9 +21,7 @@ constexpr uint32_t kMagic = 0x4d59534b;
 
 const Header* header() { return reinterpret_cast<const Header*>(ksyms_blob); }
 const Entry* entries() { return reinterpret_cast<const Entry*>(ksyms_blob + sizeof(Header)); }
-const char* strings() {
-  return reinterpret_cast<const char*>(entries() + header()->count);
-}
+const char* strings() { return reinterpret_cast<const char*>(entries() + header()->count); }
 
 }  // namespace
 
@@ -34,8 +32,10 @@ Symbol lookup(uintptr_t addr) {
   size_t lo = 0, hi = n;  // find the last entry with address <= addr
   while (lo < hi) {
     const size_t mid = (lo + hi) / 2;
-    if (entries()[mid].address <= addr) lo = mid + 1;
-    else hi = mid;
+    if (entries()[mid].address <= addr)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   if (lo == 0) return {nullptr, 0, 0};
   const Entry& e = entries()[lo - 1];
@@ -52,8 +52,10 @@ void print_backtrace(const uintptr_t* frames, size_t n) {
     // them (a call to a noreturn function may be the last instruction of its caller).
     const uintptr_t where = i == 0 ? frames[i] : frames[i] - 1;
     const Symbol s = lookup(where);
-    if (s.name) log_error("  #{} {:#018x} {}+{:#x}", shown, frames[i], s.name, frames[i] - s.address);
-    else log_error("  #{} {:#018x} ?", shown, frames[i]);
+    if (s.name)
+      log_error("  #{} {:#018x} {}+{:#x}", shown, frames[i], s.name, frames[i] - s.address);
+    else
+      log_error("  #{} {:#018x} ?", shown, frames[i]);
     if (repeats) log_error("  ... the same frame {} more times", repeats);
   }
 }

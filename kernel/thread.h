@@ -76,7 +76,7 @@ class Thread : public SchedLink {
   Entry entry_ = nullptr;
   void* arg_ = nullptr;
 
-  Timer wake_timer_;               // sleeps and wait deadlines
+  Timer wake_timer_;  // sleeps and wait deadlines
   WaitQueue* waiting_on_ = nullptr;
   bool timed_out_ = false;
   WaitQueue exit_waiters_;

@@ -25,7 +25,8 @@ QBOOT = "/usr/share/qemu/qboot.rom"
 def qemu_command(args):
     serial = "mon:stdio" if args.interactive else "stdio"
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", str(args.memory), "-display", "none",
-           "-serial", serial, "-no-reboot"]
+           "-serial", serial, "-no-reboot", "-nic", "none"]  # no network yet: also spares
+                                                             # firmware a PXE boot attempt
     if not args.interactive:
         cmd += ["-monitor", "none"]
     cmd += {

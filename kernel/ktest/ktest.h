@@ -17,10 +17,10 @@ bool current_failed();
 
 }  // namespace kernel::ktest
 
-#define KTEST(name)                                                                     \
-  static void ktest_##name();                                                           \
-  [[gnu::used, gnu::section(".ktests")]] static const ::kernel::ktest::Test             \
-      ktest_entry_##name = {#name, ktest_##name};                                       \
+#define KTEST(name)                                                                                \
+  static void ktest_##name();                                                                      \
+  [[gnu::used, gnu::section(".ktests")]] static const ::kernel::ktest::Test ktest_entry_##name = { \
+      #name, ktest_##name};                                                                        \
   static void ktest_##name()
 
 #define KEXPECT(cond)                                              \
@@ -28,10 +28,10 @@ bool current_failed();
     if (!(cond)) ::kernel::ktest::fail(#cond, __FILE__, __LINE__); \
   } while (0)
 
-#define KREQUIRE(cond)                                             \
-  do {                                                             \
-    if (!(cond)) {                                                 \
-      ::kernel::ktest::fail(#cond, __FILE__, __LINE__);            \
-      return;                                                      \
-    }                                                              \
+#define KREQUIRE(cond)                                  \
+  do {                                                  \
+    if (!(cond)) {                                      \
+      ::kernel::ktest::fail(#cond, __FILE__, __LINE__); \
+      return;                                           \
+    }                                                   \
   } while (0)

@@ -2,11 +2,11 @@
 // option ktest= (a comma-separated list, or "all"; tests marked manual run only by name), prints
 // one line per test and a summary, and exits QEMU with the verdict.
 
+#include "kernel/main.h"
 #include "kernel/arch.h"
 #include "kernel/build.h"
 #include "kernel/heap.h"
 #include "kernel/ktest/ktest.h"
-#include "kernel/main.h"
 #include "kernel/pmm.h"
 
 extern "C" const kernel::ktest::Test ktests_start[];

@@ -28,7 +28,8 @@ KTEST(paging_map_unmap_protect) {
   KEXPECT(!arch::probe_read(kVirt, &byte));  // nothing mapped yet
 
   KREQUIRE(arch::map_page(kVirt, page.value(), arch::kPageWrite).ok());
-  KEXPECT(arch::map_page(kVirt, page.value(), arch::kPageWrite).error() == lib::Error::AlreadyExists);
+  KEXPECT(arch::map_page(kVirt, page.value(), arch::kPageWrite).error() ==
+          lib::Error::AlreadyExists);
   auto phys = arch::translate(kVirt + 123);
   KEXPECT(phys.ok() && phys.value() == page.value() + 123);
   KEXPECT(arch::probe_write(kVirt + 7, 0x5a));
@@ -116,7 +117,7 @@ KTEST(heap_exhaustion_is_an_error) {
   const size_t pages_before = pmm::free_page_count();
   static uintptr_t taken[4096];
   size_t n = 0;
-  for (unsigned order = 10;; ) {
+  for (unsigned order = 10;;) {
     auto b = pmm::alloc_pages(order);
     if (b.ok()) {
       KREQUIRE(n < 4096);
@@ -130,19 +131,21 @@ KTEST(heap_exhaustion_is_an_error) {
   KEXPECT(pmm::free_page_count() == 0);
   auto big = heap::alloc(1 << 20);
   KEXPECT(!big.ok() && big.error() == lib::Error::NoMemory);
-  auto thread = Thread::create("never", [](void*) {}, nullptr);
+  auto thread = Thread::create(
+      "never", [](void*) {}, nullptr);
   KEXPECT(!thread.ok() && thread.error() == lib::Error::NoMemory);
   for (size_t i = 0; i < n; ++i) KEXPECT(pmm::free_pages(taken[i]).ok());
   KEXPECT(pmm::free_page_count() == pages_before);
 }
 
 KTEST(stack_guard_page_faults) {
-  auto t = Thread::create("guarded", [](void*) {}, nullptr);
+  auto t = Thread::create(
+      "guarded", [](void*) {}, nullptr);
   KREQUIRE(t.ok());
   const KernelStack& stack = t.value()->stack();
   uint8_t byte;
-  KEXPECT(arch::probe_read(stack.bottom(), &byte));          // lowest stack byte: mapped
-  KEXPECT(!arch::probe_read(stack.bottom() - 1, &byte));     // one below: the guard page
+  KEXPECT(arch::probe_read(stack.bottom(), &byte));       // lowest stack byte: mapped
+  KEXPECT(!arch::probe_read(stack.bottom() - 1, &byte));  // one below: the guard page
   KEXPECT(!arch::probe_write(stack.guard_page(), 1));
   KEXPECT(KernelStack::is_guard_address(stack.guard_page() + 100));
   t.value()->start();
@@ -160,7 +163,8 @@ volatile bool keep_recursing = true;
 }
 
 KTEST(manual_stack_overflow) {
-  auto t = Thread::create("overflow", [](void*) { recurse(0); }, nullptr);
+  auto t = Thread::create(
+      "overflow", [](void*) { recurse(0); }, nullptr);
   KREQUIRE(t.ok());
   t.value()->start();
   (void)t.value()->join();

@@ -81,7 +81,8 @@ KTEST(manual_soak) {
   const size_t pages_before = pmm::free_page_count();
   soak_end_ns = arch::now_ns() + seconds * 1'000'000'000;
   for (int i = 0; i < kThreads; ++i) {
-    auto t = Thread::create("soak", soak_worker, reinterpret_cast<void*>(static_cast<uintptr_t>(i)));
+    auto t =
+        Thread::create("soak", soak_worker, reinterpret_cast<void*>(static_cast<uintptr_t>(i)));
     KREQUIRE(t.ok());
     threads[i] = t.value();
   }
@@ -99,10 +100,12 @@ KTEST(manual_soak) {
   const auto s = sched::stats();
   print("ktest:   soak done: {} cycles, {} context switches, {} preemptions\n", soak_cycles.load(),
         s.context_switches, s.preemptions);
-  print("ktest:   heap allocations {} -> {}, bytes {} -> {}, slab pages {} -> {}; free pages {} -> {}\n",
-        heap_before.live_allocations, heap_after.live_allocations, heap_before.live_bytes,
-        heap_after.live_bytes, heap_before.slab_pages, heap_after.slab_pages, pages_before,
-        pmm::free_page_count());
+  print(
+      "ktest:   heap allocations {} -> {}, bytes {} -> {}, slab pages {} -> {}; free pages {} -> "
+      "{}\n",
+      heap_before.live_allocations, heap_after.live_allocations, heap_before.live_bytes,
+      heap_after.live_bytes, heap_before.slab_pages, heap_after.slab_pages, pages_before,
+      pmm::free_page_count());
   KEXPECT(soak_errors.load() == 0);
   KEXPECT(soak_cycles.load() > 1000);
   KEXPECT(heap_after.live_allocations == heap_before.live_allocations);

@@ -21,11 +21,14 @@ int run_threads_once() {
   int good = 0;
   for (int i = 0; i < kThreads; ++i) {
     ran[i] = 0;
-    auto t = Thread::create("worker", [](void* arg) {
-      const auto i = reinterpret_cast<intptr_t>(arg);
-      ran[i] = 1;
-      if (i % 2) thread_exit(static_cast<int>(i));  // odd ones exit explicitly
-    }, reinterpret_cast<void*>(static_cast<intptr_t>(i)));
+    auto t = Thread::create(
+        "worker",
+        [](void* arg) {
+          const auto i = reinterpret_cast<intptr_t>(arg);
+          ran[i] = 1;
+          if (i % 2) thread_exit(static_cast<int>(i));  // odd ones exit explicitly
+        },
+        reinterpret_cast<void*>(static_cast<intptr_t>(i)));
     if (!t.ok()) return good;
     threads[i] = t.value();
     threads[i]->start();
@@ -54,7 +57,8 @@ KTEST(thread_detached_frees_itself) {
   const size_t threads_before = Thread::count();
   static std::atomic<int> done{0};
   for (int i = 0; i < 10; ++i) {
-    auto t = Thread::create("detached", [](void*) { done.fetch_add(1); }, nullptr);
+    auto t = Thread::create(
+        "detached", [](void*) { done.fetch_add(1); }, nullptr);
     KREQUIRE(t.ok());
     t.value()->detach();
     t.value()->start();
@@ -74,10 +78,13 @@ KTEST(preemption_busy_threads_all_progress) {
   Thread* threads[kThreads];
   for (int i = 0; i < kThreads; ++i) {
     progress[i] = 0;
-    auto t = Thread::create("spinner", [](void* arg) {
-      const auto i = reinterpret_cast<intptr_t>(arg);
-      while (!stop) progress[i] = progress[i] + 1;
-    }, reinterpret_cast<void*>(static_cast<intptr_t>(i)));
+    auto t = Thread::create(
+        "spinner",
+        [](void* arg) {
+          const auto i = reinterpret_cast<intptr_t>(arg);
+          while (!stop) progress[i] = progress[i] + 1;
+        },
+        reinterpret_cast<void*>(static_cast<intptr_t>(i)));
     KREQUIRE(t.ok());
     threads[i] = t.value();
     threads[i]->start();
@@ -101,9 +108,12 @@ KTEST(priority_higher_runs_first) {
   const unsigned prios[3] = {sched::kPriorityNormal - 2, sched::kPriorityNormal - 1,
                              sched::kPriorityNormal - 3};
   for (int i = 0; i < 3; ++i) {
-    auto t = Thread::create("prio", [](void* arg) { order[next.fetch_add(1)] = static_cast<int>(
-                                                        reinterpret_cast<intptr_t>(arg)); },
-                            reinterpret_cast<void*>(static_cast<intptr_t>(i)), prios[i]);
+    auto t = Thread::create(
+        "prio",
+        [](void* arg) {
+          order[next.fetch_add(1)] = static_cast<int>(reinterpret_cast<intptr_t>(arg));
+        },
+        reinterpret_cast<void*>(static_cast<intptr_t>(i)), prios[i]);
     KREQUIRE(t.ok());
     threads[i] = t.value();
   }
@@ -120,8 +130,8 @@ KTEST(sleep_accuracy) {
     sched::sleep_ns(ms * 1'000'000);
     const uint64_t slept = arch::now_ns() - start;
     print("ktest:   sleep {} ms took {} us\n", ms, slept / 1000);
-    KEXPECT(slept >= ms * 1'000'000);                  // never early
-    KEXPECT(slept < ms * 1'000'000 + 20'000'000);      // and not much late, even under TCG
+    KEXPECT(slept >= ms * 1'000'000);              // never early
+    KEXPECT(slept < ms * 1'000'000 + 20'000'000);  // and not much late, even under TCG
   }
 }
 
@@ -152,18 +162,21 @@ KTEST(mutex_mutual_exclusion_under_preemption) {
   overlap = false;
   Thread* threads[kThreads];
   for (int i = 0; i < kThreads; ++i) {
-    auto t = Thread::create("locker", [](void*) {
-      for (int n = 0; n < kIterations; ++n) {
-        MutexGuard guard(mutex);
-        if (inside) overlap = true;
-        inside = 1;
-        const uint64_t value = counter;
-        for (int spin = 0; spin < 2000; ++spin) asm volatile("");
-        if (n % 50 == 0) sched::yield();
-        counter = value + 1;
-        inside = 0;
-      }
-    }, nullptr);
+    auto t = Thread::create(
+        "locker",
+        [](void*) {
+          for (int n = 0; n < kIterations; ++n) {
+            MutexGuard guard(mutex);
+            if (inside) overlap = true;
+            inside = 1;
+            const uint64_t value = counter;
+            for (int spin = 0; spin < 2000; ++spin) asm volatile("");
+            if (n % 50 == 0) sched::yield();
+            counter = value + 1;
+            inside = 0;
+          }
+        },
+        nullptr);
     KREQUIRE(t.ok());
     threads[i] = t.value();
     threads[i]->start();

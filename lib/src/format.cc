@@ -100,8 +100,7 @@ void emit_unsigned(Sink& sink, const Spec& spec, uint64_t v, bool negative) {
       base = 2;
       if (spec.alternate) prefix = "0b";
       break;
-    default:
-      break;
+    default: break;
   }
   char buf[64];
   size_t n = 0;

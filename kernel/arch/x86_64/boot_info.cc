@@ -2,8 +2,8 @@
 // Multiboot2 (GRUB). Everything is copied into the kernel's own memory at once, because the
 // boot loader's structures may sit in memory the allocator will later hand out.
 
-#include "boot_defs.h"
 #include "kernel/boot_info.h"
+#include "boot_defs.h"
 #include "kernel/log.h"
 #include "platform.h"
 
@@ -93,7 +93,8 @@ void parse_multiboot2(uintptr_t phys, kernel::BootInfo& out) {
       case 6: {  // memory map: entry_size, entry_version, entries
         const auto* hdr = at<uint32_t>(body);
         const uint32_t entry_size = hdr[0];
-        for (uintptr_t e = body + 8; entry_size && e + entry_size <= p + tag->size; e += entry_size) {
+        for (uintptr_t e = body + 8; entry_size && e + entry_size <= p + tag->size;
+             e += entry_size) {
           const auto* ent = at<uint64_t>(e);
           out.add_region(ent[0], ent[1], e820_type(*at<uint32_t>(e + 16)));
         }
@@ -103,13 +104,13 @@ void parse_multiboot2(uintptr_t phys, kernel::BootInfo& out) {
       case 15:  // ACPI 2.0+ RSDP
         if (!out.acpi_rsdp || tag->type == 15) {
           const auto* src = at<uint8_t>(body);
-          const size_t n = tag->size - 8 < sizeof(out.rsdp_copy) ? tag->size - 8 : sizeof(out.rsdp_copy);
+          const size_t n =
+              tag->size - 8 < sizeof(out.rsdp_copy) ? tag->size - 8 : sizeof(out.rsdp_copy);
           for (size_t i = 0; i < n; ++i) out.rsdp_copy[i] = src[i];
           out.acpi_rsdp = virt_to_phys(out.rsdp_copy);
         }
         break;
-      default:
-        break;
+      default: break;
     }
     p += (tag->size + 7) & ~uintptr_t{7};
   }

@@ -29,7 +29,8 @@ inline uint64_t rdmsr(uint32_t msr) {
   return (uint64_t{hi} << 32) | lo;
 }
 inline void wrmsr(uint32_t msr, uint64_t v) {
-  asm volatile("wrmsr" ::"c"(msr), "a"(static_cast<uint32_t>(v)), "d"(static_cast<uint32_t>(v >> 32)));
+  asm volatile("wrmsr" ::"c"(msr), "a"(static_cast<uint32_t>(v)),
+               "d"(static_cast<uint32_t>(v >> 32)));
 }
 inline uint64_t rdtsc() {
   uint32_t lo, hi;

@@ -139,8 +139,8 @@ void irq_route_isa(unsigned isa_irq, void (*handler)()) {
   const auto guard = irq_save();
   irq_handlers[pin] = handler;
   ioapic_write(0x11 + 2 * pin, 0);  // destination: APIC 0
-  ioapic_write(0x10 + 2 * pin, (kVectorIrqBase + pin) | (active_low ? 1u << 13 : 0) |
-                                   (level ? 1u << 15 : 0));
+  ioapic_write(0x10 + 2 * pin,
+               (kVectorIrqBase + pin) | (active_low ? 1u << 13 : 0) | (level ? 1u << 15 : 0));
   irq_restore(guard);
 }
 

@@ -1,8 +1,8 @@
 // COM1, the 16550 UART at port 0x3f8: the console on every machine Stellina boots on.
 
 #include "cpu.h"
-#include "platform.h"
 #include "kernel/arch.h"
+#include "platform.h"
 
 namespace arch {
 namespace {

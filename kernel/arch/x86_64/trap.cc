@@ -41,18 +41,38 @@ constexpr uint8_t kVectorDoubleFault = 8;
 constexpr uint8_t kVectorGeneralProtection = 13;
 constexpr uint8_t kVectorPageFault = 14;
 
-const char* const kExceptionNames[32] = {
-    "divide error",       "debug",          "NMI",
-    "breakpoint",         "overflow",       "bound range exceeded",
-    "invalid opcode",     "device not available", "double fault",
-    "coprocessor segment overrun", "invalid TSS", "segment not present",
-    "stack-segment fault", "general protection fault", "page fault",
-    "reserved",           "x87 floating-point", "alignment check",
-    "machine check",      "SIMD floating-point", "virtualization",
-    "control protection", "reserved",       "reserved",
-    "reserved",           "reserved",       "reserved",
-    "reserved",           "hypervisor injection", "VMM communication",
-    "security",           "reserved"};
+const char* const kExceptionNames[32] = {"divide error",
+                                         "debug",
+                                         "NMI",
+                                         "breakpoint",
+                                         "overflow",
+                                         "bound range exceeded",
+                                         "invalid opcode",
+                                         "device not available",
+                                         "double fault",
+                                         "coprocessor segment overrun",
+                                         "invalid TSS",
+                                         "segment not present",
+                                         "stack-segment fault",
+                                         "general protection fault",
+                                         "page fault",
+                                         "reserved",
+                                         "x87 floating-point",
+                                         "alignment check",
+                                         "machine check",
+                                         "SIMD floating-point",
+                                         "virtualization",
+                                         "control protection",
+                                         "reserved",
+                                         "reserved",
+                                         "reserved",
+                                         "reserved",
+                                         "reserved",
+                                         "reserved",
+                                         "hypervisor injection",
+                                         "VMM communication",
+                                         "security",
+                                         "reserved"};
 
 bool apply_fixup(TrapFrame* f) {
   for (const FixupEntry* e = fixup_table_start; e < fixup_table_end; ++e) {
@@ -72,22 +92,24 @@ bool apply_fixup(TrapFrame* f) {
     const uintptr_t addr = read_cr2();
     kernel::log_error("  fault address {:#018x} ({} {}{}){}", addr,
                       (f->error & 1) ? "protection violation" : "page not present",
-                      (f->error & 2) ? "write" : "read", (f->error & 16) ? " instruction fetch" : "",
+                      (f->error & 2) ? "write" : "read",
+                      (f->error & 16) ? " instruction fetch" : "",
                       kernel::fault_address_hint(addr));
   } else if (f->vector == kVectorDoubleFault) {
     // Almost always a kernel stack overflow: the page fault on the guard page could not be
     // delivered on the overflowed stack. CR2 still holds the faulting address.
     const uintptr_t addr = read_cr2();
-    kernel::log_error("  last page fault address {:#018x}{}", addr, kernel::fault_address_hint(addr));
+    kernel::log_error("  last page fault address {:#018x}{}", addr,
+                      kernel::fault_address_hint(addr));
   }
-  kernel::log_error("  rax={:#018x} rbx={:#018x} rcx={:#018x} rdx={:#018x}", f->rax, f->rbx,
-                    f->rcx, f->rdx);
-  kernel::log_error("  rsi={:#018x} rdi={:#018x} rbp={:#018x} rsp={:#018x}", f->rsi, f->rdi,
-                    f->rbp, f->rsp);
-  kernel::log_error("  r8 ={:#018x} r9 ={:#018x} r10={:#018x} r11={:#018x}", f->r8, f->r9,
-                    f->r10, f->r11);
-  kernel::log_error("  r12={:#018x} r13={:#018x} r14={:#018x} r15={:#018x}", f->r12, f->r13,
-                    f->r14, f->r15);
+  kernel::log_error("  rax={:#018x} rbx={:#018x} rcx={:#018x} rdx={:#018x}", f->rax, f->rbx, f->rcx,
+                    f->rdx);
+  kernel::log_error("  rsi={:#018x} rdi={:#018x} rbp={:#018x} rsp={:#018x}", f->rsi, f->rdi, f->rbp,
+                    f->rsp);
+  kernel::log_error("  r8 ={:#018x} r9 ={:#018x} r10={:#018x} r11={:#018x}", f->r8, f->r9, f->r10,
+                    f->r11);
+  kernel::log_error("  r12={:#018x} r13={:#018x} r14={:#018x} r15={:#018x}", f->r12, f->r13, f->r14,
+                    f->r15);
   kernel::log_error("  cs={:#x} ss={:#x} rflags={:#x} cr2={:#x} cr3={:#x}", f->cs, f->ss, f->rflags,
                     read_cr2(), read_cr3());
   kernel::on_fatal_exception(name, f->rbp, f->rip);
@@ -95,8 +117,13 @@ bool apply_fixup(TrapFrame* f) {
 
 void set_gate(unsigned vector, uint8_t ist) {
   const auto addr = reinterpret_cast<uint64_t>(isr_stubs + vector * 16);
-  idt[vector] = IdtEntry{static_cast<uint16_t>(addr), 0x08, ist, 0x8e,  // present, ring 0, interrupt gate
-                         static_cast<uint16_t>(addr >> 16), static_cast<uint32_t>(addr >> 32), 0};
+  idt[vector] = IdtEntry{static_cast<uint16_t>(addr),
+                         0x08,
+                         ist,
+                         0x8e,  // present, ring 0, interrupt gate
+                         static_cast<uint16_t>(addr >> 16),
+                         static_cast<uint32_t>(addr >> 32),
+                         0};
 }
 
 }  // namespace

@@ -49,14 +49,13 @@ struct FormatArg {
 
   // NOLINTBEGIN(google-explicit-constructor): conversions are the point.
   template <typename T>
-    requires(std::is_integral_v<T> && std::is_signed_v<T> && !std::is_same_v<T, char>)
-  FormatArg(T v) : kind(Kind::Signed), i(v) {}
+  requires(std::is_integral_v<T>&& std::is_signed_v<T> && !std::is_same_v<T, char>) FormatArg(T v)
+      : kind(Kind::Signed), i(v) {}
   template <typename T>
-    requires(std::is_integral_v<T> && std::is_unsigned_v<T> && !std::is_same_v<T, bool>)
-  FormatArg(T v) : kind(Kind::Unsigned), u(v) {}
+  requires(std::is_integral_v<T>&& std::is_unsigned_v<T> && !std::is_same_v<T, bool>) FormatArg(T v)
+      : kind(Kind::Unsigned), u(v) {}
   template <typename T>
-    requires std::is_enum_v<T>
-  FormatArg(T v) : kind(Kind::Signed), i(static_cast<int64_t>(v)) {}
+  requires std::is_enum_v<T> FormatArg(T v) : kind(Kind::Signed), i(static_cast<int64_t>(v)) {}
   FormatArg(char v) : kind(Kind::Char), c(v) {}
   FormatArg(bool v) : kind(Kind::Bool), b(v) {}
   FormatArg(const char* v) : kind(Kind::String), s(v) {}

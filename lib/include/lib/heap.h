@@ -28,7 +28,7 @@ class Heap {
  public:
   static constexpr size_t kPageSize = 4096;
   static constexpr size_t kAlignment = 16;
-  static constexpr size_t kClassSizes[] = {16,  32,  48,  64,  96,  128,  192,
+  static constexpr size_t kClassSizes[] = {16,  32,  48,  64,  96,   128,  192,
                                            256, 384, 512, 672, 1008, 1344, 2016};
   static constexpr size_t kClassCount = sizeof(kClassSizes) / sizeof(kClassSizes[0]);
   static constexpr size_t kMaxSmall = kClassSizes[kClassCount - 1];

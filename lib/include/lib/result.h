@@ -77,9 +77,9 @@ class [[nodiscard]] Result<void> {
 
 // Evaluates a Result-returning expression; on error returns the error from the enclosing
 // function, otherwise yields the value.
-#define TRY(expr)                                \
-  ({                                             \
-    auto try_result_ = (expr);                   \
+#define TRY(expr)                                      \
+  ({                                                   \
+    auto try_result_ = (expr);                         \
     if (!try_result_.ok()) return try_result_.error(); \
-    try_result_.release_value();                 \
+    try_result_.release_value();                       \
   })

@@ -1,0 +1,46 @@
+# Stellina: a thin layer over CMake. `make run` boots the system, `make test` runs every test.
+# Both install what they need first (tools/setup.sh), so a fresh Debian 12 machine needs nothing else.
+
+BUILD   ?= build
+MACHINE ?= microvm        # microvm | q35
+JOBS    ?= $(shell nproc)
+
+CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_ASM_COMPILER=clang-14
+
+.PHONY: all setup configure build run test iso bench format tidy clean
+
+all: build
+
+setup:
+	@tools/setup.sh
+
+configure: setup
+	@[ -f $(BUILD)/build.ninja ] || cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Boots the normal kernel with the serial console on this terminal; returns at shutdown.
+run: build
+	@python3 tools/qemu_run.py --interactive --machine $(strip $(MACHINE)) --kernel $(BUILD)/kernel/stellina.elf
+
+# Host unit tests, in-kernel tests and QEMU integration tests, all through CTest.
+test: build
+	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 300
+
+iso: configure
+	@cmake --build $(BUILD) --target iso
+	@echo "$(BUILD)/stellina.iso"
+
+bench: build
+	@python3 bench/run.py
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+tidy: configure
+	@git ls-files 'kernel/*.cc' 'lib/*.cc' | xargs clang-tidy -p $(BUILD) --quiet
+
+clean:
+	rm -rf $(BUILD)
