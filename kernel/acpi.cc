@@ -184,14 +184,12 @@ void write_register(const Register& reg, uint64_t value) {
     auto mapped = arch::map_mmio(reg.address, width);
     if (!mapped.ok()) return;
     auto* p = static_cast<volatile uint8_t*>(mapped.value());
-    if (width == 1)
-      *p = static_cast<uint8_t>(value);
-    else if (width == 2)
-      *reinterpret_cast<volatile uint16_t*>(p) = static_cast<uint16_t>(value);
-    else if (width == 4)
-      *reinterpret_cast<volatile uint32_t*>(p) = static_cast<uint32_t>(value);
-    else
-      *reinterpret_cast<volatile uint64_t*>(p) = value;
+    switch (width) {
+      case 1: *p = static_cast<uint8_t>(value); break;
+      case 2: *reinterpret_cast<volatile uint16_t*>(p) = static_cast<uint16_t>(value); break;
+      case 4: *reinterpret_cast<volatile uint32_t*>(p) = static_cast<uint32_t>(value); break;
+      default: *reinterpret_cast<volatile uint64_t*>(p) = value; break;
+    }
   }
 }
 

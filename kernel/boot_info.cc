@@ -48,9 +48,10 @@ bool BootInfo::option(const char* key, char* out, size_t capacity) const {
 
 uint64_t BootInfo::max_usable() const {
   uint64_t top = 0;
-  for (size_t i = 0; i < region_count; ++i)
+  for (size_t i = 0; i < region_count; ++i) {
     if (regions[i].type == MemoryType::Usable && regions[i].base + regions[i].size > top)
       top = regions[i].base + regions[i].size;
+  }
   return top;
 }
 

@@ -11,14 +11,15 @@ namespace {
 // Pages for the heap come from the physical allocator, addressed through the direct map.
 class PhysicalPages final : public lib::PageSource {
  public:
-  lib::Result<void*> alloc_pages(unsigned order) override {
-    return arch::phys_to_virt(TRY(pmm::alloc_pages(order)));
+  lib::Result<void*> alloc_pages(unsigned order, uint8_t tag) override {
+    return arch::phys_to_virt(TRY(pmm::alloc_pages(order, tag)));
   }
   lib::Result<void> free_pages(void* block) override {
     return pmm::free_pages(arch::virt_to_phys(block));
   }
-  lib::Result<unsigned> block_order(void* block) override {
-    return pmm::block_order(arch::virt_to_phys(block));
+  lib::Result<Block> block(void* block) override {
+    const auto b = TRY(pmm::block(arch::virt_to_phys(block)));
+    return Block{b.order, b.tag};
   }
 };
 

@@ -82,9 +82,9 @@ void init(const BootInfo& info) {
            buddy.free_pages() * kPage >> 20);
 }
 
-lib::Result<uintptr_t> alloc_pages(unsigned order) {
+lib::Result<uintptr_t> alloc_pages(unsigned order, uint8_t tag) {
   SpinlockGuard guard(lock);
-  return buddy.alloc(order);
+  return buddy.alloc(order, tag);
 }
 
 lib::Result<uintptr_t> alloc_page() { return alloc_pages(0); }
@@ -101,9 +101,9 @@ lib::Result<void> free_pages(uintptr_t phys) {
   return buddy.free(phys);
 }
 
-lib::Result<unsigned> block_order(uintptr_t phys) {
+lib::Result<lib::BuddyAllocator::Block> block(uintptr_t phys) {
   SpinlockGuard guard(lock);
-  return buddy.allocated_order(phys);
+  return buddy.allocated_block(phys);
 }
 
 size_t free_page_count() {

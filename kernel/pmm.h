@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <lib/buddy.h>
 #include <lib/result.h>
 
 namespace kernel {
@@ -15,12 +16,13 @@ namespace kernel::pmm {
 
 void init(const BootInfo& info);
 
-lib::Result<uintptr_t> alloc_pages(unsigned order);
+// The tag is kept with the block (see lib::BuddyAllocator); 0 for plain kernel use.
+lib::Result<uintptr_t> alloc_pages(unsigned order, uint8_t tag = 0);
 lib::Result<uintptr_t> alloc_page();
 lib::Result<uintptr_t> alloc_zeroed_page();
 // Refuses (InvalidArgument) an address that is not the start of an allocated block.
 lib::Result<void> free_pages(uintptr_t phys);
-lib::Result<unsigned> block_order(uintptr_t phys);
+lib::Result<lib::BuddyAllocator::Block> block(uintptr_t phys);
 
 size_t free_page_count();
 size_t total_page_count();

@@ -29,9 +29,10 @@ void shutdown() {
     // SLP_TYPx in bits 10-12, SLP_EN in bit 13.
     arch::io_write(static_cast<uint16_t>(a.pm1a_control), (a.s5_sleep_type_a & 7u) << 10 | 1u << 13,
                    2);
-    if (a.pm1b_control)
+    if (a.pm1b_control) {
       arch::io_write(static_cast<uint16_t>(a.pm1b_control),
                      (a.s5_sleep_type_b & 7u) << 10 | 1u << 13, 2);
+    }
     wait_a_moment();
   }
   log_error("power: the machine did not turn off; halting");

@@ -46,10 +46,13 @@ size_t strlen(const char* s) {
   return n;
 }
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name is fixed by the C++ ABI.
 void __cxa_pure_virtual() { kernel::panic("pure virtual function called"); }
 
+// NOLINTBEGIN(readability-identifier-naming): linker-script symbols
 extern void (*init_array_start[])();
 extern void (*init_array_end[])();
+// NOLINTEND(readability-identifier-naming)
 
 }  // extern "C"
 

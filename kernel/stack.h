@@ -12,7 +12,7 @@ namespace kernel {
 class KernelStack {
  public:
   static constexpr size_t kPages = 4;  // 16 KiB
-  static constexpr size_t kSlotSize = 64 * 1024;
+  static constexpr size_t kSlotSize = size_t{64} * 1024;
 
   static lib::Result<KernelStack> allocate();
   // Unmaps and frees the pages; the slot becomes free again.

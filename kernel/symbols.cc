@@ -2,7 +2,9 @@
 
 #include "kernel/log.h"
 
+// NOLINTBEGIN(readability-identifier-naming): linker-script symbols
 extern "C" const uint8_t ksyms_blob[];
+// NOLINTEND(readability-identifier-naming)
 
 namespace kernel::symbols {
 namespace {
@@ -32,10 +34,11 @@ Symbol lookup(uintptr_t addr) {
   size_t lo = 0, hi = n;  // find the last entry with address <= addr
   while (lo < hi) {
     const size_t mid = (lo + hi) / 2;
-    if (entries()[mid].address <= addr)
+    if (entries()[mid].address <= addr) {
       lo = mid + 1;
-    else
+    } else {
       hi = mid;
+    }
   }
   if (lo == 0) return {nullptr, 0, 0};
   const Entry& e = entries()[lo - 1];
@@ -52,10 +55,11 @@ void print_backtrace(const uintptr_t* frames, size_t n) {
     // them (a call to a noreturn function may be the last instruction of its caller).
     const uintptr_t where = i == 0 ? frames[i] : frames[i] - 1;
     const Symbol s = lookup(where);
-    if (s.name)
+    if (s.name) {
       log_error("  #{} {:#018x} {}+{:#x}", shown, frames[i], s.name, frames[i] - s.address);
-    else
+    } else {
       log_error("  #{} {:#018x} ?", shown, frames[i]);
+    }
     if (repeats) log_error("  ... the same frame {} more times", repeats);
   }
 }

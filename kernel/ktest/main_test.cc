@@ -9,8 +9,10 @@
 #include "kernel/ktest/ktest.h"
 #include "kernel/pmm.h"
 
+// NOLINTBEGIN(readability-identifier-naming): linker-script symbols
 extern "C" const kernel::ktest::Test ktests_start[];
 extern "C" const kernel::ktest::Test ktests_end[];
+// NOLINTEND(readability-identifier-naming)
 
 namespace kernel {
 

@@ -183,7 +183,7 @@ KTEST(mutex_mutual_exclusion_under_preemption) {
   }
   for (Thread* t : threads) t->join();
   KEXPECT(!overlap);
-  KEXPECT(counter == kThreads * kIterations);
+  KEXPECT(counter == uint64_t{kThreads} * kIterations);
 }
 
 }  // namespace

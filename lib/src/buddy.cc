@@ -2,13 +2,14 @@
 
 namespace lib {
 
-void BuddyAllocator::init(uintptr_t phys_base, char* virt_base, size_t page_count,
-                          uint8_t* meta) {
+void BuddyAllocator::init(uintptr_t phys_base, char* virt_base, size_t page_count, uint8_t* meta) {
   phys_base_ = phys_base;
   virt_base_ = virt_base;
   page_count_ = page_count;
   meta_ = meta;
   for (size_t i = 0; i < page_count; ++i) meta_[i] = 0;
+  free_pages_ = managed_pages_ = 0;
+  for (FreeList& list : free_) new (&list) FreeList;
 }
 
 void BuddyAllocator::push_free(size_t index, unsigned order) {
@@ -19,6 +20,12 @@ void BuddyAllocator::push_free(size_t index, unsigned order) {
 }
 
 void BuddyAllocator::add_range(uintptr_t phys, size_t pages) {
+  if (const uintptr_t offset = phys & (kPageSize - 1)) {
+    // Only whole pages inside the range: the partial first and last pages may be reserved.
+    if (pages <= 1) return;
+    phys += kPageSize - offset;
+    --pages;
+  }
   if (phys < phys_base_) {
     const size_t skip = (phys_base_ - phys + kPageSize - 1) >> kPageShift;
     if (skip >= pages) return;
@@ -31,7 +38,8 @@ void BuddyAllocator::add_range(uintptr_t phys, size_t pages) {
   if (end > page_count_) end = page_count_;
   while (index < end) {
     unsigned order = kMaxOrder;
-    while (order > 0 && ((index & ((size_t{1} << order) - 1)) || index + (size_t{1} << order) > end))
+    while (order > 0 &&
+           ((index & ((size_t{1} << order) - 1)) || index + (size_t{1} << order) > end))
       --order;
     // Hand the block over as if it had been allocated, so free() merges it with neighbours.
     meta_[index] = static_cast<uint8_t>(kAllocatedHead | order);
@@ -41,8 +49,8 @@ void BuddyAllocator::add_range(uintptr_t phys, size_t pages) {
   }
 }
 
-Result<uintptr_t> BuddyAllocator::alloc(unsigned order) {
-  if (order > kMaxOrder) return Error::InvalidArgument;
+Result<uintptr_t> BuddyAllocator::alloc(unsigned order, uint8_t tag) {
+  if (order > kMaxOrder || tag > kMaxTag) return Error::InvalidArgument;
   unsigned o = order;
   while (o <= kMaxOrder && free_[o].empty()) ++o;
   if (o > kMaxOrder) return Error::NoMemory;
@@ -51,16 +59,17 @@ Result<uintptr_t> BuddyAllocator::alloc(unsigned order) {
     --o;
     push_free(index + (size_t{1} << o), o);  // split: keep the lower half, free the upper
   }
-  meta_[index] = static_cast<uint8_t>(kAllocatedHead | order);
+  meta_[index] = static_cast<uint8_t>(kAllocatedHead | tag << kTagShift | order);
   free_pages_ -= size_t{1} << order;
   return phys_base_ + (index << kPageShift);
 }
 
-Result<unsigned> BuddyAllocator::allocated_order(uintptr_t phys) const {
+Result<BuddyAllocator::Block> BuddyAllocator::allocated_block(uintptr_t phys) const {
   if (!contains(phys) || (phys & (kPageSize - 1))) return Error::InvalidArgument;
   const uint8_t m = meta_[(phys - phys_base_) >> kPageShift];
   if (!(m & kAllocatedHead)) return Error::InvalidArgument;
-  return static_cast<unsigned>(m & kOrderMask);
+  return Block{static_cast<unsigned>(m & kOrderMask),
+               static_cast<uint8_t>((m >> kTagShift) & kMaxTag)};
 }
 
 Result<void> BuddyAllocator::free(uintptr_t phys) {

@@ -143,7 +143,7 @@ void emit_arg(Sink& sink, const Spec& spec, const FormatArg& arg) {
       return;
     }
     case FormatArg::Kind::Char:
-      if (spec.type == 'd' || spec.type == 'x') {
+      if (spec.type == 'd' || spec.type == 'x' || spec.type == 'X' || spec.type == 'b') {
         emit_unsigned(sink, spec, static_cast<unsigned char>(arg.c), false);
       } else {
         emit(sink, spec, "", &arg.c, 1);

@@ -9,7 +9,7 @@ size_t Heap::class_for(size_t size) {
 }
 
 Result<Heap::Slab*> Heap::grow(size_t size_class) {
-  void* page = TRY(pages_.alloc_pages(0));
+  void* page = TRY(pages_.alloc_pages(0, kTagSlab));
   auto* slab = new (page) Slab{};
   slab->magic = kSlabMagic;
   slab->size_class = static_cast<uint16_t>(size_class);
@@ -34,9 +34,12 @@ Result<void*> Heap::alloc(size_t size) {
   if (size > kMaxSmall) {
     unsigned order = 0;
     while ((kPageSize << order) < size) {
-      if (++order > 20) return Error::NoMemory;
+      if (++order > 20) {
+        ++stats_.failed_allocations;
+        return Error::NoMemory;
+      }
     }
-    auto block = pages_.alloc_pages(order);
+    auto block = pages_.alloc_pages(order, kTagLarge);
     if (!block.ok()) {
       ++stats_.failed_allocations;
       return block.error();
@@ -77,17 +80,25 @@ Result<Heap::Slab*> Heap::slab_of(void* ptr) {
   return slab;
 }
 
+// The order of a large allocation; anything else page-aligned (a slab page, a block someone
+// else allocated) is refused.
+Result<unsigned> Heap::large_order(void* ptr) {
+  const PageSource::Block block = TRY(pages_.block(ptr));
+  if (block.tag != kTagLarge) return Error::InvalidArgument;
+  return block.order;
+}
+
 Result<size_t> Heap::usable_size(void* ptr) {
   if (!ptr) return Error::InvalidArgument;
   if ((reinterpret_cast<uintptr_t>(ptr) & (kPageSize - 1)) == 0)
-    return kPageSize << TRY(pages_.block_order(ptr));
+    return kPageSize << TRY(large_order(ptr));
   return kClassSizes[TRY(slab_of(ptr))->size_class];
 }
 
 Result<void> Heap::free(void* ptr) {
   if (!ptr) return Error::InvalidArgument;
   if ((reinterpret_cast<uintptr_t>(ptr) & (kPageSize - 1)) == 0) {
-    const unsigned order = TRY(pages_.block_order(ptr));
+    const unsigned order = TRY(large_order(ptr));
     TRY(pages_.free_pages(ptr));
     --stats_.live_allocations;
     stats_.live_bytes -= kPageSize << order;

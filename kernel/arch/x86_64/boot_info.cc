@@ -59,9 +59,10 @@ void parse_pvh(uintptr_t phys, kernel::BootInfo& out) {
     copy_string(out.cmdline, sizeof(out.cmdline), at<char>(info->cmdline_paddr));
   out.acpi_rsdp = info->rsdp_paddr;
   const auto* mods = at<PvhModule>(info->modlist_paddr);
-  for (uint32_t i = 0; i < info->nr_modules && info->modlist_paddr; ++i)
+  for (uint32_t i = 0; i < info->nr_modules && info->modlist_paddr; ++i) {
     out.add_module(mods[i].paddr, mods[i].size,
                    mods[i].cmdline_paddr ? at<char>(mods[i].cmdline_paddr) : "");
+  }
   if (info->version >= 1 && info->memmap_paddr) {
     const auto* map = at<PvhMemmapEntry>(info->memmap_paddr);
     for (uint32_t i = 0; i < info->memmap_entries; ++i)

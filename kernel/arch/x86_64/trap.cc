@@ -13,8 +13,10 @@ struct FixupEntry {
   uint64_t instruction;
   uint64_t handler;
 };
+// NOLINTBEGIN(readability-identifier-naming): linker-script symbols
 extern "C" const FixupEntry fixup_table_start[];
 extern "C" const FixupEntry fixup_table_end[];
+// NOLINTEND(readability-identifier-naming)
 
 namespace arch {
 namespace x86 {
@@ -116,7 +118,7 @@ bool apply_fixup(TrapFrame* f) {
 }
 
 void set_gate(unsigned vector, uint8_t ist) {
-  const auto addr = reinterpret_cast<uint64_t>(isr_stubs + vector * 16);
+  const auto addr = reinterpret_cast<uint64_t>(isr_stubs + size_t{vector} * 16);
   idt[vector] = IdtEntry{static_cast<uint16_t>(addr),
                          0x08,
                          ist,

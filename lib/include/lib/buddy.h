@@ -27,14 +27,23 @@ class BuddyAllocator {
   void add_range(uintptr_t phys, size_t pages);
 
   // Allocates 2^order contiguous, naturally aligned pages; returns the physical address.
-  Result<uintptr_t> alloc(unsigned order);
+  // The tag (0..kMaxTag) is kept with the block, so an owner can recognize its own blocks.
+  static constexpr uint8_t kMaxTag = 3;
+  Result<uintptr_t> alloc(unsigned order, uint8_t tag = 0);
 
   // Frees a block returned by alloc; its order is remembered. A pointer that is not the
   // start of an allocated block is refused with InvalidArgument and nothing changes.
   Result<void> free(uintptr_t phys);
 
-  // The order of the allocated block starting at phys, or an error if there is none.
-  Result<unsigned> allocated_order(uintptr_t phys) const;
+  // The order and tag of the allocated block starting at phys, or an error if there is none.
+  struct Block {
+    unsigned order;
+    uint8_t tag;
+  };
+  Result<Block> allocated_block(uintptr_t phys) const;
+  Result<unsigned> allocated_order(uintptr_t phys) const {
+    return TRY(allocated_block(phys)).order;
+  }
 
   size_t free_pages() const { return free_pages_; }
   size_t managed_pages() const { return managed_pages_; }
@@ -54,6 +63,7 @@ class BuddyAllocator {
 
   static constexpr uint8_t kFreeHead = 0x80;
   static constexpr uint8_t kAllocatedHead = 0x40;
+  static constexpr uint8_t kTagShift = 4;  // bits 4-5: the tag of an allocated block
   static constexpr uint8_t kOrderMask = 0x0f;
 
   FreeBlock* block(size_t index) const {

@@ -14,11 +14,17 @@
 
 namespace lib {
 
+// Blocks of 2^order pages, each remembering a small tag given at allocation (the buddy
+// allocator's tags), so the heap can tell its own blocks from anyone else's.
 class PageSource {
  public:
-  virtual Result<void*> alloc_pages(unsigned order) = 0;
+  struct Block {
+    unsigned order;
+    uint8_t tag;
+  };
+  virtual Result<void*> alloc_pages(unsigned order, uint8_t tag) = 0;
   virtual Result<void> free_pages(void* block) = 0;
-  virtual Result<unsigned> block_order(void* block) = 0;
+  virtual Result<Block> block(void* block) = 0;
 
  protected:
   ~PageSource() = default;
@@ -68,12 +74,15 @@ class Heap {
   };
   static constexpr size_t kSlabHeader = (sizeof(Slab) + kAlignment - 1) & ~(kAlignment - 1);
   static constexpr uint32_t kSlabMagic = 0x51ab51ab;
+  static constexpr uint8_t kTagSlab = 1;  // PageSource tags of the heap's blocks
+  static constexpr uint8_t kTagLarge = 2;
   static constexpr uint64_t kFreePoison = 0xdeadf7eedeadf7eeull;
   using SlabList = IntrusiveList<Slab, &Slab::node>;
 
   static size_t class_for(size_t size);
   Result<Slab*> grow(size_t size_class);
   Result<Slab*> slab_of(void* ptr);
+  Result<unsigned> large_order(void* ptr);
 
   PageSource& pages_;
   SlabList partial_[kClassCount];

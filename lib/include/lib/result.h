@@ -30,7 +30,7 @@ class [[nodiscard]] Result {
   Result(const T& value) : ok_(true) { new (&value_) T(value); }        // NOLINT: implicit
   Result(T&& value) : ok_(true) { new (&value_) T(std::move(value)); }  // NOLINT: implicit
   Result(Error error) : error_(error), ok_(false) {}                    // NOLINT: implicit
-  Result(Result&& other) : ok_(other.ok_) {
+  Result(Result&& other) noexcept : ok_(other.ok_) {
     if (ok_) {
       new (&value_) T(std::move(other.value_));
     } else {
