@@ -17,6 +17,7 @@ setup:
 
 configure: setup
 	@[ -f $(BUILD)/build.ninja ] || cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	@ln -sfn $(BUILD)/compile_commands.json compile_commands.json
 
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)

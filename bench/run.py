@@ -31,6 +31,8 @@ def main():
                    help="runs per figure, the median is recorded (default 10, or $BENCH_RUNS)")
     p.add_argument("--results", default=results.RESULTS, help="JSON-lines file to append to")
     opts = p.parse_args()
+    if opts.runs < 1:
+        p.error("--runs must be at least 1")
     unknown = set(opts.names) - set(benchmarks())
     if unknown:
         p.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}; have {benchmarks()}")

@@ -61,7 +61,8 @@ def run(rec, opts):
         rec.samples(f"stellina_{m}_ready_ms", s_ready, "ms", machine=m)
         rec.samples(f"stellina_{m}_exit_ms", s_exit, "ms", machine=m)
         # hung_retries: Linux boots that timed out and were run again (not in the samples).
-        rec.samples(f"linux_{m}_init_ms", l_init, "ms", machine=m, hung_retries=retries)
-        rec.samples(f"linux_{m}_exit_ms", l_exit, "ms", machine=m, hung_retries=retries)
+        info = {"machine": m, "hung_retries": retries, "linux": guest.prepare.kernel_version()}
+        rec.samples(f"linux_{m}_init_ms", l_init, "ms", **info)
+        rec.samples(f"linux_{m}_exit_ms", l_exit, "ms", **info)
         rec.ratio(f"ratio_{m}_ready", f"linux_{m}_init_ms", f"stellina_{m}_ready_ms", machine=m)
         rec.ratio(f"ratio_{m}_exit", f"linux_{m}_exit_ms", f"stellina_{m}_exit_ms", machine=m)

@@ -14,12 +14,14 @@ from bench.linux import prepare
 INIT_MARKER = prepare.INIT_MARKER
 
 # Kernel command line, chosen for the fastest way to init under TCG (see bench/README.md):
-#   quiet            serial output is slow under TCG; the kernel log costs ~0.3 s
+#   quiet            the kernel log over the emulated UART is slow under TCG
 #   panic=-1         reboot at once on panic, which -no-reboot turns into a QEMU exit
-#   tsc_early_khz    microvm has no PIT/HPET/PM timer to calibrate the TSC against; without it
-#                    the kernel falls back to a jiffies delay-loop calibration that sometimes
-#                    hangs under TCG. The value only needs to be roughly right: the TSC under
-#                    TCG runs at the host rate, so it is read from the host.
+#   cryptomgr.notests  skips the crypto self-tests, ~0.3 s under TCG
+#   tsc_early_khz    microvm has no HPET or PM timer, and calibrating the TSC against the PIT
+#                    often fails under TCG; the kernel then marks the TSC unstable and about
+#                    one boot in eight hangs with its clock stuck at 0. Giving the rate avoids
+#                    that. It only needs to be roughly right: the TSC under TCG runs at the
+#                    host rate, so it is read from the host.
 #   lpj              skips delay-loop calibration altogether, as a second safeguard.
 HZ = 250  # CONFIG_HZ of Debian's amd64 kernel
 
@@ -34,7 +36,8 @@ def host_tsc_khz():
 
 def cmdline(extra=""):
     khz = host_tsc_khz()
-    base = f"console=ttyS0 quiet panic=-1 tsc_early_khz={khz} lpj={khz * 1000 // HZ}"
+    base = (f"console=ttyS0 quiet panic=-1 cryptomgr.notests "
+            f"tsc_early_khz={khz} lpj={khz * 1000 // HZ}")
     return f"{base} {extra}".strip()
 
 

@@ -40,7 +40,10 @@ def log(msg):
 
 
 def sh(*cmd, **kw):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        raise SystemExit(f"linux: {' '.join(cmd)} failed:\n{r.stderr.strip()}")
+    return r.stdout
 
 
 # --- 1. the kernel package -------------------------------------------------------------
@@ -62,8 +65,8 @@ def fetch_package():
     name = kernel_package()
     dl = os.path.join(OUT, "deb")
     os.makedirs(dl, exist_ok=True)
-    log(f"downloading {name}")
     if not glob.glob(os.path.join(dl, f"{name}_*.deb")):
+        log(f"downloading {name}")
         sh("apt-get", "download", name, cwd=dl)
     deb = glob.glob(os.path.join(dl, f"{name}_*.deb"))[0]
     tmp = PKG + ".tmp"
@@ -155,6 +158,11 @@ def prepare():
         build_initramfs(INITRAMFS)
         log(f"initramfs: {INITRAMFS}")
     return VMLINUX, INITRAMFS
+
+
+def kernel_version():
+    """The unpacked kernel's release, e.g. 6.1.0-56-amd64."""
+    return os.path.basename(fetch_package()).removeprefix("vmlinuz-")
 
 
 def modules_dir():

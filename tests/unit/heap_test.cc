@@ -151,7 +151,7 @@ TEST(Heap, StatsTrackSlabsAndLargeBlocks) {
   void* page = must_alloc(f.heap, 3000);      // 1 page
   const Heap::Stats& s = f.heap.stats();
   EXPECT_EQ(s.live_allocations, 102u);
-  EXPECT_EQ(s.live_bytes, 100 * 128 + 4 * kPage + kPage);
+  EXPECT_EQ(s.live_bytes, size_t{100} * 128 + 4 * kPage + kPage);
   EXPECT_EQ(s.slab_pages, pages.size());
   EXPECT_GE(pages.size(), 4u);  // 100 objects of 128 bytes cannot fit in 3 pages
   EXPECT_EQ(s.large_pages, 5u);
@@ -160,7 +160,7 @@ TEST(Heap, StatsTrackSlabsAndLargeBlocks) {
 
   ASSERT_TRUE(f.heap.free(big).ok());
   EXPECT_EQ(s.large_pages, 1u);
-  EXPECT_EQ(s.live_bytes, 100 * 128 + kPage);
+  EXPECT_EQ(s.live_bytes, size_t{100} * 128 + kPage);
   ASSERT_TRUE(f.heap.free(page).ok());
   for (void* p : small) ASSERT_TRUE(f.heap.free(p).ok());
   expect_empty(f);
@@ -368,7 +368,7 @@ TEST(Heap, RandomStress) {
   for (int op = 0; op < 6000; ++op) {
     if (live.empty() || rng() % 100 < 55) {
       const size_t size = rng() % 100 < 90 ? 1 + rng() % Heap::kMaxSmall
-                                           : Heap::kMaxSmall + 1 + rng() % (64 * 1024);
+                                           : Heap::kMaxSmall + 1 + rng() % (size_t{64} * 1024);
       auto r = f.heap.alloc(size);
       ASSERT_TRUE(r.ok()) << "size " << size;
       void* p = r.value();

@@ -105,7 +105,7 @@ TEST(TimerQueue, RemoveArmedAndUnarmed) {
   TimerQueue q;
   for (int i = 0; i < 4; ++i) {
     t[i].id = i;
-    t[i].entry.deadline = 10 * (i + 1);
+    t[i].entry.deadline = uint64_t{10} * (i + 1);
   }
   for (int i = 0; i < 3; ++i) q.insert(&t[i].entry);
 
