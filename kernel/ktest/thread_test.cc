@@ -186,5 +186,18 @@ KTEST(mutex_mutual_exclusion_under_preemption) {
   KEXPECT(counter == uint64_t{kThreads} * kIterations);
 }
 
+KTEST(mutex_try_lock) {
+  static Mutex mutex;
+  KREQUIRE(mutex.try_lock());
+  KEXPECT(mutex.held_by_current());
+  auto t = Thread::create(
+      "contender", [](void*) { thread_exit(mutex.try_lock() ? 1 : 0); }, nullptr);
+  KREQUIRE(t.ok());
+  t.value()->start();
+  KEXPECT(t.value()->join() == 0);  // held by main: the other thread cannot take it
+  mutex.unlock();
+  KEXPECT(!mutex.held_by_current());
+}
+
 }  // namespace
 }  // namespace kernel
