@@ -44,10 +44,12 @@ void enable_and_wait();
 // All physical memory is mapped at a fixed offset (the direct map).
 void* phys_to_virt(uintptr_t phys);
 uintptr_t virt_to_phys(const void* virt);  // direct map and kernel image only
-struct KernelImage {
-  uintptr_t phys_start, phys_end;
+struct PhysRange {
+  uintptr_t start, end;
 };
-KernelImage kernel_image();
+PhysRange kernel_image();
+// The pages paging_init took for page tables before the physical allocator existed.
+PhysRange early_page_tables();
 
 enum PageFlags : uint32_t {
   kPageRead = 0,  // every mapping is readable
@@ -57,8 +59,8 @@ enum PageFlags : uint32_t {
   kPageUncached = 1u << 3,
 };
 // Builds the kernel's own page tables (direct map, kernel image with per-section rights)
-// and switches to them. Called once the physical allocator works.
-void paging_init(uintptr_t max_phys);
+// and switches to them, before the physical allocator exists.
+void paging_init(const kernel::BootInfo& boot);
 // Map, unmap, change rights and translate single pages in the kernel address space.
 // Map fails with AlreadyExists if the page is mapped, unmap/protect with NotFound if not.
 lib::Result<void> map_page(uintptr_t virt, uintptr_t phys, uint32_t flags);

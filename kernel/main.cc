@@ -32,7 +32,7 @@ extern "C" void kernel_entry(uint32_t protocol, uintptr_t info_phys) {
     log_debug("memory {:#014x}-{:#014x} {}", r.base, r.base + r.size, memory_type_name(r.type));
   }
 
-  arch::paging_init(the_boot_info.max_usable());
+  arch::paging_init(the_boot_info);
   pmm::init(the_boot_info);
   acpi::init(the_boot_info);
   arch::platform_init();

@@ -13,7 +13,7 @@ class CAPABILITY("mutex") Mutex {
  public:
   void lock() ACQUIRE();
   void unlock() RELEASE();
-  bool try_lock();
+  bool try_lock() TRY_ACQUIRE(true);
   bool held_by_current() const;
 
  private:

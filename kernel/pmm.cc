@@ -34,12 +34,14 @@ void init(const BootInfo& info) {
   constexpr uint64_t kPage = arch::kPageSize;
   const uint64_t top = info.max_usable() & ~(kPage - 1);
   const size_t pages = top / kPage;
-  const arch::KernelImage image = arch::kernel_image();
+  const arch::PhysRange image = arch::kernel_image();
+  const arch::PhysRange tables = arch::early_page_tables();
 
-  Range reserved[BootInfo::kMaxModules + 3];
+  Range reserved[BootInfo::kMaxModules + 4];
   size_t count = 0;
   reserved[count++] = {0, 0x100000};
-  reserved[count++] = {image.phys_start, (image.phys_end + kPage - 1) & ~(kPage - 1)};
+  reserved[count++] = {image.start, (image.end + kPage - 1) & ~(kPage - 1)};
+  reserved[count++] = {tables.start, tables.end};
   for (size_t i = 0; i < info.module_count; ++i) {
     const uint64_t b = info.modules[i].phys & ~(kPage - 1);
     reserved[count++] = {b,

@@ -13,6 +13,7 @@
 #define REQUIRES(...) __attribute__((requires_capability(__VA_ARGS__)))
 #define ACQUIRE(...) __attribute__((acquire_capability(__VA_ARGS__)))
 #define RELEASE(...) __attribute__((release_capability(__VA_ARGS__)))
+#define TRY_ACQUIRE(...) __attribute__((try_acquire_capability(__VA_ARGS__)))
 #define NO_THREAD_SAFETY_ANALYSIS __attribute__((no_thread_safety_analysis))
 #else
 #define CAPABILITY(x)
@@ -21,6 +22,7 @@
 #define REQUIRES(...)
 #define ACQUIRE(...)
 #define RELEASE(...)
+#define TRY_ACQUIRE(...)
 #define NO_THREAD_SAFETY_ANALYSIS
 #endif
 

@@ -6,6 +6,7 @@
 
 #include "boot_defs.h"
 #include "cpu.h"
+#include "kernel/boot_info.h"
 #include "kernel/log.h"
 #include "kernel/pmm.h"
 #include "kernel/spinlock.h"
@@ -70,12 +71,16 @@ lib::Result<uint64_t*> walk(uintptr_t virt, bool create) {
   return &table[index_at(virt, 0)];
 }
 
-// Before the physical allocator exists, page tables come from the pages right after the
-// kernel image (identity-mapped by the boot tables); kernel_image() then includes them.
+// Before the physical allocator exists, page tables come from the first pages after the
+// kernel image that hold no boot module (identity-mapped by the boot tables);
+// early_page_tables() tells the allocator which pages they took.
+constexpr size_t kEarlyTablePages = 64;  // enough for the direct map of 60 GiB
+uintptr_t early_start = 0;
 uintptr_t early_next = 0;
 
 uintptr_t early_table_page() {
-  if (!early_next) early_next = reinterpret_cast<uintptr_t>(kernel_end) - KERNEL_VMA;
+  if (early_next - early_start >= kEarlyTablePages * kPageSize)
+    kernel::panic("paging: more than {} early page-table pages needed", kEarlyTablePages);
   const uintptr_t page = early_next;
   early_next += kPageSize;
   auto* words = reinterpret_cast<uint64_t*>(page);
@@ -98,12 +103,26 @@ uintptr_t virt_to_phys(const void* virt) {
   return phys.ok() ? phys.value() : 0;
 }
 
-KernelImage kernel_image() {
-  const uintptr_t end = reinterpret_cast<uintptr_t>(kernel_end) - kKernelVma;
-  return {KERNEL_PHYS, early_next > end ? early_next : end};
+PhysRange kernel_image() {
+  return {KERNEL_PHYS, reinterpret_cast<uintptr_t>(kernel_end) - kKernelVma};
 }
 
-void paging_init(uintptr_t max_phys) {
+PhysRange early_page_tables() { return {early_start, early_next}; }
+
+void paging_init(const kernel::BootInfo& boot) {
+  early_next = kernel_image().end;  // page-aligned by the linker script
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (size_t i = 0; i < boot.module_count; ++i) {
+      const kernel::BootModule& m = boot.modules[i];
+      if (early_next < m.phys + m.size && early_next + kEarlyTablePages * kPageSize > m.phys) {
+        early_next = (m.phys + m.size + kPageSize - 1) & ~(kPageSize - 1);
+        moved = true;
+      }
+    }
+  }
+  early_start = early_next;
+  const uintptr_t max_phys = boot.max_usable();
   const uintptr_t root_page = early_table_page();
   kernel_root = reinterpret_cast<uint64_t*>(root_page);
 
