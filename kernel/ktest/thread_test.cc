@@ -131,7 +131,7 @@ KTEST(sleep_accuracy) {
     const uint64_t slept = arch::now_ns() - start;
     print("ktest:   sleep {} ms took {} us\n", ms, slept / 1000);
     KEXPECT(slept >= ms * 1'000'000);              // never early
-    KEXPECT(slept < ms * 1'000'000 + 20'000'000);  // and not much late, even under TCG
+    KEXPECT(slept < ms * 1'000'000 + 50'000'000);  // not much late, even on a busy TCG host
   }
 }
 
