@@ -55,6 +55,31 @@ bool signature_is(const char* s, const char* want) {
 
 Register from_gas(const Gas& g) { return Register{g.space, g.width, g.address}; }
 
+bool readable(uintptr_t phys) {
+  uint8_t byte;
+  return arch::probe_read(reinterpret_cast<uintptr_t>(arch::phys_to_virt(phys)), &byte);
+}
+
+// The table at phys if it is one: mapped from its first to its last byte, of a sane length,
+// with a good checksum and (when given) the expected signature. Firmware tables are input
+// like any other: a bad one is skipped, never followed.
+const Header* table_at(uint64_t phys, const char* signature) {
+  constexpr uint32_t kMaxLength = 1 << 20;
+  if (!phys || !readable(phys) || !readable(phys + sizeof(Header) - 1)) return nullptr;
+  const auto* h = at<Header>(phys);
+  if (h->length < sizeof(Header) || h->length > kMaxLength || !readable(phys + h->length - 1))
+    return nullptr;
+  if (signature && !signature_is(h->signature, signature)) return nullptr;
+  if (!checksum_ok(h, h->length)) {
+    log_warn("acpi: table at {:#x} has a bad checksum, skipped", phys);
+    return nullptr;
+  }
+  return h;
+}
+
+constexpr uint32_t kMinMadtLength = 44;   // header, LAPIC address, flags
+constexpr uint32_t kMinFadtLength = 116;  // the ACPI 1.0 FADT
+
 void parse_madt(const Header* h) {
   const auto* base = reinterpret_cast<const uint8_t*>(h);
   the_info.lapic_phys = *reinterpret_cast<const uint32_t*>(base + 36);
@@ -82,7 +107,8 @@ void parse_madt(const Header* h) {
 // values: the sleep types to write for soft-off. A full AML interpreter is not needed.
 void parse_s5(const Header* dsdt) {
   const auto* aml = reinterpret_cast<const uint8_t*>(dsdt);
-  for (uint32_t i = sizeof(Header); i + 8 < dsdt->length; ++i) {
+  const uint32_t length = dsdt->length;
+  for (uint32_t i = sizeof(Header); i + 8 < length; ++i) {
     if (aml[i] != '_' || aml[i + 1] != 'S' || aml[i + 2] != '5' || aml[i + 3] != '_') continue;
     uint32_t p = i + 4;
     if (aml[p] != 0x12) continue;  // PackageOp
@@ -90,8 +116,8 @@ void parse_s5(const Header* dsdt) {
     p += ((aml[p] >> 6) & 3) + 1;  // PkgLength
     ++p;                           // NumElements
     uint8_t values[2] = {0, 0};
-    for (int k = 0; k < 2 && p < dsdt->length; ++k) {
-      if (aml[p] == 0x0a) {  // BytePrefix
+    for (int k = 0; k < 2 && p < length; ++k) {
+      if (aml[p] == 0x0a && p + 1 < length) {  // BytePrefix
         values[k] = aml[p + 1];
         p += 2;
       } else if (aml[p] == 0x00 || aml[p] == 0x01) {  // ZeroOp, OneOp
@@ -128,10 +154,7 @@ void parse_fadt(const Header* h) {
     the_info.sleep_control = from_gas(*reinterpret_cast<const Gas*>(base + 244));
   uint64_t dsdt = u64(140);
   if (!dsdt) dsdt = u32(40);
-  if (dsdt) {
-    const auto* d = at<Header>(dsdt);
-    if (signature_is(d->signature, "DSDT") && checksum_ok(d, d->length)) parse_s5(d);
-  }
+  if (const Header* d = table_at(dsdt, "DSDT")) parse_s5(d);
 }
 
 }  // namespace
@@ -143,32 +166,34 @@ void init(const BootInfo& boot) {
     return;
   }
   const auto* rsdp = at<Rsdp>(rsdp_phys);
-  if (!checksum_ok(rsdp, 20)) {
+  if (!readable(rsdp_phys) || !readable(rsdp_phys + sizeof(Rsdp) - 1) || !checksum_ok(rsdp, 20)) {
     log_warn("acpi: RSDP checksum mismatch; using PC defaults");
     return;
   }
   for (int i = 0; i < 6; ++i) the_info.oem[i] = rsdp->oem[i];
   const bool use_xsdt = rsdp->revision >= 2 && rsdp->xsdt;
-  const auto* root = at<Header>(use_xsdt ? rsdp->xsdt : rsdp->rsdt);
-  if (!checksum_ok(root, root->length)) {
-    log_warn("acpi: root table checksum mismatch; using PC defaults");
+  const Header* root = table_at(use_xsdt ? rsdp->xsdt : rsdp->rsdt, use_xsdt ? "XSDT" : "RSDT");
+  if (!root) {
+    log_warn("acpi: no valid root table; using PC defaults");
     return;
   }
   the_info.present = true;
   const size_t entry_size = use_xsdt ? 8 : 4;
   const size_t entries = (root->length - sizeof(Header)) / entry_size;
   const auto* list = reinterpret_cast<const uint8_t*>(root) + sizeof(Header);
+  const Header* madt = nullptr;
+  const Header* fadt = nullptr;
   for (size_t i = 0; i < entries; ++i) {
     const uint64_t phys = use_xsdt ? *reinterpret_cast<const uint64_t*>(list + i * 8)
                                    : *reinterpret_cast<const uint32_t*>(list + i * 4);
-    const auto* h = at<Header>(phys);
-    if (!checksum_ok(h, h->length)) {
-      log_warn("acpi: table {:#x} has a bad checksum, skipped", phys);
-      continue;
-    }
-    if (signature_is(h->signature, "APIC")) parse_madt(h);
-    if (signature_is(h->signature, "FACP")) parse_fadt(h);
+    const Header* h = table_at(phys, nullptr);
+    if (!h) continue;
+    // The first valid table of each kind counts; later duplicates are ignored.
+    if (signature_is(h->signature, "APIC") && !madt && h->length >= kMinMadtLength) madt = h;
+    if (signature_is(h->signature, "FACP") && !fadt && h->length >= kMinFadtLength) fadt = h;
   }
+  if (madt) parse_madt(madt);
+  if (fadt) parse_fadt(fadt);
   log_info("acpi: {} tables from {}, {} I/O APIC(s), {} overrides{}", entries, the_info.oem,
            the_info.ioapic_count, the_info.override_count,
            the_info.hardware_reduced ? ", hardware-reduced" : "");

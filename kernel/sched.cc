@@ -69,9 +69,11 @@ void init() {
   }
   current_thread = &boot_thread;
 
-  auto idle = Thread::create("idle", idle_loop, nullptr, kPriorityIdle);
+  // Other threads may not use the idle priority (nothing would ever preempt idle for them).
+  auto idle = Thread::create("idle", idle_loop, nullptr, kPriorityIdle + 1);
   if (!idle.ok()) panic("sched: cannot create the idle thread");
   idle_thread = idle.value();
+  idle_thread->priority_ = kPriorityIdle;
   idle_thread->start();
 }
 
@@ -95,29 +97,35 @@ void make_ready(Thread* t) {
 }
 
 void reschedule() {
-  Thread* prev = current_thread;
-  if (prev->state_ == ThreadState::Running) {
-    prev->state_ = ThreadState::Ready;
-    run_queue.push_back(prev, prev->priority_);
-  }
-  auto* next = static_cast<Thread*>(run_queue.pop_highest());  // idle is always ready
-  need_resched = false;
-  const uint64_t now = arch::now_ns();
-  quantum_end_ns = now + kQuantumNs;
-  next->state_ = ThreadState::Running;
-  if (next == prev) {
+  // finish_switch may wake a thread that should run before this one (a joiner woken by a
+  // thread's death): go round again until this thread really is the one to run.
+  do {
+    Thread* prev = current_thread;
+    if (prev->state_ == ThreadState::Running) {
+      prev->state_ = ThreadState::Ready;
+      run_queue.push_back(prev, prev->priority_);
+    }
+    auto* next = static_cast<Thread*>(run_queue.pop_highest());  // idle is always ready
+    need_resched = false;
+    const uint64_t now = arch::now_ns();
+    quantum_end_ns = now + kQuantumNs;
+    next->state_ = ThreadState::Running;
+    if (next != prev) {
+      prev->runtime_ns_ += now - prev->ran_since_ns_;
+      next->ran_since_ns_ = now;
+      current_thread = next;
+      switched_from = prev;
+      ++counters.context_switches;
+    }
     program_timer();
-    return;
-  }
-  prev->runtime_ns_ += now - prev->ran_since_ns_;
-  next->ran_since_ns_ = now;
-  current_thread = next;
-  switched_from = prev;
-  ++counters.context_switches;
-  program_timer();
-  arch::context_switch(&prev->context_, next->context_);
-  finish_switch();
+    if (next != prev) {
+      arch::context_switch(&prev->context_, next->context_);
+      finish_switch();
+    }
+  } while (need_resched);
 }
+
+bool resched_pending() { return need_resched; }
 
 void yield() {
   SpinlockGuard guard(sched_lock);
@@ -133,7 +141,8 @@ void sleep_ns(uint64_t ns) {
   SpinlockGuard guard(sched_lock);
   Thread* self = current_thread;
   self->state_ = ThreadState::Blocked;
-  timer_arm(&self->wake_timer_, arch::now_ns() + ns);
+  const uint64_t now = arch::now_ns();
+  timer_arm(&self->wake_timer_, ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
   sched::reschedule();
 }
 

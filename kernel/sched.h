@@ -44,6 +44,8 @@ void make_ready(Thread* t) REQUIRES(sched_lock);
 // With sched_lock held: runs the best ready thread; returns when this thread runs again
 // (immediately, if it is still the best and still runnable).
 void reschedule() REQUIRES(sched_lock);
+// With sched_lock held: whether a wake-up asked for a reschedule.
+bool resched_pending() REQUIRES(sched_lock);
 
 struct Stats {
   uint64_t context_switches;

@@ -29,7 +29,8 @@ Thread::AllList& Thread::all() {
 }
 
 lib::Result<Thread*> Thread::create(const char* name, Entry entry, void* arg, unsigned priority) {
-  if (!entry || priority >= 32) return lib::Error::InvalidArgument;
+  if (!entry || priority <= sched::kPriorityIdle || priority >= 32)
+    return lib::Error::InvalidArgument;
   Thread* t = TRY(heap::create<Thread>());
   auto stack = KernelStack::allocate();
   if (!stack.ok()) {
@@ -123,6 +124,7 @@ void thread_exit(int code) NO_THREAD_SAFETY_ANALYSIS {
 
 extern "C" void thread_trampoline(Thread::Entry entry, void* arg) NO_THREAD_SAFETY_ANALYSIS {
   finish_switch();
+  if (sched::resched_pending()) sched::reschedule();
   sched_lock.release(arch::kIrqsEnabled);
   entry(arg);
   thread_exit(0);

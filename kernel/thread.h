@@ -31,7 +31,8 @@ class Thread : public SchedLink {
 
   Thread() = default;  // use create(); public only for heap::create
 
-  // A new thread in state New; start() makes it runnable.
+  // A new thread in state New; start() makes it runnable. Priorities are 1..31 (0 is the
+  // idle thread's).
   static lib::Result<Thread*> create(const char* name, Entry entry, void* arg,
                                      unsigned priority = sched::kPriorityNormal);
   void start();

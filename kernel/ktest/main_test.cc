@@ -23,6 +23,7 @@ namespace {
 
 bool failed = false;
 
+// Whether the n characters at a spell b, all of it.
 bool equals(const char* a, const char* b, size_t n) {
   for (size_t i = 0; i < n; ++i)
     if (a[i] != b[i] || !a[i]) return false;
@@ -38,7 +39,7 @@ bool selected(const char* list, const char* name) {
     const char* end = p;
     while (*end && *end != ',') ++end;
     const size_t n = static_cast<size_t>(end - p);
-    if ((!manual && equals(p, "all", n)) || equals(name, p, n)) return true;
+    if ((!manual && equals(p, "all", n)) || equals(p, name, n)) return true;
     p = *end ? end + 1 : end;
   }
   return false;

@@ -123,6 +123,57 @@ KTEST(priority_higher_runs_first) {
   KEXPECT(order[0] == 1 && order[1] == 0 && order[2] == 2);
 }
 
+KTEST(priority_idle_reserved) {
+  // Nothing would ever preempt idle for a thread at its priority: refused.
+  auto t = Thread::create(
+      "lowest", [](void*) {}, nullptr, sched::kPriorityIdle);
+  KEXPECT(!t.ok() && t.error() == lib::Error::InvalidArgument);
+  auto u = Thread::create(
+      "too-high", [](void*) {}, nullptr, 32);
+  KEXPECT(!u.ok() && u.error() == lib::Error::InvalidArgument);
+}
+
+KTEST(join_wakes_promptly_from_idle) {
+  // The joiner is woken by the dead thread's successor, which is often idle; idle must
+  // switch to it at once, not halt until some unrelated interrupt.
+  for (int round = 0; round < 6; ++round) {
+    auto t = Thread::create(
+        "empty", [](void*) {}, nullptr);
+    KREQUIRE(t.ok());
+    const uint64_t start = arch::now_ns();
+    t.value()->start();
+    t.value()->join();
+    const uint64_t us = (arch::now_ns() - start) / 1000;
+    KEXPECT(us < 50'000);
+    if (us >= 50'000) print("ktest:   round {}: join took {} us\n", round, us);
+  }
+}
+
+KTEST(wake_on_switch_preempts_lower_priority) {
+  // main joins A; A's death is handled by B (lower priority than main, freshly started),
+  // which wakes main: main must run before B finishes its 50 ms of computation.
+  static volatile bool b_done;
+  b_done = false;
+  auto a = Thread::create(
+      "a", [](void*) {}, nullptr, sched::kPriorityNormal - 6);
+  auto b = Thread::create(
+      "b",
+      [](void*) {
+        const uint64_t until = arch::now_ns() + 50'000'000;
+        while (arch::now_ns() < until) {
+        }
+        b_done = true;
+      },
+      nullptr, sched::kPriorityNormal - 6);
+  KREQUIRE(a.ok() && b.ok());
+  a.value()->start();
+  b.value()->start();
+  a.value()->join();
+  KEXPECT(!b_done);
+  b.value()->join();
+  KEXPECT(b_done);
+}
+
 KTEST(sleep_accuracy) {
   const uint64_t requests_ms[] = {1, 5, 10, 25, 50};
   for (uint64_t ms : requests_ms) {
