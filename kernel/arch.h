@@ -50,6 +50,8 @@ struct PhysRange {
 PhysRange kernel_image();
 // The pages paging_init took for page tables before the physical allocator existed.
 PhysRange early_page_tables();
+// The unmapped page below the boot thread's stack.
+uintptr_t boot_stack_guard_page();
 
 enum PageFlags : uint32_t {
   kPageRead = 0,  // every mapping is readable
@@ -85,6 +87,7 @@ uint64_t now_ns();
 // Raw cycle counter for benchmarks.
 uint64_t cycles();
 // Asks for a timer interrupt at (or soon after) deadline_ns; replaces any earlier request.
+// UINT64_MAX cancels it.
 void timer_set_deadline(uint64_t deadline_ns);
 
 // ---- threads -----------------------------------------------------------------------------

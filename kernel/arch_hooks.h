@@ -16,6 +16,10 @@ void on_timer_interrupt();
 // switches threads if the scheduler asked for it.
 void on_interrupt_exit();
 
+// First call on the way to on_fatal_exception: from here on logging takes no locks (the
+// faulting code may hold them). Halts at once if the kernel is already stopping.
+void begin_fatal();
+
 // A CPU exception the kernel cannot handle. The arch layer has printed the machine state;
 // this prints the backtrace and stops (a test build exits QEMU with a failure status).
 [[noreturn]] void on_fatal_exception(const char* what, uintptr_t frame_pointer, uintptr_t pc);

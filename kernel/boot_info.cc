@@ -13,7 +13,12 @@ const char* memory_type_name(MemoryType type) {
 }
 
 void BootInfo::add_region(uint64_t base, uint64_t size, MemoryType type) {
-  if (region_count < kMaxRegions && size) regions[region_count++] = {base, size, type};
+  if (!size) return;
+  if (region_count == kMaxRegions) {
+    ++regions_dropped;
+    return;
+  }
+  regions[region_count++] = {base, size, type};
 }
 
 void BootInfo::add_module(uint64_t phys, uint64_t size, const char* name) {

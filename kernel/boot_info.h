@@ -22,13 +22,14 @@ struct BootModule {
 };
 
 struct BootInfo {
-  static constexpr size_t kMaxRegions = 64;
+  static constexpr size_t kMaxRegions = 128;
   static constexpr size_t kMaxModules = 16;
 
   const char* protocol = "";
   char cmdline[512] = {};
   MemoryRegion regions[kMaxRegions] = {};
   size_t region_count = 0;
+  size_t regions_dropped = 0;  // beyond kMaxRegions: reported at boot
   BootModule modules[kMaxModules] = {};
   size_t module_count = 0;
   uintptr_t acpi_rsdp = 0;     // physical address, 0 if the loader gave none

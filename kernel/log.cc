@@ -15,10 +15,17 @@ void ConsoleSink::write(const char* s, size_t n) { arch::console_write(s, n); }
 
 void log_write(LogLevel level, const char* text, size_t length) {
   const uint64_t now = arch::now_ns();
+  auto echo = [&] {
+    print("[{:>5}.{:06}] {}: {}\n", now / 1'000'000'000, (now / 1000) % 1'000'000,
+          lib::log_level_name(level), text);
+  };
+  if (panic_in_progress()) {  // the stopped code may hold log_lock: print, keep nothing
+    echo();
+    return;
+  }
   SpinlockGuard guard(log_lock);
   ring.append(level, now, text, length);
-  print("[{:>5}.{:06}] {}: {}\n", now / 1'000'000'000, (now / 1000) % 1'000'000,
-        lib::log_level_name(level), text);
+  echo();
 }
 
 void log_for_each(uint64_t from, void (*f)(const lib::LogRecord&, void*), void* ctx) {

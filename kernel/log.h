@@ -42,6 +42,8 @@ void print(const char* fmt, const Args&... args);
 void log_for_each(uint64_t from, void (*f)(const lib::LogRecord&, void*), void* ctx);
 
 [[noreturn]] void panic_write(const char* text);
+// True once the kernel is stopping: logging then bypasses locks the stopped code may hold.
+bool panic_in_progress();
 template <typename... Args>
 [[noreturn]] void panic(const char* fmt, const Args&... args) {
   char buf[lib::LogRecord::kMaxText];

@@ -32,6 +32,10 @@ extern "C" void kernel_entry(uint32_t protocol, uintptr_t info_phys) {
     log_debug("memory {:#014x}-{:#014x} {}", r.base, r.base + r.size, memory_type_name(r.type));
   }
 
+  if (the_boot_info.regions_dropped) {
+    log_warn("boot: {} memory map entries beyond the first {} ignored",
+             the_boot_info.regions_dropped, BootInfo::kMaxRegions);
+  }
   arch::paging_init(the_boot_info);
   pmm::init(the_boot_info);
   acpi::init(the_boot_info);

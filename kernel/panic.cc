@@ -28,6 +28,8 @@ bool panicking = false;
 
 }  // namespace
 
+bool panic_in_progress() { return panicking; }
+
 void panic_write(const char* text) {
   arch::irq_save();
   if (panicking) arch::halt_forever();  // a panic while panicking: print nothing more
@@ -36,9 +38,12 @@ void panic_write(const char* text) {
   stop(0, 0);
 }
 
-void on_fatal_exception(const char* what, uintptr_t frame_pointer, uintptr_t pc) {
-  if (panicking) arch::halt_forever();
+void begin_fatal() {
+  if (panicking) arch::halt_forever();  // a fault while stopping: print nothing more
   panicking = true;
+}
+
+void on_fatal_exception(const char* what, uintptr_t frame_pointer, uintptr_t pc) {
   log_error("kernel stopped by a CPU exception: {}", what);
   stop(frame_pointer, pc);
 }

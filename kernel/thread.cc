@@ -131,8 +131,11 @@ extern "C" void thread_trampoline(Thread::Entry entry, void* arg) NO_THREAD_SAFE
 }
 
 const char* fault_address_hint(uintptr_t addr) NO_THREAD_SAFETY_ANALYSIS {
-  if (!KernelStack::is_guard_address(addr)) return "";
   static char hint[96];
+  if ((addr & ~uintptr_t{4095}) == arch::boot_stack_guard_page()) {
+    return " - guard page of the boot stack (thread 'main'): stack overflow";
+  }
+  if (!KernelStack::is_guard_address(addr)) return "";
   const char* owner = "a free stack slot";
   // Called on the fatal path: no lock (the faulting code may hold it), read-only walk.
   Thread::all().for_each([&](Thread* t) {

@@ -171,6 +171,11 @@ KTEST(manual_stack_overflow) {
   KEXPECT(!"the overflow was not caught");
 }
 
+KTEST(manual_boot_stack_overflow) {
+  recurse(0);  // on the boot thread's own stack
+  KEXPECT(!"the overflow was not caught");
+}
+
 KTEST(manual_null_dereference) {
   volatile int* p = nullptr;
   *p = 1;

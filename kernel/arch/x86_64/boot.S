@@ -92,16 +92,19 @@ boot_pml4:
   .quad boot_pdpt_low + 3
   .fill 510, 8, 0
   .quad boot_pdpt_high + 3
-boot_pdpt_low:
+boot_pdpt_low:                      // identity: the first 4 GiB, where boot loaders put things
   .quad boot_pd + 3
-  .fill 511, 8, 0
+  .quad boot_pd + 4096 + 3
+  .quad boot_pd + 8192 + 3
+  .quad boot_pd + 12288 + 3
+  .fill 508, 8, 0
 boot_pdpt_high:
   .fill 510, 8, 0
   .quad boot_pd + 3
   .quad 0
-boot_pd:                            // 512 x 2 MiB: the first GiB
+boot_pd:                            // 2048 x 2 MiB: the first 4 GiB (the first GiB also high)
   .set page, 0
-  .rept 512
+  .rept 2048
   .quad (page << 21) | 0x83
   .set page, page + 1
   .endr
@@ -116,7 +119,10 @@ boot_gdt_pointer:
   .long boot_gdt
 
 .section .bss
-.align 16
+.align 4096
+.global boot_stack_guard
+boot_stack_guard:                   // left unmapped by paging_init
+  .skip 4096
 boot_stack:
   .skip 16384
 boot_stack_top:

@@ -93,8 +93,8 @@ void parse_multiboot2(uintptr_t phys, kernel::BootInfo& out) {
       }
       case 6: {  // memory map: entry_size, entry_version, entries
         const auto* hdr = at<uint32_t>(body);
-        const uint32_t entry_size = hdr[0];
-        for (uintptr_t e = body + 8; entry_size && e + entry_size <= p + tag->size;
+        const uint32_t entry_size = hdr[0];  // at least base, length, type: 20 bytes
+        for (uintptr_t e = body + 8; entry_size >= 20 && e + entry_size <= p + tag->size;
              e += entry_size) {
           const auto* ent = at<uint64_t>(e);
           out.add_region(ent[0], ent[1], e820_type(*at<uint32_t>(e + 16)));

@@ -72,6 +72,10 @@ uint64_t now_ns() {
 uint64_t cycles() { return x86::rdtsc(); }
 
 void timer_set_deadline(uint64_t deadline_ns) {
+  if (deadline_ns == UINT64_MAX) {  // nothing to wait for: no interrupt at all
+    x86::lapic_timer_stop();
+    return;
+  }
   const uint64_t now = now_ns();
   const uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
   const auto ticks = static_cast<uint64_t>(

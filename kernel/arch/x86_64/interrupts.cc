@@ -99,6 +99,8 @@ void lapic_timer_calibrate() {
 
 uint64_t lapic_timer_hz() { return timer_hz; }
 
+void lapic_timer_stop() { lapic[kLapicTimerInitial] = 0; }
+
 void lapic_timer_oneshot(uint64_t ticks) {
   if (ticks == 0) ticks = 1;
   if (ticks > 0xffffffff) ticks = 0xffffffff;

@@ -12,7 +12,10 @@
 #include "kernel/spinlock.h"
 #include "platform.h"
 
+// NOLINTBEGIN(readability-identifier-naming): linker-script and boot.S symbols
 extern "C" char kernel_text_start[], kernel_text_end[], kernel_rodata_end[], kernel_end[];
+extern "C" char boot_stack_guard[];
+// NOLINTEND(readability-identifier-naming)
 
 namespace arch {
 namespace {
@@ -109,6 +112,8 @@ PhysRange kernel_image() {
 
 PhysRange early_page_tables() { return {early_start, early_next}; }
 
+uintptr_t boot_stack_guard_page() { return reinterpret_cast<uintptr_t>(boot_stack_guard); }
+
 void paging_init(const kernel::BootInfo& boot) {
   early_next = kernel_image().end;  // page-aligned by the linker script
   for (bool moved = true; moved;) {
@@ -122,6 +127,16 @@ void paging_init(const kernel::BootInfo& boot) {
     }
   }
   early_start = early_next;
+  // The window must be usable RAM that the boot page tables reach (the first 4 GiB).
+  const uintptr_t window_end = early_start + kEarlyTablePages * kPageSize;
+  bool usable = false;
+  for (size_t i = 0; i < boot.region_count; ++i) {
+    const kernel::MemoryRegion& r = boot.regions[i];
+    usable = usable || (r.type == kernel::MemoryType::Usable && r.base <= early_start &&
+                        window_end <= r.base + r.size);
+  }
+  if (!usable || window_end > (uintptr_t{4} << 30))
+    kernel::panic("paging: no usable memory at {:#x} for the early page tables", early_start);
   const uintptr_t max_phys = boot.max_usable();
   const uintptr_t root_page = early_table_page();
   kernel_root = reinterpret_cast<uint64_t*>(root_page);
@@ -146,6 +161,7 @@ void paging_init(const kernel::BootInfo& boot) {
   const auto rodata_end = reinterpret_cast<uintptr_t>(kernel_rodata_end);
   const auto end = reinterpret_cast<uintptr_t>(kernel_end);
   for (uintptr_t v = text; v < end; v += kPageSize) {
+    if (v == boot_stack_guard_page()) continue;  // the boot thread's stack guard
     const uint32_t flags = v < text_end ? kPageExec : v < rodata_end ? kPageRead : kPageWrite;
     uint64_t* table = kernel_root;
     for (unsigned level = 3; level > 0; --level) {

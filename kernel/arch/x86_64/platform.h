@@ -28,6 +28,7 @@ void lapic_init(uintptr_t phys);
 void lapic_eoi();
 void lapic_timer_calibrate();
 void lapic_timer_oneshot(uint64_t ticks);
+void lapic_timer_stop();
 uint64_t lapic_timer_hz();
 void ioapic_init();
 // Routes a legacy ISA interrupt (after ACPI overrides) to a handler.

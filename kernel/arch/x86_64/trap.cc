@@ -87,6 +87,7 @@ bool apply_fixup(TrapFrame* f) {
 }
 
 [[noreturn]] void fatal_exception(TrapFrame* f) {
+  kernel::begin_fatal();
   const char* name = kExceptionNames[f->vector];
   kernel::log_error("CPU exception {} ({}) error={:#x} rip={:#018x}", f->vector, name, f->error,
                     f->rip);
