@@ -24,7 +24,8 @@ build: configure
 
 # Boots the normal kernel with the serial console on this terminal; returns at shutdown.
 run: build
-	@python3 tools/qemu_run.py --interactive --machine $(strip $(MACHINE)) --kernel $(BUILD)/kernel/stellina.elf
+	@python3 tools/qemu_run.py --interactive --machine $(strip $(MACHINE)) --kernel $(BUILD)/kernel/stellina.elf \
+	  --initrd $(BUILD)/user/boot.archive
 
 # Host unit tests, in-kernel tests and QEMU integration tests, all through CTest.
 test: build

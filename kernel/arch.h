@@ -59,6 +59,7 @@ enum PageFlags : uint32_t {
   kPageExec = 1u << 1,
   kPageUser = 1u << 2,
   kPageUncached = 1u << 3,
+  kPageOwned = 1u << 4,  // user pages: the frame is freed with the address space
 };
 // Builds the kernel's own page tables (direct map, kernel image with per-section rights)
 // and switches to them, before the physical allocator exists.
@@ -75,6 +76,26 @@ lib::Result<void*> map_mmio(uintptr_t phys, size_t size);
 constexpr uintptr_t kStackRegionBase = 0xffffa00000000000;
 constexpr uintptr_t kStackRegionSize = uintptr_t{1} << 32;
 constexpr uintptr_t kTestRegionBase = 0xffffb00000000000;
+
+// User address spaces: the lower half of their own top-level table, the kernel half shared.
+constexpr uintptr_t kUserTop = uintptr_t{1} << 47;
+lib::Result<uintptr_t> user_root_create();
+// Frees every table of the lower half and every frame mapped with kPageOwned.
+void user_root_destroy(uintptr_t root);
+// Map fails with AlreadyExists if the page is mapped; unmap with NotFound if it is not.
+lib::Result<void> user_map(uintptr_t root, uintptr_t virt, uintptr_t phys, uint32_t flags);
+lib::Result<uintptr_t> user_unmap(uintptr_t root, uintptr_t virt);
+// Loads an address space (0: the kernel's own).
+void switch_root(uintptr_t root);
+// The kernel stack that traps and syscalls from user mode land on.
+void set_kernel_stack(uintptr_t top);
+// Leaves the kernel for user mode at rip with stack rsp and arg in the first argument
+// register. Interrupts are enabled in user mode.
+extern "C" [[noreturn]] void enter_user(uintptr_t rip, uintptr_t rsp, uint64_t arg);
+// Copies between kernel memory and user addresses below kUserTop. Fails with Fault (having
+// copied a prefix) when a user page is missing or lacks the access, never faulting the kernel.
+lib::Result<void> copy_from_user(void* dst, uintptr_t src, size_t n);
+lib::Result<void> copy_to_user(uintptr_t dst, const void* src, size_t n);
 
 // Reads or writes one byte at addr; returns false instead of faulting when the address is
 // not mapped (or not writable). The basis for safe access to untrusted addresses.

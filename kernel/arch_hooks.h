@@ -28,6 +28,18 @@ void begin_fatal();
 // or "" when there is nothing to say.
 const char* fault_address_hint(uintptr_t addr);
 
+// A page fault at a user address (from user code, or from a kernel copy to or from user
+// memory). Returns true if it was resolved (demand-zero memory) and the access can be retried.
+bool handle_user_page_fault(uintptr_t addr, bool write, bool exec);
+
+// User code did something the CPU refused (a fault it cannot recover from): ends the current
+// process, reporting what, where (pc) and the faulting address, and never returns.
+[[noreturn]] void kill_current_process(const char* what, uintptr_t pc, uintptr_t addr);
+
+// A system call from user mode: number and up to six arguments; returns the status or value.
+int64_t syscall_dispatch(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                         uint64_t a4, uint64_t a5);
+
 // First code a new thread runs, on its own stack (see arch::context_init).
 extern "C" [[noreturn]] void thread_trampoline(void (*entry)(void*), void* arg);
 

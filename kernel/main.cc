@@ -9,6 +9,7 @@
 #include "kernel/log.h"
 #include "kernel/pmm.h"
 #include "kernel/sched.h"
+#include "kernel/spawn.h"
 
 namespace kernel {
 
@@ -42,6 +43,7 @@ extern "C" void kernel_entry(uint32_t protocol, uintptr_t info_phys) {
   arch::platform_init();
   sched::init();
   sched::start();
+  boot_archive_init(the_boot_info);
 
   log_info("stellina: ready ({} MiB free, boot took {} us of kernel time)",
            pmm::free_page_count() * arch::kPageSize >> 20, arch::now_ns() / 1000);

@@ -49,6 +49,11 @@ size_t strlen(const char* s) {
 // NOLINTNEXTLINE(readability-identifier-naming): the name is fixed by the C++ ABI.
 void __cxa_pure_virtual() { kernel::panic("pure virtual function called"); }
 
+// Destructors of static objects: the kernel never exits, so they are never registered.
+// NOLINTNEXTLINE(readability-identifier-naming): the name is fixed by the C++ ABI.
+int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }
+void* __dso_handle = nullptr;  // NOLINT(readability-identifier-naming)
+
 // NOLINTBEGIN(readability-identifier-naming): linker-script symbols
 extern void (*init_array_start[])();
 extern void (*init_array_end[])();

@@ -21,6 +21,7 @@ Thread* idle_thread = nullptr;
 Thread* switched_from = nullptr;  // for finish_switch: the thread that just gave up the CPU
 bool need_resched = false;
 uint64_t quantum_end_ns = 0;
+uint64_t armed_deadline_ns = UINT64_MAX;  // what the timer hardware is set for
 sched::Stats counters = {};
 
 // Programs the timer for the earliest of: the next armed timer, the end of the quantum (only
@@ -30,6 +31,11 @@ void program_timer() REQUIRES(sched_lock) {
   if (!timers.empty()) deadline = timers.next_deadline();
   if (current_thread != idle_thread && !run_queue.empty() && quantum_end_ns < deadline)
     deadline = quantum_end_ns;
+  // Reprogramming the timer is a device access (slow under emulation): skip it when the
+  // armed interrupt comes no later than needed. An early one just re-arms.
+  const uint64_t now = arch::now_ns();
+  if (armed_deadline_ns <= deadline && armed_deadline_ns > now) return;
+  armed_deadline_ns = deadline;
   arch::timer_set_deadline(deadline);
 }
 
@@ -119,6 +125,10 @@ void reschedule() {
     }
     program_timer();
     if (next != prev) {
+      if (Process* p = next->process_.get()) {  // traps from user mode land on its stack
+        arch::set_kernel_stack(next->stack_.top());
+        arch::switch_root(p->address_space().root());
+      }
       arch::context_switch(&prev->context_, next->context_);
       finish_switch();
     }
@@ -160,6 +170,7 @@ void finish_switch() {
 void on_timer_interrupt() {
   SpinlockGuard guard(sched_lock);
   ++counters.timer_interrupts;
+  armed_deadline_ns = UINT64_MAX;  // it fired
   const uint64_t now = arch::now_ns();
   while (lib::TimerEntry* e = timers.pop_expired(now)) {
     auto* t = static_cast<Timer*>(e);

@@ -51,6 +51,26 @@ lib::Result<Thread*> Thread::create(const char* name, Entry entry, void* arg, un
   return t;
 }
 
+namespace {
+
+void user_thread_main(void* arg) {
+  auto* t = static_cast<Thread*>(arg);
+  arch::enter_user(t->user_entry().rip, t->user_entry().rsp, t->user_entry().arg);
+}
+
+}  // namespace
+
+lib::Result<Thread*> Thread::create_user(Process* process, uintptr_t rip, uintptr_t rsp,
+                                         uint64_t arg) {
+  Thread* t = TRY(create(process->name(), user_thread_main, nullptr));
+  t->context_ = arch::context_init(t->stack_.top(), user_thread_main, t);
+  t->process_ = Ref<Process>(process);
+  t->user_rip_ = rip;
+  t->user_rsp_ = rsp;
+  t->user_arg_ = arg;
+  return t;
+}
+
 void Thread::start() {
   {
     SpinlockGuard guard(sched_lock);

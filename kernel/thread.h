@@ -9,6 +9,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/arch_hooks.h"
+#include "kernel/process.h"
 #include "kernel/sched.h"
 #include "kernel/stack.h"
 #include "kernel/timer.h"
@@ -35,6 +36,10 @@ class Thread : public SchedLink {
   // idle thread's).
   static lib::Result<Thread*> create(const char* name, Entry entry, void* arg,
                                      unsigned priority = sched::kPriorityNormal);
+  // A thread of process that enters user mode at rip with stack rsp and arg in the first
+  // argument register. Errors: those of create.
+  static lib::Result<Thread*> create_user(Process* process, uintptr_t rip, uintptr_t rsp,
+                                          uint64_t arg);
   void start();
   // Waits for the thread to end, frees it and returns its exit code. Only one joiner.
   int join();
@@ -47,6 +52,12 @@ class Thread : public SchedLink {
   ThreadState state() const { return state_; }
   uint64_t runtime_ns() const { return runtime_ns_; }
   const KernelStack& stack() const { return stack_; }
+  Process* process() const { return process_.get(); }
+  struct UserEntry {
+    uintptr_t rip, rsp;
+    uint64_t arg;
+  };
+  UserEntry user_entry() const { return {user_rip_, user_rsp_, user_arg_}; }
 
   // Calls f for every live thread, with sched_lock held (f must not block).
   static void for_each(void (*f)(const Thread&, void*), void* ctx);
@@ -84,6 +95,11 @@ class Thread : public SchedLink {
   bool detached_ = false;
   bool reaped_ = false;  // stack released: join may free the object
   int exit_code_ = 0;
+
+  Ref<Process> process_;  // null for kernel threads
+  uintptr_t user_rip_ = 0;
+  uintptr_t user_rsp_ = 0;
+  uint64_t user_arg_ = 0;
 
   uint64_t runtime_ns_ = 0;
   uint64_t ran_since_ns_ = 0;

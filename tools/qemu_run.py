@@ -43,6 +43,8 @@ def qemu_command(args):
         cmd += ["-kernel", args.kernel]
         if args.append:
             cmd += ["-append", args.append]
+        if args.initrd:
+            cmd += ["-initrd", args.initrd]
     return cmd + args.qemu_arg
 
 
@@ -111,6 +113,7 @@ def main():
     src.add_argument("--kernel", help="kernel ELF (microvm, q35)")
     src.add_argument("--iso", help="GRUB ISO (q35-seabios, q35-ovmf)")
     p.add_argument("--append", default="", help="kernel command line")
+    p.add_argument("--initrd", help="boot archive, passed as the first boot module")
     p.add_argument("--memory", type=int, default=128, help="MiB")
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--status", type=int, help="expected QEMU exit status")

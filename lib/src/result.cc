@@ -14,6 +14,13 @@ const char* error_name(Error e) {
     case Error::WouldBlock: return "would block";
     case Error::Fault: return "fault";
     case Error::NotSupported: return "not supported";
+    case Error::NoResources: return "no resources";
+    case Error::BadHandle: return "bad handle";
+    case Error::WrongType: return "wrong type";
+    case Error::AccessDenied: return "access denied";
+    case Error::PeerClosed: return "peer closed";
+    case Error::TooLarge: return "too large";
+    case Error::BufferTooSmall: return "buffer too small";
   }
   return "unknown error";
 }

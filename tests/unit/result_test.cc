@@ -194,6 +194,13 @@ TEST(Result, ErrorNameForEveryError) {
       {Error::WouldBlock, "would block"},
       {Error::Fault, "fault"},
       {Error::NotSupported, "not supported"},
+      {Error::NoResources, "no resources"},
+      {Error::BadHandle, "bad handle"},
+      {Error::WrongType, "wrong type"},
+      {Error::AccessDenied, "access denied"},
+      {Error::PeerClosed, "peer closed"},
+      {Error::TooLarge, "too large"},
+      {Error::BufferTooSmall, "buffer too small"},
   };
   std::set<std::string> seen;
   for (const auto& e : expected) {
@@ -204,7 +211,7 @@ TEST(Result, ErrorNameForEveryError) {
   }
   EXPECT_EQ(seen.size(), std::size(expected));  // names are distinct
   // The enumerators are contiguous from 0: the one past the last has no name.
-  EXPECT_STREQ(lib::error_name(static_cast<Error>(static_cast<int>(Error::NotSupported) + 1)),
+  EXPECT_STREQ(lib::error_name(static_cast<Error>(static_cast<int>(Error::BufferTooSmall) + 1)),
                "unknown error");
 }
 

@@ -4,6 +4,8 @@
 #include "cpu.h"
 #include "platform.h"
 
+extern "C" void syscall_entry();
+
 namespace arch {
 namespace {
 
@@ -35,6 +37,14 @@ alignas(16) uint64_t gdt[8] = {
     0,  // TSS (two slots)
 };
 Tss tss;
+
+// What the syscall entry reaches through GS: the kernel stack to switch to, and a scratch
+// slot for the user stack pointer. Offsets are fixed by syscall.S (isr.S).
+struct PerCpu {
+  uint64_t kernel_rsp;  // offset 0
+  uint64_t user_rsp;    // offset 8
+};
+PerCpu per_cpu;
 alignas(16) char double_fault_stack[8192];
 alignas(16) char nmi_stack[8192];
 
@@ -68,6 +78,21 @@ void cpu_init() {
       : "m"(gdtr)
       : "rax", "memory");
   x86::idt_init();
+
+  // SYSCALL/SYSRET: kernel CS 0x08 (SS 0x10); user CS 0x28|3 and SS 0x20|3 come from 0x18.
+  constexpr uint32_t kEfer = 0xc0000080, kStar = 0xc0000081, kLstar = 0xc0000082,
+                     kFmask = 0xc0000084, kGsBase = 0xc0000101, kKernelGsBase = 0xc0000102;
+  x86::wrmsr(kEfer, x86::rdmsr(kEfer) | 1);  // SCE
+  x86::wrmsr(kStar, (uint64_t{0x18} << 48) | (uint64_t{0x08} << 32));
+  x86::wrmsr(kLstar, reinterpret_cast<uint64_t>(&syscall_entry));
+  x86::wrmsr(kFmask, 0x40700);  // clear IF, DF, TF and AC on entry
+  x86::wrmsr(kGsBase, reinterpret_cast<uint64_t>(&per_cpu));
+  x86::wrmsr(kKernelGsBase, 0);
+}
+
+void set_kernel_stack(uintptr_t top) {
+  tss.rsp[0] = top;
+  per_cpu.kernel_rsp = top;
 }
 
 }  // namespace arch

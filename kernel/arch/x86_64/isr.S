@@ -19,6 +19,10 @@ isr_stubs:                // 256 stubs, 16 bytes apart
 .endr
 
 isr_common:
+  testb $3, 24(%rsp)    // from user mode: switch GS to the kernel's per-CPU block
+  jz 1f
+  swapgs
+1:
   cld
   pushq %rax
   pushq %rbx
@@ -42,6 +46,47 @@ isr_common:
   mov %rsp, %rbp
   call trap_entry
   add $16, %rsp
+  jmp trap_return
+
+// SYSCALL from user mode: rcx = user rip, r11 = user rflags, interrupts masked (FMASK).
+// Builds the same frame an interrupt from user mode would, so both leave by trap_return.
+.global syscall_entry
+syscall_entry:
+  swapgs
+  mov %rsp, %gs:8       // PerCpu::user_rsp
+  mov %gs:0, %rsp       // PerCpu::kernel_rsp
+  pushq $0x23           // user ss
+  pushq %gs:8           // user rsp
+  pushq %r11            // user rflags
+  pushq $0x2b           // user cs
+  pushq %rcx            // user rip
+  pushq $0              // error code
+  pushq $0x100          // vector: the syscall pseudo-vector
+  cld
+  pushq %rax
+  pushq %rbx
+  pushq %rcx
+  pushq %rdx
+  pushq %rsi
+  pushq %rdi
+  pushq %rbp
+  pushq %r8
+  pushq %r9
+  pushq %r10
+  pushq %r11
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  mov %rsp, %rdi
+  xor %ebp, %ebp
+  call syscall_entry_c
+  jmp trap_return
+
+// Restores a TrapFrame at rsp and returns to it (to user mode if its CS says so).
+.global trap_return
+trap_return:
+  cli
   popq %r15
   popq %r14
   popq %r13
@@ -58,4 +103,36 @@ isr_common:
   popq %rbx
   popq %rax
   add $16, %rsp         // vector, error code
+  testb $3, 8(%rsp)
+  jz 2f
+  swapgs
+2:
+  iretq
+
+// enter_user(rip, rsp, arg): leaves the kernel for a new user thread's first instruction
+// with arg in rdi and every other register cleared.
+.global enter_user
+enter_user:
+  cli
+  pushq $0x23           // ss
+  pushq %rsi            // rsp
+  pushq $0x202          // rflags: interrupts on
+  pushq $0x2b           // cs
+  pushq %rdi            // rip
+  mov %rdx, %rdi
+  xor %eax, %eax
+  xor %ebx, %ebx
+  xor %ecx, %ecx
+  xor %edx, %edx
+  xor %esi, %esi
+  xor %ebp, %ebp
+  xor %r8d, %r8d
+  xor %r9d, %r9d
+  xor %r10d, %r10d
+  xor %r11d, %r11d
+  xor %r12d, %r12d
+  xor %r13d, %r13d
+  xor %r14d, %r14d
+  xor %r15d, %r15d
+  swapgs
   iretq

@@ -32,19 +32,23 @@ constexpr uint64_t kWriteThrough = 1ull << 3;
 constexpr uint64_t kCacheDisable = 1ull << 4;
 constexpr uint64_t kHuge = 1ull << 7;
 constexpr uint64_t kGlobal = 1ull << 8;
+constexpr uint64_t kOwned = 1ull << 9;  // available bit: the address space owns the frame
 constexpr uint64_t kNoExecute = 1ull << 63;
 constexpr uint64_t kAddressMask = 0x000ffffffffff000ull;
 
 bool direct_map_ready = false;
+uintptr_t kernel_root_phys = 0;
 uint64_t* kernel_root = nullptr;
 uintptr_t mmio_next = kMmioBase;
 kernel::Spinlock paging_lock;
 
 uint64_t entry_bits(uint32_t flags) {
-  uint64_t bits = kPresent | kGlobal;
+  uint64_t bits = kPresent;
   if (flags & kPageWrite) bits |= kWritable;
   if (!(flags & kPageExec)) bits |= kNoExecute;
   if (flags & kPageUser) bits |= kUser;
+  if (flags & kPageOwned) bits |= kOwned;
+  if (!(flags & kPageUser)) bits |= kGlobal;
   if (flags & kPageUncached) bits |= kCacheDisable | kWriteThrough;
   return bits;
 }
@@ -57,15 +61,19 @@ unsigned index_at(uintptr_t virt, unsigned level) {  // level 3 = PML4 .. 0 = PT
   return (virt >> (12 + 9 * level)) & 511;
 }
 
-// The page-table entry for virt, creating intermediate tables when create is set.
-lib::Result<uint64_t*> walk(uintptr_t virt, bool create) {
-  uint64_t* table = kernel_root;
+// The page-table entry for virt under root, creating intermediate tables when create is set.
+// Kernel-half top-level entries all exist from paging_init on (every address space shares
+// them), so only lower levels are ever created there.
+lib::Result<uint64_t*> walk(uint64_t* root, uintptr_t virt, bool create) {
+  uint64_t* table = root;
+  const bool user = virt < kUserTop;
   for (unsigned level = 3; level > 0; --level) {
     uint64_t& e = table[index_at(virt, level)];
     if (!(e & kPresent)) {
       if (!create) return lib::Error::NotFound;
+      if (level == 3 && !user) kernel::panic("paging: new kernel top-level entry for {:#x}", virt);
       const uintptr_t page = TRY(kernel::pmm::alloc_zeroed_page());
-      e = page | kPresent | kWritable;  // rights are enforced at the leaf
+      e = page | kPresent | kWritable | (user ? kUser : 0);  // rights are enforced at the leaf
     } else if (e & kHuge) {
       return lib::Error::Busy;  // inside a large mapping (direct map): not for single pages
     }
@@ -172,6 +180,13 @@ void paging_init(const kernel::BootInfo& boot) {
     table[index_at(v, 0)] = (v - kKernelVma) | entry_bits(flags);
   }
 
+  // Every kernel region's top-level entry exists before any user address space copies them.
+  for (uintptr_t region : {kStackRegionBase, kTestRegionBase, kMmioBase}) {
+    uint64_t& e = kernel_root[index_at(region, 3)];
+    if (!(e & kPresent)) e = early_table_page() | kPresent | kWritable;
+  }
+
+  kernel_root_phys = root_page;
   x86::write_cr3(root_page);
   direct_map_ready = true;
   kernel_root = static_cast<uint64_t*>(phys_to_virt(root_page));
@@ -179,7 +194,7 @@ void paging_init(const kernel::BootInfo& boot) {
 
 lib::Result<void> map_page(uintptr_t virt, uintptr_t phys, uint32_t flags) {
   kernel::SpinlockGuard guard(paging_lock);
-  uint64_t* e = TRY(walk(virt, true));
+  uint64_t* e = TRY(walk(kernel_root, virt, true));
   if (*e & kPresent) return lib::Error::AlreadyExists;
   *e = phys | entry_bits(flags);
   return {};
@@ -187,7 +202,7 @@ lib::Result<void> map_page(uintptr_t virt, uintptr_t phys, uint32_t flags) {
 
 lib::Result<uintptr_t> unmap_page(uintptr_t virt) {
   kernel::SpinlockGuard guard(paging_lock);
-  uint64_t* e = TRY(walk(virt, false));
+  uint64_t* e = TRY(walk(kernel_root, virt, false));
   if (!(*e & kPresent)) return lib::Error::NotFound;
   const uintptr_t phys = *e & kAddressMask;
   *e = 0;
@@ -197,7 +212,7 @@ lib::Result<uintptr_t> unmap_page(uintptr_t virt) {
 
 lib::Result<void> protect_page(uintptr_t virt, uint32_t flags) {
   kernel::SpinlockGuard guard(paging_lock);
-  uint64_t* e = TRY(walk(virt, false));
+  uint64_t* e = TRY(walk(kernel_root, virt, false));
   if (!(*e & kPresent)) return lib::Error::NotFound;
   *e = (*e & kAddressMask) | entry_bits(flags);
   x86::invlpg(virt);
@@ -233,6 +248,65 @@ lib::Result<void*> map_mmio(uintptr_t phys, size_t size) {
   for (size_t i = 0; i < pages; ++i)
     TRY(map_page(base + i * kPageSize, first + i * kPageSize, kPageWrite | kPageUncached));
   return reinterpret_cast<void*>(base + (phys - first));
+}
+
+// ---- user address spaces ----------------------------------------------------------------
+
+lib::Result<uintptr_t> user_root_create() {
+  const uintptr_t root = TRY(kernel::pmm::alloc_zeroed_page());
+  auto* table = static_cast<uint64_t*>(phys_to_virt(root));
+  for (unsigned i = 256; i < 512; ++i) table[i] = kernel_root[i];  // the shared kernel half
+  return root;
+}
+
+namespace {
+
+void free_user_tables(uint64_t* table, unsigned level) {
+  for (unsigned i = 0; i < (level == 3 ? 256u : 512u); ++i) {
+    const uint64_t e = table[i];
+    if (!(e & kPresent)) continue;
+    if (level == 0) {
+      if (e & kOwned) (void)kernel::pmm::free_pages(e & kAddressMask);
+      continue;
+    }
+    free_user_tables(table_at(e), level - 1);
+    (void)kernel::pmm::free_pages(e & kAddressMask);
+  }
+}
+
+uint64_t* root_table(uintptr_t root) { return static_cast<uint64_t*>(phys_to_virt(root)); }
+
+}  // namespace
+
+void user_root_destroy(uintptr_t root) {
+  if (x86::read_cr3() == root) x86::write_cr3(kernel_root_phys);
+  free_user_tables(root_table(root), 3);
+  (void)kernel::pmm::free_pages(root);
+}
+
+lib::Result<void> user_map(uintptr_t root, uintptr_t virt, uintptr_t phys, uint32_t flags) {
+  if (virt >= kUserTop || (virt & (kPageSize - 1))) return lib::Error::InvalidArgument;
+  kernel::SpinlockGuard guard(paging_lock);
+  uint64_t* e = TRY(walk(root_table(root), virt, true));
+  if (*e & kPresent) return lib::Error::AlreadyExists;
+  *e = phys | entry_bits(flags | kPageUser);
+  return {};
+}
+
+lib::Result<uintptr_t> user_unmap(uintptr_t root, uintptr_t virt) {
+  if (virt >= kUserTop) return lib::Error::InvalidArgument;
+  kernel::SpinlockGuard guard(paging_lock);
+  uint64_t* e = TRY(walk(root_table(root), virt, false));
+  if (!(*e & kPresent)) return lib::Error::NotFound;
+  const uintptr_t phys = *e & kAddressMask;
+  *e = 0;
+  if (x86::read_cr3() == root) x86::invlpg(virt);
+  return phys;
+}
+
+void switch_root(uintptr_t root) {
+  const uintptr_t target = root ? root : kernel_root_phys;
+  if (x86::read_cr3() != target) x86::write_cr3(target);
 }
 
 }  // namespace arch

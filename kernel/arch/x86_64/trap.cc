@@ -179,13 +179,66 @@ bool probe_write(uintptr_t addr, uint8_t value) {
   return ok;
 }
 
+namespace {
+
+// rep movsb whose fault resumes after the instruction: returns the bytes not copied.
+size_t copy_with_fixup(void* dst, const void* src, size_t n) {
+  asm volatile(
+      "1: rep movsb\n"
+      "2:\n"
+      ".pushsection .fixup_table, \"a\"\n"
+      ".quad 1b, 2b\n"
+      ".popsection\n"
+      : "+D"(dst), "+S"(src), "+c"(n)
+      :
+      : "memory");
+  return n;
+}
+
+bool user_range(uintptr_t addr, size_t n) { return addr + n >= addr && addr + n <= kUserTop; }
+
+}  // namespace
+
+lib::Result<void> copy_from_user(void* dst, uintptr_t src, size_t n) {
+  if (!user_range(src, n)) return lib::Error::Fault;
+  if (copy_with_fixup(dst, reinterpret_cast<const void*>(src), n)) return lib::Error::Fault;
+  return {};
+}
+
+lib::Result<void> copy_to_user(uintptr_t dst, const void* src, size_t n) {
+  if (!user_range(dst, n)) return lib::Error::Fault;
+  if (copy_with_fixup(reinterpret_cast<void*>(dst), src, n)) return lib::Error::Fault;
+  return {};
+}
+
 }  // namespace arch
+
+extern "C" void syscall_entry_c(arch::x86::TrapFrame* f) {
+  arch::irq_enable();
+  f->rax = static_cast<uint64_t>(
+      kernel::syscall_dispatch(f->rax, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9));
+  arch::irq_save();
+  kernel::on_interrupt_exit();
+}
 
 extern "C" void trap_entry(arch::x86::TrapFrame* f) {
   using namespace arch::x86;
   if (f->vector < 32) {
-    if ((f->vector == kVectorPageFault || f->vector == kVectorGeneralProtection) && apply_fixup(f))
+    const bool from_user = f->cs & 3;
+    if (f->vector == kVectorPageFault) {
+      const uintptr_t addr = read_cr2();
+      // Demand paging of user memory, whether user code or a kernel copy touched it.
+      if (addr < arch::kUserTop &&
+          kernel::handle_user_page_fault(addr, f->error & 2, f->error & 16))
+        return;
+    }
+    if (!from_user && (f->vector == kVectorPageFault || f->vector == kVectorGeneralProtection) &&
+        apply_fixup(f))
       return;
+    if (from_user) {
+      kernel::kill_current_process(kExceptionNames[f->vector], f->rip,
+                                   f->vector == kVectorPageFault ? read_cr2() : 0);
+    }
     fatal_exception(f);
   }
   if (f->vector == kVectorTimer) {

@@ -19,6 +19,13 @@ enum class Error {
   WouldBlock,       // the operation would have to wait and the caller asked not to
   Fault,            // a memory access failed
   NotSupported,     // the operation does not apply to this object or machine
+  NoResources,      // a fixed-size table is full
+  BadHandle,        // the handle names nothing in this process
+  WrongType,        // the handle names an object of another type
+  AccessDenied,     // the handle lacks a needed right
+  PeerClosed,       // the other end of a channel is gone
+  TooLarge,         // a message or buffer exceeds its limit
+  BufferTooSmall,   // the destination cannot hold the result
 };
 
 // A stable, human-readable name for an error. Exhaustive: -Werror=switch keeps it complete.

@@ -1,0 +1,74 @@
+#pragma once
+// System call numbers. Calling convention (x86_64): `syscall` with the number in rax and
+// arguments in rdi, rsi, rdx, r10, r8, r9; the result comes back in rax: a Status (< 0) or a
+// non-negative value. rcx and r11 are clobbered.
+//
+// Each entry says what the call does, the rights it needs, and the errors it can return
+// besides kErrBadHandle / kErrWrongType / kErrAccessDenied for its handle arguments and
+// kErrFault for unreadable or unwritable pointers.
+
+#include <stdint.h>
+
+namespace stellina::abi {
+
+enum Syscall : uint64_t {
+  // log_write(Handle log, const char* text, uint64_t size): appends a record to the kernel
+  // log, tagged with the process name. Rights: kRightWrite on a Log.
+  // Errors: kErrTooLarge (size > 255).
+  kSysLogWrite = 0,
+
+  // handle_close(Handle h): closes the handle. Closing the last handle to a channel end
+  // tells the peer (kSignalPeerClosed).
+  kSysHandleClose = 1,
+
+  // handle_duplicate(Handle h, uint32_t rights) -> Handle: a new handle to the same object
+  // with the given rights, which must be a subset of h's. Rights: kRightDuplicate.
+  // Errors: kErrInvalidArgument (rights not a subset), kErrNoResources (handle table full).
+  kSysHandleDuplicate = 2,
+
+  // handle_query(Handle h, HandleInfo* out): the object's type, the handle's rights and the
+  // object's id. Rights: none.
+  kSysHandleQuery = 3,
+
+  // channel_create(Handle out[2]): a connected pair of channel ends, each with all rights.
+  // Errors: kErrNoMemory, kErrNoResources.
+  kSysChannelCreate = 4,
+
+  // channel_send(Handle ch, const MessageBuffer* msg): queues the message at the peer
+  // without blocking. The handles in msg->handles move with it (closed in the sender) only
+  // if the send succeeds. Rights: kRightWrite on ch, kRightTransfer on every moved handle.
+  // Errors: kErrWouldBlock (the peer's queue holds kChannelQueueLimit messages; wait for
+  // kSignalWritable), kErrPeerClosed, kErrTooLarge (data > kMaxMessageData or more than
+  // kMaxMessageHandles handles), kErrInvalidArgument (bad kind, the channel itself or a
+  // duplicate among the handles), kErrNoMemory.
+  kSysChannelSend = 5,
+
+  // channel_recv(Handle ch, MessageBuffer* msg): takes the next message without blocking and
+  // installs its handles in this process. Rights: kRightRead on ch.
+  // Errors: kErrWouldBlock (queue empty; wait for kSignalReadable), kErrPeerClosed (empty
+  // and the peer is gone), kErrBufferTooSmall (the message stays queued; data_size and
+  // handle_count report what it needs), kErrNoResources (no room for its handles).
+  kSysChannelRecv = 6,
+
+  // channel_call(Handle ch, MessageBuffer* msg, uint64_t deadline_ns): sends msg, then
+  // blocks until a message with the same call_id arrives and receives it into msg. Other
+  // messages that arrive meanwhile stay queued. Rights: kRightRead | kRightWrite.
+  // Errors: those of send and receive, kErrTimedOut (deadline passed; 0 means none).
+  kSysChannelCall = 7,
+
+  // object_wait(Handle h, uint32_t signals, uint64_t deadline_ns, uint32_t* observed):
+  // blocks until one of the signals is raised on the object or the deadline passes (0: no
+  // deadline), and reports the object's signals. Rights: kRightWait.
+  // Errors: kErrTimedOut, kErrInvalidArgument (no signals asked for).
+  kSysObjectWait = 8,
+
+  // clock_now() -> uint64_t: nanoseconds since boot on the monotonic clock.
+  kSysClockNow = 9,
+
+  // process_exit(int64_t code): ends the calling process; does not return.
+  kSysProcessExit = 10,
+
+  kSysCount = 11,
+};
+
+}  // namespace stellina::abi

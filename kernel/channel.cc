@@ -1,0 +1,109 @@
+#include "kernel/channel.h"
+
+#include "kernel/heap.h"
+#include "kernel/log.h"
+
+namespace kernel {
+
+using stellina::abi::kChannelQueueLimit;
+using stellina::abi::kSignalPeerClosed;
+using stellina::abi::kSignalReadable;
+using stellina::abi::kSignalWritable;
+
+lib::Result<Message*> Message::create(MessageKind kind, uint64_t call_id, uint32_t data_size) {
+  if (data_size > stellina::abi::kMaxMessageData) return lib::Error::TooLarge;
+  void* p = TRY(heap::alloc(sizeof(Message) + data_size));
+  auto* m = new (p) Message;
+  m->kind = kind;
+  m->call_id = call_id;
+  m->data_size = data_size;
+  m->handle_count = 0;
+  return m;
+}
+
+void Message::destroy(Message* m) {
+  for (uint32_t i = 0; i < m->handle_count; ++i) {
+    m->handles[i]->handle_closed();
+    m->handles[i]->release();
+  }
+  heap::free(m);
+}
+
+lib::Result<void> Channel::create_pair(Ref<Channel>* a, Ref<Channel>* b) {
+  Channel* first = TRY(heap::create<Channel>());
+  auto second = heap::create<Channel>();
+  if (!second.ok()) {
+    first->release();
+    return second.error();
+  }
+  SpinlockGuard guard(sched_lock);
+  first->peer_ = second.value();
+  second.value()->peer_ = first;
+  first->update_signals(kSignalWritable, 0);
+  second.value()->update_signals(kSignalWritable, 0);
+  *a = Ref<Channel>::adopt(first);
+  *b = Ref<Channel>::adopt(second.value());
+  return {};
+}
+
+// Objects die with sched_lock held (their last reference goes in a syscall or with a
+// message), or before anyone else could see them (a failed create_pair).
+Channel::~Channel() NO_THREAD_SAFETY_ANALYSIS { disconnect(); }
+
+void Channel::disconnect() {
+  if (peer_) {
+    peer_->peer_ = nullptr;
+    peer_->update_signals(kSignalPeerClosed, kSignalWritable);
+    peer_->arrivals_.wake_all();
+    peer_ = nullptr;
+  }
+  while (Message* m = queue_.pop_front()) Message::destroy(m);  // nobody can read them now
+  update_signals(kSignalPeerClosed, kSignalReadable | kSignalWritable);
+}
+
+void Channel::on_zero_handles() { disconnect(); }
+
+lib::Result<void> Channel::can_send() const {
+  if (!peer_) return lib::Error::PeerClosed;
+  if (peer_->queue_.size() >= kChannelQueueLimit) return lib::Error::WouldBlock;
+  return {};
+}
+
+lib::Result<void> Channel::send(Message* m) {
+  TRY(can_send());
+  peer_->queue_.push_back(m);
+  peer_->update_signals(kSignalReadable, 0);
+  peer_->arrivals_.wake_all();
+  if (peer_->queue_.size() >= kChannelQueueLimit) update_signals(0, kSignalWritable);
+  return {};
+}
+
+Message* Channel::peek(bool match_call, uint64_t call_id) {
+  Message* m = queue_.front();
+  while (m && match_call && m->call_id != call_id) m = queue_.next(m);
+  return m;
+}
+
+void Channel::remove(Message* m) {
+  queue_.remove(m);
+  if (queue_.empty()) update_signals(0, kSignalReadable);
+  if (peer_ && queue_.size() == kChannelQueueLimit - 1) peer_->update_signals(kSignalWritable, 0);
+}
+
+lib::Result<uint32_t> wait_for_signals(Object* obj, uint32_t mask, uint64_t deadline_ns) {
+  WaitQueue waiters;
+  SignalObserver observer;
+  observer.mask = mask;
+  observer.context = &waiters;
+  observer.notify = [](SignalObserver* self, uint32_t) NO_THREAD_SAFETY_ANALYSIS {  // see notify
+    static_cast<WaitQueue*>(self->context)->wake_all();
+  };
+  obj->add_observer(&observer);
+  lib::Result<void> waited;
+  while (!(obj->signals() & mask) && waited.ok()) waited = waiters.wait(deadline_ns);
+  obj->remove_observer(&observer);
+  if (!(obj->signals() & mask)) return lib::Error::TimedOut;
+  return obj->signals();
+}
+
+}  // namespace kernel

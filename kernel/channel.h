@@ -1,0 +1,71 @@
+#pragma once
+// A channel end. Two ends make a channel; a message sent on one end is queued at the other.
+// A message is a kind, a byte payload and up to kMaxMessageHandles handles in transit (each
+// still counts as an open handle to its object while it travels). See abi/stellina/messages.h.
+
+#include <stellina/messages.h>
+
+#include <lib/intrusive_list.h>
+#include <lib/result.h>
+
+#include "kernel/object.h"
+#include "kernel/wait_queue.h"
+
+namespace kernel {
+
+using stellina::abi::MessageKind;
+
+struct Message {
+  lib::ListNode node;
+  MessageKind kind;
+  uint64_t call_id;
+  uint32_t data_size;
+  uint32_t handle_count;
+  Object* handles[stellina::abi::kMaxMessageHandles];  // reference + handle count each
+  uint32_t rights[stellina::abi::kMaxMessageHandles];
+  uint8_t data[];
+
+  // A message with room for data_size bytes and no handles yet. Errors: TooLarge, NoMemory.
+  static lib::Result<Message*> create(MessageKind kind, uint64_t call_id, uint32_t data_size);
+  // Frees the message, closing the handles it still carries.
+  static void destroy(Message* m) REQUIRES(sched_lock);
+};
+
+class Channel final : public Object {
+ public:
+  static constexpr ObjectType kType = ObjectType::Channel;
+
+  // A connected pair; each Ref holds the creator's reference.
+  static lib::Result<void> create_pair(Ref<Channel>* a, Ref<Channel>* b);
+
+  // Queues m at the peer; on success the channel owns m. Errors: PeerClosed, WouldBlock.
+  lib::Result<void> send(Message* m) REQUIRES(sched_lock);
+  // The next message, or the first with call_id when match_call is set; nullptr if none.
+  Message* peek(bool match_call = false, uint64_t call_id = 0) REQUIRES(sched_lock);
+  // Takes a message returned by peek off the queue; the caller owns it.
+  void remove(Message* m) REQUIRES(sched_lock);
+  bool peer_closed() const REQUIRES(sched_lock) { return peer_ == nullptr; }
+  // Whether send would succeed now. Errors: PeerClosed, WouldBlock.
+  lib::Result<void> can_send() const REQUIRES(sched_lock);
+  // Woken whenever a message arrives here or the peer closes (for callers waiting on a
+  // particular reply, which other messages must not wake for good).
+  WaitQueue& arrivals() { return arrivals_; }
+
+  Channel() : Object(kType) {}  // use create_pair
+
+ private:
+  ~Channel() override;
+  void on_zero_handles() override REQUIRES(sched_lock);
+  void disconnect() REQUIRES(sched_lock);
+
+  Channel* peer_ = nullptr;  // not a reference: each end lives as long as its own handles
+  lib::IntrusiveList<Message, &Message::node> queue_;
+  WaitQueue arrivals_;
+};
+
+// Blocks until obj raises one of the signals in mask or the deadline passes (0: none).
+// Returns the object's signals. Errors: TimedOut.
+lib::Result<uint32_t> wait_for_signals(Object* obj, uint32_t mask, uint64_t deadline_ns)
+    REQUIRES(sched_lock);
+
+}  // namespace kernel

@@ -1,0 +1,247 @@
+// User mode: processes from the boot archive, syscalls, channels between processes, handle
+// transfer, rights, and faults that kill only the faulting process.
+
+#include <stellina/process.h>
+
+#include "kernel/boot_info.h"
+#include "kernel/channel.h"
+#include "kernel/heap.h"
+#include "kernel/ktest/ktest.h"
+#include "kernel/log_object.h"
+#include "kernel/pmm.h"
+#include "kernel/spawn.h"
+
+namespace kernel {
+namespace {
+
+namespace abi = stellina::abi;
+constexpr uint64_t kSecond = 1'000'000'000;
+
+struct Pair {
+  Ref<Channel> kernel_end, user_end;
+};
+
+Pair make_pair() {
+  Pair p;
+  KASSERT(Channel::create_pair(&p.kernel_end, &p.user_end).ok());
+  return p;
+}
+
+// Takes the next message from ch, waiting up to timeout_ns; nullptr on timeout or if the
+// peer closed with nothing queued. The caller destroys it (under sched_lock).
+Message* next_message(Channel* ch, uint64_t timeout_ns) {
+  SpinlockGuard guard(sched_lock);
+  const uint64_t deadline = arch::now_ns() + timeout_ns;
+  for (;;) {
+    if (Message* m = ch->peek()) {
+      ch->remove(m);
+      return m;
+    }
+    if (ch->peer_closed()) return nullptr;
+    if (!wait_for_signals(ch, abi::kSignalReadable | abi::kSignalPeerClosed, deadline).ok())
+      return nullptr;
+  }
+}
+
+void free_message(Message* m) {
+  SpinlockGuard guard(sched_lock);
+  Message::destroy(m);
+}
+
+void send_u64(Channel* ch, uint64_t value) {
+  auto m = Message::create(MessageKind::Data, 0, sizeof(value));
+  KASSERT(m.ok());
+  __builtin_memcpy(m.value()->data, &value, sizeof(value));
+  SpinlockGuard guard(sched_lock);
+  KASSERT(ch->send(m.value()).ok());
+}
+
+// Drops references under the lock (objects may die and touch others' signals).
+template <typename... Refs>
+void drop(Refs&... refs) {
+  SpinlockGuard guard(sched_lock);
+  (refs.~Ref(), ...);
+  ((new (&refs) std::remove_reference_t<Refs>()), ...);
+}
+
+// Waits for the ProcessExit of a spawned process.
+bool wait_exit(Channel* exit_channel, abi::ProcessExit* out, uint64_t timeout_ns = 30 * kSecond) {
+  Message* m = next_message(exit_channel, timeout_ns);
+  if (!m) return false;
+  const bool ok = m->kind == MessageKind::Data && m->data_size == sizeof(abi::ProcessExit);
+  if (ok) __builtin_memcpy(out, m->data, sizeof(*out));
+  free_message(m);
+  return ok;
+}
+
+SpawnHandle log_handle() { return {LogObject::get(), abi::kRightWrite}; }
+
+bool log_contains(const char* needle) {
+  struct Search {
+    const char* needle;
+    bool found;
+  } search{needle, false};
+  log_for_each(
+      0,
+      [](const lib::LogRecord& r, void* ctx) {
+        auto* s = static_cast<Search*>(ctx);
+        for (const char* t = r.text; *t && !s->found; ++t) {
+          size_t i = 0;
+          while (s->needle[i] && t[i] == s->needle[i]) ++i;
+          s->found = s->needle[i] == '\0';
+        }
+      },
+      &search);
+  return search.found;
+}
+
+KTEST(user_hello) {
+  Pair exit = make_pair();
+  const SpawnHandle handles[] = {log_handle()};
+  auto p = spawn_from_archive("hello", handles, 1, exit.user_end);
+  KREQUIRE(p.ok());
+  abi::ProcessExit info{};
+  KREQUIRE(wait_exit(exit.kernel_end.get(), &info));
+  KEXPECT(info.reason == abi::ExitReason::Exited && info.code == 0);
+  KEXPECT(log_contains("[hello] hello from user mode"));
+  Ref<Process> process = p.release_value();
+  drop(process, exit.kernel_end, exit.user_end);
+}
+
+KTEST(user_spawn_refuses_bad_images) {
+  const uint8_t garbage[64] = {0x7f, 'E', 'L', 'F', 9, 9, 9};
+  KEXPECT(!spawn("garbage", garbage, sizeof(garbage), nullptr, 0, Ref<Channel>()).ok());
+  KEXPECT(spawn_from_archive("no-such-program", nullptr, 0, Ref<Channel>()).error() ==
+          lib::Error::NotFound);
+}
+
+uint64_t rounds_from_cmdline() {
+  char value[24];
+  if (!boot_info().option("pingpong_rounds", value, sizeof(value))) return 1'000'000;
+  uint64_t n = 0;
+  for (const char* c = value; *c >= '0' && *c <= '9'; ++c)
+    n = n * 10 + static_cast<uint64_t>(*c - '0');
+  return n;
+}
+
+KTEST(user_pingpong_checksum) {
+  const uint64_t rounds = rounds_from_cmdline();
+  Pair link = make_pair(), result_ping = make_pair(), result_pong = make_pair();
+  Pair exit_ping = make_pair(), exit_pong = make_pair();
+  const SpawnHandle ping_handles[] = {log_handle(),
+                                      {link.kernel_end.get(), abi::kRightsAll},
+                                      {result_ping.user_end.get(), abi::kRightsAll}};
+  const SpawnHandle pong_handles[] = {log_handle(),
+                                      {link.user_end.get(), abi::kRightsAll},
+                                      {result_pong.user_end.get(), abi::kRightsAll}};
+  auto ping = spawn_from_archive("ping", ping_handles, 3, exit_ping.user_end);
+  auto pong = spawn_from_archive("pong", pong_handles, 3, exit_pong.user_end);
+  KREQUIRE(ping.ok() && pong.ok());
+  drop(link.kernel_end, link.user_end);  // only the processes hold the link now
+
+  const uint64_t start = arch::now_ns();
+  send_u64(result_ping.kernel_end.get(), rounds);
+  uint64_t sums[2] = {0, 0};
+  Channel* results[2] = {result_ping.kernel_end.get(), result_pong.kernel_end.get()};
+  for (int i = 0; i < 2; ++i) {
+    Message* m = next_message(results[i], 600 * kSecond);
+    KREQUIRE(m);
+    if (m->data_size == sizeof(uint64_t)) __builtin_memcpy(&sums[i], m->data, sizeof(uint64_t));
+    free_message(m);
+  }
+  const uint64_t elapsed = arch::now_ns() - start;
+  const uint64_t expected = 3 * rounds * (rounds + 1) / 2 + rounds;  // sum of 3i+1
+  print("ktest:   {} round trips in {} ms ({} ns each); checksums {} {} expected {}\n", rounds,
+        elapsed / 1'000'000, rounds ? elapsed / rounds : 0, sums[0], sums[1], expected);
+  KEXPECT(sums[0] == expected && sums[1] == expected);
+  abi::ProcessExit info{};
+  KEXPECT(wait_exit(exit_ping.kernel_end.get(), &info) && info.code == 0);
+  KEXPECT(wait_exit(exit_pong.kernel_end.get(), &info) && info.code == 0);
+  Ref<Process> p1 = ping.release_value(), p2 = pong.release_value();
+  drop(p1, p2, result_ping.kernel_end, result_ping.user_end, result_pong.kernel_end,
+       result_pong.user_end, exit_ping.kernel_end, exit_ping.user_end, exit_pong.kernel_end,
+       exit_pong.user_end);
+}
+
+KTEST(user_faults_kill_only_the_process) {
+  struct Case {
+    uint64_t mode;
+    const char* detail;
+    bool null_address;
+  } cases[] = {{1, "page fault", true},
+               {2, "page fault", false},
+               {3, "invalid opcode", false},
+               {4, "page fault", false}};
+  const size_t pages_before = pmm::free_page_count();
+  for (const Case& c : cases) {
+    Pair control = make_pair(), exit = make_pair();
+    const SpawnHandle handles[] = {log_handle(), {control.user_end.get(), abi::kRightsAll}};
+    auto p = spawn_from_archive("faults", handles, 2, exit.user_end);
+    KREQUIRE(p.ok());
+    send_u64(control.kernel_end.get(), c.mode);
+    abi::ProcessExit info{};
+    KREQUIRE(wait_exit(exit.kernel_end.get(), &info));
+    KEXPECT(info.reason == abi::ExitReason::Fault);
+    const char* d = info.detail;
+    size_t i = 0;
+    while (c.detail[i] && d[i] == c.detail[i]) ++i;
+    KEXPECT(c.detail[i] == '\0');
+    if (c.null_address) KEXPECT(info.address == 0);
+    KEXPECT(info.pc >= 0x400000 && info.pc < 0x800000);
+    Ref<Process> process = p.release_value();
+    drop(process, control.kernel_end, control.user_end, exit.kernel_end, exit.user_end);
+  }
+  // Everything the killed processes had is back (page tables, stacks, pages).
+  for (int spin = 0; spin < 100 && pmm::free_page_count() != pages_before; ++spin)
+    sched::sleep_ns(1'000'000);
+  KEXPECT(pmm::free_page_count() == pages_before);
+}
+
+KTEST(user_rights_enforced) {
+  Pair ch = make_pair(), exit = make_pair();
+  const SpawnHandle handles[] = {log_handle(), {ch.user_end.get(), abi::kRightsAll}};
+  auto p = spawn_from_archive("rights", handles, 2, exit.user_end);
+  KREQUIRE(p.ok());
+  abi::ProcessExit info{};
+  KREQUIRE(wait_exit(exit.kernel_end.get(), &info));
+  KEXPECT(info.reason == abi::ExitReason::Exited);
+  if (info.code) print("ktest:   rights: step {} failed\n", info.code);
+  KEXPECT(info.code == 0);
+  Ref<Process> process = p.release_value();
+  drop(process, ch.kernel_end, ch.user_end, exit.kernel_end, exit.user_end);
+}
+
+KTEST(user_handle_transfer) {
+  Pair control = make_pair(), exit = make_pair();
+  const SpawnHandle handles[] = {log_handle(), {control.user_end.get(), abi::kRightsAll}};
+  auto p = spawn_from_archive("transfer", handles, 2, exit.user_end);
+  KREQUIRE(p.ok());
+  Message* connect = next_message(control.kernel_end.get(), 10 * kSecond);
+  KREQUIRE(connect);
+  KEXPECT(connect->kind == MessageKind::Connect && connect->handle_count == 1);
+  Channel* given = connect->handle_count == 1 ? object_cast<Channel>(connect->handles[0]) : nullptr;
+  KEXPECT(given != nullptr);
+  if (given) {
+    const char text_sent[] = "through a transferred channel";
+    auto m = Message::create(MessageKind::Data, 0, sizeof(text_sent));
+    KREQUIRE(m.ok());
+    __builtin_memcpy(m.value()->data, text_sent, sizeof(text_sent));
+    {
+      SpinlockGuard guard(sched_lock);
+      KEXPECT(given->send(m.value()).ok());
+    }
+    Message* echo = next_message(control.kernel_end.get(), 10 * kSecond);
+    KREQUIRE(echo);
+    KEXPECT(echo->data_size == sizeof(text_sent) &&
+            __builtin_memcmp(echo->data, text_sent, sizeof(text_sent)) == 0);
+    free_message(echo);
+  }
+  free_message(connect);
+  abi::ProcessExit info{};
+  KEXPECT(wait_exit(exit.kernel_end.get(), &info) && info.code == 0);
+  Ref<Process> process = p.release_value();
+  drop(process, control.kernel_end, control.user_end, exit.kernel_end, exit.user_end);
+}
+
+}  // namespace
+}  // namespace kernel

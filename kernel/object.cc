@@ -1,0 +1,49 @@
+#include "kernel/object.h"
+
+#include "kernel/heap.h"
+#include "kernel/log.h"
+
+namespace kernel {
+namespace {
+
+uint64_t next_object_id = 1;
+
+}  // namespace
+
+Object::Object(ObjectType type) : type_(type), id_(next_object_id++) {}
+
+Object::~Object() { KASSERT(observers_.empty()); }
+
+void Object::release() {
+  KASSERT(refs_ > 0);
+  if (--refs_ == 0) {
+    this->~Object();
+    heap::free(this);
+  }
+}
+
+void Object::handle_closed() {
+  KASSERT(handles_ > 0);
+  if (--handles_ == 0) on_zero_handles();
+}
+
+void Object::update_signals(uint32_t set, uint32_t clear) {
+  const uint32_t before = signals_;
+  signals_ = (signals_ & ~clear) | set;
+  const uint32_t changed = before ^ signals_;
+  if (!changed) return;
+  observers_.for_each([&](SignalObserver* o) {
+    if (o->mask & signals_) o->notify(o, signals_);
+  });
+}
+
+void Object::add_observer(SignalObserver* o) {
+  observers_.push_back(o);
+  if (o->mask & signals_) o->notify(o, signals_);
+}
+
+void Object::remove_observer(SignalObserver* o) {
+  if (o->node.linked()) observers_.remove(o);
+}
+
+}  // namespace kernel

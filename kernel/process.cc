@@ -1,0 +1,51 @@
+#include "kernel/process.h"
+
+#include <lib/format.h>
+
+#include "kernel/heap.h"
+#include "kernel/log.h"
+
+namespace kernel {
+
+lib::Result<Process*> Process::create(const char* name, Ref<Channel> exit_channel) {
+  AddressSpace* as = TRY(AddressSpace::create());
+  auto p = heap::create<Process>();
+  if (!p.ok()) {
+    SpinlockGuard guard(sched_lock);
+    as->release();
+    return p.error();
+  }
+  Process* process = p.value();
+  lib::format_to(process->name_, sizeof(process->name_), "{}", name);
+  process->address_space_ = Ref<AddressSpace>::adopt(as);
+  process->exit_channel_ = static_cast<Ref<Channel>&&>(exit_channel);
+  return process;
+}
+
+Process::~Process() = default;
+
+void Process::terminate(int64_t code, ExitReason reason, const char* detail, uintptr_t pc,
+                        uintptr_t addr) {
+  if (terminated_) return;
+  terminated_ = true;
+  handles_.close_all();
+  if (exit_channel_) {
+    auto m = Message::create(MessageKind::Data, 0, sizeof(stellina::abi::ProcessExit));
+    if (m.ok()) {
+      auto* info = reinterpret_cast<stellina::abi::ProcessExit*>(m.value()->data);
+      *info = stellina::abi::ProcessExit{};
+      info->process_id = id();
+      info->code = code;
+      info->reason = reason;
+      info->pc = pc;
+      info->address = addr;
+      lib::format_to(info->name, sizeof(info->name), "{}", name_);
+      lib::format_to(info->detail, sizeof(info->detail), "{}", detail);
+      if (!exit_channel_->send(m.value()).ok()) Message::destroy(m.value());
+    }
+    exit_channel_ = Ref<Channel>();
+  }
+  update_signals(stellina::abi::kSignalTerminated, 0);
+}
+
+}  // namespace kernel

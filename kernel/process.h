@@ -1,0 +1,49 @@
+#pragma once
+// A process: an address space, a handle table and (for now) one thread. It holds only the
+// handles it was given. When it ends, its handles close, kSignalTerminated is raised, and the
+// supervisor (whoever holds the other end of its exit channel) receives a ProcessExit.
+
+#include <stellina/process.h>
+
+#include <lib/result.h>
+
+#include "kernel/address_space.h"
+#include "kernel/channel.h"
+#include "kernel/handle_table.h"
+#include "kernel/object.h"
+
+namespace kernel {
+
+using stellina::abi::ExitReason;
+
+class Process final : public Object {
+ public:
+  static constexpr ObjectType kType = ObjectType::Process;
+
+  // An empty process with a fresh address space. exit_channel (may be null) is the end the
+  // kernel sends the ProcessExit on.
+  static lib::Result<Process*> create(const char* name, Ref<Channel> exit_channel);
+
+  const char* name() const { return name_; }
+  HandleTable& handles() { return handles_; }
+  AddressSpace& address_space() { return *address_space_; }
+  bool terminated() const REQUIRES(sched_lock) { return terminated_; }
+
+  // Ends the process (once): closes its handles, reports to the supervisor and raises
+  // kSignalTerminated. Its thread must exit right after (the caller's job).
+  void terminate(int64_t code, ExitReason reason, const char* detail, uintptr_t pc, uintptr_t addr)
+      REQUIRES(sched_lock);
+
+  Process() : Object(kType) {}  // use create
+
+ private:
+  ~Process() override;
+
+  char name_[32] = {};
+  HandleTable handles_;
+  Ref<AddressSpace> address_space_;
+  Ref<Channel> exit_channel_;
+  bool terminated_ = false;
+};
+
+}  // namespace kernel

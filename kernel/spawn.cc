@@ -1,0 +1,139 @@
+#include "kernel/spawn.h"
+
+#include <stellina/startup.h>
+
+#include <lib/archive.h>
+#include <lib/elf.h>
+
+#include "kernel/arch.h"
+#include "kernel/boot_info.h"
+#include "kernel/heap.h"
+#include "kernel/log.h"
+#include "kernel/thread.h"
+
+namespace kernel {
+namespace {
+
+constexpr uintptr_t kPieBias = 0x0000000040000000;
+constexpr uintptr_t kStackTop = 0x00007ffffff00000;
+constexpr size_t kStackSize = size_t{256} * 1024;
+
+bool have_archive = false;
+lib::BootArchive archive;
+
+uint32_t region_flags(const lib::ElfSegment& s) {
+  return ((s.flags & lib::SegmentFlags::kWrite) ? arch::kPageWrite : 0) |
+         ((s.flags & lib::SegmentFlags::kExecute) ? arch::kPageExec : 0);
+}
+
+// Maps every segment: a region for its whole extent, pages with file bytes filled now (with
+// PIE relocations applied), the rest left to demand-zero faults.
+lib::Result<void> load_segments(const lib::ElfImage& image, uintptr_t bias, AddressSpace& as,
+                                uint8_t* page) {
+  for (size_t i = 0; i < image.segment_count(); ++i) {
+    const lib::ElfSegment& s = image.segment(i);
+    const uintptr_t start = (s.vaddr + bias) & ~(arch::kPageSize - 1);
+    const uintptr_t end = (s.vaddr + bias + s.memsz + arch::kPageSize - 1) & ~(arch::kPageSize - 1);
+    TRY(as.add_region(start, end - start, region_flags(s)));
+    const uintptr_t file_end = s.vaddr + bias + s.filesz;
+    for (uintptr_t va = start; va < file_end; va += arch::kPageSize) {
+      for (size_t k = 0; k < arch::kPageSize; ++k) page[k] = 0;
+      for (uintptr_t a = va > s.vaddr + bias ? va : s.vaddr + bias;
+           a < file_end && a < va + arch::kPageSize; ++a)
+        page[a - va] = image.segment_data(i)[a - (s.vaddr + bias)];
+      for (size_t r = 0; r < image.relocation_count(); ++r) {
+        const lib::ElfRelocation rel = image.relocation(r);
+        const uintptr_t at = rel.offset + bias;
+        if (at >= va && at + 8 <= va + arch::kPageSize) {
+          const uint64_t value = bias + static_cast<uint64_t>(rel.addend);
+          for (int k = 0; k < 8; ++k) page[at - va + k] = static_cast<uint8_t>(value >> (8 * k));
+        }
+      }
+      TRY(as.populate(va, page, arch::kPageSize));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+void boot_archive_init(const BootInfo& boot) {
+  if (boot.module_count == 0) return;
+  const BootModule& m = boot.modules[0];
+  auto opened =
+      lib::BootArchive::open(static_cast<const uint8_t*>(arch::phys_to_virt(m.phys)), m.size);
+  if (!opened.ok()) {
+    log_warn("boot archive refused: {}", lib::error_name(opened.error()));
+    return;
+  }
+  archive = opened.value();
+  have_archive = true;
+  log_info("boot archive: {} files, {} KiB", archive.count(), m.size / 1024);
+}
+
+// Everything after the handles are installed; the caller cleans up on failure.
+lib::Result<void> start_process(Process& process, const lib::ElfImage& image,
+                                const stellina::abi::StartupBlock& block, uint8_t* page) {
+  const uintptr_t bias = image.is_pie() ? kPieBias : 0;
+  AddressSpace& as = process.address_space();
+  TRY(load_segments(image, bias, as, page));
+  TRY(as.add_region(kStackTop - kStackSize, kStackSize, arch::kPageWrite));
+
+  // The startup block sits at the top of the stack.
+  const uintptr_t top_page = kStackTop - arch::kPageSize;
+  const size_t block_offset = arch::kPageSize - sizeof(block);
+  for (size_t k = 0; k < arch::kPageSize; ++k) page[k] = 0;
+  const auto* raw = reinterpret_cast<const uint8_t*>(&block);
+  for (size_t k = 0; k < sizeof(block); ++k) page[block_offset + k] = raw[k];
+  TRY(as.populate(top_page, page, arch::kPageSize));
+  const uintptr_t block_addr = top_page + block_offset;
+  const uintptr_t rsp = (block_addr - 64) & ~uintptr_t{15};
+
+  Thread* thread = TRY(Thread::create_user(&process, image.entry() + bias, rsp, block_addr));
+  thread->detach();
+  thread->start();
+  return {};
+}
+
+lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t size,
+                                const SpawnHandle* handles, size_t handle_count,
+                                Ref<Channel> exit_channel) {
+  if (handle_count > stellina::abi::kMaxStartupHandles) return lib::Error::TooLarge;
+  const lib::ElfImage image = TRY(lib::ElfImage::parse(elf, size));
+  Ref<Process> process =
+      Ref<Process>::adopt(TRY(Process::create(name, static_cast<Ref<Channel>&&>(exit_channel))));
+  auto* page = static_cast<uint8_t*>(TRY(heap::alloc(arch::kPageSize)));
+
+  stellina::abi::StartupBlock block{};
+  block.handle_count = static_cast<uint32_t>(handle_count);
+  lib::Result<void> result;
+  {
+    SpinlockGuard guard(sched_lock);
+    for (size_t i = 0; i < handle_count && result.ok(); ++i) {
+      auto h = process->handles().install(handles[i].object, handles[i].rights);
+      if (h.ok()) {
+        block.handles[i] = h.value();
+      } else {
+        result = h.error();
+      }
+    }
+  }
+  if (result.ok()) result = start_process(*process, image, block, page);
+  heap::free(page);
+  if (!result.ok()) {
+    SpinlockGuard guard(sched_lock);
+    process->terminate(-1, ExitReason::Killed, "could not start", 0, 0);
+    return result.error();
+  }
+  return process;
+}
+
+lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle* handles,
+                                             size_t handle_count, Ref<Channel> exit_channel) {
+  if (!have_archive) return lib::Error::NotFound;
+  const lib::ByteSpan file = TRY(archive.find(name));
+  return spawn(name, file.data, file.size, handles, handle_count,
+               static_cast<Ref<Channel>&&>(exit_channel));
+}
+
+}  // namespace kernel

@@ -1,0 +1,34 @@
+#pragma once
+// Starting a user process from an ELF image: the kernel's own loader, used to start the first
+// processes (and by tests). Later the startup server loads components itself.
+
+#include <lib/result.h>
+
+#include "kernel/channel.h"
+#include "kernel/process.h"
+
+namespace kernel {
+
+struct SpawnHandle {
+  Object* object;
+  uint32_t rights;
+};
+
+// Loads elf into a new process, installs the handles (in order: the process finds them in
+// its StartupBlock), and starts its thread. The ProcessExit goes to exit_channel's peer.
+// Errors: the ELF parser's (InvalidArgument, OutOfRange, NotSupported), TooLarge (more
+// than kMaxStartupHandles handles), NoMemory.
+lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t size,
+                                const SpawnHandle* handles, size_t handle_count,
+                                Ref<Channel> exit_channel);
+
+// Spawns a program from the boot archive. Errors: NotFound (no archive or no such file),
+// and those of spawn.
+lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle* handles,
+                                             size_t handle_count, Ref<Channel> exit_channel);
+
+// The boot archive (the first boot module), opened at boot; null if there is none.
+struct BootInfo;
+void boot_archive_init(const BootInfo& boot);
+
+}  // namespace kernel

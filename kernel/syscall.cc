@@ -1,0 +1,72 @@
+// The syscall table, error translation, and what happens when user code faults.
+
+#include "kernel/syscall.h"
+
+#include "kernel/arch_hooks.h"
+#include "kernel/log.h"
+#include "kernel/thread.h"
+
+namespace kernel {
+
+namespace abi = stellina::abi;
+
+Status to_status(lib::Error e) {
+  switch (e) {
+    case lib::Error::NoMemory: return abi::kErrNoMemory;
+    case lib::Error::InvalidArgument: return abi::kErrInvalidArgument;
+    case lib::Error::NotFound: return abi::kErrNotFound;
+    case lib::Error::AlreadyExists:  // as the ABI sees them, these are all bad arguments
+    case lib::Error::OutOfRange: return abi::kErrInvalidArgument;
+    case lib::Error::Busy: return abi::kErrWouldBlock;
+    case lib::Error::TimedOut: return abi::kErrTimedOut;
+    case lib::Error::WouldBlock: return abi::kErrWouldBlock;
+    case lib::Error::Fault: return abi::kErrFault;
+    case lib::Error::NotSupported: return abi::kErrNotSupported;
+    case lib::Error::NoResources: return abi::kErrNoResources;
+    case lib::Error::BadHandle: return abi::kErrBadHandle;
+    case lib::Error::WrongType: return abi::kErrWrongType;
+    case lib::Error::AccessDenied: return abi::kErrAccessDenied;
+    case lib::Error::PeerClosed: return abi::kErrPeerClosed;
+    case lib::Error::TooLarge: return abi::kErrTooLarge;
+    case lib::Error::BufferTooSmall: return abi::kErrBufferTooSmall;
+  }
+  return abi::kErrInvalidArgument;
+}
+
+Process& current_process() { return *sched::current()->process(); }
+
+namespace {
+
+using Handler = int64_t (*)(SyscallArgs);
+constexpr Handler kTable[abi::kSysCount] = {
+    sys_log_write,      sys_handle_close, sys_handle_duplicate, sys_handle_query,
+    sys_channel_create, sys_channel_send, sys_channel_recv,     sys_channel_call,
+    sys_object_wait,    sys_clock_now,    sys_process_exit,
+};
+
+}  // namespace
+
+int64_t syscall_dispatch(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                         uint64_t a4, uint64_t a5) {
+  if (number >= abi::kSysCount) return abi::kErrNotSupported;
+  const uint64_t args[6] = {a0, a1, a2, a3, a4, a5};
+  return kTable[number](args);
+}
+
+bool handle_user_page_fault(uintptr_t addr, bool write, bool exec) {
+  Process* p = sched::current()->process();
+  return p && p->address_space().handle_fault(addr, write, exec);
+}
+
+void kill_current_process(const char* what, uintptr_t pc, uintptr_t addr) {
+  Process* p = sched::current()->process();
+  if (!p) panic("{} in a kernel thread at {:#x}", what, pc);
+  log_warn("process '{}' killed: {} at pc {:#x}, address {:#x}", p->name(), what, pc, addr);
+  {
+    SpinlockGuard guard(sched_lock);
+    p->terminate(-1, ExitReason::Fault, what, pc, addr);
+  }
+  thread_exit(-1);
+}
+
+}  // namespace kernel

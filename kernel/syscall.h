@@ -1,0 +1,54 @@
+#pragma once
+// System call plumbing shared by the per-object syscall files (sys_*.cc): argument types,
+// the calling process, and the one translation from lib::Error to the ABI's Status.
+
+#include <stellina/syscalls.h>
+#include <stellina/types.h>
+
+#include <lib/result.h>
+
+#include "kernel/process.h"
+
+namespace kernel {
+
+using stellina::abi::Status;
+
+// The one place kernel errors become ABI status codes.
+Status to_status(lib::Error e);
+
+// A Result<T> as a syscall return value: the value (T convertible to int64) or the status.
+template <typename T>
+int64_t to_return(const lib::Result<T>& r) {
+  if (!r.ok()) return to_status(r.error());
+  if constexpr (requires { static_cast<int64_t>(r.value()); }) {
+    return static_cast<int64_t>(r.value());
+  } else {
+    return 0;
+  }
+}
+
+// Evaluates a Result<void>; on error returns its Status from the syscall.
+#define TRY_STATUS(expr)                                                    \
+  do {                                                                      \
+    auto try_status_ = (expr);                                              \
+    if (!try_status_.ok()) return ::kernel::to_status(try_status_.error()); \
+  } while (0)
+
+// The process whose thread is making the call.
+Process& current_process();
+
+// The syscalls, grouped by object (sys_handle.cc, sys_channel.cc, sys_process.cc).
+using SyscallArgs = const uint64_t (&)[6];
+int64_t sys_log_write(SyscallArgs a);
+int64_t sys_handle_close(SyscallArgs a);
+int64_t sys_handle_duplicate(SyscallArgs a);
+int64_t sys_handle_query(SyscallArgs a);
+int64_t sys_channel_create(SyscallArgs a);
+int64_t sys_channel_send(SyscallArgs a);
+int64_t sys_channel_recv(SyscallArgs a);
+int64_t sys_channel_call(SyscallArgs a);
+int64_t sys_object_wait(SyscallArgs a);
+int64_t sys_clock_now(SyscallArgs a);
+int64_t sys_process_exit(SyscallArgs a);
+
+}  // namespace kernel

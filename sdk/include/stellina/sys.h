@@ -1,0 +1,66 @@
+#pragma once
+// Raw system calls for user programs: one inline function per syscall in
+// abi/stellina/syscalls.h, returning the Status (or value) the kernel put in rax.
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <stellina/messages.h>
+#include <stellina/startup.h>
+#include <stellina/syscalls.h>
+#include <stellina/types.h>
+
+namespace stellina::sys {
+
+using abi::Handle;
+
+inline int64_t syscall(uint64_t n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
+                       uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) {
+  int64_t ret;
+  register uint64_t r10 asm("r10") = a3;
+  register uint64_t r8 asm("r8") = a4;
+  register uint64_t r9 asm("r9") = a5;
+  asm volatile("syscall"
+               : "=a"(ret)
+               : "a"(n), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+               : "rcx", "r11", "memory");
+  return ret;
+}
+
+inline int64_t log_write(Handle log, const char* text, size_t size) {
+  return syscall(abi::kSysLogWrite, log, reinterpret_cast<uint64_t>(text), size);
+}
+inline int64_t handle_close(Handle h) { return syscall(abi::kSysHandleClose, h); }
+inline int64_t handle_duplicate(Handle h, uint32_t rights) {
+  return syscall(abi::kSysHandleDuplicate, h, rights);
+}
+inline int64_t handle_query(Handle h, abi::HandleInfo* info) {
+  return syscall(abi::kSysHandleQuery, h, reinterpret_cast<uint64_t>(info));
+}
+inline int64_t channel_create(Handle ends[2]) {
+  return syscall(abi::kSysChannelCreate, reinterpret_cast<uint64_t>(ends));
+}
+inline int64_t channel_send(Handle ch, const abi::MessageBuffer* msg) {
+  return syscall(abi::kSysChannelSend, ch, reinterpret_cast<uint64_t>(msg));
+}
+inline int64_t channel_recv(Handle ch, abi::MessageBuffer* msg) {
+  return syscall(abi::kSysChannelRecv, ch, reinterpret_cast<uint64_t>(msg));
+}
+inline int64_t channel_call(Handle ch, abi::MessageBuffer* msg, uint64_t deadline_ns = 0) {
+  return syscall(abi::kSysChannelCall, ch, reinterpret_cast<uint64_t>(msg), deadline_ns);
+}
+inline int64_t object_wait(Handle h, uint32_t signals, uint64_t deadline_ns = 0,
+                           uint32_t* observed = nullptr) {
+  return syscall(abi::kSysObjectWait, h, signals, deadline_ns,
+                 reinterpret_cast<uint64_t>(observed));
+}
+inline uint64_t clock_now() { return static_cast<uint64_t>(syscall(abi::kSysClockNow)); }
+[[noreturn]] inline void process_exit(int64_t code) {
+  syscall(abi::kSysProcessExit, static_cast<uint64_t>(code));
+  __builtin_unreachable();
+}
+
+}  // namespace stellina::sys
+
+// A user program defines this; its return value is the process's exit code.
+int64_t stellina_main(const stellina::abi::StartupBlock& startup);

@@ -1,0 +1,37 @@
+// Checks that handles carry exactly their rights. Handles: log, a channel end.
+// Exits 0 if every refused operation got the documented error, else the failed step.
+#include "user_test.h"
+
+using namespace test;
+
+int64_t stellina_main(const abi::StartupBlock& startup) {
+  if (startup.handle_count < 2) return 1;
+  const abi::Handle ch = startup.handles[1];
+  // A read-only duplicate cannot send.
+  constexpr uint32_t kReadOnly = abi::kRightRead | abi::kRightWait | abi::kRightDuplicate;
+  const auto ro = static_cast<abi::Handle>(sys::handle_duplicate(ch, kReadOnly));
+  if (static_cast<int32_t>(ro) <= 0) return 2;
+  uint64_t v = 7;
+  abi::MessageBuffer m = data_message(&v, sizeof(v));
+  if (sys::channel_send(ro, &m) != abi::kErrAccessDenied) return 3;
+  // A duplicate cannot gain rights, and a handle without kRightDuplicate cannot be duplicated.
+  if (sys::handle_duplicate(ro, abi::kRightsAll) != abi::kErrInvalidArgument) return 4;
+  const int64_t plain = sys::handle_duplicate(ro, abi::kRightRead);
+  if (plain <= 0) return 5;
+  if (sys::handle_duplicate(static_cast<abi::Handle>(plain), abi::kRightRead) !=
+      abi::kErrAccessDenied)
+    return 5;
+  // Query reports type and rights.
+  abi::HandleInfo info{};
+  if (sys::handle_query(ro, &info) != abi::kOk || info.type != abi::ObjectType::Channel ||
+      info.rights != kReadOnly)
+    return 6;
+  // A log handle is not a channel; a closed handle is gone; a made-up one never existed.
+  if (sys::channel_send(startup.handles[0], &m) != abi::kErrWrongType) return 7;
+  if (sys::handle_close(ro) != abi::kOk) return 8;
+  if (sys::handle_query(ro, &info) != abi::kErrBadHandle) return 9;
+  if (sys::channel_send(0x7777, &m) != abi::kErrBadHandle) return 10;
+  // The writable original still works.
+  if (sys::channel_send(ch, &m) != abi::kOk) return 11;
+  return 0;
+}

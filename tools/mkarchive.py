@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Writes a Stellina boot archive (the initrd the kernel reads with lib::BootArchive).
+
+    mkarchive.py OUT [NAME=]PATH ...
+
+Each file is stored under NAME, or under the basename of PATH when no NAME= is given (a
+PATH that itself contains '=' needs an explicit NAME=). Names are 1..55 bytes of printable
+ASCII without spaces ('!'..'~'); a name too long, malformed or given twice is refused. The
+format is specified in lib/include/lib/archive.h: a 24-byte header, one 80-byte entry per
+file sorted by name, then the data of each file at a 16-byte-aligned offset.
+"""
+
+import os
+import struct
+import sys
+import zlib
+
+MAGIC = b"STLARCH1"
+VERSION = 1
+HEADER = struct.Struct("<8sIIQ")  # magic, version, entry_count, total_size
+ENTRY = struct.Struct("<56sQQII")  # name, offset, size, crc32, flags
+NAME_FIELD = 56
+DATA_ALIGN = 16
+
+assert HEADER.size == 24 and ENTRY.size == 80
+
+
+def fail(message):
+    print(f"mkarchive: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def check_name(name):
+    raw = name.encode("utf-8", "surrogateescape")
+    if not raw:
+        fail("empty file name")
+    if len(raw) > NAME_FIELD - 1:
+        fail(f"name '{name}' is {len(raw)} bytes; at most {NAME_FIELD - 1} are allowed")
+    if any(b < 0x21 or b > 0x7E for b in raw):
+        fail(f"name '{name}' may hold only printable ASCII without spaces")
+    return raw
+
+
+def parse_spec(spec):
+    name, sep, path = spec.partition("=")
+    if not sep:
+        path = spec
+        name = os.path.basename(os.path.normpath(spec))
+    if not path:
+        fail(f"'{spec}': no path")
+    return check_name(name), path
+
+
+def build(files):
+    """files: list of (name bytes, data bytes). Returns the archive bytes."""
+    files = sorted(files, key=lambda f: f[0])
+    for a, b in zip(files, files[1:]):
+        if a[0] == b[0]:
+            fail(f"name '{a[0].decode()}' is given twice")
+    offset = HEADER.size + ENTRY.size * len(files)
+    entries, blobs = [], []
+    for name, data in files:
+        offset += -offset % DATA_ALIGN
+        entries.append(ENTRY.pack(name, offset, len(data), zlib.crc32(data) & 0xFFFFFFFF, 0))
+        blobs.append((offset, data))
+        offset += len(data)
+    out = bytearray(HEADER.pack(MAGIC, VERSION, len(files), offset))
+    for e in entries:
+        out += e
+    for at, data in blobs:
+        out += bytes(at - len(out))
+        out += data
+    assert len(out) == offset
+    return bytes(out)
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    out_path = argv[1]
+    files = []
+    for spec in argv[2:]:
+        name, path = parse_spec(spec)
+        try:
+            with open(path, "rb") as f:
+                files.append((name, f.read()))
+        except OSError as e:
+            fail(f"cannot read '{path}': {e.strerror}")
+    archive = build(files)
+    tmp = out_path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(archive)
+    os.replace(tmp, out_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
