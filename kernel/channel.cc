@@ -63,6 +63,31 @@ void Channel::disconnect() {
 
 void Channel::on_zero_handles() { disconnect(); }
 
+bool Channel::would_cycle(Channel* moved) const {
+  // The receiver would hold `moved`; a cycle exists if `moved` already reaches the receiver
+  // through channel ends held in queued messages. Depth-first, each end visited once.
+  static uint64_t mark = 0;
+  ++mark;
+  Channel* stack[64];
+  size_t depth = 0;
+  stack[depth++] = moved;
+  while (depth) {
+    Channel* c = stack[--depth];
+    if (c == peer_) return true;
+    if (c->visit_mark_ == mark) continue;
+    c->visit_mark_ = mark;
+    for (Message* m = c->queue_.front(); m; m = c->queue_.next(m)) {
+      for (uint32_t i = 0; i < m->handle_count; ++i) {
+        Channel* held = object_cast<Channel>(m->handles[i]);
+        if (!held) continue;
+        if (depth == sizeof(stack) / sizeof(stack[0])) return true;  // too deep: refuse
+        stack[depth++] = held;
+      }
+    }
+  }
+  return false;
+}
+
 lib::Result<void> Channel::can_send() const {
   if (!peer_) return lib::Error::PeerClosed;
   if (peer_->queue_.size() >= kChannelQueueLimit) return lib::Error::WouldBlock;

@@ -45,6 +45,9 @@ class Channel final : public Object {
   // Takes a message returned by peek off the queue; the caller owns it.
   void remove(Message* m) REQUIRES(sched_lock);
   bool peer_closed() const REQUIRES(sched_lock) { return peer_ == nullptr; }
+  // Whether moving the channel end `moved` through this channel would make a channel end
+  // reachable from its own queue (a cycle no handle could ever close: it would leak).
+  bool would_cycle(Channel* moved) const REQUIRES(sched_lock);
   // Whether send would succeed now. Errors: PeerClosed, WouldBlock.
   lib::Result<void> can_send() const REQUIRES(sched_lock);
   // Woken whenever a message arrives here or the peer closes (for callers waiting on a
@@ -59,6 +62,7 @@ class Channel final : public Object {
   void disconnect() REQUIRES(sched_lock);
 
   Channel* peer_ = nullptr;  // not a reference: each end lives as long as its own handles
+  uint64_t visit_mark_ = 0;  // would_cycle's traversal
   lib::IntrusiveList<Message, &Message::node> queue_;
   WaitQueue arrivals_;
 };

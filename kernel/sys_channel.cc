@@ -35,7 +35,9 @@ lib::Result<void> send_message(Handle h, const abi::MessageBuffer& mb) {
       if (moved[i] == h) return lib::Error::InvalidArgument;  // a channel end cannot ride itself
       for (uint32_t j = 0; j < i; ++j)
         if (moved[j] == moved[i]) return lib::Error::InvalidArgument;
-      TRY(table.lookup(moved[i], abi::kRightTransfer));
+      const auto entry = TRY(table.lookup(moved[i], abi::kRightTransfer));
+      Channel* end = object_cast<Channel>(static_cast<Object*>(entry.object));
+      if (end && ch->would_cycle(end)) return lib::Error::InvalidArgument;
     }
     TRY(ch->can_send());
     // The commit point: nothing below fails.

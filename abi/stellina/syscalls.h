@@ -40,7 +40,9 @@ enum Syscall : uint64_t {
   // Errors: kErrWouldBlock (the peer's queue holds kChannelQueueLimit messages; wait for
   // kSignalWritable), kErrPeerClosed, kErrTooLarge (data > kMaxMessageData or more than
   // kMaxMessageHandles handles), kErrInvalidArgument (bad kind, the channel itself or a
-  // duplicate among the handles), kErrNoMemory.
+  // duplicate among the handles, or a channel end that would end up in its own queue,
+  // directly or through other queued channel ends: such a cycle could never be closed),
+  // kErrNoMemory.
   kSysChannelSend = 5,
 
   // channel_recv(Handle ch, MessageBuffer* msg): takes the next message without blocking and

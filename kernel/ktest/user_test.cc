@@ -245,3 +245,48 @@ KTEST(user_handle_transfer) {
 
 }  // namespace
 }  // namespace kernel
+
+namespace kernel {
+namespace {
+
+KTEST(user_syscall_fuzz) {
+  const SpawnHandle log = log_handle();  // the log object lives forever: make it first
+  const auto heap_before = heap::stats();
+  const size_t pages_before = pmm::free_page_count();
+  Pair control = make_pair(), exit = make_pair();
+  const SpawnHandle handles[] = {log, {control.user_end.get(), abi::kRightsAll}};
+  auto p = spawn_from_archive("fuzz", handles, 2, exit.user_end);
+  KREQUIRE(p.ok());
+  constexpr uint64_t kCalls = 100000;
+  send_u64(control.kernel_end.get(), kCalls);
+  Message* report = next_message(control.kernel_end.get(), 300 * kSecond);
+  if (!report) {
+    abi::ProcessExit info{};
+    if (wait_exit(exit.kernel_end.get(), &info))
+      print("ktest:   fuzz ended early: code {} reason {} detail '{}' pc {:#x} address {:#x}\n",
+            info.code, static_cast<int>(info.reason), info.detail, info.pc, info.address);
+  }
+  KREQUIRE(report);
+  uint64_t counts[2] = {0, 0};
+  if (report->data_size == sizeof(counts)) __builtin_memcpy(counts, report->data, sizeof(counts));
+  free_message(report);
+  print("ktest:   {} calls: {} succeeded, {} refused\n", kCalls, counts[0], counts[1]);
+  KEXPECT(counts[0] + counts[1] == kCalls);
+  abi::ProcessExit info{};
+  KREQUIRE(wait_exit(exit.kernel_end.get(), &info));
+  KEXPECT(info.reason == abi::ExitReason::Exited && info.code == 0);
+  Ref<Process> process = p.release_value();
+  drop(process, control.kernel_end, control.user_end, exit.kernel_end, exit.user_end);
+  // Whatever the fuzzer made went away with it.
+  for (int spin = 0; spin < 100 && pmm::free_page_count() != pages_before; ++spin)
+    sched::sleep_ns(1'000'000);
+  const auto heap_after = heap::stats();
+  if (heap_after.live_allocations != heap_before.live_allocations)
+    print("ktest:   heap allocations {} -> {}, free pages {} -> {}\n", heap_before.live_allocations,
+          heap_after.live_allocations, pages_before, pmm::free_page_count());
+  KEXPECT(heap_after.live_allocations == heap_before.live_allocations);
+  KEXPECT(pmm::free_page_count() == pages_before);
+}
+
+}  // namespace
+}  // namespace kernel

@@ -1,4 +1,5 @@
-// Checks that handles carry exactly their rights. Handles: log, a channel end.
+// Checks that handles carry exactly their rights, and the rules for moving channel ends.
+// Handles: log, a channel end.
 // Exits 0 if every refused operation got the documented error, else the failed step.
 #include "user_test.h"
 
@@ -33,5 +34,18 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   if (sys::channel_send(0x7777, &m) != abi::kErrBadHandle) return 10;
   // The writable original still works.
   if (sys::channel_send(ch, &m) != abi::kOk) return 11;
+
+  // No channel end may end up in its own queue, directly or through another channel.
+  abi::Handle a[2], b[2];
+  if (sys::channel_create(a) != abi::kOk || sys::channel_create(b) != abi::kOk) return 12;
+  abi::MessageBuffer carry{};
+  carry.kind = abi::MessageKind::Connect;
+  carry.handle_count = 1;
+  carry.handles = &a[1];
+  if (sys::channel_send(a[0], &carry) != abi::kErrInvalidArgument) return 13;  // a1 into a1
+  carry.handles = &b[1];
+  if (sys::channel_send(a[0], &carry) != abi::kOk) return 14;  // a1's queue holds b1
+  carry.handles = &a[1];
+  if (sys::channel_send(b[0], &carry) != abi::kErrInvalidArgument) return 15;  // b1 would hold a1
   return 0;
 }
