@@ -262,9 +262,10 @@ KTEST(user_syscall_fuzz) {
   Message* report = next_message(control.kernel_end.get(), 300 * kSecond);
   if (!report) {
     abi::ProcessExit info{};
-    if (wait_exit(exit.kernel_end.get(), &info))
+    if (wait_exit(exit.kernel_end.get(), &info)) {
       print("ktest:   fuzz ended early: code {} reason {} detail '{}' pc {:#x} address {:#x}\n",
             info.code, static_cast<int>(info.reason), info.detail, info.pc, info.address);
+    }
   }
   KREQUIRE(report);
   uint64_t counts[2] = {0, 0};
@@ -281,9 +282,10 @@ KTEST(user_syscall_fuzz) {
   for (int spin = 0; spin < 100 && pmm::free_page_count() != pages_before; ++spin)
     sched::sleep_ns(1'000'000);
   const auto heap_after = heap::stats();
-  if (heap_after.live_allocations != heap_before.live_allocations)
+  if (heap_after.live_allocations != heap_before.live_allocations) {
     print("ktest:   heap allocations {} -> {}, free pages {} -> {}\n", heap_before.live_allocations,
           heap_after.live_allocations, pages_before, pmm::free_page_count());
+  }
   KEXPECT(heap_after.live_allocations == heap_before.live_allocations);
   KEXPECT(pmm::free_page_count() == pages_before);
 }

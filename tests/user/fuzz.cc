@@ -21,7 +21,7 @@ alignas(16) uint8_t buffer[8192];
 abi::Handle keep[2];
 
 uint64_t hostile_pointer() {
-  static const uint64_t kPointers[] = {
+  constexpr uint64_t kPointers[] = {
       0,                   // null
       0xffffffff80200000,  // the kernel image
       0xffff800000000000,  // the direct map
