@@ -105,8 +105,9 @@ bool probe_write(uintptr_t addr, uint8_t value);
 // ---- time --------------------------------------------------------------------------------
 // Nanoseconds since boot, monotonic.
 uint64_t now_ns();
-// Raw cycle counter for benchmarks.
+// Raw cycle counter for benchmarks, and its conversion to nanoseconds.
 uint64_t cycles();
+uint64_t cycles_to_ns(uint64_t cycles);
 // Asks for a timer interrupt at (or soon after) deadline_ns; replaces any earlier request.
 // UINT64_MAX cancels it.
 void timer_set_deadline(uint64_t deadline_ns);

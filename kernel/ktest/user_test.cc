@@ -7,6 +7,7 @@
 #include "kernel/channel.h"
 #include "kernel/heap.h"
 #include "kernel/ktest/ktest.h"
+#include "kernel/ktest/user_helpers.h"
 #include "kernel/log_object.h"
 #include "kernel/pmm.h"
 #include "kernel/spawn.h"
@@ -14,86 +15,7 @@
 namespace kernel {
 namespace {
 
-namespace abi = stellina::abi;
-constexpr uint64_t kSecond = 1'000'000'000;
-
-struct Pair {
-  Ref<Channel> kernel_end, user_end;
-};
-
-Pair make_pair() {
-  Pair p;
-  KASSERT(Channel::create_pair(&p.kernel_end, &p.user_end).ok());
-  return p;
-}
-
-// Takes the next message from ch, waiting up to timeout_ns; nullptr on timeout or if the
-// peer closed with nothing queued. The caller destroys it (under sched_lock).
-Message* next_message(Channel* ch, uint64_t timeout_ns) {
-  SpinlockGuard guard(sched_lock);
-  const uint64_t deadline = arch::now_ns() + timeout_ns;
-  for (;;) {
-    if (Message* m = ch->peek()) {
-      ch->remove(m);
-      return m;
-    }
-    if (ch->peer_closed()) return nullptr;
-    if (!wait_for_signals(ch, abi::kSignalReadable | abi::kSignalPeerClosed, deadline).ok())
-      return nullptr;
-  }
-}
-
-void free_message(Message* m) {
-  SpinlockGuard guard(sched_lock);
-  Message::destroy(m);
-}
-
-void send_u64(Channel* ch, uint64_t value) {
-  auto m = Message::create(MessageKind::Data, 0, sizeof(value));
-  KASSERT(m.ok());
-  __builtin_memcpy(m.value()->data, &value, sizeof(value));
-  SpinlockGuard guard(sched_lock);
-  KASSERT(ch->send(m.value()).ok());
-}
-
-// Drops references under the lock (objects may die and touch others' signals).
-template <typename... Refs>
-void drop(Refs&... refs) {
-  SpinlockGuard guard(sched_lock);
-  (refs.~Ref(), ...);
-  ((new (&refs) std::remove_reference_t<Refs>()), ...);
-}
-
-// Waits for the ProcessExit of a spawned process.
-bool wait_exit(Channel* exit_channel, abi::ProcessExit* out, uint64_t timeout_ns = 30 * kSecond) {
-  Message* m = next_message(exit_channel, timeout_ns);
-  if (!m) return false;
-  const bool ok = m->kind == MessageKind::Data && m->data_size == sizeof(abi::ProcessExit);
-  if (ok) __builtin_memcpy(out, m->data, sizeof(*out));
-  free_message(m);
-  return ok;
-}
-
-SpawnHandle log_handle() { return {LogObject::get(), abi::kRightWrite}; }
-
-bool log_contains(const char* needle) {
-  struct Search {
-    const char* needle;
-    bool found;
-  } search{needle, false};
-  log_for_each(
-      0,
-      [](const lib::LogRecord& r, void* ctx) {
-        auto* s = static_cast<Search*>(ctx);
-        for (const char* t = r.text; *t && !s->found; ++t) {
-          size_t i = 0;
-          while (s->needle[i] && t[i] == s->needle[i]) ++i;
-          s->found = s->needle[i] == '\0';
-        }
-      },
-      &search);
-  return search.found;
-}
+using namespace ktest_user;
 
 KTEST(user_hello) {
   Pair exit = make_pair();
@@ -242,12 +164,6 @@ KTEST(user_handle_transfer) {
   Ref<Process> process = p.release_value();
   drop(process, control.kernel_end, control.user_end, exit.kernel_end, exit.user_end);
 }
-
-}  // namespace
-}  // namespace kernel
-
-namespace kernel {
-namespace {
 
 KTEST(user_syscall_fuzz) {
   const SpawnHandle log = log_handle();  // the log object lives forever: make it first

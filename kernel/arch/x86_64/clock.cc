@@ -71,6 +71,11 @@ uint64_t now_ns() {
 
 uint64_t cycles() { return x86::rdtsc(); }
 
+uint64_t cycles_to_ns(uint64_t cycles) {
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(cycles) * x86::ns_per_tsc_q32) >>
+                               32);
+}
+
 void timer_set_deadline(uint64_t deadline_ns) {
   if (deadline_ns == UINT64_MAX) {  // nothing to wait for: no interrupt at all
     x86::lapic_timer_stop();
