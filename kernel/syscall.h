@@ -37,7 +37,8 @@ int64_t to_return(const lib::Result<T>& r) {
 // The process whose thread is making the call.
 Process& current_process();
 
-// The syscalls, grouped by object (sys_handle.cc, sys_channel.cc, sys_process.cc).
+// The syscalls, grouped by object (sys_handle.cc, sys_channel.cc, sys_poll.cc,
+// sys_process.cc).
 using SyscallArgs = const uint64_t (&)[6];
 int64_t sys_log_write(SyscallArgs a);
 int64_t sys_handle_close(SyscallArgs a);
@@ -50,5 +51,11 @@ int64_t sys_channel_call(SyscallArgs a);
 int64_t sys_object_wait(SyscallArgs a);
 int64_t sys_clock_now(SyscallArgs a);
 int64_t sys_process_exit(SyscallArgs a);
+int64_t sys_poll_create(SyscallArgs a);
+int64_t sys_poll_add(SyscallArgs a);
+int64_t sys_poll_remove(SyscallArgs a);
+int64_t sys_poll_wait(SyscallArgs a);
+int64_t sys_timer_create(SyscallArgs a);
+int64_t sys_timer_set(SyscallArgs a);
 
 }  // namespace kernel

@@ -70,7 +70,35 @@ enum Syscall : uint64_t {
   // process_exit(int64_t code): ends the calling process; does not return.
   kSysProcessExit = 10,
 
-  kSysCount = 11,
+  // poll_create() -> Handle: an empty wait set (all rights). Errors: kErrNoMemory,
+  // kErrNoResources.
+  kSysPollCreate = 11,
+
+  // poll_add(Handle poll, Handle h, uint32_t signals, uint64_t key): watches h for the
+  // signals; poll_wait reports it under key. The poll keeps the object alive until removed.
+  // Rights: kRightWrite on poll, kRightWait on h. Errors: kErrInvalidArgument (no signals,
+  // the poll itself, or the key is in use), kErrNoResources (kMaxPollEntries entries).
+  kSysPollAdd = 12,
+
+  // poll_remove(Handle poll, uint64_t key): stops watching. Rights: kRightWrite.
+  // Errors: kErrNotFound.
+  kSysPollRemove = 13,
+
+  // poll_wait(Handle poll, PollEvent* events, uint64_t max, uint64_t deadline_ns) -> count:
+  // blocks until at least one watched object has one of its signals (level-triggered), or
+  // the deadline passes (0: none), and reports up to max of them. Rights: kRightRead.
+  // Errors: kErrTimedOut, kErrInvalidArgument (max 0 or above kMaxPollEntries).
+  kSysPollWait = 14,
+
+  // timer_create() -> Handle: a one-shot timer (all rights); raises kSignalReadable when it
+  // fires. Errors: kErrNoMemory, kErrNoResources.
+  kSysTimerCreate = 15,
+
+  // timer_set(Handle timer, uint64_t deadline_ns): (re)arms it for the monotonic-clock time
+  // deadline_ns and clears kSignalReadable; 0 disarms it. Rights: kRightWrite.
+  kSysTimerSet = 16,
+
+  kSysCount = 17,
 };
 
 }  // namespace stellina::abi

@@ -64,6 +64,14 @@ enum Signals : uint32_t {
   kSignalTerminated = 1u << 3,  // a process or thread has ended
 };
 
+// What poll_wait reports for each ready entry.
+struct PollEvent {
+  uint64_t key;
+  uint32_t signals;  // the object's signals when reported
+  uint32_t reserved;
+};
+constexpr uint32_t kMaxPollEntries = 64;
+
 // What handle_query reports.
 struct HandleInfo {
   ObjectType type;

@@ -165,6 +165,22 @@ KTEST(user_handle_transfer) {
   drop(process, control.kernel_end, control.user_end, exit.kernel_end, exit.user_end);
 }
 
+// Runs a self-checking user program (handles: log) and expects exit code 0.
+void expect_program_passes(const char* name) {
+  Pair exit = make_pair();
+  const SpawnHandle handles[] = {log_handle()};
+  auto p = spawn_from_archive(name, handles, 1, exit.user_end);
+  KREQUIRE(p.ok());
+  abi::ProcessExit info{};
+  KREQUIRE(wait_exit(exit.kernel_end.get(), &info));
+  if (info.code) print("ktest:   {}: step {} failed ({})\n", name, info.code, info.detail);
+  KEXPECT(info.reason == abi::ExitReason::Exited && info.code == 0);
+  Ref<Process> process = p.release_value();
+  drop(process, exit.kernel_end, exit.user_end);
+}
+
+KTEST(user_poll_and_timers) { expect_program_passes("poll"); }
+
 KTEST(user_syscall_fuzz) {
   const SpawnHandle log = log_handle();  // the log object lives forever: make it first
   const auto heap_before = heap::stats();

@@ -117,6 +117,10 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
         if (n == abi::kSysChannelCall) a[1] = random_message();
         a[2] = sys::clock_now() + next() % 100000;  // never wait for long
         break;
+      case abi::kSysPollWait:
+        a[0] = random_handle();
+        a[3] = sys::clock_now() + next() % 100000;  // never wait for long
+        break;
       case abi::kSysLogWrite:
         a[0] = next() % 2 ? keep[0] : random_handle();
         a[2] = next() % 2 ? hostile_size() : next() % 300;

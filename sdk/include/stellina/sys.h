@@ -55,6 +55,21 @@ inline int64_t object_wait(Handle h, uint32_t signals, uint64_t deadline_ns = 0,
                  reinterpret_cast<uint64_t>(observed));
 }
 inline uint64_t clock_now() { return static_cast<uint64_t>(syscall(abi::kSysClockNow)); }
+inline int64_t poll_create() { return syscall(abi::kSysPollCreate); }
+inline int64_t poll_add(Handle poll, Handle h, uint32_t signals, uint64_t key) {
+  return syscall(abi::kSysPollAdd, poll, h, signals, key);
+}
+inline int64_t poll_remove(Handle poll, uint64_t key) {
+  return syscall(abi::kSysPollRemove, poll, key);
+}
+inline int64_t poll_wait(Handle poll, abi::PollEvent* events, uint64_t max,
+                         uint64_t deadline_ns = 0) {
+  return syscall(abi::kSysPollWait, poll, reinterpret_cast<uint64_t>(events), max, deadline_ns);
+}
+inline int64_t timer_create() { return syscall(abi::kSysTimerCreate); }
+inline int64_t timer_set(Handle timer, uint64_t deadline_ns) {
+  return syscall(abi::kSysTimerSet, timer, deadline_ns);
+}
 [[noreturn]] inline void process_exit(int64_t code) {
   syscall(abi::kSysProcessExit, static_cast<uint64_t>(code));
   __builtin_unreachable();

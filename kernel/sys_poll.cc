@@ -1,0 +1,76 @@
+// Syscalls on wait sets and timers.
+
+#include "kernel/arch.h"
+#include "kernel/heap.h"
+#include "kernel/poll.h"
+#include "kernel/syscall.h"
+
+namespace kernel {
+
+namespace abi = stellina::abi;
+
+namespace {
+
+// Installs a freshly created object (all rights) and drops the creation reference.
+template <typename T>
+int64_t install_new(lib::Result<T*> created) {
+  if (!created.ok()) return to_status(created.error());
+  SpinlockGuard guard(sched_lock);
+  auto h = current_process().handles().install(created.value(), abi::kRightsAll);
+  created.value()->release();
+  return to_return(h);
+}
+
+}  // namespace
+
+int64_t sys_poll_create(SyscallArgs) { return install_new(heap::create<Poll>()); }
+
+int64_t sys_poll_add(SyscallArgs a) {
+  if (a[2] > UINT32_MAX) return abi::kErrInvalidArgument;
+  SpinlockGuard guard(sched_lock);
+  HandleTable& table = current_process().handles();
+  auto poll = table.get<Poll>(static_cast<Handle>(a[0]), abi::kRightWrite);
+  if (!poll.ok()) return to_status(poll.error());
+  auto entry = table.lookup(static_cast<Handle>(a[1]), abi::kRightWait);
+  if (!entry.ok()) return to_status(entry.error());
+  return to_return(poll.value()->add(static_cast<Object*>(entry.value().object),
+                                     static_cast<uint32_t>(a[2]), a[3]));
+}
+
+int64_t sys_poll_remove(SyscallArgs a) {
+  SpinlockGuard guard(sched_lock);
+  auto poll = current_process().handles().get<Poll>(static_cast<Handle>(a[0]), abi::kRightWrite);
+  if (!poll.ok()) return to_status(poll.error());
+  return to_return(poll.value()->remove(a[1]));
+}
+
+int64_t sys_poll_wait(SyscallArgs a) {
+  const uint64_t max = a[2];
+  if (max == 0 || max > abi::kMaxPollEntries) return abi::kErrInvalidArgument;
+  abi::PollEvent events[abi::kMaxPollEntries];
+  size_t n = 0;
+  {
+    SpinlockGuard guard(sched_lock);
+    auto poll = current_process().handles().get<Poll>(static_cast<Handle>(a[0]), abi::kRightRead);
+    if (!poll.ok()) return to_status(poll.error());
+    Ref<Poll> keep(poll.value());  // the handle may be closed while we wait
+    auto ready = keep->wait(events, max, a[3]);
+    if (!ready.ok()) return to_status(ready.error());
+    n = ready.value();
+  }
+  TRY_STATUS(arch::copy_to_user(a[1], events, n * sizeof(abi::PollEvent)));
+  return static_cast<int64_t>(n);
+}
+
+int64_t sys_timer_create(SyscallArgs) { return install_new(heap::create<TimerObject>()); }
+
+int64_t sys_timer_set(SyscallArgs a) {
+  SpinlockGuard guard(sched_lock);
+  auto timer =
+      current_process().handles().get<TimerObject>(static_cast<Handle>(a[0]), abi::kRightWrite);
+  if (!timer.ok()) return to_status(timer.error());
+  timer.value()->set(a[1]);
+  return abi::kOk;
+}
+
+}  // namespace kernel
