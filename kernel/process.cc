@@ -22,6 +22,13 @@ lib::Result<Process*> Process::create(const char* name, Ref<Channel> exit_channe
   return process;
 }
 
+lib::Result<Process*> Process::create_in_kernel(const char* name, Ref<Channel> exit_channel) {
+  Process* process = TRY(heap::create<Process>());
+  lib::format_to(process->name_, sizeof(process->name_), "{}", name);
+  process->exit_channel_ = static_cast<Ref<Channel>&&>(exit_channel);
+  return process;
+}
+
 Process::~Process() = default;
 
 void Process::terminate(int64_t code, ExitReason reason, const char* detail, uintptr_t pc,

@@ -23,9 +23,14 @@ class Process final : public Object {
   // An empty process with a fresh address space. exit_channel (may be null) is the end the
   // kernel sends the ProcessExit on.
   static lib::Result<Process*> create(const char* name, Ref<Channel> exit_channel);
+  // A process for a component built into the kernel: handles, but no user address space;
+  // its "user" pointers are kernel pointers (it is trusted code).
+  static lib::Result<Process*> create_in_kernel(const char* name, Ref<Channel> exit_channel);
+  bool in_kernel() const { return !address_space_; }
 
   const char* name() const { return name_; }
   HandleTable& handles() { return handles_; }
+  // Only for processes that are not in_kernel().
   AddressSpace& address_space() { return *address_space_; }
   bool terminated() const REQUIRES(sched_lock) { return terminated_; }
 

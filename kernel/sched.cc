@@ -125,7 +125,8 @@ void reschedule() {
     }
     program_timer();
     if (next != prev) {
-      if (Process* p = next->process_.get()) {  // traps from user mode land on its stack
+      Process* p = next->process_.get();
+      if (p && !p->in_kernel()) {  // traps from user mode land on its stack
         arch::set_kernel_stack(next->stack_.top());
         arch::switch_root(p->address_space().root());
       }

@@ -1,6 +1,8 @@
 #include "kernel/spawn.h"
 
+#include <stellina/kernel_component.h>
 #include <stellina/startup.h>
+#include <stellina/syscalls.h>
 
 #include <lib/archive.h>
 #include <lib/elf.h>
@@ -10,6 +12,14 @@
 #include "kernel/heap.h"
 #include "kernel/log.h"
 #include "kernel/thread.h"
+
+// NOLINTBEGIN(readability-identifier-naming): linker-script symbols
+extern "C" const stellina::KernelComponent kcomponents_start[];
+extern "C" const stellina::KernelComponent kcomponents_end[];
+// NOLINTEND(readability-identifier-naming)
+
+extern "C" int64_t stellina_kernel_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
+                                           uint64_t a3, uint64_t a4, uint64_t a5);
 
 namespace kernel {
 namespace {
@@ -125,6 +135,67 @@ lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t siz
     process->terminate(-1, ExitReason::Killed, "could not start", 0, 0);
     return result.error();
   }
+  return process;
+}
+
+namespace {
+
+struct ComponentStart {
+  int64_t (*run)(const stellina::abi::StartupBlock&);
+  stellina::abi::StartupBlock block;
+};
+
+void component_thread(void* arg) {
+  const ComponentStart start = *static_cast<ComponentStart*>(arg);
+  heap::free(arg);
+  const int64_t code = start.run(start.block);
+  stellina_kernel_syscall(stellina::abi::kSysProcessExit, static_cast<uint64_t>(code), 0, 0, 0, 0,
+                          0);
+}
+
+const stellina::KernelComponent* find_component(const char* name) {
+  for (const auto* c = kcomponents_start; c < kcomponents_end; ++c) {
+    size_t i = 0;
+    while (name[i] && c->name[i] == name[i]) ++i;
+    if (name[i] == '\0' && c->name[i] == '\0') return c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+lib::Result<Ref<Process>> spawn_in_kernel(const char* name, const SpawnHandle* handles,
+                                          size_t handle_count, Ref<Channel> exit_channel) {
+  if (handle_count > stellina::abi::kMaxStartupHandles) return lib::Error::TooLarge;
+  const stellina::KernelComponent* component = find_component(name);
+  if (!component) return lib::Error::NotFound;
+  Ref<Process> process = Ref<Process>::adopt(
+      TRY(Process::create_in_kernel(name, static_cast<Ref<Channel>&&>(exit_channel))));
+  auto* start = static_cast<ComponentStart*>(TRY(heap::alloc(sizeof(ComponentStart))));
+  *start = ComponentStart{component->run, {}};
+  start->block.handle_count = static_cast<uint32_t>(handle_count);
+  lib::Result<void> result;
+  {
+    SpinlockGuard guard(sched_lock);
+    for (size_t i = 0; i < handle_count && result.ok(); ++i) {
+      auto h = process->handles().install(handles[i].object, handles[i].rights);
+      if (h.ok()) {
+        start->block.handles[i] = h.value();
+      } else {
+        result = h.error();
+      }
+    }
+  }
+  auto thread = result.ok() ? Thread::create_in_process(process.get(), component_thread, start)
+                            : lib::Result<Thread*>(result.error());
+  if (!thread.ok()) {
+    heap::free(start);
+    SpinlockGuard guard(sched_lock);
+    process->terminate(-1, ExitReason::Killed, "could not start", 0, 0);
+    return thread.error();
+  }
+  thread.value()->detach();
+  thread.value()->start();
   return process;
 }
 

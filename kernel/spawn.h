@@ -27,6 +27,12 @@ lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t siz
 lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle* handles,
                                              size_t handle_count, Ref<Channel> exit_channel);
 
+// Starts a component built into the kernel (isolation = kernel) as a kernel thread with its
+// own handle table, the same handles in the same order as spawn would give it.
+// Errors: NotFound (no such component), TooLarge, NoMemory, NoResources.
+lib::Result<Ref<Process>> spawn_in_kernel(const char* name, const SpawnHandle* handles,
+                                          size_t handle_count, Ref<Channel> exit_channel);
+
 // The boot archive (the first boot module), opened at boot; null if there is none.
 struct BootInfo;
 void boot_archive_init(const BootInfo& boot);

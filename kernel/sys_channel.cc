@@ -22,12 +22,11 @@ lib::Result<void> send_message(Handle h, const abi::MessageBuffer& mb) {
   if (mb.data_size > abi::kMaxMessageData || mb.handle_count > abi::kMaxMessageHandles)
     return lib::Error::TooLarge;
   Handle moved[abi::kMaxMessageHandles];
-  TRY(arch::copy_from_user(moved, reinterpret_cast<uintptr_t>(mb.handles),
-                           mb.handle_count * sizeof(Handle)));
+  TRY(copy_in(moved, reinterpret_cast<uintptr_t>(mb.handles), mb.handle_count * sizeof(Handle)));
   Message* m = TRY(Message::create(mb.kind, mb.call_id, mb.data_size));
   SpinlockGuard guard(sched_lock);
   auto result = [&]() NO_THREAD_SAFETY_ANALYSIS -> lib::Result<void> {  // under the guard
-    TRY(arch::copy_from_user(m->data, reinterpret_cast<uintptr_t>(mb.data), mb.data_size));
+    TRY(copy_in(m->data, reinterpret_cast<uintptr_t>(mb.data), mb.data_size));
     HandleTable& table = current_process().handles();
     Channel* ch = TRY(table.get<Channel>(h, abi::kRightWrite));
     // Check everything before moving anything.
@@ -63,11 +62,11 @@ lib::Result<void> receive_message(Channel* ch, abi::MessageBuffer& mb, uintptr_t
   if (m->data_size > mb.data_capacity || m->handle_count > mb.handle_capacity) {
     mb.data_size = m->data_size;  // tell the caller what it needs
     mb.handle_count = m->handle_count;
-    TRY(arch::copy_to_user(user_mb, &mb, sizeof(mb)));
+    TRY(copy_out(user_mb, &mb, sizeof(mb)));
     return lib::Error::BufferTooSmall;
   }
   if (table.count() + m->handle_count > HandleTable::kCapacity) return lib::Error::NoResources;
-  TRY(arch::copy_to_user(reinterpret_cast<uintptr_t>(mb.data), m->data, m->data_size));
+  TRY(copy_out(reinterpret_cast<uintptr_t>(mb.data), m->data, m->data_size));
   Handle installed[abi::kMaxMessageHandles];
   for (uint32_t i = 0; i < m->handle_count; ++i)
     installed[i] = table.install_transferred(m->handles[i], m->rights[i]).release_value();
@@ -75,9 +74,9 @@ lib::Result<void> receive_message(Channel* ch, abi::MessageBuffer& mb, uintptr_t
   mb.call_id = m->call_id;
   mb.data_size = m->data_size;
   mb.handle_count = m->handle_count;
-  auto copied = arch::copy_to_user(reinterpret_cast<uintptr_t>(mb.handles), installed,
-                                   m->handle_count * sizeof(Handle));
-  if (copied.ok()) copied = arch::copy_to_user(user_mb, &mb, sizeof(mb));
+  auto copied = copy_out(reinterpret_cast<uintptr_t>(mb.handles), installed,
+                         m->handle_count * sizeof(Handle));
+  if (copied.ok()) copied = copy_out(user_mb, &mb, sizeof(mb));
   if (!copied.ok()) {  // give the handles back to the message
     for (uint32_t i = 0; i < m->handle_count; ++i)
       (void)table.take_for_transfer(installed[i]).release_value().object.leak();
@@ -105,7 +104,7 @@ int64_t sys_channel_create(SyscallArgs a) {
     }
     handles[i] = h.value();
   }
-  auto copied = arch::copy_to_user(a[0], handles, sizeof(handles));
+  auto copied = copy_out(a[0], handles, sizeof(handles));
   if (!copied.ok()) {  // the caller cannot learn the handles: take them back
     (void)table.close(handles[0]);
     (void)table.close(handles[1]);
@@ -116,13 +115,13 @@ int64_t sys_channel_create(SyscallArgs a) {
 
 int64_t sys_channel_send(SyscallArgs a) {
   abi::MessageBuffer mb;
-  TRY_STATUS(arch::copy_from_user(&mb, a[1], sizeof(mb)));
+  TRY_STATUS(copy_in(&mb, a[1], sizeof(mb)));
   return to_return(send_message(static_cast<Handle>(a[0]), mb));
 }
 
 int64_t sys_channel_recv(SyscallArgs a) {
   abi::MessageBuffer mb;
-  TRY_STATUS(arch::copy_from_user(&mb, a[1], sizeof(mb)));
+  TRY_STATUS(copy_in(&mb, a[1], sizeof(mb)));
   SpinlockGuard guard(sched_lock);
   auto ch = current_process().handles().get<Channel>(static_cast<Handle>(a[0]), abi::kRightRead);
   if (!ch.ok()) return to_status(ch.error());
@@ -133,7 +132,7 @@ int64_t sys_channel_call(SyscallArgs a) {
   const auto h = static_cast<Handle>(a[0]);
   const uint64_t deadline = a[2];
   abi::MessageBuffer mb;
-  TRY_STATUS(arch::copy_from_user(&mb, a[1], sizeof(mb)));
+  TRY_STATUS(copy_in(&mb, a[1], sizeof(mb)));
   TRY_STATUS(send_message(h, mb));
   SpinlockGuard guard(sched_lock);
   auto ch = current_process().handles().get<Channel>(h, abi::kRightRead | abi::kRightWrite);

@@ -33,7 +33,7 @@ int64_t sys_handle_query(SyscallArgs a) {
     const auto* object = static_cast<Object*>(entry.value().object);
     info = abi::HandleInfo{object->type(), entry.value().rights, object->id()};
   }
-  return to_return(arch::copy_to_user(a[1], &info, sizeof(info)));
+  return to_return(copy_out(a[1], &info, sizeof(info)));
 }
 
 }  // namespace kernel

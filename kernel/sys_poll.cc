@@ -58,7 +58,7 @@ int64_t sys_poll_wait(SyscallArgs a) {
     if (!ready.ok()) return to_status(ready.error());
     n = ready.value();
   }
-  TRY_STATUS(arch::copy_to_user(a[1], events, n * sizeof(abi::PollEvent)));
+  TRY_STATUS(copy_out(a[1], events, n * sizeof(abi::PollEvent)));
   return static_cast<int64_t>(n);
 }
 

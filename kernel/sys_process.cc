@@ -15,7 +15,7 @@ int64_t sys_log_write(SyscallArgs a) {
   constexpr size_t kMax = 255;
   if (a[2] > kMax) return abi::kErrTooLarge;
   char text[kMax + 1];
-  TRY_STATUS(arch::copy_from_user(text, a[1], a[2]));
+  TRY_STATUS(copy_in(text, a[1], a[2]));
   text[a[2]] = '\0';
   {
     SpinlockGuard guard(sched_lock);
@@ -43,7 +43,7 @@ int64_t sys_object_wait(SyscallArgs a) {
     if (!signals.ok()) return to_status(signals.error());
     observed = signals.value();
   }
-  if (a[3]) TRY_STATUS(arch::copy_to_user(a[3], &observed, sizeof(observed)));
+  if (a[3]) TRY_STATUS(copy_out(a[3], &observed, sizeof(observed)));
   return abi::kOk;
 }
 

@@ -2,6 +2,7 @@
 
 #include "kernel/syscall.h"
 
+#include "kernel/arch.h"
 #include "kernel/arch_hooks.h"
 #include "kernel/log.h"
 #include "kernel/thread.h"
@@ -54,9 +55,30 @@ int64_t syscall_dispatch(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2,
   return kTable[number](args);
 }
 
+lib::Result<void> copy_in(void* dst, uint64_t src, size_t n) {
+  if (current_process().in_kernel()) {
+    __builtin_memcpy(dst, reinterpret_cast<const void*>(src), n);
+    return {};
+  }
+  return arch::copy_from_user(dst, src, n);
+}
+
+lib::Result<void> copy_out(uint64_t dst, const void* src, size_t n) {
+  if (current_process().in_kernel()) {
+    __builtin_memcpy(reinterpret_cast<void*>(dst), src, n);
+    return {};
+  }
+  return arch::copy_to_user(dst, src, n);
+}
+
+extern "C" int64_t stellina_kernel_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
+                                           uint64_t a3, uint64_t a4, uint64_t a5) {
+  return syscall_dispatch(n, a0, a1, a2, a3, a4, a5);
+}
+
 bool handle_user_page_fault(uintptr_t addr, bool write, bool exec) {
   Process* p = sched::current()->process();
-  return p && p->address_space().handle_fault(addr, write, exec);
+  return p && !p->in_kernel() && p->address_space().handle_fault(addr, write, exec);
 }
 
 void kill_current_process(const char* what, uintptr_t pc, uintptr_t addr) {

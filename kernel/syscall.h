@@ -34,6 +34,11 @@ int64_t to_return(const lib::Result<T>& r) {
     if (!try_status_.ok()) return ::kernel::to_status(try_status_.error()); \
   } while (0)
 
+// Copies from and to the caller's memory: checked user copies for user processes, plain
+// copies for components built into the kernel. Errors: Fault.
+lib::Result<void> copy_in(void* dst, uint64_t src, size_t n);
+lib::Result<void> copy_out(uint64_t dst, const void* src, size_t n);
+
 // The process whose thread is making the call.
 Process& current_process();
 

@@ -71,6 +71,12 @@ lib::Result<Thread*> Thread::create_user(Process* process, uintptr_t rip, uintpt
   return t;
 }
 
+lib::Result<Thread*> Thread::create_in_process(Process* process, Entry entry, void* arg) {
+  Thread* t = TRY(create(process->name(), entry, arg));
+  t->process_ = Ref<Process>(process);
+  return t;
+}
+
 void Thread::start() {
   {
     SpinlockGuard guard(sched_lock);

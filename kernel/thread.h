@@ -40,6 +40,8 @@ class Thread : public SchedLink {
   // argument register. Errors: those of create.
   static lib::Result<Thread*> create_user(Process* process, uintptr_t rip, uintptr_t rsp,
                                           uint64_t arg);
+  // A kernel thread that belongs to process (a component built into the kernel).
+  static lib::Result<Thread*> create_in_process(Process* process, Entry entry, void* arg);
   void start();
   // Waits for the thread to end, frees it and returns its exit code. Only one joiner.
   int join();

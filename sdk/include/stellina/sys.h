@@ -14,6 +14,17 @@ namespace stellina::sys {
 
 using abi::Handle;
 
+#if defined(STELLINA_IN_KERNEL)
+}  // namespace stellina::sys
+// A component built into the kernel calls the syscall implementation directly.
+extern "C" int64_t stellina_kernel_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
+                                           uint64_t a3, uint64_t a4, uint64_t a5);
+namespace stellina::sys {
+inline int64_t syscall(uint64_t n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
+                       uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) {
+  return stellina_kernel_syscall(n, a0, a1, a2, a3, a4, a5);
+}
+#else
 inline int64_t syscall(uint64_t n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
                        uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) {
   int64_t ret;
@@ -26,6 +37,7 @@ inline int64_t syscall(uint64_t n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2
                : "rcx", "r11", "memory");
   return ret;
 }
+#endif
 
 inline int64_t log_write(Handle log, const char* text, size_t size) {
   return syscall(abi::kSysLogWrite, log, reinterpret_cast<uint64_t>(text), size);

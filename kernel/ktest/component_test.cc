@@ -1,0 +1,58 @@
+// The same component source (apps/echo) in two isolation modes: a user process from the boot
+// archive and a kernel thread from the kernel's component table must pass the same test.
+
+#include "kernel/ktest/user_helpers.h"
+
+namespace kernel {
+namespace {
+
+using namespace ktest_user;
+
+using Starter = lib::Result<Ref<Process>> (*)(const char*, const SpawnHandle*, size_t,
+                                              Ref<Channel>);
+
+// Sends Connect{channel} on ch, moving a handle to `end` with the message.
+void connect(Channel* ch, Channel* end) {
+  auto m = Message::create(MessageKind::Connect, 0, 0);
+  KASSERT(m.ok());
+  SpinlockGuard guard(sched_lock);
+  end->retain();
+  end->handle_opened();  // a handle in transit
+  m.value()->handles[0] = end;
+  m.value()->rights[0] = abi::kRightsAll;
+  m.value()->handle_count = 1;
+  KASSERT(ch->send(m.value()).ok());
+}
+
+void echo_component_test(Starter start) {
+  Pair startup = make_pair(), exit = make_pair(), client = make_pair();
+  const SpawnHandle handles[] = {log_handle(), {startup.user_end.get(), abi::kRightsAll}};
+  auto p = start("echo", handles, 2, exit.user_end);
+  KREQUIRE(p.ok());
+  connect(startup.kernel_end.get(), client.user_end.get());
+  drop(client.user_end);  // the component holds that end now
+
+  for (uint64_t i = 0; i < 20; ++i) send_u64(client.kernel_end.get(), i * i);
+  for (uint64_t i = 0; i < 20; ++i) {
+    Message* m = next_message(client.kernel_end.get(), 10 * kSecond);
+    KREQUIRE(m);
+    uint64_t value = ~uint64_t{0};
+    if (m->kind == MessageKind::Data && m->data_size == sizeof(value))
+      __builtin_memcpy(&value, m->data, sizeof(value));
+    free_message(m);
+    KEXPECT(value == i * i);  // every message back, in order
+  }
+  drop(client.kernel_end);   // the component forgets this client
+  drop(startup.kernel_end);  // and ends when its parent goes away
+  abi::ProcessExit info{};
+  KREQUIRE(wait_exit(exit.kernel_end.get(), &info));
+  KEXPECT(info.reason == abi::ExitReason::Exited && info.code == 0);
+  Ref<Process> process = p.release_value();
+  drop(process, startup.user_end, exit.kernel_end, exit.user_end);
+}
+
+KTEST(component_echo_in_user_mode) { echo_component_test(spawn_from_archive); }
+KTEST(component_echo_in_kernel) { echo_component_test(spawn_in_kernel); }
+
+}  // namespace
+}  // namespace kernel

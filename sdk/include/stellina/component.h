@@ -1,0 +1,129 @@
+#pragma once
+// The component API. A component is a class with handlers; the event loop in run() waits on
+// every channel it watches and calls the handler for what happened. Flow is plain from
+// main: no threads, no coroutines.
+//
+//   class Echo final : public stellina::Component {
+//     void on_connect(stellina::Channel ch) override { listen(static_cast<Channel&&>(ch)); }
+//     void on_data(stellina::Channel& ch, stellina::Bytes data) override { ch.send(data); }
+//   };
+//   STELLINA_COMPONENT(Echo)
+//
+// A component starts with two handles: the log and its startup channel, on which its parent
+// connects clients (Connect messages). The loop ends when the startup channel closes.
+// The same source runs in user mode or inside the kernel (built with STELLINA_IN_KERNEL).
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <stellina/sys.h>
+
+namespace stellina {
+
+struct Bytes {
+  const void* data;
+  size_t size;
+};
+
+// An owned handle: closed when it goes out of scope.
+class OwnedHandle {
+ public:
+  OwnedHandle() = default;
+  explicit OwnedHandle(abi::Handle h) : h_(h) {}
+  OwnedHandle(OwnedHandle&& o) : h_(o.release()) {}
+  OwnedHandle& operator=(OwnedHandle&& o) {
+    reset(o.release());
+    return *this;
+  }
+  OwnedHandle(const OwnedHandle&) = delete;
+  OwnedHandle& operator=(const OwnedHandle&) = delete;
+  ~OwnedHandle() { reset(); }
+
+  abi::Handle get() const { return h_; }
+  bool valid() const { return h_ != abi::kInvalidHandle; }
+  abi::Handle release() {
+    const abi::Handle h = h_;
+    h_ = abi::kInvalidHandle;
+    return h;
+  }
+  void reset(abi::Handle h = abi::kInvalidHandle) {
+    if (h_) sys::handle_close(h_);
+    h_ = h;
+  }
+
+ private:
+  abi::Handle h_ = abi::kInvalidHandle;
+};
+
+class Channel : public OwnedHandle {
+ public:
+  using OwnedHandle::OwnedHandle;
+  // Sends a Data message. Returns the status (kErrWouldBlock when the peer's queue is full).
+  int64_t send(Bytes data, uint64_t call_id = 0) const;
+  // Sends a message of any kind, moving the given handles with it.
+  int64_t send(abi::MessageKind kind, Bytes data, uint64_t call_id, abi::Handle* moved,
+               uint32_t moved_count) const;
+};
+
+class Component {
+ public:
+  static constexpr size_t kMaxChannels = 32;
+
+  // Handlers; the defaults do nothing.
+  virtual void on_start() {}
+  virtual void on_connect(Channel ch) {}
+  virtual void on_data(Channel& ch, Bytes data) {}
+  virtual void on_peer_closed(Channel& ch) {}
+
+  // Watches ch from now on (the loop owns it). Returns false if too many are watched.
+  bool listen(Channel ch);
+  // Logs a line tagged with the component's name.
+  void log(const char* text) const;
+  // Ends the loop after the current handler; run() returns code.
+  void stop(int64_t code);
+
+  // The event loop. Returns the exit code.
+  int64_t run(const abi::StartupBlock& startup);
+
+ protected:
+  ~Component() = default;
+
+ private:
+  void dispatch(size_t slot, uint32_t signals);
+  void forget(size_t slot);
+
+  abi::Handle log_ = abi::kInvalidHandle;
+  OwnedHandle poll_;
+  alignas(8) uint8_t buffer_[abi::kMaxMessageData];
+  Channel channels_[kMaxChannels];
+  size_t startup_slot_ = 0;
+  bool stopping_ = false;
+  int64_t exit_code_ = 0;
+};
+
+// Runs component T: in user mode as the program's main, inside the kernel as an entry in
+// the kernel's component table under STELLINA_COMPONENT_NAME.
+#define STELLINA_COMPONENT_RUN(T)                                                       \
+  static int64_t stellina_component_run(const ::stellina::abi::StartupBlock& startup) { \
+    alignas(T) static unsigned char storage[sizeof(T)];                                 \
+    T* component = new (storage) T();                                                   \
+    return component->run(startup);                                                     \
+  }
+
+}  // namespace stellina
+
+#include <new>
+
+#if defined(STELLINA_IN_KERNEL)
+#include <stellina/kernel_component.h>
+#define STELLINA_COMPONENT(T)                                                          \
+  STELLINA_COMPONENT_RUN(T)                                                            \
+  [[gnu::used, gnu::section(".kcomponents")]] static const ::stellina::KernelComponent \
+      stellina_kernel_component = {STELLINA_COMPONENT_NAME, stellina_component_run};
+#else
+#define STELLINA_COMPONENT(T)                                           \
+  STELLINA_COMPONENT_RUN(T)                                             \
+  int64_t stellina_main(const ::stellina::abi::StartupBlock& startup) { \
+    return stellina_component_run(startup);                             \
+  }
+#endif

@@ -1,0 +1,112 @@
+#include <stellina/component.h>
+
+namespace stellina {
+
+namespace {
+
+size_t length(const char* s) {
+  size_t n = 0;
+  while (s[n]) ++n;
+  return n;
+}
+
+constexpr uint32_t kWatch = abi::kSignalReadable | abi::kSignalPeerClosed;
+
+}  // namespace
+
+int64_t Channel::send(Bytes data, uint64_t call_id) const {
+  return send(abi::MessageKind::Data, data, call_id, nullptr, 0);
+}
+
+int64_t Channel::send(abi::MessageKind kind, Bytes data, uint64_t call_id, abi::Handle* moved,
+                      uint32_t moved_count) const {
+  abi::MessageBuffer m{};
+  m.kind = kind;
+  m.call_id = call_id;
+  m.data = const_cast<void*>(data.data);
+  m.data_size = static_cast<uint32_t>(data.size);
+  m.handles = moved;
+  m.handle_count = moved_count;
+  return sys::channel_send(get(), &m);
+}
+
+bool Component::listen(Channel ch) {
+  for (size_t slot = 0; slot < kMaxChannels; ++slot) {
+    if (channels_[slot].valid()) continue;
+    if (sys::poll_add(poll_.get(), ch.get(), kWatch, slot) != abi::kOk) return false;
+    channels_[slot] = static_cast<Channel&&>(ch);
+    return true;
+  }
+  return false;
+}
+
+void Component::log(const char* text) const { sys::log_write(log_, text, length(text)); }
+
+void Component::stop(int64_t code) {
+  stopping_ = true;
+  exit_code_ = code;
+}
+
+void Component::forget(size_t slot) {
+  sys::poll_remove(poll_.get(), slot);
+  channels_[slot].reset();
+  if (slot == startup_slot_) stop(0);  // the parent is gone: nothing more will come
+}
+
+// Takes every queued message off the channel and calls the handler for each.
+void Component::dispatch(size_t slot, uint32_t signals) {
+  uint8_t* data = buffer_;
+  for (;;) {
+    abi::Handle handles[abi::kMaxMessageHandles];
+    abi::MessageBuffer m{};
+    m.data = data;
+    m.data_capacity = sizeof(buffer_);
+    m.handles = handles;
+    m.handle_capacity = abi::kMaxMessageHandles;
+    const int64_t r = sys::channel_recv(channels_[slot].get(), &m);
+    if (r == abi::kErrWouldBlock) return;
+    if (r != abi::kOk) {  // the peer is gone and the queue empty (or worse): let go
+      on_peer_closed(channels_[slot]);
+      forget(slot);
+      return;
+    }
+    switch (m.kind) {
+      case abi::MessageKind::Connect:
+        if (m.handle_count >= 1) on_connect(Channel(handles[0]));
+        for (uint32_t i = 1; i < m.handle_count; ++i) sys::handle_close(handles[i]);
+        break;
+      case abi::MessageKind::Data:
+        on_data(channels_[slot], Bytes{data, m.data_size});
+        for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
+        break;
+      default:  // kinds this component does not handle: drop, with their handles
+        for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
+        break;
+    }
+    if (!channels_[slot].valid() || stopping_) return;
+  }
+  (void)signals;
+}
+
+int64_t Component::run(const abi::StartupBlock& startup) {
+  if (startup.handle_count < 2) return -1;
+  log_ = startup.handles[0];
+  const int64_t poll = sys::poll_create();
+  if (poll < 0) return poll;
+  poll_.reset(static_cast<abi::Handle>(poll));
+  if (!listen(Channel(startup.handles[1]))) return -1;
+  startup_slot_ = 0;
+  on_start();
+  abi::PollEvent events[8];
+  while (!stopping_) {
+    const int64_t n = sys::poll_wait(poll_.get(), events, 8);
+    if (n < 0) return n;
+    for (int64_t i = 0; i < n && !stopping_; ++i) {
+      const size_t slot = events[i].key;
+      if (slot < kMaxChannels && channels_[slot].valid()) dispatch(slot, events[i].signals);
+    }
+  }
+  return exit_code_;
+}
+
+}  // namespace stellina
