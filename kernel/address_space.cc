@@ -18,7 +18,43 @@ lib::Result<AddressSpace*> AddressSpace::create() {
 }
 
 AddressSpace::~AddressSpace() {
-  if (root_) arch::user_root_destroy(root_);
+  if (root_) arch::user_root_destroy(root_);  // frees owned frames only: folios keep theirs
+  for (size_t i = 0; i < region_count_; ++i)
+    if (regions_[i].folio) regions_[i].folio->release();
+}
+
+lib::Result<uintptr_t> AddressSpace::map_folio(Folio* folio, uint32_t flags) {
+  if (region_count_ == kMaxRegions) return lib::Error::NoResources;
+  const size_t size = folio->page_count() * arch::kPageSize;
+  const uintptr_t start = next_folio_address_;
+  if (start + size > arch::kUserTop) return lib::Error::NoMemory;
+  for (size_t i = 0; i < region_count_; ++i)
+    if (start < regions_[i].end && regions_[i].start < start + size) return lib::Error::NoMemory;
+  for (size_t i = 0; i < folio->page_count(); ++i) {
+    auto mapped = arch::user_map(root_, start + i * arch::kPageSize, folio->page(i),
+                                 flags & arch::kPageWrite);
+    if (!mapped.ok()) {
+      while (i--) (void)arch::user_unmap(root_, start + i * arch::kPageSize);
+      return mapped.error();
+    }
+  }
+  next_folio_address_ += size + arch::kPageSize;  // a guard page between mappings
+  folio->retain();
+  regions_[region_count_++] = {start, start + size, flags & arch::kPageWrite, folio};
+  return start;
+}
+
+lib::Result<void> AddressSpace::unmap_folio(uintptr_t addr) {
+  for (size_t i = 0; i < region_count_; ++i) {
+    Region& r = regions_[i];
+    if (!r.folio || r.start != addr) continue;
+    for (uintptr_t va = r.start; va < r.end; va += arch::kPageSize)
+      (void)arch::user_unmap(root_, va);
+    r.folio->release();
+    r = regions_[--region_count_];
+    return {};
+  }
+  return lib::Error::NotFound;
 }
 
 const AddressSpace::Region* AddressSpace::find(uintptr_t addr) const {
@@ -35,13 +71,13 @@ lib::Result<void> AddressSpace::add_region(uintptr_t start, size_t size, uint32_
   for (size_t i = 0; i < region_count_; ++i)
     if (start < regions_[i].end && regions_[i].start < end) return lib::Error::AlreadyExists;
   if (region_count_ == kMaxRegions) return lib::Error::NoResources;
-  regions_[region_count_++] = {start, end, flags & (arch::kPageWrite | arch::kPageExec)};
+  regions_[region_count_++] = {start, end, flags & (arch::kPageWrite | arch::kPageExec), nullptr};
   return {};
 }
 
 lib::Result<void> AddressSpace::populate(uintptr_t virt, const uint8_t* data, size_t size) {
   const Region* r = find(virt);
-  if (!r || (virt & (arch::kPageSize - 1)) || size > arch::kPageSize)
+  if (!r || r->folio || (virt & (arch::kPageSize - 1)) || size > arch::kPageSize)
     return lib::Error::InvalidArgument;
   const uintptr_t page = TRY(pmm::alloc_zeroed_page());
   auto* bytes = static_cast<uint8_t*>(arch::phys_to_virt(page));
@@ -53,7 +89,8 @@ lib::Result<void> AddressSpace::populate(uintptr_t virt, const uint8_t* data, si
 
 bool AddressSpace::handle_fault(uintptr_t addr, bool write, bool exec) {
   const Region* r = find(addr);
-  if (!r || (write && !(r->flags & arch::kPageWrite)) || (exec && !(r->flags & arch::kPageExec)))
+  if (!r || r->folio || (write && !(r->flags & arch::kPageWrite)) ||
+      (exec && !(r->flags & arch::kPageExec)))
     return false;
   auto page = pmm::alloc_zeroed_page();
   if (!page.ok()) return false;  // out of memory: the process dies of the fault

@@ -4,6 +4,7 @@
 
 #include <lib/result.h>
 
+#include "kernel/folio.h"
 #include "kernel/object.h"
 
 namespace kernel {
@@ -23,6 +24,13 @@ class AddressSpace final : public Object {
   // Maps a fresh page at virt holding a copy of data (the rest zeroed). virt must lie in a
   // region; the page gets the region's rights.
   lib::Result<void> populate(uintptr_t virt, const uint8_t* data, size_t size);
+  // Maps every page of folio at a free address chosen by the address space, with flags
+  // (kPageWrite or not); the mapping keeps the folio alive. Returns the address.
+  // Errors: NoResources (too many regions), NoMemory.
+  lib::Result<uintptr_t> map_folio(Folio* folio, uint32_t flags);
+  // Removes the folio mapping that starts at addr. Errors: NotFound.
+  lib::Result<void> unmap_folio(uintptr_t addr);
+
   // Resolves a fault at addr if it is in a region that allows the access: maps a zeroed page.
   bool handle_fault(uintptr_t addr, bool write, bool exec);
 
@@ -33,7 +41,10 @@ class AddressSpace final : public Object {
   struct Region {
     uintptr_t start, end;
     uint32_t flags;
+    Folio* folio;  // a reference, for folio mappings; null for demand-zero memory
   };
+  static constexpr uintptr_t kFolioBase = uintptr_t{0x100} << 32;  // where folios get mapped
+  uintptr_t next_folio_address_ = kFolioBase;
   const Region* find(uintptr_t addr) const;
 
   uintptr_t root_ = 0;

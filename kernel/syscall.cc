@@ -39,12 +39,13 @@ Process& current_process() { return *sched::current()->process(); }
 namespace {
 
 using Handler = int64_t (*)(SyscallArgs);
-constexpr Handler kTable[abi::kSysCount] = {
+constexpr Handler kTable[] = {
     sys_log_write,    sys_handle_close, sys_handle_duplicate, sys_handle_query, sys_channel_create,
     sys_channel_send, sys_channel_recv, sys_channel_call,     sys_object_wait,  sys_clock_now,
     sys_process_exit, sys_poll_create,  sys_poll_add,         sys_poll_remove,  sys_poll_wait,
-    sys_timer_create, sys_timer_set,
+    sys_timer_create, sys_timer_set,    sys_folio_create,     sys_folio_map,    sys_folio_unmap,
 };
+static_assert(sizeof(kTable) / sizeof(kTable[0]) == abi::kSysCount, "one handler per syscall");
 
 }  // namespace
 

@@ -39,6 +39,14 @@ int64_t to_return(const lib::Result<T>& r) {
 lib::Result<void> copy_in(void* dst, uint64_t src, size_t n);
 lib::Result<void> copy_out(uint64_t dst, const void* src, size_t n);
 
+// Evaluates a Result<T>; on error returns its Status from the syscall, else yields the value.
+#define TRY_RESULT(expr)                                                    \
+  ({                                                                        \
+    auto try_result_ = (expr);                                              \
+    if (!try_result_.ok()) return ::kernel::to_status(try_result_.error()); \
+    try_result_.release_value();                                            \
+  })
+
 // The process whose thread is making the call.
 Process& current_process();
 
@@ -62,5 +70,8 @@ int64_t sys_poll_remove(SyscallArgs a);
 int64_t sys_poll_wait(SyscallArgs a);
 int64_t sys_timer_create(SyscallArgs a);
 int64_t sys_timer_set(SyscallArgs a);
+int64_t sys_folio_create(SyscallArgs a);
+int64_t sys_folio_map(SyscallArgs a);
+int64_t sys_folio_unmap(SyscallArgs a);
 
 }  // namespace kernel

@@ -98,7 +98,23 @@ enum Syscall : uint64_t {
   // deadline_ns and clears kSignalReadable; 0 disarms it. Rights: kRightWrite.
   kSysTimerSet = 16,
 
-  kSysCount = 17,
+  // folio_create(uint64_t size) -> Handle: zeroed physical pages (size rounded up to whole
+  // pages, at most 4 MiB), all rights. Errors: kErrInvalidArgument (0 or too large),
+  // kErrNoMemory, kErrNoResources.
+  kSysFolioCreate = 17,
+
+  // folio_map(Handle folio, uint64_t writable) -> address: maps the whole folio into the
+  // caller's address space; the same folio mapped by two processes is shared memory.
+  // Rights: kRightMap, and kRightWrite for a writable mapping.
+  // Errors: kErrNoResources (too many mappings), kErrNotSupported (a component built into
+  // the kernel: it has no address space of its own).
+  kSysFolioMap = 18,
+
+  // folio_unmap(uint64_t address): removes the mapping folio_map returned.
+  // Errors: kErrNotFound, kErrNotSupported (in-kernel component).
+  kSysFolioUnmap = 19,
+
+  kSysCount = 20,
 };
 
 }  // namespace stellina::abi

@@ -5,6 +5,7 @@
 
 #include "kernel/boot_info.h"
 #include "kernel/channel.h"
+#include "kernel/folio.h"
 #include "kernel/heap.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/ktest/user_helpers.h"
@@ -220,6 +221,66 @@ KTEST(user_syscall_fuzz) {
   }
   KEXPECT(heap_after.live_allocations == heap_before.live_allocations);
   KEXPECT(pmm::free_page_count() == pages_before);
+}
+
+}  // namespace
+}  // namespace kernel
+
+namespace kernel {
+namespace {
+
+using namespace ktest_user;
+
+KTEST(user_shared_memory_ring) {
+  constexpr uint64_t kRecords = 10000;
+  auto created = Folio::create(8192);
+  KREQUIRE(created.ok());
+  Ref<Folio> folio = Ref<Folio>::adopt(created.value());
+  Pair link = make_pair(), control_w = make_pair(), control_r = make_pair();
+  Pair exit_w = make_pair(), exit_r = make_pair();
+  constexpr uint32_t kReadOnly = abi::kRightRead | abi::kRightMap | abi::kRightWait;
+  const SpawnHandle writer[] = {log_handle(),
+                                {control_w.user_end.get(), abi::kRightsAll},
+                                {folio.get(), abi::kRightsAll},
+                                {link.kernel_end.get(), abi::kRightsAll}};
+  const SpawnHandle reader[] = {log_handle(),
+                                {control_r.user_end.get(), abi::kRightsAll},
+                                {folio.get(), kReadOnly},
+                                {link.user_end.get(), abi::kRightsAll}};
+  auto w = spawn_from_archive("shm", writer, 4, exit_w.user_end);
+  auto r = spawn_from_archive("shm", reader, 4, exit_r.user_end);
+  KREQUIRE(w.ok() && r.ok());
+  drop(link.kernel_end, link.user_end);
+  for (auto* control : {control_w.kernel_end.get(), control_r.kernel_end.get()}) {
+    auto m = Message::create(MessageKind::Data, 0, 2 * sizeof(uint64_t));
+    KREQUIRE(m.ok());
+    const uint64_t words[2] = {control == control_w.kernel_end.get() ? 1u : 2u, kRecords};
+    __builtin_memcpy(m.value()->data, words, sizeof(words));
+    SpinlockGuard guard(sched_lock);
+    KEXPECT(control->send(m.value()).ok());
+  }
+  uint64_t sums[2] = {0, 1};
+  Channel* controls[2] = {control_w.kernel_end.get(), control_r.kernel_end.get()};
+  for (int i = 0; i < 2; ++i) {
+    Message* m = next_message(controls[i], 60 * kSecond);
+    KREQUIRE(m);
+    if (m->data_size == sizeof(uint64_t)) __builtin_memcpy(&sums[i], m->data, sizeof(uint64_t));
+    free_message(m);
+  }
+  uint64_t expected = 0;
+  for (uint64_t i = 0; i < kRecords; ++i) expected += i * 2654435761u + 7;
+  KEXPECT(sums[0] == expected && sums[1] == expected);
+  // The last batch is in the folio's own pages: the kernel sees what the processes wrote.
+  const auto* words = static_cast<const uint64_t*>(arch::phys_to_virt(folio->page(0)));
+  const uint64_t last_batch = words[0];
+  KEXPECT(last_batch == kRecords % 64 || (kRecords % 64 == 0 && last_batch == 64));
+  KEXPECT(words[1] == (kRecords - last_batch) * 2654435761u + 7);
+  abi::ProcessExit info{};
+  KEXPECT(wait_exit(exit_w.kernel_end.get(), &info) && info.code == 0);
+  KEXPECT(wait_exit(exit_r.kernel_end.get(), &info) && info.code == 0);
+  Ref<Process> p1 = w.release_value(), p2 = r.release_value();
+  drop(p1, p2, folio, control_w.kernel_end, control_w.user_end, control_r.kernel_end,
+       control_r.user_end, exit_w.kernel_end, exit_w.user_end, exit_r.kernel_end, exit_r.user_end);
 }
 
 }  // namespace

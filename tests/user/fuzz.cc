@@ -49,10 +49,17 @@ uint64_t hostile_size() {
   }
 }
 
-abi::Handle tracked[4096];
+abi::Handle tracked[64];
 size_t tracked_count = 0;
+// Keeps the newest handles; closes the older ones as it goes, so memory stays available.
 void track(abi::Handle h) {
-  if (tracked_count < sizeof(tracked) / sizeof(tracked[0])) tracked[tracked_count++] = h;
+  if (tracked_count == sizeof(tracked) / sizeof(tracked[0])) {
+    for (size_t i = 0; i < tracked_count / 2; ++i) sys::handle_close(tracked[i]);
+    for (size_t i = tracked_count / 2; i < tracked_count; ++i)
+      tracked[i - tracked_count / 2] = tracked[i];
+    tracked_count -= tracked_count / 2;
+  }
+  tracked[tracked_count++] = h;
 }
 
 bool kept(uint64_t h) { return h == keep[0] || h == keep[1]; }
@@ -130,7 +137,10 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
     const int64_t r = sys::syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
     (r >= 0 ? ok : refused)++;
     // Remember the handles we were given, to close them (the table has a fixed size).
-    if (n == abi::kSysHandleDuplicate && r > 0) track(static_cast<abi::Handle>(r));
+    if ((n == abi::kSysHandleDuplicate || n == abi::kSysPollCreate || n == abi::kSysTimerCreate ||
+         n == abi::kSysFolioCreate) &&
+        r > 0)
+      track(static_cast<abi::Handle>(r));
     if (n == abi::kSysChannelCreate && r == abi::kOk) {
       const auto* made = reinterpret_cast<const abi::Handle*>(a[0]);
       track(made[0]);

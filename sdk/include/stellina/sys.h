@@ -82,6 +82,11 @@ inline int64_t timer_create() { return syscall(abi::kSysTimerCreate); }
 inline int64_t timer_set(Handle timer, uint64_t deadline_ns) {
   return syscall(abi::kSysTimerSet, timer, deadline_ns);
 }
+inline int64_t folio_create(uint64_t size) { return syscall(abi::kSysFolioCreate, size); }
+inline int64_t folio_map(Handle folio, bool writable) {
+  return syscall(abi::kSysFolioMap, folio, writable ? 1 : 0);
+}
+inline int64_t folio_unmap(uint64_t address) { return syscall(abi::kSysFolioUnmap, address); }
 [[noreturn]] inline void process_exit(int64_t code) {
   syscall(abi::kSysProcessExit, static_cast<uint64_t>(code));
   __builtin_unreachable();

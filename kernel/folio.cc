@@ -1,0 +1,36 @@
+#include "kernel/folio.h"
+
+#include "kernel/arch.h"
+#include "kernel/heap.h"
+#include "kernel/pmm.h"
+
+namespace kernel {
+
+lib::Result<Folio*> Folio::create(size_t size) {
+  const size_t pages = (size + arch::kPageSize - 1) / arch::kPageSize;
+  if (pages == 0 || pages > kMaxPages || size > kMaxPages * arch::kPageSize)
+    return lib::Error::InvalidArgument;
+  Folio* folio = TRY(heap::create<Folio>());
+  auto array = heap::alloc(pages * sizeof(uintptr_t));
+  if (!array.ok()) {
+    folio->release();
+    return array.error();
+  }
+  folio->pages_ = static_cast<uintptr_t*>(array.value());
+  for (size_t i = 0; i < pages; ++i) {
+    auto page = pmm::alloc_zeroed_page();
+    if (!page.ok()) {
+      folio->release();  // frees the pages made so far
+      return page.error();
+    }
+    folio->pages_[folio->page_count_++] = page.value();
+  }
+  return folio;
+}
+
+Folio::~Folio() {
+  for (size_t i = 0; i < page_count_; ++i) (void)pmm::free_pages(pages_[i]);
+  heap::free(pages_);
+}
+
+}  // namespace kernel

@@ -1,0 +1,38 @@
+// Syscalls on folios: create, map, unmap.
+
+#include "kernel/arch.h"
+#include "kernel/folio.h"
+#include "kernel/syscall.h"
+
+namespace kernel {
+
+namespace abi = stellina::abi;
+
+int64_t sys_folio_create(SyscallArgs a) {
+  Folio* folio = TRY_RESULT(Folio::create(a[0]));
+  SpinlockGuard guard(sched_lock);
+  auto h = current_process().handles().install(folio, abi::kRightsAll);
+  folio->release();
+  return to_return(h);
+}
+
+int64_t sys_folio_map(SyscallArgs a) {
+  const bool writable = a[1] != 0;
+  SpinlockGuard guard(sched_lock);
+  Process& process = current_process();
+  if (process.in_kernel()) return abi::kErrNotSupported;
+  const uint32_t rights = abi::kRightMap | (writable ? abi::kRightWrite : 0);
+  auto folio = process.handles().get<Folio>(static_cast<Handle>(a[0]), rights);
+  if (!folio.ok()) return to_status(folio.error());
+  return to_return(
+      process.address_space().map_folio(folio.value(), writable ? arch::kPageWrite : 0));
+}
+
+int64_t sys_folio_unmap(SyscallArgs a) {
+  SpinlockGuard guard(sched_lock);
+  Process& process = current_process();
+  if (process.in_kernel()) return abi::kErrNotSupported;
+  return to_return(process.address_space().unmap_folio(a[0]));
+}
+
+}  // namespace kernel
