@@ -181,6 +181,7 @@ void expect_program_passes(const char* name) {
 }
 
 KTEST(user_poll_and_timers) { expect_program_passes("poll"); }
+KTEST(user_pie_relocated) { expect_program_passes("pie"); }
 
 KTEST(user_syscall_fuzz) {
   const SpawnHandle log = log_handle();  // the log object lives forever: make it first

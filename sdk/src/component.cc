@@ -42,6 +42,32 @@ bool Component::listen(Channel ch) {
 
 void Component::log(const char* text) const { sys::log_write(log_, text, length(text)); }
 
+void Component::on_open(Channel& ch, uint64_t call_id, const char*, size_t) {
+  abort(ch, call_id, abi::kErrNotFound);
+}
+
+int64_t Component::reply_open(Channel& ch, uint64_t call_id, Channel resource) {
+  abi::Handle moved = resource.release();
+  const int64_t r = ch.send(abi::MessageKind::OpenReply, Bytes{nullptr, 0}, call_id, &moved, 1);
+  if (r != abi::kOk) sys::handle_close(moved);
+  return r;
+}
+
+int64_t Component::abort(Channel& ch, uint64_t call_id, int64_t status) {
+  return ch.send(abi::MessageKind::Abort, Bytes{&status, sizeof(status)}, call_id, nullptr, 0);
+}
+
+int64_t Component::set_timer(uint64_t deadline_ns) {
+  if (!timer_.valid()) {
+    const int64_t t = sys::timer_create();
+    if (t < 0) return t;
+    timer_.reset(static_cast<abi::Handle>(t));
+    const int64_t added = sys::poll_add(poll_.get(), timer_.get(), abi::kSignalReadable, kTimerKey);
+    if (added < 0) return added;
+  }
+  return sys::timer_set(timer_.get(), deadline_ns);
+}
+
 void Component::stop(int64_t code) {
   stopping_ = true;
   exit_code_ = code;
@@ -79,6 +105,10 @@ void Component::dispatch(size_t slot, uint32_t signals) {
         on_data(channels_[slot], Bytes{data, m.data_size});
         for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
         break;
+      case abi::MessageKind::Open:
+        on_open(channels_[slot], m.call_id, reinterpret_cast<const char*>(data), m.data_size);
+        for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
+        break;
       default:  // kinds this component does not handle: drop, with their handles
         for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
         break;
@@ -103,7 +133,12 @@ int64_t Component::run(const abi::StartupBlock& startup) {
     if (n < 0) return n;
     for (int64_t i = 0; i < n && !stopping_; ++i) {
       const size_t slot = events[i].key;
-      if (slot < kMaxChannels && channels_[slot].valid()) dispatch(slot, events[i].signals);
+      if (slot == kTimerKey) {
+        sys::timer_set(timer_.get(), 0);  // disarm (clears the signal), then tell
+        on_timer();
+      } else if (slot < kMaxChannels && channels_[slot].valid()) {
+        dispatch(slot, events[i].signals);
+      }
     }
   }
   return exit_code_;

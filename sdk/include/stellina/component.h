@@ -74,6 +74,19 @@ class Component {
   virtual void on_connect(Channel ch) {}
   virtual void on_data(Channel& ch, Bytes data) {}
   virtual void on_peer_closed(Channel& ch) {}
+  // Open{call_id, uri}: answer with reply_open or refuse with abort. The default refuses
+  // with kErrNotFound.
+  virtual void on_open(Channel& ch, uint64_t call_id, const char* uri, size_t uri_size);
+  // The deadline given to set_timer has passed.
+  virtual void on_timer() {}
+
+  // Answers an Open with the channel to the resource (moved to the caller).
+  int64_t reply_open(Channel& ch, uint64_t call_id, Channel resource);
+  // Refuses a call with a status.
+  int64_t abort(Channel& ch, uint64_t call_id, int64_t status);
+  // Calls on_timer once at deadline_ns (monotonic clock; sys::clock_now()); replaces any
+  // earlier deadline. Returns the status.
+  int64_t set_timer(uint64_t deadline_ns);
 
   // Watches ch from now on (the loop owns it). Returns false if too many are watched.
   bool listen(Channel ch);
@@ -92,8 +105,10 @@ class Component {
   void dispatch(size_t slot, uint32_t signals);
   void forget(size_t slot);
 
+  static constexpr uint64_t kTimerKey = kMaxChannels;  // the timer's key in the wait set
   abi::Handle log_ = abi::kInvalidHandle;
   OwnedHandle poll_;
+  OwnedHandle timer_;
   alignas(8) uint8_t buffer_[abi::kMaxMessageData];
   Channel channels_[kMaxChannels];
   size_t startup_slot_ = 0;
