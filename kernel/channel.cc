@@ -29,6 +29,16 @@ void Message::destroy(Message* m) {
   heap::free(m);
 }
 
+void Message::destroy_later(Message* m) {
+  static lib::IntrusiveList<Message, &Message::node> pending;
+  static bool draining = false;
+  pending.push_back(m);
+  if (draining) return;
+  draining = true;
+  while (Message* next = pending.pop_front()) destroy(next);
+  draining = false;
+}
+
 lib::Result<void> Channel::create_pair(Ref<Channel>* a, Ref<Channel>* b) {
   Channel* first = TRY(heap::create<Channel>());
   auto second = heap::create<Channel>();
@@ -57,7 +67,7 @@ void Channel::disconnect() {
     peer_->arrivals_.wake_all();
     peer_ = nullptr;
   }
-  while (Message* m = queue_.pop_front()) Message::destroy(m);  // nobody can read them now
+  while (Message* m = queue_.pop_front()) Message::destroy_later(m);  // nobody can read them now
   update_signals(kSignalPeerClosed, kSignalReadable | kSignalWritable);
 }
 

@@ -29,6 +29,10 @@ struct Message {
   static lib::Result<Message*> create(MessageKind kind, uint64_t call_id, uint32_t data_size);
   // Frees the message, closing the handles it still carries.
   static void destroy(Message* m) REQUIRES(sched_lock);
+  // The same, iteratively: closing a handle may destroy a channel end whose queue holds more
+  // messages with more ends (a chain of any length); they are queued and freed in a loop by
+  // the outermost call instead of recursing on the kernel stack.
+  static void destroy_later(Message* m) REQUIRES(sched_lock);
 };
 
 class Channel final : public Object {

@@ -22,7 +22,9 @@ lib::Result<void> send_message(Handle h, const abi::MessageBuffer& mb) {
   if (mb.data_size > abi::kMaxMessageData || mb.handle_count > abi::kMaxMessageHandles)
     return lib::Error::TooLarge;
   Handle moved[abi::kMaxMessageHandles];
-  TRY(copy_in(moved, reinterpret_cast<uintptr_t>(mb.handles), mb.handle_count * sizeof(Handle)));
+  if (mb.handle_count) {
+    TRY(copy_in(moved, reinterpret_cast<uintptr_t>(mb.handles), mb.handle_count * sizeof(Handle)));
+  }
   Message* m = TRY(Message::create(mb.kind, mb.call_id, mb.data_size));
   SpinlockGuard guard(sched_lock);
   auto result = [&]() NO_THREAD_SAFETY_ANALYSIS -> lib::Result<void> {  // under the guard
@@ -100,10 +102,14 @@ int64_t sys_channel_create(SyscallArgs a) {
     auto h = table.install(ends[i].get(), abi::kRightsAll);
     if (!h.ok()) {
       if (i == 1) (void)table.close(handles[0]);
+      ends[0] = Ref<Channel>();  // the ends die here, under the lock
+      ends[1] = Ref<Channel>();
       return to_status(h.error());
     }
     handles[i] = h.value();
   }
+  ends[0] = Ref<Channel>();  // the table holds them now; drop ours under the lock
+  ends[1] = Ref<Channel>();
   auto copied = copy_out(a[0], handles, sizeof(handles));
   if (!copied.ok()) {  // the caller cannot learn the handles: take them back
     (void)table.close(handles[0]);
@@ -116,23 +122,28 @@ int64_t sys_channel_create(SyscallArgs a) {
 int64_t sys_channel_send(SyscallArgs a) {
   abi::MessageBuffer mb;
   TRY_STATUS(copy_in(&mb, a[1], sizeof(mb)));
-  return to_return(send_message(static_cast<Handle>(a[0]), mb));
+  return to_return(send_message(handle_arg(a[0]), mb));
 }
 
 int64_t sys_channel_recv(SyscallArgs a) {
   abi::MessageBuffer mb;
   TRY_STATUS(copy_in(&mb, a[1], sizeof(mb)));
   SpinlockGuard guard(sched_lock);
-  auto ch = current_process().handles().get<Channel>(static_cast<Handle>(a[0]), abi::kRightRead);
+  auto ch = current_process().handles().get<Channel>(handle_arg(a[0]), abi::kRightRead);
   if (!ch.ok()) return to_status(ch.error());
   return to_return(receive_message(ch.value(), mb, a[1], false));
 }
 
 int64_t sys_channel_call(SyscallArgs a) {
-  const auto h = static_cast<Handle>(a[0]);
+  const auto h = handle_arg(a[0]);
   const uint64_t deadline = a[2];
   abi::MessageBuffer mb;
   TRY_STATUS(copy_in(&mb, a[1], sizeof(mb)));
+  {  // a call needs both rights: check before anything is sent
+    SpinlockGuard guard(sched_lock);
+    auto ch = current_process().handles().get<Channel>(h, abi::kRightRead | abi::kRightWrite);
+    if (!ch.ok()) return to_status(ch.error());
+  }
   TRY_STATUS(send_message(h, mb));
   SpinlockGuard guard(sched_lock);
   auto ch = current_process().handles().get<Channel>(h, abi::kRightRead | abi::kRightWrite);

@@ -22,7 +22,7 @@ int64_t sys_folio_map(SyscallArgs a) {
   Process& process = current_process();
   if (process.in_kernel()) return abi::kErrNotSupported;
   const uint32_t rights = abi::kRightMap | (writable ? abi::kRightWrite : 0);
-  auto folio = process.handles().get<Folio>(static_cast<Handle>(a[0]), rights);
+  auto folio = process.handles().get<Folio>(handle_arg(a[0]), rights);
   if (!folio.ok()) return to_status(folio.error());
   return to_return(
       process.address_space().map_folio(folio.value(), writable ? arch::kPageWrite : 0));

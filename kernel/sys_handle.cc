@@ -9,11 +9,11 @@ namespace abi = stellina::abi;
 
 int64_t sys_handle_close(SyscallArgs a) {
   SpinlockGuard guard(sched_lock);
-  return to_return(current_process().handles().close(static_cast<Handle>(a[0])));
+  return to_return(current_process().handles().close(handle_arg(a[0])));
 }
 
 int64_t sys_handle_duplicate(SyscallArgs a) {
-  const auto h = static_cast<Handle>(a[0]);
+  const auto h = handle_arg(a[0]);
   const auto rights = static_cast<uint32_t>(a[1]);
   if (a[1] > UINT32_MAX) return abi::kErrInvalidArgument;
   SpinlockGuard guard(sched_lock);
@@ -28,7 +28,7 @@ int64_t sys_handle_query(SyscallArgs a) {
   abi::HandleInfo info{};
   {
     SpinlockGuard guard(sched_lock);
-    auto entry = current_process().handles().lookup(static_cast<Handle>(a[0]), 0);
+    auto entry = current_process().handles().lookup(handle_arg(a[0]), 0);
     if (!entry.ok()) return to_status(entry.error());
     const auto* object = static_cast<Object*>(entry.value().object);
     info = abi::HandleInfo{object->type(), entry.value().rights, object->id()};

@@ -29,9 +29,9 @@ int64_t sys_poll_add(SyscallArgs a) {
   if (a[2] > UINT32_MAX) return abi::kErrInvalidArgument;
   SpinlockGuard guard(sched_lock);
   HandleTable& table = current_process().handles();
-  auto poll = table.get<Poll>(static_cast<Handle>(a[0]), abi::kRightWrite);
+  auto poll = table.get<Poll>(handle_arg(a[0]), abi::kRightWrite);
   if (!poll.ok()) return to_status(poll.error());
-  auto entry = table.lookup(static_cast<Handle>(a[1]), abi::kRightWait);
+  auto entry = table.lookup(handle_arg(a[1]), abi::kRightWait);
   if (!entry.ok()) return to_status(entry.error());
   return to_return(poll.value()->add(static_cast<Object*>(entry.value().object),
                                      static_cast<uint32_t>(a[2]), a[3]));
@@ -39,7 +39,7 @@ int64_t sys_poll_add(SyscallArgs a) {
 
 int64_t sys_poll_remove(SyscallArgs a) {
   SpinlockGuard guard(sched_lock);
-  auto poll = current_process().handles().get<Poll>(static_cast<Handle>(a[0]), abi::kRightWrite);
+  auto poll = current_process().handles().get<Poll>(handle_arg(a[0]), abi::kRightWrite);
   if (!poll.ok()) return to_status(poll.error());
   return to_return(poll.value()->remove(a[1]));
 }
@@ -51,7 +51,7 @@ int64_t sys_poll_wait(SyscallArgs a) {
   size_t n = 0;
   {
     SpinlockGuard guard(sched_lock);
-    auto poll = current_process().handles().get<Poll>(static_cast<Handle>(a[0]), abi::kRightRead);
+    auto poll = current_process().handles().get<Poll>(handle_arg(a[0]), abi::kRightRead);
     if (!poll.ok()) return to_status(poll.error());
     Ref<Poll> keep(poll.value());  // the handle may be closed while we wait
     auto ready = keep->wait(events, max, a[3]);
@@ -66,8 +66,7 @@ int64_t sys_timer_create(SyscallArgs) { return install_new(heap::create<TimerObj
 
 int64_t sys_timer_set(SyscallArgs a) {
   SpinlockGuard guard(sched_lock);
-  auto timer =
-      current_process().handles().get<TimerObject>(static_cast<Handle>(a[0]), abi::kRightWrite);
+  auto timer = current_process().handles().get<TimerObject>(handle_arg(a[0]), abi::kRightWrite);
   if (!timer.ok()) return to_status(timer.error());
   timer.value()->set(a[1]);
   return abi::kOk;

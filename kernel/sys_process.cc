@@ -19,8 +19,7 @@ int64_t sys_log_write(SyscallArgs a) {
   text[a[2]] = '\0';
   {
     SpinlockGuard guard(sched_lock);
-    auto log =
-        current_process().handles().get<LogObject>(static_cast<Handle>(a[0]), abi::kRightWrite);
+    auto log = current_process().handles().get<LogObject>(handle_arg(a[0]), abi::kRightWrite);
     if (!log.ok()) return to_status(log.error());
   }
   log_info("[{}] {}", current_process().name(), text);
@@ -35,7 +34,7 @@ int64_t sys_object_wait(SyscallArgs a) {
   uint32_t observed = 0;
   {
     SpinlockGuard guard(sched_lock);
-    auto entry = current_process().handles().lookup(static_cast<Handle>(a[0]), abi::kRightWait);
+    auto entry = current_process().handles().lookup(handle_arg(a[0]), abi::kRightWait);
     if (!entry.ok()) return to_status(entry.error());
     // Keep the object alive while waiting even if the handle is closed meanwhile.
     Ref<Object> object(static_cast<Object*>(entry.value().object));

@@ -47,6 +47,11 @@ lib::Result<void> copy_out(uint64_t dst, const void* src, size_t n);
     try_result_.release_value();                                            \
   })
 
+// A syscall argument that names a handle: values that do not fit a Handle name nothing.
+inline Handle handle_arg(uint64_t value) {
+  return value > UINT32_MAX ? stellina::abi::kInvalidHandle : static_cast<Handle>(value);
+}
+
 // The process whose thread is making the call.
 Process& current_process();
 

@@ -95,6 +95,7 @@ KTEST(user_faults_kill_only_the_process) {
                {2, "page fault", false},
                {3, "invalid opcode", false},
                {4, "page fault", false}};
+  sched::sleep_ns(10'000'000);  // let earlier tests' exited threads be reaped first
   const size_t pages_before = pmm::free_page_count();
   for (const Case& c : cases) {
     Pair control = make_pair(), exit = make_pair();
@@ -185,6 +186,7 @@ KTEST(user_pie_relocated) { expect_program_passes("pie"); }
 
 KTEST(user_syscall_fuzz) {
   const SpawnHandle log = log_handle();  // the log object lives forever: make it first
+  sched::sleep_ns(10'000'000);           // let earlier tests' exited threads be reaped first
   const auto heap_before = heap::stats();
   const size_t pages_before = pmm::free_page_count();
   Pair control = make_pair(), exit = make_pair();

@@ -33,7 +33,7 @@ int64_t Channel::send(abi::MessageKind kind, Bytes data, uint64_t call_id, abi::
 bool Component::listen(Channel ch) {
   for (size_t slot = 0; slot < kMaxChannels; ++slot) {
     if (channels_[slot].valid()) continue;
-    if (sys::poll_add(poll_.get(), ch.get(), kWatch, slot) != abi::kOk) return false;
+    if (sys::poll_add(poll_.get(), ch.get(), kWatch, slot) != abi::kOk) continue;
     channels_[slot] = static_cast<Channel&&>(ch);
     return true;
   }
@@ -98,7 +98,13 @@ void Component::dispatch(size_t slot, uint32_t signals) {
     }
     switch (m.kind) {
       case abi::MessageKind::Connect:
-        if (m.handle_count >= 1) on_connect(Channel(handles[0]));
+        // Only the parent (the startup channel) brings new clients; a client cannot make the
+        // component watch channels of its choosing.
+        if (slot == startup_slot_ && m.handle_count >= 1) {
+          on_connect(Channel(handles[0]));
+        } else if (m.handle_count >= 1) {
+          sys::handle_close(handles[0]);
+        }
         for (uint32_t i = 1; i < m.handle_count; ++i) sys::handle_close(handles[i]);
         break;
       case abi::MessageKind::Data:
@@ -113,7 +119,11 @@ void Component::dispatch(size_t slot, uint32_t signals) {
         for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
         break;
     }
-    if (!channels_[slot].valid() || stopping_) return;
+    if (!channels_[slot].valid()) {  // the handler closed or moved it
+      forget(slot);
+      return;
+    }
+    if (stopping_) return;
   }
   (void)signals;
 }
@@ -138,6 +148,8 @@ int64_t Component::run(const abi::StartupBlock& startup) {
         on_timer();
       } else if (slot < kMaxChannels && channels_[slot].valid()) {
         dispatch(slot, events[i].signals);
+      } else {
+        sys::poll_remove(poll_.get(), slot);  // stale: never let it spin the loop
       }
     }
   }

@@ -47,5 +47,30 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   if (sys::channel_send(a[0], &carry) != abi::kOk) return 14;  // a1's queue holds b1
   carry.handles = &a[1];
   if (sys::channel_send(b[0], &carry) != abi::kErrInvalidArgument) return 15;  // b1 would hold a1
+
+  // A long chain (each end queued at the previous one) is torn down without recursion.
+  abi::Handle head[2];
+  if (sys::channel_create(head) != abi::kOk) return 16;
+  abi::Handle sender = head[0];
+  for (int i = 0; i < 2000; ++i) {
+    abi::Handle next[2];
+    if (sys::channel_create(next) != abi::kOk) return 17;
+    carry.handles = &next[1];
+    if (sys::channel_send(sender, &carry) != abi::kOk) return 18;
+    sys::handle_close(sender);
+    sender = next[0];
+  }
+  sys::handle_close(sender);
+  if (sys::handle_close(head[1]) != abi::kOk) return 19;
+
+  // Handle values are 32 bits: a wider argument names nothing.
+  if (sys::syscall(abi::kSysHandleQuery, 0x100000000ull | startup.handles[0],
+                   reinterpret_cast<uint64_t>(&info)) != abi::kErrBadHandle)
+    return 20;
+
+  // A syscall made with the nested-task flag set must come back (iretq would fault on it).
+  asm volatile("pushfq; orq $0x4000, (%%rsp); popfq" ::: "memory", "cc");
+  sys::clock_now();
+  asm volatile("pushfq; andq $~0x4000, (%%rsp); popfq" ::: "memory", "cc");
   return 0;
 }

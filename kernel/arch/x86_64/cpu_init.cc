@@ -85,7 +85,8 @@ void cpu_init() {
   x86::wrmsr(kEfer, x86::rdmsr(kEfer) | 1);  // SCE
   x86::wrmsr(kStar, (uint64_t{0x18} << 48) | (uint64_t{0x08} << 32));
   x86::wrmsr(kLstar, reinterpret_cast<uint64_t>(&syscall_entry));
-  x86::wrmsr(kFmask, 0x40700);  // clear IF, DF, TF and AC on entry
+  // Clear IF, DF, TF, NT and AC on entry. NT matters: iretq with NT set faults in ring 0.
+  x86::wrmsr(kFmask, 0x44700);
   x86::wrmsr(kGsBase, reinterpret_cast<uint64_t>(&per_cpu));
   x86::wrmsr(kKernelGsBase, 0);
 }
