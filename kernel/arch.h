@@ -40,6 +40,14 @@ bool irqs_enabled();
 void enable_and_wait();
 [[noreturn]] void halt_forever();
 
+// ---- device interrupts ----------------------------------------------------------------
+// Routes legacy interrupt line `line` (ISA IRQ 0-15, after the firmware's overrides) to
+// handler(context), unmasked. The handler runs in interrupt context. Errors: Busy (already
+// routed), NotFound (no such line on this machine's interrupt controller).
+lib::Result<void> irq_attach(unsigned line, void (*handler)(void* context), void* context);
+void irq_detach(unsigned line);
+void irq_set_masked(unsigned line, bool masked);
+
 // ---- memory ------------------------------------------------------------------------------
 // All physical memory is mapped at a fixed offset (the direct map).
 void* phys_to_virt(uintptr_t phys);

@@ -1,7 +1,8 @@
-// Syscalls on wait sets and timers.
+// Syscalls on the objects one waits for: wait sets, timers, interrupts.
 
 #include "kernel/arch.h"
 #include "kernel/heap.h"
+#include "kernel/interrupt.h"
 #include "kernel/poll.h"
 #include "kernel/syscall.h"
 
@@ -60,6 +61,14 @@ int64_t sys_poll_wait(SyscallArgs a) {
   }
   TRY_STATUS(copy_out(a[1], events, n * sizeof(abi::PollEvent)));
   return static_cast<int64_t>(n);
+}
+
+int64_t sys_interrupt_ack(SyscallArgs a) {
+  SpinlockGuard guard(sched_lock);
+  auto irq = current_process().handles().get<InterruptObject>(handle_arg(a[0]), abi::kRightWrite);
+  if (!irq.ok()) return to_status(irq.error());
+  irq.value()->ack();
+  return abi::kOk;
 }
 
 int64_t sys_timer_create(SyscallArgs) { return install_new(heap::create<TimerObject>()); }

@@ -40,10 +40,11 @@ namespace {
 
 using Handler = int64_t (*)(SyscallArgs);
 constexpr Handler kTable[] = {
-    sys_log_write,    sys_handle_close, sys_handle_duplicate, sys_handle_query, sys_channel_create,
-    sys_channel_send, sys_channel_recv, sys_channel_call,     sys_object_wait,  sys_clock_now,
-    sys_process_exit, sys_poll_create,  sys_poll_add,         sys_poll_remove,  sys_poll_wait,
-    sys_timer_create, sys_timer_set,    sys_folio_create,     sys_folio_map,    sys_folio_unmap,
+    sys_log_write,     sys_handle_close, sys_handle_duplicate, sys_handle_query, sys_channel_create,
+    sys_channel_send,  sys_channel_recv, sys_channel_call,     sys_object_wait,  sys_clock_now,
+    sys_process_exit,  sys_poll_create,  sys_poll_add,         sys_poll_remove,  sys_poll_wait,
+    sys_timer_create,  sys_timer_set,    sys_folio_create,     sys_folio_map,    sys_folio_unmap,
+    sys_interrupt_ack,
 };
 static_assert(sizeof(kTable) / sizeof(kTable[0]) == abi::kSysCount, "one handler per syscall");
 

@@ -78,5 +78,6 @@ int64_t sys_timer_set(SyscallArgs a);
 int64_t sys_folio_create(SyscallArgs a);
 int64_t sys_folio_map(SyscallArgs a);
 int64_t sys_folio_unmap(SyscallArgs a);
+int64_t sys_interrupt_ack(SyscallArgs a);
 
 }  // namespace kernel

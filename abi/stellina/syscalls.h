@@ -114,7 +114,12 @@ enum Syscall : uint64_t {
   // Errors: kErrNotFound, kErrNotSupported (in-kernel component).
   kSysFolioUnmap = 19,
 
-  kSysCount = 20,
+  // interrupt_ack(Handle irq): the driver has handled its device: clears kSignalReadable and
+  // lets the line interrupt again. Rights: kRightWrite on an Interrupt (which only the
+  // kernel creates, when it starts a driver).
+  kSysInterruptAck = 20,
+
+  kSysCount = 21,
 };
 
 }  // namespace stellina::abi

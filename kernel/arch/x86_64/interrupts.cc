@@ -32,7 +32,11 @@ volatile uint32_t* lapic = nullptr;
 volatile uint32_t* ioapic = nullptr;
 uint32_t ioapic_gsi_base = 0;
 unsigned ioapic_pins = 0;
-void (*irq_handlers[kMaxIrqs])() = {};
+struct Handler {
+  void (*fn)(void*);
+  void* context;
+};
+Handler irq_handlers[kMaxIrqs] = {};
 
 constexpr unsigned kLapicEoi = 0xb0 / 4;
 constexpr unsigned kLapicSpurious = 0xf0 / 4;
@@ -122,7 +126,15 @@ void ioapic_init() {
   }
 }
 
-void irq_route_isa(unsigned isa_irq, void (*handler)()) {
+namespace {
+
+struct Route {
+  unsigned pin;
+  bool active_low, level;
+};
+
+// Where an ISA line arrives on the I/O APIC, after the firmware's overrides.
+lib::Result<Route> route_of(unsigned isa_irq) {
   uint32_t gsi = isa_irq;
   bool active_low = false, level = false;  // ISA default: edge, active high
   const kernel::acpi::Info& info = kernel::acpi::info();
@@ -133,23 +145,57 @@ void irq_route_isa(unsigned isa_irq, void (*handler)()) {
     active_low = (o.flags & 3) == 3;
     level = ((o.flags >> 2) & 3) == 3;
   }
-  const unsigned pin = gsi - ioapic_gsi_base;
-  if (gsi < ioapic_gsi_base || pin >= ioapic_pins) {
-    kernel::log_warn("irq: ISA IRQ {} (GSI {}) is not on the I/O APIC", isa_irq, gsi);
-    return;
-  }
-  const auto guard = irq_save();
-  irq_handlers[pin] = handler;
-  ioapic_write(0x11 + 2 * pin, 0);  // destination: APIC 0
-  ioapic_write(0x10 + 2 * pin,
-               (kVectorIrqBase + pin) | (active_low ? 1u << 13 : 0) | (level ? 1u << 15 : 0));
-  irq_restore(guard);
+  if (isa_irq >= 16 || gsi < ioapic_gsi_base || gsi - ioapic_gsi_base >= ioapic_pins)
+    return lib::Error::NotFound;
+  return Route{gsi - ioapic_gsi_base, active_low, level};
 }
 
+void program_pin(const Route& r, bool masked) {
+  ioapic_write(0x11 + 2 * r.pin, 0);  // destination: APIC 0
+  ioapic_write(0x10 + 2 * r.pin, (kVectorIrqBase + r.pin) | (r.active_low ? 1u << 13 : 0) |
+                                     (r.level ? 1u << 15 : 0) | (masked ? 1u << 16 : 0));
+}
+
+}  // namespace
+
 void irq_dispatch(unsigned vector) {
-  const unsigned pin = vector - kVectorIrqBase;
-  if (irq_handlers[pin]) irq_handlers[pin]();
+  const Handler& h = irq_handlers[vector - kVectorIrqBase];
+  if (h.fn) h.fn(h.context);
 }
 
 }  // namespace x86
+}  // namespace arch
+
+namespace arch {
+
+lib::Result<void> irq_attach(unsigned line, void (*handler)(void*), void* context) {
+  const x86::Route r = TRY(x86::route_of(line));
+  const auto state = irq_save();
+  if (x86::irq_handlers[r.pin].fn) {
+    irq_restore(state);
+    return lib::Error::Busy;
+  }
+  x86::irq_handlers[r.pin] = {handler, context};
+  x86::program_pin(r, false);
+  irq_restore(state);
+  return {};
+}
+
+void irq_detach(unsigned line) {
+  auto r = x86::route_of(line);
+  if (!r.ok()) return;
+  const auto state = irq_save();
+  x86::program_pin(r.value(), true);
+  x86::irq_handlers[r.value().pin] = {};
+  irq_restore(state);
+}
+
+void irq_set_masked(unsigned line, bool masked) {
+  auto r = x86::route_of(line);
+  if (!r.ok()) return;
+  const auto state = irq_save();
+  x86::program_pin(r.value(), masked);
+  irq_restore(state);
+}
+
 }  // namespace arch

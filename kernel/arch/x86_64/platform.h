@@ -31,8 +31,6 @@ void lapic_timer_oneshot(uint64_t ticks);
 void lapic_timer_stop();
 uint64_t lapic_timer_hz();
 void ioapic_init();
-// Routes a legacy ISA interrupt (after ACPI overrides) to a handler.
-void irq_route_isa(unsigned isa_irq, void (*handler)());
 void irq_dispatch(unsigned vector);
 void pic_disable();
 

@@ -2,6 +2,7 @@
 
 #include "cpu.h"
 #include "kernel/arch.h"
+#include "kernel/log.h"
 #include "platform.h"
 
 namespace arch {
@@ -11,7 +12,7 @@ constexpr uint16_t kCom1 = 0x3f8;
 constexpr unsigned kCom1Irq = 4;
 void (*input_handler)(char) = nullptr;
 
-void on_serial_irq() {
+void on_serial_irq(void*) {
   while (x86::inb(kCom1 + 5) & 0x01) {  // line status: data ready
     const char c = static_cast<char>(x86::inb(kCom1));
     if (input_handler) input_handler(c);
@@ -41,7 +42,8 @@ void console_write(const char* s, size_t n) {
 
 void console_set_input_handler(void (*handler)(char)) {
   input_handler = handler;
-  x86::irq_route_isa(kCom1Irq, on_serial_irq);
+  if (!irq_attach(kCom1Irq, on_serial_irq, nullptr).ok())
+    kernel::log_warn("console: no interrupt for COM1: typing will not work");
   x86::outb(kCom1 + 1, 0x01);  // interrupt on received data
 }
 

@@ -87,6 +87,7 @@ inline int64_t folio_map(Handle folio, bool writable) {
   return syscall(abi::kSysFolioMap, folio, writable ? 1 : 0);
 }
 inline int64_t folio_unmap(uint64_t address) { return syscall(abi::kSysFolioUnmap, address); }
+inline int64_t interrupt_ack(Handle irq) { return syscall(abi::kSysInterruptAck, irq); }
 [[noreturn]] inline void process_exit(int64_t code) {
   syscall(abi::kSysProcessExit, static_cast<uint64_t>(code));
   __builtin_unreachable();

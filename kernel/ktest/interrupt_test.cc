@@ -1,0 +1,70 @@
+// Manual (needs a second serial port, COM2: QEMU -serial null after the console, on q35; a
+// microvm has one serial port): an Interrupt
+// object on COM2's line, with the UART in loopback mode as the device. A user process waits
+// for the interrupt and acknowledges it, as a driver would.
+
+#include "kernel/interrupt.h"
+#include "kernel/arch.h"
+#include "kernel/ktest/user_helpers.h"
+
+namespace kernel {
+namespace {
+
+using namespace ktest_user;
+
+constexpr uint16_t kCom2 = 0x2f8;
+constexpr unsigned kCom2Line = 3;
+
+uint64_t next_word(Channel* ch) {
+  Message* m = next_message(ch, 10 * kSecond);
+  uint64_t word = 0;
+  if (m && m->data_size == sizeof(word)) __builtin_memcpy(&word, m->data, sizeof(word));
+  if (m) free_message(m);
+  return word;
+}
+
+KTEST(manual_interrupt_loopback) {
+  arch::io_write(kCom2 + 7, 0x5a, 1);  // the scratch register answers if the UART is there
+  KREQUIRE(arch::io_read(kCom2 + 7, 1) == 0x5a);
+  arch::io_write(kCom2 + 1, 0x00, 1);  // no interrupts while setting up
+  arch::io_write(kCom2 + 3, 0x03, 1);  // 8N1
+  arch::io_write(kCom2 + 2, 0x00, 1);  // no FIFO: one byte, one interrupt
+  arch::io_write(kCom2 + 4, 0x18, 1);  // loopback, OUT2
+  while (arch::io_read(kCom2 + 5, 1) & 1) (void)arch::io_read(kCom2, 1);  // drain
+
+  auto created = InterruptObject::create(kCom2Line);
+  KREQUIRE(created.ok());
+  Ref<InterruptObject> irq = Ref<InterruptObject>::adopt(created.value());
+  KEXPECT(InterruptObject::create(kCom2Line).error() == lib::Error::Busy);  // one owner
+  arch::io_write(kCom2 + 1, 0x01, 1);  // interrupt on received data
+
+  Pair control = make_pair(), exit = make_pair();
+  constexpr uint32_t kDriverRights = abi::kRightWrite | abi::kRightWait | abi::kRightRead;
+  const SpawnHandle handles[] = {
+      log_handle(), {control.user_end.get(), abi::kRightsAll}, {irq.get(), kDriverRights}};
+  auto p = spawn_from_archive("irqwait", handles, 3, exit.user_end);
+  KREQUIRE(p.ok());
+  for (uint8_t round = 0; round < 3; ++round) {
+    KREQUIRE(next_word(control.kernel_end.get()) == 1);  // ready
+    arch::io_write(kCom2, 'A' + round, 1);               // loops back: data ready, interrupt
+    KREQUIRE(next_word(control.kernel_end.get()) == 2);  // the driver saw it
+    KEXPECT(arch::io_read(kCom2, 1) == 'A' + round);     // clear the device
+    send_u64(control.kernel_end.get(), 3);               // cleared
+  }
+  abi::ProcessExit info{};
+  KREQUIRE(wait_exit(exit.kernel_end.get(), &info));
+  KEXPECT(info.reason == abi::ExitReason::Exited && info.code == 0);
+  KEXPECT(irq->count() == 3);
+  arch::io_write(kCom2 + 1, 0x00, 1);
+  Ref<Process> process = p.release_value();
+  drop(process, irq, control.kernel_end, control.user_end, exit.kernel_end, exit.user_end);
+  auto again = InterruptObject::create(kCom2Line);  // the line was freed with the object
+  KEXPECT(again.ok());
+  if (again.ok()) {
+    SpinlockGuard guard(sched_lock);
+    again.value()->release();
+  }
+}
+
+}  // namespace
+}  // namespace kernel
