@@ -36,6 +36,10 @@ bool handle_user_page_fault(uintptr_t addr, bool write, bool exec);
 // process, reporting what, where (pc) and the faulting address, and never returns.
 [[noreturn]] void kill_current_process(const char* what, uintptr_t pc, uintptr_t addr);
 
+// Last stop before returning to user mode (after a syscall or an interrupt from user mode):
+// a thread whose process is ending ends here instead.
+void on_return_to_user();
+
 // A system call from user mode: number and up to six arguments; returns the status or value.
 int64_t syscall_dispatch(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
                          uint64_t a4, uint64_t a5);

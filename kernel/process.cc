@@ -4,6 +4,7 @@
 
 #include "kernel/heap.h"
 #include "kernel/log.h"
+#include "kernel/thread.h"
 
 namespace kernel {
 
@@ -35,6 +36,7 @@ void Process::terminate(int64_t code, ExitReason reason, const char* detail, uin
                         uintptr_t addr) {
   if (terminated_) return;
   terminated_ = true;
+  Thread::kill_all_of(this);  // they end when they next wake or head back to user mode
   handles_.close_all();
   if (exit_channel_) {
     auto m = Message::create(MessageKind::Data, 0, sizeof(stellina::abi::ProcessExit));

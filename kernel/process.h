@@ -33,6 +33,11 @@ class Process final : public Object {
   // Only for processes that are not in_kernel().
   AddressSpace& address_space() { return *address_space_; }
   bool terminated() const REQUIRES(sched_lock) { return terminated_; }
+  // Threads: every thread of the process is counted; the last one to end ends the process
+  // (with its exit code) if nothing ended it before.
+  void thread_started() REQUIRES(sched_lock) { ++live_threads_; }
+  size_t live_threads() const REQUIRES(sched_lock) { return live_threads_; }
+  void thread_ended() REQUIRES(sched_lock) { --live_threads_; }
 
   // Ends the process (once): closes its handles, reports to the supervisor and raises
   // kSignalTerminated. Its thread must exit right after (the caller's job).
@@ -49,6 +54,14 @@ class Process final : public Object {
   Ref<AddressSpace> address_space_;
   Ref<Channel> exit_channel_;
   bool terminated_ = false;
+  size_t live_threads_ = 0;
+};
+
+// A handle's view of a thread: raises kSignalTerminated when the thread has ended.
+class ThreadObject final : public Object {
+ public:
+  static constexpr ObjectType kType = ObjectType::Thread;
+  ThreadObject() : Object(kType) {}
 };
 
 }  // namespace kernel

@@ -2,6 +2,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/channel.h"
+#include "kernel/heap.h"
 #include "kernel/log.h"
 #include "kernel/log_object.h"
 #include "kernel/syscall.h"
@@ -45,6 +46,39 @@ int64_t sys_object_wait(SyscallArgs a) {
   if (a[3]) TRY_STATUS(copy_out(a[3], &observed, sizeof(observed)));
   return abi::kOk;
 }
+
+int64_t sys_thread_create(SyscallArgs a) {
+  const uint64_t entry = a[0], stack = a[1];
+  if (!entry || entry >= arch::kUserTop || !stack || stack > arch::kUserTop)
+    return abi::kErrInvalidArgument;
+  Process& process = current_process();
+  if (process.in_kernel()) return abi::kErrNotSupported;
+  ThreadObject* object = TRY_RESULT(heap::create<ThreadObject>());
+  Handle h;
+  {
+    SpinlockGuard guard(sched_lock);
+    auto installed = process.handles().install(object, abi::kRightRead | abi::kRightWait);
+    if (!installed.ok()) {
+      object->release();
+      return to_status(installed.error());
+    }
+    h = installed.value();
+  }
+  auto thread = Thread::create_user(&process, entry, stack, a[2]);
+  if (thread.ok()) thread.value()->detach();  // it frees itself when it ends
+  SpinlockGuard guard(sched_lock);
+  if (!thread.ok()) {
+    (void)process.handles().close(h);
+    object->release();
+    return to_status(thread.error());
+  }
+  thread.value()->set_thread_object(object);
+  object->release();  // our creation reference: the handle and the thread hold it now
+  sched::make_ready(thread.value());
+  return h;
+}
+
+int64_t sys_thread_exit(SyscallArgs a) { thread_exit(static_cast<int>(a[0])); }
 
 int64_t sys_process_exit(SyscallArgs a) {
   {

@@ -30,6 +30,7 @@ Status to_status(lib::Error e) {
     case lib::Error::PeerClosed: return abi::kErrPeerClosed;
     case lib::Error::TooLarge: return abi::kErrTooLarge;
     case lib::Error::BufferTooSmall: return abi::kErrBufferTooSmall;
+    case lib::Error::Killed: return abi::kErrCanceled;
   }
   return abi::kErrInvalidArgument;
 }
@@ -40,11 +41,12 @@ namespace {
 
 using Handler = int64_t (*)(SyscallArgs);
 constexpr Handler kTable[] = {
-    sys_log_write,     sys_handle_close, sys_handle_duplicate, sys_handle_query, sys_channel_create,
-    sys_channel_send,  sys_channel_recv, sys_channel_call,     sys_object_wait,  sys_clock_now,
-    sys_process_exit,  sys_poll_create,  sys_poll_add,         sys_poll_remove,  sys_poll_wait,
-    sys_timer_create,  sys_timer_set,    sys_folio_create,     sys_folio_map,    sys_folio_unmap,
-    sys_interrupt_ack,
+    sys_log_write,      sys_handle_close,  sys_handle_duplicate, sys_handle_query,
+    sys_channel_create, sys_channel_send,  sys_channel_recv,     sys_channel_call,
+    sys_object_wait,    sys_clock_now,     sys_process_exit,     sys_poll_create,
+    sys_poll_add,       sys_poll_remove,   sys_poll_wait,        sys_timer_create,
+    sys_timer_set,      sys_folio_create,  sys_folio_map,        sys_folio_unmap,
+    sys_interrupt_ack,  sys_thread_create, sys_thread_exit,
 };
 static_assert(sizeof(kTable) / sizeof(kTable[0]) == abi::kSysCount, "one handler per syscall");
 
@@ -76,6 +78,16 @@ lib::Result<void> copy_out(uint64_t dst, const void* src, size_t n) {
 extern "C" int64_t stellina_kernel_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
                                            uint64_t a3, uint64_t a4, uint64_t a5) {
   return syscall_dispatch(n, a0, a1, a2, a3, a4, a5);
+}
+
+void on_return_to_user() {
+  Thread* self = sched::current();
+  bool ending;
+  {
+    SpinlockGuard guard(sched_lock);
+    ending = self->killed() || (self->process() && self->process()->terminated());
+  }
+  if (ending) thread_exit(-1);
 }
 
 bool handle_user_page_fault(uintptr_t addr, bool write, bool exec) {

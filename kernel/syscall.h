@@ -79,5 +79,7 @@ int64_t sys_folio_create(SyscallArgs a);
 int64_t sys_folio_map(SyscallArgs a);
 int64_t sys_folio_unmap(SyscallArgs a);
 int64_t sys_interrupt_ack(SyscallArgs a);
+int64_t sys_thread_create(SyscallArgs a);
+int64_t sys_thread_exit(SyscallArgs a);
 
 }  // namespace kernel

@@ -65,6 +65,10 @@ lib::Result<Thread*> Thread::create_user(Process* process, uintptr_t rip, uintpt
   Thread* t = TRY(create(process->name(), user_thread_main, nullptr));
   t->context_ = arch::context_init(t->stack_.top(), user_thread_main, t);
   t->process_ = Ref<Process>(process);
+  {
+    SpinlockGuard guard(sched_lock);
+    process->thread_started();
+  }
   t->user_rip_ = rip;
   t->user_rsp_ = rsp;
   t->user_arg_ = arg;
@@ -74,7 +78,21 @@ lib::Result<Thread*> Thread::create_user(Process* process, uintptr_t rip, uintpt
 lib::Result<Thread*> Thread::create_in_process(Process* process, Entry entry, void* arg) {
   Thread* t = TRY(create(process->name(), entry, arg));
   t->process_ = Ref<Process>(process);
+  SpinlockGuard guard(sched_lock);
+  process->thread_started();
   return t;
+}
+
+void Thread::kill_all_of(Process* process) {
+  Thread* self = sched::current();
+  all().for_each([&](Thread* t) NO_THREAD_SAFETY_ANALYSIS {  // under sched_lock
+    if (t == self || t->process_.get() != process || t->state_ == ThreadState::Dead) return;
+    t->killed_ = true;
+    if (t->state_ != ThreadState::Blocked) return;  // it ends on its way back to user mode
+    if (t->waiting_on_) t->waiting_on_->remove(t);
+    timer_cancel(&t->wake_timer_);
+    sched::make_ready(t);
+  });
 }
 
 void Thread::start() {
@@ -142,6 +160,14 @@ size_t Thread::count() {
 void thread_exit(int code) NO_THREAD_SAFETY_ANALYSIS {
   sched_lock.acquire();
   Thread* self = sched::current();
+  if (Process* p = self->process_.get()) {
+    p->thread_ended();
+    if (p->live_threads() == 0) p->terminate(code, ExitReason::Exited, "exit", 0, 0);
+  }
+  if (self->thread_object_) {
+    self->thread_object_->update_signals(stellina::abi::kSignalTerminated, 0);
+    self->thread_object_ = Ref<ThreadObject>();
+  }
   self->exit_code_ = code;
   self->state_ = ThreadState::Dead;
   sched::reschedule();

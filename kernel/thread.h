@@ -40,6 +40,16 @@ class Thread : public SchedLink {
   // argument register. Errors: those of create.
   static lib::Result<Thread*> create_user(Process* process, uintptr_t rip, uintptr_t rsp,
                                           uint64_t arg);
+  // Makes every thread of process except the caller end: a blocked one wakes (its wait
+  // fails with Killed), and each ends before it would return to user mode.
+  static void kill_all_of(Process* process) REQUIRES(sched_lock);
+  // Whether this thread must end instead of returning to user mode.
+  bool killed() const REQUIRES(sched_lock) { return killed_; }
+  // The object that raises kSignalTerminated when this thread ends (for thread handles).
+  void set_thread_object(ThreadObject* object) REQUIRES(sched_lock) {
+    thread_object_ = Ref<ThreadObject>(object);
+  }
+
   // A kernel thread that belongs to process (a component built into the kernel).
   static lib::Result<Thread*> create_in_process(Process* process, Entry entry, void* arg);
   void start();
@@ -99,6 +109,8 @@ class Thread : public SchedLink {
   int exit_code_ = 0;
 
   Ref<Process> process_;  // null for kernel threads
+  Ref<ThreadObject> thread_object_;
+  bool killed_ = false;
   uintptr_t user_rip_ = 0;
   uintptr_t user_rsp_ = 0;
   uint64_t user_arg_ = 0;

@@ -119,7 +119,20 @@ enum Syscall : uint64_t {
   // kernel creates, when it starts a driver).
   kSysInterruptAck = 20,
 
-  kSysCount = 21,
+  // thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg) -> Handle: a new thread
+  // of the calling process, starting at entry with arg in the first argument register and
+  // the stack pointer at stack_top (16-byte aligned by the caller). The handle (kRightRead |
+  // kRightWait) raises kSignalTerminated when the thread ends. Errors: kErrInvalidArgument
+  // (an address outside user space), kErrNoMemory, kErrNoResources, kErrNotSupported (in a
+  // component built into the kernel).
+  kSysThreadCreate = 21,
+
+  // thread_exit(int64_t code): ends the calling thread; does not return. When the last
+  // thread of a process ends, the process ends with that code. When a process ends
+  // (process_exit, a fault), all its threads end, including blocked ones.
+  kSysThreadExit = 22,
+
+  kSysCount = 23,
 };
 
 }  // namespace stellina::abi

@@ -28,6 +28,8 @@ enum Status : int64_t {
   kErrNotFound = -12,        // no such object or name
   kErrNotSupported = -13,    // the operation does not apply
   kErrNoResources = -14,     // a fixed table (handles, waiters) is full
+  kErrCanceled = -15,        // the call was abandoned because the process is ending (its
+                             // threads never see this: they end instead of returning)
 };
 
 // Kernel object types, reported by handle_query.

@@ -12,6 +12,7 @@
 #include "kernel/log_object.h"
 #include "kernel/pmm.h"
 #include "kernel/spawn.h"
+#include "kernel/thread.h"
 
 namespace kernel {
 namespace {
@@ -284,6 +285,53 @@ KTEST(user_shared_memory_ring) {
   Ref<Process> p1 = w.release_value(), p2 = r.release_value();
   drop(p1, p2, folio, control_w.kernel_end, control_w.user_end, control_r.kernel_end,
        control_r.user_end, exit_w.kernel_end, exit_w.user_end, exit_r.kernel_end, exit_r.user_end);
+}
+
+}  // namespace
+}  // namespace kernel
+
+namespace kernel {
+namespace {
+
+using namespace ktest_user;
+
+KTEST(user_threads) {
+  struct Case {
+    uint64_t mode;
+    abi::ExitReason reason;
+    int64_t code;
+  } cases[] = {{1, abi::ExitReason::Exited, 0},
+               {2, abi::ExitReason::Fault, -1},
+               {3, abi::ExitReason::Exited, 7}};
+  // Two rounds: the first may make page tables for new kernel stack slots (they stay); the
+  // second must give back exactly what it took.
+  size_t threads_before = 0, pages_before = 0;
+  for (int round = 0; round < 2; ++round) {
+    sched::sleep_ns(10'000'000);  // let earlier exited threads be reaped first
+    threads_before = Thread::count();
+    pages_before = pmm::free_page_count();
+    for (const Case& c : cases) {
+      Pair control = make_pair(), exit = make_pair();
+      const SpawnHandle handles[] = {log_handle(), {control.user_end.get(), abi::kRightsAll}};
+      auto p = spawn_from_archive("threads", handles, 2, exit.user_end);
+      KREQUIRE(p.ok());
+      send_u64(control.kernel_end.get(), c.mode);
+      abi::ProcessExit info{};
+      KREQUIRE(wait_exit(exit.kernel_end.get(), &info));
+      if (info.reason != c.reason || info.code != c.code) {
+        print("ktest:   mode {}: reason {} code {} ({})\n", c.mode, static_cast<int>(info.reason),
+              info.code, info.detail);
+      }
+      KEXPECT(info.reason == c.reason && info.code == c.code);
+      Ref<Process> process = p.release_value();
+      drop(process, control.kernel_end, control.user_end, exit.kernel_end, exit.user_end);
+    }
+  }
+  // Every thread of every process is gone, blocked ones included, with their memory.
+  for (int spin = 0; spin < 100 && Thread::count() != threads_before; ++spin)
+    sched::sleep_ns(1'000'000);
+  KEXPECT(Thread::count() == threads_before);
+  KEXPECT(pmm::free_page_count() == pages_before);
 }
 
 }  // namespace

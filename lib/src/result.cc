@@ -21,6 +21,7 @@ const char* error_name(Error e) {
     case Error::PeerClosed: return "peer closed";
     case Error::TooLarge: return "too large";
     case Error::BufferTooSmall: return "buffer too small";
+    case Error::Killed: return "killed";
   }
   return "unknown error";
 }

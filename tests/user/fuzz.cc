@@ -105,7 +105,9 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   uint64_t ok = 0, refused = 0;
   for (uint64_t i = 0; i < calls; ++i) {
     uint64_t n = next() % (abi::kSysCount + 4);
-    if (n == abi::kSysProcessExit) n = abi::kSysCount + 1;  // never exit here
+    // Never exit here, nor start threads at random addresses (their fault would end us).
+    if (n == abi::kSysProcessExit || n == abi::kSysThreadExit || n == abi::kSysThreadCreate)
+      n = abi::kSysCount + 1;
     uint64_t a[6];
     for (uint64_t& v : a) v = next() % 2 ? hostile_pointer() : next();
     switch (n) {

@@ -217,6 +217,7 @@ extern "C" void syscall_entry_c(arch::x86::TrapFrame* f) {
   arch::irq_enable();
   f->rax = static_cast<uint64_t>(
       kernel::syscall_dispatch(f->rax, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9));
+  kernel::on_return_to_user();
   arch::irq_save();
   kernel::on_interrupt_exit();
 }
@@ -253,4 +254,5 @@ extern "C" void trap_entry(arch::x86::TrapFrame* f) {
     lapic_eoi();
   }
   if (f->rflags & kRflagsIf) kernel::on_interrupt_exit();
+  if (f->cs & 3) kernel::on_return_to_user();
 }

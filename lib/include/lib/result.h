@@ -26,6 +26,7 @@ enum class Error {
   PeerClosed,       // the other end of a channel is gone
   TooLarge,         // a message or buffer exceeds its limit
   BufferTooSmall,   // the destination cannot hold the result
+  Killed,           // the waiting thread's process is ending
 };
 
 // A stable, human-readable name for an error. Exhaustive: -Werror=switch keeps it complete.

@@ -88,6 +88,14 @@ inline int64_t folio_map(Handle folio, bool writable) {
 }
 inline int64_t folio_unmap(uint64_t address) { return syscall(abi::kSysFolioUnmap, address); }
 inline int64_t interrupt_ack(Handle irq) { return syscall(abi::kSysInterruptAck, irq); }
+inline int64_t thread_create(void (*entry)(uint64_t), void* stack_top, uint64_t arg) {
+  return syscall(abi::kSysThreadCreate, reinterpret_cast<uint64_t>(entry),
+                 reinterpret_cast<uint64_t>(stack_top), arg);
+}
+[[noreturn]] inline void thread_exit(int64_t code) {
+  syscall(abi::kSysThreadExit, static_cast<uint64_t>(code));
+  __builtin_unreachable();
+}
 [[noreturn]] inline void process_exit(int64_t code) {
   syscall(abi::kSysProcessExit, static_cast<uint64_t>(code));
   __builtin_unreachable();
