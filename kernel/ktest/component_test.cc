@@ -12,19 +12,6 @@ using namespace ktest_user;
 using Starter = lib::Result<Ref<Process>> (*)(const char*, const SpawnHandle*, size_t,
                                               Ref<Channel>);
 
-// Sends Connect{channel} on ch, moving a handle to `end` with the message.
-void connect(Channel* ch, Channel* end) {
-  auto m = Message::create(MessageKind::Connect, 0, 0);
-  KASSERT(m.ok());
-  SpinlockGuard guard(sched_lock);
-  end->retain();
-  end->handle_opened();  // a handle in transit
-  m.value()->handles[0] = end;
-  m.value()->rights[0] = abi::kRightsAll;
-  m.value()->handle_count = 1;
-  KASSERT(ch->send(m.value()).ok());
-}
-
 void echo_component_test(Starter start) {
   Pair startup = make_pair(), exit = make_pair(), client = make_pair();
   const SpawnHandle handles[] = {log_handle(), {startup.user_end.get(), abi::kRightsAll}};

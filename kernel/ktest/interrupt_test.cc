@@ -23,14 +23,19 @@ uint64_t next_word(Channel* ch) {
   return word;
 }
 
-KTEST(manual_interrupt_loopback) {
+// Puts COM2 in loopback mode with its interrupt off; panics the test if there is no COM2.
+void setup_com2() {
   arch::io_write(kCom2 + 7, 0x5a, 1);  // the scratch register answers if the UART is there
-  KREQUIRE(arch::io_read(kCom2 + 7, 1) == 0x5a);
+  KASSERT(arch::io_read(kCom2 + 7, 1) == 0x5a);
   arch::io_write(kCom2 + 1, 0x00, 1);  // no interrupts while setting up
   arch::io_write(kCom2 + 3, 0x03, 1);  // 8N1
   arch::io_write(kCom2 + 2, 0x00, 1);  // no FIFO: one byte, one interrupt
   arch::io_write(kCom2 + 4, 0x18, 1);  // loopback, OUT2
   while (arch::io_read(kCom2 + 5, 1) & 1) (void)arch::io_read(kCom2, 1);  // drain
+}
+
+KTEST(manual_interrupt_loopback) {
+  setup_com2();
 
   auto created = InterruptObject::create(kCom2Line);
   KREQUIRE(created.ok());
@@ -65,6 +70,52 @@ KTEST(manual_interrupt_loopback) {
     again.value()->release();
   }
 }
+
+}  // namespace
+}  // namespace kernel
+
+namespace kernel {
+namespace {
+
+using namespace ktest_user;
+using Starter = lib::Result<Ref<Process>> (*)(const char*, const SpawnHandle*, size_t,
+                                              Ref<Channel>);
+
+// The same driver component (tests/components/irqcount) in either isolation mode, on COM2.
+void interrupt_component_test(Starter start) {
+  setup_com2();
+  auto created = InterruptObject::create(kCom2Line);
+  KREQUIRE(created.ok());
+  Ref<InterruptObject> irq = Ref<InterruptObject>::adopt(created.value());
+  arch::io_write(kCom2 + 1, 0x01, 1);  // interrupt on received data
+  Pair startup = make_pair(), exit = make_pair(), client = make_pair();
+  const SpawnHandle handles[] = {log_handle(),
+                                 {startup.user_end.get(), abi::kRightsAll},
+                                 {irq.get(), abi::kRightWrite | abi::kRightWait | abi::kRightRead}};
+  auto p = start("irqcount", handles, 3, exit.user_end);
+  KREQUIRE(p.ok());
+  connect(startup.kernel_end.get(), client.user_end.get());
+  drop(client.user_end);
+  for (uint8_t round = 0; round < 3; ++round) {
+    send_u64(client.kernel_end.get(), 0);                        // ready?
+    KREQUIRE(next_word(client.kernel_end.get()) == round);       // ready, count so far
+    arch::io_write(kCom2, 'a' + round, 1);                       // the device interrupts
+    KREQUIRE(next_word(client.kernel_end.get()) == round + 1u);  // the driver saw it
+    KEXPECT(arch::io_read(kCom2, 1) == 'a' + round);             // clear the device
+    send_u64(client.kernel_end.get(), 0);                        // done: acknowledge
+  }
+  drop(client.kernel_end, startup.kernel_end);
+  abi::ProcessExit info{};
+  KREQUIRE(wait_exit(exit.kernel_end.get(), &info));
+  KEXPECT(info.code == 0);
+  KEXPECT(irq->count() == 3);
+  arch::io_write(kCom2 + 1, 0x00, 1);
+  Ref<Process> process = p.release_value();
+  drop(process, irq, startup.user_end, exit.kernel_end, exit.user_end);
+}
+
+KTEST(manual_interrupt_component_user) { interrupt_component_test(spawn_from_archive); }
+KTEST(manual_interrupt_component_kernel) { interrupt_component_test(spawn_in_kernel); }
 
 }  // namespace
 }  // namespace kernel

@@ -95,4 +95,17 @@ inline bool log_contains(const char* needle) {
   return search.found;
 }
 
+// Sends Connect{channel} on ch, moving a handle to `end` with the message.
+inline void connect(Channel* ch, Channel* end) {
+  auto m = Message::create(MessageKind::Connect, 0, 0);
+  KASSERT(m.ok());
+  SpinlockGuard guard(sched_lock);
+  end->retain();
+  end->handle_opened();  // a handle in transit
+  m.value()->handles[0] = end;
+  m.value()->rights[0] = abi::kRightsAll;
+  m.value()->handle_count = 1;
+  KASSERT(ch->send(m.value()).ok());
+}
+
 }  // namespace kernel::ktest_user

@@ -68,6 +68,21 @@ int64_t Component::set_timer(uint64_t deadline_ns) {
   return sys::timer_set(timer_.get(), deadline_ns);
 }
 
+int64_t Component::watch_interrupt(abi::Handle irq) {
+  interrupt_.reset(irq);
+  return sys::poll_add(poll_.get(), irq, abi::kSignalReadable, kInterruptKey);
+}
+
+int64_t Component::ack_interrupt() {
+  const int64_t r = sys::interrupt_ack(interrupt_.get());
+  if (r != abi::kOk) return r;
+  return sys::poll_add(poll_.get(), interrupt_.get(), abi::kSignalReadable, kInterruptKey);
+}
+
+abi::Handle Component::startup_handle(size_t i) const {
+  return startup_ && i < startup_->handle_count ? startup_->handles[i] : abi::kInvalidHandle;
+}
+
 void Component::stop(int64_t code) {
   stopping_ = true;
   exit_code_ = code;
@@ -130,6 +145,7 @@ void Component::dispatch(size_t slot, uint32_t signals) {
 
 int64_t Component::run(const abi::StartupBlock& startup) {
   if (startup.handle_count < 2) return -1;
+  startup_ = &startup;
   log_ = startup.handles[0];
   const int64_t poll = sys::poll_create();
   if (poll < 0) return poll;
@@ -146,6 +162,10 @@ int64_t Component::run(const abi::StartupBlock& startup) {
       if (slot == kTimerKey) {
         sys::timer_set(timer_.get(), 0);  // disarm (clears the signal), then tell
         on_timer();
+      } else if (slot == kInterruptKey) {
+        // Level-triggered: stop watching until ack_interrupt, or the loop would spin.
+        sys::poll_remove(poll_.get(), kInterruptKey);
+        on_interrupt();
       } else if (slot < kMaxChannels && channels_[slot].valid()) {
         dispatch(slot, events[i].signals);
       } else {

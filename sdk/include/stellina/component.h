@@ -79,6 +79,10 @@ class Component {
   virtual void on_open(Channel& ch, uint64_t call_id, const char* uri, size_t uri_size);
   // The deadline given to set_timer has passed.
   virtual void on_timer() {}
+  // The interrupt given to watch_interrupt fired. The line stays masked (and no further
+  // on_interrupt comes) until the component has dealt with its device and calls
+  // ack_interrupt().
+  virtual void on_interrupt() {}
 
   // Answers an Open with the channel to the resource (moved to the caller).
   int64_t reply_open(Channel& ch, uint64_t call_id, Channel resource);
@@ -87,6 +91,12 @@ class Component {
   // Calls on_timer once at deadline_ns (monotonic clock; sys::clock_now()); replaces any
   // earlier deadline. Returns the status.
   int64_t set_timer(uint64_t deadline_ns);
+  // Drivers: calls on_interrupt when the Interrupt irq fires (the loop owns the handle).
+  int64_t watch_interrupt(abi::Handle irq);
+  int64_t ack_interrupt();
+  // The handles the component was started with: 0 is the log, 1 the startup channel, the
+  // rest are what its spec grants (devices, services).
+  abi::Handle startup_handle(size_t i) const;
 
   // Watches ch from now on (the loop owns it). Returns false if too many are watched.
   bool listen(Channel ch);
@@ -106,6 +116,9 @@ class Component {
   void forget(size_t slot);
 
   static constexpr uint64_t kTimerKey = kMaxChannels;  // the timer's key in the wait set
+  static constexpr uint64_t kInterruptKey = kMaxChannels + 1;
+  const abi::StartupBlock* startup_ = nullptr;
+  OwnedHandle interrupt_;
   abi::Handle log_ = abi::kInvalidHandle;
   OwnedHandle poll_;
   OwnedHandle timer_;
