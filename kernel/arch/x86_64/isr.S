@@ -3,6 +3,42 @@
 // which saves the general registers and calls trap_entry(TrapFrame*).
 
 
+.macro push_registers       // the general registers, in TrapFrame order (reversed)
+  pushq %rax
+  pushq %rbx
+  pushq %rcx
+  pushq %rdx
+  pushq %rsi
+  pushq %rdi
+  pushq %rbp
+  pushq %r8
+  pushq %r9
+  pushq %r10
+  pushq %r11
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+.endm
+
+.macro pop_registers
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %r11
+  popq %r10
+  popq %r9
+  popq %r8
+  popq %rbp
+  popq %rdi
+  popq %rsi
+  popq %rdx
+  popq %rcx
+  popq %rbx
+  popq %rax
+.endm
+
 .section .text
 .global isr_stubs
 .align 16
@@ -24,21 +60,7 @@ isr_common:
   swapgs
 1:
   cld
-  pushq %rax
-  pushq %rbx
-  pushq %rcx
-  pushq %rdx
-  pushq %rsi
-  pushq %rdi
-  pushq %rbp
-  pushq %r8
-  pushq %r9
-  pushq %r10
-  pushq %r11
-  pushq %r12
-  pushq %r13
-  pushq %r14
-  pushq %r15
+  push_registers
   mov %rsp, %rdi
   // Make the trap look like a call from the interrupted instruction, for backtraces.
   pushq 17*8(%rsp)      // rip
@@ -63,21 +85,7 @@ syscall_entry:
   pushq $0              // error code
   pushq $0x100          // vector: the syscall pseudo-vector
   cld
-  pushq %rax
-  pushq %rbx
-  pushq %rcx
-  pushq %rdx
-  pushq %rsi
-  pushq %rdi
-  pushq %rbp
-  pushq %r8
-  pushq %r9
-  pushq %r10
-  pushq %r11
-  pushq %r12
-  pushq %r13
-  pushq %r14
-  pushq %r15
+  push_registers
   mov %rsp, %rdi
   xor %ebp, %ebp
   call syscall_entry_c
@@ -87,21 +95,7 @@ syscall_entry:
 .global trap_return
 trap_return:
   cli
-  popq %r15
-  popq %r14
-  popq %r13
-  popq %r12
-  popq %r11
-  popq %r10
-  popq %r9
-  popq %r8
-  popq %rbp
-  popq %rdi
-  popq %rsi
-  popq %rdx
-  popq %rcx
-  popq %rbx
-  popq %rax
+  pop_registers
   add $16, %rsp         // vector, error code
   testb $3, 8(%rsp)
   jz 2f
