@@ -10,7 +10,7 @@ packages=(
   qemu-system-x86 qemu-utils
   grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
   clang-format clang-tidy
-  cpio busybox-static xz-utils zstd
+  cpio busybox-static xz-utils zstd libtomlplusplus-dev
 )
 
 missing=()

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Tests for speccc, the component spec compiler (tools/speccc).
+
+  spec_test.py bad SPECCC CASE             CASE (a spec, or a directory of specs) is rejected with
+                                           exactly the errors its "# expect: LINE:COL: MESSAGE"
+                                           comments name (MESSAGE: the text after "error: ", or
+                                           its beginning)
+  spec_test.py good SPECCC CXX SDK ORDER SPEC...
+                                           the specs are accepted; the start order is ORDER
+                                           (comma-separated), the same whatever order the specs
+                                           are given in; each header compiles and holds the
+                                           config's defaults
+  spec_test.py manifest SPECCC SPEC...     manifest.bin decodes to what the specs say
+"""
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+import tomllib
+
+ERROR = re.compile(r"^(.*):(\d+):(\d+): error: (.*)$")
+
+
+def fail(message):
+    print("FAIL:", message)
+    sys.exit(1)
+
+
+def speccc(binary, out, specs):
+    return subprocess.run([binary, "--out", out, *specs], capture_output=True, text=True)
+
+
+def check_bad(binary, case):
+    specs = ([os.path.join(case, f) for f in sorted(os.listdir(case)) if f.endswith(".toml")]
+             if os.path.isdir(case) else [case])
+    expected = []
+    for spec in specs:
+        with open(spec) as f:
+            for line in f:
+                if m := re.match(r"# expect: (\d+):(\d+): (.*)$", line):
+                    expected.append((spec, int(m[1]), int(m[2]), m[3]))
+    if not expected:
+        fail(f"{case} expects no error")
+    with tempfile.TemporaryDirectory() as out:
+        result = speccc(binary, out, specs)
+        if os.listdir(out):
+            fail("outputs were written for invalid specs")
+    print(result.stderr, end="")
+    if result.returncode != 1:
+        fail(f"exit status {result.returncode}, expected 1")
+    errors = [m.groups() for line in result.stderr.splitlines() if (m := ERROR.match(line))]
+    for spec, line, column, message in expected:
+        hits = [e for e in errors if e[0] == spec and int(e[1]) == line and int(e[2]) == column
+                and e[3].startswith(message)]
+        if not hits:
+            fail(f"missing error {spec}:{line}:{column}: {message}")
+        errors.remove(hits[0])
+    if errors:
+        fail(f"unexpected errors: {errors}")
+    print(f"ok: {len(expected)} expected error(s)")
+
+
+def c_string(s):
+    return '"' + "".join(c if c.isalnum() or c in " []" else "\\%03o" % ord(c) for c in s) + '"'
+
+
+def check_header(cxx, sdk, out, name, spec):
+    """Compiles the header with static_asserts on the config's defaults."""
+    ns = "stellina::components::" + name.replace("-", "_")
+    lines = [f'#include "{name}_env.h"',
+             "constexpr bool same(const char* a, const char* b) {",
+             "  while (*a && *a == *b) ++a, ++b;",
+             "  return *a == *b;",
+             "}",
+             f"using Env = {ns}::Env;",
+             "[[maybe_unused]] constexpr Env::Config kConfig{};"]
+    for key in spec.get("requires", {}):
+        lines.append(f"static_assert(sizeof(Env::{key}) == sizeof(stellina::Channel));")
+    for key, value in spec.get("config", {}).items():
+        if isinstance(value, bool):
+            lines.append(f"static_assert(kConfig.{key} == {'true' if value else 'false'});")
+        elif isinstance(value, int):
+            lines.append(f"static_assert(kConfig.{key} == {value + 1} - 1);")
+        else:
+            lines.append(f"static_assert(same(kConfig.{key}, {c_string(value)}));")
+    source = os.path.join(out, f"check_{name}.cc")
+    with open(source, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    result = subprocess.run([cxx, "-std=c++20", "-Wall", "-Werror", "-fsyntax-only", "-I", out,
+                             "-I", os.path.join(sdk, "sdk/include"), "-I",
+                             os.path.join(sdk, "abi"), source], capture_output=True, text=True)
+    if result.returncode != 0:
+        fail(f"{name}_env.h does not compile:\n{result.stderr}")
+
+
+def check_good(binary, cxx, sdk, order, specs):
+    parsed = {}
+    for spec in specs:
+        with open(spec, "rb") as f:
+            data = tomllib.load(f)
+        parsed[data["name"]] = data
+    runs = []
+    for specs_in in (specs, specs[::-1]):
+        with tempfile.TemporaryDirectory() as out:
+            result = speccc(binary, out, specs_in)
+            if result.returncode != 0 or result.stderr:
+                fail(f"speccc failed ({result.returncode}):\n{result.stderr}")
+            with open(os.path.join(out, "start_order.txt")) as f:
+                start = f.read().split()
+            with open(os.path.join(out, "manifest.bin"), "rb") as f:
+                runs.append((start, f.read()))
+            for name, spec in parsed.items():
+                check_header(cxx, sdk, out, name, spec)
+    if runs[0] != runs[1]:
+        fail("the outputs depend on the order of the specs on the command line")
+    if runs[0][0] != order.split(","):
+        fail(f"start order {runs[0][0]}, expected {order.split(',')}")
+    print(f"ok: {len(parsed)} specs, start order {' '.join(runs[0][0])}, headers compile")
+
+
+def decode(blob):
+    """Reads manifest.bin as laid out in tools/speccc/README.md."""
+    magic, version, count, entry_count, strings_size, total, reserved = struct.unpack_from(
+        "<8s6I", blob, 0)
+    if magic != b"STLMANI1" or version != 1 or reserved != 0 or total != len(blob):
+        fail(f"bad header {magic} {version} {total} (file: {len(blob)} bytes)")
+    entries_at = 32 + 32 * count
+    strings_at = entries_at + 16 * entry_count
+    if strings_at + strings_size != total or blob[strings_at] != 0 or blob[-1] != 0:
+        fail("bad table sizes")
+
+    def string(offset):
+        if offset >= strings_size:
+            fail(f"string offset {offset} out of range")
+        start = strings_at + offset
+        return blob[start:blob.index(b"\0", start)].decode()
+
+    components = []
+    next_entry = 0
+    for i in range(count):
+        (name, isolation, restart, reserved, pages, threads, backoff, n_exports, n_requires,
+         n_devices, n_config, first) = struct.unpack_from("<IBBHIII4HI", blob, 32 + 32 * i)
+        if first != next_entry or reserved != 0:
+            fail(f"component {i}: entries start at {first}, expected {next_entry}")
+        entries = [struct.unpack_from("<IIQ", blob, entries_at + 16 * (first + j))
+                   for j in range(n_exports + n_requires + n_devices + n_config)]
+        next_entry += len(entries)
+        exports = entries[:n_exports]
+        requires = entries[n_exports:n_exports + n_requires]
+        devices = entries[n_exports + n_requires:n_exports + n_requires + n_devices]
+        config = entries[n_exports + n_requires + n_devices:]
+        values = []
+        for key, kind, value in config:
+            if kind == 0:
+                values.append((string(key), struct.unpack("<q", struct.pack("<Q", value))[0]))
+            elif kind == 1:
+                values.append((string(key), bool(value)))
+            elif kind == 2:
+                values.append((string(key), string(value)))
+            else:
+                fail(f"config type {kind}")
+        components.append({
+            "name": string(name), "isolation": isolation, "restart": restart,
+            "memory_pages": pages, "threads": threads, "backoff_ms": backoff,
+            "exports": [string(s) for s, _, _ in exports],
+            "requires": [(string(k), provider, string(v)) for k, provider, v in requires],
+            "devices": [string(s) for s, _, _ in devices],
+            "config": values})
+    if next_entry != entry_count:
+        fail("entries left over")
+    return components
+
+
+def check_manifest(binary, specs):
+    parsed = {}
+    for spec in specs:
+        with open(spec, "rb") as f:
+            data = tomllib.load(f)
+        parsed[data["name"]] = data
+    with tempfile.TemporaryDirectory() as out:
+        result = speccc(binary, out, specs)
+        if result.returncode != 0:
+            fail(result.stderr)
+        with open(os.path.join(out, "start_order.txt")) as f:
+            order = f.read().split()
+        with open(os.path.join(out, "manifest.bin"), "rb") as f:
+            components = decode(f.read())
+    providers = {e: order.index(n) for n, s in parsed.items() for e in s.get("exports", [])}
+    for i, (name, got) in enumerate(zip(order, components)):
+        spec = parsed[name]
+        restart = spec.get("restart", {})
+        limits = spec.get("limits", {})
+        want = {
+            "name": name,
+            "isolation": ["kernel", "user"].index(spec["isolation"]),
+            "restart": ["never", "on-failure", "always"].index(restart.get("policy", "never")),
+            "memory_pages": limits.get("memory_pages", 256),
+            "threads": limits.get("threads", 1),
+            "backoff_ms": restart.get("backoff_ms", 0),
+            "exports": spec.get("exports", []),
+            # requires and config in key order, as speccc reads them
+            "requires": [(k, providers[v], v) for k, v in sorted(spec.get("requires", {}).items())],
+            "devices": spec.get("devices", []),
+            "config": sorted(spec.get("config", {}).items())}
+        if got != want:
+            fail(f"component {i}:\n  manifest {got}\n  spec     {want}")
+        if any(provider >= i for _, provider, _ in got["requires"]):
+            fail(f"{name} starts before a component it requires")
+    if len(components) != len(order):
+        fail(f"{len(components)} components, expected {len(order)}")
+    print(f"ok: manifest of {len(components)} components round-trips")
+
+
+def main():
+    mode, args = sys.argv[1], sys.argv[2:]
+    if mode == "bad":
+        check_bad(*args)
+    elif mode == "good":
+        check_good(args[0], args[1], args[2], args[3], args[4:])
+    elif mode == "manifest":
+        check_manifest(args[0], args[1:])
+    else:
+        fail(f"unknown mode {mode}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+// speccc --out DIR SPEC...: checks the component specs and writes, into DIR, each
+// component's <name>_env.h, manifest.bin and start_order.txt. Exit status: 0 when every spec
+// is valid, 1 with every error listed on stderr, 2 on a usage error.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string_view>
+
+#include "spec.h"
+
+namespace {
+
+constexpr int kInvalid = 1;
+constexpr int kUsage = 2;
+
+// Writes the file only when its content changes, so that what includes it is not rebuilt.
+bool write_file(const std::filesystem::path& path, std::string_view content) {
+  std::ifstream old(path, std::ios::binary);
+  if (old) {
+    const std::string current{std::istreambuf_iterator<char>(old), {}};
+    if (current == content) return true;
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  if (!out) std::fprintf(stderr, "speccc: cannot write %s\n", path.c_str());
+  return static_cast<bool>(out);
+}
+
+int usage() {
+  std::fputs("usage: speccc --out DIR SPEC.toml...\n", stderr);
+  return kUsage;
+}
+
+int run(int argc, char** argv) {
+  std::filesystem::path out_dir;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--out" && i + 1 < argc) {
+      out_dir = argv[++i];
+    } else if (arg.starts_with("-")) {
+      return usage();
+    } else {
+      files.emplace_back(arg);
+    }
+  }
+  if (out_dir.empty() || files.empty()) return usage();
+
+  speccc::Diagnostics diag;
+  std::vector<speccc::Spec> specs;
+  for (const std::string& file : files) {
+    if (auto spec = speccc::parse_spec(file, diag)) specs.push_back(std::move(*spec));
+  }
+  const std::vector<size_t> order = speccc::resolve(specs, diag);
+  if (diag.count() != 0) {
+    for (const std::string& line : diag.lines()) std::fprintf(stderr, "%s\n", line.c_str());
+    std::fprintf(stderr, "speccc: %zu error%s\n", diag.count(), diag.count() == 1 ? "" : "s");
+    return kInvalid;
+  }
+
+  std::error_code error;
+  std::filesystem::create_directories(out_dir, error);
+  if (error) {
+    std::fprintf(stderr, "speccc: cannot create %s: %s\n", out_dir.c_str(),
+                 error.message().c_str());
+    return kInvalid;
+  }
+  bool ok = true;
+  std::string start_order;
+  for (const size_t i : order) {
+    const speccc::Spec& spec = specs[i];
+    ok &= write_file(out_dir / (spec.name.text + "_env.h"), speccc::env_header(spec));
+    start_order += spec.name.text + "\n";
+  }
+  ok &= write_file(out_dir / "start_order.txt", start_order);
+  const std::vector<uint8_t> bytes = speccc::manifest(specs, order);
+  ok &= write_file(out_dir / "manifest.bin",
+                   std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  return ok ? 0 : kInvalid;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "speccc: %s\n", e.what());
+    return kInvalid;
+  }
+}

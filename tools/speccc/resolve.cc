@@ -1,0 +1,129 @@
+// Checks across specs, and the start order: a component starts after everything it requires.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "spec.h"
+
+namespace speccc {
+namespace {
+
+// Reports each dependency cycle among the components left unordered, found by a depth-first
+// walk in name order; deps[i] holds (requirement index, provider) pairs.
+void report_cycles(const std::vector<Spec>& specs,
+                   const std::vector<std::vector<std::pair<size_t, size_t>>>& deps,
+                   const std::vector<size_t>& by_name, const std::vector<bool>& ordered,
+                   Diagnostics& diag) {
+  enum class Mark : uint8_t { kNew, kOnPath, kDone };
+  std::vector<Mark> mark(specs.size(), Mark::kNew);
+  struct Step {
+    size_t node;
+    size_t next = 0;  // the next entry of deps[node] to follow
+  };
+  for (size_t root : by_name) {
+    if (ordered[root] || mark[root] != Mark::kNew) continue;
+    std::vector<Step> path = {{root}};
+    mark[root] = Mark::kOnPath;
+    while (!path.empty()) {
+      Step& step = path.back();
+      if (step.next == deps[step.node].size()) {
+        mark[step.node] = Mark::kDone;
+        path.pop_back();
+        continue;
+      }
+      const size_t to = deps[step.node][step.next++].second;
+      if (mark[to] == Mark::kNew) {
+        mark[to] = Mark::kOnPath;
+        path.push_back({to});
+      } else if (mark[to] == Mark::kOnPath) {
+        size_t first = 0;
+        while (path[first].node != to) ++first;
+        std::string cycle;
+        for (size_t i = first; i < path.size(); ++i)
+          cycle += specs[path[i].node].name.text + " -> ";
+        cycle += specs[to].name.text;
+        // Point at the requirement by which the cycle leaves its first component.
+        const Step& start = path[first];
+        const Requirement& req =
+            specs[start.node].requirements[deps[start.node][start.next - 1].first];
+        diag.error(req.at, "dependency cycle: " + cycle, "requires that form no cycle");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<size_t> resolve(std::vector<Spec>& specs, Diagnostics& diag) {
+  std::map<std::string, size_t> names;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const auto [it, fresh] = names.emplace(specs[i].name.text, i);
+    if (!fresh) {
+      diag.error(specs[i].name.at,
+                 "duplicate component name \"" + specs[i].name.text + "\", first at " +
+                     to_string(specs[it->second].name.at),
+                 "a name no other spec uses");
+    }
+  }
+  std::map<std::string, std::pair<size_t, Position>> providers;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    for (const Located& e : specs[i].exports) {
+      const auto [it, fresh] = providers.emplace(e.text, std::make_pair(i, e.at));
+      if (!fresh) {
+        diag.error(e.at,
+                   "duplicate export \"" + e.text + "\", first exported by " +
+                       specs[it->second.first].name.text + " at " + to_string(it->second.second),
+                   "each service exported by one component");
+      }
+    }
+  }
+  // deps[i]: (requirement index, provider) for each requirement of spec i that resolved.
+  std::vector<std::vector<std::pair<size_t, size_t>>> deps(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    for (size_t r = 0; r < specs[i].requirements.size(); ++r) {
+      Requirement& req = specs[i].requirements[r];
+      const auto it = providers.find(req.service);
+      if (it == providers.end()) {
+        diag.error(req.at, "requires." + req.key + " names unknown service \"" + req.service + "\"",
+                   "a service that some spec exports");
+        continue;
+      }
+      req.provider = it->second.first;
+      deps[i].emplace_back(r, req.provider);
+    }
+  }
+
+  // Kahn's algorithm; among the components ready to start, the smallest name goes first.
+  std::vector<std::set<size_t>> dependents(specs.size());
+  std::vector<size_t> waiting(specs.size(), 0);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    for (const auto& [r, provider] : deps[i]) {
+      if (dependents[provider].insert(i).second) ++waiting[i];
+    }
+  }
+  std::set<std::pair<std::string, size_t>> ready;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (waiting[i] == 0) ready.emplace(specs[i].name.text, i);
+  }
+  std::vector<size_t> order;
+  std::vector<bool> ordered(specs.size(), false);
+  while (!ready.empty()) {
+    const size_t next = ready.begin()->second;
+    ready.erase(ready.begin());
+    order.push_back(next);
+    ordered[next] = true;
+    for (size_t d : dependents[next]) {
+      if (--waiting[d] == 0) ready.emplace(specs[d].name.text, d);
+    }
+  }
+  if (order.size() != specs.size()) {
+    std::vector<size_t> by_name(specs.size());
+    for (size_t i = 0; i < specs.size(); ++i) by_name[i] = i;
+    std::stable_sort(by_name.begin(), by_name.end(),
+                     [&](size_t a, size_t b) { return specs[a].name.text < specs[b].name.text; });
+    report_cycles(specs, deps, by_name, ordered, diag);
+  }
+  return order;
+}
+
+}  // namespace speccc

@@ -1,0 +1,98 @@
+#pragma once
+// speccc, the component spec compiler: reads component.toml files, checks each one and then
+// all of them together, and writes each component's typed environment header and the
+// manifest the startup server reads. The format is described in README.md.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace speccc {
+
+// A place in a spec file, for error messages.
+struct Position {
+  std::string file;
+  uint32_t line = 1;
+  uint32_t column = 1;
+};
+
+std::string to_string(const Position& at);
+
+// Collects errors, each "FILE:LINE:COLUMN: error: WHAT (expected ...)".
+class Diagnostics {
+ public:
+  void error(const Position& at, const std::string& what, const std::string& expected);
+  // Puts the errors from index first on in line order (a TOML table iterates by key).
+  void sort_from(size_t first);
+  size_t count() const { return errors_.size(); }
+  std::vector<std::string> lines() const;
+
+ private:
+  struct Error {
+    Position at;
+    std::string text;
+  };
+  std::vector<Error> errors_;
+};
+
+// The numbering is the manifest's.
+enum class Isolation : uint8_t { kKernel = 0, kUser = 1, kWasm = 2 };
+enum class RestartPolicy : uint8_t { kNever = 0, kOnFailure = 1, kAlways = 2 };
+
+constexpr uint32_t kDefaultMemoryPages = 256;
+constexpr uint32_t kDefaultThreads = 1;
+
+// A string from a spec and where it was written.
+struct Located {
+  std::string text;
+  Position at;
+};
+
+// requires.<key> = "<service>": env().<key> is a channel to the component exporting service.
+struct Requirement {
+  std::string key;
+  std::string service;
+  Position at;
+  size_t provider = 0;  // index of the providing spec, set by resolve()
+};
+
+using ConfigValue = std::variant<int64_t, bool, std::string>;
+
+struct ConfigEntry {
+  std::string key;
+  ConfigValue value;
+};
+
+struct Spec {
+  std::string file;
+  Located name;
+  Isolation isolation = Isolation::kUser;
+  std::vector<Located> exports;
+  std::vector<Requirement> requirements;
+  std::vector<std::string> devices;
+  std::vector<ConfigEntry> config;
+  uint32_t memory_pages = kDefaultMemoryPages;
+  uint32_t threads = kDefaultThreads;
+  RestartPolicy restart = RestartPolicy::kNever;
+  uint32_t backoff_ms = 0;  // 0: none
+};
+
+// Reads and checks one spec. Returns nothing when it has no usable name (or is not TOML);
+// other errors go to diag and still return the spec, so that the checks across specs run.
+std::optional<Spec> parse_spec(const std::string& file, Diagnostics& diag);
+
+// Checks the specs together (unique names and exports, known services, no cycles), sets
+// each requirement's provider and returns the start order: spec indices, providers first,
+// ties broken by name.
+std::vector<size_t> resolve(std::vector<Spec>& specs, Diagnostics& diag);
+
+// The C++ namespace of a component's generated code: stellina::components::<name, - as _>.
+std::string identifier(const std::string& name);
+// DIR/<name>_env.h: struct Env, a Channel per requirement and the config with its defaults.
+std::string env_header(const Spec& spec);
+// DIR/manifest.bin: the components in start order.
+std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<size_t>& order);
+
+}  // namespace speccc
