@@ -1,0 +1,47 @@
+// The string functions a freestanding x86_64 program needs (the compiler emits calls to
+// them): shared by the kernel and the user-mode runtime, never built for the host, which has
+// its own C library.
+
+#include <cstddef>
+
+extern "C" {
+
+void* memcpy(void* dst, const void* src, size_t n) {
+  auto* d = static_cast<unsigned char*>(dst);
+  const auto* s = static_cast<const unsigned char*>(src);
+  asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n)::"memory");
+  return dst;
+}
+
+void* memmove(void* dst, const void* src, size_t n) {
+  auto* d = static_cast<unsigned char*>(dst);
+  const auto* s = static_cast<const unsigned char*>(src);
+  if (d < s || d >= s + n) return memcpy(dst, src, n);
+  // Overlapping with dst above src: copy backwards (direction flag set, then cleared).
+  d += n - 1;
+  s += n - 1;
+  asm volatile("std; rep movsb; cld" : "+D"(d), "+S"(s), "+c"(n)::"memory");
+  return dst;
+}
+
+void* memset(void* dst, int c, size_t n) {
+  auto* d = static_cast<unsigned char*>(dst);
+  asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+  return dst;
+}
+
+int memcmp(const void* a, const void* b, size_t n) {
+  const auto* x = static_cast<const unsigned char*>(a);
+  const auto* y = static_cast<const unsigned char*>(b);
+  for (size_t i = 0; i < n; ++i)
+    if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
+  return 0;
+}
+
+size_t strlen(const char* s) {
+  size_t n = 0;
+  while (s[n]) ++n;
+  return n;
+}
+
+}  // extern "C"
