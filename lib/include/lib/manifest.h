@@ -1,0 +1,68 @@
+#pragma once
+// Reading the component manifest (manifest.bin, written by tools/speccc; the layout is in
+// tools/speccc/README.md) in freestanding code: the startup server's view of the specs.
+// Everything is validated when the manifest is opened, so the accessors cannot fail.
+
+#include <cstddef>
+#include <cstdint>
+
+#include <lib/result.h>
+
+namespace lib {
+
+class Manifest {
+ public:
+  enum class Isolation : uint8_t { Kernel = 0, User = 1 };
+  enum class Restart : uint8_t { Never = 0, OnFailure = 1, Always = 2 };
+  enum class ConfigType : uint32_t { Integer = 0, Boolean = 1, String = 2 };
+
+  struct Component {
+    const char* name;
+    Isolation isolation;
+    Restart restart;
+    uint32_t memory_pages, threads, backoff_ms;
+    uint16_t export_count, require_count, device_count, config_count;
+    uint32_t first_entry;
+  };
+  struct Require {
+    const char* field;
+    const char* service;
+    uint32_t provider;  // index of the providing component (it starts earlier)
+  };
+  struct Config {
+    const char* field;
+    ConfigType type;
+    int64_t integer;     // Integer, and Boolean as 0 or 1
+    const char* string;  // String
+  };
+
+  // Validates the manifest in [data, data + size). Errors: InvalidArgument (magic, a bad
+  // isolation, policy or config type, a provider that does not start earlier, a string
+  // offset outside the table or without a NUL), OutOfRange (sizes that do not fit the
+  // buffer), NotSupported (another version).
+  static Result<Manifest> open(const uint8_t* data, size_t size);
+
+  // Components in start order: providers before the components that require them.
+  size_t count() const { return count_; }
+  Component component(size_t i) const;
+  const char* export_name(size_t component, size_t i) const;
+  Require require(size_t component, size_t i) const;
+  const char* device(size_t component, size_t i) const;
+  Config config(size_t component, size_t i) const;
+  // The component with this name. Errors: NotFound.
+  Result<size_t> find(const char* name) const;
+
+ private:
+  const uint8_t* entry(size_t index) const { return entries_ + index * kEntrySize; }
+  const char* string(uint32_t offset) const {
+    return reinterpret_cast<const char*>(strings_ + offset);
+  }
+
+  static constexpr size_t kHeaderSize = 32, kComponentSize = 32, kEntrySize = 16;
+  const uint8_t* components_ = nullptr;
+  const uint8_t* entries_ = nullptr;
+  const uint8_t* strings_ = nullptr;
+  size_t count_ = 0;
+};
+
+}  // namespace lib
