@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace {
 
 using lib::ArchiveEntry;
@@ -342,24 +344,7 @@ TEST(BootArchive, FuzzNeverCrashes) {
 
 // ---- Round trips through tools/mkarchive.py ----
 
-class TempDir {
- public:
-  TempDir() {
-    char templ[] = "/tmp/stellina_archive_XXXXXX";
-    const char* dir = mkdtemp(templ);
-    path_ = dir ? dir : "";
-  }
-  ~TempDir() {
-    if (!path_.empty()) std::system(("rm -rf '" + path_ + "'").c_str());
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  bool ok() const { return !path_.empty(); }
-
- private:
-  std::string path_;
-};
+using test::TempDir;
 
 void write_file(const std::string& path, const std::vector<uint8_t>& data) {
   std::ofstream out(path, std::ios::binary);

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace {
 
 using lib::ElfImage;
@@ -624,23 +626,7 @@ long _start(long x) {
 }
 )";
 
-class TempDir {
- public:
-  TempDir() {
-    char templ[] = "/tmp/stellina_elf_XXXXXX";
-    const char* dir = mkdtemp(templ);
-    path_ = dir ? dir : "";
-  }
-  ~TempDir() {
-    if (!path_.empty()) std::system(("rm -rf '" + path_ + "'").c_str());
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test::TempDir;
 
 std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
