@@ -2,6 +2,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/heap.h"
+#include "kernel/init.h"
 #include "kernel/log.h"
 #include "kernel/pmm.h"
 #include "kernel/power.h"
@@ -69,10 +70,34 @@ void show_record(const lib::LogRecord& r, void*) {
         lib::log_level_name(r.level), r.text);
 }
 
+Channel* control_channel = nullptr;
+
+// ctl COMMAND: asks the startup server (see servers/startup/README.md).
+void control(const char* command) {
+  if (!control_channel) {
+    print("no startup server is running\n");
+    return;
+  }
+  static char answer[4096];
+  auto r = init::control(control_channel, command, answer, sizeof(answer), 5'000'000'000);
+  if (!r.ok()) {
+    print("ctl: {}\n", lib::error_name(r.error()));
+    return;
+  }
+  print("{}", answer);
+}
+
+bool starts_with(const char* s, const char* prefix) {
+  while (*prefix && *s == *prefix) ++s, ++prefix;
+  return *prefix == '\0';
+}
+
 void run_command(const char* cmd) {
   if (equals(cmd, "")) return;
   if (equals(cmd, "help")) {
-    print("commands: help uptime mem threads log sched reboot shutdown\n");
+    print("commands: help uptime mem threads log sched ctl reboot shutdown\n");
+  } else if (equals(cmd, "ctl") || starts_with(cmd, "ctl ")) {
+    control(cmd[3] ? cmd + 4 : "help");
   } else if (equals(cmd, "uptime")) {
     const uint64_t ms = arch::now_ns() / 1'000'000;
     print("up {}.{:03} s\n", ms / 1000, ms % 1000);
@@ -102,7 +127,8 @@ void run_command(const char* cmd) {
 
 }  // namespace
 
-void run() {
+void run(Channel* control) {
+  control_channel = control;
   arch::console_set_input_handler(on_input);
   print("Stellina kernel console. Type 'help' for commands.\n");
   char line[128];

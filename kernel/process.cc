@@ -38,18 +38,17 @@ void Process::terminate(int64_t code, ExitReason reason, const char* detail, uin
   terminated_ = true;
   Thread::kill_all_of(this);  // they end when they next wake or head back to user mode
   handles_.close_all();
+  exit_.process_id = id();
+  exit_.code = code;
+  exit_.reason = reason;
+  exit_.pc = pc;
+  exit_.address = addr;
+  lib::format_to(exit_.name, sizeof(exit_.name), "{}", name_);
+  lib::format_to(exit_.detail, sizeof(exit_.detail), "{}", detail);
   if (exit_channel_) {
-    auto m = Message::create(MessageKind::Data, 0, sizeof(stellina::abi::ProcessExit));
+    auto m = Message::create(MessageKind::Data, 0, sizeof(exit_));
     if (m.ok()) {
-      auto* info = reinterpret_cast<stellina::abi::ProcessExit*>(m.value()->data);
-      *info = stellina::abi::ProcessExit{};
-      info->process_id = id();
-      info->code = code;
-      info->reason = reason;
-      info->pc = pc;
-      info->address = addr;
-      lib::format_to(info->name, sizeof(info->name), "{}", name_);
-      lib::format_to(info->detail, sizeof(info->detail), "{}", detail);
+      __builtin_memcpy(m.value()->data, &exit_, sizeof(exit_));
       if (!exit_channel_->send(m.value()).ok()) Message::destroy(m.value());
     }
     exit_channel_ = Ref<Channel>();

@@ -43,6 +43,8 @@ class Process final : public Object {
   // kSignalTerminated. Its thread must exit right after (the caller's job).
   void terminate(int64_t code, ExitReason reason, const char* detail, uintptr_t pc, uintptr_t addr)
       REQUIRES(sched_lock);
+  // How it ended; valid once terminated().
+  const stellina::abi::ProcessExit& exit_record() const REQUIRES(sched_lock) { return exit_; }
 
   Process() : Object(kType) {}  // use create
 
@@ -54,6 +56,7 @@ class Process final : public Object {
   Ref<AddressSpace> address_space_;
   Ref<Channel> exit_channel_;
   bool terminated_ = false;
+  stellina::abi::ProcessExit exit_ = {};
   size_t live_threads_ = 0;
 };
 

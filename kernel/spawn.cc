@@ -199,10 +199,14 @@ lib::Result<Ref<Process>> spawn_in_kernel(const char* name, const SpawnHandle* h
   return process;
 }
 
+lib::Result<lib::ByteSpan> boot_archive_file(const char* name) {
+  if (!have_archive) return lib::Error::NotFound;
+  return archive.find(name);
+}
+
 lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle* handles,
                                              size_t handle_count, Ref<Channel> exit_channel) {
-  if (!have_archive) return lib::Error::NotFound;
-  const lib::ByteSpan file = TRY(archive.find(name));
+  const lib::ByteSpan file = TRY(boot_archive_file(name));
   return spawn(name, file.data, file.size, handles, handle_count,
                static_cast<Ref<Channel>&&>(exit_channel));
 }

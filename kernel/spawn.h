@@ -2,6 +2,7 @@
 // Starting a user process from an ELF image: the kernel's own loader, used to start the first
 // processes (and by tests). Later the startup server loads components itself.
 
+#include <lib/archive.h>
 #include <lib/result.h>
 
 #include "kernel/channel.h"
@@ -36,5 +37,7 @@ lib::Result<Ref<Process>> spawn_in_kernel(const char* name, const SpawnHandle* h
 // The boot archive (the first boot module), opened at boot; null if there is none.
 struct BootInfo;
 void boot_archive_init(const BootInfo& boot);
+// A file of the boot archive. Errors: NotFound (no archive or no such file).
+lib::Result<lib::ByteSpan> boot_archive_file(const char* name);
 
 }  // namespace kernel

@@ -14,7 +14,8 @@ constexpr uint32_t kMaxMessageHandles = 4;
 constexpr uint32_t kChannelQueueLimit = 64;  // messages queued at one end before send blocks
 
 enum class MessageKind : uint32_t {
-  // Connect{channel}: a new peer; handles[0] is the channel to talk to it on.
+  // Connect{channel, ConnectInfo}: a new peer; handles[0] is the channel to talk to it on.
+  // From the startup server the data is a ConnectInfo saying what the channel is for.
   Connect = 1,
   // Open{call_id, uri}: asks for the resource named by the URI in data (no NUL).
   Open = 2,
@@ -42,6 +43,17 @@ struct MessageBuffer {
   Handle* handles;
   uint32_t handle_count;
   uint32_t handle_capacity;
+};
+
+// The data of a Connect sent by the startup server on a component's startup channel.
+enum class ConnectRole : uint32_t {
+  Client = 0,   // a client of the service `name` this component exports
+  Service = 1,  // the service this component requires as field `name` (at start, and again
+                // after its provider restarts: the old channel has closed)
+};
+struct ConnectInfo {
+  ConnectRole role;
+  char name[60];  // NUL-terminated
 };
 
 }  // namespace stellina::abi

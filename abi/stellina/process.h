@@ -4,6 +4,9 @@
 
 #include <stdint.h>
 
+#include <stellina/startup.h>
+#include <stellina/types.h>
+
 namespace stellina::abi {
 
 enum class ExitReason : uint32_t {
@@ -21,6 +24,32 @@ struct ProcessExit {
   uint64_t address;  // the faulting address (page faults)
   char name[32];     // the process's name, NUL-terminated
   char detail[48];   // e.g. "page fault", NUL-terminated
+};
+
+// Where a spawned component runs: inside the kernel (a kernel thread with its own handle
+// table; the component must be built into the kernel) or as a user process.
+enum class Isolation : uint32_t {
+  Kernel = 0,
+  User = 1,
+};
+
+// What process_spawn starts.
+struct SpawnRequest {
+  // The program in the boot archive, or the component built into the kernel; also the
+  // process's name. At most 31 bytes; no NUL needed.
+  const char* name;
+  uint64_t name_size;
+  Isolation isolation;
+  uint32_t handle_count;
+  Handle handles[kMaxStartupHandles];  // moved into the new process's StartupBlock
+};
+
+// What process_info reports.
+struct ProcessInfo {
+  uint64_t process_id;
+  uint32_t running;  // 1 while the process runs; 0 once it has ended (exit is then valid)
+  uint32_t reserved;
+  ProcessExit exit;
 };
 
 }  // namespace stellina::abi

@@ -132,7 +132,27 @@ enum Syscall : uint64_t {
   // (process_exit, a fault), all its threads end, including blocked ones.
   kSysThreadExit = 22,
 
-  kSysCount = 23,
+  // process_spawn(Handle authority, const SpawnRequest* request) -> Handle: starts a
+  // program from the boot archive (isolation user) or a component built into the kernel
+  // (isolation kernel) with request->handles, in order, as its StartupBlock. The handles move
+  // to the new process (closed in the caller) only if the spawn succeeds. The returned
+  // Process handle (kRightRead | kRightWait | kRightManage | kRightDuplicate |
+  // kRightTransfer) raises kSignalTerminated when the process ends. Rights: kRightManage on
+  // authority, kRightTransfer on every handle given.
+  // Errors: kErrNotFound (no such program or component), kErrInvalidArgument (bad isolation,
+  // a name of 0 or more than 31 bytes, a duplicate handle, an image that is not a loadable
+  // ELF), kErrTooLarge (more than kMaxStartupHandles handles), kErrNoMemory, kErrNoResources.
+  kSysProcessSpawn = 23,
+
+  // process_kill(Handle process): ends the process as if it had faulted (ExitReason::Killed);
+  // nothing happens if it has ended already. Rights: kRightManage.
+  kSysProcessKill = 24,
+
+  // process_info(Handle process, ProcessInfo* out): whether the process is running and, once
+  // it has ended, how (a ProcessExit). Rights: kRightRead.
+  kSysProcessInfo = 25,
+
+  kSysCount = 26,
 };
 
 }  // namespace stellina::abi

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <stellina/messages.h>
+#include <stellina/process.h>
 #include <stellina/startup.h>
 #include <stellina/syscalls.h>
 #include <stellina/types.h>
@@ -95,6 +96,13 @@ inline int64_t thread_create(void (*entry)(uint64_t), void* stack_top, uint64_t 
 [[noreturn]] inline void thread_exit(int64_t code) {
   syscall(abi::kSysThreadExit, static_cast<uint64_t>(code));
   __builtin_unreachable();
+}
+inline int64_t process_spawn(Handle authority, const abi::SpawnRequest* request) {
+  return syscall(abi::kSysProcessSpawn, authority, reinterpret_cast<uint64_t>(request));
+}
+inline int64_t process_kill(Handle process) { return syscall(abi::kSysProcessKill, process); }
+inline int64_t process_info(Handle process, abi::ProcessInfo* out) {
+  return syscall(abi::kSysProcessInfo, process, reinterpret_cast<uint64_t>(out));
 }
 [[noreturn]] inline void process_exit(int64_t code) {
   syscall(abi::kSysProcessExit, static_cast<uint64_t>(code));

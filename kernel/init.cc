@@ -1,0 +1,83 @@
+#include "kernel/init.h"
+
+#include <stellina/types.h>
+
+#include "kernel/arch.h"
+#include "kernel/folio.h"
+#include "kernel/log.h"
+#include "kernel/log_object.h"
+#include "kernel/spawn.h"
+
+namespace kernel::init {
+
+namespace abi = stellina::abi;
+
+namespace {
+
+// A folio holding a copy of bytes.
+lib::Result<Ref<Folio>> folio_with(const lib::ByteSpan& bytes) {
+  Ref<Folio> folio = Ref<Folio>::adopt(TRY(Folio::create(bytes.size)));
+  for (size_t i = 0; i < folio->page_count(); ++i) {
+    auto* page = static_cast<uint8_t*>(arch::phys_to_virt(folio->page(i)));
+    const size_t offset = i * arch::kPageSize;
+    const size_t n = bytes.size - offset < arch::kPageSize ? bytes.size - offset : arch::kPageSize;
+    __builtin_memcpy(page, bytes.data + offset, n);
+  }
+  return folio;
+}
+
+}  // namespace
+
+lib::Result<Ref<Channel>> start_startup_server() {
+  const lib::ByteSpan manifest = TRY(boot_archive_file("manifest"));
+  Ref<Folio> folio = TRY(folio_with(manifest));
+  Ref<Channel> ours, theirs;
+  TRY(Channel::create_pair(&ours, &theirs));
+  const SpawnHandle handles[] = {
+      {LogObject::get(), abi::kRightWrite | abi::kRightDuplicate | abi::kRightTransfer},
+      {theirs.get(), abi::kRightsAll},
+      {folio.get(), abi::kRightManage},  // the authority to spawn
+      {folio.get(), abi::kRightRead | abi::kRightMap},
+  };
+  auto process = spawn_from_archive("startup", handles, 4, Ref<Channel>());
+  SpinlockGuard guard(sched_lock);
+  folio = Ref<Folio>();
+  theirs = Ref<Channel>();
+  if (!process.ok()) {
+    ours = Ref<Channel>();
+    return process.error();
+  }
+  process.value() = Ref<Process>();
+  return ours;
+}
+
+lib::Result<void> control(Channel* ch, const char* command, char* out, size_t capacity,
+                          uint64_t timeout_ns) {
+  static uint64_t next_call = 1;
+  size_t size = 0;
+  while (command[size]) ++size;
+  Message* m = TRY(Message::create(MessageKind::Data, 0, size));
+  __builtin_memcpy(m->data, command, size);
+  SpinlockGuard guard(sched_lock);
+  const uint64_t call = next_call++;
+  m->call_id = call;
+  if (auto sent = ch->send(m); !sent.ok()) {
+    Message::destroy(m);
+    return sent.error();
+  }
+  const uint64_t deadline = arch::now_ns() + timeout_ns;
+  for (;;) {
+    if (Message* reply = ch->peek(true, call)) {
+      ch->remove(reply);
+      const size_t n = reply->data_size < capacity ? reply->data_size : capacity - 1;
+      __builtin_memcpy(out, reply->data, n);
+      out[n] = '\0';
+      Message::destroy(reply);
+      return {};
+    }
+    if (ch->peer_closed()) return lib::Error::PeerClosed;
+    (void)TRY(wait_for_signals(ch, abi::kSignalReadable | abi::kSignalPeerClosed, deadline));
+  }
+}
+
+}  // namespace kernel::init

@@ -1,0 +1,142 @@
+// Control commands: text in a Data message, the answer in a Data message with the same
+// call id. The commands and their answers are listed in README.md.
+#include "servers/startup/supervisor.h"
+
+namespace startup {
+
+namespace sys = stellina::sys;
+
+namespace {
+
+// Splits off the next space-separated word of *s (NUL-terminating it in place).
+char* next_word(char** s) {
+  char* p = *s;
+  while (*p == ' ') ++p;
+  char* word = p;
+  while (*p && *p != ' ') ++p;
+  if (*p) *p++ = '\0';
+  *s = p;
+  return word;
+}
+
+}  // namespace
+
+int64_t Supervisor::find(const char* name) const {
+  for (size_t i = 0; i < count_; ++i)
+    if (same(components_[i].spec.name, name)) return static_cast<int64_t>(i);
+  return -1;
+}
+
+size_t Supervisor::describe(char* out, size_t capacity) const {
+  size_t n = lib::format_to(out, capacity, "{:<16} {:<11} {:<9} {:>7} {:>8}  {}\n", "NAME",
+                            "STATE", "ISOLATION", "PROCESS", "RESTARTS", "LAST EXIT");
+  for (size_t i = 0; i < count_ && n < capacity; ++i) {
+    const Component& c = components_[i];
+    char exit[80] = "-";
+    if (c.has_exit) {
+      lib::format_to(exit, sizeof(exit), "{} ({}, code {})", reason_name(c.last_exit.reason),
+                     c.last_exit.detail, c.last_exit.code);
+    }
+    n += lib::format_to(out + n, capacity - n, "{:<16} {:<11} {:<9} {:>7} {:>8}  {}\n",
+                        c.spec.name, state_name(c.state),
+                        c.spec.isolation == lib::Manifest::Isolation::Kernel ? "kernel" : "user",
+                        c.state == State::Running ? c.process_id : 0, c.restarts, exit);
+  }
+  return n < capacity ? n : capacity - 1;
+}
+
+size_t Supervisor::execute(const char* command, char* out, size_t capacity) {
+  char line[128];
+  lib::format_to(line, sizeof(line), "{}", command);
+  char* rest = line;
+  const char* verb = next_word(&rest);
+  if (same(verb, "list")) return describe(out, capacity);
+  if (same(verb, "help") || same(verb, "")) {
+    return lib::format_to(out, capacity,
+                          "ok: commands: list, start NAME, stop NAME, kill NAME, restart NAME\n");
+  }
+  const bool known = same(verb, "start") || same(verb, "stop") || same(verb, "kill") ||
+                     same(verb, "restart");
+  if (!known) return lib::format_to(out, capacity, "error: unknown command '{}' (try help)\n", verb);
+  const char* name = next_word(&rest);
+  const int64_t found = find(name);
+  if (found < 0) return lib::format_to(out, capacity, "error: no component '{}'\n", name);
+  const size_t i = static_cast<size_t>(found);
+  Component& c = components_[i];
+  if (c.state == State::Unsupported)
+    return lib::format_to(out, capacity, "error: {} drives devices; not managed here\n", name);
+  const bool running = c.state == State::Running;
+  if (same(verb, "start")) {
+    if (running) return lib::format_to(out, capacity, "error: {} is running\n", name);
+    c.backoff_ms = c.spec.backoff_ms;
+    const int64_t r = start(i);
+    return r == abi::kOk ? lib::format_to(out, capacity, "ok: started {}\n", name)
+                         : lib::format_to(out, capacity, "error: {}: status {}\n", name, r);
+  }
+  {  // stop, kill, restart
+    if (!running) {
+      if (same(verb, "stop") && c.state == State::Backoff) {
+        c.state = State::Stopped;
+        return lib::format_to(out, capacity, "ok: stopped {}\n", name);
+      }
+      if (!same(verb, "restart"))
+        return lib::format_to(out, capacity, "error: {} is not running\n", name);
+    } else {
+      // stop and restart end it for good; kill leaves it to its restart policy.
+      c.stop_requested = !same(verb, "kill");
+      sys::process_kill(c.process);
+      on_exit(i);
+    }
+    if (same(verb, "restart")) {
+      c.backoff_ms = c.spec.backoff_ms;
+      ++c.restarts;
+      const int64_t r = start(i);
+      if (r != abi::kOk) return lib::format_to(out, capacity, "error: {}: status {}\n", name, r);
+    }
+  }
+  return lib::format_to(out, capacity, "ok: {} {}\n", verb, name);
+}
+
+void Supervisor::on_control(size_t slot) {
+  for (;;) {
+    abi::Handle handles[abi::kMaxMessageHandles];
+    abi::MessageBuffer m{};
+    char command[128];
+    m.data = command;
+    m.data_capacity = sizeof(command) - 1;
+    m.handles = handles;
+    m.handle_capacity = abi::kMaxMessageHandles;
+    const int64_t r = sys::channel_recv(controls_[slot], &m);
+    if (r == abi::kErrWouldBlock) return;
+    if (r == abi::kErrBufferTooSmall) {  // too long to be a command: take it off the queue
+      char big[abi::kMaxMessageData];
+      abi::Handle more[abi::kMaxMessageHandles];
+      m.data = big;
+      m.data_capacity = sizeof(big);
+      m.handles = more;
+      m.handle_capacity = abi::kMaxMessageHandles;
+      if (sys::channel_recv(controls_[slot], &m) != abi::kOk) return;
+      for (uint32_t k = 0; k < m.handle_count; ++k) sys::handle_close(more[k]);
+      const char answer[] = "error: command too long\n";
+      abi::MessageBuffer reply{abi::MessageKind::Data, 0, m.call_id, const_cast<char*>(answer),
+                               sizeof(answer) - 1, 0, nullptr, 0, 0};
+      sys::channel_send(controls_[slot], &reply);
+      continue;
+    }
+    if (r != abi::kOk) {  // the peer is gone
+      sys::poll_remove(poll_, kControlKey + slot);
+      sys::handle_close(controls_[slot]);
+      controls_[slot] = abi::kInvalidHandle;
+      return;
+    }
+    for (uint32_t k = 0; k < m.handle_count; ++k) sys::handle_close(handles[k]);
+    command[m.data_size] = '\0';
+    char* answer = reinterpret_cast<char*>(buffer_);
+    const size_t n = execute(command, answer, sizeof(buffer_));
+    abi::MessageBuffer reply{abi::MessageKind::Data, 0, m.call_id, answer,
+                             static_cast<uint32_t>(n), 0, nullptr, 0, 0};
+    sys::channel_send(controls_[slot], &reply);
+  }
+}
+
+}  // namespace startup

@@ -1,0 +1,47 @@
+// The startup server: the first user process. It reads the component manifest, starts every
+// component in dependency order in its declared isolation, wires the channels the specs call
+// for, routes Open{uri} by scheme, supervises (restarts with backoff, per policy) and answers
+// control commands. See servers/startup/README.md.
+//
+// Its handles, from the kernel: 0 the log, 1 the console's control channel, 2 the authority
+// to spawn (the root silo), 3 the manifest (a folio).
+#include <stellina/sys.h>
+
+#include <lib/format.h>
+#include <lib/manifest.h>
+
+#include "servers/startup/supervisor.h"
+
+namespace abi = stellina::abi;
+namespace sys = stellina::sys;
+
+int64_t stellina_main(const abi::StartupBlock& startup) {
+  if (startup.handle_count < 4) return -1;
+  const abi::Handle log = startup.handles[0];
+  const abi::Handle console = startup.handles[1];
+  const abi::Handle authority = startup.handles[2];
+  const abi::Handle manifest_folio = startup.handles[3];
+
+  const int64_t mapped = sys::folio_map(manifest_folio, false);
+  if (mapped < 0) {
+    startup::say(log, "cannot map the manifest ({})", mapped);
+    return -1;
+  }
+  // The folio is at least as large as the manifest, whose header gives its exact size.
+  const auto* bytes = reinterpret_cast<const uint8_t*>(mapped);
+  const uint32_t size = static_cast<uint32_t>(bytes[24]) | static_cast<uint32_t>(bytes[25]) << 8 |
+                        static_cast<uint32_t>(bytes[26]) << 16 |
+                        static_cast<uint32_t>(bytes[27]) << 24;
+  auto manifest = lib::Manifest::open(bytes, size);
+  if (!manifest.ok()) {
+    startup::say(log, "manifest refused: {}", lib::error_name(manifest.error()));
+    return -1;
+  }
+
+  static startup::Supervisor supervisor;
+  const int64_t r = supervisor.init(manifest.value(), log, authority);
+  if (r != abi::kOk) return r;
+  supervisor.add_control(console);
+  supervisor.start_all();
+  return supervisor.run();
+}

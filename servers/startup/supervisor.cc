@@ -1,0 +1,422 @@
+#include "servers/startup/supervisor.h"
+
+namespace startup {
+
+namespace sys = stellina::sys;
+
+namespace {
+
+constexpr uint64_t kMillisecond = 1'000'000;
+constexpr uint32_t kMaxBackoffMs = 10'000;
+// A component that ran this long before failing starts over from its base backoff.
+constexpr uint64_t kStableNs = 10'000 * kMillisecond;
+constexpr uint32_t kWatch = abi::kSignalReadable | abi::kSignalPeerClosed;
+
+size_t length(const char* s) {
+  size_t n = 0;
+  while (s[n]) ++n;
+  return n;
+}
+
+const char* isolation_name(lib::Manifest::Isolation i) {
+  return i == lib::Manifest::Isolation::Kernel ? "kernel" : "user";
+}
+
+void close(abi::Handle& h) {
+  if (h != abi::kInvalidHandle) sys::handle_close(h);
+  h = abi::kInvalidHandle;
+}
+
+// Sends a message moving `moved` (if valid); closes it if the send fails.
+int64_t send(abi::Handle ch, abi::MessageKind kind, uint64_t call_id, const void* data,
+             size_t size, abi::Handle moved = abi::kInvalidHandle) {
+  abi::MessageBuffer m{};
+  m.kind = kind;
+  m.call_id = call_id;
+  m.data = const_cast<void*>(data);
+  m.data_size = static_cast<uint32_t>(size);
+  m.handles = &moved;
+  m.handle_count = moved != abi::kInvalidHandle ? 1 : 0;
+  const int64_t r = sys::channel_send(ch, &m);
+  if (r != abi::kOk && moved != abi::kInvalidHandle) sys::handle_close(moved);
+  return r;
+}
+
+void abort_call(abi::Handle ch, uint64_t call_id, int64_t status) {
+  send(ch, abi::MessageKind::Abort, call_id, &status, sizeof(status));
+}
+
+}  // namespace
+
+bool same(const char* a, const char* b) {
+  while (*a && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+
+const char* reason_name(abi::ExitReason r) {
+  switch (r) {
+    case abi::ExitReason::Exited: return "exited";
+    case abi::ExitReason::Fault: return "fault";
+    case abi::ExitReason::Killed: return "killed";
+  }
+  return "unknown";
+}
+
+const char* state_name(State s) {
+  switch (s) {
+    case State::Waiting: return "waiting";
+    case State::Running: return "running";
+    case State::Backoff: return "backoff";
+    case State::Stopped: return "stopped";
+    case State::Exited: return "exited";
+    case State::Unsupported: return "unsupported";
+  }
+  return "?";
+}
+
+int64_t Supervisor::init(const lib::Manifest& manifest, abi::Handle log, abi::Handle authority) {
+  manifest_ = manifest;
+  log_ = log;
+  authority_ = authority;
+  if (manifest.count() > kMaxComponents) {
+    say(log_, "{} components; at most {} are supported", manifest.count(),
+        kMaxComponents);
+    return abi::kErrTooLarge;
+  }
+  count_ = manifest.count();
+  const int64_t poll = sys::poll_create();
+  const int64_t timer = sys::timer_create();
+  if (poll < 0 || timer < 0) return poll < 0 ? poll : timer;
+  poll_ = static_cast<abi::Handle>(poll);
+  timer_ = static_cast<abi::Handle>(timer);
+  const int64_t added = sys::poll_add(poll_, timer_, abi::kSignalReadable, kTimerKey);
+  if (added != abi::kOk) return added;
+  for (size_t i = 0; i < count_; ++i) {
+    components_[i].spec = manifest.component(i);
+    components_[i].backoff_ms = components_[i].spec.backoff_ms;
+    // Components that drive devices are started by the device manager, which gives them
+    // their device's resources; the startup server has none to give.
+    if (components_[i].spec.device_count > 0) components_[i].state = State::Unsupported;
+  }
+  return abi::kOk;
+}
+
+bool Supervisor::add_control(abi::Handle ch) {
+  for (size_t slot = 0; slot < kMaxControls; ++slot) {
+    if (controls_[slot] != abi::kInvalidHandle) continue;
+    if (sys::poll_add(poll_, ch, kWatch, kControlKey + slot) != abi::kOk) break;
+    controls_[slot] = ch;
+    return true;
+  }
+  sys::handle_close(ch);
+  return false;
+}
+
+void Supervisor::start_all() {
+  for (size_t i = 0; i < count_; ++i) {
+    if (components_[i].state == State::Unsupported) {
+      say(log_, "{}: not started (it drives devices: the device manager's job)",
+          components_[i].spec.name);
+      continue;
+    }
+    start(i);
+  }
+}
+
+int64_t Supervisor::start(size_t i) {
+  Component& c = components_[i];
+  abi::Handle startup[2], names[2];
+  if (sys::channel_create(startup) != abi::kOk) return abi::kErrNoMemory;
+  if (sys::channel_create(names) != abi::kOk) {
+    sys::handle_close(startup[0]);
+    sys::handle_close(startup[1]);
+    return abi::kErrNoMemory;
+  }
+  const int64_t log = sys::handle_duplicate(log_, abi::kRightWrite | abi::kRightTransfer);
+  abi::SpawnRequest request{};
+  request.name = c.spec.name;
+  request.name_size = length(c.spec.name);
+  request.isolation = c.spec.isolation == lib::Manifest::Isolation::Kernel
+                          ? abi::Isolation::Kernel
+                          : abi::Isolation::User;
+  request.handle_count = 3;
+  request.handles[0] = log < 0 ? abi::kInvalidHandle : static_cast<abi::Handle>(log);
+  request.handles[1] = startup[1];
+  request.handles[2] = names[1];
+  const int64_t process = log < 0 ? log : sys::process_spawn(authority_, &request);
+  if (process < 0) {
+    for (abi::Handle h : {request.handles[0], startup[0], startup[1], names[0], names[1]})
+      if (h != abi::kInvalidHandle) sys::handle_close(h);
+    say(log_, "{}: could not start: status {}", c.spec.name, process);
+    c.state = State::Exited;
+    return process;
+  }
+  c.process = static_cast<abi::Handle>(process);
+  c.startup = startup[0];
+  c.names = names[0];
+  abi::ProcessInfo info{};
+  sys::process_info(c.process, &info);
+  c.process_id = info.process_id;
+  const uint64_t key = kKeysPerComponent * i;
+  sys::poll_add(poll_, c.process, abi::kSignalTerminated, key);
+  sys::poll_add(poll_, c.startup, kWatch, key + 1);
+  sys::poll_add(poll_, c.names, kWatch, key + 2);
+  c.state = State::Running;
+  c.started_ns = sys::clock_now();
+  c.stop_requested = false;
+  say(log_, "started {} ({}, process {})", c.spec.name, isolation_name(c.spec.isolation),
+      c.process_id);
+  connect_requirements(i);
+  connect_clients(i);
+  return abi::kOk;
+}
+
+void Supervisor::wire(size_t provider, const char* service, size_t client, const char* field) {
+  abi::Handle ends[2];
+  if (sys::channel_create(ends) != abi::kOk) {
+    say(log_, "no channel for {} -> {}", components_[client].spec.name, service);
+    return;
+  }
+  abi::ConnectInfo to_provider{abi::ConnectRole::Client, {}};
+  abi::ConnectInfo to_client{abi::ConnectRole::Service, {}};
+  lib::format_to(to_provider.name, sizeof(to_provider.name), "{}", service);
+  lib::format_to(to_client.name, sizeof(to_client.name), "{}", field);
+  if (send(components_[provider].startup, abi::MessageKind::Connect, 0, &to_provider,
+           sizeof(to_provider), ends[1]) != abi::kOk) {
+    sys::handle_close(ends[0]);
+    return;
+  }
+  send(components_[client].startup, abi::MessageKind::Connect, 0, &to_client, sizeof(to_client),
+       ends[0]);
+}
+
+// Services are channels handed over at start; schemes ("file:") are reached through Open on
+// the namespace channel instead.
+void Supervisor::connect_requirements(size_t client) {
+  const lib::Manifest::Component& spec = components_[client].spec;
+  for (size_t r = 0; r < spec.require_count; ++r) {
+    const lib::Manifest::Require req = manifest_.require(client, r);
+    const size_t n = length(req.service);
+    if (n && req.service[n - 1] == ':') continue;
+    if (components_[req.provider].state == State::Running)
+      wire(req.provider, req.service, client, req.field);
+  }
+}
+
+void Supervisor::connect_clients(size_t provider) {
+  for (size_t client = 0; client < count_; ++client) {
+    if (client == provider || components_[client].state != State::Running) continue;
+    const lib::Manifest::Component& spec = components_[client].spec;
+    for (size_t r = 0; r < spec.require_count; ++r) {
+      const lib::Manifest::Require req = manifest_.require(client, r);
+      const size_t n = length(req.service);
+      if (req.provider == provider && !(n && req.service[n - 1] == ':'))
+        wire(provider, req.service, client, req.field);
+    }
+  }
+}
+
+void Supervisor::close_channels(size_t i) {
+  Component& c = components_[i];
+  const uint64_t key = kKeysPerComponent * i;
+  for (uint64_t k = 0; k < kKeysPerComponent; ++k) sys::poll_remove(poll_, key + k);
+  close(c.process);
+  close(c.startup);
+  close(c.names);
+}
+
+void Supervisor::on_exit(size_t i) {
+  Component& c = components_[i];
+  abi::ProcessInfo info{};
+  if (sys::process_info(c.process, &info) != abi::kOk || info.running) return;
+  close_channels(i);
+  fail_pending_of(i);
+  c.has_exit = true;
+  c.last_exit = info.exit;
+  const bool failed = info.exit.reason != abi::ExitReason::Exited || info.exit.code != 0;
+  say(log_, "{} ended: {} ({}), code {}", c.spec.name, reason_name(info.exit.reason),
+      info.exit.detail, info.exit.code);
+  const auto policy = c.spec.restart;
+  const bool restart = !c.stop_requested && (policy == lib::Manifest::Restart::Always ||
+                                             (policy == lib::Manifest::Restart::OnFailure && failed));
+  if (c.stop_requested) {
+    c.state = State::Stopped;
+    return;
+  }
+  if (!restart) {
+    c.state = State::Exited;
+    say(log_, "{} is not restarted (policy)", c.spec.name);
+    return;
+  }
+  const uint64_t now = sys::clock_now();
+  if (now - c.started_ns > kStableNs) c.backoff_ms = c.spec.backoff_ms;
+  c.state = State::Backoff;
+  c.restart_at_ns = now + uint64_t{c.backoff_ms} * kMillisecond;
+  say(log_, "restarting {} in {} ms", c.spec.name, c.backoff_ms);
+  const uint32_t doubled = c.backoff_ms ? c.backoff_ms * 2 : 0;
+  c.backoff_ms = doubled > kMaxBackoffMs ? kMaxBackoffMs : doubled;
+}
+
+void Supervisor::schedule_timer() {
+  uint64_t earliest = 0;
+  for (size_t i = 0; i < count_; ++i) {
+    const Component& c = components_[i];
+    if (c.state == State::Backoff && (!earliest || c.restart_at_ns < earliest))
+      earliest = c.restart_at_ns;
+  }
+  // A deadline already past still fires: timer_set(0) would disarm instead.
+  sys::timer_set(timer_, earliest);
+}
+
+void Supervisor::on_timer() {
+  sys::timer_set(timer_, 0);
+  const uint64_t now = sys::clock_now();
+  for (size_t i = 0; i < count_; ++i) {
+    Component& c = components_[i];
+    if (c.state != State::Backoff || c.restart_at_ns > now) continue;
+    ++c.restarts;
+    if (start(i) == abi::kOk) say(log_, "{} restarted (restart {})", c.spec.name, c.restarts);
+  }
+}
+
+bool Supervisor::requires_service(size_t client, const char* service) const {
+  const lib::Manifest::Component& spec = components_[client].spec;
+  for (size_t r = 0; r < spec.require_count; ++r)
+    if (same(manifest_.require(client, r).service, service)) return true;
+  return false;
+}
+
+void Supervisor::route_open(size_t client, uint64_t call_id, const char* uri, size_t size) {
+  const abi::Handle reply = components_[client].names;
+  char scheme[64];
+  size_t n = 0;
+  while (n < size && n + 1 < sizeof(scheme) && uri[n] != ':') scheme[n] = uri[n], ++n;
+  if (n == size || uri[n] != ':' || n == 0) {
+    abort_call(reply, call_id, abi::kErrInvalidArgument);  // no scheme
+    return;
+  }
+  scheme[n] = ':';
+  scheme[n + 1] = '\0';
+  int64_t provider = -1;
+  for (size_t p = 0; p < count_ && provider < 0; ++p)
+    for (size_t e = 0; e < components_[p].spec.export_count; ++e)
+      if (same(manifest_.export_name(p, e), scheme)) provider = static_cast<int64_t>(p);
+  const char* name = components_[client].spec.name;
+  if (provider < 0) {
+    say(log_, "{} opened '{}': no component serves that scheme", name, scheme);
+    abort_call(reply, call_id, abi::kErrNotFound);
+    return;
+  }
+  if (!requires_service(client, scheme)) {
+    say(log_, "{} opened '{}': not in its spec's requires", name, scheme);
+    abort_call(reply, call_id, abi::kErrAccessDenied);
+    return;
+  }
+  Component& p = components_[provider];
+  if (p.state != State::Running) {
+    abort_call(reply, call_id, abi::kErrPeerClosed);
+    return;
+  }
+  Pending* slot = nullptr;
+  for (Pending& pending : pending_)
+    if (!pending.used) slot = &pending;
+  if (!slot) {
+    abort_call(reply, call_id, abi::kErrNoResources);
+    return;
+  }
+  *slot = Pending{true, next_call_++, client, static_cast<size_t>(provider), call_id};
+  const int64_t sent = send(p.startup, abi::MessageKind::Open, slot->id, uri, size);
+  if (sent != abi::kOk) {
+    slot->used = false;
+    abort_call(reply, call_id, sent);
+  }
+}
+
+void Supervisor::fail_pending_of(size_t provider) {
+  for (Pending& pending : pending_) {
+    if (!pending.used) continue;
+    if (pending.provider == provider && components_[pending.client].state == State::Running)
+      abort_call(components_[pending.client].names, pending.client_call, abi::kErrPeerClosed);
+    if (pending.provider == provider || pending.client == provider) pending.used = false;
+  }
+}
+
+// Open calls from a component, on its namespace channel.
+void Supervisor::on_names(size_t i) {
+  for (;;) {
+    abi::Handle handles[abi::kMaxMessageHandles];
+    abi::MessageBuffer m{};
+    m.data = buffer_;
+    m.data_capacity = sizeof(buffer_);
+    m.handles = handles;
+    m.handle_capacity = abi::kMaxMessageHandles;
+    const int64_t r = sys::channel_recv(components_[i].names, &m);
+    if (r == abi::kErrPeerClosed) sys::poll_remove(poll_, kKeysPerComponent * i + 2);
+    if (r != abi::kOk) return;
+    for (uint32_t k = 0; k < m.handle_count; ++k) sys::handle_close(handles[k]);
+    if (m.kind == abi::MessageKind::Open) {
+      route_open(i, m.call_id, reinterpret_cast<const char*>(buffer_), m.data_size);
+    } else if (m.call_id) {
+      abort_call(components_[i].names, m.call_id, abi::kErrNotSupported);
+    }
+  }
+}
+
+// Replies from a provider to the Opens routed to it.
+void Supervisor::on_provider_message(size_t i) {
+  for (;;) {
+    abi::Handle handles[abi::kMaxMessageHandles];
+    abi::MessageBuffer m{};
+    m.data = buffer_;
+    m.data_capacity = sizeof(buffer_);
+    m.handles = handles;
+    m.handle_capacity = abi::kMaxMessageHandles;
+    const int64_t r = sys::channel_recv(components_[i].startup, &m);
+    if (r == abi::kErrPeerClosed) sys::poll_remove(poll_, kKeysPerComponent * i + 1);
+    if (r != abi::kOk) return;
+    Pending* match = nullptr;
+    for (Pending& pending : pending_)
+      if (pending.used && pending.provider == i && pending.id == m.call_id) match = &pending;
+    const bool reply = m.kind == abi::MessageKind::OpenReply || m.kind == abi::MessageKind::Abort;
+    if (match && reply) {
+      match->used = false;
+      const abi::Handle client = components_[match->client].names;
+      if (m.kind == abi::MessageKind::OpenReply && m.handle_count == 1) {
+        send(client, abi::MessageKind::OpenReply, match->client_call, nullptr, 0, handles[0]);
+        continue;
+      }
+      int64_t status = abi::kErrInvalidArgument;  // a malformed reply
+      if (m.kind == abi::MessageKind::Abort && m.data_size == sizeof(status))
+        __builtin_memcpy(&status, buffer_, sizeof(status));
+      abort_call(client, match->client_call, status);
+    }
+    for (uint32_t k = 0; k < m.handle_count; ++k) sys::handle_close(handles[k]);
+  }
+}
+
+int64_t Supervisor::run() {
+  for (;;) {
+    schedule_timer();
+    abi::PollEvent events[16];
+    const int64_t n = sys::poll_wait(poll_, events, 16);
+    if (n < 0) return n;
+    for (int64_t e = 0; e < n; ++e) {
+      const uint64_t key = events[e].key;
+      if (key == kTimerKey) {
+        on_timer();
+      } else if (key >= kControlKey && key < kControlKey + kMaxControls) {
+        on_control(key - kControlKey);
+      } else if (key < kKeysPerComponent * count_) {
+        const size_t i = key / kKeysPerComponent;
+        if (components_[i].state != State::Running) continue;  // ended earlier in this batch
+        switch (key % kKeysPerComponent) {
+          case 0: on_exit(i); break;
+          case 1: on_provider_message(i); break;
+          default: on_names(i); break;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace startup

@@ -1,0 +1,112 @@
+#pragma once
+// The startup server's state: one record per component of the manifest, the Open calls it
+// is routing, and the control channels it answers. Everything happens on one event loop.
+
+#include <stellina/process.h>
+#include <stellina/sys.h>
+
+#include <lib/format.h>
+#include <lib/manifest.h>
+
+namespace startup {
+
+namespace abi = stellina::abi;
+
+// Logs a formatted line through the log handle.
+template <typename... Args>
+void say(abi::Handle log, const char* fmt, const Args&... args) {
+  char line[200];
+  const size_t n = lib::format_to(line, sizeof(line), fmt, args...);
+  stellina::sys::log_write(log, line, n < sizeof(line) ? n : sizeof(line) - 1);
+}
+
+enum class State : uint8_t {
+  Waiting,      // not started yet
+  Running,      // its process runs
+  Backoff,      // ended; restarts at restart_at
+  Stopped,      // stopped by a control command; starts again only when told
+  Exited,       // ended, and its policy does not restart it
+  Unsupported,  // cannot be started by the startup server (it needs devices)
+};
+const char* state_name(State s);
+const char* reason_name(abi::ExitReason r);
+bool same(const char* a, const char* b);
+
+struct Component {
+  lib::Manifest::Component spec;
+  State state = State::Waiting;
+  abi::Handle process = abi::kInvalidHandle;
+  abi::Handle startup = abi::kInvalidHandle;  // our end of its startup channel
+  abi::Handle names = abi::kInvalidHandle;    // our end of its namespace channel (Open)
+  uint64_t process_id = 0;
+  uint64_t started_ns = 0;
+  uint64_t restart_at_ns = 0;
+  uint32_t backoff_ms = 0;  // the next restart's delay (doubles while it keeps failing)
+  uint32_t restarts = 0;
+  bool stop_requested = false;  // the exit in progress was asked for by stop
+  bool has_exit = false;
+  abi::ProcessExit last_exit = {};
+};
+
+class Supervisor {
+ public:
+  static constexpr size_t kMaxComponents = 16;  // 3 poll entries each, within kMaxPollEntries
+  static constexpr size_t kMaxControls = 4;
+  static constexpr size_t kMaxPending = 32;
+
+  int64_t init(const lib::Manifest& manifest, abi::Handle log, abi::Handle authority);
+  // A channel on which control commands arrive (Data, text; see README.md).
+  bool add_control(abi::Handle ch);
+  void start_all();
+  int64_t run();
+
+ private:
+  // Poll keys: component i uses kKeysPerComponent * i + (0 process, 1 startup, 2 names).
+  static constexpr uint64_t kKeysPerComponent = 3;
+  static constexpr uint64_t kTimerKey = 1000;
+  static constexpr uint64_t kControlKey = 2000;  // + the control's slot
+
+  struct Pending {  // an Open being routed
+    bool used;
+    uint64_t id;  // the call id towards the provider
+    size_t client, provider;
+    uint64_t client_call;
+  };
+
+  // Lifecycle.
+  int64_t start(size_t i);
+  void on_exit(size_t i);
+  void close_channels(size_t i);
+  void schedule_timer();
+  void on_timer();
+  // Wiring: a fresh channel between a provider's service and a client's field.
+  void wire(size_t provider, const char* service, size_t client, const char* field);
+  void connect_requirements(size_t client);
+  void connect_clients(size_t provider);
+  // The router.
+  void on_names(size_t i);
+  void on_provider_message(size_t i);
+  void route_open(size_t client, uint64_t call_id, const char* uri, size_t size);
+  void fail_pending_of(size_t provider);
+  // Control.
+  void on_control(size_t slot);
+  size_t execute(const char* command, char* out, size_t capacity);
+  size_t describe(char* out, size_t capacity) const;
+  int64_t find(const char* name) const;
+
+  bool requires_service(size_t client, const char* service) const;
+
+  lib::Manifest manifest_;
+  abi::Handle log_ = abi::kInvalidHandle;
+  abi::Handle authority_ = abi::kInvalidHandle;
+  abi::Handle poll_ = abi::kInvalidHandle;
+  abi::Handle timer_ = abi::kInvalidHandle;
+  Component components_[kMaxComponents];
+  size_t count_ = 0;
+  abi::Handle controls_[kMaxControls] = {};
+  Pending pending_[kMaxPending] = {};
+  uint64_t next_call_ = 1;
+  alignas(8) uint8_t buffer_[abi::kMaxMessageData];
+};
+
+}  // namespace startup
