@@ -8,7 +8,9 @@ Used by the integration tests (tests/qemu), `make run` and the benchmarks. Machi
   q35-ovmf     -M q35 with OVMF (UEFI), booting a GRUB ISO (multiboot2)
 
 As a test, it passes only when QEMU exits with the expected status, every --expect regex
-matched a line of serial output (in order), and no --reject regex matched.
+matched a line of serial output (in order), every --contains regex matched some line (in any
+order), and no --reject regex matched. Each --input is typed at a --prompt; the n-th
+--input-after (if given) is a line the n-th input waits for.
 """
 import argparse
 import os
@@ -56,8 +58,13 @@ def run(args):
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     expects = [re.compile(e) for e in args.expect]
+    contains = [re.compile(c) for c in args.contains]
     rejects = [re.compile(r) for r in args.reject]
-    inputs = list(args.input)
+    inputs = args.input
+    gates = [re.compile(g) for g in args.input_after]
+    seen = [False] * len(gates)  # gates matched so far (before or after their turn)
+    typed = 0
+    prompted = False  # a prompt is waiting for input
     matched, rejected, buf = 0, [], b""
     deadline = start + args.timeout
     timed_out = False
@@ -84,12 +91,18 @@ def run(args):
             if raw is not tail:
                 if matched < len(expects) and expects[matched].search(line):
                     matched += 1
+                contains = [c for c in contains if not c.search(line)]
                 rejected += [line for r in rejects if r.search(line)]
-            if inputs and args.prompt and re.search(args.prompt, line):
+                seen = [s or g.search(line) is not None for g, s in zip(gates, seen)]
+            if args.prompt and re.search(args.prompt, line):
                 if raw is tail:
                     buf = b""  # consume the prompt so it triggers once
-                proc.stdin.write(inputs.pop(0).encode() + b"\r")
+                prompted = True
+            if typed < len(inputs) and prompted and (typed >= len(gates) or seen[typed]):
+                proc.stdin.write(inputs[typed].encode() + b"\r")
                 proc.stdin.flush()
+                prompted = False
+                typed += 1
     status = proc.wait()
     elapsed = time.monotonic() - start
     problems = []
@@ -99,6 +112,7 @@ def run(args):
         problems.append(f"QEMU exited with {status}, expected {args.status}")
     if matched < len(expects):
         problems.append(f"never saw a line matching {expects[matched].pattern!r}")
+    problems += [f"never saw a line matching {c.pattern!r}" for c in contains]
     for line in rejected:
         problems.append(f"unexpected line: {line!r}")
     print(f"\nqemu_run: {args.machine}: {'FAILED: ' + '; '.join(problems) if problems else 'passed'}"
@@ -118,9 +132,12 @@ def main():
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--status", type=int, help="expected QEMU exit status")
     p.add_argument("--expect", action="append", default=[], help="regex a line must match, in order")
+    p.add_argument("--contains", action="append", default=[], help="regex a line must match, in any order")
     p.add_argument("--reject", action="append", default=[], help="regex no line may match")
     p.add_argument("--prompt", help="regex of the prompt that each --input answers")
     p.add_argument("--input", action="append", default=[], help="a line to type at the prompt")
+    p.add_argument("--input-after", action="append", default=[],
+                   help="regex of a line the next --input (in order) waits for")
     p.add_argument("--no-debug-exit", dest="debug_exit", action="store_false")
     p.add_argument("--interactive", action="store_true", help="serial on this terminal (make run)")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")

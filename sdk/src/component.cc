@@ -30,14 +30,48 @@ int64_t Channel::send(abi::MessageKind kind, Bytes data, uint64_t call_id, abi::
   return sys::channel_send(get(), &m);
 }
 
-bool Component::listen(Channel ch) {
+Channel* Component::listen(Channel ch) {
   for (size_t slot = 0; slot < kMaxChannels; ++slot) {
     if (channels_[slot].valid()) continue;
     if (sys::poll_add(poll_.get(), ch.get(), kWatch, slot) != abi::kOk) continue;
     channels_[slot] = static_cast<Channel&&>(ch);
-    return true;
+    return &channels_[slot];
   }
-  return false;
+  return nullptr;
+}
+
+void Component::on_service(const char*, Channel ch) { listen(static_cast<Channel&&>(ch)); }
+
+int64_t Component::open(const char* uri, Channel* out, uint64_t timeout_ns) {
+  const abi::Handle names = startup_handle(2);
+  if (names == abi::kInvalidHandle) return abi::kErrNotSupported;
+  static uint64_t next_call = 1;
+  alignas(8) char buffer[256];  // the URI out, the answer back
+  const size_t size = length(uri);
+  if (size > sizeof(buffer)) return abi::kErrTooLarge;
+  __builtin_memcpy(buffer, uri, size);
+  abi::Handle handles[abi::kMaxMessageHandles];
+  abi::MessageBuffer m{};
+  m.kind = abi::MessageKind::Open;
+  m.call_id = next_call++;
+  m.data = buffer;
+  m.data_size = static_cast<uint32_t>(size);
+  m.data_capacity = sizeof(buffer);
+  m.handles = handles;
+  m.handle_capacity = abi::kMaxMessageHandles;
+  const int64_t r = sys::channel_call(names, &m, sys::clock_now() + timeout_ns);
+  if (r != abi::kOk) return r;
+  if (m.kind == abi::MessageKind::OpenReply && m.handle_count == 1) {
+    *out = Channel(handles[0]);
+    return abi::kOk;
+  }
+  for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
+  int64_t status = 0;
+  if (m.kind == abi::MessageKind::Abort && m.data_size == sizeof(status)) {
+    __builtin_memcpy(&status, buffer, sizeof(status));
+    return status;
+  }
+  return abi::kErrInvalidArgument;
 }
 
 void Component::log(const char* text) const { sys::log_write(log_, text, length(text)); }
@@ -116,7 +150,14 @@ void Component::dispatch(size_t slot, uint32_t signals) {
         // Only the parent (the startup channel) brings new clients; a client cannot make the
         // component watch channels of its choosing.
         if (slot == startup_slot_ && m.handle_count >= 1) {
-          on_connect(Channel(handles[0]));
+          abi::ConnectInfo info{};
+          if (m.data_size == sizeof(info)) __builtin_memcpy(&info, data, sizeof(info));
+          info.name[sizeof(info.name) - 1] = '\0';
+          if (info.role == abi::ConnectRole::Service) {
+            on_service(info.name, Channel(handles[0]));
+          } else {
+            on_connect(Channel(handles[0]));
+          }
         } else if (m.handle_count >= 1) {
           sys::handle_close(handles[0]);
         }

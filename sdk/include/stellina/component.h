@@ -9,14 +9,18 @@
 //   };
 //   STELLINA_COMPONENT(Echo)
 //
-// A component starts with two handles: the log and its startup channel, on which its parent
-// connects clients (Connect messages). The loop ends when the startup channel closes.
+// A component starts with three handles: the log, its startup channel, on which its parent
+// (the startup server) connects clients and hands over the services it requires (Connect
+// messages), and its namespace channel, where open() reaches other components by URI. The
+// loop ends when the startup channel closes.
 // The same source runs in user mode or inside the kernel (built with STELLINA_IN_KERNEL).
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include <stellina/sys.h>
+
+#include <lib/format.h>
 
 namespace stellina {
 
@@ -71,7 +75,12 @@ class Component {
 
   // Handlers; the defaults do nothing.
   virtual void on_start() {}
+  // A client of a service this component exports.
   virtual void on_connect(Channel ch) {}
+  // A channel to a service this component requires (field: its name in the spec's
+  // requires): at start, and again after the provider restarted (the old channel has closed
+  // and on_peer_closed has run). The default watches it.
+  virtual void on_service(const char* field, Channel ch);
   virtual void on_data(Channel& ch, Bytes data) {}
   virtual void on_peer_closed(Channel& ch) {}
   // Open{call_id, uri}: answer with reply_open or refuse with abort. The default refuses
@@ -94,14 +103,28 @@ class Component {
   // Drivers: calls on_interrupt when the Interrupt irq fires (the loop owns the handle).
   int64_t watch_interrupt(abi::Handle irq);
   int64_t ack_interrupt();
-  // The handles the component was started with: 0 is the log, 1 the startup channel, the
-  // rest are what its spec grants (devices, services).
+  // The handles the component was started with: 0 is the log, 1 the startup channel, 2 the
+  // namespace channel, the rest are what its spec grants (devices).
   abi::Handle startup_handle(size_t i) const;
+  // Opens a resource by URI ("echo:", "file:/etc/motd") through the namespace channel,
+  // waiting up to timeout_ns for the answer (the loop is paused meanwhile). On success *out
+  // is the resource's channel. Returns the status: kErrNotFound (no component serves the
+  // scheme, or it has no such resource), kErrAccessDenied (the scheme is not in the spec's
+  // requires), kErrPeerClosed (its provider is restarting), kErrTimedOut.
+  int64_t open(const char* uri, Channel* out, uint64_t timeout_ns = 5'000'000'000);
 
-  // Watches ch from now on (the loop owns it). Returns false if too many are watched.
-  bool listen(Channel ch);
+  // Watches ch from now on (the loop owns it). Returns where it is kept, or null (and closes
+  // it) if too many are watched.
+  Channel* listen(Channel ch);
   // Logs a line tagged with the component's name.
   void log(const char* text) const;
+  // The same, formatted as lib::format_to does ("{} answers", n).
+  template <typename Arg, typename... Args>
+  void log(const char* fmt, const Arg& arg, const Args&... args) const {
+    char line[200];
+    lib::format_to(line, sizeof(line), fmt, arg, args...);
+    log(static_cast<const char*>(line));
+  }
   // Ends the loop after the current handler; run() returns code.
   void stop(int64_t code);
 
