@@ -7,6 +7,7 @@
 #include "kernel/log.h"
 #include "kernel/log_object.h"
 #include "kernel/spawn.h"
+#include "kernel/thread.h"
 
 namespace kernel::init {
 
@@ -26,23 +27,49 @@ lib::Result<Ref<Folio>> folio_with(const lib::ByteSpan& bytes) {
   return folio;
 }
 
+// Reports the end of the startup server: nothing restarts components after it.
+void watch_startup_server(void* arg) {
+  auto* exits = static_cast<Channel*>(arg);
+  SpinlockGuard guard(sched_lock);
+  while (!exits->peek() && !exits->peer_closed())
+    (void)wait_for_signals(exits, abi::kSignalReadable | abi::kSignalPeerClosed, 0);
+  Message* m = exits->peek();
+  if (!m) {  // it never started
+    exits->release();
+    return;
+  }
+  exits->remove(m);
+  abi::ProcessExit exit{};
+  if (m->data_size == sizeof(exit)) __builtin_memcpy(&exit, m->data, sizeof(exit));
+  Message::destroy(m);
+  log_error("the startup server ended ({}, code {}); components are no longer supervised",
+            exit.detail, exit.code);
+  exits->release();
+}
+
 }  // namespace
 
 lib::Result<Ref<Channel>> start_startup_server() {
   const lib::ByteSpan manifest = TRY(boot_archive_file("manifest"));
   Ref<Folio> folio = TRY(folio_with(manifest));
-  Ref<Channel> ours, theirs;
+  Ref<Channel> ours, theirs, exits, exits_peer;
   TRY(Channel::create_pair(&ours, &theirs));
+  TRY(Channel::create_pair(&exits, &exits_peer));
+  Thread* watcher = TRY(Thread::create("startup-watch", watch_startup_server, exits.get()));
   const SpawnHandle handles[] = {
       {LogObject::get(), abi::kRightWrite | abi::kRightDuplicate | abi::kRightTransfer},
       {theirs.get(), abi::kRightsAll},
       {folio.get(), abi::kRightManage},  // the authority to spawn
       {folio.get(), abi::kRightRead | abi::kRightMap},
   };
-  auto process = spawn_from_archive("startup", handles, 4, Ref<Channel>());
+  auto process = spawn_from_archive("startup", handles, 4, exits_peer);
+  watcher->detach();
+  (void)exits.leak();  // the watcher's
+  watcher->start();
   SpinlockGuard guard(sched_lock);
   folio = Ref<Folio>();
   theirs = Ref<Channel>();
+  exits_peer = Ref<Channel>();
   if (!process.ok()) {
     ours = Ref<Channel>();
     return process.error();

@@ -65,9 +65,8 @@ int64_t sys_process_spawn(SyscallArgs a) {
   if (!spawned.ok()) {
     // An image that cannot be loaded is the caller's bad argument, whatever the parser said.
     const lib::Error e = spawned.error();
-    return e == lib::Error::OutOfRange || e == lib::Error::NotSupported
-               ? abi::kErrInvalidArgument
-               : to_status(e);
+    return e == lib::Error::OutOfRange || e == lib::Error::NotSupported ? abi::kErrInvalidArgument
+                                                                        : to_status(e);
   }
   Ref<Process> process = spawned.release_value();
   SpinlockGuard guard(sched_lock);
@@ -85,8 +84,8 @@ int64_t sys_process_spawn(SyscallArgs a) {
 
 int64_t sys_process_kill(SyscallArgs a) {
   SpinlockGuard guard(sched_lock);
-  Process* process = TRY_RESULT(current_process().handles().get<Process>(handle_arg(a[0]),
-                                                                         abi::kRightManage));
+  Process* process =
+      TRY_RESULT(current_process().handles().get<Process>(handle_arg(a[0]), abi::kRightManage));
   process->terminate(-1, ExitReason::Killed, "killed", 0, 0);
   return abi::kOk;
 }
@@ -95,8 +94,8 @@ int64_t sys_process_info(SyscallArgs a) {
   abi::ProcessInfo info{};
   {
     SpinlockGuard guard(sched_lock);
-    Process* process = TRY_RESULT(
-        current_process().handles().get<Process>(handle_arg(a[0]), abi::kRightRead));
+    Process* process =
+        TRY_RESULT(current_process().handles().get<Process>(handle_arg(a[0]), abi::kRightRead));
     info.process_id = process->id();
     info.running = process->terminated() ? 0 : 1;
     if (process->terminated()) info.exit = process->exit_record();

@@ -46,7 +46,8 @@ constexpr Handler kTable[] = {
     sys_object_wait,    sys_clock_now,     sys_process_exit,     sys_poll_create,
     sys_poll_add,       sys_poll_remove,   sys_poll_wait,        sys_timer_create,
     sys_timer_set,      sys_folio_create,  sys_folio_map,        sys_folio_unmap,
-    sys_interrupt_ack,  sys_thread_create, sys_thread_exit, sys_process_spawn, sys_process_kill, sys_process_info,
+    sys_interrupt_ack,  sys_thread_create, sys_thread_exit,      sys_process_spawn,
+    sys_process_kill,   sys_process_info,
 };
 static_assert(sizeof(kTable) / sizeof(kTable[0]) == abi::kSysCount, "one handler per syscall");
 

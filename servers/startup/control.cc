@@ -28,8 +28,8 @@ int64_t Supervisor::find(const char* name) const {
 }
 
 size_t Supervisor::describe(char* out, size_t capacity) const {
-  size_t n = lib::format_to(out, capacity, "{:<16} {:<11} {:<9} {:>7} {:>8}  {}\n", "NAME",
-                            "STATE", "ISOLATION", "PROCESS", "RESTARTS", "LAST EXIT");
+  size_t n = lib::format_to(out, capacity, "{:<16} {:<11} {:<9} {:>7} {:>8}  {}\n", "NAME", "STATE",
+                            "ISOLATION", "PROCESS", "RESTARTS", "LAST EXIT");
   for (size_t i = 0; i < count_ && n < capacity; ++i) {
     const Component& c = components_[i];
     char exit[80] = "-";
@@ -37,8 +37,8 @@ size_t Supervisor::describe(char* out, size_t capacity) const {
       lib::format_to(exit, sizeof(exit), "{} ({}, code {})", reason_name(c.last_exit.reason),
                      c.last_exit.detail, c.last_exit.code);
     }
-    n += lib::format_to(out + n, capacity - n, "{:<16} {:<11} {:<9} {:>7} {:>8}  {}\n",
-                        c.spec.name, state_name(c.state),
+    n += lib::format_to(out + n, capacity - n, "{:<16} {:<11} {:<9} {:>7} {:>8}  {}\n", c.spec.name,
+                        state_name(c.state),
                         c.spec.isolation == lib::Manifest::Isolation::Kernel ? "kernel" : "user",
                         c.state == State::Running ? c.process_id : 0, c.restarts, exit);
   }
@@ -55,9 +55,10 @@ size_t Supervisor::execute(const char* command, char* out, size_t capacity) {
     return lib::format_to(out, capacity,
                           "ok: commands: list, start NAME, stop NAME, kill NAME, restart NAME\n");
   }
-  const bool known = same(verb, "start") || same(verb, "stop") || same(verb, "kill") ||
-                     same(verb, "restart");
-  if (!known) return lib::format_to(out, capacity, "error: unknown command '{}' (try help)\n", verb);
+  const bool known =
+      same(verb, "start") || same(verb, "stop") || same(verb, "kill") || same(verb, "restart");
+  if (!known)
+    return lib::format_to(out, capacity, "error: unknown command '{}' (try help)\n", verb);
   const char* name = next_word(&rest);
   const int64_t found = find(name);
   if (found < 0) return lib::format_to(out, capacity, "error: no component '{}'\n", name);
@@ -118,8 +119,15 @@ void Supervisor::on_control(size_t slot) {
       if (sys::channel_recv(controls_[slot], &m) != abi::kOk) return;
       for (uint32_t k = 0; k < m.handle_count; ++k) sys::handle_close(more[k]);
       const char answer[] = "error: command too long\n";
-      abi::MessageBuffer reply{abi::MessageKind::Data, 0, m.call_id, const_cast<char*>(answer),
-                               sizeof(answer) - 1, 0, nullptr, 0, 0};
+      abi::MessageBuffer reply{abi::MessageKind::Data,
+                               0,
+                               m.call_id,
+                               const_cast<char*>(answer),
+                               sizeof(answer) - 1,
+                               0,
+                               nullptr,
+                               0,
+                               0};
       sys::channel_send(controls_[slot], &reply);
       continue;
     }
@@ -133,8 +141,8 @@ void Supervisor::on_control(size_t slot) {
     command[m.data_size] = '\0';
     char* answer = reinterpret_cast<char*>(buffer_);
     const size_t n = execute(command, answer, sizeof(buffer_));
-    abi::MessageBuffer reply{abi::MessageKind::Data, 0, m.call_id, answer,
-                             static_cast<uint32_t>(n), 0, nullptr, 0, 0};
+    abi::MessageBuffer reply{
+        abi::MessageKind::Data, 0, m.call_id, answer, static_cast<uint32_t>(n), 0, nullptr, 0, 0};
     sys::channel_send(controls_[slot], &reply);
   }
 }

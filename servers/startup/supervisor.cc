@@ -28,8 +28,8 @@ void close(abi::Handle& h) {
 }
 
 // Sends a message moving `moved` (if valid); closes it if the send fails.
-int64_t send(abi::Handle ch, abi::MessageKind kind, uint64_t call_id, const void* data,
-             size_t size, abi::Handle moved = abi::kInvalidHandle) {
+int64_t send(abi::Handle ch, abi::MessageKind kind, uint64_t call_id, const void* data, size_t size,
+             abi::Handle moved = abi::kInvalidHandle) {
   abi::MessageBuffer m{};
   m.kind = kind;
   m.call_id = call_id;
@@ -79,8 +79,7 @@ int64_t Supervisor::init(const lib::Manifest& manifest, abi::Handle log, abi::Ha
   log_ = log;
   authority_ = authority;
   if (manifest.count() > kMaxComponents) {
-    say(log_, "{} components; at most {} are supported", manifest.count(),
-        kMaxComponents);
+    say(log_, "{} components; at most {} are supported", manifest.count(), kMaxComponents);
     return abi::kErrTooLarge;
   }
   count_ = manifest.count();
@@ -136,9 +135,8 @@ int64_t Supervisor::start(size_t i) {
   abi::SpawnRequest request{};
   request.name = c.spec.name;
   request.name_size = length(c.spec.name);
-  request.isolation = c.spec.isolation == lib::Manifest::Isolation::Kernel
-                          ? abi::Isolation::Kernel
-                          : abi::Isolation::User;
+  request.isolation = c.spec.isolation == lib::Manifest::Isolation::Kernel ? abi::Isolation::Kernel
+                                                                           : abi::Isolation::User;
   request.handle_count = 3;
   request.handles[0] = log < 0 ? abi::kInvalidHandle : static_cast<abi::Handle>(log);
   request.handles[1] = startup[1];
@@ -237,8 +235,9 @@ void Supervisor::on_exit(size_t i) {
   say(log_, "{} ended: {} ({}), code {}", c.spec.name, reason_name(info.exit.reason),
       info.exit.detail, info.exit.code);
   const auto policy = c.spec.restart;
-  const bool restart = !c.stop_requested && (policy == lib::Manifest::Restart::Always ||
-                                             (policy == lib::Manifest::Restart::OnFailure && failed));
+  const bool restart =
+      !c.stop_requested && (policy == lib::Manifest::Restart::Always ||
+                            (policy == lib::Manifest::Restart::OnFailure && failed));
   if (c.stop_requested) {
     c.state = State::Stopped;
     return;

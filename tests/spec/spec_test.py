@@ -90,7 +90,8 @@ def check_header(cxx, sdk, out, name, spec):
         f.write("\n".join(lines) + "\n")
     result = subprocess.run([cxx, "-std=c++20", "-Wall", "-Werror", "-fsyntax-only", "-I", out,
                              "-I", os.path.join(sdk, "sdk/include"), "-I",
-                             os.path.join(sdk, "abi"), source], capture_output=True, text=True)
+                             os.path.join(sdk, "abi"), "-I", os.path.join(sdk, "lib/include"),
+                             source], capture_output=True, text=True)
     if result.returncode != 0:
         fail(f"{name}_env.h does not compile:\n{result.stderr}")
 

@@ -62,7 +62,6 @@ class Caller final : public stellina::Component {
     set_timer(now + kPingNs);
   }
 
-
   Channel* echo_ = nullptr;
   Channel* session_ = nullptr;
   uint64_t answers_ = 0;
