@@ -59,7 +59,7 @@ int run(int argc, char** argv) {
     }
   }
   const std::vector<size_t> order = speccc::resolve(specs, diag);
-  speccc::resolve_silos(specs, silos, diag);
+  const std::vector<size_t> silo_order = speccc::resolve_silos(specs, silos, diag);
   if (diag.count() != 0) {
     for (const std::string& line : diag.lines()) std::fprintf(stderr, "%s\n", line.c_str());
     std::fprintf(stderr, "speccc: %zu error%s\n", diag.count(), diag.count() == 1 ? "" : "s");
@@ -81,7 +81,7 @@ int run(int argc, char** argv) {
     start_order += spec.name.text + "\n";
   }
   ok &= write_file(out_dir / "start_order.txt", start_order);
-  const std::vector<uint8_t> bytes = speccc::manifest(specs, order);
+  const std::vector<uint8_t> bytes = speccc::manifest(specs, order, silos, silo_order);
   ok &= write_file(out_dir / "manifest.bin",
                    std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   return ok ? 0 : kInvalid;

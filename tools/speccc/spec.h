@@ -121,7 +121,9 @@ std::vector<size_t> resolve_silos(std::vector<Spec>& specs, const std::vector<Si
 std::string identifier(const std::string& name);
 // DIR/<name>_env.h: struct Env, a Channel per requirement and the config with its defaults.
 std::string env_header(const Spec& spec);
-// DIR/manifest.bin: the components in start order.
-std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<size_t>& order);
+// DIR/manifest.bin: the components in start order, then the silos in silo_order.
+std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<size_t>& order,
+                              const std::vector<Silo>& silos,
+                              const std::vector<size_t>& silo_order);
 
 }  // namespace speccc
