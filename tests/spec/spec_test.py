@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Tests for speccc, the component spec compiler (tools/speccc).
 
+A file named *.silo.toml is a silo spec, any other a component spec.
+
   spec_test.py bad SPECCC CASE             CASE (a spec, or a directory of specs) is rejected with
                                            exactly the errors its "# expect: LINE:COL: MESSAGE"
                                            comments name (MESSAGE: the text after "error: ", or
@@ -10,7 +12,7 @@
                                            (comma-separated), the same whatever order the specs
                                            are given in; each header compiles and holds the
                                            config's defaults
-  spec_test.py manifest SPECCC SPEC...     manifest.bin decodes to what the specs say
+  spec_test.py manifest SPECCC SPEC...     manifest.bin decodes to what the specs (and silos) say
 """
 import os
 import re
@@ -26,6 +28,20 @@ ERROR = re.compile(r"^(.*):(\d+):(\d+): error: (.*)$")
 def fail(message):
     print("FAIL:", message)
     sys.exit(1)
+
+
+def is_silo(path):
+    return path.endswith(".silo.toml")
+
+
+def load(specs):
+    """The component specs and the silo specs, each by name."""
+    components, silos = {}, {}
+    for spec in specs:
+        with open(spec, "rb") as f:
+            data = tomllib.load(f)
+        (silos if is_silo(spec) else components)[data["name"]] = data
+    return components, silos
 
 
 def speccc(binary, out, specs):
@@ -97,17 +113,16 @@ def check_header(cxx, sdk, out, name, spec):
 
 
 def check_good(binary, cxx, sdk, order, specs):
-    parsed = {}
-    for spec in specs:
-        with open(spec, "rb") as f:
-            data = tomllib.load(f)
-        parsed[data["name"]] = data
+    parsed, _ = load(specs)
+    written = {f"{name}_env.h" for name in parsed} | {"start_order.txt", "manifest.bin"}
     runs = []
     for specs_in in (specs, specs[::-1]):
         with tempfile.TemporaryDirectory() as out:
             result = speccc(binary, out, specs_in)
             if result.returncode != 0 or result.stderr:
                 fail(f"speccc failed ({result.returncode}):\n{result.stderr}")
+            if set(os.listdir(out)) != written:
+                fail(f"speccc wrote {sorted(os.listdir(out))}, expected {sorted(written)}")
             with open(os.path.join(out, "start_order.txt")) as f:
                 start = f.read().split()
             with open(os.path.join(out, "manifest.bin"), "rb") as f:
@@ -122,12 +137,13 @@ def check_good(binary, cxx, sdk, order, specs):
 
 
 def decode(blob):
-    """Reads manifest.bin as laid out in tools/speccc/README.md."""
-    magic, version, count, entry_count, strings_size, total, reserved = struct.unpack_from(
+    """Reads manifest.bin as laid out in tools/speccc/README.md: (components, silos)."""
+    magic, version, count, entry_count, strings_size, total, silo_count = struct.unpack_from(
         "<8s6I", blob, 0)
-    if magic != b"STLMANI1" or version != 1 or reserved != 0 or total != len(blob):
+    if magic != b"STLMANI1" or version != 2 or total != len(blob):
         fail(f"bad header {magic} {version} {total} (file: {len(blob)} bytes)")
-    entries_at = 32 + 32 * count
+    silos_at = 32 + 32 * count
+    entries_at = silos_at + 32 * silo_count
     strings_at = entries_at + 16 * entry_count
     if strings_at + strings_size != total or blob[strings_at] != 0 or blob[-1] != 0:
         fail("bad table sizes")
@@ -138,13 +154,23 @@ def decode(blob):
         start = strings_at + offset
         return blob[start:blob.index(b"\0", start)].decode()
 
+    silos = []
+    for i in range(silo_count):
+        name, pages, threads, cpu, *reserved = struct.unpack_from("<8I", blob, silos_at + 32 * i)
+        if any(reserved) or not 1 <= cpu <= 100:
+            fail(f"silo {i}: reserved {reserved}, cpu_percent {cpu}")
+        silos.append({"name": string(name), "memory_pages": pages, "threads": threads,
+                      "cpu_percent": cpu})
+
     components = []
     next_entry = 0
     for i in range(count):
-        (name, isolation, restart, reserved, pages, threads, backoff, n_exports, n_requires,
+        (name, isolation, restart, silo, pages, threads, backoff, n_exports, n_requires,
          n_devices, n_config, first) = struct.unpack_from("<IBBHIII4HI", blob, 32 + 32 * i)
-        if first != next_entry or reserved != 0:
+        if first != next_entry:
             fail(f"component {i}: entries start at {first}, expected {next_entry}")
+        if silo > silo_count:
+            fail(f"component {i}: silo {silo} of {silo_count}")
         entries = [struct.unpack_from("<IIQ", blob, entries_at + 16 * (first + j))
                    for j in range(n_exports + n_requires + n_devices + n_config)]
         next_entry += len(entries)
@@ -164,6 +190,7 @@ def decode(blob):
                 fail(f"config type {kind}")
         components.append({
             "name": string(name), "isolation": isolation, "restart": restart,
+            "silo": silos[silo - 1]["name"] if silo else None,
             "memory_pages": pages, "threads": threads, "backoff_ms": backoff,
             "exports": [string(s) for s, _, _ in exports],
             "requires": [(string(k), provider, string(v)) for k, provider, v in requires],
@@ -171,15 +198,11 @@ def decode(blob):
             "config": values})
     if next_entry != entry_count:
         fail("entries left over")
-    return components
+    return components, silos
 
 
 def check_manifest(binary, specs):
-    parsed = {}
-    for spec in specs:
-        with open(spec, "rb") as f:
-            data = tomllib.load(f)
-        parsed[data["name"]] = data
+    parsed, silo_specs = load(specs)
     with tempfile.TemporaryDirectory() as out:
         result = speccc(binary, out, specs)
         if result.returncode != 0:
@@ -187,7 +210,8 @@ def check_manifest(binary, specs):
         with open(os.path.join(out, "start_order.txt")) as f:
             order = f.read().split()
         with open(os.path.join(out, "manifest.bin"), "rb") as f:
-            components = decode(f.read())
+            components, silos = decode(f.read())
+    silo_of = {c: name for name, silo in silo_specs.items() for c in silo["components"]}
     providers = {e: order.index(n) for n, s in parsed.items() for e in s.get("exports", [])}
     for i, (name, got) in enumerate(zip(order, components)):
         spec = parsed[name]
@@ -197,6 +221,7 @@ def check_manifest(binary, specs):
             "name": name,
             "isolation": ["kernel", "user"].index(spec["isolation"]),
             "restart": ["never", "on-failure", "always"].index(restart.get("policy", "never")),
+            "silo": silo_of.get(name),
             "memory_pages": limits.get("memory_pages", 256),
             "threads": limits.get("threads", 1),
             "backoff_ms": restart.get("backoff_ms", 0),
@@ -211,7 +236,18 @@ def check_manifest(binary, specs):
             fail(f"{name} starts before a component it requires")
     if len(components) != len(order):
         fail(f"{len(components)} components, expected {len(order)}")
-    print(f"ok: manifest of {len(components)} components round-trips")
+    want_silos = [{"name": name, "memory_pages": silo["limits"]["memory_pages"],
+                   "threads": silo["limits"]["threads"],
+                   "cpu_percent": silo["limits"].get("cpu_percent", 100)}
+                  for name, silo in sorted(silo_specs.items())]
+    if silos != want_silos:
+        fail(f"silos:\n  manifest {silos}\n  specs    {want_silos}")
+    for silo in silos:
+        members = [c for c in components if c["silo"] == silo["name"]]
+        for limit in ("memory_pages", "threads"):
+            if sum(c[limit] for c in members) > silo[limit]:
+                fail(f"silo {silo['name']}: its components need more {limit} than it has")
+    print(f"ok: manifest of {len(components)} components and {len(silos)} silos round-trips")
 
 
 def main():

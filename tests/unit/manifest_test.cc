@@ -17,15 +17,37 @@ namespace {
 using lib::Error;
 using lib::Manifest;
 
-std::vector<uint8_t> compile_good_specs() {
+// The manifest speccc makes of these files in tests/spec/good (names without ".toml").
+std::vector<uint8_t> compile(std::initializer_list<const char*> files) {
   const std::string out = ::testing::TempDir() + "/manifest_test";
   const std::string good = std::string(STELLINA_SOURCE_DIR) + "/tests/spec/good/";
   std::string cmd = std::string(STELLINA_SPECCC) + " --out " + out;
-  for (const char* f : {"alpha", "logger", "net-stack", "web", "zeta"})
-    cmd += " " + good + f + ".toml";
+  for (const char* f : files) cmd += " " + good + f + ".toml";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   std::ifstream in(out + "/manifest.bin", std::ios::binary);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+std::vector<uint8_t> compile_good_specs() {
+  return compile({"alpha", "logger", "net-stack", "web", "zeta", "network.silo", "base.silo"});
+}
+
+uint32_t get_u32(const std::vector<uint8_t>& v, size_t at) {
+  return v[at] | uint32_t{v[at + 1]} << 8 | uint32_t{v[at + 2]} << 16 | uint32_t{v[at + 3]} << 24;
+}
+void put_u32(std::vector<uint8_t>& v, size_t at, uint32_t value) {
+  for (size_t i = 0; i < 4; ++i) v[at + i] = static_cast<uint8_t>(value >> (8 * i));
+}
+void put_u16(std::vector<uint8_t>& v, size_t at, uint16_t value) {
+  v[at] = static_cast<uint8_t>(value);
+  v[at + 1] = static_cast<uint8_t>(value >> 8);
+}
+
+// Where the parts of a manifest start (see tools/speccc/README.md).
+constexpr size_t kHeaderSize = 32, kRecordSize = 32;
+size_t component_at(size_t i) { return kHeaderSize + i * kRecordSize; }
+size_t silo_at(const std::vector<uint8_t>& v, size_t i) {
+  return kHeaderSize + get_u32(v, 12) * kRecordSize + i * kRecordSize;
 }
 
 TEST(Manifest, ReadsWhatTheSpecsSay) {
@@ -71,6 +93,80 @@ TEST(Manifest, ReadsWhatTheSpecsSay) {
   EXPECT_EQ(m.find("nobody").error(), Error::NotFound);
 }
 
+TEST(Manifest, ReadsTheSilos) {
+  const std::vector<uint8_t> bytes = compile_good_specs();
+  auto opened = Manifest::open(bytes.data(), bytes.size());
+  ASSERT_TRUE(opened.ok());
+  const Manifest& m = opened.value();
+  // By name, though network.silo.toml came first on the command line.
+  ASSERT_EQ(m.silo_count(), 2u);
+  const Manifest::Silo base = m.silo(0);
+  EXPECT_STREQ(base.name, "base");
+  EXPECT_EQ(base.memory_pages, 256u);
+  EXPECT_EQ(base.threads, 1u);
+  EXPECT_EQ(base.cpu_percent, 100u);  // not given: no cap
+  const Manifest::Silo network = m.silo(1);
+  EXPECT_STREQ(network.name, "network");
+  EXPECT_EQ(network.memory_pages, 2048u);
+  EXPECT_EQ(network.threads, 8u);
+  EXPECT_EQ(network.cpu_percent, 40u);
+
+  EXPECT_EQ(m.component(m.find("logger").value()).silo, 0);
+  EXPECT_EQ(m.component(m.find("net-stack").value()).silo, 1);
+  EXPECT_EQ(m.component(m.find("web").value()).silo, 1);
+  EXPECT_EQ(m.component(m.find("alpha").value()).silo, -1);
+  EXPECT_EQ(m.component(m.find("zeta").value()).silo, -1);
+}
+
+TEST(Manifest, WithoutSilos) {
+  const std::vector<uint8_t> bytes = compile({"alpha", "logger", "net-stack", "web", "zeta"});
+  auto opened = Manifest::open(bytes.data(), bytes.size());
+  ASSERT_TRUE(opened.ok());
+  const Manifest& m = opened.value();
+  EXPECT_EQ(m.silo_count(), 0u);
+  ASSERT_EQ(m.count(), 5u);
+  for (size_t c = 0; c < m.count(); ++c) EXPECT_EQ(m.component(c).silo, -1) << c;
+}
+
+TEST(Manifest, RefusesBadSilos) {
+  const std::vector<uint8_t> bytes = compile_good_specs();
+  auto open = [](const std::vector<uint8_t>& v) { return Manifest::open(v.data(), v.size()); };
+  ASSERT_TRUE(open(bytes).ok());
+  const uint32_t silos = get_u32(bytes, 28);
+  ASSERT_EQ(silos, 2u);
+
+  std::vector<uint8_t> v = bytes;
+  put_u16(v, component_at(0) + 6, static_cast<uint16_t>(silos));  // the last silo: fine
+  ASSERT_TRUE(open(v).ok());
+  EXPECT_EQ(open(v).value().component(0).silo, 1);
+  put_u16(v, component_at(0) + 6, static_cast<uint16_t>(silos + 1));  // one past the last
+  EXPECT_EQ(open(v).error(), Error::InvalidArgument);
+  put_u16(v, component_at(0) + 6, 0xffff);
+  EXPECT_EQ(open(v).error(), Error::InvalidArgument);
+
+  for (const uint32_t cpu : {0u, 101u, 0xffffffffu}) {
+    v = bytes;
+    put_u32(v, silo_at(v, 1) + 12, cpu);
+    EXPECT_EQ(open(v).error(), Error::InvalidArgument) << "cpu_percent " << cpu;
+  }
+  for (const uint32_t cpu : {1u, 100u}) {
+    v = bytes;
+    put_u32(v, silo_at(v, 1) + 12, cpu);
+    ASSERT_TRUE(open(v).ok()) << "cpu_percent " << cpu;
+    EXPECT_EQ(open(v).value().silo(1).cpu_percent, cpu);
+  }
+
+  v = bytes;
+  put_u32(v, silo_at(v, 0), get_u32(v, 20));  // name: just past the string table
+  EXPECT_EQ(open(v).error(), Error::InvalidArgument);
+
+  v = bytes;
+  put_u32(v, 28, silos + 1);  // a silo more than the sizes hold
+  EXPECT_EQ(open(v).error(), Error::OutOfRange);
+  put_u32(v, 28, 0xffffffff);
+  EXPECT_EQ(open(v).error(), Error::OutOfRange);
+}
+
 TEST(Manifest, RefusesTruncatedAndForeignData) {
   const std::vector<uint8_t> bytes = compile_good_specs();
   for (size_t n = 0; n < bytes.size(); ++n)
@@ -78,9 +174,11 @@ TEST(Manifest, RefusesTruncatedAndForeignData) {
   std::vector<uint8_t> wrong = bytes;
   wrong[0] = 'X';
   EXPECT_EQ(Manifest::open(wrong.data(), wrong.size()).error(), Error::InvalidArgument);
-  wrong = bytes;
-  wrong[8] = 2;  // version
-  EXPECT_EQ(Manifest::open(wrong.data(), wrong.size()).error(), Error::NotSupported);
+  for (const uint8_t version : {0, 1, 3}) {  // 1: before silos
+    wrong = bytes;
+    wrong[8] = version;
+    EXPECT_EQ(Manifest::open(wrong.data(), wrong.size()).error(), Error::NotSupported);
+  }
   EXPECT_FALSE(Manifest::open(nullptr, 100).ok());
 }
 
@@ -99,6 +197,8 @@ TEST(Manifest, MutationsNeverCrash) {
     for (size_t c = 0; c < m.count(); ++c) {
       const Manifest::Component k = m.component(c);
       total += std::strlen(k.name);
+      EXPECT_LT(k.silo, static_cast<int64_t>(m.silo_count()));
+      if (k.silo >= 0) total += std::strlen(m.silo(static_cast<size_t>(k.silo)).name);
       for (size_t i = 0; i < k.export_count; ++i) total += std::strlen(m.export_name(c, i));
       for (size_t i = 0; i < k.require_count; ++i) total += m.require(c, i).provider;
       for (size_t i = 0; i < k.device_count; ++i) total += std::strlen(m.device(c, i));
@@ -106,6 +206,12 @@ TEST(Manifest, MutationsNeverCrash) {
         const Manifest::Config cfg = m.config(c, i);
         if (cfg.string) total += std::strlen(cfg.string);
       }
+    }
+    for (size_t s = 0; s < m.silo_count(); ++s) {
+      const Manifest::Silo silo = m.silo(s);
+      total += std::strlen(silo.name);
+      EXPECT_GE(silo.cpu_percent, 1u);
+      EXPECT_LE(silo.cpu_percent, 100u);
     }
     EXPECT_LT(total, 1u << 30);
   }

@@ -59,7 +59,7 @@ class ManifestWriter {
 };
 
 constexpr char kMagic[] = "STLMANI1";
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 constexpr uint32_t kHeaderSize = 32;
 enum class ConfigType : uint32_t { kInteger = 0, kBoolean = 1, kString = 2 };
 
@@ -81,7 +81,9 @@ std::string env_header(const Spec& spec) {
   return out;
 }
 
-std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<size_t>& order) {
+std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<size_t>& order,
+                              const std::vector<Silo>& silos,
+                              const std::vector<size_t>& silo_order) {
   std::vector<uint32_t> position(specs.size());
   for (size_t i = 0; i < order.size(); ++i) position[order[i]] = static_cast<uint32_t>(i);
 
@@ -94,7 +96,7 @@ std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<
     components.u32(components.string(spec.name.text));
     components.u8(static_cast<uint8_t>(spec.isolation));
     components.u8(static_cast<uint8_t>(spec.restart));
-    components.u16(0);
+    components.u16(spec.silo ? static_cast<uint16_t>(*spec.silo + 1) : 0);  // 0: none
     components.u32(spec.memory_pages);
     components.u32(spec.threads);
     components.u32(spec.backoff_ms);
@@ -126,9 +128,21 @@ std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<
     }
   }
 
+  // The silo records, with their names in the same string table.
+  ManifestWriter silo_records;
+  for (const size_t i : silo_order) {
+    const Silo& silo = silos[i];
+    silo_records.u32(components.string(silo.name.text));
+    silo_records.u32(silo.memory_pages);
+    silo_records.u32(silo.threads);
+    silo_records.u32(silo.cpu_percent);
+    for (size_t k = 0; k < 4; ++k) silo_records.u32(0);
+  }
+
   const auto& strings = components.strings();
-  const auto total = static_cast<uint32_t>(kHeaderSize + components.out().size() +
-                                           entries.out().size() + strings.size());
+  const auto total =
+      static_cast<uint32_t>(kHeaderSize + components.out().size() + silo_records.out().size() +
+                            entries.out().size() + strings.size());
   ManifestWriter header;
   for (size_t i = 0; i < 8; ++i) header.u8(static_cast<uint8_t>(kMagic[i]));
   header.u32(kVersion);
@@ -136,9 +150,10 @@ std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<
   header.u32(entry_count);
   header.u32(static_cast<uint32_t>(strings.size()));
   header.u32(total);
-  header.u32(0);
+  header.u32(static_cast<uint32_t>(silo_order.size()));
   std::vector<uint8_t>& out = header.out();
   out.insert(out.end(), components.out().begin(), components.out().end());
+  out.insert(out.end(), silo_records.out().begin(), silo_records.out().end());
   out.insert(out.end(), entries.out().begin(), entries.out().end());
   out.insert(out.end(), strings.begin(), strings.end());
   return out;

@@ -1,7 +1,8 @@
 #pragma once
-// speccc, the component spec compiler: reads component.toml files, checks each one and then
-// all of them together, and writes each component's typed environment header and the
-// manifest the startup server reads. The format is described in README.md.
+// speccc, the component spec compiler: reads component.toml files and silo files
+// (NAME.silo.toml), checks each one and then all of them together, and writes each
+// component's typed environment header and the manifest the startup server reads. The
+// format is described in README.md.
 
 #include <cstdint>
 #include <optional>
@@ -76,23 +77,53 @@ struct Spec {
   uint32_t memory_pages = kDefaultMemoryPages;
   uint32_t threads = kDefaultThreads;
   RestartPolicy restart = RestartPolicy::kNever;
-  uint32_t backoff_ms = 0;  // 0: none
+  uint32_t backoff_ms = 0;     // 0: none
+  std::optional<size_t> silo;  // its silo's index in the manifest, set by resolve_silos()
+};
+
+constexpr uint32_t kFullCpu = 100;  // cpu_percent without a cap
+
+// A silo (NAME.silo.toml): components grouped under quotas that the kernel enforces.
+struct Silo {
+  std::string file;
+  Located name;
+  std::vector<Located> components;  // each listed once (a repeat is an error)
+  uint32_t memory_pages = 0;
+  uint32_t threads = 0;
+  uint32_t cpu_percent = kFullCpu;
+  // Where the limits are written; unset when one is missing or invalid, so that it is not
+  // also checked against the components' needs.
+  std::optional<Position> memory_pages_at;
+  std::optional<Position> threads_at;
 };
 
 // Reads and checks one spec. Returns nothing when it has no usable name (or is not TOML);
 // other errors go to diag and still return the spec, so that the checks across specs run.
 std::optional<Spec> parse_spec(const std::string& file, Diagnostics& diag);
 
+// Whether the file is a silo spec: its name ends in ".silo.toml".
+bool is_silo_file(const std::string& file);
+// Reads and checks one silo spec; like parse_spec(), returns nothing without a usable name.
+std::optional<Silo> parse_silo(const std::string& file, Diagnostics& diag);
+
 // Checks the specs together (unique names and exports, known services, no cycles), sets
 // each requirement's provider and returns the start order: spec indices, providers first,
 // ties broken by name.
 std::vector<size_t> resolve(std::vector<Spec>& specs, Diagnostics& diag);
 
+// Checks the silos against each other and the specs: unique names, known components, each
+// in one silo at most, and limits at least the sum of the components' own. Sets each
+// member's Spec::silo and returns the silos' order in the manifest (by name).
+std::vector<size_t> resolve_silos(std::vector<Spec>& specs, const std::vector<Silo>& silos,
+                                  Diagnostics& diag);
+
 // The C++ namespace of a component's generated code: stellina::components::<name, - as _>.
 std::string identifier(const std::string& name);
 // DIR/<name>_env.h: struct Env, a Channel per requirement and the config with its defaults.
 std::string env_header(const Spec& spec);
-// DIR/manifest.bin: the components in start order.
-std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<size_t>& order);
+// DIR/manifest.bin: the components in start order, then the silos in silo_order.
+std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<size_t>& order,
+                              const std::vector<Silo>& silos,
+                              const std::vector<size_t>& silo_order);
 
 }  // namespace speccc

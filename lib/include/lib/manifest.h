@@ -20,9 +20,16 @@ class Manifest {
     const char* name;
     Isolation isolation;
     Restart restart;
+    int32_t silo;  // index of its silo, -1: none
     uint32_t memory_pages, threads, backoff_ms;
     uint16_t export_count, require_count, device_count, config_count;
     uint32_t first_entry;
+  };
+  // Quotas the kernel enforces on a group of components together.
+  struct Silo {
+    const char* name;
+    uint32_t memory_pages, threads;
+    uint32_t cpu_percent;  // 1 to 100; 100: no cap
   };
   struct Require {
     const char* field;
@@ -37,9 +44,10 @@ class Manifest {
   };
 
   // Validates the manifest in [data, data + size). Errors: InvalidArgument (magic, a bad
-  // isolation, policy or config type, a provider that does not start earlier, a string
-  // offset outside the table or without a NUL), OutOfRange (sizes that do not fit the
-  // buffer), NotSupported (another version).
+  // isolation, policy or config type, a provider that does not start earlier, a silo index
+  // out of range, a cpu_percent outside 1 to 100, a string offset outside the table or
+  // without a NUL), OutOfRange (sizes that do not fit the buffer), NotSupported (another
+  // version than 2).
   static Result<Manifest> open(const uint8_t* data, size_t size);
 
   // Components in start order: providers before the components that require them.
@@ -52,17 +60,23 @@ class Manifest {
   // The component with this name. Errors: NotFound.
   Result<size_t> find(const char* name) const;
 
+  // Silos, by name; component(i).silo indexes them.
+  size_t silo_count() const { return silo_count_; }
+  Silo silo(size_t i) const;
+
  private:
   const uint8_t* entry(size_t index) const { return entries_ + index * kEntrySize; }
   const char* string(uint32_t offset) const {
     return reinterpret_cast<const char*>(strings_ + offset);
   }
 
-  static constexpr size_t kHeaderSize = 32, kComponentSize = 32, kEntrySize = 16;
+  static constexpr size_t kHeaderSize = 32, kComponentSize = 32, kSiloSize = 32, kEntrySize = 16;
   const uint8_t* components_ = nullptr;
+  const uint8_t* silos_ = nullptr;
   const uint8_t* entries_ = nullptr;
   const uint8_t* strings_ = nullptr;
   size_t count_ = 0;
+  size_t silo_count_ = 0;
 };
 
 }  // namespace lib
