@@ -6,8 +6,9 @@
 
 namespace kernel {
 
-lib::Result<AddressSpace*> AddressSpace::create() {
+lib::Result<AddressSpace*> AddressSpace::create(Ref<Silo> silo) {
   AddressSpace* as = TRY(heap::create<AddressSpace>());
+  as->silo_ = static_cast<Ref<Silo>&&>(silo);
   auto root = arch::user_root_create();
   if (!root.ok()) {
     as->release();
@@ -19,6 +20,7 @@ lib::Result<AddressSpace*> AddressSpace::create() {
 
 AddressSpace::~AddressSpace() {
   if (root_) arch::user_root_destroy(root_);  // frees owned frames only: folios keep theirs
+  if (owned_pages_) silo_->uncharge_memory(owned_pages_ * arch::kPageSize);
   for (size_t i = 0; i < region_count_; ++i)
     if (regions_[i].folio) regions_[i].folio->release();
 }
@@ -75,31 +77,48 @@ lib::Result<void> AddressSpace::add_region(uintptr_t start, size_t size, uint32_
   return {};
 }
 
+lib::Result<uintptr_t> AddressSpace::charged_page() {
+  TRY(silo_->charge_memory(arch::kPageSize));
+  auto page = pmm::alloc_zeroed_page();
+  if (!page.ok()) silo_->uncharge_memory(arch::kPageSize);
+  return page;
+}
+
+lib::Result<void> AddressSpace::map_charged(uintptr_t virt, uintptr_t page, uint32_t flags) {
+  auto mapped = arch::user_map(root_, virt, page, flags | arch::kPageOwned);
+  if (!mapped.ok()) {
+    (void)pmm::free_pages(page);
+    silo_->uncharge_memory(arch::kPageSize);
+    return mapped;
+  }
+  ++owned_pages_;
+  return {};
+}
+
 lib::Result<void> AddressSpace::populate(uintptr_t virt, const uint8_t* data, size_t size) {
   const Region* r = find(virt);
   if (!r || r->folio || (virt & (arch::kPageSize - 1)) || size > arch::kPageSize)
     return lib::Error::InvalidArgument;
-  const uintptr_t page = TRY(pmm::alloc_zeroed_page());
+  const uintptr_t page = TRY(charged_page());
   auto* bytes = static_cast<uint8_t*>(arch::phys_to_virt(page));
   for (size_t i = 0; i < size; ++i) bytes[i] = data[i];
-  auto mapped = arch::user_map(root_, virt, page, r->flags | arch::kPageOwned);
-  if (!mapped.ok()) (void)pmm::free_pages(page);
-  return mapped;
+  return map_charged(virt, page, r->flags);
 }
 
-bool AddressSpace::handle_fault(uintptr_t addr, bool write, bool exec) {
+AddressSpace::FaultResult AddressSpace::handle_fault(uintptr_t addr, bool write, bool exec) {
   const Region* r = find(addr);
   if (!r || r->folio || (write && !(r->flags & arch::kPageWrite)) ||
       (exec && !(r->flags & arch::kPageExec)))
-    return false;
-  auto page = pmm::alloc_zeroed_page();
-  if (!page.ok()) return false;  // out of memory: the process dies of the fault
-  const uintptr_t virt = addr & ~(arch::kPageSize - 1);
-  if (!arch::user_map(root_, virt, page.value(), r->flags | arch::kPageOwned).ok()) {
-    (void)pmm::free_pages(page.value());
-    return false;  // already mapped: a genuine protection fault
+    return FaultResult::Refused;
+  auto page = charged_page();
+  if (!page.ok()) {  // out of memory: the process dies of the fault
+    return page.error() == lib::Error::QuotaExceeded ? FaultResult::OverQuota
+                                                     : FaultResult::Refused;
   }
-  return true;
+  const uintptr_t virt = addr & ~(arch::kPageSize - 1);
+  // Already mapped: a genuine protection fault.
+  if (!map_charged(virt, page.value(), r->flags).ok()) return FaultResult::Refused;
+  return FaultResult::Mapped;
 }
 
 }  // namespace kernel

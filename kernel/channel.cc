@@ -2,6 +2,7 @@
 
 #include "kernel/heap.h"
 #include "kernel/log.h"
+#include "kernel/silo.h"
 
 namespace kernel {
 
@@ -10,14 +11,22 @@ using stellina::abi::kSignalPeerClosed;
 using stellina::abi::kSignalReadable;
 using stellina::abi::kSignalWritable;
 
-lib::Result<Message*> Message::create(MessageKind kind, uint64_t call_id, uint32_t data_size) {
+lib::Result<Message*> Message::create(MessageKind kind, uint64_t call_id, uint32_t data_size,
+                                      Silo* silo) {
   if (data_size > stellina::abi::kMaxMessageData) return lib::Error::TooLarge;
-  void* p = TRY(heap::alloc(sizeof(Message) + data_size));
-  auto* m = new (p) Message;
+  if (silo) TRY(silo->charge_memory(sizeof(Message) + data_size));
+  auto p = heap::alloc(sizeof(Message) + data_size);
+  if (!p.ok()) {
+    if (silo) silo->uncharge_memory(sizeof(Message) + data_size);
+    return p.error();
+  }
+  auto* m = new (p.value()) Message;
   m->kind = kind;
   m->call_id = call_id;
   m->data_size = data_size;
   m->handle_count = 0;
+  m->silo = silo;
+  if (silo) silo->retain();
   return m;
 }
 
@@ -25,6 +34,10 @@ void Message::destroy(Message* m) {
   for (uint32_t i = 0; i < m->handle_count; ++i) {
     m->handles[i]->handle_closed();
     m->handles[i]->release();
+  }
+  if (m->silo) {
+    m->silo->uncharge_memory(sizeof(Message) + m->data_size);
+    m->silo->release();
   }
   heap::free(m);
 }
@@ -39,12 +52,21 @@ void Message::destroy_later(Message* m) {
   draining = false;
 }
 
-lib::Result<void> Channel::create_pair(Ref<Channel>* a, Ref<Channel>* b) {
+lib::Result<void> Channel::create_pair(Ref<Channel>* a, Ref<Channel>* b, Silo* silo) {
   Channel* first = TRY(heap::create<Channel>());
   auto second = heap::create<Channel>();
   if (!second.ok()) {
     first->release();
     return second.error();
+  }
+  if (silo) {
+    auto charged = first->charge_to(*silo, sizeof(Channel));
+    if (charged.ok()) charged = second.value()->charge_to(*silo, sizeof(Channel));
+    if (!charged.ok()) {  // neither is connected yet: they die alone
+      first->release();
+      second.value()->release();
+      return charged.error();
+    }
   }
   SpinlockGuard guard(sched_lock);
   first->peer_ = second.value();

@@ -23,10 +23,14 @@ struct Message {
   uint32_t handle_count;
   Object* handles[stellina::abi::kMaxMessageHandles];  // reference + handle count each
   uint32_t rights[stellina::abi::kMaxMessageHandles];
+  Silo* silo;  // a reference to the silo the message is charged to, or null
   uint8_t data[];
 
-  // A message with room for data_size bytes and no handles yet. Errors: TooLarge, NoMemory.
-  static lib::Result<Message*> create(MessageKind kind, uint64_t call_id, uint32_t data_size);
+  // A message with room for data_size bytes and no handles yet. With a silo (the sender's),
+  // its size is charged to it until the message is destroyed.
+  // Errors: TooLarge, QuotaExceeded, NoMemory.
+  static lib::Result<Message*> create(MessageKind kind, uint64_t call_id, uint32_t data_size,
+                                      Silo* silo = nullptr);
   // Frees the message, closing the handles it still carries.
   static void destroy(Message* m) REQUIRES(sched_lock);
   // The same, iteratively: closing a handle may destroy a channel end whose queue holds more
@@ -39,8 +43,9 @@ class Channel final : public Object {
  public:
   static constexpr ObjectType kType = ObjectType::Channel;
 
-  // A connected pair; each Ref holds the creator's reference.
-  static lib::Result<void> create_pair(Ref<Channel>* a, Ref<Channel>* b);
+  // A connected pair; each Ref holds the creator's reference. With a silo, both ends are
+  // charged to it. Errors: NoMemory, QuotaExceeded.
+  static lib::Result<void> create_pair(Ref<Channel>* a, Ref<Channel>* b, Silo* silo = nullptr);
 
   // Queues m at the peer; on success the channel owns m. Errors: PeerClosed, WouldBlock.
   lib::Result<void> send(Message* m) REQUIRES(sched_lock);

@@ -6,11 +6,19 @@
 
 namespace kernel {
 
-lib::Result<Folio*> Folio::create(size_t size) {
+lib::Result<Folio*> Folio::create(size_t size, Silo* silo) {
   const size_t pages = (size + arch::kPageSize - 1) / arch::kPageSize;
   if (pages == 0 || pages > kMaxPages || size > kMaxPages * arch::kPageSize)
     return lib::Error::InvalidArgument;
   Folio* folio = TRY(heap::create<Folio>());
+  if (silo) {
+    auto charged =
+        folio->charge_to(*silo, sizeof(Folio) + pages * (sizeof(uintptr_t) + arch::kPageSize));
+    if (!charged.ok()) {
+      folio->release();
+      return charged.error();
+    }
+  }
   auto array = heap::alloc(pages * sizeof(uintptr_t));
   if (!array.ok()) {
     folio->release();

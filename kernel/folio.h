@@ -13,9 +13,10 @@ class Folio final : public Object {
   static constexpr ObjectType kType = ObjectType::Folio;
   static constexpr size_t kMaxPages = 1024;  // 4 MiB
 
-  // Zeroed pages, size rounded up to whole pages. Errors: InvalidArgument (0 or above
-  // kMaxPages pages), NoMemory.
-  static lib::Result<Folio*> create(size_t size);
+  // Zeroed pages, size rounded up to whole pages. With a silo, the pages and the folio's
+  // bookkeeping are charged to it while the folio exists. Errors: InvalidArgument (0 or
+  // above kMaxPages pages), QuotaExceeded, NoMemory.
+  static lib::Result<Folio*> create(size_t size, Silo* silo = nullptr);
 
   size_t page_count() const { return page_count_; }
   uintptr_t page(size_t i) const { return pages_[i]; }

@@ -6,6 +6,7 @@
 #include "kernel/folio.h"
 #include "kernel/log.h"
 #include "kernel/log_object.h"
+#include "kernel/silo.h"
 #include "kernel/spawn.h"
 #include "kernel/thread.h"
 
@@ -59,7 +60,7 @@ lib::Result<Ref<Channel>> start_startup_server() {
   const SpawnHandle handles[] = {
       {LogObject::get(), abi::kRightWrite | abi::kRightDuplicate | abi::kRightTransfer},
       {theirs.get(), abi::kRightsAll},
-      {folio.get(), abi::kRightManage},  // the authority to spawn
+      {&Silo::root(), abi::kRightRead | abi::kRightManage},  // the authority to spawn
       {folio.get(), abi::kRightRead | abi::kRightMap},
   };
   auto process = spawn_from_archive("startup", handles, 4, exits_peer);

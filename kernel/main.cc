@@ -9,6 +9,7 @@
 #include "kernel/log.h"
 #include "kernel/pmm.h"
 #include "kernel/sched.h"
+#include "kernel/silo.h"
 #include "kernel/spawn.h"
 
 namespace kernel {
@@ -41,6 +42,7 @@ extern "C" void kernel_entry(uint32_t protocol, uintptr_t info_phys) {
   pmm::init(the_boot_info);
   acpi::init(the_boot_info);
   arch::platform_init();
+  (void)Silo::root();  // before any thread could race to make it
   sched::init();
   sched::start();
   boot_archive_init(the_boot_info);

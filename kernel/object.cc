@@ -2,6 +2,7 @@
 
 #include "kernel/heap.h"
 #include "kernel/log.h"
+#include "kernel/silo.h"
 
 namespace kernel {
 namespace {
@@ -12,7 +13,22 @@ uint64_t next_object_id = 1;
 
 Object::Object(ObjectType type) : type_(type), id_(next_object_id++) {}
 
-Object::~Object() { KASSERT(observers_.empty()); }
+Object::~Object() {
+  KASSERT(observers_.empty());
+  if (charged_silo_) {
+    charged_silo_->uncharge_memory(charged_bytes_);
+    charged_silo_->release();
+  }
+}
+
+lib::Result<void> Object::charge_to(Silo& silo, size_t bytes) {
+  KASSERT(!charged_silo_);
+  TRY(silo.charge_memory(bytes));
+  silo.retain();
+  charged_silo_ = &silo;
+  charged_bytes_ = bytes;
+  return {};
+}
 
 void Object::release() {
   KASSERT(refs_ > 0);

@@ -9,12 +9,15 @@
 #include <stellina/types.h>
 
 #include <lib/intrusive_list.h>
+#include <lib/result.h>
 
 #include "kernel/sched.h"
 
 namespace kernel {
 
 using stellina::abi::ObjectType;
+
+class Silo;
 
 // Someone waiting for an object's signals: notify runs (with sched_lock held) whenever the
 // object's signals change and intersect mask.
@@ -47,6 +50,11 @@ class Object {
   void add_observer(SignalObserver* o) REQUIRES(sched_lock);
   void remove_observer(SignalObserver* o) REQUIRES(sched_lock);
 
+  // Charges bytes of memory to silo (and the silos above it) for as long as the object lives:
+  // ~Object gives it back. At most once per object, before others can see it.
+  // Errors: QuotaExceeded.
+  lib::Result<void> charge_to(Silo& silo, size_t bytes);
+
  protected:
   explicit Object(ObjectType type);
   virtual ~Object();
@@ -60,6 +68,8 @@ class Object {
   uint32_t handles_ = 0;
   uint32_t signals_ = 0;
   lib::IntrusiveList<SignalObserver, &SignalObserver::node> observers_;
+  Silo* charged_silo_ = nullptr;  // a reference, while charged_bytes_ are charged to it
+  size_t charged_bytes_ = 0;
 };
 
 // Downcast by type tag: T declares `static constexpr ObjectType kType`.

@@ -8,8 +8,9 @@
 
 namespace kernel {
 
-lib::Result<Process*> Process::create(const char* name, Ref<Channel> exit_channel) {
-  AddressSpace* as = TRY(AddressSpace::create());
+lib::Result<Process*> Process::create(const char* name, Ref<Channel> exit_channel, Ref<Silo> silo) {
+  if (!silo) silo = Ref<Silo>(&Silo::root());
+  AddressSpace* as = TRY(AddressSpace::create(silo));
   auto p = heap::create<Process>();
   if (!p.ok()) {
     SpinlockGuard guard(sched_lock);
@@ -18,24 +19,38 @@ lib::Result<Process*> Process::create(const char* name, Ref<Channel> exit_channe
   }
   Process* process = p.value();
   lib::format_to(process->name_, sizeof(process->name_), "{}", name);
+  process->silo_ = static_cast<Ref<Silo>&&>(silo);
+  process->silo_->process_started();
   process->address_space_ = Ref<AddressSpace>::adopt(as);
   process->exit_channel_ = static_cast<Ref<Channel>&&>(exit_channel);
   return process;
 }
 
-lib::Result<Process*> Process::create_in_kernel(const char* name, Ref<Channel> exit_channel) {
+lib::Result<Process*> Process::create_in_kernel(const char* name, Ref<Channel> exit_channel,
+                                                Ref<Silo> silo) {
   Process* process = TRY(heap::create<Process>());
   lib::format_to(process->name_, sizeof(process->name_), "{}", name);
+  process->in_kernel_ = true;
+  process->silo_ = silo ? static_cast<Ref<Silo>&&>(silo) : Ref<Silo>(&Silo::root());
+  process->silo_->process_started();
   process->exit_channel_ = static_cast<Ref<Channel>&&>(exit_channel);
   return process;
 }
 
-Process::~Process() = default;
+Process::~Process() {
+  if (silo_ && !terminated_) silo_->process_ended();  // made but never started
+}
+
+void Process::release_memory() {
+  KASSERT(terminated_ && live_threads_ == 0);
+  address_space_ = Ref<AddressSpace>();
+}
 
 void Process::terminate(int64_t code, ExitReason reason, const char* detail, uintptr_t pc,
                         uintptr_t addr) {
   if (terminated_) return;
   terminated_ = true;
+  silo_->process_ended();
   Thread::kill_all_of(this);  // they end when they next wake or head back to user mode
   handles_.close_all();
   exit_.process_id = id();

@@ -11,6 +11,7 @@
 #include "kernel/channel.h"
 #include "kernel/handle_table.h"
 #include "kernel/object.h"
+#include "kernel/silo.h"
 
 namespace kernel {
 
@@ -20,13 +21,17 @@ class Process final : public Object {
  public:
   static constexpr ObjectType kType = ObjectType::Process;
 
-  // An empty process with a fresh address space. exit_channel (may be null) is the end the
+  // An empty process with a fresh address space, in silo (empty: the root silo), which its
+  // pages, threads and objects are charged to. exit_channel (may be null) is the end the
   // kernel sends the ProcessExit on.
-  static lib::Result<Process*> create(const char* name, Ref<Channel> exit_channel);
+  static lib::Result<Process*> create(const char* name, Ref<Channel> exit_channel,
+                                      Ref<Silo> silo = {});
   // A process for a component built into the kernel: handles, but no user address space;
   // its "user" pointers are kernel pointers (it is trusted code).
-  static lib::Result<Process*> create_in_kernel(const char* name, Ref<Channel> exit_channel);
-  bool in_kernel() const { return !address_space_; }
+  static lib::Result<Process*> create_in_kernel(const char* name, Ref<Channel> exit_channel,
+                                                Ref<Silo> silo = {});
+  bool in_kernel() const { return in_kernel_; }
+  Silo& silo() const { return *silo_; }
 
   const char* name() const { return name_; }
   HandleTable& handles() { return handles_; }
@@ -38,6 +43,9 @@ class Process final : public Object {
   void thread_started() REQUIRES(sched_lock) { ++live_threads_; }
   size_t live_threads() const REQUIRES(sched_lock) { return live_threads_; }
   void thread_ended() REQUIRES(sched_lock) { --live_threads_; }
+  // After the last thread of an ended process has switched away for good: frees the address
+  // space (its pages go back to the silo) without waiting for the last reference.
+  void release_memory() REQUIRES(sched_lock);
 
   // Ends the process (once): closes its handles, reports to the supervisor and raises
   // kSignalTerminated. Its thread must exit right after (the caller's job).
@@ -52,8 +60,10 @@ class Process final : public Object {
   ~Process() override;
 
   char name_[32] = {};
+  bool in_kernel_ = false;
+  Ref<Silo> silo_;
   HandleTable handles_;
-  Ref<AddressSpace> address_space_;
+  Ref<AddressSpace> address_space_;  // null in the kernel, and once the process is gone
   Ref<Channel> exit_channel_;
   bool terminated_ = false;
   stellina::abi::ProcessExit exit_ = {};

@@ -118,6 +118,7 @@ void reschedule() {
     next->state_ = ThreadState::Running;
     if (next != prev) {
       prev->runtime_ns_ += now - prev->ran_since_ns_;
+      if (prev != idle_thread) prev->silo().add_cpu_time(now - prev->ran_since_ns_);
       next->ran_since_ns_ = now;
       current_thread = next;
       switched_from = prev;

@@ -107,11 +107,11 @@ lib::Result<void> start_process(Process& process, const lib::ElfImage& image,
 
 lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t size,
                                 const SpawnHandle* handles, size_t handle_count,
-                                Ref<Channel> exit_channel) {
+                                Ref<Channel> exit_channel, Ref<Silo> silo) {
   if (handle_count > stellina::abi::kMaxStartupHandles) return lib::Error::TooLarge;
   const lib::ElfImage image = TRY(lib::ElfImage::parse(elf, size));
-  Ref<Process> process =
-      Ref<Process>::adopt(TRY(Process::create(name, static_cast<Ref<Channel>&&>(exit_channel))));
+  Ref<Process> process = Ref<Process>::adopt(TRY(Process::create(
+      name, static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo))));
   auto* page = static_cast<uint8_t*>(TRY(heap::alloc(arch::kPageSize)));
 
   stellina::abi::StartupBlock block{};
@@ -165,12 +165,13 @@ const stellina::KernelComponent* find_component(const char* name) {
 }  // namespace
 
 lib::Result<Ref<Process>> spawn_in_kernel(const char* name, const SpawnHandle* handles,
-                                          size_t handle_count, Ref<Channel> exit_channel) {
+                                          size_t handle_count, Ref<Channel> exit_channel,
+                                          Ref<Silo> silo) {
   if (handle_count > stellina::abi::kMaxStartupHandles) return lib::Error::TooLarge;
   const stellina::KernelComponent* component = find_component(name);
   if (!component) return lib::Error::NotFound;
-  Ref<Process> process = Ref<Process>::adopt(
-      TRY(Process::create_in_kernel(name, static_cast<Ref<Channel>&&>(exit_channel))));
+  Ref<Process> process = Ref<Process>::adopt(TRY(Process::create_in_kernel(
+      name, static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo))));
   auto* start = static_cast<ComponentStart*>(TRY(heap::alloc(sizeof(ComponentStart))));
   *start = ComponentStart{component->run, {}};
   start->block.handle_count = static_cast<uint32_t>(handle_count);
@@ -205,10 +206,11 @@ lib::Result<lib::ByteSpan> boot_archive_file(const char* name) {
 }
 
 lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle* handles,
-                                             size_t handle_count, Ref<Channel> exit_channel) {
+                                             size_t handle_count, Ref<Channel> exit_channel,
+                                             Ref<Silo> silo) {
   const lib::ByteSpan file = TRY(boot_archive_file(name));
   return spawn(name, file.data, file.size, handles, handle_count,
-               static_cast<Ref<Channel>&&>(exit_channel));
+               static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo));
 }
 
 }  // namespace kernel

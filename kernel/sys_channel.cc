@@ -25,7 +25,7 @@ lib::Result<void> send_message(Handle h, const abi::MessageBuffer& mb) {
   if (mb.handle_count) {
     TRY(copy_in(moved, reinterpret_cast<uintptr_t>(mb.handles), mb.handle_count * sizeof(Handle)));
   }
-  Message* m = TRY(Message::create(mb.kind, mb.call_id, mb.data_size));
+  Message* m = TRY(Message::create(mb.kind, mb.call_id, mb.data_size, &current_process().silo()));
   SpinlockGuard guard(sched_lock);
   auto result = [&]() NO_THREAD_SAFETY_ANALYSIS -> lib::Result<void> {  // under the guard
     TRY(copy_in(m->data, reinterpret_cast<uintptr_t>(mb.data), mb.data_size));
@@ -94,7 +94,7 @@ lib::Result<void> receive_message(Channel* ch, abi::MessageBuffer& mb, uintptr_t
 
 int64_t sys_channel_create(SyscallArgs a) {
   Ref<Channel> ends[2];
-  TRY_STATUS(Channel::create_pair(&ends[0], &ends[1]));
+  TRY_STATUS(Channel::create_pair(&ends[0], &ends[1], &current_process().silo()));
   SpinlockGuard guard(sched_lock);
   HandleTable& table = current_process().handles();
   Handle handles[2] = {};

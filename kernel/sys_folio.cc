@@ -9,7 +9,7 @@ namespace kernel {
 namespace abi = stellina::abi;
 
 int64_t sys_folio_create(SyscallArgs a) {
-  Folio* folio = TRY_RESULT(Folio::create(a[0]));
+  Folio* folio = TRY_RESULT(Folio::create(a[0], &current_process().silo()));
   SpinlockGuard guard(sched_lock);
   auto h = current_process().handles().install(folio, abi::kRightsAll);
   folio->release();

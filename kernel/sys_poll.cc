@@ -24,7 +24,7 @@ int64_t install_new(lib::Result<T*> created) {
 
 }  // namespace
 
-int64_t sys_poll_create(SyscallArgs) { return install_new(heap::create<Poll>()); }
+int64_t sys_poll_create(SyscallArgs) { return install_new(create_charged<Poll>()); }
 
 int64_t sys_poll_add(SyscallArgs a) {
   if (a[2] > UINT32_MAX) return abi::kErrInvalidArgument;
@@ -71,7 +71,7 @@ int64_t sys_interrupt_ack(SyscallArgs a) {
   return abi::kOk;
 }
 
-int64_t sys_timer_create(SyscallArgs) { return install_new(heap::create<TimerObject>()); }
+int64_t sys_timer_create(SyscallArgs) { return install_new(create_charged<TimerObject>()); }
 
 int64_t sys_timer_set(SyscallArgs a) {
   SpinlockGuard guard(sched_lock);

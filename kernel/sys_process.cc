@@ -53,7 +53,7 @@ int64_t sys_thread_create(SyscallArgs a) {
     return abi::kErrInvalidArgument;
   Process& process = current_process();
   if (process.in_kernel()) return abi::kErrNotSupported;
-  ThreadObject* object = TRY_RESULT(heap::create<ThreadObject>());
+  ThreadObject* object = TRY_RESULT(create_charged<ThreadObject>());
   Handle h;
   {
     SpinlockGuard guard(sched_lock);

@@ -2,6 +2,7 @@
 
 #include <stellina/process.h>
 
+#include "kernel/silo.h"
 #include "kernel/spawn.h"
 #include "kernel/syscall.h"
 
@@ -54,14 +55,21 @@ int64_t sys_process_spawn(SyscallArgs a) {
     if (name[i] == '\0') return abi::kErrInvalidArgument;
 
   Granted granted;
+  Ref<Silo> silo;
   {
     SpinlockGuard guard(sched_lock);
-    (void)TRY_RESULT(current_process().handles().lookup(handle_arg(a[0]), abi::kRightManage));
+    silo = Ref<Silo>(
+        TRY_RESULT(current_process().handles().get<Silo>(handle_arg(a[0]), abi::kRightManage)));
     TRY_STATUS(look_up(request, granted));
   }
-  auto spawned = request.isolation == abi::Isolation::User
-                     ? spawn_from_archive(name, granted.handles, granted.count, Ref<Channel>())
-                     : spawn_in_kernel(name, granted.handles, granted.count, Ref<Channel>());
+  auto spawned =
+      request.isolation == abi::Isolation::User
+          ? spawn_from_archive(name, granted.handles, granted.count, Ref<Channel>(), silo)
+          : spawn_in_kernel(name, granted.handles, granted.count, Ref<Channel>(), silo);
+  {
+    SpinlockGuard guard(sched_lock);
+    silo = Ref<Silo>();
+  }
   if (!spawned.ok()) {
     // An image that cannot be loaded is the caller's bad argument, whatever the parser said.
     const lib::Error e = spawned.error();

@@ -31,6 +31,7 @@ Status to_status(lib::Error e) {
     case lib::Error::TooLarge: return abi::kErrTooLarge;
     case lib::Error::BufferTooSmall: return abi::kErrBufferTooSmall;
     case lib::Error::Killed: return abi::kErrCanceled;
+    case lib::Error::QuotaExceeded: return abi::kErrQuotaExceeded;
   }
   return abi::kErrInvalidArgument;
 }
@@ -41,13 +42,14 @@ namespace {
 
 using Handler = int64_t (*)(SyscallArgs);
 constexpr Handler kTable[] = {
-    sys_log_write,      sys_handle_close,  sys_handle_duplicate, sys_handle_query,
-    sys_channel_create, sys_channel_send,  sys_channel_recv,     sys_channel_call,
-    sys_object_wait,    sys_clock_now,     sys_process_exit,     sys_poll_create,
-    sys_poll_add,       sys_poll_remove,   sys_poll_wait,        sys_timer_create,
-    sys_timer_set,      sys_folio_create,  sys_folio_map,        sys_folio_unmap,
-    sys_interrupt_ack,  sys_thread_create, sys_thread_exit,      sys_process_spawn,
-    sys_process_kill,   sys_process_info,
+    sys_log_write,       sys_handle_close,  sys_handle_duplicate, sys_handle_query,
+    sys_channel_create,  sys_channel_send,  sys_channel_recv,     sys_channel_call,
+    sys_object_wait,     sys_clock_now,     sys_process_exit,     sys_poll_create,
+    sys_poll_add,        sys_poll_remove,   sys_poll_wait,        sys_timer_create,
+    sys_timer_set,       sys_folio_create,  sys_folio_map,        sys_folio_unmap,
+    sys_interrupt_ack,   sys_thread_create, sys_thread_exit,      sys_silo_create,
+    sys_silo_set_limits, sys_silo_stats,    sys_process_spawn,    sys_process_kill,
+    sys_process_info,
 };
 static_assert(sizeof(kTable) / sizeof(kTable[0]) == abi::kSysCount, "one handler per syscall");
 
@@ -81,8 +83,29 @@ extern "C" int64_t stellina_kernel_syscall(uint64_t n, uint64_t a0, uint64_t a1,
   return syscall_dispatch(n, a0, a1, a2, a3, a4, a5);
 }
 
+namespace {
+
+// Ends the calling thread's process with reason and never returns.
+[[noreturn]] void end_current_process(ExitReason reason, const char* what, uintptr_t pc,
+                                      uintptr_t addr) {
+  Process* p = sched::current()->process();
+  log_warn("process '{}' killed: {} at pc {:#x}, address {:#x}", p->name(), what, pc, addr);
+  {
+    SpinlockGuard guard(sched_lock);
+    p->terminate(-1, reason, what, pc, addr);
+  }
+  thread_exit(-1);
+}
+
+constexpr const char* kQuotaDetail = "memory quota";
+
+}  // namespace
+
 void on_return_to_user() {
   Thread* self = sched::current();
+  // A kernel copy to or from user memory took a page fault it could not charge: the syscall
+  // failed with Fault, and the process ends as if it had touched the page itself.
+  if (self->quota_fault()) end_current_process(ExitReason::QuotaExceeded, kQuotaDetail, 0, 0);
   bool ending;
   {
     SpinlockGuard guard(sched_lock);
@@ -92,19 +115,22 @@ void on_return_to_user() {
 }
 
 bool handle_user_page_fault(uintptr_t addr, bool write, bool exec) {
-  Process* p = sched::current()->process();
-  return p && !p->in_kernel() && p->address_space().handle_fault(addr, write, exec);
+  Thread* self = sched::current();
+  Process* p = self->process();
+  if (!p || p->in_kernel()) return false;
+  switch (p->address_space().handle_fault(addr, write, exec)) {
+    case AddressSpace::FaultResult::Mapped: return true;
+    case AddressSpace::FaultResult::Refused: return false;
+    case AddressSpace::FaultResult::OverQuota: self->set_quota_fault(); return false;
+  }
+  return false;
 }
 
 void kill_current_process(const char* what, uintptr_t pc, uintptr_t addr) {
-  Process* p = sched::current()->process();
-  if (!p) panic("{} in a kernel thread at {:#x}", what, pc);
-  log_warn("process '{}' killed: {} at pc {:#x}, address {:#x}", p->name(), what, pc, addr);
-  {
-    SpinlockGuard guard(sched_lock);
-    p->terminate(-1, ExitReason::Fault, what, pc, addr);
-  }
-  thread_exit(-1);
+  Thread* self = sched::current();
+  if (!self->process()) panic("{} in a kernel thread at {:#x}", what, pc);
+  if (self->quota_fault()) end_current_process(ExitReason::QuotaExceeded, kQuotaDetail, pc, addr);
+  end_current_process(ExitReason::Fault, what, pc, addr);
 }
 
 }  // namespace kernel

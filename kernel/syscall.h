@@ -7,6 +7,7 @@
 
 #include <lib/result.h>
 
+#include "kernel/heap.h"
 #include "kernel/process.h"
 
 namespace kernel {
@@ -55,8 +56,22 @@ inline Handle handle_arg(uint64_t value) {
 // The process whose thread is making the call.
 Process& current_process();
 
+// A new T for the calling process, charged by its size to the process's silo for as long as
+// it lives. Errors: NoMemory, QuotaExceeded.
+template <typename T>
+lib::Result<T*> create_charged() {
+  T* object = TRY(heap::create<T>());
+  auto charged = object->charge_to(current_process().silo(), sizeof(T));
+  if (!charged.ok()) {
+    SpinlockGuard guard(sched_lock);
+    object->release();
+    return charged.error();
+  }
+  return object;
+}
+
 // The syscalls, grouped by object (sys_handle.cc, sys_channel.cc, sys_poll.cc,
-// sys_process.cc).
+// sys_process.cc, sys_silo.cc).
 using SyscallArgs = const uint64_t (&)[6];
 int64_t sys_log_write(SyscallArgs a);
 int64_t sys_handle_close(SyscallArgs a);
@@ -84,5 +99,8 @@ int64_t sys_process_info(SyscallArgs a);
 int64_t sys_interrupt_ack(SyscallArgs a);
 int64_t sys_thread_create(SyscallArgs a);
 int64_t sys_thread_exit(SyscallArgs a);
+int64_t sys_silo_create(SyscallArgs a);
+int64_t sys_silo_set_limits(SyscallArgs a);
+int64_t sys_silo_stats(SyscallArgs a);
 
 }  // namespace kernel

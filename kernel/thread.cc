@@ -60,15 +60,35 @@ void user_thread_main(void* arg) {
 
 }  // namespace
 
+lib::Result<void> Thread::charge_silo(Process* process) {
+  Silo& silo = process->silo();
+  TRY(silo.charge_thread());
+  auto charged = silo.charge_memory(kThreadSiloBytes);
+  if (!charged.ok()) silo.uncharge_thread();
+  return charged;
+}
+
+lib::Result<Thread*> Thread::create_charged(Process* process, Entry entry, void* arg) {
+  TRY(charge_silo(process));
+  auto created = create(process->name(), entry, arg);
+  if (!created.ok()) {
+    process->silo().uncharge_memory(kThreadSiloBytes);
+    process->silo().uncharge_thread();
+    return created.error();
+  }
+  Thread* t = created.value();
+  t->silo_thread_charged_ = true;
+  t->silo_memory_charged_ = true;
+  t->process_ = Ref<Process>(process);
+  SpinlockGuard guard(sched_lock);
+  process->thread_started();
+  return t;
+}
+
 lib::Result<Thread*> Thread::create_user(Process* process, uintptr_t rip, uintptr_t rsp,
                                          uint64_t arg) {
-  Thread* t = TRY(create(process->name(), user_thread_main, nullptr));
+  Thread* t = TRY(create_charged(process, user_thread_main, nullptr));
   t->context_ = arch::context_init(t->stack_.top(), user_thread_main, t);
-  t->process_ = Ref<Process>(process);
-  {
-    SpinlockGuard guard(sched_lock);
-    process->thread_started();
-  }
   t->user_rip_ = rip;
   t->user_rsp_ = rsp;
   t->user_arg_ = arg;
@@ -76,11 +96,7 @@ lib::Result<Thread*> Thread::create_user(Process* process, uintptr_t rip, uintpt
 }
 
 lib::Result<Thread*> Thread::create_in_process(Process* process, Entry entry, void* arg) {
-  Thread* t = TRY(create(process->name(), entry, arg));
-  t->process_ = Ref<Process>(process);
-  SpinlockGuard guard(sched_lock);
-  process->thread_started();
-  return t;
+  return create_charged(process, entry, arg);
 }
 
 void Thread::kill_all_of(Process* process) {
@@ -116,6 +132,14 @@ void Thread::on_timer(Timer* timer) {
 
 void Thread::on_dead() {
   stack_.release();
+  if (silo_memory_charged_) {
+    process_->silo().uncharge_memory(kThreadSiloBytes);
+    silo_memory_charged_ = false;
+  }
+  // The last thread of an ended process is gone for good: its memory can go now, whoever
+  // still holds the Process.
+  if (process_ && process_->terminated() && process_->live_threads() == 0)
+    process_->release_memory();
   if (detached_) {
     all().remove(this);
     this->~Thread();
@@ -162,6 +186,10 @@ void thread_exit(int code) NO_THREAD_SAFETY_ANALYSIS {
   Thread* self = sched::current();
   if (Process* p = self->process_.get()) {
     p->thread_ended();
+    if (self->silo_thread_charged_) {
+      p->silo().uncharge_thread();
+      self->silo_thread_charged_ = false;
+    }
     if (p->live_threads() == 0) p->terminate(code, ExitReason::Exited, "exit", 0, 0);
   }
   if (self->thread_object_) {

@@ -37,7 +37,9 @@ class Thread : public SchedLink {
   static lib::Result<Thread*> create(const char* name, Entry entry, void* arg,
                                      unsigned priority = sched::kPriorityNormal);
   // A thread of process that enters user mode at rip with stack rsp and arg in the first
-  // argument register. Errors: those of create.
+  // argument register. It counts as one thread of the process's silo, and its kernel stack
+  // and bookkeeping (kThreadSiloBytes) as memory, until it ends. Errors: QuotaExceeded, those of
+  // create.
   static lib::Result<Thread*> create_user(Process* process, uintptr_t rip, uintptr_t rsp,
                                           uint64_t arg);
   // Makes every thread of process except the caller end: a blocked one wakes (its wait
@@ -50,7 +52,8 @@ class Thread : public SchedLink {
     thread_object_ = Ref<ThreadObject>(object);
   }
 
-  // A kernel thread that belongs to process (a component built into the kernel).
+  // A kernel thread that belongs to process (a component built into the kernel), charged to
+  // its silo like create_user's. Errors: QuotaExceeded, those of create.
   static lib::Result<Thread*> create_in_process(Process* process, Entry entry, void* arg);
   void start();
   // Waits for the thread to end, frees it and returns its exit code. Only one joiner.
@@ -65,6 +68,13 @@ class Thread : public SchedLink {
   uint64_t runtime_ns() const { return runtime_ns_; }
   const KernelStack& stack() const { return stack_; }
   Process* process() const { return process_.get(); }
+  // The silo the thread's CPU time goes to: its process's, or the root for kernel threads.
+  Silo& silo() const { return process_ ? process_->silo() : Silo::root(); }
+  // A page fault the thread took could not be charged to its silo: the process must end
+  // with ExitReason::QuotaExceeded (kill_current_process, on_return_to_user). Only the thread
+  // itself touches this.
+  void set_quota_fault() { quota_fault_ = true; }
+  bool quota_fault() const { return quota_fault_; }
   struct UserEntry {
     uintptr_t rip, rsp;
     uint64_t arg;
@@ -88,6 +98,11 @@ class Thread : public SchedLink {
   friend const char* fault_address_hint(uintptr_t);
 
   static void on_timer(Timer* t) REQUIRES(sched_lock);
+  // Charges a new thread of process to its silo (one thread, kThreadSiloBytes); the thread gives
+  // both back when it ends (thread_exit, on_dead).
+  static lib::Result<void> charge_silo(Process* process);
+  // The common part of create_user and create_in_process.
+  static lib::Result<Thread*> create_charged(Process* process, Entry entry, void* arg);
   // After the thread's last switch away: release the stack, then free or hand to the joiner.
   void on_dead() REQUIRES(sched_lock);
 
@@ -111,6 +126,9 @@ class Thread : public SchedLink {
   Ref<Process> process_;  // null for kernel threads
   Ref<ThreadObject> thread_object_;
   bool killed_ = false;
+  bool quota_fault_ = false;
+  bool silo_thread_charged_ = false;  // one thread of process_'s silo, until thread_exit
+  bool silo_memory_charged_ = false;  // kThreadSiloBytes of process_'s silo, until on_dead
   uintptr_t user_rip_ = 0;
   uintptr_t user_rsp_ = 0;
   uint64_t user_arg_ = 0;
@@ -121,5 +139,8 @@ class Thread : public SchedLink {
   using AllList = lib::IntrusiveList<Thread, &Thread::all_node_>;
   static AllList& all() REQUIRES(sched_lock);
 };
+
+// What a thread of a process costs its silo in memory: its kernel stack and the Thread.
+inline constexpr size_t kThreadSiloBytes = KernelStack::kPages * 4096 + sizeof(Thread);
 
 }  // namespace kernel

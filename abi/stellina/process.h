@@ -13,6 +13,9 @@ enum class ExitReason : uint32_t {
   Exited = 0,  // process_exit(code)
   Fault = 1,   // the CPU refused an instruction (detail names the exception)
   Killed = 2,  // another process or the kernel ended it
+  // A page it touched could not be charged to its silo (detail "memory quota"; address is
+  // the page). Other quota failures are errors from the syscall that asked, not deaths.
+  QuotaExceeded = 3,
 };
 
 struct ProcessExit {

@@ -31,7 +31,7 @@ enum Syscall : uint64_t {
   kSysHandleQuery = 3,
 
   // channel_create(Handle out[2]): a connected pair of channel ends, each with all rights.
-  // Errors: kErrNoMemory, kErrNoResources.
+  // Errors: kErrNoMemory, kErrNoResources, kErrQuotaExceeded.
   kSysChannelCreate = 4,
 
   // channel_send(Handle ch, const MessageBuffer* msg): queues the message at the peer
@@ -42,7 +42,8 @@ enum Syscall : uint64_t {
   // kMaxMessageHandles handles), kErrInvalidArgument (bad kind, the channel itself or a
   // duplicate among the handles, or a channel end that would end up in its own queue,
   // directly or through other queued channel ends: such a cycle could never be closed),
-  // kErrNoMemory.
+  // kErrNoMemory, kErrQuotaExceeded (a queued message is charged to the sender's silo until
+  // it is received or destroyed).
   kSysChannelSend = 5,
 
   // channel_recv(Handle ch, MessageBuffer* msg): takes the next message without blocking and
@@ -71,7 +72,7 @@ enum Syscall : uint64_t {
   kSysProcessExit = 10,
 
   // poll_create() -> Handle: an empty wait set (all rights). Errors: kErrNoMemory,
-  // kErrNoResources.
+  // kErrNoResources, kErrQuotaExceeded.
   kSysPollCreate = 11,
 
   // poll_add(Handle poll, Handle h, uint32_t signals, uint64_t key): watches h for the
@@ -91,7 +92,7 @@ enum Syscall : uint64_t {
   kSysPollWait = 14,
 
   // timer_create() -> Handle: a one-shot timer (all rights); raises kSignalReadable when it
-  // fires. Errors: kErrNoMemory, kErrNoResources.
+  // fires. Errors: kErrNoMemory, kErrNoResources, kErrQuotaExceeded.
   kSysTimerCreate = 15,
 
   // timer_set(Handle timer, uint64_t deadline_ns): (re)arms it for the monotonic-clock time
@@ -100,7 +101,8 @@ enum Syscall : uint64_t {
 
   // folio_create(uint64_t size) -> Handle: zeroed physical pages (size rounded up to whole
   // pages, at most 4 MiB), all rights. Errors: kErrInvalidArgument (0 or too large),
-  // kErrNoMemory, kErrNoResources.
+  // kErrNoMemory, kErrNoResources, kErrQuotaExceeded (its pages are charged to the caller's
+  // silo while the folio exists).
   kSysFolioCreate = 17,
 
   // folio_map(Handle folio, uint64_t writable) -> address: maps the whole folio into the
@@ -123,8 +125,8 @@ enum Syscall : uint64_t {
   // of the calling process, starting at entry with arg in the first argument register and
   // the stack pointer at stack_top (16-byte aligned by the caller). The handle (kRightRead |
   // kRightWait) raises kSignalTerminated when the thread ends. Errors: kErrInvalidArgument
-  // (an address outside user space), kErrNoMemory, kErrNoResources, kErrNotSupported (in a
-  // component built into the kernel).
+  // (an address outside user space), kErrNoMemory, kErrNoResources, kErrQuotaExceeded (the
+  // silo's thread or memory limit), kErrNotSupported (in a component built into the kernel).
   kSysThreadCreate = 21,
 
   // thread_exit(int64_t code): ends the calling thread; does not return. When the last
@@ -132,27 +134,45 @@ enum Syscall : uint64_t {
   // (process_exit, a fault), all its threads end, including blocked ones.
   kSysThreadExit = 22,
 
-  // process_spawn(Handle authority, const SpawnRequest* request) -> Handle: starts a
-  // program from the boot archive (isolation user) or a component built into the kernel
-  // (isolation kernel) with request->handles, in order, as its StartupBlock. The handles move
+  // silo_create(Handle parent, const SiloLimits* limits) -> Handle: a new silo below parent
+  // (all rights), charged to the caller's silo. Processes are put in it when they are
+  // spawned. Rights: kRightManage on parent. Errors: kErrInvalidArgument (cpu_percent above
+  // 100, or a limit above the parent's where the parent has one: unlimited counts as above),
+  // kErrNoResources (deeper than kMaxSiloDepth, or the handle table is full),
+  // kErrQuotaExceeded, kErrNoMemory.
+  kSysSiloCreate = 23,
+
+  // silo_set_limits(Handle silo, const SiloLimits* limits): replaces the silo's limits. Limits
+  // below the current usage are allowed: they only refuse new charges. Rights: kRightManage.
+  // Errors: kErrInvalidArgument (as for silo_create, against the silo's parent).
+  kSysSiloSetLimits = 24,
+
+  // silo_stats(Handle silo, SiloStats* out): the silo's limits and usage (abi/stellina/silo.h).
+  // Rights: kRightRead.
+  kSysSiloStats = 25,
+
+  // process_spawn(Handle silo, const SpawnRequest* request) -> Handle: starts a program from
+  // the boot archive (isolation user) or a component built into the kernel (isolation
+  // kernel) in the silo, with request->handles, in order, as its StartupBlock. The handles move
   // to the new process (closed in the caller) only if the spawn succeeds. The returned
   // Process handle (kRightRead | kRightWait | kRightManage | kRightDuplicate |
   // kRightTransfer) raises kSignalTerminated when the process ends. Rights: kRightManage on
-  // authority, kRightTransfer on every handle given.
+  // the silo (the authority to spawn), kRightTransfer on every handle given.
   // Errors: kErrNotFound (no such program or component), kErrInvalidArgument (bad isolation,
   // a name of 0 or more than 31 bytes, a duplicate handle, an image that is not a loadable
-  // ELF), kErrTooLarge (more than kMaxStartupHandles handles), kErrNoMemory, kErrNoResources.
-  kSysProcessSpawn = 23,
+  // ELF), kErrTooLarge (more than kMaxStartupHandles handles), kErrQuotaExceeded (the silo's
+  // memory or threads), kErrNoMemory, kErrNoResources.
+  kSysProcessSpawn = 26,
 
   // process_kill(Handle process): ends the process as if it had faulted (ExitReason::Killed);
   // nothing happens if it has ended already. Rights: kRightManage.
-  kSysProcessKill = 24,
+  kSysProcessKill = 27,
 
   // process_info(Handle process, ProcessInfo* out): whether the process is running and, once
   // it has ended, how (a ProcessExit). Rights: kRightRead.
-  kSysProcessInfo = 25,
+  kSysProcessInfo = 28,
 
-  kSysCount = 26,
+  kSysCount = 29,
 };
 
 }  // namespace stellina::abi

@@ -30,6 +30,7 @@ enum Status : int64_t {
   kErrNoResources = -14,     // a fixed table (handles, waiters) is full
   kErrCanceled = -15,        // the call was abandoned because the process is ending (its
                              // threads never see this: they end instead of returning)
+  kErrQuotaExceeded = -16,   // the silo's quota (memory or threads) is used up
 };
 
 // Kernel object types, reported by handle_query.
@@ -44,6 +45,7 @@ enum class ObjectType : uint32_t {
   Timer = 7,
   Interrupt = 8,
   Log = 9,
+  Silo = 10,  // a group of processes under quotas (abi/stellina/silo.h)
 };
 
 // Rights carried by a handle. An operation needs the rights its syscall lists.
@@ -54,7 +56,7 @@ enum Rights : uint32_t {
   kRightTransfer = 1u << 3,   // move the handle to another process in a message
   kRightMap = 1u << 4,        // map a folio
   kRightWait = 1u << 5,       // wait for the object's signals (poll, object_wait)
-  kRightManage = 1u << 6,     // kill a process, change limits
+  kRightManage = 1u << 6,     // kill a process, change limits, make a child silo
   kRightsAll = 0x7f,
 };
 

@@ -9,13 +9,13 @@ namespace {
 
 using namespace ktest_user;
 
-using Starter = lib::Result<Ref<Process>> (*)(const char*, const SpawnHandle*, size_t,
-                                              Ref<Channel>);
+using Starter = lib::Result<Ref<Process>> (*)(const char*, const SpawnHandle*, size_t, Ref<Channel>,
+                                              Ref<Silo>);
 
 void echo_component_test(Starter start) {
   Pair startup = make_pair(), exit = make_pair(), client = make_pair();
   const SpawnHandle handles[] = {log_handle(), {startup.user_end.get(), abi::kRightsAll}};
-  auto p = start("echo", handles, 2, exit.user_end);
+  auto p = start("echo", handles, 2, exit.user_end, Ref<Silo>());
   KREQUIRE(p.ok());
   connect(startup.kernel_end.get(), client.user_end.get());
   drop(client.user_end);  // the component holds that end now
@@ -86,7 +86,7 @@ KTEST(component_echo_in_kernel) { echo_component_test(spawn_in_kernel); }
 void ticker_component_test(Starter start) {
   Pair startup = make_pair(), exit = make_pair(), client = make_pair();
   const SpawnHandle handles[] = {log_handle(), {startup.user_end.get(), abi::kRightsAll}};
-  auto p = start("ticker", handles, 2, exit.user_end);
+  auto p = start("ticker", handles, 2, exit.user_end, Ref<Silo>());
   KREQUIRE(p.ok());
   connect(startup.kernel_end.get(), client.user_end.get());
   drop(client.user_end);

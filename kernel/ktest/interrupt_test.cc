@@ -78,8 +78,8 @@ namespace kernel {
 namespace {
 
 using namespace ktest_user;
-using Starter = lib::Result<Ref<Process>> (*)(const char*, const SpawnHandle*, size_t,
-                                              Ref<Channel>);
+using Starter = lib::Result<Ref<Process>> (*)(const char*, const SpawnHandle*, size_t, Ref<Channel>,
+                                              Ref<Silo>);
 
 // The same driver component (tests/components/irqcount) in either isolation mode, on COM2.
 void interrupt_component_test(Starter start) {
@@ -92,7 +92,7 @@ void interrupt_component_test(Starter start) {
   const SpawnHandle handles[] = {log_handle(),
                                  {startup.user_end.get(), abi::kRightsAll},
                                  {irq.get(), abi::kRightWrite | abi::kRightWait | abi::kRightRead}};
-  auto p = start("irqcount", handles, 3, exit.user_end);
+  auto p = start("irqcount", handles, 3, exit.user_end, Ref<Silo>());
   KREQUIRE(p.ok());
   connect(startup.kernel_end.get(), client.user_end.get());
   drop(client.user_end);

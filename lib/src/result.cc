@@ -22,6 +22,7 @@ const char* error_name(Error e) {
     case Error::TooLarge: return "too large";
     case Error::BufferTooSmall: return "buffer too small";
     case Error::Killed: return "killed";
+    case Error::QuotaExceeded: return "quota exceeded";
   }
   return "unknown error";
 }

@@ -202,6 +202,7 @@ TEST(Result, ErrorNameForEveryError) {
       {Error::TooLarge, "too large"},
       {Error::BufferTooSmall, "buffer too small"},
       {Error::Killed, "killed"},
+      {Error::QuotaExceeded, "quota exceeded"},
   };
   std::set<std::string> seen;
   for (const auto& e : expected) {
@@ -212,7 +213,7 @@ TEST(Result, ErrorNameForEveryError) {
   }
   EXPECT_EQ(seen.size(), std::size(expected));  // names are distinct
   // The enumerators are contiguous from 0: the one past the last has no name.
-  EXPECT_STREQ(lib::error_name(static_cast<Error>(static_cast<int>(Error::Killed) + 1)),
+  EXPECT_STREQ(lib::error_name(static_cast<Error>(static_cast<int>(Error::QuotaExceeded) + 1)),
                "unknown error");
 }
 

@@ -27,6 +27,7 @@ enum class Error {
   TooLarge,         // a message or buffer exceeds its limit
   BufferTooSmall,   // the destination cannot hold the result
   Killed,           // the waiting thread's process is ending
+  QuotaExceeded,    // a silo's limit (memory or threads) refuses the charge
 };
 
 // A stable, human-readable name for an error. Exhaustive: -Werror=switch keeps it complete.

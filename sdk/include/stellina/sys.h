@@ -7,6 +7,7 @@
 
 #include <stellina/messages.h>
 #include <stellina/process.h>
+#include <stellina/silo.h>
 #include <stellina/startup.h>
 #include <stellina/syscalls.h>
 #include <stellina/types.h>
@@ -97,12 +98,21 @@ inline int64_t thread_create(void (*entry)(uint64_t), void* stack_top, uint64_t 
   syscall(abi::kSysThreadExit, static_cast<uint64_t>(code));
   __builtin_unreachable();
 }
-inline int64_t process_spawn(Handle authority, const abi::SpawnRequest* request) {
-  return syscall(abi::kSysProcessSpawn, authority, reinterpret_cast<uint64_t>(request));
+inline int64_t process_spawn(Handle silo, const abi::SpawnRequest* request) {
+  return syscall(abi::kSysProcessSpawn, silo, reinterpret_cast<uint64_t>(request));
 }
 inline int64_t process_kill(Handle process) { return syscall(abi::kSysProcessKill, process); }
 inline int64_t process_info(Handle process, abi::ProcessInfo* out) {
   return syscall(abi::kSysProcessInfo, process, reinterpret_cast<uint64_t>(out));
+}
+inline int64_t silo_create(Handle parent, const abi::SiloLimits* limits) {
+  return syscall(abi::kSysSiloCreate, parent, reinterpret_cast<uint64_t>(limits));
+}
+inline int64_t silo_set_limits(Handle silo, const abi::SiloLimits* limits) {
+  return syscall(abi::kSysSiloSetLimits, silo, reinterpret_cast<uint64_t>(limits));
+}
+inline int64_t silo_stats(Handle silo, abi::SiloStats* out) {
+  return syscall(abi::kSysSiloStats, silo, reinterpret_cast<uint64_t>(out));
 }
 [[noreturn]] inline void process_exit(int64_t code) {
   syscall(abi::kSysProcessExit, static_cast<uint64_t>(code));

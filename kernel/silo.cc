@@ -1,0 +1,154 @@
+#include "kernel/silo.h"
+
+#include <new>
+
+#include "kernel/heap.h"
+#include "kernel/log.h"
+
+namespace kernel {
+
+Spinlock silo_lock;
+
+namespace {
+
+uint64_t memory_limit_bytes(const SiloLimits& l) {
+  if (l.memory_pages == 0) return UINT64_MAX;
+  return l.memory_pages > UINT64_MAX / Silo::kPageBytes ? UINT64_MAX
+                                                        : l.memory_pages * Silo::kPageBytes;
+}
+
+// 0 and 100 both mean "no cap".
+uint32_t cpu_cap(const SiloLimits& l) { return l.cpu_percent == 0 ? 100 : l.cpu_percent; }
+
+// Whether a limit (0: none) fits under the parent's (0: none).
+bool within(uint64_t limit, uint64_t parent_limit) {
+  return parent_limit == 0 || (limit != 0 && limit <= parent_limit);
+}
+
+}  // namespace
+
+Silo& Silo::root() {
+  // Static storage: the root is there before the heap matters to anyone and never freed.
+  alignas(Silo) static unsigned char storage[sizeof(Silo)];
+  static Silo* the_root = nullptr;
+  if (!the_root) the_root = new (storage) Silo;  // its creation reference is never dropped
+  return *the_root;
+}
+
+lib::Result<void> Silo::check_limits(const Silo* parent, const SiloLimits& limits) {
+  if (limits.cpu_percent > 100) return lib::Error::InvalidArgument;
+  if (!parent) return {};
+  const SiloLimits& p = parent->limits_;
+  if (!within(limits.memory_pages, p.memory_pages) || !within(limits.threads, p.threads) ||
+      cpu_cap(limits) > cpu_cap(p))
+    return lib::Error::InvalidArgument;
+  return {};
+}
+
+lib::Result<Silo*> Silo::create(Silo& parent, const SiloLimits& limits) {
+  if (parent.depth_ >= stellina::abi::kMaxSiloDepth) return lib::Error::NoResources;
+  {
+    SpinlockGuard guard(silo_lock);
+    TRY(check_limits(&parent, limits));
+  }
+  Silo* silo = TRY(heap::create<Silo>());
+  silo->parent_ = Ref<Silo>(&parent);
+  silo->depth_ = parent.depth_ + 1;
+  SpinlockGuard guard(silo_lock);
+  silo->limits_ = limits;
+  return silo;
+}
+
+Silo::~Silo() {
+  SpinlockGuard guard(silo_lock);
+  // Every charge holds a reference: a silo that dies has nothing charged.
+  KASSERT(memory_bytes_ == 0 && threads_ == 0 && processes_ == 0);
+}
+
+lib::Result<void> Silo::set_limits(const SiloLimits& limits) {
+  SpinlockGuard guard(silo_lock);
+  TRY(check_limits(parent_.get(), limits));
+  limits_ = limits;
+  return {};
+}
+
+SiloStats Silo::stats() const {
+  SpinlockGuard guard(silo_lock);
+  SiloStats s{};
+  s.limits = limits_;
+  s.memory_bytes = memory_bytes_;
+  s.memory_peak_bytes = memory_peak_bytes_;
+  s.threads = threads_;
+  s.threads_peak = threads_peak_;
+  s.quota_failures = quota_failures_;
+  s.cpu_ns = cpu_ns_;
+  s.processes = processes_;
+  return s;
+}
+
+lib::Result<void> Silo::charge_memory(size_t bytes) {
+  SpinlockGuard guard(silo_lock);
+  for (Silo* s = this; s; s = s->parent_.get()) {
+    const uint64_t limit = memory_limit_bytes(s->limits_);
+    if (s->memory_bytes_ > limit || bytes > limit - s->memory_bytes_) {
+      ++s->quota_failures_;
+      return lib::Error::QuotaExceeded;
+    }
+  }
+  for (Silo* s = this; s; s = s->parent_.get()) {
+    s->memory_bytes_ += bytes;
+    if (s->memory_bytes_ > s->memory_peak_bytes_) s->memory_peak_bytes_ = s->memory_bytes_;
+  }
+  return {};
+}
+
+void Silo::uncharge_memory(size_t bytes) {
+  SpinlockGuard guard(silo_lock);
+  for (Silo* s = this; s; s = s->parent_.get()) {
+    KASSERT(s->memory_bytes_ >= bytes);
+    s->memory_bytes_ -= bytes;
+  }
+}
+
+lib::Result<void> Silo::charge_thread() {
+  SpinlockGuard guard(silo_lock);
+  for (Silo* s = this; s; s = s->parent_.get()) {
+    if (s->limits_.threads != 0 && s->threads_ >= s->limits_.threads) {
+      ++s->quota_failures_;
+      return lib::Error::QuotaExceeded;
+    }
+  }
+  for (Silo* s = this; s; s = s->parent_.get()) {
+    ++s->threads_;
+    if (s->threads_ > s->threads_peak_) s->threads_peak_ = s->threads_;
+  }
+  return {};
+}
+
+void Silo::uncharge_thread() {
+  SpinlockGuard guard(silo_lock);
+  for (Silo* s = this; s; s = s->parent_.get()) {
+    KASSERT(s->threads_ > 0);
+    --s->threads_;
+  }
+}
+
+void Silo::process_started() {
+  SpinlockGuard guard(silo_lock);
+  for (Silo* s = this; s; s = s->parent_.get()) ++s->processes_;
+}
+
+void Silo::process_ended() {
+  SpinlockGuard guard(silo_lock);
+  for (Silo* s = this; s; s = s->parent_.get()) {
+    KASSERT(s->processes_ > 0);
+    --s->processes_;
+  }
+}
+
+void Silo::add_cpu_time(uint64_t ns) {
+  SpinlockGuard guard(silo_lock);
+  for (Silo* s = this; s; s = s->parent_.get()) s->cpu_ns_ += ns;
+}
+
+}  // namespace kernel
