@@ -28,8 +28,9 @@ int64_t Supervisor::find(const char* name) const {
 }
 
 size_t Supervisor::describe(char* out, size_t capacity) const {
-  size_t n = lib::format_to(out, capacity, "{:<16} {:<11} {:<9} {:>7} {:>8}  {}\n", "NAME", "STATE",
-                            "ISOLATION", "PROCESS", "RESTARTS", "LAST EXIT");
+  size_t n = lib::format_to(out, capacity, "{:<12} {:<11} {:<9} {:>7} {:>8} {:>15} {:>7}  {}\n",
+                            "NAME", "STATE", "ISOLATION", "PROCESS", "RESTARTS", "MEMORY KiB",
+                            "THREADS", "LAST EXIT");
   for (size_t i = 0; i < count_ && n < capacity; ++i) {
     const Component& c = components_[i];
     char exit[80] = "-";
@@ -37,12 +38,63 @@ size_t Supervisor::describe(char* out, size_t capacity) const {
       lib::format_to(exit, sizeof(exit), "{} ({}, code {})", reason_name(c.last_exit.reason),
                      c.last_exit.detail, c.last_exit.code);
     }
-    n += lib::format_to(out + n, capacity - n, "{:<16} {:<11} {:<9} {:>7} {:>8}  {}\n", c.spec.name,
-                        state_name(c.state),
+    abi::SiloStats stats{};
+    sys::silo_stats(c.silo, &stats);
+    char memory[24], threads[16];
+    lib::format_to(memory, sizeof(memory), "{}/{}", stats.memory_bytes / 1024,
+                   stats.limits.memory_pages * 4);
+    lib::format_to(threads, sizeof(threads), "{}/{}", stats.threads, stats.limits.threads);
+    n += lib::format_to(out + n, capacity - n, "{:<12} {:<11} {:<9} {:>7} {:>8} {:>15} {:>7}  {}\n",
+                        c.spec.name, state_name(c.state),
                         c.spec.isolation == lib::Manifest::Isolation::Kernel ? "kernel" : "user",
-                        c.state == State::Running ? c.process_id : 0, c.restarts, exit);
+                        c.state == State::Running ? c.process_id : 0, c.restarts, memory, threads,
+                        exit);
   }
   return n < capacity ? n : capacity - 1;
+}
+
+size_t Supervisor::describe_silos(char* out, size_t capacity) const {
+  size_t n =
+      lib::format_to(out, capacity, "{:<12} {:>15} {:>9} {:>10} {:>8} {:>8}  {}\n", "SILO",
+                     "MEMORY KiB", "PEAK KiB", "THREADS", "CPU %", "CPU ms", "QUOTA FAILURES");
+  for (size_t s = 0; s < manifest_.silo_count() && n < capacity; ++s) {
+    abi::SiloStats stats{};
+    sys::silo_stats(silos_[s], &stats);
+    char memory[24], threads[16];
+    lib::format_to(memory, sizeof(memory), "{}/{}", stats.memory_bytes / 1024,
+                   stats.limits.memory_pages * 4);
+    lib::format_to(threads, sizeof(threads), "{}/{}", stats.threads, stats.limits.threads);
+    n += lib::format_to(out + n, capacity - n, "{:<12} {:>15} {:>9} {:>10} {:>8} {:>8}  {}\n",
+                        manifest_.silo(s).name, memory, stats.memory_peak_bytes / 1024, threads,
+                        stats.limits.cpu_percent, stats.cpu_ns / 1'000'000, stats.quota_failures);
+  }
+  return n < capacity ? n : capacity - 1;
+}
+
+size_t Supervisor::set_limits(size_t i, const char* pages, const char* threads, char* out,
+                              size_t capacity) {
+  auto number = [](const char* s, uint64_t* value) {
+    *value = 0;
+    if (!*s) return false;
+    for (; *s; ++s) {
+      if (*s < '0' || *s > '9' || *value > UINT32_MAX) return false;
+      *value = *value * 10 + static_cast<uint64_t>(*s - '0');
+    }
+    return *value > 0 && *value <= UINT32_MAX;
+  };
+  uint64_t p = 0, t = 0;
+  if (!number(pages, &p) || !number(threads, &t))
+    return lib::format_to(out, capacity, "error: usage: limits NAME PAGES THREADS\n");
+  abi::SiloStats now{};
+  sys::silo_stats(components_[i].silo, &now);
+  const abi::SiloLimits limits{p, static_cast<uint32_t>(t), now.limits.cpu_percent};
+  const int64_t r = sys::silo_set_limits(components_[i].silo, &limits);
+  if (r != abi::kOk) {
+    return lib::format_to(out, capacity, "error: {}: status {} (above its silo's limits?)\n",
+                          components_[i].spec.name, r);
+  }
+  return lib::format_to(out, capacity, "ok: {} limited to {} pages, {} threads\n",
+                        components_[i].spec.name, p, t);
 }
 
 size_t Supervisor::execute(const char* command, char* out, size_t capacity) {
@@ -51,12 +103,15 @@ size_t Supervisor::execute(const char* command, char* out, size_t capacity) {
   char* rest = line;
   const char* verb = next_word(&rest);
   if (same(verb, "list")) return describe(out, capacity);
+  if (same(verb, "silos")) return describe_silos(out, capacity);
   if (same(verb, "help") || same(verb, "")) {
-    return lib::format_to(out, capacity,
-                          "ok: commands: list, start NAME, stop NAME, kill NAME, restart NAME\n");
+    return lib::format_to(
+        out, capacity,
+        "ok: commands: list, silos, start NAME, stop NAME, kill NAME, restart NAME, "
+        "limits NAME PAGES THREADS\n");
   }
-  const bool known =
-      same(verb, "start") || same(verb, "stop") || same(verb, "kill") || same(verb, "restart");
+  const bool known = same(verb, "start") || same(verb, "stop") || same(verb, "kill") ||
+                     same(verb, "restart") || same(verb, "limits");
   if (!known)
     return lib::format_to(out, capacity, "error: unknown command '{}' (try help)\n", verb);
   const char* name = next_word(&rest);
@@ -64,8 +119,14 @@ size_t Supervisor::execute(const char* command, char* out, size_t capacity) {
   if (found < 0) return lib::format_to(out, capacity, "error: no component '{}'\n", name);
   const size_t i = static_cast<size_t>(found);
   Component& c = components_[i];
+  if (c.silo == abi::kInvalidHandle)
+    return lib::format_to(out, capacity, "error: {} has no silo; see the log\n", name);
   if (c.state == State::Unsupported)
     return lib::format_to(out, capacity, "error: {} drives devices; not managed here\n", name);
+  if (same(verb, "limits")) {
+    const char* pages = next_word(&rest);
+    return set_limits(i, pages, next_word(&rest), out, capacity);
+  }
   const bool running = c.state == State::Running;
   if (same(verb, "start")) {
     if (running) return lib::format_to(out, capacity, "error: {} is running\n", name);

@@ -3,8 +3,8 @@
 // for, routes Open{uri} by scheme, supervises (restarts with backoff, per policy) and answers
 // control commands. See servers/startup/README.md.
 //
-// Its handles, from the kernel: 0 the log, 1 the console's control channel, 2 the authority
-// to spawn (the root silo), 3 the manifest (a folio).
+// Its handles, from the kernel: 0 the log, 1 the console's control channel, 2 the root silo
+// (the authority to spawn), 3 the manifest (a folio).
 #include <stellina/sys.h>
 
 #include <lib/format.h>
@@ -19,7 +19,7 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   if (startup.handle_count < 4) return -1;
   const abi::Handle log = startup.handles[0];
   const abi::Handle console = startup.handles[1];
-  const abi::Handle authority = startup.handles[2];
+  const abi::Handle root_silo = startup.handles[2];
   const abi::Handle manifest_folio = startup.handles[3];
 
   const int64_t mapped = sys::folio_map(manifest_folio, false);
@@ -39,7 +39,7 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   }
 
   static startup::Supervisor supervisor;
-  const int64_t r = supervisor.init(manifest.value(), log, authority);
+  const int64_t r = supervisor.init(manifest.value(), log, root_silo);
   if (r != abi::kOk) return r;
   supervisor.add_control(console);
   supervisor.start_all();

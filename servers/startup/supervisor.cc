@@ -58,6 +58,7 @@ const char* reason_name(abi::ExitReason r) {
     case abi::ExitReason::Exited: return "exited";
     case abi::ExitReason::Fault: return "fault";
     case abi::ExitReason::Killed: return "killed";
+    case abi::ExitReason::QuotaExceeded: return "quota exceeded";
   }
   return "unknown";
 }
@@ -74,13 +75,24 @@ const char* state_name(State s) {
   return "?";
 }
 
-int64_t Supervisor::init(const lib::Manifest& manifest, abi::Handle log, abi::Handle authority) {
+int64_t Supervisor::init(const lib::Manifest& manifest, abi::Handle log, abi::Handle root_silo) {
   manifest_ = manifest;
   log_ = log;
-  authority_ = authority;
-  if (manifest.count() > kMaxComponents) {
-    say(log_, "{} components; at most {} are supported", manifest.count(), kMaxComponents);
+  root_silo_ = root_silo;
+  if (manifest.count() > kMaxComponents || manifest.silo_count() > kMaxSilos) {
+    say(log_, "{} components and {} silos; at most {} and {} are supported", manifest.count(),
+        manifest.silo_count(), kMaxComponents, kMaxSilos);
     return abi::kErrTooLarge;
+  }
+  for (size_t s = 0; s < manifest.silo_count(); ++s) {
+    const lib::Manifest::Silo silo = manifest.silo(s);
+    const abi::SiloLimits limits{silo.memory_pages, silo.threads, silo.cpu_percent};
+    const int64_t h = sys::silo_create(root_silo_, &limits);
+    if (h < 0) {
+      say(log_, "silo {}: cannot create it: status {}", silo.name, h);
+      return h;
+    }
+    silos_[s] = static_cast<abi::Handle>(h);
   }
   count_ = manifest.count();
   const int64_t poll = sys::poll_create();
@@ -91,11 +103,23 @@ int64_t Supervisor::init(const lib::Manifest& manifest, abi::Handle log, abi::Ha
   const int64_t added = sys::poll_add(poll_, timer_, abi::kSignalReadable, kTimerKey);
   if (added != abi::kOk) return added;
   for (size_t i = 0; i < count_; ++i) {
-    components_[i].spec = manifest.component(i);
-    components_[i].backoff_ms = components_[i].spec.backoff_ms;
+    Component& c = components_[i];
+    c.spec = manifest.component(i);
+    c.backoff_ms = c.spec.backoff_ms;
+    // Its own silo holds it to its spec's limits, inside its group's silo if it has one.
+    const bool grouped = c.spec.silo >= 0;
+    const uint32_t cpu = grouped ? manifest.silo(c.spec.silo).cpu_percent : 0;
+    const abi::SiloLimits limits{c.spec.memory_pages, c.spec.threads, cpu};
+    const int64_t silo = sys::silo_create(grouped ? silos_[c.spec.silo] : root_silo_, &limits);
+    if (silo < 0) {
+      say(log_, "{}: cannot create its silo: status {}; it will not start", c.spec.name, silo);
+      c.state = State::Exited;
+      continue;
+    }
+    c.silo = static_cast<abi::Handle>(silo);
     // Components that drive devices are started by the device manager, which gives them
     // their device's resources; the startup server has none to give.
-    if (components_[i].spec.device_count > 0) components_[i].state = State::Unsupported;
+    if (c.spec.device_count > 0) c.state = State::Unsupported;
   }
   return abi::kOk;
 }
@@ -113,6 +137,7 @@ bool Supervisor::add_control(abi::Handle ch) {
 
 void Supervisor::start_all() {
   for (size_t i = 0; i < count_; ++i) {
+    if (components_[i].state == State::Exited) continue;  // it has no silo
     if (components_[i].state == State::Unsupported) {
       say(log_, "{}: not started (it drives devices: the device manager's job)",
           components_[i].spec.name);
@@ -141,7 +166,7 @@ int64_t Supervisor::start(size_t i) {
   request.handles[0] = log < 0 ? abi::kInvalidHandle : static_cast<abi::Handle>(log);
   request.handles[1] = startup[1];
   request.handles[2] = names[1];
-  const int64_t process = log < 0 ? log : sys::process_spawn(authority_, &request);
+  const int64_t process = log < 0 ? log : sys::process_spawn(c.silo, &request);
   if (process < 0) {
     for (abi::Handle h : {request.handles[0], startup[0], startup[1], names[0], names[1]})
       if (h != abi::kInvalidHandle) sys::handle_close(h);

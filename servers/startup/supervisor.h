@@ -3,6 +3,7 @@
 // is routing, and the control channels it answers. Everything happens on one event loop.
 
 #include <stellina/process.h>
+#include <stellina/silo.h>
 #include <stellina/sys.h>
 
 #include <lib/format.h>
@@ -38,6 +39,7 @@ struct Component {
   abi::Handle process = abi::kInvalidHandle;
   abi::Handle startup = abi::kInvalidHandle;  // our end of its startup channel
   abi::Handle names = abi::kInvalidHandle;    // our end of its namespace channel (Open)
+  abi::Handle silo = abi::kInvalidHandle;     // its own silo, inside its group's if any
   uint64_t process_id = 0;
   uint64_t started_ns = 0;
   uint64_t restart_at_ns = 0;
@@ -53,8 +55,10 @@ class Supervisor {
   static constexpr size_t kMaxComponents = 16;  // 3 poll entries each, within kMaxPollEntries
   static constexpr size_t kMaxControls = 4;
   static constexpr size_t kMaxPending = 32;
+  static constexpr size_t kMaxSilos = 8;  // silos declared in the specs
 
-  int64_t init(const lib::Manifest& manifest, abi::Handle log, abi::Handle authority);
+  // root_silo: the silo everything is started in (kRightManage).
+  int64_t init(const lib::Manifest& manifest, abi::Handle log, abi::Handle root_silo);
   // A channel on which control commands arrive (Data, text; see README.md).
   bool add_control(abi::Handle ch);
   void start_all();
@@ -93,12 +97,15 @@ class Supervisor {
   size_t execute(const char* command, char* out, size_t capacity);
   size_t describe(char* out, size_t capacity) const;
   int64_t find(const char* name) const;
+  size_t describe_silos(char* out, size_t capacity) const;
+  size_t set_limits(size_t i, const char* pages, const char* threads, char* out, size_t capacity);
 
   bool requires_service(size_t client, const char* service) const;
 
   lib::Manifest manifest_;
   abi::Handle log_ = abi::kInvalidHandle;
-  abi::Handle authority_ = abi::kInvalidHandle;
+  abi::Handle root_silo_ = abi::kInvalidHandle;
+  abi::Handle silos_[kMaxSilos] = {};  // the declared silos, as the manifest lists them
   abi::Handle poll_ = abi::kInvalidHandle;
   abi::Handle timer_ = abi::kInvalidHandle;
   Component components_[kMaxComponents];
