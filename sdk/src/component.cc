@@ -32,12 +32,32 @@ int64_t Channel::send(abi::MessageKind kind, Bytes data, uint64_t call_id, abi::
 
 Channel* Component::listen(Channel ch) {
   for (size_t slot = 0; slot < kMaxChannels; ++slot) {
-    if (channels_[slot].valid()) continue;
+    if (watched_[slot]) continue;
     if (sys::poll_add(poll_.get(), ch.get(), kWatch, slot) != abi::kOk) continue;
-    channels_[slot] = static_cast<Channel&&>(ch);
-    return &channels_[slot];
+    owned_[slot] = static_cast<Channel&&>(ch);
+    watched_[slot] = &owned_[slot];
+    return watched_[slot];
   }
   return nullptr;
+}
+
+bool Component::watch(Channel& ch) {
+  for (size_t slot = 0; slot < kMaxChannels; ++slot) {
+    if (watched_[slot]) continue;
+    if (sys::poll_add(poll_.get(), ch.get(), kWatch, slot) != abi::kOk) continue;
+    watched_[slot] = &ch;
+    return true;
+  }
+  return false;
+}
+
+void Component::unwatch(Channel& ch) {
+  for (size_t slot = 0; slot < kMaxChannels; ++slot) {
+    if (watched_[slot] != &ch) continue;
+    sys::poll_remove(poll_.get(), slot);
+    watched_[slot] = nullptr;
+    if (&ch == &owned_[slot]) ch.reset();
+  }
 }
 
 void Component::on_service(const char*, Channel ch) { listen(static_cast<Channel&&>(ch)); }
@@ -124,7 +144,8 @@ void Component::stop(int64_t code) {
 
 void Component::forget(size_t slot) {
   sys::poll_remove(poll_.get(), slot);
-  channels_[slot].reset();
+  watched_[slot]->reset();
+  watched_[slot] = nullptr;
   if (slot == startup_slot_) stop(0);  // the parent is gone: nothing more will come
 }
 
@@ -138,11 +159,12 @@ void Component::dispatch(size_t slot, uint32_t signals) {
     m.data_capacity = sizeof(buffer_);
     m.handles = handles;
     m.handle_capacity = abi::kMaxMessageHandles;
-    const int64_t r = sys::channel_recv(channels_[slot].get(), &m);
+    Channel& ch = *watched_[slot];
+    const int64_t r = sys::channel_recv(ch.get(), &m);
     if (r == abi::kErrWouldBlock) return;
     if (r != abi::kOk) {  // the peer is gone and the queue empty (or worse): let go
-      on_peer_closed(channels_[slot]);
-      forget(slot);
+      on_peer_closed(ch);
+      if (watched_[slot] == &ch) forget(slot);
       return;
     }
     switch (m.kind) {
@@ -164,18 +186,19 @@ void Component::dispatch(size_t slot, uint32_t signals) {
         for (uint32_t i = 1; i < m.handle_count; ++i) sys::handle_close(handles[i]);
         break;
       case abi::MessageKind::Data:
-        on_data(channels_[slot], Bytes{data, m.data_size});
+        on_data(ch, Bytes{data, m.data_size});
         for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
         break;
       case abi::MessageKind::Open:
-        on_open(channels_[slot], m.call_id, reinterpret_cast<const char*>(data), m.data_size);
+        on_open(ch, m.call_id, reinterpret_cast<const char*>(data), m.data_size);
         for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
         break;
       default:  // kinds this component does not handle: drop, with their handles
         for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
         break;
     }
-    if (!channels_[slot].valid()) {  // the handler closed or moved it
+    if (watched_[slot] != &ch) return;  // the handler unwatched it
+    if (!ch.valid()) {                  // the handler closed or moved it
       forget(slot);
       return;
     }
@@ -207,7 +230,7 @@ int64_t Component::run(const abi::StartupBlock& startup) {
         // Level-triggered: stop watching until ack_interrupt, or the loop would spin.
         sys::poll_remove(poll_.get(), kInterruptKey);
         on_interrupt();
-      } else if (slot < kMaxChannels && channels_[slot].valid()) {
+      } else if (slot < kMaxChannels && watched_[slot]) {
         dispatch(slot, events[i].signals);
       } else {
         sys::poll_remove(poll_.get(), slot);  // stale: never let it spin the loop

@@ -221,9 +221,26 @@ void Supervisor::connect_requirements(size_t client) {
     const lib::Manifest::Require req = manifest_.require(client, r);
     const size_t n = length(req.service);
     if (n && req.service[n - 1] == ':') continue;
-    if (components_[req.provider].state == State::Running)
+    if (req.provider == lib::Manifest::kStartupServer) {
+      connect_control(client, req.field);
+    } else if (components_[req.provider].state == State::Running) {
       wire(req.provider, req.service, client, req.field);
+    }
   }
+}
+
+// A control channel of the client's own ("control" in its requires).
+void Supervisor::connect_control(size_t client, const char* field) {
+  abi::Handle ends[2];
+  if (sys::channel_create(ends) != abi::kOk) return;
+  if (!add_control(ends[0])) {  // closed it
+    say(log_, "{}: no room for another control channel", components_[client].spec.name);
+    sys::handle_close(ends[1]);
+    return;
+  }
+  abi::ConnectInfo info{abi::ConnectRole::Service, {}};
+  lib::format_to(info.name, sizeof(info.name), "{}", field);
+  send(components_[client].startup, abi::MessageKind::Connect, 0, &info, sizeof(info), ends[1]);
 }
 
 void Supervisor::connect_clients(size_t provider) {

@@ -52,8 +52,9 @@ struct Component {
 
 class Supervisor {
  public:
-  static constexpr size_t kMaxComponents = 16;  // 3 poll entries each, within kMaxPollEntries
-  static constexpr size_t kMaxControls = 4;
+  static constexpr size_t kMaxComponents = 16;  // 3 poll entries each: with the controls
+                                                // and the timer, 57 of kMaxPollEntries
+  static constexpr size_t kMaxControls = 8;
   static constexpr size_t kMaxPending = 32;
   static constexpr size_t kMaxSilos = 8;  // silos declared in the specs
 
@@ -87,6 +88,7 @@ class Supervisor {
   void wire(size_t provider, const char* service, size_t client, const char* field);
   void connect_requirements(size_t client);
   void connect_clients(size_t provider);
+  void connect_control(size_t client, const char* field);
   // The router.
   void on_names(size_t i);
   void on_provider_message(size_t i);

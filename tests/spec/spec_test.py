@@ -22,6 +22,7 @@ import sys
 import tempfile
 import tomllib
 
+STARTUP_SERVER = 0xFFFFFFFF  # the provider index of the startup server's own services
 ERROR = re.compile(r"^(.*):(\d+):(\d+): error: (.*)$")
 
 
@@ -92,8 +93,12 @@ def check_header(cxx, sdk, out, name, spec):
              "}",
              f"using Env = {ns}::Env;",
              "[[maybe_unused]] constexpr Env::Config kConfig{};"]
-    for key in spec.get("requires", {}):
-        lines.append(f"static_assert(sizeof(Env::{key}) == sizeof(stellina::Channel));")
+    for key, service in spec.get("requires", {}).items():
+        if service.endswith(":"):  # schemes are reached with open(): no channel
+            lines.append(f"template <typename E> constexpr bool has_{key} = requires(E e) {{ e.{key}; }};")
+            lines.append(f"static_assert(!has_{key}<Env>);")
+        else:
+            lines.append(f"static_assert(sizeof(Env::{key}) == sizeof(stellina::Channel));")
     for key, value in spec.get("config", {}).items():
         if isinstance(value, bool):
             lines.append(f"static_assert(kConfig.{key} == {'true' if value else 'false'});")
@@ -213,6 +218,7 @@ def check_manifest(binary, specs):
             components, silos = decode(f.read())
     silo_of = {c: name for name, silo in silo_specs.items() for c in silo["components"]}
     providers = {e: order.index(n) for n, s in parsed.items() for e in s.get("exports", [])}
+    providers["control"] = STARTUP_SERVER  # the startup server's own service
     for i, (name, got) in enumerate(zip(order, components)):
         spec = parsed[name]
         restart = spec.get("restart", {})
@@ -232,7 +238,7 @@ def check_manifest(binary, specs):
             "config": sorted(spec.get("config", {}).items())}
         if got != want:
             fail(f"component {i}:\n  manifest {got}\n  spec     {want}")
-        if any(provider >= i for _, provider, _ in got["requires"]):
+        if any(i <= provider != STARTUP_SERVER for _, provider, _ in got["requires"]):
             fail(f"{name} starts before a component it requires")
     if len(components) != len(order):
         fail(f"{len(components)} components, expected {len(order)}")

@@ -69,7 +69,11 @@ std::vector<size_t> resolve(std::vector<Spec>& specs, Diagnostics& diag) {
   for (size_t i = 0; i < specs.size(); ++i) {
     for (const Located& e : specs[i].exports) {
       const auto [it, fresh] = providers.emplace(e.text, std::make_pair(i, e.at));
-      if (!fresh) {
+      if (std::find(std::begin(kStartupServices), std::end(kStartupServices), e.text) !=
+          std::end(kStartupServices)) {
+        diag.error(e.at, "\"" + e.text + "\" is the startup server's own service",
+                   "a service name other than control");
+      } else if (!fresh) {
         diag.error(e.at,
                    "duplicate export \"" + e.text + "\", first exported by " +
                        specs[it->second.first].name.text + " at " + to_string(it->second.second),
@@ -82,6 +86,11 @@ std::vector<size_t> resolve(std::vector<Spec>& specs, Diagnostics& diag) {
   for (size_t i = 0; i < specs.size(); ++i) {
     for (size_t r = 0; r < specs[i].requirements.size(); ++r) {
       Requirement& req = specs[i].requirements[r];
+      if (std::find(std::begin(kStartupServices), std::end(kStartupServices), req.service) !=
+          std::end(kStartupServices)) {
+        req.provider = kStartupServer;  // always there: it starts everything else
+        continue;
+      }
       const auto it = providers.find(req.service);
       if (it == providers.end()) {
         diag.error(req.at, "requires." + req.key + " names unknown service \"" + req.service + "\"",

@@ -56,8 +56,14 @@ struct Requirement {
   std::string key;
   std::string service;
   Position at;
-  size_t provider = 0;  // index of the providing spec, set by resolve()
+  size_t provider = 0;  // index of the providing spec, set by resolve(); kStartupServer for
+                        // the services the startup server itself provides
 };
+
+// The services the startup server provides itself (no spec exports them), and the provider
+// index that stands for it in Requirement and in the manifest.
+inline constexpr const char* kStartupServices[] = {"control"};
+inline constexpr size_t kStartupServer = 0xffffffff;
 
 using ConfigValue = std::variant<int64_t, bool, std::string>;
 

@@ -34,8 +34,10 @@ class Manifest {
   struct Require {
     const char* field;
     const char* service;
-    uint32_t provider;  // index of the providing component (it starts earlier)
+    uint32_t provider;  // index of the providing component (it starts earlier), or
+                        // kStartupServer for the startup server's own services ("control")
   };
+  static constexpr uint32_t kStartupServer = 0xffffffff;
   struct Config {
     const char* field;
     ConfigType type;

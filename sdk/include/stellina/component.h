@@ -29,6 +29,12 @@ struct Bytes {
   size_t size;
 };
 
+// Whether two NUL-terminated strings are equal (freestanding code has no strcmp).
+constexpr bool same_text(const char* a, const char* b) {
+  while (*a && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+
 // An owned handle: closed when it goes out of scope.
 class OwnedHandle {
  public:
@@ -116,6 +122,12 @@ class Component {
   // Watches ch from now on (the loop owns it). Returns where it is kept, or null (and closes
   // it) if too many are watched.
   Channel* listen(Channel ch);
+  // Watches a channel the component keeps itself (it must stay where it is and keep its
+  // handle while watched); when its peer closes, the loop closes it. Returns false if too
+  // many are watched.
+  bool watch(Channel& ch);
+  // Stops watching ch (listened or watched); a listened channel is then gone.
+  void unwatch(Channel& ch);
   // Logs a line tagged with the component's name.
   void log(const char* text) const;
   // The same, formatted as lib::format_to does ("{} answers", n).
@@ -146,10 +158,40 @@ class Component {
   OwnedHandle poll_;
   OwnedHandle timer_;
   alignas(8) uint8_t buffer_[abi::kMaxMessageData];
-  Channel channels_[kMaxChannels];
+  Channel owned_[kMaxChannels];          // the channels given to listen()
+  Channel* watched_[kMaxChannels] = {};  // per poll slot: in owned_ or the component's own
   size_t startup_slot_ = 0;
   bool stopping_ = false;
   int64_t exit_code_ = 0;
+};
+
+// A component with the typed environment speccc generates from its spec (<name>_env.h):
+// env().echo is the channel to the component that provides "echo", connected by the
+// startup server at start and again after that provider restarts (when the old one closes,
+// on_peer_closed runs and env().echo is invalid until then). Data on it arrives in on_data.
+//
+//   class Caller final : public stellina::ComponentWith<stellina::components::caller::Env> {
+//     void on_service_connected(const char*) override { env().echo.send({"hi", 2}); }
+//   };
+template <typename Env>
+class ComponentWith : public Component {
+ public:
+  Env& env() { return env_; }
+  // The channel of a requires field has been (re)connected.
+  virtual void on_service_connected(const char* field) {}
+
+ protected:
+  void on_service(const char* field, Channel ch) override {
+    Channel* slot = env_.service(field);
+    if (!slot) return;  // not in the spec: ch closes here
+    unwatch(*slot);
+    *slot = static_cast<Channel&&>(ch);
+    if (!watch(*slot)) return;
+    on_service_connected(field);
+  }
+
+ private:
+  Env env_;
 };
 
 // Runs component T: in user mode as the program's main, inside the kernel as an entry in
