@@ -91,6 +91,16 @@ TEST(Manifest, ReadsWhatTheSpecsSay) {
   }
   EXPECT_TRUE(saw_floor && saw_verbose && saw_prefix);
   EXPECT_EQ(m.find("nobody").error(), Error::NotFound);
+
+  // web requires the startup server's own control service: no component provides it.
+  const size_t web = m.find("web").value();
+  bool saw_control = false;
+  for (size_t i = 0; i < m.component(web).require_count; ++i) {
+    const Manifest::Require w = m.require(web, i);
+    if (!std::strcmp(w.service, "control"))
+      saw_control = w.provider == Manifest::kStartupServer && !std::strcmp(w.field, "ctl");
+  }
+  EXPECT_TRUE(saw_control);
 }
 
 TEST(Manifest, ReadsTheSilos) {
@@ -200,7 +210,11 @@ TEST(Manifest, MutationsNeverCrash) {
       EXPECT_LT(k.silo, static_cast<int64_t>(m.silo_count()));
       if (k.silo >= 0) total += std::strlen(m.silo(static_cast<size_t>(k.silo)).name);
       for (size_t i = 0; i < k.export_count; ++i) total += std::strlen(m.export_name(c, i));
-      for (size_t i = 0; i < k.require_count; ++i) total += m.require(c, i).provider;
+      for (size_t i = 0; i < k.require_count; ++i) {
+        const Manifest::Require r = m.require(c, i);
+        total += std::strlen(r.field) + std::strlen(r.service);
+        EXPECT_TRUE(r.provider < c || r.provider == Manifest::kStartupServer);
+      }
       for (size_t i = 0; i < k.device_count; ++i) total += std::strlen(m.device(c, i));
       for (size_t i = 0; i < k.config_count; ++i) {
         const Manifest::Config cfg = m.config(c, i);
