@@ -41,8 +41,9 @@ class Run:
         return not self.timed_out and self.returncode == 0 and all(m in self.marks for m in markers)
 
 
-def timed_run(cmd, markers, timeout=30.0):
-    """Runs cmd, timestamps the first occurrence of each marker, waits for exit or timeout."""
+def timed_run(cmd, markers, timeout=30.0, stop_when_marked=False):
+    """Runs cmd, timestamps the first occurrence of each marker, waits for exit or timeout
+    (or, with stop_when_marked, kills QEMU once every marker has been seen)."""
     run = Run()
     buf = b""
     start = time.monotonic()
@@ -67,6 +68,8 @@ def timed_run(cmd, markers, timeout=30.0):
             for m in markers:
                 if m not in run.marks and m.encode() in buf:
                     run.marks[m] = (now - start) * 1000
+            if stop_when_marked and len(run.marks) == len(markers):
+                proc.kill()
         run.returncode = proc.wait()
         if not run.timed_out:
             run.exit_ms = (time.monotonic() - start) * 1000
