@@ -5,6 +5,7 @@
 #include "kernel/arch.h"
 #include "kernel/arch_hooks.h"
 #include "kernel/log.h"
+#include "kernel/silo.h"
 #include "kernel/thread.h"
 #include "kernel/timer.h"
 
@@ -21,16 +22,25 @@ Thread* idle_thread = nullptr;
 Thread* switched_from = nullptr;  // for finish_switch: the thread that just gave up the CPU
 bool need_resched = false;
 uint64_t quantum_end_ns = 0;
+// Ready threads held back because their silo, or one above it, has used its CPU share for the
+// current period (Silo::cpu_budget_left). refresh_timer, armed exactly while the list is not
+// empty, puts them back on the run queue when the next period begins.
+lib::IntrusiveList<SchedLink, &SchedLink::sched_node> throttled GUARDED_BY(sched_lock);
+Timer refresh_timer;
+uint64_t budget_end_ns = UINT64_MAX;      // when the running thread's silos run out of CPU share
 uint64_t armed_deadline_ns = UINT64_MAX;  // what the timer hardware is set for
 sched::Stats counters = {};
 
-// Programs the timer for the earliest of: the next armed timer, the end of the quantum (only
-// when another thread could use the CPU). No event: no interrupt (tickless idle).
+// Programs the timer for the earliest of: the next armed timer (the end of the CPU period
+// among them, while threads are throttled), the end of the quantum (only when another thread
+// could use the CPU), the end of the running thread's CPU share (only in a capped silo). No
+// event: no interrupt (tickless idle).
 void program_timer() REQUIRES(sched_lock) {
   uint64_t deadline = UINT64_MAX;
   if (!timers.empty()) deadline = timers.next_deadline();
   if (current_thread != idle_thread && !run_queue.empty() && quantum_end_ns < deadline)
     deadline = quantum_end_ns;
+  if (budget_end_ns < deadline) deadline = budget_end_ns;
   // Reprogramming the timer is a device access (slow under emulation): skip it when the
   // armed interrupt comes no later than needed. An early one just re-arms.
   const uint64_t now = arch::now_ns();
@@ -46,6 +56,30 @@ void idle_loop(void*) {
   for (;;) {
     sched::preempt_point();
     arch::enable_and_wait();
+  }
+}
+
+// The end of the period: every throttled thread is ready again.
+void refresh_throttled(Timer*) REQUIRES(sched_lock) {
+  while (auto* t = static_cast<Thread*>(throttled.pop_front())) sched::make_ready(t);
+}
+
+// Takes the best ready thread whose silos have CPU share left and sets budget_end_ns for it.
+// The others go to the throttled list until the period ends: they do not run even if the CPU
+// would otherwise idle (a cap is a ceiling, not a weight). Idle is never throttled.
+Thread* pick_next(uint64_t now) REQUIRES(sched_lock) {
+  for (;;) {
+    auto* t = static_cast<Thread*>(run_queue.pop_highest());  // idle is always ready
+    const uint64_t left = t == idle_thread ? UINT64_MAX : t->silo().cpu_budget_left(now);
+    if (left > 0) {
+      budget_end_ns = left > UINT64_MAX - now ? UINT64_MAX : now + left;
+      return t;
+    }
+    if (throttled.empty()) {
+      refresh_timer.deadline = (now / Silo::kCpuPeriodNs + 1) * Silo::kCpuPeriodNs;
+      timers.insert(&refresh_timer);  // program_timer runs before the switch
+    }
+    throttled.push_back(t);
   }
 }
 
@@ -74,6 +108,7 @@ void init() {
     Thread::all().push_back(&boot_thread);
   }
   current_thread = &boot_thread;
+  refresh_timer.fire = refresh_throttled;
 
   // Other threads may not use the idle priority (nothing would ever preempt idle for them).
   auto idle = Thread::create("idle", idle_loop, nullptr, kPriorityIdle + 1);
@@ -107,18 +142,21 @@ void reschedule() {
   // thread's death): go round again until this thread really is the one to run.
   do {
     Thread* prev = current_thread;
+    const uint64_t now = arch::now_ns();
+    // Charge prev first: whether its silo has CPU share left depends on it.
+    const uint64_t ran = now - prev->ran_since_ns_;
+    prev->runtime_ns_ += ran;
+    prev->ran_since_ns_ = now;
+    if (prev != idle_thread) prev->silo().add_cpu_time(ran, now);
     if (prev->state_ == ThreadState::Running) {
       prev->state_ = ThreadState::Ready;
       run_queue.push_back(prev, prev->priority_);
     }
-    auto* next = static_cast<Thread*>(run_queue.pop_highest());  // idle is always ready
+    Thread* next = pick_next(now);
     need_resched = false;
-    const uint64_t now = arch::now_ns();
     quantum_end_ns = now + kQuantumNs;
     next->state_ = ThreadState::Running;
     if (next != prev) {
-      prev->runtime_ns_ += now - prev->ran_since_ns_;
-      if (prev != idle_thread) prev->silo().add_cpu_time(now - prev->ran_since_ns_);
       next->ran_since_ns_ = now;
       current_thread = next;
       switched_from = prev;
@@ -183,6 +221,7 @@ void on_timer_interrupt() {
     need_resched = true;
     ++counters.preemptions;
   }
+  if (now >= budget_end_ns) need_resched = true;  // its silo's CPU share is used up
   program_timer();
 }
 

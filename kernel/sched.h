@@ -1,5 +1,6 @@
 #pragma once
-// The scheduler: preemptive, priority-based, round-robin within a priority, one CPU.
+// The scheduler: preemptive, priority-based, round-robin within a priority, one CPU. Threads
+// of a silo that has used its CPU share for the period wait for the next one (silo.h).
 // All scheduler state (run queue, wait queues, timers) is guarded by sched_lock.
 
 #include <cstdint>

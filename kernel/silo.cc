@@ -20,6 +20,12 @@ uint64_t memory_limit_bytes(const SiloLimits& l) {
 // 0 and 100 both mean "no cap".
 uint32_t cpu_cap(const SiloLimits& l) { return l.cpu_percent == 0 ? 100 : l.cpu_percent; }
 
+// CPU time a silo may use per period; UINT64_MAX: no cap.
+uint64_t cpu_budget_ns(const SiloLimits& l) {
+  const uint32_t cap = cpu_cap(l);
+  return cap >= 100 ? UINT64_MAX : Silo::kCpuPeriodNs / 100 * cap;
+}
+
 // Whether a limit (0: none) fits under the parent's (0: none).
 bool within(uint64_t limit, uint64_t parent_limit) {
   return parent_limit == 0 || (limit != 0 && limit <= parent_limit);
@@ -83,6 +89,7 @@ SiloStats Silo::stats() const {
   s.quota_failures = quota_failures_;
   s.cpu_ns = cpu_ns_;
   s.processes = processes_;
+  s.cpu_throttled_periods = cpu_throttled_periods_;
   return s;
 }
 
@@ -146,9 +153,37 @@ void Silo::process_ended() {
   }
 }
 
-void Silo::add_cpu_time(uint64_t ns) {
+void Silo::add_cpu_time(uint64_t ns, uint64_t now_ns) {
+  const uint64_t period = now_ns / kCpuPeriodNs;
+  // One CPU: runs never overlap, so a run that began before this period is the first one
+  // charged in it, and only its part since the period began counts.
+  const uint64_t in_period = ns < now_ns % kCpuPeriodNs ? ns : now_ns % kCpuPeriodNs;
   SpinlockGuard guard(silo_lock);
-  for (Silo* s = this; s; s = s->parent_.get()) s->cpu_ns_ += ns;
+  for (Silo* s = this; s; s = s->parent_.get()) {
+    s->cpu_ns_ += ns;
+    if (s->cpu_period_ != period) {
+      s->cpu_period_ = period;
+      s->cpu_period_used_ns_ = 0;
+    }
+    const uint64_t budget = cpu_budget_ns(s->limits_);
+    const bool had_budget = s->cpu_period_used_ns_ < budget;
+    s->cpu_period_used_ns_ += in_period;
+    if (had_budget && s->cpu_period_used_ns_ >= budget) ++s->cpu_throttled_periods_;
+  }
+}
+
+uint64_t Silo::cpu_budget_left(uint64_t now_ns) const {
+  const uint64_t period = now_ns / kCpuPeriodNs;
+  uint64_t left = UINT64_MAX;
+  SpinlockGuard guard(silo_lock);
+  for (const Silo* s = this; s; s = s->parent_.get()) {
+    const uint64_t budget = cpu_budget_ns(s->limits_);
+    if (budget == UINT64_MAX) continue;
+    const uint64_t used = s->cpu_period_ == period ? s->cpu_period_used_ns_ : 0;
+    if (used >= budget) return 0;
+    if (budget - used < left) left = budget - used;
+  }
+  return left;
 }
 
 }  // namespace kernel

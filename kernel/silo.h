@@ -25,6 +25,9 @@ class Silo final : public Object {
  public:
   static constexpr ObjectType kType = ObjectType::Silo;
   static constexpr uint64_t kPageBytes = 4096;  // the unit of SiloLimits::memory_pages
+  // The period of SiloLimits::cpu_percent: periods start at multiples of it on the clock
+  // (arch::now_ns), and each gives a capped silo cpu_percent% of it to run.
+  static constexpr uint64_t kCpuPeriodNs = 100'000'000;
 
   // The root silo: no limits, exists from boot, never dies. Processes created without a
   // silo, and kernel threads, belong to it.
@@ -48,8 +51,12 @@ class Silo final : public Object {
   // Live processes (no limit, only counted).
   void process_started();
   void process_ended();
-  // CPU time used by a thread of this silo (the scheduler calls this at each switch).
-  void add_cpu_time(uint64_t ns);
+  // CPU time used by a thread of this silo, a run of ns ending at now_ns (the scheduler
+  // calls this at each switch). Only the part inside the current period uses its budget.
+  void add_cpu_time(uint64_t ns, uint64_t now_ns);
+  // How long a thread of this silo may still run in the period holding now_ns before this
+  // silo or one above it has used its cpu_percent: 0 when throttled, UINT64_MAX with no cap.
+  uint64_t cpu_budget_left(uint64_t now_ns) const;
 
   Silo() : Object(kType) {}  // use create
 
@@ -69,6 +76,9 @@ class Silo final : public Object {
   uint32_t threads_peak_ GUARDED_BY(silo_lock) = 0;
   uint64_t quota_failures_ GUARDED_BY(silo_lock) = 0;
   uint64_t cpu_ns_ GUARDED_BY(silo_lock) = 0;
+  uint64_t cpu_period_ GUARDED_BY(silo_lock) = 0;          // now_ns / kCpuPeriodNs of the last run
+  uint64_t cpu_period_used_ns_ GUARDED_BY(silo_lock) = 0;  // CPU time used in that period
+  uint64_t cpu_throttled_periods_ GUARDED_BY(silo_lock) = 0;
   uint64_t processes_ GUARDED_BY(silo_lock) = 0;
 };
 

@@ -21,8 +21,10 @@ constexpr uint32_t kMaxSiloDepth = 8;  // silos below the root, counting the dee
 struct SiloLimits {
   uint64_t memory_pages;  // memory limit in 4 KiB pages (bytes are counted); 0: unlimited
   uint32_t threads;       // live threads; 0: unlimited
-  // Share of the CPU in percent, 1..100; 0 or 100: no cap. Accounted (SiloStats::cpu_ns)
-  // but not enforced yet.
+  // Share of the CPU in percent, 1..100; 0 or 100: no cap. A ceiling the scheduler enforces:
+  // in each 100 ms period the threads of the silo and of the silos below it run for at most
+  // cpu_percent ms together, then wait for the next period even if the CPU would otherwise
+  // idle. A cap at any level above a thread applies to it.
   uint32_t cpu_percent;
 };
 
@@ -35,6 +37,9 @@ struct SiloStats {
   uint64_t quota_failures;     // charges refused because of this silo's own limits
   uint64_t cpu_ns;             // CPU time used by threads of this silo and below
   uint64_t processes;          // live (not yet ended) processes, this silo and below
+  // 100 ms periods in which this silo used all of its cpu_percent (its threads then waited
+  // for the next period); 0 without a cap.
+  uint64_t cpu_throttled_periods;
 };
 
 }  // namespace stellina::abi
