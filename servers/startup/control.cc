@@ -54,9 +54,9 @@ size_t Supervisor::describe(char* out, size_t capacity) const {
 }
 
 size_t Supervisor::describe_silos(char* out, size_t capacity) const {
-  size_t n =
-      lib::format_to(out, capacity, "{:<12} {:>15} {:>9} {:>10} {:>8} {:>8}  {}\n", "SILO",
-                     "MEMORY KiB", "PEAK KiB", "THREADS", "CPU %", "CPU ms", "QUOTA FAILURES");
+  constexpr const char* kRow = "{:<12} {:>15} {:>9} {:>8} {:>6} {:>8} {:>9} {:>9}\n";
+  size_t n = lib::format_to(out, capacity, kRow, "SILO", "MEMORY KiB", "PEAK KiB", "THREADS",
+                            "CPU %", "CPU ms", "REFUSALS", "THROTTLED");
   for (size_t s = 0; s < manifest_.silo_count() && n < capacity; ++s) {
     abi::SiloStats stats{};
     sys::silo_stats(silos_[s], &stats);
@@ -64,9 +64,10 @@ size_t Supervisor::describe_silos(char* out, size_t capacity) const {
     lib::format_to(memory, sizeof(memory), "{}/{}", stats.memory_bytes / 1024,
                    stats.limits.memory_pages * 4);
     lib::format_to(threads, sizeof(threads), "{}/{}", stats.threads, stats.limits.threads);
-    n += lib::format_to(out + n, capacity - n, "{:<12} {:>15} {:>9} {:>10} {:>8} {:>8}  {}\n",
-                        manifest_.silo(s).name, memory, stats.memory_peak_bytes / 1024, threads,
-                        stats.limits.cpu_percent, stats.cpu_ns / 1'000'000, stats.quota_failures);
+    n +=
+        lib::format_to(out + n, capacity - n, kRow, manifest_.silo(s).name, memory,
+                       stats.memory_peak_bytes / 1024, threads, stats.limits.cpu_percent,
+                       stats.cpu_ns / 1'000'000, stats.quota_failures, stats.cpu_throttled_periods);
   }
   return n < capacity ? n : capacity - 1;
 }
