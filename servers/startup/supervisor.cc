@@ -382,18 +382,23 @@ void Supervisor::fail_pending_of(size_t provider) {
   }
 }
 
+int64_t Supervisor::receive(abi::Handle ch, uint64_t key, abi::MessageBuffer& m,
+                            abi::Handle (&handles)[abi::kMaxMessageHandles]) {
+  m.data = buffer_;
+  m.data_capacity = sizeof(buffer_);
+  m.handles = handles;
+  m.handle_capacity = abi::kMaxMessageHandles;
+  const int64_t r = sys::channel_recv(ch, &m);
+  if (r == abi::kErrPeerClosed) sys::poll_remove(poll_, key);  // nothing more will come
+  return r;
+}
+
 // Open calls from a component, on its namespace channel.
 void Supervisor::on_names(size_t i) {
   for (;;) {
     abi::Handle handles[abi::kMaxMessageHandles];
     abi::MessageBuffer m{};
-    m.data = buffer_;
-    m.data_capacity = sizeof(buffer_);
-    m.handles = handles;
-    m.handle_capacity = abi::kMaxMessageHandles;
-    const int64_t r = sys::channel_recv(components_[i].names, &m);
-    if (r == abi::kErrPeerClosed) sys::poll_remove(poll_, kKeysPerComponent * i + 2);
-    if (r != abi::kOk) return;
+    if (receive(components_[i].names, kKeysPerComponent * i + 2, m, handles) != abi::kOk) return;
     for (uint32_t k = 0; k < m.handle_count; ++k) sys::handle_close(handles[k]);
     if (m.kind == abi::MessageKind::Open) {
       route_open(i, m.call_id, reinterpret_cast<const char*>(buffer_), m.data_size);
@@ -408,13 +413,7 @@ void Supervisor::on_provider_message(size_t i) {
   for (;;) {
     abi::Handle handles[abi::kMaxMessageHandles];
     abi::MessageBuffer m{};
-    m.data = buffer_;
-    m.data_capacity = sizeof(buffer_);
-    m.handles = handles;
-    m.handle_capacity = abi::kMaxMessageHandles;
-    const int64_t r = sys::channel_recv(components_[i].startup, &m);
-    if (r == abi::kErrPeerClosed) sys::poll_remove(poll_, kKeysPerComponent * i + 1);
-    if (r != abi::kOk) return;
+    if (receive(components_[i].startup, kKeysPerComponent * i + 1, m, handles) != abi::kOk) return;
     Pending* match = nullptr;
     for (Pending& pending : pending_)
       if (pending.used && pending.provider == i && pending.id == m.call_id) match = &pending;

@@ -89,6 +89,10 @@ class Supervisor {
   void connect_requirements(size_t client);
   void connect_clients(size_t provider);
   void connect_control(size_t client, const char* field);
+  // Takes the next message off ch (watched under key) into buffer_ and handles; stops
+  // watching ch once its peer has closed and its queue is empty. Returns the status.
+  int64_t receive(abi::Handle ch, uint64_t key, abi::MessageBuffer& m,
+                  abi::Handle (&handles)[abi::kMaxMessageHandles]);
   // The router.
   void on_names(size_t i);
   void on_provider_message(size_t i);
