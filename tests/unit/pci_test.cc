@@ -1,0 +1,215 @@
+#include <lib/pci.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace {
+
+using lib::pci::Address;
+using lib::pci::Bar;
+using lib::pci::Function;
+
+// A simulated configuration space: functions with registers, BARs that decode like hardware
+// (writes keep only the address bits above the BAR's size; the type bits are read-only),
+// and all ones where there is no function.
+class FakeConfig final : public lib::pci::ConfigAccess {
+ public:
+  struct Fake {
+    std::vector<uint32_t> regs = std::vector<uint32_t>(1024, 0);
+    uint64_t bar_size[6] = {};           // 0: not implemented; a 64-bit BAR's size in its low slot
+    uint32_t writes_while_decoding = 0;  // BAR writes made with decoding switched on
+  };
+
+  Fake& add(Address a, uint16_t vendor, uint16_t device, uint32_t class_rev, uint8_t header,
+            bool multifunction = false) {
+    Fake& f = functions_[key(a)];
+    f.regs[0] = vendor | uint32_t{device} << 16;
+    f.regs[2] = class_rev;
+    f.regs[3] = uint32_t{static_cast<uint8_t>(header | (multifunction ? 0x80 : 0))} << 16;
+    f.regs[1] = 0x0007;  // io, memory, bus master on
+    return f;
+  }
+  static void bar(Fake& f, int i, uint32_t value, uint64_t size) {
+    f.regs[4 + i] = value;
+    f.bar_size[i] = size;
+  }
+  static void capability(Fake& f, uint8_t at, uint8_t id, uint8_t next) {
+    f.regs[1] |= uint32_t{lib::pci::kStatusCapabilities} << 16;
+    f.regs[at / 4] = id | uint32_t{next} << 8;
+  }
+
+  uint32_t read32(Address a, uint16_t offset) override {
+    ++reads;
+    auto it = functions_.find(key(a));
+    return it == functions_.end() ? 0xffffffff : it->second.regs[offset / 4];
+  }
+  void write32(Address a, uint16_t offset, uint32_t value) override {
+    auto it = functions_.find(key(a));
+    if (it == functions_.end()) return;
+    Fake& f = it->second;
+    const int slot = (offset - lib::pci::kBar0) / 4;
+    if (offset == lib::pci::kCommand) {
+      f.regs[1] = (f.regs[1] & 0xffff0000) | (value & 0xffff);
+    } else if (offset >= lib::pci::kBar0 && offset < lib::pci::kBar0 + 24) {
+      if (f.regs[1] & (lib::pci::kCommandIo | lib::pci::kCommandMemory)) ++f.writes_while_decoding;
+      f.regs[4 + slot] = bar_write(f, slot, value);
+    } else if (offset == lib::pci::kBusNumbers) {
+      f.regs[6] = value;
+    }
+  }
+  Fake& at(Address a) { return functions_.at(key(a)); }
+  size_t reads = 0;
+
+ private:
+  static uint32_t key(Address a) { return uint32_t{a.bus} << 16 | a.device << 8 | a.function; }
+  static uint32_t bar_write(const Fake& f, int slot, uint32_t value) {
+    const uint32_t old = f.regs[4 + slot];
+    if (f.bar_size[slot]) {
+      if (old & 1) return (value & ~static_cast<uint32_t>(f.bar_size[slot] - 1) & 0xfffc) | 1;
+      const uint32_t flags = old & 0xf;
+      return (value & ~static_cast<uint32_t>(f.bar_size[slot] - 1) & ~0xfu) | flags;
+    }
+    if (slot > 0 && f.bar_size[slot - 1] && ((f.regs[4 + slot - 1] >> 1) & 3) == 2)
+      return value & static_cast<uint32_t>(~(f.bar_size[slot - 1] - 1) >> 32);  // upper half
+    return 0;
+  }
+  std::map<uint32_t, Fake> functions_;
+};
+
+TEST(Pci, ReadsAFunctionAndSizesItsBars) {
+  FakeConfig config;
+  auto& f = config.add({0, 3, 0}, 0x1af4, 0x1041, 0x02000001, 0);
+  f.regs[0x2c / 4] = 0x11001af4;                 // subsystem 1af4:1100
+  f.regs[0x3c / 4] = 0x0000010b;                 // pin A, line 11
+  FakeConfig::bar(f, 0, 0x0000c041, 32);         // I/O at 0xc040, 32 ports
+  FakeConfig::bar(f, 1, 0xfebd1000, 4096);       // 32-bit memory
+  FakeConfig::bar(f, 4, 0x0000000c, 16 * 1024);  // 64-bit prefetchable...
+  f.regs[4 + 5] = 0x00000080;                    // ...at 0x80_00000000
+  auto read = lib::pci::read_function(config, {0, 3, 0});
+  ASSERT_TRUE(read.ok());
+  Function fn = read.value();
+  EXPECT_EQ(fn.vendor, 0x1af4);
+  EXPECT_EQ(fn.device, 0x1041);
+  EXPECT_EQ(fn.class_code, 0x02);
+  EXPECT_EQ(fn.revision, 0x01);
+  EXPECT_EQ(fn.subsystem, 0x1100);
+  EXPECT_EQ(fn.interrupt_pin, 1);
+  EXPECT_EQ(fn.interrupt_line, 11);
+
+  lib::pci::size_bars(config, fn);
+  EXPECT_EQ(fn.bars[0].kind, Bar::Kind::Io);
+  EXPECT_EQ(fn.bars[0].base, 0xc040u);
+  EXPECT_EQ(fn.bars[0].size, 32u);
+  EXPECT_EQ(fn.bars[1].kind, Bar::Kind::Memory32);
+  EXPECT_EQ(fn.bars[1].base, 0xfebd1000u);
+  EXPECT_EQ(fn.bars[1].size, 4096u);
+  EXPECT_EQ(fn.bars[2].kind, Bar::Kind::None);
+  EXPECT_EQ(fn.bars[4].kind, Bar::Kind::Memory64);
+  EXPECT_TRUE(fn.bars[4].prefetchable);
+  EXPECT_EQ(fn.bars[4].base, 0x8000000000u);
+  EXPECT_EQ(fn.bars[4].size, 16u * 1024);
+  EXPECT_EQ(fn.bars[5].kind, Bar::Kind::None);  // the upper half of BAR 4
+
+  // Sizing left the device as it was: BARs restored, decoding switched off meanwhile.
+  EXPECT_EQ(config.at({0, 3, 0}).regs[4 + 1], 0xfebd1000u);
+  EXPECT_EQ(config.at({0, 3, 0}).regs[4 + 5], 0x80u);
+  EXPECT_EQ(config.at({0, 3, 0}).regs[1] & 0xffff, 0x0007u);
+  EXPECT_EQ(config.at({0, 3, 0}).writes_while_decoding, 0u);
+}
+
+TEST(Pci, NoFunctionIsNotFound) {
+  FakeConfig config;
+  EXPECT_EQ(lib::pci::read_function(config, {0, 1, 0}).error(), lib::Error::NotFound);
+}
+
+TEST(Pci, EnumeratesBehindBridgesAndMultifunctionDevices) {
+  FakeConfig config;
+  config.add({0, 0, 0}, 0x8086, 0x29c0, 0x06000000, 0);
+  config.add({0, 2, 0}, 0x8086, 0x2918, 0x06010002, 0, true);  // multi-function
+  config.add({0, 2, 3}, 0x8086, 0x2930, 0x0c050002, 0);
+  config.add({0, 5, 1}, 0x1234, 0x0001, 0x01000000, 0);  // function 1 without function 0: absent
+  auto& bridge = config.add({0, 4, 0}, 0x1b36, 0x000c, 0x06040000, 1);
+  bridge.regs[6] = 0x00020200;  // primary 0, secondary 2, subordinate 2
+  config.add({2, 0, 0}, 0x1af4, 0x1042, 0x01000001, 0);
+
+  std::vector<std::tuple<int, int, int>> seen;
+  const size_t n = lib::pci::enumerate(config, 0, 256, [&](const Function& f) {
+    seen.emplace_back(f.address.bus, f.address.device, f.address.function);
+    return true;
+  });
+  EXPECT_EQ(n, 5u);
+  const std::vector<std::tuple<int, int, int>> want = {
+      {0, 0, 0}, {0, 2, 0}, {0, 2, 3}, {0, 4, 0}, {2, 0, 0}};
+  EXPECT_EQ(seen, want);
+}
+
+TEST(Pci, EnumerationStopsWhenAskedAndSurvivesBridgeLoops) {
+  FakeConfig config;
+  auto& b1 = config.add({0, 1, 0}, 0x1b36, 0x000c, 0x06040000, 1);
+  b1.regs[6] = 0x00010100;
+  auto& b2 = config.add({1, 0, 0}, 0x1b36, 0x000c, 0x06040000, 1);
+  b2.regs[6] = 0x00000001;  // points back at bus 0: ignored (not a higher bus)
+  config.add({1, 1, 0}, 0x1af4, 0x1041, 0x02000000, 0);
+  size_t calls = 0;
+  EXPECT_EQ(lib::pci::enumerate(config, 0, 256, [&](const Function&) { return ++calls < 2; }), 2u);
+  EXPECT_EQ(lib::pci::enumerate(config, 0, 256, [](const Function&) { return true; }), 3u);
+  EXPECT_EQ(lib::pci::enumerate(config, 0, 1, [](const Function&) { return true; }), 1u);
+}
+
+TEST(Pci, FindsCapabilitiesAndEndsMalformedLists) {
+  FakeConfig config;
+  auto& f = config.add({0, 3, 0}, 0x1af4, 0x1041, 0x02000000, 0);
+  f.regs[0x34 / 4] = 0x40;
+  FakeConfig::capability(f, 0x40, lib::pci::kCapabilityVendor, 0x50);
+  FakeConfig::capability(f, 0x50, lib::pci::kCapabilityMsiX, 0x60);
+  FakeConfig::capability(f, 0x60, lib::pci::kCapabilityVendor, 0x00);
+  const Address a{0, 3, 0};
+  EXPECT_EQ(lib::pci::find_capability(config, a, lib::pci::kCapabilityMsiX), 0x50);
+  EXPECT_EQ(lib::pci::find_capability(config, a, lib::pci::kCapabilityVendor), 0x40);
+  EXPECT_EQ(lib::pci::find_capability(config, a, lib::pci::kCapabilityVendor, 0x40), 0x60);
+  EXPECT_EQ(lib::pci::find_capability(config, a, lib::pci::kCapabilityVendor, 0x60), 0);
+  EXPECT_EQ(lib::pci::find_capability(config, a, lib::pci::kCapabilityMsi), 0);
+
+  FakeConfig::capability(f, 0x60, lib::pci::kCapabilityVendor, 0x40);  // a loop
+  const size_t before = config.reads;
+  EXPECT_EQ(lib::pci::find_capability(config, a, lib::pci::kCapabilityMsi), 0);
+  EXPECT_LE(config.reads - before, 60u);
+  f.regs[0x34 / 4] = 0x10;  // inside the header: no list
+  EXPECT_EQ(lib::pci::find_capability(config, a, lib::pci::kCapabilityVendor), 0);
+}
+
+TEST(Pci, RandomConfigSpaceNeverMisbehaves) {
+  // Garbage in every register: enumeration ends, sizing stays within the six BARs.
+  std::mt19937 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    FakeConfig config;
+    for (int d = 0; d < 8; ++d) {
+      auto& f = config.add({0, static_cast<uint8_t>(d), 0}, static_cast<uint16_t>(rng()), 1, rng(),
+                           static_cast<uint8_t>(rng() % 3), rng() % 2);
+      for (size_t r = 4; r < 64; ++r) f.regs[r] = rng();
+      f.regs[0] = (f.regs[0] & 0xffff0000) | 0x1234;
+    }
+    lib::pci::enumerate(config, 0, 16, [&](const Function& found) {
+      Function fn = found;
+      lib::pci::size_bars(config, fn);
+      for (const Bar& b : fn.bars) EXPECT_TRUE(b.kind == Bar::Kind::None || b.size != 0);
+      lib::pci::find_capability(config, fn.address, lib::pci::kCapabilityMsiX);
+      return true;
+    });
+  }
+}
+
+TEST(Pci, NamesClasses) {
+  EXPECT_STREQ(lib::pci::class_name(0x06, 0x00), "host bridge");
+  EXPECT_STREQ(lib::pci::class_name(0x02, 0x00), "Ethernet controller");
+  EXPECT_STREQ(lib::pci::class_name(0x01, 0x06), "SATA controller");
+  EXPECT_STREQ(lib::pci::class_name(0x42, 0x00), "device");
+}
+
+}  // namespace
