@@ -79,6 +79,7 @@ const Header* table_at(uint64_t phys, const char* signature) {
 
 constexpr uint32_t kMinMadtLength = 44;   // header, LAPIC address, flags
 constexpr uint32_t kMinFadtLength = 116;  // the ACPI 1.0 FADT
+constexpr uint32_t kMinMcfgLength = 44;   // header and 8 reserved bytes; entries follow
 
 void parse_madt(const Header* h) {
   const auto* base = reinterpret_cast<const uint8_t*>(h);
@@ -134,6 +135,27 @@ void parse_s5(const Header* dsdt) {
   }
 }
 
+// The first allocation for segment 0 counts: base (8 bytes), segment (2), start and end bus
+// (1 each), 4 reserved. An entry with no base, a base not page-aligned or buses in the wrong
+// order is skipped.
+void parse_mcfg(const Header* h) {
+  const auto* base = reinterpret_cast<const uint8_t*>(h);
+  constexpr uint32_t kEntrySize = 16;
+  for (uint32_t off = kMinMcfgLength; off + kEntrySize <= h->length; off += kEntrySize) {
+    uint64_t address;
+    uint16_t segment;
+    __builtin_memcpy(&address, base + off, sizeof(address));
+    __builtin_memcpy(&segment, base + off + 8, sizeof(segment));
+    const uint8_t start = base[off + 10];
+    const uint8_t end = base[off + 11];
+    if (segment != 0 || address == 0 || (address & 0xfff) || start > end) continue;
+    the_info.ecam_base = address;
+    the_info.ecam_bus_start = start;
+    the_info.ecam_bus_end = end;
+    return;
+  }
+}
+
 void parse_fadt(const Header* h) {
   const auto* base = reinterpret_cast<const uint8_t*>(h);
   auto u32 = [&](uint32_t off) {
@@ -183,6 +205,7 @@ void init(const BootInfo& boot) {
   const auto* list = reinterpret_cast<const uint8_t*>(root) + sizeof(Header);
   const Header* madt = nullptr;
   const Header* fadt = nullptr;
+  const Header* mcfg = nullptr;
   for (size_t i = 0; i < entries; ++i) {
     const uint64_t phys = use_xsdt ? *reinterpret_cast<const uint64_t*>(list + i * 8)
                                    : *reinterpret_cast<const uint32_t*>(list + i * 4);
@@ -191,12 +214,18 @@ void init(const BootInfo& boot) {
     // The first valid table of each kind counts; later duplicates are ignored.
     if (signature_is(h->signature, "APIC") && !madt && h->length >= kMinMadtLength) madt = h;
     if (signature_is(h->signature, "FACP") && !fadt && h->length >= kMinFadtLength) fadt = h;
+    if (signature_is(h->signature, "MCFG") && !mcfg && h->length >= kMinMcfgLength) mcfg = h;
   }
   if (madt) parse_madt(madt);
   if (fadt) parse_fadt(fadt);
+  if (mcfg) parse_mcfg(mcfg);
   log_info("acpi: {} tables from {}, {} I/O APIC(s), {} overrides{}", entries, the_info.oem,
            the_info.ioapic_count, the_info.override_count,
            the_info.hardware_reduced ? ", hardware-reduced" : "");
+  if (the_info.ecam_base) {
+    log_info("acpi: PCI ECAM at {:#x}, buses {}-{}", the_info.ecam_base,
+             unsigned{the_info.ecam_bus_start}, unsigned{the_info.ecam_bus_end});
+  }
 }
 
 const Info& info() { return the_info; }

@@ -1,7 +1,7 @@
 #pragma once
-// ACPI tables: interrupt controllers (MADT) and power control (FADT, and the \_S5 sleep type
-// from the DSDT). Without ACPI, the defaults are those of a PC: LAPIC at 0xfee00000, one
-// I/O APIC at 0xfec00000, no overrides.
+// ACPI tables: interrupt controllers (MADT), power control (FADT, and the \_S5 sleep type
+// from the DSDT) and the PCI configuration window (MCFG). Without ACPI, the defaults are those of a
+// PC: LAPIC at 0xfee00000, one I/O APIC at 0xfec00000, no overrides.
 
 #include <cstddef>
 #include <cstdint>
@@ -48,6 +48,10 @@ struct Info {
   Register sleep_control;  // hardware-reduced ACPI (microvm)
   Register reset;
   uint8_t reset_value = 0;
+  // PCI ECAM (MCFG): the window of segment 0 and the buses it covers; 0 if none (microvm).
+  uint64_t ecam_base = 0;
+  uint8_t ecam_bus_start = 0;
+  uint8_t ecam_bus_end = 0;
 };
 
 void init(const BootInfo& boot);

@@ -32,9 +32,11 @@ lib::Result<uintptr_t> AddressSpace::map_folio(Folio* folio, uint32_t flags) {
   if (start + size > arch::kUserTop) return lib::Error::NoMemory;
   for (size_t i = 0; i < region_count_; ++i)
     if (start < regions_[i].end && regions_[i].start < start + size) return lib::Error::NoMemory;
+  // Device memory is mapped uncached: its reads and writes must reach the device.
+  const uint32_t page_flags =
+      (flags & arch::kPageWrite) | (folio->is_device() ? arch::kPageUncached : 0);
   for (size_t i = 0; i < folio->page_count(); ++i) {
-    auto mapped = arch::user_map(root_, start + i * arch::kPageSize, folio->page(i),
-                                 flags & arch::kPageWrite);
+    auto mapped = arch::user_map(root_, start + i * arch::kPageSize, folio->page(i), page_flags);
     if (!mapped.ok()) {
       while (i--) (void)arch::user_unmap(root_, start + i * arch::kPageSize);
       return mapped.error();

@@ -28,7 +28,8 @@ class AddressSpace final : public Object {
   // NoMemory, AlreadyExists.
   lib::Result<void> populate(uintptr_t virt, const uint8_t* data, size_t size);
   // Maps every page of folio at a free address chosen by the address space, with flags
-  // (kPageWrite or not); the mapping keeps the folio alive. Returns the address.
+  // (kPageWrite or not), uncached for a device folio; the mapping keeps the folio alive.
+  // Returns the address.
   // Errors: NoResources (too many regions), NoMemory.
   lib::Result<uintptr_t> map_folio(Folio* folio, uint32_t flags);
   // Removes the folio mapping that starts at addr. Errors: NotFound.

@@ -56,6 +56,8 @@ struct PhysRange {
   uintptr_t start, end;
 };
 PhysRange kernel_image();
+// One past the highest physical address the CPU can address (its physical address width).
+uintptr_t phys_address_limit();
 // The pages paging_init took for page tables before the physical allocator existed.
 PhysRange early_page_tables();
 // The unmapped page below the boot thread's stack.
@@ -93,6 +95,8 @@ void user_root_destroy(uintptr_t root);
 // Map fails with AlreadyExists if the page is mapped; unmap with NotFound if it is not.
 lib::Result<void> user_map(uintptr_t root, uintptr_t virt, uintptr_t phys, uint32_t flags);
 lib::Result<uintptr_t> user_unmap(uintptr_t root, uintptr_t virt);
+// The PageFlags a user page is mapped with (kPageUser always set). Errors: NotFound.
+lib::Result<uint32_t> user_page_flags(uintptr_t root, uintptr_t virt);
 // Loads an address space (0: the kernel's own).
 void switch_root(uintptr_t root);
 // The kernel stack that traps and syscalls from user mode land on.

@@ -36,7 +36,28 @@ lib::Result<Folio*> Folio::create(size_t size, Silo* silo) {
   return folio;
 }
 
+lib::Result<Folio*> Folio::create_device(uintptr_t phys, size_t size, Silo* silo) {
+  static_assert(kPageBytes == arch::kPageSize);
+  if ((phys & (arch::kPageSize - 1)) || size == 0) return lib::Error::InvalidArgument;
+  const size_t pages = size / arch::kPageSize + (size % arch::kPageSize ? 1 : 0);
+  if (pages > kMaxPages) return lib::Error::TooLarge;
+  if (phys + pages * arch::kPageSize < phys) return lib::Error::InvalidArgument;
+  Folio* folio = TRY(heap::create<Folio>());
+  if (silo) {
+    auto charged = folio->charge_to(*silo, sizeof(Folio));
+    if (!charged.ok()) {
+      folio->release();
+      return charged.error();
+    }
+  }
+  folio->device_ = true;
+  folio->device_base_ = phys;
+  folio->page_count_ = pages;
+  return folio;
+}
+
 Folio::~Folio() {
+  if (device_) return;  // the device's pages: never ours to free
   for (size_t i = 0; i < page_count_; ++i) (void)pmm::free_pages(pages_[i]);
   heap::free(pages_);
 }

@@ -6,6 +6,7 @@
 #include "kernel/folio.h"
 #include "kernel/log.h"
 #include "kernel/log_object.h"
+#include "kernel/platform.h"
 #include "kernel/silo.h"
 #include "kernel/spawn.h"
 #include "kernel/thread.h"
@@ -62,8 +63,11 @@ lib::Result<Ref<Channel>> start_startup_server() {
       {theirs.get(), abi::kRightsAll},
       {&Silo::root(), abi::kRightRead | abi::kRightManage},  // the authority to spawn
       {folio.get(), abi::kRightRead | abi::kRightMap},
+      // The authority over devices, for the device manager.
+      {Platform::get(),
+       abi::kRightRead | abi::kRightManage | abi::kRightDuplicate | abi::kRightTransfer},
   };
-  auto process = spawn_from_archive("startup", handles, 4, exits_peer);
+  auto process = spawn_from_archive("startup", handles, 5, exits_peer);
   watcher->detach();
   (void)exits.leak();  // the watcher's
   watcher->start();

@@ -1,6 +1,7 @@
 #pragma once
 // Starting the startup server, the first user process: it gets the log, a control channel
-// (whose other end the console keeps), the authority to spawn, and the component manifest.
+// (whose other end the console keeps), the authority to spawn, the component manifest, and
+// the platform (the authority over devices).
 
 #include "kernel/channel.h"
 

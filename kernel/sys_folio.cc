@@ -1,4 +1,4 @@
-// Syscalls on folios: create, map, unmap.
+// Syscalls on folios: create, map, unmap, and the physical address of a page (for DMA).
 
 #include "kernel/arch.h"
 #include "kernel/folio.h"
@@ -33,6 +33,14 @@ int64_t sys_folio_unmap(SyscallArgs a) {
   Process& process = current_process();
   if (process.in_kernel()) return abi::kErrNotSupported;
   return to_return(process.address_space().unmap_folio(a[0]));
+}
+
+int64_t sys_folio_physical(SyscallArgs a) {
+  SpinlockGuard guard(sched_lock);
+  auto folio = current_process().handles().get<Folio>(handle_arg(a[0]), abi::kRightMap);
+  if (!folio.ok()) return to_status(folio.error());
+  if (a[1] >= folio.value()->page_count()) return abi::kErrInvalidArgument;
+  return static_cast<int64_t>(folio.value()->page(a[1]));
 }
 
 }  // namespace kernel

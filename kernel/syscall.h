@@ -71,7 +71,7 @@ lib::Result<T*> create_charged() {
 }
 
 // The syscalls, grouped by object (sys_handle.cc, sys_channel.cc, sys_poll.cc,
-// sys_process.cc, sys_silo.cc).
+// sys_process.cc, sys_silo.cc, sys_platform.cc).
 using SyscallArgs = const uint64_t (&)[6];
 int64_t sys_log_write(SyscallArgs a);
 int64_t sys_handle_close(SyscallArgs a);
@@ -102,5 +102,8 @@ int64_t sys_thread_exit(SyscallArgs a);
 int64_t sys_silo_create(SyscallArgs a);
 int64_t sys_silo_set_limits(SyscallArgs a);
 int64_t sys_silo_stats(SyscallArgs a);
+int64_t sys_platform_info(SyscallArgs a);
+int64_t sys_device_map(SyscallArgs a);
+int64_t sys_folio_physical(SyscallArgs a);
 
 }  // namespace kernel

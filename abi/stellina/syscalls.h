@@ -172,7 +172,26 @@ enum Syscall : uint64_t {
   // it has ended, how (a ProcessExit). Rights: kRightRead.
   kSysProcessInfo = 28,
 
-  kSysCount = 29,
+  // platform_info(Handle platform, PlatformInfo* out): what the firmware says about the
+  // machine's devices (abi/stellina/platform.h). Rights: kRightRead on the Platform.
+  kSysPlatformInfo = 29,
+
+  // device_map(Handle platform, uint64_t phys, uint64_t size) -> Handle: a Folio (all rights)
+  // over the device memory [phys, phys + size), size rounded up to whole pages. folio_map maps
+  // it uncached; its pages are the device's, never RAM, and are not charged to the silo as
+  // memory (the Folio object itself is). Only memory that the firmware's memory map does not
+  // list as RAM may be mapped. Rights: kRightManage on the Platform.
+  // Errors: kErrInvalidArgument (phys not page-aligned, size 0, the range wraps, or it
+  // overlaps RAM (usable, ACPI-reclaimable or ACPI NVS), the kernel image or a boot module),
+  // kErrTooLarge (more than 1024 pages), kErrNoMemory, kErrNoResources, kErrQuotaExceeded.
+  kSysDeviceMap = 30,
+
+  // folio_physical(Handle folio, uint64_t page_index) -> uint64_t: the physical address of
+  // the folio's page, for DMA: drivers give devices the physical addresses of their folios'
+  // pages. Rights: kRightMap. Errors: kErrInvalidArgument (page_index out of range).
+  kSysFolioPhysical = 31,
+
+  kSysCount = 32,
 };
 
 }  // namespace stellina::abi

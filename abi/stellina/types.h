@@ -45,7 +45,8 @@ enum class ObjectType : uint32_t {
   Timer = 7,
   Interrupt = 8,
   Log = 9,
-  Silo = 10,  // a group of processes under quotas (abi/stellina/silo.h)
+  Silo = 10,      // a group of processes under quotas (abi/stellina/silo.h)
+  Platform = 11,  // the authority over the machine's devices (abi/stellina/platform.h)
 };
 
 // Rights carried by a handle. An operation needs the rights its syscall lists.

@@ -6,11 +6,14 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace {
 
@@ -19,13 +22,16 @@ using lib::Manifest;
 
 // The manifest speccc makes of these files in tests/spec/good (names without ".toml").
 std::vector<uint8_t> compile(std::initializer_list<const char*> files) {
-  const std::string out = ::testing::TempDir() + "/manifest_test";
+  // CTest runs each test in its own process, several at once: one directory per process.
+  const std::string out = ::testing::TempDir() + "/manifest_test." + std::to_string(getpid());
   const std::string good = std::string(STELLINA_SOURCE_DIR) + "/tests/spec/good/";
   std::string cmd = std::string(STELLINA_SPECCC) + " --out " + out;
   for (const char* f : files) cmd += " " + good + f + ".toml";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   std::ifstream in(out + "/manifest.bin", std::ios::binary);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+  std::vector<uint8_t> bytes(std::istreambuf_iterator<char>(in), {});
+  std::filesystem::remove_all(out);
+  return bytes;
 }
 
 std::vector<uint8_t> compile_good_specs() {

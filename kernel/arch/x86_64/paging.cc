@@ -118,6 +118,13 @@ PhysRange kernel_image() {
   return {KERNEL_PHYS, reinterpret_cast<uintptr_t>(kernel_end) - kKernelVma};
 }
 
+uintptr_t phys_address_limit() {
+  unsigned bits = 36;  // without the extended leaf, the width of PAE
+  if (x86::cpuid(0x80000000).eax >= 0x80000008) bits = x86::cpuid(0x80000008).eax & 0xff;
+  if (bits > 52) bits = 52;  // the most a page-table entry can hold
+  return uintptr_t{1} << bits;
+}
+
 PhysRange early_page_tables() { return {early_start, early_next}; }
 
 uintptr_t boot_stack_guard_page() { return reinterpret_cast<uintptr_t>(boot_stack_guard); }
@@ -302,6 +309,19 @@ lib::Result<uintptr_t> user_unmap(uintptr_t root, uintptr_t virt) {
   *e = 0;
   if (x86::read_cr3() == root) x86::invlpg(virt);
   return phys;
+}
+
+lib::Result<uint32_t> user_page_flags(uintptr_t root, uintptr_t virt) {
+  if (virt >= kUserTop) return lib::Error::InvalidArgument;
+  kernel::SpinlockGuard guard(paging_lock);
+  const uint64_t e = *TRY(walk(root_table(root), virt, false));
+  if (!(e & kPresent)) return lib::Error::NotFound;
+  uint32_t flags = kPageUser;
+  if (e & kWritable) flags |= kPageWrite;
+  if (!(e & kNoExecute)) flags |= kPageExec;
+  if (e & kOwned) flags |= kPageOwned;
+  if (e & kCacheDisable) flags |= kPageUncached;
+  return flags;
 }
 
 void switch_root(uintptr_t root) {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <stellina/messages.h>
+#include <stellina/platform.h>
 #include <stellina/process.h>
 #include <stellina/silo.h>
 #include <stellina/startup.h>
@@ -89,6 +90,9 @@ inline int64_t folio_map(Handle folio, bool writable) {
   return syscall(abi::kSysFolioMap, folio, writable ? 1 : 0);
 }
 inline int64_t folio_unmap(uint64_t address) { return syscall(abi::kSysFolioUnmap, address); }
+inline int64_t folio_physical(Handle folio, uint64_t page_index) {
+  return syscall(abi::kSysFolioPhysical, folio, page_index);
+}
 inline int64_t interrupt_ack(Handle irq) { return syscall(abi::kSysInterruptAck, irq); }
 inline int64_t thread_create(void (*entry)(uint64_t), void* stack_top, uint64_t arg) {
   return syscall(abi::kSysThreadCreate, reinterpret_cast<uint64_t>(entry),
@@ -113,6 +117,12 @@ inline int64_t silo_set_limits(Handle silo, const abi::SiloLimits* limits) {
 }
 inline int64_t silo_stats(Handle silo, abi::SiloStats* out) {
   return syscall(abi::kSysSiloStats, silo, reinterpret_cast<uint64_t>(out));
+}
+inline int64_t platform_info(Handle platform, abi::PlatformInfo* out) {
+  return syscall(abi::kSysPlatformInfo, platform, reinterpret_cast<uint64_t>(out));
+}
+inline int64_t device_map(Handle platform, uint64_t phys, uint64_t size) {
+  return syscall(abi::kSysDeviceMap, platform, phys, size);
 }
 [[noreturn]] inline void process_exit(int64_t code) {
   syscall(abi::kSysProcessExit, static_cast<uint64_t>(code));
