@@ -4,7 +4,7 @@
 // control commands. See servers/startup/README.md.
 //
 // Its handles, from the kernel: 0 the log, 1 the console's control channel, 2 the root silo
-// (the authority to spawn), 3 the manifest (a folio).
+// (the authority to spawn), 3 the manifest (a folio), 4 the platform (devices).
 #include <stellina/sys.h>
 
 #include <lib/format.h>
@@ -21,6 +21,7 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   const abi::Handle console = startup.handles[1];
   const abi::Handle root_silo = startup.handles[2];
   const abi::Handle manifest_folio = startup.handles[3];
+  const abi::Handle platform = startup.handle_count > 4 ? startup.handles[4] : abi::kInvalidHandle;
 
   const int64_t mapped = sys::folio_map(manifest_folio, false);
   if (mapped < 0) {
@@ -39,7 +40,7 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   }
 
   static startup::Supervisor supervisor;
-  const int64_t r = supervisor.init(manifest.value(), log, root_silo);
+  const int64_t r = supervisor.init(manifest.value(), log, root_silo, platform);
   if (r != abi::kOk) return r;
   supervisor.add_control(console);
   supervisor.start_all();

@@ -75,10 +75,12 @@ const char* state_name(State s) {
   return "?";
 }
 
-int64_t Supervisor::init(const lib::Manifest& manifest, abi::Handle log, abi::Handle root_silo) {
+int64_t Supervisor::init(const lib::Manifest& manifest, abi::Handle log, abi::Handle root_silo,
+                         abi::Handle platform) {
   manifest_ = manifest;
   log_ = log;
   root_silo_ = root_silo;
+  platform_ = platform;
   if (manifest.count() > kMaxComponents || manifest.silo_count() > kMaxSilos) {
     say(log_, "{} components and {} silos; at most {} and {} are supported", manifest.count(),
         manifest.silo_count(), kMaxComponents, kMaxSilos);
@@ -117,9 +119,15 @@ int64_t Supervisor::init(const lib::Manifest& manifest, abi::Handle log, abi::Ha
       continue;
     }
     c.silo = static_cast<abi::Handle>(silo);
-    // Components that drive devices are started by the device manager, which gives them
-    // their device's resources; the startup server has none to give.
-    if (c.spec.device_count > 0) c.state = State::Unsupported;
+    // The device manager asks for the platform; drivers match devices, and the device
+    // manager starts them with their device's resources: the startup server has none.
+    for (size_t d = 0; d < c.spec.device_count; ++d) {
+      if (same(manifest.device(i, d), "platform")) {
+        c.platform = true;
+      } else {
+        c.state = State::Unsupported;
+      }
+    }
   }
   return abi::kOk;
 }
@@ -166,10 +174,19 @@ int64_t Supervisor::start(size_t i) {
   request.handles[0] = log < 0 ? abi::kInvalidHandle : static_cast<abi::Handle>(log);
   request.handles[1] = startup[1];
   request.handles[2] = names[1];
-  const int64_t process = log < 0 ? log : sys::process_spawn(c.silo, &request);
+  int64_t platform = 0;
+  if (c.platform) {
+    platform =
+        sys::handle_duplicate(platform_, abi::kRightRead | abi::kRightManage | abi::kRightTransfer);
+    if (platform >= 0) request.handles[request.handle_count++] = static_cast<abi::Handle>(platform);
+  }
+  const int64_t process = log < 0        ? log
+                          : platform < 0 ? platform
+                                         : sys::process_spawn(c.silo, &request);
   if (process < 0) {
     for (abi::Handle h : {request.handles[0], startup[0], startup[1], names[0], names[1]})
       if (h != abi::kInvalidHandle) sys::handle_close(h);
+    if (platform > 0) sys::handle_close(static_cast<abi::Handle>(platform));
     say(log_, "{}: could not start: status {}", c.spec.name, process);
     c.state = State::Exited;
     return process;

@@ -40,6 +40,7 @@ struct Component {
   abi::Handle startup = abi::kInvalidHandle;  // our end of its startup channel
   abi::Handle names = abi::kInvalidHandle;    // our end of its namespace channel (Open)
   abi::Handle silo = abi::kInvalidHandle;     // its own silo, inside its group's if any
+  bool platform = false;  // its spec's devices = ["platform"]: it gets the platform handle
   uint64_t process_id = 0;
   uint64_t started_ns = 0;
   uint64_t restart_at_ns = 0;
@@ -58,8 +59,10 @@ class Supervisor {
   static constexpr size_t kMaxPending = 32;
   static constexpr size_t kMaxSilos = 8;  // silos declared in the specs
 
-  // root_silo: the silo everything is started in (kRightManage).
-  int64_t init(const lib::Manifest& manifest, abi::Handle log, abi::Handle root_silo);
+  // root_silo: the silo everything is started in (kRightManage); platform: the authority
+  // over devices, for the component whose spec asks for it (the device manager).
+  int64_t init(const lib::Manifest& manifest, abi::Handle log, abi::Handle root_silo,
+               abi::Handle platform);
   // A channel on which control commands arrive (Data, text; see README.md).
   bool add_control(abi::Handle ch);
   void start_all();
@@ -111,6 +114,7 @@ class Supervisor {
   lib::Manifest manifest_;
   abi::Handle log_ = abi::kInvalidHandle;
   abi::Handle root_silo_ = abi::kInvalidHandle;
+  abi::Handle platform_ = abi::kInvalidHandle;
   abi::Handle silos_[kMaxSilos] = {};  // the declared silos, as the manifest lists them
   abi::Handle poll_ = abi::kInvalidHandle;
   abi::Handle timer_ = abi::kInvalidHandle;

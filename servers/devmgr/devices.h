@@ -1,0 +1,48 @@
+#pragma once
+// The device manager's table of devices: discovery over ECAM (PCI) and the virtio-mmio
+// slots, and the text the log and the "devices" service show.
+
+#include <stellina/platform.h>
+#include <stellina/sys.h>
+
+#include <lib/pci.h>
+
+namespace devmgr {
+
+namespace abi = stellina::abi;
+
+struct Device {
+  enum class Bus : uint8_t { Pci, VirtioMmio };
+  Bus bus;
+  lib::pci::Function pci;  // Pci
+  uint64_t mmio_base;      // VirtioMmio: the transport's registers
+  uint32_t virtio_type;    // the virtio device type (1 net, 2 block, ...); 0 if not virtio
+};
+
+class Devices {
+ public:
+  static constexpr size_t kMaxDevices = 64;
+
+  // Finds the devices; returns how many.
+  size_t discover(abi::Handle platform, const abi::PlatformInfo& info);
+  size_t count() const { return count_; }
+  // One line (no newline) about device i.
+  size_t describe(size_t i, char* out, size_t capacity) const;
+  // Every device, one line each, NUL-terminated; returns the length.
+  size_t table(char* out, size_t capacity) const;
+
+ private:
+  void add(const Device& d);
+  void discover_pci(abi::Handle platform, const abi::PlatformInfo& info);
+  void discover_virtio_mmio(abi::Handle platform);
+
+  Device devices_[kMaxDevices] = {};
+  size_t count_ = 0;
+};
+
+// The virtio device type of a PCI function, or 0 (virtio 1.x: vendor 0x1af4, device
+// 0x1040 + type; transitional devices 0x1000..0x103f carry it in the subsystem id).
+uint32_t virtio_type(const lib::pci::Function& f);
+const char* virtio_type_name(uint32_t type);
+
+}  // namespace devmgr

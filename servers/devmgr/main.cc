@@ -1,0 +1,47 @@
+// The device manager: finds the machine's devices and reports them. PCI is read through the
+// ECAM window the firmware's ACPI MCFG table names (q35); virtio-mmio transports sit in
+// fixed slots on microvm. Every device is logged at start, and a Data "list" on the
+// "devices" service answers with the table. See servers/devmgr/README.md.
+#include <stellina/component.h>
+
+#include <lib/pci.h>
+
+#include "servers/devmgr/devices.h"
+
+namespace abi = stellina::abi;
+namespace sys = stellina::sys;
+using stellina::Bytes;
+using stellina::Channel;
+
+class DeviceManager final : public stellina::Component {
+  void on_start() override {
+    const abi::Handle platform = startup_handle(3);
+    abi::PlatformInfo info{};
+    const int64_t r = sys::platform_info(platform, &info);
+    if (r != abi::kOk) {
+      log("no platform handle (status {}): no devices", r);
+      return;
+    }
+    const size_t found = devices_.discover(platform, info);
+    for (size_t i = 0; i < devices_.count(); ++i) {
+      char line[160];
+      devices_.describe(i, line, sizeof(line));
+      log("{}", static_cast<const char*>(line));
+    }
+    log("{} devices, 0 bound to drivers", found);
+  }
+
+  void on_connect(Channel ch) override { listen(static_cast<Channel&&>(ch)); }
+
+  void on_data(Channel& ch, Bytes data) override {
+    static char table[abi::kMaxMessageData];
+    const bool list = data.size == 4 && __builtin_memcmp(data.data, "list", 4) == 0;
+    const size_t n = list ? devices_.table(table, sizeof(table))
+                          : lib::format_to(table, sizeof(table), "error: try 'list'\n");
+    ch.send(Bytes{table, n});
+  }
+
+  devmgr::Devices devices_;
+};
+
+STELLINA_COMPONENT(DeviceManager)
