@@ -85,12 +85,12 @@ class FakeConfig final : public lib::pci::ConfigAccess {
 TEST(Pci, ReadsAFunctionAndSizesItsBars) {
   FakeConfig config;
   auto& f = config.add({0, 3, 0}, 0x1af4, 0x1041, 0x02000001, 0);
-  f.regs[0x2c / 4] = 0x11001af4;                 // subsystem 1af4:1100
-  f.regs[0x3c / 4] = 0x0000010b;                 // pin A, line 11
-  FakeConfig::bar(f, 0, 0x0000c041, 32);         // I/O at 0xc040, 32 ports
-  FakeConfig::bar(f, 1, 0xfebd1000, 4096);       // 32-bit memory
-  FakeConfig::bar(f, 4, 0x0000000c, 16 * 1024);  // 64-bit prefetchable...
-  f.regs[4 + 5] = 0x00000080;                    // ...at 0x80_00000000
+  f.regs[0x2c / 4] = 0x11001af4;              // subsystem 1af4:1100
+  f.regs[0x3c / 4] = 0x0000010b;              // pin A, line 11
+  FakeConfig::bar(f, 0, 0x0000c041, 32);      // I/O at 0xc040, 32 ports
+  FakeConfig::bar(f, 1, 0xfebd1000, 4096);    // 32-bit memory
+  FakeConfig::bar(f, 4, 0x0000000c, 0x4000);  // 64-bit prefetchable...
+  f.regs[4 + 5] = 0x00000080;                 // ...at 0x80_00000000
   auto read = lib::pci::read_function(config, {0, 3, 0});
   ASSERT_TRUE(read.ok());
   Function fn = read.value();
