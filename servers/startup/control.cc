@@ -122,8 +122,8 @@ size_t Supervisor::execute(const char* command, char* out, size_t capacity) {
   Component& c = components_[i];
   if (c.silo == abi::kInvalidHandle)
     return lib::format_to(out, capacity, "error: {} has no silo; see the log\n", name);
-  if (c.state == State::Unsupported)
-    return lib::format_to(out, capacity, "error: {} drives devices; not managed here\n", name);
+  if (c.state == State::NoDevice)
+    return lib::format_to(out, capacity, "error: {} waits for its device\n", name);
   if (same(verb, "limits")) {
     const char* pages = next_word(&rest);
     return set_limits(i, pages, next_word(&rest), out, capacity);

@@ -70,7 +70,7 @@ const char* state_name(State s) {
     case State::Backoff: return "backoff";
     case State::Stopped: return "stopped";
     case State::Exited: return "exited";
-    case State::Unsupported: return "unsupported";
+    case State::NoDevice: return "no device";
   }
   return "?";
 }
@@ -125,7 +125,7 @@ int64_t Supervisor::init(const lib::Manifest& manifest, abi::Handle log, abi::Ha
       if (same(manifest.device(i, d), "platform")) {
         c.platform = true;
       } else {
-        c.state = State::Unsupported;
+        c.state = State::NoDevice;
       }
     }
   }
@@ -145,12 +145,8 @@ bool Supervisor::add_control(abi::Handle ch) {
 
 void Supervisor::start_all() {
   for (size_t i = 0; i < count_; ++i) {
-    if (components_[i].state == State::Exited) continue;  // it has no silo
-    if (components_[i].state == State::Unsupported) {
-      say(log_, "{}: not started (it drives devices: the device manager's job)",
-          components_[i].spec.name);
-      continue;
-    }
+    if (components_[i].state == State::Exited) continue;    // it has no silo
+    if (components_[i].state == State::NoDevice) continue;  // started when bound
     start(i);
   }
 }
@@ -174,6 +170,12 @@ int64_t Supervisor::start(size_t i) {
   request.handles[0] = log < 0 ? abi::kInvalidHandle : static_cast<abi::Handle>(log);
   request.handles[1] = startup[1];
   request.handles[2] = names[1];
+  for (uint32_t k = 0; k < c.resource_count; ++k) {  // copies, with the rights it was bound with
+    abi::HandleInfo held{};
+    sys::handle_query(c.resources[k], &held);
+    const int64_t copy = sys::handle_duplicate(c.resources[k], held.rights);
+    if (copy >= 0) request.handles[request.handle_count++] = static_cast<abi::Handle>(copy);
+  }
   int64_t platform = 0;
   if (c.platform) {
     platform =
@@ -184,9 +186,9 @@ int64_t Supervisor::start(size_t i) {
                           : platform < 0 ? platform
                                          : sys::process_spawn(c.silo, &request);
   if (process < 0) {
-    for (abi::Handle h : {request.handles[0], startup[0], startup[1], names[0], names[1]})
-      if (h != abi::kInvalidHandle) sys::handle_close(h);
-    if (platform > 0) sys::handle_close(static_cast<abi::Handle>(platform));
+    for (abi::Handle h : {startup[0], names[0]}) sys::handle_close(h);
+    for (uint32_t k = 0; k < request.handle_count; ++k)
+      if (request.handles[k] != abi::kInvalidHandle) sys::handle_close(request.handles[k]);
     say(log_, "{}: could not start: status {}", c.spec.name, process);
     c.state = State::Exited;
     return process;
@@ -434,6 +436,10 @@ void Supervisor::on_provider_message(size_t i) {
     Pending* match = nullptr;
     for (Pending& pending : pending_)
       if (pending.used && pending.provider == i && pending.id == m.call_id) match = &pending;
+    if (m.kind == abi::MessageKind::Data && components_[i].platform) {
+      bind(i, m, handles);  // takes the handles
+      continue;
+    }
     const bool reply = m.kind == abi::MessageKind::OpenReply || m.kind == abi::MessageKind::Abort;
     if (match && reply) {
       match->used = false;
@@ -449,6 +455,37 @@ void Supervisor::on_provider_message(size_t i) {
     }
     for (uint32_t k = 0; k < m.handle_count; ++k) sys::handle_close(handles[k]);
   }
+}
+
+// "bind MATCH" from the device manager, with the device's resources: the driver whose spec
+// lists MATCH in its devices gets them (copies at every start) and is started.
+void Supervisor::bind(size_t devmgr, const abi::MessageBuffer& m, const abi::Handle* handles) {
+  char text[64] = {};
+  __builtin_memcpy(text, buffer_, m.data_size < sizeof(text) ? m.data_size : sizeof(text) - 1);
+  char answer[96];
+  size_t n = 0;
+  int64_t driver = -1;
+  if (__builtin_memcmp(text, "bind ", 5) == 0) {
+    for (size_t j = 0; j < count_ && driver < 0; ++j) {
+      if (components_[j].state != State::NoDevice) continue;
+      for (size_t d = 0; d < components_[j].spec.device_count; ++d)
+        if (same(manifest_.device(j, d), text + 5)) driver = static_cast<int64_t>(j);
+    }
+  }
+  if (driver < 0) {
+    for (uint32_t k = 0; k < m.handle_count; ++k) sys::handle_close(handles[k]);
+    n = lib::format_to(answer, sizeof(answer), "error: no driver waits for '{}'", text + 5);
+  } else {
+    Component& c = components_[driver];
+    for (uint32_t k = 0; k < m.handle_count; ++k) c.resources[k] = handles[k];
+    c.resource_count = m.handle_count;
+    c.state = State::Waiting;
+    say(log_, "{}: bound to {} by {}", c.spec.name, text + 5, components_[devmgr].spec.name);
+    const int64_t r = start(static_cast<size_t>(driver));
+    n = lib::format_to(answer, sizeof(answer), "{}: {} {}", r == abi::kOk ? "ok" : "error",
+                       text + 5, c.spec.name);
+  }
+  send(components_[devmgr].startup, abi::MessageKind::Data, m.call_id, answer, n);
 }
 
 int64_t Supervisor::run() {

@@ -22,12 +22,12 @@ void say(abi::Handle log, const char* fmt, const Args&... args) {
 }
 
 enum class State : uint8_t {
-  Waiting,      // not started yet
-  Running,      // its process runs
-  Backoff,      // ended; restarts at restart_at
-  Stopped,      // stopped by a control command; starts again only when told
-  Exited,       // ended, and its policy does not restart it
-  Unsupported,  // cannot be started by the startup server (it needs devices)
+  Waiting,   // not started yet
+  Running,   // its process runs
+  Backoff,   // ended; restarts at restart_at
+  Stopped,   // stopped by a control command; starts again only when told
+  Exited,    // ended, and its policy does not restart it
+  NoDevice,  // a driver whose device the device manager has not bound (yet)
 };
 const char* state_name(State s);
 const char* reason_name(abi::ExitReason r);
@@ -41,6 +41,9 @@ struct Component {
   abi::Handle names = abi::kInvalidHandle;    // our end of its namespace channel (Open)
   abi::Handle silo = abi::kInvalidHandle;     // its own silo, inside its group's if any
   bool platform = false;  // its spec's devices = ["platform"]: it gets the platform handle
+  // A driver's device resources, bound by the device manager; each start gets copies.
+  abi::Handle resources[abi::kMaxMessageHandles] = {};
+  uint32_t resource_count = 0;
   uint64_t process_id = 0;
   uint64_t started_ns = 0;
   uint64_t restart_at_ns = 0;
@@ -101,6 +104,8 @@ class Supervisor {
   void on_provider_message(size_t i);
   void route_open(size_t client, uint64_t call_id, const char* uri, size_t size);
   void fail_pending_of(size_t provider);
+  // Binding: the device manager asks for the driver of a device ("bind MATCH").
+  void bind(size_t devmgr, const abi::MessageBuffer& m, const abi::Handle* handles);
   // Control.
   void on_control(size_t slot);
   size_t execute(const char* command, char* out, size_t capacity);
