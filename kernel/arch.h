@@ -41,12 +41,28 @@ void enable_and_wait();
 [[noreturn]] void halt_forever();
 
 // ---- device interrupts ----------------------------------------------------------------
-// Routes legacy interrupt line `line` (ISA IRQ 0-15, after the firmware's overrides) to
-// handler(context), unmasked. The handler runs in interrupt context. Errors: Busy (already
-// routed), NotFound (no such line on this machine's interrupt controller).
-lib::Result<void> irq_attach(unsigned line, void (*handler)(void* context), void* context);
-void irq_detach(unsigned line);
-void irq_set_masked(unsigned line, bool masked);
+// A device interrupt line as the interrupt controllers number it: a global system interrupt
+// (GSI: an I/O APIC's GSI base plus its pin), with the trigger mode and polarity its
+// redirection entry needs.
+struct IrqLine {
+  uint32_t gsi = 0;
+  bool level = false;  // level-triggered; else edge
+  bool active_low = false;
+};
+// The line ISA IRQ `isa_irq` (0-15) arrives on, after the firmware's overrides.
+// Errors: NotFound (not an ISA IRQ).
+lib::Result<IrqLine> isa_irq_line(unsigned isa_irq);
+// Whether the kernel keeps gsi for itself (the PIT and the ISA cascade, the console's serial
+// port), whether or
+// not it has attached a handler yet: such lines are never given to drivers.
+bool irq_is_kernel_line(uint32_t gsi);
+// Routes the line to handler(context), unmasked. The handler runs in interrupt context.
+// Errors: Busy (already routed), NotFound (no I/O APIC serves the GSI, or it is beyond the
+// vectors the kernel gives device interrupts).
+lib::Result<void> irq_attach(const IrqLine& line, void (*handler)(void* context), void* context);
+// Masks the line and forgets its handler: no interrupt reaches the handler after this.
+void irq_detach(uint32_t gsi);
+void irq_set_masked(uint32_t gsi, bool masked);
 
 // ---- memory ------------------------------------------------------------------------------
 // All physical memory is mapped at a fixed offset (the direct map).

@@ -1,11 +1,13 @@
 #pragma once
 // A device interrupt line as an object, for drivers. When the line fires, the kernel masks
 // it and raises kSignalReadable; the driver handles the device and calls interrupt_ack,
-// which clears the signal and unmasks the line. Only the kernel creates these (it grants
-// them to drivers at start): no process can claim an interrupt on its own.
+// which clears the signal and unmasks the line. The device manager claims lines with
+// interrupt_create (the platform capability) and hands them to drivers; the kernel's own
+// tests make them directly. The line is released when the object dies.
 
 #include <lib/result.h>
 
+#include "kernel/arch.h"
 #include "kernel/object.h"
 
 namespace kernel {
@@ -14,10 +16,13 @@ class InterruptObject final : public Object {
  public:
   static constexpr ObjectType kType = ObjectType::Interrupt;
 
-  // Claims legacy line `line`. Errors: Busy (already claimed), NotFound, NoMemory.
-  static lib::Result<InterruptObject*> create(unsigned line);
+  // Claims `line` (a GSI with its trigger mode and polarity) and unmasks it.
+  // Errors: Busy (claimed already, or a line the kernel keeps for itself), NotFound (no I/O
+  // APIC serves the GSI), NoMemory.
+  static lib::Result<InterruptObject*> create(const arch::IrqLine& line);
   void ack() REQUIRES(sched_lock);
   uint64_t count() const { return count_; }
+  uint32_t gsi() const { return line_.gsi; }
 
   InterruptObject() : Object(kType) {}
 
@@ -25,7 +30,7 @@ class InterruptObject final : public Object {
   ~InterruptObject() override;
   static void on_irq(void* self);
 
-  unsigned line_ = 0;
+  arch::IrqLine line_;
   bool attached_ = false;
   uint64_t count_ = 0;
 };

@@ -1,7 +1,9 @@
-// Syscalls on the platform: what the firmware says about the devices, and device memory.
+// Syscalls on the platform: what the firmware says about the devices, device memory, and
+// device interrupt lines.
 
 #include "kernel/arch.h"
 #include "kernel/folio.h"
+#include "kernel/interrupt.h"
 #include "kernel/platform.h"
 #include "kernel/syscall.h"
 
@@ -37,6 +39,38 @@ int64_t sys_device_map(SyscallArgs a) {
   }
   auto h = process.handles().install(folio, abi::kRightsAll);
   folio->release();
+  return to_return(h);
+}
+
+int64_t sys_interrupt_create(SyscallArgs a) {
+  Process& process = current_process();
+  {
+    SpinlockGuard guard(sched_lock);
+    auto platform = process.handles().get<Platform>(handle_arg(a[0]), abi::kRightManage);
+    if (!platform.ok()) return to_status(platform.error());
+  }
+  if (a[1] > UINT32_MAX || (a[2] & ~uint64_t{abi::kInterruptFlagsAll})) {
+    return abi::kErrInvalidArgument;
+  }
+  const arch::IrqLine line{static_cast<uint32_t>(a[1]), (a[2] & abi::kInterruptLevel) != 0,
+                           (a[2] & abi::kInterruptActiveLow) != 0};
+  auto created = InterruptObject::create(line);
+  if (!created.ok()) {
+    // To the ABI, a GSI no interrupt controller serves is a bad argument, not a missing object.
+    const lib::Error e = created.error();
+    return e == lib::Error::NotFound ? abi::kErrInvalidArgument : to_status(e);
+  }
+  InterruptObject* irq = created.value();
+  auto charged = irq->charge_to(process.silo(), sizeof(InterruptObject));
+  SpinlockGuard guard(sched_lock);
+  if (!charged.ok()) {
+    irq->release();  // releases the line too
+    return to_status(charged.error());
+  }
+  constexpr uint32_t kRights = abi::kRightRead | abi::kRightWrite | abi::kRightWait |
+                               abi::kRightDuplicate | abi::kRightTransfer;
+  auto h = process.handles().install(irq, kRights);
+  irq->release();
   return to_return(h);
 }
 

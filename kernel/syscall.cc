@@ -42,14 +42,15 @@ namespace {
 
 using Handler = int64_t (*)(SyscallArgs);
 constexpr Handler kTable[] = {
-    sys_log_write,       sys_handle_close,  sys_handle_duplicate, sys_handle_query,
-    sys_channel_create,  sys_channel_send,  sys_channel_recv,     sys_channel_call,
-    sys_object_wait,     sys_clock_now,     sys_process_exit,     sys_poll_create,
-    sys_poll_add,        sys_poll_remove,   sys_poll_wait,        sys_timer_create,
-    sys_timer_set,       sys_folio_create,  sys_folio_map,        sys_folio_unmap,
-    sys_interrupt_ack,   sys_thread_create, sys_thread_exit,      sys_silo_create,
-    sys_silo_set_limits, sys_silo_stats,    sys_process_spawn,    sys_process_kill,
-    sys_process_info,    sys_platform_info, sys_device_map,       sys_folio_physical,
+    sys_log_write,        sys_handle_close,  sys_handle_duplicate, sys_handle_query,
+    sys_channel_create,   sys_channel_send,  sys_channel_recv,     sys_channel_call,
+    sys_object_wait,      sys_clock_now,     sys_process_exit,     sys_poll_create,
+    sys_poll_add,         sys_poll_remove,   sys_poll_wait,        sys_timer_create,
+    sys_timer_set,        sys_folio_create,  sys_folio_map,        sys_folio_unmap,
+    sys_interrupt_ack,    sys_thread_create, sys_thread_exit,      sys_silo_create,
+    sys_silo_set_limits,  sys_silo_stats,    sys_process_spawn,    sys_process_kill,
+    sys_process_info,     sys_platform_info, sys_device_map,       sys_folio_physical,
+    sys_interrupt_create,
 };
 static_assert(sizeof(kTable) / sizeof(kTable[0]) == abi::kSysCount, "one handler per syscall");
 

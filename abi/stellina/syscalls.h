@@ -117,8 +117,8 @@ enum Syscall : uint64_t {
   kSysFolioUnmap = 19,
 
   // interrupt_ack(Handle irq): the driver has handled its device: clears kSignalReadable and
-  // lets the line interrupt again. Rights: kRightWrite on an Interrupt (which only the
-  // kernel creates, when it starts a driver).
+  // lets the line interrupt again. Rights: kRightWrite on an Interrupt (made by
+  // interrupt_create, or by the kernel for its own tests).
   kSysInterruptAck = 20,
 
   // thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg) -> Handle: a new thread
@@ -191,7 +191,25 @@ enum Syscall : uint64_t {
   // pages. Rights: kRightMap. Errors: kErrInvalidArgument (page_index out of range).
   kSysFolioPhysical = 31,
 
-  kSysCount = 32,
+  // interrupt_create(Handle platform, uint32_t gsi, uint32_t flags) -> Handle: claims a device
+  // interrupt line for a driver. gsi is a global system interrupt, numbered as the I/O APICs
+  // number their inputs (the MADT's GSI base of each I/O APIC plus the pin), not an ISA IRQ: a
+  // PCI INTx line or a microvm virtio-mmio slot is named by its GSI directly; an ISA IRQ is its
+  // GSI only where the MADT has no override for it (the kernel applies overrides to its own
+  // lines, not to this argument). flags (abi/stellina/platform.h) give the trigger mode and
+  // polarity of the line: 0 is edge-triggered, active high (ISA); kInterruptLevel |
+  // kInterruptActiveLow is PCI INTx. The Interrupt (kRightRead | kRightWrite | kRightWait |
+  // kRightDuplicate | kRightTransfer) raises kSignalReadable when the line fires, masked until
+  // interrupt_ack; the line is released when the last handle to it is closed. Rights:
+  // kRightManage on the Platform.
+  // Errors: kErrInvalidArgument (no I/O APIC serves gsi, or unknown flags), kErrWouldBlock
+  // (the line is claimed already: by another Interrupt, or by the kernel itself (the PIT's
+  // and the console's COM1 lines); closing the other Interrupt frees it; the code is shared
+  // with "try again later" and means here "busy"), kErrNoMemory, kErrQuotaExceeded,
+  // kErrNoResources.
+  kSysInterruptCreate = 32,
+
+  kSysCount = 33,
 };
 
 }  // namespace stellina::abi

@@ -29,12 +29,21 @@ namespace x86 {
 namespace {
 
 volatile uint32_t* lapic = nullptr;
-volatile uint32_t* ioapic = nullptr;
-uint32_t ioapic_gsi_base = 0;
-unsigned ioapic_pins = 0;
+
+// Every I/O APIC the firmware describes (microvm has a second one for its virtio-mmio slots).
+struct IoApic {
+  volatile uint32_t* regs;
+  uint32_t gsi_base;
+  unsigned pins;
+};
+IoApic ioapics[4] = {};
+size_t ioapic_count = 0;
+
+// What is routed to each GSI; the vector is kVectorIrqBase + gsi.
 struct Handler {
   void (*fn)(void*);
   void* context;
+  IrqLine line;
 };
 Handler irq_handlers[kMaxIrqs] = {};
 
@@ -49,13 +58,22 @@ constexpr uint32_t kLvtMasked = 1u << 16;
 
 uint64_t timer_hz = 0;
 
-void ioapic_write(uint32_t reg, uint32_t value) {
-  ioapic[0] = reg;
-  ioapic[4] = value;
+void ioapic_write(const IoApic& io, uint32_t reg, uint32_t value) {
+  io.regs[0] = reg;
+  io.regs[4] = value;
 }
-uint32_t ioapic_read(uint32_t reg) {
-  ioapic[0] = reg;
-  return ioapic[4];
+uint32_t ioapic_read(const IoApic& io, uint32_t reg) {
+  io.regs[0] = reg;
+  return io.regs[4];
+}
+
+// The I/O APIC with an input for gsi, if any.
+const IoApic* ioapic_of(uint32_t gsi) {
+  for (size_t i = 0; i < ioapic_count; ++i) {
+    const IoApic& io = ioapics[i];
+    if (gsi >= io.gsi_base && gsi - io.gsi_base < io.pins) return &io;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -114,46 +132,32 @@ void lapic_timer_oneshot(uint64_t ticks) {
 void ioapic_init() {
   const kernel::acpi::Info& info = kernel::acpi::info();
   if (info.ioapic_count == 0) kernel::panic("no I/O APIC described by the firmware");
-  auto regs = map_mmio(info.ioapics[0].phys, 4096);
-  if (!regs.ok()) kernel::panic("ioapic: cannot map registers");
-  ioapic = static_cast<volatile uint32_t*>(regs.value());
-  ioapic_gsi_base = info.ioapics[0].gsi_base;
-  ioapic_pins = ((ioapic_read(1) >> 16) & 0xff) + 1;
-  if (ioapic_pins > kMaxIrqs) ioapic_pins = kMaxIrqs;
-  for (unsigned pin = 0; pin < ioapic_pins; ++pin) {
-    ioapic_write(0x10 + 2 * pin, 1u << 16);  // masked
-    ioapic_write(0x11 + 2 * pin, 0);
+  for (size_t i = 0; i < info.ioapic_count; ++i) {
+    auto regs = map_mmio(info.ioapics[i].phys, 4096);
+    if (!regs.ok()) kernel::panic("ioapic: cannot map registers");
+    IoApic& io = ioapics[ioapic_count++];
+    io = {static_cast<volatile uint32_t*>(regs.value()), info.ioapics[i].gsi_base, 0};
+    io.pins = ((ioapic_read(io, 1) >> 16) & 0xff) + 1;
+    for (unsigned pin = 0; pin < io.pins; ++pin) {
+      ioapic_write(io, 0x10 + 2 * pin, 1u << 16);  // masked
+      ioapic_write(io, 0x11 + 2 * pin, 0);
+    }
+    const uint32_t last = io.gsi_base + io.pins - 1;
+    kernel::log_info("ioapic: {:#x}: GSIs {}-{}", info.ioapics[i].phys, io.gsi_base, last);
+    if (last >= kMaxIrqs)
+      kernel::log_warn("ioapic: GSIs from {} have no vector and are never routed", kMaxIrqs);
   }
 }
 
 namespace {
 
-struct Route {
-  unsigned pin;
-  bool active_low, level;
-};
-
-// Where an ISA line arrives on the I/O APIC, after the firmware's overrides.
-lib::Result<Route> route_of(unsigned isa_irq) {
-  uint32_t gsi = isa_irq;
-  bool active_low = false, level = false;  // ISA default: edge, active high
-  const kernel::acpi::Info& info = kernel::acpi::info();
-  for (size_t i = 0; i < info.override_count; ++i) {
-    const auto& o = info.overrides[i];
-    if (o.source != isa_irq) continue;
-    gsi = o.gsi;
-    active_low = (o.flags & 3) == 3;
-    level = ((o.flags >> 2) & 3) == 3;
-  }
-  if (isa_irq >= 16 || gsi < ioapic_gsi_base || gsi - ioapic_gsi_base >= ioapic_pins)
-    return lib::Error::NotFound;
-  return Route{gsi - ioapic_gsi_base, active_low, level};
-}
-
-void program_pin(const Route& r, bool masked) {
-  ioapic_write(0x11 + 2 * r.pin, 0);  // destination: APIC 0
-  ioapic_write(0x10 + 2 * r.pin, (kVectorIrqBase + r.pin) | (r.active_low ? 1u << 13 : 0) |
-                                     (r.level ? 1u << 15 : 0) | (masked ? 1u << 16 : 0));
+// Writes gsi's redirection entry: the line's vector, trigger mode and polarity, to APIC 0.
+void program(const IoApic& io, const IrqLine& line, bool masked) {
+  const unsigned pin = line.gsi - io.gsi_base;
+  ioapic_write(io, 0x11 + 2 * pin, 0);  // destination: APIC 0
+  ioapic_write(io, 0x10 + 2 * pin,
+               (kVectorIrqBase + line.gsi) | (line.active_low ? 1u << 13 : 0) |
+                   (line.level ? 1u << 15 : 0) | (masked ? 1u << 16 : 0));
 }
 
 }  // namespace
@@ -168,33 +172,59 @@ void irq_dispatch(unsigned vector) {
 
 namespace arch {
 
-lib::Result<void> irq_attach(unsigned line, void (*handler)(void*), void* context) {
-  const x86::Route r = TRY(x86::route_of(line));
+lib::Result<IrqLine> isa_irq_line(unsigned isa_irq) {
+  if (isa_irq >= 16) return lib::Error::NotFound;
+  IrqLine line{isa_irq, false, false};  // ISA default: edge, active high
+  const kernel::acpi::Info& info = kernel::acpi::info();
+  for (size_t i = 0; i < info.override_count; ++i) {
+    const auto& o = info.overrides[i];
+    if (o.source != isa_irq) continue;
+    line.gsi = o.gsi;
+    line.active_low = (o.flags & 3) == 3;
+    line.level = ((o.flags >> 2) & 3) == 3;
+  }
+  return line;
+}
+
+bool irq_is_kernel_line(uint32_t gsi) {
+  for (unsigned isa : {x86::kIsaIrqPit, x86::kIsaIrqCascade, x86::kIsaIrqCom1}) {
+    auto line = isa_irq_line(isa);
+    if (line.ok() && line.value().gsi == gsi) return true;
+  }
+  return false;
+}
+
+lib::Result<void> irq_attach(const IrqLine& line, void (*handler)(void*), void* context) {
+  const x86::IoApic* io = x86::ioapic_of(line.gsi);
+  if (!io || line.gsi >= x86::kMaxIrqs) return lib::Error::NotFound;
   const auto state = irq_save();
-  if (x86::irq_handlers[r.pin].fn) {
+  x86::Handler& h = x86::irq_handlers[line.gsi];
+  if (h.fn) {
     irq_restore(state);
     return lib::Error::Busy;
   }
-  x86::irq_handlers[r.pin] = {handler, context};
-  x86::program_pin(r, false);
+  h = {handler, context, line};
+  x86::program(*io, line, false);
   irq_restore(state);
   return {};
 }
 
-void irq_detach(unsigned line) {
-  auto r = x86::route_of(line);
-  if (!r.ok()) return;
+void irq_detach(uint32_t gsi) {
+  const x86::IoApic* io = x86::ioapic_of(gsi);
+  if (!io || gsi >= x86::kMaxIrqs) return;
   const auto state = irq_save();
-  x86::program_pin(r.value(), true);
-  x86::irq_handlers[r.value().pin] = {};
+  x86::Handler& h = x86::irq_handlers[gsi];
+  if (h.fn) x86::program(*io, h.line, true);
+  h = {};
   irq_restore(state);
 }
 
-void irq_set_masked(unsigned line, bool masked) {
-  auto r = x86::route_of(line);
-  if (!r.ok()) return;
+void irq_set_masked(uint32_t gsi, bool masked) {
+  const x86::IoApic* io = x86::ioapic_of(gsi);
+  if (!io || gsi >= x86::kMaxIrqs) return;
   const auto state = irq_save();
-  x86::program_pin(r.value(), masked);
+  const x86::Handler& h = x86::irq_handlers[gsi];
+  if (h.fn) x86::program(*io, h.line, masked);  // a detached line stays masked
   irq_restore(state);
 }
 

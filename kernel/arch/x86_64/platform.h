@@ -10,8 +10,14 @@ namespace arch::x86 {
 
 // Interrupt vectors.
 constexpr uint8_t kVectorTimer = 0x20;
-constexpr uint8_t kVectorIrqBase = 0x30;  // IOAPIC pins routed from here
-constexpr unsigned kMaxIrqs = 24;
+constexpr uint8_t kVectorIrqBase = 0x30;  // GSI n arrives on kVectorIrqBase + n
+constexpr unsigned kMaxIrqs = 64;         // GSIs 0-63: two I/O APICs of 24 pins and room
+// ISA lines the kernel keeps for itself (irq_is_kernel_line): the PIT, the cascade (where
+// QEMU's I/O APIC delivers the PIT even when the MADT has no override for it, as on
+// microvm), and the console's COM1.
+constexpr unsigned kIsaIrqPit = 0;
+constexpr unsigned kIsaIrqCascade = 2;
+constexpr unsigned kIsaIrqCom1 = 4;
 constexpr uint8_t kVectorPicBase = 0xe0;  // the legacy PIC, remapped out of the way, masked
 constexpr uint8_t kVectorSpurious = 0xff;
 

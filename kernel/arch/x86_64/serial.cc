@@ -9,7 +9,6 @@ namespace arch {
 namespace {
 
 constexpr uint16_t kCom1 = 0x3f8;
-constexpr unsigned kCom1Irq = 4;
 void (*input_handler)(char) = nullptr;
 
 void on_serial_irq(void*) {
@@ -42,7 +41,8 @@ void console_write(const char* s, size_t n) {
 
 void console_set_input_handler(void (*handler)(char)) {
   input_handler = handler;
-  if (!irq_attach(kCom1Irq, on_serial_irq, nullptr).ok())
+  auto line = isa_irq_line(x86::kIsaIrqCom1);
+  if (!line.ok() || !irq_attach(line.value(), on_serial_irq, nullptr).ok())
     kernel::log_warn("console: no interrupt for COM1: typing will not work");
   x86::outb(kCom1 + 1, 0x01);  // interrupt on received data
 }

@@ -124,6 +124,9 @@ inline int64_t platform_info(Handle platform, abi::PlatformInfo* out) {
 inline int64_t device_map(Handle platform, uint64_t phys, uint64_t size) {
   return syscall(abi::kSysDeviceMap, platform, phys, size);
 }
+inline int64_t interrupt_create(Handle platform, uint32_t gsi, uint32_t flags) {
+  return syscall(abi::kSysInterruptCreate, platform, gsi, flags);
+}
 [[noreturn]] inline void process_exit(int64_t code) {
   syscall(abi::kSysProcessExit, static_cast<uint64_t>(code));
   __builtin_unreachable();
