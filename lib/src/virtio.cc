@@ -57,10 +57,19 @@ Result<void> Queue::init(const QueueMemory& memory, uint16_t size, bool event_id
   if (reinterpret_cast<uintptr_t>(memory.descriptors) % 16 || memory.descriptors_phys % 16 ||
       reinterpret_cast<uintptr_t>(memory.rings) % 4 || memory.rings_phys % 4)
     return Error::InvalidArgument;
-  *this = Queue{};
+  // Reset in place rather than assigning a fresh Queue: no 2 KiB temporary on the stack.
   memory_ = memory;
   size_ = size;
   event_idx_ = event_idx;
+  interrupts_enabled_ = true;
+  broken_ = false;
+  in_flight_count_ = avail_idx_ = last_used_ = last_kicked_ = 0;
+  dropped_ = 0;
+  for (uint16_t i = 0; i < kMaxSize; ++i) {
+    chain_length_[i] = 0;
+    writable_[i] = 0;
+    in_flight_[i] = false;
+  }
   auto* descriptors = static_cast<volatile uint8_t*>(memory.descriptors);
   for (size_t i = 0; i < descriptor_bytes(size); ++i) descriptors[i] = 0;
   auto* rings = static_cast<volatile uint8_t*>(memory.rings);
@@ -148,7 +157,8 @@ bool Queue::poll_used(Completion& out) {
   }
   while (used_idx != last_used_) {
     __atomic_thread_fence(__ATOMIC_ACQUIRE);  // the entry after the index
-    auto* entry = reinterpret_cast<volatile uint32_t*>(u + 2) + 2 * (last_used_ & (size_ - 1));
+    auto* entry =
+        reinterpret_cast<volatile uint32_t*>(u + 2) + size_t{2} * (last_used_ & (size_ - 1));
     const uint32_t id = entry[0], length = entry[1];  // read once: the device may change them
     ++last_used_;
     if (event_idx_ && interrupts_enabled_) avail()[2 + size_] = last_used_;  // used_event
@@ -470,7 +480,9 @@ void PciTransport::set_queue_rings(uint64_t descriptors, uint64_t driver, uint64
 
 uint32_t PciTransport::notify_offset_of_selected() {
   const uint64_t offset = uint64_t{common<uint16_t>(pci::kQueueNotifyOff)} * multiplier_;
-  if (offset + 2 > notify_length_) return UINT32_MAX;
+  if (offset + 2 > notify_length_) {
+    return UINT32_MAX;  // the device gave a notify offset outside its own structure
+  }
   return static_cast<uint32_t>(offset);
 }
 

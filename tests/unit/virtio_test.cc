@@ -128,12 +128,13 @@ class SimDevice final : public virtio::Transport {
       uint64_t addr;
       uint32_t len;
       uint16_t flags, next;
-      std::memcpy(&addr, table + 16 * at, 8);
-      std::memcpy(&len, table + 16 * at + 8, 4);
-      std::memcpy(&flags, table + 16 * at + 12, 2);
-      std::memcpy(&next, table + 16 * at + 14, 2);
+      const uint8_t* d = table + size_t{16} * at;
+      std::memcpy(&addr, d, 8);
+      std::memcpy(&len, d + 8, 4);
+      std::memcpy(&flags, d + 12, 2);
+      std::memcpy(&next, d + 14, 2);
       out.buffers.push_back(Buffer{addr, len, (flags & 2) != 0});
-      if (!(flags & 1)) break;
+      if (!(flags & 1) || next >= sq.size) break;
       at = next;
     }
     return true;
@@ -141,7 +142,7 @@ class SimDevice final : public virtio::Transport {
   // Writes a used entry (whatever the test says, true or not) and publishes it.
   void push_used(int q, uint32_t id, uint32_t len) {
     SimQueue& sq = queues[q];
-    auto* entry = reinterpret_cast<uint32_t*>(used(q) + 2) + 2 * (sq.used_idx % sq.size);
+    auto* entry = reinterpret_cast<uint32_t*>(used(q) + 2) + size_t{2} * (sq.used_idx % sq.size);
     entry[0] = id;
     entry[1] = len;
     used(q)[1] = ++sq.used_idx;
@@ -263,6 +264,18 @@ TEST(Virtio, QueueSizeIsAPowerOfTwoAndMemoryIsChecked) {
   EXPECT_EQ(queue.init(bad, 8, false).error(), Error::InvalidArgument);
   EXPECT_EQ(queue.init(pages->memory(), 12, false).error(), Error::InvalidArgument);
   EXPECT_EQ(queue.init(pages->memory(), 512, false).error(), Error::InvalidArgument);
+
+  // Initializing again (after a device reset) forgets everything in flight.
+  uint8_t buffer[4];
+  const Buffer one[] = {{phys_of(buffer), 4, true}};
+  ASSERT_TRUE(queue.init(pages->memory(), 4, false).ok());
+  ASSERT_TRUE(queue.submit(one, 1).ok());
+  ASSERT_TRUE(queue.submit(one, 1).ok());
+  ASSERT_TRUE(queue.init(pages->memory(), 8, false).ok());
+  EXPECT_EQ(queue.free_descriptors(), 8);
+  EXPECT_EQ(queue.in_flight(), 0);
+  EXPECT_TRUE(queue.consistent());
+  EXPECT_EQ(pages->rings[2], 0);  // the available index, cleared
 }
 
 TEST(Virtio, ChainsCompleteOutOfOrder) {
@@ -480,7 +493,7 @@ TEST(Virtio, RandomUsedRingsNeverCorruptTheQueue) {
           break;
         }
         case 1:  // garbage in one used entry, then publish it
-          f.device.push_used(0, rng() % 2 ? rng() % (2 * q.size()) : rng(), rng() % 512);
+          f.device.push_used(0, rng() % 2 ? rng() % (size_t{2} * q.size()) : rng(), rng() % 512);
           break;
         case 2: {  // garbage all over the used ring, index included
           auto* used = reinterpret_cast<uint8_t*>(f.device.used(0));
