@@ -100,6 +100,78 @@ const char* virtio_type_name(uint32_t type) {
   }
 }
 
+const char* virtio_match(uint32_t type) {
+  switch (type) {
+    case 1: return "virtio-net";
+    case 2: return "virtio-block";
+    case 3: return "virtio-console";
+    case 4: return "virtio-entropy";
+    default: return nullptr;
+  }
+}
+
+size_t Devices::bind_all(abi::Handle platform, abi::Handle startup, abi::Handle log) {
+  size_t sent = 0;
+  for (size_t i = 0; i < count_; ++i) {
+    const Device& d = devices_[i];
+    const char* match = virtio_match(d.virtio_type);
+    if (d.bus != Device::Bus::VirtioMmio || !match || d.version != 2) continue;
+    // microvm's slot i interrupts on GSI 24 + i (its second I/O APIC), or 16 + i when it has
+    // only one; level-triggered, active high.
+    const uint64_t slot = (d.mmio_base - kVirtioMmioBase) / kVirtioMmioSlotSize;
+    int64_t irq =
+        sys::interrupt_create(platform, static_cast<uint32_t>(24 + slot), abi::kInterruptLevel);
+    if (irq == abi::kErrInvalidArgument)
+      irq = sys::interrupt_create(platform, static_cast<uint32_t>(16 + slot), abi::kInterruptLevel);
+    const uint64_t page = d.mmio_base & ~uint64_t{kPage - 1};
+    const int64_t regs = sys::device_map(platform, page, kPage);
+    if (irq < 0 || regs < 0) {
+      char line[96];
+      const size_t n = lib::format_to(
+          line, sizeof(line), "{:#x}: no interrupt ({}) or registers ({})", d.mmio_base, irq, regs);
+      sys::log_write(log, line, n);
+      if (irq >= 0) sys::handle_close(static_cast<abi::Handle>(irq));
+      if (regs >= 0) sys::handle_close(static_cast<abi::Handle>(regs));
+      continue;
+    }
+    char text[64];
+    const size_t n =
+        lib::format_to(text, sizeof(text), "bind {} offset={:#x}", match, d.mmio_base - page);
+    abi::Handle moved[2] = {static_cast<abi::Handle>(regs), static_cast<abi::Handle>(irq)};
+    abi::MessageBuffer m{};
+    m.kind = abi::MessageKind::Data;
+    m.data = text;
+    m.data_size = static_cast<uint32_t>(n);
+    m.handles = moved;
+    m.handle_count = 2;
+    if (sys::channel_send(startup, &m) == abi::kOk) {
+      ++sent;
+    } else {
+      for (abi::Handle h : moved) sys::handle_close(h);
+    }
+  }
+  return sent;
+}
+
+void Devices::bound(const char* match) {
+  for (size_t i = 0; i < count_; ++i) {
+    const char* m = virtio_match(devices_[i].virtio_type);
+    if (!m || devices_[i].bound) continue;
+    size_t k = 0;
+    while (m[k] && m[k] == match[k]) ++k;
+    if (m[k] == '\0' && (match[k] == ' ' || match[k] == '\0')) {
+      devices_[i].bound = true;
+      return;
+    }
+  }
+}
+
+size_t Devices::bound_count() const {
+  size_t n = 0;
+  for (size_t i = 0; i < count_; ++i) n += devices_[i].bound ? 1 : 0;
+  return n;
+}
+
 void Devices::add(const Device& d) {
   if (count_ < kMaxDevices) devices_[count_++] = d;
 }
@@ -108,7 +180,7 @@ void Devices::discover_pci(abi::Handle platform, const abi::PlatformInfo& info) 
   Ecam ecam(platform, info);
   lib::pci::enumerate(ecam, static_cast<uint8_t>(info.ecam_bus_start), kMaxBuses,
                       [&](const lib::pci::Function& found) {
-                        Device d{Device::Bus::Pci, found, 0, 0};
+                        Device d{Device::Bus::Pci, found, 0, 0, false, 0};
                         lib::pci::size_bars(ecam, d.pci);
                         d.virtio_type = virtio_type(found);
                         add(d);
@@ -127,7 +199,12 @@ void Devices::discover_virtio_mmio(abi::Handle platform) {
           static_cast<uintptr_t>(address) + slot * kVirtioMmioSlotSize);
       const uint32_t magic = regs[0], version = regs[1], type = regs[2];
       if (magic != kVirtioMagic || (version != 1 && version != 2) || type == 0) continue;
-      add(Device{Device::Bus::VirtioMmio, {}, kVirtioMmioBase + slot * kVirtioMmioSlotSize, type});
+      add(Device{Device::Bus::VirtioMmio,
+                 {},
+                 kVirtioMmioBase + slot * kVirtioMmioSlotSize,
+                 type,
+                 false,
+                 version});
     }
     sys::folio_unmap(static_cast<uint64_t>(address));
   }
@@ -146,8 +223,11 @@ size_t Devices::discover(abi::Handle platform, const abi::PlatformInfo& info) {
 size_t Devices::describe(size_t i, char* out, size_t capacity) const {
   const Device& d = devices_[i];
   if (d.bus == Device::Bus::VirtioMmio) {
-    return lib::format_to(out, capacity, "virtio-mmio {:#x} {} (unbound)", d.mmio_base,
-                          virtio_type_name(d.virtio_type));
+    // Drivers speak virtio 1.x; QEMU's transports are legacy unless started with
+    // -global virtio-mmio.force-legacy=false.
+    return lib::format_to(
+        out, capacity, "virtio-mmio {:#x} {}{} ({})", d.mmio_base, virtio_type_name(d.virtio_type),
+        d.version == 2 ? "" : ", legacy transport", d.bound ? "bound" : "unbound");
   }
   const lib::pci::Function& f = d.pci;
   size_t n = lib::format_to(out, capacity, "pci {:02x}:{:02x}.{} {:04x}:{:04x} {}", f.address.bus,
@@ -159,7 +239,8 @@ size_t Devices::describe(size_t i, char* out, size_t capacity) const {
     n += lib::format_to(out + n, capacity - n, " {}{:#x}+{:#x}",
                         bar.kind == lib::pci::Bar::Kind::Io ? "io " : "", bar.base, bar.size);
   }
-  if (n < capacity) n += lib::format_to(out + n, capacity - n, " (unbound)");
+  if (n < capacity)
+    n += lib::format_to(out + n, capacity - n, " ({})", d.bound ? "bound" : "unbound");
   return n < capacity ? n : capacity - 1;
 }
 

@@ -17,6 +17,8 @@ struct Device {
   lib::pci::Function pci;  // Pci
   uint64_t mmio_base;      // VirtioMmio: the transport's registers
   uint32_t virtio_type;    // the virtio device type (1 net, 2 block, ...); 0 if not virtio
+  bool bound;              // a driver has it
+  uint32_t version;        // VirtioMmio: the transport's version (1 legacy, 2 virtio 1.x)
 };
 
 class Devices {
@@ -30,6 +32,13 @@ class Devices {
   size_t describe(size_t i, char* out, size_t capacity) const;
   // Every device, one line each, NUL-terminated; returns the length.
   size_t table(char* out, size_t capacity) const;
+  // Asks the startup server (on the startup channel) for the driver of each device a driver
+  // can take today (virtio-mmio), sending the device's registers and interrupt. Returns how
+  // many requests went out; the answers come back on the startup channel.
+  size_t bind_all(abi::Handle platform, abi::Handle startup, abi::Handle log);
+  // The startup server's answer "ok: MATCH NAME": marks the device bound.
+  void bound(const char* match);
+  size_t bound_count() const;
 
  private:
   void add(const Device& d);
@@ -44,5 +53,7 @@ class Devices {
 // 0x1040 + type; transitional devices 0x1000..0x103f carry it in the subsystem id).
 uint32_t virtio_type(const lib::pci::Function& f);
 const char* virtio_type_name(uint32_t type);
+// What a driver's spec lists for a virtio device type ("virtio-entropy"); null if none.
+const char* virtio_match(uint32_t type);
 
 }  // namespace devmgr

@@ -28,13 +28,25 @@ class DeviceManager final : public stellina::Component {
       devices_.describe(i, line, sizeof(line));
       log("{}", static_cast<const char*>(line));
     }
-    log("{} devices, 0 bound to drivers", found);
+    log("{} devices found", found);
+    pending_ = devices_.bind_all(platform, startup_handle(1), startup_handle(0));
+    if (!pending_) log("0 of {} devices bound to drivers", found);
   }
 
   void on_connect(Channel ch) override { listen(static_cast<Channel&&>(ch)); }
 
   void on_data(Channel& ch, Bytes data) override {
     static char table[abi::kMaxMessageData];
+    if (ch.get() == startup_handle(1)) {  // the startup server answers a bind
+      char answer[96] = {};
+      __builtin_memcpy(answer, data.data,
+                       data.size < sizeof(answer) ? data.size : sizeof(answer) - 1);
+      log("bind: {}", static_cast<const char*>(answer));
+      if (__builtin_memcmp(answer, "ok: ", 4) == 0) devices_.bound(answer + 4);
+      if (pending_ && --pending_ == 0)
+        log("{} of {} devices bound to drivers", devices_.bound_count(), devices_.count());
+      return;
+    }
     const bool list = data.size == 4 && __builtin_memcmp(data.data, "list", 4) == 0;
     const size_t n = list ? devices_.table(table, sizeof(table))
                           : lib::format_to(table, sizeof(table), "error: try 'list'\n");
@@ -42,6 +54,7 @@ class DeviceManager final : public stellina::Component {
   }
 
   devmgr::Devices devices_;
+  size_t pending_ = 0;  // bind requests not answered yet
 };
 
 STELLINA_COMPONENT(DeviceManager)

@@ -208,6 +208,11 @@ int64_t Supervisor::start(size_t i) {
   c.stop_requested = false;
   say(log_, "started {} ({}, process {})", c.spec.name, isolation_name(c.spec.isolation),
       c.process_id);
+  if (c.device[0]) {  // a driver: where its device is, before anything else
+    char line[80];
+    const size_t n = lib::format_to(line, sizeof(line), "device {}", c.device);
+    send(c.startup, abi::MessageKind::Data, 0, line, n);
+  }
   connect_requirements(i);
   connect_clients(i);
   return abi::kOk;
@@ -465,25 +470,32 @@ void Supervisor::bind(size_t devmgr, const abi::MessageBuffer& m, const abi::Han
   char answer[96];
   size_t n = 0;
   int64_t driver = -1;
-  if (__builtin_memcmp(text, "bind ", 5) == 0) {
+  // "bind MATCH ARGS...": MATCH is the word after bind.
+  const char* match = text + 5;
+  size_t match_size = 0;
+  while (match[match_size] && match[match_size] != ' ') ++match_size;
+  char wanted[32] = {};
+  if (__builtin_memcmp(text, "bind ", 5) == 0 && match_size < sizeof(wanted)) {
+    __builtin_memcpy(wanted, match, match_size);
     for (size_t j = 0; j < count_ && driver < 0; ++j) {
       if (components_[j].state != State::NoDevice) continue;
       for (size_t d = 0; d < components_[j].spec.device_count; ++d)
-        if (same(manifest_.device(j, d), text + 5)) driver = static_cast<int64_t>(j);
+        if (same(manifest_.device(j, d), wanted)) driver = static_cast<int64_t>(j);
     }
   }
   if (driver < 0) {
     for (uint32_t k = 0; k < m.handle_count; ++k) sys::handle_close(handles[k]);
-    n = lib::format_to(answer, sizeof(answer), "error: no driver waits for '{}'", text + 5);
+    n = lib::format_to(answer, sizeof(answer), "error: no driver waits for '{}'", wanted);
   } else {
     Component& c = components_[driver];
     for (uint32_t k = 0; k < m.handle_count; ++k) c.resources[k] = handles[k];
     c.resource_count = m.handle_count;
+    lib::format_to(c.device, sizeof(c.device), "{}", match);
     c.state = State::Waiting;
-    say(log_, "{}: bound to {} by {}", c.spec.name, text + 5, components_[devmgr].spec.name);
+    say(log_, "{}: bound to {} by {}", c.spec.name, wanted, components_[devmgr].spec.name);
     const int64_t r = start(static_cast<size_t>(driver));
-    n = lib::format_to(answer, sizeof(answer), "{}: {} {}", r == abi::kOk ? "ok" : "error",
-                       text + 5, c.spec.name);
+    n = lib::format_to(answer, sizeof(answer), "{}: {} {}", r == abi::kOk ? "ok" : "error", wanted,
+                       c.spec.name);
   }
   send(components_[devmgr].startup, abi::MessageKind::Data, m.call_id, answer, n);
 }

@@ -44,6 +44,7 @@ struct Component {
   // A driver's device resources, bound by the device manager; each start gets copies.
   abi::Handle resources[abi::kMaxMessageHandles] = {};
   uint32_t resource_count = 0;
+  char device[64] = {};  // what the device manager said about it ("virtio-entropy offset=...")
   uint64_t process_id = 0;
   uint64_t started_ns = 0;
   uint64_t restart_at_ns = 0;
