@@ -167,6 +167,7 @@ void Component::dispatch(size_t slot, uint32_t signals) {
       if (watched_[slot] == &ch) forget(slot);
       return;
     }
+    call_id_ = m.call_id;
     switch (m.kind) {
       case abi::MessageKind::Connect:
         // Only the parent (the startup channel) brings new clients; a client cannot make the

@@ -128,6 +128,8 @@ class Component {
   bool watch(Channel& ch);
   // Stops watching ch (listened or watched); a listened channel is then gone.
   void unwatch(Channel& ch);
+  // The call id of the message being handled (0 if it came without one).
+  uint64_t call_id() const { return call_id_; }
   // Logs a line tagged with the component's name.
   void log(const char* text) const;
   // The same, formatted as lib::format_to does ("{} answers", n).
@@ -161,6 +163,7 @@ class Component {
   Channel owned_[kMaxChannels];          // the channels given to listen()
   Channel* watched_[kMaxChannels] = {};  // per poll slot: in owned_ or the component's own
   size_t startup_slot_ = 0;
+  uint64_t call_id_ = 0;
   bool stopping_ = false;
   int64_t exit_code_ = 0;
 };
