@@ -11,6 +11,8 @@ namespace abi = stellina::abi;
 using stellina::Bytes;
 using stellina::Channel;
 
+constexpr size_t kSector = abi::kSectorSize;
+
 class BlkCheck final : public stellina::ComponentWith<stellina::components::blkcheck::Env> {
   enum Call : uint64_t { kInfo = 1, kReadFirst, kReadFar, kWrite, kFlush, kReadBack };
 
@@ -32,7 +34,7 @@ class BlkCheck final : public stellina::ComponentWith<stellina::components::blkc
       case kInfo: log("info: status {}, {} sectors", r.status, r.value); break;
       case kReadFirst:
         log("read 0..6: status {}, {} bytes, sector 6 starts '{}'", r.status, size,
-            size == 7 * abi::kSectorSize ? bytes + 6 * abi::kSectorSize : "?");
+            size == 7 * kSector ? bytes + 6 * kSector : "?");
         break;
       case kReadFar:
         log("read 100: status {}, '{}'", r.status, static_cast<const char*>(first));
@@ -47,7 +49,7 @@ class BlkCheck final : public stellina::ComponentWith<stellina::components::blkc
         break;
       case kReadBack:
         log("read back 5..6: status {}, {}", r.status,
-            size == 2 * abi::kSectorSize && same(bytes) ? "matches" : "DIFFERS");
+            size == 2 * kSector && same(bytes) ? "matches" : "DIFFERS");
         break;
       default: break;
     }
@@ -55,17 +57,17 @@ class BlkCheck final : public stellina::ComponentWith<stellina::components::blkc
   }
 
   static void pattern(char* out) {
-    for (uint32_t i = 0; i < 2 * abi::kSectorSize; ++i)
+    for (uint32_t i = 0; i < 2 * kSector; ++i)
       out[i] = static_cast<char>(i < 19 ? "WRITTEN BY STELLINA"[i] : 'a' + i % 26);
   }
   static bool same(const char* bytes) {
-    char want[2 * abi::kSectorSize];
+    char want[2 * kSector];
     pattern(want);
     return __builtin_memcmp(bytes, want, sizeof(want)) == 0;
   }
 
   void write_pattern() {
-    static char message[sizeof(abi::BlockRequest) + 2 * abi::kSectorSize];
+    static char message[sizeof(abi::BlockRequest) + 2 * kSector];
     const abi::BlockRequest w{abi::BlockOp::Write, 2, 5};
     __builtin_memcpy(message, &w, sizeof(w));
     pattern(message + sizeof(w));
