@@ -1,4 +1,5 @@
-// Syscalls on folios: create, map, unmap, and the physical address of a page (for DMA).
+// Syscalls on folios: create, map, unmap, their size, and the physical address of a page
+// (for DMA).
 
 #include "kernel/arch.h"
 #include "kernel/folio.h"
@@ -41,6 +42,13 @@ int64_t sys_folio_physical(SyscallArgs a) {
   if (!folio.ok()) return to_status(folio.error());
   if (a[1] >= folio.value()->page_count()) return abi::kErrInvalidArgument;
   return static_cast<int64_t>(folio.value()->page(a[1]));
+}
+
+int64_t sys_folio_size(SyscallArgs a) {
+  SpinlockGuard guard(sched_lock);
+  auto folio = current_process().handles().get<Folio>(handle_arg(a[0]), 0);
+  if (!folio.ok()) return to_status(folio.error());
+  return static_cast<int64_t>(folio.value()->page_count() * arch::kPageSize);
 }
 
 }  // namespace kernel

@@ -209,7 +209,12 @@ enum Syscall : uint64_t {
   // kErrNoResources.
   kSysInterruptCreate = 32,
 
-  kSysCount = 33,
+  // folio_size(Handle folio) -> uint64_t: the folio's size in bytes (whole pages), e.g. of a
+  // device folio a driver was given or a folio a client shared. Rights: none beyond holding
+  // it. Errors: kErrBadHandle, kErrWrongType.
+  kSysFolioSize = 33,
+
+  kSysCount = 34,
 };
 
 }  // namespace stellina::abi

@@ -1,11 +1,11 @@
-// virtio-blk: the driver of a virtio block device (virtio-mmio version 2), exporting the
-// block service of abi/stellina/block.h. Up to kSlots requests are in the device at once,
-// each with its own DMA page: the request header, the status byte and up to
-// kBlockMaxSectors sectors of data. Answers go back as the device finishes them.
+// virtio-blk: the driver of a virtio block device (virtio 1.x over virtio-mmio or
+// virtio-pci), exporting the block service of abi/stellina/block.h. Up to kSlots requests are
+// in the device at once, each with its own DMA page: the request header, the status byte and
+// up to kBlockMaxSectors sectors of data. Answers go back as the device finishes them.
 #include <stellina/block.h>
 #include <stellina/component.h>
 
-#include "drivers/common/mmio_device.h"
+#include "drivers/common/virtio_device.h"
 
 namespace abi = stellina::abi;
 using stellina::Bytes;
@@ -72,7 +72,7 @@ class VirtioBlk final : public stellina::Component {
 
   void start_device(const char* line, size_t size) {
     uint64_t features = 0;
-    auto opened = device_.open(startup_handle(3), line, size, kFirstSlotPage + kSlots);
+    auto opened = device_.open(*this, line, size, kFirstSlotPage + kSlots);
     if (opened.ok()) {
       const uint64_t wanted =
           lib::virtio::feature(kFeatureReadOnly) | lib::virtio::feature(kFeatureFlush);
@@ -153,7 +153,7 @@ class VirtioBlk final : public stellina::Component {
     ch.send(abi::MessageKind::Data, Bytes{message, sizeof(r) + size}, call_id, nullptr, 0);
   }
 
-  drivers::MmioDevice device_;
+  drivers::VirtioDevice device_;
   lib::virtio::Queue queue_;
   Slot slots_[kSlots] = {};
   uint64_t capacity_ = 0;

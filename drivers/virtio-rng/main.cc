@@ -1,11 +1,11 @@
-// virtio-rng: the driver of a virtio entropy device (virtio-mmio version 2). It starts with
-// its device's resources (handle 3: the page holding the transport's registers, handle 4: its
-// interrupt); the first message on its startup channel says where in the page the registers
-// are. It keeps one request in the device at a time: a client's Data message (the byte
-// count as text; empty for 32) is answered with that many bytes of entropy, up to 256.
+// virtio-rng: the driver of a virtio entropy device (virtio 1.x over virtio-mmio or
+// virtio-pci). It starts with its device's resources (drivers/common/virtio_device.h says
+// which); the first message on its startup channel is the device line. It keeps one request
+// in the device at a time: a client's Data message (the byte count as text; empty for 32) is
+// answered with that many bytes of entropy, up to 256.
 #include <stellina/component.h>
 
-#include "drivers/common/mmio_device.h"
+#include "drivers/common/virtio_device.h"
 
 namespace abi = stellina::abi;
 using stellina::Bytes;
@@ -48,7 +48,7 @@ class VirtioRng final : public stellina::Component {
   }
 
   void start_device(const char* line, size_t size) {
-    auto opened = device_.open(startup_handle(3), line, size, 3);
+    auto opened = device_.open(*this, line, size, 3);
     if (opened.ok()) {
       opened = lib::virtio::initialize(
                    device_.transport(), 0,
@@ -87,7 +87,7 @@ class VirtioRng final : public stellina::Component {
     waiting_ = nullptr;
   }
 
-  drivers::MmioDevice device_;
+  drivers::VirtioDevice device_;
   lib::virtio::Queue queue_;
   Channel* waiting_ = nullptr;
   bool first_done_ = false;

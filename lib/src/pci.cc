@@ -26,6 +26,48 @@ Result<Function> read_function(ConfigAccess& config, Address a) {
   return f;
 }
 
+Result<uint64_t> AddressWindow::take(uint64_t size) {
+  constexpr uint64_t kPage = 4096;
+  if (size == 0 || (size & (size - 1)) != 0) return Error::InvalidArgument;
+  if (size < kPage) size = kPage;
+  const uint64_t at = (next_ + size - 1) & ~(size - 1);
+  if (at < next_ || at > end_ || end_ - at < size) return Error::NoMemory;
+  next_ = at + size;
+  return at;
+}
+
+Result<void> assign_memory_bars(ConfigAccess& config, Function& f, AddressWindow& window) {
+  if (f.header_type != 0) return {};
+  const Address a = f.address;
+  const uint32_t command = config.read32(a, kCommand);
+  config.write32(a, kCommand, command & ~uint32_t{kCommandIo | kCommandMemory});
+  Result<void> result;
+  for (int i = 0; i < 6 && result.ok(); ++i) {
+    Bar& bar = f.bars[i];
+    const bool memory = bar.kind == Bar::Kind::Memory32 || bar.kind == Bar::Kind::Memory64;
+    if (!memory || bar.base != 0 || bar.size == 0) continue;
+    auto at = window.take(bar.size);
+    if (!at.ok()) {
+      result = at.error();
+      break;
+    }
+    const auto offset = static_cast<uint16_t>(kBar0 + 4 * i);
+    const uint32_t flags = config.read32(a, offset) & 0xf;
+    config.write32(a, offset, static_cast<uint32_t>(at.value()) | flags);
+    if (bar.kind == Bar::Kind::Memory64)
+      config.write32(a, static_cast<uint16_t>(offset + 4), static_cast<uint32_t>(at.value() >> 32));
+    bar.base = at.value();
+  }
+  config.write32(a, kCommand, command);
+  return result;
+}
+
+void update_command(ConfigAccess& config, Address a, uint16_t set, uint16_t clear) {
+  const uint32_t word = config.read32(a, kCommand);  // the status half: write 1 to clear
+  const uint32_t command = ((word & 0xffff) | set) & ~uint32_t{clear};
+  config.write32(a, kCommand, command & 0xffff);
+}
+
 void size_bars(ConfigAccess& config, Function& f) {
   if (f.header_type != 0) return;
   const Address a = f.address;

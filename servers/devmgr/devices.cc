@@ -110,52 +110,132 @@ const char* virtio_match(uint32_t type) {
   }
 }
 
+const char* match_of(const Device& d) {
+  if (d.bus == Device::Bus::VirtioMmio)
+    return d.version == 2 ? virtio_match(d.virtio_type) : nullptr;
+  if (d.virtio_type) return virtio_match(d.virtio_type);
+  if (d.pci.vendor == 0x8086 && d.pci.device == 0x100e) return "e1000";  // 82540EM
+  return nullptr;
+}
+
+namespace {
+
+// Sends "bind MATCH ARGS" with the resources to the startup server; closes them if that fails.
+bool send_bind(abi::Handle startup, const char* text, size_t size, abi::Handle* moved,
+               uint32_t count) {
+  abi::MessageBuffer m{};
+  m.kind = abi::MessageKind::Data;
+  m.data = const_cast<char*>(text);
+  m.data_size = static_cast<uint32_t>(size);
+  m.handles = moved;
+  m.handle_count = count;
+  if (sys::channel_send(startup, &m) == abi::kOk) return true;
+  for (uint32_t k = 0; k < count; ++k) sys::handle_close(moved[k]);
+  return false;
+}
+
+void close_all(const abi::Handle* handles, uint32_t count) {
+  for (uint32_t k = 0; k < count; ++k) sys::handle_close(handles[k]);
+}
+
+}  // namespace
+
+bool Devices::bind_mmio(const Device& d, abi::Handle platform, abi::Handle startup,
+                        abi::Handle log) {
+  // microvm's slot i interrupts on GSI 24 + i (its second I/O APIC), or 16 + i when it has
+  // only one; level-triggered, active high.
+  const uint64_t slot = (d.mmio_base - kVirtioMmioBase) / kVirtioMmioSlotSize;
+  int64_t irq =
+      sys::interrupt_create(platform, static_cast<uint32_t>(24 + slot), abi::kInterruptLevel);
+  if (irq == abi::kErrInvalidArgument)
+    irq = sys::interrupt_create(platform, static_cast<uint32_t>(16 + slot), abi::kInterruptLevel);
+  const uint64_t page = d.mmio_base & ~uint64_t{kPage - 1};
+  const int64_t regs = sys::device_map(platform, page, kPage);
+  if (irq < 0 || regs < 0) {
+    char line[96];
+    const size_t n = lib::format_to(
+        line, sizeof(line), "{:#x}: no interrupt ({}) or registers ({})", d.mmio_base, irq, regs);
+    sys::log_write(log, line, n);
+    if (irq >= 0) sys::handle_close(static_cast<abi::Handle>(irq));
+    if (regs >= 0) sys::handle_close(static_cast<abi::Handle>(regs));
+    return false;
+  }
+  char text[64];
+  const size_t n =
+      lib::format_to(text, sizeof(text), "bind {} offset={:#x}", match_of(d), d.mmio_base - page);
+  abi::Handle moved[2] = {static_cast<abi::Handle>(regs), static_cast<abi::Handle>(irq)};
+  return send_bind(startup, text, n, moved, 2);
+}
+
+// A PCI function's driver gets its configuration space (the function's 4 KiB of ECAM), its
+// INTx line and up to two memory BARs, as handles 3, 4, 5 and 6; the line names them:
+// "bind e1000 pci=00:03.0 irq=23 bar0=5".
+bool Devices::bind_pci(const Device& d, abi::Handle platform, abi::Handle startup,
+                       abi::Handle log) {
+  const lib::pci::Function& f = d.pci;
+  char line[128];
+  // Q35 routes INTx of bus 0's slots to PIRQ E..H, (slot + pin) mod 4, which its I/O APIC
+  // takes as GSI 20..23, level-triggered (the routing QEMU's ACPI tables describe). Other
+  // chipsets need the ACPI _PRT, an AML method: not read yet.
+  if (!q35_ || f.address.bus != 0 || f.interrupt_pin < 1 || f.interrupt_pin > 4) {
+    const size_t n = lib::format_to(
+        line, sizeof(line), "pci {:02x}:{:02x}.{}: no known interrupt routing (pin {})",
+        f.address.bus, f.address.device, f.address.function, f.interrupt_pin);
+    sys::log_write(log, line, n);
+    return false;
+  }
+  const uint32_t gsi = 20 + (f.address.device + f.interrupt_pin - 1u) % 4;
+  abi::Handle moved[abi::kMaxMessageHandles];
+  uint32_t count = 0;
+  const uint64_t config_page =
+      info_.ecam_base + (uint64_t{f.address.bus} - info_.ecam_bus_start) * kBusBytes +
+      (uint64_t{f.address.device} << 15 | uint64_t{f.address.function} << 12);
+  const int64_t config = sys::device_map(platform, config_page, kPage);
+  const int64_t irq = sys::interrupt_create(platform, gsi, abi::kInterruptLevel);
+  if (config >= 0) moved[count++] = static_cast<abi::Handle>(config);
+  if (irq >= 0) moved[count++] = static_cast<abi::Handle>(irq);
+  size_t n = lib::format_to(line, sizeof(line), "bind {} pci={:02x}:{:02x}.{} irq={}", match_of(d),
+                            f.address.bus, f.address.device, f.address.function, gsi);
+  int64_t failed = config < 0 ? config : irq;
+  for (int i = 0; i < 6 && failed >= 0 && count < abi::kMaxMessageHandles; ++i) {
+    const lib::pci::Bar& bar = f.bars[i];
+    const bool memory =
+        bar.kind == lib::pci::Bar::Kind::Memory32 || bar.kind == lib::pci::Bar::Kind::Memory64;
+    if (!memory || bar.base == 0 || bar.size == 0) continue;
+    const int64_t folio =
+        sys::device_map(platform, bar.base, (bar.size + kPage - 1) & ~(kPage - 1));
+    if (folio < 0) {
+      failed = folio;
+      break;
+    }
+    n += lib::format_to(line + n, sizeof(line) - n, " bar{}={}", i, 3 + count);
+    moved[count++] = static_cast<abi::Handle>(folio);
+  }
+  if (failed < 0) {
+    close_all(moved, count);
+    n = lib::format_to(line, sizeof(line), "pci {:02x}:{:02x}.{}: cannot take its resources ({})",
+                       f.address.bus, f.address.device, f.address.function, failed);
+    sys::log_write(log, line, n);
+    return false;
+  }
+  return send_bind(startup, line, n, moved, count);
+}
+
 size_t Devices::bind_all(abi::Handle platform, abi::Handle startup, abi::Handle log) {
   size_t sent = 0;
   for (size_t i = 0; i < count_; ++i) {
     const Device& d = devices_[i];
-    const char* match = virtio_match(d.virtio_type);
-    if (d.bus != Device::Bus::VirtioMmio || !match || d.version != 2) continue;
-    // microvm's slot i interrupts on GSI 24 + i (its second I/O APIC), or 16 + i when it has
-    // only one; level-triggered, active high.
-    const uint64_t slot = (d.mmio_base - kVirtioMmioBase) / kVirtioMmioSlotSize;
-    int64_t irq =
-        sys::interrupt_create(platform, static_cast<uint32_t>(24 + slot), abi::kInterruptLevel);
-    if (irq == abi::kErrInvalidArgument)
-      irq = sys::interrupt_create(platform, static_cast<uint32_t>(16 + slot), abi::kInterruptLevel);
-    const uint64_t page = d.mmio_base & ~uint64_t{kPage - 1};
-    const int64_t regs = sys::device_map(platform, page, kPage);
-    if (irq < 0 || regs < 0) {
-      char line[96];
-      const size_t n = lib::format_to(
-          line, sizeof(line), "{:#x}: no interrupt ({}) or registers ({})", d.mmio_base, irq, regs);
-      sys::log_write(log, line, n);
-      if (irq >= 0) sys::handle_close(static_cast<abi::Handle>(irq));
-      if (regs >= 0) sys::handle_close(static_cast<abi::Handle>(regs));
-      continue;
-    }
-    char text[64];
-    const size_t n =
-        lib::format_to(text, sizeof(text), "bind {} offset={:#x}", match, d.mmio_base - page);
-    abi::Handle moved[2] = {static_cast<abi::Handle>(regs), static_cast<abi::Handle>(irq)};
-    abi::MessageBuffer m{};
-    m.kind = abi::MessageKind::Data;
-    m.data = text;
-    m.data_size = static_cast<uint32_t>(n);
-    m.handles = moved;
-    m.handle_count = 2;
-    if (sys::channel_send(startup, &m) == abi::kOk) {
-      ++sent;
-    } else {
-      for (abi::Handle h : moved) sys::handle_close(h);
-    }
+    if (!match_of(d)) continue;
+    const bool ok = d.bus == Device::Bus::VirtioMmio ? bind_mmio(d, platform, startup, log)
+                                                     : bind_pci(d, platform, startup, log);
+    sent += ok ? 1 : 0;
   }
   return sent;
 }
 
 void Devices::bound(const char* match) {
   for (size_t i = 0; i < count_; ++i) {
-    const char* m = virtio_match(devices_[i].virtio_type);
+    const char* m = match_of(devices_[i]);
     if (!m || devices_[i].bound) continue;
     size_t k = 0;
     while (m[k] && m[k] == match[k]) ++k;
@@ -176,12 +256,22 @@ void Devices::add(const Device& d) {
   if (count_ < kMaxDevices) devices_[count_++] = d;
 }
 
+// Memory BARs the firmware left unassigned (qboot assigns none) are placed between the end
+// of the ECAM window and the I/O APIC, QEMU's 32-bit PCI hole.
 void Devices::discover_pci(abi::Handle platform, const abi::PlatformInfo& info) {
+  constexpr uint64_t kHoleEnd = 0xfec00000;
+  const uint64_t ecam_end =
+      info.ecam_base + (uint64_t{info.ecam_bus_end} - info.ecam_bus_start + 1) * kBusBytes;
+  lib::pci::AddressWindow window(ecam_end, ecam_end < kHoleEnd ? kHoleEnd : ecam_end);
   Ecam ecam(platform, info);
   lib::pci::enumerate(ecam, static_cast<uint8_t>(info.ecam_bus_start), kMaxBuses,
                       [&](const lib::pci::Function& found) {
                         Device d{Device::Bus::Pci, found, 0, 0, false, 0};
                         lib::pci::size_bars(ecam, d.pci);
+                        // Bridges would need their windows set: only bus 0 is placed.
+                        if (found.address.bus == 0)
+                          (void)lib::pci::assign_memory_bars(ecam, d.pci, window);
+                        if (found.vendor == 0x8086 && found.device == 0x29c0) q35_ = true;
                         d.virtio_type = virtio_type(found);
                         add(d);
                         return count_ < kMaxDevices;
@@ -212,6 +302,7 @@ void Devices::discover_virtio_mmio(abi::Handle platform) {
 }
 
 size_t Devices::discover(abi::Handle platform, const abi::PlatformInfo& info) {
+  info_ = info;
   if (info.ecam_base) {
     discover_pci(platform, info);
   } else {

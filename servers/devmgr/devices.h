@@ -33,8 +33,8 @@ class Devices {
   // Every device, one line each, NUL-terminated; returns the length.
   size_t table(char* out, size_t capacity) const;
   // Asks the startup server (on the startup channel) for the driver of each device a driver
-  // can take today (virtio-mmio), sending the device's registers and interrupt. Returns how
-  // many requests went out; the answers come back on the startup channel.
+  // takes, sending only that device's resources. Returns how many requests went out; the
+  // answers come back on the startup channel.
   size_t bind_all(abi::Handle platform, abi::Handle startup, abi::Handle log);
   // The startup server's answer "ok: MATCH NAME": marks the device bound.
   void bound(const char* match);
@@ -44,7 +44,12 @@ class Devices {
   void add(const Device& d);
   void discover_pci(abi::Handle platform, const abi::PlatformInfo& info);
   void discover_virtio_mmio(abi::Handle platform);
+  // The resources of one device, sent to the startup server; false if it could not be.
+  bool bind_mmio(const Device& d, abi::Handle platform, abi::Handle startup, abi::Handle log);
+  bool bind_pci(const Device& d, abi::Handle platform, abi::Handle startup, abi::Handle log);
 
+  abi::PlatformInfo info_ = {};
+  bool q35_ = false;  // the host bridge is Q35's: its INTx routing is known
   Device devices_[kMaxDevices] = {};
   size_t count_ = 0;
 };
@@ -55,5 +60,8 @@ uint32_t virtio_type(const lib::pci::Function& f);
 const char* virtio_type_name(uint32_t type);
 // What a driver's spec lists for a virtio device type ("virtio-entropy"); null if none.
 const char* virtio_match(uint32_t type);
+// What a driver's spec lists for this device ("virtio-net", "e1000"); null if no driver
+// takes it.
+const char* match_of(const Device& d);
 
 }  // namespace devmgr

@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
 """virtio-blk end to end: makes a disk image whose every sector names itself, boots the
-"drivers" test system (device manager, virtio-blk driver, blkcheck client) on microvm with
-the image as a virtio-mmio block device, checks what blkcheck logs, and after QEMU exits
+"drivers" test system (device manager, virtio-blk driver, blkcheck client) with the image as
+a virtio-mmio block device (microvm) or a virtio-pci one (q35), checks what blkcheck logs, and after QEMU exits
 checks in the image file that sectors 5 and 6 hold blkcheck's pattern and every other
 sector is untouched.
 
-usage: virtio_blk.py QEMU_RUN KERNEL ARCHIVE WORKDIR
+usage: virtio_blk.py QEMU_RUN MACHINE KERNEL ARCHIVE WORKDIR
 """
 import os
 import subprocess
 import sys
 
 SECTORS = 2048
+DEVICE = {
+    "microvm": ["--qemu-arg=-global", "--qemu-arg=virtio-mmio.force-legacy=false",
+                "--qemu-arg=-device", "--qemu-arg=virtio-blk-device,drive=disk"],
+    "q35": ["--qemu-arg=-device", "--qemu-arg=virtio-blk-pci,drive=disk"],
+}
 
 
 def sector(i):
@@ -24,15 +29,14 @@ def pattern():
 
 
 def main():
-    qemu_run, kernel, archive, workdir = sys.argv[1:5]
+    qemu_run, machine, kernel, archive, workdir = sys.argv[1:6]
     os.makedirs(workdir, exist_ok=True)
     image = os.path.join(workdir, "disk.img")
     with open(image, "wb") as f:
         f.write(b"".join(sector(i) for i in range(SECTORS)))
     r = subprocess.run([
-        sys.executable, qemu_run, "--machine", "microvm", "--kernel", kernel, "--initrd", archive,
-        "--qemu-arg=-global", "--qemu-arg=virtio-mmio.force-legacy=false",
-        "--qemu-arg=-device", "--qemu-arg=virtio-blk-device,drive=disk",
+        sys.executable, qemu_run, "--machine", machine, "--kernel", kernel, "--initrd", archive,
+        *DEVICE[machine],
         f"--qemu-arg=-drive", f"--qemu-arg=if=none,id=disk,file={image},format=raw",
         "--timeout", "30", "--status", "0", "--prompt", "stellina> ",
         "--input-after", r"blkcheck\] read back", "--input", "shutdown",

@@ -59,6 +59,61 @@ TEST(Pci, ReadsAFunctionAndSizesItsBars) {
   EXPECT_EQ(config.at({0, 3, 0}).writes_while_decoding, 0u);
 }
 
+TEST(Pci, AssignsUnassignedMemoryBarsAlignedAndPageApart) {
+  FakeConfig config;
+  auto& f = config.add({0, 4, 0}, 0x8086, 0x100e, 0x02000000, 0);
+  FakeConfig::bar(f, 0, 0x00000000, 0x20000);  // 32-bit memory, 128 KiB, unassigned
+  FakeConfig::bar(f, 1, 0x00000001, 64);       // I/O: left alone
+  FakeConfig::bar(f, 2, 0x00000000, 256);      // 32-bit memory smaller than a page
+  FakeConfig::bar(f, 3, 0xfebf0000, 4096);     // already placed by firmware: kept
+  FakeConfig::bar(f, 4, 0x0000000c, 0x4000);   // 64-bit, unassigned
+  Function fn = lib::pci::read_function(config, {0, 4, 0}).value();
+  lib::pci::size_bars(config, fn);
+  lib::pci::AddressWindow window(0xc0001000, 0xc0100000);
+  ASSERT_TRUE(lib::pci::assign_memory_bars(config, fn, window).ok());
+  EXPECT_EQ(fn.bars[0].base, 0xc0020000u);  // naturally aligned
+  EXPECT_EQ(fn.bars[1].base, 0u);
+  EXPECT_EQ(fn.bars[2].base, 0xc0040000u);  // a page of its own
+  EXPECT_EQ(fn.bars[3].base, 0xfebf0000u);
+  EXPECT_EQ(fn.bars[4].base, 0xc0044000u);
+  const auto& regs = config.at({0, 4, 0}).regs;
+  EXPECT_EQ(regs[4 + 0], 0xc0020000u);
+  EXPECT_EQ(regs[4 + 2], 0xc0040000u);
+  EXPECT_EQ(regs[4 + 4], 0xc004400cu);  // the type bits stay
+  EXPECT_EQ(regs[4 + 5], 0u);
+  EXPECT_EQ(config.at({0, 4, 0}).writes_while_decoding, 0u);
+  EXPECT_EQ(regs[1] & 0xffff, 0x0007u);  // the command register as it was
+
+  // Sized again, the device reads back where it was placed.
+  lib::pci::size_bars(config, fn);
+  EXPECT_EQ(fn.bars[0].base, 0xc0020000u);
+  EXPECT_EQ(fn.bars[4].base, 0xc0044000u);
+
+  lib::pci::update_command(config, {0, 4, 0}, lib::pci::kCommandMemory,
+                           lib::pci::kCommandIo | lib::pci::kCommandIntxDisable);
+  EXPECT_EQ(regs[1] & 0xffff, 0x0006u);
+}
+
+TEST(Pci, AssignmentStopsWhenTheWindowIsFull) {
+  FakeConfig config;
+  auto& f = config.add({0, 5, 0}, 0x1af4, 0x1041, 0x02000000, 0);
+  FakeConfig::bar(f, 0, 0, 0x10000);
+  FakeConfig::bar(f, 1, 0, 0x10000);
+  Function fn = lib::pci::read_function(config, {0, 5, 0}).value();
+  lib::pci::size_bars(config, fn);
+  lib::pci::AddressWindow window(0xc0000000, 0xc0018000);
+  auto r = lib::pci::assign_memory_bars(config, fn, window);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), lib::Error::NoMemory);
+  EXPECT_EQ(fn.bars[0].base, 0xc0000000u);
+  EXPECT_EQ(fn.bars[1].base, 0u);
+  // Alignment that would wrap around the address space is refused, not wrapped.
+  lib::pci::AddressWindow top(0xffffffffffff0000, 0xffffffffffffffff);
+  EXPECT_EQ(top.take(0x20000).error(), lib::Error::NoMemory);
+  EXPECT_EQ(top.take(0x8000).value(), 0xffffffffffff0000u);  // end is exclusive
+  EXPECT_EQ(lib::pci::AddressWindow(0, 1 << 20).take(3000).error(), lib::Error::InvalidArgument);
+}
+
 TEST(Pci, NoFunctionIsNotFound) {
   FakeConfig config;
   EXPECT_EQ(lib::pci::read_function(config, {0, 1, 0}).error(), lib::Error::NotFound);

@@ -57,7 +57,9 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
     // A size that is not a page multiple is rounded up: two pages here.
     const int64_t two = sys::device_map(platform, probe.phys, kPage + 1);
     if (two <= 0) return 15;
-    if (sys::folio_physical(static_cast<abi::Handle>(two), 1) !=
+    if (sys::folio_size(static_cast<abi::Handle>(two)) != static_cast<int64_t>(2 * kPage) ||
+        sys::folio_size(platform) != abi::kErrWrongType ||
+        sys::folio_physical(static_cast<abi::Handle>(two), 1) !=
             static_cast<int64_t>(probe.phys + kPage) ||
         !refused(sys::folio_physical(static_cast<abi::Handle>(two), 2), abi::kErrInvalidArgument))
       return 16;

@@ -61,6 +61,31 @@ Result<Function> read_function(ConfigAccess& config, Address a);
 // then restore the command register.
 void size_bars(ConfigAccess& config, Function& f);
 
+// A range of bus addresses to place BARs in. take() hands out naturally aligned blocks of
+// at least a page, so no two BARs share a page: a page of device memory given to one
+// driver never holds another device's registers.
+class AddressWindow {
+ public:
+  // [start, end): end is exclusive.
+  AddressWindow(uint64_t start, uint64_t end) : next_(start), end_(end) {}
+  // Errors: NoMemory (it does not fit), InvalidArgument (size not a power of two).
+  Result<uint64_t> take(uint64_t size);
+
+ private:
+  uint64_t next_, end_;
+};
+
+// Places every memory BAR of a type 0 function that firmware left unassigned (base 0) in
+// the window, with decoding switched off while the BARs are written (a 64-bit BAR gets an
+// address below 4 GiB only if the window is there). Updates f.bars. I/O BARs are left
+// alone. Errors: NoMemory (the window is full; BARs placed so far keep their addresses).
+Result<void> assign_memory_bars(ConfigAccess& config, Function& f, AddressWindow& window);
+
+// Sets bits in the command register and clears others (e.g. memory decoding and bus
+// mastering on, the INTx disable bit off).
+void update_command(ConfigAccess& config, Address a, uint16_t set, uint16_t clear);
+constexpr uint16_t kCommandIntxDisable = 1u << 10;
+
 // Calls visit for every function on bus `first` and the buses behind its bridges (type 1
 // headers, their secondary bus numbers), depth first, at most max_buses buses (a loop of
 // bridges cannot make it run forever). visit returns false to stop. Returns how many

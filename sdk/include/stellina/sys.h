@@ -93,6 +93,7 @@ inline int64_t folio_unmap(uint64_t address) { return syscall(abi::kSysFolioUnma
 inline int64_t folio_physical(Handle folio, uint64_t page_index) {
   return syscall(abi::kSysFolioPhysical, folio, page_index);
 }
+inline int64_t folio_size(Handle folio) { return syscall(abi::kSysFolioSize, folio); }
 inline int64_t interrupt_ack(Handle irq) { return syscall(abi::kSysInterruptAck, irq); }
 inline int64_t thread_create(void (*entry)(uint64_t), void* stack_top, uint64_t arg) {
   return syscall(abi::kSysThreadCreate, reinterpret_cast<uint64_t>(entry),

@@ -1,0 +1,72 @@
+#include "drivers/common/device.h"
+
+namespace drivers {
+
+namespace sys = stellina::sys;
+
+lib::Result<uint64_t> from_status(int64_t status) {
+  if (status >= 0) return static_cast<uint64_t>(status);
+  return status == abi::kErrNoMemory || status == abi::kErrQuotaExceeded
+             ? lib::Error::NoMemory
+             : lib::Error::InvalidArgument;
+}
+
+const char* DeviceLine::word(const char* key, size_t* length) const {
+  size_t k = 0;
+  while (key[k]) ++k;
+  *length = 0;
+  for (size_t i = 0; i + k + 1 <= size_; ++i) {
+    const bool starts = i == 0 || text_[i - 1] == ' ';
+    if (!starts || __builtin_memcmp(text_ + i, key, k) != 0 || text_[i + k] != '=') continue;
+    const char* at = text_ + i + k + 1;
+    while (at + *length < text_ + size_ && at[*length] != ' ' && at[*length] != '\0') ++*length;
+    return at;
+  }
+  return nullptr;
+}
+
+lib::Result<uint64_t> DeviceLine::number(const char* key) const {
+  size_t n = 0;
+  const char* at = word(key, &n);
+  if (!at || n == 0) return lib::Error::NotFound;
+  const bool hex = n > 2 && at[0] == '0' && at[1] == 'x';
+  uint64_t v = 0;
+  for (size_t i = hex ? 2 : 0; i < n; ++i) {
+    const char c = at[i];
+    const int d = c >= '0' && c <= '9' ? c - '0' : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0 || v > (~uint64_t{0} >> 4)) return lib::Error::InvalidArgument;
+    v = v * (hex ? 16 : 10) + static_cast<uint64_t>(d);
+  }
+  return v;
+}
+
+lib::Result<void> DmaPages::allocate(size_t pages) {
+  if (pages == 0 || pages > kMaxPages || base_) return lib::Error::InvalidArgument;
+  const auto folio = static_cast<abi::Handle>(TRY(from_status(sys::folio_create(pages * kPage))));
+  base_ = reinterpret_cast<uint8_t*>(TRY(from_status(sys::folio_map(folio, true))));
+  for (size_t p = 0; p < pages; ++p) physical_[p] = TRY(from_status(sys::folio_physical(folio, p)));
+  count_ = pages;
+  return {};
+}
+
+lib::Result<Mmio> map_registers(abi::Handle folio) {
+  const size_t size = TRY(from_status(sys::folio_size(folio)));
+  const auto address = TRY(from_status(sys::folio_map(folio, true)));
+  return Mmio(reinterpret_cast<volatile uint8_t*>(address), size);
+}
+
+lib::Result<void> PciFunction::open(const abi::Handle* resources, const DeviceLine& line) {
+  config_ = TRY(map_registers(resources[0]));
+  if (config_.size() < kPage) return lib::Error::NotFound;
+  for (int i = 0; i < 6; ++i) {
+    const char key[5] = {'b', 'a', 'r', static_cast<char>('0' + i), '\0'};
+    auto handle = line.number(key);
+    if (!handle.ok()) continue;
+    const uint64_t k = handle.value() - kFirstResource;
+    if (handle.value() < kFirstResource || k >= kMaxResources) return lib::Error::InvalidArgument;
+    bars_[i] = TRY(map_registers(resources[k]));
+  }
+  return {};
+}
+
+}  // namespace drivers

@@ -1,0 +1,109 @@
+#pragma once
+// The driver SDK: what every driver does with the resources the device manager gave it.
+//
+//   DeviceLine   the first message on the startup channel, "device MATCH key=value ..."
+//   DmaPages     memory the device reads and writes, with each page's physical address
+//   Mmio         a mapped register window with bounds-checked, typed accesses
+//   PciFunction  a PCI function: its configuration space and memory BARs, mapped
+//
+// Resources arrive as startup handles 3 and up; interrupts plug into the component's loop
+// with Component::watch_interrupt.
+
+#include <stellina/sys.h>
+
+#include <lib/pci.h>
+#include <lib/result.h>
+
+namespace drivers {
+
+namespace abi = stellina::abi;
+
+constexpr size_t kPage = 4096;
+constexpr size_t kFirstResource = 3;  // the startup handle of the first device resource
+constexpr size_t kMaxResources = abi::kMaxMessageHandles;
+
+// A status from a syscall as a Result: NoMemory for memory and quota, else InvalidArgument.
+lib::Result<uint64_t> from_status(int64_t status);
+
+// The device line, e.g. "device e1000 pci=00:03.0 irq=23 bar0=5".
+class DeviceLine {
+ public:
+  DeviceLine(const char* text, size_t size) : text_(text), size_(size) {}
+  // The number after "key=" (hexadecimal with 0x, else decimal). Errors: NotFound.
+  lib::Result<uint64_t> number(const char* key) const;
+  // The text after "key=" up to the next space; nullptr (and *length 0) if absent.
+  const char* word(const char* key, size_t* length) const;
+
+ private:
+  const char* text_;
+  size_t size_;
+};
+
+// Pages of DMA memory: one folio, mapped, with the physical address of every page.
+class DmaPages {
+ public:
+  static constexpr size_t kMaxPages = 64;
+  lib::Result<void> allocate(size_t pages);
+  uint8_t* page(size_t i) const { return base_ + i * kPage; }
+  uint64_t physical(size_t i) const { return physical_[i]; }
+  size_t count() const { return count_; }
+
+ private:
+  uint8_t* base_ = nullptr;
+  uint64_t physical_[kMaxPages] = {};
+  size_t count_ = 0;
+};
+
+// A register window. Offsets are checked against the size: an access outside reads as all
+// ones and writes nothing (a driver bug, not a fault).
+class Mmio {
+ public:
+  Mmio() = default;
+  Mmio(volatile uint8_t* base, size_t size) : base_(base), size_(size) {}
+  template <typename T = uint32_t>
+  T read(size_t offset) const {
+    if (!fits<T>(offset)) return static_cast<T>(~T{0});
+    return *reinterpret_cast<volatile T*>(base_ + offset);
+  }
+  template <typename T = uint32_t>
+  void write(size_t offset, T value) const {
+    if (fits<T>(offset)) *reinterpret_cast<volatile T*>(base_ + offset) = value;
+  }
+  volatile uint8_t* base() const { return base_; }
+  size_t size() const { return size_; }
+
+ private:
+  template <typename T>
+  bool fits(size_t offset) const {
+    return base_ && offset % sizeof(T) == 0 && offset + sizeof(T) <= size_;
+  }
+  volatile uint8_t* base_ = nullptr;
+  size_t size_ = 0;
+};
+
+// Maps a device folio (uncached): the whole folio as one window.
+lib::Result<Mmio> map_registers(abi::Handle folio);
+
+// A PCI function given to a driver: handle 3 is its configuration space (4 KiB), and the
+// device line names the handles of its memory BARs ("bar0=5").
+class PciFunction final : public lib::pci::ConfigAccess {
+ public:
+  // resources[k]: startup handle 3 + k. Errors: those of mapping; NotFound (no config).
+  lib::Result<void> open(const abi::Handle* resources, const DeviceLine& line);
+  lib::pci::Address address() const { return {}; }  // config space is this function's alone
+  const Mmio& bar(int i) const { return bars_[i]; }
+  // Memory decoding and bus mastering on, INTx on (the interrupt handle is its line).
+  void enable() { lib::pci::update_command(*this, {}, kEnable, lib::pci::kCommandIntxDisable); }
+
+  uint32_t read32(lib::pci::Address, uint16_t offset) override { return config_.read(offset); }
+  void write32(lib::pci::Address, uint16_t offset, uint32_t value) override {
+    config_.write(offset, value);
+  }
+
+ private:
+  static constexpr uint16_t kEnable = lib::pci::kCommandMemory | lib::pci::kCommandBusMaster;
+  Mmio config_;
+  Mmio bars_[6];
+};
+
+}  // namespace drivers
