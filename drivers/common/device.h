@@ -22,6 +22,12 @@ constexpr size_t kPage = 4096;
 constexpr size_t kFirstResource = 3;  // the startup handle of the first device resource
 constexpr size_t kMaxResources = abi::kMaxMessageHandles;
 
+// Keeps the compiler from moving memory accesses across it: plain stores to DMA memory
+// (buffers, descriptors) before the register write that hands them to the device, and the
+// device's status before the data it describes. x86 keeps stores in order and DMA is
+// coherent, so no fence instruction is needed.
+inline void dma_barrier() { asm volatile("" ::: "memory"); }
+
 // A status from a syscall as a Result: NoMemory for memory and quota, else InvalidArgument.
 lib::Result<uint64_t> from_status(int64_t status);
 

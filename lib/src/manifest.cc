@@ -51,7 +51,9 @@ Result<Manifest> Manifest::open(const uint8_t* data, size_t size) {
     const uint8_t* requires_start = m.entries_ + (first + u16(r + 20)) * kEntrySize;
     for (size_t i = 0; i < u16(r + 22); ++i) {
       const uint8_t* p = requires_start + i * kEntrySize;
-      if ((u32(p + 4) >= c && u32(p + 4) != kStartupServer) || u64(p + 8) >= strings)
+      const uint32_t provider = u32(p + 4);
+      if ((provider >= c && provider != kStartupServer && provider != kAnyDriver) ||
+          u64(p + 8) >= strings)
         return Error::InvalidArgument;
     }
     const uint8_t* config_start =

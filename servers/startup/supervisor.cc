@@ -247,6 +247,9 @@ void Supervisor::connect_requirements(size_t client) {
     if (n && req.service[n - 1] == ':') continue;
     if (req.provider == lib::Manifest::kStartupServer) {
       connect_control(client, req.field);
+    } else if (req.provider == lib::Manifest::kAnyDriver) {
+      const int64_t driver = running_exporter(req.service, count_);
+      if (driver >= 0) wire(static_cast<size_t>(driver), req.service, client, req.field);
     } else if (components_[req.provider].state == State::Running) {
       wire(req.provider, req.service, client, req.field);
     }
@@ -267,6 +270,20 @@ void Supervisor::connect_control(size_t client, const char* field) {
   send(components_[client].startup, abi::MessageKind::Connect, 0, &info, sizeof(info), ends[1]);
 }
 
+bool Supervisor::exports(size_t i, const char* service) const {
+  for (size_t e = 0; e < components_[i].spec.export_count; ++e)
+    if (same(manifest_.export_name(i, e), service)) return true;
+  return false;
+}
+
+// The first running component other than `except` that exports the service, or -1.
+int64_t Supervisor::running_exporter(const char* service, size_t except) const {
+  for (size_t i = 0; i < count_; ++i)
+    if (i != except && components_[i].state == State::Running && exports(i, service))
+      return static_cast<int64_t>(i);
+  return -1;
+}
+
 void Supervisor::connect_clients(size_t provider) {
   for (size_t client = 0; client < count_; ++client) {
     if (client == provider || components_[client].state != State::Running) continue;
@@ -274,8 +291,13 @@ void Supervisor::connect_clients(size_t provider) {
     for (size_t r = 0; r < spec.require_count; ++r) {
       const lib::Manifest::Require req = manifest_.require(client, r);
       const size_t n = length(req.service);
-      if (req.provider == provider && !(n && req.service[n - 1] == ':'))
-        wire(provider, req.service, client, req.field);
+      if (n && req.service[n - 1] == ':') continue;
+      // A service several drivers export: this one serves the client unless another driver
+      // already does.
+      const bool any = req.provider == lib::Manifest::kAnyDriver &&
+                       exports(provider, req.service) &&
+                       running_exporter(req.service, provider) < 0;
+      if (req.provider == provider || any) wire(provider, req.service, client, req.field);
     }
   }
 }

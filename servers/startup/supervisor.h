@@ -94,6 +94,8 @@ class Supervisor {
   // Wiring: a fresh channel between a provider's service and a client's field.
   void wire(size_t provider, const char* service, size_t client, const char* field);
   void connect_requirements(size_t client);
+  bool exports(size_t i, const char* service) const;
+  int64_t running_exporter(const char* service, size_t except) const;
   void connect_clients(size_t provider);
   void connect_control(size_t client, const char* field);
   // Takes the next message off ch (watched under key) into buffer_ and handles; stops

@@ -23,6 +23,7 @@ import tempfile
 import tomllib
 
 STARTUP_SERVER = 0xFFFFFFFF  # the provider index of the startup server's own services
+ANY_DRIVER = 0xFFFFFFFE  # a service several drivers export: the first one bound
 ERROR = re.compile(r"^(.*):(\d+):(\d+): error: (.*)$")
 
 
@@ -217,7 +218,11 @@ def check_manifest(binary, specs):
         with open(os.path.join(out, "manifest.bin"), "rb") as f:
             components, silos = decode(f.read())
     silo_of = {c: name for name, silo in silo_specs.items() for c in silo["components"]}
-    providers = {e: order.index(n) for n, s in parsed.items() for e in s.get("exports", [])}
+    providers = {}
+    for n, s in parsed.items():
+        for e in s.get("exports", []):
+            # A service several drivers export is provided by whichever is bound first.
+            providers[e] = ANY_DRIVER if e in providers else order.index(n)
     providers["control"] = STARTUP_SERVER  # the startup server's own service
     for i, (name, got) in enumerate(zip(order, components)):
         spec = parsed[name]
@@ -238,7 +243,7 @@ def check_manifest(binary, specs):
             "config": sorted(spec.get("config", {}).items())}
         if got != want:
             fail(f"component {i}:\n  manifest {got}\n  spec     {want}")
-        if any(i <= provider != STARTUP_SERVER for _, provider, _ in got["requires"]):
+        if any(i <= provider < ANY_DRIVER for _, provider, _ in got["requires"]):
             fail(f"{name} starts before a component it requires")
     if len(components) != len(order):
         fail(f"{len(components)} components, expected {len(order)}")

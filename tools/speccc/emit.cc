@@ -122,8 +122,9 @@ std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<
     };
     for (const Located& e : spec.exports) entry(e.text, 0, 0);
     for (const Requirement& r : spec.requirements) {
-      const uint32_t provider = r.provider == kStartupServer ? static_cast<uint32_t>(kStartupServer)
-                                                             : position[r.provider];
+      const bool special = r.provider == kStartupServer || r.provider == kAnyDriver;
+      const uint32_t provider =
+          special ? static_cast<uint32_t>(r.provider) : static_cast<uint32_t>(position[r.provider]);
       entry(r.key, provider, components.string(r.service));
     }
     for (const std::string& d : spec.devices) entry(d, 0, 0);

@@ -65,20 +65,27 @@ std::vector<size_t> resolve(std::vector<Spec>& specs, Diagnostics& diag) {
                  "a name no other spec uses");
     }
   }
-  std::map<std::string, std::pair<size_t, Position>> providers;
+  // Several components may export one service only if all are drivers: a system has
+  // whichever devices the machine has, and a client gets the first driver bound.
+  std::map<std::string, std::vector<std::pair<size_t, Position>>> providers;
   for (size_t i = 0; i < specs.size(); ++i) {
     for (const Located& e : specs[i].exports) {
-      const auto [it, fresh] = providers.emplace(e.text, std::make_pair(i, e.at));
+      auto& exporters = providers[e.text];
       if (std::find(std::begin(kStartupServices), std::end(kStartupServices), e.text) !=
           std::end(kStartupServices)) {
         diag.error(e.at, "\"" + e.text + "\" is the startup server's own service",
                    "a service name other than control");
-      } else if (!fresh) {
-        diag.error(e.at,
-                   "duplicate export \"" + e.text + "\", first exported by " +
-                       specs[it->second.first].name.text + " at " + to_string(it->second.second),
-                   "each service exported by one component");
+      } else if (!exporters.empty()) {
+        const auto [first, first_at] = exporters.front();
+        const bool drivers = !specs[i].devices.empty() && !specs[first].devices.empty();
+        if (!drivers || first == i) {
+          diag.error(e.at,
+                     "duplicate export \"" + e.text + "\", first exported by " +
+                         specs[first].name.text + " at " + to_string(first_at),
+                     "each service exported by one component (or only by drivers)");
+        }
       }
+      exporters.emplace_back(i, e.at);
     }
   }
   // deps[i]: (requirement index, provider) for each requirement of spec i that resolved.
@@ -97,7 +104,11 @@ std::vector<size_t> resolve(std::vector<Spec>& specs, Diagnostics& diag) {
                    "a service that some spec exports");
         continue;
       }
-      req.provider = it->second.first;
+      if (it->second.size() > 1) {
+        req.provider = kAnyDriver;  // known at run time; drivers start when bound, in any order
+        continue;
+      }
+      req.provider = it->second.front().first;
       deps[i].emplace_back(r, req.provider);
     }
   }

@@ -57,13 +57,17 @@ struct Requirement {
   std::string service;
   Position at;
   size_t provider = 0;  // index of the providing spec, set by resolve(); kStartupServer for
-                        // the services the startup server itself provides
+                        // the services the startup server itself provides, kAnyDriver for
+                        // one several drivers export
 };
 
 // The services the startup server provides itself (no spec exports them), and the provider
 // index that stands for it in Requirement and in the manifest.
 inline constexpr const char* kStartupServices[] = {"control"};
 inline constexpr size_t kStartupServer = 0xffffffff;
+// The provider of a service that several drivers export (e.g. "ethernet" from virtio-net and
+// e1000): whichever of them is bound to a device first.
+inline constexpr size_t kAnyDriver = 0xfffffffe;
 
 using ConfigValue = std::variant<int64_t, bool, std::string>;
 

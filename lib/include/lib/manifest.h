@@ -35,9 +35,12 @@ class Manifest {
     const char* field;
     const char* service;
     uint32_t provider;  // index of the providing component (it starts earlier), or
-                        // kStartupServer for the startup server's own services ("control")
+                        // kStartupServer for the startup server's own services ("control"),
+                        // or kAnyDriver for a service several drivers export: the first of
+                        // them bound to a device provides it
   };
   static constexpr uint32_t kStartupServer = 0xffffffff;
+  static constexpr uint32_t kAnyDriver = 0xfffffffe;
   struct Config {
     const char* field;
     ConfigType type;

@@ -1,0 +1,49 @@
+#pragma once
+// The service side of a network driver: the Ethernet service of abi/stellina/ethernet.h.
+// It keeps the clients, reads their Frames batches and hands each frame to the driver, packs
+// received frames into batches for every client, answers Info and keeps the counters. The
+// driver only moves frames between the device and these calls.
+
+#include <stellina/component.h>
+#include <stellina/ethernet.h>
+
+namespace drivers {
+
+class EthernetPort {
+ public:
+  static constexpr size_t kMaxClients = 8;
+
+  // What the driver does with the frames of one batch: transmit() each (false when the
+  // device has no room: the frame is dropped and counted), then transmit_done() once.
+  class Device {
+   public:
+    virtual bool transmit(const uint8_t* frame, size_t length) = 0;
+    virtual void transmit_done() = 0;
+
+   protected:
+    ~Device() = default;
+  };
+
+  // A client connected (the channel the component listens on). Returns false if there are
+  // kMaxClients already.
+  bool add_client(stellina::Channel* ch);
+  void remove_client(stellina::Channel& ch);
+  // A Data message from a client: a Frames batch to transmit, or Info. Malformed batches
+  // are counted and dropped whole (frames before the fault are already sent).
+  void on_data(stellina::Channel& ch, stellina::Bytes data, uint64_t call_id, Device& device);
+  // A frame from the device: kept for the next batch (sent when it is full, or at flush).
+  void received(const uint8_t* frame, size_t length);
+  // Sends the pending batch to every client.
+  void flush();
+
+  stellina::abi::EthernetInfo& info() { return info_; }
+
+ private:
+  stellina::Channel* clients_[kMaxClients] = {};
+  stellina::abi::EthernetInfo info_ = {};
+  uint8_t batch_[stellina::abi::kMaxMessageData] = {};
+  size_t batch_size_ = 0;  // bytes in batch_, header included
+  uint32_t batch_count_ = 0;
+};
+
+}  // namespace drivers
