@@ -1,7 +1,8 @@
-// The device manager: finds the machine's devices and reports them. PCI is read through the
-// ECAM window the firmware's ACPI MCFG table names (q35); virtio-mmio transports sit in
-// fixed slots on microvm. Every device is logged at start, and a Data "list" on the
-// "devices" service answers with the table. See servers/devmgr/README.md.
+// The device manager: finds the machine's devices, has their drivers started and reports
+// them. PCI is read through the ECAM window the firmware's ACPI MCFG table names (q35);
+// virtio-mmio transports sit in fixed slots on microvm. Every device is logged at start, each
+// one a driver takes is bound through the startup server, and a Data "list" on the "devices"
+// service answers with the table. See servers/devmgr/README.md.
 #include <stellina/component.h>
 
 #include <lib/pci.h>
@@ -36,25 +37,47 @@ class DeviceManager final : public stellina::Component {
   void on_connect(Channel ch) override { listen(static_cast<Channel&&>(ch)); }
 
   void on_data(Channel& ch, Bytes data) override {
-    static char table[abi::kMaxMessageData];
     if (ch.get() == startup_handle(1)) {  // the startup server answers a bind
       char answer[96] = {};
       __builtin_memcpy(answer, data.data,
                        data.size < sizeof(answer) ? data.size : sizeof(answer) - 1);
       log("bind: {}", static_cast<const char*>(answer));
       if (__builtin_memcmp(answer, "ok: ", 4) == 0) devices_.bound(answer + 4);
-      if (pending_ && --pending_ == 0)
+      if (pending_ && --pending_ == 0) {
         log("{} of {} devices bound to drivers", devices_.bound_count(), devices_.count());
+        for (Channel*& waiting : waiting_) {
+          if (waiting) answer_list(*waiting);
+          waiting = nullptr;
+        }
+      }
       return;
     }
-    const bool list = data.size == 4 && __builtin_memcmp(data.data, "list", 4) == 0;
-    const size_t n = list ? devices_.table(table, sizeof(table))
-                          : lib::format_to(table, sizeof(table), "error: try 'list'\n");
-    ch.send(Bytes{table, n});
+    if (data.size != 4 || __builtin_memcmp(data.data, "list", 4) != 0) {
+      ch.send(Bytes{"error: try 'list'\n", 18});
+      return;
+    }
+    // While binds are being answered the table is about to change: the answer waits.
+    for (Channel*& waiting : waiting_) {
+      if (!pending_ || waiting) continue;
+      waiting = &ch;
+      return;
+    }
+    answer_list(ch);
+  }
+
+  void on_peer_closed(Channel& ch) override {
+    for (Channel*& waiting : waiting_)
+      if (waiting == &ch) waiting = nullptr;
+  }
+
+  void answer_list(Channel& ch) {
+    static char table[abi::kMaxMessageData];
+    ch.send(Bytes{table, devices_.table(table, sizeof(table))});
   }
 
   devmgr::Devices devices_;
-  size_t pending_ = 0;  // bind requests not answered yet
+  size_t pending_ = 0;        // bind requests not answered yet
+  Channel* waiting_[8] = {};  // clients whose "list" waits for those answers
 };
 
 STELLINA_COMPONENT(DeviceManager)
