@@ -5,7 +5,10 @@
 // destination address, without the frame check sequence). A client sends Frames batches to
 // transmit; the driver sends every connected client Frames batches of what it received.
 // Nothing is acknowledged: a frame that finds no room (a full transmit ring, a client's full
-// queue) is dropped and counted, as on a wire.
+// queue) is dropped and counted, as on a wire. A batch that does not parse (truncated, a
+// count the bytes do not hold, bytes after the last frame, a frame shorter than
+// kEthernetMinFrame or longer than kEthernetMaxFrame) is dropped whole and counted in
+// `malformed`; lib/ethernet_batch.h reads and writes batches by these rules.
 //
 // A Data message holding only EthernetBatch{Info, 0} is answered, with the same call id, by
 // EthernetBatch{Info, 0} followed by an EthernetInfo.
@@ -33,9 +36,10 @@ struct EthernetInfo {
   uint32_t link_up;  // 1 if the link is up
   uint32_t reserved;
   uint64_t rx_frames, tx_frames;
-  uint64_t rx_dropped;  // no client, or a client's queue was full
+  uint64_t rx_dropped;  // no client, a client's queue was full, or the device reported a
+                        // length that cannot be a frame
   uint64_t tx_dropped;  // the transmit ring was full
-  uint64_t malformed;   // batches or frames from clients that did not parse
+  uint64_t malformed;   // batches from clients that did not parse (each counts once)
 };
 
 }  // namespace stellina::abi

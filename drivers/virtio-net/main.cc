@@ -1,0 +1,283 @@
+// virtio-net: the driver of a virtio network device (virtio 1.x over virtio-mmio or virtio-pci),
+// exporting the Ethernet service of abi/stellina/ethernet.h. No offloads and no mergeable buffers:
+// every frame travels behind a 12-byte header in one buffer of its own. The receive queue is kept
+// full with kRxBuffers buffers, each put back as soon as its frame is copied out; what one
+// interrupt brings goes to every client in as few Frames batches as fit. Frames to send are
+// copied into one of kTxBuffers buffers; when none is free the frame is dropped and counted,
+// as on a wire. Every client gets every frame (there is no filtering yet).
+#include <stellina/component.h>
+#include <stellina/ethernet.h>
+
+#include <lib/ethernet_batch.h>
+
+#include "drivers/common/virtio_device.h"
+
+namespace abi = stellina::abi;
+using stellina::Bytes;
+using stellina::Channel;
+
+class VirtioNet final : public stellina::Component {
+  // Feature bits (5.1.3) and the status bit of the configuration (5.1.4).
+  static constexpr unsigned kFeatureMac = 5, kFeatureStatus = 16;
+  static constexpr uint16_t kStatusLinkUp = 1;
+  static constexpr uint32_t kConfigMac = 0, kConfigStatus = 6;
+  static constexpr uint16_t kRxQueue = 0, kTxQueue = 1;
+  // struct virtio_net_hdr with VIRTIO_F_VERSION_1 (5.1.6): flags, gso_type, hdr_len,
+  // gso_size, csum_start, csum_offset, num_buffers. All zero when sending: no offloads.
+  static constexpr uint32_t kHeader = 12;
+  static constexpr uint16_t kMtu = 1500;
+  // DMA pages: the receive queue (0, 1), the transmit queue (2, 3), then buffers of half a
+  // page each, enough for a header and the largest frame (1526 bytes; 5.1.6.3.1).
+  static constexpr uint32_t kBufferBytes = 2048;
+  static constexpr size_t kRxBuffers = 16, kTxBuffers = 8;
+  static constexpr size_t kFirstBufferPage = 4;
+  static constexpr size_t kDmaPages =
+      kFirstBufferPage + (kRxBuffers + kTxBuffers) * kBufferBytes / drivers::kPage;
+  static_assert(kDmaPages <= drivers::DmaPages::kMaxPages);
+  static constexpr size_t kMaxClients = 8;
+  static constexpr unsigned kInterruptRounds = 4;
+
+  void on_data(Channel& ch, Bytes data) override {
+    if (ch.get() == startup_handle(1)) {  // the device line
+      if (!device_.ready()) start_device(static_cast<const char*>(data.data), data.size);
+      return;
+    }
+    auto opened = lib::EthernetBatchReader::open(data.data, data.size);
+    if (!opened.ok()) {
+      ++malformed_;
+      return;
+    }
+    lib::EthernetBatchReader batch = opened.release_value();
+    if (batch.op() == abi::EthernetOp::Info) {
+      if (batch.has_info()) {
+        ++malformed_;  // an answer is not a request
+        return;
+      }
+      answer_info(ch);
+      return;
+    }
+    transmit(batch);
+  }
+
+  void on_connect(Channel ch) override {
+    Channel* kept = listen(static_cast<Channel&&>(ch));
+    if (!kept) return;
+    for (Channel*& c : clients_) {
+      if (c) continue;
+      c = kept;
+      return;
+    }
+    unwatch(*kept);  // too many clients: this one is closed
+  }
+
+  void on_peer_closed(Channel& ch) override {
+    for (Channel*& c : clients_)
+      if (c == &ch) c = nullptr;
+  }
+
+  void on_interrupt() override {
+    // Work that completes while this runs raises the status again; a few rounds take it
+    // without waiting for another interrupt.
+    for (unsigned round = 0; round < kInterruptRounds; ++round) {
+      const uint32_t why = device_.transport().interrupt_status();  // acknowledges
+      if (why & lib::virtio::kInterruptConfigChange) read_link();
+      reclaim_transmitted();
+      receive();
+      if (why == 0) break;
+    }
+    if (rx_.broken() || tx_.broken()) {
+      log("the device broke the queue protocol; starting over");
+      stop(1);  // restarted, the driver resets the device
+      return;
+    }
+    ack_interrupt();
+  }
+
+  void start_device(const char* line, size_t size) {
+    auto opened = device_.open(*this, line, size, kDmaPages);
+    uint64_t features = 0;
+    if (opened.ok()) {
+      const uint64_t wanted =
+          lib::virtio::feature(kFeatureMac) | lib::virtio::feature(kFeatureStatus);
+      auto ready =
+          lib::virtio::initialize(device_.transport(), wanted, [&](uint64_t) -> lib::Result<void> {
+            TRY(lib::virtio::setup_queue(device_.transport(), kRxQueue, rx_,
+                                         device_.queue_memory(0), kRxBuffers, false));
+            TRY(lib::virtio::setup_queue(device_.transport(), kTxQueue, tx_,
+                                         device_.queue_memory(2), 2 * kTxBuffers, false));
+            return {};
+          });
+      if (ready.ok()) {
+        features = ready.value();
+      } else {
+        opened = ready.error();
+      }
+    }
+    if (opened.ok()) opened = read_mac(features & lib::virtio::feature(kFeatureMac));
+    if (!opened.ok()) {
+      log("cannot drive the device: {}", lib::error_name(opened.error()));
+      stop(1);
+      return;
+    }
+    has_status_ = features & lib::virtio::feature(kFeatureStatus);
+    read_link();
+    watch_interrupt(startup_handle(4));
+    size_t posted = 0;
+    while (posted < kRxBuffers && post_receive(posted)) ++posted;
+    if (rx_.notify_needed()) device_.transport().notify(kRxQueue);
+    log("mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}{}, link {}, {} receive buffers", mac_[0],
+        mac_[1], mac_[2], mac_[3], mac_[4], mac_[5],
+        features & lib::virtio::feature(kFeatureMac) ? "" : " (made up)", link_up_ ? "up" : "down",
+        posted);
+  }
+
+  lib::Result<void> read_mac(bool offered) {
+    // Without VIRTIO_NET_F_MAC the device has no address to give: a locally administered one.
+    static constexpr uint8_t kLocal[6] = {0x02, 0, 0, 0, 0, 0x01};
+    for (uint32_t i = 0; i < 6; ++i) {
+      if (!offered) {
+        mac_[i] = kLocal[i];
+        continue;
+      }
+      mac_[i] = static_cast<uint8_t>(
+          TRY(lib::virtio::read_config(device_.transport(), kConfigMac + i, 1)));
+    }
+    return {};
+  }
+
+  void read_link() {
+    bool up = true;  // without VIRTIO_NET_F_STATUS the link is taken to be up (5.1.4.2)
+    if (has_status_) {
+      auto status = lib::virtio::read_config(device_.transport(), kConfigStatus, 2);
+      up = status.ok() && (status.value() & kStatusLinkUp);
+    }
+    if (link_known_ && up != link_up_) log("link {}", up ? "up" : "down");
+    link_up_ = up;
+    link_known_ = true;
+  }
+
+  uint8_t* buffer(size_t i) const {
+    return device_.page(kFirstBufferPage + i / 2) + (i % 2) * kBufferBytes;
+  }
+  uint64_t buffer_phys(size_t i) const {
+    return device_.page_phys(kFirstBufferPage + i / 2) + (i % 2) * kBufferBytes;
+  }
+
+  // Hands receive buffer i (0..kRxBuffers) to the device. False if the queue had no room.
+  bool post_receive(size_t i) {
+    const lib::virtio::Buffer b{buffer_phys(i), kBufferBytes, true};
+    auto head = rx_.submit(&b, 1);
+    if (!head.ok()) return false;
+    rx_buffer_of_[head.value()] = static_cast<uint8_t>(i);
+    return true;
+  }
+
+  void receive() {
+    static uint8_t message[abi::kMaxMessageData];
+    lib::EthernetBatchWriter batch(message);
+    lib::virtio::Completion done{};
+    bool posted = false;
+    while (rx_.poll_used(done)) {
+      const size_t i = rx_buffer_of_[done.head];
+      // The device says how much it wrote; a length that cannot hold a header and a frame
+      // is dropped (poll_used has already refused lengths beyond the buffer).
+      if (done.length < kHeader + abi::kEthernetMinFrame ||
+          done.length > kHeader + abi::kEthernetMaxFrame) {
+        ++rx_dropped_;
+      } else {
+        const uint32_t length = done.length - kHeader;
+        if (!batch.fits(length)) {
+          deliver(batch);
+          batch.clear();
+        }
+        if (batch.add(buffer(i) + kHeader, length).ok()) {
+          ++rx_frames_;
+        } else {
+          ++rx_dropped_;
+        }
+      }
+      posted |= post_receive(i);
+    }
+    if (!batch.empty()) deliver(batch);
+    if (posted && rx_.notify_needed()) device_.transport().notify(kRxQueue);
+  }
+
+  // Sends a batch to every client; a client that cannot take it loses its frames.
+  void deliver(const lib::EthernetBatchWriter& batch) {
+    bool anyone = false;
+    for (Channel* c : clients_) {
+      if (!c) continue;
+      anyone = true;
+      if (c->send(Bytes{batch.data(), batch.size()}) != abi::kOk) rx_dropped_ += batch.count();
+    }
+    if (!anyone) rx_dropped_ += batch.count();
+  }
+
+  void transmit(lib::EthernetBatchReader& batch) {
+    if (!device_.ready()) {
+      tx_dropped_ += batch.count();
+      return;
+    }
+    reclaim_transmitted();
+    bool queued = false;
+    lib::EthernetFrame f{};
+    while (batch.next(f)) {
+      size_t i = 0;
+      while (i < kTxBuffers && tx_busy_[i]) ++i;
+      if (i == kTxBuffers) {
+        ++tx_dropped_;
+        continue;
+      }
+      uint8_t* b = buffer(kRxBuffers + i);
+      __builtin_memset(b, 0, kHeader);
+      __builtin_memcpy(b + kHeader, f.data, f.length);
+      const lib::virtio::Buffer chain{buffer_phys(kRxBuffers + i), kHeader + f.length, false};
+      auto head = tx_.submit(&chain, 1);
+      if (!head.ok()) {
+        ++tx_dropped_;
+        continue;
+      }
+      tx_busy_[i] = true;
+      tx_buffer_of_[head.value()] = static_cast<uint8_t>(i);
+      ++tx_frames_;
+      queued = true;
+    }
+    if (queued && tx_.notify_needed()) device_.transport().notify(kTxQueue);
+  }
+
+  void reclaim_transmitted() {
+    lib::virtio::Completion done{};
+    while (tx_.poll_used(done)) tx_busy_[tx_buffer_of_[done.head]] = false;
+  }
+
+  void answer_info(Channel& ch) {
+    abi::EthernetInfo info{};
+    __builtin_memcpy(info.mac, mac_, sizeof(mac_));
+    info.mtu = kMtu;
+    info.link_up = link_up_ ? 1 : 0;
+    info.rx_frames = rx_frames_;
+    info.tx_frames = tx_frames_;
+    info.rx_dropped = rx_dropped_;
+    info.tx_dropped = tx_dropped_;
+    info.malformed = malformed_;
+    uint8_t message[lib::kEthernetInfoMessage];
+    auto size = lib::write_ethernet_info(message, sizeof(message), &info);
+    if (size.ok())
+      ch.send(abi::MessageKind::Data, Bytes{message, size.value()}, call_id(), nullptr, 0);
+  }
+
+  drivers::VirtioDevice device_;
+  lib::virtio::Queue rx_, tx_;
+  // Which buffer each chain in flight uses, by the head submit returned.
+  uint8_t rx_buffer_of_[lib::virtio::Queue::kMaxSize] = {};
+  uint8_t tx_buffer_of_[lib::virtio::Queue::kMaxSize] = {};
+  bool tx_busy_[kTxBuffers] = {};
+  Channel* clients_[kMaxClients] = {};
+  uint8_t mac_[6] = {};
+  bool has_status_ = false;
+  bool link_up_ = false;
+  bool link_known_ = false;
+  uint64_t rx_frames_ = 0, tx_frames_ = 0, rx_dropped_ = 0, tx_dropped_ = 0, malformed_ = 0;
+};
+
+STELLINA_COMPONENT(VirtioNet)
