@@ -7,6 +7,8 @@
 #include <stellina/component.h>
 #include <stellina/ethernet.h>
 
+#include <lib/ethernet_batch.h>
+
 namespace drivers {
 
 class EthernetPort {
@@ -28,10 +30,11 @@ class EthernetPort {
   // kMaxClients already.
   bool add_client(stellina::Channel* ch);
   void remove_client(stellina::Channel& ch);
-  // A Data message from a client: a Frames batch to transmit, or Info. Malformed batches
-  // are counted and dropped whole (frames before the fault are already sent).
+  // A Data message from a client: a Frames batch to transmit, or Info. A batch that does
+  // not parse is dropped whole and counted once.
   void on_data(stellina::Channel& ch, stellina::Bytes data, uint64_t call_id, Device& device);
   // A frame from the device: kept for the next batch (sent when it is full, or at flush).
+  // A length that cannot be a frame is dropped and counted.
   void received(const uint8_t* frame, size_t length);
   // Sends the pending batch to every client.
   void flush();
@@ -41,9 +44,8 @@ class EthernetPort {
  private:
   stellina::Channel* clients_[kMaxClients] = {};
   stellina::abi::EthernetInfo info_ = {};
-  uint8_t batch_[stellina::abi::kMaxMessageData] = {};
-  size_t batch_size_ = 0;  // bytes in batch_, header included
-  uint32_t batch_count_ = 0;
+  uint8_t message_[stellina::abi::kMaxMessageData] = {};
+  lib::EthernetBatchWriter batch_{message_};  // received frames not yet sent
 };
 
 }  // namespace drivers

@@ -6,17 +6,15 @@
 // copied into one of kTxBuffers buffers; when none is free the frame is dropped and counted,
 // as on a wire. Every client gets every frame (there is no filtering yet).
 #include <stellina/component.h>
-#include <stellina/ethernet.h>
 
-#include <lib/ethernet_batch.h>
-
+#include "drivers/common/ethernet_port.h"
 #include "drivers/common/virtio_device.h"
 
 namespace abi = stellina::abi;
 using stellina::Bytes;
 using stellina::Channel;
 
-class VirtioNet final : public stellina::Component {
+class VirtioNet final : public stellina::Component, drivers::EthernetPort::Device {
   // Feature bits (5.1.3) and the status bit of the configuration (5.1.4).
   static constexpr unsigned kFeatureMac = 5, kFeatureStatus = 16;
   static constexpr uint16_t kStatusLinkUp = 1;
@@ -34,7 +32,6 @@ class VirtioNet final : public stellina::Component {
   static constexpr size_t kDmaPages =
       kFirstBufferPage + (kRxBuffers + kTxBuffers) * kBufferBytes / drivers::kPage;
   static_assert(kDmaPages <= drivers::DmaPages::kMaxPages);
-  static constexpr size_t kMaxClients = 8;
   static constexpr unsigned kInterruptRounds = 4;
 
   void on_data(Channel& ch, Bytes data) override {
@@ -42,38 +39,15 @@ class VirtioNet final : public stellina::Component {
       if (!device_.ready()) start_device(static_cast<const char*>(data.data), data.size);
       return;
     }
-    auto opened = lib::EthernetBatchReader::open(data.data, data.size);
-    if (!opened.ok()) {
-      ++malformed_;
-      return;
-    }
-    lib::EthernetBatchReader batch = opened.release_value();
-    if (batch.op() == abi::EthernetOp::Info) {
-      if (batch.has_info()) {
-        ++malformed_;  // an answer is not a request
-        return;
-      }
-      answer_info(ch);
-      return;
-    }
-    transmit(batch);
+    port_.on_data(ch, data, call_id(), *this);
   }
 
   void on_connect(Channel ch) override {
-    Channel* kept = listen(static_cast<Channel&&>(ch));
-    if (!kept) return;
-    for (Channel*& c : clients_) {
-      if (c) continue;
-      c = kept;
-      return;
-    }
-    unwatch(*kept);  // too many clients: this one is closed
+    Channel* client = listen(static_cast<Channel&&>(ch));
+    if (client && !port_.add_client(client)) unwatch(*client);  // too many: closed
   }
 
-  void on_peer_closed(Channel& ch) override {
-    for (Channel*& c : clients_)
-      if (c == &ch) c = nullptr;
-  }
+  void on_peer_closed(Channel& ch) override { port_.remove_client(ch); }
 
   void on_interrupt() override {
     // Work that completes while this runs raises the status again; a few rounds take it
@@ -120,15 +94,16 @@ class VirtioNet final : public stellina::Component {
       return;
     }
     has_status_ = features & lib::virtio::feature(kFeatureStatus);
+    port_.info().mtu = kMtu;
     read_link();
     watch_interrupt(startup_handle(4));
     size_t posted = 0;
     while (posted < kRxBuffers && post_receive(posted)) ++posted;
     if (rx_.notify_needed()) device_.transport().notify(kRxQueue);
-    log("mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}{}, link {}, {} receive buffers", mac_[0],
-        mac_[1], mac_[2], mac_[3], mac_[4], mac_[5],
-        features & lib::virtio::feature(kFeatureMac) ? "" : " (made up)", link_up_ ? "up" : "down",
-        posted);
+    log("mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}{}, link {}, {} receive buffers", mac()[0],
+        mac()[1], mac()[2], mac()[3], mac()[4], mac()[5],
+        features & lib::virtio::feature(kFeatureMac) ? "" : " (made up)",
+        port_.info().link_up ? "up" : "down", posted);
   }
 
   lib::Result<void> read_mac(bool offered) {
@@ -136,10 +111,10 @@ class VirtioNet final : public stellina::Component {
     static constexpr uint8_t kLocal[6] = {0x02, 0, 0, 0, 0, 0x01};
     for (uint32_t i = 0; i < 6; ++i) {
       if (!offered) {
-        mac_[i] = kLocal[i];
+        mac()[i] = kLocal[i];
         continue;
       }
-      mac_[i] = static_cast<uint8_t>(
+      mac()[i] = static_cast<uint8_t>(
           TRY(lib::virtio::read_config(device_.transport(), kConfigMac + i, 1)));
     }
     return {};
@@ -151,10 +126,12 @@ class VirtioNet final : public stellina::Component {
       auto status = lib::virtio::read_config(device_.transport(), kConfigStatus, 2);
       up = status.ok() && (status.value() & kStatusLinkUp);
     }
-    if (link_known_ && up != link_up_) log("link {}", up ? "up" : "down");
-    link_up_ = up;
+    if (link_known_ && up != (port_.info().link_up != 0)) log("link {}", up ? "up" : "down");
+    port_.info().link_up = up ? 1 : 0;
     link_known_ = true;
   }
+
+  uint8_t* mac() { return port_.info().mac; }
 
   uint8_t* buffer(size_t i) const {
     return device_.page(kFirstBufferPage + i / 2) + (i % 2) * kBufferBytes;
@@ -173,97 +150,49 @@ class VirtioNet final : public stellina::Component {
   }
 
   void receive() {
-    static uint8_t message[abi::kMaxMessageData];
-    lib::EthernetBatchWriter batch(message);
     lib::virtio::Completion done{};
     bool posted = false;
     while (rx_.poll_used(done)) {
       const size_t i = rx_buffer_of_[done.head];
-      // The device says how much it wrote; a length that cannot hold a header and a frame
-      // is dropped (poll_used has already refused lengths beyond the buffer).
-      if (done.length < kHeader + abi::kEthernetMinFrame ||
-          done.length > kHeader + abi::kEthernetMaxFrame) {
-        ++rx_dropped_;
+      // The device says how much it wrote (poll_used has refused lengths beyond the
+      // buffer); one that cannot hold a header is dropped, as the port drops bad frames.
+      if (done.length < kHeader) {
+        ++port_.info().rx_dropped;
       } else {
-        const uint32_t length = done.length - kHeader;
-        if (!batch.fits(length)) {
-          deliver(batch);
-          batch.clear();
-        }
-        if (batch.add(buffer(i) + kHeader, length).ok()) {
-          ++rx_frames_;
-        } else {
-          ++rx_dropped_;
-        }
+        port_.received(buffer(i) + kHeader, done.length - kHeader);
       }
       posted |= post_receive(i);
     }
-    if (!batch.empty()) deliver(batch);
+    port_.flush();
     if (posted && rx_.notify_needed()) device_.transport().notify(kRxQueue);
   }
 
-  // Sends a batch to every client; a client that cannot take it loses its frames.
-  void deliver(const lib::EthernetBatchWriter& batch) {
-    bool anyone = false;
-    for (Channel* c : clients_) {
-      if (!c) continue;
-      anyone = true;
-      if (c->send(Bytes{batch.data(), batch.size()}) != abi::kOk) rx_dropped_ += batch.count();
-    }
-    if (!anyone) rx_dropped_ += batch.count();
+  // One frame of a client's batch into a free transmit buffer; false if none is free.
+  bool transmit(const uint8_t* frame, size_t length) override {
+    if (!device_.ready()) return false;
+    reclaim_transmitted();
+    size_t i = 0;
+    while (i < kTxBuffers && tx_busy_[i]) ++i;
+    if (i == kTxBuffers) return false;
+    uint8_t* b = buffer(kRxBuffers + i);
+    __builtin_memset(b, 0, kHeader);
+    __builtin_memcpy(b + kHeader, frame, length);
+    const lib::virtio::Buffer chain{buffer_phys(kRxBuffers + i),
+                                    static_cast<uint32_t>(kHeader + length), false};
+    auto head = tx_.submit(&chain, 1);
+    if (!head.ok()) return false;
+    tx_busy_[i] = true;
+    tx_buffer_of_[head.value()] = static_cast<uint8_t>(i);
+    return true;
   }
 
-  void transmit(lib::EthernetBatchReader& batch) {
-    if (!device_.ready()) {
-      tx_dropped_ += batch.count();
-      return;
-    }
-    reclaim_transmitted();
-    bool queued = false;
-    lib::EthernetFrame f{};
-    while (batch.next(f)) {
-      size_t i = 0;
-      while (i < kTxBuffers && tx_busy_[i]) ++i;
-      if (i == kTxBuffers) {
-        ++tx_dropped_;
-        continue;
-      }
-      uint8_t* b = buffer(kRxBuffers + i);
-      __builtin_memset(b, 0, kHeader);
-      __builtin_memcpy(b + kHeader, f.data, f.length);
-      const lib::virtio::Buffer chain{buffer_phys(kRxBuffers + i), kHeader + f.length, false};
-      auto head = tx_.submit(&chain, 1);
-      if (!head.ok()) {
-        ++tx_dropped_;
-        continue;
-      }
-      tx_busy_[i] = true;
-      tx_buffer_of_[head.value()] = static_cast<uint8_t>(i);
-      ++tx_frames_;
-      queued = true;
-    }
-    if (queued && tx_.notify_needed()) device_.transport().notify(kTxQueue);
+  void transmit_done() override {
+    if (tx_.notify_needed()) device_.transport().notify(kTxQueue);
   }
 
   void reclaim_transmitted() {
     lib::virtio::Completion done{};
     while (tx_.poll_used(done)) tx_busy_[tx_buffer_of_[done.head]] = false;
-  }
-
-  void answer_info(Channel& ch) {
-    abi::EthernetInfo info{};
-    __builtin_memcpy(info.mac, mac_, sizeof(mac_));
-    info.mtu = kMtu;
-    info.link_up = link_up_ ? 1 : 0;
-    info.rx_frames = rx_frames_;
-    info.tx_frames = tx_frames_;
-    info.rx_dropped = rx_dropped_;
-    info.tx_dropped = tx_dropped_;
-    info.malformed = malformed_;
-    uint8_t message[lib::kEthernetInfoMessage];
-    auto size = lib::write_ethernet_info(message, sizeof(message), &info);
-    if (size.ok())
-      ch.send(abi::MessageKind::Data, Bytes{message, size.value()}, call_id(), nullptr, 0);
   }
 
   drivers::VirtioDevice device_;
@@ -272,12 +201,9 @@ class VirtioNet final : public stellina::Component {
   uint8_t rx_buffer_of_[lib::virtio::Queue::kMaxSize] = {};
   uint8_t tx_buffer_of_[lib::virtio::Queue::kMaxSize] = {};
   bool tx_busy_[kTxBuffers] = {};
-  Channel* clients_[kMaxClients] = {};
-  uint8_t mac_[6] = {};
+  drivers::EthernetPort port_;  // the clients, their batches, the counters
   bool has_status_ = false;
-  bool link_up_ = false;
   bool link_known_ = false;
-  uint64_t rx_frames_ = 0, tx_frames_ = 0, rx_dropped_ = 0, tx_dropped_ = 0, malformed_ = 0;
 };
 
 STELLINA_COMPONENT(VirtioNet)
