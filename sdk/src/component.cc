@@ -137,6 +137,13 @@ abi::Handle Component::startup_handle(size_t i) const {
   return startup_ && i < startup_->handle_count ? startup_->handles[i] : abi::kInvalidHandle;
 }
 
+abi::Handle Component::take_handle(size_t i) {
+  if (!handles_ || i >= handle_count_) return abi::kInvalidHandle;
+  const abi::Handle h = handles_[i];
+  handles_[i] = abi::kInvalidHandle;
+  return h;
+}
+
 void Component::stop(int64_t code) {
   stopping_ = true;
   exit_code_ = code;
@@ -187,12 +194,18 @@ void Component::dispatch(size_t slot, uint32_t signals) {
         for (uint32_t i = 1; i < m.handle_count; ++i) sys::handle_close(handles[i]);
         break;
       case abi::MessageKind::Data:
-        on_data(ch, Bytes{data, m.data_size});
-        for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
-        break;
       case abi::MessageKind::Open:
-        on_open(ch, m.call_id, reinterpret_cast<const char*>(data), m.data_size);
-        for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
+        handles_ = handles;
+        handle_count_ = m.handle_count;
+        if (m.kind == abi::MessageKind::Data) {
+          on_data(ch, Bytes{data, m.data_size});
+        } else {
+          on_open(ch, m.call_id, reinterpret_cast<const char*>(data), m.data_size);
+        }
+        handles_ = nullptr;
+        handle_count_ = 0;
+        for (uint32_t i = 0; i < m.handle_count; ++i)
+          if (handles[i] != abi::kInvalidHandle) sys::handle_close(handles[i]);
         break;
       default:  // kinds this component does not handle: drop, with their handles
         for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);

@@ -130,6 +130,11 @@ class Component {
   void unwatch(Channel& ch);
   // The call id of the message being handled (0 if it came without one).
   uint64_t call_id() const { return call_id_; }
+  // Takes handle i (in the order sent) of the Data or Open message being handled: the
+  // component owns it from now on. The loop closes the handles that were not taken once the
+  // handler returns. Returns kInvalidHandle if the message has no such handle or it was
+  // taken already.
+  abi::Handle take_handle(size_t i);
   // Logs a line tagged with the component's name.
   void log(const char* text) const;
   // The same, formatted as lib::format_to does ("{} answers", n).
@@ -164,6 +169,8 @@ class Component {
   Channel* watched_[kMaxChannels] = {};  // per poll slot: in owned_ or the component's own
   size_t startup_slot_ = 0;
   uint64_t call_id_ = 0;
+  abi::Handle* handles_ = nullptr;  // those of the message being handled, while it is
+  uint32_t handle_count_ = 0;
   bool stopping_ = false;
   int64_t exit_code_ = 0;
 };
