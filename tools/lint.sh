@@ -12,7 +12,8 @@ case "${1:-}" in
     build=${2:?usage: lint.sh tidy BUILD_DIR}
     log=$(mktemp)
     trap 'rm -f "$log"' EXIT
-    if ! git ls-files 'kernel/*.cc' 'lib/*.cc' 'sdk/*.cc' 'tests/*.cc' 'tools/*.cc' |
+    if ! git ls-files 'kernel/*.cc' 'lib/*.cc' 'sdk/*.cc' 'tests/*.cc' 'tools/*.cc' 'drivers/*.cc' \
+        'servers/*.cc' 'apps/*.cc' 'bench/*.cc' |
         xargs -P "$(nproc)" -n 4 clang-tidy -p "$build" --quiet --warnings-as-errors='*' >"$log" 2>&1; then
       grep -v "warnings generated" "$log"
       exit 1

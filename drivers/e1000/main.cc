@@ -159,8 +159,8 @@ class E1000 final : public stellina::Component, drivers::EthernetPort::Device {
   // the EEPROM does not answer.
   void read_mac() {
     uint8_t* mac = port_.info().mac;
-    for (uint32_t word = 0; word < 3; ++word) {
-      regs_.write(kEerd, word << 8 | kEerdStart);
+    for (size_t word = 0; word < 3; ++word) {
+      regs_.write(kEerd, static_cast<uint32_t>(word << 8) | kEerdStart);
       uint32_t v = 0;
       for (int i = 0; i < 10000 && !(v & kEerdDone); ++i) v = regs_.read(kEerd);
       if (!(v & kEerdDone)) {

@@ -278,9 +278,10 @@ bool Supervisor::exports(size_t i, const char* service) const {
 
 // The first running component other than `except` that exports the service, or -1.
 int64_t Supervisor::running_exporter(const char* service, size_t except) const {
-  for (size_t i = 0; i < count_; ++i)
+  for (size_t i = 0; i < count_; ++i) {
     if (i != except && components_[i].state == State::Running && exports(i, service))
       return static_cast<int64_t>(i);
+  }
   return -1;
 }
 
@@ -385,9 +386,9 @@ void Supervisor::route_open(size_t client, uint64_t call_id, const char* uri, si
   scheme[n] = ':';
   scheme[n + 1] = '\0';
   int64_t provider = -1;
-  for (size_t p = 0; p < count_ && provider < 0; ++p)
-    for (size_t e = 0; e < components_[p].spec.export_count; ++e)
-      if (same(manifest_.export_name(p, e), scheme)) provider = static_cast<int64_t>(p);
+  for (size_t p = 0; p < count_ && provider < 0; ++p) {
+    if (exports(p, scheme)) provider = static_cast<int64_t>(p);
+  }
   const char* name = components_[client].spec.name;
   if (provider < 0) {
     say(log_, "{} opened '{}': no component serves that scheme", name, scheme);
