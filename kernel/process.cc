@@ -68,7 +68,12 @@ void Process::terminate(int64_t code, ExitReason reason, const char* detail, uin
     }
     exit_channel_ = Ref<Channel>();
   }
-  update_signals(stellina::abi::kSignalTerminated, 0);
+  if (live_threads_ == 0) update_signals(stellina::abi::kSignalTerminated, 0);
 }
+
+// The process has ended once it is terminated and its last thread is gone: only then are its
+// threads given back to the silo, so a supervisor that sees the signal can start a successor
+// in the same silo at once.
+bool Process::ended() const { return terminated_ && live_threads_ == 0; }
 
 }  // namespace kernel

@@ -38,6 +38,8 @@ class Process final : public Object {
   // Only for processes that are not in_kernel().
   AddressSpace& address_space() { return *address_space_; }
   bool terminated() const REQUIRES(sched_lock) { return terminated_; }
+  // Terminated, and every thread has ended (kSignalTerminated is raised then).
+  bool ended() const REQUIRES(sched_lock);
   // Threads: every thread of the process is counted; the last one to end ends the process
   // (with its exit code) if nothing ended it before.
   void thread_started() REQUIRES(sched_lock) { ++live_threads_; }

@@ -105,7 +105,7 @@ int64_t sys_process_info(SyscallArgs a) {
     Process* process =
         TRY_RESULT(current_process().handles().get<Process>(handle_arg(a[0]), abi::kRightRead));
     info.process_id = process->id();
-    info.running = process->terminated() ? 0 : 1;
+    info.running = process->ended() ? 0 : 1;
     if (process->terminated()) info.exit = process->exit_record();
   }
   TRY_STATUS(copy_out(a[1], &info, sizeof(info)));

@@ -190,7 +190,11 @@ void thread_exit(int code) NO_THREAD_SAFETY_ANALYSIS {
       p->silo().uncharge_thread();
       self->silo_thread_charged_ = false;
     }
-    if (p->live_threads() == 0) p->terminate(code, ExitReason::Exited, "exit", 0, 0);
+    if (p->live_threads() == 0 && !p->terminated()) {
+      p->terminate(code, ExitReason::Exited, "exit", 0, 0);
+    } else if (p->ended()) {  // killed earlier: its last thread is gone now
+      p->update_signals(stellina::abi::kSignalTerminated, 0);
+    }
   }
   if (self->thread_object_) {
     self->thread_object_->update_signals(stellina::abi::kSignalTerminated, 0);

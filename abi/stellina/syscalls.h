@@ -165,7 +165,9 @@ enum Syscall : uint64_t {
   kSysProcessSpawn = 26,
 
   // process_kill(Handle process): ends the process as if it had faulted (ExitReason::Killed);
-  // nothing happens if it has ended already. Rights: kRightManage.
+  // nothing happens if it has ended already. Its handles close at once; its threads end when
+  // they next run, and only when the last is gone has the process ended (kSignalTerminated,
+  // process_info's running 0): its silo has its threads back by then. Rights: kRightManage.
   kSysProcessKill = 27,
 
   // process_info(Handle process, ProcessInfo* out): whether the process is running and, once

@@ -144,17 +144,17 @@ size_t Supervisor::execute(const char* command, char* out, size_t capacity) {
       }
       if (!same(verb, "restart"))
         return lib::format_to(out, capacity, "error: {} is not running\n", name);
-    } else {
-      // stop and restart end it for good; kill leaves it to its restart policy.
-      c.stop_requested = !same(verb, "kill");
-      sys::process_kill(c.process);
-      on_exit(i);
-    }
-    if (same(verb, "restart")) {
       c.backoff_ms = c.spec.backoff_ms;
       ++c.restarts;
       const int64_t r = start(i);
       if (r != abi::kOk) return lib::format_to(out, capacity, "error: {}: status {}\n", name, r);
+    } else {
+      // stop ends it for good; kill leaves it to its restart policy; restart starts it again
+      // as soon as its exit is seen (its silo still holds the old process until then).
+      c.stop_requested = same(verb, "stop");
+      c.restart_requested = same(verb, "restart");
+      sys::process_kill(c.process);
+      on_exit(i);
     }
   }
   return lib::format_to(out, capacity, "ok: {} {}\n", verb, name);

@@ -331,6 +331,15 @@ void Supervisor::on_exit(size_t i) {
     c.state = State::Stopped;
     return;
   }
+  if (c.restart_requested) {
+    c.restart_requested = false;
+    c.backoff_ms = c.spec.backoff_ms;
+    ++c.restarts;
+    const int64_t r = start(i);
+    if (r == abi::kOk) say(log_, "{} restarted by control (restart {})", c.spec.name, c.restarts);
+    if (r != abi::kOk) say(log_, "{} could not be restarted: status {}", c.spec.name, r);
+    return;
+  }
   if (!restart) {
     c.state = State::Exited;
     say(log_, "{} is not restarted (policy)", c.spec.name);

@@ -50,7 +50,8 @@ struct Component {
   uint64_t restart_at_ns = 0;
   uint32_t backoff_ms = 0;  // the next restart's delay (doubles while it keeps failing)
   uint32_t restarts = 0;
-  bool stop_requested = false;  // the exit in progress was asked for by stop
+  bool stop_requested = false;     // the exit in progress was asked for by stop
+  bool restart_requested = false;  // ... or by restart: start again at once
   bool has_exit = false;
   abi::ProcessExit last_exit = {};
 };

@@ -96,6 +96,22 @@ class Machine:
                 raise Failure(f"no {pattern!r} on the {where} within {timeout} s")
             self.pump(min(remaining, 0.5))
 
+    def wait_all(self, where, patterns, timeout=20):
+        """Waits for every pattern after the last match, in any order."""
+        start = self.console_at if where == "console" else self.serial_at
+        end = start
+        for pattern in patterns:
+            if where == "console":
+                self.console_at = start
+            else:
+                self.serial_at = start
+            self.wait(where, pattern, timeout)
+            end = max(end, self.console_at if where == "console" else self.serial_at)
+        if where == "console":
+            self.console_at = end
+        else:
+            self.serial_at = end
+
     def type(self, text):
         self.sock.sendall(text.encode())
 
@@ -129,8 +145,7 @@ def check(m):
     # The console's own driver is killed: the answer waits in the shell until the restarted
     # driver's channel comes, then the banner and a prompt.
     m.type("kill virtio-console\r")
-    m.wait("serial", r"startup\] virtio-console ended: killed")
-    m.wait("serial", r"conshell\] console closed")
+    m.wait_all("serial", [r"startup\] virtio-console ended: killed", r"conshell\] console closed"])
     m.wait("serial", r"startup\] started virtio-console")
     m.wait("serial", r"virtio-console\] port 0 ready")
     m.wait("serial", r"conshell\] console connected")
