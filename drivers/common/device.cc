@@ -40,9 +40,21 @@ lib::Result<uint64_t> DeviceLine::number(const char* key) const {
   return v;
 }
 
-lib::Result<void> DmaPages::allocate(size_t pages) {
+lib::Result<void> DmaPages::allocate(size_t pages, abi::Handle keeper) {
   if (pages == 0 || pages > kMaxPages || base_) return lib::Error::InvalidArgument;
   const auto folio = static_cast<abi::Handle>(TRY(from_status(sys::folio_create(pages * kPage))));
+  auto copy =
+      static_cast<abi::Handle>(TRY(from_status(sys::handle_duplicate(folio, abi::kRightTransfer))));
+  abi::MessageBuffer m{};
+  m.kind = abi::MessageKind::Data;
+  m.data = const_cast<char*>("dma");
+  m.data_size = 3;
+  m.handles = &copy;
+  m.handle_count = 1;
+  if (sys::channel_send(keeper, &m) != abi::kOk) {
+    sys::handle_close(copy);
+    return lib::Error::NoResources;  // without a keeper the pages could outlive nothing
+  }
   base_ = reinterpret_cast<uint8_t*>(TRY(from_status(sys::folio_map(folio, true))));
   for (size_t p = 0; p < pages; ++p) physical_[p] = TRY(from_status(sys::folio_physical(folio, p)));
   count_ = pages;

@@ -45,11 +45,14 @@ class DeviceLine {
   size_t size_;
 };
 
-// Pages of DMA memory: one folio, mapped, with the physical address of every page.
+// Pages of DMA memory: one folio, mapped, with the physical address of every page. A copy
+// of the folio goes to the startup server (`keeper`, the driver's startup channel), which
+// keeps the pages until it has stopped the device's DMA after the driver ended: a device
+// never writes into memory that has gone back to the system.
 class DmaPages {
  public:
   static constexpr size_t kMaxPages = 64;
-  lib::Result<void> allocate(size_t pages);
+  lib::Result<void> allocate(size_t pages, abi::Handle keeper);
   uint8_t* page(size_t i) const { return base_ + i * kPage; }
   uint64_t physical(size_t i) const { return physical_[i]; }
   size_t count() const { return count_; }

@@ -12,7 +12,7 @@ lib::Result<void> VirtioDevice::open(const stellina::Component& driver, const ch
   const DeviceLine line(text, size);
   size_t n = 0;
   TRY(line.word("pci", &n) ? open_pci(resources, line) : open_mmio(resources[0], line));
-  return dma_.allocate(dma_pages);
+  return dma_.allocate(dma_pages, driver.startup_handle(1));
 }
 
 lib::Result<void> VirtioDevice::open_mmio(abi::Handle regs, const DeviceLine& line) {

@@ -115,7 +115,7 @@ class E1000 final : public stellina::Component, drivers::EthernetPort::Device {
       resources[k] = startup_handle(drivers::kFirstResource + k);
     const drivers::DeviceLine line(text, size);
     auto opened = pci_.open(resources, line);
-    if (opened.ok()) opened = dma_.allocate(kDmaPages);
+    if (opened.ok()) opened = dma_.allocate(kDmaPages, startup_handle(1));
     if (!opened.ok() || pci_.bar(0).size() < kRal + 8) {
       log("cannot drive the device: {}",
           opened.ok() ? "no register BAR" : lib::error_name(opened.error()));

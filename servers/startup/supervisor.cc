@@ -323,6 +323,7 @@ void Supervisor::on_exit(size_t i) {
   const bool failed = info.exit.reason != abi::ExitReason::Exited || info.exit.code != 0;
   say(log_, "{} ended: {} ({}), code {}", c.spec.name, reason_name(info.exit.reason),
       info.exit.detail, info.exit.code);
+  quiesce(c);
   const auto policy = c.spec.restart;
   const bool restart =
       !c.stop_requested && (policy == lib::Manifest::Restart::Always ||
@@ -352,6 +353,35 @@ void Supervisor::on_exit(size_t i) {
   say(log_, "restarting {} in {} ms", c.spec.name, c.backoff_ms);
   const uint32_t doubled = c.backoff_ms ? c.backoff_ms * 2 : 0;
   c.backoff_ms = doubled > kMaxBackoffMs ? kMaxBackoffMs : doubled;
+}
+
+// A driver ended: its device may still be doing DMA into the memory the driver gave it, which
+// we hold (its "dma" messages). Stop the device first, then let the memory go. virtio-mmio:
+// writing 0 to the status register resets the device. PCI: clearing bus mastering in the
+// command register stops its DMA; the next driver switches it on again.
+void Supervisor::quiesce(Component& c) {
+  constexpr uint32_t kVirtioMmioStatus = 0x70, kPciCommand = 0x04, kBusMaster = 1u << 2;
+  const int64_t mapped = c.resource_count ? sys::folio_map(c.resources[0], true) : -1;
+  if (mapped >= 0) {
+    const auto base = static_cast<uintptr_t>(mapped);
+    const char* at = c.device;
+    while (*at && *at != ' ') ++at;  // past MATCH
+    if (__builtin_memcmp(at, " pci=", 5) == 0) {
+      auto* command = reinterpret_cast<volatile uint32_t*>(base + kPciCommand);
+      *command = (*command & 0xffff) & ~kBusMaster;  // the status half written 0: unchanged
+    } else if (__builtin_memcmp(at, " offset=0x", 10) == 0) {
+      uint32_t offset = 0;
+      for (at += 10; (*at >= '0' && *at <= '9') || (*at >= 'a' && *at <= 'f'); ++at)
+        offset = offset * 16 + static_cast<uint32_t>(*at <= '9' ? *at - '0' : *at - 'a' + 10);
+      if (offset <= 4096 - 0x200)
+        *reinterpret_cast<volatile uint32_t*>(base + offset + kVirtioMmioStatus) = 0;
+    }
+    sys::folio_unmap(static_cast<uint64_t>(mapped));
+  }
+  if (c.dma_count)
+    say(log_, "{}: device stopped, {} DMA folio(s) let go", c.spec.name, c.dma_count);
+  for (uint32_t k = 0; k < c.dma_count; ++k) sys::handle_close(c.dma[k]);
+  c.dma_count = 0;
 }
 
 void Supervisor::schedule_timer() {
@@ -475,6 +505,13 @@ void Supervisor::on_provider_message(size_t i) {
       if (pending.used && pending.provider == i && pending.id == m.call_id) match = &pending;
     if (m.kind == abi::MessageKind::Data && components_[i].platform) {
       bind(i, m, handles);  // takes the handles
+      continue;
+    }
+    Component& c = components_[i];
+    const bool dma = m.kind == abi::MessageKind::Data && m.data_size == 3 &&
+                     __builtin_memcmp(buffer_, "dma", 3) == 0 && m.handle_count == 1;
+    if (dma && c.resource_count && c.dma_count < sizeof(c.dma) / sizeof(c.dma[0])) {
+      c.dma[c.dma_count++] = handles[0];  // a driver's DMA memory, kept past its end
       continue;
     }
     const bool reply = m.kind == abi::MessageKind::OpenReply || m.kind == abi::MessageKind::Abort;

@@ -45,6 +45,9 @@ struct Component {
   abi::Handle resources[abi::kMaxMessageHandles] = {};
   uint32_t resource_count = 0;
   char device[64] = {};  // what the device manager said about it ("virtio-entropy offset=...")
+  // Its DMA memory ("dma" messages): kept until its device is quiesced after it ends.
+  abi::Handle dma[4] = {};
+  uint32_t dma_count = 0;
   uint64_t process_id = 0;
   uint64_t started_ns = 0;
   uint64_t restart_at_ns = 0;
@@ -96,6 +99,7 @@ class Supervisor {
   void wire(size_t provider, const char* service, size_t client, const char* field);
   void connect_requirements(size_t client);
   bool exports(size_t i, const char* service) const;
+  void quiesce(Component& c);
   int64_t running_exporter(const char* service, size_t except) const;
   void connect_clients(size_t provider);
   void connect_control(size_t client, const char* field);
