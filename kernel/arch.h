@@ -64,6 +64,18 @@ lib::Result<void> irq_attach(const IrqLine& line, void (*handler)(void* context)
 void irq_detach(uint32_t gsi);
 void irq_set_masked(uint32_t gsi, bool masked);
 
+// Message-signalled interrupts (PCI MSI and MSI-X): a device raises one by writing `data` to
+// `address`. Each takes a vector of its own, so nothing is shared and nothing needs masking at
+// the controller: they are edge-triggered.
+struct MsiMessage {
+  uint64_t address;
+  uint32_t data;
+  uint32_t vector;  // what msi_detach takes
+};
+// Routes a free vector to handler(context). Errors: NoResources (every MSI vector is taken).
+lib::Result<MsiMessage> msi_attach(void (*handler)(void* context), void* context);
+void msi_detach(uint32_t vector);
+
 // ---- memory ------------------------------------------------------------------------------
 // All physical memory is mapped at a fixed offset (the direct map).
 void* phys_to_virt(uintptr_t phys);

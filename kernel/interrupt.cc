@@ -18,6 +18,31 @@ lib::Result<InterruptObject*> InterruptObject::create(const arch::IrqLine& line)
   return irq;
 }
 
+lib::Result<InterruptObject*> InterruptObject::create_msi(arch::MsiMessage* message) {
+  InterruptObject* irq = TRY(heap::create<InterruptObject>());
+  auto attached = arch::msi_attach(on_msi, irq);
+  if (!attached.ok()) {
+    irq->release();
+    return attached.error();
+  }
+  irq->msi_ = true;
+  irq->msi_vector_ = attached.value().vector;
+  irq->attached_ = true;
+  *message = attached.value();
+  return irq;
+}
+
+void InterruptObject::on_msi(void* self) {
+  auto* irq = static_cast<InterruptObject*>(self);
+  ++irq->count_;
+  SpinlockGuard guard(sched_lock);
+  if (irq->signals() & stellina::abi::kSignalReadable) {
+    irq->fired_again_ = true;
+  } else {
+    irq->update_signals(stellina::abi::kSignalReadable, 0);
+  }
+}
+
 void InterruptObject::on_irq(void* self) {
   auto* irq = static_cast<InterruptObject*>(self);
   arch::irq_set_masked(irq->line_.gsi, true);  // until the driver has dealt with the device
@@ -27,12 +52,25 @@ void InterruptObject::on_irq(void* self) {
 }
 
 void InterruptObject::ack() {
+  if (msi_) {
+    if (fired_again_) {
+      fired_again_ = false;  // the signal stays: another look at the device
+    } else {
+      update_signals(0, stellina::abi::kSignalReadable);
+    }
+    return;
+  }
   update_signals(0, stellina::abi::kSignalReadable);
   arch::irq_set_masked(line_.gsi, false);
 }
 
 InterruptObject::~InterruptObject() {
-  if (attached_) arch::irq_detach(line_.gsi);
+  if (!attached_) return;
+  if (msi_) {
+    arch::msi_detach(msi_vector_);
+  } else {
+    arch::irq_detach(line_.gsi);
+  }
 }
 
 }  // namespace kernel

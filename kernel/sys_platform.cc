@@ -52,15 +52,26 @@ int64_t sys_interrupt_create(SyscallArgs a) {
   if (a[1] > UINT32_MAX || (a[2] & ~uint64_t{abi::kInterruptFlagsAll})) {
     return abi::kErrInvalidArgument;
   }
+  const bool msi = (a[2] & abi::kInterruptMsi) != 0;
+  if (msi && (a[1] != 0 || a[2] != abi::kInterruptMsi)) return abi::kErrInvalidArgument;
   const arch::IrqLine line{static_cast<uint32_t>(a[1]), (a[2] & abi::kInterruptLevel) != 0,
                            (a[2] & abi::kInterruptActiveLow) != 0};
-  auto created = InterruptObject::create(line);
+  arch::MsiMessage message{};
+  auto created = msi ? InterruptObject::create_msi(&message) : InterruptObject::create(line);
   if (!created.ok()) {
     // To the ABI, a GSI no interrupt controller serves is a bad argument, not a missing object.
     const lib::Error e = created.error();
     return e == lib::Error::NotFound ? abi::kErrInvalidArgument : to_status(e);
   }
   InterruptObject* irq = created.value();
+  if (msi) {
+    const abi::MsiMessage out{message.address, message.data, 0};
+    auto copied = copy_out(a[3], &out, sizeof(out));
+    if (!copied.ok()) {
+      irq->release();
+      return to_status(copied.error());
+    }
+  }
   auto charged = irq->charge_to(process.silo(), sizeof(InterruptObject));
   SpinlockGuard guard(sched_lock);
   if (!charged.ok()) {

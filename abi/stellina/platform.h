@@ -17,6 +17,18 @@ struct PlatformInfo {
 // interrupt_create's flags: the trigger mode and polarity of the line. 0: edge, active high.
 constexpr uint32_t kInterruptLevel = 1u << 0;      // level-triggered
 constexpr uint32_t kInterruptActiveLow = 1u << 1;  // asserted low
-constexpr uint32_t kInterruptFlagsAll = kInterruptLevel | kInterruptActiveLow;
+// A message-signalled interrupt (PCI MSI or MSI-X) instead of a line: gsi must be 0, no
+// other flag may be set, and the kernel fills an MsiMessage with what the device must write
+// where to raise it.
+constexpr uint32_t kInterruptMsi = 1u << 2;
+constexpr uint32_t kInterruptFlagsAll = kInterruptLevel | kInterruptActiveLow | kInterruptMsi;
+
+// What a device writes to raise a message-signalled interrupt: program these into an MSI-X
+// table entry (Message Address, Message Upper Address, Message Data).
+struct MsiMessage {
+  uint64_t address;
+  uint32_t data;
+  uint32_t reserved;
+};
 
 }  // namespace stellina::abi

@@ -193,8 +193,9 @@ enum Syscall : uint64_t {
   // pages. Rights: kRightMap. Errors: kErrInvalidArgument (page_index out of range).
   kSysFolioPhysical = 31,
 
-  // interrupt_create(Handle platform, uint32_t gsi, uint32_t flags) -> Handle: claims a device
-  // interrupt line for a driver. gsi is a global system interrupt, numbered as the I/O APICs
+  // interrupt_create(Handle platform, uint32_t gsi, uint32_t flags, MsiMessage* msi) ->
+  // Handle: claims a device interrupt line for a driver. gsi is a global system interrupt, numbered
+  // as the I/O APICs
   // number their inputs (the MADT's GSI base of each I/O APIC plus the pin), not an ISA IRQ: a
   // PCI INTx line or a microvm virtio-mmio slot is named by its GSI directly; an ISA IRQ is its
   // GSI only where the MADT has no override for it (the kernel applies overrides to its own
@@ -202,13 +203,16 @@ enum Syscall : uint64_t {
   // polarity of the line: 0 is edge-triggered, active high (ISA); kInterruptLevel |
   // kInterruptActiveLow is PCI INTx. The Interrupt (kRightRead | kRightWrite | kRightWait |
   // kRightDuplicate | kRightTransfer) raises kSignalReadable when the line fires, masked until
-  // interrupt_ack; the line is released when the last handle to it is closed. Rights:
-  // kRightManage on the Platform.
+  // interrupt_ack; the line is released when the last handle to it is closed. With
+  // kInterruptMsi (gsi 0, no other flag) it is a message-signalled interrupt on a vector of
+  // its own instead, and *msi says what the device must write where; it is not masked, and
+  // one that fires again before interrupt_ack leaves the signal raised. msi is ignored
+  // otherwise. Rights: kRightManage on the Platform.
   // Errors: kErrInvalidArgument (no I/O APIC serves gsi, or unknown flags), kErrWouldBlock
   // (the line is claimed already: by another Interrupt, or by the kernel itself (the PIT's
   // and the console's COM1 lines); closing the other Interrupt frees it; the code is shared
   // with "try again later" and means here "busy"), kErrNoMemory, kErrQuotaExceeded,
-  // kErrNoResources.
+  // kErrNoResources (MSI: every vector taken), kErrFault (msi not writable).
   kSysInterruptCreate = 32,
 
   // folio_size(Handle folio) -> uint64_t: the folio's size in bytes (whole pages), e.g. of a

@@ -25,11 +25,12 @@ const char* DeviceLine::word(const char* key, size_t* length) const {
   return nullptr;
 }
 
-lib::Result<uint64_t> DeviceLine::number(const char* key) const {
-  size_t n = 0;
-  const char* at = word(key, &n);
-  if (!at || n == 0) return lib::Error::NotFound;
+namespace {
+
+// A number: hexadecimal with 0x, else decimal. Errors: InvalidArgument.
+lib::Result<uint64_t> parse_number(const char* at, size_t n) {
   const bool hex = n > 2 && at[0] == '0' && at[1] == 'x';
+  if (n == 0) return lib::Error::InvalidArgument;
   uint64_t v = 0;
   for (size_t i = hex ? 2 : 0; i < n; ++i) {
     const char c = at[i];
@@ -38,6 +39,15 @@ lib::Result<uint64_t> DeviceLine::number(const char* key) const {
     v = v * (hex ? 16 : 10) + static_cast<uint64_t>(d);
   }
   return v;
+}
+
+}  // namespace
+
+lib::Result<uint64_t> DeviceLine::number(const char* key) const {
+  size_t n = 0;
+  const char* at = word(key, &n);
+  if (!at) return lib::Error::NotFound;
+  return parse_number(at, n);
 }
 
 lib::Result<void> DmaPages::allocate(size_t pages, abi::Handle keeper) {
@@ -78,6 +88,39 @@ lib::Result<void> PciFunction::open(const abi::Handle* resources, const DeviceLi
     if (handle.value() < kFirstResource || k >= kMaxResources) return lib::Error::InvalidArgument;
     bars_[i] = TRY(map_registers(resources[k]));
   }
+  size_t n = 0;
+  if (const char* msi = line.word("msi", &n)) {  // "0xADDRESS,0xDATA"
+    size_t comma = 0;
+    while (comma < n && msi[comma] != ',') ++comma;
+    if (comma == n) return lib::Error::InvalidArgument;
+    msi_address_ = TRY(parse_number(msi, comma));
+    msi_data_ = static_cast<uint32_t>(TRY(parse_number(msi + comma + 1, n - comma - 1)));
+    if (msi_address_ == 0) return lib::Error::InvalidArgument;
+  }
+  return {};
+}
+
+lib::Result<void> PciFunction::enable() {
+  using lib::pci::kCommandIntxDisable;
+  if (!msix()) {
+    lib::pci::update_command(*this, {}, kEnable, kCommandIntxDisable);
+    return {};
+  }
+  // The MSI-X capability (PCI Local Bus 3.0, 6.8.2): message control in the upper half of
+  // its first dword (bit 31 enable, bit 30 function mask), then the table's offset and BAR.
+  const uint16_t cap = lib::pci::find_capability(*this, {}, lib::pci::kCapabilityMsiX);
+  if (cap == 0) return lib::Error::NotFound;
+  const uint32_t table = read32({}, static_cast<uint16_t>(cap + 4));
+  const Mmio& bar = bars_[table & 7];
+  const size_t entry = table & ~uint32_t{7};
+  if (!bar.base() || entry + 16 > bar.size()) return lib::Error::NotFound;
+  lib::pci::update_command(*this, {}, kEnable, 0);
+  bar.write<uint32_t>(entry + 0, static_cast<uint32_t>(msi_address_));
+  bar.write<uint32_t>(entry + 4, static_cast<uint32_t>(msi_address_ >> 32));
+  bar.write<uint32_t>(entry + 8, msi_data_);
+  bar.write<uint32_t>(entry + 12, 0);  // unmasked
+  const uint32_t control = read32({}, cap);
+  write32({}, cap, (control & ~(1u << 30)) | 1u << 31);
   return {};
 }
 

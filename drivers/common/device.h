@@ -101,8 +101,13 @@ class PciFunction final : public lib::pci::ConfigAccess {
   lib::Result<void> open(const abi::Handle* resources, const DeviceLine& line);
   lib::pci::Address address() const { return {}; }  // config space is this function's alone
   const Mmio& bar(int i) const { return bars_[i]; }
-  // Memory decoding and bus mastering on, INTx on (the interrupt handle is its line).
-  void enable() { lib::pci::update_command(*this, {}, kEnable, lib::pci::kCommandIntxDisable); }
+  // Whether its interrupt is message-signalled ("msi=ADDRESS,DATA" in the device line).
+  bool msix() const { return msi_address_ != 0; }
+  // Memory decoding and bus mastering on; then either MSI-X on, with table entry 0 the
+  // message the device line names (the interrupt handle is that message's vector), or INTx
+  // on (the handle is its line). Errors: NotFound (no MSI-X capability, or its table is not
+  // in a BAR given).
+  lib::Result<void> enable();
 
   uint32_t read32(lib::pci::Address, uint16_t offset) override { return config_.read(offset); }
   void write32(lib::pci::Address, uint16_t offset, uint32_t value) override {
@@ -113,6 +118,8 @@ class PciFunction final : public lib::pci::ConfigAccess {
   static constexpr uint16_t kEnable = lib::pci::kCommandMemory | lib::pci::kCommandBusMaster;
   Mmio config_;
   Mmio bars_[6];
+  uint64_t msi_address_ = 0;
+  uint32_t msi_data_ = 0;
 };
 
 }  // namespace drivers

@@ -39,8 +39,10 @@ lib::Result<void> VirtioDevice::open_pci(const abi::Handle* resources, const Dev
   }
   auto transport = lib::virtio::PciTransport::create(caps, bars, sizes);
   if (!transport.ok()) return transport.error();
-  pci_.enable();
-  transport_ = new (storage_) lib::virtio::PciTransport(transport.release_value());
+  TRY(pci_.enable());
+  auto* pci = new (storage_) lib::virtio::PciTransport(transport.release_value());
+  if (pci_.msix()) pci->use_msix_vector(0);  // table entry 0, the one enable() programmed
+  transport_ = pci;
   return {};
 }
 

@@ -123,7 +123,7 @@ class E1000 final : public stellina::Component, drivers::EthernetPort::Device {
       return;
     }
     regs_ = pci_.bar(0);
-    pci_.enable();
+    (void)pci_.enable();  // INTx: the 82540EM has no MSI-X
     if (!reset()) {
       log("the device did not come out of reset");
       stop(1);

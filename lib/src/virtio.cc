@@ -493,6 +493,13 @@ Result<void> PciTransport::enable_queue() {
     notify_offsets_[selected_] = offset;
     notify_known_[selected_] = true;
   }
+  if (msix_vector_ != 0xffff) {
+    set_common<uint16_t>(pci::kConfigMsixVector, msix_vector_);
+    set_common<uint16_t>(pci::kQueueMsixVector, msix_vector_);
+    if (common<uint16_t>(pci::kQueueMsixVector) != msix_vector_ ||
+        common<uint16_t>(pci::kConfigMsixVector) != msix_vector_)
+      return Error::NoResources;
+  }
   set_common<uint16_t>(pci::kQueueEnable, 1);
   return {};
 }

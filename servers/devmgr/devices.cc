@@ -168,34 +168,40 @@ bool Devices::bind_mmio(const Device& d, abi::Handle platform, abi::Handle start
 }
 
 // A PCI function's driver gets its configuration space (the function's 4 KiB of ECAM), its
-// INTx line and up to two memory BARs, as handles 3, 4, 5 and 6; the line names them:
-// "bind e1000 pci=00:03.0 irq=23 bar0=5".
+// interrupt and up to two memory BARs, as handles 3, 4, 5 and 6; the line names them. The
+// interrupt is message-signalled where the function has MSI-X, and the line says what to
+// program ("bind virtio-net pci=00:03.0 msi=0xfee00000,0x70 bar1=5 bar4=6"); otherwise it is
+// the function's INTx line ("bind e1000 pci=00:03.0 irq=23 bar0=5").
 bool Devices::bind_pci(const Device& d, abi::Handle platform, abi::Handle startup,
                        abi::Handle log) {
   const lib::pci::Function& f = d.pci;
   char line[128];
-  // Q35 routes INTx of bus 0's slots to PIRQ E..H, (slot + pin) mod 4, which its I/O APIC
-  // takes as GSI 20..23, level-triggered (the routing QEMU's ACPI tables describe). Other
-  // chipsets need the ACPI _PRT, an AML method: not read yet.
-  if (!q35_ || f.address.bus != 0 || f.interrupt_pin < 1 || f.interrupt_pin > 4) {
-    const size_t n = lib::format_to(
-        line, sizeof(line), "pci {:02x}:{:02x}.{}: no known interrupt routing (pin {})",
-        f.address.bus, f.address.device, f.address.function, f.interrupt_pin);
-    sys::log_write(log, line, n);
-    return false;
-  }
-  const uint32_t gsi = 20 + (f.address.device + f.interrupt_pin - 1u) % 4;
   abi::Handle moved[abi::kMaxMessageHandles];
   uint32_t count = 0;
   const uint64_t config_page =
       info_.ecam_base + (uint64_t{f.address.bus} - info_.ecam_bus_start) * kBusBytes +
       (uint64_t{f.address.device} << 15 | uint64_t{f.address.function} << 12);
   const int64_t config = sys::device_map(platform, config_page, kPage);
-  const int64_t irq = sys::interrupt_create(platform, gsi, abi::kInterruptLevel);
   if (config >= 0) moved[count++] = static_cast<abi::Handle>(config);
+  size_t n = lib::format_to(line, sizeof(line), "bind {} pci={:02x}:{:02x}.{}", match_of(d),
+                            f.address.bus, f.address.device, f.address.function);
+  int64_t irq = abi::kErrNotSupported;
+  if (d.msix) {
+    abi::MsiMessage msi{};
+    irq = sys::interrupt_create_msi(platform, &msi);
+    if (irq >= 0)
+      n += lib::format_to(line + n, sizeof(line) - n, " msi={:#x},{:#x}", msi.address, msi.data);
+  }
+  // Q35 routes INTx of bus 0's slots to PIRQ E..H, (slot + pin) mod 4, which its I/O APIC
+  // takes as GSI 20..23, level-triggered (the routing QEMU's ACPI tables describe). Other
+  // chipsets need the ACPI _PRT, an AML method: not read yet.
+  const bool intx = q35_ && f.address.bus == 0 && f.interrupt_pin >= 1 && f.interrupt_pin <= 4;
+  if (irq < 0 && intx) {
+    const uint32_t gsi = 20 + (f.address.device + f.interrupt_pin - 1u) % 4;
+    irq = sys::interrupt_create(platform, gsi, abi::kInterruptLevel);
+    if (irq >= 0) n += lib::format_to(line + n, sizeof(line) - n, " irq={}", gsi);
+  }
   if (irq >= 0) moved[count++] = static_cast<abi::Handle>(irq);
-  size_t n = lib::format_to(line, sizeof(line), "bind {} pci={:02x}:{:02x}.{} irq={}", match_of(d),
-                            f.address.bus, f.address.device, f.address.function, gsi);
   int64_t failed = config < 0 ? config : irq;
   for (int i = 0; i < 6 && failed >= 0 && count < abi::kMaxMessageHandles; ++i) {
     const lib::pci::Bar& bar = f.bars[i];
@@ -266,13 +272,15 @@ void Devices::discover_pci(abi::Handle platform, const abi::PlatformInfo& info) 
   Ecam ecam(platform, info);
   lib::pci::enumerate(ecam, static_cast<uint8_t>(info.ecam_bus_start), kMaxBuses,
                       [&](const lib::pci::Function& found) {
-                        Device d{Device::Bus::Pci, found, 0, 0, false, 0};
+                        Device d{Device::Bus::Pci, found, 0, 0, false, 0, false};
                         lib::pci::size_bars(ecam, d.pci);
                         // Bridges would need their windows set: only bus 0 is placed.
                         if (found.address.bus == 0)
                           (void)lib::pci::assign_memory_bars(ecam, d.pci, window);
                         if (found.vendor == 0x8086 && found.device == 0x29c0) q35_ = true;
                         d.virtio_type = virtio_type(found);
+                        d.msix = lib::pci::find_capability(ecam, found.address,
+                                                           lib::pci::kCapabilityMsiX) != 0;
                         add(d);
                         return count_ < kMaxDevices;
                       });
@@ -294,7 +302,8 @@ void Devices::discover_virtio_mmio(abi::Handle platform) {
                  kVirtioMmioBase + slot * kVirtioMmioSlotSize,
                  type,
                  false,
-                 version});
+                 version,
+                 false});
     }
     sys::folio_unmap(static_cast<uint64_t>(address));
   }

@@ -19,6 +19,7 @@ struct Device {
   uint32_t virtio_type;    // the virtio device type (1 net, 2 block, ...); 0 if not virtio
   bool bound;              // a driver has it
   uint32_t version;        // VirtioMmio: the transport's version (1 legacy, 2 virtio 1.x)
+  bool msix;               // Pci: it has an MSI-X capability
 };
 
 class Devices {

@@ -209,7 +209,7 @@ int64_t Supervisor::start(size_t i) {
   say(log_, "started {} ({}, process {})", c.spec.name, isolation_name(c.spec.isolation),
       c.process_id);
   if (c.device[0]) {  // a driver: where its device is, before anything else
-    char line[80];
+    char line[144];
     const size_t n = lib::format_to(line, sizeof(line), "device {}", c.device);
     send(c.startup, abi::MessageKind::Data, 0, line, n);
   }
@@ -534,7 +534,7 @@ void Supervisor::on_provider_message(size_t i) {
 // "bind MATCH" from the device manager, with the device's resources: the driver whose spec
 // lists MATCH in its devices gets them (copies at every start) and is started.
 void Supervisor::bind(size_t devmgr, const abi::MessageBuffer& m, const abi::Handle* handles) {
-  char text[64] = {};
+  char text[144] = {};
   __builtin_memcpy(text, buffer_, m.data_size < sizeof(text) ? m.data_size : sizeof(text) - 1);
   char answer[96];
   size_t n = 0;
@@ -561,7 +561,10 @@ void Supervisor::bind(size_t devmgr, const abi::MessageBuffer& m, const abi::Han
     c.resource_count = m.handle_count;
     lib::format_to(c.device, sizeof(c.device), "{}", match);
     c.state = State::Waiting;
-    say(log_, "{}: bound to {} by {}", c.spec.name, wanted, components_[devmgr].spec.name);
+    const char* args = c.device;
+    while (*args && *args != ' ') ++args;
+    say(log_, "{}: bound to {} by {} ({})", c.spec.name, wanted, components_[devmgr].spec.name,
+        *args ? args + 1 : "");
     const int64_t r = start(static_cast<size_t>(driver));
     n = lib::format_to(answer, sizeof(answer), "{}: {} {}", r == abi::kOk ? "ok" : "error", wanted,
                        c.spec.name);

@@ -44,7 +44,7 @@ struct Component {
   // A driver's device resources, bound by the device manager; each start gets copies.
   abi::Handle resources[abi::kMaxMessageHandles] = {};
   uint32_t resource_count = 0;
-  char device[64] = {};  // what the device manager said about it ("virtio-entropy offset=...")
+  char device[128] = {};  // what the device manager said about it ("virtio-entropy offset=...")
   // Its DMA memory ("dma" messages): kept until its device is quiesced after it ends.
   abi::Handle dma[4] = {};
   uint32_t dma_count = 0;

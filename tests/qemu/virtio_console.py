@@ -147,8 +147,7 @@ def check(m):
     m.type("kill virtio-console\r")
     m.wait_all("serial", [r"startup\] virtio-console ended: killed", r"conshell\] console closed"])
     m.wait("serial", r"startup\] started virtio-console")
-    m.wait("serial", r"virtio-console\] port 0 ready")
-    m.wait("serial", r"conshell\] console connected")
+    m.wait_all("serial", [r"virtio-console\] port 0 ready", r"conshell\] console connected"])
     m.wait("console", r"ok: kill virtio-console")
     m.wait("console", BANNER)
     m.wait("console", re.escape(PROMPT))
@@ -169,7 +168,10 @@ def check(m):
     status = m.proc.wait(timeout=20)
     if status != 0:
         raise Failure(f"QEMU exited with {status}")
-    bad = re.search(r"^.*(cannot drive|dropped so far|output dropped).*$", m.serial, re.MULTILINE)
+    # QEMU complains when the device reads a ring whose pages went back to the system: the
+    # startup server stops the device before the killed driver's memory goes.
+    bad = re.search(r"^.*(cannot drive|dropped so far|output dropped|Invalid size for indirect).*$",
+                    m.serial, re.MULTILINE)
     if bad:
         raise Failure(f"unexpected line: {bad.group(0)}")
 

@@ -69,6 +69,32 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   for (uint32_t gsi : probe.kernel_gsis) {
     if (sys::interrupt_create(platform, gsi, 0) != abi::kErrWouldBlock) return 18;
   }
+  // Message-signalled interrupts: no GSI and no other flag; a message the caller cannot take
+  // gives back its vector; each has a vector of its own until there are none left.
+  abi::MsiMessage msi{};
+  if (sys::interrupt_create(platform, 0, abi::kInterruptMsi | abi::kInterruptLevel) !=
+      abi::kErrInvalidArgument)
+    return 60;
+  if (sys::syscall(abi::kSysInterruptCreate, platform, 0, abi::kInterruptMsi, 8) != abi::kErrFault)
+    return 61;
+  constexpr size_t kMsiVectors = 64;
+  abi::Handle msis[kMsiVectors];
+  uint32_t seen_data[kMsiVectors];
+  for (size_t i = 0; i < kMsiVectors; ++i) {
+    const int64_t h = sys::interrupt_create_msi(platform, &msi);
+    if (h <= 0 || msi.address != 0xfee00000) return 62;
+    for (size_t k = 0; k < i; ++k) {
+      if (seen_data[k] == msi.data) return 63;  // a vector handed out twice
+    }
+    msis[i] = static_cast<abi::Handle>(h);
+    seen_data[i] = msi.data;
+  }
+  if (sys::interrupt_create_msi(platform, &msi) != abi::kErrNoResources) return 64;
+  sys::handle_close(msis[7]);  // its vector is free again
+  const int64_t again = sys::interrupt_create_msi(platform, &msi);
+  if (again <= 0 || msi.data != seen_data[7]) return 65;
+  msis[7] = static_cast<abi::Handle>(again);
+  for (size_t i = 0; i < kMsiVectors; ++i) sys::handle_close(msis[i]);
 
   // The line: one owner at a time, whatever the flags.
   const int64_t claimed = sys::interrupt_create(platform, probe.gsi, probe.flags);

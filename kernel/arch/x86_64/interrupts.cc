@@ -46,6 +46,7 @@ struct Handler {
   IrqLine line;
 };
 Handler irq_handlers[kMaxIrqs] = {};
+Handler msi_handlers[kMaxMsi] = {};  // by vector - kVectorMsiBase
 
 constexpr unsigned kLapicEoi = 0xb0 / 4;
 constexpr unsigned kLapicSpurious = 0xf0 / 4;
@@ -163,7 +164,8 @@ void program(const IoApic& io, const IrqLine& line, bool masked) {
 }  // namespace
 
 void irq_dispatch(unsigned vector) {
-  const Handler& h = irq_handlers[vector - kVectorIrqBase];
+  const Handler& h = vector >= kVectorMsiBase ? msi_handlers[vector - kVectorMsiBase]
+                                              : irq_handlers[vector - kVectorIrqBase];
   if (h.fn) h.fn(h.context);
 }
 
@@ -225,6 +227,31 @@ void irq_set_masked(uint32_t gsi, bool masked) {
   const auto state = irq_save();
   const x86::Handler& h = x86::irq_handlers[gsi];
   if (h.fn) x86::program(*io, h.line, masked);  // a detached line stays masked
+  irq_restore(state);
+}
+
+// The address names local APIC 0 (physical destination mode, where the I/O APIC entries
+// point too); the data is the vector, fixed delivery, edge-triggered (Intel SDM vol. 3,
+// 11.11).
+lib::Result<MsiMessage> msi_attach(void (*handler)(void*), void* context) {
+  constexpr uint64_t kMsiAddress = 0xfee00000;
+  const auto state = irq_save();
+  for (unsigned i = 0; i < x86::kMaxMsi; ++i) {
+    x86::Handler& h = x86::msi_handlers[i];
+    if (h.fn) continue;
+    h = {handler, context, {}};
+    irq_restore(state);
+    const uint32_t vector = x86::kVectorMsiBase + i;
+    return MsiMessage{kMsiAddress, vector, vector};
+  }
+  irq_restore(state);
+  return lib::Error::NoResources;
+}
+
+void msi_detach(uint32_t vector) {
+  if (vector < x86::kVectorMsiBase || vector >= x86::kVectorMsiBase + x86::kMaxMsi) return;
+  const auto state = irq_save();
+  x86::msi_handlers[vector - x86::kVectorMsiBase] = {};
   irq_restore(state);
 }
 

@@ -12,6 +12,8 @@ namespace arch::x86 {
 constexpr uint8_t kVectorTimer = 0x20;
 constexpr uint8_t kVectorIrqBase = 0x30;  // GSI n arrives on kVectorIrqBase + n
 constexpr unsigned kMaxIrqs = 64;         // GSIs 0-63: two I/O APICs of 24 pins and room
+constexpr uint8_t kVectorMsiBase = 0x70;  // message-signalled interrupts, one vector each
+constexpr unsigned kMaxMsi = 64;
 // ISA lines the kernel keeps for itself (irq_is_kernel_line): the PIT, the cascade (where
 // QEMU's I/O APIC delivers the PIT even when the MADT has no override for it, as on
 // microvm), and the console's COM1.

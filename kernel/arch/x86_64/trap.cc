@@ -245,7 +245,8 @@ extern "C" void trap_entry(arch::x86::TrapFrame* f) {
   if (f->vector == kVectorTimer) {
     lapic_eoi();
     kernel::on_timer_interrupt();
-  } else if (f->vector >= kVectorIrqBase && f->vector < kVectorIrqBase + kMaxIrqs) {
+  } else if ((f->vector >= kVectorIrqBase && f->vector < kVectorIrqBase + kMaxIrqs) ||
+             (f->vector >= kVectorMsiBase && f->vector < kVectorMsiBase + kMaxMsi)) {
     irq_dispatch(f->vector);
     lapic_eoi();
   } else if (f->vector == kVectorSpurious || f->vector >= kVectorPicBase) {

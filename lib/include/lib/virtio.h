@@ -325,6 +325,11 @@ class PciTransport final : public Transport {
                                      const uint64_t bar_sizes[6]);
 
   uint16_t num_queues();
+  // With MSI-X enabled at the function, the device interrupts through table entry `vector`
+  // for its configuration changes and for every queue enabled after this (the vectors are
+  // set in enable_queue, after the reset that clears them); enable_queue fails with
+  // NoResources if the device refuses the vector.
+  void use_msix_vector(uint16_t vector) { msix_vector_ = vector; }
 
   uint8_t status() override;
   void set_status(uint8_t status) override;
@@ -358,6 +363,7 @@ class PciTransport final : public Transport {
   volatile uint8_t* device_ = nullptr;
   uint32_t notify_length_ = 0, device_length_ = 0, multiplier_ = 0;
   uint16_t selected_ = 0;
+  uint16_t msix_vector_ = 0xffff;             // none: INTx
   uint32_t notify_offsets_[kMaxQueues] = {};  // valid once the queue was enabled
   bool notify_known_[kMaxQueues] = {};
 };

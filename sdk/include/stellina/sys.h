@@ -128,6 +128,10 @@ inline int64_t device_map(Handle platform, uint64_t phys, uint64_t size) {
 inline int64_t interrupt_create(Handle platform, uint32_t gsi, uint32_t flags) {
   return syscall(abi::kSysInterruptCreate, platform, gsi, flags);
 }
+inline int64_t interrupt_create_msi(Handle platform, abi::MsiMessage* msi) {
+  return syscall(abi::kSysInterruptCreate, platform, 0, abi::kInterruptMsi,
+                 reinterpret_cast<uint64_t>(msi));
+}
 [[noreturn]] inline void process_exit(int64_t code) {
   syscall(abi::kSysProcessExit, static_cast<uint64_t>(code));
   __builtin_unreachable();
