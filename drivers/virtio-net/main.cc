@@ -54,7 +54,9 @@ class VirtioNet final : public stellina::Component, drivers::EthernetPort::Devic
     // without waiting for another interrupt.
     for (unsigned round = 0; round < kInterruptRounds; ++round) {
       const uint32_t why = device_.transport().interrupt_status();  // acknowledges
-      if (why & lib::virtio::kInterruptConfigChange) read_link();
+      // With MSI-X the status register reads 0: a configuration change is not flagged, so
+      // the link is read at every interrupt (one register; logged only when it changes).
+      read_link();
       reclaim_transmitted();
       receive();
       if (why == 0) break;
