@@ -76,6 +76,12 @@ struct MsiMessage {
 lib::Result<MsiMessage> msi_attach(void (*handler)(void* context), void* context);
 void msi_detach(uint32_t vector);
 
+// ---- PCI configuration space without ECAM ---------------------------------------------
+// function: bus << 8 | device << 3 | function; offset: a 4-byte-aligned register below 256.
+// A function that does not exist reads as all ones.
+uint32_t pci_config_read(uint32_t function, uint16_t offset);
+void pci_config_write(uint32_t function, uint16_t offset, uint32_t value);
+
 // ---- memory ------------------------------------------------------------------------------
 // All physical memory is mapped at a fixed offset (the direct map).
 void* phys_to_virt(uintptr_t phys);

@@ -85,4 +85,19 @@ int64_t sys_interrupt_create(SyscallArgs a) {
   return to_return(h);
 }
 
+int64_t sys_pci_config(SyscallArgs a) {
+  {
+    SpinlockGuard guard(sched_lock);
+    auto platform = current_process().handles().get<Platform>(handle_arg(a[0]), abi::kRightManage);
+    if (!platform.ok()) return to_status(platform.error());
+    if (platform.value()->info().ecam_base != 0) return abi::kErrNotSupported;
+  }
+  if (a[1] > 0xffff || a[2] >= 256 || a[2] % 4 != 0) return abi::kErrInvalidArgument;
+  const auto function = static_cast<uint32_t>(a[1]);
+  const auto offset = static_cast<uint16_t>(a[2]);
+  if (a[3] > 0xffffffff) return arch::pci_config_read(function, offset);
+  arch::pci_config_write(function, offset, static_cast<uint32_t>(a[3]));
+  return abi::kOk;
+}
+
 }  // namespace kernel

@@ -106,6 +106,7 @@ int64_t sys_platform_info(SyscallArgs a);
 int64_t sys_device_map(SyscallArgs a);
 int64_t sys_folio_physical(SyscallArgs a);
 int64_t sys_folio_size(SyscallArgs a);
+int64_t sys_pci_config(SyscallArgs a);
 int64_t sys_interrupt_create(SyscallArgs a);
 
 }  // namespace kernel

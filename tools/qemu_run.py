@@ -4,6 +4,7 @@
 Used by the integration tests (tests/qemu), `make run` and the benchmarks. Machines:
   microvm      -M microvm, kernel ELF booted directly (PVH)
   q35          -M q35 with the qboot firmware, kernel ELF booted directly (PVH)
+  pc           -M pc (i440fx: PCI without ECAM) with qboot, kernel ELF booted directly (PVH)
   q35-seabios  -M q35 with SeaBIOS, booting a GRUB ISO (multiboot2)
   q35-ovmf     -M q35 with OVMF (UEFI), booting a GRUB ISO (multiboot2)
 
@@ -27,13 +28,14 @@ QBOOT = "/usr/share/qemu/qboot.rom"
 def qemu_command(args):
     serial = "mon:stdio" if args.interactive else "stdio"
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", str(args.memory), "-display", "none",
-           "-serial", serial, "-no-reboot", "-nic", "none"]  # no network yet: also spares
-                                                             # firmware a PXE boot attempt
+           "-serial", serial, "-no-reboot", "-nic", "none"]  # tests add their own NICs; this also
+                                                             # spares firmware a PXE boot attempt
     if not args.interactive:
         cmd += ["-monitor", "none"]
     cmd += {
         "microvm": ["-M", "microvm"],
         "q35": ["-M", "q35", "-bios", QBOOT],
+        "pc": ["-M", "pc", "-bios", QBOOT],
         "q35-seabios": ["-M", "q35"],
         "q35-ovmf": ["-M", "q35", "-bios", OVMF],
     }[args.machine]
@@ -122,7 +124,7 @@ def run(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--machine", choices=["microvm", "q35", "q35-seabios", "q35-ovmf"], default="microvm")
+    p.add_argument("--machine", choices=["microvm", "q35", "pc", "q35-seabios", "q35-ovmf"], default="microvm")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--kernel", help="kernel ELF (microvm, q35)")
     src.add_argument("--iso", help="GRUB ISO (q35-seabios, q35-ovmf)")

@@ -220,7 +220,17 @@ enum Syscall : uint64_t {
   // it. Errors: kErrBadHandle, kErrWrongType.
   kSysFolioSize = 33,
 
-  kSysCount = 34,
+  // pci_config(Handle platform, uint32_t function, uint32_t offset, uint64_t value) ->
+  // uint32_t: reads (value > 0xffffffff) or writes (value <= 0xffffffff, returns 0) one
+  // 32-bit register of a PCI function's configuration space through the legacy configuration
+  // ports, for machines without an ECAM window (PlatformInfo.ecam_base 0). function is bus <<
+  // 8 | device << 3 | function; offset is 4-byte aligned and below 256. A function that does
+  // not exist reads as 0xffffffff. Rights: kRightManage on the Platform.
+  // Errors: kErrInvalidArgument (function above 0xffff, a bad offset), kErrNotSupported
+  // (the machine has an ECAM window: use it).
+  kSysPciConfig = 34,
+
+  kSysCount = 35,
 };
 
 }  // namespace stellina::abi

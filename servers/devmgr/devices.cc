@@ -70,6 +70,25 @@ class Ecam final : public lib::pci::ConfigAccess {
   size_t mapped_count_ = 0;
 };
 
+// The legacy configuration ports, through the kernel, where there is no ECAM window.
+class PortConfig final : public lib::pci::ConfigAccess {
+ public:
+  explicit PortConfig(abi::Handle platform) : platform_(platform) {}
+  uint32_t read32(lib::pci::Address a, uint16_t offset) override {
+    const int64_t v = sys::pci_config(platform_, function(a), offset, sys::kPciConfigRead);
+    return v < 0 ? 0xffffffff : static_cast<uint32_t>(v);
+  }
+  void write32(lib::pci::Address a, uint16_t offset, uint32_t value) override {
+    sys::pci_config(platform_, function(a), offset, value);
+  }
+
+ private:
+  static uint32_t function(lib::pci::Address a) {
+    return uint32_t{a.bus} << 8 | uint32_t{a.device} << 3 | a.function;
+  }
+  abi::Handle platform_;
+};
+
 // virtio-mmio on QEMU's microvm: 24 transports of 512 bytes from 0xfeb00000.
 constexpr uint64_t kVirtioMmioBase = 0xfeb00000;
 constexpr size_t kVirtioMmioSlots = 24, kVirtioMmioSlotSize = 512;
@@ -232,6 +251,14 @@ size_t Devices::bind_all(abi::Handle platform, abi::Handle startup, abi::Handle 
   for (size_t i = 0; i < count_; ++i) {
     const Device& d = devices_[i];
     if (!match_of(d)) continue;
+    if (d.bus == Device::Bus::Pci && legacy_ports_) {
+      char line[96];
+      const size_t n = lib::format_to(
+          line, sizeof(line), "pci {:02x}:{:02x}.{}: not bound: no ECAM window for its driver",
+          d.pci.address.bus, d.pci.address.device, d.pci.address.function);
+      sys::log_write(log, line, n);
+      continue;
+    }
     const bool ok = d.bus == Device::Bus::VirtioMmio ? bind_mmio(d, platform, startup, log)
                                                      : bind_pci(d, platform, startup, log);
     sent += ok ? 1 : 0;
@@ -263,27 +290,22 @@ void Devices::add(const Device& d) {
 }
 
 // Memory BARs the firmware left unassigned (qboot assigns none) are placed between the end
-// of the ECAM window and the I/O APIC, QEMU's 32-bit PCI hole.
-void Devices::discover_pci(abi::Handle platform, const abi::PlatformInfo& info) {
-  constexpr uint64_t kHoleEnd = 0xfec00000;
-  const uint64_t ecam_end =
-      info.ecam_base + (uint64_t{info.ecam_bus_end} - info.ecam_bus_start + 1) * kBusBytes;
-  lib::pci::AddressWindow window(ecam_end, ecam_end < kHoleEnd ? kHoleEnd : ecam_end);
-  Ecam ecam(platform, info);
-  lib::pci::enumerate(ecam, static_cast<uint8_t>(info.ecam_bus_start), kMaxBuses,
-                      [&](const lib::pci::Function& found) {
-                        Device d{Device::Bus::Pci, found, 0, 0, false, 0, false};
-                        lib::pci::size_bars(ecam, d.pci);
-                        // Bridges would need their windows set: only bus 0 is placed.
-                        if (found.address.bus == 0)
-                          (void)lib::pci::assign_memory_bars(ecam, d.pci, window);
-                        if (found.vendor == 0x8086 && found.device == 0x29c0) q35_ = true;
-                        d.virtio_type = virtio_type(found);
-                        d.msix = lib::pci::find_capability(ecam, found.address,
-                                                           lib::pci::kCapabilityMsiX) != 0;
-                        add(d);
-                        return count_ < kMaxDevices;
-                      });
+// of the ECAM window and the I/O APIC, QEMU's 32-bit PCI hole. Without ECAM (the legacy
+// ports) nothing is placed: those machines' drivers would need a configuration space window.
+void Devices::discover_pci(lib::pci::ConfigAccess& config, uint8_t first_bus,
+                           lib::pci::AddressWindow* window) {
+  lib::pci::enumerate(config, first_bus, kMaxBuses, [&](const lib::pci::Function& found) {
+    Device d{Device::Bus::Pci, found, 0, 0, false, 0, false};
+    lib::pci::size_bars(config, d.pci);
+    // Bridges would need their windows set: only bus 0 is placed.
+    if (window && found.address.bus == 0)
+      (void)lib::pci::assign_memory_bars(config, d.pci, *window);
+    if (found.vendor == 0x8086 && found.device == 0x29c0) q35_ = true;
+    d.virtio_type = virtio_type(found);
+    d.msix = lib::pci::find_capability(config, found.address, lib::pci::kCapabilityMsiX) != 0;
+    add(d);
+    return count_ < kMaxDevices;
+  });
 }
 
 void Devices::discover_virtio_mmio(abi::Handle platform) {
@@ -313,7 +335,18 @@ void Devices::discover_virtio_mmio(abi::Handle platform) {
 size_t Devices::discover(abi::Handle platform, const abi::PlatformInfo& info) {
   info_ = info;
   if (info.ecam_base) {
-    discover_pci(platform, info);
+    constexpr uint64_t kHoleEnd = 0xfec00000;
+    const uint64_t ecam_end =
+        info.ecam_base + (uint64_t{info.ecam_bus_end} - info.ecam_bus_start + 1) * kBusBytes;
+    lib::pci::AddressWindow window(ecam_end, ecam_end < kHoleEnd ? kHoleEnd : ecam_end);
+    Ecam ecam(platform, info);
+    discover_pci(ecam, static_cast<uint8_t>(info.ecam_bus_start), &window);
+    return count_;
+  }
+  PortConfig ports(platform);
+  if (lib::pci::read_function(ports, {0, 0, 0}).ok()) {  // a host bridge: the legacy ports
+    legacy_ports_ = true;
+    discover_pci(ports, 0, nullptr);
   } else {
     discover_virtio_mmio(platform);  // microvm: no PCI
   }

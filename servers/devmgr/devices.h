@@ -43,14 +43,17 @@ class Devices {
 
  private:
   void add(const Device& d);
-  void discover_pci(abi::Handle platform, const abi::PlatformInfo& info);
+  // Walks the buses through config; places unassigned memory BARs in *window if given.
+  void discover_pci(lib::pci::ConfigAccess& config, uint8_t first_bus,
+                    lib::pci::AddressWindow* window);
   void discover_virtio_mmio(abi::Handle platform);
   // The resources of one device, sent to the startup server; false if it could not be.
   bool bind_mmio(const Device& d, abi::Handle platform, abi::Handle startup, abi::Handle log);
   bool bind_pci(const Device& d, abi::Handle platform, abi::Handle startup, abi::Handle log);
 
   abi::PlatformInfo info_ = {};
-  bool q35_ = false;  // the host bridge is Q35's: its INTx routing is known
+  bool q35_ = false;           // the host bridge is Q35's: its INTx routing is known
+  bool legacy_ports_ = false;  // PCI through the legacy configuration ports (no ECAM)
   Device devices_[kMaxDevices] = {};
   size_t count_ = 0;
 };

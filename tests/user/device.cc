@@ -41,6 +41,19 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   if (sys::platform_info(platform, &report.info) != abi::kOk) return 3;
   if (report.info.ecam_base % kPage) return 4;
   if (report.info.ecam_base && report.info.ecam_bus_start > report.info.ecam_bus_end) return 5;
+  // The legacy configuration ports: refused where there is ECAM; elsewhere arguments are
+  // checked, and a function that is not there reads as all ones (microvm has no PCI).
+  const int64_t host = sys::pci_config(platform, 0, 0, sys::kPciConfigRead);
+  if (report.info.ecam_base) {
+    if (host != abi::kErrNotSupported) return 6;
+  } else {
+    if (sys::pci_config(platform, 0, 2, sys::kPciConfigRead) != abi::kErrInvalidArgument ||
+        sys::pci_config(platform, 0, 256, sys::kPciConfigRead) != abi::kErrInvalidArgument ||
+        sys::pci_config(platform, 0x10000, 0, sys::kPciConfigRead) != abi::kErrInvalidArgument)
+      return 7;
+    if (sys::pci_config(platform, 0xffff, 0, sys::kPciConfigRead) != 0xffffffff) return 8;
+  }
+  if (sys::pci_config(control, 0, 0, sys::kPciConfigRead) != abi::kErrWrongType) return 9;
 
   // Device registers, mapped and read.
   if (probe.phys) {

@@ -128,6 +128,11 @@ inline int64_t device_map(Handle platform, uint64_t phys, uint64_t size) {
 inline int64_t interrupt_create(Handle platform, uint32_t gsi, uint32_t flags) {
   return syscall(abi::kSysInterruptCreate, platform, gsi, flags);
 }
+// Legacy PCI configuration access (no ECAM): a read when value is kPciConfigRead.
+constexpr uint64_t kPciConfigRead = ~uint64_t{0};
+inline int64_t pci_config(Handle platform, uint32_t function, uint32_t offset, uint64_t value) {
+  return syscall(abi::kSysPciConfig, platform, function, offset, value);
+}
 inline int64_t interrupt_create_msi(Handle platform, abi::MsiMessage* msi) {
   return syscall(abi::kSysInterruptCreate, platform, 0, abi::kInterruptMsi,
                  reinterpret_cast<uint64_t>(msi));
