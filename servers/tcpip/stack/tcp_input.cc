@@ -361,12 +361,11 @@ void Tcp::take_data(TcpConnection& c, const TcpSegment& seg) {
   }
   const auto window = static_cast<uint32_t>(c.recv.free());
   const uint32_t offset = seq - c.rcv_nxt;
-  if (offset >= window && size > 0) {
-    size = 0;
+  if (offset + size > window) {
+    // Past the window: keep what fits and tell the peer at once where the window ends.
+    size = offset < window ? window - offset : 0;
     fin = false;
-  } else if (offset + size > window) {
-    size = window - offset;
-    fin = false;
+    c.ack_now = true;
   }
   if (size > 0 && size > c.rcv_mss) c.rcv_mss = size;
 

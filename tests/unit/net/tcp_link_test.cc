@@ -247,6 +247,52 @@ TEST(TcpLink, SimultaneousOpen) {
       10000));
 }
 
+TEST(TcpLink, ASlowReaderClosesTheWindowAndTheWriterProbesIt) {
+  LinkOptions options;
+  options.loss = 0.05;
+  Link link(9, options);
+  const Pair p = open(link);
+  constexpr size_t kSize = size_t{200} * 1024;
+  size_t written = 0;
+  size_t read = 0;
+  bool mismatch = false;
+  std::vector<uint8_t> buffer(kSize);
+  for (size_t i = 0; i < kSize; ++i) buffer[i] = stream_byte(99, i);
+  auto write_some = [&] {
+    while (written < kSize) {
+      auto w = link.a().write(p.server, buffer.data() + written, kSize - written, link.now());
+      if (!w.ok()) break;
+      written += w.value();
+    }
+  };
+  // B does not read: A fills B's receive queue and its own send queue, then waits.
+  ASSERT_TRUE(link.run_until(
+      [&] {
+        write_some();
+        return link.a().info(p.server).value().snd_wnd == 0 &&
+               link.b().info(p.client).value().recv_queued == kTcpBufferSize;
+      },
+      60000));
+  EXPECT_EQ(link.a().poll(p.server) & kTcpWritable, 0u);
+  link.run_for(5000);
+  EXPECT_GT(link.a().counters().probes, 2u);
+  EXPECT_EQ(link.a().info(p.server).value().state, TcpState::Established);
+  // B reads slowly, 3000 bytes every 50 ms; everything arrives intact.
+  uint8_t chunk[3000];
+  const uint64_t give_up = link.now() + 600000;
+  while (read < kSize && link.now() < give_up) {
+    write_some();
+    auto r = link.b().read(p.client, chunk, sizeof(chunk), link.now());
+    if (r.ok()) {
+      for (size_t i = 0; i < r.value(); ++i) mismatch |= chunk[i] != buffer[read + i];
+      read += r.value();
+    }
+    link.run_for(50);
+  }
+  EXPECT_EQ(read, kSize);
+  EXPECT_FALSE(mismatch);
+}
+
 TEST(TcpLink, WindowScaleAndMssAreNegotiated) {
   TcpConfig small = test::test_config(7);
   small.mtu = 576;  // MSS 536
