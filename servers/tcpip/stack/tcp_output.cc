@@ -97,7 +97,8 @@ void Tcp::output(TcpConnection& c) {
       if (size > c.snd_mss) size = c.snd_mss;
       const bool fin = c.fin_queued && c.snd_nxt + size == end;
       if (size == 0 && !fin) break;
-      if (size > 0 && size < c.snd_mss && !fin) {
+      const bool resend = seq_lt(c.snd_nxt, c.snd_max);
+      if (size > 0 && size < c.snd_mss && !fin && !resend) {
         // Nagle (RFC 896, RFC 1122 section 4.2.3.4): a small segment goes only when nothing is
         // in flight (or Nagle is off) and it carries everything queued; or when it is at least
         // half the largest window the peer offered.
@@ -105,7 +106,7 @@ void Tcp::output(TcpConnection& c) {
         const bool half = c.max_snd_wnd > 0 && size >= c.max_snd_wnd / 2;
         if (!all && !half) break;
       }
-      if (seq_lt(c.snd_nxt, c.snd_max)) {
+      if (resend) {
         ++counters_.retransmits;
       } else if (!c.rtt_timing && size > 0) {
         c.rtt_timing = true;
@@ -132,7 +133,10 @@ void Tcp::output(TcpConnection& c) {
       c.persist_at = now_ + c.rtt.rto_ms();
     }
   }
-  if (!sent && c.ack_now) send_segment(c, c.snd_nxt, 0, 0);
+  // A bare ACK carries the next new sequence number, not snd_nxt: after a timeout snd_nxt has
+  // gone back, and a segment below the peer's rcv_nxt would be unacceptable there, its ACK
+  // ignored.
+  if (!sent && c.ack_now) send_segment(c, c.snd_max, 0, 0);
 }
 
 // Sends the first unacknowledged segment again (fast retransmit, partial ACKs).
@@ -169,6 +173,8 @@ void Tcp::on_retransmit_timeout(TcpConnection& c) {
   }
   c.snd_nxt = c.snd_una;  // go back: resend from the first unacknowledged byte
   output(c);
+  // Whatever the windows allowed, the timer runs while anything is unacknowledged.
+  if (c.rtx_at == 0) c.rtx_at = now_ + c.rtt.rto_ms();
 }
 
 // The persist timer: a zero-window probe, a segment just below the window that the peer
@@ -203,7 +209,7 @@ void Tcp::send_reset(TcpConnection& c) {
   TcpHeader h;
   h.source_port = c.local_port;
   h.destination_port = c.remote_port;
-  h.seq = c.snd_nxt;
+  h.seq = c.snd_max;
   h.ack = c.rcv_nxt;
   h.flags = kTcpRst | kTcpAck;
   emit(c.local_ip, c.remote_ip, tcp_write_header(tx_, h));

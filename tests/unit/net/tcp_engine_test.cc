@@ -336,6 +336,21 @@ TEST_F(TcpEngine, FastRetransmitAfterThreeDuplicateAcks) {
   EXPECT_EQ(tcp().info(s).value().send_queued, 0u);
 }
 
+TEST_F(TcpEngine, AfterATimeoutBareAcksCarryTheNextNewSequenceNumber) {
+  const TcpSocket s = establish();
+  ASSERT_TRUE(tcp().set_nodelay(s, true).ok());
+  ASSERT_EQ(write(s, size_t{3} * 1460), 3u * 1460);
+  advance(tcp().next_deadline() - now_);  // the RTO: go back and resend the first segment
+  EXPECT_EQ(last().seq, iss_ + 1);
+  EXPECT_EQ(tcp().counters().timeouts, 1u);
+  // A duplicate from the peer asks for an ACK. Its sequence number must be one the peer
+  // accepts (its rcv_nxt may be past what we resend), so not the rewound snd_nxt.
+  send(kTcpAck, kPeerIss, iss_ + 1, 0xffff, {1});
+  EXPECT_EQ(last().payload_size, 0u);
+  EXPECT_EQ(last().seq, iss_ + 1 + 3 * 1460);
+  EXPECT_EQ(last().ack, kPeerIss + 1);
+}
+
 TEST_F(TcpEngine, ADelayedAckFiresAtItsTimer) {
   establish();
   const size_t before = sent();

@@ -146,7 +146,7 @@ TEST(TcpLink, TransfersUnderLossReorderingAndDuplication) {
   options.loss = 0.07;
   options.reorder = 0.1;
   options.duplicate = 0.05;
-  for (uint64_t seed = 10; seed < 13; ++seed) {
+  for (uint64_t seed = 100; seed < 120; ++seed) {
     SCOPED_TRACE(seed);
     transfer_both_ways(seed, options, size_t{300} * 1024);
   }
@@ -157,7 +157,11 @@ TEST(TcpLink, TransfersUnderHeavyLoss) {
   options.loss = 0.1;
   options.reorder = 0.1;
   options.duplicate = 0.1;
-  transfer_both_ways(20, options, size_t{200} * 1024);
+  options.reorder = 0.3;
+  for (uint64_t seed = 1000; seed < 1020; ++seed) {
+    SCOPED_TRACE(seed);
+    transfer_both_ways(seed, options, size_t{200} * 1024);
+  }
 }
 
 TEST(TcpLink, ClientClosesFirst) {
@@ -169,8 +173,7 @@ TEST(TcpLink, ClientClosesFirst) {
   EXPECT_EQ(state(link.a(), p.server), TcpState::CloseWait);
   uint8_t byte;
   EXPECT_EQ(link.a().read(p.server, &byte, 1, link.now()).value(), 0u);  // end of stream
-  // Half-closed: the server can still send... but the client released its socket, so data
-  // would be refused; close instead.
+  // The client released its socket, so data would be answered with RST: close too.
   ASSERT_TRUE(link.a().close(p.server, link.now()).ok());
   ASSERT_TRUE(link.run_until([&] { return link.a().slots_in_use() == 0; }, 10000));
   // The client holds TIME_WAIT for 2 MSL (2 s in tests), then frees the slot.
@@ -250,47 +253,50 @@ TEST(TcpLink, SimultaneousOpen) {
 TEST(TcpLink, ASlowReaderClosesTheWindowAndTheWriterProbesIt) {
   LinkOptions options;
   options.loss = 0.05;
-  Link link(9, options);
-  const Pair p = open(link);
-  constexpr size_t kSize = size_t{200} * 1024;
-  size_t written = 0;
-  size_t read = 0;
-  bool mismatch = false;
-  std::vector<uint8_t> buffer(kSize);
-  for (size_t i = 0; i < kSize; ++i) buffer[i] = stream_byte(99, i);
-  auto write_some = [&] {
-    while (written < kSize) {
-      auto w = link.a().write(p.server, buffer.data() + written, kSize - written, link.now());
-      if (!w.ok()) break;
-      written += w.value();
+  for (uint64_t seed = 0; seed < 10; ++seed) {
+    SCOPED_TRACE(seed);
+    Link link(seed, options);
+    const Pair p = open(link);
+    constexpr size_t kSize = size_t{200} * 1024;
+    size_t written = 0;
+    size_t read = 0;
+    bool mismatch = false;
+    std::vector<uint8_t> buffer(kSize);
+    for (size_t i = 0; i < kSize; ++i) buffer[i] = stream_byte(99, i);
+    auto write_some = [&] {
+      while (written < kSize) {
+        auto w = link.a().write(p.server, buffer.data() + written, kSize - written, link.now());
+        if (!w.ok()) break;
+        written += w.value();
+      }
+    };
+    // B does not read: A fills B's receive queue and its own send queue, then waits.
+    ASSERT_TRUE(link.run_until(
+        [&] {
+          write_some();
+          return link.a().info(p.server).value().snd_wnd == 0 &&
+                 link.b().info(p.client).value().recv_queued == kTcpBufferSize;
+        },
+        60000));
+    EXPECT_EQ(link.a().poll(p.server) & kTcpWritable, 0u);
+    link.run_for(5000);
+    EXPECT_GT(link.a().counters().probes, 0u);
+    EXPECT_EQ(link.a().info(p.server).value().state, TcpState::Established);
+    // B reads slowly, 3000 bytes every 50 ms; everything arrives intact.
+    uint8_t chunk[3000];
+    const uint64_t give_up = link.now() + 600000;
+    while (read < kSize && link.now() < give_up) {
+      write_some();
+      auto r = link.b().read(p.client, chunk, sizeof(chunk), link.now());
+      if (r.ok()) {
+        for (size_t i = 0; i < r.value(); ++i) mismatch |= chunk[i] != buffer[read + i];
+        read += r.value();
+      }
+      link.run_for(50);
     }
-  };
-  // B does not read: A fills B's receive queue and its own send queue, then waits.
-  ASSERT_TRUE(link.run_until(
-      [&] {
-        write_some();
-        return link.a().info(p.server).value().snd_wnd == 0 &&
-               link.b().info(p.client).value().recv_queued == kTcpBufferSize;
-      },
-      60000));
-  EXPECT_EQ(link.a().poll(p.server) & kTcpWritable, 0u);
-  link.run_for(5000);
-  EXPECT_GT(link.a().counters().probes, 2u);
-  EXPECT_EQ(link.a().info(p.server).value().state, TcpState::Established);
-  // B reads slowly, 3000 bytes every 50 ms; everything arrives intact.
-  uint8_t chunk[3000];
-  const uint64_t give_up = link.now() + 600000;
-  while (read < kSize && link.now() < give_up) {
-    write_some();
-    auto r = link.b().read(p.client, chunk, sizeof(chunk), link.now());
-    if (r.ok()) {
-      for (size_t i = 0; i < r.value(); ++i) mismatch |= chunk[i] != buffer[read + i];
-      read += r.value();
-    }
-    link.run_for(50);
+    EXPECT_EQ(read, kSize);
+    EXPECT_FALSE(mismatch);
   }
-  EXPECT_EQ(read, kSize);
-  EXPECT_FALSE(mismatch);
 }
 
 TEST(TcpLink, WindowScaleAndMssAreNegotiated) {
