@@ -1,0 +1,234 @@
+#pragma once
+// The TCP engine (RFC 9293): connections over a fixed table the owner provides, driven by three
+// inputs (segments from the IP layer, calls from the owner, the passing of time) and one output
+// (segments to the IP layer). It allocates nothing and never blocks; time is a parameter.
+//
+// The IP layer calls receive() with every TCP segment addressed to us and implements TcpOutput
+// to send the segments the engine makes. The owner calls tick() when next_deadline() passes.
+// Every entry point takes the current time in milliseconds; it must not go backwards.
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/result.h"
+#include "servers/tcpip/stack/net.h"
+#include "servers/tcpip/stack/tcp_connection.h"
+#include "servers/tcpip/stack/tcp_isn.h"
+#include "servers/tcpip/stack/tcp_segment.h"
+
+namespace tcpip {
+
+// Where the engine's segments go: the IP layer wraps each in an IPv4 header (protocol 6) from
+// source to destination. The segment's checksum is already filled in, for these two addresses.
+// An error counts as a lost segment; retransmission recovers it.
+class TcpOutput {
+ public:
+  virtual lib::Result<void> send(Ipv4 source, Ipv4 destination, const uint8_t* segment,
+                                 size_t size) = 0;
+
+ protected:
+  ~TcpOutput() = default;
+};
+
+struct TcpConfig {
+  uint16_t mtu = 1500;      // of the interface: the MSS we announce is mtu - 40
+  TcpSecret secret;         // keys initial sequence numbers and ephemeral ports: make it random
+  uint32_t msl_ms = 30000;  // maximum segment lifetime; TIME_WAIT lasts twice this
+  uint32_t rto_initial_ms = 1000;
+  uint32_t rto_min_ms = 200;
+  uint32_t rto_max_ms = 60000;
+  uint8_t max_retries = 8;               // data retransmissions before the connection fails
+  uint8_t max_syn_retries = 5;           // SYN and SYN-ACK retransmissions
+  uint32_t delayed_ack_ms = 200;         // at most 200 (RFC 1122 section 4.2.3.2)
+  uint32_t orphan_fin_wait2_ms = 60000;  // a closed connection waits this long for the peer's FIN
+};
+
+inline constexpr size_t kTcpMaxListeners = 8;
+inline constexpr uint64_t kTcpNoDeadline = ~uint64_t{0};
+// The largest segment the engine sends; a larger MTU is clamped to it.
+inline constexpr uint16_t kTcpMaxMss = 8960;
+
+// A connection or a listener. 0 is no socket.
+struct TcpSocket {
+  uint32_t value = 0;
+  bool operator==(const TcpSocket&) const = default;
+};
+
+// Readiness, as poll() reports it.
+inline constexpr uint32_t kTcpReadable = 1 << 0;    // read() returns data, end of stream or error
+inline constexpr uint32_t kTcpWritable = 1 << 1;    // write() takes bytes or reports an error
+inline constexpr uint32_t kTcpConnected = 1 << 2;   // the handshake completed
+inline constexpr uint32_t kTcpAcceptable = 1 << 3;  // a listener has a connection for accept()
+inline constexpr uint32_t kTcpPeerClosed = 1 << 4;  // the peer sent FIN: no more data comes
+inline constexpr uint32_t kTcpClosed = 1 << 5;      // the connection is over (CLOSED)
+inline constexpr uint32_t kTcpFailed = 1 << 6;      // it ended by reset, refusal or timeout
+
+struct TcpInfo {
+  TcpState state = TcpState::Closed;
+  TcpFailure failure = TcpFailure::None;
+  Ipv4 local_ip;
+  uint16_t local_port = 0;
+  Ipv4 remote_ip;
+  uint16_t remote_port = 0;
+  uint16_t snd_mss = 0;
+  uint8_t snd_shift = 0;
+  uint8_t rcv_shift = 0;
+  uint32_t snd_wnd = 0;
+  uint32_t rcv_wnd = 0;
+  uint32_t cwnd = 0;
+  uint32_t ssthresh = 0;
+  uint32_t srtt_ms = 0;
+  uint32_t rto_ms = 0;
+  size_t send_queued = 0;  // written, not yet acknowledged
+  size_t recv_queued = 0;  // received, not yet read
+};
+
+struct TcpCounters {
+  uint64_t segments_in = 0;
+  uint64_t segments_out = 0;
+  uint64_t retransmits = 0;       // segments sent again, for any reason
+  uint64_t fast_retransmits = 0;  // after three duplicate ACKs
+  uint64_t timeouts = 0;          // retransmission timer expiries
+  uint64_t probes = 0;            // zero-window probes
+  uint64_t resets_in = 0;         // RSTs that ended a connection
+  uint64_t resets_out = 0;
+  uint64_t challenge_acks = 0;
+  uint64_t active_opens = 0;
+  uint64_t passive_opens = 0;
+  uint64_t failures = 0;  // connections that ended by reset, refusal or timeout
+  uint64_t output_errors = 0;
+  uint64_t drops[kTcpDropCount] = {};
+
+  uint64_t dropped(TcpDrop reason) const { return drops[static_cast<size_t>(reason)]; }
+  uint64_t dropped_total() const {
+    uint64_t total = 0;
+    for (uint64_t d : drops) total += d;
+    return total;
+  }
+};
+
+class Tcp {
+ public:
+  // slots is the connection table (each slot holds its send and receive queues); it must
+  // outlive the engine. At most 65535 slots.
+  Tcp(TcpOutput& output, TcpConnection* slots, size_t slot_count, const TcpConfig& config);
+
+  // ---- From the IP layer and the clock.
+
+  // A TCP segment from source to destination (our address). Malformed, hostile or unexpected
+  // segments are dropped and counted; a segment for no connection is answered with RST.
+  void receive(Ipv4 source, Ipv4 destination, const uint8_t* segment, size_t size, uint64_t now_ms);
+  // Runs the timers that are due.
+  void tick(uint64_t now_ms);
+  // When tick() next has work, or kTcpNoDeadline.
+  uint64_t next_deadline() const;
+
+  // ---- The owner's API. Sockets stay valid until close() or abort(), also after the
+  // connection itself has ended (poll() then says why).
+
+  // Active open from local to remote:remote_port; local_port 0 picks an ephemeral port.
+  // Errors: AlreadyExists (the four-tuple is in use), NoResources (table or ports exhausted),
+  // InvalidArgument.
+  lib::Result<TcpSocket> connect(Ipv4 local, Ipv4 remote, uint16_t remote_port, uint64_t now_ms,
+                                 uint16_t local_port = 0);
+  // Passive open on local:port (local may be 0.0.0.0 for every address). Up to backlog
+  // connections (handshaking or waiting for accept) are held; further SYNs are dropped.
+  // Errors: AlreadyExists (port taken), NoResources (listener table full), InvalidArgument.
+  lib::Result<TcpSocket> listen(Ipv4 local, uint16_t port, uint16_t backlog);
+  // The oldest established connection waiting on the listener. WouldBlock when there is none.
+  lib::Result<TcpSocket> accept(TcpSocket listener);
+  // Queues up to size bytes for sending and returns how many it took (the rest waits for
+  // room: back-pressure). WouldBlock when the send queue is full, NotSupported after
+  // shutdown(), PeerClosed once the connection failed or ended.
+  lib::Result<size_t> write(TcpSocket socket, const uint8_t* data, size_t size, uint64_t now_ms);
+  // Takes up to size received bytes. 0 is the end of the stream (the peer's FIN, every byte
+  // read). WouldBlock when nothing is there yet; PeerClosed (reset, refused) or TimedOut when
+  // the connection failed.
+  lib::Result<size_t> read(TcpSocket socket, uint8_t* out, size_t size, uint64_t now_ms);
+  // Half-close: a FIN follows the queued data; reading goes on.
+  lib::Result<void> shutdown(TcpSocket socket, uint64_t now_ms);
+  // Graceful close: like shutdown(), and the socket is released; the engine finishes the
+  // close on its own and frees the slot. Unread received data turns it into an abort (RST).
+  // Closing a listener aborts the connections waiting on it.
+  lib::Result<void> close(TcpSocket socket, uint64_t now_ms);
+  // Immediate close: RST to the peer and the slot is free at once.
+  lib::Result<void> abort(TcpSocket socket, uint64_t now_ms);
+  // Turns Nagle's algorithm off (true) or on.
+  lib::Result<void> set_nodelay(TcpSocket socket, bool nodelay);
+
+  // Readiness bits (kTcpReadable, ...); 0 for a socket that names nothing.
+  uint32_t poll(TcpSocket socket) const;
+  // A socket whose readiness may have changed since the last call, or false when none has.
+  bool next_changed(TcpSocket& out);
+  lib::Result<TcpInfo> info(TcpSocket socket) const;
+  const TcpCounters& counters() const { return counters_; }
+  // How many connection slots are in each state.
+  void count_states(uint32_t (&out)[kTcpStateCount]) const;
+  size_t slots_in_use() const;
+
+ private:
+  struct Listener {
+    bool in_use = false;
+    bool changed = false;
+    uint16_t generation = 0;
+    uint16_t backlog = 0;
+    uint16_t port = 0;
+    Ipv4 local;
+  };
+
+  // tcp.cc: slots, sockets, timers.
+  TcpConnection* connection(TcpSocket socket) const;
+  Listener* listener(TcpSocket socket);
+  TcpSocket socket_of(const TcpConnection& c) const;
+  TcpConnection* find(Ipv4 local, uint16_t local_port, Ipv4 remote, uint16_t remote_port);
+  int find_listener(Ipv4 local, uint16_t port) const;
+  TcpConnection* allocate();
+  void init_connection(TcpConnection& c, Ipv4 local, uint16_t local_port, Ipv4 remote,
+                       uint16_t remote_port);
+  void free_slot(TcpConnection& c);
+  void finish(TcpConnection& c);
+  void fail(TcpConnection& c, TcpFailure failure, bool send_reset);
+  void run_timers(TcpConnection& c);
+  void mark(TcpConnection& c);
+  uint16_t our_mss() const;
+  uint8_t our_shift() const;
+
+  // tcp_input.cc: segment arrival (RFC 9293 section 3.10.7).
+  void drop(TcpDrop reason);
+  void listen_input(int index, Ipv4 source, Ipv4 destination, const TcpSegment& seg);
+  void syn_sent_input(TcpConnection& c, const TcpSegment& seg);
+  void input(TcpConnection& c, const TcpSegment& seg);
+  bool process_ack(TcpConnection& c, const TcpSegment& seg);
+  void acknowledge(TcpConnection& c, uint32_t ack);
+  void duplicate_ack(TcpConnection& c);
+  void update_window(TcpConnection& c, const TcpSegment& seg);
+  void take_data(TcpConnection& c, const TcpSegment& seg);
+  void take_fin(TcpConnection& c);
+  void enter_established(TcpConnection& c);
+  void enter_time_wait(TcpConnection& c);
+
+  // tcp_output.cc: what to send, and sending it.
+  void output(TcpConnection& c);
+  void send_segment(TcpConnection& c, uint32_t seq, uint8_t flags, size_t payload_size);
+  void retransmit_first(TcpConnection& c);
+  void send_reset_for(Ipv4 source, Ipv4 destination, const TcpSegment& seg);
+  void send_reset(TcpConnection& c);
+  void send_probe(TcpConnection& c);
+  void on_retransmit_timeout(TcpConnection& c);
+  uint16_t receive_window(TcpConnection& c, bool syn) const;
+  void emit(Ipv4 source, Ipv4 destination, size_t size);
+
+  TcpOutput& output_;
+  TcpConnection* slots_;
+  size_t slot_count_;
+  TcpConfig config_;
+  uint64_t now_ = 0;
+  uint32_t accept_counter_ = 0;
+  uint32_t port_counter_ = 0;
+  size_t changed_cursor_ = 0;
+  TcpCounters counters_;
+  Listener listeners_[kTcpMaxListeners];
+  uint8_t tx_[kTcpMaxHeaderSize + kTcpMaxMss];
+};
+
+}  // namespace tcpip
