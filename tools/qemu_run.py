@@ -96,9 +96,12 @@ def run(args):
                 contains = [c for c in contains if not c.search(line)]
                 rejected += [line for r in rejects if r.search(line)]
                 seen = [s or g.search(line) is not None for g, s in zip(gates, seen)]
-            if args.prompt and re.search(args.prompt, line):
+            prompt = re.search(args.prompt, line) if args.prompt else None
+            if prompt:
                 if raw is tail:
-                    buf = b""  # consume the prompt so it triggers once
+                    # Consume the prompt so it triggers once, but keep what follows it: the
+                    # start of a log line printed after the prompt, not yet ended.
+                    buf = line[prompt.end():].encode("utf-8")
                 prompted = True
             if typed < len(inputs) and prompted and (typed >= len(gates) or seen[typed]):
                 proc.stdin.write(inputs[typed].encode() + b"\r")
