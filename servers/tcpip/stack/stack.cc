@@ -1,0 +1,33 @@
+#include "servers/tcpip/stack/stack.h"
+
+namespace tcpip {
+
+Stack::Stack(Link& link, Mac mac)
+    : arp_(link, counters_, mac), ipv4_(arp_, counters_), icmp_(ipv4_, counters_) {
+  // The table is empty: this cannot fail.
+  (void)ipv4_.attach(kProtocolIcmp, icmp_);
+}
+
+void Stack::configure(const Config& config) {
+  ipv4_.configure(config);
+  arp_.announce();
+}
+
+void Stack::receive_frame(const uint8_t* frame, size_t size, uint64_t now_ms) {
+  ++counters_.frames_in;
+  EthernetHeader header;
+  if (!parse_ethernet(frame, size, header)) return counters_.count(Drop::EthernetTruncated);
+  if (!ethernet_accepts(header.destination, arp_.mac()))
+    return counters_.count(Drop::EthernetNotForUs);
+  const uint8_t* payload = frame + kEthernetHeader;
+  const size_t payload_size = size - kEthernetHeader;
+  switch (header.type) {
+    case kEtherTypeArp: return arp_.receive(payload, payload_size, now_ms);
+    case kEtherTypeIpv4: return ipv4_.receive(payload, payload_size, now_ms);
+    default: return counters_.count(Drop::EthernetUnknownType);
+  }
+}
+
+void Stack::poll(uint64_t now_ms) { arp_.poll(now_ms); }
+
+}  // namespace tcpip

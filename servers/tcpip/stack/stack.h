@@ -1,0 +1,50 @@
+#pragma once
+// One network interface's stack below TCP: Ethernet, ARP, IPv4 and ICMP, tied together and
+// sharing one set of Counters. The owner (the tcpip component, or a test) gives it a Link to
+// send frames through, hands it every received frame, and calls poll() for its timers; time
+// is always a parameter, in milliseconds from any fixed origin. Nothing here allocates or
+// blocks, and no packet, however malformed, can make it misbehave: it is dropped and
+// counted.
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "servers/tcpip/stack/arp.h"
+#include "servers/tcpip/stack/counters.h"
+#include "servers/tcpip/stack/ethernet.h"
+#include "servers/tcpip/stack/icmp.h"
+#include "servers/tcpip/stack/ipv4.h"
+#include "servers/tcpip/stack/net.h"
+
+namespace tcpip {
+
+class Stack {
+ public:
+  Stack(Link& link, Mac mac);
+  Stack(const Stack&) = delete;
+  Stack& operator=(const Stack&) = delete;
+
+  // A static configuration, and a gratuitous ARP to announce it.
+  void configure(const Config& config);
+  const Config& config() const { return ipv4_.config(); }
+  Mac mac() const { return arp_.mac(); }
+
+  // A frame from the link (from its destination address, without the frame check sequence).
+  void receive_frame(const uint8_t* frame, size_t size, uint64_t now_ms);
+  // Runs the timers (ARP retries and expiry); call at least every kPollMs.
+  void poll(uint64_t now_ms);
+  static constexpr uint64_t kPollMs = 250;
+
+  Arp& arp() { return arp_; }
+  Ipv4Layer& ipv4() { return ipv4_; }
+  Icmp& icmp() { return icmp_; }
+  const Counters& counters() const { return counters_; }
+
+ private:
+  Counters counters_;
+  Arp arp_;
+  Ipv4Layer ipv4_;
+  Icmp icmp_;
+};
+
+}  // namespace tcpip
