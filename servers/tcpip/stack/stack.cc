@@ -3,9 +3,13 @@
 namespace tcpip {
 
 Stack::Stack(Link& link, Mac mac)
-    : arp_(link, counters_, mac), ipv4_(arp_, counters_), icmp_(ipv4_, counters_) {
-  // The table is empty: this cannot fail.
+    : arp_(link, counters_, mac),
+      ipv4_(arp_, counters_),
+      icmp_(ipv4_, counters_),
+      udp_(ipv4_, counters_) {
+  // The table is empty: these cannot fail.
   (void)ipv4_.attach(kProtocolIcmp, icmp_);
+  (void)ipv4_.attach(kProtocolUdp, udp_);
 }
 
 void Stack::configure(const Config& config) {

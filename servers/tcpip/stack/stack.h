@@ -1,5 +1,5 @@
 #pragma once
-// One network interface's stack below TCP: Ethernet, ARP, IPv4 and ICMP, tied together and
+// One network interface's stack below TCP: Ethernet, ARP, IPv4, ICMP and UDP, tied together and
 // sharing one set of Counters. The owner (the tcpip component, or a test) gives it a Link to
 // send frames through, hands it every received frame, and calls poll() for its timers; time
 // is always a parameter, in milliseconds from any fixed origin. Nothing here allocates or
@@ -15,6 +15,7 @@
 #include "servers/tcpip/stack/icmp.h"
 #include "servers/tcpip/stack/ipv4.h"
 #include "servers/tcpip/stack/net.h"
+#include "servers/tcpip/stack/udp.h"
 
 namespace tcpip {
 
@@ -38,6 +39,7 @@ class Stack {
   Arp& arp() { return arp_; }
   Ipv4Layer& ipv4() { return ipv4_; }
   Icmp& icmp() { return icmp_; }
+  Udp& udp() { return udp_; }
   const Counters& counters() const { return counters_; }
 
  private:
@@ -45,6 +47,7 @@ class Stack {
   Arp arp_;
   Ipv4Layer ipv4_;
   Icmp icmp_;
+  Udp udp_;
 };
 
 }  // namespace tcpip
