@@ -2,17 +2,38 @@
 
 namespace tcpip {
 
-Stack::Stack(Link& link, Mac mac)
-    : arp_(link, counters_, mac),
+namespace {
+
+uint32_t mix(Mac mac, uint32_t seed) {
+  uint32_t h = seed ^ 0x811c9dc5;
+  for (uint8_t b : mac.bytes) h = (h ^ b) * 0x01000193;
+  return h;
+}
+
+}  // namespace
+
+Stack::Stack(Link& link, Mac mac, uint32_t seed)
+    : random_(mix(mac, seed)),
+      arp_(link, counters_, mac),
       ipv4_(arp_, counters_),
       icmp_(ipv4_, counters_),
-      udp_(ipv4_, counters_) {
+      udp_(ipv4_, counters_),
+      dhcp_(udp_, counters_, *this, mac, random_) {
   // The table is empty: these cannot fail.
   (void)ipv4_.attach(kProtocolIcmp, icmp_);
   (void)ipv4_.attach(kProtocolUdp, udp_);
 }
 
 void Stack::configure(const Config& config) {
+  dhcp_.stop();
+  apply(config);
+}
+
+lib::Result<void> Stack::start_dhcp(uint64_t now_ms) { return dhcp_.start(now_ms); }
+
+void Stack::on_dhcp_config(const Config& config) { apply(config); }
+
+void Stack::apply(const Config& config) {
   ipv4_.configure(config);
   arp_.announce();
 }
@@ -32,6 +53,9 @@ void Stack::receive_frame(const uint8_t* frame, size_t size, uint64_t now_ms) {
   }
 }
 
-void Stack::poll(uint64_t now_ms) { arp_.poll(now_ms); }
+void Stack::poll(uint64_t now_ms) {
+  arp_.poll(now_ms);
+  dhcp_.poll(now_ms);
+}
 
 }  // namespace tcpip

@@ -1,6 +1,6 @@
 #pragma once
-// One network interface's stack below TCP: Ethernet, ARP, IPv4, ICMP and UDP, tied together and
-// sharing one set of Counters. The owner (the tcpip component, or a test) gives it a Link to
+// One network interface's stack below TCP: Ethernet, ARP, IPv4, ICMP, UDP and DHCP, tied together
+// and sharing one set of Counters. The owner (the tcpip component, or a test) gives it a Link to
 // send frames through, hands it every received frame, and calls poll() for its timers; time
 // is always a parameter, in milliseconds from any fixed origin. Nothing here allocates or
 // blocks, and no packet, however malformed, can make it misbehave: it is dropped and
@@ -11,28 +11,34 @@
 
 #include "servers/tcpip/stack/arp.h"
 #include "servers/tcpip/stack/counters.h"
+#include "servers/tcpip/stack/dhcp.h"
 #include "servers/tcpip/stack/ethernet.h"
 #include "servers/tcpip/stack/icmp.h"
 #include "servers/tcpip/stack/ipv4.h"
 #include "servers/tcpip/stack/net.h"
+#include "servers/tcpip/stack/random.h"
 #include "servers/tcpip/stack/udp.h"
 
 namespace tcpip {
 
-class Stack {
+class Stack final : private DhcpListener {
  public:
-  Stack(Link& link, Mac mac);
+  // seed: entropy for DHCP transaction ids (the component passes the clock, or better).
+  Stack(Link& link, Mac mac, uint32_t seed = 0);
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
 
-  // A static configuration, and a gratuitous ARP to announce it.
+  // A static configuration (which stops DHCP), and a gratuitous ARP to announce it.
   void configure(const Config& config);
+  // Configures by DHCP from now on (the configuration is kept meanwhile; pass a static one
+  // of {} first to start from nothing). Errors: those of DhcpClient::start.
+  lib::Result<void> start_dhcp(uint64_t now_ms);
   const Config& config() const { return ipv4_.config(); }
   Mac mac() const { return arp_.mac(); }
 
   // A frame from the link (from its destination address, without the frame check sequence).
   void receive_frame(const uint8_t* frame, size_t size, uint64_t now_ms);
-  // Runs the timers (ARP retries and expiry); call at least every kPollMs.
+  // Runs the timers (ARP retries and expiry, DHCP); call at least every kPollMs.
   void poll(uint64_t now_ms);
   static constexpr uint64_t kPollMs = 250;
 
@@ -40,14 +46,20 @@ class Stack {
   Ipv4Layer& ipv4() { return ipv4_; }
   Icmp& icmp() { return icmp_; }
   Udp& udp() { return udp_; }
+  DhcpClient& dhcp() { return dhcp_; }
   const Counters& counters() const { return counters_; }
 
  private:
+  void on_dhcp_config(const Config& config) override;
+  void apply(const Config& config);
+
   Counters counters_;
+  Random random_;
   Arp arp_;
   Ipv4Layer ipv4_;
   Icmp icmp_;
   Udp udp_;
+  DhcpClient dhcp_;
 };
 
 }  // namespace tcpip
