@@ -18,7 +18,8 @@ Stack::Stack(Link& link, Mac mac, uint32_t seed)
       ipv4_(arp_, counters_),
       icmp_(ipv4_, counters_),
       udp_(ipv4_, counters_),
-      dhcp_(udp_, counters_, *this, mac, random_) {
+      dhcp_(udp_, counters_, *this, mac, random_),
+      dns_(udp_, counters_, random_) {
   // The table is empty: these cannot fail.
   (void)ipv4_.attach(kProtocolIcmp, icmp_);
   (void)ipv4_.attach(kProtocolUdp, udp_);
@@ -35,6 +36,7 @@ void Stack::on_dhcp_config(const Config& config) { apply(config); }
 
 void Stack::apply(const Config& config) {
   ipv4_.configure(config);
+  dns_.set_server(config.dns);
   arp_.announce();
 }
 
@@ -56,6 +58,7 @@ void Stack::receive_frame(const uint8_t* frame, size_t size, uint64_t now_ms) {
 void Stack::poll(uint64_t now_ms) {
   arp_.poll(now_ms);
   dhcp_.poll(now_ms);
+  dns_.poll(now_ms);
 }
 
 }  // namespace tcpip

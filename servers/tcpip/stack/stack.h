@@ -1,7 +1,7 @@
 #pragma once
-// One network interface's stack below TCP: Ethernet, ARP, IPv4, ICMP, UDP and DHCP, tied together
-// and sharing one set of Counters. The owner (the tcpip component, or a test) gives it a Link to
-// send frames through, hands it every received frame, and calls poll() for its timers; time
+// One network interface's stack below TCP: Ethernet, ARP, IPv4, ICMP, UDP, DHCP and DNS, tied
+// together and sharing one set of Counters. The owner (the tcpip component, or a test) gives it a
+// Link to send frames through, hands it every received frame, and calls poll() for its timers; time
 // is always a parameter, in milliseconds from any fixed origin. Nothing here allocates or
 // blocks, and no packet, however malformed, can make it misbehave: it is dropped and
 // counted.
@@ -12,6 +12,7 @@
 #include "servers/tcpip/stack/arp.h"
 #include "servers/tcpip/stack/counters.h"
 #include "servers/tcpip/stack/dhcp.h"
+#include "servers/tcpip/stack/dns.h"
 #include "servers/tcpip/stack/ethernet.h"
 #include "servers/tcpip/stack/icmp.h"
 #include "servers/tcpip/stack/ipv4.h"
@@ -23,12 +24,14 @@ namespace tcpip {
 
 class Stack final : private DhcpListener {
  public:
-  // seed: entropy for DHCP transaction ids (the component passes the clock, or better).
+  // seed: entropy for DHCP transaction ids and DNS query ids (the component passes the
+  // clock, or better).
   Stack(Link& link, Mac mac, uint32_t seed = 0);
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
 
-  // A static configuration (which stops DHCP), and a gratuitous ARP to announce it.
+  // A static configuration (which stops DHCP), and a gratuitous ARP to announce it. The
+  // DNS resolver asks config.dns.
   void configure(const Config& config);
   // Configures by DHCP from now on (the configuration is kept meanwhile; pass a static one
   // of {} first to start from nothing). Errors: those of DhcpClient::start.
@@ -38,7 +41,7 @@ class Stack final : private DhcpListener {
 
   // A frame from the link (from its destination address, without the frame check sequence).
   void receive_frame(const uint8_t* frame, size_t size, uint64_t now_ms);
-  // Runs the timers (ARP retries and expiry, DHCP); call at least every kPollMs.
+  // Runs the timers (ARP retries and expiry, DHCP, DNS); call at least every kPollMs.
   void poll(uint64_t now_ms);
   static constexpr uint64_t kPollMs = 250;
 
@@ -47,6 +50,7 @@ class Stack final : private DhcpListener {
   Icmp& icmp() { return icmp_; }
   Udp& udp() { return udp_; }
   DhcpClient& dhcp() { return dhcp_; }
+  DnsResolver& dns() { return dns_; }
   const Counters& counters() const { return counters_; }
 
  private:
@@ -60,6 +64,7 @@ class Stack final : private DhcpListener {
   Icmp icmp_;
   Udp udp_;
   DhcpClient dhcp_;
+  DnsResolver dns_;
 };
 
 }  // namespace tcpip
