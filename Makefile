@@ -42,7 +42,7 @@ format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 tidy: configure
-	@git ls-files 'kernel/*.cc' 'lib/*.cc' | xargs clang-tidy -p $(BUILD) --quiet
+	@tools/lint.sh tidy $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -40,8 +40,8 @@ class OwnedHandle {
  public:
   OwnedHandle() = default;
   explicit OwnedHandle(abi::Handle h) : h_(h) {}
-  OwnedHandle(OwnedHandle&& o) : h_(o.release()) {}
-  OwnedHandle& operator=(OwnedHandle&& o) {
+  OwnedHandle(OwnedHandle&& o) noexcept : h_(o.release()) {}
+  OwnedHandle& operator=(OwnedHandle&& o) noexcept {
     reset(o.release());
     return *this;
   }

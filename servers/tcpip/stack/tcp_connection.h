@@ -15,7 +15,7 @@ namespace tcpip {
 
 // Each direction of each connection queues up to this many bytes. It bounds the receive
 // window (so it is announced with a window-scale shift of 1) and the data in flight.
-inline constexpr size_t kTcpBufferSize = 64 * 1024;
+inline constexpr size_t kTcpBufferSize = size_t{64} * 1024;
 // How many separate out-of-order ranges the receive side remembers.
 inline constexpr size_t kTcpMaxRanges = 8;
 
