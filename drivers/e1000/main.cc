@@ -11,8 +11,6 @@
 
 namespace abi = stellina::abi;
 namespace sys = stellina::sys;
-using stellina::Bytes;
-using stellina::Channel;
 
 namespace {
 
@@ -85,21 +83,8 @@ constexpr size_t kRxRingPage = 0, kTxRingPage = 1, kRxBuffers = 2,
 
 }  // namespace
 
-class E1000 final : public stellina::Component, drivers::EthernetPort::Device {
-  void on_data(Channel& ch, Bytes data) override {
-    if (ch.get() == startup_handle(1)) {  // the device line
-      if (!regs_.base()) start_device(static_cast<const char*>(data.data), data.size);
-      return;
-    }
-    port_.on_data(ch, data, call_id(), *this);
-  }
-
-  void on_connect(Channel ch) override {
-    Channel* client = listen(static_cast<Channel&&>(ch));
-    if (client && !port_.add_client(client)) unwatch(*client);  // too many: closed
-  }
-
-  void on_peer_closed(Channel& ch) override { port_.remove_client(ch); }
+class E1000 final : public drivers::NetworkDriver {
+  bool started() const override { return regs_.base() != nullptr; }
 
   void on_interrupt() override {
     const uint32_t causes = regs_.read(kIcr);  // reading clears them (and the line)
@@ -109,7 +94,7 @@ class E1000 final : public stellina::Component, drivers::EthernetPort::Device {
     ack_interrupt();
   }
 
-  void start_device(const char* text, size_t size) {
+  void start_device(const char* text, size_t size) override {
     abi::Handle resources[drivers::kMaxResources];
     for (size_t k = 0; k < drivers::kMaxResources; ++k)
       resources[k] = startup_handle(drivers::kFirstResource + k);
@@ -274,7 +259,6 @@ class E1000 final : public stellina::Component, drivers::EthernetPort::Device {
   drivers::PciFunction pci_;
   drivers::Mmio regs_;
   drivers::DmaPages dma_;
-  drivers::EthernetPort port_;
   size_t rx_next_ = 0;   // the next receive descriptor the device fills
   size_t tx_tail_ = 0;   // the next transmit descriptor to fill
   size_t tx_clean_ = 0;  // the oldest transmit descriptor not yet done

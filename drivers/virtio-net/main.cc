@@ -11,10 +11,8 @@
 #include "drivers/common/virtio_device.h"
 
 namespace abi = stellina::abi;
-using stellina::Bytes;
-using stellina::Channel;
 
-class VirtioNet final : public stellina::Component, drivers::EthernetPort::Device {
+class VirtioNet final : public drivers::NetworkDriver {
   // Feature bits (5.1.3) and the status bit of the configuration (5.1.4).
   static constexpr unsigned kFeatureMac = 5, kFeatureStatus = 16;
   static constexpr uint16_t kStatusLinkUp = 1;
@@ -34,20 +32,7 @@ class VirtioNet final : public stellina::Component, drivers::EthernetPort::Devic
   static_assert(kDmaPages <= drivers::DmaPages::kMaxPages);
   static constexpr unsigned kInterruptRounds = 4;
 
-  void on_data(Channel& ch, Bytes data) override {
-    if (ch.get() == startup_handle(1)) {  // the device line
-      if (!device_.ready()) start_device(static_cast<const char*>(data.data), data.size);
-      return;
-    }
-    port_.on_data(ch, data, call_id(), *this);
-  }
-
-  void on_connect(Channel ch) override {
-    Channel* client = listen(static_cast<Channel&&>(ch));
-    if (client && !port_.add_client(client)) unwatch(*client);  // too many: closed
-  }
-
-  void on_peer_closed(Channel& ch) override { port_.remove_client(ch); }
+  bool started() const override { return device_.ready(); }
 
   void on_interrupt() override {
     // Work that completes while this runs raises the status again; a few rounds take it
@@ -69,7 +54,7 @@ class VirtioNet final : public stellina::Component, drivers::EthernetPort::Devic
     ack_interrupt();
   }
 
-  void start_device(const char* line, size_t size) {
+  void start_device(const char* line, size_t size) override {
     auto opened = device_.open(*this, line, size, kDmaPages);
     uint64_t features = 0;
     if (opened.ok()) {
@@ -203,7 +188,6 @@ class VirtioNet final : public stellina::Component, drivers::EthernetPort::Devic
   uint8_t rx_buffer_of_[lib::virtio::Queue::kMaxSize] = {};
   uint8_t tx_buffer_of_[lib::virtio::Queue::kMaxSize] = {};
   bool tx_busy_[kTxBuffers] = {};
-  drivers::EthernetPort port_;  // the clients, their batches, the counters
   bool has_status_ = false;
   bool link_known_ = false;
 };
