@@ -153,19 +153,33 @@ void Silo::process_ended() {
   }
 }
 
+// What a silo has used of `period` so far. A period that ran over its budget (the timer that
+// ends a silo's share comes late when the machine is busy, under emulation by tens of
+// milliseconds) leaves the excess, up to one budget, owed by the next: the cap holds over
+// time, not just in periods where the timer was punctual.
+uint64_t Silo::used_in(uint64_t period, uint64_t budget) const {
+  if (cpu_period_ == period) return cpu_period_used_ns_;
+  if (cpu_period_ + 1 == period && cpu_period_used_ns_ > budget) {
+    const uint64_t owed = cpu_period_used_ns_ - budget;
+    return owed < budget ? owed : budget;
+  }
+  return 0;
+}
+
 void Silo::add_cpu_time(uint64_t ns, uint64_t now_ns) {
   const uint64_t period = now_ns / kCpuPeriodNs;
   // One CPU: runs never overlap, so a run that began before this period is the first one
-  // charged in it, and only its part since the period began counts.
+  // charged in it: its part since the period began counts here, the rest in the last one.
   const uint64_t in_period = ns < now_ns % kCpuPeriodNs ? ns : now_ns % kCpuPeriodNs;
   SpinlockGuard guard(silo_lock);
   for (Silo* s = this; s; s = s->parent_.get()) {
     s->cpu_ns_ += ns;
-    if (s->cpu_period_ != period) {
-      s->cpu_period_ = period;
-      s->cpu_period_used_ns_ = 0;
-    }
     const uint64_t budget = cpu_budget_ns(s->limits_);
+    if (s->cpu_period_ != period) {
+      if (s->cpu_period_ + 1 == period) s->cpu_period_used_ns_ += ns - in_period;
+      s->cpu_period_used_ns_ = s->used_in(period, budget);
+      s->cpu_period_ = period;
+    }
     const bool had_budget = s->cpu_period_used_ns_ < budget;
     s->cpu_period_used_ns_ += in_period;
     if (had_budget && s->cpu_period_used_ns_ >= budget) ++s->cpu_throttled_periods_;
@@ -179,7 +193,7 @@ uint64_t Silo::cpu_budget_left(uint64_t now_ns) const {
   for (const Silo* s = this; s; s = s->parent_.get()) {
     const uint64_t budget = cpu_budget_ns(s->limits_);
     if (budget == UINT64_MAX) continue;
-    const uint64_t used = s->cpu_period_ == period ? s->cpu_period_used_ns_ : 0;
+    const uint64_t used = s->used_in(period, budget);
     if (used >= budget) return 0;
     if (budget - used < left) left = budget - used;
   }

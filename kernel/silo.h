@@ -52,13 +52,15 @@ class Silo final : public Object {
   void process_started();
   void process_ended();
   // CPU time used by a thread of this silo, a run of ns ending at now_ns (the scheduler
-  // calls this at each switch). Only the part inside the current period uses its budget.
+  // calls this at each switch). The part inside the current period uses its budget; what a
+  // period used beyond its budget (a late timer) is owed by the next, up to one budget.
   void add_cpu_time(uint64_t ns, uint64_t now_ns);
   // How long a thread of this silo may still run in the period holding now_ns before this
   // silo or one above it has used its cpu_percent: 0 when throttled, UINT64_MAX with no cap.
   uint64_t cpu_budget_left(uint64_t now_ns) const;
 
   Silo() : Object(kType) {}  // use create
+  uint64_t used_in(uint64_t period, uint64_t budget) const REQUIRES(silo_lock);
 
  private:
   ~Silo() override;
