@@ -30,6 +30,13 @@ lib::Result<void> Object::charge_to(Silo& silo, size_t bytes) {
   return {};
 }
 
+lib::Result<void> Object::charge_more(size_t bytes) {
+  if (!charged_silo_) return {};
+  TRY(charged_silo_->charge_memory(bytes));
+  charged_bytes_ += bytes;
+  return {};
+}
+
 void Object::release() {
   KASSERT(refs_ > 0);
   if (--refs_ == 0) {

@@ -56,6 +56,10 @@ class Object {
   lib::Result<void> charge_to(Silo& silo, size_t bytes);
 
  protected:
+  // Charges bytes more to the silo charged already (memory the object grew by), if any.
+  // Errors: QuotaExceeded.
+  lib::Result<void> charge_more(size_t bytes);
+
   explicit Object(ObjectType type);
   virtual ~Object();
   // The last handle closed; the object may still be referenced (e.g. by a queued message).

@@ -1,19 +1,31 @@
 #include "kernel/poll.h"
 
+#include "kernel/heap.h"
 #include "kernel/timer.h"
 
 namespace kernel {
 
 namespace abi = stellina::abi;
 
+lib::Result<Poll::Entry*> Poll::free_entry() {
+  for (size_t i = 0; i < capacity_; ++i)
+    if (!entry(i).object) return &entry(i);
+  if (capacity_ == abi::kMaxPollEntries) return lib::Error::NoResources;
+  void* chunk = TRY(heap::alloc(sizeof(Entry) * kChunk));
+  if (auto charged = charge_more(sizeof(Entry) * kChunk); !charged.ok()) {
+    heap::free(chunk);
+    return charged.error();
+  }
+  chunks_[capacity_ / kChunk] = new (chunk) Entry[kChunk];
+  capacity_ += kChunk;
+  return &entry(capacity_ - kChunk);
+}
+
 lib::Result<void> Poll::add(Object* object, uint32_t signals, uint64_t key) {
   if (!signals || object == this) return lib::Error::InvalidArgument;
-  Entry* free = nullptr;
-  for (Entry& e : entries_) {
-    if (e.object && e.key == key) return lib::Error::InvalidArgument;
-    if (!e.object && !free) free = &e;
-  }
-  if (!free) return lib::Error::NoResources;
+  for (size_t i = 0; i < capacity_; ++i)
+    if (entry(i).object && entry(i).key == key) return lib::Error::InvalidArgument;
+  Entry* free = TRY(free_entry());
   object->retain();
   free->object = object;
   free->key = key;
@@ -27,7 +39,8 @@ lib::Result<void> Poll::add(Object* object, uint32_t signals, uint64_t key) {
 }
 
 lib::Result<void> Poll::remove(uint64_t key) {
-  for (Entry& e : entries_) {
+  for (size_t i = 0; i < capacity_; ++i) {
+    Entry& e = entry(i);
     if (!e.object || e.key != key) continue;
     e.object->remove_observer(&e.observer);
     e.object->release();
@@ -37,13 +50,14 @@ lib::Result<void> Poll::remove(uint64_t key) {
   return lib::Error::NotFound;
 }
 
-size_t Poll::collect(abi::PollEvent* events, size_t max) const {
+size_t Poll::collect(abi::PollEvent* events, size_t max) {
   size_t n = 0;
-  for (const Entry& e : entries_) {
-    if (n == max) break;
-    if (!e.object) continue;
-    const uint32_t ready = e.object->signals() & e.observer.mask;
-    if (ready) events[n++] = abi::PollEvent{e.key, e.object->signals(), 0};
+  for (size_t i = 0; i < capacity_ && n < max; ++i) {
+    const size_t at = (next_ + i) % capacity_;
+    const Entry& e = entry(at);
+    if (!e.object || !(e.object->signals() & e.observer.mask)) continue;
+    events[n++] = abi::PollEvent{e.key, e.object->signals(), 0};
+    if (n == max) next_ = (at + 1) % capacity_;
   }
   return n;
 }
@@ -57,7 +71,8 @@ lib::Result<size_t> Poll::wait(abi::PollEvent* events, size_t max, uint64_t dead
 }
 
 void Poll::on_zero_handles() {
-  for (Entry& e : entries_) {
+  for (size_t i = 0; i < capacity_; ++i) {
+    Entry& e = entry(i);
     if (!e.object) continue;
     e.object->remove_observer(&e.observer);
     e.object->release();
@@ -65,7 +80,13 @@ void Poll::on_zero_handles() {
   }
 }
 
-Poll::~Poll() NO_THREAD_SAFETY_ANALYSIS { on_zero_handles(); }
+Poll::~Poll() NO_THREAD_SAFETY_ANALYSIS {
+  on_zero_handles();
+  for (size_t c = 1; c < capacity_ / kChunk; ++c) {
+    for (size_t i = 0; i < kChunk; ++i) chunks_[c][i].~Entry();
+    heap::free(chunks_[c]);
+  }
+}
 
 TimerObject::TimerObject() : Object(kType) {
   timer_.context = this;

@@ -1,7 +1,9 @@
 #pragma once
-// A wait set: up to kMaxPollEntries (object, signals, key) entries. poll_wait reports the
+// A wait set: up to kMaxPollEntries (object, signals, key) entries, held in chunks that are
+// allocated (and charged to the creator's silo) as the set grows. poll_wait reports the
 // entries whose object has one of the watched signals now (level-triggered), blocking until
-// one does. Entries hold a reference to their object.
+// one does, round-robin: each wait begins after the last entry the one before reported.
+// Entries hold a reference to their object.
 
 #include <stellina/types.h>
 
@@ -31,14 +33,24 @@ class Poll final : public Object {
  private:
   ~Poll() override;
   void on_zero_handles() override REQUIRES(sched_lock);
-  size_t collect(stellina::abi::PollEvent* events, size_t max) const REQUIRES(sched_lock);
+  size_t collect(stellina::abi::PollEvent* events, size_t max) REQUIRES(sched_lock);
 
   struct Entry {
     Object* object = nullptr;  // a reference
     uint64_t key = 0;
     SignalObserver observer;
   };
-  Entry entries_[stellina::abi::kMaxPollEntries];
+  static constexpr size_t kChunk = 32;
+  static constexpr size_t kChunks = stellina::abi::kMaxPollEntries / kChunk;
+  Entry& entry(size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  // A free entry, in a new chunk if every one is in use. Errors: NoResources, NoMemory,
+  // QuotaExceeded.
+  lib::Result<Entry*> free_entry() REQUIRES(sched_lock);
+
+  Entry first_[kChunk];
+  Entry* chunks_[kChunks] = {first_};
+  size_t capacity_ = kChunk;  // entries in the chunks allocated
+  size_t next_ = 0;           // where the next collect begins
   WaitQueue waiters_;
 };
 

@@ -46,9 +46,9 @@ int64_t sys_poll_remove(SyscallArgs a) {
 }
 
 int64_t sys_poll_wait(SyscallArgs a) {
-  const uint64_t max = a[2];
-  if (max == 0 || max > abi::kMaxPollEntries) return abi::kErrInvalidArgument;
-  abi::PollEvent events[abi::kMaxPollEntries];
+  if (a[2] == 0) return abi::kErrInvalidArgument;
+  const uint64_t max = a[2] < abi::kMaxPollEvents ? a[2] : abi::kMaxPollEvents;
+  abi::PollEvent events[abi::kMaxPollEvents];
   size_t n = 0;
   {
     SpinlockGuard guard(sched_lock);

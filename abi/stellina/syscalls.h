@@ -87,8 +87,9 @@ enum Syscall : uint64_t {
 
   // poll_wait(Handle poll, PollEvent* events, uint64_t max, uint64_t deadline_ns) -> count:
   // blocks until at least one watched object has one of its signals (level-triggered), or
-  // the deadline passes (0: none), and reports up to max of them. Rights: kRightRead.
-  // Errors: kErrTimedOut, kErrInvalidArgument (max 0 or above kMaxPollEntries).
+  // the deadline passes (0: none), and reports up to max of them (at most kMaxPollEvents),
+  // beginning after the last entry the previous wait reported, so that every ready entry
+  // gets its turn. Rights: kRightRead. Errors: kErrTimedOut, kErrInvalidArgument (max 0).
   kSysPollWait = 14,
 
   // timer_create() -> Handle: a one-shot timer (all rights); raises kSignalReadable when it

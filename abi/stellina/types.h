@@ -31,6 +31,10 @@ enum Status : int64_t {
   kErrCanceled = -15,        // the call was abandoned because the process is ending (its
                              // threads never see this: they end instead of returning)
   kErrQuotaExceeded = -16,   // the silo's quota (memory or threads) is used up
+  // Network (abi/stellina/socket.h):
+  kErrConnectionRefused = -17,  // the peer answered a connection attempt with a reset
+  kErrConnectionReset = -18,    // the peer reset an established connection
+  kErrAddressInUse = -19,       // the local address and port are bound already
 };
 
 // Kernel object types, reported by handle_query.
@@ -75,7 +79,8 @@ struct PollEvent {
   uint32_t signals;  // the object's signals when reported
   uint32_t reserved;
 };
-constexpr uint32_t kMaxPollEntries = 64;
+constexpr uint32_t kMaxPollEntries = 512;
+constexpr uint32_t kMaxPollEvents = 64;  // reported by one poll_wait
 
 // What handle_query reports.
 struct HandleInfo {

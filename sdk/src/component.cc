@@ -30,10 +30,17 @@ int64_t Channel::send(abi::MessageKind kind, Bytes data, uint64_t call_id, abi::
   return sys::channel_send(get(), &m);
 }
 
+bool Component::add_slot(Channel& ch, size_t slot) {
+  if (sys::poll_add(poll_.get(), ch.get(), kWatch, slot) != abi::kOk) return false;
+  watched_[slot] = &ch;
+  state_[slot] = SlotState{};
+  return true;
+}
+
 Channel* Component::listen(Channel ch) {
   for (size_t slot = 0; slot < kMaxChannels; ++slot) {
     if (watched_[slot]) continue;
-    if (sys::poll_add(poll_.get(), ch.get(), kWatch, slot) != abi::kOk) continue;
+    if (!add_slot(ch, slot)) return nullptr;
     owned_[slot] = static_cast<Channel&&>(ch);
     watched_[slot] = &owned_[slot];
     return watched_[slot];
@@ -43,21 +50,53 @@ Channel* Component::listen(Channel ch) {
 
 bool Component::watch(Channel& ch) {
   for (size_t slot = 0; slot < kMaxChannels; ++slot) {
-    if (watched_[slot]) continue;
-    if (sys::poll_add(poll_.get(), ch.get(), kWatch, slot) != abi::kOk) continue;
-    watched_[slot] = &ch;
-    return true;
+    if (!watched_[slot]) return add_slot(ch, slot);
   }
   return false;
 }
 
+size_t Component::slot_of(const Channel& ch) const {
+  for (size_t slot = 0; slot < kMaxChannels; ++slot)
+    if (watched_[slot] == &ch) return slot;
+  return kMaxChannels;
+}
+
 void Component::unwatch(Channel& ch) {
-  for (size_t slot = 0; slot < kMaxChannels; ++slot) {
-    if (watched_[slot] != &ch) continue;
-    sys::poll_remove(poll_.get(), slot);
-    watched_[slot] = nullptr;
-    if (&ch == &owned_[slot]) ch.reset();
-  }
+  const size_t slot = slot_of(ch);
+  if (slot == kMaxChannels) return;
+  sys::poll_remove(poll_.get(), slot);
+  watched_[slot] = nullptr;
+  if (&ch == &owned_[slot]) ch.reset();
+}
+
+// Watches the slot's channel for what its state asks: messages and the peer's close unless
+// paused, room in the peer's queue if wanted.
+void Component::rewatch(size_t slot) {
+  sys::poll_remove(poll_.get(), slot);
+  const uint32_t signals =
+      (state_[slot].paused ? 0 : kWatch) | (state_[slot].want_writable ? abi::kSignalWritable : 0);
+  if (signals) sys::poll_add(poll_.get(), watched_[slot]->get(), signals, slot);
+}
+
+void Component::pause(Channel& ch) {
+  const size_t slot = slot_of(ch);
+  if (slot == kMaxChannels || state_[slot].paused) return;
+  state_[slot].paused = true;
+  rewatch(slot);
+}
+
+void Component::resume(Channel& ch) {
+  const size_t slot = slot_of(ch);
+  if (slot == kMaxChannels || !state_[slot].paused) return;
+  state_[slot].paused = false;
+  rewatch(slot);
+}
+
+void Component::notify_writable(Channel& ch) {
+  const size_t slot = slot_of(ch);
+  if (slot == kMaxChannels || state_[slot].want_writable) return;
+  state_[slot].want_writable = true;
+  rewatch(slot);
 }
 
 void Component::on_service(const char*, Channel ch) { listen(static_cast<Channel&&>(ch)); }
@@ -156,10 +195,19 @@ void Component::forget(size_t slot) {
   if (slot == startup_slot_) stop(0);  // the parent is gone: nothing more will come
 }
 
-// Takes every queued message off the channel and calls the handler for each.
+// Tells of room in the peer's queue if that was asked for, then takes every queued message
+// off the channel (until it is paused) and calls the handler for each.
 void Component::dispatch(size_t slot, uint32_t signals) {
+  if (state_[slot].want_writable && (signals & abi::kSignalWritable)) {
+    state_[slot].want_writable = false;
+    rewatch(slot);
+    Channel& ch = *watched_[slot];
+    on_writable(ch);
+    if (watched_[slot] != &ch) return;  // the handler unwatched it
+    if (!ch.valid()) return forget(slot);
+  }
   uint8_t* data = buffer_;
-  for (;;) {
+  while (!state_[slot].paused) {
     abi::Handle handles[abi::kMaxMessageHandles];
     abi::MessageBuffer m{};
     m.data = data;
@@ -177,8 +225,8 @@ void Component::dispatch(size_t slot, uint32_t signals) {
     call_id_ = m.call_id;
     switch (m.kind) {
       case abi::MessageKind::Connect:
-        // Only the parent (the startup channel) brings new clients; a client cannot make the
-        // component watch channels of its choosing.
+        // Only the parent (the startup channel) brings new clients and services; on any
+        // other channel (a listen socket) the handler decides what to do with the channel.
         if (slot == startup_slot_ && m.handle_count >= 1) {
           abi::ConnectInfo info{};
           if (m.data_size == sizeof(info)) __builtin_memcpy(&info, data, sizeof(info));
@@ -189,7 +237,7 @@ void Component::dispatch(size_t slot, uint32_t signals) {
             on_connect(Channel(handles[0]));
           }
         } else if (m.handle_count >= 1) {
-          sys::handle_close(handles[0]);
+          on_accept(ch, Channel(handles[0]), Bytes{data, m.data_size});
         }
         for (uint32_t i = 1; i < m.handle_count; ++i) sys::handle_close(handles[i]);
         break;
@@ -218,7 +266,6 @@ void Component::dispatch(size_t slot, uint32_t signals) {
     }
     if (stopping_) return;
   }
-  (void)signals;
 }
 
 int64_t Component::run(const abi::StartupBlock& startup) {

@@ -48,6 +48,33 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   if (sys::poll_remove(poll, 10) != abi::kErrNotFound) return 21;
   if (sys::poll_wait(poll, events, 4, sys::clock_now() + 1'000'000) != abi::kErrTimedOut) return 22;
   if (sys::poll_wait(poll, events, 0) != abi::kErrInvalidArgument) return 23;
+
+  // A set of kMaxPollEntries: it grows past its first chunk, refuses one more, and reports
+  // ready entries in turn, so that the first ones being always ready starves none.
+  const auto big = static_cast<abi::Handle>(sys::poll_create());
+  if (static_cast<int32_t>(big) <= 0) return 24;
+  abi::Handle ready[2];
+  if (sys::channel_create(ready) != abi::kOk) return 25;
+  char byte = 'x';
+  abi::MessageBuffer ping = data_message(&byte, 1);
+  if (sys::channel_send(ready[0], &ping) != abi::kOk) return 26;  // ready[1] stays readable
+  for (uint64_t key = 0; key < abi::kMaxPollEntries; ++key) {
+    if (sys::poll_add(big, ready[1], abi::kSignalReadable, key) != abi::kOk) return 27;
+  }
+  if (sys::poll_add(big, ready[1], abi::kSignalReadable, 9999) != abi::kErrNoResources) return 28;
+  abi::PollEvent many[abi::kMaxPollEvents];
+  bool seen[abi::kMaxPollEntries] = {};
+  for (uint32_t round = 0; round < abi::kMaxPollEntries / abi::kMaxPollEvents; ++round) {
+    // Asking for more than kMaxPollEvents gets kMaxPollEvents.
+    if (sys::poll_wait(big, many, 1000) != abi::kMaxPollEvents) return 29;
+    for (const abi::PollEvent& e : many) {
+      if (e.key >= abi::kMaxPollEntries || seen[e.key]) return 30;
+      seen[e.key] = true;
+    }
+  }
+  sys::handle_close(big);
+  sys::handle_close(ready[0]);
+  sys::handle_close(ready[1]);
   log(startup.handles[0], "poll: all checks passed");
   return 0;
 }

@@ -77,7 +77,7 @@ class Channel : public OwnedHandle {
 
 class Component {
  public:
-  static constexpr size_t kMaxChannels = 32;
+  static constexpr size_t kMaxChannels = abi::kMaxPollEntries - 2;  // less timer, interrupt
 
   // Handlers; the defaults do nothing.
   virtual void on_start() {}
@@ -89,6 +89,11 @@ class Component {
   virtual void on_service(const char* field, Channel ch);
   virtual void on_data(Channel& ch, Bytes data) {}
   virtual void on_peer_closed(Channel& ch) {}
+  // Connect{info} on a watched channel other than the startup channel (a listen socket's
+  // next connection): conn is the channel it brought. The default closes it.
+  virtual void on_accept(Channel& ch, Channel conn, Bytes info) {}
+  // ch's peer queue has room again, after notify_writable(ch).
+  virtual void on_writable(Channel& ch) {}
   // Open{call_id, uri}: answer with reply_open or refuse with abort. The default refuses
   // with kErrNotFound.
   virtual void on_open(Channel& ch, uint64_t call_id, const char* uri, size_t uri_size);
@@ -128,6 +133,14 @@ class Component {
   bool watch(Channel& ch);
   // Stops watching ch (listened or watched); a listened channel is then gone.
   void unwatch(Channel& ch);
+  // Back-pressure: after pause(ch) no message of ch is handled (they stay queued, and the
+  // peer's sends fail with kErrWouldBlock once its queue is full; nor does on_peer_closed
+  // run) until resume(ch). Pausing in a handler stops at the message being handled.
+  void pause(Channel& ch);
+  void resume(Channel& ch);
+  // Calls on_writable(ch) once, when ch's peer queue has room (after a send that failed
+  // with kErrWouldBlock).
+  void notify_writable(Channel& ch);
   // The call id of the message being handled (0 if it came without one).
   uint64_t call_id() const { return call_id_; }
   // Takes handle i (in the order sent) of the Data or Open message being handled: the
@@ -156,6 +169,9 @@ class Component {
  private:
   void dispatch(size_t slot, uint32_t signals);
   void forget(size_t slot);
+  size_t slot_of(const Channel& ch) const;
+  bool add_slot(Channel& ch, size_t slot);
+  void rewatch(size_t slot);
 
   static constexpr uint64_t kTimerKey = kMaxChannels;  // the timer's key in the wait set
   static constexpr uint64_t kInterruptKey = kMaxChannels + 1;
@@ -167,6 +183,11 @@ class Component {
   alignas(8) uint8_t buffer_[abi::kMaxMessageData];
   Channel owned_[kMaxChannels];          // the channels given to listen()
   Channel* watched_[kMaxChannels] = {};  // per poll slot: in owned_ or the component's own
+  struct SlotState {
+    bool paused = false;
+    bool want_writable = false;
+  };
+  SlotState state_[kMaxChannels];
   size_t startup_slot_ = 0;
   uint64_t call_id_ = 0;
   abi::Handle* handles_ = nullptr;  // those of the message being handled, while it is

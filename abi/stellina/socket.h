@@ -1,0 +1,70 @@
+#pragma once
+// Sockets over channels. The network stack (servers/tcpip) serves three schemes; a component
+// that lists one in its spec's `requires` opens it by URI:
+//
+//   tcp:HOST:PORT          connects. HOST is A.B.C.D or a name for the DNS resolver. The
+//                          OpenReply (a stream channel) comes once the connection is
+//                          established. Abort: kErrConnectionRefused (reset), kErrTimedOut,
+//                          kErrNotFound (the name does not resolve), kErrNoResources,
+//                          kErrInvalidArgument (a malformed URI).
+//   tcp-listen:A.B.C.D:PORT[/BACKLOG]
+//                          listens (0.0.0.0: on any address of ours; BACKLOG 1..64, by
+//                          default 16). The OpenReply is a listen channel. Abort:
+//                          kErrAddressInUse, kErrNoResources, kErrInvalidArgument.
+//   udp:A.B.C.D:PORT       binds (0.0.0.0; port 0 picks a free one). The OpenReply is a
+//                          datagram channel. Abort: kErrAddressInUse, kErrNoResources.
+//
+// A listen channel delivers Connect{SocketConnectInfo} for each accepted connection, with
+// handles[0] its stream channel. Connections wait in the backlog until the stack can hand
+// them over; closing the listen channel stops listening (connections not yet handed over are
+// reset).
+//
+// A stream channel carries the connection's bytes as Data messages both ways, in order, each
+// 1..kMaxMessageData bytes.
+//   - End of stream: an empty Data message. From the stack it means the peer has finished
+//     sending (it will send nothing more; the socket may still send). From the client it
+//     shuts down its sending side (FIN); it may still receive.
+//   - Error{status} from the stack: the connection failed (kErrConnectionReset,
+//     kErrTimedOut); the stack closes its end after it.
+//   - Closing the channel closes the socket: the bytes the stack has taken are still
+//     delivered, then the connection closes gracefully.
+//   - Back-pressure: the stack takes a Data message off the channel only when its send
+//     buffer has room for it, so a fast writer sees channel_send fail with kErrWouldBlock
+//     once kChannelQueueLimit messages wait, and waits for kSignalWritable. The stack sends
+//     no more while the client's queue is full, so the receive window closes and the peer
+//     waits. Neither side ever loses bytes.
+//
+// A datagram channel carries one datagram per Data message, both ways: a UdpDatagram header
+// followed by the payload (at most kMaxUdpPayload bytes). A datagram that cannot be sent (no
+// route, the neighbour does not answer) is dropped and counted, as on any network.
+//
+// Counters: the stack also exports the service `netstat`. Any Data message on it is
+// answered (same call id) with the current counters as text, one `name value` per line
+// (`ipv4.in 1234`, `drop.ipv4_bad_checksum 2`, `tcp.established 3`, ...).
+
+#include <stdint.h>
+
+#include <stellina/messages.h>
+
+namespace stellina::abi {
+
+struct SocketAddress {
+  uint8_t address[4];  // IPv4, in the order written (10.0.2.15 is {10, 0, 2, 15})
+  uint16_t port;       // in host order
+  uint16_t reserved;
+};
+
+// The data of a Connect on a listen channel.
+struct SocketConnectInfo {
+  SocketAddress local;
+  SocketAddress remote;
+};
+
+// The head of each Data message on a datagram channel: where the datagram came from, or
+// where it goes.
+struct UdpDatagram {
+  SocketAddress remote;
+};
+constexpr uint32_t kMaxUdpPayload = kMaxMessageData - sizeof(UdpDatagram);
+
+}  // namespace stellina::abi
