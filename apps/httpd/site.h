@@ -1,0 +1,109 @@
+#pragma once
+// Stellina's site: the routes, the live page and its JSON, the static files.
+//
+//   /              the home page (HTML): what Stellina is, uptime, memory, the components,
+//                  the network counters, the last log lines; it refreshes itself from
+//                  /api/status with /static/live.js (and works without it)
+//   /api/status    the same data as JSON
+//   /static/NAME   a file of the boot archive's site/ (Content-Type by extension)
+//   /bytes/N       N bytes (N <= kMaxPatternBytes), byte i being i % 251
+//   anything else  404
+//
+// The page and the JSON are generated piece by piece from a pinned Snapshot (see
+// status_data.h), so their size is not known in advance (chunked); everything else has a
+// Content-Length.
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apps/httpd/response.h"
+#include "apps/httpd/session.h"
+#include "apps/httpd/status_data.h"
+#include "apps/httpd/writer.h"
+
+namespace httpd {
+
+constexpr uint64_t kMaxPatternBytes = uint64_t{64} << 20;
+constexpr size_t kMaxStaticFiles = 16;
+constexpr size_t kMaxFileName = 48;
+constexpr size_t kLogLines = 20;  // shown on the page
+
+// What the component counts besides the HTTP exchanges; shown under "httpd".
+struct ServerCounters {
+  SessionCounters http;
+  uint64_t accepted = 0;         // connections
+  uint64_t refused = 0;          // connections turned away: the table was full
+  uint64_t open = 0;             // connections now
+  uint64_t idle_closed = 0;      // closed after kIdleTimeout without progress
+  uint64_t send_failed = 0;      // connections whose channel failed under a send
+  uint64_t answers = 0;          // status answers taken
+  uint64_t answers_bad = 0;      // status answers refused (malformed)
+  uint64_t answers_dropped = 0;  // status answers dropped: every snapshot was held
+};
+
+class Site final : public Responder {
+ public:
+  explicit Site(ServerCounters* counters) : counters_(counters) {}
+
+  // The monotonic clock, set by the owner before requests are handled.
+  void set_now_ms(uint64_t now_ms) { now_ms_ = now_ms; }
+
+  // Takes an answer from a data source: checked, then kept for the next responses. Returns
+  // false if it is malformed (*bad_line says where) or had to be dropped (*bad_line 0).
+  bool update(Source source, const char* text, size_t size, size_t* bad_line);
+  // When each source last answered (0: never).
+  uint64_t updated_ms(Source source) const { return updated_ms_[static_cast<size_t>(source)]; }
+  // A page or JSON request found the data older than this: the owner should ask again.
+  bool take_refresh_wanted() {
+    const bool w = refresh_wanted_;
+    refresh_wanted_ = false;
+    return w;
+  }
+
+  // Serves data[0..size) (kept by the caller for good) as /static/name. Errors: false when
+  // the table is full, the name is too long or not a plain file name, or it is there already.
+  bool add_file(const char* name, size_t name_size, const uint8_t* data, size_t size);
+  size_t file_count() const { return file_count_; }
+
+  // Responder
+  void respond(Method method, const char* path, size_t path_size, Response& out) override;
+  size_t generate(const Response& response, uint32_t* cursor, char* out, size_t capacity,
+                  bool* done) override;
+  void release(const Response& response) override;
+
+  const SnapshotPool& snapshots() const { return snapshots_; }
+
+  static constexpr uint64_t kFreshMs = 1000;
+
+ private:
+  enum class Document : uint8_t { Page, Json };
+  enum class Piece : uint8_t { Written, SectionEnd };
+  struct File {
+    char name[kMaxFileName];
+    size_t name_size;
+    const uint8_t* data;
+    size_t size;
+  };
+
+  Piece render(Document doc, const Snapshot& s, uint64_t uptime_ms, uint32_t section, uint32_t item,
+               Writer& w) const;
+  Piece render_json(const Snapshot& s, uint64_t uptime_ms, uint32_t section, uint32_t item,
+                    Writer& w) const;
+  Piece render_page(const Snapshot& s, uint64_t uptime_ms, uint32_t section, uint32_t item,
+                    Writer& w) const;
+  void json_counters(Writer& w) const;
+  void page_counters(Writer& w) const;
+
+  ServerCounters* counters_;
+  SnapshotPool snapshots_;
+  uint64_t now_ms_ = 0;
+  uint64_t updated_ms_[kSources] = {};
+  bool refresh_wanted_ = false;
+  File files_[kMaxStaticFiles];
+  size_t file_count_ = 0;
+};
+
+// Parses the N of /bytes/N: decimal digits only, at most kMaxPatternBytes.
+bool parse_byte_count(const char* text, size_t size, uint64_t* out);
+
+}  // namespace httpd
