@@ -36,7 +36,8 @@ class Responder {
   // Writes the pieces of a Generated body from piece *cursor on into out[0..capacity) while
   // whole pieces fit, and moves *cursor past them; sets *done once nothing is left. Given
   // at least kMinGenerateRoom bytes it always writes a piece or finishes. Returns the bytes
-  // written. The same cursor gives the same bytes until release().
+  // written. The same cursor gives the same pieces until release() (the data is pinned;
+  // only counters of the server itself may have moved on).
   virtual size_t generate(const Response& response, uint32_t* cursor, char* out, size_t capacity,
                           bool* done) = 0;
   // The response is over (sent, or its connection gone).

@@ -5,7 +5,7 @@
 // so pipelined requests are answered in the order they came. It holds at most one read of
 // input (kInputCapacity bytes): while a response is going out it takes no more, and the
 // owner stops reading the connection (back-pressure towards the client). A message that
-// could not be sent is simply asked for again: peek gives the same bytes until commit.
+// could not be sent is simply asked for again: nothing advances until commit.
 //
 // Its state has a fixed size; nothing is allocated.
 
