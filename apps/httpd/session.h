@@ -59,6 +59,8 @@ class Session {
   // Nothing more will be sent: the connection should close (after an error, a response
   // without keep-alive, or the client's end of input).
   bool closing() const { return closing_ && phase_ == Phase::None; }
+  // The client has said it sends no more.
+  bool input_ended() const { return input_ended_; }
   // Between requests: nothing of the next one has come, nothing is going out.
   bool idle() const { return phase_ == Phase::None && parser_.idle() && in_start_ == in_end_; }
 
