@@ -346,7 +346,7 @@ TEST(HttpParser, RandomInput) {
       "GET /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
   for (int round = 0; round < 3000; ++round) {
     std::string text = seed;
-    const int edits = 1 + random() % 4;
+    const int edits = 1 + static_cast<int>(random() % 4);
     for (int e = 0; e < edits; ++e) {
       text[random() % text.size()] = static_cast<char>(random() % 256);
     }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 #include <string>
@@ -52,7 +53,7 @@ class FakeResponder final : public httpd::Responder {
     while (*cursor < r.context) {
       const std::string piece = piece_text(*cursor);
       if (piece.size() > capacity - n) return n;
-      memcpy(out + n, piece.data(), piece.size());
+      std::copy(piece.begin(), piece.end(), out + n);
       n += piece.size();
       ++*cursor;
     }
