@@ -56,9 +56,7 @@ def log(msg, end="\n"):
 
 def network(port):
     """The one network card both guests get: virtio 1.x over virtio-mmio, user network."""
-    return ["-global", "virtio-mmio.force-legacy=false",
-            "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:80",
-            "-device", "virtio-net-device,netdev=n0"]
+    return qemu.user_net(MACHINE, {port: 80})
 
 
 def stellina_command(memory, port):

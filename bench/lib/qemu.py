@@ -146,3 +146,18 @@ class Background:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def virtio_net(machine, netdev, mac=None):
+    """QEMU arguments for one virtio-net card on `netdev` (a -netdev value with id=n0):
+    virtio-net-device (virtio 1.x over virtio-mmio) on microvm, virtio-net-pci on q35."""
+    device = "virtio-net-device" if machine == "microvm" else "virtio-net-pci"
+    device += ",netdev=n0" + (f",mac={mac}" if mac else "")
+    extra = ["-global", "virtio-mmio.force-legacy=false"] if machine == "microvm" else []
+    return ["-netdev", netdev, *extra, "-device", device]
+
+
+def user_net(machine, forwards):
+    """One virtio-net card on QEMU's user network; forwards: {host port on 127.0.0.1: guest port}."""
+    netdev = "user,id=n0" + "".join(f",hostfwd=tcp:127.0.0.1:{h}-:{g}" for h, g in forwards.items())
+    return virtio_net(machine, netdev)
