@@ -3,6 +3,7 @@
 
 BUILD   ?= build
 MACHINE ?= microvm        # microvm | q35
+PORT    ?= 8080           # make run: host port forwarded to the guest's HTTP port (80)
 JOBS    ?= $(shell nproc)
 
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=Debug \
@@ -23,9 +24,10 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Boots the normal kernel with the serial console on this terminal; returns at shutdown.
+# QEMU's user network, with host port $(PORT) on 127.0.0.1 forwarded to the guest's port 80.
 run: build
 	@python3 tools/qemu_run.py --interactive --machine $(strip $(MACHINE)) --kernel $(BUILD)/kernel/stellina.elf \
-	  --initrd $(BUILD)/user/boot.archive
+	  --initrd $(BUILD)/user/boot.archive --net user --forward $(strip $(PORT)):80
 
 # Host unit tests, in-kernel tests and QEMU integration tests, all through CTest.
 test: build

@@ -12,11 +12,22 @@ As a test, it passes only when QEMU exits with the expected status, every --expe
 matched a line of serial output (in order), every --contains regex matched some line (in any
 order), and no --reject regex matched. Each --input is typed at a --prompt; the n-th
 --input-after (if given) is a line the n-th input waits for.
+
+Networking (one virtio-net device: virtio-net-device on microvm, virtio-net-pci elsewhere):
+  --net none       no network card at all (the default)
+  --net user       QEMU's user network (guest 10.0.2.15, gateway 10.0.2.2, DHCP); each
+                   --forward HOST:GUEST forwards TCP port HOST on 127.0.0.1 to the guest's GUEST
+  --net socket     the card's frames travel as UDP datagrams: sent to --socket-peer
+                   (127.0.0.1:PORT), received on --socket-local (127.0.0.1:PORT); a test program
+                   on the host is the only other station on that wire
+A forwarded port that is already taken on 127.0.0.1 stops the run before QEMU starts.
 """
 import argparse
+import errno
 import os
 import re
 import select
+import socket
 import subprocess
 import sys
 import time
@@ -25,11 +36,83 @@ OVMF = "/usr/share/ovmf/OVMF.fd"
 QBOOT = "/usr/share/qemu/qboot.rom"
 
 
+class NetError(Exception):
+    """A network option that cannot work (bad syntax, a port already in use)."""
+
+
+def parse_forward(text):
+    """'HOST:GUEST' -> (host_port, guest_port), both TCP ports 1..65535."""
+    m = re.fullmatch(r"(\d+):(\d+)", text)
+    ports = [int(p) for p in m.groups()] if m else []
+    if not ports or not all(1 <= p <= 65535 for p in ports):
+        raise NetError(f"--forward {text!r}: expected HOST:GUEST, two TCP ports (e.g. 8080:80)")
+    return ports[0], ports[1]
+
+
+def parse_endpoint(option, text):
+    """'127.0.0.1:PORT' (or just PORT) -> '127.0.0.1:PORT'."""
+    host, _, port = text.rpartition(":")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise NetError(f"{option} {text!r}: expected 127.0.0.1:PORT")
+    return f"{host or '127.0.0.1'}:{port}"
+
+
+def check_port_free(port):
+    """Fails with a clear message when TCP port `port` on 127.0.0.1 is taken (QEMU would
+    only print a terse hostfwd error)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            raise NetError(f"host port {port} is already in use on 127.0.0.1 (another QEMU or "
+                           f"server?); pick another one, e.g. `make run PORT={port + 1}` or "
+                           f"--forward {port + 1}:GUEST") from None
+        raise NetError(f"host port {port}: {e.strerror}") from None
+    finally:
+        s.close()
+
+
+def net_args(args):
+    """QEMU arguments for --net: a netdev and the virtio-net device that fits the machine."""
+    if args.net == "none":
+        if args.forward or args.socket_peer or args.socket_local:
+            raise NetError("--forward and --socket-* need --net user or --net socket")
+        return ["-nic", "none"]  # tests add their own NICs; this also spares firmware a PXE boot
+    if args.net == "user":
+        if args.socket_peer or args.socket_local:
+            raise NetError("--socket-peer and --socket-local go with --net socket")
+        netdev = "user,id=net0"
+        for text in args.forward:
+            host, guest = parse_forward(text)
+            netdev += f",hostfwd=tcp:127.0.0.1:{host}-:{guest}"
+    else:
+        if args.forward:
+            raise NetError("--forward goes with --net user")
+        if not (args.socket_peer and args.socket_local):
+            raise NetError("--net socket needs --socket-peer and --socket-local")
+        peer = parse_endpoint("--socket-peer", args.socket_peer)
+        local = parse_endpoint("--socket-local", args.socket_local)
+        netdev = f"socket,id=net0,udp={peer},localaddr={local}"
+    if args.machine == "microvm":
+        # virtio 1.x over virtio-mmio (QEMU's microvm defaults to the legacy transport).
+        device = ["-global", "virtio-mmio.force-legacy=false", "-device", "virtio-net-device,netdev=net0"]
+    else:
+        device = ["-device", "virtio-net-pci,netdev=net0"]
+    if args.mac:
+        device[-1] += f",mac={args.mac}"
+    return ["-netdev", netdev, *device]
+
+
+def check_ports(args):
+    for text in args.forward:
+        check_port_free(parse_forward(text)[0])
+
+
 def qemu_command(args):
     serial = "mon:stdio" if args.interactive else "stdio"
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", str(args.memory), "-display", "none",
-           "-serial", serial, "-no-reboot", "-nic", "none"]  # tests add their own NICs; this also
-                                                             # spares firmware a PXE boot attempt
+           "-serial", serial, "-no-reboot", *net_args(args)]
     if not args.interactive:
         cmd += ["-monitor", "none"]
     cmd += {
@@ -145,12 +228,31 @@ def main():
                    help="regex of a line the next --input (in order) waits for")
     p.add_argument("--no-debug-exit", dest="debug_exit", action="store_false")
     p.add_argument("--interactive", action="store_true", help="serial on this terminal (make run)")
+    p.add_argument("--net", choices=["none", "user", "socket"], default="none",
+                   help="network card and what it is plugged into (see above)")
+    p.add_argument("--forward", action="append", default=[], metavar="HOST:GUEST",
+                   help="with --net user: forward TCP port HOST on 127.0.0.1 to the guest's GUEST")
+    p.add_argument("--socket-peer", metavar="127.0.0.1:PORT",
+                   help="with --net socket: where the card's frames are sent")
+    p.add_argument("--socket-local", metavar="127.0.0.1:PORT",
+                   help="with --net socket: where the card's frames are received")
+    p.add_argument("--mac", help="the card's MAC address (QEMU's default: 52:54:00:12:34:56)")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()
-    if args.interactive:
+    try:
         cmd = qemu_command(args)
+        check_ports(args)
+    except NetError as e:
+        print(f"qemu_run: {e}", file=sys.stderr)
+        sys.exit(2)
+    if args.interactive:
         print("Booting Stellina:", " ".join(cmd), "\n(type 'shutdown' to quit; Ctrl-A X kills QEMU)", flush=True)
+        for text in args.forward:
+            host, guest = parse_forward(text)
+            print(f"Guest port {guest} is forwarded to http://localhost:{host} "
+                  f"(127.0.0.1:{host})" if guest == 80 else
+                  f"Guest port {guest} is forwarded to 127.0.0.1:{host}", flush=True)
         os.execvp(cmd[0], cmd)
     sys.exit(run(args))
 

@@ -11,6 +11,7 @@ packages=(
   grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
   clang-format clang-tidy
   cpio busybox-static xz-utils zstd libtomlplusplus-dev
+  curl wrk apache2-utils chromium python3-scapy
 )
 
 missing=()

@@ -40,7 +40,7 @@
 //
 // Counters: the stack also exports the service `netstat`. Any Data message on it is
 // answered (same call id) with the current counters as text, one `name value` per line
-// (`ipv4.in 1234`, `drop.ipv4_bad_checksum 2`, `tcp.established 3`, ...).
+// (`ipv4.in 1234`, `drop.ipv4_bad_checksum 2`, `tcp.state.established 3`, ...).
 
 #include <stdint.h>
 

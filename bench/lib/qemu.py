@@ -91,3 +91,73 @@ def timed_run_retry(cmd, markers, timeout=30.0, attempts=3):
         if run.ok(markers):
             return run, i
     return run, attempts
+
+
+class Background:
+    """QEMU running while the host does something else (HTTP clients): its serial output is
+    drained by a thread (a full pipe would stall the guest) and kept in `output`.
+
+        with Background(cmd) as guest:
+            guest.start           # time.monotonic() just before launch
+            guest.alive(), guest.output, guest.seen("marker")
+    """
+
+    def __init__(self, cmd):
+        import threading
+        self.cmd = cmd
+        self._chunks = []
+        self._lock = threading.Lock()
+        self.start = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, bufsize=0)
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self):
+        while chunk := os.read(self.proc.stdout.fileno(), 65536):
+            with self._lock:
+                self._chunks.append(chunk)
+
+    @property
+    def output(self):
+        with self._lock:
+            return b"".join(self._chunks).decode(errors="replace").replace("\r", "")
+
+    def seen(self, marker):
+        return marker in self.output
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def tail(self, lines=20):
+        return "\n".join(self.output.splitlines()[-lines:])
+
+    def stop(self):
+        """Kills QEMU (if still running) and returns its exit status."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        status = self.proc.wait()
+        self._reader.join(timeout=5)
+        self.proc.stdout.close()
+        return status
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def virtio_net(machine, netdev, mac=None):
+    """QEMU arguments for one virtio-net card on `netdev` (a -netdev value with id=n0):
+    virtio-net-device (virtio 1.x over virtio-mmio) on microvm, virtio-net-pci on q35."""
+    device = "virtio-net-device" if machine == "microvm" else "virtio-net-pci"
+    device += ",netdev=n0" + (f",mac={mac}" if mac else "")
+    extra = ["-global", "virtio-mmio.force-legacy=false"] if machine == "microvm" else []
+    return ["-netdev", netdev, *extra, "-device", device]
+
+
+def user_net(machine, forwards):
+    """One virtio-net card on QEMU's user network; forwards: {host port on 127.0.0.1: guest port}."""
+    netdev = "user,id=n0" + "".join(f",hostfwd=tcp:127.0.0.1:{h}-:{g}" for h, g in forwards.items())
+    return virtio_net(machine, netdev)

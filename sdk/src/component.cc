@@ -278,6 +278,7 @@ int64_t Component::run(const abi::StartupBlock& startup) {
   if (!listen(Channel(startup.handles[1]))) return -1;
   startup_slot_ = 0;
   on_start();
+  after_events();
   abi::PollEvent events[8];
   while (!stopping_) {
     const int64_t n = sys::poll_wait(poll_.get(), events, 8);
@@ -297,6 +298,7 @@ int64_t Component::run(const abi::StartupBlock& startup) {
         sys::poll_remove(poll_.get(), slot);  // stale: never let it spin the loop
       }
     }
+    if (!stopping_) after_events();
   }
   return exit_code_;
 }

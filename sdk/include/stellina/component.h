@@ -94,6 +94,9 @@ class Component {
   virtual void on_accept(Channel& ch, Channel conn, Bytes info) {}
   // ch's peer queue has room again, after notify_writable(ch).
   virtual void on_writable(Channel& ch) {}
+  // The events of one wait have been handled, and the loop is about to wait again: the place
+  // for work that follows from any of them (flushing what they queued, rearming a timer).
+  virtual void after_events() {}
   // Open{call_id, uri}: answer with reply_open or refuse with abort. The default refuses
   // with kErrNotFound.
   virtual void on_open(Channel& ch, uint64_t call_id, const char* uri, size_t uri_size);

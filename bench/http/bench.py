@@ -1,0 +1,253 @@
+"""HTTP: Stellina's httpd vs busybox httpd on the Debian Linux guest, on microvm.
+
+Both guests run in the same QEMU configuration: -M microvm, TCG, the same -m (128 MiB unless
+searching for the smallest), one virtio-net-device (virtio 1.x over virtio-mmio) on QEMU's
+user network, with a host port on 127.0.0.1 forwarded to the guest's port 80 (hostfwd).
+Every boot gets a fresh free port.
+
+Per run (opts.runs of them, alternating Stellina, Linux):
+  first_200_ms  wall time from just before QEMU's launch to the first "HTTP/1.x 200" status
+                line a host client reads from the forwarded port (bench.lib.http.first_200:
+                a new connection every 50 ms, several in flight);
+  rps, p50, p99 `wrk -t1 -c8 -d5s --timeout 2s --latency` on `/` after a 1 s warm-up with the
+                same command: requests/s and the latency percentiles.
+Then, once per system, the smallest -m (MiB) that still serves: a bisection between 128 MiB
+(which must serve) and 0, each probe a boot that must answer 200 within PROBE_TIMEOUT_S (a
+probe that timed out with QEMU still running is tried once more: the Linux guest may hang
+at boot). The two searches alternate probe by probe.
+
+Stellina: build/kernel/stellina.elf with build/user/boot.archive (the system `make run`
+boots; $HTTP_BENCH_ARCHIVE names another). Linux: bench/linux/net.py's initramfs, static
+10.0.2.15/24 via 10.0.2.2, `httpd -f -p 80 -h /www` serving as index.html the very bytes
+Stellina's `/` answered with in the first run (or, without a Stellina answer, a generated
+page of DEFAULT_PAGE_BYTES), so both send the same amount.
+
+Metrics: {stellina,linux}_rps, _latency_p50_ms, _latency_p99_ms, _first_200_ms,
+_min_mem_mib; ratio_rps = Stellina / Linux, ratio_first_200, ratio_latency_p50/p99 and
+ratio_min_mem = Linux / Stellina: above 1 Stellina does better in every ratio.
+"""
+
+import os
+import sys
+
+from bench.lib import http, qemu
+from bench.lib.results import BUILD, REPO
+from bench.linux import guest, net, prepare
+
+OUT = os.path.join(BUILD, "http")
+INITRD = os.path.join(OUT, "initramfs.cpio")
+MACHINE = "microvm"
+MEMORY = 128
+STELLINA = os.path.join(REPO, "build", "kernel", "stellina.elf")
+ARCHIVE = os.environ.get("HTTP_BENCH_ARCHIVE") or os.path.join(REPO, "build", "user", "boot.archive")
+BOOT_TIMEOUT_S = 30.0     # from launch to the first 200, at MEMORY
+PROBE_TIMEOUT_S = 20.0    # the same in the memory search
+# Boots per run before a side counts as not answering: the Linux guest may hang at boot
+# (bench/README.md), Stellina has no such excuse.
+LINUX_ATTEMPTS, STELLINA_ATTEMPTS = 3, 1
+WRK = {"threads": 1, "connections": 8, "seconds": 5}
+WARMUP_S = 1
+DEFAULT_PAGE_BYTES = 4096
+
+
+def log(msg, end="\n"):
+    print(msg, end=end, file=sys.stderr, flush=True)
+
+
+def network(port):
+    """The one network card both guests get: virtio 1.x over virtio-mmio, user network."""
+    return qemu.user_net(MACHINE, {port: 80})
+
+
+def stellina_command(memory, port):
+    return qemu.qemu_cmd(MACHINE, STELLINA, "", initrd=ARCHIVE, memory=memory, extra=network(port))
+
+
+def linux_command(memory, port):
+    return guest.command(MACHINE, initrd=INITRD, memory=memory, extra=network(port))
+
+
+def generated_page(size):
+    """An HTML page of exactly `size` bytes (at least about 200)."""
+    head = (b"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>linux baseline</title>"
+            b"</head>\n<body><h1>Linux baseline</h1>\n<p>")
+    tail = b"</p>\n</body></html>\n"
+    filler = b"busybox httpd on the Debian kernel, the same page size as Stellina's home page. "
+    body = (filler * (size // len(filler) + 1))[:max(0, size - len(head) - len(tail))]
+    return head + body + tail
+
+
+class Side:
+    """One system under test: how to boot it and what it measured."""
+
+    def __init__(self, name, command, attempts):
+        self.name, self.command, self.attempts = name, command, attempts
+        self.first_200, self.rps, self.p50, self.p99 = [], [], [], []
+        self.errors, self.requests, self.retries = 0, 0, 0
+        self.failure = None      # why it does not serve (a message), once known
+        self.home_page = None    # the body of its first 200
+
+    def boot(self, memory, timeout, measure):
+        """Boots once; returns (FirstAnswer, WrkResult or None, qemu.Background)."""
+        port = http.free_port()
+        with qemu.Background(self.command(memory, port)) as g:
+            hit = http.first_200(port, g.start, g.start + timeout, alive=g.alive)
+            hit.qemu_exited = not g.alive()  # on its own, before being stopped here
+            if hit.ms is None or not measure:
+                return hit, None, g
+            url = f"http://127.0.0.1:{port}/"
+            http.wrk(url, **{**WRK, "seconds": WARMUP_S})
+            return hit, http.wrk(url, **WRK), g
+
+    def no_answer(self, g, hit, timeout):
+        why = (f"before QEMU exited (status {g.proc.returncode})" if hit.qemu_exited
+               else f"within {timeout:.0f} s of QEMU's launch")
+        statuses = f", statuses {hit.statuses}" if hit.statuses else ""
+        return (f"{self.name}: no HTTP answer on the forwarded port (guest port 80) {why} "
+                f"({hit.attempts} connections{statuses}); serial output ends:\n{g.tail()}")
+
+    def run(self):
+        """One measured run at MEMORY; False when the system never answered."""
+        for _ in range(self.attempts):
+            hit, w, g = self.boot(MEMORY, BOOT_TIMEOUT_S, measure=True)
+            if hit.ms is not None:
+                break
+            self.retries += 1
+            self.failure = self.no_answer(g, hit, BOOT_TIMEOUT_S)
+        else:
+            return False
+        self.failure = None
+        self.home_page = self.home_page if self.home_page is not None else hit.body
+        self.first_200.append(hit.ms)
+        self.rps.append(w.rps)
+        self.p50.append(w.p50_ms)
+        self.p99.append(w.p99_ms)
+        self.errors += w.errors
+        self.requests += w.requests
+        return True
+
+    def serves(self, memory):
+        """One probe of the memory search (a hang is tried once more)."""
+        for _ in range(2):
+            hit, _, g = self.boot(memory, PROBE_TIMEOUT_S, measure=False)
+            if hit.ms is not None:
+                return True
+            if hit.qemu_exited:  # a panic or power-off, not a hang: no second try
+                return False
+        return False
+
+
+class Bisection:
+    """The smallest MiB in (lo, hi] that serves, given hi serves and lo does not."""
+
+    def __init__(self, side, hi):
+        self.side, self.lo, self.hi, self.top_checked = side, 0, hi, False
+        self.probes = []
+
+    def next(self):
+        if not self.top_checked:
+            return self.hi
+        return (self.lo + self.hi) // 2 if self.hi - self.lo > 1 else None
+
+    def step(self):
+        memory = self.next()
+        ok = self.side.serves(memory)
+        self.probes.append(f"{memory}:{'yes' if ok else 'no'}")
+        if not self.top_checked:
+            self.top_checked = True
+            if not ok:
+                self.hi = None  # does not serve even at the top: no figure
+                return
+        elif ok:
+            self.hi = memory
+        else:
+            self.lo = memory
+
+    def done(self):
+        return self.hi is None or (self.top_checked and self.next() is None)
+
+
+def build_linux(page):
+    prepare.prepare()
+    net.build_initramfs(INITRD, www={"index.html": page})
+
+
+def record(rec, side, prefix, common, **extra):
+    if not side.rps:
+        return
+    extra = {**common, **extra}
+    rec.samples(f"{prefix}_rps", side.rps, "req/s", errors=side.errors, requests=side.requests,
+                boot_retries=side.retries, **extra)
+    rec.samples(f"{prefix}_latency_p50_ms", side.p50, "ms", digits=2, **extra)
+    rec.samples(f"{prefix}_latency_p99_ms", side.p99, "ms", digits=2, **extra)
+    rec.samples(f"{prefix}_first_200_ms", side.first_200, "ms", **extra)
+
+
+def summary(rec):
+    rows = [("requests/s", "stellina_rps", "linux_rps", "ratio_rps"),
+            ("latency p50 (ms)", "stellina_latency_p50_ms", "linux_latency_p50_ms", "ratio_latency_p50"),
+            ("latency p99 (ms)", "stellina_latency_p99_ms", "linux_latency_p99_ms", "ratio_latency_p99"),
+            ("first 200 (ms)", "stellina_first_200_ms", "linux_first_200_ms", "ratio_first_200"),
+            ("smallest -m (MiB)", "stellina_min_mem_mib", "linux_min_mem_mib", "ratio_min_mem")]
+    have = {f["metric"]: f["value"] for f in rec.figures}
+    cell = lambda m: "-" if m not in have else str(have[m])
+    lines = [f"{'http, ' + MACHINE:<20} {'Stellina':>10} {'Linux':>10} {'better x':>9}"]
+    lines += [f"{name:<20} {cell(s):>10} {cell(l):>10} {cell(r):>9}" for name, s, l, r in rows]
+    log("\n".join(lines))
+
+
+def run(rec, opts):
+    os.makedirs(OUT, exist_ok=True)
+    stellina = Side("stellina", stellina_command, STELLINA_ATTEMPTS)
+    linux = Side("linux", linux_command, LINUX_ATTEMPTS)
+    for path in (STELLINA, ARCHIVE):
+        if not os.path.exists(path):
+            stellina.failure = f"stellina: {os.path.relpath(path, REPO)} is missing; build first (make)"
+    common = {"machine": MACHINE, "memory_mib": MEMORY, "host_load": http.load_average(),
+              "wrk": f"wrk -t{WRK['threads']} -c{WRK['connections']} -d{WRK['seconds']}s --latency"}
+
+    log(f"http: {MACHINE} -m {MEMORY}, {opts.runs} runs, alternating ", end="")
+    for i in range(opts.runs):
+        if stellina.failure is None:
+            stellina.run()
+        if i == 0:
+            page = stellina.home_page or generated_page(DEFAULT_PAGE_BYTES)
+            common["page_bytes"] = len(page)
+            common["page"] = "stellina's /" if stellina.home_page else "generated"
+            build_linux(page)
+        if not linux.run():
+            log("")
+            raise SystemExit(f"http: {linux.failure}")
+        log(".", end="")
+    log("")
+    record(rec, stellina, "stellina", common)
+    record(rec, linux, "linux", common, linux=prepare.kernel_version())
+
+    log("http: smallest -m that serves, bisecting from 128 MiB ", end="")
+    searches = [Bisection(linux, MEMORY)]
+    if stellina.failure is None:
+        searches.insert(0, Bisection(stellina, MEMORY))
+    while not all(s.done() for s in searches):
+        for s in searches:
+            if not s.done():
+                s.step()
+                log(f"{s.side.name[0]}{s.probes[-1]} ", end="")
+    log("")
+    for s in searches:
+        if s.hi is not None:
+            rec.add(f"{s.side.name}_min_mem_mib", s.hi, "MiB", 1, machine=MACHINE,
+                    probes=" ".join(s.probes), probe_timeout_s=PROBE_TIMEOUT_S)
+
+    if stellina.rps:
+        rec.ratio("ratio_rps", "stellina_rps", "linux_rps")
+        rec.ratio("ratio_latency_p50", "linux_latency_p50_ms", "stellina_latency_p50_ms")
+        rec.ratio("ratio_latency_p99", "linux_latency_p99_ms", "stellina_latency_p99_ms")
+        rec.ratio("ratio_first_200", "linux_first_200_ms", "stellina_first_200_ms")
+        if all(s.hi is not None for s in searches):
+            rec.ratio("ratio_min_mem", "linux_min_mem_mib", "stellina_min_mem_mib")
+    summary(rec)
+    if stellina.failure is not None:
+        raise SystemExit(f"http: {stellina.failure}")
+    if any(s.hi is None for s in searches):
+        bad = [s.side.name for s in searches if s.hi is None]
+        raise SystemExit(f"http: {', '.join(bad)}: no HTTP answer at {MEMORY} MiB in the memory search")

@@ -1,0 +1,696 @@
+// tcpip: the network stack as a component. Below, it is a client of the Ethernet service (a
+// network driver): frames come in batches and go out in batches. Above, it serves the socket
+// schemes of abi/stellina/socket.h, one channel per socket, and its counters as `netstat`.
+// The stack itself (stack/) is host-tested code that never blocks or allocates; this file
+// only moves bytes between it and channels, with back-pressure both ways.
+
+#include <stellina/component.h>
+#include <stellina/socket.h>
+
+#include <lib/ethernet_batch.h>
+
+#include "servers/tcpip/netstat.h"
+#include "servers/tcpip/socket_uri.h"
+#include "servers/tcpip/stack/stack.h"
+#include "servers/tcpip/stack/tcp.h"
+#include "servers/tcpip/stack/tcp_ipv4.h"
+#include "tcpip_env.h"
+
+namespace {
+
+using namespace stellina;
+using tcpip::Ipv4;
+using tcpip::SocketKind;
+using tcpip::TcpSocket;
+
+constexpr size_t kConnections = 32;  // TCP connection slots, 130 KiB of queues each
+constexpr size_t kSockets = 64;      // sockets of every kind
+constexpr size_t kTxBatches = 16;    // batches waiting for room in the driver's queue
+constexpr size_t kNetstatClients = 4;
+constexpr uint64_t kPingTries = 3;
+constexpr uint64_t kDropReportMs = 2000;
+
+uint64_t now_ms() { return sys::clock_now() / 1'000'000; }
+
+int64_t status_of(tcpip::TcpFailure failure) {
+  switch (failure) {
+    case tcpip::TcpFailure::Refused: return abi::kErrConnectionRefused;
+    case tcpip::TcpFailure::TimedOut: return abi::kErrTimedOut;
+    case tcpip::TcpFailure::None:
+    case tcpip::TcpFailure::Reset:
+    case tcpip::TcpFailure::Aborted: return abi::kErrConnectionReset;
+  }
+  return abi::kErrConnectionReset;
+}
+
+abi::SocketAddress socket_address(Ipv4 ip, uint16_t port) {
+  abi::SocketAddress a{};
+  for (int i = 0; i < 4; ++i) a.address[i] = static_cast<uint8_t>(ip.value >> (24 - 8 * i));
+  a.port = port;
+  return a;
+}
+
+// A socket: a TCP connection or listener, or a bound UDP port, and the client's channel.
+struct Socket {
+  bool used = false;
+  SocketKind kind = SocketKind::Tcp;
+  Channel* channel = nullptr;  // watched by the loop; null once either end closed it
+  TcpSocket tcp;
+  uint16_t udp_port = 0;
+
+  // tcp: while connecting, the Open to answer (and the port, while the name resolves).
+  uint64_t open_call = 0;
+  bool resolving = false;
+  uint16_t dns_query = 0;
+  uint16_t remote_port = 0;
+
+  // Stack to client: a message the client's queue had no room for (size 0: end of stream).
+  bool in_pending = false;
+  bool eof_sent = false;
+  uint16_t in_size = 0;
+  uint8_t in[abi::kMaxMessageData];
+
+  // Client to stack: the rest of a message the send queue did not take (the channel is
+  // paused meanwhile), and whether the client closed the channel behind it.
+  uint16_t out_at = 0, out_size = 0;
+  bool client_closed = false;
+  uint8_t out[abi::kMaxMessageData];
+
+  // tcp-listen: a connection's channel end the listen channel had no room for.
+  abi::Handle handover = abi::kInvalidHandle;
+  abi::SocketConnectInfo handover_info{};
+};
+
+class TcpIp final : public ComponentWith<components::tcpip::Env>,
+                    private tcpip::Link,
+                    private tcpip::UdpReceiver,
+                    private tcpip::DnsListener,
+                    private tcpip::EchoListener {
+  // ---- The Ethernet service below.
+
+  void on_service_connected(const char*) override {
+    uint8_t message[sizeof(abi::EthernetBatch)];
+    auto size = lib::write_ethernet_info(message, sizeof(message), nullptr);
+    if (size.ok()) env().ethernet.send(Bytes{message, size.value()});
+  }
+
+  void on_ethernet(Bytes data) {
+    auto opened = lib::EthernetBatchReader::open(data.data, data.size);
+    if (!opened.ok()) {
+      ++counters_.batches_in_malformed;
+      return;
+    }
+    lib::EthernetBatchReader batch = opened.release_value();
+    if (batch.has_info()) return on_info(batch.info());
+    if (!net_) return;
+    const uint64_t now = now_ms();
+    net_->glue.advance(now);
+    lib::EthernetFrame frame{};
+    while (batch.next(frame)) net_->stack.receive_frame(frame.data, frame.length, now);
+  }
+
+  void on_info(const abi::EthernetInfo& info) {
+    if (net_) return;  // the driver restarted: same device, same stack
+    tcpip::Mac mac;
+    __builtin_memcpy(mac.bytes, info.mac, sizeof(mac.bytes));
+    tcpip::TcpConfig config;
+    config.mtu = info.mtu ? info.mtu : 1500;
+    // Keys for sequence numbers and ports: the clock at start is what this machine has
+    // without an entropy service.
+    const uint64_t t = sys::clock_now();
+    config.secret =
+        tcpip::TcpSecret{t * 0x9e3779b97f4a7c15ull ^ info.mac[5], t ^ 0xc2b2ae3d27d4eb4full};
+    net_ = new (net_storage_) Network(*this, mac, static_cast<uint32_t>(t), config);
+    net_->stack.icmp().set_echo_listener(this);
+    const uint8_t* m = info.mac;
+    log("mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}, mtu {}, link {}", m[0], m[1], m[2], m[3],
+        m[4], m[5], config.mtu, info.link_up ? "up" : "down");
+    configure();
+  }
+
+  // The configuration of the spec: DHCP, or a static address.
+  void configure() {
+    const auto& c = env().config;
+    if (same_text(c.address, "dhcp")) {
+      if (!net_->stack.start_dhcp(now_ms()).ok()) log("error: DHCP did not start");
+      return;
+    }
+    tcpip::Config config;
+    const char* slash = c.address;
+    while (*slash && *slash != '/') ++slash;
+    uint32_t prefix = 0;
+    for (const char* p = slash + (*slash ? 1 : 0); *p >= '0' && *p <= '9'; ++p)
+      prefix = prefix * 10 + static_cast<uint32_t>(*p - '0');
+    if (!tcpip::parse_ipv4(c.address, static_cast<size_t>(slash - c.address), config.address) ||
+        !*slash || prefix == 0 || prefix > 32) {
+      log("error: config address \"{}\" is neither \"dhcp\" nor A.B.C.D/PREFIX", c.address);
+      return;
+    }
+    config.netmask.value = prefix == 32 ? ~0u : ~(~0u >> prefix);
+    (void)tcpip::parse_ipv4(c.gateway, lib::string_length(c.gateway), config.gateway);
+    (void)tcpip::parse_ipv4(c.dns, lib::string_length(c.dns), config.dns);
+    net_->stack.configure(config);
+  }
+
+  // tcpip::Link: frames out, packed into batches.
+  void send_frame(const uint8_t* frame, size_t size) override {
+    if (!tx_.fits(size)) flush_frames();
+    if (!tx_.add(frame, size).ok()) ++counters_.frames_dropped_out;
+  }
+
+  // Moves the batch being filled to the queue of batches, and sends what the driver's queue
+  // takes; the rest waits for on_writable.
+  void flush_frames() {
+    if (!tx_.empty()) {
+      if (tx_count_ == kTxBatches) {
+        counters_.frames_dropped_out += tx_.count();
+      } else {
+        TxBatch& b = tx_queue_[(tx_first_ + tx_count_++) % kTxBatches];
+        __builtin_memcpy(b.data, tx_.data(), tx_.size());
+        b.size = static_cast<uint16_t>(tx_.size());
+        b.frames = tx_.count();
+      }
+      tx_.clear();
+    }
+    while (tx_count_) {
+      TxBatch& b = tx_queue_[tx_first_];
+      const int64_t r = env().ethernet.valid() ? env().ethernet.send(Bytes{b.data, b.size})
+                                               : int64_t{abi::kErrPeerClosed};
+      if (r == abi::kErrWouldBlock) {
+        notify_writable(env().ethernet);
+        return;
+      }
+      if (r != abi::kOk) counters_.frames_dropped_out += b.frames;  // no driver: the wire is cut
+      tx_first_ = (tx_first_ + 1) % kTxBatches;
+      --tx_count_;
+    }
+  }
+
+  // ---- Opens: the socket schemes.
+
+  void on_open(Channel& ch, uint64_t call_id, const char* uri, size_t size) override {
+    opens_ = &ch;
+    auto parsed = tcpip::parse_socket_uri(uri, size);
+    if (!parsed.ok()) {
+      abort(ch, call_id,
+            parsed.error() == lib::Error::NotFound ? abi::kErrNotFound : abi::kErrInvalidArgument);
+      return;
+    }
+    const int64_t r = open_socket(parsed.value(), call_id);
+    if (r != abi::kOk) {
+      ++counters_.sockets_refused;
+      abort(ch, call_id, r);
+    }
+  }
+
+  // Opens a socket; the Open is answered here or, for tcp:, once connected. Returns an error
+  // to refuse it with.
+  int64_t open_socket(const tcpip::SocketUri& uri, uint64_t call_id) {
+    if (!net_) return abi::kErrNotFound;  // no network device (yet)
+    Socket* s = allocate(uri.kind);
+    if (!s) return abi::kErrNoResources;
+    const auto refuse = [&](int64_t status) {
+      release(*s);
+      return status;
+    };
+    const uint64_t now = now_ms();
+    switch (uri.kind) {
+      case SocketKind::TcpListen: {
+        auto l = net_->tcp.listen(uri.address, uri.port, uri.backlog);
+        if (!l.ok()) return refuse(error_status(l.error()));
+        s->tcp = l.value();
+        return answer_open(*s, call_id);
+      }
+      case SocketKind::Udp: {
+        if (!uri.address.any() && uri.address != net_->stack.config().address)
+          return refuse(abi::kErrNotFound);
+        auto port = net_->stack.udp().bind(uri.port, *this);
+        if (!port.ok()) return refuse(error_status(port.error()));
+        s->udp_port = port.value();
+        return answer_open(*s, call_id);
+      }
+      case SocketKind::Tcp:
+        s->open_call = call_id;
+        s->remote_port = uri.port;
+        if (!uri.named) return connect(*s, uri.address, now);
+        tcpip::DnsAnswer cached;
+        if (net_->stack.dns().cached(uri.name, now, cached))
+          return connect(*s, cached.address, now);
+        auto query = net_->stack.dns().resolve(uri.name, *this, now);
+        if (!query.ok()) return refuse(abi::kErrNotFound);
+        s->resolving = true;
+        s->dns_query = query.value();
+        return abi::kOk;
+    }
+    return abi::kErrInvalidArgument;
+  }
+
+  int64_t connect(Socket& s, Ipv4 remote, uint64_t now) {
+    const Ipv4 local = net_->stack.config().address;
+    int64_t status = abi::kErrNotFound;  // no address yet: no route
+    if (!local.any()) {
+      net_->glue.advance(now);
+      auto c = net_->tcp.connect(local, remote, s.remote_port, now);
+      if (c.ok()) {
+        s.tcp = c.value();
+        return abi::kOk;  // answered when the handshake ends (tcp_changed)
+      }
+      status = error_status(c.error());
+    }
+    release(s);
+    return status;
+  }
+  void on_resolved(uint16_t query, tcpip::DnsStatus status,
+                   const tcpip::DnsAnswer& answer) override {
+    for (Socket& s : sockets_) {
+      if (!s.used || !s.resolving || s.dns_query != query) continue;
+      s.resolving = false;
+      const uint64_t call = s.open_call;
+      int64_t r = abi::kErrNotFound;
+      if (status == tcpip::DnsStatus::Ok) {
+        r = connect(s, answer.address, now_ms());
+      } else {
+        release(s);
+      }
+      if (r != abi::kOk && opens_) abort(*opens_, call, r);
+      return;
+    }
+  }
+
+  static int64_t error_status(lib::Error e) {
+    switch (e) {
+      case lib::Error::AlreadyExists: return abi::kErrAddressInUse;
+      case lib::Error::NoResources: return abi::kErrNoResources;
+      default: return abi::kErrInvalidArgument;
+    }
+  }
+
+  // Makes the socket's channel pair, keeps one end and answers the Open with the other.
+  int64_t answer_open(Socket& s, uint64_t call_id) {
+    Channel theirs;
+    if (!make_channel(s, theirs)) {
+      close_socket(s);
+      return abi::kErrNoResources;
+    }
+    if (reply_open(*opens_, call_id, static_cast<Channel&&>(theirs)) != abi::kOk) close_socket(s);
+    return abi::kOk;
+  }
+
+  bool make_channel(Socket& s, Channel& theirs) {
+    abi::Handle pair[2];
+    if (sys::channel_create(pair) != abi::kOk) return false;
+    theirs = Channel(pair[1]);
+    s.channel = listen(Channel(pair[0]));
+    return s.channel != nullptr;
+  }
+
+  // ---- Channels above.
+
+  void on_data(Channel& ch, Bytes data) override {
+    if (&ch == &env().ethernet) return on_ethernet(data);
+    if (Socket* s = socket_of(ch)) {
+      if (s->kind == SocketKind::Udp) return send_datagram(*s, data);
+      if (s->kind == SocketKind::Tcp) return stream_out(*s, data);
+      return;  // nothing is sent on a listen channel
+    }
+    for (Channel* client : netstat_) {
+      if (client != &ch) continue;
+      char text[abi::kMaxMessageData];
+      uint32_t states[tcpip::kTcpStateCount] = {};
+      tcpip::TcpCounters tcp;
+      tcpip::Counters stack;
+      if (net_) {
+        net_->tcp.count_states(states);
+        tcp = net_->tcp.counters();
+        stack = net_->stack.counters();
+      }
+      const size_t n = tcpip::format_netstat(stack, tcp, states, counters_, text, sizeof(text));
+      ch.send(Bytes{text, n}, call_id());
+      return;
+    }
+  }
+
+  void on_connect(Channel ch) override {  // a client of netstat
+    for (Channel*& client : netstat_) {
+      if (client) continue;
+      client = listen(static_cast<Channel&&>(ch));
+      return;
+    }
+  }
+
+  void on_peer_closed(Channel& ch) override {
+    for (Channel*& client : netstat_)
+      if (client == &ch) client = nullptr;
+    Socket* s = socket_of(ch);
+    if (!s) return;
+    s->channel = nullptr;  // the loop closes it
+    if (s->out_at < s->out_size) {
+      s->client_closed = true;  // closed once the rest is written
+      return;
+    }
+    close_socket(*s);
+  }
+
+  void on_writable(Channel& ch) override {
+    if (&ch == &env().ethernet) return flush_frames();
+    Socket* s = socket_of(ch);
+    if (!s) return;
+    if (s->kind == SocketKind::TcpListen) return hand_over(*s);
+    if (s->kind == SocketKind::Tcp) stream_in(*s);
+  }
+
+  // Client to stack: a Data message on a stream channel.
+  void stream_out(Socket& s, Bytes data) {
+    const uint64_t now = now_ms();
+    net_->glue.advance(now);
+    if (data.size == 0) {
+      (void)net_->tcp.shutdown(s.tcp, now);
+      return;
+    }
+    auto taken = net_->tcp.write(s.tcp, static_cast<const uint8_t*>(data.data), data.size, now);
+    // An error other than a full queue: the connection failed, which stream_in reports.
+    const size_t n = taken.ok() ? taken.value() : 0;
+    if (n == data.size || (!taken.ok() && taken.error() != lib::Error::WouldBlock)) return;
+    __builtin_memcpy(s.out, static_cast<const uint8_t*>(data.data) + n, data.size - n);
+    s.out_at = 0;
+    s.out_size = static_cast<uint16_t>(data.size - n);
+    pause(*s.channel);
+  }
+
+  // Writes what waits of a paused channel's message; resumes it once all is taken.
+  void drain_out(Socket& s) {
+    if (s.out_at == s.out_size) return;
+    auto taken = net_->tcp.write(s.tcp, s.out + s.out_at, s.out_size - s.out_at, now_ms());
+    if (taken.ok())
+      s.out_at = static_cast<uint16_t>(s.out_at + taken.value());
+    else if (taken.error() != lib::Error::WouldBlock)
+      s.out_at = s.out_size;  // failed: dropped
+    if (s.out_at < s.out_size) return;
+    s.out_at = s.out_size = 0;
+    if (s.client_closed) return close_socket(s);
+    if (s.channel) resume(*s.channel);
+  }
+
+  // Stack to client: what the connection received, while the client's queue has room.
+  void stream_in(Socket& s) {
+    if (!s.channel) return;
+    for (;;) {
+      if (s.in_pending) {
+        const int64_t r = s.channel->send(Bytes{s.in, s.in_size});
+        if (r == abi::kErrWouldBlock) return notify_writable(*s.channel);
+        s.in_pending = false;
+        if (r != abi::kOk) return;  // the client is gone: on_peer_closed closes the socket
+      }
+      if (s.eof_sent) return;
+      auto got = net_->tcp.read(s.tcp, s.in, sizeof(s.in), now_ms());
+      if (!got.ok()) {
+        if (got.error() == lib::Error::WouldBlock) return;
+        return fail_stream(s);
+      }
+      s.in_size = static_cast<uint16_t>(got.value());
+      s.in_pending = true;
+      s.eof_sent = got.value() == 0;
+    }
+  }
+
+  // The connection failed: the client gets Error{status}, and its channel closes.
+  void fail_stream(Socket& s) {
+    auto info = net_->tcp.info(s.tcp);
+    int64_t status = status_of(info.ok() ? info.value().failure : tcpip::TcpFailure::Reset);
+    s.channel->send(abi::MessageKind::Error, Bytes{&status, sizeof(status)}, 0, nullptr, 0);
+    close_socket(s);
+  }
+
+  // ---- The stack's side of sockets.
+
+  // After every event: what changed in TCP, the timers, and the frames out.
+  void service() {
+    if (!net_) return;
+    TcpSocket changed;
+    while (net_->tcp.next_changed(changed)) {
+      for (Socket& s : sockets_) {
+        if (s.used && s.kind != SocketKind::Udp && s.tcp == changed) {
+          tcp_changed(s);
+          break;
+        }
+      }
+    }
+    check_configuration();
+    flush_frames();
+    // The stack's timers every kPollMs, TCP's when they are due: an event that comes first
+    // does not push them back.
+    const uint64_t tcp_deadline = net_->tcp.next_deadline();
+    uint64_t deadline = tcp_deadline < next_poll_ms_ ? tcp_deadline : next_poll_ms_;
+    if (deadline == 0) deadline = 1;  // due now (a deadline of 0 would disarm the timer)
+    if (deadline != timer_ms_) {
+      timer_ms_ = deadline;
+      set_timer(deadline * 1'000'000);
+    }
+  }
+
+  void tcp_changed(Socket& s) {
+    const uint32_t ready = net_->tcp.poll(s.tcp);
+    if (s.kind == SocketKind::TcpListen) return hand_over(s);
+    if (s.open_call) {
+      if (ready & tcpip::kTcpConnected) {
+        const uint64_t call = s.open_call;
+        s.open_call = 0;
+        answer_open(s, call);
+      } else if (ready & (tcpip::kTcpFailed | tcpip::kTcpClosed)) {
+        auto info = net_->tcp.info(s.tcp);
+        if (opens_)
+          abort(*opens_, s.open_call,
+                status_of(info.ok() ? info.value().failure : tcpip::TcpFailure::TimedOut));
+        close_socket(s);
+      }
+      return;
+    }
+    if (ready & tcpip::kTcpWritable) drain_out(s);
+    if (s.used && (ready & tcpip::kTcpReadable)) stream_in(s);
+  }
+
+  // Accepted connections to the listen channel, while it has room.
+  void hand_over(Socket& listener) {
+    while (listener.channel) {
+      if (listener.handover != abi::kInvalidHandle) {
+        const int64_t r =
+            listener.channel->send(abi::MessageKind::Connect,
+                                   Bytes{&listener.handover_info, sizeof(listener.handover_info)},
+                                   0, &listener.handover, 1);
+        if (r == abi::kErrWouldBlock) return notify_writable(*listener.channel);
+        if (r != abi::kOk) sys::handle_close(listener.handover);
+        listener.handover = abi::kInvalidHandle;
+      }
+      auto accepted = net_->tcp.accept(listener.tcp);
+      if (!accepted.ok()) return;
+      Socket* s = allocate(SocketKind::Tcp);
+      Channel theirs;
+      if (!s || !make_channel(*s, theirs)) {
+        (void)net_->tcp.abort(accepted.value(), now_ms());
+        if (s) release(*s);
+        ++counters_.sockets_refused;
+        continue;
+      }
+      s->tcp = accepted.value();
+      auto info = net_->tcp.info(s->tcp);
+      if (info.ok()) {
+        const tcpip::TcpInfo& i = info.value();
+        listener.handover_info = {socket_address(i.local_ip, i.local_port),
+                                  socket_address(i.remote_ip, i.remote_port)};
+      }
+      listener.handover = theirs.release();
+      stream_in(*s);  // anything that came with the handshake
+    }
+  }
+
+  // tcpip::UdpReceiver: a datagram for a bound port, to its client.
+  void on_datagram(uint16_t local_port, Ipv4 source, uint16_t source_port, Ipv4,
+                   const uint8_t* data, size_t size, uint64_t) override {
+    for (Socket& s : sockets_) {
+      if (!s.used || s.kind != SocketKind::Udp || s.udp_port != local_port || !s.channel) continue;
+      if (size > abi::kMaxUdpPayload) break;
+      const abi::UdpDatagram header{socket_address(source, source_port)};
+      __builtin_memcpy(s.in, &header, sizeof(header));
+      __builtin_memcpy(s.in + sizeof(header), data, size);
+      if (s.channel->send(Bytes{s.in, sizeof(header) + size}) == abi::kOk) return;
+      break;
+    }
+    ++counters_.datagrams_dropped_in;
+  }
+
+  void send_datagram(Socket& s, Bytes data) {
+    abi::UdpDatagram header;
+    if (data.size < sizeof(header)) return;
+    __builtin_memcpy(&header, data.data, sizeof(header));
+    const uint8_t* a = header.remote.address;
+    const Ipv4 to = Ipv4::of(a[0], a[1], a[2], a[3]);
+    const uint64_t now = now_ms();
+    (void)net_->stack.udp().send(s.udp_port, to, header.remote.port,
+                                 static_cast<const uint8_t*>(data.data) + sizeof(header),
+                                 data.size - sizeof(header), now);
+  }
+
+  // ---- Sockets.
+
+  Socket* socket_of(const Channel& ch) {
+    for (Socket& s : sockets_)
+      if (s.used && s.channel == &ch) return &s;
+    return nullptr;
+  }
+
+  Socket* allocate(SocketKind kind) {
+    for (Socket& s : sockets_) {
+      if (s.used) continue;
+      s.used = true;
+      s.kind = kind;
+      ++counters_.sockets_open;
+      return &s;
+    }
+    return nullptr;
+  }
+
+  void release(Socket& s) {
+    s.used = false;
+    s.channel = nullptr;
+    s.tcp = {};
+    s.udp_port = 0;
+    s.open_call = 0;
+    s.resolving = false;
+    s.in_pending = s.eof_sent = s.client_closed = false;
+    s.out_at = s.out_size = 0;
+    if (s.handover != abi::kInvalidHandle) sys::handle_close(s.handover);
+    s.handover = abi::kInvalidHandle;
+    --counters_.sockets_open;
+  }
+
+  // Closes the socket: the connection closes gracefully (the engine finishes on its own), the
+  // listener stops, the port is unbound; our end of the channel closes.
+  void close_socket(Socket& s) {
+    if (s.resolving) net_->stack.dns().cancel(s.dns_query);
+    if (s.kind == SocketKind::Udp && s.udp_port) net_->stack.udp().unbind(s.udp_port);
+    if (s.kind != SocketKind::Udp && s.tcp.value) (void)net_->tcp.close(s.tcp, now_ms());
+    if (s.channel) unwatch(*s.channel);
+    release(s);
+  }
+
+  // ---- Configuration, ping, timers.
+
+  // Logs each new configuration, and pings the gateway once the first one is there.
+  void check_configuration() {
+    const tcpip::Config& c = net_->stack.config();
+    if (c == logged_) return;
+    logged_ = c;
+    if (c.address.any()) return log("no address");
+    log("address {} netmask {} gateway {} dns {}{}", ip_text(c.address).text,
+        ip_text(c.netmask).text, ip_text(c.gateway).text, ip_text(c.dns).text,
+        same_text(env().config.address, "dhcp") ? " (DHCP)" : "");
+    if (!c.gateway.any() && ping_sent_ == 0) ping();
+  }
+
+  void ping() {
+    ping_at_ = now_ms();
+    ++ping_sent_;
+    const uint8_t payload[8] = {'s', 't', 'e', 'l', 'l', 'i', 'n', 'a'};
+    (void)net_->stack.icmp().send_echo_request(net_->stack.config().gateway, kPingId,
+                                               static_cast<uint16_t>(ping_sent_), payload,
+                                               sizeof(payload), ping_at_);
+  }
+
+  void on_echo_reply(Ipv4 from, uint16_t id, uint16_t sequence, const uint8_t*, size_t,
+                     uint64_t now) override {
+    if (id != kPingId || ping_done_ || sequence != ping_sent_) return;
+    ping_done_ = true;
+    log("ping {}: reply in {} ms", ip_text(from).text, now - ping_at_);
+  }
+
+  void on_timer() override {
+    if (!net_) return;
+    const uint64_t now = now_ms();
+    timer_ms_ = 0;
+    net_->glue.advance(now);
+    if (now >= next_poll_ms_) {
+      net_->stack.poll(now);
+      next_poll_ms_ = now + tcpip::Stack::kPollMs;
+    }
+    net_->tcp.tick(now);
+    if (ping_sent_ && !ping_done_ && now - ping_at_ >= 1000) {
+      if (ping_sent_ < kPingTries) {
+        ping();
+      } else {
+        ping_done_ = true;
+        log("ping {}: no reply", ip_text(net_->stack.config().gateway).text);
+      }
+    }
+    report_drops(now);
+  }
+
+  // Logs the drops, at most every kDropReportMs and only when there are new ones: malformed
+  // or unexpected packets are worth knowing of, but must not flood the log.
+  void report_drops(uint64_t now) {
+    const uint64_t total =
+        net_->stack.counters().dropped_total() + net_->tcp.counters().dropped_total();
+    if (total == drops_reported_ || now - drops_reported_at_ < kDropReportMs) return;
+    char text[160];
+    tcpip::format_drops(net_->stack.counters(), net_->tcp.counters(), text, sizeof(text));
+    log("dropped {} packets, {} in all: {}", total - drops_reported_, total,
+        static_cast<const char*>(text));
+    drops_reported_ = total;
+    drops_reported_at_ = now;
+  }
+
+  struct IpText {
+    char text[16];
+  };
+  static IpText ip_text(Ipv4 ip) {
+    IpText t{};
+    lib::format_to(t.text, sizeof(t.text), "{}.{}.{}.{}", ip.value >> 24, ip.value >> 16 & 0xff,
+                   ip.value >> 8 & 0xff, ip.value & 0xff);
+    return t;
+  }
+
+  void after_events() override { service(); }
+
+  // The stack, built once the driver has told its MAC address.
+  struct Network {
+    Network(tcpip::Link& link, tcpip::Mac mac, uint32_t seed, const tcpip::TcpConfig& config)
+        : stack(link, mac, seed), glue(stack.ipv4()), tcp(glue, connections, kConnections, config) {
+      glue.bind(tcp);
+      (void)stack.ipv4().attach(tcpip::kProtocolTcp, glue);
+    }
+    tcpip::Stack stack;
+    tcpip::TcpOverIpv4 glue;
+    tcpip::Tcp tcp;
+  };
+  static constexpr uint16_t kPingId = 0x5354;
+  static tcpip::TcpConnection connections[kConnections];
+
+  struct TxBatch {
+    uint16_t size = 0;
+    uint32_t frames = 0;
+    uint8_t data[abi::kMaxMessageData];
+  };
+
+  Network* net_ = nullptr;
+  alignas(Network) uint8_t net_storage_[sizeof(Network)];
+  Channel* opens_ = nullptr;  // the startup channel, where Opens come from
+  Channel* netstat_[kNetstatClients] = {};
+  Socket sockets_[kSockets];
+  tcpip::ComponentCounters counters_;
+  tcpip::Config logged_;
+  uint64_t next_poll_ms_ = 0;  // when the stack's timers run next
+  uint64_t timer_ms_ = 0;      // the deadline the timer is set for
+  uint64_t ping_at_ = 0, ping_sent_ = 0;
+  uint64_t drops_reported_ = 0, drops_reported_at_ = 0;
+  bool ping_done_ = false;
+
+  uint8_t tx_buffer_[abi::kMaxMessageData];
+  lib::EthernetBatchWriter tx_{tx_buffer_};
+  TxBatch tx_queue_[kTxBatches];
+  size_t tx_first_ = 0, tx_count_ = 0;
+};
+
+tcpip::TcpConnection TcpIp::connections[kConnections];
+
+}  // namespace
+
+STELLINA_COMPONENT(TcpIp)

@@ -1,0 +1,106 @@
+#include "servers/tcpip/socket_uri.h"
+
+namespace tcpip {
+
+namespace {
+
+bool starts_with(const char* text, size_t size, const char* prefix, size_t& prefix_size) {
+  prefix_size = 0;
+  while (prefix[prefix_size]) {
+    if (prefix_size == size || text[prefix_size] != prefix[prefix_size]) return false;
+    ++prefix_size;
+  }
+  return true;
+}
+
+// A decimal number of 1..5 digits up to max, the whole of text[0..size).
+bool parse_number(const char* text, size_t size, uint32_t max, uint32_t& out) {
+  if (size == 0 || size > 5) return false;
+  uint32_t value = 0;
+  for (size_t i = 0; i < size; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    value = value * 10 + static_cast<uint32_t>(text[i] - '0');
+  }
+  if (value > max) return false;
+  out = value;
+  return true;
+}
+
+bool name_character(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.';
+}
+
+}  // namespace
+
+bool parse_ipv4(const char* text, size_t size, Ipv4& out) {
+  uint32_t value = 0;
+  size_t begin = 0;
+  for (int part = 0; part < 4; ++part) {
+    size_t end = begin;
+    while (end < size && text[end] != '.') ++end;
+    uint32_t number = 0;
+    if (end - begin > 3 || !parse_number(text + begin, end - begin, 255, number)) return false;
+    value = value << 8 | number;
+    if (part < 3 && end == size) return false;
+    begin = end + 1;
+  }
+  if (begin != size + 1) return false;  // something after the fourth number
+  out.value = value;
+  return true;
+}
+
+lib::Result<SocketUri> parse_socket_uri(const char* uri, size_t size) {
+  SocketUri out;
+  size_t at = 0;
+  // tcp-listen: before tcp:, which is its prefix.
+  if (starts_with(uri, size, "tcp-listen:", at)) {
+    out.kind = SocketKind::TcpListen;
+  } else if (starts_with(uri, size, "tcp:", at)) {
+    out.kind = SocketKind::Tcp;
+  } else if (starts_with(uri, size, "udp:", at)) {
+    out.kind = SocketKind::Udp;
+  } else {
+    return lib::Error::NotFound;
+  }
+  const char* rest = uri + at;
+  size_t rest_size = size - at;
+
+  // A backlog after the port, for listening only.
+  size_t end = rest_size;
+  out.backlog = out.kind == SocketKind::TcpListen ? kDefaultBacklog : 0;
+  for (size_t i = 0; i < rest_size; ++i) {
+    if (rest[i] != '/') continue;
+    uint32_t backlog = 0;
+    if (out.kind != SocketKind::TcpListen ||
+        !parse_number(rest + i + 1, rest_size - i - 1, kMaxBacklog, backlog) || backlog == 0)
+      return lib::Error::InvalidArgument;
+    out.backlog = static_cast<uint16_t>(backlog);
+    end = i;
+    break;
+  }
+
+  // The port after the last colon.
+  size_t colon = end;
+  while (colon > 0 && rest[colon - 1] != ':') --colon;
+  if (colon == 0) return lib::Error::InvalidArgument;
+  uint32_t port = 0;
+  if (!parse_number(rest + colon, end - colon, 65535, port)) return lib::Error::InvalidArgument;
+  if (port == 0 && out.kind != SocketKind::Udp) return lib::Error::InvalidArgument;
+  out.port = static_cast<uint16_t>(port);
+
+  const size_t host_size = colon - 1;
+  if (parse_ipv4(rest, host_size, out.address)) return out;
+  // Names only to connect to; a name is 1..253 bytes of letters, digits, '-' and '.'.
+  if (out.kind != SocketKind::Tcp || host_size == 0 || host_size > kDnsMaxName)
+    return lib::Error::InvalidArgument;
+  for (size_t i = 0; i < host_size; ++i) {
+    if (!name_character(rest[i])) return lib::Error::InvalidArgument;
+    out.name[i] = rest[i];
+  }
+  out.name[host_size] = '\0';
+  out.named = true;
+  return out;
+}
+
+}  // namespace tcpip
