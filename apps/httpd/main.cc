@@ -1,0 +1,494 @@
+// httpd: Stellina's HTTP server. It listens on tcp-listen:0.0.0.0:80 and serves the site
+// (apps/httpd/site.h): a live page and its JSON from what the startup server (status:) and
+// the network stack (netstat) report, the files of the boot archive's site/ (boot:), and
+// /bytes/N for download tests.
+//
+// Each connection is a stream channel from the network stack with a Session (session.h) of
+// fixed size. Back-pressure both ways: when a send finds the stack's queue full, the rest of
+// the response waits for on_writable, and the connection is paused meanwhile, so pipelined
+// requests stay queued at the stack (whose receive window then closes). A connection that
+// makes no progress for kIdleTimeoutNs is closed.
+//
+// The live data is asked for every kTickNs (and when a request finds it old); the answers
+// arrive in on_data and replace the last ones. Nothing waits for them: pages render what
+// has come.
+#include <stellina/component.h>
+#include <stellina/socket.h>
+
+#include "apps/httpd/session.h"
+#include "apps/httpd/site.h"
+#include "httpd_env.h"
+
+namespace abi = stellina::abi;
+namespace sys = stellina::sys;
+using httpd::Source;
+using stellina::Bytes;
+using stellina::Channel;
+
+namespace {
+
+constexpr uint64_t kMs = 1'000'000;
+constexpr uint64_t kTickNs = 1'000 * kMs;
+constexpr uint64_t kIdleTimeoutNs = 30'000 * kMs;
+constexpr uint64_t kLingerNs = 2'000 * kMs;       // to read what follows a last response
+constexpr uint64_t kOpenTimeoutNs = 1'000 * kMs;  // open() holds the loop: keep it short
+constexpr uint64_t kAnswerTimeoutNs = 3'000 * kMs;
+constexpr uint64_t kQuotaRetryNs = 20 * kMs;
+// A refused open is tried again after a delay that doubles up to a bound (a provider that
+// is restarting comes back soon; a scheme no one serves should not be asked every second).
+constexpr uint64_t kListenRetryMaxNs = 8'000 * kMs;
+constexpr uint64_t kStatusRetryMaxNs = 60'000 * kMs;
+constexpr size_t kMaxConnections = 384;
+constexpr size_t kMaxPendingFiles = httpd::kMaxStaticFiles;
+constexpr size_t kSiteArena = size_t{256} * 1024;  // the site's files, copied out of their folios
+constexpr char kListenUri[] = "tcp-listen:0.0.0.0:80/64";
+constexpr char kBusy[] =
+    "HTTP/1.1 503 Service Unavailable\r\nServer: Stellina\r\nContent-Type: text/plain; "
+    "charset=utf-8\r\nContent-Length: 32\r\nConnection: close\r\n\r\n"
+    "Too many connections: try again\n";
+
+}  // namespace
+
+class Httpd final : public stellina::ComponentWith<stellina::components::httpd::Env> {
+  enum class State : uint8_t { Free, Open, Lingering };
+  struct Connection {
+    Channel channel;
+    httpd::Session session;
+    State state = State::Free;
+    bool paused = false;
+    bool quota_blocked = false;  // a send ran out of the silo's memory: retried soon
+    uint64_t deadline_ns = 0;    // idle timeout, or the end of lingering
+  };
+  // A site file being fetched from boot:.
+  struct PendingFile {
+    Channel channel;
+    char name[httpd::kMaxFileName];
+    size_t name_size = 0;
+  };
+
+  void on_start() override {
+    now_ = sys::clock_now();
+    site_.set_now_ms(now_ / kMs);
+    log("serving {} connections at most on port 80", kMaxConnections);
+    load_site();
+    open_sources();
+    try_listen();
+    next_tick_ = now_ + kTickNs;
+    arm_timer();
+  }
+
+  void on_service_connected(const char* field) override {
+    if (stellina::same_text(field, "netstat")) ask(Source::Network);
+  }
+
+  void on_accept(Channel& ch, Channel conn, Bytes info) override {
+    if (&ch != &listen_) return;  // conn closes here
+    now_ = sys::clock_now();
+    Connection* c = nullptr;
+    for (Connection& slot : connections_) {
+      if (slot.state == State::Free) {
+        c = &slot;
+        break;
+      }
+    }
+    if (!c) {
+      ++counters_.refused;
+      conn.send(Bytes{kBusy, sizeof(kBusy) - 1});
+      return;  // closing the channel finishes the connection after the answer
+    }
+    c->channel = static_cast<Channel&&>(conn);
+    if (!watch(c->channel)) {
+      ++counters_.refused;
+      c->channel.reset();
+      return;
+    }
+    c->session.start(&site_, &counters_.http);
+    c->state = State::Open;
+    c->paused = c->quota_blocked = false;
+    c->deadline_ns = now_ + kIdleTimeoutNs;
+    ++counters_.accepted;
+    ++counters_.open;
+  }
+
+  void on_data(Channel& ch, Bytes data) override {
+    now_ = sys::clock_now();
+    site_.set_now_ms(now_ / kMs);
+    if (Connection* c = connection_of(ch)) {
+      on_connection_data(*c, data);
+    } else if (&ch == &env().netstat) {
+      on_answer(Source::Network, data);
+    } else if (&ch == &status_) {
+      for (size_t i = 0; i < httpd::kSources; ++i) {
+        if (pending_[i] != 0 && pending_[i] == call_id()) on_answer(static_cast<Source>(i), data);
+      }
+    } else if (&ch == &listing_) {
+      on_listing(data);
+    } else {
+      for (PendingFile& f : files_) {
+        if (&ch == &f.channel) on_file(f, data);
+      }
+    }
+    if (site_.take_refresh_wanted()) refresh(false);
+  }
+
+  void on_writable(Channel& ch) override {
+    now_ = sys::clock_now();
+    site_.set_now_ms(now_ / kMs);
+    Connection* c = connection_of(ch);
+    if (c && c->state == State::Open) pump(*c);
+  }
+
+  void on_peer_closed(Channel& ch) override {
+    if (Connection* c = connection_of(ch)) {
+      close(*c);  // the client (or the stack) is gone: nothing more can be sent
+      return;
+    }
+    if (&ch == &listen_) {
+      log("the listen channel closed: listening again");
+      unwatch(listen_);
+      listen_.reset();
+      listen_delay_ = kTickNs;
+      next_listen_ = sys::clock_now() + listen_delay_;
+    } else if (&ch == &status_) {
+      unwatch(status_);
+      status_.reset();
+      status_delay_ = kTickNs;
+      next_status_ = sys::clock_now() + status_delay_;
+      for (uint64_t& p : pending_) p = 0;
+    } else if (&ch == &env().netstat) {
+      pending_[static_cast<size_t>(Source::Network)] = 0;
+    }
+  }
+
+  void on_timer() override {
+    now_ = sys::clock_now();
+    site_.set_now_ms(now_ / kMs);
+    if (now_ >= next_tick_) {
+      next_tick_ = now_ + kTickNs;
+      if (!listen_.valid() && now_ >= next_listen_) try_listen();
+      if (!status_.valid() && now_ >= next_status_) open_sources();
+      refresh(true);
+      sweep();
+    }
+    for (Connection& c : connections_) {
+      if (c.state == State::Open && c.quota_blocked) {
+        c.quota_blocked = false;
+        pump(c);
+      }
+    }
+    arm_timer();
+  }
+
+  // Connections.
+
+  Connection* connection_of(Channel& ch) {
+    const auto at = reinterpret_cast<uintptr_t>(&ch);
+    const auto first = reinterpret_cast<uintptr_t>(&connections_[0]);
+    if (at < first || at >= first + sizeof(connections_)) return nullptr;
+    Connection& c = connections_[(at - first) / sizeof(Connection)];
+    return &c.channel == &ch && c.state != State::Free ? &c : nullptr;
+  }
+
+  void on_connection_data(Connection& c, Bytes data) {
+    if (c.state == State::Lingering) {
+      if (data.size == 0) close(c);  // the client has finished too
+      return;                        // what comes after the last response is dropped
+    }
+    c.deadline_ns = now_ + kIdleTimeoutNs;
+    if (data.size == 0) {
+      c.session.receive_end();
+    } else if (!c.session.receive(static_cast<const uint8_t*>(data.data), data.size)) {
+      // Only read while the session wants input, so this does not happen; if it did, the
+      // bytes could not be kept and the stream would be broken.
+      log("connection got bytes while a response was pending: closed");
+      close(c);
+      return;
+    }
+    pump(c);
+  }
+
+  // Sends what the session has, until it is done or the stack's queue is full.
+  void pump(Connection& c) {
+    while (c.session.has_output()) {
+      const size_t n = c.session.peek(scratch_, sizeof(scratch_));
+      const int64_t r = c.channel.send(Bytes{scratch_, n});
+      if (r == abi::kErrWouldBlock || r == abi::kErrQuotaExceeded) {
+        if (!c.paused) pause(c.channel);
+        c.paused = true;
+        if (r == abi::kErrWouldBlock) {
+          notify_writable(c.channel);
+        } else {
+          c.quota_blocked = true;  // no signal says when memory is back: try again soon
+          arm_timer();
+        }
+        return;
+      }
+      if (r != abi::kOk) {
+        ++counters_.send_failed;
+        close(c);
+        return;
+      }
+      c.session.commit();
+      c.deadline_ns = now_ + kIdleTimeoutNs;
+    }
+    if (c.session.closing()) return linger(c);
+    if (c.paused) resume(c.channel);
+    c.paused = false;
+    if (site_.take_refresh_wanted()) refresh(false);
+  }
+
+  // After the last response: shut our side (FIN) and read what the client still sends for a
+  // while, so that unread bytes do not turn the close into a reset that could destroy the
+  // response before the client has read it.
+  void linger(Connection& c) {
+    if (c.session.input_ended() || c.channel.send(Bytes{nullptr, 0}) != abi::kOk) return close(c);
+    c.state = State::Lingering;
+    c.deadline_ns = now_ + kLingerNs;
+    if (c.paused) resume(c.channel);
+    c.paused = false;
+  }
+
+  void close(Connection& c) {
+    unwatch(c.channel);
+    c.channel.reset();
+    c.session.end();
+    c.state = State::Free;
+    --counters_.open;
+  }
+
+  void sweep() {
+    for (Connection& c : connections_) {
+      if (c.state == State::Free || now_ < c.deadline_ns) continue;
+      if (c.state == State::Open) ++counters_.idle_closed;
+      close(c);
+    }
+  }
+
+  void arm_timer() {
+    uint64_t deadline = next_tick_;
+    for (const Connection& c : connections_) {
+      if (c.state == State::Open && c.quota_blocked) {
+        if (now_ + kQuotaRetryNs < deadline) deadline = now_ + kQuotaRetryNs;
+        break;
+      }
+    }
+    set_timer(deadline);
+  }
+
+  // The listening socket: retried every tick until the stack takes it.
+
+  void try_listen() {
+    Channel ch;
+    const int64_t r = open(kListenUri, &ch, kOpenTimeoutNs);
+    if (r != abi::kOk) {
+      log("listen on port 80: status {}; trying again in {} ms", r, listen_delay_ / kMs);
+      next_listen_ = now_ + listen_delay_;
+      listen_delay_ = listen_delay_ * 2 < kListenRetryMaxNs ? listen_delay_ * 2 : kListenRetryMaxNs;
+      return;
+    }
+    listen_delay_ = kTickNs;
+    listen_ = static_cast<Channel&&>(ch);
+    if (!watch(listen_)) {
+      listen_.reset();
+      return;
+    }
+    log("listening on port 80");
+  }
+
+  // Live data.
+
+  void open_sources() {
+    Channel ch;
+    const int64_t r = open("status:", &ch, kOpenTimeoutNs);
+    if (r != abi::kOk) {
+      log("open status: -> status {}; trying again in {} ms", r, status_delay_ / kMs);
+      next_status_ = now_ + status_delay_;
+      status_delay_ = status_delay_ * 2 < kStatusRetryMaxNs ? status_delay_ * 2 : kStatusRetryMaxNs;
+      return;
+    }
+    status_delay_ = kTickNs;
+    status_ = static_cast<Channel&&>(ch);
+    if (!watch(status_)) {
+      status_.reset();
+      return;
+    }
+    refresh(true);
+  }
+
+  // Asks every source whose answer is old (or lost) again.
+  void refresh(bool all) {
+    for (size_t i = 0; i < httpd::kSources; ++i) {
+      const auto s = static_cast<Source>(i);
+      if (pending_[i] != 0 && now_ < asked_[i] + kAnswerTimeoutNs) continue;
+      if (!all && site_.updated_ms(s) * kMs + httpd::Site::kFreshMs * kMs > now_) continue;
+      ask(s);
+    }
+  }
+
+  void ask(Source s) {
+    const auto i = static_cast<size_t>(s);
+    Channel& ch = s == Source::Network ? env().netstat : status_;
+    if (!ch.valid()) return;
+    char command[16];
+    size_t size = 0;
+    switch (s) {
+      case Source::Components: size = lib::format_to(command, sizeof(command), "components"); break;
+      case Source::Memory: size = lib::format_to(command, sizeof(command), "memory"); break;
+      case Source::Log:
+        size = lib::format_to(command, sizeof(command), "log {}", httpd::kLogLines);
+        break;
+      case Source::Network: size = lib::format_to(command, sizeof(command), "netstat"); break;
+      case Source::kCount: return;
+    }
+    const uint64_t call = next_call_++;
+    if (ch.send(Bytes{command, size}, call) != abi::kOk) return;  // asked again next tick
+    pending_[i] = call;
+    asked_[i] = now_;
+  }
+
+  void on_answer(Source s, Bytes data) {
+    pending_[static_cast<size_t>(s)] = 0;
+    size_t bad_line = 0;
+    if (site_.update(s, static_cast<const char*>(data.data), data.size, &bad_line)) return;
+    if (bad_line != 0 && bad_answers_++ % 20 == 0) {
+      log("the {} answer is malformed at line {}: kept the last one", httpd::source_name(s),
+          bad_line);
+    }
+  }
+
+  // The site's files: boot:site/ lists them, boot:site/NAME gives each, both as a BootFile
+  // (the size) with a read-only folio holding the bytes (abi/stellina/status.h). Each file
+  // is copied once into the arena.
+
+  void load_site() {
+    Channel ch;
+    const int64_t r = open("boot:site/", &ch, kOpenTimeoutNs);
+    if (r != abi::kOk) {
+      log("open boot:site/ -> status {}: no static files", r);
+      return;
+    }
+    listing_ = static_cast<Channel&&>(ch);
+    if (!watch(listing_)) listing_.reset();
+  }
+
+  // Maps the folio of the boot: answer being handled. Returns its address (unmap it with
+  // sys::folio_unmap), or 0 with *size 0 if the answer is not a size and a folio that holds it.
+  uint64_t map_boot_answer(Bytes data, uint64_t* size) {
+    const stellina::OwnedHandle folio(take_handle(0));
+    struct {
+      uint64_t size;
+    } file{};  // abi::BootFile
+    const int64_t folio_size = folio.valid() ? sys::folio_size(folio.get()) : -1;
+    if (data.size == sizeof(file)) __builtin_memcpy(&file, data.data, sizeof(file));
+    *size = 0;
+    if (data.size != sizeof(file) || folio_size < 0 ||
+        file.size > static_cast<uint64_t>(folio_size)) {
+      return 0;
+    }
+    const int64_t address = sys::folio_map(folio.get(), false);
+    if (address <= 0) return 0;
+    *size = file.size;
+    return static_cast<uint64_t>(address);  // the mapping keeps the folio alive
+  }
+
+  void on_listing(Bytes data) {
+    uint64_t size = 0;
+    const uint64_t address = map_boot_answer(data, &size);
+    if (address == 0) {
+      log("boot:site/ did not answer with a listing");
+    } else {
+      const auto* text = reinterpret_cast<const char*>(address);
+      size_t start = 0;
+      while (start < size) {
+        size_t end = start;
+        while (end < size && text[end] != '\n') ++end;
+        request_file(text + start, end - start);
+        start = end + 1;
+      }
+      sys::folio_unmap(address);
+    }
+    unwatch(listing_);
+    listing_.reset();
+  }
+
+  void request_file(const char* path, size_t size) {
+    constexpr char kPrefix[] = "site/";
+    constexpr size_t kPrefixSize = sizeof(kPrefix) - 1;
+    if (size < kPrefixSize || __builtin_memcmp(path, kPrefix, kPrefixSize) != 0) return;
+    path += kPrefixSize;
+    size -= kPrefixSize;
+    if (size == 0) return;
+    PendingFile* f = nullptr;
+    for (PendingFile& slot : files_) {
+      if (!slot.channel.valid() && slot.name_size == 0) {
+        f = &slot;
+        break;
+      }
+    }
+    if (!f || size >= sizeof(f->name)) {
+      log("a site file is not served: more than {} files, or a name of {} bytes or more",
+          kMaxPendingFiles, sizeof(f->name));
+      return;
+    }
+    __builtin_memcpy(f->name, path, size);
+    f->name[size] = '\0';
+    f->name_size = size;
+    char uri[16 + httpd::kMaxFileName];
+    lib::format_to(uri, sizeof(uri), "boot:site/{}", static_cast<const char*>(f->name));
+    Channel ch;
+    const int64_t r = open(uri, &ch, kOpenTimeoutNs);
+    if (r != abi::kOk) {
+      log("open {} -> status {}", static_cast<const char*>(uri), r);
+      return;
+    }
+    f->channel = static_cast<Channel&&>(ch);
+    if (!watch(f->channel)) f->channel.reset();
+  }
+
+  void on_file(PendingFile& f, Bytes data) {
+    const char* name = f.name;
+    uint64_t size = 0;
+    const uint64_t address = map_boot_answer(data, &size);
+    if (address == 0) {
+      log("boot:site/{} did not answer with a file", name);
+    } else if (size > kSiteArena - arena_used_) {
+      log("site/{} ({} bytes) does not fit in what is left of the site's {} bytes", name, size,
+          kSiteArena);
+    } else {
+      uint8_t* copy = arena_ + arena_used_;
+      __builtin_memcpy(copy, reinterpret_cast<const void*>(address), size);
+      if (site_.add_file(f.name, f.name_size, copy, size)) {
+        arena_used_ += (size + 15) & ~size_t{15};
+        log("serving /static/{} ({} bytes)", name, size);
+      } else {
+        log("site/{}: not a plain file name, or one served already", name);
+      }
+    }
+    if (address != 0) sys::folio_unmap(address);
+    unwatch(f.channel);
+    f.channel.reset();
+  }
+
+  httpd::ServerCounters counters_;
+  httpd::Site site_{&counters_};
+  Connection connections_[kMaxConnections];
+  Channel listen_;
+  Channel status_;
+  Channel listing_;
+  PendingFile files_[kMaxPendingFiles];
+  uint64_t pending_[httpd::kSources] = {};  // the call id of each unanswered question
+  uint64_t asked_[httpd::kSources] = {};
+  uint64_t next_call_ = 1;
+  uint64_t now_ = 0;
+  uint64_t next_tick_ = 0;
+  uint64_t next_listen_ = 0;
+  uint64_t listen_delay_ = kTickNs;
+  uint64_t next_status_ = 0;
+  uint64_t status_delay_ = kTickNs;
+  unsigned bad_answers_ = 0;
+  uint8_t scratch_[abi::kMaxMessageData];
+  alignas(16) uint8_t arena_[kSiteArena];
+  size_t arena_used_ = 0;
+};
+
+STELLINA_COMPONENT(Httpd)

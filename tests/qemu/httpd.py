@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""httpd end to end: boots the "httpd" test system (device manager, virtio-net, the network
+stack and httpd) on microvm with QEMU's user network forwarding a free host port to the
+guest's port 80, and talks to the site as a browser and a download tool would:
+
+- curl /: the live page (HTML, chunked), with the static stylesheet and script it links;
+- /api/status twice: JSON that parses, uptime grows, httpd and tcpip are running;
+- a 404, a 405 (with Allow), a malformed request (400, then the connection closes);
+- two requests pipelined in one write over one socket, answered in order;
+- /bytes/10485760 through curl, whose sha256 matches the host's own computation.
+
+Then it shuts the machine down through the serial console.
+
+usage: httpd.py QEMU_RUN KERNEL ARCHIVE
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import select
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+DOWNLOAD = 10485760
+
+
+class Failure(Exception):
+    pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Machine:
+    def __init__(self, qemu_run, kernel, archive, port):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(qemu_run)))
+        import qemu_run as runner  # the same machine as every other QEMU test
+        args = argparse.Namespace(
+            interactive=False, memory=256, machine="microvm", debug_exit=True, iso=None,
+            kernel=kernel, append="", initrd=archive, net="user", forward=[f"{port}:80"],
+            socket_peer=None, socket_local=None, mac=None, qemu_arg=[])
+        cmd = runner.qemu_command(args)
+        print("httpd:", " ".join(cmd), flush=True)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.serial = ""
+        self.at = 0
+
+    def pump(self, timeout):
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if ready:
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                raise Failure(f"QEMU exited with {self.proc.wait()}")
+            text = chunk.decode("utf-8", "replace").replace("\r", "")
+            self.serial += text
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    def wait(self, pattern, timeout=30):
+        deadline = time.monotonic() + timeout
+        regex = re.compile(pattern, re.MULTILINE)
+        while True:
+            m = regex.search(self.serial, self.at)
+            if m:
+                self.at = m.end()
+                return m
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise Failure(f"no {pattern!r} on the serial console within {timeout} s")
+            self.pump(min(remaining, 0.2))
+
+    def drain(self):
+        """Reads what the serial has so far, without waiting."""
+        while select.select([self.proc.stdout], [], [], 0)[0]:
+            self.pump(0)
+
+
+def curl(url, *extra, timeout=60):
+    """Runs curl; returns (status, headers as a lower-case dict, body bytes)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        headers, body = os.path.join(tmp, "headers"), os.path.join(tmp, "body")
+        cmd = ["curl", "-sS", "--max-time", str(timeout), "-D", headers, "-o", body, *extra, url]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise Failure(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip()}")
+        with open(headers, "rb") as f:
+            lines = f.read().decode("latin-1").split("\r\n")
+        with open(body, "rb") as f:
+            data = f.read()
+    status = int(lines[0].split()[1])
+    fields = {}
+    for line in lines[1:]:
+        if ": " in line:
+            name, value = line.split(": ", 1)
+            fields[name.lower()] = value
+    return status, fields, data
+
+
+def expect(condition, what):
+    if not condition:
+        raise Failure(what)
+
+
+def read_response(sock, buffer, head_only=False):
+    """Reads one HTTP/1.1 response from sock (buffer: bytes already read). Returns (status,
+    fields, body, rest of buffer)."""
+    def more():
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise Failure("the connection closed in the middle of a response")
+        return chunk
+    while b"\r\n\r\n" not in buffer:
+        buffer += more()
+    head, buffer = buffer.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    fields = {l.split(": ", 1)[0].lower(): l.split(": ", 1)[1] for l in lines[1:]}
+    body = b""
+    if head_only:
+        pass
+    elif "content-length" in fields:
+        n = int(fields["content-length"])
+        while len(buffer) < n:
+            buffer += more()
+        body, buffer = buffer[:n], buffer[n:]
+    elif fields.get("transfer-encoding") == "chunked":
+        while True:
+            while b"\r\n" not in buffer:
+                buffer += more()
+            size_line, buffer = buffer.split(b"\r\n", 1)
+            size = int(size_line.split(b";")[0], 16)
+            while len(buffer) < size + 2:
+                buffer += more()
+            body += buffer[:size]
+            expect(buffer[size:size + 2] == b"\r\n", "a chunk does not end with CRLF")
+            buffer = buffer[size + 2:]
+            if size == 0:
+                break
+    return status, fields, body, buffer
+
+
+def status_json(base):
+    status, fields, body = curl(base + "/api/status")
+    expect(status == 200, f"/api/status answered {status}")
+    expect(fields.get("content-type") == "application/json", f"/api/status type {fields}")
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise Failure(f"/api/status is not JSON ({e}): {body[:200]!r}")
+
+
+def check(m, port):
+    base = f"http://127.0.0.1:{port}"
+    # Both, in either order: httpd listens whether or not the stack has its address yet.
+    m.wait(r"httpd\] listening on port 80", timeout=60)
+    m.at = 0
+    m.wait(r"tcpip\] address 10\.0\.2\.15 ", timeout=30)  # from QEMU's DHCP server
+
+    # The page, and what it links.
+    status, fields, page = curl(base + "/")
+    expect(status == 200, f"/ answered {status}")
+    expect(fields.get("content-type") == "text/html; charset=utf-8", f"/ type: {fields}")
+    expect(fields.get("transfer-encoding") == "chunked", f"/ is not chunked: {fields}")
+    expect(fields.get("server") == "Stellina", f"/ server: {fields}")
+    text = page.decode("utf-8")
+    for needle in ["<h1>Stellina</h1>", 'id="uptime"', 'id="components"', 'id="network"',
+                   'id="log"', "<td>httpd</td>", "<td>tcpip</td>", "/static/live.js"]:
+        expect(needle in text, f"the page lacks {needle!r}")
+    for name, kind in [("style.css", "text/css"), ("live.js", "text/javascript")]:
+        status, fields, body = curl(f"{base}/static/{name}")
+        expect(status == 200 and fields.get("content-type", "").startswith(kind),
+               f"/static/{name}: {status} {fields}")
+        with open(os.path.join(SITE, name), "rb") as f:
+            expect(body == f.read(), f"/static/{name} differs from apps/httpd/site/{name}")
+
+    # The JSON: it parses, time passes, the components are there.
+    first = status_json(base)
+    time.sleep(1.5)
+    second = status_json(base)
+    expect(second["uptime_ms"] > first["uptime_ms"],
+           f"uptime did not grow: {first['uptime_ms']} then {second['uptime_ms']}")
+    components = {c["name"]: c for c in second["components"]}
+    for name in ["httpd", "tcpip", "virtio-net", "devmgr"]:
+        expect(name in components, f"no {name} among the components: {list(components)}")
+    for name in ["httpd", "tcpip"]:
+        expect(components[name]["state"] == "running", f"{name}: {components[name]}")
+    expect(second["memory"]["total_bytes"] and second["memory"]["free_bytes"],
+           f"memory: {second['memory']}")
+    expect(any(k.startswith("tcp.") for k in second["network"]),
+           f"no tcp counters: {second['network']}")
+    expect(len(second["log"]) > 0, "no log lines")
+    print(f"httpd: uptime {first['uptime_ms']} ms then {second['uptime_ms']} ms, "
+          f"{len(components)} components, {len(second['network'])} counters", flush=True)
+
+    # Errors.
+    status, fields, body = curl(base + "/no/such/page")
+    expect(status == 404, f"/no/such/page answered {status}")
+    status, fields, body = curl(base + "/", "-X", "POST", "--data", "x=1")
+    expect(status == 405, f"POST answered {status}")
+    expect(fields.get("allow") == "GET, HEAD", f"405 without Allow: {fields}")
+    expect(fields.get("connection") == "close", f"405 keeps the connection: {fields}")
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n")
+        status, fields, body, rest = read_response(s, b"")
+        expect(status == 400, f"a malformed request answered {status}")
+        expect(s.recv(100) == b"" and rest == b"", "the connection stays open after a 400")
+
+    # Two requests in one write over one socket: answered in order.
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(b"GET /bytes/1000 HTTP/1.1\r\nHost: x\r\n\r\n"
+                  b"GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n"
+                  b"HEAD /static/style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        status1, _, body1, rest = read_response(s, b"")
+        status2, fields2, body2, rest = read_response(s, rest)
+        status3, fields3, body3, rest = read_response(s, rest, head_only=True)
+        expect((status1, status2, status3) == (200, 200, 200),
+               f"pipelined: {status1} {status2} {status3}")
+        expect(body1 == bytes(i % 251 for i in range(1000)), "pipelined /bytes/1000 differs")
+        expect(fields2.get("content-type") == "application/json", "pipelined answers out of order")
+        json.loads(body2)
+        expect(fields3.get("connection") == "close", f"HEAD with close: {fields3}")
+        expect(s.recv(100) == b"" and rest == b"", "bytes after the last response")
+
+    # A download with back-pressure all the way.
+    start = time.monotonic()
+    status, fields, body = curl(f"{base}/bytes/{DOWNLOAD}", timeout=240)
+    seconds = time.monotonic() - start
+    expect(status == 200 and fields.get("content-length") == str(DOWNLOAD),
+           f"/bytes: {status} {fields}")
+    expected = hashlib.sha256(bytes(i % 251 for i in range(251)) * (DOWNLOAD // 251) +
+                              bytes(range(DOWNLOAD % 251))).hexdigest()
+    got = hashlib.sha256(body).hexdigest()
+    expect(got == expected, f"sha256 of /bytes/{DOWNLOAD}: {got}, expected {expected}")
+    print(f"httpd: {DOWNLOAD} bytes in {seconds:.2f} s ({DOWNLOAD / seconds / 1e6:.2f} MB/s), "
+          f"sha256 {got}", flush=True)
+
+    # The counters saw it all.
+    last = status_json(base)["httpd"]
+    expect(last["method_not_allowed"] >= 1 and last["errors"]["bad_header"] >= 1,
+           f"httpd counters: {last}")
+
+    m.drain()
+    m.proc.stdin.write(b"shutdown\r")
+    m.proc.stdin.flush()
+    m.wait(r"power: shutting down")
+    status = m.proc.wait(timeout=20)
+    if status != 0:
+        raise Failure(f"QEMU exited with {status}")
+    bad = re.search(r"^.*(CPU exception|ended: (killed|crashed|fault)|malformed).*$", m.serial,
+                    re.MULTILINE)
+    if bad:
+        raise Failure(f"unexpected line: {bad.group(0)}")
+
+
+SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "apps", "httpd",
+                    "site")
+
+
+def main():
+    qemu_run, kernel, archive = sys.argv[1:4]
+    start = time.monotonic()
+    port = free_port()
+    m = Machine(qemu_run, kernel, archive, port)
+    try:
+        check(m, port)
+    except Failure as e:
+        print(f"\nhttpd: FAILED: {e}")
+        return 1
+    finally:
+        if m.proc.poll() is None:
+            m.proc.kill()
+            m.proc.wait()
+    print(f"\nhttpd: passed ({time.monotonic() - start:.2f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
