@@ -74,25 +74,29 @@ def check_port_free(port):
 
 
 def net_args(args):
-    """QEMU arguments for --net: a netdev and the virtio-net device that fits the machine."""
-    if args.net == "none":
-        if args.forward or args.socket_peer or args.socket_local:
+    """QEMU arguments for --net: a netdev and the virtio-net device that fits the machine.
+    Scripts that build their own argument namespace may leave the network options out."""
+    net = getattr(args, "net", "none")
+    forward = getattr(args, "forward", [])
+    socket_peer, socket_local = getattr(args, "socket_peer", None), getattr(args, "socket_local", None)
+    if net == "none":
+        if forward or socket_peer or socket_local:
             raise NetError("--forward and --socket-* need --net user or --net socket")
         return ["-nic", "none"]  # tests add their own NICs; this also spares firmware a PXE boot
-    if args.net == "user":
-        if args.socket_peer or args.socket_local:
+    if net == "user":
+        if socket_peer or socket_local:
             raise NetError("--socket-peer and --socket-local go with --net socket")
         netdev = "user,id=net0"
-        for text in args.forward:
+        for text in forward:
             host, guest = parse_forward(text)
             netdev += f",hostfwd=tcp:127.0.0.1:{host}-:{guest}"
     else:
-        if args.forward:
+        if forward:
             raise NetError("--forward goes with --net user")
-        if not (args.socket_peer and args.socket_local):
+        if not (socket_peer and socket_local):
             raise NetError("--net socket needs --socket-peer and --socket-local")
-        peer = parse_endpoint("--socket-peer", args.socket_peer)
-        local = parse_endpoint("--socket-local", args.socket_local)
+        peer = parse_endpoint("--socket-peer", socket_peer)
+        local = parse_endpoint("--socket-local", socket_local)
         netdev = f"socket,id=net0,udp={peer},localaddr={local}"
     if args.machine == "microvm":
         # virtio 1.x over virtio-mmio (QEMU's microvm defaults to the legacy transport).

@@ -9,6 +9,7 @@ guest's TCP port 7, and checks what a real peer sees:
   their own bytes back; a half-close (shutdown of the host's sending side) gets the rest of
   the echo and then the guest's end of stream;
 - active open: tcpecho connects to a server on the host (10.0.2.2) and exchanges a line;
+- UDP: datagrams through a forwarded UDP port come back from tcpecho's udp: socket;
 - the guest's counters (`netstat` is not reachable from here: the log lines are) show no
   trouble, and the machine shuts down cleanly.
 
@@ -41,14 +42,15 @@ def free_port():
 
 
 class Machine:
-    def __init__(self, qemu_run, kernel, archive, forward_port):
+    def __init__(self, qemu_run, kernel, archive, forward_port, udp_port):
         sys.path.insert(0, os.path.dirname(os.path.abspath(qemu_run)))
         import qemu_run as runner  # the same machine as every other QEMU test
         args = argparse.Namespace(
             interactive=False, memory=128, machine="microvm", debug_exit=True, iso=None,
             kernel=kernel, append="", initrd=archive,
             qemu_arg=["-global", "virtio-mmio.force-legacy=false",
-                      "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{forward_port}-:7",
+                      "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{forward_port}-:7,"
+                                 f"hostfwd=udp:127.0.0.1:{udp_port}-:7",
                       "-device", "virtio-net-device,netdev=n0"])
         cmd = runner.qemu_command(args)
         print("tcp_echo:", " ".join(cmd), flush=True)
@@ -116,6 +118,33 @@ def host_server(ready, result):
             conn.sendall(b"hello from the host\n")
 
 
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def udp_echo(port):
+    """Datagrams of 1, 100 and 1400 bytes come back whole (each sent until it does: UDP may
+    lose one, QEMU's forwarding included)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.5)
+        for size in (1, 100, 1400):
+            payload = random.Random(size).randbytes(size)
+            for _ in range(10):
+                s.sendto(payload, ("127.0.0.1", port))
+                try:
+                    got = s.recv(4096)
+                except socket.timeout:
+                    continue
+                if got != payload:
+                    raise Failure(f"UDP: a datagram of {size} bytes came back as {len(got)} other bytes")
+                break
+            else:
+                raise Failure(f"UDP: no echo of a datagram of {size} bytes")
+    print("tcp_echo: UDP datagrams of 1, 100 and 1400 bytes echoed", flush=True)
+
+
 def echo(port, seed):
     """Sends PAYLOAD random bytes through the echo while reading; half-closes at the end and
     expects exactly the same bytes and then the end of stream."""
@@ -153,8 +182,8 @@ def main():
     server = threading.Thread(target=host_server, args=(ready, result), daemon=True)
     server.start()
     ready.wait(5)
-    port = free_port()
-    machine = Machine(qemu_run, kernel, archive, port)
+    port, udp_port = free_port(), free_udp_port()
+    machine = Machine(qemu_run, kernel, archive, port, udp_port)
     try:
         machine.wait_for(r"\[tcpip\] address 10\.0\.2\.15 netmask 255\.255\.255\.0 gateway "
                          r"10\.0\.2\.2 dns 10\.0\.2\.3 \(DHCP\)")
@@ -182,6 +211,7 @@ def main():
         machine.wait_for(r"\[tcpecho\] connection closed by the peer \(%d so far\)" % CONNECTIONS)
 
         machine.wait_for(r"\[tcpecho\] reply: hello from the host")
+        udp_echo(udp_port)
         if result != [b"hello from stellina\n"]:
             raise Failure(f"the host's server read {result!r}")
         machine.type("shutdown")

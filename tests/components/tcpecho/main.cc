@@ -25,10 +25,11 @@ class TcpEcho final : public ComponentWith<components::tcpecho::Env> {
   // Listens, then connects out; each is retried until the stack is up and configured.
   void on_timer() override {
     if (!listening_) {
-      Channel ch;
-      const int64_t r = open("tcp-listen:0.0.0.0:7", &ch);
-      if (r == abi::kOk) {
-        listening_ = listen(static_cast<Channel&&>(ch));
+      Channel tcp, udp;
+      if (open("tcp-listen:0.0.0.0:7", &tcp) == abi::kOk &&
+          open("udp:0.0.0.0:7", &udp) == abi::kOk) {
+        listening_ = listen(static_cast<Channel&&>(tcp));
+        datagrams_ = listen(static_cast<Channel&&>(udp));
         log("listening on port 7");
       }
     }
@@ -63,6 +64,13 @@ class TcpEcho final : public ComponentWith<components::tcpecho::Env> {
   }
 
   void on_data(Channel& ch, Bytes data) override {
+    if (&ch == datagrams_) {  // back to where it came from: the same header and payload
+      if (data.size >= sizeof(abi::UdpDatagram)) ch.send(data);
+      ++datagrams_echoed_;
+      if (datagrams_echoed_ <= 3)
+        log("datagram of {} bytes echoed", data.size - sizeof(abi::UdpDatagram));
+      return;
+    }
     if (&ch == connected_) {
       char line[64] = {};
       __builtin_memcpy(line, data.data, data.size < 63 ? data.size : 63);
@@ -113,6 +121,8 @@ class TcpEcho final : public ComponentWith<components::tcpecho::Env> {
 
   Channel* listening_ = nullptr;
   Channel* connected_ = nullptr;
+  Channel* datagrams_ = nullptr;
+  uint32_t datagrams_echoed_ = 0;
   uint32_t tries_ = 0;
   uint32_t closed_ = 0;
   Connection connections_[kConnections];
