@@ -53,7 +53,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   enum class State : uint8_t { Free, Open, Lingering };
   struct Connection {
     Channel channel;
-    httpd::Session session;
+    httpd::Session* session = nullptr;  // made in sessions_ when the slot is first used
     State state = State::Free;
     bool paused = false;
     bool quota_blocked = false;  // a send ran out of the silo's memory: retried soon
@@ -102,7 +102,12 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       c->channel.reset();
       return;
     }
-    c->session.start(&site_, &counters_.http);
+    if (!c->session) {
+      // Sessions are made on first use, so only the connections a load has needed at once
+      // cost memory (the table's bss is demand-zero).
+      c->session = new (sessions_[c - connections_]) httpd::Session();
+    }
+    c->session->start(&site_, &counters_.http);
     c->state = State::Open;
     c->paused = c->quota_blocked = false;
     c->deadline_ns = now_ + kIdleTimeoutNs;
@@ -196,8 +201,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     }
     c.deadline_ns = now_ + kIdleTimeoutNs;
     if (data.size == 0) {
-      c.session.receive_end();
-    } else if (!c.session.receive(static_cast<const uint8_t*>(data.data), data.size)) {
+      c.session->receive_end();
+    } else if (!c.session->receive(static_cast<const uint8_t*>(data.data), data.size)) {
       // Only read while the session wants input, so this does not happen; if it did, the
       // bytes could not be kept and the stream would be broken.
       log("connection got bytes while a response was pending: closed");
@@ -209,8 +214,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
 
   // Sends what the session has, until it is done or the stack's queue is full.
   void pump(Connection& c) {
-    while (c.session.has_output()) {
-      const size_t n = c.session.peek(scratch_, sizeof(scratch_));
+    while (c.session->has_output()) {
+      const size_t n = c.session->peek(scratch_, sizeof(scratch_));
       const int64_t r = c.channel.send(Bytes{scratch_, n});
       if (r == abi::kErrWouldBlock || r == abi::kErrQuotaExceeded) {
         if (!c.paused) pause(c.channel);
@@ -228,10 +233,10 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
         close(c);
         return;
       }
-      c.session.commit();
+      c.session->commit();
       c.deadline_ns = now_ + kIdleTimeoutNs;
     }
-    if (c.session.closing()) return linger(c);
+    if (c.session->closing()) return linger(c);
     if (c.paused) resume(c.channel);
     c.paused = false;
     if (site_.take_refresh_wanted()) refresh(false);
@@ -241,7 +246,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   // while, so that unread bytes do not turn the close into a reset that could destroy the
   // response before the client has read it.
   void linger(Connection& c) {
-    if (c.session.input_ended() || c.channel.send(Bytes{nullptr, 0}) != abi::kOk) return close(c);
+    if (c.session->input_ended() || c.channel.send(Bytes{nullptr, 0}) != abi::kOk) return close(c);
     c.state = State::Lingering;
     c.deadline_ns = now_ + kLingerNs;
     if (c.paused) resume(c.channel);
@@ -251,7 +256,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   void close(Connection& c) {
     unwatch(c.channel);
     c.channel.reset();
-    c.session.end();
+    c.session->end();
     c.state = State::Free;
     --counters_.open;
   }
@@ -472,6 +477,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   httpd::ServerCounters counters_;
   httpd::Site site_{&counters_};
   Connection connections_[kMaxConnections];
+  alignas(httpd::Session) uint8_t sessions_[kMaxConnections][sizeof(httpd::Session)];
   Channel listen_;
   Channel status_;
   Channel listing_;

@@ -7,7 +7,9 @@ guest's port 80, and talks to the site as a browser and a download tool would:
 - /api/status twice: JSON that parses, uptime grows, httpd and tcpip are running;
 - a 404, a 405 (with Allow), a malformed request (400, then the connection closes);
 - two requests pipelined in one write over one socket, answered in order;
-- /bytes/10485760 through curl, whose sha256 matches the host's own computation.
+- /bytes/10485760 through curl, whose sha256 matches the host's own computation;
+- 16 keep-alive connections at once, a slow reader of 2 MB that holds no one else up, and a
+  silent connection that httpd closes after 30 s.
 
 Then it shuts the machine down through the serial console.
 
@@ -164,6 +166,10 @@ def check(m, port):
     m.at = 0
     m.wait(r"tcpip\] address 10\.0\.2\.15 ", timeout=30)  # from QEMU's DHCP server
 
+    # Opened first, it says nothing: httpd closes it after 30 s (checked at the end).
+    idle = socket.create_connection(("127.0.0.1", port), timeout=60)
+    idle_since = time.monotonic()
+
     # The page, and what it links.
     status, fields, page = curl(base + "/")
     expect(status == 200, f"/ answered {status}")
@@ -242,10 +248,43 @@ def check(m, port):
     print(f"httpd: {DOWNLOAD} bytes in {seconds:.2f} s ({DOWNLOAD / seconds / 1e6:.2f} MB/s), "
           f"sha256 {got}", flush=True)
 
+    # Many connections at once, each with two requests over keep-alive.
+    clients = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(16)]
+    for round in range(2):
+        for i, c in enumerate(clients):
+            c.sendall(f"GET /bytes/{1000 + i} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        for i, c in enumerate(clients):
+            status, _, body, rest = read_response(c, b"")
+            expect(status == 200 and body == bytes(j % 251 for j in range(1000 + i)) and not rest,
+                   f"connection {i}, round {round}: {status}, {len(body)} bytes")
+    for c in clients:
+        c.close()
+
+    # A slow reader: its response waits for it (back-pressure) while others are served.
+    slow = socket.socket()
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.settimeout(60)
+    slow.connect(("127.0.0.1", port))
+    slow.sendall(b"GET /bytes/2000000 HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = slow.recv(1000)
+    time.sleep(2)
+    start = time.monotonic()
+    status_json(base)  # not held up by the slow one
+    expect(time.monotonic() - start < 5, "a slow reader holds other clients up")
+    status, _, body, _ = read_response(slow, got)
+    expect(status == 200 and body == (bytes(range(251)) * 8000)[:2000000], "slow reader's bytes")
+    slow.close()
+
+    # The silent connection was closed, after about 30 s.
+    rest = idle.recv(100)
+    waited = time.monotonic() - idle_since
+    expect(rest == b"" and 25 < waited < 45, f"idle connection: {rest!r} after {waited:.1f} s")
+    idle.close()
+
     # The counters saw it all.
     last = status_json(base)["httpd"]
-    expect(last["method_not_allowed"] >= 1 and last["errors"]["bad_header"] >= 1,
-           f"httpd counters: {last}")
+    expect(last["method_not_allowed"] >= 1 and last["errors"]["bad_header"] >= 1 and
+           last["idle_closed"] >= 1, f"httpd counters: {last}")
 
     m.drain()
     m.proc.stdin.write(b"shutdown\r")
