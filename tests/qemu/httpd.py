@@ -204,7 +204,8 @@ def check(m, port):
            f"no tcp counters: {second['network']}")
     expect(len(second["log"]) > 0, "no log lines")
     print(f"httpd: uptime {first['uptime_ms']} ms then {second['uptime_ms']} ms, "
-          f"{len(components)} components, {len(second['network'])} counters", flush=True)
+          f"{len(components)} components, {len(second['network'])} counters, httpd uses "
+          f"{components['httpd']['memory_bytes']} bytes", flush=True)
 
     # Errors.
     status, fields, body = curl(base + "/no/such/page")
