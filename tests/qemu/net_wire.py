@@ -237,17 +237,18 @@ def read_counters(output, target):
         wanted = ("Ip.InHdrErrors", "Ip.InAddrErrors", "Ip.InDiscards", "Ip.InCsumErrors",
                   "Ip.ReasmFails", "Ip.InTruncatedPkts", "Tcp.InErrs", "Tcp.InCsumErrors")
         return {k: v for k, v in counters.items() if k in wanted}
-    # Stellina's tcpip logs its counters as `name value` pairs; the drops are those whose
-    # name says so.
-    lines = [l for l in output.splitlines() if re.search(r"tcpip\].*(drop|malformed)", l)]
+    # Stellina's tcpip logs its drops when there are new ones, at most every 2 s:
+    # `[tcpip] dropped N packets, T in all: REASON COUNT, ...` with every reason's count so far.
+    lines = re.findall(r"\[tcpip\] dropped \d+ packets?, \d+ in all: (.*)", output)
     if not lines:
         return {}
-    pairs = re.findall(r"([a-z][a-z0-9_.-]*)[ =:]+(\d+)", lines[-1])
-    return {k: int(v) for k, v in pairs if re.search(r"drop|bad|malformed|short|trunc|frag|checksum", k)}
+    return {k: int(v) for k, v in re.findall(r"([a-z0-9_]+) (\d+)", lines[-1])}
 
 
-def wait_counters(guest, target, after_len, seconds=10.0):
-    """Counters from a snapshot printed after byte `after_len` of the serial log."""
+def wait_counters(guest, target, after_len, seconds=10.0, settle=0.0):
+    """Counters from the newest snapshot printed after byte `after_len` of the serial log,
+    once `settle` seconds have passed (both guests print at most every 2 s)."""
+    time.sleep(settle)
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         fresh = guest.output[after_len:]
@@ -299,6 +300,7 @@ def run(opts, wire, guest):
     if not before:
         raise Failed("the guest logged no drop counters")
     rng = random.Random(opts.seed)
+    garbage_len = len(guest.output)  # the counters after the garbage are logged after this
     kinds, answers = {}, []
     for _ in range(GARBAGE_ROUNDS):
         for name, frame in garbage(rng):
@@ -316,8 +318,7 @@ def run(opts, wire, guest):
     check_arp(wire, "after the garbage")
     check_syn_ack(wire, 40003, "after the garbage")
 
-    after_len = len(guest.output)
-    after = wait_counters(guest, opts.target, after_len)
+    after = wait_counters(guest, opts.target, garbage_len, settle=2.5)
     grown = {k: after.get(k, 0) - v for k, v in before.items() if after.get(k, 0) != v}
     total = sum(after.values()) - sum(before.values())
     log(f"drop counters before {before}")

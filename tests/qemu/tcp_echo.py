@@ -13,7 +13,9 @@ guest's TCP port 7, and checks what a real peer sees:
 - the guest's counters (`netstat` is not reachable from here: the log lines are) show no
   trouble, and the machine shuts down cleanly.
 
-usage: tcp_echo.py QEMU_RUN KERNEL ARCHIVE
+usage: tcp_echo.py QEMU_RUN KERNEL ARCHIVE [MACHINE NIC]
+  MACHINE microvm (the default) or q35; NIC a QEMU network device (by default the
+  machine's virtio-net: virtio-net-device or virtio-net-pci), e.g. e1000.
 """
 import argparse
 import os
@@ -42,16 +44,16 @@ def free_port():
 
 
 class Machine:
-    def __init__(self, qemu_run, kernel, archive, forward_port, udp_port):
+    def __init__(self, qemu_run, kernel, archive, forward_port, udp_port, machine, nic):
         sys.path.insert(0, os.path.dirname(os.path.abspath(qemu_run)))
         import qemu_run as runner  # the same machine as every other QEMU test
         args = argparse.Namespace(
-            interactive=False, memory=128, machine="microvm", debug_exit=True, iso=None,
+            interactive=False, memory=128, machine=machine, debug_exit=True, iso=None,
             kernel=kernel, append="", initrd=archive,
             qemu_arg=["-global", "virtio-mmio.force-legacy=false",
                       "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{forward_port}-:7,"
                                  f"hostfwd=udp:127.0.0.1:{udp_port}-:7",
-                      "-device", "virtio-net-device,netdev=n0"])
+                      "-device", f"{nic},netdev=n0"])
         cmd = runner.qemu_command(args)
         print("tcp_echo:", " ".join(cmd), flush=True)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -178,12 +180,15 @@ def echo(port, seed):
 
 def main():
     qemu_run, kernel, archive = sys.argv[1:4]
+    machine = sys.argv[4] if len(sys.argv) > 4 else "microvm"
+    nic = sys.argv[5] if len(sys.argv) > 5 else \
+        ("virtio-net-device" if machine == "microvm" else "virtio-net-pci")
     ready, result = threading.Event(), []
     server = threading.Thread(target=host_server, args=(ready, result), daemon=True)
     server.start()
     ready.wait(5)
     port, udp_port = free_port(), free_udp_port()
-    machine = Machine(qemu_run, kernel, archive, port, udp_port)
+    machine = Machine(qemu_run, kernel, archive, port, udp_port, machine, nic)
     try:
         machine.wait_for(r"\[tcpip\] address 10\.0\.2\.15 netmask 255\.255\.255\.0 gateway "
                          r"10\.0\.2\.2 dns 10\.0\.2\.3 \(DHCP\)")
