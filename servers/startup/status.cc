@@ -64,9 +64,9 @@ bool small_number(const char* s, uint32_t* value) {
 
 }  // namespace
 
-void Supervisor::open_status(size_t client, uint64_t call_id, const char* rest, size_t size) {
+void Supervisor::open_status(size_t client, uint64_t call_id, size_t rest_size) {
   const abi::Handle reply = components_[client].names;
-  if (size != 0) {  // "status:" names one resource: the command channel
+  if (rest_size != 0) {  // "status:" names one resource, the command channel: nothing follows
     abort_call(reply, call_id, abi::kErrNotFound);
     return;
   }

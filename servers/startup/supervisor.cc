@@ -431,7 +431,7 @@ void Supervisor::route_open(size_t client, uint64_t call_id, const char* uri, si
       say(log_, "{} opened '{}': not in its spec's requires", name, scheme);
       abort_call(reply, call_id, abi::kErrAccessDenied);
     } else if (status) {
-      open_status(client, call_id, uri + n + 1, size - n - 1);
+      open_status(client, call_id, size - n - 1);
     } else {
       open_boot(client, call_id, uri + n + 1, size - n - 1);
     }

@@ -140,7 +140,8 @@ class Supervisor {
   bool requires_service(size_t client, const char* service) const;
 
   // The startup server's own schemes (abi/stellina/status.h), status.cc and boot.cc.
-  void open_status(size_t client, uint64_t call_id, const char* rest, size_t size);
+  // rest_size: the bytes after "status:" (none are allowed).
+  void open_status(size_t client, uint64_t call_id, size_t rest_size);
   void on_status(size_t slot);
   size_t status_command(const char* command, char* out, size_t capacity);
   size_t status_components(char* out, size_t capacity) const;
