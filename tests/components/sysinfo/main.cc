@@ -64,6 +64,12 @@ bool one_of(const char* word, const char* const* set, size_t count) {
   return false;
 }
 
+constexpr const char* kStates[] = {"waiting", "running", "backoff",
+                                   "stopped", "exited",  "no-device"};
+constexpr const char* kExits[] = {"fault", "killed", "quota"};
+constexpr const char* kBadLogs[] = {"log 0", "log 65", "log x", "log", "log 5 6"};
+constexpr uint64_t kLimitBytes = uint64_t{128} * 4096;  // its spec's memory_pages
+
 }  // namespace
 
 class SysInfo final : public stellina::ComponentWith<stellina::components::sysinfo::Env> {
@@ -130,8 +136,6 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
 
     // components: its own line says running, user, no exit; every line has 8 fields.
     if (ask("components")) {
-      static const char* const kStates[] = {"waiting", "running", "backoff",
-                                            "stopped", "exited",  "no-device"};
       size_t at = 0, lines = 0;
       bool self = false;
       while (next_line(&at)) {
@@ -155,7 +159,7 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
           check(stellina::same_text(w[1], "running") && stellina::same_text(w[2], "user") &&
                     stellina::same_text(w[7], "-") && restarts == 0,
                 "components: sysinfo running, user, never ended");
-          check(memory > 0 && memory <= limit && limit == 128 * 4096 && threads == 1,
+          check(memory > 0 && memory <= limit && limit == kLimitBytes && threads == 1,
                 "components: sysinfo's memory within its 128 pages, 1 thread");
         }
       }
@@ -234,9 +238,15 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
       log("sysinfo: log 64: {} lines, {} bytes", lines, length(answer_));
     }
 
+    // How long a command takes, there and back (the startup server and this component are
+    // user processes: two address-space switches each way).
+    constexpr uint64_t kRounds = 100;
+    const uint64_t start = sys::clock_now();
+    for (uint64_t i = 0; i < kRounds; ++i) ask("uptime");
+    log("sysinfo: status: uptime round trip {} us", (sys::clock_now() - start) / kRounds / 1000);
+
     // Errors.
-    static const char* const kBad[] = {"log 0", "log 65", "log x", "log", "log 5 6"};
-    for (const char* bad : kBad) {
+    for (const char* bad : kBadLogs) {
       if (ask(bad)) check(starts_with(answer_, "error: "), "log with a bad count: error");
     }
     if (ask("nonsense")) {
@@ -319,17 +329,23 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
     sys::handle_query(again.get(), &b);
     check(a.object_id == b.object_id, "boot:manifest twice: one copy");
 
-    // Its own program, with a leading '/': an ELF.
-    stellina::OwnedHandle elf;
+    // Its own program, with a leading '/': an ELF. The first Open copies it, the second
+    // lends the same copy again.
+    stellina::OwnedHandle elf, elf_again;
+    const uint64_t t0 = sys::clock_now();
     const int64_t own = read_boot("boot:/sysinfo", &size, &elf);
+    const uint64_t t1 = sys::clock_now();
+    check(read_boot("boot:/sysinfo", &again_size, &elf_again) == abi::kOk && again_size == size,
+          "boot:/sysinfo twice");
+    const uint64_t t2 = sys::clock_now();
     log("sysinfo: open boot:/sysinfo -> status {}, {} bytes", own, size);
+    log("sysinfo: boot:/sysinfo opened in {} us (copied), then {} us (lent again)",
+        (t1 - t0) / 1000, (t2 - t1) / 1000);
     check(own == abi::kOk && size > 4096, "open boot:/sysinfo");
-    if (own == abi::kOk && head(elf, bytes, 4))
-      check(__builtin_memcmp(bytes,
-                             "\x7f"
-                             "ELF",
-                             4) == 0,
-            "boot:/sysinfo: the ELF magic");
+    constexpr uint8_t kElfMagic[4] = {0x7f, 'E', 'L', 'F'};
+    if (own == abi::kOk && head(elf, bytes, 4)) {
+      check(__builtin_memcmp(bytes, kElfMagic, 4) == 0, "boot:/sysinfo: the ELF magic");
+    }
 
     // The whole archive's listing.
     stellina::OwnedHandle listing;
@@ -355,7 +371,6 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
           "boot: a path of 58 bytes: kErrInvalidArgument");
   }
 
-  static constexpr const char* kExits[] = {"fault", "killed", "quota"};
   Channel status_;
   uint64_t calls_ = 0;
   size_t failures_ = 0;
