@@ -5,10 +5,11 @@
 // its own holding a copy of the file's bytes from offset 0, because the archive's files are
 // only 16-byte aligned: a window of the kernel's folio would not start at the file, and
 // would show the client the neighbouring files' bytes in its first and last pages. The copy
-// is made on the first Open of a file and kept (kMaxBootCache files), every later Open gets
-// another read-only handle to the same folio: the memory boot: can cost is bounded by the
-// archive's size, however often clients open files and however long they keep them. The
-// copies are charged to the startup server's silo, not to the clients'.
+// is made on the first Open of a file and kept (kMaxBootCache files; listings likewise, per
+// directory, kMaxBootListings of them), every later Open gets another read-only handle to the
+// same folio: the memory boot: can cost is bounded by the archive's size and its listings,
+// however often clients open files and however long they keep them. The copies are charged
+// to the startup server's silo, not to the clients'.
 #include "servers/startup/supervisor.h"
 
 namespace startup {
@@ -113,6 +114,15 @@ int64_t Supervisor::boot_file(const char* path, uint64_t* size) {
 }
 
 int64_t Supervisor::boot_listing(const char* dir, uint64_t* size) {
+  BootListing* slot = nullptr;
+  for (BootListing& listing : boot_listings_) {
+    if (listing.folio == abi::kInvalidHandle) {
+      if (!slot) slot = &listing;
+    } else if (same(listing.dir, dir)) {
+      *size = listing.size;
+      return lend(listing.folio, true);
+    }
+  }
   uint64_t total = 0;
   for (size_t i = 0; i < archive_.count(); ++i) {
     const char* name = archive_.entry(i).name;
@@ -138,7 +148,11 @@ int64_t Supervisor::boot_listing(const char* dir, uint64_t* size) {
   }
   sys::folio_unmap(static_cast<uint64_t>(mapped));
   *size = total;
-  return lend(static_cast<abi::Handle>(folio), false);
+  if (!slot) return lend(static_cast<abi::Handle>(folio), false);
+  lib::format_to(slot->dir, sizeof(slot->dir), "{}", dir);
+  slot->folio = static_cast<abi::Handle>(folio);
+  slot->size = total;
+  return lend(slot->folio, true);
 }
 
 void Supervisor::lend_boot_file(size_t client, uint64_t call_id, abi::Handle folio, uint64_t size) {

@@ -74,9 +74,11 @@ class Supervisor {
   static constexpr size_t kMaxPending = 32;
   static constexpr size_t kMaxSilos = 8;    // silos declared in the specs
   static constexpr size_t kMaxStatus = 16;  // status: channels open at once
-  // Files of the boot archive copied once for boot: (by their index in the archive); the
-  // copy is kept and lent again to every later Open of the same file.
-  static constexpr size_t kMaxBootCache = 64;
+  // Files of the boot archive copied once for boot: (by their index in the archive), and
+  // listings made once (by directory); each copy is kept and lent again to every later Open
+  // of the same path. Beyond these, a copy is made for every Open.
+  static constexpr size_t kMaxBootCache = 256;
+  static constexpr size_t kMaxBootListings = 16;
 
   // root_silo: the silo everything is started in (kRightManage); platform: the authority
   // over devices, for the component whose spec asks for it (the device manager).
@@ -173,6 +175,12 @@ class Supervisor {
   lib::BootArchive archive_;
   bool have_archive_ = false;
   abi::Handle boot_cache_[kMaxBootCache] = {};
+  struct BootListing {
+    char dir[lib::BootArchive::kNameSize];
+    abi::Handle folio;  // kInvalidHandle: a free slot
+    uint64_t size;
+  };
+  BootListing boot_listings_[kMaxBootListings] = {};
 };
 
 }  // namespace startup

@@ -347,9 +347,14 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
       check(__builtin_memcmp(bytes, kElfMagic, 4) == 0, "boot:/sysinfo: the ELF magic");
     }
 
-    // The whole archive's listing.
-    stellina::OwnedHandle listing;
+    // The whole archive's listing, twice: made once.
+    stellina::OwnedHandle listing, listing_again;
     const int64_t listed = read_boot("boot:", &size, &listing);
+    check(read_boot("boot:/", &again_size, &listing_again) == abi::kOk && again_size == size,
+          "boot:/ is boot:");
+    sys::handle_query(listing.get(), &a);
+    sys::handle_query(listing_again.get(), &b);
+    check(a.object_id == b.object_id, "boot: twice: one listing");
     check(listed == abi::kOk && size > 0 && size < sizeof(answer_), "boot: a listing");
     if (listed == abi::kOk && size < sizeof(answer_) &&
         head(listing, reinterpret_cast<uint8_t*>(answer_), size)) {
