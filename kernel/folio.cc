@@ -50,14 +50,25 @@ lib::Result<Folio*> Folio::create_device(uintptr_t phys, size_t size, Silo* silo
       return charged.error();
     }
   }
-  folio->device_ = true;
-  folio->device_base_ = phys;
+  folio->kind_ = Kind::Device;
+  folio->contiguous_base_ = phys;
+  folio->page_count_ = pages;
+  return folio;
+}
+
+lib::Result<Folio*> Folio::create_static(uintptr_t phys, size_t size) {
+  if ((phys & (arch::kPageSize - 1)) || size == 0) return lib::Error::InvalidArgument;
+  const size_t pages = size / arch::kPageSize + (size % arch::kPageSize ? 1 : 0);
+  if (phys + pages * arch::kPageSize < phys) return lib::Error::InvalidArgument;
+  Folio* folio = TRY(heap::create<Folio>());
+  folio->kind_ = Kind::Static;
+  folio->contiguous_base_ = phys;
   folio->page_count_ = pages;
   return folio;
 }
 
 Folio::~Folio() {
-  if (device_) return;  // the device's pages: never ours to free
+  if (kind_ != Kind::Owned) return;  // the device's pages, or the kernel's: never freed
   for (size_t i = 0; i < page_count_; ++i) (void)pmm::free_pages(pages_[i]);
   heap::free(pages_);
 }

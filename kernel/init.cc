@@ -57,22 +57,32 @@ lib::Result<Ref<Channel>> start_startup_server() {
   Ref<Channel> ours, theirs, exits, exits_peer;
   TRY(Channel::create_pair(&ours, &theirs));
   TRY(Channel::create_pair(&exits, &exits_peer));
+  // The boot archive to read (the boot: scheme); without it the startup server runs on, and
+  // refuses boot: opens.
+  auto archive = boot_archive_folio();
   Thread* watcher = TRY(Thread::create("startup-watch", watch_startup_server, exits.get()));
   const SpawnHandle handles[] = {
-      {LogObject::get(), abi::kRightWrite | abi::kRightDuplicate | abi::kRightTransfer},
+      // Read: the log's records, for the status: scheme. The copies it gives components
+      // only write.
+      {LogObject::get(),
+       abi::kRightRead | abi::kRightWrite | abi::kRightDuplicate | abi::kRightTransfer},
       {theirs.get(), abi::kRightsAll},
       {&Silo::root(), abi::kRightRead | abi::kRightManage},  // the authority to spawn
       {folio.get(), abi::kRightRead | abi::kRightMap},
       // The authority over devices, for the device manager.
       {Platform::get(),
        abi::kRightRead | abi::kRightManage | abi::kRightDuplicate | abi::kRightTransfer},
+      // The boot archive, never writable (a static folio: no right would make it so).
+      {archive.ok() ? archive.value().get() : nullptr, abi::kRightRead | abi::kRightMap},
   };
-  auto process = spawn_from_archive("startup", handles, 5, exits_peer);
+  const size_t count = archive.ok() ? 6 : 5;
+  auto process = spawn_from_archive("startup", handles, count, exits_peer);
   watcher->detach();
   (void)exits.leak();  // the watcher's
   watcher->start();
   SpinlockGuard guard(sched_lock);
   folio = Ref<Folio>();
+  if (archive.ok()) archive.value() = Ref<Folio>();
   theirs = Ref<Channel>();
   exits_peer = Ref<Channel>();
   if (!process.ok()) {

@@ -1,7 +1,8 @@
 #pragma once
-// Starting the startup server, the first user process: it gets the log, a control channel
-// (whose other end the console keeps), the authority to spawn, the component manifest, and
-// the platform (the authority over devices).
+// Starting the startup server, the first user process: it gets the log (to write and to
+// read), a control channel (whose other end the console keeps), the authority to spawn, the
+// component manifest, the platform (the authority over devices) and the boot archive (to
+// read). servers/startup/README.md lists them.
 
 #include "kernel/channel.h"
 

@@ -43,4 +43,17 @@ void log_for_each(uint64_t from, void (*f)(const lib::LogRecord&, void*), void* 
   }
 }
 
+size_t log_read(uint64_t from, lib::LogRecord* out, size_t max, uint64_t* next) {
+  SpinlockGuard guard(log_lock);
+  uint64_t seq = from < ring.first_seq() ? ring.first_seq() : from;
+  size_t n = 0;
+  for (; n < max; ++n, ++seq) {
+    const lib::LogRecord* r = ring.get(seq);
+    if (!r) break;
+    out[n] = *r;
+  }
+  *next = ring.next_seq();
+  return n;
+}
+
 }  // namespace kernel

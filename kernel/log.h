@@ -41,6 +41,11 @@ void print(const char* fmt, const Args&... args);
 // Calls f(record) for every record still in the ring with seq >= from.
 void log_for_each(uint64_t from, void (*f)(const lib::LogRecord&, void*), void* ctx);
 
+// Copies up to max records into out, oldest first: those with seq >= from, beginning at the
+// oldest the ring still holds if from is older. *next gets the sequence number the next
+// record will get. Returns how many were copied.
+size_t log_read(uint64_t from, lib::LogRecord* out, size_t max, uint64_t* next);
+
 [[noreturn]] void panic_write(const char* text);
 // True once the kernel is stopping: logging then bypasses locks the stopped code may hold.
 bool panic_in_progress();

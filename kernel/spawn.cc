@@ -11,6 +11,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
+#include "kernel/pmm.h"
 #include "kernel/thread.h"
 
 // NOLINTBEGIN(readability-identifier-naming): linker-script symbols
@@ -30,6 +31,7 @@ constexpr size_t kStackSize = size_t{256} * 1024;
 
 bool have_archive = false;
 lib::BootArchive archive;
+Folio* archive_folio = nullptr;  // its reference is never dropped
 
 uint32_t region_flags(const lib::ElfSegment& s) {
   return ((s.flags & lib::SegmentFlags::kWrite) ? arch::kPageWrite : 0) |
@@ -65,6 +67,42 @@ lib::Result<void> load_segments(const lib::ElfImage& image, uintptr_t bias, Addr
   return {};
 }
 
+// Pages [start, end) overlap the rounded-out pages of [phys, phys + size).
+bool shares_pages(uintptr_t start, uintptr_t end, uintptr_t phys, size_t size) {
+  const uintptr_t first = phys & ~(arch::kPageSize - 1);
+  const uintptr_t last = (phys + size + arch::kPageSize - 1) & ~(arch::kPageSize - 1);
+  return first < end && start < last;
+}
+
+// The archive (module 0) lent as a read-only folio. The folio is the module's own pages when
+// they hold nothing else: it begins on a page boundary, and no other module nor the kernel
+// image shares its pages. The allocator reserved them whole with the module, so the bytes
+// after its end in its last page are its own: they are zeroed, and a reader sees only the
+// archive. Otherwise a copy in pages of its own (up to the allocator's largest block).
+lib::Result<Folio*> lend_archive(const BootInfo& boot) {
+  const BootModule& m = boot.modules[0];
+  const uintptr_t end = (m.phys + m.size + arch::kPageSize - 1) & ~(arch::kPageSize - 1);
+  bool alone = (m.phys & (arch::kPageSize - 1)) == 0;
+  for (size_t i = 1; i < boot.module_count; ++i)
+    if (shares_pages(m.phys, end, boot.modules[i].phys, boot.modules[i].size)) alone = false;
+  const arch::PhysRange image = arch::kernel_image();
+  if (shares_pages(m.phys, end, image.start, image.end - image.start)) alone = false;
+  if (alone) {
+    auto* tail = static_cast<uint8_t*>(arch::phys_to_virt(m.phys + m.size));
+    for (size_t k = 0; k < end - (m.phys + m.size); ++k) tail[k] = 0;
+    return Folio::create_static(m.phys, m.size);
+  }
+  unsigned order = 0;
+  while ((arch::kPageSize << order) < m.size) ++order;
+  if (order > lib::BuddyAllocator::kMaxOrder) return lib::Error::TooLarge;
+  const uintptr_t copy = TRY(pmm::alloc_pages(order));
+  auto* bytes = static_cast<uint8_t*>(arch::phys_to_virt(copy));
+  __builtin_memcpy(bytes, arch::phys_to_virt(m.phys), m.size);
+  __builtin_memset(bytes + m.size, 0, (arch::kPageSize << order) - m.size);
+  log_info("boot archive copied to be lent: its module shares a page with other data");
+  return Folio::create_static(copy, m.size);
+}
+
 }  // namespace
 
 void boot_archive_init(const BootInfo& boot) {
@@ -79,6 +117,18 @@ void boot_archive_init(const BootInfo& boot) {
   archive = opened.value();
   have_archive = true;
   log_info("boot archive: {} files, {} KiB", archive.count(), m.size / 1024);
+  auto lent = lend_archive(boot);
+  if (lent.ok()) {
+    archive_folio = lent.value();
+  } else {
+    log_warn("boot archive cannot be lent to the startup server: {}",
+             lib::error_name(lent.error()));
+  }
+}
+
+lib::Result<Ref<Folio>> boot_archive_folio() {
+  if (!archive_folio) return lib::Error::NotFound;
+  return Ref<Folio>(archive_folio);
 }
 
 // Everything after the handles are installed; the caller cleans up on failure.

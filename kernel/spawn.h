@@ -6,6 +6,7 @@
 #include <lib/result.h>
 
 #include "kernel/channel.h"
+#include "kernel/folio.h"
 #include "kernel/process.h"
 
 namespace kernel {
@@ -43,5 +44,9 @@ struct BootInfo;
 void boot_archive_init(const BootInfo& boot);
 // A file of the boot archive. Errors: NotFound (no archive or no such file).
 lib::Result<lib::ByteSpan> boot_archive_file(const char* name);
+// The whole boot archive as a read-only folio (Folio::create_static), for the startup
+// server's boot: scheme; made at boot. Its first byte is the archive's first. Errors:
+// NotFound (no archive, or it could not be lent: see the boot log).
+lib::Result<Ref<Folio>> boot_archive_folio();
 
 }  // namespace kernel

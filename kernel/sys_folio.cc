@@ -25,6 +25,8 @@ int64_t sys_folio_map(SyscallArgs a) {
   const uint32_t rights = abi::kRightMap | (writable ? abi::kRightWrite : 0);
   auto folio = process.handles().get<Folio>(handle_arg(a[0]), rights);
   if (!folio.ok()) return to_status(folio.error());
+  // Lent by the kernel to be read (the boot archive): no right makes it writable.
+  if (writable && folio.value()->read_only()) return abi::kErrAccessDenied;
   return to_return(
       process.address_space().map_folio(folio.value(), writable ? arch::kPageWrite : 0));
 }

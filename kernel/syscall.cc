@@ -50,7 +50,8 @@ constexpr Handler kTable[] = {
     sys_interrupt_ack,    sys_thread_create, sys_thread_exit,      sys_silo_create,
     sys_silo_set_limits,  sys_silo_stats,    sys_process_spawn,    sys_process_kill,
     sys_process_info,     sys_platform_info, sys_device_map,       sys_folio_physical,
-    sys_interrupt_create, sys_folio_size,    sys_pci_config,
+    sys_interrupt_create, sys_folio_size,    sys_pci_config,       sys_log_read,
+    sys_memory_info,
 };
 static_assert(sizeof(kTable) / sizeof(kTable[0]) == abi::kSysCount, "one handler per syscall");
 

@@ -71,7 +71,7 @@ lib::Result<T*> create_charged() {
 }
 
 // The syscalls, grouped by object (sys_handle.cc, sys_channel.cc, sys_poll.cc,
-// sys_process.cc, sys_silo.cc, sys_platform.cc).
+// sys_process.cc, sys_silo.cc, sys_platform.cc, sys_system.cc).
 using SyscallArgs = const uint64_t (&)[6];
 int64_t sys_log_write(SyscallArgs a);
 int64_t sys_handle_close(SyscallArgs a);
@@ -108,5 +108,7 @@ int64_t sys_folio_physical(SyscallArgs a);
 int64_t sys_folio_size(SyscallArgs a);
 int64_t sys_pci_config(SyscallArgs a);
 int64_t sys_interrupt_create(SyscallArgs a);
+int64_t sys_log_read(SyscallArgs a);
+int64_t sys_memory_info(SyscallArgs a);
 
 }  // namespace kernel

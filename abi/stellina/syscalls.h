@@ -110,7 +110,8 @@ enum Syscall : uint64_t {
   // caller's address space; the same folio mapped by two processes is shared memory.
   // Rights: kRightMap, and kRightWrite for a writable mapping.
   // Errors: kErrNoResources (too many mappings), kErrNotSupported (a component built into
-  // the kernel: it has no address space of its own).
+  // the kernel: it has no address space of its own), kErrAccessDenied (writable, of a folio
+  // the kernel lends only to be read, as the boot archive: whatever the handle's rights).
   kSysFolioMap = 18,
 
   // folio_unmap(uint64_t address): removes the mapping folio_map returned.
@@ -231,7 +232,26 @@ enum Syscall : uint64_t {
   // (the machine has an ECAM window: use it).
   kSysPciConfig = 34,
 
-  kSysCount = 35,
+  // log_read(Handle log, uint64_t from, LogEntry* out, uint64_t max, uint64_t* next) -> count:
+  // copies the kernel log's records (abi/stellina/sysinfo.h), oldest first, from sequence
+  // number `from` on: at most max (at most kMaxLogRead) of those the ring still holds (if
+  // `from` is older than the oldest it holds, from the oldest: the caller sees the gap in
+  // their seq), and returns how many. If next is not null, *next is the sequence number the
+  // next record will get, so log_read(log, 0, nullptr, 0, &next) asks only that, and reading
+  // from next - N gives the last N records. Nothing is removed: every reader reads the same
+  // records. Rights: kRightRead on the Log (the startup server's log handle has it; the
+  // copies it gives components do not). Errors: kErrInvalidArgument (max above kMaxLogRead,
+  // or out null with max above 0), kErrFault (out or next not writable; records copied
+  // before the fault stay copied).
+  kSysLogRead = 35,
+
+  // memory_info(Handle silo, MemoryInfo* out): the machine's memory (abi/stellina/sysinfo.h):
+  // usable RAM, free physical memory now, the kernel heap. Rights: kRightRead on the root
+  // silo (the whole machine; its holder, the startup server, sees every silo anyway); any
+  // other silo is kErrAccessDenied, whatever its rights.
+  kSysMemoryInfo = 36,
+
+  kSysCount = 37,
 };
 
 }  // namespace stellina::abi

@@ -3,8 +3,9 @@
 // for, routes Open{uri} by scheme, supervises (restarts with backoff, per policy) and answers
 // control commands. See servers/startup/README.md.
 //
-// Its handles, from the kernel: 0 the log, 1 the console's control channel, 2 the root silo
-// (the authority to spawn), 3 the manifest (a folio), 4 the platform (devices).
+// Its handles, from the kernel: 0 the log (write, and read for status:), 1 the console's
+// control channel, 2 the root silo (the authority to spawn), 3 the manifest (a folio), 4 the
+// platform (devices), 5 the boot archive (a read-only folio, for boot:).
 #include <stellina/sys.h>
 
 #include <lib/format.h>
@@ -22,6 +23,7 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   const abi::Handle root_silo = startup.handles[2];
   const abi::Handle manifest_folio = startup.handles[3];
   const abi::Handle platform = startup.handle_count > 4 ? startup.handles[4] : abi::kInvalidHandle;
+  const abi::Handle archive = startup.handle_count > 5 ? startup.handles[5] : abi::kInvalidHandle;
 
   const int64_t mapped = sys::folio_map(manifest_folio, false);
   if (mapped < 0) {
@@ -42,6 +44,11 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   static startup::Supervisor supervisor;
   const int64_t r = supervisor.init(manifest.value(), log, root_silo, platform);
   if (r != abi::kOk) return r;
+  if (archive == abi::kInvalidHandle) {
+    startup::say(log, "no boot archive from the kernel: boot: is not served");
+  } else if (const int64_t lent = supervisor.set_boot_archive(archive); lent != abi::kOk) {
+    startup::say(log, "cannot read the boot archive ({}): boot: is not served", lent);
+  }
   supervisor.add_control(console);
   supervisor.start_all();
   return supervisor.run();

@@ -27,9 +27,10 @@ void close(abi::Handle& h) {
   h = abi::kInvalidHandle;
 }
 
-// Sends a message moving `moved` (if valid); closes it if the send fails.
+}  // namespace
+
 int64_t send(abi::Handle ch, abi::MessageKind kind, uint64_t call_id, const void* data, size_t size,
-             abi::Handle moved = abi::kInvalidHandle) {
+             abi::Handle moved) {
   abi::MessageBuffer m{};
   m.kind = kind;
   m.call_id = call_id;
@@ -45,8 +46,6 @@ int64_t send(abi::Handle ch, abi::MessageKind kind, uint64_t call_id, const void
 void abort_call(abi::Handle ch, uint64_t call_id, int64_t status) {
   send(ch, abi::MessageKind::Abort, call_id, &status, sizeof(status));
 }
-
-}  // namespace
 
 bool same(const char* a, const char* b) {
   while (*a && *a == *b) ++a, ++b;
@@ -424,11 +423,24 @@ void Supervisor::route_open(size_t client, uint64_t call_id, const char* uri, si
   }
   scheme[n] = ':';
   scheme[n + 1] = '\0';
+  const char* name = components_[client].spec.name;
+  // Schemes the startup server serves itself (abi/stellina/status.h).
+  const bool status = same(scheme, "status:"), boot = same(scheme, "boot:");
+  if (status || boot) {
+    if (!requires_service(client, scheme)) {
+      say(log_, "{} opened '{}': not in its spec's requires", name, scheme);
+      abort_call(reply, call_id, abi::kErrAccessDenied);
+    } else if (status) {
+      open_status(client, call_id, size - n - 1);
+    } else {
+      open_boot(client, call_id, uri + n + 1, size - n - 1);
+    }
+    return;
+  }
   int64_t provider = -1;
   for (size_t p = 0; p < count_ && provider < 0; ++p) {
     if (exports(p, scheme)) provider = static_cast<int64_t>(p);
   }
-  const char* name = components_[client].spec.name;
   if (provider < 0) {
     say(log_, "{} opened '{}': no component serves that scheme", name, scheme);
     abort_call(reply, call_id, abi::kErrNotFound);
@@ -584,6 +596,8 @@ int64_t Supervisor::run() {
         on_timer();
       } else if (key >= kControlKey && key < kControlKey + kMaxControls) {
         on_control(key - kControlKey);
+      } else if (key >= kStatusKey && key < kStatusKey + kMaxStatus) {
+        on_status(key - kStatusKey);
       } else if (key < kKeysPerComponent * count_) {
         const size_t i = key / kKeysPerComponent;
         if (components_[i].state != State::Running) continue;  // ended earlier in this batch

@@ -4,8 +4,10 @@
 
 #include <stellina/process.h>
 #include <stellina/silo.h>
+#include <stellina/status.h>
 #include <stellina/sys.h>
 
+#include <lib/archive.h>
 #include <lib/format.h>
 #include <lib/manifest.h>
 
@@ -30,6 +32,11 @@ enum class State : uint8_t {
   NoDevice,  // a driver whose device the device manager has not bound (yet)
 };
 const char* state_name(State s);
+// Sends a message moving `moved` (if valid); closes it if the send fails.
+int64_t send(abi::Handle ch, abi::MessageKind kind, uint64_t call_id, const void* data, size_t size,
+             abi::Handle moved = abi::kInvalidHandle);
+// Refuses a call: Abort{status}.
+void abort_call(abi::Handle ch, uint64_t call_id, int64_t status);
 const char* reason_name(abi::ExitReason r);
 bool same(const char* a, const char* b);
 
@@ -65,7 +72,13 @@ class Supervisor {
                                                 // and the timer, 57 of kMaxPollEntries
   static constexpr size_t kMaxControls = 8;
   static constexpr size_t kMaxPending = 32;
-  static constexpr size_t kMaxSilos = 8;  // silos declared in the specs
+  static constexpr size_t kMaxSilos = 8;    // silos declared in the specs
+  static constexpr size_t kMaxStatus = 16;  // status: channels open at once
+  // Files of the boot archive copied once for boot: (by their index in the archive), and
+  // listings made once (by directory); each copy is kept and lent again to every later Open
+  // of the same path. Beyond these, a copy is made for every Open.
+  static constexpr size_t kMaxBootCache = 256;
+  static constexpr size_t kMaxBootListings = 16;
 
   // root_silo: the silo everything is started in (kRightManage); platform: the authority
   // over devices, for the component whose spec asks for it (the device manager).
@@ -73,6 +86,9 @@ class Supervisor {
                abi::Handle platform);
   // A channel on which control commands arrive (Data, text; see README.md).
   bool add_control(abi::Handle ch);
+  // The boot archive (a read-only folio from the kernel), served as boot:. Without it,
+  // boot: Opens are refused with kErrNotSupported. Returns the status of mapping it.
+  int64_t set_boot_archive(abi::Handle folio);
   void start_all();
   int64_t run();
 
@@ -81,6 +97,7 @@ class Supervisor {
   static constexpr uint64_t kKeysPerComponent = 3;
   static constexpr uint64_t kTimerKey = 1000;
   static constexpr uint64_t kControlKey = 2000;  // + the control's slot
+  static constexpr uint64_t kStatusKey = 3000;   // + the status channel's slot
 
   struct Pending {  // an Open being routed
     bool used;
@@ -124,6 +141,22 @@ class Supervisor {
 
   bool requires_service(size_t client, const char* service) const;
 
+  // The startup server's own schemes (abi/stellina/status.h), status.cc and boot.cc.
+  // rest_size: the bytes after "status:" (none are allowed).
+  void open_status(size_t client, uint64_t call_id, size_t rest_size);
+  void on_status(size_t slot);
+  size_t status_command(const char* command, char* out, size_t capacity);
+  size_t status_components(char* out, size_t capacity) const;
+  size_t status_memory(char* out, size_t capacity) const;
+  size_t status_log(const char* count, char* out, size_t capacity);
+  void open_boot(size_t client, uint64_t call_id, const char* path, size_t size);
+  // A folio (all rights) holding the file or listing, and its size in *size; or the status.
+  int64_t boot_file(const char* path, uint64_t* size);
+  int64_t boot_listing(const char* dir, uint64_t* size);
+  // Answers an Open with a fresh channel on which one Data{BootFile} with the folio (moved)
+  // is queued, the other end closed.
+  void lend_boot_file(size_t client, uint64_t call_id, abi::Handle folio, uint64_t size);
+
   lib::Manifest manifest_;
   abi::Handle log_ = abi::kInvalidHandle;
   abi::Handle root_silo_ = abi::kInvalidHandle;
@@ -137,6 +170,17 @@ class Supervisor {
   Pending pending_[kMaxPending] = {};
   uint64_t next_call_ = 1;
   alignas(8) uint8_t buffer_[abi::kMaxMessageData];
+  abi::Handle statuses_[kMaxStatus] = {};
+  abi::LogEntry log_entries_[abi::kMaxStatusLogLines];  // status: log N, read here
+  lib::BootArchive archive_;
+  bool have_archive_ = false;
+  abi::Handle boot_cache_[kMaxBootCache] = {};
+  struct BootListing {
+    char dir[lib::BootArchive::kNameSize];
+    abi::Handle folio;  // kInvalidHandle: a free slot
+    uint64_t size;
+  };
+  BootListing boot_listings_[kMaxBootListings] = {};
 };
 
 }  // namespace startup

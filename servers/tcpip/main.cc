@@ -381,10 +381,11 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   void drain_out(Socket& s) {
     if (s.out_at == s.out_size) return;
     auto taken = net_->tcp.write(s.tcp, s.out + s.out_at, s.out_size - s.out_at, now_ms());
-    if (taken.ok())
+    if (taken.ok()) {
       s.out_at = static_cast<uint16_t>(s.out_at + taken.value());
-    else if (taken.error() != lib::Error::WouldBlock)
+    } else if (taken.error() != lib::Error::WouldBlock) {
       s.out_at = s.out_size;  // failed: dropped
+    }
     if (s.out_at < s.out_size) return;
     s.out_at = s.out_size = 0;
     if (s.client_closed) return close_socket(s);
@@ -458,9 +459,8 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
         answer_open(s, call);
       } else if (ready & (tcpip::kTcpFailed | tcpip::kTcpClosed)) {
         auto info = net_->tcp.info(s.tcp);
-        if (opens_)
-          abort(*opens_, s.open_call,
-                status_of(info.ok() ? info.value().failure : tcpip::TcpFailure::TimedOut));
+        const auto failure = info.ok() ? info.value().failure : tcpip::TcpFailure::TimedOut;
+        if (opens_) abort(*opens_, s.open_call, status_of(failure));
         close_socket(s);
       }
       return;

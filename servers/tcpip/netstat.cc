@@ -64,6 +64,8 @@ size_t format_netstat(const Counters& stack, const TcpCounters& tcp,
   w.line("", "tcp.active_opens", tcp.active_opens);
   w.line("", "tcp.passive_opens", tcp.passive_opens);
   w.line("", "tcp.failures", tcp.failures);
+  w.line("", "tcp.time_wait_evicted", tcp.time_wait_evicted);
+  w.line("", "tcp.time_wait_reused", tcp.time_wait_reused);
   w.line("", "sockets.open", component.sockets_open);
   w.line("", "sockets.refused", component.sockets_refused);
   for (size_t s = 0; s < kTcpStateCount; ++s)

@@ -11,6 +11,7 @@
 #include <stellina/silo.h>
 #include <stellina/startup.h>
 #include <stellina/syscalls.h>
+#include <stellina/sysinfo.h>
 #include <stellina/types.h>
 
 namespace stellina::sys {
@@ -136,6 +137,14 @@ inline int64_t pci_config(Handle platform, uint32_t function, uint32_t offset, u
 inline int64_t interrupt_create_msi(Handle platform, abi::MsiMessage* msi) {
   return syscall(abi::kSysInterruptCreate, platform, 0, abi::kInterruptMsi,
                  reinterpret_cast<uint64_t>(msi));
+}
+inline int64_t log_read(Handle log, uint64_t from, abi::LogEntry* out, uint64_t max,
+                        uint64_t* next) {
+  return syscall(abi::kSysLogRead, log, from, reinterpret_cast<uint64_t>(out), max,
+                 reinterpret_cast<uint64_t>(next));
+}
+inline int64_t memory_info(Handle root_silo, abi::MemoryInfo* out) {
+  return syscall(abi::kSysMemoryInfo, root_silo, reinterpret_cast<uint64_t>(out));
 }
 [[noreturn]] inline void process_exit(int64_t code) {
   syscall(abi::kSysProcessExit, static_cast<uint64_t>(code));

@@ -54,7 +54,9 @@ Tcp::Tcp(TcpOutput& output, TcpConnection* slots, size_t slot_count, const TcpCo
     : output_(output),
       slots_(slots),
       slot_count_(slot_count > 0xffff ? 0xffff : slot_count),
-      config_(config) {
+      config_(config),
+      time_wait_limit_(config.time_wait_entries < kTcpTimeWaitEntries ? config.time_wait_entries
+                                                                      : kTcpTimeWaitEntries) {
   if (config_.delayed_ack_ms > 200) config_.delayed_ack_ms = 200;
   if (config_.rto_min_ms == 0) config_.rto_min_ms = 1;
   if (config_.rto_max_ms < config_.rto_min_ms) config_.rto_max_ms = config_.rto_min_ms;
@@ -130,7 +132,7 @@ TcpConnection* Tcp::allocate() {
 }
 
 void Tcp::init_connection(TcpConnection& c, Ipv4 local, uint16_t local_port, Ipv4 remote,
-                          uint16_t remote_port) {
+                          uint16_t remote_port, const uint32_t* iss_floor) {
   c.in_use = true;
   c.listener = -1;
   c.released = false;
@@ -145,6 +147,7 @@ void Tcp::init_connection(TcpConnection& c, Ipv4 local, uint16_t local_port, Ipv
   c.remote_port = remote_port;
 
   c.iss = tcp_initial_sequence(config_.secret, now_, local, local_port, remote, remote_port);
+  if (iss_floor != nullptr && seq_lt(c.iss, *iss_floor)) c.iss = *iss_floor;
   c.snd_una = c.snd_nxt = c.snd_max = c.iss;
   c.snd_base = c.iss + 1;
   c.snd_wnd = c.snd_wl1 = c.snd_wl2 = c.max_snd_wnd = 0;
@@ -223,13 +226,15 @@ lib::Result<TcpSocket> Tcp::connect(Ipv4 local, Ipv4 remote, uint16_t remote_por
     for (uint32_t i = 0; i < kEphemeralCount && local_port == 0; ++i) {
       const auto port =
           static_cast<uint16_t>(kEphemeralFirst + (base + port_counter_ + i) % kEphemeralCount);
-      if (find(local, port, remote, remote_port) == nullptr && find_listener(local, port) < 0) {
+      if (find(local, port, remote, remote_port) == nullptr && find_listener(local, port) < 0 &&
+          find_time_wait(local, port, remote, remote_port) == nullptr) {
         local_port = port;
         port_counter_ += i + 1;
       }
     }
     if (local_port == 0) return lib::Error::NoResources;
-  } else if (find(local, local_port, remote, remote_port) != nullptr) {
+  } else if (find(local, local_port, remote, remote_port) != nullptr ||
+             find_time_wait(local, local_port, remote, remote_port) != nullptr) {
     return lib::Error::AlreadyExists;
   }
   TcpConnection* c = allocate();
@@ -468,6 +473,7 @@ void Tcp::count_states(uint32_t (&out)[kTcpStateCount]) const {
   for (const Listener& l : listeners_) {
     if (l.in_use) ++out[static_cast<size_t>(TcpState::Listen)];
   }
+  out[static_cast<size_t>(TcpState::TimeWait)] += static_cast<uint32_t>(time_wait_in_use());
 }
 
 size_t Tcp::slots_in_use() const {
@@ -479,7 +485,7 @@ size_t Tcp::slots_in_use() const {
 // ---- Time.
 
 uint64_t Tcp::next_deadline() const {
-  uint64_t next = kTcpNoDeadline;
+  uint64_t next = time_wait_deadline_;
   for (size_t i = 0; i < slot_count_; ++i) {
     const TcpConnection& c = slots_[i];
     if (!c.in_use) continue;
@@ -495,12 +501,13 @@ void Tcp::tick(uint64_t now_ms) {
   for (size_t i = 0; i < slot_count_; ++i) {
     if (slots_[i].in_use) run_timers(slots_[i]);
   }
+  expire_time_wait();
 }
 
 void Tcp::run_timers(TcpConnection& c) {
   if (c.linger_at != 0 && c.linger_at <= now_) {
     c.linger_at = 0;
-    finish(c);  // TIME_WAIT is over, or the orphan's peer never sent FIN
+    finish(c);  // the orphan's peer never sent its FIN
     return;
   }
   if (c.rtx_at != 0 && c.rtx_at <= now_) {

@@ -30,6 +30,10 @@ class TcpOutput {
   ~TcpOutput() = default;
 };
 
+// Connections in TIME_WAIT leave their slot for an entry of 32 bytes in a table the engine
+// holds; when it is full, the entry closest to its end makes room early.
+inline constexpr size_t kTcpTimeWaitEntries = 1024;
+
 struct TcpConfig {
   uint16_t mtu = 1500;      // of the interface: the MSS we announce is mtu - 40
   TcpSecret secret;         // keys initial sequence numbers and ephemeral ports: make it random
@@ -41,6 +45,9 @@ struct TcpConfig {
   uint8_t max_syn_retries = 5;           // SYN and SYN-ACK retransmissions
   uint32_t delayed_ack_ms = 200;         // at most 200 (RFC 1122 section 4.2.3.2)
   uint32_t orphan_fin_wait2_ms = 60000;  // a closed connection waits this long for the peer's FIN
+  // How many of the engine's kTcpTimeWaitEntries TIME_WAIT entries it uses (fewer only to see
+  // a full table in a test).
+  size_t time_wait_entries = kTcpTimeWaitEntries;
 };
 
 inline constexpr size_t kTcpMaxListeners = 8;
@@ -97,6 +104,8 @@ struct TcpCounters {
   uint64_t passive_opens = 0;
   uint64_t failures = 0;  // connections that ended by reset, refusal or timeout
   uint64_t output_errors = 0;
+  uint64_t time_wait_evicted = 0;  // TIME_WAIT entries ended early for room in a full table
+  uint64_t time_wait_reused = 0;   // TIME_WAIT entries a new SYN for their four-tuple replaced
   uint64_t drops[kTcpDropCount] = {};
 
   uint64_t dropped(TcpDrop reason) const { return drops[static_cast<size_t>(reason)]; }
@@ -150,6 +159,10 @@ class Tcp {
   // Graceful close: like shutdown(), and the socket is released; the engine finishes the
   // close on its own and frees the slot. Unread received data turns it into an abort (RST).
   // Closing a listener aborts the connections waiting on it.
+  //
+  // A connection that reaches TIME_WAIT moves into the engine's TIME_WAIT table and its slot is
+  // done at once: freed if the socket was released, else CLOSED (kTcpClosed, no failure; unread
+  // data can still be read) until close(). The table answers for the four-tuple for 2 x MSL.
   lib::Result<void> close(TcpSocket socket, uint64_t now_ms);
   // Immediate close: RST to the peer and the slot is free at once.
   lib::Result<void> abort(TcpSocket socket, uint64_t now_ms);
@@ -162,9 +175,11 @@ class Tcp {
   bool next_changed(TcpSocket& out);
   lib::Result<TcpInfo> info(TcpSocket socket) const;
   const TcpCounters& counters() const { return counters_; }
-  // How many connection slots are in each state.
+  // How many connections are in each state: the slots', and TIME_WAIT's from its table.
   void count_states(uint32_t (&out)[kTcpStateCount]) const;
   size_t slots_in_use() const;
+  // Connections in TIME_WAIT (entries of the table that have not expired).
+  size_t time_wait_in_use() const;
 
  private:
   struct Listener {
@@ -183,8 +198,10 @@ class Tcp {
   TcpConnection* find(Ipv4 local, uint16_t local_port, Ipv4 remote, uint16_t remote_port);
   int find_listener(Ipv4 local, uint16_t port) const;
   TcpConnection* allocate();
+  // iss_floor, when given, is the least initial sequence number (a four-tuple reused from
+  // TIME_WAIT).
   void init_connection(TcpConnection& c, Ipv4 local, uint16_t local_port, Ipv4 remote,
-                       uint16_t remote_port);
+                       uint16_t remote_port, const uint32_t* iss_floor = nullptr);
   void free_slot(TcpConnection& c);
   void finish(TcpConnection& c);
   void fail(TcpConnection& c, TcpFailure failure, bool send_reset);
@@ -195,7 +212,8 @@ class Tcp {
 
   // tcp_input.cc: segment arrival (RFC 9293 section 3.10.7).
   void drop(TcpDrop reason);
-  void listen_input(int index, Ipv4 source, Ipv4 destination, const TcpSegment& seg);
+  void listen_input(int index, Ipv4 source, Ipv4 destination, const TcpSegment& seg,
+                    const uint32_t* iss_floor = nullptr);
   void syn_sent_input(TcpConnection& c, const TcpSegment& seg);
   void input(TcpConnection& c, const TcpSegment& seg);
   bool process_ack(TcpConnection& c, const TcpSegment& seg);
@@ -206,6 +224,14 @@ class Tcp {
   void take_fin(TcpConnection& c);
   void enter_established(TcpConnection& c);
   void enter_time_wait(TcpConnection& c);
+
+  // tcp_time_wait.cc: the TIME_WAIT table.
+  TcpTimeWait* find_time_wait(Ipv4 local, uint16_t local_port, Ipv4 remote, uint16_t remote_port);
+  void add_time_wait(const TcpConnection& c);
+  void remove_time_wait(TcpTimeWait& e);
+  bool time_wait_input(TcpTimeWait& e, const TcpSegment& seg, uint32_t& iss_floor);
+  void send_time_wait_ack(const TcpTimeWait& e);
+  void expire_time_wait();
 
   // tcp_output.cc: what to send, and sending it.
   void output(TcpConnection& c);
@@ -228,6 +254,12 @@ class Tcp {
   size_t changed_cursor_ = 0;
   TcpCounters counters_;
   Listener listeners_[kTcpMaxListeners];
+  // The TIME_WAIT table: time_wait_used_ of its first time_wait_limit_ entries are taken (some
+  // maybe expired, freed when next seen); no entry expires before time_wait_deadline_.
+  TcpTimeWait time_wait_[kTcpTimeWaitEntries];
+  size_t time_wait_limit_;
+  size_t time_wait_used_ = 0;
+  uint64_t time_wait_deadline_ = kTcpNoDeadline;
   uint8_t tx_[kTcpMaxHeaderSize + kTcpMaxMss];
 };
 

@@ -105,7 +105,7 @@ struct TcpConnection {
   uint64_t rtx_at = 0;
   uint64_t persist_at = 0;
   uint64_t delack_at = 0;
-  uint64_t linger_at = 0;  // TIME_WAIT's end, or an orphaned FIN_WAIT_2's
+  uint64_t linger_at = 0;  // an orphaned FIN_WAIT_2's end
 
   // Receive side. rcv_adv is the right edge of the window last announced.
   uint32_t irs = 0;
@@ -123,5 +123,22 @@ struct TcpConnection {
   TcpRing<kTcpBufferSize> send;
   TcpRing<kTcpBufferSize> recv;
 };
+
+// A connection in TIME_WAIT (RFC 9293 section 3.10.7.4), once it has left its slot: what it
+// takes to answer a retransmitted FIN, tell an old segment from a new SYN, and expire. A
+// connection has sent and had acknowledged everything by then, so snd_nxt is final; rcv_nxt is
+// past the peer's FIN. Nothing else of the TCB matters any more.
+struct TcpTimeWait {
+  uint64_t expires_at = 0;  // 2 x MSL after the peer's last FIN; 0 is a free entry
+  Ipv4 local_ip;
+  Ipv4 remote_ip;
+  uint16_t local_port = 0;
+  uint16_t remote_port = 0;
+  uint32_t snd_nxt = 0;
+  uint32_t rcv_nxt = 0;
+  uint16_t window = 0;    // the window field of its ACKs, as last announced (already scaled)
+  uint8_t rcv_shift = 0;  // our window scale, which window is shifted by
+};
+static_assert(sizeof(TcpTimeWait) == 32);
 
 }  // namespace tcpip

@@ -30,14 +30,21 @@ void Tcp::receive(Ipv4 source, Ipv4 destination, const uint8_t* data, size_t siz
     if (c->state == TcpState::SynSent) return syn_sent_input(*c, seg);
     return input(*c, seg);
   }
+  uint32_t iss_floor = 0;
+  bool reused = false;
+  if (TcpTimeWait* e = find_time_wait(destination, seg.destination_port, source, seg.source_port)) {
+    if (time_wait_input(*e, seg, iss_floor)) return;
+    reused = true;
+  }
   const int l = find_listener(destination, seg.destination_port);
-  if (l >= 0) return listen_input(l, source, destination, seg);
+  if (l >= 0) return listen_input(l, source, destination, seg, reused ? &iss_floor : nullptr);
   drop(TcpDrop::NoConnection);
   send_reset_for(source, destination, seg);
 }
 
 // LISTEN: a SYN makes a connection in SYN_RECEIVED that waits on the listener.
-void Tcp::listen_input(int index, Ipv4 source, Ipv4 destination, const TcpSegment& seg) {
+void Tcp::listen_input(int index, Ipv4 source, Ipv4 destination, const TcpSegment& seg,
+                       const uint32_t* iss_floor) {
   if (seg.has(kTcpRst)) return drop(TcpDrop::BadRst);
   if (seg.has(kTcpAck)) {
     drop(TcpDrop::BadAck);
@@ -53,7 +60,7 @@ void Tcp::listen_input(int index, Ipv4 source, Ipv4 destination, const TcpSegmen
   TcpConnection* c = allocate();
   if (c == nullptr) return drop(TcpDrop::TableFull);
 
-  init_connection(*c, destination, seg.destination_port, source, seg.source_port);
+  init_connection(*c, destination, seg.destination_port, source, seg.source_port, iss_floor);
   c->listener = static_cast<int8_t>(index);
   c->state = TcpState::SynReceived;
   c->irs = seg.seq;
@@ -122,11 +129,12 @@ void Tcp::enter_established(TcpConnection& c) {
   mark(c);
 }
 
+// TIME_WAIT moves into the table (tcp_time_wait.cc) and the slot is done: freed, or CLOSED for
+// an owner who has not closed the socket yet. The ACK of the peer's FIN goes first.
 void Tcp::enter_time_wait(TcpConnection& c) {
-  c.state = TcpState::TimeWait;
-  c.rtx_at = c.persist_at = 0;
-  c.linger_at = now_ + 2 * uint64_t{config_.msl_ms};
-  mark(c);
+  if (c.ack_now) send_segment(c, c.snd_max, 0, 0);
+  add_time_wait(c);
+  finish(c);
 }
 
 // Every state from SYN_RECEIVED on.
@@ -156,9 +164,6 @@ void Tcp::input(TcpConnection& c, const TcpSegment& seg) {
     if (seg.has(kTcpRst)) return drop(TcpDrop::BadRst);
     drop(TcpDrop::OutOfWindow);
     c.ack_now = true;
-    if (c.state == TcpState::TimeWait && seg.has(kTcpFin)) {
-      c.linger_at = now_ + 2 * uint64_t{config_.msl_ms};  // the peer resent its FIN
-    }
     return output(c);
   }
 
@@ -175,8 +180,7 @@ void Tcp::input(TcpConnection& c, const TcpSegment& seg) {
     if (c.state == TcpState::SynReceived) {
       return fail(c, c.listener >= 0 ? TcpFailure::Aborted : TcpFailure::Refused, false);
     }
-    if (c.state == TcpState::TimeWait || c.state == TcpState::LastAck ||
-        c.state == TcpState::Closing) {
+    if (c.state == TcpState::LastAck || c.state == TcpState::Closing) {
       return finish(c);
     }
     return fail(c, TcpFailure::Reset, false);
@@ -220,7 +224,6 @@ void Tcp::input(TcpConnection& c, const TcpSegment& seg) {
     } else if (seg.has(kTcpFin) || seg.payload_size > 0) {
       // The peer's FIN came already: this is a duplicate. Acknowledge again.
       c.ack_now = true;
-      if (c.state == TcpState::TimeWait) c.linger_at = now_ + 2 * uint64_t{config_.msl_ms};
     }
   }
   output(c);
@@ -261,7 +264,11 @@ bool Tcp::process_ack(TcpConnection& c, const TcpSegment& seg) {
         if (c.released) c.linger_at = now_ + config_.orphan_fin_wait2_ms;
         mark(c);
         break;
-      case TcpState::Closing: enter_time_wait(c); break;
+      case TcpState::Closing:
+        // A FIN again with the ACK of ours: the peer missed our ACK of its FIN.
+        if (seg.payload_size > 0 || seg.has(kTcpFin)) c.ack_now = true;
+        enter_time_wait(c);
+        break;
       case TcpState::LastAck: finish(c); return false;
       default: break;
     }

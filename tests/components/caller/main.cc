@@ -1,6 +1,7 @@
 // Caller: a client of echo for the startup tests. It pings echo every 20 ms over env().echo,
 // the channel its spec requires, and logs the transitions (answered, lost, answered again),
-// a heartbeat every second, what the scheme router does with its Opens, and what the
+// a heartbeat every second, what the scheme router does with its Opens (status: and boot:,
+// which its spec does not list, are refused), and what the
 // startup server's control channel (env().control) says.
 #include <stellina/component.h>
 
@@ -25,6 +26,9 @@ class Caller final : public stellina::ComponentWith<stellina::components::caller
     }
     log("open nope:thing -> status {}", open("nope:thing", &session));
     log("open no-scheme -> status {}", open("no-scheme", &session));
+    // The startup server's own schemes: refused, its spec does not list them.
+    log("open status: -> status {}", open("status:", &session));
+    log("open boot:manifest -> status {}", open("boot:manifest", &session));
     next_heartbeat_ = sys::clock_now() + kHeartbeatNs;
     set_timer(sys::clock_now() + kPingNs);
   }

@@ -176,17 +176,23 @@ TEST(TcpLink, ClientClosesFirst) {
   // The client released its socket, so data would be answered with RST: close too.
   ASSERT_TRUE(link.a().close(p.server, link.now()).ok());
   ASSERT_TRUE(link.run_until([&] { return link.a().slots_in_use() == 0; }, 10000));
-  // The client holds TIME_WAIT for 2 MSL (2 s in tests), then frees the slot.
+  // The client's slot is free at once; its TIME_WAIT table holds the connection for 2 MSL
+  // (2 s in tests).
+  EXPECT_EQ(link.b().slots_in_use(), 0u);
   uint32_t states[kTcpStateCount];
   link.b().count_states(states);
   EXPECT_EQ(states[static_cast<size_t>(TcpState::TimeWait)], 1u);
+  EXPECT_EQ(link.b().time_wait_in_use(), 1u);
   const uint64_t entered = link.now();
-  ASSERT_TRUE(link.run_until([&] { return link.b().slots_in_use() == 0; }, 10000));
+  ASSERT_TRUE(link.run_until([&] { return link.b().time_wait_in_use() == 0; }, 10000));
   EXPECT_GE(link.now() - entered, 1900u);
   EXPECT_LE(link.now() - entered, 2100u);
+  link.b().count_states(states);
+  EXPECT_EQ(states[static_cast<size_t>(TcpState::TimeWait)], 0u);
+  EXPECT_EQ(link.b().next_deadline(), kTcpNoDeadline);
 }
 
-TEST(TcpLink, ServerClosesFirstAndTheOwnerSeesTimeWaitEnd) {
+TEST(TcpLink, ServerClosesFirstAndTheOwnerSeesTheEndAtTimeWait) {
   Link link(4);
   const Pair p = open(link);
   ASSERT_TRUE(link.a().shutdown(p.server, link.now()).ok());
@@ -200,18 +206,26 @@ TEST(TcpLink, ServerClosesFirstAndTheOwnerSeesTimeWaitEnd) {
   ASSERT_EQ(link.b().write(p.client, hello, 2, link.now()).value(), 2u);
   ASSERT_TRUE(link.b().shutdown(p.client, link.now()).ok());
   EXPECT_EQ(state(link.b(), p.client), TcpState::LastAck);
-  ASSERT_TRUE(
-      link.run_until([&] { return state(link.a(), p.server) == TcpState::TimeWait; }, 10000));
+  // The client's FIN puts the server in TIME_WAIT, which moves to the table: the socket is
+  // over (closed, no failure) while its data can still be read.
+  ASSERT_TRUE(link.run_until([&] { return state(link.a(), p.server) == TcpState::Closed; }, 10000));
+  EXPECT_NE(link.a().poll(p.server) & kTcpClosed, 0u);
+  EXPECT_NE(link.a().poll(p.server) & kTcpReadable, 0u);
+  EXPECT_EQ(link.a().poll(p.server) & kTcpFailed, 0u);
+  EXPECT_EQ(link.a().time_wait_in_use(), 1u);
   uint8_t buffer[4];
   EXPECT_EQ(link.a().read(p.server, buffer, 4, link.now()).value(), 2u);
   EXPECT_EQ(link.a().read(p.server, buffer, 4, link.now()).value(), 0u);
   ASSERT_TRUE(link.run_until([&] { return state(link.b(), p.client) == TcpState::Closed; }, 10000));
+  EXPECT_EQ(link.b().info(p.client).value().failure, TcpFailure::None);
+  // The slot waits for the owner's close(); TIME_WAIT does not.
+  EXPECT_EQ(link.a().slots_in_use(), 1u);
+  ASSERT_TRUE(link.a().close(p.server, link.now()).ok());
+  EXPECT_EQ(link.a().slots_in_use(), 0u);
   link.run_for(1500);
-  EXPECT_EQ(state(link.a(), p.server), TcpState::TimeWait);
+  EXPECT_EQ(link.a().time_wait_in_use(), 1u);
   link.run_for(600);
-  EXPECT_EQ(state(link.a(), p.server), TcpState::Closed);
-  EXPECT_NE(link.a().poll(p.server) & kTcpClosed, 0u);
-  EXPECT_EQ(link.a().poll(p.server) & kTcpFailed, 0u);
+  EXPECT_EQ(link.a().time_wait_in_use(), 0u);
 }
 
 TEST(TcpLink, SimultaneousCloseGoesThroughClosing) {
@@ -225,15 +239,20 @@ TEST(TcpLink, SimultaneousCloseGoesThroughClosing) {
       [&] {
         a_closing |= state(link.a(), p.server) == TcpState::Closing;
         b_closing |= state(link.b(), p.client) == TcpState::Closing;
-        return state(link.a(), p.server) == TcpState::TimeWait &&
-               state(link.b(), p.client) == TcpState::TimeWait;
+        return state(link.a(), p.server) == TcpState::Closed &&
+               state(link.b(), p.client) == TcpState::Closed;
       },
       10000));
   EXPECT_TRUE(a_closing);
   EXPECT_TRUE(b_closing);
+  // Both ends went from CLOSING to TIME_WAIT, in their tables for 2 MSL.
+  EXPECT_EQ(link.a().time_wait_in_use(), 1u);
+  EXPECT_EQ(link.b().time_wait_in_use(), 1u);
+  EXPECT_EQ(link.a().info(p.server).value().failure, TcpFailure::None);
+  EXPECT_EQ(link.b().info(p.client).value().failure, TcpFailure::None);
   link.run_for(2100);
-  EXPECT_EQ(state(link.a(), p.server), TcpState::Closed);
-  EXPECT_EQ(state(link.b(), p.client), TcpState::Closed);
+  EXPECT_EQ(link.a().time_wait_in_use(), 0u);
+  EXPECT_EQ(link.b().time_wait_in_use(), 0u);
 }
 
 TEST(TcpLink, SimultaneousOpen) {

@@ -1,0 +1,59 @@
+#pragma once
+// Two read-only schemes the startup server serves itself (no component exports them): a
+// component reaches them with Open{"status:"} and Open{"boot:PATH"} on its namespace channel,
+// and only if its spec lists them in `requires` (`status = "status:"`, `files = "boot:"`);
+// otherwise the Open is refused with kErrAccessDenied. Neither grants anything but reading.
+//
+// status: live system information.
+//   Open{"status:"} (nothing after the colon) gives a channel. On it, each Data message is
+//   one text command (no NUL; at most kMaxStatusCommand bytes); the answer is one Data
+//   message with the same call id, text, at most kMaxMessageData bytes, lines ending in '\n'.
+//   The answer comes at once: the startup server never blocks on a status command. Fields
+//   are separated by one space.
+//
+//   components  one line per component of the manifest, in start order:
+//                 NAME STATE ISOLATION RESTARTS MEMORY_BYTES MEMORY_LIMIT_BYTES THREADS LAST_EXIT
+//               STATE: waiting running backoff stopped exited no-device.
+//               ISOLATION: user kernel.
+//               MEMORY_BYTES: charged to its silo now; MEMORY_LIMIT_BYTES: its silo's limit
+//               (0: none); THREADS: live threads in its silo.
+//               LAST_EXIT: how it last ended, one word: `-` (never ended), `exit:CODE`
+//               (process_exit), `fault`, `killed`, `quota`.
+//   memory      lines `NAME VALUE`, values in bytes: total_bytes (usable RAM), free_bytes (free
+//               physical memory now), kernel_heap_bytes (the kernel heap's live bytes),
+//               kernel_heap_allocations, kernel_heap_pages_bytes (MemoryInfo,
+//               abi/stellina/sysinfo.h).
+//   uptime      `uptime_ms N`: milliseconds since boot (monotonic clock).
+//   log N       the last N records of the kernel log (1 <= N <= kMaxStatusLogLines), oldest
+//               first, one per line as the serial console shows them:
+//               `[SECONDS.MICROS] LEVEL: TEXT`. As many of the newest as fit in
+//               kMaxMessageData bytes.
+//   anything else: `error: unknown command`; bad arguments: `error: ...` (one line).
+//
+// boot: files of the boot archive.
+//   Open{"boot:PATH"}, PATH as stored in the archive (`boot:manifest`, `boot:site/index.css`;
+//   a leading '/' is ignored), gives a channel on which the startup server has sent exactly
+//   one Data message and then closed its end: data is a BootFile (the file's size), and
+//   handles[0] a Folio (kRightRead | kRightMap | kRightTransfer: it cannot be written)
+//   holding the file's bytes from offset 0, zero after them to the end of its last page.
+//   `boot:DIR/` (a PATH ending in '/', or empty for the whole archive) gives the same for a
+//   text listing of the archive's paths that begin with DIR/, one per line (the full path,
+//   sorted, each ending in '\n').
+//   Errors (Abort): kErrNotFound (no such file, or no path under DIR/), kErrTooLarge (a
+//   file above kMaxBootFile), kErrInvalidArgument (a path of more than 55 bytes), kErrNoMemory
+//   or kErrQuotaExceeded (no memory for the copy), kErrNotSupported (no boot archive).
+
+#include <stdint.h>
+
+namespace stellina::abi {
+
+constexpr uint32_t kMaxStatusCommand = 64;
+constexpr uint32_t kMaxStatusLogLines = 64;
+constexpr uint64_t kMaxBootFile = uint64_t{4} << 20;  // a folio's largest size
+
+// The data of the one Data message on a boot: channel.
+struct BootFile {
+  uint64_t size;  // bytes of the file (or listing); the folio holds at least this many
+};
+
+}  // namespace stellina::abi
