@@ -14,6 +14,7 @@
 // has come.
 #include <stellina/component.h>
 #include <stellina/socket.h>
+#include <stellina/status.h>
 
 #include "apps/httpd/session.h"
 #include "apps/httpd/site.h"
@@ -380,9 +381,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   // sys::folio_unmap), or 0 with *size 0 if the answer is not a size and a folio that holds it.
   uint64_t map_boot_answer(Bytes data, uint64_t* size) {
     const stellina::OwnedHandle folio(take_handle(0));
-    struct {
-      uint64_t size;
-    } file{};  // abi::BootFile
+    abi::BootFile file{};
     const int64_t folio_size = folio.valid() ? sys::folio_size(folio.get()) : -1;
     if (data.size == sizeof(file)) __builtin_memcpy(&file, data.data, sizeof(file));
     *size = 0;
