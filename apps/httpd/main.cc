@@ -67,6 +67,13 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     size_t name_size = 0;
   };
 
+  // User-provided on purpose: the object lives in zeroed static storage, and without one,
+  // STELLINA_COMPONENT's `new T()` would zero it all again, touching (and charging) every
+  // page of the connection table at start.
+ public:
+  Httpd() {}  // NOLINT(modernize-use-equals-default)
+
+ private:
   void on_start() override {
     now_ = sys::clock_now();
     site_.set_now_ms(now_ / kMs);
