@@ -100,7 +100,12 @@ def host_server(ready, result):
     """The peer tcpecho connects out to: reads a line, answers one."""
     with socket.socket() as server:
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        server.bind(("127.0.0.1", HOST_PORT))
+        try:
+            server.bind(("127.0.0.1", HOST_PORT))
+        except OSError as e:
+            result.append(f"host port {HOST_PORT}: {e.strerror}")
+            ready.set()
+            return
         server.listen(1)
         server.settimeout(30)
         ready.set()
