@@ -13,7 +13,7 @@ guest's port 80, and talks to the site as a browser and a download tool would:
 
 Then it shuts the machine down through the serial console.
 
-usage: httpd.py QEMU_RUN KERNEL ARCHIVE
+usage: httpd.py QEMU_RUN KERNEL ARCHIVE [MACHINE]   (microvm by default, or q35)
 """
 import argparse
 import hashlib
@@ -41,11 +41,11 @@ def free_port():
 
 
 class Machine:
-    def __init__(self, qemu_run, kernel, archive, port):
+    def __init__(self, qemu_run, kernel, archive, port, machine):
         sys.path.insert(0, os.path.dirname(os.path.abspath(qemu_run)))
         import qemu_run as runner  # the same machine as every other QEMU test
         args = argparse.Namespace(
-            interactive=False, memory=256, machine="microvm", debug_exit=True, iso=None,
+            interactive=False, memory=256, machine=machine, debug_exit=True, iso=None,
             kernel=kernel, append="", initrd=archive, net="user", forward=[f"{port}:80"],
             socket_peer=None, socket_local=None, mac=None, qemu_arg=[])
         cmd = runner.qemu_command(args)
@@ -306,9 +306,10 @@ SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "app
 
 def main():
     qemu_run, kernel, archive = sys.argv[1:4]
+    machine = sys.argv[4] if len(sys.argv) > 4 else "microvm"
     start = time.monotonic()
     port = free_port()
-    m = Machine(qemu_run, kernel, archive, port)
+    m = Machine(qemu_run, kernel, archive, port, machine)
     try:
         check(m, port)
     except Failure as e:
