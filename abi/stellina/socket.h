@@ -2,15 +2,20 @@
 // Sockets over channels. The network stack (servers/tcpip) serves three schemes; a component
 // that lists one in its spec's `requires` opens it by URI:
 //
-//   tcp:HOST:PORT          connects. HOST is A.B.C.D or a name for the DNS resolver. The
+//   tcp:HOST:PORT[;nodelay]
+//                          connects. HOST is A.B.C.D or a name for the DNS resolver. The
 //                          OpenReply (a stream channel) comes once the connection is
 //                          established. Abort: kErrConnectionRefused (reset), kErrTimedOut,
 //                          kErrNotFound (the name does not resolve), kErrNoResources,
 //                          kErrInvalidArgument (a malformed URI).
-//   tcp-listen:A.B.C.D:PORT[/BACKLOG]
+//   tcp-listen:A.B.C.D:PORT[/BACKLOG][;nodelay]
 //                          listens (0.0.0.0: on any address of ours; BACKLOG 1..64, by
 //                          default 16). The OpenReply is a listen channel. Abort:
 //                          kErrAddressInUse, kErrNoResources, kErrInvalidArgument.
+//                          `;nodelay` turns Nagle's algorithm off for the connection(s): for a
+//                          client whose every message is a deliberate unit (a response's
+//                          head and body), which Nagle would hold back for the peer's
+//                          delayed ACK.
 //   udp:A.B.C.D:PORT       binds (0.0.0.0; port 0 picks a free one). The OpenReply is a
 //                          datagram channel. Abort: kErrAddressInUse, kErrNoResources.
 //

@@ -42,7 +42,9 @@ constexpr uint64_t kStatusRetryMaxNs = 60'000 * kMs;
 constexpr size_t kMaxConnections = 384;
 constexpr size_t kMaxPendingFiles = httpd::kMaxStaticFiles;
 constexpr size_t kSiteArena = size_t{256} * 1024;  // the site's files, copied out of their folios
-constexpr char kListenUri[] = "tcp-listen:0.0.0.0:80/64";
+// Nagle off: a response's head and body go as separate messages, and the body must not wait
+// for the peer's delayed ACK of the head.
+constexpr char kListenUri[] = "tcp-listen:0.0.0.0:80/64;nodelay";
 constexpr char kBusy[] =
     "HTTP/1.1 503 Service Unavailable\r\nServer: Stellina\r\nContent-Type: text/plain; "
     "charset=utf-8\r\nContent-Length: 32\r\nConnection: close\r\n\r\n"

@@ -25,7 +25,7 @@ class VirtioNet final : public drivers::NetworkDriver {
   // DMA pages: the receive queue (0, 1), the transmit queue (2, 3), then buffers of half a
   // page each, enough for a header and the largest frame (1526 bytes; 5.1.6.3.1).
   static constexpr uint32_t kBufferBytes = 2048;
-  static constexpr size_t kRxBuffers = 16, kTxBuffers = 8;
+  static constexpr size_t kRxBuffers = 32, kTxBuffers = 88;  // bursts of several connections
   static constexpr size_t kFirstBufferPage = 4;
   static constexpr size_t kDmaPages =
       kFirstBufferPage + (kRxBuffers + kTxBuffers) * kBufferBytes / drivers::kPage;

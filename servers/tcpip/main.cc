@@ -63,6 +63,7 @@ struct Socket {
   bool resolving = false;
   uint16_t dns_query = 0;
   uint16_t remote_port = 0;
+  bool nodelay = false;  // Nagle off (for a listener: for its connections)
 
   // Stack to client: a message the client's queue had no room for (size 0: end of stream).
   bool in_pending = false;
@@ -88,10 +89,13 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
                     private tcpip::EchoListener {
   // ---- The Ethernet service below.
 
-  void on_service_connected(const char*) override {
+  void on_service_connected(const char*) override { ask_info(); }
+
+  // Asks the driver for its MAC address and counters; the answer comes to on_info.
+  void ask_info() {
     uint8_t message[sizeof(abi::EthernetBatch)];
     auto size = lib::write_ethernet_info(message, sizeof(message), nullptr);
-    if (size.ok()) env().ethernet.send(Bytes{message, size.value()});
+    if (size.ok() && env().ethernet.valid()) env().ethernet.send(Bytes{message, size.value()});
   }
 
   void on_ethernet(Bytes data) {
@@ -110,7 +114,10 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   }
 
   void on_info(const abi::EthernetInfo& info) {
-    if (net_) return;  // the driver restarted: same device, same stack
+    counters_.driver_rx_dropped = info.rx_dropped;
+    counters_.driver_tx_dropped = info.tx_dropped;
+    counters_.driver_malformed = info.malformed;
+    if (net_) return;  // the driver restarted, or counters: same device, same stack
     tcpip::Mac mac;
     __builtin_memcpy(mac.bytes, info.mac, sizeof(mac.bytes));
     tcpip::TcpConfig config;
@@ -219,6 +226,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
         auto l = net_->tcp.listen(uri.address, uri.port, uri.backlog);
         if (!l.ok()) return refuse(error_status(l.error()));
         s->tcp = l.value();
+        s->nodelay = uri.nodelay;
         return answer_open(*s, call_id);
       }
       case SocketKind::Udp: {
@@ -232,6 +240,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       case SocketKind::Tcp:
         s->open_call = call_id;
         s->remote_port = uri.port;
+        s->nodelay = uri.nodelay;
         if (!uri.named) return connect(*s, uri.address, now);
         tcpip::DnsAnswer cached;
         if (net_->stack.dns().cached(uri.name, now, cached))
@@ -253,6 +262,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       auto c = net_->tcp.connect(local, remote, s.remote_port, now);
       if (c.ok()) {
         s.tcp = c.value();
+        if (s.nodelay) (void)net_->tcp.set_nodelay(s.tcp, true);
         return abi::kOk;  // answered when the handshake ends (tcp_changed)
       }
       status = error_status(c.error());
@@ -326,6 +336,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       }
       const size_t n = tcpip::format_netstat(stack, tcp, states, counters_, text, sizeof(text));
       ch.send(Bytes{text, n}, call_id());
+      ask_info();  // the driver's counts, for the next answer
       return;
     }
   }
@@ -492,6 +503,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
         continue;
       }
       s->tcp = accepted.value();
+      if (listener.nodelay) (void)net_->tcp.set_nodelay(s->tcp, true);
       auto info = net_->tcp.info(s->tcp);
       if (info.ok()) {
         const tcpip::TcpInfo& i = info.value();
@@ -556,6 +568,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     s.udp_port = 0;
     s.open_call = 0;
     s.resolving = false;
+    s.nodelay = false;
     s.in_pending = s.eof_sent = s.client_closed = false;
     s.out_at = s.out_size = 0;
     if (s.handover != abi::kInvalidHandle) sys::handle_close(s.handover);

@@ -45,6 +45,9 @@ size_t format_netstat(const Counters& stack, const TcpCounters& tcp,
   w.line("", "frames.out", stack.frames_out);
   w.line("", "frames.dropped_out", component.frames_dropped_out);
   w.line("", "batches.malformed", component.batches_in_malformed);
+  w.line("", "driver.rx_dropped", component.driver_rx_dropped);
+  w.line("", "driver.tx_dropped", component.driver_tx_dropped);
+  w.line("", "driver.malformed", component.driver_malformed);
   w.line("", "ipv4.in", stack.ipv4_in);
   w.line("", "ipv4.out", stack.ipv4_out);
   w.line("", "arp.answered", stack.arp_requests_answered);

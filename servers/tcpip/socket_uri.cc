@@ -66,6 +66,16 @@ lib::Result<SocketUri> parse_socket_uri(const char* uri, size_t size) {
   const char* rest = uri + at;
   size_t rest_size = size - at;
 
+  // Options after the address, for TCP only.
+  constexpr char kNodelay[] = ";nodelay";
+  constexpr size_t kNodelaySize = sizeof(kNodelay) - 1;
+  if (rest_size >= kNodelaySize &&
+      __builtin_memcmp(rest + rest_size - kNodelaySize, kNodelay, kNodelaySize) == 0) {
+    if (out.kind == SocketKind::Udp) return lib::Error::InvalidArgument;
+    out.nodelay = true;
+    rest_size -= kNodelaySize;
+  }
+
   // A backlog after the port, for listening only.
   size_t end = rest_size;
   out.backlog = out.kind == SocketKind::TcpListen ? kDefaultBacklog : 0;

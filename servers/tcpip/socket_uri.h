@@ -1,7 +1,7 @@
 #pragma once
-// The URIs of the socket schemes (abi/stellina/socket.h): `tcp:HOST:PORT`,
-// `tcp-listen:A.B.C.D:PORT[/BACKLOG]` and `udp:A.B.C.D:PORT`, parsed without trusting a byte
-// of them.
+// The URIs of the socket schemes (abi/stellina/socket.h): `tcp:HOST:PORT[;nodelay]`,
+// `tcp-listen:A.B.C.D:PORT[/BACKLOG][;nodelay]` and `udp:A.B.C.D:PORT`, parsed without
+// trusting a byte of them.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +26,7 @@ struct SocketUri {
   char name[kDnsMaxName + 1] = {};
   uint16_t port = 0;
   uint16_t backlog = 0;  // tcp-listen: 1..kMaxBacklog
+  bool nodelay = false;  // tcp, tcp-listen: Nagle's algorithm off for the connections
 };
 
 // Errors: NotFound (not a socket scheme), InvalidArgument (anything malformed: a missing or

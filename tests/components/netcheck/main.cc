@@ -3,8 +3,8 @@
 // start, and again after the driver restarted) it sends the driver four malformed batches,
 // asks for Info (which must count them), asks the gateway's address with ARP, pings it with
 // an ICMP echo request, and logs each answer; unanswered steps are retried every half second.
-// Then it sends a burst of kBurst echo requests in one batch, more than the driver's transmit
-// ring holds, counts the replies and asks for Info again (which must count the drops).
+// Then it sends a burst of kBurst echo requests in one batch, counts the replies and asks for
+// Info again (which counts any frame the transmit ring had no room for).
 // It answers ARP requests for its own address, so the gateway can reach it.
 #include <stellina/component.h>
 #include <stellina/ethernet.h>

@@ -40,6 +40,21 @@ TEST(SocketUri, ConnectToAnAddressOrAName) {
   EXPECT_EQ(named.value().port, 443);
 }
 
+TEST(SocketUri, NodelayForTcpOnly) {
+  auto listen = parse("tcp-listen:0.0.0.0:80/64;nodelay");
+  ASSERT_TRUE(listen.ok());
+  EXPECT_TRUE(listen.value().nodelay);
+  EXPECT_EQ(listen.value().backlog, 64);
+  auto connect = parse("tcp:10.0.2.2:80;nodelay");
+  ASSERT_TRUE(connect.ok());
+  EXPECT_TRUE(connect.value().nodelay);
+  EXPECT_FALSE(parse("tcp:10.0.2.2:80").value().nodelay);
+  for (const char* bad : {"udp:0.0.0.0:53;nodelay", "tcp:10.0.2.2:80;nodelay;nodelay",
+                          "tcp:10.0.2.2:80;fast", "tcp:10.0.2.2:80;"}) {
+    EXPECT_FALSE(parse(bad).ok()) << bad;
+  }
+}
+
 TEST(SocketUri, UdpMayBindAnEphemeralPort) {
   auto r = parse("udp:0.0.0.0:0");
   ASSERT_TRUE(r.ok());
