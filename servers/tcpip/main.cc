@@ -143,19 +143,12 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       return;
     }
     tcpip::Config config;
-    const char* slash = c.address;
-    while (*slash && *slash != '/') ++slash;
-    uint32_t prefix = 0;
-    for (const char* p = slash + (*slash ? 1 : 0); *p >= '0' && *p <= '9'; ++p)
-      prefix = prefix * 10 + static_cast<uint32_t>(*p - '0');
-    if (!tcpip::parse_ipv4(c.address, static_cast<size_t>(slash - c.address), config.address) ||
-        !*slash || prefix == 0 || prefix > 32) {
-      log("error: config address \"{}\" is neither \"dhcp\" nor A.B.C.D/PREFIX", c.address);
+    if (!tcpip::parse_static_config(c.address, c.gateway, c.dns, config)) {
+      log("error: config address \"{}\" (gateway \"{}\", dns \"{}\") is neither \"dhcp\" nor "
+          "A.B.C.D/PREFIX with dotted quads or nothing",
+          c.address, c.gateway, c.dns);
       return;
     }
-    config.netmask.value = prefix == 32 ? ~0u : ~(~0u >> prefix);
-    (void)tcpip::parse_ipv4(c.gateway, lib::string_length(c.gateway), config.gateway);
-    (void)tcpip::parse_ipv4(c.dns, lib::string_length(c.dns), config.dns);
     net_->stack.configure(config);
   }
 

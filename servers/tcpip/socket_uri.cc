@@ -1,5 +1,7 @@
 #include "servers/tcpip/socket_uri.h"
 
+#include <lib/format.h>
+
 namespace tcpip {
 
 namespace {
@@ -48,6 +50,23 @@ bool parse_ipv4(const char* text, size_t size, Ipv4& out) {
   if (begin != size + 1) return false;  // something after the fourth number
   out.value = value;
   return true;
+}
+
+bool parse_static_config(const char* address, const char* gateway, const char* dns, Config& out) {
+  const size_t size = lib::string_length(address);
+  size_t slash = 0;
+  while (slash < size && address[slash] != '/') ++slash;
+  uint32_t prefix = 0;
+  if (slash == size || !parse_ipv4(address, slash, out.address) ||
+      !parse_number(address + slash + 1, size - slash - 1, 32, prefix) || prefix == 0)
+    return false;
+  out.netmask.value = prefix == 32 ? ~0u : ~(~0u >> prefix);
+  out.gateway = {};
+  out.dns = {};
+  const auto optional = [](const char* text, Ipv4& ip) {
+    return !*text || parse_ipv4(text, lib::string_length(text), ip);
+  };
+  return optional(gateway, out.gateway) && optional(dns, out.dns);
 }
 
 lib::Result<SocketUri> parse_socket_uri(const char* uri, size_t size) {

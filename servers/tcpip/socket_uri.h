@@ -9,6 +9,7 @@
 #include <lib/result.h>
 
 #include "servers/tcpip/stack/dns.h"
+#include "servers/tcpip/stack/ipv4.h"
 #include "servers/tcpip/stack/net.h"
 
 namespace tcpip {
@@ -36,5 +37,9 @@ lib::Result<SocketUri> parse_socket_uri(const char* uri, size_t size);
 
 // A dotted quad, exactly four numbers 0..255. False if text[0..size) is not one.
 bool parse_ipv4(const char* text, size_t size, Ipv4& out);
+
+// A static configuration from the spec's text: address `A.B.C.D/PREFIX` (1..32), gateway and
+// DNS server each a dotted quad or empty (none). False if any part is malformed.
+bool parse_static_config(const char* address, const char* gateway, const char* dns, Config& out);
 
 }  // namespace tcpip

@@ -99,6 +99,27 @@ TEST(SocketUri, MalformedOnesAreRefused) {
   EXPECT_FALSE(parse(long_name).ok());
 }
 
+TEST(StaticConfig, AddressPrefixGatewayAndDns) {
+  Config c;
+  ASSERT_TRUE(parse_static_config("10.0.2.15/24", "10.0.2.2", "10.0.2.3", c));
+  EXPECT_EQ(c.address, Ipv4::of(10, 0, 2, 15));
+  EXPECT_EQ(c.netmask, Ipv4::of(255, 255, 255, 0));
+  EXPECT_EQ(c.gateway, Ipv4::of(10, 0, 2, 2));
+  EXPECT_EQ(c.dns, Ipv4::of(10, 0, 2, 3));
+  ASSERT_TRUE(parse_static_config("192.168.1.1/32", "", "", c));
+  EXPECT_TRUE(c.netmask.broadcast());
+  EXPECT_TRUE(c.gateway.any());
+  EXPECT_TRUE(c.dns.any());
+  ASSERT_TRUE(parse_static_config("172.16.0.9/12", "", "", c));
+  EXPECT_EQ(c.netmask, Ipv4::of(255, 240, 0, 0));
+  for (const char* bad : {"dhcp", "10.0.2.15", "10.0.2.15/", "10.0.2.15/0", "10.0.2.15/33",
+                          "10.0.2.15/24x", "10.0.2.15/99999999999", "10.0.2/24", ""}) {
+    EXPECT_FALSE(parse_static_config(bad, "", "", c)) << bad;
+  }
+  EXPECT_FALSE(parse_static_config("10.0.2.15/24", "10.0.2", "", c));
+  EXPECT_FALSE(parse_static_config("10.0.2.15/24", "", "dns.example", c));
+}
+
 TEST(SocketUri, DottedQuads) {
   Ipv4 ip;
   EXPECT_TRUE(parse_ipv4("255.255.255.255", 15, ip));
