@@ -39,6 +39,25 @@ constexpr uint64_t kQuotaRetryNs = 20 * kMs;
 // is restarting comes back soon; a scheme no one serves should not be asked every second).
 constexpr uint64_t kListenRetryMaxNs = 8'000 * kMs;
 constexpr uint64_t kStatusRetryMaxNs = 60'000 * kMs;
+
+// When to try a refused open again: after a delay that doubles from a tick up to max.
+struct Backoff {
+  uint64_t max;
+  uint64_t next = 0;
+  uint64_t delay = kTickNs;
+
+  bool due(uint64_t now) const { return now >= next; }
+  // A failed try at now: the next one waits the current delay, and the one after twice that.
+  void failed(uint64_t now) {
+    next = now + delay;
+    delay = delay * 2 < max ? delay * 2 : max;
+  }
+  // Succeeded, or starting over (the channel closed): the next try in a tick.
+  void reset(uint64_t now) {
+    delay = kTickNs;
+    next = now + delay;
+  }
+};
 constexpr size_t kMaxConnections = 384;
 constexpr size_t kMaxPendingFiles = httpd::kMaxStaticFiles;
 constexpr size_t kSiteArena = size_t{256} * 1024;  // the site's files, copied out of their folios
@@ -162,13 +181,11 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       log("the listen channel closed: listening again");
       unwatch(listen_);
       listen_.reset();
-      listen_delay_ = kTickNs;
-      next_listen_ = sys::clock_now() + listen_delay_;
+      listen_retry_.reset(sys::clock_now());
     } else if (&ch == &status_) {
       unwatch(status_);
       status_.reset();
-      status_delay_ = kTickNs;
-      next_status_ = sys::clock_now() + status_delay_;
+      status_retry_.reset(sys::clock_now());
       for (uint64_t& p : pending_) p = 0;
     } else if (&ch == &env().netstat) {
       pending_[static_cast<size_t>(Source::Network)] = 0;
@@ -180,8 +197,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     site_.set_now_ms(now_ / kMs);
     if (now_ >= next_tick_) {
       next_tick_ = now_ + kTickNs;
-      if (!listen_.valid() && now_ >= next_listen_) try_listen();
-      if (!status_.valid() && now_ >= next_status_) open_sources();
+      if (!listen_.valid() && listen_retry_.due(now_)) try_listen();
+      if (!status_.valid() && status_retry_.due(now_)) open_sources();
       refresh(true);
       sweep();
     }
@@ -296,12 +313,11 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     Channel ch;
     const int64_t r = open(kListenUri, &ch, kOpenTimeoutNs);
     if (r != abi::kOk) {
-      log("listen on port 80: status {}; trying again in {} ms", r, listen_delay_ / kMs);
-      next_listen_ = now_ + listen_delay_;
-      listen_delay_ = listen_delay_ * 2 < kListenRetryMaxNs ? listen_delay_ * 2 : kListenRetryMaxNs;
+      log("listen on port 80: status {}; trying again in {} ms", r, listen_retry_.delay / kMs);
+      listen_retry_.failed(now_);
       return;
     }
-    listen_delay_ = kTickNs;
+    listen_retry_.reset(now_);
     listen_ = static_cast<Channel&&>(ch);
     if (!watch(listen_)) {
       listen_.reset();
@@ -316,12 +332,11 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     Channel ch;
     const int64_t r = open("status:", &ch, kOpenTimeoutNs);
     if (r != abi::kOk) {
-      log("open status: -> status {}; trying again in {} ms", r, status_delay_ / kMs);
-      next_status_ = now_ + status_delay_;
-      status_delay_ = status_delay_ * 2 < kStatusRetryMaxNs ? status_delay_ * 2 : kStatusRetryMaxNs;
+      log("open status: -> status {}; trying again in {} ms", r, status_retry_.delay / kMs);
+      status_retry_.failed(now_);
       return;
     }
-    status_delay_ = kTickNs;
+    status_retry_.reset(now_);
     status_ = static_cast<Channel&&>(ch);
     if (!watch(status_)) {
       status_.reset();
@@ -495,10 +510,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   uint64_t next_call_ = 1;
   uint64_t now_ = 0;
   uint64_t next_tick_ = 0;
-  uint64_t next_listen_ = 0;
-  uint64_t listen_delay_ = kTickNs;
-  uint64_t next_status_ = 0;
-  uint64_t status_delay_ = kTickNs;
+  Backoff listen_retry_{kListenRetryMaxNs};
+  Backoff status_retry_{kStatusRetryMaxNs};
   unsigned bad_answers_ = 0;
   uint8_t scratch_[abi::kMaxMessageData];
   alignas(16) uint8_t arena_[kSiteArena];

@@ -65,6 +65,16 @@ size_t utf8_sequence(const uint8_t* s, size_t size) {
   return n;
 }
 
+size_t Writer::copy_utf8(const uint8_t* s, size_t size) {
+  const size_t n = utf8_sequence(s, size);
+  if (n == 0) {
+    bytes(kReplacementUtf8, 3);
+    return 1;
+  }
+  bytes(s, n);
+  return n;
+}
+
 void Writer::json_string(const char* s, size_t size) {
   const size_t start = size_;
   character('"');
@@ -82,14 +92,7 @@ void Writer::json_string(const char* s, size_t size) {
       ++i;
       continue;
     }
-    const size_t n = utf8_sequence(p + i, size - i);
-    if (n == 0) {
-      bytes(kReplacementUtf8, 3);
-      ++i;
-    } else {
-      bytes(p + i, n);
-      i += n;
-    }
+    i += copy_utf8(p + i, size - i);
   }
   character('"');
   if (overflowed_) size_ = start;  // no half string
@@ -119,14 +122,7 @@ void Writer::html_text(const char* s, size_t size) {
       ++i;
       continue;
     }
-    const size_t n = utf8_sequence(p + i, size - i);
-    if (n == 0) {
-      bytes(kReplacementUtf8, 3);
-      ++i;
-    } else {
-      bytes(p + i, n);
-      i += n;
-    }
+    i += copy_utf8(p + i, size - i);
   }
   if (overflowed_) size_ = start;
 }

@@ -30,6 +30,10 @@ class Writer {
   char* data() const { return out_; }
 
  private:
+  // Copies the UTF-8 sequence at s[0..size), or U+FFFD for its first byte if it is not a
+  // well-formed one; returns the bytes consumed.
+  size_t copy_utf8(const uint8_t* s, size_t size);
+
   char* out_;
   size_t capacity_;
   size_t size_ = 0;

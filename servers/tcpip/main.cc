@@ -525,14 +525,17 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
 
   void send_datagram(Socket& s, Bytes data) {
     abi::UdpDatagram header;
-    if (data.size < sizeof(header)) return;
+    if (data.size < sizeof(header)) {
+      ++counters_.datagrams_dropped_out;
+      return;
+    }
     __builtin_memcpy(&header, data.data, sizeof(header));
     const uint8_t* a = header.remote.address;
     const Ipv4 to = Ipv4::of(a[0], a[1], a[2], a[3]);
-    const uint64_t now = now_ms();
-    (void)net_->stack.udp().send(s.udp_port, to, header.remote.port,
-                                 static_cast<const uint8_t*>(data.data) + sizeof(header),
-                                 data.size - sizeof(header), now);
+    auto sent = net_->stack.udp().send(s.udp_port, to, header.remote.port,
+                                       static_cast<const uint8_t*>(data.data) + sizeof(header),
+                                       data.size - sizeof(header), now_ms());
+    if (!sent.ok()) ++counters_.datagrams_dropped_out;
   }
 
   // ---- Sockets.

@@ -55,6 +55,7 @@ size_t format_netstat(const Counters& stack, const TcpCounters& tcp,
   w.line("", "udp.in", stack.udp_in);
   w.line("", "udp.out", stack.udp_out);
   w.line("", "udp.dropped_in", component.datagrams_dropped_in);
+  w.line("", "udp.dropped_out", component.datagrams_dropped_out);
   w.line("", "tcp.segments_in", tcp.segments_in);
   w.line("", "tcp.segments_out", tcp.segments_out);
   w.line("", "tcp.retransmits", tcp.retransmits);

@@ -16,8 +16,9 @@ struct ComponentCounters {
   uint64_t frames_dropped_out = 0;  // frames that found the driver's queue full
   uint64_t batches_in_malformed = 0;
   uint64_t sockets_open = 0;
-  uint64_t sockets_refused = 0;       // Opens refused for want of a slot, a port or a route
-  uint64_t datagrams_dropped_in = 0;  // for a client whose queue was full
+  uint64_t sockets_refused = 0;        // Opens refused for want of a slot, a port or a route
+  uint64_t datagrams_dropped_in = 0;   // for a client whose queue was full
+  uint64_t datagrams_dropped_out = 0;  // malformed, too large, or no route
   // The driver's own counts (abi::EthernetInfo), as of its last Info answer.
   uint64_t driver_rx_dropped = 0, driver_tx_dropped = 0, driver_malformed = 0;
 };

@@ -20,11 +20,13 @@ TEST(Netstat, EveryCounterIsALineOfNameAndValue) {
   states[static_cast<size_t>(TcpState::Established)] = 5;
   ComponentCounters component;
   component.sockets_open = 7;
+  component.datagrams_dropped_out = 2;
   char out[4096];
   const std::string text(out, format_netstat(stack, tcp, states, component, out, sizeof(out)));
-  for (const char* line : {"frames.in 12\n", "drop.ipv4_bad_checksum 2\n", "tcp.retransmits 3\n",
-                           "drop.tcp_too_short 1\n", "tcp.state.established 5\n",
-                           "tcp.state.time_wait 0\n", "sockets.open 7\n", "drop.total 3\n"}) {
+  for (const char* line :
+       {"frames.in 12\n", "drop.ipv4_bad_checksum 2\n", "tcp.retransmits 3\n",
+        "drop.tcp_too_short 1\n", "tcp.state.established 5\n", "tcp.state.time_wait 0\n",
+        "sockets.open 7\n", "drop.total 3\n", "udp.dropped_out 2\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line;
   }
   size_t lines = 0;
