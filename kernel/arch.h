@@ -120,6 +120,9 @@ lib::Result<void*> map_mmio(uintptr_t phys, size_t size);
 constexpr uintptr_t kStackRegionBase = 0xffffa00000000000;
 constexpr uintptr_t kStackRegionSize = uintptr_t{1} << 32;
 constexpr uintptr_t kTestRegionBase = 0xffffb00000000000;
+// Where the folios of components built into the kernel are mapped (kernel/kernel_folios.h).
+constexpr uintptr_t kFolioRegionBase = 0xffffd00000000000;
+constexpr uintptr_t kFolioRegionSize = uintptr_t{1} << 36;
 
 // User address spaces: the lower half of their own top-level table, the kernel half shared.
 constexpr uintptr_t kUserTop = uintptr_t{1} << 47;

@@ -36,6 +36,12 @@ bool handle_user_page_fault(uintptr_t addr, bool write, bool exec);
 // process, reporting what, where (pc) and the faulting address, and never returns.
 [[noreturn]] void kill_current_process(const char* what, uintptr_t pc, uintptr_t addr);
 
+// The CPU refused an instruction in kernel mode, with interrupts enabled (so no spinlock was
+// held). If the thread belongs to a component built into the kernel, the fault is its own
+// (its code, or a syscall it made) and it ends as a user process would: this never returns.
+// Otherwise it returns, and the fault is the kernel's.
+void end_faulting_component(const char* what, uintptr_t pc, uintptr_t addr);
+
 // Last stop before returning to user mode (after a syscall or an interrupt from user mode):
 // a thread whose process is ending ends here instead.
 void on_return_to_user();

@@ -13,7 +13,7 @@ namespace kernel {
 class Folio final : public Object {
  public:
   static constexpr ObjectType kType = ObjectType::Folio;
-  static constexpr size_t kMaxPages = 1024;  // 4 MiB
+  static constexpr size_t kMaxPages = 4096;  // 16 MiB
 
   // Zeroed pages, size rounded up to whole pages. With a silo, the pages and the folio's
   // bookkeeping are charged to it while the folio exists. Errors: InvalidArgument (0 or

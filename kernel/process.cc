@@ -44,6 +44,7 @@ Process::~Process() {
 void Process::release_memory() {
   KASSERT(terminated_ && live_threads_ == 0);
   address_space_ = Ref<AddressSpace>();
+  kernel_folios_.unmap_all();
 }
 
 void Process::terminate(int64_t code, ExitReason reason, const char* detail, uintptr_t pc,

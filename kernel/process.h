@@ -10,6 +10,7 @@
 #include "kernel/address_space.h"
 #include "kernel/channel.h"
 #include "kernel/handle_table.h"
+#include "kernel/kernel_folios.h"
 #include "kernel/object.h"
 #include "kernel/silo.h"
 
@@ -37,6 +38,8 @@ class Process final : public Object {
   HandleTable& handles() { return handles_; }
   // Only for processes that are not in_kernel().
   AddressSpace& address_space() { return *address_space_; }
+  // Only for processes that are in_kernel(): where their folios are mapped.
+  KernelFolios& kernel_folios() { return kernel_folios_; }
   bool terminated() const REQUIRES(sched_lock) { return terminated_; }
   // Terminated, and every thread has ended (kSignalTerminated is raised then).
   bool ended() const REQUIRES(sched_lock);
@@ -46,7 +49,8 @@ class Process final : public Object {
   size_t live_threads() const REQUIRES(sched_lock) { return live_threads_; }
   void thread_ended() REQUIRES(sched_lock) { --live_threads_; }
   // After the last thread of an ended process has switched away for good: frees the address
-  // space (its pages go back to the silo) without waiting for the last reference.
+  // space (its pages go back to the silo), or unmaps an in-kernel process's folios, without
+  // waiting for the last reference.
   void release_memory() REQUIRES(sched_lock);
 
   // Ends the process (once): closes its handles, reports to the supervisor and raises
@@ -66,6 +70,7 @@ class Process final : public Object {
   Ref<Silo> silo_;
   HandleTable handles_;
   Ref<AddressSpace> address_space_;  // null in the kernel, and once the process is gone
+  KernelFolios kernel_folios_;       // in the kernel
   Ref<Channel> exit_channel_;
   bool terminated_ = false;
   stellina::abi::ProcessExit exit_ = {};

@@ -49,10 +49,10 @@ int64_t sys_object_wait(SyscallArgs a) {
 
 int64_t sys_thread_create(SyscallArgs a) {
   const uint64_t entry = a[0], stack = a[1];
-  if (!entry || entry >= arch::kUserTop || !stack || stack > arch::kUserTop)
-    return abi::kErrInvalidArgument;
   Process& process = current_process();
-  if (process.in_kernel()) return abi::kErrNotSupported;
+  if (!entry) return abi::kErrInvalidArgument;
+  if (!process.in_kernel() && (entry >= arch::kUserTop || !stack || stack > arch::kUserTop))
+    return abi::kErrInvalidArgument;
   ThreadObject* object = TRY_RESULT(create_charged<ThreadObject>());
   Handle h;
   {
@@ -64,7 +64,8 @@ int64_t sys_thread_create(SyscallArgs a) {
     }
     h = installed.value();
   }
-  auto thread = Thread::create_user(&process, entry, stack, a[2]);
+  auto thread = process.in_kernel() ? Thread::create_component(&process, entry, a[2])
+                                    : Thread::create_user(&process, entry, stack, a[2]);
   if (thread.ok()) thread.value()->detach();  // it frees itself when it ends
   SpinlockGuard guard(sched_lock);
   if (!thread.ok()) {

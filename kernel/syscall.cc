@@ -82,7 +82,11 @@ lib::Result<void> copy_out(uint64_t dst, const void* src, size_t n) {
 
 extern "C" int64_t stellina_kernel_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
                                            uint64_t a3, uint64_t a4, uint64_t a5) {
-  return syscall_dispatch(n, a0, a1, a2, a3, a4, a5);
+  const int64_t r = syscall_dispatch(n, a0, a1, a2, a3, a4, a5);
+  // A component built into the kernel returns to its own code here: if its process is
+  // ending, it ends now, as a user process's thread would on its way back to user mode.
+  on_return_to_user();
+  return r;
 }
 
 namespace {
@@ -126,6 +130,11 @@ bool handle_user_page_fault(uintptr_t addr, bool write, bool exec) {
     case AddressSpace::FaultResult::OverQuota: self->set_quota_fault(); return false;
   }
   return false;
+}
+
+void end_faulting_component(const char* what, uintptr_t pc, uintptr_t addr) {
+  Process* p = sched::current()->process();
+  if (p && p->in_kernel()) end_current_process(ExitReason::Fault, what, pc, addr);
 }
 
 void kill_current_process(const char* what, uintptr_t pc, uintptr_t addr) {

@@ -58,6 +58,11 @@ void user_thread_main(void* arg) {
   arch::enter_user(t->user_entry().rip, t->user_entry().rsp, t->user_entry().arg);
 }
 
+void component_thread_main(void* arg) {
+  auto* t = static_cast<Thread*>(arg);
+  reinterpret_cast<void (*)(uint64_t)>(t->user_entry().rip)(t->user_entry().arg);
+}
+
 }  // namespace
 
 lib::Result<void> Thread::charge_silo(Process* process) {
@@ -91,6 +96,14 @@ lib::Result<Thread*> Thread::create_user(Process* process, uintptr_t rip, uintpt
   t->context_ = arch::context_init(t->stack_.top(), user_thread_main, t);
   t->user_rip_ = rip;
   t->user_rsp_ = rsp;
+  t->user_arg_ = arg;
+  return t;
+}
+
+lib::Result<Thread*> Thread::create_component(Process* process, uintptr_t entry, uint64_t arg) {
+  Thread* t = TRY(create_charged(process, component_thread_main, nullptr));
+  t->context_ = arch::context_init(t->stack_.top(), component_thread_main, t);
+  t->user_rip_ = entry;
   t->user_arg_ = arg;
   return t;
 }

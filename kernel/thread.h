@@ -55,6 +55,9 @@ class Thread : public SchedLink {
   // A kernel thread that belongs to process (a component built into the kernel), charged to
   // its silo like create_user's. Errors: QuotaExceeded, those of create.
   static lib::Result<Thread*> create_in_process(Process* process, Entry entry, void* arg);
+  // The same, running the component's own entry(arg) (a void (*)(uint64_t)): thread_create
+  // in a component built into the kernel.
+  static lib::Result<Thread*> create_component(Process* process, uintptr_t entry, uint64_t arg);
   void start();
   // Waits for the thread to end, frees it and returns its exit code. Only one joiner.
   int join();

@@ -101,21 +101,25 @@ enum Syscall : uint64_t {
   kSysTimerSet = 16,
 
   // folio_create(uint64_t size) -> Handle: zeroed physical pages (size rounded up to whole
-  // pages, at most 4 MiB), all rights. Errors: kErrInvalidArgument (0 or too large),
+  // pages, at most 16 MiB), all rights. Errors: kErrInvalidArgument (0 or too large),
   // kErrNoMemory, kErrNoResources, kErrQuotaExceeded (its pages are charged to the caller's
   // silo while the folio exists).
   kSysFolioCreate = 17,
 
-  // folio_map(Handle folio, uint64_t writable) -> address: maps the whole folio into the
-  // caller's address space; the same folio mapped by two processes is shared memory.
+  // folio_map(Handle folio, uint64_t writable, uint64_t* address): maps the whole folio into
+  // the caller's address space and writes where to *address (an out argument, not the
+  // return value: a kernel address would read as a status); the same folio mapped by two
+  // processes is shared memory.
   // Rights: kRightMap, and kRightWrite for a writable mapping.
-  // Errors: kErrNoResources (too many mappings), kErrNotSupported (a component built into
-  // the kernel: it has no address space of its own), kErrAccessDenied (writable, of a folio
-  // the kernel lends only to be read, as the boot archive: whatever the handle's rights).
+  // A component built into the kernel has no address space of its own: its folios are
+  // mapped in the kernel half, where every address space sees them (only its code has the
+  // address). Errors: kErrNoResources (too many mappings), kErrAccessDenied (writable, of a
+  // folio the kernel lends only to be read, as the boot archive: whatever the handle's
+  // rights), kErrNoMemory, kErrFault (address not writable: nothing stays mapped).
   kSysFolioMap = 18,
 
   // folio_unmap(uint64_t address): removes the mapping folio_map returned.
-  // Errors: kErrNotFound, kErrNotSupported (in-kernel component).
+  // Errors: kErrNotFound.
   kSysFolioUnmap = 19,
 
   // interrupt_ack(Handle irq): the driver has handled its device: clears kSignalReadable and
@@ -126,9 +130,11 @@ enum Syscall : uint64_t {
   // thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg) -> Handle: a new thread
   // of the calling process, starting at entry with arg in the first argument register and
   // the stack pointer at stack_top (16-byte aligned by the caller). The handle (kRightRead |
-  // kRightWait) raises kSignalTerminated when the thread ends. Errors: kErrInvalidArgument
-  // (an address outside user space), kErrNoMemory, kErrNoResources, kErrQuotaExceeded (the
-  // silo's thread or memory limit), kErrNotSupported (in a component built into the kernel).
+  // kRightWait) raises kSignalTerminated when the thread ends. In a component built into
+  // the kernel the thread runs on a kernel stack of its own (16 KiB below a guard page) and
+  // stack_top is ignored; returning from entry ends it as thread_exit(0) would.
+  // Errors: kErrInvalidArgument (an address outside user space, for a user process),
+  // kErrNoMemory, kErrNoResources, kErrQuotaExceeded (the silo's thread or memory limit).
   kSysThreadCreate = 21,
 
   // thread_exit(int64_t code): ends the calling thread; does not return. When the last
@@ -187,7 +193,7 @@ enum Syscall : uint64_t {
   // list as RAM may be mapped. Rights: kRightManage on the Platform.
   // Errors: kErrInvalidArgument (phys not page-aligned, size 0, the range wraps, or it
   // overlaps RAM (usable, ACPI-reclaimable or ACPI NVS), the kernel image or a boot module),
-  // kErrTooLarge (more than 1024 pages), kErrNoMemory, kErrNoResources, kErrQuotaExceeded.
+  // kErrTooLarge (more than 4096 pages), kErrNoMemory, kErrNoResources, kErrQuotaExceeded.
   kSysDeviceMap = 30,
 
   // folio_physical(Handle folio, uint64_t page_index) -> uint64_t: the physical address of

@@ -413,10 +413,10 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
         file.size > static_cast<uint64_t>(folio_size)) {
       return 0;
     }
-    const int64_t address = sys::folio_map(folio.get(), false);
-    if (address <= 0) return 0;
+    uintptr_t address = 0;
+    if (sys::folio_map(folio.get(), false, &address) != abi::kOk) return 0;
     *size = file.size;
-    return static_cast<uint64_t>(address);  // the mapping keeps the folio alive
+    return address;  // the mapping keeps the folio alive
   }
 
   void on_listing(Bytes data) {

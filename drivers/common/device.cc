@@ -65,7 +65,9 @@ lib::Result<void> DmaPages::allocate(size_t pages, abi::Handle keeper) {
     sys::handle_close(copy);
     return lib::Error::NoResources;  // without a keeper the pages could outlive nothing
   }
-  base_ = reinterpret_cast<uint8_t*>(TRY(from_status(sys::folio_map(folio, true))));
+  uintptr_t base = 0;
+  TRY(from_status(sys::folio_map(folio, true, &base)));
+  base_ = reinterpret_cast<uint8_t*>(base);
   for (size_t p = 0; p < pages; ++p) physical_[p] = TRY(from_status(sys::folio_physical(folio, p)));
   count_ = pages;
   return {};
@@ -73,7 +75,8 @@ lib::Result<void> DmaPages::allocate(size_t pages, abi::Handle keeper) {
 
 lib::Result<Mmio> map_registers(abi::Handle folio) {
   const size_t size = TRY(from_status(sys::folio_size(folio)));
-  const auto address = TRY(from_status(sys::folio_map(folio, true)));
+  uintptr_t address = 0;
+  TRY(from_status(sys::folio_map(folio, true, &address)));
   return Mmio(reinterpret_cast<volatile uint8_t*>(address), size);
 }
 

@@ -54,13 +54,12 @@ class Ecam final : public lib::pci::ConfigAccess {
     const uint64_t phys = info_.ecam_base + uint64_t{bus} * kBusBytes;  // MCFG: bus 0 base
     const int64_t folio = sys::device_map(platform_, phys, kBusBytes);
     if (folio < 0) return 0;
-    const int64_t address = sys::folio_map(static_cast<abi::Handle>(folio), true);
-    if (address < 0) {
+    uintptr_t address = 0;
+    if (sys::folio_map(static_cast<abi::Handle>(folio), true, &address) != abi::kOk) {
       sys::handle_close(static_cast<abi::Handle>(folio));
       return 0;
     }
-    mapped_[mapped_count_++] = {bus, static_cast<abi::Handle>(folio),
-                                static_cast<uintptr_t>(address)};
+    mapped_[mapped_count_++] = {bus, static_cast<abi::Handle>(folio), address};
     return static_cast<uintptr_t>(address);
   }
 
@@ -312,8 +311,8 @@ void Devices::discover_virtio_mmio(abi::Handle platform) {
   const size_t bytes = kVirtioMmioSlots * kVirtioMmioSlotSize;
   const int64_t folio = sys::device_map(platform, kVirtioMmioBase, bytes);
   if (folio < 0) return;
-  const int64_t address = sys::folio_map(static_cast<abi::Handle>(folio), false);
-  if (address >= 0) {
+  uintptr_t address = 0;
+  if (sys::folio_map(static_cast<abi::Handle>(folio), false, &address) == abi::kOk) {
     for (size_t slot = 0; slot < kVirtioMmioSlots; ++slot) {
       const auto* regs = reinterpret_cast<volatile const uint32_t*>(
           static_cast<uintptr_t>(address) + slot * kVirtioMmioSlotSize);

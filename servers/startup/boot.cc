@@ -25,10 +25,11 @@ int64_t copy_to_folio(const uint8_t* data, uint64_t size) {
   const int64_t folio = sys::folio_create(size ? size : 1);
   if (folio < 0) return folio;
   const auto h = static_cast<abi::Handle>(folio);
-  const int64_t mapped = sys::folio_map(h, true);
-  if (mapped < 0) {
+  uintptr_t mapped = 0;
+  const int64_t status = sys::folio_map(h, true, &mapped);
+  if (status < 0) {
     sys::handle_close(h);
-    return mapped;
+    return status;
   }
   __builtin_memcpy(reinterpret_cast<void*>(mapped), data, size);
   sys::folio_unmap(static_cast<uint64_t>(mapped));
@@ -58,8 +59,9 @@ size_t length(const char* s) {
 int64_t Supervisor::set_boot_archive(abi::Handle folio) {
   const int64_t size = sys::folio_size(folio);
   if (size < 0) return size;
-  const int64_t mapped = sys::folio_map(folio, false);
-  if (mapped < 0) return mapped;
+  uintptr_t mapped = 0;
+  const int64_t status = sys::folio_map(folio, false, &mapped);
+  if (status < 0) return status;
   auto opened =
       lib::BootArchive::open(reinterpret_cast<const uint8_t*>(mapped), static_cast<size_t>(size));
   if (!opened.ok()) {
@@ -132,10 +134,11 @@ int64_t Supervisor::boot_listing(const char* dir, uint64_t* size) {
   if (total > abi::kMaxBootFile) return abi::kErrTooLarge;
   const int64_t folio = sys::folio_create(total);
   if (folio < 0) return folio;
-  const int64_t mapped = sys::folio_map(static_cast<abi::Handle>(folio), true);
-  if (mapped < 0) {
+  uintptr_t mapped = 0;
+  const int64_t status = sys::folio_map(static_cast<abi::Handle>(folio), true, &mapped);
+  if (status < 0) {
     sys::handle_close(static_cast<abi::Handle>(folio));
-    return mapped;
+    return status;
   }
   auto* out = reinterpret_cast<char*>(mapped);
   for (size_t i = 0; i < archive_.count(); ++i) {  // entries are sorted by name

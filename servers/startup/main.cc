@@ -25,9 +25,10 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   const abi::Handle platform = startup.handle_count > 4 ? startup.handles[4] : abi::kInvalidHandle;
   const abi::Handle archive = startup.handle_count > 5 ? startup.handles[5] : abi::kInvalidHandle;
 
-  const int64_t mapped = sys::folio_map(manifest_folio, false);
-  if (mapped < 0) {
-    startup::say(log, "cannot map the manifest ({})", mapped);
+  uintptr_t mapped = 0;
+  const int64_t status = sys::folio_map(manifest_folio, false, &mapped);
+  if (status < 0) {
+    startup::say(log, "cannot map the manifest ({})", status);
     return -1;
   }
   // The folio is at least as large as the manifest, whose header gives its exact size.

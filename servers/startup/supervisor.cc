@@ -360,9 +360,8 @@ void Supervisor::on_exit(size_t i) {
 // command register stops its DMA; the next driver switches it on again.
 void Supervisor::quiesce(Component& c) {
   constexpr uint32_t kVirtioMmioStatus = 0x70, kPciCommand = 0x04, kBusMaster = 1u << 2;
-  const int64_t mapped = c.resource_count ? sys::folio_map(c.resources[0], true) : -1;
-  if (mapped >= 0) {
-    const auto base = static_cast<uintptr_t>(mapped);
+  uintptr_t base = 0;
+  if (c.resource_count && sys::folio_map(c.resources[0], true, &base) == abi::kOk) {
     const char* at = c.device;
     while (*at && *at != ' ') ++at;  // past MATCH
     if (__builtin_memcmp(at, " pci=", 5) == 0) {
@@ -375,7 +374,7 @@ void Supervisor::quiesce(Component& c) {
       if (offset <= 4096 - 0x200)
         *reinterpret_cast<volatile uint32_t*>(base + offset + kVirtioMmioStatus) = 0;
     }
-    sys::folio_unmap(static_cast<uint64_t>(mapped));
+    sys::folio_unmap(base);
   }
   if (c.dma_count)
     say(log_, "{}: device stopped, {} DMA folio(s) let go", c.spec.name, c.dma_count);

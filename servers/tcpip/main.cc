@@ -127,7 +127,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     const uint64_t t = sys::clock_now();
     config.secret =
         tcpip::TcpSecret{t * 0x9e3779b97f4a7c15ull ^ info.mac[5], t ^ 0xc2b2ae3d27d4eb4full};
-    net_ = new (net_storage_) Network(*this, mac, static_cast<uint32_t>(t), config);
+    net_ = new (net_storage_) Network(*this, mac, static_cast<uint32_t>(t), connections_, config);
     net_->stack.icmp().set_echo_listener(this);
     const uint8_t* m = info.mac;
     log("mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}, mtu {}, link {}", m[0], m[1], m[2], m[3],
@@ -661,7 +661,8 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
 
   // The stack, built once the driver has told its MAC address.
   struct Network {
-    Network(tcpip::Link& link, tcpip::Mac mac, uint32_t seed, const tcpip::TcpConfig& config)
+    Network(tcpip::Link& link, tcpip::Mac mac, uint32_t seed, tcpip::TcpConnection* connections,
+            const tcpip::TcpConfig& config)
         : stack(link, mac, seed), glue(stack.ipv4()), tcp(glue, connections, kConnections, config) {
       glue.bind(tcp);
       (void)stack.ipv4().attach(tcpip::kProtocolTcp, glue);
@@ -671,7 +672,6 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     tcpip::Tcp tcp;
   };
   static constexpr uint16_t kPingId = 0x5354;
-  static tcpip::TcpConnection connections[kConnections];
 
   struct TxBatch {
     uint16_t size = 0;
@@ -696,9 +696,8 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   lib::EthernetBatchWriter tx_{tx_buffer_};
   TxBatch tx_queue_[kTxBatches];
   size_t tx_first_ = 0, tx_count_ = 0;
+  tcpip::TcpConnection connections_[kConnections];  // for the stack's TCP
 };
-
-tcpip::TcpConnection TcpIp::connections[kConnections];
 
 }  // namespace
 

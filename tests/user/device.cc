@@ -24,7 +24,7 @@ struct DeviceReport {
 };
 
 constexpr uint64_t kPage = 4096;
-constexpr uint64_t kMaxDevicePages = 1024;
+constexpr uint64_t kMaxDevicePages = 4096;
 
 bool refused(int64_t status, int64_t expected) { return status == expected; }
 
@@ -59,8 +59,8 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   if (probe.phys) {
     const int64_t regs = sys::device_map(platform, probe.phys, kPage);
     if (regs <= 0) return 10;
-    const int64_t address = sys::folio_map(static_cast<abi::Handle>(regs), false);
-    if (address <= 0) return 11;
+    uintptr_t address = 0;
+    if (sys::folio_map(static_cast<abi::Handle>(regs), false, &address) != abi::kOk) return 11;
     report.value = *reinterpret_cast<volatile uint32_t*>(address);
     if (sys::folio_unmap(static_cast<uint64_t>(address)) != abi::kOk) return 12;
     // A device folio has physical addresses like any other: its own.
@@ -97,8 +97,8 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   const int64_t folio = sys::folio_create(3 * kPage);
   if (folio <= 0) return 31;
   const auto f = static_cast<abi::Handle>(folio);
-  const int64_t mapped = sys::folio_map(f, true);
-  if (mapped <= 0) return 32;
+  uintptr_t mapped = 0;
+  if (sys::folio_map(f, true, &mapped) != abi::kOk) return 32;
   for (uint64_t i = 0; i < 3; ++i) {
     *reinterpret_cast<volatile uint64_t*>(mapped + static_cast<int64_t>(i * kPage)) = 0xd3a0 + i;
     const int64_t phys = sys::folio_physical(f, i);

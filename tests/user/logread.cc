@@ -99,9 +99,9 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
 
   // The boot archive's folio: readable, never writable, even through a handle with every
   // right.
-  if (sys::folio_map(archive, true) != abi::kErrAccessDenied) return 30;
-  const int64_t mapped = sys::folio_map(archive, false);
-  if (mapped <= 0) return 31;
+  uintptr_t mapped = 0;
+  if (sys::folio_map(archive, true, &mapped) != abi::kErrAccessDenied) return 30;
+  if (sys::folio_map(archive, false, &mapped) != abi::kOk) return 31;
   if (!same_prefix(reinterpret_cast<const char*>(mapped), "STLARCH1")) return 32;
   if (sys::folio_unmap(static_cast<uint64_t>(mapped)) != abi::kOk) return 33;
   log(writer, "logread: all checks passed");

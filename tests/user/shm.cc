@@ -29,9 +29,9 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   const bool writer = request[0] == 1;
   const uint64_t count = request[1];
 
-  if (!writer && sys::folio_map(folio, true) != abi::kErrAccessDenied) return 3;  // read-only
-  const int64_t address = sys::folio_map(folio, writer);
-  if (address <= 0) return 4;
+  uintptr_t address = 0;
+  if (!writer && sys::folio_map(folio, true, &address) != abi::kErrAccessDenied) return 3;
+  if (sys::folio_map(folio, writer, &address) != abi::kOk) return 4;
   auto* ring = reinterpret_cast<volatile Ring*>(address);
 
   uint64_t sum = 0, done = 0, token = 0;

@@ -29,17 +29,29 @@ bool write_file(const std::filesystem::path& path, std::string_view content) {
 }
 
 int usage() {
-  std::fputs("usage: speccc --out DIR SPEC.toml... [NAME.silo.toml...]\n", stderr);
+  std::fputs(
+      "usage: speccc --out DIR [--kernel-components FILE] SPEC.toml... [NAME.silo.toml...]\n",
+      stderr);
   return kUsage;
 }
 
 int run(int argc, char** argv) {
   std::filesystem::path out_dir;
   std::vector<std::string> files;
+  std::optional<std::vector<std::string>> built_in;  // components built into the kernel
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--out" && i + 1 < argc) {
       out_dir = argv[++i];
+    } else if (arg == "--kernel-components" && i + 1 < argc) {
+      std::ifstream list(argv[++i]);
+      if (!list) {
+        std::fprintf(stderr, "speccc: cannot read %s\n", argv[i]);
+        return kUsage;
+      }
+      built_in.emplace();
+      for (std::string name; std::getline(list, name);)
+        if (!name.empty()) built_in->push_back(name);
     } else if (arg.starts_with("-")) {
       return usage();
     } else {
@@ -59,6 +71,7 @@ int run(int argc, char** argv) {
     }
   }
   const std::vector<size_t> order = speccc::resolve(specs, diag);
+  if (built_in) speccc::check_kernel_isolation(specs, *built_in, diag);
   const std::vector<size_t> silo_order = speccc::resolve_silos(specs, silos, diag);
   if (diag.count() != 0) {
     for (const std::string& line : diag.lines()) std::fprintf(stderr, "%s\n", line.c_str());

@@ -122,6 +122,7 @@ std::optional<Spec> parse_spec(const std::string& file, Diagnostics& diag) {
   if (const toml::node* n = root.get("isolation")) {
     const auto isolation = r.choice(*n, "isolation", "isolation", {"kernel", "user", "wasm"});
     if (isolation) spec.isolation = static_cast<Isolation>(*isolation);
+    spec.isolation_at = r.at(n->source());
     if (spec.isolation == Isolation::kWasm) {
       r.error(*n, "isolation \"wasm\" is not supported yet", "\"kernel\" or \"user\"");
     }

@@ -146,4 +146,15 @@ std::vector<size_t> resolve(std::vector<Spec>& specs, Diagnostics& diag) {
   return order;
 }
 
+void check_kernel_isolation(const std::vector<Spec>& specs,
+                            const std::vector<std::string>& built_in, Diagnostics& diag) {
+  for (const Spec& spec : specs) {
+    if (spec.isolation != Isolation::kKernel) continue;
+    if (std::find(built_in.begin(), built_in.end(), spec.name.text) != built_in.end()) continue;
+    diag.error(spec.isolation_at,
+               "isolation \"kernel\": " + spec.name.text + " is not built into the kernel",
+               "\"user\"");
+  }
+}
+
 }  // namespace speccc

@@ -81,6 +81,7 @@ struct Spec {
   std::string file;
   Located name;
   Isolation isolation = Isolation::kUser;
+  Position isolation_at;  // where the isolation is written
   std::vector<Located> exports;
   std::vector<Requirement> requirements;
   std::vector<std::string> devices;
@@ -121,6 +122,11 @@ std::optional<Silo> parse_silo(const std::string& file, Diagnostics& diag);
 // each requirement's provider and returns the start order: spec indices, providers first,
 // ties broken by name.
 std::vector<size_t> resolve(std::vector<Spec>& specs, Diagnostics& diag);
+
+// Refuses isolation = "kernel" for a component that is not built into the kernel (not in
+// built_in, the names of those that are).
+void check_kernel_isolation(const std::vector<Spec>& specs,
+                            const std::vector<std::string>& built_in, Diagnostics& diag);
 
 // Checks the silos against each other and the specs: unique names, known components, each
 // in one silo at most, and limits at least the sum of the components' own. Sets each

@@ -36,9 +36,10 @@ class BlkBench final : public stellina::ComponentWith<stellina::components::blkb
 
   void on_start() override {
     const int64_t folio = sys::folio_create(kDepth * kBytes);
-    const int64_t mapped =
-        folio < 0 ? folio : sys::folio_map(static_cast<abi::Handle>(folio), true);
-    if (mapped < 0) return fail("no folio", mapped);
+    uintptr_t mapped = 0;
+    const int64_t status =
+        folio < 0 ? folio : sys::folio_map(static_cast<abi::Handle>(folio), true, &mapped);
+    if (status < 0) return fail("no folio", status);
     folio_.reset(static_cast<abi::Handle>(folio));
     auto* data = reinterpret_cast<uint8_t*>(mapped);
     for (size_t i = 0; i < kDepth * kBytes; ++i) data[i] = static_cast<uint8_t>(i * 7 + 1);

@@ -188,7 +188,7 @@ void paging_init(const kernel::BootInfo& boot) {
   }
 
   // Every kernel region's top-level entry exists before any user address space copies them.
-  for (uintptr_t region : {kStackRegionBase, kTestRegionBase, kMmioBase}) {
+  for (uintptr_t region : {kStackRegionBase, kTestRegionBase, kMmioBase, kFolioRegionBase}) {
     uint64_t& e = kernel_root[index_at(region, 3)];
     if (!(e & kPresent)) e = early_table_page() | kPresent | kWritable;
   }

@@ -236,10 +236,10 @@ extern "C" void trap_entry(arch::x86::TrapFrame* f) {
     if (!from_user && (f->vector == kVectorPageFault || f->vector == kVectorGeneralProtection) &&
         apply_fixup(f))
       return;
-    if (from_user) {
-      kernel::kill_current_process(kExceptionNames[f->vector], f->rip,
-                                   f->vector == kVectorPageFault ? read_cr2() : 0);
-    }
+    const uintptr_t addr = f->vector == kVectorPageFault ? read_cr2() : 0;
+    if (from_user) kernel::kill_current_process(kExceptionNames[f->vector], f->rip, addr);
+    if (f->rflags & kRflagsIf)
+      kernel::end_faulting_component(kExceptionNames[f->vector], f->rip, addr);
     fatal_exception(f);
   }
   if (f->vector == kVectorTimer) {

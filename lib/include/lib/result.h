@@ -1,6 +1,8 @@
 #pragma once
 // Error handling for kernel, SDK and host code: one Error enum, a [[nodiscard]] Result<T>
-// that holds either a T or an Error, and TRY() to propagate failures.
+// that holds either a T or an Error, and TRY() to propagate failures. The error type is a
+// parameter so that the SDK's results can carry the ABI's status codes instead
+// (stellina::Result, sdk/include/stellina/result.h).
 
 #include <new>
 #include <type_traits>
@@ -33,12 +35,12 @@ enum class Error {
 // A stable, human-readable name for an error. Exhaustive: -Werror=switch keeps it complete.
 const char* error_name(Error e);
 
-template <typename T>
+template <typename T, typename E = Error>
 class [[nodiscard]] Result {
  public:
   Result(const T& value) : ok_(true) { new (&value_) T(value); }        // NOLINT: implicit
   Result(T&& value) : ok_(true) { new (&value_) T(std::move(value)); }  // NOLINT: implicit
-  Result(Error error) : error_(error), ok_(false) {}                    // NOLINT: implicit
+  Result(E error) : error_(error), ok_(false) {}                        // NOLINT: implicit
   Result(Result&& other) noexcept : ok_(other.ok_) {
     if (ok_) {
       new (&value_) T(std::move(other.value_));
@@ -54,7 +56,7 @@ class [[nodiscard]] Result {
   }
 
   bool ok() const { return ok_; }
-  Error error() const { return error_; }
+  E error() const { return error_; }
   T& value() { return value_; }
   const T& value() const { return value_; }
   T release_value() { return std::move(value_); }
@@ -62,23 +64,23 @@ class [[nodiscard]] Result {
  private:
   union {
     T value_;
-    Error error_;
+    E error_;
   };
   bool ok_;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
+template <typename E>
+class [[nodiscard]] Result<void, E> {
  public:
   Result() = default;
-  Result(Error error) : error_(error), ok_(false) {}  // NOLINT: implicit
+  Result(E error) : error_(error), ok_(false) {}  // NOLINT: implicit
 
   bool ok() const { return ok_; }
-  Error error() const { return error_; }
+  E error() const { return error_; }
   void release_value() {}
 
  private:
-  Error error_ = Error::NoMemory;
+  E error_{};
   bool ok_ = true;
 };
 

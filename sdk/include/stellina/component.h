@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stellina/memory.h>
 #include <stellina/sys.h>
 
 #include <lib/format.h>
@@ -229,12 +230,14 @@ class ComponentWith : public Component {
 };
 
 // Runs component T: in user mode as the program's main, inside the kernel as an entry in
-// the kernel's component table under STELLINA_COMPONENT_NAME.
+// the kernel's component table under STELLINA_COMPONENT_NAME. The component itself, with
+// whatever tables it holds, is made in memory charged to its silo when it starts (never in
+// the program's or the kernel's image), afresh at every start.
 #define STELLINA_COMPONENT_RUN(T)                                                       \
   static int64_t stellina_component_run(const ::stellina::abi::StartupBlock& startup) { \
-    alignas(T) static unsigned char storage[sizeof(T)];                                 \
-    T* component = new (storage) T();                                                   \
-    return component->run(startup);                                                     \
+    auto component = ::stellina::allocate_object<T>();                                  \
+    if (!component.ok()) return component.error();                                      \
+    return component.value()->run(startup);                                             \
   }
 
 }  // namespace stellina

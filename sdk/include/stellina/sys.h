@@ -87,8 +87,8 @@ inline int64_t timer_set(Handle timer, uint64_t deadline_ns) {
   return syscall(abi::kSysTimerSet, timer, deadline_ns);
 }
 inline int64_t folio_create(uint64_t size) { return syscall(abi::kSysFolioCreate, size); }
-inline int64_t folio_map(Handle folio, bool writable) {
-  return syscall(abi::kSysFolioMap, folio, writable ? 1 : 0);
+inline int64_t folio_map(Handle folio, bool writable, uintptr_t* address) {
+  return syscall(abi::kSysFolioMap, folio, writable ? 1 : 0, reinterpret_cast<uint64_t>(address));
 }
 inline int64_t folio_unmap(uint64_t address) { return syscall(abi::kSysFolioUnmap, address); }
 inline int64_t folio_physical(Handle folio, uint64_t page_index) {

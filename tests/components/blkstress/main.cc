@@ -42,10 +42,11 @@ class BlkStress final : public stellina::ComponentWith<stellina::components::blk
 
   void on_start() override {
     const int64_t folio = sys::folio_create(kDepth * kRegion);
-    const int64_t mapped =
-        folio < 0 ? folio : sys::folio_map(static_cast<abi::Handle>(folio), true);
-    if (mapped < 0) {
-      log("no folio: status {}", mapped);
+    uintptr_t mapped = 0;
+    const int64_t status =
+        folio < 0 ? folio : sys::folio_map(static_cast<abi::Handle>(folio), true, &mapped);
+    if (status < 0) {
+      log("no folio: status {}", status);
       stop(1);
       return;
     }

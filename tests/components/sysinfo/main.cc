@@ -289,7 +289,8 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
           "boot: a folio with read, map, transfer and nothing more");
     check(sys::folio_size(folio->get()) >= static_cast<int64_t>(*size),
           "boot: the folio holds the file");
-    check(sys::folio_map(folio->get(), true) == abi::kErrAccessDenied,
+    uintptr_t unused = 0;
+    check(sys::folio_map(folio->get(), true, &unused) == abi::kErrAccessDenied,
           "boot: the folio cannot be mapped writable");
     check(sys::handle_duplicate(folio->get(), abi::kRightRead) == abi::kErrAccessDenied,
           "boot: the folio cannot be duplicated");
@@ -298,8 +299,8 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
 
   // Maps the folio read-only and copies out its first bytes; false if it cannot.
   bool head(const stellina::OwnedHandle& folio, uint8_t* out, size_t n) {
-    const int64_t mapped = sys::folio_map(folio.get(), false);
-    if (mapped < 0) return false;
+    uintptr_t mapped = 0;
+    if (sys::folio_map(folio.get(), false, &mapped) != abi::kOk) return false;
     __builtin_memcpy(out, reinterpret_cast<const void*>(mapped), n);
     sys::folio_unmap(static_cast<uint64_t>(mapped));
     return true;

@@ -1,0 +1,30 @@
+#pragma once
+// Memory a component takes while it runs: whole pages, zeroed, charged to its silo, the same
+// in every isolation (a folio, mapped writable: in the process's own address space in user
+// mode, in the kernel's folio region inside the kernel). A component's large tables come from
+// here when it starts, so the kernel image never carries them.
+
+#include <stddef.h>
+
+#include <new>
+
+#include <stellina/result.h>
+
+namespace stellina {
+
+// size bytes (rounded up to whole pages, at most 16 MiB), zeroed. Errors: kErrQuotaExceeded
+// (the silo's memory), kErrNoMemory, kErrNoResources (too many mappings), kErrInvalidArgument
+// (0 or too large).
+Result<void*> allocate_pages(size_t size);
+// Gives back what allocate_pages returned. Errors: kErrNotFound (not such an address).
+Result<void> free_pages(void* address);
+
+// A zeroed T (trivially constructible or not: it is constructed in place) from
+// allocate_pages. It lives until the process ends or free_pages(address).
+template <typename T>
+Result<T*> allocate_object() {
+  void* memory = TRY(allocate_pages(sizeof(T)));
+  return new (memory) T();
+}
+
+}  // namespace stellina
