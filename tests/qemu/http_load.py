@@ -19,7 +19,10 @@ key path names "free" (free bytes), one naming "heap" (the kernel heap), and for
 tcpip the component objects (those with "name": "httpd"/"tcpip") and their numeric fields
 naming memory ("mem", "bytes" or "pages"; pages count 4 KiB each).
 
-usage: http_load.py --kernel K --initrd ARCHIVE [--machine microvm|q35]
+With --isolation kernel, httpd, tcpip and virtio-net must be running inside the kernel
+(/api/status says where each runs); by default, in user mode.
+
+usage: http_load.py --kernel K --initrd ARCHIVE [--machine microvm|q35] [--isolation user|kernel]
 """
 
 import argparse
@@ -141,10 +144,16 @@ def main():
     p.add_argument("--initrd", required=True)
     p.add_argument("--machine", default="microvm")
     p.add_argument("--requests", type=int, default=REQUESTS)
+    p.add_argument("--isolation", choices=("user", "kernel"), default="user")
     opts = p.parse_args()
     try:
         with HttpGuest(opts.kernel, opts.initrd, opts.machine) as g:
             log(f"first HTTP 200 {g.first_200_ms:.0f} ms after QEMU's launch, port {g.port}")
+            status = g.get_json("/api/status")
+            for name in ("httpd", "tcpip", "virtio-net"):
+                where = (find_component(status, name) or {}).get("isolation")
+                if where != opts.isolation:
+                    raise Failed(f"{name} runs in {where} isolation, not {opts.isolation}")
             rps = ab(g.url("/"), WARMUP)
             before = memory_figures(g.get_json("/api/status"))
             log(f"warm-up: {WARMUP} requests, {rps:.0f}/s; memory {before}")

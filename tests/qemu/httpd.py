@@ -13,7 +13,9 @@ guest's port 80, and talks to the site as a browser and a download tool would:
 
 Then it shuts the machine down through the serial console.
 
-usage: httpd.py QEMU_RUN KERNEL ARCHIVE [MACHINE]   (microvm by default, or q35)
+usage: httpd.py QEMU_RUN KERNEL ARCHIVE [MACHINE [ISOLATION]]
+  MACHINE: microvm (default) or q35; ISOLATION: where httpd, tcpip and the NIC driver must
+  run, user (default) or kernel (/api/status says)
 """
 import argparse
 import hashlib
@@ -159,7 +161,7 @@ def status_json(base):
         raise Failure(f"/api/status is not JSON ({e}): {body[:200]!r}")
 
 
-def check(m, port):
+def check(m, port, isolation):
     base = f"http://127.0.0.1:{port}"
     # Both, in either order: httpd listens whether or not the stack has its address yet.
     m.wait(r"httpd\] listening on port 80", timeout=60)
@@ -198,6 +200,9 @@ def check(m, port):
         expect(name in components, f"no {name} among the components: {list(components)}")
     for name in ["httpd", "tcpip"]:
         expect(components[name]["state"] == "running", f"{name}: {components[name]}")
+    for name in ["httpd", "tcpip", "virtio-net"]:
+        expect(components[name]["isolation"] == isolation,
+               f"{name} runs in {components[name]['isolation']} isolation, not {isolation}")
     expect(second["memory"]["total_bytes"] and second["memory"]["free_bytes"],
            f"memory: {second['memory']}")
     expect(any(k.startswith("tcp.") for k in second["network"]),
@@ -307,11 +312,12 @@ SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "app
 def main():
     qemu_run, kernel, archive = sys.argv[1:4]
     machine = sys.argv[4] if len(sys.argv) > 4 else "microvm"
+    isolation = sys.argv[5] if len(sys.argv) > 5 else "user"
     start = time.monotonic()
     port = free_port()
     m = Machine(qemu_run, kernel, archive, port, machine)
     try:
-        check(m, port)
+        check(m, port, isolation)
     except Failure as e:
         print(f"\nhttpd: FAILED: {e}")
         return 1

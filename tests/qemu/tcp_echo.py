@@ -13,7 +13,8 @@ guest's TCP port 7, and checks what a real peer sees:
 - the guest's counters (`netstat` is not reachable from here: the log lines are) show no
   trouble, and the machine shuts down cleanly.
 
-usage: tcp_echo.py QEMU_RUN KERNEL ARCHIVE [MACHINE NIC]
+usage: tcp_echo.py QEMU_RUN KERNEL ARCHIVE [MACHINE NIC [ISOLATION]]
+  ISOLATION: where the NIC driver, tcpip and tcpecho must run, user (default) or kernel
   MACHINE microvm (the default) or q35; NIC a QEMU network device (by default the
   machine's virtio-net: virtio-net-device or virtio-net-pci), e.g. e1000.
 """
@@ -188,6 +189,8 @@ def main():
     machine = sys.argv[4] if len(sys.argv) > 4 else "microvm"
     nic = sys.argv[5] if len(sys.argv) > 5 else \
         ("virtio-net-device" if machine == "microvm" else "virtio-net-pci")
+    isolation = sys.argv[6] if len(sys.argv) > 6 else "user"
+    driver = "e1000" if nic == "e1000" else "virtio-net"
     ready, result = threading.Event(), []
     server = threading.Thread(target=host_server, args=(ready, result), daemon=True)
     server.start()
@@ -195,6 +198,8 @@ def main():
     port, udp_port = free_port(), free_udp_port()
     machine = Machine(qemu_run, kernel, archive, port, udp_port, machine, nic)
     try:
+        for name in (driver, "tcpip", "tcpecho"):
+            machine.wait_for(rf"started {name} \({isolation}, process")
         machine.wait_for(r"\[tcpip\] address 10\.0\.2\.15 netmask 255\.255\.255\.0 gateway "
                          r"10\.0\.2\.2 dns 10\.0\.2\.3 \(DHCP\)")
         machine.wait_for(r"\[tcpip\] ping 10\.0\.2\.2: reply in \d+ ms")
