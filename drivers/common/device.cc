@@ -11,45 +11,6 @@ lib::Result<uint64_t> from_status(int64_t status) {
              : lib::Error::InvalidArgument;
 }
 
-const char* DeviceLine::word(const char* key, size_t* length) const {
-  size_t k = 0;
-  while (key[k]) ++k;
-  *length = 0;
-  for (size_t i = 0; i + k + 1 <= size_; ++i) {
-    const bool starts = i == 0 || text_[i - 1] == ' ';
-    if (!starts || __builtin_memcmp(text_ + i, key, k) != 0 || text_[i + k] != '=') continue;
-    const char* at = text_ + i + k + 1;
-    while (at + *length < text_ + size_ && at[*length] != ' ' && at[*length] != '\0') ++*length;
-    return at;
-  }
-  return nullptr;
-}
-
-namespace {
-
-// A number: hexadecimal with 0x, else decimal. Errors: InvalidArgument.
-lib::Result<uint64_t> parse_number(const char* at, size_t n) {
-  const bool hex = n > 2 && at[0] == '0' && at[1] == 'x';
-  if (n == 0) return lib::Error::InvalidArgument;
-  uint64_t v = 0;
-  for (size_t i = hex ? 2 : 0; i < n; ++i) {
-    const char c = at[i];
-    const int d = c >= '0' && c <= '9' ? c - '0' : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (d < 0 || v > (~uint64_t{0} >> 4)) return lib::Error::InvalidArgument;
-    v = v * (hex ? 16 : 10) + static_cast<uint64_t>(d);
-  }
-  return v;
-}
-
-}  // namespace
-
-lib::Result<uint64_t> DeviceLine::number(const char* key) const {
-  size_t n = 0;
-  const char* at = word(key, &n);
-  if (!at) return lib::Error::NotFound;
-  return parse_number(at, n);
-}
-
 lib::Result<void> DmaPages::allocate(size_t pages, abi::Handle keeper) {
   if (pages == 0 || pages > kMaxPages || base_) return lib::Error::InvalidArgument;
   const auto folio = static_cast<abi::Handle>(TRY(from_status(sys::folio_create(pages * kPage))));
@@ -80,26 +41,14 @@ lib::Result<Mmio> map_registers(abi::Handle folio) {
   return Mmio(reinterpret_cast<volatile uint8_t*>(address), size);
 }
 
-lib::Result<void> PciFunction::open(const abi::Handle* resources, const DeviceLine& line) {
-  config_ = TRY(map_registers(resources[0]));
+lib::Result<void> PciFunction::open(const stellina::Device& device) {
+  if (!device.pci()) return lib::Error::InvalidArgument;
+  config_ = TRY(map_registers(device.registers));
   if (config_.size() < kPage) return lib::Error::NotFound;
-  for (int i = 0; i < 6; ++i) {
-    const char key[5] = {'b', 'a', 'r', static_cast<char>('0' + i), '\0'};
-    auto handle = line.number(key);
-    if (!handle.ok()) continue;
-    const uint64_t k = handle.value() - kFirstResource;
-    if (handle.value() < kFirstResource || k >= kMaxResources) return lib::Error::InvalidArgument;
-    bars_[i] = TRY(map_registers(resources[k]));
-  }
-  size_t n = 0;
-  if (const char* msi = line.word("msi", &n)) {  // "0xADDRESS,0xDATA"
-    size_t comma = 0;
-    while (comma < n && msi[comma] != ',') ++comma;
-    if (comma == n) return lib::Error::InvalidArgument;
-    msi_address_ = TRY(parse_number(msi, comma));
-    msi_data_ = static_cast<uint32_t>(TRY(parse_number(msi + comma + 1, n - comma - 1)));
-    if (msi_address_ == 0) return lib::Error::InvalidArgument;
-  }
+  for (int i = 0; i < 6; ++i)
+    if (device.bars[i] != abi::kInvalidHandle) bars_[i] = TRY(map_registers(device.bars[i]));
+  msi_address_ = device.info.msi_address;
+  msi_data_ = device.info.msi_data;
   return {};
 }
 

@@ -1,14 +1,14 @@
 #pragma once
-// The driver SDK: what every driver does with the resources the device manager gave it.
+// The driver SDK: what every driver does with the device its typed environment holds
+// (env().device, a stellina::Device: sdk/include/stellina/device_env.h).
 //
-//   DeviceLine   the first message on the startup channel, "device MATCH key=value ..."
 //   DmaPages     memory the device reads and writes, with each page's physical address
 //   Mmio         a mapped register window with bounds-checked, typed accesses
 //   PciFunction  a PCI function: its configuration space and memory BARs, mapped
 //
-// Resources arrive as startup handles 3 and up; interrupts plug into the component's loop
-// with Component::watch_interrupt.
+// Interrupts plug into the component's loop with Component::watch_interrupt.
 
+#include <stellina/device_env.h>
 #include <stellina/sys.h>
 
 #include <lib/pci.h>
@@ -19,8 +19,6 @@ namespace drivers {
 namespace abi = stellina::abi;
 
 constexpr size_t kPage = 4096;
-constexpr size_t kFirstResource = 3;  // the startup handle of the first device resource
-constexpr size_t kMaxResources = abi::kMaxMessageHandles;
 
 // Keeps the compiler from moving memory accesses across it: plain stores to DMA memory
 // (buffers, descriptors) before the register write that hands them to the device, and the
@@ -30,20 +28,6 @@ inline void dma_barrier() { asm volatile("" ::: "memory"); }
 
 // A status from a syscall as a Result: NoMemory for memory and quota, else InvalidArgument.
 lib::Result<uint64_t> from_status(int64_t status);
-
-// The device line, e.g. "device e1000 pci=00:03.0 irq=23 bar0=5".
-class DeviceLine {
- public:
-  DeviceLine(const char* text, size_t size) : text_(text), size_(size) {}
-  // The number after "key=" (hexadecimal with 0x, else decimal). Errors: NotFound.
-  lib::Result<uint64_t> number(const char* key) const;
-  // The text after "key=" up to the next space; nullptr (and *length 0) if absent.
-  const char* word(const char* key, size_t* length) const;
-
- private:
-  const char* text_;
-  size_t size_;
-};
 
 // Pages of DMA memory: one folio, mapped, with the physical address of every page. A copy
 // of the folio goes to the startup server (`keeper`, the driver's startup channel), which
@@ -93,18 +77,18 @@ class Mmio {
 // Maps a device folio (uncached): the whole folio as one window.
 lib::Result<Mmio> map_registers(abi::Handle folio);
 
-// A PCI function given to a driver: handle 3 is its configuration space (4 KiB), and the
-// device line names the handles of its memory BARs ("bar0=5").
+// A PCI function given to a driver: its configuration space (4 KiB) and memory BARs.
 class PciFunction final : public lib::pci::ConfigAccess {
  public:
-  // resources[k]: startup handle 3 + k. Errors: those of mapping; NotFound (no config).
-  lib::Result<void> open(const abi::Handle* resources, const DeviceLine& line);
+  // Maps what device holds. Errors: InvalidArgument (not a PCI function), those of mapping;
+  // NotFound (no configuration space).
+  lib::Result<void> open(const stellina::Device& device);
   lib::pci::Address address() const { return {}; }  // config space is this function's alone
   const Mmio& bar(int i) const { return bars_[i]; }
-  // Whether its interrupt is message-signalled ("msi=ADDRESS,DATA" in the device line).
+  // Whether its interrupt is message-signalled.
   bool msix() const { return msi_address_ != 0; }
   // Memory decoding and bus mastering on; then either MSI-X on, with table entry 0 the
-  // message the device line names (the interrupt handle is that message's vector), or INTx
+  // message the device's resources name (the interrupt handle is its vector), or INTx
   // on (the handle is its line). Errors: NotFound (no MSI-X capability, or its table is not
   // in a BAR given).
   lib::Result<void> enable();

@@ -48,26 +48,25 @@ class EthernetPort {
   lib::EthernetBatchWriter batch_{message_};  // received frames not yet sent
 };
 
-// A network driver's component: the Ethernet service on its channels through port_, the
-// device line to start_device once. A driver adds how it starts and moves frames.
-class NetworkDriver : public stellina::Component, public EthernetPort::Device {
+// A network driver's component (Env: its typed environment, with the device): the Ethernet
+// service on its channels through port_, and the device it is bound to given to
+// start_device at start. A driver adds how it starts and moves frames.
+template <typename Env>
+class NetworkDriver : public stellina::ComponentWith<Env>, public EthernetPort::Device {
  protected:
-  virtual bool started() const = 0;
-  virtual void start_device(const char* line, size_t size) = 0;
+  virtual void start_device(const stellina::Device& device) = 0;
 
   EthernetPort port_;  // the clients, their batches, the counters
 
  private:
+  void on_start() final { start_device(this->env().device); }
   void on_data(stellina::Channel& ch, stellina::Bytes data) final {
-    if (ch.get() == startup_handle(1)) {  // the device line
-      if (!started()) start_device(static_cast<const char*>(data.data), data.size);
-      return;
-    }
-    port_.on_data(ch, data, call_id(), *this);
+    if (&ch == &this->parent()) return;  // the startup server has nothing to send here
+    port_.on_data(ch, data, this->call_id(), *this);
   }
   void on_connect(stellina::Channel ch) final {
-    stellina::Channel* client = listen(static_cast<stellina::Channel&&>(ch));
-    if (client && !port_.add_client(client)) unwatch(*client);  // too many: closed
+    stellina::Channel* client = this->listen(static_cast<stellina::Channel&&>(ch));
+    if (client && !port_.add_client(client)) this->unwatch(*client);  // too many: closed
   }
   void on_peer_closed(stellina::Channel& ch) final { port_.remove_client(ch); }
 };

@@ -4,21 +4,16 @@
 
 namespace drivers {
 
-lib::Result<void> VirtioDevice::open(const stellina::Component& driver, const char* text,
-                                     size_t size, size_t dma_pages) {
-  abi::Handle resources[kMaxResources];
-  for (size_t k = 0; k < kMaxResources; ++k)
-    resources[k] = driver.startup_handle(kFirstResource + k);
-  const DeviceLine line(text, size);
-  size_t n = 0;
-  TRY(line.word("pci", &n) ? open_pci(resources, line) : open_mmio(resources[0], line));
-  return dma_.allocate(dma_pages, driver.startup_handle(1));
+lib::Result<void> VirtioDevice::open(const stellina::Component& driver,
+                                     const stellina::Device& device, size_t dma_pages) {
+  TRY(device.pci() ? open_pci(device) : open_mmio(device));
+  return dma_.allocate(dma_pages, driver.parent().get());
 }
 
-lib::Result<void> VirtioDevice::open_mmio(abi::Handle regs, const DeviceLine& line) {
+lib::Result<void> VirtioDevice::open_mmio(const stellina::Device& device) {
   constexpr size_t kSlot = 0x200;
-  const uint64_t offset = TRY(line.number("offset"));
-  const Mmio page = TRY(map_registers(regs));
+  const uint64_t offset = device.info.registers_offset;
+  const Mmio page = TRY(map_registers(device.registers));
   if (offset > page.size() || page.size() - offset < kSlot) return lib::Error::InvalidArgument;
   auto transport = lib::virtio::MmioTransport::create(
       reinterpret_cast<volatile uint32_t*>(page.base() + offset), kSlot);
@@ -27,8 +22,8 @@ lib::Result<void> VirtioDevice::open_mmio(abi::Handle regs, const DeviceLine& li
   return {};
 }
 
-lib::Result<void> VirtioDevice::open_pci(const abi::Handle* resources, const DeviceLine& line) {
-  TRY(pci_.open(resources, line));
+lib::Result<void> VirtioDevice::open_pci(const stellina::Device& device) {
+  TRY(pci_.open(device));
   const lib::virtio::PciCapabilities caps =
       TRY(lib::virtio::parse_pci_capabilities(pci_, pci_.address()));
   volatile uint8_t* bars[6] = {};

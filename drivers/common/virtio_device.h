@@ -2,11 +2,11 @@
 // What a virtio driver does first: open its device's transport from the resources it was
 // given, whichever bus it sits on, and make its DMA memory.
 //
-//   virtio-mmio  "device MATCH offset=0x...": handle 3 is the page holding the registers
-//   virtio-pci   "device MATCH pci=... bar4=5": handle 3 is the function's configuration
-//                space, whose capabilities say where in the BARs the structures are
+//   virtio-mmio  device.registers is the page holding the registers (at registers_offset)
+//   virtio-pci   device.registers is the function's configuration space, whose
+//                capabilities say where in the BARs the structures are
 //
-// Either way handle 4 is the interrupt; reading the transport's interrupt status
+// Either way device.interrupt is the interrupt; reading the transport's interrupt status
 // acknowledges it at the device.
 
 #include <stellina/component.h>
@@ -19,9 +19,10 @@ namespace drivers {
 
 class VirtioDevice {
  public:
-  // Errors: InvalidArgument (a bad device line), NotSupported (a legacy transport), NotFound
-  // (virtio-pci structures missing or not in a BAR given), those of mapping and allocation.
-  lib::Result<void> open(const stellina::Component& driver, const char* line, size_t size,
+  // driver's parent keeps a copy of the DMA pages (DmaPages). Errors: InvalidArgument (a bad
+  // registers offset), NotSupported (a legacy transport), NotFound (virtio-pci structures
+  // missing or not in a BAR given), those of mapping and allocation.
+  lib::Result<void> open(const stellina::Component& driver, const stellina::Device& device,
                          size_t dma_pages);
 
   lib::virtio::Transport& transport() { return *transport_; }
@@ -34,8 +35,8 @@ class VirtioDevice {
   }
 
  private:
-  lib::Result<void> open_mmio(abi::Handle regs, const DeviceLine& line);
-  lib::Result<void> open_pci(const abi::Handle* resources, const DeviceLine& line);
+  lib::Result<void> open_mmio(const stellina::Device& device);
+  lib::Result<void> open_pci(const stellina::Device& device);
 
   static constexpr size_t kStorage = sizeof(lib::virtio::MmioTransport) >
                                              sizeof(lib::virtio::PciTransport)

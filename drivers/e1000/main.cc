@@ -6,6 +6,8 @@
 // Ethernet Controllers Software Developer's Manual (8254x).
 #include <stellina/component.h>
 
+#include <e1000_env.h>
+
 #include "drivers/common/device.h"
 #include "drivers/common/ethernet_port.h"
 
@@ -83,9 +85,7 @@ constexpr size_t kRxRingPage = 0, kTxRingPage = 1, kRxBuffers = 2,
 
 }  // namespace
 
-class E1000 final : public drivers::NetworkDriver {
-  bool started() const override { return regs_.base() != nullptr; }
-
+class E1000 final : public drivers::NetworkDriver<stellina::components::e1000::Env> {
   void on_interrupt() override {
     const uint32_t causes = regs_.read(kIcr);  // reading clears them (and the line)
     if (causes & (kIntRx | kIntRxLow | kIntRxOverrun)) receive();
@@ -94,13 +94,9 @@ class E1000 final : public drivers::NetworkDriver {
     ack_interrupt();
   }
 
-  void start_device(const char* text, size_t size) override {
-    abi::Handle resources[drivers::kMaxResources];
-    for (size_t k = 0; k < drivers::kMaxResources; ++k)
-      resources[k] = startup_handle(drivers::kFirstResource + k);
-    const drivers::DeviceLine line(text, size);
-    auto opened = pci_.open(resources, line);
-    if (opened.ok()) opened = dma_.allocate(kDmaPages, startup_handle(1));
+  void start_device(const stellina::Device& device) override {
+    auto opened = pci_.open(device);
+    if (opened.ok()) opened = dma_.allocate(kDmaPages, parent().get());
     if (!opened.ok() || pci_.bar(0).size() < kRal + 8) {
       log("cannot drive the device: {}",
           opened.ok() ? "no register BAR" : lib::error_name(opened.error()));
@@ -116,7 +112,7 @@ class E1000 final : public drivers::NetworkDriver {
     }
     read_mac();
     setup_rings();
-    watch_interrupt(startup_handle(4));
+    watch_interrupt(device.interrupt);
     regs_.write(kIms, kIntRx | kIntRxLow | kIntRxOverrun | kIntTxDone | kIntLink);
     update_link();
     const uint8_t* m = port_.info().mac;

@@ -7,6 +7,8 @@
 #include <stellina/block.h>
 #include <stellina/component.h>
 
+#include <virtio-blk_env.h>
+
 #include "drivers/common/virtio_device.h"
 
 namespace abi = stellina::abi;
@@ -15,7 +17,7 @@ using stellina::Bytes;
 using stellina::Channel;
 using stellina::OwnedHandle;
 
-class VirtioBlk final : public stellina::Component {
+class VirtioBlk final : public stellina::ComponentWith<stellina::components::virtio_blk::Env> {
   static constexpr size_t kSlots = 8;
   static constexpr size_t kFirstSlotPage = 2;  // after the queue's two pages
   static constexpr uint32_t kDataOffset = 512;
@@ -54,10 +56,7 @@ class VirtioBlk final : public stellina::Component {
   };
 
   void on_data(Channel& ch, Bytes data) override {
-    if (ch.get() == startup_handle(1)) {  // the device line
-      if (!device_.ready()) start_device(static_cast<const char*>(data.data), data.size);
-      return;
-    }
+    if (&ch == &parent()) return;  // the startup server has nothing to send here
     abi::BlockRequest r{};
     if (data.size < sizeof(r)) return reply(ch, call_id(), abi::kErrInvalidArgument);
     __builtin_memcpy(&r, data.data, sizeof(r));
@@ -103,9 +102,9 @@ class VirtioBlk final : public stellina::Component {
     ack_interrupt();
   }
 
-  void start_device(const char* line, size_t size) {
+  void on_start() override {
     uint64_t features = 0;
-    auto opened = device_.open(*this, line, size, kFirstSlotPage + kSlots);
+    auto opened = device_.open(*this, env().device, kFirstSlotPage + kSlots);
     if (opened.ok()) {
       const uint64_t wanted = lib::virtio::feature(kFeatureSegMax) |
                               lib::virtio::feature(kFeatureReadOnly) |
@@ -136,7 +135,7 @@ class VirtioBlk final : public stellina::Component {
       auto seg_max = lib::virtio::read_config(device_.transport(), 12, 4);
       if (seg_max.ok() && seg_max.value() < max_segments_) max_segments_ = seg_max.value();
     }
-    watch_interrupt(startup_handle(4));
+    watch_interrupt(env().device.interrupt);
     log("disk of {} sectors ({} KiB){}{}, queue of {}", capacity_, capacity_ / 2,
         read_only_ ? ", read-only" : "", flush_ ? ", write cache" : "", queue_.size());
   }

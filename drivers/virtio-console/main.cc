@@ -12,6 +12,8 @@
 // control; the counts are logged at most once a second.
 #include <stellina/component.h>
 
+#include <virtio-console_env.h>
+
 #include "drivers/common/virtio_device.h"
 
 namespace abi = stellina::abi;
@@ -19,7 +21,8 @@ namespace sys = stellina::sys;
 using stellina::Bytes;
 using stellina::Channel;
 
-class VirtioConsole final : public stellina::Component {
+class VirtioConsole final
+    : public stellina::ComponentWith<stellina::components::virtio_console::Env> {
   static constexpr uint16_t kReceiveQueue = 0, kTransmitQueue = 1;  // port 0's (5.3.2)
   static constexpr uint16_t kRingSize = 16;
   // DMA pages: 0-1 the receive queue, 2-3 the transmit queue, then one page of buffers each.
@@ -38,10 +41,7 @@ class VirtioConsole final : public stellina::Component {
   };
 
   void on_data(Channel& ch, Bytes data) override {
-    if (ch.get() == startup_handle(1)) {  // the device line
-      if (!device_.ready()) start_device(static_cast<const char*>(data.data), data.size);
-      return;
-    }
+    if (&ch == &parent()) return;  // the startup server has nothing to send here
     enqueue(static_cast<const uint8_t*>(data.data), data.size);
     transmit();
   }
@@ -93,8 +93,8 @@ class VirtioConsole final : public stellina::Component {
     bad_reported_ = bad;
   }
 
-  void start_device(const char* line, size_t size) {
-    auto opened = device_.open(*this, line, size, kDmaPages);
+  void on_start() override {
+    auto opened = device_.open(*this, env().device, kDmaPages);
     if (opened.ok()) {
       auto ready = lib::virtio::initialize(
           device_.transport(), lib::virtio::feature(kFeatureSize),
@@ -116,7 +116,7 @@ class VirtioConsole final : public stellina::Component {
       stop(1);
       return;
     }
-    watch_interrupt(startup_handle(4));
+    watch_interrupt(env().device.interrupt);
     // Buffers go in after DRIVER_OK: the device may not be notified before (3.1.1).
     size_t posted = 0;
     for (size_t i = 0; i < kRxBuffers; ++i) posted += post_receive(i) ? 1 : 0;

@@ -7,12 +7,14 @@
 // as on a wire. Every client gets every frame (there is no filtering yet).
 #include <stellina/component.h>
 
+#include <virtio-net_env.h>
+
 #include "drivers/common/ethernet_port.h"
 #include "drivers/common/virtio_device.h"
 
 namespace abi = stellina::abi;
 
-class VirtioNet final : public drivers::NetworkDriver {
+class VirtioNet final : public drivers::NetworkDriver<stellina::components::virtio_net::Env> {
   // Feature bits (5.1.3) and the status bit of the configuration (5.1.4).
   static constexpr unsigned kFeatureMac = 5, kFeatureStatus = 16;
   static constexpr uint16_t kStatusLinkUp = 1;
@@ -31,8 +33,6 @@ class VirtioNet final : public drivers::NetworkDriver {
       kFirstBufferPage + (kRxBuffers + kTxBuffers) * kBufferBytes / drivers::kPage;
   static_assert(kDmaPages <= drivers::DmaPages::kMaxPages);
   static constexpr unsigned kInterruptRounds = 4;
-
-  bool started() const override { return device_.ready(); }
 
   void on_interrupt() override {
     // Work that completes while this runs raises the status again; a few rounds take it
@@ -54,8 +54,8 @@ class VirtioNet final : public drivers::NetworkDriver {
     ack_interrupt();
   }
 
-  void start_device(const char* line, size_t size) override {
-    auto opened = device_.open(*this, line, size, kDmaPages);
+  void start_device(const stellina::Device& device) override {
+    auto opened = device_.open(*this, device, kDmaPages);
     uint64_t features = 0;
     if (opened.ok()) {
       const uint64_t wanted =
@@ -83,7 +83,7 @@ class VirtioNet final : public drivers::NetworkDriver {
     has_status_ = features & lib::virtio::feature(kFeatureStatus);
     port_.info().mtu = kMtu;
     read_link();
-    watch_interrupt(startup_handle(4));
+    watch_interrupt(device.interrupt);
     size_t posted = 0;
     while (posted < kRxBuffers && post_receive(posted)) ++posted;
     if (rx_.notify_needed()) device_.transport().notify(kRxQueue);

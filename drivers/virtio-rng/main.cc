@@ -1,9 +1,10 @@
 // virtio-rng: the driver of a virtio entropy device (virtio 1.x over virtio-mmio or
-// virtio-pci). It starts with its device's resources (drivers/common/virtio_device.h says
-// which); the first message on its startup channel is the device line. It keeps one request
+// virtio-pci). It sets its device (env().device) up at start. It keeps one request
 // in the device at a time: a client's Data message (the byte count as text; empty for 32) is
 // answered with that many bytes of entropy, up to 256.
 #include <stellina/component.h>
+
+#include <virtio-rng_env.h>
 
 #include "drivers/common/virtio_device.h"
 
@@ -11,16 +12,13 @@ namespace abi = stellina::abi;
 using stellina::Bytes;
 using stellina::Channel;
 
-class VirtioRng final : public stellina::Component {
+class VirtioRng final : public stellina::ComponentWith<stellina::components::virtio_rng::Env> {
   static constexpr uint32_t kRequestMax = 256;
   static constexpr size_t kBufferPage = 2;  // after the queue's two pages
 
   void on_data(Channel& ch, Bytes data) override {
+    if (&ch == &parent()) return;  // the startup server has nothing to send here
     const char* text = static_cast<const char*>(data.data);
-    if (ch.get() == startup_handle(1)) {  // the device line
-      if (!device_.ready()) start_device(text, data.size);
-      return;
-    }
     size_t want = 0;
     for (size_t i = 0; i < data.size && text[i] >= '0' && text[i] <= '9'; ++i)
       want = want * 10 + static_cast<size_t>(text[i] - '0');
@@ -47,8 +45,8 @@ class VirtioRng final : public stellina::Component {
     ack_interrupt();
   }
 
-  void start_device(const char* line, size_t size) {
-    auto opened = device_.open(*this, line, size, 3);
+  void on_start() override {
+    auto opened = device_.open(*this, env().device, 3);
     if (opened.ok()) {
       opened = lib::virtio::initialize(
                    device_.transport(), 0,
@@ -65,7 +63,7 @@ class VirtioRng final : public stellina::Component {
       stop(1);
       return;
     }
-    watch_interrupt(startup_handle(4));
+    watch_interrupt(env().device.interrupt);
     request(32);  // a first sample, to show the device works
   }
 

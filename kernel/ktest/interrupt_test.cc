@@ -5,6 +5,7 @@
 // a user process claims lines through the platform capability (interrupt_create); its
 // refusals run everywhere, without COM2.
 
+#include <stellina/device.h>
 #include <stellina/platform.h>
 
 #include "kernel/acpi.h"
@@ -105,6 +106,16 @@ void interrupt_component_test(Starter start) {
   const SpawnHandle handles[] = {log_handle(),
                                  {startup.user_end.get(), abi::kRightsAll},
                                  {irq.get(), abi::kRightWrite | abi::kRightWait | abi::kRightRead}};
+  // What the startup server would queue: its device is the line, handle 2.
+  abi::DeviceResources resources{};
+  resources.interrupt = 2;
+  auto m = Message::create(MessageKind::Data, 0, sizeof(resources));
+  KREQUIRE(m.ok());
+  __builtin_memcpy(m.value()->data, &resources, sizeof(resources));
+  {
+    SpinlockGuard guard(sched_lock);
+    KREQUIRE(startup.kernel_end->send(m.value()).ok());
+  }
   auto p = start("irqcount", handles, 3, exit.user_end, Ref<Silo>());
   KREQUIRE(p.ok());
   connect(startup.kernel_end.get(), client.user_end.get());

@@ -102,7 +102,7 @@ void Component::notify_writable(Channel& ch) {
 void Component::on_service(const char*, Channel ch) { listen(static_cast<Channel&&>(ch)); }
 
 int64_t Component::open(const char* uri, Channel* out, uint64_t timeout_ns) {
-  const abi::Handle names = startup_handle(2);
+  const abi::Handle names = names_;
   if (names == abi::kInvalidHandle) return abi::kErrNotSupported;
   static uint64_t next_call = 1;
   alignas(8) char buffer[256];  // the URI out, the answer back
@@ -170,10 +170,6 @@ int64_t Component::ack_interrupt() {
   const int64_t r = sys::interrupt_ack(interrupt_.get());
   if (r != abi::kOk) return r;
   return sys::poll_add(poll_.get(), interrupt_.get(), abi::kSignalReadable, kInterruptKey);
-}
-
-abi::Handle Component::startup_handle(size_t i) const {
-  return startup_ && i < startup_->handle_count ? startup_->handles[i] : abi::kInvalidHandle;
 }
 
 abi::Handle Component::take_handle(size_t i) {
@@ -272,11 +268,17 @@ int64_t Component::run(const abi::StartupBlock& startup) {
   if (startup.handle_count < 2) return -1;
   startup_ = &startup;
   log_ = startup.handles[0];
+  if (startup.handle_count > 2) names_ = startup.handles[2];
   const int64_t poll = sys::poll_create();
   if (poll < 0) return poll;
   poll_.reset(static_cast<abi::Handle>(poll));
   if (!listen(Channel(startup.handles[1]))) return -1;
   startup_slot_ = 0;
+  auto loaded = load_environment(startup);
+  if (!loaded.ok()) {
+    log("cannot read its environment: {}", status_name(loaded.error()));
+    return loaded.error();
+  }
   on_start();
   after_events();
   abi::PollEvent events[8];

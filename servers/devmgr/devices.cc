@@ -139,12 +139,13 @@ const char* match_of(const Device& d) {
 namespace {
 
 // Sends "bind MATCH ARGS" with the resources to the startup server; closes them if that fails.
-bool send_bind(abi::Handle startup, const char* text, size_t size, abi::Handle* moved,
+// Sends the bind; the handles go with it, or are closed if it cannot be sent.
+bool send_bind(abi::Handle startup, const abi::DeviceResources& resources, abi::Handle* moved,
                uint32_t count) {
   abi::MessageBuffer m{};
   m.kind = abi::MessageKind::Data;
-  m.data = const_cast<char*>(text);
-  m.data_size = static_cast<uint32_t>(size);
+  m.data = const_cast<abi::DeviceResources*>(&resources);
+  m.data_size = sizeof(resources);
   m.handles = moved;
   m.handle_count = count;
   if (sys::channel_send(startup, &m) == abi::kOk) return true;
@@ -178,37 +179,45 @@ bool Devices::bind_mmio(const Device& d, abi::Handle platform, abi::Handle start
     if (regs >= 0) sys::handle_close(static_cast<abi::Handle>(regs));
     return false;
   }
-  char text[64];
-  const size_t n =
-      lib::format_to(text, sizeof(text), "bind {} offset={:#x}", match_of(d), d.mmio_base - page);
+  abi::DeviceResources r{};
+  r.bus = abi::DeviceBus::VirtioMmio;
+  lib::format_to(r.match, sizeof(r.match), "{}", match_of(d));
+  r.registers = 0;
+  r.interrupt = 1;
+  r.registers_offset = static_cast<uint32_t>(d.mmio_base - page);
   abi::Handle moved[2] = {static_cast<abi::Handle>(regs), static_cast<abi::Handle>(irq)};
-  return send_bind(startup, text, n, moved, 2);
+  return send_bind(startup, r, moved, 2);
 }
 
 // A PCI function's driver gets its configuration space (the function's 4 KiB of ECAM), its
-// interrupt and up to two memory BARs, as handles 3, 4, 5 and 6; the line names them. The
-// interrupt is message-signalled where the function has MSI-X, and the line says what to
-// program ("bind virtio-net pci=00:03.0 msi=0xfee00000,0x70 bar1=5 bar4=6"); otherwise it is
-// the function's INTx line ("bind e1000 pci=00:03.0 irq=23 bar0=5").
+// interrupt and its memory BARs. The interrupt is message-signalled where the function has
+// MSI-X (the bind says what to program), otherwise the function's INTx line.
 bool Devices::bind_pci(const Device& d, abi::Handle platform, abi::Handle startup,
                        abi::Handle log) {
   const lib::pci::Function& f = d.pci;
-  char line[128];
+  abi::DeviceResources r{};
+  r.bus = abi::DeviceBus::Pci;
+  lib::format_to(r.match, sizeof(r.match), "{}", match_of(d));
+  r.pci_function =
+      uint32_t{f.address.bus} << 8 | uint32_t{f.address.device} << 3 | f.address.function;
   abi::Handle moved[abi::kMaxMessageHandles];
   uint32_t count = 0;
   const uint64_t config_page =
       info_.ecam_base + (uint64_t{f.address.bus} - info_.ecam_bus_start) * kBusBytes +
       (uint64_t{f.address.device} << 15 | uint64_t{f.address.function} << 12);
   const int64_t config = sys::device_map(platform, config_page, kPage);
-  if (config >= 0) moved[count++] = static_cast<abi::Handle>(config);
-  size_t n = lib::format_to(line, sizeof(line), "bind {} pci={:02x}:{:02x}.{}", match_of(d),
-                            f.address.bus, f.address.device, f.address.function);
+  if (config >= 0) {
+    r.registers = count;
+    moved[count++] = static_cast<abi::Handle>(config);
+  }
   int64_t irq = abi::kErrNotSupported;
   if (d.msix) {
     abi::MsiMessage msi{};
     irq = sys::interrupt_create_msi(platform, &msi);
-    if (irq >= 0)
-      n += lib::format_to(line + n, sizeof(line) - n, " msi={:#x},{:#x}", msi.address, msi.data);
+    if (irq >= 0) {
+      r.msi_address = msi.address;
+      r.msi_data = msi.data;
+    }
   }
   // Q35 routes INTx of bus 0's slots to PIRQ E..H, (slot + pin) mod 4, which its I/O APIC
   // takes as GSI 20..23, level-triggered (the routing QEMU's ACPI tables describe). Other
@@ -217,9 +226,12 @@ bool Devices::bind_pci(const Device& d, abi::Handle platform, abi::Handle startu
   if (irq < 0 && intx) {
     const uint32_t gsi = 20 + (f.address.device + f.interrupt_pin - 1u) % 4;
     irq = sys::interrupt_create(platform, gsi, abi::kInterruptLevel);
-    if (irq >= 0) n += lib::format_to(line + n, sizeof(line) - n, " irq={}", gsi);
+    if (irq >= 0) r.gsi = gsi;
   }
-  if (irq >= 0) moved[count++] = static_cast<abi::Handle>(irq);
+  if (irq >= 0) {
+    r.interrupt = count;
+    moved[count++] = static_cast<abi::Handle>(irq);
+  }
   int64_t failed = config < 0 ? config : irq;
   for (int i = 0; i < 6 && failed >= 0 && count < abi::kMaxMessageHandles; ++i) {
     const lib::pci::Bar& bar = f.bars[i];
@@ -232,17 +244,19 @@ bool Devices::bind_pci(const Device& d, abi::Handle platform, abi::Handle startu
       failed = folio;
       break;
     }
-    n += lib::format_to(line + n, sizeof(line) - n, " bar{}={}", i, 3 + count);
+    r.bars[i] = count;
     moved[count++] = static_cast<abi::Handle>(folio);
   }
   if (failed < 0) {
     close_all(moved, count);
-    n = lib::format_to(line, sizeof(line), "pci {:02x}:{:02x}.{}: cannot take its resources ({})",
+    char line[96];
+    const size_t n =
+        lib::format_to(line, sizeof(line), "pci {:02x}:{:02x}.{}: cannot take its resources ({})",
                        f.address.bus, f.address.device, f.address.function, failed);
     sys::log_write(log, line, n);
     return false;
   }
-  return send_bind(startup, line, n, moved, count);
+  return send_bind(startup, r, moved, count);
 }
 
 size_t Devices::bind_all(abi::Handle platform, abi::Handle startup, abi::Handle log) {

@@ -2,6 +2,7 @@
 // The device manager's table of devices: discovery over ECAM (PCI) and the virtio-mmio
 // slots, and the text the log and the "devices" service show.
 
+#include <stellina/device.h>
 #include <stellina/platform.h>
 #include <stellina/sys.h>
 

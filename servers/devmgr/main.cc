@@ -7,6 +7,8 @@
 
 #include <lib/pci.h>
 
+#include <devmgr_env.h>
+
 #include "servers/devmgr/devices.h"
 
 namespace abi = stellina::abi;
@@ -14,9 +16,9 @@ namespace sys = stellina::sys;
 using stellina::Bytes;
 using stellina::Channel;
 
-class DeviceManager final : public stellina::Component {
+class DeviceManager final : public stellina::ComponentWith<stellina::components::devmgr::Env> {
   void on_start() override {
-    const abi::Handle platform = startup_handle(3);
+    const abi::Handle platform = env().platform;
     abi::PlatformInfo info{};
     const int64_t r = sys::platform_info(platform, &info);
     if (r != abi::kOk) {
@@ -30,14 +32,14 @@ class DeviceManager final : public stellina::Component {
       log("{}", static_cast<const char*>(line));
     }
     log("{} devices found", found);
-    pending_ = devices_.bind_all(platform, startup_handle(1), startup_handle(0));
+    pending_ = devices_.bind_all(platform, parent().get(), log_handle());
     if (!pending_) log("0 of {} devices bound to drivers", found);
   }
 
   void on_connect(Channel ch) override { listen(static_cast<Channel&&>(ch)); }
 
   void on_data(Channel& ch, Bytes data) override {
-    if (ch.get() == startup_handle(1)) {  // the startup server answers a bind
+    if (&ch == &parent()) {  // the startup server answers a bind
       char answer[96] = {};
       __builtin_memcpy(answer, data.data,
                        data.size < sizeof(answer) ? data.size : sizeof(answer) - 1);

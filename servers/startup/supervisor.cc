@@ -181,6 +181,16 @@ int64_t Supervisor::start(size_t i) {
         sys::handle_duplicate(platform_, abi::kRightRead | abi::kRightManage | abi::kRightTransfer);
     if (platform >= 0) request.handles[request.handle_count++] = static_cast<abi::Handle>(platform);
   }
+  // What its devices are, queued before it runs: the SDK reads it before on_start.
+  if (c.platform || c.resource_count) {
+    abi::DeviceResources r = c.device;
+    const auto in_startup = [](uint32_t k) { return k == abi::kNoResource ? k : 3 + k; };
+    r.registers = in_startup(r.registers);
+    r.interrupt = in_startup(r.interrupt);
+    for (uint32_t& bar : r.bars) bar = in_startup(bar);
+    r.platform = c.platform ? request.handle_count - 1 : abi::kNoResource;
+    send(startup[0], abi::MessageKind::Data, 0, &r, sizeof(r));
+  }
   const int64_t process = log < 0        ? log
                           : platform < 0 ? platform
                                          : sys::process_spawn(c.silo, &request);
@@ -207,11 +217,6 @@ int64_t Supervisor::start(size_t i) {
   c.stop_requested = false;
   say(log_, "started {} ({}, process {})", c.spec.name, isolation_name(c.spec.isolation),
       c.process_id);
-  if (c.device[0]) {  // a driver: where its device is, before anything else
-    char line[144];
-    const size_t n = lib::format_to(line, sizeof(line), "device {}", c.device);
-    send(c.startup, abi::MessageKind::Data, 0, line, n);
-  }
   connect_requirements(i);
   connect_clients(i);
   return abi::kOk;
@@ -361,18 +366,15 @@ void Supervisor::on_exit(size_t i) {
 void Supervisor::quiesce(Component& c) {
   constexpr uint32_t kVirtioMmioStatus = 0x70, kPciCommand = 0x04, kBusMaster = 1u << 2;
   uintptr_t base = 0;
-  if (c.resource_count && sys::folio_map(c.resources[0], true, &base) == abi::kOk) {
-    const char* at = c.device;
-    while (*at && *at != ' ') ++at;  // past MATCH
-    if (__builtin_memcmp(at, " pci=", 5) == 0) {
+  const uint32_t registers = c.device.registers;
+  if (registers < c.resource_count &&
+      sys::folio_map(c.resources[registers], true, &base) == abi::kOk) {
+    const uint32_t offset = c.device.registers_offset;
+    if (c.device.bus == abi::DeviceBus::Pci) {
       auto* command = reinterpret_cast<volatile uint32_t*>(base + kPciCommand);
       *command = (*command & 0xffff) & ~kBusMaster;  // the status half written 0: unchanged
-    } else if (__builtin_memcmp(at, " offset=0x", 10) == 0) {
-      uint32_t offset = 0;
-      for (at += 10; (*at >= '0' && *at <= '9') || (*at >= 'a' && *at <= 'f'); ++at)
-        offset = offset * 16 + static_cast<uint32_t>(*at <= '9' ? *at - '0' : *at - 'a' + 10);
-      if (offset <= 4096 - 0x200)
-        *reinterpret_cast<volatile uint32_t*>(base + offset + kVirtioMmioStatus) = 0;
+    } else if (c.device.bus == abi::DeviceBus::VirtioMmio && offset <= 4096 - 0x200) {
+      *reinterpret_cast<volatile uint32_t*>(base + offset + kVirtioMmioStatus) = 0;
     }
     sys::folio_unmap(base);
   }
@@ -542,43 +544,76 @@ void Supervisor::on_provider_message(size_t i) {
   }
 }
 
-// "bind MATCH" from the device manager, with the device's resources: the driver whose spec
-// lists MATCH in its devices gets them (copies at every start) and is started.
+namespace {
+
+// The device for the log, its handles numbered as the driver gets them
+// ("pci=00:02.0 msi=0xfee00000,0x70 bar1=5 bar4=6", "offset=0xe00").
+size_t describe_device(const abi::DeviceResources& d, char* out, size_t size) {
+  if (d.bus == abi::DeviceBus::VirtioMmio)
+    return lib::format_to(out, size, "offset={:#x}", d.registers_offset);
+  const uint32_t f = d.pci_function;
+  size_t n = lib::format_to(out, size, "pci={:02x}:{:02x}.{}", f >> 8, f >> 3 & 0x1f, f & 7);
+  if (d.msi_address) {
+    n += lib::format_to(out + n, size - n, " msi={:#x},{:#x}", d.msi_address, d.msi_data);
+  } else if (d.interrupt != abi::kNoResource) {
+    n += lib::format_to(out + n, size - n, " irq={}", d.gsi);
+  }
+  for (uint32_t i = 0; i < 6; ++i)
+    if (d.bars[i] != abi::kNoResource)
+      n += lib::format_to(out + n, size - n, " bar{}={}", i, 3 + d.bars[i]);
+  return n;
+}
+
+// Whether a bind's DeviceResources is whole: a known bus, a match, every handle field naming
+// one of the handles that came with it, and the registers given.
+bool well_formed(const abi::DeviceResources& d, uint32_t handle_count) {
+  const auto given = [&](uint32_t k) { return k == abi::kNoResource || k < handle_count; };
+  bool ok = d.magic == abi::kDeviceResourcesMagic && d.match[0] &&
+            d.match[sizeof(d.match) - 1] == '\0' && d.platform == abi::kNoResource &&
+            (d.bus == abi::DeviceBus::VirtioMmio || d.bus == abi::DeviceBus::Pci) &&
+            d.registers < handle_count && given(d.interrupt);
+  for (uint32_t bar : d.bars) ok = ok && given(bar);
+  return ok;
+}
+
+}  // namespace
+
+// A bind from the device manager: a DeviceResources with the device's handles. The driver
+// whose spec lists its match gets them (copies at every start) and is started.
 void Supervisor::bind(size_t devmgr, const abi::MessageBuffer& m, const abi::Handle* handles) {
-  char text[144] = {};
-  __builtin_memcpy(text, buffer_, m.data_size < sizeof(text) ? m.data_size : sizeof(text) - 1);
+  abi::DeviceResources d{};
+  const bool whole = m.data_size == sizeof(d);
+  if (whole) __builtin_memcpy(&d, buffer_, sizeof(d));
   char answer[96];
   size_t n = 0;
   int64_t driver = -1;
-  // "bind MATCH ARGS...": MATCH is the word after bind.
-  const char* match = text + 5;
-  size_t match_size = 0;
-  while (match[match_size] && match[match_size] != ' ') ++match_size;
-  char wanted[32] = {};
-  if (__builtin_memcmp(text, "bind ", 5) == 0 && match_size < sizeof(wanted)) {
-    __builtin_memcpy(wanted, match, match_size);
+  if (whole && well_formed(d, m.handle_count)) {
     for (size_t j = 0; j < count_ && driver < 0; ++j) {
       if (components_[j].state != State::NoDevice) continue;
-      for (size_t d = 0; d < components_[j].spec.device_count; ++d)
-        if (same(manifest_.device(j, d), wanted)) driver = static_cast<int64_t>(j);
+      for (size_t k = 0; k < components_[j].spec.device_count; ++k)
+        if (same(manifest_.device(j, k), d.match)) driver = static_cast<int64_t>(j);
     }
+  } else {
+    d.match[0] = '\0';
   }
   if (driver < 0) {
     for (uint32_t k = 0; k < m.handle_count; ++k) sys::handle_close(handles[k]);
-    n = lib::format_to(answer, sizeof(answer), "error: no driver waits for '{}'", wanted);
+    n = d.match[0] ? lib::format_to(answer, sizeof(answer), "error: no driver waits for '{}'",
+                                    static_cast<const char*>(d.match))
+                   : lib::format_to(answer, sizeof(answer), "error: a malformed bind");
   } else {
     Component& c = components_[driver];
     for (uint32_t k = 0; k < m.handle_count; ++k) c.resources[k] = handles[k];
     c.resource_count = m.handle_count;
-    lib::format_to(c.device, sizeof(c.device), "{}", match);
+    c.device = d;
     c.state = State::Waiting;
-    const char* args = c.device;
-    while (*args && *args != ' ') ++args;
-    say(log_, "{}: bound to {} by {} ({})", c.spec.name, wanted, components_[devmgr].spec.name,
-        *args ? args + 1 : "");
+    char how[128];
+    describe_device(d, how, sizeof(how));
+    say(log_, "{}: bound to {} by {} ({})", c.spec.name, static_cast<const char*>(d.match),
+        components_[devmgr].spec.name, static_cast<const char*>(how));
     const int64_t r = start(static_cast<size_t>(driver));
-    n = lib::format_to(answer, sizeof(answer), "{}: {} {}", r == abi::kOk ? "ok" : "error", wanted,
-                       c.spec.name);
+    n = lib::format_to(answer, sizeof(answer), "{}: {} {}", r == abi::kOk ? "ok" : "error",
+                       static_cast<const char*>(d.match), c.spec.name);
   }
   send(components_[devmgr].startup, abi::MessageKind::Data, m.call_id, answer, n);
 }

@@ -2,6 +2,7 @@
 // The startup server's state: one record per component of the manifest, the Open calls it
 // is routing, and the control channels it answers. Everything happens on one event loop.
 
+#include <stellina/device.h>
 #include <stellina/process.h>
 #include <stellina/silo.h>
 #include <stellina/status.h>
@@ -51,7 +52,8 @@ struct Component {
   // A driver's device resources, bound by the device manager; each start gets copies.
   abi::Handle resources[abi::kMaxMessageHandles] = {};
   uint32_t resource_count = 0;
-  char device[128] = {};  // what the device manager said about it ("virtio-entropy offset=...")
+  // Where its device is (abi/stellina/device.h), the handle fields indices into resources.
+  abi::DeviceResources device = {};
   // Its DMA memory ("dma" messages): kept until its device is quiesced after it ends.
   abi::Handle dma[4] = {};
   uint32_t dma_count = 0;

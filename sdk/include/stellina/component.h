@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stellina/device_env.h>
 #include <stellina/memory.h>
 #include <stellina/sys.h>
 
@@ -118,9 +119,13 @@ class Component {
   // Drivers: calls on_interrupt when the Interrupt irq fires (the loop owns the handle).
   int64_t watch_interrupt(abi::Handle irq);
   int64_t ack_interrupt();
-  // The handles the component was started with: 0 is the log, 1 the startup channel, 2 the
-  // namespace channel, the rest are what its spec grants (devices).
-  abi::Handle startup_handle(size_t i) const;
+  // The startup channel: the startup server (the parent) connects clients and services, and
+  // answers what the component asks it, on it.
+  Channel& parent() const { return *watched_[startup_slot_]; }
+  // The log handle (for code that logs without the component, as sys::log_write does).
+  abi::Handle log_handle() const { return log_; }
+  // The namespace channel, where open() sends its Opens.
+  abi::Handle namespace_handle() const { return names_; }
   // Opens a resource by URI ("echo:", "file:/etc/motd") through the namespace channel,
   // waiting up to timeout_ns for the answer (the loop is paused meanwhile). On success *out
   // is the resource's channel. Returns the status: kErrNotFound (no component serves the
@@ -169,6 +174,9 @@ class Component {
 
  protected:
   ~Component() = default;
+  // Fills the typed environment (ComponentWith: the devices it was given) before on_start.
+  // A failure ends the component with that status before any handler runs.
+  virtual Result<void> load_environment(const abi::StartupBlock& startup) { return {}; }
 
  private:
   void dispatch(size_t slot, uint32_t signals);
@@ -182,6 +190,7 @@ class Component {
   const abi::StartupBlock* startup_ = nullptr;
   OwnedHandle interrupt_;
   abi::Handle log_ = abi::kInvalidHandle;
+  abi::Handle names_ = abi::kInvalidHandle;
   OwnedHandle poll_;
   OwnedHandle timer_;
   alignas(8) uint8_t buffer_[abi::kMaxMessageData];
@@ -216,6 +225,9 @@ class ComponentWith : public Component {
   virtual void on_service_connected(const char* field) {}
 
  protected:
+  Result<void> load_environment(const abi::StartupBlock& startup) override {
+    return env_.load(startup);
+  }
   void on_service(const char* field, Channel ch) override {
     Channel* slot = env_.service(field);
     if (!slot) return;  // not in the spec: ch closes here

@@ -1,13 +1,15 @@
-// A test driver: startup handle 2 is an Interrupt. Each interrupt is reported to the client
-// as a Data message holding the count so far; a Data message from the client says the device
+// A test driver: its device (env().device) is an interrupt line. Each interrupt is reported to the
+// client as a Data message holding the count so far; a Data message from the client says the device
 // is dealt with, and the component acknowledges the interrupt.
 #include <stellina/component.h>
+
+#include <irqcount_env.h>
 
 using stellina::Bytes;
 using stellina::Channel;
 
-class IrqCount final : public stellina::Component {
-  void on_start() override { watch_interrupt(startup_handle(2)); }
+class IrqCount final : public stellina::ComponentWith<stellina::components::irqcount::Env> {
+  void on_start() override { watch_interrupt(env().device.interrupt); }
   void on_connect(Channel ch) override { listen(static_cast<Channel&&>(ch)); }
   void on_data(Channel& ch, Bytes) override {
     client_ = &ch;

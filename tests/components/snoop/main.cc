@@ -15,7 +15,7 @@ class Snoop final : public stellina::Component {
     for (uint32_t value = 1; value <= 1024; ++value) {
       for (uint32_t generation = 0; generation < 4; ++generation) {
         const abi::Handle h = (generation << 12) | value;  // a generation, then the slot
-        if (h == startup_handle(0) || h == startup_handle(1) || h == startup_handle(2)) continue;
+        if (h == log_handle() || h == parent().get() || h == namespace_handle()) continue;
         abi::HandleInfo info{};
         ++tried;
         const int64_t r = sys::handle_query(h, &info);
@@ -36,7 +36,7 @@ class Snoop final : public stellina::Component {
     request.name_size = 4;
     request.isolation = abi::Isolation::User;
     log("process_spawn with its log handle -> status {}",
-        sys::process_spawn(startup_handle(0), &request));
+        sys::process_spawn(log_handle(), &request));
 
     // echo: is served, but not to snoop, whose spec does not require it.
     Channel ch;
