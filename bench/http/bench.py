@@ -5,7 +5,11 @@ searching for the smallest), one virtio-net-device (virtio 1.x over virtio-mmio)
 user network, with a host port on 127.0.0.1 forwarded to the guest's port 80 (hostfwd).
 Every boot gets a fresh free port.
 
-Per run (opts.runs of them, alternating Stellina, Linux):
+Stellina runs twice over: as `make run` boots it (the network path, virtio-net, tcpip and
+httpd, in user mode) and with that path inside the kernel (build/scenarios/system_kernel,
+the same specs but for their isolation line), in the same configuration and run.
+
+Per run (opts.runs of them, alternating Stellina, Stellina with the kernel path, Linux):
   first_200_ms  wall time from just before QEMU's launch to the first "HTTP/1.x 200" status
                 line a host client reads from the forwarded port (bench.lib.http.first_200:
                 a new connection every 50 ms, several in flight);
@@ -22,9 +26,10 @@ boots; $HTTP_BENCH_ARCHIVE names another). Linux: bench/linux/net.py's initramfs
 Stellina's `/` answered with in the first run (or, without a Stellina answer, a generated
 page of DEFAULT_PAGE_BYTES), so both send the same amount.
 
-Metrics: {stellina,linux}_rps, _latency_p50_ms, _latency_p99_ms, _first_200_ms,
-_min_mem_mib; ratio_rps = Stellina / Linux, ratio_first_200, ratio_latency_p50/p99 and
-ratio_min_mem = Linux / Stellina: above 1 Stellina does better in every ratio.
+Metrics: {stellina,stellina_kernel,linux}_rps, _latency_p50_ms, _latency_p99_ms,
+_first_200_ms, _min_mem_mib; ratio_rps = Stellina / Linux, ratio_first_200,
+ratio_latency_p50/p99 and ratio_min_mem = Linux / Stellina: above 1 Stellina does better in
+every ratio (user isolation, the system as it ships).
 """
 
 import os
@@ -40,6 +45,7 @@ MACHINE = "microvm"
 MEMORY = 128
 STELLINA = os.path.join(REPO, "build", "kernel", "stellina.elf")
 ARCHIVE = os.environ.get("HTTP_BENCH_ARCHIVE") or os.path.join(REPO, "build", "user", "boot.archive")
+KERNEL_ARCHIVE = os.path.join(REPO, "build", "scenarios", "system_kernel", "boot.archive")
 BOOT_TIMEOUT_S = 30.0     # from launch to the first 200, at MEMORY
 PROBE_TIMEOUT_S = 20.0    # the same in the memory search
 # Boots per run before a side counts as not answering: the Linux guest may hang at boot
@@ -59,8 +65,11 @@ def network(port):
     return qemu.user_net(MACHINE, {port: 80})
 
 
-def stellina_command(memory, port):
-    return qemu.qemu_cmd(MACHINE, STELLINA, "", initrd=ARCHIVE, memory=memory, extra=network(port))
+def stellina_command(archive):
+    def command(memory, port):
+        return qemu.qemu_cmd(MACHINE, STELLINA, "", initrd=archive, memory=memory,
+                             extra=network(port))
+    return command
 
 
 def linux_command(memory, port):
@@ -184,32 +193,37 @@ def record(rec, side, prefix, common, **extra):
 
 
 def summary(rec):
-    rows = [("requests/s", "stellina_rps", "linux_rps", "ratio_rps"),
-            ("latency p50 (ms)", "stellina_latency_p50_ms", "linux_latency_p50_ms", "ratio_latency_p50"),
-            ("latency p99 (ms)", "stellina_latency_p99_ms", "linux_latency_p99_ms", "ratio_latency_p99"),
-            ("first 200 (ms)", "stellina_first_200_ms", "linux_first_200_ms", "ratio_first_200"),
-            ("smallest -m (MiB)", "stellina_min_mem_mib", "linux_min_mem_mib", "ratio_min_mem")]
+    rows = [("requests/s", "rps", "ratio_rps"),
+            ("latency p50 (ms)", "latency_p50_ms", "ratio_latency_p50"),
+            ("latency p99 (ms)", "latency_p99_ms", "ratio_latency_p99"),
+            ("first 200 (ms)", "first_200_ms", "ratio_first_200"),
+            ("smallest -m (MiB)", "min_mem_mib", "ratio_min_mem")]
     have = {f["metric"]: f["value"] for f in rec.figures}
     cell = lambda m: "-" if m not in have else str(have[m])
-    lines = [f"{'http, ' + MACHINE:<20} {'Stellina':>10} {'Linux':>10} {'better x':>9}"]
-    lines += [f"{name:<20} {cell(s):>10} {cell(l):>10} {cell(r):>9}" for name, s, l, r in rows]
+    lines = [f"{'http, ' + MACHINE:<20} {'Stellina':>10} {'in kernel':>10} {'Linux':>10} "
+             f"{'better x':>9}"]
+    lines += [f"{name:<20} {cell('stellina_' + m):>10} {cell('stellina_kernel_' + m):>10} "
+              f"{cell('linux_' + m):>10} {cell(r):>9}" for name, m, r in rows]
     log("\n".join(lines))
 
 
 def run(rec, opts):
     os.makedirs(OUT, exist_ok=True)
-    stellina = Side("stellina", stellina_command, STELLINA_ATTEMPTS)
+    stellina = Side("stellina", stellina_command(ARCHIVE), STELLINA_ATTEMPTS)
+    in_kernel = Side("stellina_kernel", stellina_command(KERNEL_ARCHIVE), STELLINA_ATTEMPTS)
     linux = Side("linux", linux_command, LINUX_ATTEMPTS)
-    for path in (STELLINA, ARCHIVE):
-        if not os.path.exists(path):
-            stellina.failure = f"stellina: {os.path.relpath(path, REPO)} is missing; build first (make)"
+    for side, archive in ((stellina, ARCHIVE), (in_kernel, KERNEL_ARCHIVE)):
+        for path in (STELLINA, archive):
+            if not os.path.exists(path):
+                side.failure = f"{side.name}: {os.path.relpath(path, REPO)} is missing; build first (make)"
     common = {"machine": MACHINE, "memory_mib": MEMORY, "host_load": http.load_average(),
               "wrk": f"wrk -t{WRK['threads']} -c{WRK['connections']} -d{WRK['seconds']}s --latency"}
 
     log(f"http: {MACHINE} -m {MEMORY}, {opts.runs} runs, alternating ", end="")
     for i in range(opts.runs):
-        if stellina.failure is None:
-            stellina.run()
+        for side in (stellina, in_kernel):
+            if side.failure is None:
+                side.run()
         if i == 0:
             page = stellina.home_page or generated_page(DEFAULT_PAGE_BYTES)
             common["page_bytes"] = len(page)
@@ -221,17 +235,17 @@ def run(rec, opts):
         log(".", end="")
     log("")
     record(rec, stellina, "stellina", common)
+    record(rec, in_kernel, "stellina_kernel", common, isolation="kernel (virtio-net, tcpip, httpd)")
     record(rec, linux, "linux", common, linux=prepare.kernel_version())
 
     log("http: smallest -m that serves, bisecting from 128 MiB ", end="")
-    searches = [Bisection(linux, MEMORY)]
-    if stellina.failure is None:
-        searches.insert(0, Bisection(stellina, MEMORY))
+    searches = [Bisection(side, MEMORY) for side in (stellina, in_kernel) if side.failure is None]
+    searches.append(Bisection(linux, MEMORY))
     while not all(s.done() for s in searches):
         for s in searches:
             if not s.done():
                 s.step()
-                log(f"{s.side.name[0]}{s.probes[-1]} ", end="")
+                log(f"{s.side.name} {s.probes[-1]}; ", end="")
     log("")
     for s in searches:
         if s.hi is not None:
@@ -246,8 +260,9 @@ def run(rec, opts):
         if all(s.hi is not None for s in searches):
             rec.ratio("ratio_min_mem", "linux_min_mem_mib", "stellina_min_mem_mib")
     summary(rec)
-    if stellina.failure is not None:
-        raise SystemExit(f"http: {stellina.failure}")
+    for side in (stellina, in_kernel):
+        if side.failure is not None:
+            raise SystemExit(f"http: {side.failure}")
     if any(s.hi is None for s in searches):
         bad = [s.side.name for s in searches if s.hi is None]
         raise SystemExit(f"http: {', '.join(bad)}: no HTTP answer at {MEMORY} MiB in the memory search")

@@ -243,12 +243,23 @@ class ComponentWith : public Component {
 
 // Runs component T: in user mode as the program's main, inside the kernel as an entry in
 // the kernel's component table under STELLINA_COMPONENT_NAME. The component itself, with
-// whatever tables it holds, is made in memory charged to its silo when it starts (never in
-// the program's or the kernel's image), afresh at every start.
+// whatever tables it holds, is made afresh at every start in memory charged to its silo: in
+// user mode in the program's bss, whose pages are charged as they are first touched (a table
+// used in part costs only that part); inside the kernel, where nothing is demand-paged, in
+// pages from allocate_pages, all charged at start. Either way the kernel image never
+// carries it.
+#if defined(STELLINA_IN_KERNEL)
+#define STELLINA_COMPONENT_STORAGE(T)                   \
+  auto component = ::stellina::allocate_object<T>();    \
+  if (!component.ok()) return component.error();
+#else
+#define STELLINA_COMPONENT_STORAGE(T)                   \
+  alignas(T) static unsigned char storage[sizeof(T)];   \
+  ::stellina::Result<T*> component = new (storage) T();
+#endif
 #define STELLINA_COMPONENT_RUN(T)                                                       \
   static int64_t stellina_component_run(const ::stellina::abi::StartupBlock& startup) { \
-    auto component = ::stellina::allocate_object<T>();                                  \
-    if (!component.ok()) return component.error();                                      \
+    STELLINA_COMPONENT_STORAGE(T)                                                       \
     return component.value()->run(startup);                                             \
   }
 
