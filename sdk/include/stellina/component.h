@@ -249,12 +249,12 @@ class ComponentWith : public Component {
 // pages from allocate_pages, all charged at start. Either way the kernel image never
 // carries it.
 #if defined(STELLINA_IN_KERNEL)
-#define STELLINA_COMPONENT_STORAGE(T)                   \
-  auto component = ::stellina::allocate_object<T>();    \
+#define STELLINA_COMPONENT_STORAGE(T)                \
+  auto component = ::stellina::allocate_object<T>(); \
   if (!component.ok()) return component.error();
 #else
-#define STELLINA_COMPONENT_STORAGE(T)                   \
-  alignas(T) static unsigned char storage[sizeof(T)];   \
+#define STELLINA_COMPONENT_STORAGE(T)                 \
+  alignas(T) static unsigned char storage[sizeof(T)]; \
   ::stellina::Result<T*> component = new (storage) T();
 #endif
 #define STELLINA_COMPONENT_RUN(T)                                                       \
