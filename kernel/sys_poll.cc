@@ -1,28 +1,13 @@
-// Syscalls on the objects one waits for: wait sets, timers, interrupts.
+// Syscalls on wait sets: create, add, remove, wait.
 
 #include "kernel/arch.h"
 #include "kernel/heap.h"
-#include "kernel/interrupt.h"
 #include "kernel/poll.h"
 #include "kernel/syscall.h"
 
 namespace kernel {
 
 namespace abi = stellina::abi;
-
-namespace {
-
-// Installs a freshly created object (all rights) and drops the creation reference.
-template <typename T>
-int64_t install_new(lib::Result<T*> created) {
-  if (!created.ok()) return to_status(created.error());
-  SpinlockGuard guard(sched_lock);
-  auto h = current_process().handles().install(created.value(), abi::kRightsAll);
-  created.value()->release();
-  return to_return(h);
-}
-
-}  // namespace
 
 int64_t sys_poll_create(SyscallArgs) { return install_new(create_charged<Poll>()); }
 
@@ -61,24 +46,6 @@ int64_t sys_poll_wait(SyscallArgs a) {
   }
   TRY_STATUS(copy_out(a[1], events, n * sizeof(abi::PollEvent)));
   return static_cast<int64_t>(n);
-}
-
-int64_t sys_interrupt_ack(SyscallArgs a) {
-  SpinlockGuard guard(sched_lock);
-  auto irq = current_process().handles().get<InterruptObject>(handle_arg(a[0]), abi::kRightWrite);
-  if (!irq.ok()) return to_status(irq.error());
-  irq.value()->ack();
-  return abi::kOk;
-}
-
-int64_t sys_timer_create(SyscallArgs) { return install_new(create_charged<TimerObject>()); }
-
-int64_t sys_timer_set(SyscallArgs a) {
-  SpinlockGuard guard(sched_lock);
-  auto timer = current_process().handles().get<TimerObject>(handle_arg(a[0]), abi::kRightWrite);
-  if (!timer.ok()) return to_status(timer.error());
-  timer.value()->set(a[1]);
-  return abi::kOk;
 }
 
 }  // namespace kernel

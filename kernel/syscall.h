@@ -70,8 +70,19 @@ lib::Result<T*> create_charged() {
   return object;
 }
 
-// The syscalls, grouped by object (sys_handle.cc, sys_channel.cc, sys_poll.cc,
-// sys_process.cc, sys_silo.cc, sys_platform.cc, sys_system.cc).
+// Installs a freshly created object (all rights) and drops the creation reference.
+template <typename T>
+int64_t install_new(lib::Result<T*> created) {
+  if (!created.ok()) return to_status(created.error());
+  SpinlockGuard guard(sched_lock);
+  auto h = current_process().handles().install(created.value(), stellina::abi::kRightsAll);
+  created.value()->release();
+  return to_return(h);
+}
+
+// The syscalls, grouped by object (sys_handle.cc, sys_channel.cc, sys_poll.cc, sys_timer.cc,
+// sys_folio.cc, sys_interrupt.cc, sys_thread.cc, sys_process.cc, sys_spawn.cc, sys_silo.cc,
+// sys_platform.cc, sys_log.cc, sys_system.cc).
 using SyscallArgs = const uint64_t (&)[6];
 int64_t sys_log_write(SyscallArgs a);
 int64_t sys_handle_close(SyscallArgs a);
