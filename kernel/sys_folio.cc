@@ -9,48 +9,39 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
-int64_t sys_folio_create(SyscallArgs a) {
-  Folio* folio = TRY_RESULT(Folio::create(a[0], &current_process().silo()));
-  SpinlockGuard guard(sched_lock);
-  auto h = current_process().handles().install(folio, abi::kRightsAll);
-  folio->release();
-  return to_return(h);
+lib::Result<Handle> sys_folio_create(uint64_t size) {
+  return install_new([&] { return Folio::create(size, &current_process().silo()); });
 }
 
-int64_t sys_folio_map(SyscallArgs a) {
-  const bool writable = a[1] != 0;
+lib::Result<uint64_t> sys_folio_map(Handle h, bool writable) {
   SpinlockGuard guard(sched_lock);
   Process& process = current_process();
-  if (process.in_kernel()) return abi::kErrNotSupported;
+  if (process.in_kernel()) return lib::Error::NotSupported;
   const uint32_t rights = abi::kRightMap | (writable ? abi::kRightWrite : 0);
-  auto folio = process.handles().get<Folio>(handle_arg(a[0]), rights);
-  if (!folio.ok()) return to_status(folio.error());
+  Folio* folio = TRY(process.handles().get<Folio>(h, rights));
   // Lent by the kernel to be read (the boot archive): no right makes it writable.
-  if (writable && folio.value()->read_only()) return abi::kErrAccessDenied;
-  return to_return(
-      process.address_space().map_folio(folio.value(), writable ? arch::kPageWrite : 0));
+  if (writable && folio->read_only()) return lib::Error::AccessDenied;
+  return process.address_space().map_folio(folio, writable ? arch::kPageWrite : 0);
 }
 
-int64_t sys_folio_unmap(SyscallArgs a) {
+lib::Result<void> sys_folio_unmap(uint64_t address) {
   SpinlockGuard guard(sched_lock);
   Process& process = current_process();
-  if (process.in_kernel()) return abi::kErrNotSupported;
-  return to_return(process.address_space().unmap_folio(a[0]));
+  if (process.in_kernel()) return lib::Error::NotSupported;
+  return process.address_space().unmap_folio(address);
 }
 
-int64_t sys_folio_physical(SyscallArgs a) {
+lib::Result<uint64_t> sys_folio_physical(Handle h, uint64_t page_index) {
   SpinlockGuard guard(sched_lock);
-  auto folio = current_process().handles().get<Folio>(handle_arg(a[0]), abi::kRightMap);
-  if (!folio.ok()) return to_status(folio.error());
-  if (a[1] >= folio.value()->page_count()) return abi::kErrInvalidArgument;
-  return static_cast<int64_t>(folio.value()->page(a[1]));
+  Folio* folio = TRY(current_process().handles().get<Folio>(h, abi::kRightMap));
+  if (page_index >= folio->page_count()) return lib::Error::InvalidArgument;
+  return folio->page(page_index);
 }
 
-int64_t sys_folio_size(SyscallArgs a) {
+lib::Result<uint64_t> sys_folio_size(Handle h) {
   SpinlockGuard guard(sched_lock);
-  auto folio = current_process().handles().get<Folio>(handle_arg(a[0]), 0);
-  if (!folio.ok()) return to_status(folio.error());
-  return static_cast<int64_t>(folio.value()->page_count() * arch::kPageSize);
+  Folio* folio = TRY(current_process().handles().get<Folio>(h, 0));
+  return folio->page_count() * arch::kPageSize;
 }
 
 }  // namespace kernel

@@ -9,55 +9,56 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
-int64_t sys_interrupt_create(SyscallArgs a) {
-  Process& process = current_process();
-  {
-    SpinlockGuard guard(sched_lock);
-    auto platform = process.handles().get<Platform>(handle_arg(a[0]), abi::kRightManage);
-    if (!platform.ok()) return to_status(platform.error());
-  }
-  if (a[1] > UINT32_MAX || (a[2] & ~uint64_t{abi::kInterruptFlagsAll})) {
-    return abi::kErrInvalidArgument;
-  }
-  const bool msi = (a[2] & abi::kInterruptMsi) != 0;
-  if (msi && (a[1] != 0 || a[2] != abi::kInterruptMsi)) return abi::kErrInvalidArgument;
-  const arch::IrqLine line{static_cast<uint32_t>(a[1]), (a[2] & abi::kInterruptLevel) != 0,
-                           (a[2] & abi::kInterruptActiveLow) != 0};
+namespace {
+
+constexpr uint32_t kInterruptRights = abi::kRightRead | abi::kRightWrite | abi::kRightWait |
+                                      abi::kRightDuplicate | abi::kRightTransfer;
+
+// Claims the line (or an MSI vector, telling the caller at msi what the device must write) and
+// charges the object to the caller's silo.
+lib::Result<InterruptObject*> claim(uint32_t gsi, uint32_t flags, UserOut<abi::MsiMessage> msi) {
+  const bool is_msi = (flags & abi::kInterruptMsi) != 0;
+  const arch::IrqLine line{gsi, (flags & abi::kInterruptLevel) != 0,
+                           (flags & abi::kInterruptActiveLow) != 0};
   arch::MsiMessage message{};
-  auto created = msi ? InterruptObject::create_msi(&message) : InterruptObject::create(line);
-  if (!created.ok()) {
-    // To the ABI, a GSI no interrupt controller serves is a bad argument, not a missing object.
-    const lib::Error e = created.error();
-    return e == lib::Error::NotFound ? abi::kErrInvalidArgument : to_status(e);
-  }
-  InterruptObject* irq = created.value();
-  if (msi) {
-    const abi::MsiMessage out{message.address, message.data, 0};
-    auto copied = copy_out(a[3], &out, sizeof(out));
-    if (!copied.ok()) {
-      irq->release();
-      return to_status(copied.error());
+  auto created = is_msi ? InterruptObject::create_msi(&message) : InterruptObject::create(line);
+  // To the ABI, a GSI no interrupt controller serves is a bad argument, not a missing object.
+  if (!created.ok() && created.error() == lib::Error::NotFound) return lib::Error::InvalidArgument;
+  InterruptObject* irq = TRY(std::move(created));
+  auto done = [&]() -> lib::Result<void> {
+    if (is_msi) {
+      const abi::MsiMessage out{message.address, message.data, 0};
+      TRY(msi.write(&out));
     }
-  }
-  auto charged = irq->charge_to(process.silo(), sizeof(InterruptObject));
-  SpinlockGuard guard(sched_lock);
-  if (!charged.ok()) {
+    return irq->charge_to(current_process().silo(), sizeof(InterruptObject));
+  }();
+  if (!done.ok()) {
+    SpinlockGuard guard(sched_lock);
     irq->release();  // releases the line too
-    return to_status(charged.error());
+    return done.error();
   }
-  constexpr uint32_t kRights = abi::kRightRead | abi::kRightWrite | abi::kRightWait |
-                               abi::kRightDuplicate | abi::kRightTransfer;
-  auto h = process.handles().install(irq, kRights);
-  irq->release();
-  return to_return(h);
+  return irq;
 }
 
-int64_t sys_interrupt_ack(SyscallArgs a) {
+}  // namespace
+
+lib::Result<Handle> sys_interrupt_create(Handle platform, uint32_t gsi, uint32_t flags,
+                                         UserOut<abi::MsiMessage> msi) {
+  {
+    SpinlockGuard guard(sched_lock);
+    TRY(current_process().handles().get<Platform>(platform, abi::kRightManage));
+  }
+  if (flags & ~abi::kInterruptFlagsAll) return lib::Error::InvalidArgument;
+  if ((flags & abi::kInterruptMsi) && (gsi != 0 || flags != abi::kInterruptMsi))
+    return lib::Error::InvalidArgument;
+  return install_new([&] { return claim(gsi, flags, msi); }, kInterruptRights);
+}
+
+lib::Result<void> sys_interrupt_ack(Handle irq) {
   SpinlockGuard guard(sched_lock);
-  auto irq = current_process().handles().get<InterruptObject>(handle_arg(a[0]), abi::kRightWrite);
-  if (!irq.ok()) return to_status(irq.error());
-  irq.value()->ack();
-  return abi::kOk;
+  InterruptObject* i = TRY(current_process().handles().get<InterruptObject>(irq, abi::kRightWrite));
+  i->ack();
+  return {};
 }
 
 }  // namespace kernel

@@ -14,28 +14,26 @@ static_assert(lib::LogRecord::kMaxText == abi::kLogTextSize, "one record size in
 static_assert(static_cast<uint8_t>(lib::LogLevel::Error) ==
               static_cast<uint8_t>(abi::LogLevel::Error));
 
-int64_t sys_log_write(SyscallArgs a) {
+lib::Result<void> sys_log_write(Handle log, UserIn<char> text, uint64_t size) {
   constexpr size_t kMax = 255;
-  if (a[2] > kMax) return abi::kErrTooLarge;
-  char text[kMax + 1];
-  TRY_STATUS(copy_in(text, a[1], a[2]));
-  text[a[2]] = '\0';
+  if (size > kMax) return lib::Error::TooLarge;
+  char copy[kMax + 1];
+  TRY(text.read(copy, size));
+  copy[size] = '\0';
   {
     SpinlockGuard guard(sched_lock);
-    auto log = current_process().handles().get<LogObject>(handle_arg(a[0]), abi::kRightWrite);
-    if (!log.ok()) return to_status(log.error());
+    TRY(current_process().handles().get<LogObject>(log, abi::kRightWrite));
   }
-  log_info("[{}] {}", current_process().name(), text);
-  return abi::kOk;
+  log_info("[{}] {}", current_process().name(), copy);
+  return {};
 }
 
-int64_t sys_log_read(SyscallArgs a) {
-  const uint64_t from = a[1], out = a[2], max = a[3], next_out = a[4];
-  if (max > abi::kMaxLogRead || (max && !out)) return abi::kErrInvalidArgument;
+lib::Result<uint64_t> sys_log_read(Handle log, uint64_t from, UserOut<abi::LogEntry> out,
+                                   uint64_t max, UserOut<uint64_t> next_out) {
+  if (max > abi::kMaxLogRead || (max && out.null())) return lib::Error::InvalidArgument;
   {
     SpinlockGuard guard(sched_lock);
-    auto log = current_process().handles().get<LogObject>(handle_arg(a[0]), abi::kRightRead);
-    if (!log.ok()) return to_status(log.error());
+    TRY(current_process().handles().get<LogObject>(log, abi::kRightRead));
   }
   // A few records at a time: the kernel stack has no room for kMaxLogRead of them. Records
   // written meanwhile may push older ones out; the next chunk then starts at the oldest left.
@@ -53,14 +51,14 @@ int64_t sys_log_read(SyscallArgs a) {
       entry.level = static_cast<abi::LogLevel>(chunk[i].level);
       entry.length = chunk[i].length;
       __builtin_memcpy(entry.text, chunk[i].text, sizeof(entry.text));
-      TRY_STATUS(copy_out(out + (copied + i) * sizeof(entry), &entry, sizeof(entry)));
+      TRY((out + copied + i).write(&entry));
     }
     copied += got;
     if (got < want || copied == max) break;
     seq = chunk[got - 1].seq + 1;
   }
-  if (next_out) TRY_STATUS(copy_out(next_out, &next, sizeof(next)));
-  return static_cast<int64_t>(copied);
+  if (!next_out.null()) TRY(next_out.write(&next));
+  return copied;
 }
 
 }  // namespace kernel

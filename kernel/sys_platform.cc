@@ -10,50 +10,52 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
-int64_t sys_platform_info(SyscallArgs a) {
+lib::Result<void> sys_platform_info(Handle platform, UserOut<abi::PlatformInfo> out) {
   abi::PlatformInfo info;
   {
     SpinlockGuard guard(sched_lock);
-    auto platform = current_process().handles().get<Platform>(handle_arg(a[0]), abi::kRightRead);
-    if (!platform.ok()) return to_status(platform.error());
-    info = platform.value()->info();
+    info = TRY(current_process().handles().get<Platform>(platform, abi::kRightRead))->info();
   }
-  return to_return(copy_out(a[1], &info, sizeof(info)));
+  return out.write(&info);
 }
 
-int64_t sys_device_map(SyscallArgs a) {
-  Process& process = current_process();
-  {
-    SpinlockGuard guard(sched_lock);
-    auto platform = process.handles().get<Platform>(handle_arg(a[0]), abi::kRightManage);
-    if (!platform.ok()) return to_status(platform.error());
-  }
-  // The folio checks alignment and size; then its whole (page-rounded) range must be device
-  // memory. Handing out RAM would let a process read and write any other's pages.
-  Folio* folio = TRY_RESULT(Folio::create_device(a[1], a[2], &process.silo()));
+namespace {
+
+// A Folio over device memory, charged to the caller's silo. The folio checks alignment and
+// size; then its whole (page-rounded) range must be device memory. Handing out RAM would let
+// a process read and write any other's pages.
+lib::Result<Folio*> map_device(uint64_t phys, uint64_t size) {
+  Folio* folio = TRY(Folio::create_device(phys, size, &current_process().silo()));
   SpinlockGuard guard(sched_lock);
-  if (!Platform::is_device_memory(a[1], folio->page_count() * arch::kPageSize)) {
+  if (!Platform::is_device_memory(phys, folio->page_count() * arch::kPageSize)) {
     folio->release();
-    return abi::kErrInvalidArgument;
+    return lib::Error::InvalidArgument;
   }
-  auto h = process.handles().install(folio, abi::kRightsAll);
-  folio->release();
-  return to_return(h);
+  return folio;
 }
 
-int64_t sys_pci_config(SyscallArgs a) {
+}  // namespace
+
+lib::Result<Handle> sys_device_map(Handle platform, uint64_t phys, uint64_t size) {
   {
     SpinlockGuard guard(sched_lock);
-    auto platform = current_process().handles().get<Platform>(handle_arg(a[0]), abi::kRightManage);
-    if (!platform.ok()) return to_status(platform.error());
-    if (platform.value()->info().ecam_base != 0) return abi::kErrNotSupported;
+    TRY(current_process().handles().get<Platform>(platform, abi::kRightManage));
   }
-  if (a[1] > 0xffff || a[2] >= 256 || a[2] % 4 != 0) return abi::kErrInvalidArgument;
-  const auto function = static_cast<uint32_t>(a[1]);
-  const auto offset = static_cast<uint16_t>(a[2]);
-  if (a[3] > 0xffffffff) return arch::pci_config_read(function, offset);
-  arch::pci_config_write(function, offset, static_cast<uint32_t>(a[3]));
-  return abi::kOk;
+  return install_new([&] { return map_device(phys, size); });
+}
+
+lib::Result<uint64_t> sys_pci_config(Handle platform, uint32_t function, uint32_t offset,
+                                     uint64_t value) {
+  {
+    SpinlockGuard guard(sched_lock);
+    Platform* p = TRY(current_process().handles().get<Platform>(platform, abi::kRightManage));
+    if (p->info().ecam_base != 0) return lib::Error::NotSupported;
+  }
+  if (function > 0xffff || offset >= 256 || offset % 4 != 0) return lib::Error::InvalidArgument;
+  const auto register_offset = static_cast<uint16_t>(offset);
+  if (value > 0xffffffff) return arch::pci_config_read(function, register_offset);
+  arch::pci_config_write(function, register_offset, static_cast<uint32_t>(value));
+  return 0;
 }
 
 }  // namespace kernel

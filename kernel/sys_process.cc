@@ -1,6 +1,7 @@
 // Syscalls of a process about itself: the clock, waiting for an object, exit.
 
 #include "kernel/arch.h"
+#include "kernel/channel.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 
@@ -8,32 +9,29 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
-int64_t sys_clock_now(SyscallArgs) { return static_cast<int64_t>(arch::now_ns()); }
+lib::Result<uint64_t> sys_clock_now() { return arch::now_ns(); }
 
-int64_t sys_object_wait(SyscallArgs a) {
-  const auto mask = static_cast<uint32_t>(a[1]);
-  if (!mask) return abi::kErrInvalidArgument;
-  uint32_t observed = 0;
+lib::Result<void> sys_object_wait(Handle h, uint32_t signals, uint64_t deadline_ns,
+                                  UserOut<uint32_t> observed) {
+  if (!signals) return lib::Error::InvalidArgument;
+  uint32_t raised = 0;
   {
     SpinlockGuard guard(sched_lock);
-    auto entry = current_process().handles().lookup(handle_arg(a[0]), abi::kRightWait);
-    if (!entry.ok()) return to_status(entry.error());
+    const auto entry = TRY(current_process().handles().lookup(h, abi::kRightWait));
     // Keep the object alive while waiting even if the handle is closed meanwhile.
-    Ref<Object> object(static_cast<Object*>(entry.value().object));
-    auto signals = wait_for_signals(object.get(), mask, a[2]);
-    if (!signals.ok()) return to_status(signals.error());
-    observed = signals.value();
+    Ref<Object> object(static_cast<Object*>(entry.object));
+    raised = TRY(wait_for_signals(object.get(), signals, deadline_ns));
   }
-  if (a[3]) TRY_STATUS(copy_out(a[3], &observed, sizeof(observed)));
-  return abi::kOk;
+  if (!observed.null()) TRY(observed.write(&raised));
+  return {};
 }
 
-int64_t sys_process_exit(SyscallArgs a) {
+void sys_process_exit(int64_t code) {
   {
     SpinlockGuard guard(sched_lock);
-    current_process().terminate(static_cast<int64_t>(a[0]), ExitReason::Exited, "exit", 0, 0);
+    current_process().terminate(code, ExitReason::Exited, "exit", 0, 0);
   }
-  thread_exit(static_cast<int>(a[0]));
+  thread_exit(static_cast<int>(code));
 }
 
 }  // namespace kernel

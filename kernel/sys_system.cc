@@ -12,12 +12,11 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
-int64_t sys_memory_info(SyscallArgs a) {
+lib::Result<void> sys_memory_info(Handle silo, UserOut<abi::MemoryInfo> out) {
   {
     SpinlockGuard guard(sched_lock);
-    auto silo = current_process().handles().get<Silo>(handle_arg(a[0]), abi::kRightRead);
-    if (!silo.ok()) return to_status(silo.error());
-    if (silo.value() != &Silo::root()) return abi::kErrAccessDenied;  // the machine's, not a part
+    Silo* s = TRY(current_process().handles().get<Silo>(silo, abi::kRightRead));
+    if (s != &Silo::root()) return lib::Error::AccessDenied;  // the machine's, not a part
   }
   const lib::Heap::Stats heap = heap::stats();
   abi::MemoryInfo info{};
@@ -26,7 +25,7 @@ int64_t sys_memory_info(SyscallArgs a) {
   info.kernel_heap_bytes = heap.live_bytes;
   info.kernel_heap_allocations = heap.live_allocations;
   info.kernel_heap_pages_bytes = (heap.slab_pages + heap.large_pages) * arch::kPageSize;
-  return to_return(copy_out(a[1], &info, sizeof(info)));
+  return out.write(&info);
 }
 
 }  // namespace kernel

@@ -9,37 +9,37 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
-int64_t sys_thread_create(SyscallArgs a) {
-  const uint64_t entry = a[0], stack = a[1];
-  if (!entry || entry >= arch::kUserTop || !stack || stack > arch::kUserTop)
-    return abi::kErrInvalidArgument;
+lib::Result<Handle> sys_thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg) {
+  if (!entry || entry >= arch::kUserTop || !stack_top || stack_top > arch::kUserTop)
+    return lib::Error::InvalidArgument;
   Process& process = current_process();
-  if (process.in_kernel()) return abi::kErrNotSupported;
-  ThreadObject* object = TRY_RESULT(create_charged<ThreadObject>());
+  if (process.in_kernel()) return lib::Error::NotSupported;
+  HandleTable& table = process.handles();
   Handle h;
   {
     SpinlockGuard guard(sched_lock);
-    auto installed = process.handles().install(object, abi::kRightRead | abi::kRightWait);
-    if (!installed.ok()) {
-      object->release();
-      return to_status(installed.error());
-    }
-    h = installed.value();
+    h = TRY(table.reserve());
   }
-  auto thread = Thread::create_user(&process, entry, stack, a[2]);
+  ThreadObject* object = nullptr;
+  auto thread = [&]() -> lib::Result<Thread*> {
+    object = TRY(create_charged<ThreadObject>());
+    return Thread::create_user(&process, entry, stack_top, arg);
+  }();
   if (thread.ok()) thread.value()->detach();  // it frees itself when it ends
   SpinlockGuard guard(sched_lock);
   if (!thread.ok()) {
-    (void)process.handles().close(h);
-    object->release();
-    return to_status(thread.error());
+    table.cancel(h);
+    if (object) object->release();
+    return thread.error();
   }
+  // Commit: nothing below fails.
+  table.fill(h, object, abi::kRightRead | abi::kRightWait);
   thread.value()->set_thread_object(object);
   object->release();  // our creation reference: the handle and the thread hold it now
   sched::make_ready(thread.value());
   return h;
 }
 
-int64_t sys_thread_exit(SyscallArgs a) { thread_exit(static_cast<int>(a[0])); }
+void sys_thread_exit(int64_t code) { thread_exit(static_cast<int>(code)); }
 
 }  // namespace kernel

@@ -1,6 +1,5 @@
 // Syscalls on timers: create, set.
 
-#include "kernel/arch.h"
 #include "kernel/syscall.h"
 #include "kernel/timer_object.h"
 
@@ -8,14 +7,13 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
-int64_t sys_timer_create(SyscallArgs) { return install_new(create_charged<TimerObject>()); }
+lib::Result<Handle> sys_timer_create() { return install_new(create_charged<TimerObject>); }
 
-int64_t sys_timer_set(SyscallArgs a) {
+lib::Result<void> sys_timer_set(Handle timer, uint64_t deadline_ns) {
   SpinlockGuard guard(sched_lock);
-  auto timer = current_process().handles().get<TimerObject>(handle_arg(a[0]), abi::kRightWrite);
-  if (!timer.ok()) return to_status(timer.error());
-  timer.value()->set(a[1]);
-  return abi::kOk;
+  TimerObject* t = TRY(current_process().handles().get<TimerObject>(timer, abi::kRightWrite));
+  t->set(deadline_ns);
+  return {};
 }
 
 }  // namespace kernel
