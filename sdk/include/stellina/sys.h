@@ -32,18 +32,10 @@ inline int64_t syscall(uint64_t n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2
   return stellina_kernel_syscall(n, a0, a1, a2, a3, a4, a5);
 }
 #else
-inline int64_t syscall(uint64_t n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
-                       uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) {
-  int64_t ret;
-  register uint64_t r10 asm("r10") = a3;
-  register uint64_t r8 asm("r8") = a4;
-  register uint64_t r9 asm("r9") = a5;
-  asm volatile("syscall"
-               : "=a"(ret)
-               : "a"(n), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
-               : "rcx", "r11", "memory");
-  return ret;
-}
+}  // namespace stellina::sys
+// A user program traps into the kernel: the instruction is the machine's (sdk/arch/<cpu>/).
+#include <stellina/arch/syscall.h>
+namespace stellina::sys {
 #endif
 
 // A syscall argument as its register holds it.
