@@ -29,6 +29,7 @@ lib::Result<void> send_message(Handle h, const abi::MessageBuffer& mb) {
     TRY(UserIn<uint8_t>::from(mb.data).read(m->data, mb.data_size));
     HandleTable& table = current_process().handles();
     Channel* ch = TRY(table.get<Channel>(h, abi::kRightWrite));
+    // Check everything before moving anything.
     for (uint32_t i = 0; i < mb.handle_count; ++i) {
       if (moved[i] == h) return lib::Error::InvalidArgument;  // a channel end cannot ride itself
       for (uint32_t j = 0; j < i; ++j)
