@@ -1,10 +1,12 @@
 #pragma once
 // ACPI tables: interrupt controllers (MADT), power control (FADT, and the \_S5 sleep type
-// from the DSDT) and the PCI configuration window (MCFG). Without ACPI, the defaults are those of a
-// PC: LAPIC at 0xfee00000, one I/O APIC at 0xfec00000, no overrides.
+// from the DSDT) and the PCI configuration window (MCFG). Without ACPI, the defaults are the
+// machine's (arch::kDefaultLapicPhys, one I/O APIC at arch::kDefaultIoApicPhys), no overrides.
 
 #include <cstddef>
 #include <cstdint>
+
+#include "kernel/arch.h"
 
 namespace kernel {
 struct BootInfo;
@@ -34,8 +36,8 @@ struct IsaOverride {
 struct Info {
   bool present = false;
   char oem[7] = {};
-  uint64_t lapic_phys = 0xfee00000;
-  IoApic ioapics[4] = {{0xfec00000, 0}};
+  uint64_t lapic_phys = arch::kDefaultLapicPhys;
+  IoApic ioapics[4] = {{arch::kDefaultIoApicPhys, 0}};
   size_t ioapic_count = 1;
   IsaOverride overrides[16] = {};
   size_t override_count = 0;

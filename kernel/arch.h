@@ -7,6 +7,8 @@
 
 #include <lib/result.h>
 
+#include "memory_layout.h"  // kernel/arch/<cpu>/: this CPU's address-space layout
+
 namespace kernel {
 struct BootInfo;
 }
@@ -38,6 +40,8 @@ void irq_enable();
 bool irqs_enabled();
 // Enables interrupts and waits for one, atomically (no wake-up can be lost in between).
 void enable_and_wait();
+// Tells the CPU the caller is spinning on a lock (saves power, yields to a sibling thread).
+void cpu_relax();
 [[noreturn]] void halt_forever();
 
 // ---- device interrupts ----------------------------------------------------------------
@@ -116,16 +120,11 @@ lib::Result<void> protect_page(uintptr_t virt, uint32_t flags);
 lib::Result<uintptr_t> translate(uintptr_t virt);
 // Maps device registers uncached in a dedicated kernel region.
 lib::Result<void*> map_mmio(uintptr_t phys, size_t size);
-// Kernel virtual regions handed out by generic code.
-constexpr uintptr_t kStackRegionBase = 0xffffa00000000000;
-constexpr uintptr_t kStackRegionSize = uintptr_t{1} << 32;
-constexpr uintptr_t kTestRegionBase = 0xffffb00000000000;
-// Where the folios of components built into the kernel are mapped (kernel/kernel_folios.h).
-constexpr uintptr_t kFolioRegionBase = 0xffffd00000000000;
-constexpr uintptr_t kFolioRegionSize = uintptr_t{1} << 36;
+// Kernel virtual regions handed out by generic code (kStackRegionBase, kStackRegionSize,
+// kTestRegionBase, kFolioRegionBase, kFolioRegionSize) and the top of user space (kUserTop):
+// memory_layout.h, per CPU.
 
 // User address spaces: the lower half of their own top-level table, the kernel half shared.
-constexpr uintptr_t kUserTop = uintptr_t{1} << 47;
 lib::Result<uintptr_t> user_root_create();
 // Frees every table of the lower half and every frame mapped with kPageOwned.
 void user_root_destroy(uintptr_t root);
@@ -138,9 +137,9 @@ lib::Result<uint32_t> user_page_flags(uintptr_t root, uintptr_t virt);
 void switch_root(uintptr_t root);
 // The kernel stack that traps and syscalls from user mode land on.
 void set_kernel_stack(uintptr_t top);
-// Leaves the kernel for user mode at rip with stack rsp and arg in the first argument
-// register. Interrupts are enabled in user mode.
-extern "C" [[noreturn]] void enter_user(uintptr_t rip, uintptr_t rsp, uint64_t arg);
+// Leaves the kernel for user mode at pc with the stack pointer at sp and arg in the first
+// argument register. Interrupts are enabled in user mode.
+extern "C" [[noreturn]] void enter_user(uintptr_t pc, uintptr_t sp, uint64_t arg);
 // Copies between kernel memory and user addresses below kUserTop. Fails with Fault (having
 // copied a prefix) when a user page is missing or lacks the access, never faulting the kernel.
 lib::Result<void> copy_from_user(void* dst, uintptr_t src, size_t n);

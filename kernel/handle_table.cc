@@ -1,5 +1,7 @@
 #include "kernel/handle_table.h"
 
+#include "kernel/log.h"
+
 namespace kernel {
 
 lib::Result<Handle> HandleTable::install(Object* object, uint32_t rights) {
@@ -7,6 +9,32 @@ lib::Result<Handle> HandleTable::install(Object* object, uint32_t rights) {
   object->retain();
   object->handle_opened();
   return h;
+}
+
+lib::Result<Handle> HandleTable::reserve() { return slots_.reserve(); }
+
+void HandleTable::fill(Handle reserved, Object* object, uint32_t rights) {
+  KASSERT(slots_.fill(reserved, object, rights).ok());
+  object->retain();
+  object->handle_opened();
+}
+
+void HandleTable::cancel(Handle reserved) { KASSERT(slots_.cancel(reserved).ok()); }
+
+lib::Result<void> HandleTable::reserve(Handle* reserved, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    auto h = slots_.reserve();
+    if (!h.ok()) {
+      cancel(reserved, i);
+      return h.error();
+    }
+    reserved[i] = h.value();
+  }
+  return {};
+}
+
+void HandleTable::cancel(const Handle* reserved, size_t n) {
+  for (size_t i = 0; i < n; ++i) cancel(reserved[i]);
 }
 
 lib::Result<lib::HandleSlots<HandleTable::kCapacity>::Entry> HandleTable::lookup(
@@ -28,8 +56,8 @@ lib::Result<HandleTable::Taken> HandleTable::take_for_transfer(Handle h) {
   return Taken{Ref<Object>::adopt(static_cast<Object*>(entry.object)), entry.rights};
 }
 
-lib::Result<Handle> HandleTable::install_transferred(Object* object, uint32_t rights) {
-  return slots_.insert(object, rights);
+void HandleTable::fill_transferred(Handle reserved, Object* object, uint32_t rights) {
+  KASSERT(slots_.fill(reserved, object, rights).ok());
 }
 
 lib::Result<void> HandleTable::close(Handle h) {

@@ -25,6 +25,17 @@ class HandleTable {
   // A new handle to object with the given rights. Errors: NoResources (table full).
   lib::Result<Handle> install(Object* object, uint32_t rights) REQUIRES(sched_lock);
 
+  // A syscall's new handle, in three steps: reserve a slot before the work (so a full table
+  // fails the call before anything is done), then either fill it at the commit point (this
+  // cannot fail) or cancel it if the call failed. Until filled it names nothing.
+  // Errors: NoResources (table full).
+  lib::Result<Handle> reserve() REQUIRES(sched_lock);
+  void fill(Handle reserved, Object* object, uint32_t rights) REQUIRES(sched_lock);
+  void cancel(Handle reserved) REQUIRES(sched_lock);
+  // n at once, all or none.
+  lib::Result<void> reserve(Handle* reserved, size_t n) REQUIRES(sched_lock);
+  void cancel(const Handle* reserved, size_t n) REQUIRES(sched_lock);
+
   // The object behind h if it is a T and the handle has every right in needed.
   // Errors: BadHandle, WrongType, AccessDenied.
   template <typename T>
@@ -49,7 +60,7 @@ class HandleTable {
   // Moving a handle through a channel: the handle leaves this table but keeps counting as an
   // open handle (the message holds it), and is installed as it is at the receiver.
   lib::Result<Taken> take_for_transfer(Handle h) REQUIRES(sched_lock);
-  lib::Result<Handle> install_transferred(Object* object, uint32_t rights) REQUIRES(sched_lock);
+  void fill_transferred(Handle reserved, Object* object, uint32_t rights) REQUIRES(sched_lock);
 
   lib::Result<void> close(Handle h) REQUIRES(sched_lock);
   void close_all() REQUIRES(sched_lock);

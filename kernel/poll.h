@@ -10,7 +10,6 @@
 #include <lib/result.h>
 
 #include "kernel/object.h"
-#include "kernel/timer.h"
 #include "kernel/wait_queue.h"
 
 namespace kernel {
@@ -52,20 +51,6 @@ class Poll final : public Object {
   size_t capacity_ = kChunk;  // entries in the chunks allocated
   size_t next_ = 0;           // where the next collect begins
   WaitQueue waiters_;
-};
-
-// A one-shot timer object: raises kSignalReadable when its deadline passes.
-class TimerObject final : public Object {
- public:
-  static constexpr ObjectType kType = ObjectType::Timer;
-  // Arms for deadline_ns (0 disarms) and clears the signal.
-  void set(uint64_t deadline_ns) REQUIRES(sched_lock);
-
-  TimerObject();
-
- private:
-  ~TimerObject() override;
-  Timer timer_;
 };
 
 }  // namespace kernel

@@ -77,11 +77,4 @@ class Process final : public Object {
   size_t live_threads_ = 0;
 };
 
-// A handle's view of a thread: raises kSignalTerminated when the thread has ended.
-class ThreadObject final : public Object {
- public:
-  static constexpr ObjectType kType = ObjectType::Thread;
-  ThreadObject() : Object(kType) {}
-};
-
 }  // namespace kernel

@@ -34,7 +34,7 @@ class CAPABILITY("spinlock") Spinlock {
   arch::IrqState acquire() ACQUIRE() {
     const arch::IrqState state = arch::irq_save();
     while (locked_.exchange(true, std::memory_order_acquire)) {
-      while (locked_.load(std::memory_order_relaxed)) asm volatile("pause");
+      while (locked_.load(std::memory_order_relaxed)) arch::cpu_relax();
     }
     return state;
   }

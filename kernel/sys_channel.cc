@@ -22,13 +22,11 @@ lib::Result<void> send_message(Handle h, const abi::MessageBuffer& mb) {
   if (mb.data_size > abi::kMaxMessageData || mb.handle_count > abi::kMaxMessageHandles)
     return lib::Error::TooLarge;
   Handle moved[abi::kMaxMessageHandles];
-  if (mb.handle_count) {
-    TRY(copy_in(moved, reinterpret_cast<uintptr_t>(mb.handles), mb.handle_count * sizeof(Handle)));
-  }
+  TRY(UserIn<Handle>::from(mb.handles).read(moved, mb.handle_count));
   Message* m = TRY(Message::create(mb.kind, mb.call_id, mb.data_size, &current_process().silo()));
   SpinlockGuard guard(sched_lock);
   auto result = [&]() NO_THREAD_SAFETY_ANALYSIS -> lib::Result<void> {  // under the guard
-    TRY(copy_in(m->data, reinterpret_cast<uintptr_t>(mb.data), mb.data_size));
+    TRY(UserIn<uint8_t>::from(mb.data).read(m->data, mb.data_size));
     HandleTable& table = current_process().handles();
     Channel* ch = TRY(table.get<Channel>(h, abi::kRightWrite));
     // Check everything before moving anything.
@@ -41,7 +39,7 @@ lib::Result<void> send_message(Handle h, const abi::MessageBuffer& mb) {
       if (end && ch->would_cycle(end)) return lib::Error::InvalidArgument;
     }
     TRY(ch->can_send());
-    // The commit point: nothing below fails.
+    // Commit: nothing below fails.
     for (uint32_t i = 0; i < mb.handle_count; ++i) {
       auto taken = table.take_for_transfer(moved[i]).release_value();
       m->handles[i] = taken.object.leak();
@@ -54,36 +52,43 @@ lib::Result<void> send_message(Handle h, const abi::MessageBuffer& mb) {
   return result;
 }
 
+// Copies a queued message out to the user's buffers: its data, the handles it will have, and
+// the descriptor mb (to user_mb).
+lib::Result<void> copy_out_message(const Message& m, const Handle* handles, abi::MessageBuffer& mb,
+                                   UserOut<abi::MessageBuffer> user_mb) {
+  TRY(UserOut<uint8_t>::from(mb.data).write(m.data, m.data_size));
+  TRY(UserOut<Handle>::from(mb.handles).write(handles, m.handle_count));
+  mb.kind = m.kind;
+  mb.call_id = m.call_id;
+  mb.data_size = m.data_size;
+  mb.handle_count = m.handle_count;
+  return user_mb.write(&mb);
+}
+
 // Moves the first queued message (or the first with call_id) into the user's buffer at
 // user_mb, installing its handles. On any failure the message stays queued, whole.
-lib::Result<void> receive_message(Channel* ch, abi::MessageBuffer& mb, uintptr_t user_mb,
-                                  bool match_call) REQUIRES(sched_lock) {
+lib::Result<void> receive_message(Channel* ch, abi::MessageBuffer& mb,
+                                  UserOut<abi::MessageBuffer> user_mb, bool match_call)
+    REQUIRES(sched_lock) {
   Message* m = ch->peek(match_call, mb.call_id);
   if (!m) return ch->peer_closed() ? lib::Error::PeerClosed : lib::Error::WouldBlock;
-  HandleTable& table = current_process().handles();
   if (m->data_size > mb.data_capacity || m->handle_count > mb.handle_capacity) {
     mb.data_size = m->data_size;  // tell the caller what it needs
     mb.handle_count = m->handle_count;
-    TRY(copy_out(user_mb, &mb, sizeof(mb)));
+    TRY(user_mb.write(&mb));
     return lib::Error::BufferTooSmall;
   }
-  if (table.count() + m->handle_count > HandleTable::kCapacity) return lib::Error::NoResources;
-  TRY(copy_out(reinterpret_cast<uintptr_t>(mb.data), m->data, m->data_size));
-  Handle installed[abi::kMaxMessageHandles];
-  for (uint32_t i = 0; i < m->handle_count; ++i)
-    installed[i] = table.install_transferred(m->handles[i], m->rights[i]).release_value();
-  mb.kind = m->kind;
-  mb.call_id = m->call_id;
-  mb.data_size = m->data_size;
-  mb.handle_count = m->handle_count;
-  auto copied = copy_out(reinterpret_cast<uintptr_t>(mb.handles), installed,
-                         m->handle_count * sizeof(Handle));
-  if (copied.ok()) copied = copy_out(user_mb, &mb, sizeof(mb));
-  if (!copied.ok()) {  // give the handles back to the message
-    for (uint32_t i = 0; i < m->handle_count; ++i)
-      (void)table.take_for_transfer(installed[i]).release_value().object.leak();
+  HandleTable& table = current_process().handles();
+  Handle reserved[abi::kMaxMessageHandles];
+  TRY(table.reserve(reserved, m->handle_count));
+  auto copied = copy_out_message(*m, reserved, mb, user_mb);
+  if (!copied.ok()) {
+    table.cancel(reserved, m->handle_count);
     return copied.error();
   }
+  // Commit: nothing below fails.
+  for (uint32_t i = 0; i < m->handle_count; ++i)
+    table.fill_transferred(reserved[i], m->handles[i], m->rights[i]);
   ch->remove(m);
   m->handle_count = 0;  // they live in the table now
   Message::destroy(m);
@@ -92,68 +97,60 @@ lib::Result<void> receive_message(Channel* ch, abi::MessageBuffer& mb, uintptr_t
 
 }  // namespace
 
-int64_t sys_channel_create(SyscallArgs a) {
-  Ref<Channel> ends[2];
-  TRY_STATUS(Channel::create_pair(&ends[0], &ends[1], &current_process().silo()));
-  SpinlockGuard guard(sched_lock);
+lib::Result<void> sys_channel_create(UserOut<Handle> out) {
   HandleTable& table = current_process().handles();
-  Handle handles[2] = {};
-  for (int i = 0; i < 2; ++i) {
-    auto h = table.install(ends[i].get(), abi::kRightsAll);
-    if (!h.ok()) {
-      if (i == 1) (void)table.close(handles[0]);
-      ends[0] = Ref<Channel>();  // the ends die here, under the lock
-      ends[1] = Ref<Channel>();
-      return to_status(h.error());
-    }
-    handles[i] = h.value();
+  Handle handles[2];
+  {
+    SpinlockGuard guard(sched_lock);
+    TRY(table.reserve(handles, 2));
   }
-  ends[0] = Ref<Channel>();  // the table holds them now; drop ours under the lock
-  ends[1] = Ref<Channel>();
-  auto copied = copy_out(a[0], handles, sizeof(handles));
-  if (!copied.ok()) {  // the caller cannot learn the handles: take them back
-    (void)table.close(handles[0]);
-    (void)table.close(handles[1]);
-    return to_status(copied.error());
-  }
-  return abi::kOk;
-}
-
-int64_t sys_channel_send(SyscallArgs a) {
-  abi::MessageBuffer mb;
-  TRY_STATUS(copy_in(&mb, a[1], sizeof(mb)));
-  return to_return(send_message(handle_arg(a[0]), mb));
-}
-
-int64_t sys_channel_recv(SyscallArgs a) {
-  abi::MessageBuffer mb;
-  TRY_STATUS(copy_in(&mb, a[1], sizeof(mb)));
+  Ref<Channel> ends[2];
+  auto made = Channel::create_pair(&ends[0], &ends[1], &current_process().silo());
+  if (made.ok()) made = out.write(handles, 2);  // the caller learns them before they exist
   SpinlockGuard guard(sched_lock);
-  auto ch = current_process().handles().get<Channel>(handle_arg(a[0]), abi::kRightRead);
-  if (!ch.ok()) return to_status(ch.error());
-  return to_return(receive_message(ch.value(), mb, a[1], false));
+  if (made.ok()) {
+    // Commit: nothing below fails.
+    table.fill(handles[0], ends[0].get(), abi::kRightsAll);
+    table.fill(handles[1], ends[1].get(), abi::kRightsAll);
+  } else {
+    table.cancel(handles, 2);
+  }
+  ends[0] = Ref<Channel>();  // the table holds them now, or they die here: under the lock
+  ends[1] = Ref<Channel>();
+  return made;
 }
 
-int64_t sys_channel_call(SyscallArgs a) {
-  const auto h = handle_arg(a[0]);
-  const uint64_t deadline = a[2];
+lib::Result<void> sys_channel_send(Handle h, UserIn<abi::MessageBuffer> msg) {
   abi::MessageBuffer mb;
-  TRY_STATUS(copy_in(&mb, a[1], sizeof(mb)));
+  TRY(msg.read(&mb));
+  return send_message(h, mb);
+}
+
+lib::Result<void> sys_channel_recv(Handle h, UserOut<abi::MessageBuffer> msg) {
+  abi::MessageBuffer mb;
+  TRY(msg.read(&mb));
+  SpinlockGuard guard(sched_lock);
+  Channel* ch = TRY(current_process().handles().get<Channel>(h, abi::kRightRead));
+  return receive_message(ch, mb, msg, false);
+}
+
+lib::Result<void> sys_channel_call(Handle h, UserOut<abi::MessageBuffer> msg,
+                                   uint64_t deadline_ns) {
+  abi::MessageBuffer mb;
+  TRY(msg.read(&mb));
   {  // a call needs both rights: check before anything is sent
     SpinlockGuard guard(sched_lock);
-    auto ch = current_process().handles().get<Channel>(h, abi::kRightRead | abi::kRightWrite);
-    if (!ch.ok()) return to_status(ch.error());
+    TRY(current_process().handles().get<Channel>(h, abi::kRightRead | abi::kRightWrite));
   }
-  TRY_STATUS(send_message(h, mb));
+  TRY(send_message(h, mb));
   SpinlockGuard guard(sched_lock);
-  auto ch = current_process().handles().get<Channel>(h, abi::kRightRead | abi::kRightWrite);
-  if (!ch.ok()) return to_status(ch.error());
-  Ref<Channel> keep(ch.value());  // the handle may be closed while we wait
+  Channel* ch =
+      TRY(current_process().handles().get<Channel>(h, abi::kRightRead | abi::kRightWrite));
+  Ref<Channel> keep(ch);  // the handle may be closed while we wait
   for (;;) {
-    auto received = receive_message(keep.get(), mb, a[1], true);
-    if (received.ok() || received.error() != lib::Error::WouldBlock) return to_return(received);
-    auto waited = keep->arrivals().wait(deadline);
-    if (!waited.ok()) return to_status(waited.error());
+    auto received = receive_message(keep.get(), mb, msg, true);
+    if (received.ok() || received.error() != lib::Error::WouldBlock) return received;
+    TRY(keep->arrivals().wait(deadline_ns));
   }
 }
 

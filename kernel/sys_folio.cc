@@ -9,59 +9,50 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
-int64_t sys_folio_create(SyscallArgs a) {
-  Folio* folio = TRY_RESULT(Folio::create(a[0], &current_process().silo()));
-  SpinlockGuard guard(sched_lock);
-  auto h = current_process().handles().install(folio, abi::kRightsAll);
-  folio->release();
-  return to_return(h);
+lib::Result<Handle> sys_folio_create(uint64_t size) {
+  return install_new([&] { return Folio::create(size, &current_process().silo()); });
 }
 
-int64_t sys_folio_map(SyscallArgs a) {
-  const bool writable = a[1] != 0;
+lib::Result<void> sys_folio_map(Handle h, bool writable, UserOut<uint64_t> address) {
   const uint32_t rights = abi::kRightMap | (writable ? abi::kRightWrite : 0);
   const uint32_t flags = writable ? arch::kPageWrite : 0;
   Process& process = current_process();
-  uint64_t address;
+  uint64_t mapped;
   {
     SpinlockGuard guard(sched_lock);
-    auto folio = process.handles().get<Folio>(handle_arg(a[0]), rights);
-    if (!folio.ok()) return to_status(folio.error());
+    Folio* folio = TRY(process.handles().get<Folio>(h, rights));
     // Lent by the kernel to be read (the boot archive): no right makes it writable.
-    if (writable && folio.value()->read_only()) return abi::kErrAccessDenied;
-    auto mapped = process.in_kernel() ? process.kernel_folios().map(folio.value(), flags)
-                                      : process.address_space().map_folio(folio.value(), flags);
-    if (!mapped.ok()) return to_status(mapped.error());
-    address = mapped.value();
+    if (writable && folio->read_only()) return lib::Error::AccessDenied;
+    mapped = TRY(process.in_kernel() ? process.kernel_folios().map(folio, flags)
+                                     : process.address_space().map_folio(folio, flags));
   }
   // Outside the lock: the copy may fault in a demand-zero page.
-  if (copy_out(a[2], &address, sizeof(address)).ok()) return abi::kOk;
+  auto written = address.write(&mapped);
+  if (written.ok()) return {};
   SpinlockGuard guard(sched_lock);
-  (void)(process.in_kernel() ? process.kernel_folios().unmap(address)
-                             : process.address_space().unmap_folio(address));
-  return abi::kErrFault;
+  (void)(process.in_kernel() ? process.kernel_folios().unmap(mapped)
+                             : process.address_space().unmap_folio(mapped));
+  return written.error();
 }
 
-int64_t sys_folio_unmap(SyscallArgs a) {
+lib::Result<void> sys_folio_unmap(uint64_t address) {
   SpinlockGuard guard(sched_lock);
   Process& process = current_process();
-  return to_return(process.in_kernel() ? process.kernel_folios().unmap(a[0])
-                                       : process.address_space().unmap_folio(a[0]));
+  return process.in_kernel() ? process.kernel_folios().unmap(address)
+                             : process.address_space().unmap_folio(address);
 }
 
-int64_t sys_folio_physical(SyscallArgs a) {
+lib::Result<uint64_t> sys_folio_physical(Handle h, uint64_t page_index) {
   SpinlockGuard guard(sched_lock);
-  auto folio = current_process().handles().get<Folio>(handle_arg(a[0]), abi::kRightMap);
-  if (!folio.ok()) return to_status(folio.error());
-  if (a[1] >= folio.value()->page_count()) return abi::kErrInvalidArgument;
-  return static_cast<int64_t>(folio.value()->page(a[1]));
+  Folio* folio = TRY(current_process().handles().get<Folio>(h, abi::kRightMap));
+  if (page_index >= folio->page_count()) return lib::Error::InvalidArgument;
+  return folio->page(page_index);
 }
 
-int64_t sys_folio_size(SyscallArgs a) {
+lib::Result<uint64_t> sys_folio_size(Handle h) {
   SpinlockGuard guard(sched_lock);
-  auto folio = current_process().handles().get<Folio>(handle_arg(a[0]), 0);
-  if (!folio.ok()) return to_status(folio.error());
-  return static_cast<int64_t>(folio.value()->page_count() * arch::kPageSize);
+  Folio* folio = TRY(current_process().handles().get<Folio>(h, 0));
+  return folio->page_count() * arch::kPageSize;
 }
 
 }  // namespace kernel

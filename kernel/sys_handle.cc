@@ -7,33 +7,28 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
-int64_t sys_handle_close(SyscallArgs a) {
+lib::Result<void> sys_handle_close(Handle h) {
   SpinlockGuard guard(sched_lock);
-  return to_return(current_process().handles().close(handle_arg(a[0])));
+  return current_process().handles().close(h);
 }
 
-int64_t sys_handle_duplicate(SyscallArgs a) {
-  const auto h = handle_arg(a[0]);
-  const auto rights = static_cast<uint32_t>(a[1]);
-  if (a[1] > UINT32_MAX) return abi::kErrInvalidArgument;
+lib::Result<Handle> sys_handle_duplicate(Handle h, uint32_t rights) {
   SpinlockGuard guard(sched_lock);
   HandleTable& table = current_process().handles();
-  auto entry = table.lookup(h, abi::kRightDuplicate);
-  if (!entry.ok()) return to_status(entry.error());
-  if (rights & ~entry.value().rights) return abi::kErrInvalidArgument;  // never more rights
-  return to_return(table.install(static_cast<Object*>(entry.value().object), rights));
+  const auto entry = TRY(table.lookup(h, abi::kRightDuplicate));
+  if (rights & ~entry.rights) return lib::Error::InvalidArgument;  // never more rights
+  return table.install(static_cast<Object*>(entry.object), rights);
 }
 
-int64_t sys_handle_query(SyscallArgs a) {
+lib::Result<void> sys_handle_query(Handle h, UserOut<abi::HandleInfo> out) {
   abi::HandleInfo info{};
   {
     SpinlockGuard guard(sched_lock);
-    auto entry = current_process().handles().lookup(handle_arg(a[0]), 0);
-    if (!entry.ok()) return to_status(entry.error());
-    const auto* object = static_cast<Object*>(entry.value().object);
-    info = abi::HandleInfo{object->type(), entry.value().rights, object->id()};
+    const auto entry = TRY(current_process().handles().lookup(h, 0));
+    const auto* object = static_cast<Object*>(entry.object);
+    info = abi::HandleInfo{object->type(), entry.rights, object->id()};
   }
-  return to_return(copy_out(a[1], &info, sizeof(info)));
+  return out.write(&info);
 }
 
 }  // namespace kernel

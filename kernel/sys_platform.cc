@@ -1,9 +1,8 @@
 // Syscalls on the platform: what the firmware says about the devices, device memory, and
-// device interrupt lines.
+// legacy PCI configuration access.
 
 #include "kernel/arch.h"
 #include "kernel/folio.h"
-#include "kernel/interrupt.h"
 #include "kernel/platform.h"
 #include "kernel/syscall.h"
 
@@ -11,93 +10,52 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
-int64_t sys_platform_info(SyscallArgs a) {
+lib::Result<void> sys_platform_info(Handle platform, UserOut<abi::PlatformInfo> out) {
   abi::PlatformInfo info;
   {
     SpinlockGuard guard(sched_lock);
-    auto platform = current_process().handles().get<Platform>(handle_arg(a[0]), abi::kRightRead);
-    if (!platform.ok()) return to_status(platform.error());
-    info = platform.value()->info();
+    info = TRY(current_process().handles().get<Platform>(platform, abi::kRightRead))->info();
   }
-  return to_return(copy_out(a[1], &info, sizeof(info)));
+  return out.write(&info);
 }
 
-int64_t sys_device_map(SyscallArgs a) {
-  Process& process = current_process();
-  {
-    SpinlockGuard guard(sched_lock);
-    auto platform = process.handles().get<Platform>(handle_arg(a[0]), abi::kRightManage);
-    if (!platform.ok()) return to_status(platform.error());
-  }
-  // The folio checks alignment and size; then its whole (page-rounded) range must be device
-  // memory. Handing out RAM would let a process read and write any other's pages.
-  Folio* folio = TRY_RESULT(Folio::create_device(a[1], a[2], &process.silo()));
+namespace {
+
+// A Folio over device memory, charged to the caller's silo. The folio checks alignment and
+// size; then its whole (page-rounded) range must be device memory. Handing out RAM would let
+// a process read and write any other's pages.
+lib::Result<Folio*> map_device(uint64_t phys, uint64_t size) {
+  Folio* folio = TRY(Folio::create_device(phys, size, &current_process().silo()));
   SpinlockGuard guard(sched_lock);
-  if (!Platform::is_device_memory(a[1], folio->page_count() * arch::kPageSize)) {
+  if (!Platform::is_device_memory(phys, folio->page_count() * arch::kPageSize)) {
     folio->release();
-    return abi::kErrInvalidArgument;
+    return lib::Error::InvalidArgument;
   }
-  auto h = process.handles().install(folio, abi::kRightsAll);
-  folio->release();
-  return to_return(h);
+  return folio;
 }
 
-int64_t sys_interrupt_create(SyscallArgs a) {
-  Process& process = current_process();
+}  // namespace
+
+lib::Result<Handle> sys_device_map(Handle platform, uint64_t phys, uint64_t size) {
   {
     SpinlockGuard guard(sched_lock);
-    auto platform = process.handles().get<Platform>(handle_arg(a[0]), abi::kRightManage);
-    if (!platform.ok()) return to_status(platform.error());
+    TRY(current_process().handles().get<Platform>(platform, abi::kRightManage));
   }
-  if (a[1] > UINT32_MAX || (a[2] & ~uint64_t{abi::kInterruptFlagsAll})) {
-    return abi::kErrInvalidArgument;
-  }
-  const bool msi = (a[2] & abi::kInterruptMsi) != 0;
-  if (msi && (a[1] != 0 || a[2] != abi::kInterruptMsi)) return abi::kErrInvalidArgument;
-  const arch::IrqLine line{static_cast<uint32_t>(a[1]), (a[2] & abi::kInterruptLevel) != 0,
-                           (a[2] & abi::kInterruptActiveLow) != 0};
-  arch::MsiMessage message{};
-  auto created = msi ? InterruptObject::create_msi(&message) : InterruptObject::create(line);
-  if (!created.ok()) {
-    // To the ABI, a GSI no interrupt controller serves is a bad argument, not a missing object.
-    const lib::Error e = created.error();
-    return e == lib::Error::NotFound ? abi::kErrInvalidArgument : to_status(e);
-  }
-  InterruptObject* irq = created.value();
-  if (msi) {
-    const abi::MsiMessage out{message.address, message.data, 0};
-    auto copied = copy_out(a[3], &out, sizeof(out));
-    if (!copied.ok()) {
-      irq->release();
-      return to_status(copied.error());
-    }
-  }
-  auto charged = irq->charge_to(process.silo(), sizeof(InterruptObject));
-  SpinlockGuard guard(sched_lock);
-  if (!charged.ok()) {
-    irq->release();  // releases the line too
-    return to_status(charged.error());
-  }
-  constexpr uint32_t kRights = abi::kRightRead | abi::kRightWrite | abi::kRightWait |
-                               abi::kRightDuplicate | abi::kRightTransfer;
-  auto h = process.handles().install(irq, kRights);
-  irq->release();
-  return to_return(h);
+  return install_new([&] { return map_device(phys, size); });
 }
 
-int64_t sys_pci_config(SyscallArgs a) {
+lib::Result<uint64_t> sys_pci_config(Handle platform, uint32_t function, uint32_t offset,
+                                     uint64_t value) {
   {
     SpinlockGuard guard(sched_lock);
-    auto platform = current_process().handles().get<Platform>(handle_arg(a[0]), abi::kRightManage);
-    if (!platform.ok()) return to_status(platform.error());
-    if (platform.value()->info().ecam_base != 0) return abi::kErrNotSupported;
+    Platform* p = TRY(current_process().handles().get<Platform>(platform, abi::kRightManage));
+    if (p->info().ecam_base != 0) return lib::Error::NotSupported;
   }
-  if (a[1] > 0xffff || a[2] >= 256 || a[2] % 4 != 0) return abi::kErrInvalidArgument;
-  const auto function = static_cast<uint32_t>(a[1]);
-  const auto offset = static_cast<uint16_t>(a[2]);
-  if (a[3] > 0xffffffff) return arch::pci_config_read(function, offset);
-  arch::pci_config_write(function, offset, static_cast<uint32_t>(a[3]));
-  return abi::kOk;
+  if (function > 0xffff || offset >= 256 || offset % 4 != 0) return lib::Error::InvalidArgument;
+  const auto register_offset = static_cast<uint16_t>(offset);
+  if (value > 0xffffffff) return arch::pci_config_read(function, register_offset);
+  arch::pci_config_write(function, register_offset, static_cast<uint32_t>(value));
+  return 0;
 }
 
 }  // namespace kernel

@@ -1,8 +1,7 @@
-// Syscalls on the objects one waits for: wait sets, timers, interrupts.
+// Syscalls on wait sets: create, add, remove, wait.
 
 #include "kernel/arch.h"
 #include "kernel/heap.h"
-#include "kernel/interrupt.h"
 #include "kernel/poll.h"
 #include "kernel/syscall.h"
 
@@ -10,75 +9,36 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
-namespace {
+lib::Result<Handle> sys_poll_create() { return install_new(create_charged<Poll>); }
 
-// Installs a freshly created object (all rights) and drops the creation reference.
-template <typename T>
-int64_t install_new(lib::Result<T*> created) {
-  if (!created.ok()) return to_status(created.error());
-  SpinlockGuard guard(sched_lock);
-  auto h = current_process().handles().install(created.value(), abi::kRightsAll);
-  created.value()->release();
-  return to_return(h);
-}
-
-}  // namespace
-
-int64_t sys_poll_create(SyscallArgs) { return install_new(create_charged<Poll>()); }
-
-int64_t sys_poll_add(SyscallArgs a) {
-  if (a[2] > UINT32_MAX) return abi::kErrInvalidArgument;
+lib::Result<void> sys_poll_add(Handle poll, Handle h, uint32_t signals, uint64_t key) {
   SpinlockGuard guard(sched_lock);
   HandleTable& table = current_process().handles();
-  auto poll = table.get<Poll>(handle_arg(a[0]), abi::kRightWrite);
-  if (!poll.ok()) return to_status(poll.error());
-  auto entry = table.lookup(handle_arg(a[1]), abi::kRightWait);
-  if (!entry.ok()) return to_status(entry.error());
-  return to_return(poll.value()->add(static_cast<Object*>(entry.value().object),
-                                     static_cast<uint32_t>(a[2]), a[3]));
+  Poll* p = TRY(table.get<Poll>(poll, abi::kRightWrite));
+  const auto entry = TRY(table.lookup(h, abi::kRightWait));
+  return p->add(static_cast<Object*>(entry.object), signals, key);
 }
 
-int64_t sys_poll_remove(SyscallArgs a) {
+lib::Result<void> sys_poll_remove(Handle poll, uint64_t key) {
   SpinlockGuard guard(sched_lock);
-  auto poll = current_process().handles().get<Poll>(handle_arg(a[0]), abi::kRightWrite);
-  if (!poll.ok()) return to_status(poll.error());
-  return to_return(poll.value()->remove(a[1]));
+  Poll* p = TRY(current_process().handles().get<Poll>(poll, abi::kRightWrite));
+  return p->remove(key);
 }
 
-int64_t sys_poll_wait(SyscallArgs a) {
-  if (a[2] == 0) return abi::kErrInvalidArgument;
-  const uint64_t max = a[2] < abi::kMaxPollEvents ? a[2] : abi::kMaxPollEvents;
-  abi::PollEvent events[abi::kMaxPollEvents];
+lib::Result<uint64_t> sys_poll_wait(Handle poll, UserOut<abi::PollEvent> events, uint64_t max,
+                                    uint64_t deadline_ns) {
+  if (max == 0) return lib::Error::InvalidArgument;
+  if (max > abi::kMaxPollEvents) max = abi::kMaxPollEvents;
+  abi::PollEvent ready[abi::kMaxPollEvents];
   size_t n = 0;
   {
     SpinlockGuard guard(sched_lock);
-    auto poll = current_process().handles().get<Poll>(handle_arg(a[0]), abi::kRightRead);
-    if (!poll.ok()) return to_status(poll.error());
-    Ref<Poll> keep(poll.value());  // the handle may be closed while we wait
-    auto ready = keep->wait(events, max, a[3]);
-    if (!ready.ok()) return to_status(ready.error());
-    n = ready.value();
+    Poll* p = TRY(current_process().handles().get<Poll>(poll, abi::kRightRead));
+    Ref<Poll> keep(p);  // the handle may be closed while we wait
+    n = TRY(keep->wait(ready, max, deadline_ns));
   }
-  TRY_STATUS(copy_out(a[1], events, n * sizeof(abi::PollEvent)));
-  return static_cast<int64_t>(n);
-}
-
-int64_t sys_interrupt_ack(SyscallArgs a) {
-  SpinlockGuard guard(sched_lock);
-  auto irq = current_process().handles().get<InterruptObject>(handle_arg(a[0]), abi::kRightWrite);
-  if (!irq.ok()) return to_status(irq.error());
-  irq.value()->ack();
-  return abi::kOk;
-}
-
-int64_t sys_timer_create(SyscallArgs) { return install_new(create_charged<TimerObject>()); }
-
-int64_t sys_timer_set(SyscallArgs a) {
-  SpinlockGuard guard(sched_lock);
-  auto timer = current_process().handles().get<TimerObject>(handle_arg(a[0]), abi::kRightWrite);
-  if (!timer.ok()) return to_status(timer.error());
-  timer.value()->set(a[1]);
-  return abi::kOk;
+  TRY(events.write(ready, n));
+  return n;
 }
 
 }  // namespace kernel

@@ -8,50 +8,52 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
-int64_t sys_silo_create(SyscallArgs a) {
-  abi::SiloLimits limits;
-  TRY_STATUS(copy_in(&limits, a[1], sizeof(limits)));
-  Process& process = current_process();
-  Ref<Silo> parent;
+namespace {
+
+// A child of the silo behind the handle parent, charged to the caller's silo.
+lib::Result<Silo*> create_child(Handle parent, const abi::SiloLimits& limits) {
+  Ref<Silo> above;
   {
     SpinlockGuard guard(sched_lock);
-    auto got = process.handles().get<Silo>(handle_arg(a[0]), abi::kRightManage);
-    if (!got.ok()) return to_status(got.error());
-    parent = Ref<Silo>(got.value());  // the handle may be closed meanwhile
+    // Held here: the handle may be closed meanwhile.
+    above = Ref<Silo>(TRY(current_process().handles().get<Silo>(parent, abi::kRightManage)));
   }
-  auto created = Silo::create(*parent, limits);
+  auto created = Silo::create(*above, limits);
   SpinlockGuard guard(sched_lock);
-  parent = Ref<Silo>();  // dropped under the lock
-  if (!created.ok()) return to_status(created.error());
-  Silo* silo = created.value();
-  auto charged = silo->charge_to(process.silo(), sizeof(Silo));
+  above = Ref<Silo>();  // dropped under the lock
+  Silo* silo = TRY(std::move(created));
+  auto charged = silo->charge_to(current_process().silo(), sizeof(Silo));
   if (!charged.ok()) {
     silo->release();
-    return to_status(charged.error());
+    return charged.error();
   }
-  auto h = process.handles().install(silo, abi::kRightsAll);
-  silo->release();
-  return to_return(h);
+  return silo;
 }
 
-int64_t sys_silo_set_limits(SyscallArgs a) {
-  abi::SiloLimits limits;
-  TRY_STATUS(copy_in(&limits, a[1], sizeof(limits)));
+}  // namespace
+
+lib::Result<Handle> sys_silo_create(Handle parent, UserIn<abi::SiloLimits> limits) {
+  abi::SiloLimits wanted;
+  TRY(limits.read(&wanted));
+  return install_new([&] { return create_child(parent, wanted); });
+}
+
+lib::Result<void> sys_silo_set_limits(Handle silo, UserIn<abi::SiloLimits> limits) {
+  abi::SiloLimits wanted;
+  TRY(limits.read(&wanted));
   SpinlockGuard guard(sched_lock);
-  auto silo = current_process().handles().get<Silo>(handle_arg(a[0]), abi::kRightManage);
-  if (!silo.ok()) return to_status(silo.error());
-  return to_return(silo.value()->set_limits(limits));
+  Silo* s = TRY(current_process().handles().get<Silo>(silo, abi::kRightManage));
+  return s->set_limits(wanted);
 }
 
-int64_t sys_silo_stats(SyscallArgs a) {
+lib::Result<void> sys_silo_stats(Handle silo, UserOut<abi::SiloStats> out) {
   abi::SiloStats stats;
   {
     SpinlockGuard guard(sched_lock);
-    auto silo = current_process().handles().get<Silo>(handle_arg(a[0]), abi::kRightRead);
-    if (!silo.ok()) return to_status(silo.error());
-    stats = silo.value()->stats();
+    Silo* s = TRY(current_process().handles().get<Silo>(silo, abi::kRightRead));
+    stats = s->stats();
   }
-  return to_return(copy_out(a[1], &stats, sizeof(stats)));
+  return out.write(&stats);
 }
 
 }  // namespace kernel

@@ -42,74 +42,67 @@ lib::Result<void> look_up(const abi::SpawnRequest& request, Granted& granted) RE
 
 }  // namespace
 
-int64_t sys_process_spawn(SyscallArgs a) {
+lib::Result<Handle> sys_process_spawn(Handle silo, UserIn<abi::SpawnRequest> user_request) {
   abi::SpawnRequest request;
-  TRY_STATUS(copy_in(&request, a[1], sizeof(request)));
-  if (request.handle_count > abi::kMaxStartupHandles) return abi::kErrTooLarge;
-  if (request.name_size == 0 || request.name_size > 31) return abi::kErrInvalidArgument;
+  TRY(user_request.read(&request));
+  if (request.handle_count > abi::kMaxStartupHandles) return lib::Error::TooLarge;
+  if (request.name_size == 0 || request.name_size > 31) return lib::Error::InvalidArgument;
   if (request.isolation != abi::Isolation::Kernel && request.isolation != abi::Isolation::User)
-    return abi::kErrInvalidArgument;
+    return lib::Error::InvalidArgument;
   char name[32] = {};
-  TRY_STATUS(copy_in(name, reinterpret_cast<uint64_t>(request.name), request.name_size));
+  TRY(UserIn<char>::from(request.name).read(name, request.name_size));
   for (size_t i = 0; i < request.name_size; ++i)
-    if (name[i] == '\0') return abi::kErrInvalidArgument;
+    if (name[i] == '\0') return lib::Error::InvalidArgument;
 
+  HandleTable& table = current_process().handles();
+  Handle h;
   Granted granted;
-  Ref<Silo> silo;
+  Ref<Silo> in;
   {
     SpinlockGuard guard(sched_lock);
-    silo = Ref<Silo>(
-        TRY_RESULT(current_process().handles().get<Silo>(handle_arg(a[0]), abi::kRightManage)));
-    TRY_STATUS(look_up(request, granted));
+    Silo* target = TRY(table.get<Silo>(silo, abi::kRightManage));
+    TRY(look_up(request, granted));
+    h = TRY(table.reserve());
+    in = Ref<Silo>(target);  // last: a Ref must be dropped under the lock
   }
-  auto spawned =
-      request.isolation == abi::Isolation::User
-          ? spawn_from_archive(name, granted.handles, granted.count, Ref<Channel>(), silo)
-          : spawn_in_kernel(name, granted.handles, granted.count, Ref<Channel>(), silo);
-  {
-    SpinlockGuard guard(sched_lock);
-    silo = Ref<Silo>();
-  }
+  auto spawned = request.isolation == abi::Isolation::User
+                     ? spawn_from_archive(name, granted.handles, granted.count, Ref<Channel>(), in)
+                     : spawn_in_kernel(name, granted.handles, granted.count, Ref<Channel>(), in);
+  SpinlockGuard guard(sched_lock);
+  in = Ref<Silo>();
   if (!spawned.ok()) {
+    table.cancel(h);
     // An image that cannot be loaded is the caller's bad argument, whatever the parser said.
     const lib::Error e = spawned.error();
-    return e == lib::Error::OutOfRange || e == lib::Error::NotSupported ? abi::kErrInvalidArgument
-                                                                        : to_status(e);
+    return e == lib::Error::OutOfRange || e == lib::Error::NotSupported
+               ? lib::Error::InvalidArgument
+               : e;
   }
-  Ref<Process> process = spawned.release_value();
-  SpinlockGuard guard(sched_lock);
-  HandleTable& table = current_process().handles();
+  // Commit: nothing below fails.
   for (uint32_t i = 0; i < request.handle_count; ++i) (void)table.close(request.handles[i]);
-  auto h = table.install(process.get(), kProcessRights);
-  if (!h.ok()) {
-    process->terminate(-1, ExitReason::Killed, "no handle for its parent", 0, 0);
-    process = Ref<Process>();  // dies here, under the lock
-    return to_status(h.error());
-  }
-  process = Ref<Process>();
-  return h.value();
+  Ref<Process> process = spawned.release_value();
+  table.fill(h, process.get(), kProcessRights);
+  process = Ref<Process>();  // the table holds it now; drop ours under the lock
+  return h;
 }
 
-int64_t sys_process_kill(SyscallArgs a) {
+lib::Result<void> sys_process_kill(Handle process) {
   SpinlockGuard guard(sched_lock);
-  Process* process =
-      TRY_RESULT(current_process().handles().get<Process>(handle_arg(a[0]), abi::kRightManage));
-  process->terminate(-1, ExitReason::Killed, "killed", 0, 0);
-  return abi::kOk;
+  Process* p = TRY(current_process().handles().get<Process>(process, abi::kRightManage));
+  p->terminate(-1, ExitReason::Killed, "killed", 0, 0);
+  return {};
 }
 
-int64_t sys_process_info(SyscallArgs a) {
+lib::Result<void> sys_process_info(Handle process, UserOut<abi::ProcessInfo> out) {
   abi::ProcessInfo info{};
   {
     SpinlockGuard guard(sched_lock);
-    Process* process =
-        TRY_RESULT(current_process().handles().get<Process>(handle_arg(a[0]), abi::kRightRead));
-    info.process_id = process->id();
-    info.running = process->ended() ? 0 : 1;
-    if (process->terminated()) info.exit = process->exit_record();
+    Process* p = TRY(current_process().handles().get<Process>(process, abi::kRightRead));
+    info.process_id = p->id();
+    info.running = p->ended() ? 0 : 1;
+    if (p->terminated()) info.exit = p->exit_record();
   }
-  TRY_STATUS(copy_out(a[1], &info, sizeof(info)));
-  return abi::kOk;
+  return out.write(&info);
 }
 
 }  // namespace kernel

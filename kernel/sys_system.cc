@@ -1,12 +1,9 @@
-// Syscalls that report on the kernel itself, read-only: its log's records (log_read) and the
-// machine's memory (memory_info).
+// The syscall that reports on the machine itself, read-only: its memory (memory_info).
 
 #include <stellina/sysinfo.h>
 
 #include "kernel/arch.h"
 #include "kernel/heap.h"
-#include "kernel/log.h"
-#include "kernel/log_object.h"
 #include "kernel/pmm.h"
 #include "kernel/silo.h"
 #include "kernel/syscall.h"
@@ -15,50 +12,11 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
-static_assert(lib::LogRecord::kMaxText == abi::kLogTextSize, "one record size in lib and ABI");
-static_assert(static_cast<uint8_t>(lib::LogLevel::Error) ==
-              static_cast<uint8_t>(abi::LogLevel::Error));
-
-int64_t sys_log_read(SyscallArgs a) {
-  const uint64_t from = a[1], out = a[2], max = a[3], next_out = a[4];
-  if (max > abi::kMaxLogRead || (max && !out)) return abi::kErrInvalidArgument;
+lib::Result<void> sys_memory_info(Handle silo, UserOut<abi::MemoryInfo> out) {
   {
     SpinlockGuard guard(sched_lock);
-    auto log = current_process().handles().get<LogObject>(handle_arg(a[0]), abi::kRightRead);
-    if (!log.ok()) return to_status(log.error());
-  }
-  // A few records at a time: the kernel stack has no room for kMaxLogRead of them. Records
-  // written meanwhile may push older ones out; the next chunk then starts at the oldest left.
-  constexpr size_t kChunk = 8;
-  lib::LogRecord chunk[kChunk];
-  uint64_t seq = from, next = 0;
-  size_t copied = 0;
-  for (;;) {
-    const size_t want = max - copied < kChunk ? max - copied : kChunk;
-    const size_t got = log_read(seq, chunk, want, &next);
-    for (size_t i = 0; i < got; ++i) {
-      abi::LogEntry entry{};
-      entry.seq = chunk[i].seq;
-      entry.time_ns = chunk[i].time_ns;
-      entry.level = static_cast<abi::LogLevel>(chunk[i].level);
-      entry.length = chunk[i].length;
-      __builtin_memcpy(entry.text, chunk[i].text, sizeof(entry.text));
-      TRY_STATUS(copy_out(out + (copied + i) * sizeof(entry), &entry, sizeof(entry)));
-    }
-    copied += got;
-    if (got < want || copied == max) break;
-    seq = chunk[got - 1].seq + 1;
-  }
-  if (next_out) TRY_STATUS(copy_out(next_out, &next, sizeof(next)));
-  return static_cast<int64_t>(copied);
-}
-
-int64_t sys_memory_info(SyscallArgs a) {
-  {
-    SpinlockGuard guard(sched_lock);
-    auto silo = current_process().handles().get<Silo>(handle_arg(a[0]), abi::kRightRead);
-    if (!silo.ok()) return to_status(silo.error());
-    if (silo.value() != &Silo::root()) return abi::kErrAccessDenied;  // the machine's, not a part
+    Silo* s = TRY(current_process().handles().get<Silo>(silo, abi::kRightRead));
+    if (s != &Silo::root()) return lib::Error::AccessDenied;  // the machine's, not a part
   }
   const lib::Heap::Stats heap = heap::stats();
   abi::MemoryInfo info{};
@@ -67,7 +25,7 @@ int64_t sys_memory_info(SyscallArgs a) {
   info.kernel_heap_bytes = heap.live_bytes;
   info.kernel_heap_allocations = heap.live_allocations;
   info.kernel_heap_pages_bytes = (heap.slab_pages + heap.large_pages) * arch::kPageSize;
-  return to_return(copy_out(a[1], &info, sizeof(info)));
+  return out.write(&info);
 }
 
 }  // namespace kernel

@@ -1,4 +1,5 @@
-// The syscall table, error translation, and what happens when user code faults.
+// Error translation, user memory, and what happens when user code faults. The syscall table
+// is generated (sys_table.cc, from abi/syscalls.toml).
 
 #include "kernel/syscall.h"
 
@@ -38,31 +39,7 @@ Status to_status(lib::Error e) {
 
 Process& current_process() { return *sched::current()->process(); }
 
-namespace {
-
-using Handler = int64_t (*)(SyscallArgs);
-constexpr Handler kTable[] = {
-    sys_log_write,        sys_handle_close,  sys_handle_duplicate, sys_handle_query,
-    sys_channel_create,   sys_channel_send,  sys_channel_recv,     sys_channel_call,
-    sys_object_wait,      sys_clock_now,     sys_process_exit,     sys_poll_create,
-    sys_poll_add,         sys_poll_remove,   sys_poll_wait,        sys_timer_create,
-    sys_timer_set,        sys_folio_create,  sys_folio_map,        sys_folio_unmap,
-    sys_interrupt_ack,    sys_thread_create, sys_thread_exit,      sys_silo_create,
-    sys_silo_set_limits,  sys_silo_stats,    sys_process_spawn,    sys_process_kill,
-    sys_process_info,     sys_platform_info, sys_device_map,       sys_folio_physical,
-    sys_interrupt_create, sys_folio_size,    sys_pci_config,       sys_log_read,
-    sys_memory_info,
-};
-static_assert(sizeof(kTable) / sizeof(kTable[0]) == abi::kSysCount, "one handler per syscall");
-
-}  // namespace
-
-int64_t syscall_dispatch(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-                         uint64_t a4, uint64_t a5) {
-  if (number >= abi::kSysCount) return abi::kErrNotSupported;
-  const uint64_t args[6] = {a0, a1, a2, a3, a4, a5};
-  return kTable[number](args);
-}
+namespace user_memory {
 
 lib::Result<void> copy_in(void* dst, uint64_t src, size_t n) {
   if (current_process().in_kernel()) {
@@ -79,6 +56,8 @@ lib::Result<void> copy_out(uint64_t dst, const void* src, size_t n) {
   }
   return arch::copy_to_user(dst, src, n);
 }
+
+}  // namespace user_memory
 
 extern "C" int64_t stellina_kernel_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
                                            uint64_t a3, uint64_t a4, uint64_t a5) {

@@ -1,14 +1,26 @@
 #pragma once
-// System call plumbing shared by the per-object syscall files (sys_*.cc): argument types,
-// the calling process, and the one translation from lib::Error to the ABI's Status.
+// System call plumbing shared by the per-object syscall files (sys_*.cc) and the generated
+// dispatcher: argument decoding, the calling process, and the one translation from lib::Error
+// to the ABI's Status. The handlers themselves are declared by the generated sys_handlers.h
+// (from abi/syscalls.toml), grouped by object: sys_handle.cc, sys_channel.cc, sys_poll.cc,
+// sys_timer.cc, sys_folio.cc, sys_interrupt.cc, sys_thread.cc, sys_process.cc, sys_spawn.cc,
+// sys_silo.cc, sys_platform.cc, sys_log.cc, sys_system.cc.
 
+#include <stellina/messages.h>
+#include <stellina/platform.h>
+#include <stellina/process.h>
+#include <stellina/silo.h>
 #include <stellina/syscalls.h>
+#include <stellina/sysinfo.h>
 #include <stellina/types.h>
+
+#include <type_traits>
 
 #include <lib/result.h>
 
 #include "kernel/heap.h"
 #include "kernel/process.h"
+#include "kernel/user_ptr.h"
 
 namespace kernel {
 
@@ -17,7 +29,8 @@ using stellina::abi::Status;
 // The one place kernel errors become ABI status codes.
 Status to_status(lib::Error e);
 
-// A Result<T> as a syscall return value: the value (T convertible to int64) or the status.
+// A handler's Result as the syscall's return value: the value (T convertible to int64) or the
+// status. Only the dispatcher (the generated sys_table.cc) translates.
 template <typename T>
 int64_t to_return(const lib::Result<T>& r) {
   if (!r.ok()) return to_status(r.error());
@@ -28,30 +41,24 @@ int64_t to_return(const lib::Result<T>& r) {
   }
 }
 
-// Evaluates a Result<void>; on error returns its Status from the syscall.
-#define TRY_STATUS(expr)                                                    \
-  do {                                                                      \
-    auto try_status_ = (expr);                                              \
-    if (!try_status_.ok()) return ::kernel::to_status(try_status_.error()); \
-  } while (0)
-
-// Copies from and to the caller's memory: checked user copies for user processes, plain
-// copies for components built into the kernel. Errors: Fault.
-lib::Result<void> copy_in(void* dst, uint64_t src, size_t n);
-lib::Result<void> copy_out(uint64_t dst, const void* src, size_t n);
-
-// Evaluates a Result<T>; on error returns its Status from the syscall, else yields the value.
-#define TRY_RESULT(expr)                                                    \
-  ({                                                                        \
-    auto try_result_ = (expr);                                              \
-    if (!try_result_.ok()) return ::kernel::to_status(try_result_.error()); \
-    try_result_.release_value();                                            \
-  })
-
-// A syscall argument that names a handle: values that do not fit a Handle name nothing.
+// Decoding the argument words, for the dispatcher. A word names a handle only if it fits one;
+// fits<T> says whether a word is in T's range (the dispatcher refuses it otherwise).
 inline Handle handle_arg(uint64_t value) {
   return value > UINT32_MAX ? stellina::abi::kInvalidHandle : static_cast<Handle>(value);
 }
+template <typename T>
+bool fits(uint64_t word) {
+  return word <= static_cast<uint64_t>(static_cast<T>(~uint64_t{0}));
+}
+template <typename T>
+T arg(uint64_t word) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return word != 0;
+  } else {
+    return T(word);
+  }
+}
+using SyscallArgs = const uint64_t (&)[6];
 
 // The process whose thread is making the call.
 Process& current_process();
@@ -70,45 +77,30 @@ lib::Result<T*> create_charged() {
   return object;
 }
 
-// The syscalls, grouped by object (sys_handle.cc, sys_channel.cc, sys_poll.cc,
-// sys_process.cc, sys_silo.cc, sys_platform.cc, sys_system.cc).
-using SyscallArgs = const uint64_t (&)[6];
-int64_t sys_log_write(SyscallArgs a);
-int64_t sys_handle_close(SyscallArgs a);
-int64_t sys_handle_duplicate(SyscallArgs a);
-int64_t sys_handle_query(SyscallArgs a);
-int64_t sys_channel_create(SyscallArgs a);
-int64_t sys_channel_send(SyscallArgs a);
-int64_t sys_channel_recv(SyscallArgs a);
-int64_t sys_channel_call(SyscallArgs a);
-int64_t sys_object_wait(SyscallArgs a);
-int64_t sys_clock_now(SyscallArgs a);
-int64_t sys_process_exit(SyscallArgs a);
-int64_t sys_poll_create(SyscallArgs a);
-int64_t sys_poll_add(SyscallArgs a);
-int64_t sys_poll_remove(SyscallArgs a);
-int64_t sys_poll_wait(SyscallArgs a);
-int64_t sys_timer_create(SyscallArgs a);
-int64_t sys_timer_set(SyscallArgs a);
-int64_t sys_folio_create(SyscallArgs a);
-int64_t sys_folio_map(SyscallArgs a);
-int64_t sys_folio_unmap(SyscallArgs a);
-int64_t sys_process_spawn(SyscallArgs a);
-int64_t sys_process_kill(SyscallArgs a);
-int64_t sys_process_info(SyscallArgs a);
-int64_t sys_interrupt_ack(SyscallArgs a);
-int64_t sys_thread_create(SyscallArgs a);
-int64_t sys_thread_exit(SyscallArgs a);
-int64_t sys_silo_create(SyscallArgs a);
-int64_t sys_silo_set_limits(SyscallArgs a);
-int64_t sys_silo_stats(SyscallArgs a);
-int64_t sys_platform_info(SyscallArgs a);
-int64_t sys_device_map(SyscallArgs a);
-int64_t sys_folio_physical(SyscallArgs a);
-int64_t sys_folio_size(SyscallArgs a);
-int64_t sys_pci_config(SyscallArgs a);
-int64_t sys_interrupt_create(SyscallArgs a);
-int64_t sys_log_read(SyscallArgs a);
-int64_t sys_memory_info(SyscallArgs a);
+// Installs a new object for the caller with the given rights, the way creating syscalls do:
+// the handle slot is reserved before create() runs, so a full table fails the call before
+// anything is made, and filled only once the object exists. create() returns the object with
+// its creation reference, which is dropped here. Errors: NoResources, and create()'s.
+template <typename Create>
+lib::Result<Handle> install_new(Create&& create, uint32_t rights = stellina::abi::kRightsAll) {
+  HandleTable& table = current_process().handles();
+  Handle h;
+  {
+    SpinlockGuard guard(sched_lock);
+    h = TRY(table.reserve());
+  }
+  auto created = create();
+  SpinlockGuard guard(sched_lock);
+  if (!created.ok()) {
+    table.cancel(h);
+    return created.error();
+  }
+  // Commit: nothing below fails.
+  table.fill(h, created.value(), rights);
+  created.value()->release();
+  return h;
+}
 
 }  // namespace kernel
+
+#include "kernel/sys_handlers.h"  // generated: one handler per syscall

@@ -12,6 +12,7 @@
 #include "kernel/process.h"
 #include "kernel/sched.h"
 #include "kernel/stack.h"
+#include "kernel/thread_object.h"
 #include "kernel/timer.h"
 #include "kernel/wait_queue.h"
 

@@ -113,10 +113,13 @@ def check_header(cxx, sdk, out, name, spec):
     source = os.path.join(out, f"check_{name}.cc")
     with open(source, "w") as f:
         f.write("\n".join(lines) + "\n")
-    result = subprocess.run([cxx, "-std=c++20", "-Wall", "-Werror", "-fsyntax-only", "-I", out,
-                             "-I", os.path.join(sdk, "sdk/include"), "-I",
-                             os.path.join(sdk, "abi"), "-I", os.path.join(sdk, "lib/include"),
-                             source], capture_output=True, text=True)
+    # The SDK's own headers, and those the build generates or picks per CPU (SDK_INCLUDES).
+    includes = [out, os.path.join(sdk, "sdk/include"), os.path.join(sdk, "abi"),
+                os.path.join(sdk, "lib/include")]
+    includes += [d for d in os.environ.get("SDK_INCLUDES", "").split(";") if d]
+    result = subprocess.run([cxx, "-std=c++20", "-Wall", "-Werror", "-fsyntax-only"]
+                            + [arg for d in includes for arg in ("-I", d)] + [source],
+                            capture_output=True, text=True)
     if result.returncode != 0:
         fail(f"{name}_env.h does not compile:\n{result.stderr}")
 

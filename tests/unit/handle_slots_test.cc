@@ -63,4 +63,63 @@ TEST(HandleSlots, DrainVisitsEveryEntryOnce) {
   for (uint32_t v : h) EXPECT_FALSE(s.lookup(v).ok());
 }
 
+TEST(HandleSlots, ReservedSlotNamesNothingUntilFilled) {
+  Slots s;
+  const uint32_t h = s.reserve().value();
+  EXPECT_NE(h, 0u);
+  EXPECT_EQ(s.count(), 1u);
+  EXPECT_EQ(s.lookup(h).error(), Error::BadHandle);
+  EXPECT_EQ(s.remove(h).error(), Error::BadHandle);
+  ASSERT_TRUE(s.fill(h, &objects[3], 0x7).ok());
+  auto e = s.lookup(h);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e.value().object, &objects[3]);
+  EXPECT_EQ(e.value().rights, 0x7u);
+  EXPECT_EQ(s.count(), 1u);
+  // Filled once: it is an ordinary handle now, no longer a reservation.
+  EXPECT_EQ(s.fill(h, &objects[4], 1).error(), Error::BadHandle);
+  EXPECT_EQ(s.cancel(h).error(), Error::BadHandle);
+  EXPECT_EQ(s.lookup(h).value().object, &objects[3]);
+}
+
+TEST(HandleSlots, ReservationsTakeRoomAndCancelGivesItBack) {
+  Slots s;
+  uint32_t r[8];
+  for (auto& h : r) h = s.reserve().value();
+  EXPECT_EQ(s.reserve().error(), Error::NoResources);
+  EXPECT_EQ(s.insert(&objects[0], 1).error(), Error::NoResources);
+  ASSERT_TRUE(s.cancel(r[5]).ok());
+  EXPECT_EQ(s.count(), 7u);
+  EXPECT_EQ(s.cancel(r[5]).error(), Error::BadHandle);
+  EXPECT_EQ(s.fill(r[5], &objects[0], 1).error(), Error::BadHandle);
+  // The slot comes back under a new generation: the cancelled value stays dead.
+  const uint32_t again = s.insert(&objects[1], 1).value();
+  EXPECT_NE(again, r[5]);
+  EXPECT_EQ(s.lookup(r[5]).error(), Error::BadHandle);
+}
+
+TEST(HandleSlots, FillRefusesWhatIsNotAReservation) {
+  Slots s;
+  const uint32_t used = s.insert(&objects[0], 1).value();
+  const uint32_t r = s.reserve().value();
+  EXPECT_EQ(s.fill(used, &objects[1], 1).error(), Error::BadHandle);
+  EXPECT_EQ(s.fill(r, nullptr, 1).error(), Error::InvalidArgument);
+  for (uint32_t bad : {0u, 9u, 0xfffu, r + (1u << 12)})
+    EXPECT_EQ(s.fill(bad, &objects[1], 1).error(), Error::BadHandle) << bad;
+  EXPECT_EQ(s.lookup(used).value().object, &objects[0]);
+  EXPECT_TRUE(s.cancel(r).ok());
+}
+
+TEST(HandleSlots, DrainLeavesReservationsToTheirSyscall) {
+  Slots s;
+  (void)s.insert(&objects[0], 1).value();
+  const uint32_t r = s.reserve().value();
+  size_t drained = 0;
+  s.drain([&](const Slots::Entry&) { ++drained; });
+  EXPECT_EQ(drained, 1u);
+  EXPECT_EQ(s.count(), 1u);
+  ASSERT_TRUE(s.fill(r, &objects[2], 1).ok());
+  EXPECT_EQ(s.lookup(r).value().object, &objects[2]);
+}
+
 }  // namespace

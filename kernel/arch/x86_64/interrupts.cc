@@ -21,6 +21,7 @@ void irq_restore(IrqState state) {
 void irq_enable() { asm volatile("sti" ::: "memory"); }
 bool irqs_enabled() { return x86::read_rflags() & x86::kRflagsIf; }
 void enable_and_wait() { asm volatile("sti; hlt" ::: "memory"); }
+void cpu_relax() { asm volatile("pause"); }
 void halt_forever() {
   for (;;) asm volatile("cli; hlt");
 }

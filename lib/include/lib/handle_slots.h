@@ -2,6 +2,11 @@
 // The slots behind a process's handle table: up to N entries of (object, rights). A handle
 // value encodes the slot and a generation, so a closed handle that is used again is refused
 // even after its slot was reused.
+//
+// A syscall that hands out new handles reserves their slots before it does its work and fills
+// them once nothing can fail any more: a full table is found before anything was done, and no
+// handle is ever installed and then taken back. A reserved slot counts as used but names
+// nothing until it is filled.
 
 #include <cstddef>
 #include <cstdint>
@@ -21,15 +26,42 @@ class HandleSlots {
   // Stores an entry; returns its handle (never 0). NoResources when every slot is used.
   Result<uint32_t> insert(void* object, uint32_t rights) {
     if (!object) return Error::InvalidArgument;
+    const uint32_t handle = TRY(reserve());
+    (void)fill(handle, object, rights);  // cannot fail: the slot was just reserved
+    return handle;
+  }
+
+  // Holds a free slot; returns the handle it will be (never 0). NoResources when every slot
+  // is used or reserved.
+  Result<uint32_t> reserve() {
     for (size_t n = 0; n < N; ++n) {
       const size_t i = (next_ + n) % N;
-      if (slots_[i].entry.object) continue;
-      slots_[i].entry = Entry{object, rights};
+      if (slots_[i].entry.object || slots_[i].reserved) continue;
+      slots_[i].reserved = true;
       next_ = i + 1;
       ++count_;
       return encode(i, slots_[i].generation);
     }
     return Error::NoResources;
+  }
+
+  // Puts an entry in a reserved slot. BadHandle if handle is not a reservation (a bug in the
+  // caller: the slot is left as it was).
+  Result<void> fill(uint32_t handle, void* object, uint32_t rights) {
+    if (!object) return Error::InvalidArgument;
+    const size_t i = TRY(reserved_index_of(handle));
+    slots_[i].entry = Entry{object, rights};
+    slots_[i].reserved = false;
+    return {};
+  }
+
+  // Gives a reserved slot back unused.
+  Result<void> cancel(uint32_t handle) {
+    const size_t i = TRY(reserved_index_of(handle));
+    slots_[i].reserved = false;
+    slots_[i].generation = (slots_[i].generation + 1) & kGenerationMask;
+    --count_;
+    return {};
   }
 
   // The entry a handle names; BadHandle for 0, a closed handle or a made-up value.
@@ -48,7 +80,8 @@ class HandleSlots {
     return e;
   }
 
-  // Removes every entry, calling f(entry) for each.
+  // Removes every entry, calling f(entry) for each. Reservations stay: their syscall still
+  // fills or cancels them.
   template <typename F>
   void drain(F&& f) {
     for (size_t i = 0; i < N; ++i) {
@@ -71,6 +104,14 @@ class HandleSlots {
   static uint32_t encode(size_t index, uint32_t generation) {
     return (generation << kIndexBits) | static_cast<uint32_t>(index + 1);
   }
+  Result<size_t> reserved_index_of(uint32_t handle) const {
+    const uint32_t slot = handle & ((1u << kIndexBits) - 1);
+    if (slot == 0 || slot > N) return Error::BadHandle;
+    const size_t i = slot - 1;
+    if (!slots_[i].reserved || slots_[i].generation != handle >> kIndexBits)
+      return Error::BadHandle;
+    return i;
+  }
   Result<size_t> index_of(uint32_t handle) const {
     const uint32_t slot = handle & ((1u << kIndexBits) - 1);
     if (slot == 0 || slot > N) return Error::BadHandle;
@@ -83,6 +124,7 @@ class HandleSlots {
   struct Slot {
     Entry entry;
     uint32_t generation = 0;
+    bool reserved = false;
   };
   static_assert(N > 0 && N < (1u << kIndexBits) - 1, "slot index must fit");
   Slot slots_[N];
