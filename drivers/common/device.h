@@ -8,6 +8,7 @@
 //
 // Interrupts plug into the component's loop with Component::watch_interrupt.
 
+#include <stellina/arch/dma.h>
 #include <stellina/device_env.h>
 #include <stellina/sys.h>
 
@@ -20,11 +21,9 @@ namespace abi = stellina::abi;
 
 constexpr size_t kPage = 4096;
 
-// Keeps the compiler from moving memory accesses across it: plain stores to DMA memory
-// (buffers, descriptors) before the register write that hands them to the device, and the
-// device's status before the data it describes. x86 keeps stores in order and DMA is
-// coherent, so no fence instruction is needed.
-inline void dma_barrier() { asm volatile("" ::: "memory"); }
+// Plain stores to DMA memory before the register write that hands them to the device, and
+// the device's status before the data it describes: the machine's barrier (sdk/arch/<cpu>/).
+using stellina::arch::dma_barrier;
 
 // A status from a syscall as a Result: NoMemory for memory and quota, else InvalidArgument.
 lib::Result<uint64_t> from_status(int64_t status);
