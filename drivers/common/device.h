@@ -8,6 +8,7 @@
 //
 // Interrupts plug into the component's loop with Component::watch_interrupt.
 
+#include <stellina/component.h>
 #include <stellina/device_env.h>
 #include <stellina/sys.h>
 
@@ -25,6 +26,12 @@ constexpr size_t kPage = 4096;
 // device's status before the data it describes. x86 keeps stores in order and DMA is
 // coherent, so no fence instruction is needed.
 inline void dma_barrier() { asm volatile("" ::: "memory"); }
+
+// A driver that lost its interrupt cannot go on: it ends, and restarted it resets the device.
+inline void stop_driving(stellina::Component& driver, const char* why) {
+  driver.log("{}: restarting", why);
+  driver.stop(1);
+}
 
 // A status from a syscall as a Result: NoMemory for memory and quota, else InvalidArgument.
 lib::Result<uint64_t> from_status(int64_t status);

@@ -83,7 +83,9 @@ class VirtioBlk final : public stellina::ComponentWith<stellina::components::vir
     submit_inline(ch, r, static_cast<const uint8_t*>(data.data) + sizeof(r));
   }
 
-  void on_connect(Channel ch) override { listen(static_cast<Channel&&>(ch)); }
+  void on_connect(Channel ch) override {
+    if (!listen(static_cast<Channel&&>(ch)).ok()) log("a client refused: too many channels");
+  }
 
   void on_peer_closed(Channel& ch) override {
     for (Slot& s : slots_)
@@ -99,7 +101,7 @@ class VirtioBlk final : public stellina::ComponentWith<stellina::components::vir
     device_.transport().interrupt_status();  // acknowledges
     lib::virtio::Completion done{};
     while (queue_.poll_used(done)) complete(done.head);
-    ack_interrupt();
+    if (!ack_interrupt().ok()) drivers::stop_driving(*this, "cannot acknowledge the interrupt");
   }
 
   void on_start() override {
@@ -135,7 +137,8 @@ class VirtioBlk final : public stellina::ComponentWith<stellina::components::vir
       auto seg_max = lib::virtio::read_config(device_.transport(), 12, 4);
       if (seg_max.ok() && seg_max.value() < max_segments_) max_segments_ = seg_max.value();
     }
-    watch_interrupt(env().device.interrupt);
+    if (!watch_interrupt(env().device.interrupt).ok())
+      return drivers::stop_driving(*this, "cannot watch the interrupt");
     log("disk of {} sectors ({} KiB){}{}, queue of {}", capacity_, capacity_ / 2,
         read_only_ ? ", read-only" : "", flush_ ? ", write cache" : "", queue_.size());
   }
@@ -281,7 +284,8 @@ class VirtioBlk final : public stellina::ComponentWith<stellina::components::vir
     const abi::BlockReply r{status, value};
     __builtin_memcpy(message, &r, sizeof(r));
     if (data) __builtin_memcpy(message + sizeof(r), data, size);
-    ch.send(abi::MessageKind::Data, Bytes{message, sizeof(r) + size}, call_id, nullptr, 0);
+    stellina::ignore(ch.send(Bytes{message, sizeof(r) + size}, call_id),
+                     "a client whose queue is full loses the answer and times out the request");
   }
 
   drivers::VirtioDevice device_;

@@ -36,7 +36,9 @@ class DeviceManager final : public stellina::ComponentWith<stellina::components:
     if (!pending_) log("0 of {} devices bound to drivers", found);
   }
 
-  void on_connect(Channel ch) override { listen(static_cast<Channel&&>(ch)); }
+  void on_connect(Channel ch) override {
+    if (!listen(static_cast<Channel&&>(ch)).ok()) log("a client refused: too many channels");
+  }
 
   void on_data(Channel& ch, Bytes data) override {
     if (&ch == &parent()) {  // the startup server answers a bind
@@ -55,8 +57,8 @@ class DeviceManager final : public stellina::ComponentWith<stellina::components:
       return;
     }
     if (data.size != 4 || __builtin_memcmp(data.data, "list", 4) != 0) {
-      ch.send(Bytes{"error: try 'list'\n", 18});
-      return;
+      return stellina::ignore(ch.send(Bytes{"error: try 'list'\n", 18}),
+                              "a client that does not read misses the hint");
     }
     // While binds are being answered the table is about to change: the answer waits.
     for (Channel*& waiting : waiting_) {
@@ -74,7 +76,8 @@ class DeviceManager final : public stellina::ComponentWith<stellina::components:
 
   void answer_list(Channel& ch) {
     static char table[abi::kMaxMessageData];
-    ch.send(Bytes{table, devices_.table(table, sizeof(table))});
+    stellina::ignore(ch.send(Bytes{table, devices_.table(table, sizeof(table))}),
+                     "a client that does not read asks again");
   }
 
   devmgr::Devices devices_;

@@ -31,6 +31,12 @@ inline Result<void> check_ok(int64_t r) {
   return {};
 }
 
+// The status a result ended with, as a number for logs: 0 (kOk) or the error.
+template <typename T>
+inline int64_t status_code(const Result<T>& r) {
+  return r.ok() ? abi::kOk : r.error();
+}
+
 // Drops a result on purpose; why says what makes the failure harmless (for the reader).
 template <typename T>
 inline void ignore(const Result<T>&, const char* why) {}

@@ -127,12 +127,11 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
 
   void check_status() {
     const char marker_format[] = "sysinfo: marker {}";
-    Channel status;
-    const int64_t opened = open("status:", &status);
-    log("sysinfo: open status: -> status {}", opened);
-    check(opened == abi::kOk, "open status:");
-    if (opened != abi::kOk) return;
-    status_ = static_cast<Channel&&>(status);
+    auto status = open("status:");
+    log("sysinfo: open status: -> status {}", stellina::status_code(status));
+    check(status.ok(), "open status:");
+    if (!status.ok()) return;
+    status_ = status.release_value();
 
     // components: its own line says running, user, no exit; every line has 8 fields.
     if (ask("components")) {
@@ -254,16 +253,16 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
             "an unknown command: 'error: unknown command'");
     }
     if (ask("")) check(starts_with(answer_, "error: "), "an empty command: error");
-    Channel extra;
-    check(open("status:more", &extra) == abi::kErrNotFound, "status:more: kErrNotFound");
+    check(stellina::status_code(open("status:more")) == abi::kErrNotFound,
+          "status:more: kErrNotFound");
   }
 
   // Opens a boot: URI and takes its one message: the file's size and folio. Returns the
   // open status (or a check failed).
   int64_t read_boot(const char* uri, uint64_t* size, stellina::OwnedHandle* folio) {
-    Channel ch;
-    const int64_t opened = open(uri, &ch);
-    if (opened != abi::kOk) return opened;
+    auto opened = open(uri);
+    if (!opened.ok()) return opened.error();
+    const Channel ch = opened.release_value();
     abi::BootFile file{};
     abi::Handle handles[abi::kMaxMessageHandles];
     abi::MessageBuffer m{};
