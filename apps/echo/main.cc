@@ -14,7 +14,7 @@ class Echo final : public stellina::Component {
     stellina::ignore(ch.send(data), "a client that does not read loses its echo");
   }
   void on_open(Channel& ch, uint64_t call_id, const char* uri, size_t size) override {
-    if (size != 5 || __builtin_memcmp(uri, "echo:", 5) != 0) {
+    if (lib::StringView(uri, size) != "echo:") {
       return stellina::ignore(abort(ch, call_id, stellina::abi::kErrNotFound),
                               "a caller that left wants no answer");
     }

@@ -64,7 +64,7 @@ constexpr size_t kSiteArena = size_t{256} * 1024;  // the site's files, copied o
 // Nagle off: a response's head and body go as separate messages, and the body must not wait
 // for the peer's delayed ACK of the head.
 constexpr char kListenUri[] = "tcp-listen:0.0.0.0:80/64;nodelay";
-constexpr char kBusy[] =
+constexpr lib::StringView kBusy =
     "HTTP/1.1 503 Service Unavailable\r\nServer: Stellina\r\nContent-Type: text/plain; "
     "charset=utf-8\r\nContent-Length: 32\r\nConnection: close\r\n\r\n"
     "Too many connections: try again\n";
@@ -115,7 +115,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   }
 
   void on_service_connected(const char* field) override {
-    if (stellina::same_text(field, "netstat")) ask(Source::Network);
+    if (lib::StringView(field) == "netstat") ask(Source::Network);
   }
 
   void on_accept(Channel& ch, Channel conn, Bytes info) override {
@@ -130,7 +130,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     }
     if (!c) {
       ++counters_.refused;
-      stellina::ignore(conn.send(Bytes{kBusy, sizeof(kBusy) - 1}),
+      stellina::ignore(conn.send(kBusy),
                        "a client that cannot take the answer is closed all the same");
       return;  // closing the channel finishes the connection after the answer
     }
@@ -461,11 +461,10 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   }
 
   void request_file(const char* path, size_t size) {
-    constexpr char kPrefix[] = "site/";
-    constexpr size_t kPrefixSize = sizeof(kPrefix) - 1;
-    if (size < kPrefixSize || __builtin_memcmp(path, kPrefix, kPrefixSize) != 0) return;
-    path += kPrefixSize;
-    size -= kPrefixSize;
+    constexpr lib::StringView kPrefix = "site/";
+    if (!lib::StringView(path, size).starts_with(kPrefix)) return;
+    path += kPrefix.size();
+    size -= kPrefix.size();
     if (size == 0) return;
     PendingFile* f = nullptr;
     for (PendingFile& slot : files_) {

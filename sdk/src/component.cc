@@ -4,12 +4,6 @@ namespace stellina {
 
 namespace {
 
-size_t length(const char* s) {
-  size_t n = 0;
-  while (s[n]) ++n;
-  return n;
-}
-
 constexpr uint32_t kWatch = abi::kSignalReadable | abi::kSignalPeerClosed;
 
 // The Status an Abort or Error carries; a malformed one is itself an invalid argument.
@@ -121,7 +115,7 @@ Result<Channel> Component::open(const char* uri, uint64_t timeout_ns) {
   if (names == abi::kInvalidHandle) return abi::kErrNotSupported;
   static uint64_t next_call = 1;
   alignas(8) char buffer[256];  // the URI out, the answer back
-  const size_t size = length(uri);
+  const size_t size = lib::StringView(uri).size();
   if (size > sizeof(buffer)) return abi::kErrTooLarge;
   __builtin_memcpy(buffer, uri, size);
   abi::Handle handles[abi::kMaxMessageHandles];
@@ -140,7 +134,10 @@ Result<Channel> Component::open(const char* uri, uint64_t timeout_ns) {
   return abi::kErrInvalidArgument;
 }
 
-void Component::log(const char* text) const { sys::log_write(log_, text, length(text)); }
+void Component::log(const char* text) const {
+  const lib::StringView line(text);
+  sys::log_write(log_, line.data(), line.size());
+}
 
 void Component::on_error(Channel&, Status status) {
   log("a peer reported an error: {}", status_name(status));

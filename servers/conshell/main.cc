@@ -163,12 +163,6 @@ class Conshell final : public stellina::ComponentWith<stellina::components::cons
     input(ahead, n);
   }
 
-  void write(const char* text) {
-    size_t n = 0;
-    while (text[n]) ++n;
-    write(Bytes{text, n});
-  }
-
   // Queues bytes for the console, LF as CR LF; each handler ends with flush().
   void write(Bytes data) {
     const char* p = static_cast<const char*>(data.data);

@@ -141,7 +141,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   // The configuration of the spec: DHCP, or a static address.
   void configure() {
     const auto& c = env().config;
-    if (same_text(c.address, "dhcp")) {
+    if (lib::StringView(c.address) == "dhcp") {
       if (!net_->stack.start_dhcp(now_ms()).ok()) log("error: DHCP did not start");
       return;
     }
@@ -598,7 +598,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     if (c.address.any()) return log("no address");
     log("address {} netmask {} gateway {} dns {}{}", ip_text(c.address).text,
         ip_text(c.netmask).text, ip_text(c.gateway).text, ip_text(c.dns).text,
-        same_text(env().config.address, "dhcp") ? " (DHCP)" : "");
+        lib::StringView(env().config.address) == "dhcp" ? " (DHCP)" : "");
     if (!c.gateway.any() && ping_sent_ == 0) ping();
   }
 

@@ -27,19 +27,26 @@
 #include <stellina/sys.h>
 
 #include <lib/format.h>
+#include <lib/string_view.h>
 
 namespace stellina {
 
+// A message's payload: bytes the sender owns.
 struct Bytes {
-  const void* data;
-  size_t size;
-};
+  constexpr Bytes() = default;
+  constexpr Bytes(const void* d, size_t n) : data(d), size(n) {}
+  // Text, without its terminator: ch.send("list").
+  constexpr Bytes(lib::StringView text)  // NOLINT(google-explicit-constructor): text is bytes
+      : data(text.data()), size(text.size()) {}
+  constexpr Bytes(const char* text)  // NOLINT(google-explicit-constructor): text is bytes
+      : Bytes(lib::StringView(text)) {}
 
-// Whether two NUL-terminated strings are equal (freestanding code has no strcmp).
-constexpr bool same_text(const char* a, const char* b) {
-  while (*a && *a == *b) ++a, ++b;
-  return *a == *b;
-}
+  // The bytes as text.
+  constexpr lib::StringView text() const { return {static_cast<const char*>(data), size}; }
+
+  const void* data = nullptr;
+  size_t size = 0;
+};
 
 // An owned handle: closed when it goes out of scope.
 class OwnedHandle {
@@ -242,7 +249,7 @@ class Component {
 //
 //   class Caller final : public stellina::ComponentWith<stellina::components::caller::Env> {
 //     void on_service_connected(const char*) override {
-//       stellina::ignore(env().echo.send({"hi", 2}), "the next ping tries again");
+//       stellina::ignore(env().echo.send("hi"), "the next ping tries again");
 //     }
 //   };
 template <typename Env>

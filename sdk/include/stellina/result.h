@@ -4,7 +4,7 @@
 // ignore() and the reason, so nothing is dropped silently.
 //
 //   Result<void> greet(Channel& ch) {
-//     TRY(ch.send({"hi", 2}));
+//     TRY(ch.send("hi"));
 //     return {};
 //   }
 

@@ -25,10 +25,10 @@ class Caller final : public stellina::ComponentWith<stellina::components::caller
       // Data, then two Opens whose answers come to the loop's handlers: echo refuses one it
       // does not serve (on_abort) and answers "echo:" with another session (on_open_reply).
       const Channel& s = session.value();
-      stellina::ignore(s.send(Bytes{"via router", 10}), "the log shows whether it answered");
-      stellina::ignore(s.send(abi::MessageKind::Open, Bytes{"nope:", 5}, kRefusedCall, nullptr, 0),
+      stellina::ignore(s.send("via router"), "the log shows whether it answered");
+      stellina::ignore(s.send(abi::MessageKind::Open, "nope:", kRefusedCall, nullptr, 0),
                        "the log shows whether it answered");
-      stellina::ignore(s.send(abi::MessageKind::Open, Bytes{"echo:", 5}, kOpenedCall, nullptr, 0),
+      stellina::ignore(s.send(abi::MessageKind::Open, "echo:", kOpenedCall, nullptr, 0),
                        "the log shows whether it answered");
       stellina::ignore(listen(session.release_value(), &session_answers_),
                        "the log shows whether the session answered");
@@ -45,7 +45,7 @@ class Caller final : public stellina::ComponentWith<stellina::components::caller
   void on_service_connected(const char* field) override {
     log("service {} connected", field);
     if (&env().control == env().service(field)) {
-      stellina::ignore(env().control.send(Bytes{"help", 4}), "the log shows whether it answered");
+      stellina::ignore(env().control.send("help"), "the log shows whether it answered");
     }
   }
 
@@ -86,8 +86,7 @@ class Caller final : public stellina::ComponentWith<stellina::components::caller
 
   void on_timer() override {
     const uint64_t now = sys::clock_now();
-    if (env().echo.valid())
-      stellina::ignore(env().echo.send(Bytes{"ping", 4}), "lost pings show in the log");
+    if (env().echo.valid()) stellina::ignore(env().echo.send("ping"), "lost pings show in the log");
     if (now >= next_heartbeat_) {
       log("{} answers so far", answers_);
       next_heartbeat_ = now + kHeartbeatNs;

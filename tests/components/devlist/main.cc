@@ -9,7 +9,7 @@ using stellina::Channel;
 
 class DevList final : public stellina::ComponentWith<stellina::components::devlist::Env> {
   void on_service_connected(const char*) override {
-    if (!env().devices.send(Bytes{"list", 4}).ok()) log("cannot ask the device manager");
+    if (!env().devices.send("list").ok()) log("cannot ask the device manager");
   }
 
   void on_data(Channel& ch, Bytes data) override {

@@ -49,7 +49,7 @@ class TcpEcho final : public ComponentWith<components::tcpecho::Env> {
       lib::format_to(uri, sizeof(uri), "tcp:10.0.2.2:{}", env().config.port);
       auto ch = open(uri);
       if (ch.ok()) {
-        stellina::ignore(ch.value().send(Bytes{"hello from stellina\n", 20}),
+        stellina::ignore(ch.value().send("hello from stellina\n"),
                          "the test sees whether the greeting came");
         connected_ = listen(ch.release_value(), &connected_role_).ok();
         log("connected to {}", static_cast<const char*>(uri));
