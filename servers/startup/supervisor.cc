@@ -548,9 +548,10 @@ size_t describe_device(const abi::DeviceResources& d, char* out, size_t size) {
   } else if (d.interrupt != abi::kNoResource) {
     n += lib::format_to(out + n, size - n, " irq={}", d.gsi);
   }
-  for (uint32_t i = 0; i < 6; ++i)
+  for (uint32_t i = 0; i < 6; ++i) {
     if (d.bars[i] != abi::kNoResource)
       n += lib::format_to(out + n, size - n, " bar{}={}", i, 3 + d.bars[i]);
+  }
   return n;
 }
 

@@ -28,9 +28,10 @@ class IrqCount final : public stellina::ComponentWith<stellina::components::irqc
   void on_interrupt() override {
     ++count_;
     pending_ = true;
-    if (client_)
+    if (client_) {
       stellina::ignore(client_->send(Bytes{&count_, sizeof(count_)}),
                        "the test reads every report");
+    }
   }
   void on_peer_closed(Channel& ch) override {
     if (client_ == &ch) client_ = nullptr;
