@@ -64,7 +64,7 @@ constexpr size_t kSiteArena = size_t{256} * 1024;  // the site's files, copied o
 // Nagle off: a response's head and body go as separate messages, and the body must not wait
 // for the peer's delayed ACK of the head.
 constexpr char kListenUri[] = "tcp-listen:0.0.0.0:80/64;nodelay";
-constexpr char kBusy[] =
+constexpr lib::StringView kBusy =
     "HTTP/1.1 503 Service Unavailable\r\nServer: Stellina\r\nContent-Type: text/plain; "
     "charset=utf-8\r\nContent-Length: 32\r\nConnection: close\r\n\r\n"
     "Too many connections: try again\n";
@@ -72,8 +72,15 @@ constexpr char kBusy[] =
 }  // namespace
 
 class Httpd final : public stellina::ComponentWith<stellina::components::httpd::Env> {
+  // Each channel's context: what it is to the server (the startup channel and the netstat
+  // service, env().netstat, have none).
+  enum class Role : uint8_t { Connection, File, Listen, Status, Listing };
+  struct Peer {
+    Role role;
+  };
   enum class State : uint8_t { Free, Open, Lingering };
-  struct Connection {
+  struct Connection : Peer {
+    Connection() : Peer{Role::Connection} {}
     Channel channel;
     httpd::Session* session = nullptr;  // made in sessions_ when the slot is first used
     State state = State::Free;
@@ -82,7 +89,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     uint64_t deadline_ns = 0;    // idle timeout, or the end of lingering
   };
   // A site file being fetched from boot:.
-  struct PendingFile {
+  struct PendingFile : Peer {
+    PendingFile() : Peer{Role::File} {}
     Channel channel;
     char name[httpd::kMaxFileName];
     size_t name_size = 0;
@@ -107,11 +115,11 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   }
 
   void on_service_connected(const char* field) override {
-    if (stellina::same_text(field, "netstat")) ask(Source::Network);
+    if (lib::StringView(field) == "netstat") ask(Source::Network);
   }
 
   void on_accept(Channel& ch, Channel conn, Bytes info) override {
-    if (&ch != &listen_) return;  // conn closes here
+    if (!has_role(ch, Role::Listen)) return;  // conn closes here
     now_ = sys::clock_now();
     Connection* c = nullptr;
     for (Connection& slot : connections_) {
@@ -122,11 +130,12 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     }
     if (!c) {
       ++counters_.refused;
-      conn.send(Bytes{kBusy, sizeof(kBusy) - 1});
+      stellina::ignore(conn.send(kBusy),
+                       "a client that cannot take the answer is closed all the same");
       return;  // closing the channel finishes the connection after the answer
     }
     c->channel = static_cast<Channel&&>(conn);
-    if (!watch(c->channel)) {
+    if (!watch(c->channel, static_cast<Peer*>(c)).ok()) {
       ++counters_.refused;
       c->channel.reset();
       return;
@@ -151,16 +160,14 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       on_connection_data(*c, data);
     } else if (&ch == &env().netstat) {
       on_answer(Source::Network, data);
-    } else if (&ch == &status_) {
+    } else if (has_role(ch, Role::Status)) {
       for (size_t i = 0; i < httpd::kSources; ++i) {
         if (pending_[i] != 0 && pending_[i] == call_id()) on_answer(static_cast<Source>(i), data);
       }
-    } else if (&ch == &listing_) {
+    } else if (has_role(ch, Role::Listing)) {
       on_listing(data);
-    } else {
-      for (PendingFile& f : files_) {
-        if (&ch == &f.channel) on_file(f, data);
-      }
+    } else if (has_role(ch, Role::File)) {
+      on_file(*static_cast<PendingFile*>(context_of<Peer>(ch)), data);
     }
     if (site_.take_refresh_wanted()) refresh(false);
   }
@@ -172,17 +179,28 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     if (c && c->state == State::Open) pump(*c);
   }
 
+  // Error{status} on a connection (abi/stellina/socket.h): it failed (reset, timed out) and
+  // the stack closes its end next; nothing more can be sent on it.
+  void on_error(Channel& ch, stellina::Status status) override {
+    if (Connection* c = connection_of(ch)) {
+      ++counters_.send_failed;
+      close(*c);
+      return;
+    }
+    Component::on_error(ch, status);
+  }
+
   void on_peer_closed(Channel& ch) override {
     if (Connection* c = connection_of(ch)) {
       close(*c);  // the client (or the stack) is gone: nothing more can be sent
       return;
     }
-    if (&ch == &listen_) {
+    if (has_role(ch, Role::Listen)) {
       log("the listen channel closed: listening again");
       unwatch(listen_);
       listen_.reset();
       listen_retry_.reset(sys::clock_now());
-    } else if (&ch == &status_) {
+    } else if (has_role(ch, Role::Status)) {
       unwatch(status_);
       status_.reset();
       status_retry_.reset(sys::clock_now());
@@ -213,12 +231,15 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
 
   // Connections.
 
-  Connection* connection_of(Channel& ch) {
-    const auto at = reinterpret_cast<uintptr_t>(&ch);
-    const auto first = reinterpret_cast<uintptr_t>(&connections_[0]);
-    if (at < first || at >= first + sizeof(connections_)) return nullptr;
-    Connection& c = connections_[(at - first) / sizeof(Connection)];
-    return &c.channel == &ch && c.state != State::Free ? &c : nullptr;
+  bool has_role(const Channel& ch, Role role) const {
+    const Peer* peer = context_of<Peer>(ch);
+    return peer && peer->role == role;
+  }
+
+  Connection* connection_of(const Channel& ch) const {
+    if (!has_role(ch, Role::Connection)) return nullptr;
+    auto* c = static_cast<Connection*>(context_of<Peer>(ch));
+    return c->state != State::Free ? c : nullptr;
   }
 
   void on_connection_data(Connection& c, Bytes data) {
@@ -243,7 +264,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   void pump(Connection& c) {
     while (c.session->has_output()) {
       const size_t n = c.session->peek(scratch_, sizeof(scratch_));
-      const int64_t r = c.channel.send(Bytes{scratch_, n});
+      auto sent = c.channel.send(Bytes{scratch_, n});
+      const int64_t r = stellina::status_code(sent);
       if (r == abi::kErrWouldBlock || r == abi::kErrQuotaExceeded) {
         if (!c.paused) pause(c.channel);
         c.paused = true;
@@ -273,7 +295,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   // while, so that unread bytes do not turn the close into a reset that could destroy the
   // response before the client has read it.
   void linger(Connection& c) {
-    if (c.session->input_ended() || c.channel.send(Bytes{nullptr, 0}) != abi::kOk) return close(c);
+    if (c.session->input_ended() || !c.channel.send(Bytes{nullptr, 0}).ok()) return close(c);
     c.state = State::Lingering;
     c.deadline_ns = now_ + kLingerNs;
     if (c.paused) resume(c.channel);
@@ -304,22 +326,22 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
         break;
       }
     }
-    set_timer(deadline);
+    if (!set_timer(deadline).ok()) log("cannot set the timer: no ticks, no idle timeouts");
   }
 
   // The listening socket: retried every tick until the stack takes it.
 
   void try_listen() {
-    Channel ch;
-    const int64_t r = open(kListenUri, &ch, kOpenTimeoutNs);
-    if (r != abi::kOk) {
-      log("listen on port 80: status {}; trying again in {} ms", r, listen_retry_.delay / kMs);
+    auto ch = open(kListenUri, kOpenTimeoutNs);
+    if (!ch.ok()) {
+      log("listen on port 80: status {}; trying again in {} ms", stellina::status_code(ch),
+          listen_retry_.delay / kMs);
       listen_retry_.failed(now_);
       return;
     }
     listen_retry_.reset(now_);
-    listen_ = static_cast<Channel&&>(ch);
-    if (!watch(listen_)) {
+    listen_ = ch.release_value();
+    if (!watch(listen_, &listen_peer_).ok()) {
       listen_.reset();
       return;
     }
@@ -329,16 +351,16 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   // Live data.
 
   void open_sources() {
-    Channel ch;
-    const int64_t r = open("status:", &ch, kOpenTimeoutNs);
-    if (r != abi::kOk) {
-      log("open status: -> status {}; trying again in {} ms", r, status_retry_.delay / kMs);
+    auto ch = open("status:", kOpenTimeoutNs);
+    if (!ch.ok()) {
+      log("open status: -> status {}; trying again in {} ms", stellina::status_code(ch),
+          status_retry_.delay / kMs);
       status_retry_.failed(now_);
       return;
     }
     status_retry_.reset(now_);
-    status_ = static_cast<Channel&&>(ch);
-    if (!watch(status_)) {
+    status_ = ch.release_value();
+    if (!watch(status_, &status_peer_).ok()) {
       status_.reset();
       return;
     }
@@ -371,7 +393,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       case Source::kCount: return;
     }
     const uint64_t call = next_call_++;
-    if (ch.send(Bytes{command, size}, call) != abi::kOk) return;  // asked again next tick
+    if (!ch.send(Bytes{command, size}, call).ok()) return;  // asked again next tick
     pending_[i] = call;
     asked_[i] = now_;
   }
@@ -391,14 +413,13 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   // is copied once into the arena.
 
   void load_site() {
-    Channel ch;
-    const int64_t r = open("boot:site/", &ch, kOpenTimeoutNs);
-    if (r != abi::kOk) {
-      log("open boot:site/ -> status {}: no static files", r);
+    auto ch = open("boot:site/", kOpenTimeoutNs);
+    if (!ch.ok()) {
+      log("open boot:site/ -> status {}: no static files", stellina::status_code(ch));
       return;
     }
-    listing_ = static_cast<Channel&&>(ch);
-    if (!watch(listing_)) listing_.reset();
+    listing_ = ch.release_value();
+    if (!watch(listing_, &listing_peer_).ok()) listing_.reset();
   }
 
   // Maps the folio of the boot: answer being handled. Returns its address (unmap it with
@@ -440,11 +461,10 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   }
 
   void request_file(const char* path, size_t size) {
-    constexpr char kPrefix[] = "site/";
-    constexpr size_t kPrefixSize = sizeof(kPrefix) - 1;
-    if (size < kPrefixSize || __builtin_memcmp(path, kPrefix, kPrefixSize) != 0) return;
-    path += kPrefixSize;
-    size -= kPrefixSize;
+    constexpr lib::StringView kPrefix = "site/";
+    if (!lib::StringView(path, size).starts_with(kPrefix)) return;
+    path += kPrefix.size();
+    size -= kPrefix.size();
     if (size == 0) return;
     PendingFile* f = nullptr;
     for (PendingFile& slot : files_) {
@@ -463,14 +483,13 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     f->name_size = size;
     char uri[16 + httpd::kMaxFileName];
     lib::format_to(uri, sizeof(uri), "boot:site/{}", static_cast<const char*>(f->name));
-    Channel ch;
-    const int64_t r = open(uri, &ch, kOpenTimeoutNs);
-    if (r != abi::kOk) {
-      log("open {} -> status {}", static_cast<const char*>(uri), r);
+    auto ch = open(uri, kOpenTimeoutNs);
+    if (!ch.ok()) {
+      log("open {} -> status {}", static_cast<const char*>(uri), stellina::status_code(ch));
       return;
     }
-    f->channel = static_cast<Channel&&>(ch);
-    if (!watch(f->channel)) f->channel.reset();
+    f->channel = ch.release_value();
+    if (!watch(f->channel, static_cast<Peer*>(f)).ok()) f->channel.reset();
   }
 
   void on_file(PendingFile& f, Bytes data) {
@@ -504,6 +523,9 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   Channel listen_;
   Channel status_;
   Channel listing_;
+  Peer listen_peer_{Role::Listen};
+  Peer status_peer_{Role::Status};
+  Peer listing_peer_{Role::Listing};
   PendingFile files_[kMaxPendingFiles];
   uint64_t pending_[httpd::kSources] = {};  // the call id of each unanswered question
   uint64_t asked_[httpd::kSources] = {};

@@ -1,5 +1,7 @@
 #include "apps/httpd/session.h"
 
+#include <lib/string_view.h>
+
 namespace httpd {
 
 namespace {
@@ -11,12 +13,6 @@ constexpr size_t kChunkSuffix = 2;
 constexpr char kLastChunk[] = "0\r\n\r\n";
 constexpr size_t kLastChunkSize = sizeof(kLastChunk) - 1;
 constexpr uint64_t kPatternModulus = 251;
-
-size_t length(const char* s) {
-  size_t n = 0;
-  while (s[n]) ++n;
-  return n;
-}
 
 }  // namespace
 
@@ -173,7 +169,7 @@ void Session::start_error(uint16_t status, const char* text, bool head_only) {
   r.content_type = "text/plain; charset=utf-8";
   r.allow = status == 405;
   r.data = reinterpret_cast<const uint8_t*>(text);
-  r.size = length(text);
+  r.size = lib::StringView(text).size();
   start_response(r, false, head_only);
 }
 

@@ -1,5 +1,7 @@
 #include "apps/httpd/writer.h"
 
+#include <lib/string_view.h>
+
 namespace httpd {
 
 namespace {
@@ -17,9 +19,8 @@ void Writer::bytes(const void* data, size_t size) {
 }
 
 void Writer::text(const char* s) {
-  size_t n = 0;
-  while (s[n]) ++n;
-  bytes(s, n);
+  const lib::StringView t(s);
+  bytes(t.data(), t.size());
 }
 
 void Writer::number(uint64_t value) {

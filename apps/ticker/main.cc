@@ -7,18 +7,23 @@ using stellina::Bytes;
 using stellina::Channel;
 
 class Ticker final : public stellina::Component {
-  void on_connect(Channel ch) override { listen(static_cast<Channel&&>(ch)); }
+  void on_connect(Channel ch) override {
+    if (!listen(static_cast<Channel&&>(ch)).ok()) log("a client refused: too many channels");
+  }
   void on_data(Channel& ch, Bytes data) override {
     uint64_t ms = 0;
     if (data.size != sizeof(ms)) return;
     __builtin_memcpy(&ms, data.data, sizeof(ms));
     requested_ = stellina::sys::clock_now();
     reply_to_ = &ch;  // the loop keeps watched channels in place
-    set_timer(requested_ + ms * 1'000'000);
+    if (!set_timer(requested_ + ms * 1'000'000).ok()) reply_to_ = nullptr;  // no tick to answer
   }
   void on_timer() override {
     const uint64_t elapsed = stellina::sys::clock_now() - requested_;
-    if (reply_to_) reply_to_->send(Bytes{&elapsed, sizeof(elapsed)});
+    if (reply_to_) {
+      stellina::ignore(reply_to_->send(Bytes{&elapsed, sizeof(elapsed)}),
+                       "a client that does not read loses its tick");
+    }
   }
   void on_peer_closed(Channel& ch) override {
     if (reply_to_ == &ch) reply_to_ = nullptr;

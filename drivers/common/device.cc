@@ -1,5 +1,7 @@
 #include "drivers/common/device.h"
 
+#include <lib/string_view.h>
+
 namespace drivers {
 
 namespace sys = stellina::sys;
@@ -18,8 +20,9 @@ lib::Result<void> DmaPages::allocate(size_t pages, abi::Handle keeper) {
       static_cast<abi::Handle>(TRY(from_status(sys::handle_duplicate(folio, abi::kRightTransfer))));
   abi::MessageBuffer m{};
   m.kind = abi::MessageKind::Data;
-  m.data = const_cast<char*>("dma");
-  m.data_size = 3;
+  const lib::StringView tag = "dma";  // what the startup server keeps DMA memory by
+  m.data = const_cast<char*>(tag.data());
+  m.data_size = static_cast<uint32_t>(tag.size());
   m.handles = &copy;
   m.handle_count = 1;
   if (sys::channel_send(keeper, &m) != abi::kOk) {

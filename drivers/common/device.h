@@ -9,6 +9,7 @@
 // Interrupts plug into the component's loop with Component::watch_interrupt.
 
 #include <stellina/arch/dma.h>
+#include <stellina/component.h>
 #include <stellina/device_env.h>
 #include <stellina/sys.h>
 
@@ -24,6 +25,12 @@ constexpr size_t kPage = 4096;
 // Plain stores to DMA memory before the register write that hands them to the device, and
 // the device's status before the data it describes: the machine's barrier (sdk/arch/<cpu>/).
 using stellina::arch::dma_barrier;
+
+// A driver that lost its interrupt cannot go on: it ends, and restarted it resets the device.
+inline void stop_driving(stellina::Component& driver, const char* why) {
+  driver.log("{}: restarting", why);
+  driver.stop(1);
+}
 
 // A status from a syscall as a Result: NoMemory for memory and quota, else InvalidArgument.
 lib::Result<uint64_t> from_status(int64_t status);

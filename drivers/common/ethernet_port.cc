@@ -6,18 +6,10 @@ namespace abi = stellina::abi;
 using stellina::Bytes;
 using stellina::Channel;
 
-bool EthernetPort::add_client(Channel* ch) {
-  for (Channel*& c : clients_) {
-    if (c) continue;
-    c = ch;
-    return true;
-  }
-  return false;
-}
-
-void EthernetPort::remove_client(Channel& ch) {
+Channel** EthernetPort::free_client() {
   for (Channel*& c : clients_)
-    if (c == &ch) c = nullptr;
+    if (!c) return &c;
+  return nullptr;
 }
 
 void EthernetPort::on_data(Channel& ch, Bytes data, uint64_t call_id, Device& device) {
@@ -33,7 +25,8 @@ void EthernetPort::on_data(Channel& ch, Bytes data, uint64_t call_id, Device& de
     if (batch.has_info()) {
       ++info_.malformed;  // an answer is not a request
     } else if (size.ok()) {
-      ch.send(Bytes{answer, size.value()}, call_id);
+      stellina::ignore(ch.send(Bytes{answer, size.value()}, call_id),
+                       "a client that does not read asks again");
     }
     return;
   }
@@ -65,7 +58,7 @@ void EthernetPort::flush() {
   for (Channel* c : clients_) {
     if (!c) continue;
     ++clients;
-    if (c->send(Bytes{batch_.data(), batch_.size()}) != abi::kOk)
+    if (!c->send(Bytes{batch_.data(), batch_.size()}).ok())
       info_.rx_dropped += batch_.count();  // that client's queue is full
   }
   if (clients == 0) info_.rx_dropped += batch_.count();

@@ -26,10 +26,9 @@ class EthernetPort {
     ~Device() = default;
   };
 
-  // A client connected (the channel the component listens on). Returns false if there are
-  // kMaxClients already.
-  bool add_client(stellina::Channel* ch);
-  void remove_client(stellina::Channel& ch);
+  // Where a new client is kept (the component listens on its channel and stores it there,
+  // null again once it leaves), or null if there are kMaxClients already.
+  stellina::Channel** free_client();
   // A Data message from a client: a Frames batch to transmit, or Info. A batch that does
   // not parse is dropped whole and counted once.
   void on_data(stellina::Channel& ch, stellina::Bytes data, uint64_t call_id, Device& device);
@@ -65,10 +64,15 @@ class NetworkDriver : public stellina::ComponentWith<Env>, public EthernetPort::
     port_.on_data(ch, data, this->call_id(), *this);
   }
   void on_connect(stellina::Channel ch) final {
-    stellina::Channel* client = this->listen(static_cast<stellina::Channel&&>(ch));
-    if (client && !port_.add_client(client)) this->unwatch(*client);  // too many: closed
+    stellina::Channel** entry = port_.free_client();
+    if (!entry) return this->log("a client refused: too many");  // ch closes here
+    // The client's context is its entry in the port, emptied when it leaves.
+    auto client = this->listen(static_cast<stellina::Channel&&>(ch), entry);
+    if (client.ok()) *entry = client.value();
   }
-  void on_peer_closed(stellina::Channel& ch) final { port_.remove_client(ch); }
+  void on_peer_closed(stellina::Channel& ch) final {
+    if (auto** entry = this->template context_of<stellina::Channel*>(ch)) *entry = nullptr;
+  }
 };
 
 }  // namespace drivers

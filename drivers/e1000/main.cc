@@ -91,7 +91,7 @@ class E1000 final : public drivers::NetworkDriver<stellina::components::e1000::E
     if (causes & (kIntRx | kIntRxLow | kIntRxOverrun)) receive();
     if (causes & kIntTxDone) reclaim();
     if (causes & kIntLink) update_link();
-    ack_interrupt();
+    if (!ack_interrupt().ok()) drivers::stop_driving(*this, "cannot acknowledge the interrupt");
   }
 
   void start_device(const stellina::Device& device) override {
@@ -112,7 +112,8 @@ class E1000 final : public drivers::NetworkDriver<stellina::components::e1000::E
     }
     read_mac();
     setup_rings();
-    watch_interrupt(device.interrupt);
+    if (!watch_interrupt(device.interrupt).ok())
+      return drivers::stop_driving(*this, "cannot watch the interrupt");
     regs_.write(kIms, kIntRx | kIntRxLow | kIntRxOverrun | kIntTxDone | kIntLink);
     update_link();
     const uint8_t* m = port_.info().mac;

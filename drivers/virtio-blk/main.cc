@@ -29,6 +29,7 @@ class VirtioBlk final : public stellina::ComponentWith<stellina::components::vir
       size_t{abi::kBlockMaxFolioSectors} * abi::kSectorSize / kPage + 1;
   static constexpr size_t kMaxChain = kMaxSegments + 2;  // and the header and the status
   static constexpr size_t kAttached = 8;                 // channels with a folio at once
+  static constexpr size_t kClients = 16;
   static constexpr unsigned kFeatureSegMax = 2, kFeatureReadOnly = 5, kFeatureFlush = 9;
   // The request header (5.2.6).
   struct Header {
@@ -44,6 +45,11 @@ class VirtioBlk final : public stellina::ComponentWith<stellina::components::vir
     uint64_t pages;
     uint32_t in_flight;
     uint64_t phys[kMaxFolioPages];
+  };
+  // A client's channel's context.
+  struct Client {
+    bool used;
+    Attached* attached;  // its folio, once attached
   };
   struct Slot {
     bool busy;
@@ -83,23 +89,33 @@ class VirtioBlk final : public stellina::ComponentWith<stellina::components::vir
     submit_inline(ch, r, static_cast<const uint8_t*>(data.data) + sizeof(r));
   }
 
-  void on_connect(Channel ch) override { listen(static_cast<Channel&&>(ch)); }
+  void on_connect(Channel ch) override {
+    for (Client& c : clients_) {
+      if (c.used) continue;
+      if (!listen(static_cast<Channel&&>(ch), &c).ok()) break;
+      c = Client{true, nullptr};
+      return;
+    }
+    log("a client refused: {} are connected", kClients);
+  }
 
   void on_peer_closed(Channel& ch) override {
+    Client* c = context_of<Client>(ch);
+    if (!c) return;  // the startup channel
     for (Slot& s : slots_)
       if (s.busy && s.client == &ch) s.client = nullptr;  // answer dropped when it comes
-    for (Attached& a : attached_) {
-      if (a.client != &ch) continue;
-      a.client = nullptr;
-      if (a.in_flight == 0) a.folio.reset();  // else when the device is done with it
+    if (Attached* a = c->attached) {
+      a->client = nullptr;
+      if (a->in_flight == 0) a->folio.reset();  // else when the device is done with it
     }
+    *c = Client{};
   }
 
   void on_interrupt() override {
     device_.transport().interrupt_status();  // acknowledges
     lib::virtio::Completion done{};
     while (queue_.poll_used(done)) complete(done.head);
-    ack_interrupt();
+    if (!ack_interrupt().ok()) drivers::stop_driving(*this, "cannot acknowledge the interrupt");
   }
 
   void on_start() override {
@@ -135,7 +151,8 @@ class VirtioBlk final : public stellina::ComponentWith<stellina::components::vir
       auto seg_max = lib::virtio::read_config(device_.transport(), 12, 4);
       if (seg_max.ok() && seg_max.value() < max_segments_) max_segments_ = seg_max.value();
     }
-    watch_interrupt(env().device.interrupt);
+    if (!watch_interrupt(env().device.interrupt).ok())
+      return drivers::stop_driving(*this, "cannot watch the interrupt");
     log("disk of {} sectors ({} KiB){}{}, queue of {}", capacity_, capacity_ / 2,
         read_only_ ? ", read-only" : "", flush_ ? ", write cache" : "", queue_.size());
   }
@@ -153,9 +170,10 @@ class VirtioBlk final : public stellina::ComponentWith<stellina::components::vir
         info.type != abi::ObjectType::Folio)
       return reply(ch, call_id(), abi::kErrInvalidArgument);
     if ((info.rights & needed) != needed) return reply(ch, call_id(), abi::kErrAccessDenied);
+    Client* client = context_of<Client>(ch);
+    if (!client || client->attached) return reply(ch, call_id(), abi::kErrInvalidArgument);
     Attached* free = nullptr;
     for (Attached& a : attached_) {
-      if (a.client == &ch) return reply(ch, call_id(), abi::kErrInvalidArgument);
       if (!a.client && !a.folio.valid() && !free) free = &a;
     }
     if (!free) return reply(ch, call_id(), abi::kErrNoResources);
@@ -168,16 +186,16 @@ class VirtioBlk final : public stellina::ComponentWith<stellina::components::vir
     }
     if (pages == 0) return reply(ch, call_id(), abi::kErrInvalidArgument);
     free->client = &ch;
+    client->attached = free;
     free->folio = static_cast<OwnedHandle&&>(folio);
     free->pages = pages;
     free->in_flight = 0;
     reply(ch, call_id(), abi::kOk, nullptr, 0, pages * kPage);
   }
 
-  Attached* attached_to(const Channel& ch) {
-    for (Attached& a : attached_)
-      if (a.client == &ch) return &a;
-    return nullptr;
+  Attached* attached_to(const Channel& ch) const {
+    const Client* c = context_of<Client>(ch);
+    return c ? c->attached : nullptr;
   }
 
   // A free slot, or null (the client is told to try again).
@@ -281,13 +299,15 @@ class VirtioBlk final : public stellina::ComponentWith<stellina::components::vir
     const abi::BlockReply r{status, value};
     __builtin_memcpy(message, &r, sizeof(r));
     if (data) __builtin_memcpy(message + sizeof(r), data, size);
-    ch.send(abi::MessageKind::Data, Bytes{message, sizeof(r) + size}, call_id, nullptr, 0);
+    stellina::ignore(ch.send(Bytes{message, sizeof(r) + size}, call_id),
+                     "a client whose queue is full loses the answer and times out the request");
   }
 
   drivers::VirtioDevice device_;
   lib::virtio::Queue queue_;
   Slot slots_[kSlots] = {};
   Attached attached_[kAttached] = {};
+  Client clients_[kClients] = {};
   uint64_t capacity_ = 0;
   uint64_t max_segments_ = kMaxSegments;
   bool read_only_ = false;

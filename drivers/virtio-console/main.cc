@@ -53,12 +53,13 @@ class VirtioConsole final
       log("a client refused: {} are connected", kMaxClients);
       return;  // ch closes here
     }
-    clients_[i] = listen(static_cast<Channel&&>(ch));
+    // The client's context is its entry in clients_, emptied when it leaves.
+    auto client = listen(static_cast<Channel&&>(ch), &clients_[i]);
+    if (client.ok()) clients_[i] = client.value();
   }
 
   void on_peer_closed(Channel& ch) override {
-    for (Channel*& c : clients_)
-      if (c == &ch) c = nullptr;
+    if (Channel** entry = context_of<Channel*>(ch)) *entry = nullptr;
   }
 
   void on_interrupt() override {
@@ -78,7 +79,7 @@ class VirtioConsole final
     if (reposted && rx_queue_.notify_needed()) device_.transport().notify(kReceiveQueue);
     transmit();
     note_drops();
-    ack_interrupt();
+    if (!ack_interrupt().ok()) drivers::stop_driving(*this, "cannot acknowledge the interrupt");
   }
 
   void on_timer() override {
@@ -116,7 +117,9 @@ class VirtioConsole final
       stop(1);
       return;
     }
-    watch_interrupt(env().device.interrupt);
+    if (!watch_interrupt(env().device.interrupt).ok()) {
+      return drivers::stop_driving(*this, "cannot watch the interrupt");
+    }
     // Buffers go in after DRIVER_OK: the device may not be notified before (3.1.1).
     size_t posted = 0;
     for (size_t i = 0; i < kRxBuffers; ++i) posted += post_receive(i) ? 1 : 0;
@@ -154,7 +157,7 @@ class VirtioConsole final
       const Bytes bytes{device_.page(kRxPage) + i * kBufferBytes, length};
       if (!has_client()) rx_dropped_ += length;
       for (Channel* c : clients_)
-        if (c && c->send(bytes) != abi::kOk) rx_dropped_ += length;  // its queue is full
+        if (c && !c->send(bytes).ok()) rx_dropped_ += length;  // its queue is full
     }
     return post_receive(i);
   }
@@ -207,7 +210,7 @@ class VirtioConsole final
     if (report_armed_) return;
     const uint64_t bad = rx_queue_.dropped() + tx_queue_.dropped();
     if (rx_dropped_ == rx_reported_ && tx_dropped_ == tx_reported_ && bad == bad_reported_) return;
-    report_armed_ = set_timer(sys::clock_now() + kReportNs) == abi::kOk;
+    report_armed_ = set_timer(sys::clock_now() + kReportNs).ok();
   }
 
   drivers::VirtioDevice device_;

@@ -51,7 +51,7 @@ class VirtioNet final : public drivers::NetworkDriver<stellina::components::virt
       stop(1);  // restarted, the driver resets the device
       return;
     }
-    ack_interrupt();
+    if (!ack_interrupt().ok()) drivers::stop_driving(*this, "cannot acknowledge the interrupt");
   }
 
   void start_device(const stellina::Device& device) override {
@@ -83,7 +83,8 @@ class VirtioNet final : public drivers::NetworkDriver<stellina::components::virt
     has_status_ = features & lib::virtio::feature(kFeatureStatus);
     port_.info().mtu = kMtu;
     read_link();
-    watch_interrupt(device.interrupt);
+    if (!watch_interrupt(device.interrupt).ok())
+      return drivers::stop_driving(*this, "cannot watch the interrupt");
     size_t posted = 0;
     while (posted < kRxBuffers && post_receive(posted)) ++posted;
     if (rx_.notify_needed()) device_.transport().notify(kRxQueue);

@@ -32,7 +32,9 @@ class VirtioRng final : public stellina::ComponentWith<stellina::components::vir
     request(static_cast<uint32_t>(want));
   }
 
-  void on_connect(Channel ch) override { listen(static_cast<Channel&&>(ch)); }
+  void on_connect(Channel ch) override {
+    if (!listen(static_cast<Channel&&>(ch)).ok()) log("a client refused: too many channels");
+  }
 
   void on_peer_closed(Channel& ch) override {
     if (&ch == waiting_) waiting_ = nullptr;  // its answer is dropped when it comes
@@ -42,7 +44,7 @@ class VirtioRng final : public stellina::ComponentWith<stellina::components::vir
     device_.transport().interrupt_status();  // acknowledges
     lib::virtio::Completion done{};
     while (queue_.poll_used(done)) complete(done.length);
-    ack_interrupt();
+    if (!ack_interrupt().ok()) drivers::stop_driving(*this, "cannot acknowledge the interrupt");
   }
 
   void on_start() override {
@@ -63,7 +65,8 @@ class VirtioRng final : public stellina::ComponentWith<stellina::components::vir
       stop(1);
       return;
     }
-    watch_interrupt(env().device.interrupt);
+    if (!watch_interrupt(env().device.interrupt).ok())
+      return drivers::stop_driving(*this, "cannot watch the interrupt");
     request(32);  // a first sample, to show the device works
   }
 

@@ -4,22 +4,23 @@ namespace stellina {
 
 namespace {
 
-size_t length(const char* s) {
-  size_t n = 0;
-  while (s[n]) ++n;
-  return n;
-}
-
 constexpr uint32_t kWatch = abi::kSignalReadable | abi::kSignalPeerClosed;
+
+// The Status an Abort or Error carries; a malformed one is itself an invalid argument.
+Status status_in(const void* data, uint32_t size) {
+  int64_t status = 0;
+  if (size == sizeof(status)) __builtin_memcpy(&status, data, sizeof(status));
+  return status < 0 ? static_cast<Status>(status) : abi::kErrInvalidArgument;
+}
 
 }  // namespace
 
-int64_t Channel::send(Bytes data, uint64_t call_id) const {
+Result<void> Channel::send(Bytes data, uint64_t call_id) const {
   return send(abi::MessageKind::Data, data, call_id, nullptr, 0);
 }
 
-int64_t Channel::send(abi::MessageKind kind, Bytes data, uint64_t call_id, abi::Handle* moved,
-                      uint32_t moved_count) const {
+Result<void> Channel::send(abi::MessageKind kind, Bytes data, uint64_t call_id, abi::Handle* moved,
+                           uint32_t moved_count) const {
   abi::MessageBuffer m{};
   m.kind = kind;
   m.call_id = call_id;
@@ -27,38 +28,43 @@ int64_t Channel::send(abi::MessageKind kind, Bytes data, uint64_t call_id, abi::
   m.data_size = static_cast<uint32_t>(data.size);
   m.handles = moved;
   m.handle_count = moved_count;
-  return sys::channel_send(get(), &m);
+  return check_ok(sys::channel_send(get(), &m));
 }
 
-bool Component::add_slot(Channel& ch, size_t slot) {
-  if (sys::poll_add(poll_.get(), ch.get(), kWatch, slot) != abi::kOk) return false;
+Result<void> Component::add_slot(Channel& ch, size_t slot, void* context) {
+  TRY(check_ok(sys::poll_add(poll_.get(), ch.get(), kWatch, slot)));
   watched_[slot] = &ch;
   state_[slot] = SlotState{};
-  return true;
+  state_[slot].context = context;
+  return {};
 }
 
-Channel* Component::listen(Channel ch) {
+Result<Channel*> Component::listen(Channel ch, void* context) {
   for (size_t slot = 0; slot < kMaxChannels; ++slot) {
     if (watched_[slot]) continue;
-    if (!add_slot(ch, slot)) return nullptr;
+    TRY(add_slot(ch, slot, context));
     owned_[slot] = static_cast<Channel&&>(ch);
     watched_[slot] = &owned_[slot];
     return watched_[slot];
   }
-  return nullptr;
+  return abi::kErrNoResources;
 }
 
-bool Component::watch(Channel& ch) {
+Result<void> Component::watch(Channel& ch, void* context) {
   for (size_t slot = 0; slot < kMaxChannels; ++slot) {
-    if (!watched_[slot]) return add_slot(ch, slot);
+    if (!watched_[slot]) return add_slot(ch, slot, context);
   }
-  return false;
+  return abi::kErrNoResources;
 }
 
 size_t Component::slot_of(const Channel& ch) const {
   for (size_t slot = 0; slot < kMaxChannels; ++slot)
     if (watched_[slot] == &ch) return slot;
   return kMaxChannels;
+}
+
+void* Component::context_at(size_t slot) const {
+  return slot < kMaxChannels ? state_[slot].context : nullptr;
 }
 
 void Component::unwatch(Channel& ch) {
@@ -99,14 +105,17 @@ void Component::notify_writable(Channel& ch) {
   rewatch(slot);
 }
 
-void Component::on_service(const char*, Channel ch) { listen(static_cast<Channel&&>(ch)); }
+void Component::on_service(const char* field, Channel ch) {
+  if (!listen(static_cast<Channel&&>(ch)).ok())
+    log("cannot watch service {}: too many channels", field);
+}
 
-int64_t Component::open(const char* uri, Channel* out, uint64_t timeout_ns) {
+Result<Channel> Component::open(const char* uri, uint64_t timeout_ns) {
   const abi::Handle names = names_;
   if (names == abi::kInvalidHandle) return abi::kErrNotSupported;
   static uint64_t next_call = 1;
   alignas(8) char buffer[256];  // the URI out, the answer back
-  const size_t size = length(uri);
+  const size_t size = lib::StringView(uri).size();
   if (size > sizeof(buffer)) return abi::kErrTooLarge;
   __builtin_memcpy(buffer, uri, size);
   abi::Handle handles[abi::kMaxMessageHandles];
@@ -118,58 +127,59 @@ int64_t Component::open(const char* uri, Channel* out, uint64_t timeout_ns) {
   m.data_capacity = sizeof(buffer);
   m.handles = handles;
   m.handle_capacity = abi::kMaxMessageHandles;
-  const int64_t r = sys::channel_call(names, &m, sys::clock_now() + timeout_ns);
-  if (r != abi::kOk) return r;
-  if (m.kind == abi::MessageKind::OpenReply && m.handle_count == 1) {
-    *out = Channel(handles[0]);
-    return abi::kOk;
-  }
+  TRY(check_ok(sys::channel_call(names, &m, sys::clock_now() + timeout_ns)));
+  if (m.kind == abi::MessageKind::OpenReply && m.handle_count == 1) return Channel(handles[0]);
   for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
-  int64_t status = 0;
-  if (m.kind == abi::MessageKind::Abort && m.data_size == sizeof(status)) {
-    __builtin_memcpy(&status, buffer, sizeof(status));
-    return status;
-  }
+  if (m.kind == abi::MessageKind::Abort) return status_in(buffer, m.data_size);
   return abi::kErrInvalidArgument;
 }
 
-void Component::log(const char* text) const { sys::log_write(log_, text, length(text)); }
+void Component::log(const char* text) const {
+  const lib::StringView line(text);
+  sys::log_write(log_, line.data(), line.size());
+}
+
+void Component::on_error(Channel&, Status status) {
+  log("a peer reported an error: {}", status_name(status));
+}
+
+void Component::on_abort(Channel&, uint64_t call_id, Status status) {
+  log("call {} aborted: {}", call_id, status_name(status));
+}
 
 void Component::on_open(Channel& ch, uint64_t call_id, const char*, size_t) {
-  abort(ch, call_id, abi::kErrNotFound);
+  ignore(abort(ch, call_id, abi::kErrNotFound), "a caller that left wants no answer");
 }
 
-int64_t Component::reply_open(Channel& ch, uint64_t call_id, Channel resource) {
+Result<void> Component::reply_open(Channel& ch, uint64_t call_id, Channel resource) {
   abi::Handle moved = resource.release();
-  const int64_t r = ch.send(abi::MessageKind::OpenReply, Bytes{nullptr, 0}, call_id, &moved, 1);
-  if (r != abi::kOk) sys::handle_close(moved);
-  return r;
+  auto sent = ch.send(abi::MessageKind::OpenReply, Bytes{nullptr, 0}, call_id, &moved, 1);
+  if (!sent.ok()) sys::handle_close(moved);
+  return sent;
 }
 
-int64_t Component::abort(Channel& ch, uint64_t call_id, int64_t status) {
-  return ch.send(abi::MessageKind::Abort, Bytes{&status, sizeof(status)}, call_id, nullptr, 0);
+Result<void> Component::abort(Channel& ch, uint64_t call_id, Status status) {
+  const int64_t value = status;
+  return ch.send(abi::MessageKind::Abort, Bytes{&value, sizeof(value)}, call_id, nullptr, 0);
 }
 
-int64_t Component::set_timer(uint64_t deadline_ns) {
+Result<void> Component::set_timer(uint64_t deadline_ns) {
   if (!timer_.valid()) {
-    const int64_t t = sys::timer_create();
-    if (t < 0) return t;
-    timer_.reset(static_cast<abi::Handle>(t));
-    const int64_t added = sys::poll_add(poll_.get(), timer_.get(), abi::kSignalReadable, kTimerKey);
-    if (added < 0) return added;
+    timer_.reset(static_cast<abi::Handle>(TRY(check(sys::timer_create()))));
+    TRY(check_ok(sys::poll_add(poll_.get(), timer_.get(), abi::kSignalReadable, kTimerKey)));
   }
-  return sys::timer_set(timer_.get(), deadline_ns);
+  return check_ok(sys::timer_set(timer_.get(), deadline_ns));
 }
 
-int64_t Component::watch_interrupt(abi::Handle irq) {
+Result<void> Component::watch_interrupt(abi::Handle irq) {
   interrupt_.reset(irq);
-  return sys::poll_add(poll_.get(), irq, abi::kSignalReadable, kInterruptKey);
+  return check_ok(sys::poll_add(poll_.get(), irq, abi::kSignalReadable, kInterruptKey));
 }
 
-int64_t Component::ack_interrupt() {
-  const int64_t r = sys::interrupt_ack(interrupt_.get());
-  if (r != abi::kOk) return r;
-  return sys::poll_add(poll_.get(), interrupt_.get(), abi::kSignalReadable, kInterruptKey);
+Result<void> Component::ack_interrupt() {
+  TRY(check_ok(sys::interrupt_ack(interrupt_.get())));
+  return check_ok(
+      sys::poll_add(poll_.get(), interrupt_.get(), abi::kSignalReadable, kInterruptKey));
 }
 
 abi::Handle Component::take_handle(size_t i) {
@@ -251,7 +261,23 @@ void Component::dispatch(size_t slot, uint32_t signals) {
         for (uint32_t i = 0; i < m.handle_count; ++i)
           if (handles[i] != abi::kInvalidHandle) sys::handle_close(handles[i]);
         break;
-      default:  // kinds this component does not handle: drop, with their handles
+      case abi::MessageKind::OpenReply:
+        if (m.handle_count >= 1) {
+          on_open_reply(ch, m.call_id, Channel(handles[0]));
+        } else {
+          on_abort(ch, m.call_id, abi::kErrInvalidArgument);  // an answer without the resource
+        }
+        for (uint32_t i = 1; i < m.handle_count; ++i) sys::handle_close(handles[i]);
+        break;
+      case abi::MessageKind::Abort:
+        on_abort(ch, m.call_id, status_in(data, m.data_size));
+        for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
+        break;
+      case abi::MessageKind::Error:
+        on_error(ch, status_in(data, m.data_size));
+        for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
+        break;
+      default:  // a kind the ABI does not define: drop, with its handles
         for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
         break;
     }
@@ -272,7 +298,7 @@ int64_t Component::run(const abi::StartupBlock& startup) {
   const int64_t poll = sys::poll_create();
   if (poll < 0) return poll;
   poll_.reset(static_cast<abi::Handle>(poll));
-  if (!listen(Channel(startup.handles[1]))) return -1;
+  if (!listen(Channel(startup.handles[1])).ok()) return -1;
   startup_slot_ = 0;
   auto loaded = load_environment(startup);
   if (!loaded.ok()) {

@@ -136,9 +136,7 @@ class Conshell final : public stellina::ComponentWith<stellina::components::cons
     __builtin_memcpy(text, command.data, command.size);
     log("command '{}'", static_cast<const char*>(text));
     call_ = next_call_++;
-    const int64_t r =
-        env().control.valid() ? env().control.send(command, call_) : abi::kErrPeerClosed;
-    if (r != abi::kOk) {
+    if (!env().control.valid() || !env().control.send(command, call_).ok()) {
       write("error: the control service is not reachable\n");
       write(kPrompt);
       return;
@@ -163,12 +161,6 @@ class Conshell final : public stellina::ComponentWith<stellina::components::cons
     __builtin_memcpy(ahead, ahead_, n);
     ahead_size_ = 0;
     input(ahead, n);
-  }
-
-  void write(const char* text) {
-    size_t n = 0;
-    while (text[n]) ++n;
-    write(Bytes{text, n});
   }
 
   // Queues bytes for the console, LF as CR LF; each handler ends with flush().
@@ -199,9 +191,9 @@ class Conshell final : public stellina::ComponentWith<stellina::components::cons
   void flush() {
     while (out_start_ < out_end_ && env().console.valid()) {
       const size_t n = out_end_ - out_start_ < kChunk ? out_end_ - out_start_ : kChunk;
-      const int64_t r = env().console.send(Bytes{out_ + out_start_, n});
-      if (r != abi::kOk) {
-        if (r == abi::kErrWouldBlock) arm_timer();
+      auto sent = env().console.send(Bytes{out_ + out_start_, n});
+      if (!sent.ok()) {
+        if (sent.error() == abi::kErrWouldBlock) arm_timer();
         return;
       }
       out_start_ += n;
@@ -218,7 +210,7 @@ class Conshell final : public stellina::ComponentWith<stellina::components::cons
       const uint64_t retry = sys::clock_now() + kRetryNs;
       if (retry < when) when = retry;
     }
-    if (when != UINT64_MAX) set_timer(when);
+    if (when != UINT64_MAX && !set_timer(when).ok()) log("cannot set the timer: no timeouts");
   }
 
   char line_[kLineMax] = {};

@@ -36,7 +36,9 @@ class DeviceManager final : public stellina::ComponentWith<stellina::components:
     if (!pending_) log("0 of {} devices bound to drivers", found);
   }
 
-  void on_connect(Channel ch) override { listen(static_cast<Channel&&>(ch)); }
+  void on_connect(Channel ch) override {
+    if (!listen(static_cast<Channel&&>(ch)).ok()) log("a client refused: too many channels");
+  }
 
   void on_data(Channel& ch, Bytes data) override {
     if (&ch == &parent()) {  // the startup server answers a bind
@@ -44,7 +46,8 @@ class DeviceManager final : public stellina::ComponentWith<stellina::components:
       __builtin_memcpy(answer, data.data,
                        data.size < sizeof(answer) ? data.size : sizeof(answer) - 1);
       log("bind: {}", static_cast<const char*>(answer));
-      if (__builtin_memcmp(answer, "ok: ", 4) == 0) devices_.bound(answer + 4);
+      constexpr lib::StringView kBound = "ok: ";
+      if (lib::StringView(answer).starts_with(kBound)) devices_.bound(answer + kBound.size());
       if (pending_ && --pending_ == 0) {
         log("{} of {} devices bound to drivers", devices_.bound_count(), devices_.count());
         for (Channel*& waiting : waiting_) {
@@ -54,9 +57,9 @@ class DeviceManager final : public stellina::ComponentWith<stellina::components:
       }
       return;
     }
-    if (data.size != 4 || __builtin_memcmp(data.data, "list", 4) != 0) {
-      ch.send(Bytes{"error: try 'list'\n", 18});
-      return;
+    if (data.text() != "list") {
+      return stellina::ignore(ch.send("error: try 'list'\n"),
+                              "a client that does not read misses the hint");
     }
     // While binds are being answered the table is about to change: the answer waits.
     for (Channel*& waiting : waiting_) {
@@ -74,7 +77,8 @@ class DeviceManager final : public stellina::ComponentWith<stellina::components:
 
   void answer_list(Channel& ch) {
     static char table[abi::kMaxMessageData];
-    ch.send(Bytes{table, devices_.table(table, sizeof(table))});
+    stellina::ignore(ch.send(Bytes{table, devices_.table(table, sizeof(table))}),
+                     "a client that does not read asks again");
   }
 
   devmgr::Devices devices_;

@@ -43,17 +43,6 @@ int64_t lend(abi::Handle folio, bool keep) {
   return lent;
 }
 
-bool starts_with(const char* s, const char* prefix) {
-  while (*prefix && *s == *prefix) ++s, ++prefix;
-  return *prefix == '\0';
-}
-
-size_t length(const char* s) {
-  size_t n = 0;
-  while (s[n]) ++n;
-  return n;
-}
-
 }  // namespace
 
 int64_t Supervisor::set_boot_archive(abi::Handle folio) {
@@ -120,15 +109,15 @@ int64_t Supervisor::boot_listing(const char* dir, uint64_t* size) {
   for (BootListing& listing : boot_listings_) {
     if (listing.folio == abi::kInvalidHandle) {
       if (!slot) slot = &listing;
-    } else if (same(listing.dir, dir)) {
+    } else if (lib::StringView(listing.dir) == dir) {
       *size = listing.size;
       return lend(listing.folio, true);
     }
   }
   uint64_t total = 0;
   for (size_t i = 0; i < archive_.count(); ++i) {
-    const char* name = archive_.entry(i).name;
-    if (starts_with(name, dir)) total += length(name) + 1;
+    const lib::StringView name = archive_.entry(i).name;
+    if (name.starts_with(dir)) total += name.size() + 1;
   }
   if (total == 0) return abi::kErrNotFound;
   if (total > abi::kMaxBootFile) return abi::kErrTooLarge;
@@ -142,12 +131,11 @@ int64_t Supervisor::boot_listing(const char* dir, uint64_t* size) {
   }
   auto* out = reinterpret_cast<char*>(mapped);
   for (size_t i = 0; i < archive_.count(); ++i) {  // entries are sorted by name
-    const char* name = archive_.entry(i).name;
-    if (!starts_with(name, dir)) continue;
-    const size_t n = length(name);
-    __builtin_memcpy(out, name, n);
-    out[n] = '\n';
-    out += n + 1;
+    const lib::StringView name = archive_.entry(i).name;
+    if (!name.starts_with(dir)) continue;
+    __builtin_memcpy(out, name.data(), name.size());
+    out[name.size()] = '\n';
+    out += name.size() + 1;
   }
   sys::folio_unmap(static_cast<uint64_t>(mapped));
   *size = total;

@@ -23,7 +23,7 @@ char* next_word(char** s) {
 
 int64_t Supervisor::find(const char* name) const {
   for (size_t i = 0; i < count_; ++i)
-    if (same(components_[i].spec.name, name)) return static_cast<int64_t>(i);
+    if (lib::StringView(components_[i].spec.name) == name) return static_cast<int64_t>(i);
   return -1;
 }
 
@@ -102,19 +102,20 @@ size_t Supervisor::execute(const char* command, char* out, size_t capacity) {
   char line[128];
   lib::format_to(line, sizeof(line), "{}", command);
   char* rest = line;
-  const char* verb = next_word(&rest);
-  if (same(verb, "list")) return describe(out, capacity);
-  if (same(verb, "silos")) return describe_silos(out, capacity);
-  if (same(verb, "help") || same(verb, "")) {
+  const char* word = next_word(&rest);
+  const lib::StringView verb = word;
+  if (verb == "list") return describe(out, capacity);
+  if (verb == "silos") return describe_silos(out, capacity);
+  if (verb == "help" || verb == "") {
     return lib::format_to(
         out, capacity,
         "ok: commands: list, silos, start NAME, stop NAME, kill NAME, restart NAME, "
         "limits NAME PAGES THREADS\n");
   }
-  const bool known = same(verb, "start") || same(verb, "stop") || same(verb, "kill") ||
-                     same(verb, "restart") || same(verb, "limits");
+  const bool known =
+      verb == "start" || verb == "stop" || verb == "kill" || verb == "restart" || verb == "limits";
   if (!known)
-    return lib::format_to(out, capacity, "error: unknown command '{}' (try help)\n", verb);
+    return lib::format_to(out, capacity, "error: unknown command '{}' (try help)\n", word);
   const char* name = next_word(&rest);
   const int64_t found = find(name);
   if (found < 0) return lib::format_to(out, capacity, "error: no component '{}'\n", name);
@@ -124,12 +125,12 @@ size_t Supervisor::execute(const char* command, char* out, size_t capacity) {
     return lib::format_to(out, capacity, "error: {} has no silo; see the log\n", name);
   if (c.state == State::NoDevice)
     return lib::format_to(out, capacity, "error: {} waits for its device\n", name);
-  if (same(verb, "limits")) {
+  if (verb == "limits") {
     const char* pages = next_word(&rest);
     return set_limits(i, pages, next_word(&rest), out, capacity);
   }
   const bool running = c.state == State::Running;
-  if (same(verb, "start")) {
+  if (verb == "start") {
     if (running) return lib::format_to(out, capacity, "error: {} is running\n", name);
     c.backoff_ms = c.spec.backoff_ms;
     const int64_t r = start(i);
@@ -138,11 +139,11 @@ size_t Supervisor::execute(const char* command, char* out, size_t capacity) {
   }
   {  // stop, kill, restart
     if (!running) {
-      if (same(verb, "stop") && c.state == State::Backoff) {
+      if (verb == "stop" && c.state == State::Backoff) {
         c.state = State::Stopped;
         return lib::format_to(out, capacity, "ok: stopped {}\n", name);
       }
-      if (!same(verb, "restart"))
+      if (verb != "restart")
         return lib::format_to(out, capacity, "error: {} is not running\n", name);
       c.backoff_ms = c.spec.backoff_ms;
       ++c.restarts;
@@ -151,13 +152,13 @@ size_t Supervisor::execute(const char* command, char* out, size_t capacity) {
     } else {
       // stop ends it for good; kill leaves it to its restart policy; restart starts it again
       // as soon as its exit is seen (its silo still holds the old process until then).
-      c.stop_requested = same(verb, "stop");
-      c.restart_requested = same(verb, "restart");
+      c.stop_requested = verb == "stop";
+      c.restart_requested = verb == "restart";
       sys::process_kill(c.process);
       on_exit(i);
     }
   }
-  return lib::format_to(out, capacity, "ok: {} {}\n", verb, name);
+  return lib::format_to(out, capacity, "ok: {} {}\n", word, name);
 }
 
 void Supervisor::on_control(size_t slot) {

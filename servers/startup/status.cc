@@ -136,12 +136,14 @@ void Supervisor::on_status(size_t slot) {
 
 size_t Supervisor::status_command(const char* command, char* out, size_t capacity) {
   // A command is a word, and for log a number after one space.
-  if (same(command, "components")) return status_components(out, capacity);
-  if (same(command, "memory")) return status_memory(out, capacity);
-  if (same(command, "uptime"))
+  const lib::StringView name = command;
+  if (name == "components") return status_components(out, capacity);
+  if (name == "memory") return status_memory(out, capacity);
+  if (name == "uptime")
     return lib::format_to(out, capacity, "uptime_ms {}\n", sys::clock_now() / 1'000'000);
-  if (same(command, "log")) return lib::format_to(out, capacity, "error: usage: log N\n");
-  if (__builtin_memcmp(command, "log ", 4) == 0) return status_log(command + 4, out, capacity);
+  if (name == "log") return lib::format_to(out, capacity, "error: usage: log N\n");
+  constexpr lib::StringView kLog = "log ";
+  if (name.starts_with(kLog)) return status_log(command + kLog.size(), out, capacity);
   return lib::format_to(out, capacity, "error: unknown command\n");
 }
 

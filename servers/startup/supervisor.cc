@@ -12,12 +12,6 @@ constexpr uint32_t kMaxBackoffMs = 10'000;
 constexpr uint64_t kStableNs = 10'000 * kMillisecond;
 constexpr uint32_t kWatch = abi::kSignalReadable | abi::kSignalPeerClosed;
 
-size_t length(const char* s) {
-  size_t n = 0;
-  while (s[n]) ++n;
-  return n;
-}
-
 const char* isolation_name(lib::Manifest::Isolation i) {
   return i == lib::Manifest::Isolation::Kernel ? "kernel" : "user";
 }
@@ -45,11 +39,6 @@ int64_t send(abi::Handle ch, abi::MessageKind kind, uint64_t call_id, const void
 
 void abort_call(abi::Handle ch, uint64_t call_id, int64_t status) {
   send(ch, abi::MessageKind::Abort, call_id, &status, sizeof(status));
-}
-
-bool same(const char* a, const char* b) {
-  while (*a && *a == *b) ++a, ++b;
-  return *a == *b;
 }
 
 const char* reason_name(abi::ExitReason r) {
@@ -121,7 +110,7 @@ int64_t Supervisor::init(const lib::Manifest& manifest, abi::Handle log, abi::Ha
     // The device manager asks for the platform; drivers match devices, and the device
     // manager starts them with their device's resources: the startup server has none.
     for (size_t d = 0; d < c.spec.device_count; ++d) {
-      if (same(manifest.device(i, d), "platform")) {
+      if (lib::StringView(manifest.device(i, d)) == "platform") {
         c.platform = true;
       } else {
         c.state = State::NoDevice;
@@ -162,7 +151,7 @@ int64_t Supervisor::start(size_t i) {
   const int64_t log = sys::handle_duplicate(log_, abi::kRightWrite | abi::kRightTransfer);
   abi::SpawnRequest request{};
   request.name = c.spec.name;
-  request.name_size = length(c.spec.name);
+  request.name_size = lib::StringView(c.spec.name).size();
   request.isolation = c.spec.isolation == lib::Manifest::Isolation::Kernel ? abi::Isolation::Kernel
                                                                            : abi::Isolation::User;
   request.handle_count = 3;
@@ -247,8 +236,7 @@ void Supervisor::connect_requirements(size_t client) {
   const lib::Manifest::Component& spec = components_[client].spec;
   for (size_t r = 0; r < spec.require_count; ++r) {
     const lib::Manifest::Require req = manifest_.require(client, r);
-    const size_t n = length(req.service);
-    if (n && req.service[n - 1] == ':') continue;
+    if (lib::StringView(req.service).ends_with(":")) continue;
     if (req.provider == lib::Manifest::kStartupServer) {
       connect_control(client, req.field);
     } else if (req.provider == lib::Manifest::kAnyDriver) {
@@ -276,7 +264,7 @@ void Supervisor::connect_control(size_t client, const char* field) {
 
 bool Supervisor::exports(size_t i, const char* service) const {
   for (size_t e = 0; e < components_[i].spec.export_count; ++e)
-    if (same(manifest_.export_name(i, e), service)) return true;
+    if (lib::StringView(manifest_.export_name(i, e)) == service) return true;
   return false;
 }
 
@@ -295,8 +283,7 @@ void Supervisor::connect_clients(size_t provider) {
     const lib::Manifest::Component& spec = components_[client].spec;
     for (size_t r = 0; r < spec.require_count; ++r) {
       const lib::Manifest::Require req = manifest_.require(client, r);
-      const size_t n = length(req.service);
-      if (n && req.service[n - 1] == ':') continue;
+      if (lib::StringView(req.service).ends_with(":")) continue;
       // A service several drivers export: this one serves the client unless another driver
       // already does.
       const bool any = req.provider == lib::Manifest::kAnyDriver &&
@@ -409,7 +396,7 @@ void Supervisor::on_timer() {
 bool Supervisor::requires_service(size_t client, const char* service) const {
   const lib::Manifest::Component& spec = components_[client].spec;
   for (size_t r = 0; r < spec.require_count; ++r)
-    if (same(manifest_.require(client, r).service, service)) return true;
+    if (lib::StringView(manifest_.require(client, r).service) == service) return true;
   return false;
 }
 
@@ -426,7 +413,8 @@ void Supervisor::route_open(size_t client, uint64_t call_id, const char* uri, si
   scheme[n + 1] = '\0';
   const char* name = components_[client].spec.name;
   // Schemes the startup server serves itself (abi/stellina/status.h).
-  const bool status = same(scheme, "status:"), boot = same(scheme, "boot:");
+  const bool status = lib::StringView(scheme) == "status:";
+  const bool boot = lib::StringView(scheme) == "boot:";
   if (status || boot) {
     if (!requires_service(client, scheme)) {
       say(log_, "{} opened '{}': not in its spec's requires", name, scheme);
@@ -521,8 +509,10 @@ void Supervisor::on_provider_message(size_t i) {
       continue;
     }
     Component& c = components_[i];
-    const bool dma = m.kind == abi::MessageKind::Data && m.data_size == 3 &&
-                     __builtin_memcmp(buffer_, "dma", 3) == 0 && m.handle_count == 1;
+    const bool dma =
+        m.kind == abi::MessageKind::Data &&
+        lib::StringView(reinterpret_cast<const char*>(buffer_), m.data_size) == "dma" &&
+        m.handle_count == 1;
     if (dma && c.resource_count && c.dma_count < sizeof(c.dma) / sizeof(c.dma[0])) {
       c.dma[c.dma_count++] = handles[0];  // a driver's DMA memory, kept past its end
       continue;
@@ -592,7 +582,7 @@ void Supervisor::bind(size_t devmgr, const abi::MessageBuffer& m, const abi::Han
     for (size_t j = 0; j < count_ && driver < 0; ++j) {
       if (components_[j].state != State::NoDevice) continue;
       for (size_t k = 0; k < components_[j].spec.device_count; ++k)
-        if (same(manifest_.device(j, k), d.match)) driver = static_cast<int64_t>(j);
+        if (lib::StringView(manifest_.device(j, k)) == d.match) driver = static_cast<int64_t>(j);
     }
   } else {
     d.match[0] = '\0';

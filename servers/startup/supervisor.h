@@ -11,6 +11,7 @@
 #include <lib/archive.h>
 #include <lib/format.h>
 #include <lib/manifest.h>
+#include <lib/string_view.h>
 
 namespace startup {
 
@@ -39,7 +40,6 @@ int64_t send(abi::Handle ch, abi::MessageKind kind, uint64_t call_id, const void
 // Refuses a call: Abort{status}.
 void abort_call(abi::Handle ch, uint64_t call_id, int64_t status);
 const char* reason_name(abi::ExitReason r);
-bool same(const char* a, const char* b);
 
 struct Component {
   lib::Manifest::Component spec;

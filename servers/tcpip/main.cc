@@ -32,7 +32,7 @@ constexpr uint64_t kDropReportMs = 2000;
 
 uint64_t now_ms() { return sys::clock_now() / 1'000'000; }
 
-int64_t status_of(tcpip::TcpFailure failure) {
+Status status_of(tcpip::TcpFailure failure) {
   switch (failure) {
     case tcpip::TcpFailure::Refused: return abi::kErrConnectionRefused;
     case tcpip::TcpFailure::TimedOut: return abi::kErrTimedOut;
@@ -54,7 +54,8 @@ abi::SocketAddress socket_address(Ipv4 ip, uint16_t port) {
 struct Socket {
   bool used = false;
   SocketKind kind = SocketKind::Tcp;
-  Channel* channel = nullptr;  // watched by the loop; null once either end closed it
+  Channel* channel = nullptr;  // watched by the loop, with the socket as its context; null
+                               // once either end closed it
   TcpSocket tcp;
   uint16_t udp_port = 0;
 
@@ -95,7 +96,9 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   void ask_info() {
     uint8_t message[sizeof(abi::EthernetBatch)];
     auto size = lib::write_ethernet_info(message, sizeof(message), nullptr);
-    if (size.ok() && env().ethernet.valid()) env().ethernet.send(Bytes{message, size.value()});
+    if (size.ok() && env().ethernet.valid()) {
+      ignore(env().ethernet.send(Bytes{message, size.value()}), "asked again at the next netstat");
+    }
   }
 
   void on_ethernet(Bytes data) {
@@ -138,7 +141,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   // The configuration of the spec: DHCP, or a static address.
   void configure() {
     const auto& c = env().config;
-    if (same_text(c.address, "dhcp")) {
+    if (lib::StringView(c.address) == "dhcp") {
       if (!net_->stack.start_dhcp(now_ms()).ok()) log("error: DHCP did not start");
       return;
     }
@@ -174,13 +177,13 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     }
     while (tx_count_) {
       TxBatch& b = tx_queue_[tx_first_];
-      const int64_t r = env().ethernet.valid() ? env().ethernet.send(Bytes{b.data, b.size})
-                                               : int64_t{abi::kErrPeerClosed};
-      if (r == abi::kErrWouldBlock) {
+      auto sent = env().ethernet.valid() ? env().ethernet.send(Bytes{b.data, b.size})
+                                         : Result<void>(abi::kErrPeerClosed);
+      if (!sent.ok() && sent.error() == abi::kErrWouldBlock) {
         notify_writable(env().ethernet);
         return;
       }
-      if (r != abi::kOk) counters_.frames_dropped_out += b.frames;  // no driver: the wire is cut
+      if (!sent.ok()) counters_.frames_dropped_out += b.frames;  // no driver: the wire is cut
       tx_first_ = (tx_first_ + 1) % kTxBatches;
       --tx_count_;
     }
@@ -192,24 +195,28 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     opens_ = &ch;
     auto parsed = tcpip::parse_socket_uri(uri, size);
     if (!parsed.ok()) {
-      abort(ch, call_id,
-            parsed.error() == lib::Error::NotFound ? abi::kErrNotFound : abi::kErrInvalidArgument);
-      return;
+      return refuse_open(call_id, parsed.error() == lib::Error::NotFound
+                                      ? abi::kErrNotFound
+                                      : abi::kErrInvalidArgument);
     }
-    const int64_t r = open_socket(parsed.value(), call_id);
+    const Status r = open_socket(parsed.value(), call_id);
     if (r != abi::kOk) {
       ++counters_.sockets_refused;
-      abort(ch, call_id, r);
+      refuse_open(call_id, r);
     }
+  }
+
+  void refuse_open(uint64_t call_id, Status status) {
+    if (opens_) ignore(abort(*opens_, call_id, status), "a caller that left wants no answer");
   }
 
   // Opens a socket; the Open is answered here or, for tcp:, once connected. Returns an error
   // to refuse it with.
-  int64_t open_socket(const tcpip::SocketUri& uri, uint64_t call_id) {
+  Status open_socket(const tcpip::SocketUri& uri, uint64_t call_id) {
     if (!net_) return abi::kErrNotFound;  // no network device (yet)
     Socket* s = allocate(uri.kind);
     if (!s) return abi::kErrNoResources;
-    const auto refuse = [&](int64_t status) {
+    const auto refuse = [&](Status status) {
       release(*s);
       return status;
     };
@@ -247,9 +254,9 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     return abi::kErrInvalidArgument;
   }
 
-  int64_t connect(Socket& s, Ipv4 remote, uint64_t now) {
+  Status connect(Socket& s, Ipv4 remote, uint64_t now) {
     const Ipv4 local = net_->stack.config().address;
-    int64_t status = abi::kErrNotFound;  // no address yet: no route
+    Status status = abi::kErrNotFound;  // no address yet: no route
     if (!local.any()) {
       net_->glue.advance(now);
       auto c = net_->tcp.connect(local, remote, s.remote_port, now);
@@ -269,18 +276,18 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       if (!s.used || !s.resolving || s.dns_query != query) continue;
       s.resolving = false;
       const uint64_t call = s.open_call;
-      int64_t r = abi::kErrNotFound;
+      Status r = abi::kErrNotFound;
       if (status == tcpip::DnsStatus::Ok) {
         r = connect(s, answer.address, now_ms());
       } else {
         release(s);
       }
-      if (r != abi::kOk && opens_) abort(*opens_, call, r);
+      if (r != abi::kOk) refuse_open(call, r);
       return;
     }
   }
 
-  static int64_t error_status(lib::Error e) {
+  static Status error_status(lib::Error e) {
     switch (e) {
       case lib::Error::AlreadyExists: return abi::kErrAddressInUse;
       case lib::Error::NoResources: return abi::kErrNoResources;
@@ -289,13 +296,13 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   }
 
   // Makes the socket's channel pair, keeps one end and answers the Open with the other.
-  int64_t answer_open(Socket& s, uint64_t call_id) {
+  Status answer_open(Socket& s, uint64_t call_id) {
     Channel theirs;
     if (!make_channel(s, theirs)) {
       close_socket(s);
       return abi::kErrNoResources;
     }
-    if (reply_open(*opens_, call_id, static_cast<Channel&&>(theirs)) != abi::kOk) close_socket(s);
+    if (!reply_open(*opens_, call_id, static_cast<Channel&&>(theirs)).ok()) close_socket(s);
     return abi::kOk;
   }
 
@@ -303,21 +310,28 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     abi::Handle pair[2];
     if (sys::channel_create(pair) != abi::kOk) return false;
     theirs = Channel(pair[1]);
-    s.channel = listen(Channel(pair[0]));
-    return s.channel != nullptr;
+    auto ours = listen(Channel(pair[0]), &s);
+    if (!ours.ok()) return false;
+    s.channel = ours.value();
+    return true;
   }
 
   // ---- Channels above.
 
+  // The channels: the driver's (env().ethernet), the sockets' (their Socket is their
+  // context), and those of netstat's clients.
+  bool is_netstat_client(Channel& ch) {
+    return !context_of<Socket>(ch) && &ch != &env().ethernet && &ch != &parent();
+  }
+
   void on_data(Channel& ch, Bytes data) override {
     if (&ch == &env().ethernet) return on_ethernet(data);
-    if (Socket* s = socket_of(ch)) {
+    if (Socket* s = context_of<Socket>(ch)) {
       if (s->kind == SocketKind::Udp) return send_datagram(*s, data);
       if (s->kind == SocketKind::Tcp) return stream_out(*s, data);
       return;  // nothing is sent on a listen channel
     }
-    for (Channel* client : netstat_) {
-      if (client != &ch) continue;
+    if (is_netstat_client(ch)) {
       char text[abi::kMaxMessageData];
       uint32_t states[tcpip::kTcpStateCount] = {};
       tcpip::TcpCounters tcp;
@@ -328,24 +342,19 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
         stack = net_->stack.counters();
       }
       const size_t n = tcpip::format_netstat(stack, tcp, states, counters_, text, sizeof(text));
-      ch.send(Bytes{text, n}, call_id());
+      ignore(ch.send(Bytes{text, n}, call_id()), "a client that does not read asks again");
       ask_info();  // the driver's counts, for the next answer
-      return;
     }
   }
 
-  void on_connect(Channel ch) override {  // a client of netstat
-    for (Channel*& client : netstat_) {
-      if (client) continue;
-      client = listen(static_cast<Channel&&>(ch));
-      return;
-    }
+  void on_connect(Channel ch) override {              // a client of netstat
+    if (netstat_clients_ == kNetstatClients) return;  // ch closes here
+    if (listen(static_cast<Channel&&>(ch)).ok()) ++netstat_clients_;
   }
 
   void on_peer_closed(Channel& ch) override {
-    for (Channel*& client : netstat_)
-      if (client == &ch) client = nullptr;
-    Socket* s = socket_of(ch);
+    if (is_netstat_client(ch)) --netstat_clients_;
+    Socket* s = context_of<Socket>(ch);
     if (!s) return;
     s->channel = nullptr;  // the loop closes it
     if (s->out_at < s->out_size) {
@@ -357,7 +366,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
 
   void on_writable(Channel& ch) override {
     if (&ch == &env().ethernet) return flush_frames();
-    Socket* s = socket_of(ch);
+    Socket* s = context_of<Socket>(ch);
     if (!s) return;
     if (s->kind == SocketKind::TcpListen) return hand_over(*s);
     if (s->kind == SocketKind::Tcp) stream_in(*s);
@@ -401,10 +410,10 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     if (!s.channel) return;
     for (;;) {
       if (s.in_pending) {
-        const int64_t r = s.channel->send(Bytes{s.in, s.in_size});
-        if (r == abi::kErrWouldBlock) return notify_writable(*s.channel);
+        auto sent = s.channel->send(Bytes{s.in, s.in_size});
+        if (!sent.ok() && sent.error() == abi::kErrWouldBlock) return notify_writable(*s.channel);
         s.in_pending = false;
-        if (r != abi::kOk) return;  // the client is gone: on_peer_closed closes the socket
+        if (!sent.ok()) return;  // the client is gone: on_peer_closed closes the socket
       }
       if (s.eof_sent) return;
       auto got = net_->tcp.read(s.tcp, s.in, sizeof(s.in), now_ms());
@@ -421,8 +430,9 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   // The connection failed: the client gets Error{status}, and its channel closes.
   void fail_stream(Socket& s) {
     auto info = net_->tcp.info(s.tcp);
-    int64_t status = status_of(info.ok() ? info.value().failure : tcpip::TcpFailure::Reset);
-    s.channel->send(abi::MessageKind::Error, Bytes{&status, sizeof(status)}, 0, nullptr, 0);
+    const int64_t status = status_of(info.ok() ? info.value().failure : tcpip::TcpFailure::Reset);
+    ignore(s.channel->send(abi::MessageKind::Error, Bytes{&status, sizeof(status)}, 0, nullptr, 0),
+           "a client that is gone needs no reason; its channel closes either way");
     close_socket(s);
   }
 
@@ -449,7 +459,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     if (deadline == 0) deadline = 1;  // due now (a deadline of 0 would disarm the timer)
     if (deadline != timer_ms_) {
       timer_ms_ = deadline;
-      set_timer(deadline * 1'000'000);
+      if (!set_timer(deadline * 1'000'000).ok()) log("error: cannot set the timer");
     }
   }
 
@@ -460,11 +470,12 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       if (ready & tcpip::kTcpConnected) {
         const uint64_t call = s.open_call;
         s.open_call = 0;
-        answer_open(s, call);
+        const Status r = answer_open(s, call);
+        if (r != abi::kOk) refuse_open(call, r);
       } else if (ready & (tcpip::kTcpFailed | tcpip::kTcpClosed)) {
         auto info = net_->tcp.info(s.tcp);
         const auto failure = info.ok() ? info.value().failure : tcpip::TcpFailure::TimedOut;
-        if (opens_) abort(*opens_, s.open_call, status_of(failure));
+        refuse_open(s.open_call, status_of(failure));
         close_socket(s);
       }
       return;
@@ -477,12 +488,13 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   void hand_over(Socket& listener) {
     while (listener.channel) {
       if (listener.handover != abi::kInvalidHandle) {
-        const int64_t r =
+        auto sent =
             listener.channel->send(abi::MessageKind::Connect,
                                    Bytes{&listener.handover_info, sizeof(listener.handover_info)},
                                    0, &listener.handover, 1);
-        if (r == abi::kErrWouldBlock) return notify_writable(*listener.channel);
-        if (r != abi::kOk) sys::handle_close(listener.handover);
+        if (!sent.ok() && sent.error() == abi::kErrWouldBlock)
+          return notify_writable(*listener.channel);
+        if (!sent.ok()) sys::handle_close(listener.handover);
         listener.handover = abi::kInvalidHandle;
       }
       auto accepted = net_->tcp.accept(listener.tcp);
@@ -517,7 +529,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       const abi::UdpDatagram header{socket_address(source, source_port)};
       __builtin_memcpy(s.in, &header, sizeof(header));
       __builtin_memcpy(s.in + sizeof(header), data, size);
-      if (s.channel->send(Bytes{s.in, sizeof(header) + size}) == abi::kOk) return;
+      if (s.channel->send(Bytes{s.in, sizeof(header) + size}).ok()) return;
       break;
     }
     ++counters_.datagrams_dropped_in;
@@ -539,12 +551,6 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   }
 
   // ---- Sockets.
-
-  Socket* socket_of(const Channel& ch) {
-    for (Socket& s : sockets_)
-      if (s.used && s.channel == &ch) return &s;
-    return nullptr;
-  }
 
   Socket* allocate(SocketKind kind) {
     for (Socket& s : sockets_) {
@@ -592,7 +598,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     if (c.address.any()) return log("no address");
     log("address {} netmask {} gateway {} dns {}{}", ip_text(c.address).text,
         ip_text(c.netmask).text, ip_text(c.gateway).text, ip_text(c.dns).text,
-        same_text(env().config.address, "dhcp") ? " (DHCP)" : "");
+        lib::StringView(env().config.address) == "dhcp" ? " (DHCP)" : "");
     if (!c.gateway.any() && ping_sent_ == 0) ping();
   }
 
@@ -682,7 +688,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   Network* net_ = nullptr;
   alignas(Network) uint8_t net_storage_[sizeof(Network)];
   Channel* opens_ = nullptr;  // the startup channel, where Opens come from
-  Channel* netstat_[kNetstatClients] = {};
+  size_t netstat_clients_ = 0;
   Socket sockets_[kSockets];
   tcpip::ComponentCounters counters_;
   tcpip::Config logged_;

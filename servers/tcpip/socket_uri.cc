@@ -1,19 +1,11 @@
 #include "servers/tcpip/socket_uri.h"
 
 #include <lib/format.h>
+#include <lib/string_view.h>
 
 namespace tcpip {
 
 namespace {
-
-bool starts_with(const char* text, size_t size, const char* prefix, size_t& prefix_size) {
-  prefix_size = 0;
-  while (prefix[prefix_size]) {
-    if (prefix_size == size || text[prefix_size] != prefix[prefix_size]) return false;
-    ++prefix_size;
-  }
-  return true;
-}
 
 // A decimal number of 1..5 digits up to max, the whole of text[0..size).
 bool parse_number(const char* text, size_t size, uint32_t max, uint32_t& out) {
@@ -53,46 +45,47 @@ bool parse_ipv4(const char* text, size_t size, Ipv4& out) {
 }
 
 bool parse_static_config(const char* address, const char* gateway, const char* dns, Config& out) {
-  const size_t size = lib::string_length(address);
-  size_t slash = 0;
-  while (slash < size && address[slash] != '/') ++slash;
+  const size_t size = lib::StringView(address).size();
+  const size_t slash = lib::StringView(address).find('/');
   uint32_t prefix = 0;
-  if (slash == size || !parse_ipv4(address, slash, out.address) ||
+  if (slash == lib::StringView::kNpos || !parse_ipv4(address, slash, out.address) ||
       !parse_number(address + slash + 1, size - slash - 1, 32, prefix) || prefix == 0)
     return false;
   out.netmask.value = prefix == 32 ? ~0u : ~(~0u >> prefix);
   out.gateway = {};
   out.dns = {};
   const auto optional = [](const char* text, Ipv4& ip) {
-    return !*text || parse_ipv4(text, lib::string_length(text), ip);
+    return !*text || parse_ipv4(text, lib::StringView(text).size(), ip);
   };
   return optional(gateway, out.gateway) && optional(dns, out.dns);
 }
 
 lib::Result<SocketUri> parse_socket_uri(const char* uri, size_t size) {
   SocketUri out;
-  size_t at = 0;
+  struct Scheme {
+    lib::StringView prefix;
+    SocketKind kind;
+  };
   // tcp-listen: before tcp:, which is its prefix.
-  if (starts_with(uri, size, "tcp-listen:", at)) {
-    out.kind = SocketKind::TcpListen;
-  } else if (starts_with(uri, size, "tcp:", at)) {
-    out.kind = SocketKind::Tcp;
-  } else if (starts_with(uri, size, "udp:", at)) {
-    out.kind = SocketKind::Udp;
-  } else {
-    return lib::Error::NotFound;
+  constexpr Scheme kSchemes[] = {
+      {"tcp-listen:", SocketKind::TcpListen}, {"tcp:", SocketKind::Tcp}, {"udp:", SocketKind::Udp}};
+  const Scheme* scheme = nullptr;
+  for (const Scheme& s : kSchemes) {
+    if (!lib::StringView(uri, size).starts_with(s.prefix)) continue;
+    scheme = &s;
+    break;
   }
-  const char* rest = uri + at;
-  size_t rest_size = size - at;
+  if (!scheme) return lib::Error::NotFound;
+  out.kind = scheme->kind;
+  const char* rest = uri + scheme->prefix.size();
+  size_t rest_size = size - scheme->prefix.size();
 
   // Options after the address, for TCP only.
-  constexpr char kNodelay[] = ";nodelay";
-  constexpr size_t kNodelaySize = sizeof(kNodelay) - 1;
-  if (rest_size >= kNodelaySize &&
-      __builtin_memcmp(rest + rest_size - kNodelaySize, kNodelay, kNodelaySize) == 0) {
+  constexpr lib::StringView kNodelay = ";nodelay";
+  if (lib::StringView(rest, rest_size).ends_with(kNodelay)) {
     if (out.kind == SocketKind::Udp) return lib::Error::InvalidArgument;
     out.nodelay = true;
-    rest_size -= kNodelaySize;
+    rest_size -= kNodelay.size();
   }
 
   // A backlog after the port, for listening only.

@@ -8,6 +8,8 @@ guest's TCP port 7, and checks what a real peer sees:
   byte; 4 connections at once each carry 1 MiB of random bytes both ways and get exactly
   their own bytes back; a half-close (shutdown of the host's sending side) gets the rest of
   the echo and then the guest's end of stream;
+- a connection the host resets: tcpecho gets the stack's Error{connection reset} in its
+  on_error handler and lets the connection go;
 - active open: tcpecho connects to a server on the host (10.0.2.2) and exchanges a line;
 - UDP: datagrams through a forwarded UDP port come back from tcpecho's udp: socket;
 - the guest's counters (`netstat` is not reachable from here: the log lines are) show no
@@ -24,6 +26,7 @@ import random
 import re
 import select
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -184,6 +187,19 @@ def echo(port, seed):
     return len(received)
 
 
+def reset(port):
+    """Has one line echoed, then resets the connection (SO_LINGER 0: close sends RST)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+        s.sendall(b"reset me\n")
+        got = b""
+        while not got.endswith(b"\n"):
+            chunk = s.recv(100)
+            if not chunk:
+                raise Failure(f"reset: the echo ended after {got!r}")
+            got += chunk
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
 def main():
     qemu_run, kernel, archive = sys.argv[1:4]
     machine = sys.argv[4] if len(sys.argv) > 4 else "microvm"
@@ -224,6 +240,8 @@ def main():
         print(f"tcp_echo: {CONNECTIONS} connections echoed {sum(counts)} bytes in {elapsed:.2f} s",
               flush=True)
         machine.wait_for(r"\[tcpecho\] connection closed by the peer \(%d so far\)" % CONNECTIONS)
+        reset(port)
+        machine.wait_for(r"\[tcpecho\] a connection failed: connection reset")
 
         machine.wait_for(r"\[tcpecho\] reply: hello from the host")
         udp_echo(udp_port)

@@ -79,7 +79,7 @@ std::string env_header(const Spec& spec) {
       continue;
     }
     out += "  Channel " + req.key + ";  // " + c_literal(req.service) + "\n";
-    lookup += "    if (same_text(field, \"" + req.key + "\")) return &" + req.key + ";\n";
+    lookup += "    if (lib::StringView(field) == \"" + req.key + "\") return &" + req.key + ";\n";
   }
   out += "  struct Config {\n";
   for (const ConfigEntry& entry : spec.config) out += "    " + config_field(entry) + "\n";

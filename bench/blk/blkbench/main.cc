@@ -47,17 +47,19 @@ class BlkBench final : public stellina::ComponentWith<stellina::components::blkb
 
   void on_service_connected(const char*) override {
     const abi::BlockRequest info{abi::BlockOp::Info, 0, 0};
-    env().block.send(Bytes{&info, sizeof(info)}, kInfoCall);
+    if (!env().block.send(Bytes{&info, sizeof(info)}, kInfoCall).ok()) {
+      return fail("cannot ask for the disk's size", abi::kErrPeerClosed);
+    }
     const int64_t copy = sys::handle_duplicate(
         folio_.get(), abi::kRightMap | abi::kRightWrite | abi::kRightTransfer);
     if (copy < 0) return fail("cannot share the folio", copy);
     abi::Handle moved = static_cast<abi::Handle>(copy);
     const abi::BlockRequest attach{abi::BlockOp::Attach, 0, 0};
-    const int64_t sent = env().block.send(abi::MessageKind::Data, Bytes{&attach, sizeof(attach)},
-                                          kAttachCall, &moved, 1);
-    if (sent != abi::kOk) {
+    auto sent = env().block.send(abi::MessageKind::Data, Bytes{&attach, sizeof(attach)},
+                                 kAttachCall, &moved, 1);
+    if (!sent.ok()) {
       sys::handle_close(moved);
-      fail("cannot attach the folio", sent);
+      fail("cannot attach the folio", sent.error());
     }
   }
 
@@ -102,8 +104,8 @@ class BlkBench final : public stellina::ComponentWith<stellina::components::blkb
     ++issued_;
     const abi::BlockFolioRequest r{p.write ? abi::BlockOp::WriteFolio : abi::BlockOp::ReadFolio,
                                    kSectors, block * kSectors, slot * kBytes};
-    const int64_t sent = env().block.send(Bytes{&r, sizeof(r)}, kFirstSlotCall + slot);
-    if (sent != abi::kOk) fail("cannot send", sent);
+    auto sent = env().block.send(Bytes{&r, sizeof(r)}, kFirstSlotCall + slot);
+    if (!sent.ok()) fail("cannot send", sent.error());
   }
 
   void fail(const char* what, int64_t status) {

@@ -5,14 +5,17 @@
 //
 //   class Echo final : public stellina::Component {
 //     void on_connect(stellina::Channel ch) override { listen(static_cast<Channel&&>(ch)); }
-//     void on_data(stellina::Channel& ch, stellina::Bytes data) override { ch.send(data); }
+//     void on_data(stellina::Channel& ch, stellina::Bytes data) override {
+//       stellina::ignore(ch.send(data), "a client that does not read loses its echo");
+//     }
 //   };
 //   STELLINA_COMPONENT(Echo)
 //
 // A component starts with three handles: the log, its startup channel, on which its parent
 // (the startup server) connects clients and hands over the services it requires (Connect
 // messages), and its namespace channel, where open() reaches other components by URI. The
-// loop ends when the startup channel closes.
+// loop ends when the startup channel closes. Every call that can fail returns a
+// [[nodiscard]] Result (result.h): TRY it, handle it, or ignore() it saying why.
 // The same source runs in user mode or inside the kernel (built with STELLINA_IN_KERNEL).
 
 #include <stddef.h>
@@ -20,22 +23,30 @@
 
 #include <stellina/device_env.h>
 #include <stellina/memory.h>
+#include <stellina/result.h>
 #include <stellina/sys.h>
 
 #include <lib/format.h>
+#include <lib/string_view.h>
 
 namespace stellina {
 
+// A message's payload: bytes the sender owns.
 struct Bytes {
-  const void* data;
-  size_t size;
-};
+  constexpr Bytes() = default;
+  constexpr Bytes(const void* d, size_t n) : data(d), size(n) {}
+  // Text, without its terminator: ch.send("list").
+  constexpr Bytes(lib::StringView text)  // NOLINT(google-explicit-constructor): text is bytes
+      : data(text.data()), size(text.size()) {}
+  constexpr Bytes(const char* text)  // NOLINT(google-explicit-constructor): text is bytes
+      : Bytes(lib::StringView(text)) {}
 
-// Whether two NUL-terminated strings are equal (freestanding code has no strcmp).
-constexpr bool same_text(const char* a, const char* b) {
-  while (*a && *a == *b) ++a, ++b;
-  return *a == *b;
-}
+  // The bytes as text.
+  constexpr lib::StringView text() const { return {static_cast<const char*>(data), size}; }
+
+  const void* data = nullptr;
+  size_t size = 0;
+};
 
 // An owned handle: closed when it goes out of scope.
 class OwnedHandle {
@@ -70,11 +81,13 @@ class OwnedHandle {
 class Channel : public OwnedHandle {
  public:
   using OwnedHandle::OwnedHandle;
-  // Sends a Data message. Returns the status (kErrWouldBlock when the peer's queue is full).
-  int64_t send(Bytes data, uint64_t call_id = 0) const;
-  // Sends a message of any kind, moving the given handles with it.
-  int64_t send(abi::MessageKind kind, Bytes data, uint64_t call_id, abi::Handle* moved,
-               uint32_t moved_count) const;
+  // Sends a Data message. Fails with kErrWouldBlock when the peer's queue is full,
+  // kErrPeerClosed when the peer is gone.
+  Result<void> send(Bytes data, uint64_t call_id = 0) const;
+  // Sends a message of any kind, moving the given handles with it (on failure they stay
+  // with the caller).
+  Result<void> send(abi::MessageKind kind, Bytes data, uint64_t call_id, abi::Handle* moved,
+                    uint32_t moved_count) const;
 };
 
 class Component {
@@ -102,6 +115,15 @@ class Component {
   // Open{call_id, uri}: answer with reply_open or refuse with abort. The default refuses
   // with kErrNotFound.
   virtual void on_open(Channel& ch, uint64_t call_id, const char* uri, size_t uri_size);
+  // Error{status}: the peer hit an error not tied to a call (on a socket: the connection
+  // failed, and the stack closes its end next). The default logs it.
+  virtual void on_error(Channel& ch, Status status);
+  // Abort{call_id, status}: the peer refused or failed the call call_id that this component
+  // sent on ch. The default logs it.
+  virtual void on_abort(Channel& ch, uint64_t call_id, Status status);
+  // OpenReply{call_id, resource}: the answer to an Open this component sent on ch itself
+  // (open() waits for its own answers). The default closes the resource.
+  virtual void on_open_reply(Channel& ch, uint64_t call_id, Channel resource) {}
   // The deadline given to set_timer has passed.
   virtual void on_timer() {}
   // The interrupt given to watch_interrupt fired. The line stays masked (and no further
@@ -109,16 +131,17 @@ class Component {
   // ack_interrupt().
   virtual void on_interrupt() {}
 
-  // Answers an Open with the channel to the resource (moved to the caller).
-  int64_t reply_open(Channel& ch, uint64_t call_id, Channel resource);
+  // Answers an Open with the channel to the resource (moved to the caller; closed if the
+  // answer cannot be sent).
+  Result<void> reply_open(Channel& ch, uint64_t call_id, Channel resource);
   // Refuses a call with a status.
-  int64_t abort(Channel& ch, uint64_t call_id, int64_t status);
+  Result<void> abort(Channel& ch, uint64_t call_id, Status status);
   // Calls on_timer once at deadline_ns (monotonic clock; sys::clock_now()); replaces any
-  // earlier deadline. Returns the status.
-  int64_t set_timer(uint64_t deadline_ns);
+  // earlier deadline.
+  Result<void> set_timer(uint64_t deadline_ns);
   // Drivers: calls on_interrupt when the Interrupt irq fires (the loop owns the handle).
-  int64_t watch_interrupt(abi::Handle irq);
-  int64_t ack_interrupt();
+  Result<void> watch_interrupt(abi::Handle irq);
+  Result<void> ack_interrupt();
   // The startup channel: the startup server (the parent) connects clients and services, and
   // answers what the component asks it, on it.
   Channel& parent() const { return *watched_[startup_slot_]; }
@@ -127,19 +150,27 @@ class Component {
   // The namespace channel, where open() sends its Opens.
   abi::Handle namespace_handle() const { return names_; }
   // Opens a resource by URI ("echo:", "file:/etc/motd") through the namespace channel,
-  // waiting up to timeout_ns for the answer (the loop is paused meanwhile). On success *out
-  // is the resource's channel. Returns the status: kErrNotFound (no component serves the
-  // scheme, or it has no such resource), kErrAccessDenied (the scheme is not in the spec's
-  // requires), kErrPeerClosed (its provider is restarting), kErrTimedOut.
-  int64_t open(const char* uri, Channel* out, uint64_t timeout_ns = 5'000'000'000);
+  // waiting up to timeout_ns for the answer (the loop is paused meanwhile), and returns the
+  // resource's channel. Errors: kErrNotFound (no component serves the scheme, or it has no
+  // such resource), kErrAccessDenied (the scheme is not in the spec's requires),
+  // kErrPeerClosed (its provider is restarting), kErrTimedOut.
+  Result<Channel> open(const char* uri, uint64_t timeout_ns = 5'000'000'000);
 
-  // Watches ch from now on (the loop owns it). Returns where it is kept, or null (and closes
-  // it) if too many are watched.
-  Channel* listen(Channel ch);
+  // Watches ch from now on (the loop owns it) and returns where it is kept. context is the
+  // component's own state for the channel (a connection, a client), which context_of(ch)
+  // gives back in the handlers. Fails with kErrNoResources (and closes ch) if too many are
+  // watched.
+  Result<Channel*> listen(Channel ch, void* context = nullptr);
   // Watches a channel the component keeps itself (it must stay where it is and keep its
-  // handle while watched); when its peer closes, the loop closes it. Returns false if too
-  // many are watched.
-  bool watch(Channel& ch);
+  // handle while watched); when its peer closes, the loop closes it. Fails with
+  // kErrNoResources if too many are watched.
+  Result<void> watch(Channel& ch, void* context = nullptr);
+  // The context given when ch was listened to or watched (null if none, or ch is not
+  // watched).
+  template <typename T>
+  T* context_of(const Channel& ch) const {
+    return static_cast<T*>(context_at(slot_of(ch)));
+  }
   // Stops watching ch (listened or watched); a listened channel is then gone.
   void unwatch(Channel& ch);
   // Back-pressure: after pause(ch) no message of ch is handled (they stay queued, and the
@@ -182,7 +213,8 @@ class Component {
   void dispatch(size_t slot, uint32_t signals);
   void forget(size_t slot);
   size_t slot_of(const Channel& ch) const;
-  bool add_slot(Channel& ch, size_t slot);
+  void* context_at(size_t slot) const;
+  Result<void> add_slot(Channel& ch, size_t slot, void* context);
   void rewatch(size_t slot);
 
   static constexpr uint64_t kTimerKey = kMaxChannels;  // the timer's key in the wait set
@@ -199,6 +231,7 @@ class Component {
   struct SlotState {
     bool paused = false;
     bool want_writable = false;
+    void* context = nullptr;
   };
   SlotState state_[kMaxChannels];
   size_t startup_slot_ = 0;
@@ -215,7 +248,9 @@ class Component {
 // on_peer_closed runs and env().echo is invalid until then). Data on it arrives in on_data.
 //
 //   class Caller final : public stellina::ComponentWith<stellina::components::caller::Env> {
-//     void on_service_connected(const char*) override { env().echo.send({"hi", 2}); }
+//     void on_service_connected(const char*) override {
+//       stellina::ignore(env().echo.send("hi"), "the next ping tries again");
+//     }
 //   };
 template <typename Env>
 class ComponentWith : public Component {
@@ -233,7 +268,10 @@ class ComponentWith : public Component {
     if (!slot) return;  // not in the spec: ch closes here
     unwatch(*slot);
     *slot = static_cast<Channel&&>(ch);
-    if (!watch(*slot)) return;
+    if (!watch(*slot).ok()) {
+      log("cannot watch service {}: too many channels", field);
+      return;
+    }
     on_service_connected(field);
   }
 

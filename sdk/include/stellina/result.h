@@ -4,7 +4,7 @@
 // ignore() and the reason, so nothing is dropped silently.
 //
 //   Result<void> greet(Channel& ch) {
-//     TRY(ch.send({"hi", 2}));
+//     TRY(ch.send("hi"));
 //     return {};
 //   }
 
@@ -29,6 +29,12 @@ inline Result<uint64_t> check(int64_t r) {
 inline Result<void> check_ok(int64_t r) {
   if (r < 0) return static_cast<Status>(r);
   return {};
+}
+
+// The status a result ended with, as a number for logs: 0 (kOk) or the error.
+template <typename T>
+inline int64_t status_code(const Result<T>& r) {
+  return r.ok() ? abi::kOk : r.error();
 }
 
 // Drops a result on purpose; why says what makes the failure harmless (for the reader).

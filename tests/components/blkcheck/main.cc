@@ -71,11 +71,12 @@ class BlkCheck final : public stellina::ComponentWith<stellina::components::blkc
     const abi::BlockRequest w{abi::BlockOp::Write, 2, 5};
     __builtin_memcpy(message, &w, sizeof(w));
     pattern(message + sizeof(w));
-    env().block.send(abi::MessageKind::Data, Bytes{message, sizeof(message)}, kWrite, nullptr, 0);
+    if (!env().block.send(Bytes{message, sizeof(message)}, kWrite).ok())
+      log("cannot send the write");
   }
 
   void send(uint64_t call, const abi::BlockRequest& r) {
-    env().block.send(abi::MessageKind::Data, Bytes{&r, sizeof(r)}, call, nullptr, 0);
+    if (!env().block.send(Bytes{&r, sizeof(r)}, call).ok()) log("cannot send request {}", call);
   }
 };
 

@@ -59,13 +59,12 @@ class BlkStress final : public stellina::ComponentWith<stellina::components::blk
         folio_.get(), abi::kRightMap | abi::kRightWrite | abi::kRightTransfer);
     abi::Handle moved = static_cast<abi::Handle>(copy);
     const abi::BlockRequest attach{abi::BlockOp::Attach, 0, 0};
-    const int64_t sent =
-        copy < 0 ? copy
-                 : env().block.send(abi::MessageKind::Data, Bytes{&attach, sizeof(attach)},
-                                    kAttachCall, &moved, 1);
-    if (sent != abi::kOk) {
-      if (copy >= 0) sys::handle_close(moved);
-      log("cannot attach the folio: status {}", sent);
+    if (copy < 0) return log("cannot attach the folio: status {}", copy);
+    auto sent = env().block.send(abi::MessageKind::Data, Bytes{&attach, sizeof(attach)},
+                                 kAttachCall, &moved, 1);
+    if (!sent.ok()) {
+      sys::handle_close(moved);
+      log("cannot attach the folio: status {}", stellina::status_code(sent));
     }
   }
 
@@ -142,9 +141,10 @@ class BlkStress final : public stellina::ComponentWith<stellina::components::blk
       }
       const abi::BlockFolioRequest r{q.write ? abi::BlockOp::WriteFolio : abi::BlockOp::ReadFolio,
                                      q.count, q.sector, q.offset};
-      const int64_t sent = env().block.send(Bytes{&r, sizeof(r)}, q.call_id);
-      if (sent != abi::kOk) {  // kErrPeerClosed: the driver is gone, on_peer_closed comes
-        if (sent != abi::kErrPeerClosed) log("a request could not be sent: status {}", sent);
+      auto sent = env().block.send(Bytes{&r, sizeof(r)}, q.call_id);
+      if (!sent.ok()) {  // kErrPeerClosed: the driver is gone, on_peer_closed comes
+        if (sent.error() != abi::kErrPeerClosed)
+          log("a request could not be sent: status {}", stellina::status_code(sent));
         q.busy = false;
         if (q.write) set_versions(q, kUnknown);
         return false;

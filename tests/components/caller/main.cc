@@ -15,33 +15,45 @@ namespace sys = stellina::sys;
 class Caller final : public stellina::ComponentWith<stellina::components::caller::Env> {
   static constexpr uint64_t kPingNs = 20'000'000;
   static constexpr uint64_t kHeartbeatNs = 1'000'000'000;
+  static constexpr uint64_t kRefusedCall = 41;
+  static constexpr uint64_t kOpenedCall = 42;
 
   void on_start() override {
-    Channel session;
-    const int64_t opened = open("echo:", &session);
-    log("open echo: -> status {}", opened);
-    if (opened == abi::kOk) {
-      session.send(Bytes{"via router", 10});
-      session_ = listen(static_cast<Channel&&>(session));
+    auto session = open("echo:");
+    log("open echo: -> status {}", stellina::status_code(session));
+    if (session.ok()) {
+      // Data, then two Opens whose answers come to the loop's handlers: echo refuses one it
+      // does not serve (on_abort) and answers "echo:" with another session (on_open_reply).
+      const Channel& s = session.value();
+      stellina::ignore(s.send("via router"), "the log shows whether it answered");
+      stellina::ignore(s.send(abi::MessageKind::Open, "nope:", kRefusedCall, nullptr, 0),
+                       "the log shows whether it answered");
+      stellina::ignore(s.send(abi::MessageKind::Open, "echo:", kOpenedCall, nullptr, 0),
+                       "the log shows whether it answered");
+      stellina::ignore(listen(session.release_value(), &session_answers_),
+                       "the log shows whether the session answered");
     }
-    log("open nope:thing -> status {}", open("nope:thing", &session));
-    log("open no-scheme -> status {}", open("no-scheme", &session));
+    log("open nope:thing -> status {}", stellina::status_code(open("nope:thing")));
+    log("open no-scheme -> status {}", stellina::status_code(open("no-scheme")));
     // The startup server's own schemes: refused, its spec does not list them.
-    log("open status: -> status {}", open("status:", &session));
-    log("open boot:manifest -> status {}", open("boot:manifest", &session));
+    log("open status: -> status {}", stellina::status_code(open("status:")));
+    log("open boot:manifest -> status {}", stellina::status_code(open("boot:manifest")));
     next_heartbeat_ = sys::clock_now() + kHeartbeatNs;
-    set_timer(sys::clock_now() + kPingNs);
+    if (!set_timer(sys::clock_now() + kPingNs).ok()) log("cannot set the ping timer");
   }
 
   void on_service_connected(const char* field) override {
     log("service {} connected", field);
-    if (&env().control == env().service(field)) env().control.send(Bytes{"help", 4});
+    if (&env().control == env().service(field)) {
+      stellina::ignore(env().control.send("help"), "the log shows whether it answered");
+    }
   }
 
   void on_data(Channel& ch, Bytes data) override {
     char text[48] = {};
     __builtin_memcpy(text, data.data, data.size < sizeof(text) ? data.size : sizeof(text) - 1);
-    if (&ch == session_) {
+    if (uint32_t* answers = context_of<uint32_t>(ch)) {  // the echo: session
+      ++*answers;
       log("the echo: session answered '{}'", text);
     } else if (&ch == &env().control) {
       log("control answered '{}'", text);
@@ -52,8 +64,20 @@ class Caller final : public stellina::ComponentWith<stellina::components::caller
     }
   }
 
+  void on_abort(Channel& ch, uint64_t call_id, stellina::Status status) override {
+    if (context_of<uint32_t>(ch)) {
+      log("the echo: session aborted call {}: {}", call_id, stellina::status_name(status));
+    }
+  }
+
+  void on_open_reply(Channel& ch, uint64_t call_id, Channel resource) override {
+    if (context_of<uint32_t>(ch)) {
+      log("the echo: session answered call {} with a channel: {}", call_id,
+          resource.valid() ? "valid" : "invalid");
+    }
+  }
+
   void on_peer_closed(Channel& ch) override {
-    if (&ch == session_) session_ = nullptr;  // its slot may hold another channel later
     if (&ch != &env().echo) return;
     lost_ = true;
     answered_ = false;
@@ -62,15 +86,15 @@ class Caller final : public stellina::ComponentWith<stellina::components::caller
 
   void on_timer() override {
     const uint64_t now = sys::clock_now();
-    if (env().echo.valid()) env().echo.send(Bytes{"ping", 4});
+    if (env().echo.valid()) stellina::ignore(env().echo.send("ping"), "lost pings show in the log");
     if (now >= next_heartbeat_) {
       log("{} answers so far", answers_);
       next_heartbeat_ = now + kHeartbeatNs;
     }
-    set_timer(now + kPingNs);
+    if (!set_timer(now + kPingNs).ok()) log("cannot set the ping timer");
   }
 
-  Channel* session_ = nullptr;
+  uint32_t session_answers_ = 0;  // the echo: session's state (its context)
   uint64_t answers_ = 0;
   uint64_t next_heartbeat_ = 0;
   bool answered_ = false;

@@ -8,7 +8,9 @@ using stellina::Bytes;
 using stellina::Channel;
 
 class DevList final : public stellina::ComponentWith<stellina::components::devlist::Env> {
-  void on_service_connected(const char*) override { env().devices.send(Bytes{"list", 4}); }
+  void on_service_connected(const char*) override {
+    if (!env().devices.send("list").ok()) log("cannot ask the device manager");
+  }
 
   void on_data(Channel& ch, Bytes data) override {
     if (&ch != &env().devices) return;

@@ -11,33 +11,19 @@
 using stellina::Channel;
 namespace abi = stellina::abi;
 namespace sys = stellina::sys;
+using lib::StringView;
 
 namespace {
 
 constexpr uint64_t kTimeoutNs = 5'000'000'000;
 
-size_t length(const char* s) {
-  size_t n = 0;
-  while (s[n]) ++n;
-  return n;
-}
+bool contains(StringView s, StringView needle) { return s.find(needle) != StringView::kNpos; }
 
-bool starts_with(const char* s, const char* prefix) {
-  while (*prefix && *s == *prefix) ++s, ++prefix;
-  return *prefix == '\0';
-}
-
-bool contains(const char* s, const char* needle) {
-  for (; *s; ++s)
-    if (starts_with(s, needle)) return true;
-  return false;
-}
-
-// A decimal number, the whole of [s, s + n); false if it is not one.
-bool number(const char* s, size_t n, uint64_t* out) {
+// A decimal number, the whole of s; false if it is not one.
+bool number(StringView s, uint64_t* out) {
   *out = 0;
-  if (n == 0 || n > 19) return false;
-  for (size_t i = 0; i < n; ++i) {
+  if (s.empty() || s.size() > 19) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] < '0' || s[i] > '9') return false;
     *out = *out * 10 + static_cast<uint64_t>(s[i] - '0');
   }
@@ -60,7 +46,7 @@ size_t split(char* line, char** words, size_t max) {
 
 bool one_of(const char* word, const char* const* set, size_t count) {
   for (size_t i = 0; i < count; ++i)
-    if (stellina::same_text(word, set[i])) return true;
+    if (StringView(word) == set[i]) return true;
   return false;
 }
 
@@ -96,7 +82,7 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
     m.kind = abi::MessageKind::Data;
     m.call_id = ++calls_;
     m.data = answer_;
-    m.data_size = static_cast<uint32_t>(length(command));
+    m.data_size = static_cast<uint32_t>(StringView(command).size());
     m.data_capacity = sizeof(answer_) - 1;
     __builtin_memcpy(answer_, command, m.data_size);
     const int64_t r = sys::channel_call(status_.get(), &m, sys::clock_now() + kTimeoutNs);
@@ -113,7 +99,7 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
   // Each line of the answer (without its '\n') in turn, copied into line_; false at the end.
   // An answer that does not end in '\n' fails a check.
   bool next_line(size_t* at) {
-    const size_t size = length(answer_);
+    const size_t size = StringView(answer_).size();
     if (*at >= size) return false;
     size_t end = *at;
     while (end < size && answer_[end] != '\n') ++end;
@@ -127,12 +113,11 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
 
   void check_status() {
     const char marker_format[] = "sysinfo: marker {}";
-    Channel status;
-    const int64_t opened = open("status:", &status);
-    log("sysinfo: open status: -> status {}", opened);
-    check(opened == abi::kOk, "open status:");
-    if (opened != abi::kOk) return;
-    status_ = static_cast<Channel&&>(status);
+    auto status = open("status:");
+    log("sysinfo: open status: -> status {}", stellina::status_code(status));
+    check(status.ok(), "open status:");
+    if (!status.ok()) return;
+    status_ = status.release_value();
 
     // components: its own line says running, user, no exit; every line has 8 fields.
     if (ask("components")) {
@@ -146,18 +131,18 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
         if (n != 8) continue;
         uint64_t restarts, memory, limit, threads;
         check(one_of(w[1], kStates, 6), "components: a known state");
-        check(stellina::same_text(w[2], "user") || stellina::same_text(w[2], "kernel"),
+        check(StringView(w[2]) == "user" || StringView(w[2]) == "kernel",
               "components: isolation user or kernel");
-        check(number(w[3], length(w[3]), &restarts) && number(w[4], length(w[4]), &memory) &&
-                  number(w[5], length(w[5]), &limit) && number(w[6], length(w[6]), &threads),
+        check(number(w[3], &restarts) && number(w[4], &memory) && number(w[5], &limit) &&
+                  number(w[6], &threads),
               "components: numbers");
-        check(
-            stellina::same_text(w[7], "-") || starts_with(w[7], "exit:") || one_of(w[7], kExits, 3),
-            "components: a known last exit");
-        if (stellina::same_text(w[0], "sysinfo")) {
+        check(StringView(w[7]) == "-" || StringView(w[7]).starts_with("exit:") ||
+                  one_of(w[7], kExits, 3),
+              "components: a known last exit");
+        if (StringView(w[0]) == "sysinfo") {
           self = true;
-          check(stellina::same_text(w[1], "running") && stellina::same_text(w[2], "user") &&
-                    stellina::same_text(w[7], "-") && restarts == 0,
+          check(StringView(w[1]) == "running" && StringView(w[2]) == "user" &&
+                    StringView(w[7]) == "-" && restarts == 0,
                 "components: sysinfo running, user, never ended");
           check(memory > 0 && memory <= limit && limit == kLimitBytes && threads == 1,
                 "components: sysinfo's memory within its 128 pages, 1 thread");
@@ -175,12 +160,12 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
         ++lines;
         char* w[3];
         uint64_t value = 0;
-        const bool ok = split(line_, w, 3) == 2 && number(w[1], length(w[1]), &value);
+        const bool ok = split(line_, w, 3) == 2 && number(w[1], &value);
         check(ok, "memory: NAME VALUE lines");
         if (!ok) continue;
-        if (stellina::same_text(w[0], "total_bytes")) total = value;
-        if (stellina::same_text(w[0], "free_bytes")) free = value;
-        if (stellina::same_text(w[0], "kernel_heap_bytes")) heap = value;
+        if (StringView(w[0]) == "total_bytes") total = value;
+        if (StringView(w[0]) == "free_bytes") free = value;
+        if (StringView(w[0]) == "kernel_heap_bytes") heap = value;
       }
       check(lines >= 3, "memory: at least 3 lines");
       check(free > 0 && free < total, "memory: 0 < free_bytes < total_bytes");
@@ -191,16 +176,19 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
 
     // uptime: milliseconds since boot, consistent with clock_now and not going back.
     uint64_t first = 0, second = 0;
+    constexpr StringView kUptime = "uptime_ms ";
+    const auto uptime = [&](uint64_t* ms) {
+      const StringView a = answer_;
+      return a.starts_with(kUptime) && a.ends_with("\n") &&
+             number(a.substr(kUptime.size(), a.size() - kUptime.size() - 1), ms);
+    };
     if (ask("uptime")) {
       const uint64_t now_ms = sys::clock_now() / 1'000'000;
-      check(starts_with(answer_, "uptime_ms ") &&
-                number(answer_ + 10, length(answer_) - 11, &first) &&
-                answer_[length(answer_) - 1] == '\n',
-            "uptime: 'uptime_ms N'");
+      check(uptime(&first), "uptime: 'uptime_ms N'");
       check(first > 0 && first <= now_ms, "uptime: 0 < N <= clock_now");
     }
     if (ask("uptime")) {
-      number(answer_ + 10, length(answer_) - 11, &second);
+      uptime(&second);
       check(second >= first, "uptime: does not go back");
     }
 
@@ -234,8 +222,8 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
         check(line_[0] == '[', "log 64: each line a record");
       }
       check(lines > 5 && lines <= 64, "log 64: 6 to 64 lines");
-      check(length(answer_) <= abi::kMaxMessageData, "log 64: fits a message");
-      log("sysinfo: log 64: {} lines, {} bytes", lines, length(answer_));
+      check(StringView(answer_).size() <= abi::kMaxMessageData, "log 64: fits a message");
+      log("sysinfo: log 64: {} lines, {} bytes", lines, StringView(answer_).size());
     }
 
     // How long a command takes, there and back (the startup server and this component are
@@ -247,23 +235,24 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
 
     // Errors.
     for (const char* bad : kBadLogs) {
-      if (ask(bad)) check(starts_with(answer_, "error: "), "log with a bad count: error");
+      if (ask(bad))
+        check(StringView(answer_).starts_with("error: "), "log with a bad count: error");
     }
     if (ask("nonsense")) {
-      check(stellina::same_text(answer_, "error: unknown command\n"),
+      check(StringView(answer_) == "error: unknown command\n",
             "an unknown command: 'error: unknown command'");
     }
-    if (ask("")) check(starts_with(answer_, "error: "), "an empty command: error");
-    Channel extra;
-    check(open("status:more", &extra) == abi::kErrNotFound, "status:more: kErrNotFound");
+    if (ask("")) check(StringView(answer_).starts_with("error: "), "an empty command: error");
+    check(stellina::status_code(open("status:more")) == abi::kErrNotFound,
+          "status:more: kErrNotFound");
   }
 
   // Opens a boot: URI and takes its one message: the file's size and folio. Returns the
   // open status (or a check failed).
   int64_t read_boot(const char* uri, uint64_t* size, stellina::OwnedHandle* folio) {
-    Channel ch;
-    const int64_t opened = open(uri, &ch);
-    if (opened != abi::kOk) return opened;
+    auto opened = open(uri);
+    if (!opened.ok()) return opened.error();
+    const Channel ch = opened.release_value();
     abi::BootFile file{};
     abi::Handle handles[abi::kMaxMessageHandles];
     abi::MessageBuffer m{};

@@ -13,40 +13,51 @@ using namespace stellina;
 constexpr size_t kConnections = 16;
 constexpr uint64_t kRetryNs = 100'000'000;
 
-struct Connection {
-  Channel* channel = nullptr;
+// Each channel's context: what it is to the echo (the startup channel has none).
+enum class Role : uint8_t { Startup, Listening, Datagrams, Connected, Accepted };
+struct Peer {
+  Role role = Role::Accepted;
+};
+
+// An accepted connection.
+struct Connection : Peer {
+  bool used = false;
   uint32_t size = 0;  // of a message waiting for room
   uint8_t pending[abi::kMaxMessageData];
 };
 
 class TcpEcho final : public ComponentWith<components::tcpecho::Env> {
-  void on_start() override { set_timer(sys::clock_now() + kRetryNs); }
+  void on_start() override { retry(); }
+
+  void retry() {
+    if (!set_timer(sys::clock_now() + kRetryNs).ok()) log("cannot set the retry timer");
+  }
 
   // Listens, then connects out; each is retried until the stack is up and configured.
   void on_timer() override {
     if (!listening_) {
-      Channel tcp, udp;
-      if (open("tcp-listen:0.0.0.0:7", &tcp) == abi::kOk &&
-          open("udp:0.0.0.0:7", &udp) == abi::kOk) {
-        listening_ = listen(static_cast<Channel&&>(tcp));
-        datagrams_ = listen(static_cast<Channel&&>(udp));
+      auto tcp = open("tcp-listen:0.0.0.0:7");
+      auto udp = open("udp:0.0.0.0:7");
+      if (tcp.ok() && udp.ok() && listen(tcp.release_value(), &listening_role_).ok() &&
+          listen(udp.release_value(), &datagrams_role_).ok()) {
+        listening_ = true;
         log("listening on port 7");
       }
     }
     if (listening_ && !connected_) {
       char uri[40];
       lib::format_to(uri, sizeof(uri), "tcp:10.0.2.2:{}", env().config.port);
-      Channel ch;
-      const int64_t r = open(uri, &ch);
-      if (r == abi::kOk) {
-        connected_ = listen(static_cast<Channel&&>(ch));
-        connected_->send(Bytes{"hello from stellina\n", 20});
+      auto ch = open(uri);
+      if (ch.ok()) {
+        stellina::ignore(ch.value().send("hello from stellina\n"),
+                         "the test sees whether the greeting came");
+        connected_ = listen(ch.release_value(), &connected_role_).ok();
         log("connected to {}", static_cast<const char*>(uri));
       } else if (++tries_ % 10 == 0) {
-        log("connect to {}: error {}", static_cast<const char*>(uri), r);
+        log("connect to {}: error {}", static_cast<const char*>(uri), status_code(ch));
       }
     }
-    if (!listening_ || !connected_) set_timer(sys::clock_now() + kRetryNs);
+    if (!listening_ || !connected_) retry();
   }
 
   void on_accept(Channel&, Channel conn, Bytes info) override {
@@ -54,9 +65,10 @@ class TcpEcho final : public ComponentWith<components::tcpecho::Env> {
     if (info.size == sizeof(i)) __builtin_memcpy(&i, info.data, sizeof(i));
     const uint8_t* a = i.remote.address;
     for (Connection& c : connections_) {
-      if (c.channel) continue;
-      c.channel = listen(static_cast<Channel&&>(conn));
-      if (!c.channel) break;
+      if (c.used) continue;
+      if (!listen(static_cast<Channel&&>(conn), static_cast<Peer*>(&c)).ok()) break;
+      c.used = true;
+      c.size = 0;
       log("accepted {}.{}.{}.{}:{}", a[0], a[1], a[2], a[3], i.remote.port);
       return;
     }
@@ -64,14 +76,17 @@ class TcpEcho final : public ComponentWith<components::tcpecho::Env> {
   }
 
   void on_data(Channel& ch, Bytes data) override {
-    if (&ch == datagrams_) {  // back to where it came from: the same header and payload
-      if (data.size >= sizeof(abi::UdpDatagram)) ch.send(data);
+    const Role role = role_of(ch);
+    if (role == Role::Datagrams) {  // back to where it came from
+      if (data.size >= sizeof(abi::UdpDatagram)) {
+        stellina::ignore(ch.send(data), "a datagram may be lost, as on any network");
+      }
       ++datagrams_echoed_;
       if (datagrams_echoed_ <= 3)
         log("datagram of {} bytes echoed", data.size - sizeof(abi::UdpDatagram));
       return;
     }
-    if (&ch == connected_) {
+    if (role == Role::Connected) {
       char line[64] = {};
       __builtin_memcpy(line, data.data, data.size < 63 ? data.size : 63);
       for (char& c : line)
@@ -84,15 +99,13 @@ class TcpEcho final : public ComponentWith<components::tcpecho::Env> {
     if (data.size == 0) {  // the peer's end of stream: all is echoed, close
       ++closed_;
       log("connection closed by the peer ({} so far)", closed_);
-      c->channel = nullptr;
+      c->used = false;
       unwatch(ch);
       return;
     }
-    const int64_t r = ch.send(data);
-    if (r != abi::kErrWouldBlock) {
-      if (r != abi::kOk) log("echo lost: error {}", r);
-      return;
-    }
+    auto sent = ch.send(data);
+    if (sent.ok()) return;
+    if (sent.error() != abi::kErrWouldBlock) return log("echo lost: error {}", status_code(sent));
     __builtin_memcpy(c->pending, data.data, data.size);
     c->size = static_cast<uint32_t>(data.size);
     pause(ch);
@@ -102,26 +115,38 @@ class TcpEcho final : public ComponentWith<components::tcpecho::Env> {
   void on_writable(Channel& ch) override {
     Connection* c = connection_of(ch);
     if (!c || !c->size) return;
-    const int64_t r = ch.send(Bytes{c->pending, c->size});
-    if (r == abi::kErrWouldBlock) return notify_writable(ch);
+    auto sent = ch.send(Bytes{c->pending, c->size});
+    if (!sent.ok() && sent.error() == abi::kErrWouldBlock) return notify_writable(ch);
     c->size = 0;
     resume(ch);
   }
 
+  // Error{status} on a stream (abi/stellina/socket.h): the connection failed, and the stack
+  // closes its end next (on_peer_closed lets it go).
+  void on_error(Channel& ch, Status status) override {
+    if (role_of(ch) == Role::Accepted) log("a connection failed: {}", status_name(status));
+    if (role_of(ch) == Role::Connected) log("the connection out failed: {}", status_name(status));
+  }
+
   void on_peer_closed(Channel& ch) override {
-    if (&ch == connected_) connected_ = nullptr;
-    if (Connection* c = connection_of(ch)) c->channel = nullptr;
+    if (role_of(ch) == Role::Connected) connected_ = false;
+    if (Connection* c = connection_of(ch)) c->used = false;
   }
 
-  Connection* connection_of(const Channel& ch) {
-    for (Connection& c : connections_)
-      if (c.channel == &ch) return &c;
-    return nullptr;
+  Role role_of(const Channel& ch) const {
+    const Peer* peer = context_of<Peer>(ch);
+    return peer ? peer->role : Role::Startup;
+  }
+  Connection* connection_of(const Channel& ch) const {
+    Peer* peer = context_of<Peer>(ch);
+    return peer && peer->role == Role::Accepted ? static_cast<Connection*>(peer) : nullptr;
   }
 
-  Channel* listening_ = nullptr;
-  Channel* connected_ = nullptr;
-  Channel* datagrams_ = nullptr;
+  Peer listening_role_{Role::Listening};
+  Peer datagrams_role_{Role::Datagrams};
+  Peer connected_role_{Role::Connected};
+  bool listening_ = false;
+  bool connected_ = false;
   uint32_t datagrams_echoed_ = 0;
   uint32_t tries_ = 0;
   uint32_t closed_ = 0;
