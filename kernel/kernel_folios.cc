@@ -1,6 +1,6 @@
 #include "kernel/kernel_folios.h"
 
-#include <bit>
+#include <lib/slot_bitmap.h>
 
 #include "kernel/arch.h"
 #include "kernel/spinlock.h"
@@ -12,23 +12,16 @@ namespace {
 constexpr size_t kWindowSize = 2 * Folio::kMaxPages * arch::kPageSize;
 constexpr size_t kWindows = arch::kFolioRegionSize / kWindowSize;
 Spinlock windows_lock;
-uint64_t window_used[kWindows / 64] GUARDED_BY(windows_lock);
+lib::SlotBitmap<kWindows> windows GUARDED_BY(windows_lock);
 
 lib::Result<uintptr_t> take_window() {
   SpinlockGuard guard(windows_lock);
-  for (size_t word = 0; word < kWindows / 64; ++word) {
-    if (window_used[word] == ~0ull) continue;
-    const auto bit = static_cast<size_t>(std::countr_one(window_used[word]));
-    window_used[word] |= 1ull << bit;
-    return arch::kFolioRegionBase + (word * 64 + bit) * kWindowSize;
-  }
-  return lib::Error::NoResources;
+  return arch::kFolioRegionBase + TRY(windows.take()) * kWindowSize;
 }
 
 void give_window(uintptr_t start) {
-  const size_t w = (start - arch::kFolioRegionBase) / kWindowSize;
   SpinlockGuard guard(windows_lock);
-  window_used[w / 64] &= ~(1ull << (w % 64));
+  windows.give((start - arch::kFolioRegionBase) / kWindowSize);
 }
 
 void unmap_pages(uintptr_t start, size_t pages) {

@@ -1,6 +1,6 @@
 #include "kernel/stack.h"
 
-#include <bit>
+#include <lib/slot_bitmap.h>
 
 #include "kernel/arch.h"
 #include "kernel/pmm.h"
@@ -11,23 +11,18 @@ namespace {
 
 constexpr size_t kSlots = arch::kStackRegionSize / KernelStack::kSlotSize;
 Spinlock slots_lock;
-uint64_t slot_used[kSlots / 64] GUARDED_BY(slots_lock);
+lib::SlotBitmap<kSlots> slots GUARDED_BY(slots_lock);
 
-// First fit, so slots (and the page tables that map them) are reused rather than spread.
 lib::Result<size_t> take_slot() {
   SpinlockGuard guard(slots_lock);
-  for (size_t word = 0; word < kSlots / 64; ++word) {
-    if (slot_used[word] == ~0ull) continue;
-    const auto bit = static_cast<size_t>(std::countr_one(slot_used[word]));
-    slot_used[word] |= 1ull << bit;
-    return word * 64 + bit;
-  }
-  return lib::Error::NoMemory;
+  auto slot = slots.take();
+  if (!slot.ok()) return lib::Error::NoMemory;  // as running out of memory for it
+  return slot;
 }
 
 void give_slot(size_t s) {
   SpinlockGuard guard(slots_lock);
-  slot_used[s / 64] &= ~(1ull << (s % 64));
+  slots.give(s);
 }
 
 }  // namespace

@@ -13,8 +13,7 @@ lib::Result<Handle> sys_thread_create(uint64_t entry, uint64_t stack_top, uint64
   Process& process = current_process();
   if (!entry) return lib::Error::InvalidArgument;
   // Inside the kernel the thread gets a kernel stack of its own: stack_top is not used.
-  if (!process.in_kernel() &&
-      (entry >= arch::kUserTop || !stack_top || stack_top > arch::kUserTop))
+  if (!process.in_kernel() && (entry >= arch::kUserTop || !stack_top || stack_top > arch::kUserTop))
     return lib::Error::InvalidArgument;
   HandleTable& table = process.handles();
   Handle h;
