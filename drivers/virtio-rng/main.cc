@@ -25,7 +25,8 @@ class VirtioRng final : public stellina::ComponentWith<stellina::components::vir
     if (want == 0) want = 32;
     if (want > kRequestMax) want = kRequestMax;
     if (waiting_ || !device_.ready()) {
-      abort(ch, 0, abi::kErrWouldBlock);  // one request at a time
+      // One request at a time; a client whose queue is full misses the refusal and asks again.
+      stellina::ignore(abort(ch, 0, abi::kErrWouldBlock), "the client asks again");
       return;
     }
     waiting_ = &ch;
@@ -84,7 +85,9 @@ class VirtioRng final : public stellina::ComponentWith<stellina::components::vir
           bytes[1], bytes[2], bytes[3]);
       return;
     }
-    if (waiting_) waiting_->send(Bytes{bytes, length});
+    if (waiting_)
+      stellina::ignore(waiting_->send(Bytes{bytes, length}),
+                       "a client that does not read loses its bytes");
     waiting_ = nullptr;
   }
 

@@ -139,6 +139,11 @@ void Supervisor::start_all() {
   }
 }
 
+// Every component starts with its log, startup channel and namespace channel, in this order
+// (the SDK's run() reads them so); what its spec grants (device resources, the platform)
+// follows.
+constexpr uint32_t kUsualHandles = 3;
+
 int64_t Supervisor::start(size_t i) {
   Component& c = components_[i];
   abi::Handle startup[2], names[2];
@@ -154,7 +159,7 @@ int64_t Supervisor::start(size_t i) {
   request.name_size = lib::StringView(c.spec.name).size();
   request.isolation = c.spec.isolation == lib::Manifest::Isolation::Kernel ? abi::Isolation::Kernel
                                                                            : abi::Isolation::User;
-  request.handle_count = 3;
+  request.handle_count = kUsualHandles;
   request.handles[0] = log < 0 ? abi::kInvalidHandle : static_cast<abi::Handle>(log);
   request.handles[1] = startup[1];
   request.handles[2] = names[1];
@@ -173,7 +178,9 @@ int64_t Supervisor::start(size_t i) {
   // What its devices are, queued before it runs: the SDK reads it before on_start.
   if (c.platform || c.resource_count) {
     abi::DeviceResources r = c.device;
-    const auto in_startup = [](uint32_t k) { return k == abi::kNoResource ? k : 3 + k; };
+    const auto in_startup = [](uint32_t k) {
+      return k == abi::kNoResource ? k : kUsualHandles + k;
+    };
     r.registers = in_startup(r.registers);
     r.interrupt = in_startup(r.interrupt);
     for (uint32_t& bar : r.bars) bar = in_startup(bar);
@@ -550,7 +557,7 @@ size_t describe_device(const abi::DeviceResources& d, char* out, size_t size) {
   }
   for (uint32_t i = 0; i < 6; ++i) {
     if (d.bars[i] != abi::kNoResource)
-      n += lib::format_to(out + n, size - n, " bar{}={}", i, 3 + d.bars[i]);
+      n += lib::format_to(out + n, size - n, " bar{}={}", i, kUsualHandles + d.bars[i]);
   }
   return n;
 }

@@ -15,7 +15,8 @@
 // (the startup server) connects clients and hands over the services it requires (Connect
 // messages), and its namespace channel, where open() reaches other components by URI. The
 // loop ends when the startup channel closes. Every call that can fail returns a
-// [[nodiscard]] Result (result.h): TRY it, handle it, or ignore() it saying why.
+// [[nodiscard]] Result (result.h): TRY it, handle it, or ignore() it saying why (the build
+// refuses a dropped one: -Werror=unused-result).
 // The same source runs in user mode or inside the kernel (built with STELLINA_IN_KERNEL).
 
 #include <stddef.h>
@@ -285,7 +286,8 @@ class ComponentWith : public Component {
 // user mode in the program's bss, whose pages are charged as they are first touched (a table
 // used in part costs only that part); inside the kernel, where nothing is demand-paged, in
 // pages from allocate_pages, all charged at start. Either way the kernel image never
-// carries it.
+// carries it, and it is made on zeroed memory without writing it all again (see
+// allocate_object).
 #if defined(STELLINA_IN_KERNEL)
 #define STELLINA_COMPONENT_STORAGE(T)                \
   auto component = ::stellina::allocate_object<T>(); \
@@ -293,7 +295,7 @@ class ComponentWith : public Component {
 #else
 #define STELLINA_COMPONENT_STORAGE(T)                 \
   alignas(T) static unsigned char storage[sizeof(T)]; \
-  ::stellina::Result<T*> component = new (storage) T();
+  ::stellina::Result<T*> component = new (storage) T;
 #endif
 #define STELLINA_COMPONENT_RUN(T)                                                       \
   static int64_t stellina_component_run(const ::stellina::abi::StartupBlock& startup) { \

@@ -19,12 +19,14 @@ Result<void*> allocate_pages(size_t size);
 // Gives back what allocate_pages returned. Errors: kErrNotFound (not such an address).
 Result<void> free_pages(void* address);
 
-// A zeroed T (trivially constructible or not: it is constructed in place) from
-// allocate_pages. It lives until the process ends or free_pages(address).
+// A T made in pages from allocate_pages, which come zeroed: T's constructor runs on zeroes,
+// and a member it does not set stays 0. (Default-initialized, not value-initialized: T()
+// would write every byte again, touching every page of a table used in part.) It lives
+// until the process ends or free_pages(address).
 template <typename T>
 Result<T*> allocate_object() {
   void* memory = TRY(allocate_pages(sizeof(T)));
-  return new (memory) T();
+  return new (memory) T;
 }
 
 }  // namespace stellina
