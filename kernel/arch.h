@@ -45,24 +45,24 @@ void cpu_relax();
 [[noreturn]] void halt_forever();
 
 // ---- device interrupts ----------------------------------------------------------------
-// A device interrupt line as the interrupt controllers number it: a global system interrupt
-// (GSI: an I/O APIC's GSI base plus its pin), with the trigger mode and polarity its
-// redirection entry needs.
+// A device interrupt line as ACPI numbers it: a global system interrupt (GSI; on x86 an
+// I/O APIC's GSI base plus its pin, on an ARM GIC its interrupt ID), with the trigger mode
+// and polarity the interrupt controller needs.
 struct IrqLine {
   uint32_t gsi = 0;
   bool level = false;  // level-triggered; else edge
   bool active_low = false;
 };
 // The line ISA IRQ `isa_irq` (0-15) arrives on, after the firmware's overrides.
-// Errors: NotFound (not an ISA IRQ).
+// Errors: NotFound (not an ISA IRQ, or a machine without ISA).
 lib::Result<IrqLine> isa_irq_line(unsigned isa_irq);
-// Whether the kernel keeps gsi for itself (the PIT and the ISA cascade, the console's serial
-// port), whether or
-// not it has attached a handler yet: such lines are never given to drivers.
+// Whether the kernel keeps gsi for itself (its timer's and its console's lines, and on a PC
+// the ISA cascade), whether or not it has attached a handler yet: such lines are never given
+// to drivers.
 bool irq_is_kernel_line(uint32_t gsi);
 // Routes the line to handler(context), unmasked. The handler runs in interrupt context.
-// Errors: Busy (already routed), NotFound (no I/O APIC serves the GSI, or it is beyond the
-// vectors the kernel gives device interrupts).
+// Errors: Busy (already routed), NotFound (no interrupt controller serves the GSI, or it is
+// beyond the vectors the kernel gives device interrupts).
 lib::Result<void> irq_attach(const IrqLine& line, void (*handler)(void* context), void* context);
 // Masks the line and forgets its handler: no interrupt reaches the handler after this.
 void irq_detach(uint32_t gsi);
@@ -174,11 +174,14 @@ size_t backtrace(uintptr_t* out, size_t max);
 size_t backtrace_from(uintptr_t frame, uintptr_t* out, size_t max);
 
 // ---- power -------------------------------------------------------------------------------
-// Platform fallbacks when ACPI has no way (legacy reset ports, triple fault).
+// The machine's own way to reset when ACPI has none (on a PC: the legacy reset ports, then a
+// triple fault).
 [[noreturn]] void reset_fallback();
-// Exits QEMU with status 2*code+1 when the isa-debug-exit device is present; returns if not.
+// Ends the emulator with a status for tests (QEMU's isa-debug-exit on a PC: 2*code+1); returns
+// where the machine has no such device.
 void debug_exit(uint8_t code);
-// Port and memory accesses that ACPI register descriptions call for.
+// Accesses to ACPI's "system I/O" address space, which register descriptions may name (the
+// PC's I/O ports; a machine without one never sees such a register).
 void io_write(uint16_t port, uint32_t value, unsigned width_bytes);
 uint32_t io_read(uint16_t port, unsigned width_bytes);
 // The ACPI root pointer found by scanning firmware memory, or 0.

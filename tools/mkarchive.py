@@ -1,18 +1,24 @@
 #!/usr/bin/env python3
 """Writes a Stellina boot archive (the initrd the kernel reads with lib::BootArchive).
 
-    mkarchive.py OUT [NAME=]PATH ...
+    mkarchive.py [--strip-debug OBJCOPY] OUT [NAME=]PATH ...
 
 Each file is stored under NAME, or under the basename of PATH when no NAME= is given (a
 PATH that itself contains '=' needs an explicit NAME=). Names are 1..55 bytes of printable
 ASCII without spaces ('!'..'~'); a name too long, malformed or given twice is refused. The
 format is specified in lib/include/lib/archive.h: a 24-byte header, one 80-byte entry per
 file sorted by name, then the data of each file at a 16-byte-aligned offset.
+
+With --strip-debug, every ELF file goes in without its debug sections (OBJCOPY
+--strip-debug; its symbols stay): the archive stays in memory for as long as the system runs,
+and the DWARF of the programs would be most of it.
 """
 
 import os
 import struct
+import subprocess
 import sys
+import tempfile
 import zlib
 
 MAGIC = b"STLARCH1"
@@ -74,7 +80,24 @@ def build(files):
     return bytes(out)
 
 
+def without_debug(objcopy, path, data):
+    """data (the file at path) without its debug sections, if it is an ELF file."""
+    if not data.startswith(b"\x7fELF"):
+        return data
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "stripped")
+        result = subprocess.run([objcopy, "--strip-debug", path, out], capture_output=True,
+                                text=True)
+        if result.returncode != 0:
+            fail(f"cannot strip '{path}': {result.stderr.strip()}")
+        with open(out, "rb") as f:
+            return f.read()
+
+
 def main(argv):
+    objcopy = None
+    if len(argv) > 2 and argv[1] == "--strip-debug":
+        objcopy, argv = argv[2], argv[:1] + argv[3:]
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
         print(__doc__.strip(), file=sys.stderr)
         return 2
@@ -84,9 +107,10 @@ def main(argv):
         name, path = parse_spec(spec)
         try:
             with open(path, "rb") as f:
-                files.append((name, f.read()))
+                data = f.read()
         except OSError as e:
             fail(f"cannot read '{path}': {e.strerror}")
+        files.append((name, without_debug(objcopy, path, data) if objcopy else data))
     archive = build(files)
     tmp = out_path + ".tmp"
     with open(tmp, "wb") as f:

@@ -85,9 +85,10 @@ class VirtioRng final : public stellina::ComponentWith<stellina::components::vir
           bytes[1], bytes[2], bytes[3]);
       return;
     }
-    if (waiting_)
+    if (waiting_) {
       stellina::ignore(waiting_->send(Bytes{bytes, length}),
                        "a client that does not read loses its bytes");
+    }
     waiting_ = nullptr;
   }
 
