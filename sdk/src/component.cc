@@ -292,7 +292,6 @@ void Component::dispatch(size_t slot, uint32_t signals) {
 
 int64_t Component::run(const abi::StartupBlock& startup) {
   if (startup.handle_count < 2) return -1;
-  startup_ = &startup;
   log_ = startup.handles[0];
   if (startup.handle_count > 2) names_ = startup.handles[2];
   const int64_t poll = sys::poll_create();

@@ -220,7 +220,6 @@ class Component {
 
   static constexpr uint64_t kTimerKey = kMaxChannels;  // the timer's key in the wait set
   static constexpr uint64_t kInterruptKey = kMaxChannels + 1;
-  const abi::StartupBlock* startup_ = nullptr;
   OwnedHandle interrupt_;
   abi::Handle log_ = abi::kInvalidHandle;
   abi::Handle names_ = abi::kInvalidHandle;
