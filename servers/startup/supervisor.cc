@@ -163,11 +163,14 @@ int64_t Supervisor::start(size_t i) {
   request.handles[0] = log < 0 ? abi::kInvalidHandle : static_cast<abi::Handle>(log);
   request.handles[1] = startup[1];
   request.handles[2] = names[1];
-  for (uint32_t k = 0; k < c.resource_count; ++k) {  // copies, with the rights it was bound with
+  // Copies, with the rights it was bound with. All or none: the DeviceResources below names
+  // them by position, so a missing one would shift the rest.
+  int64_t copied = abi::kOk;
+  for (uint32_t k = 0; k < c.resource_count && copied >= 0; ++k) {
     abi::HandleInfo held{};
     sys::handle_query(c.resources[k], &held);
-    const int64_t copy = sys::handle_duplicate(c.resources[k], held.rights);
-    if (copy >= 0) request.handles[request.handle_count++] = static_cast<abi::Handle>(copy);
+    copied = sys::handle_duplicate(c.resources[k], held.rights);
+    if (copied >= 0) request.handles[request.handle_count++] = static_cast<abi::Handle>(copied);
   }
   int64_t platform = 0;
   if (c.platform) {
@@ -188,6 +191,7 @@ int64_t Supervisor::start(size_t i) {
     send(startup[0], abi::MessageKind::Data, 0, &r, sizeof(r));
   }
   const int64_t process = log < 0        ? log
+                          : copied < 0   ? copied
                           : platform < 0 ? platform
                                          : sys::process_spawn(c.silo, &request);
   if (process < 0) {
