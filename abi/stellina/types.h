@@ -35,6 +35,18 @@ enum Status : int64_t {
   kErrConnectionRefused = -17,  // the peer answered a connection attempt with a reset
   kErrConnectionReset = -18,    // the peer reset an established connection
   kErrAddressInUse = -19,       // the local address and port are bound already
+  // Files (abi/stellina/file.h):
+  kErrExists = -20,        // the name to create is taken
+  kErrNotDirectory = -21,  // a path component, or what a directory operation names, is not one
+  kErrIsDirectory = -22,   // a file operation (write, unlink) names a directory
+  kErrNoSpace = -23,       // the file system (or its size limit) is full
+  kErrReadOnly = -24,      // the file system, or the open file, does not allow writing
+  kErrNotEmpty = -25,      // rmdir or rename over a directory that has entries
+  kErrNameTooLong = -26,   // a name above kFileMaxName or a path above kFileMaxPath bytes
+  kErrCorrupt = -27,       // the file system's data is inconsistent (refused, not guessed at)
+  kErrLoop = -28,          // too many symbolic links on a path
+  kErrCrossDevice = -29,   // rename between two mounts
+  kErrBusy = -30,          // a mount point cannot be removed or renamed
 };
 
 // Kernel object types, reported by handle_query.
