@@ -83,4 +83,19 @@ class FileSystem {
   virtual Result<void> sync() = 0;
 };
 
+// How a disk file system is mounted. Each engine has a function
+//   Result<FileSystem*> mount_NAME(BlockDevice& device, const MountOptions& options,
+//                                  MountMessage& message);
+// that checks the image before it serves anything: a corrupt one, or one with a feature the
+// engine does not understand, is refused (kErrCorrupt, kErrNotSupported) with the reason in
+// message ("unsupported feature: journal_dev"); a feature that allows reading but not
+// writing makes a writable mount fail the same way (kErrReadOnly), naming the feature.
+struct MountOptions {
+  bool read_only = false;
+  size_t cache_bytes = size_t{1} << 20;  // the block cache's memory
+};
+struct MountMessage {
+  char text[120] = {};
+};
+
 }  // namespace stellina::fs
