@@ -1,6 +1,6 @@
 #include "servers/fs/core/block_cache.h"
 
-#include <new>
+#include "servers/fs/core/memory.h"
 
 namespace stellina::fs {
 
@@ -25,19 +25,20 @@ Result<BlockCache*> BlockCache::create(BlockDevice& device, uint32_t block_size,
   if (block_size < kSectorSize || block_size > 65536 || (block_size & (block_size - 1)) ||
       capacity < 8 || capacity > (size_t{1} << 20))
     return abi::kErrInvalidArgument;
-  auto* cache = new (std::nothrow) BlockCache(device, block_size);
-  if (!cache) return abi::kErrNoMemory;
+  void* memory = allocate(sizeof(BlockCache));
+  if (!memory) return abi::kErrNoMemory;
+  auto* cache = new (memory) BlockCache(device, block_size);
   cache->sectors_per_block_ = block_size / kSectorSize;
   cache->block_count_ = device.sector_count() / cache->sectors_per_block_;
   unsigned bits = 1;
   while ((size_t{1} << bits) < capacity) ++bits;
   cache->shift_ = 64 - bits;
   cache->capacity_ = capacity;
-  cache->buffers_ = new (std::nothrow) CacheBuffer[capacity];
-  cache->memory_ = new (std::nothrow) uint8_t[capacity * block_size];
-  cache->table_ = new (std::nothrow) CacheBuffer*[size_t{1} << bits]();
+  cache->buffers_ = make_array<CacheBuffer>(capacity);
+  cache->memory_ = make_array<uint8_t>(capacity * block_size);
+  cache->table_ = make_array<CacheBuffer*>(size_t{1} << bits);
   if (!cache->buffers_ || !cache->memory_ || !cache->table_) {
-    delete cache;
+    destroy(cache);
     return abi::kErrNoMemory;
   }
   for (size_t i = 0; i < capacity; ++i) {
@@ -48,9 +49,9 @@ Result<BlockCache*> BlockCache::create(BlockDevice& device, uint32_t block_size,
 }
 
 BlockCache::~BlockCache() {
-  delete[] buffers_;
-  delete[] memory_;
-  delete[] table_;
+  deallocate(buffers_);
+  deallocate(memory_);
+  deallocate(table_);
 }
 
 CacheBuffer* BlockCache::find(uint64_t n) {

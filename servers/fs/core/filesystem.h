@@ -6,8 +6,8 @@
 // is synchronous: each call finishes its work (through the block cache) before it returns.
 // Errors are the ABI's, with the meanings abi/stellina/file.h gives them.
 //
-// An engine allocates with new (std::nothrow) and delete: on the host that is the C++
-// heap, in a component the SDK's heap (charged to the component's silo).
+// An engine allocates only through servers/fs/core/memory.h (make, destroy), and is itself
+// destroyed with destroy().
 
 #include <stddef.h>
 #include <stdint.h>

@@ -5,11 +5,17 @@
 #include <cstring>
 #include <vector>
 
+#include "servers/fs/core/memory.h"
 #include "tests/unit/fs/image_device.h"
 #include "tests/unit/temp_dir.h"
 
 namespace stellina::fs {
 namespace {
+
+struct Destroy {
+  void operator()(BlockCache* c) const { destroy(c); }
+};
+std::unique_ptr<BlockCache, Destroy> owned(BlockCache* c) { return {c, Destroy{}}; }
 
 class BlockCacheTest : public ::testing::Test {
  protected:
@@ -35,7 +41,7 @@ TEST_F(BlockCacheTest, RefusesBadSizes) {
 }
 
 TEST_F(BlockCacheTest, WritesBackOnlyOnSyncOrReuse) {
-  auto cache = std::unique_ptr<BlockCache>(BlockCache::create(*device, 1024, 8).value());
+  auto cache = owned(BlockCache::create(*device, 1024, 8).value());
   EXPECT_EQ(cache->block_count(), 1024u);
   {
     BlockRef b = cache->get(3).release_value();
@@ -60,7 +66,7 @@ TEST_F(BlockCacheTest, WritesBackOnlyOnSyncOrReuse) {
 }
 
 TEST_F(BlockCacheTest, PinnedBuffersAreNotReused) {
-  auto cache = std::unique_ptr<BlockCache>(BlockCache::create(*device, 512, 8).value());
+  auto cache = owned(BlockCache::create(*device, 512, 8).value());
   std::vector<BlockRef> held;
   for (uint64_t n = 0; n < 8; ++n) held.push_back(cache->get(n).release_value());
   EXPECT_EQ(cache->get(100).error(), abi::kErrNoResources);
@@ -70,7 +76,7 @@ TEST_F(BlockCacheTest, PinnedBuffersAreNotReused) {
 }
 
 TEST_F(BlockCacheTest, DirectIoIsCoherent) {
-  auto cache = std::unique_ptr<BlockCache>(BlockCache::create(*device, 4096, 8).value());
+  auto cache = owned(BlockCache::create(*device, 4096, 8).value());
   {
     BlockRef b = cache->get_zeroed(2).release_value();
     b.data()[0] = 9;
@@ -86,7 +92,7 @@ TEST_F(BlockCacheTest, DirectIoIsCoherent) {
 }
 
 TEST_F(BlockCacheTest, AFailedWriteBackKeepsTheBlockDirty) {
-  auto cache = std::unique_ptr<BlockCache>(BlockCache::create(*device, 512, 8).value());
+  auto cache = owned(BlockCache::create(*device, 512, 8).value());
   {
     BlockRef b = cache->get(1).release_value();
     b.data()[0] = 1;
