@@ -254,7 +254,12 @@ void Component::dispatch(size_t slot, uint32_t signals) {
         if (m.kind == abi::MessageKind::Data) {
           on_data(ch, Bytes{data, m.data_size});
         } else {
-          on_open(ch, m.call_id, reinterpret_cast<const char*>(data), m.data_size);
+          // The URI, then (routed by the startup server) a NUL and who asks.
+          const lib::StringView all(reinterpret_cast<const char*>(data), m.data_size);
+          const size_t end = all.find('\0');
+          caller_ = end == lib::StringView::kNpos ? lib::StringView() : all.substr(end + 1);
+          on_open(ch, m.call_id, all.data(), end == lib::StringView::kNpos ? all.size() : end);
+          caller_ = {};
         }
         handles_ = nullptr;
         handle_count_ = 0;

@@ -416,8 +416,9 @@ void Supervisor::route_open(size_t client, uint64_t call_id, const char* uri, si
   char scheme[64];
   size_t n = 0;
   while (n < size && n + 1 < sizeof(scheme) && uri[n] != ':') scheme[n] = uri[n], ++n;
-  if (n == size || uri[n] != ':' || n == 0) {
-    abort_call(reply, call_id, abi::kErrInvalidArgument);  // no scheme
+  if (n == size || uri[n] != ':' || n == 0 ||
+      lib::StringView(uri, size).find('\0') != lib::StringView::kNpos) {
+    abort_call(reply, call_id, abi::kErrInvalidArgument);  // no scheme, or a NUL in it
     return;
   }
   scheme[n] = ':';
@@ -463,8 +464,19 @@ void Supervisor::route_open(size_t client, uint64_t call_id, const char* uri, si
     abort_call(reply, call_id, abi::kErrNoResources);
     return;
   }
+  // The provider learns who asks: the URI, a NUL, the client's name (a URI with a NUL of its
+  // own was refused above, so no client can pose as another).
+  const lib::StringView caller(name);
+  if (size + 1 + caller.size() > sizeof(buffer_)) {
+    abort_call(reply, call_id, abi::kErrTooLarge);
+    return;
+  }
+  char* tail = const_cast<char*>(uri) + size;  // uri is in buffer_, with room after it
+  tail[0] = '\0';
+  __builtin_memcpy(tail + 1, caller.data(), caller.size());
   *slot = Pending{true, next_call_++, client, static_cast<size_t>(provider), call_id};
-  const int64_t sent = send(p.startup, abi::MessageKind::Open, slot->id, uri, size);
+  const int64_t sent =
+      send(p.startup, abi::MessageKind::Open, slot->id, uri, size + 1 + caller.size());
   if (sent != abi::kOk) {
     slot->used = false;
     abort_call(reply, call_id, sent);

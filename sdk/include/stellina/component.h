@@ -184,6 +184,9 @@ class Component {
   void notify_writable(Channel& ch);
   // The call id of the message being handled (0 if it came without one).
   uint64_t call_id() const { return call_id_; }
+  // In on_open: the name of the component that asked, as the startup server routed the Open
+  // (empty if it came another way).
+  lib::StringView open_caller() const { return caller_; }
   // Takes handle i (in the order sent) of the Data or Open message being handled: the
   // component owns it from now on. The loop closes the handles that were not taken once the
   // handler returns. Returns kInvalidHandle if the message has no such handle or it was
@@ -236,6 +239,7 @@ class Component {
   SlotState state_[kMaxChannels];
   size_t startup_slot_ = 0;
   uint64_t call_id_ = 0;
+  lib::StringView caller_;
   abi::Handle* handles_ = nullptr;  // those of the message being handled, while it is
   uint32_t handle_count_ = 0;
   bool stopping_ = false;

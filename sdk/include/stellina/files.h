@@ -1,0 +1,91 @@
+#pragma once
+// Files from a component: the file: scheme (abi/stellina/file.h) as calls that wait for
+// their answer (the event loop pauses meanwhile; each has a deadline).
+//
+//   Files files = TRY(Files::connect(*this));          // Open{"file:"}: the namespace
+//   File f = TRY(files.open("/home/notes", abi::kOpenWrite | abi::kOpenCreate));
+//   TRY(f.write(0, "hello\n"));
+//   TRY(f.sync());
+//
+// Paths are absolute, in the namespace the component's spec grants (its mount table). A
+// component's spec must list `files = "file:"` in requires.
+
+#include <stellina/component.h>
+#include <stellina/file.h>
+
+namespace stellina {
+
+// An open file or directory: a channel to the file server that holds it. Closing it (it
+// going out of scope) closes the file.
+class File : public Channel {
+ public:
+  using Channel::Channel;
+
+  // Up to size bytes at offset (any size: split into messages, or moved through an attached
+  // folio); returns how many were read (fewer at the end of the file).
+  Result<size_t> read(uint64_t offset, void* out, size_t size) const;
+  // Writes all of data at offset (the end, if opened with kOpenAppend); returns size.
+  Result<size_t> write(uint64_t offset, Bytes data) const;
+  Result<abi::FileStat> stat() const;
+  Result<void> truncate(uint64_t size) const;
+  Result<void> sync() const;
+  Result<void> set_times(int64_t atime_ns, int64_t mtime_ns) const;
+  // A directory's entries: calls visit(entry, name) for each, in the server's order.
+  template <typename F>
+  Result<void> list(F&& visit) const {
+    uint64_t cursor = 0;
+    alignas(8) uint8_t buffer[abi::kMaxMessageData];
+    do {
+      const size_t n = TRY(read_dir(&cursor, buffer));
+      const uint8_t* reply = buffer + sizeof(abi::FileReply);
+      for (size_t at = 0; at + sizeof(abi::FileDirEntry) <= n;) {
+        abi::FileDirEntry e{};
+        __builtin_memcpy(&e, reply + at, sizeof(e));
+        const size_t end = at + sizeof(e) + e.name_size;
+        if (end > n) break;
+        visit(e,
+              lib::StringView(reinterpret_cast<const char*>(reply + at + sizeof(e)), e.name_size));
+        at = (end + 7) & ~size_t{7};
+      }
+    } while (cursor);
+    return {};
+  }
+  // One request on this file, and its answer, in buffer (kMaxMessageData bytes): the body
+  // follows the FileReply; its size is returned, the reply's value goes to *value.
+  Result<size_t> call(const abi::FileRequest& r, Bytes payload, uint8_t* buffer,
+                      uint64_t* value = nullptr) const;
+
+ private:
+  Result<size_t> read_dir(uint64_t* cursor, uint8_t* buffer) const;
+};
+
+class Files {
+ public:
+  // Opens the component's namespace (Open{"file:"}).
+  static Result<Files> connect(Component& component);
+  explicit Files(Channel session) : session_(static_cast<Channel&&>(session)) {}
+
+  // flags: abi::kOpen*; mode: the permissions of a file it creates.
+  Result<File> open(lib::StringView path, uint32_t flags = abi::kOpenRead,
+                    uint32_t mode = 0644) const;
+  Result<abi::FileStat> stat(lib::StringView path, bool follow = true) const;
+  Result<void> mkdir(lib::StringView path, uint32_t mode = 0755) const;
+  Result<void> unlink(lib::StringView path) const;
+  Result<void> rmdir(lib::StringView path) const;
+  Result<void> rename(lib::StringView from, lib::StringView to) const;
+  Result<void> symlink(lib::StringView target, lib::StringView link) const;
+  // The target, into out; returns its length.
+  Result<size_t> readlink(lib::StringView path, char* out, size_t capacity) const;
+  Result<abi::FileSystemStat> statfs(lib::StringView path) const;
+  Result<void> sync() const;
+
+  // One request and its answer, in buffer (kMaxMessageData bytes), as File::call. *handle
+  // gets the handle the answer carried (OpenPath).
+  Result<size_t> call(const abi::FileRequest& r, lib::StringView name, lib::StringView name2,
+                      uint8_t* buffer, abi::Handle* handle = nullptr) const;
+
+ private:
+  Channel session_;
+};
+
+}  // namespace stellina
