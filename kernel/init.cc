@@ -72,8 +72,10 @@ lib::Result<Ref<Channel>> start_startup_server() {
       // The authority over devices, for the device manager.
       {Platform::get(),
        abi::kRightRead | abi::kRightManage | abi::kRightDuplicate | abi::kRightTransfer},
-      // The boot archive, never writable (a static folio: no right would make it so).
-      {archive.ok() ? archive.value().get() : nullptr, abi::kRightRead | abi::kRightMap},
+      // The boot archive, never writable (a static folio: no right would make it so), so
+      // it may be lent on as it is (the boot file system reads it: boot:?archive).
+      {archive.ok() ? archive.value().get() : nullptr,
+       abi::kRightRead | abi::kRightMap | abi::kRightDuplicate | abi::kRightTransfer},
   };
   const size_t count = archive.ok() ? 6 : 5;
   auto process = spawn_from_archive("startup", handles, count, exits_peer);

@@ -44,6 +44,8 @@ def check_name(name):
         fail(f"name '{name}' is {len(raw)} bytes; at most {NAME_FIELD - 1} are allowed")
     if any(b < 0x21 or b > 0x7E for b in raw):
         fail(f"name '{name}' may hold only printable ASCII without spaces")
+    if raw.startswith(b"?"):
+        fail(f"name '{name}' begins with '?', which boot: keeps for itself (boot:?archive)")
     return raw
 
 

@@ -39,6 +39,9 @@
 //   `boot:DIR/` (a PATH ending in '/', or empty for the whole archive) gives the same for a
 //   text listing of the archive's paths that begin with DIR/, one per line (the full path,
 //   sorted, each ending in '\n').
+//   `boot:?archive` gives the whole archive the same way, in the kernel's own folio (never
+//   writable, lent without a copy; the BootFile's size is the folio's): what the boot file
+//   system reads (lib/archive.h gives its format). Archive paths never begin with '?'.
 //   Errors (Abort): kErrNotFound (no such file, or no path under DIR/), kErrTooLarge (a
 //   file above kMaxBootFile), kErrInvalidArgument (a path of more than 55 bytes), kErrNoMemory
 //   or kErrQuotaExceeded (no memory for the copy), kErrNotSupported (no boot archive).

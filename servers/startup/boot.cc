@@ -59,6 +59,7 @@ int64_t Supervisor::set_boot_archive(abi::Handle folio) {
     return abi::kErrInvalidArgument;
   }
   archive_ = opened.value();
+  archive_folio_ = folio;
   have_archive_ = true;
   return abi::kOk;
 }
@@ -68,6 +69,12 @@ void Supervisor::open_boot(size_t client, uint64_t call_id, const char* path, si
   if (!have_archive_) {
     abort_call(reply, call_id, abi::kErrNotSupported);
     return;
+  }
+  if (lib::StringView(path, size) == "?archive") {  // the whole archive, as the kernel lent it
+    const int64_t lent = sys::handle_duplicate(archive_folio_, kLentRights);
+    if (lent < 0) return abort_call(reply, call_id, lent);
+    return lend_boot_file(client, call_id, static_cast<abi::Handle>(lent),
+                          static_cast<uint64_t>(sys::folio_size(archive_folio_)));
   }
   if (size && path[0] == '/') ++path, --size;  // "boot:/manifest" is "boot:manifest"
   char name[lib::BootArchive::kNameSize];

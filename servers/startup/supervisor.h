@@ -176,6 +176,7 @@ class Supervisor {
   abi::LogEntry log_entries_[abi::kMaxStatusLogLines];  // status: log N, read here
   lib::BootArchive archive_;
   bool have_archive_ = false;
+  abi::Handle archive_folio_ = abi::kInvalidHandle;  // the kernel's, mapped
   abi::Handle boot_cache_[kMaxBootCache] = {};
   struct BootListing {
     char dir[lib::BootArchive::kNameSize];
