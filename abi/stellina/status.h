@@ -23,6 +23,9 @@
 //               physical memory now), kernel_heap_bytes (the kernel heap's live bytes),
 //               kernel_heap_allocations, kernel_heap_pages_bytes (MemoryInfo,
 //               abi/stellina/sysinfo.h).
+//   silos       the table the control command `silos` answers (servers/startup/README.md):
+//               a header line, then per declared silo its memory used of the limit (KiB),
+//               its peak, threads, CPU cap, CPU time, charges refused, periods throttled.
 //   uptime      `uptime_ms N`: milliseconds since boot (monotonic clock).
 //   log N       the last N records of the kernel log (1 <= N <= kMaxStatusLogLines), oldest
 //               first, one per line as the serial console shows them:

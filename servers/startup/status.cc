@@ -139,6 +139,7 @@ size_t Supervisor::status_command(const char* command, char* out, size_t capacit
   const lib::StringView name = command;
   if (name == "components") return status_components(out, capacity);
   if (name == "memory") return status_memory(out, capacity);
+  if (name == "silos") return describe_silos(out, capacity);
   if (name == "uptime")
     return lib::format_to(out, capacity, "uptime_ms {}\n", sys::clock_now() / 1'000'000);
   if (name == "log") return lib::format_to(out, capacity, "error: usage: log N\n");
