@@ -83,7 +83,7 @@ Result<bool> FatFileSystem::next_entry(const Dir& dir, uint32_t* slot, Found* ou
     out->name_size = 0;
     if (complete) {
       size_t size = 0;
-      while (size < parts * kLfnChars && name_[size] != 0) ++size;
+      while (size < size_t{parts} * kLfnChars && name_[size] != 0) ++size;
       if (size > 0 && size <= kMaxNameUnits) {
         out->name_size = size;
         out->first_slot = run_start;
@@ -139,8 +139,7 @@ Result<FatFileSystem::Entry> FatFileSystem::add_entry(const Dir& dir, const uint
     uint8_t entry[kEntrySize];
     {
       BlockRef b = TRY(cache_->get(sector.value()));
-      __builtin_memcpy(entry, b.data() + (slot % g_.entries_per_sector()) * kEntrySize,
-                       kEntrySize);
+      __builtin_memcpy(entry, b.data() + (slot % g_.entries_per_sector()) * kEntrySize, kEntrySize);
     }
     if (entry[0] == kEntryEnd) break;  // this slot and every later one are free
     if (entry[0] == kEntryFree) {

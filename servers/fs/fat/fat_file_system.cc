@@ -73,8 +73,7 @@ Result<void> FatFileSystem::store_entry(const Entry& e) {
 }
 
 Result<void> FatFileSystem::check_dir(uint32_t cluster, uint32_t parent) {
-  if (!fat_.in_range(cluster) || (g_.fat32 && cluster == g_.root_cluster))
-    return abi::kErrCorrupt;
+  if (!fat_.in_range(cluster) || (g_.fat32 && cluster == g_.root_cluster)) return abi::kErrCorrupt;
   BlockRef b = TRY(cache_->get(g_.cluster_sector(cluster)));
   const uint8_t* dot = b.data();
   const uint8_t* dotdot = b.data() + kEntrySize;

@@ -85,7 +85,7 @@ class FatFileSystem final : public FileSystem {
   Result<void> writable() const;
 
   // directory.cc
-  uint32_t slots_per_cluster() const { return g_.cluster_size / kEntrySize; }
+  uint32_t slots_per_cluster() const { return static_cast<uint32_t>(g_.cluster_size / kEntrySize); }
   Result<uint32_t> capacity(const Dir& dir);
   // The sector of slot, kErrNotFound past the directory's end.
   Result<uint64_t> slot_sector(const Dir& dir, uint32_t slot);

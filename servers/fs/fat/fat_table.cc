@@ -50,7 +50,7 @@ Result<void> FatTable::load() {
       const uint32_t cluster = s * per_sector + i;
       if (cluster < 2) continue;
       if (cluster > g_.max_cluster()) break;
-      const uint8_t* p = b.data() + i * width;
+      const uint8_t* p = b.data() + size_t{i} * width;
       const uint32_t v = g_.fat32 ? load32(p) & 0x0FFFFFFF : load16(p);
       if (v == 0) ++free_;
     }

@@ -17,14 +17,15 @@ Result<uint32_t> FatFileSystem::chain_length(uint32_t first) {
   return chain->length;
 }
 
-Result<void> FatFileSystem::transfer(uint32_t first, uint64_t offset, uint8_t* buffer,
-                                     size_t size, Io io) {
+Result<void> FatFileSystem::transfer(uint32_t first, uint64_t offset, uint8_t* buffer, size_t size,
+                                     Io io) {
   FatTable::Chain* chain = TRY(fat_.chain(first));
   const uint32_t sector_size = g_.sector_size;
   size_t done = 0;
   while (done < size) {
     const uint64_t at = offset + done;
-    const uint32_t cluster = TRY(fat_.cluster_at(chain, static_cast<uint32_t>(at / g_.cluster_size)));
+    const uint32_t cluster =
+        TRY(fat_.cluster_at(chain, static_cast<uint32_t>(at / g_.cluster_size)));
     const uint32_t in_cluster = static_cast<uint32_t>(at % g_.cluster_size);
     uint64_t sector = g_.cluster_sector(cluster) + in_cluster / sector_size;
     uint32_t in_sector = in_cluster % sector_size;
@@ -104,8 +105,7 @@ Result<size_t> FatFileSystem::read(InodeId node, uint64_t offset, void* out, siz
   return size;
 }
 
-Result<size_t> FatFileSystem::write(InodeId node, uint64_t offset, const void* data,
-                                    size_t size) {
+Result<size_t> FatFileSystem::write(InodeId node, uint64_t offset, const void* data, size_t size) {
   TRY(writable());
   if (node == kRootNode) return abi::kErrIsDirectory;
   Entry e = TRY(load_entry(node));
@@ -155,8 +155,7 @@ Result<void> FatFileSystem::truncate(InodeId node, uint64_t size) {
       set_entry_cluster(e.raw, first);
       return abi::kErrNoSpace;
     }
-    TRY(transfer(cluster_of(e), old_size, nullptr, static_cast<size_t>(size - old_size),
-                 Io::Zero));
+    TRY(transfer(cluster_of(e), old_size, nullptr, static_cast<size_t>(size - old_size), Io::Zero));
   }
   store32(e.raw + kEntSize, static_cast<uint32_t>(size));
   touch(e, true);

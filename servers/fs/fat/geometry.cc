@@ -52,17 +52,16 @@ Result<void> parse_boot_sector(const uint8_t* boot, uint64_t device_sectors, Geo
   if (g.total_sectors * g.sector_size > (uint64_t{1} << 41))
     return refuse(message, abi::kErrNotSupported, "volumes over 2 TiB");
 
-  const uint32_t root_bytes = g.root_entries * kEntrySize;
+  const uint32_t root_bytes = static_cast<uint32_t>(g.root_entries * kEntrySize);
   const uint32_t root_sectors = (root_bytes + g.sector_size - 1) / g.sector_size;
-  const uint64_t data_start = uint64_t{g.fat_start} + uint64_t{g.fat_count} * g.fat_sectors +
-                              root_sectors;
+  const uint64_t data_start =
+      uint64_t{g.fat_start} + uint64_t{g.fat_count} * g.fat_sectors + root_sectors;
   if (data_start >= g.total_sectors)
     return refuse(message, abi::kErrCorrupt, "FATs and root directory past the volume");
   g.root_start = g.fat_start + g.fat_count * g.fat_sectors;
   g.data_start = static_cast<uint32_t>(data_start);
   const uint64_t clusters = (g.total_sectors - data_start) / g.sectors_per_cluster;
-  if (clusters < 4085)
-    return refuse(message, abi::kErrNotSupported, "FAT12 is not supported");
+  if (clusters < 4085) return refuse(message, abi::kErrNotSupported, "FAT12 is not supported");
   if (clusters > 0x0FFFFFF5) return refuse(message, abi::kErrCorrupt, "too many clusters");
   g.cluster_count = static_cast<uint32_t>(clusters);
   const bool fat32_by_count = clusters >= 65525;

@@ -3,6 +3,7 @@
 // the boot sector, of FSInfo and of a 32-byte directory entry, read and written little-endian
 // from byte buffers (the engine never casts disk bytes to structs).
 
+#include <stddef.h>
 #include <stdint.h>
 
 namespace stellina::fs::fat {
@@ -47,7 +48,7 @@ constexpr uint32_t kFsInfoNextFree = 492;
 constexpr uint32_t kFsInfoTrail = 508;
 
 // A directory entry: 32 bytes.
-constexpr uint32_t kEntrySize = 32;
+constexpr size_t kEntrySize = 32;
 constexpr uint32_t kEntName = 0;  // 11 bytes: 8 + 3, space padded
 constexpr uint32_t kEntAttr = 11;
 constexpr uint32_t kEntNtCase = 12;  // Windows NT: kCaseLowerBase / kCaseLowerExt

@@ -11,10 +11,16 @@ constexpr uint16_t kReplacement = 0xFFFD;
 bool forbidden_in_long_name(uint32_t c) {
   if (c < 0x20 || c == 0x7F) return true;
   switch (c) {
-    case '"': case '*': case '/': case ':': case '<': case '>': case '?': case '\\': case '|':
-      return true;
-    default:
-      return false;
+    case '"':
+    case '*':
+    case '/':
+    case ':':
+    case '<':
+    case '>':
+    case '?':
+    case '\\':
+    case '|': return true;
+    default: return false;
   }
 }
 
@@ -22,11 +28,23 @@ bool forbidden_in_long_name(uint32_t c) {
 bool short_name_char(uint16_t c) {
   if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '$': case '%': case '\'': case '-': case '_': case '@': case '~': case '`': case '!':
-    case '(': case ')': case '{': case '}': case '^': case '#': case '&':
-      return true;
-    default:
-      return false;
+    case '$':
+    case '%':
+    case '\'':
+    case '-':
+    case '_':
+    case '@':
+    case '~':
+    case '`':
+    case '!':
+    case '(':
+    case ')':
+    case '{':
+    case '}':
+    case '^':
+    case '#':
+    case '&': return true;
+    default: return false;
   }
 }
 

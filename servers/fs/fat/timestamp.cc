@@ -64,7 +64,7 @@ FatTime to_fat_time(int64_t ns) {
   const auto m = static_cast<unsigned>(in_day / 60 % 60);
   const auto s = static_cast<unsigned>(in_day % 60);
   t.time = static_cast<uint16_t>((h << 11) | (m << 5) | (s / 2));
-  t.tenths = static_cast<uint8_t>((s % 2) * 100 + rest_ns / 10000000);
+  t.tenths = static_cast<uint8_t>(int64_t{s % 2} * 100 + rest_ns / 10000000);
   return t;
 }
 
@@ -72,8 +72,8 @@ int64_t from_fat_time(uint16_t date, uint16_t time, uint8_t tenths) {
   const unsigned day = date & 31;
   const unsigned month = (date >> 5) & 15;
   const int64_t year = 1980 + (date >> 9);
-  if (day == 0 || month == 0 || month > 12) return days_from_civil(1980, 1, 1) * kSecondsPerDay *
-                                                   kNsPerSecond;
+  if (day == 0 || month == 0 || month > 12)
+    return days_from_civil(1980, 1, 1) * kSecondsPerDay * kNsPerSecond;
   const unsigned h = time >> 11;
   const unsigned m = (time >> 5) & 63;
   const unsigned s2 = time & 31;

@@ -60,7 +60,9 @@ std::map<std::string, std::string> host_tree(const stdfs::path& root) {
     auto entries = list(fs, dir);
     if (!entries.ok()) return ::testing::AssertionFailure() << "readdir " << path;
     for (const auto& [name, listed] : entries.value()) {
-      const std::string child = path + "/" + name;
+      std::string child = path;
+      child += "/";
+      child += name;
       if (listed.mode == abi::kModeDirectory) {
         out[child + "/"] = "";
         stack.push_back({child, listed.node});
@@ -127,7 +129,8 @@ TEST_P(FatImage, WritesWhatTheHostReads) {
     Mount m(image);
     ASSERT_TRUE(m.ok()) << m.message.text;
     const InodeId docs = m->create(m->root(), "Documents", abi::kModeDirectory | 0755).value().node;
-    const InodeId sub = m->create(docs, "Sub Directory Two", abi::kModeDirectory | 0755).value().node;
+    const InodeId sub =
+        m->create(docs, "Sub Directory Two", abi::kModeDirectory | 0755).value().node;
     struct Plan {
       InodeId dir;
       std::string path;
@@ -188,7 +191,8 @@ TEST_P(FatImage, TruncatesBothWays) {
   Mount m(image);
   ASSERT_TRUE(m.ok());
   const uint64_t free_before = m->statfs().free_blocks;
-  const InodeId f = m->create(m->root(), "Truncated File.bin", abi::kModeRegular | 0644).value().node;
+  const InodeId f =
+      m->create(m->root(), "Truncated File.bin", abi::kModeRegular | 0644).value().node;
   std::mt19937 rng(3);
   const std::string bytes = random_bytes(rng, 300000);
   ASSERT_EQ(write_all(*m.fs, f, 0, bytes).value(), bytes.size());
@@ -370,9 +374,10 @@ TEST_P(FatImage, NamesAndTheirLimits) {
   ASSERT_TRUE(m.ok());
   const InodeId root = m->root();
   for (const char* bad : {"a\"b", "a*b", "a:b", "a<b", "a>b", "a?b", "a\\b", "a|b", "tab\tname",
-                          "dot at end.", "space at end "})
+                          "dot at end.", "space at end "}) {
     EXPECT_EQ(m->create(root, bad, abi::kModeRegular | 0644).error(), abi::kErrInvalidArgument)
         << bad;
+  }
   EXPECT_EQ(m->create(root, "\xff\xfe", abi::kModeRegular | 0644).error(),
             abi::kErrInvalidArgument);
   const std::string longest(255, 'n');

@@ -58,7 +58,8 @@ inline ::testing::AssertionResult fsck_clean(const std::string& image) {
       ok = true;
       continue;
     }
-    complaints += line + "\n";
+    complaints += line;
+    complaints += "\n";
   }
   if (ok && complaints.empty()) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "fsck.fat -n " << image << ":\n" << out;
