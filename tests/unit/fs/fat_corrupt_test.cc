@@ -60,8 +60,9 @@ TEST_F(FatCorrupt, RefusesBadBootSectors) {
   };
   for (const Case& c : cases) {
     const std::string image = dir.file("bad.img");
-    ASSERT_EQ(test::run("cp " + good + " " + image),
-              0);  // NOLINT(performance-inefficient-string-concatenation)
+    std::string copy = "cp " + good;
+    copy += " " + image;
+    ASSERT_EQ(test::run(copy), 0);
     patch(image, c.offset, c.bytes);
     Mount m(image);
     EXPECT_FALSE(m.ok()) << c.what;
