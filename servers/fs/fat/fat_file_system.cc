@@ -233,6 +233,8 @@ Result<void> FatFileSystem::rename(InodeId from_dir, lib::StringView from, Inode
   const bool moving_dir = is_dir(source.entry);
   const uint32_t moved_cluster = cluster_of(source.entry);
   const bool same_dir = source_dir.cluster == target_dir.cluster;
+  // Its '..' entry is rewritten below: the cluster must be a directory's.
+  if (moving_dir) TRY(check_dir(moved_cluster, source.entry.parent));
   if (moving_dir && !same_dir && TRY(is_ancestor(moved_cluster, target_dir)))
     return abi::kErrInvalidArgument;  // into itself or below itself
 

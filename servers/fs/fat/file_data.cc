@@ -8,6 +8,7 @@ namespace stellina::fs::fat {
 namespace {
 
 constexpr uint64_t kMaxFileSize = 0xFFFFFFFF;
+constexpr uint64_t kMaxRun = 256;  // clusters in one direct transfer
 
 }  // namespace
 
@@ -27,6 +28,24 @@ Result<void> FatFileSystem::transfer(uint32_t first, uint64_t offset, uint8_t* b
     const uint32_t cluster =
         TRY(fat_.cluster_at(chain, static_cast<uint32_t>(at / g_.cluster_size)));
     const uint32_t in_cluster = static_cast<uint32_t>(at % g_.cluster_size);
+    if (io != Io::Zero && in_cluster == 0 && size - done >= g_.cluster_size) {
+      // Whole clusters that follow each other on the disk: one device transfer.
+      const uint32_t index = static_cast<uint32_t>(at / g_.cluster_size);
+      uint64_t run = 1;
+      const uint64_t most = (size - done) / g_.cluster_size;
+      while (run < most && run < kMaxRun && index + run < chain->length) {
+        if (TRY(fat_.cluster_at(chain, static_cast<uint32_t>(index + run))) != cluster + run) break;
+        ++run;
+      }
+      const uint64_t sectors = run * g_.sectors_per_cluster;
+      if (io == Io::Read) {
+        TRY(cache_->read_direct(g_.cluster_sector(cluster), sectors, buffer + done));
+      } else {
+        TRY(cache_->write_direct(g_.cluster_sector(cluster), sectors, buffer + done));
+      }
+      done += run * g_.cluster_size;
+      continue;
+    }
     uint64_t sector = g_.cluster_sector(cluster) + in_cluster / sector_size;
     uint32_t in_sector = in_cluster % sector_size;
     size_t left = size - done;
