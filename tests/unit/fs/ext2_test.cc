@@ -142,6 +142,13 @@ TEST_F(Ext2RefuseTest, BadSuperblocks) {
   EXPECT_TRUE(mount(image, true)->fs);
 }
 
+// The helper the write tests trust sees damage.
+TEST_F(Ext2RefuseTest, FsckHelperSeesDamage) {
+  EXPECT_EQ(fsck_complaints(image), "");
+  poke32(2048 + 12, peek32(2048 + 12) - 1);  // group 0's free blocks, one off
+  EXPECT_NE(fsck_complaints(image), "");
+}
+
 TEST_F(Ext2RefuseTest, Features) {
   const uint32_t incompat = peek32(1024 + 96);
   poke32(1024 + 96, incompat | 0x8000);  // inline_data
