@@ -84,7 +84,10 @@ int64_t Ext2FileSystem::time_of(const Inode& inode, size_t field, size_t extra) 
     ns = bits >> 2;
     if (ns >= kNsPerSecond) ns = kNsPerSecond - 1;
   }
-  return seconds * kNsPerSecond + ns;  // at most 2^34 s: no overflow
+  // 34 bits of seconds reach past what 64 bits of nanoseconds hold (the year 2262).
+  constexpr int64_t kMaxSeconds = INT64_MAX / kNsPerSecond - 1;
+  if (seconds > kMaxSeconds) return kMaxSeconds * kNsPerSecond;
+  return seconds * kNsPerSecond + ns;
 }
 
 void Ext2FileSystem::set_time(Inode& inode, size_t field, size_t extra, int64_t ns) const {
