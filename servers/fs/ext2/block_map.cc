@@ -58,7 +58,7 @@ Result<uint64_t> Ext2FileSystem::map(const Inode& inode, uint64_t n) {
   for (uint32_t l = 0; l < path.levels && block != 0; ++l) {
     if (!is_data_block(block)) return abi::kErrCorrupt;
     BlockRef ref = TRY(cache_->get(block));
-    block = le32(ref.data() + 4 * path.index[l]);
+    block = le32(ref.data() + size_t{4} * path.index[l]);
   }
   if (block != 0 && !is_data_block(block)) return abi::kErrCorrupt;
   return block;
@@ -89,7 +89,7 @@ Result<uint64_t> Ext2FileSystem::map_or_allocate(Inode& inode, uint64_t n, bool&
   for (uint32_t l = 0; l < path.levels; ++l) {
     if (!is_data_block(block)) return abi::kErrCorrupt;
     BlockRef ref = TRY(cache_->get(block));
-    uint8_t* slot = ref.data() + 4 * path.index[l];
+    uint8_t* slot = ref.data() + size_t{4} * path.index[l];
     uint64_t next = le32(slot);
     if (next == 0) {
       next = TRY(allocate_block(block + 1));
@@ -148,14 +148,14 @@ Result<bool> Ext2FileSystem::free_tree(Inode& inode, uint64_t block, uint32_t le
   for (uint32_t l = 1; l < level; ++l) child_span *= per_block;
   BlockRef ref = TRY(cache_->get(block));
   for (uint32_t i = 0; i < per_block; ++i) {
-    const uint32_t child = le32(ref.data() + 4 * i);
+    const uint32_t child = le32(ref.data() + size_t{4} * i);
     const uint64_t child_base = base + i * child_span;
     if (child == 0 || child_base + child_span <= first) continue;
     bool emptied = child_base >= first;
     if (level > 1) emptied = TRY(free_tree(inode, child, level - 1, child_base, first));
     if (!emptied) continue;
     TRY(free_block(child));
-    put32(ref.data() + 4 * i, 0);
+    put32(ref.data() + size_t{4} * i, 0);
     ref.mark_dirty();
     add_blocks(inode, -1);
   }

@@ -59,13 +59,15 @@ struct Inode {
     set32(ino::kSize, static_cast<uint32_t>(size));
     set32(ino::kSizeHigh, static_cast<uint32_t>(size >> 32));
   }
-  uint32_t block(uint32_t i) const { return get32(ino::kBlock + 4 * i); }
-  void set_block(uint32_t i, uint32_t v) { set32(ino::kBlock + 4 * i, v); }
+  uint32_t block(uint32_t i) const { return get32(ino::kBlock + size_t{4} * i); }
+  void set_block(uint32_t i, uint32_t v) { set32(ino::kBlock + size_t{4} * i, v); }
   bool uses_extents() const { return flags() & ino::kExtentsFlag; }
   bool is_fast_symlink() const { return is_symlink() && size() < ino::kFastSymlinkMax; }
 };
 
 // Where a directory entry lies: its block (logical, in the directory) and byte offset.
+struct RenameInodes;
+
 struct DirSlot {
   uint64_t logical = 0;
   uint32_t offset = 0;
@@ -102,8 +104,7 @@ class Ext2FileSystem final : public FileSystem {
   explicit Ext2FileSystem(BlockDevice& device) : device_(device) {}
 
   // mount.cc
-  Result<void> load_superblock(const uint8_t* super, const MountOptions& options,
-                               MountMessage& message);
+  Result<void> load_superblock(const uint8_t* super, MountMessage& message);
   Result<void> check_features(bool read_only, MountMessage& message);
   Result<void> load_groups(MountMessage& message);
   Result<void> map_metadata(MountMessage& message);
@@ -178,6 +179,8 @@ class Ext2FileSystem final : public FileSystem {
   Result<void> writable() const;
   Result<bool> is_below(uint32_t dir, uint32_t ancestor);
   Result<void> drop_target(Inode& to_dir, Inode& target);
+  Result<void> rename_in(RenameInodes& inodes, InodeId from_node, lib::StringView from,
+                         InodeId to_node, lib::StringView to);
 
   // file_data.cc
   Result<size_t> read_data(const Inode& inode, uint64_t offset, void* out, size_t size);

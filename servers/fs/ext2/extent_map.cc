@@ -23,7 +23,7 @@ Result<uint64_t> Ext2FileSystem::map_extent(const Inode& inode, uint64_t n) {
     // The last entry that starts at or before the block (entries are sorted).
     const uint8_t* found = nullptr;
     for (uint32_t i = 0; i < entries; ++i) {
-      const uint8_t* entry = node + kExtentHeader + i * kExtentEntry;
+      const uint8_t* entry = node + kExtentHeader + size_t{i} * kExtentEntry;
       if (le32(entry) > logical) break;
       found = entry;
     }

@@ -192,12 +192,30 @@ Result<void> Ext2FileSystem::drop_target(Inode& to_dir, Inode& target) {
   return store(target);
 }
 
+// The four inodes a rename may change live on the heap: a kernel stack is small.
+struct RenameInodes {
+  Inode from_dir;
+  Inode other_dir;
+  Inode moved;
+  Inode target;
+};
+
 Result<void> Ext2FileSystem::rename(InodeId from_node, lib::StringView from, InodeId to_node,
                                     lib::StringView to) {
   TRY(writable());
   if (to.size() > 255) return abi::kErrNameTooLong;
-  Inode from_dir = TRY(load_directory(from_node));
-  Inode other_dir;
+  auto* inodes = make<RenameInodes>();
+  if (!inodes) return abi::kErrNoMemory;
+  Result<void> done = rename_in(*inodes, from_node, from, to_node, to);
+  destroy(inodes);
+  return done;
+}
+
+Result<void> Ext2FileSystem::rename_in(RenameInodes& inodes, InodeId from_node,
+                                       lib::StringView from, InodeId to_node, lib::StringView to) {
+  Inode& from_dir = inodes.from_dir;
+  Inode& other_dir = inodes.other_dir;
+  from_dir = TRY(load_directory(from_node));
   const bool same_dir = from_node == to_node;
   if (!same_dir) other_dir = TRY(load_directory(to_node));
   Inode& to_dir = same_dir ? from_dir : other_dir;
@@ -206,7 +224,8 @@ Result<void> Ext2FileSystem::rename(InodeId from_node, lib::StringView from, Ino
   if (!TRY(find_entry(from_dir, from, source))) return abi::kErrNotFound;
   Result<Inode> loaded = load_live(source.node);
   if (!loaded.ok()) return abi::kErrCorrupt;
-  Inode moved = loaded.release_value();
+  Inode& moved = inodes.moved;
+  moved = loaded.value();
   if (moved.number == from_dir.number || moved.number == to_dir.number)
     return moved.is_directory() ? abi::kErrInvalidArgument : abi::kErrCorrupt;
   const bool directory = moved.is_directory();
@@ -216,11 +235,11 @@ Result<void> Ext2FileSystem::rename(InodeId from_node, lib::StringView from, Ino
   DirSlot existing;
   const bool replacing = TRY(find_entry(to_dir, to, existing));
   if (replacing && existing.node == moved.number) return {};  // the same file
-  Inode target;
+  Inode& target = inodes.target;
   if (replacing) {
     Result<Inode> found = load_live(existing.node);
     if (!found.ok()) return abi::kErrCorrupt;
-    target = found.release_value();
+    target = found.value();
     if (target.number == from_dir.number || target.number == to_dir.number) return abi::kErrCorrupt;
     if (directory && !target.is_directory()) return abi::kErrNotDirectory;
     if (!directory && target.is_directory()) return abi::kErrIsDirectory;

@@ -114,7 +114,7 @@ Result<FileSystem*> Ext2FileSystem::mount(BlockDevice& device, const MountOption
   auto* fs = new (memory) Ext2FileSystem(device);
   Result<void> loaded =
       device.read(kSuperblockOffset / kSectorSize, kSuperblockSize / kSectorSize, super);
-  if (loaded.ok()) loaded = fs->load_superblock(super, options, message);
+  if (loaded.ok()) loaded = fs->load_superblock(super, message);
   deallocate(super);
   if (loaded.ok()) loaded = fs->check_features(options.read_only, message);
   if (loaded.ok()) {
@@ -144,8 +144,7 @@ Result<FileSystem*> Ext2FileSystem::mount(BlockDevice& device, const MountOption
   return static_cast<FileSystem*>(fs);
 }
 
-Result<void> Ext2FileSystem::load_superblock(const uint8_t* super, const MountOptions& options,
-                                             MountMessage& message) {
+Result<void> Ext2FileSystem::load_superblock(const uint8_t* super, MountMessage& message) {
   if (le16(super + sb::kMagic) != kMagic)
     return refuse(message, abi::kErrCorrupt, "not an ext2 file system (bad magic)");
   const uint32_t log_block = le32(super + sb::kLogBlockSize);
@@ -205,29 +204,33 @@ Result<void> Ext2FileSystem::load_superblock(const uint8_t* super, const MountOp
       extra_isize_ = 32;
   }
   if (incompat_ & (kIncompatExtents | kIncompat64Bit | kIncompatFlexBg) ||
-      ro_compat_ & (kRoCompatHugeFile | kRoCompatMetadataCsum | kRoCompatGdtCsum))
+      ro_compat_ & (kRoCompatHugeFile | kRoCompatMetadataCsum | kRoCompatGdtCsum)) {
     __builtin_memcpy(type_, "ext4", 5);
-  else if (compat_ & kCompatHasJournal)
+  } else if (compat_ & kCompatHasJournal) {
     __builtin_memcpy(type_, "ext3", 5);
-  (void)options;
+  }
   return {};
 }
 
 Result<void> Ext2FileSystem::check_features(bool read_only, MountMessage& message) {
-  if (incompat_ & kIncompatRecover)
+  if (incompat_ & kIncompatRecover) {
     return refuse(message, abi::kErrNotSupported,
                   "unsupported feature: needs_recovery (the journal must be replayed first)");
-  if (const uint32_t unknown = incompat_ & ~kIncompatRead)
+  }
+  if (const uint32_t unknown = incompat_ & ~kIncompatRead) {
     return refuse(message, abi::kErrNotSupported,
                   "unsupported feature: ", feature_name(kIncompatFeatures, unknown));
+  }
   if (read_only) return {};
   if (!device_.writable()) return refuse(message, abi::kErrReadOnly, "the device is read-only");
-  if (const uint32_t unwritable = incompat_ & ~kIncompatWrite)
+  if (const uint32_t unwritable = incompat_ & ~kIncompatWrite) {
     return refuse(message, abi::kErrReadOnly,
                   "read-only feature: ", feature_name(kIncompatFeatures, unwritable));
-  if (const uint32_t unwritable = ro_compat_ & ~kRoCompatWrite)
+  }
+  if (const uint32_t unwritable = ro_compat_ & ~kRoCompatWrite) {
     return refuse(message, abi::kErrReadOnly,
                   "read-only feature: ", feature_name(kRoCompatFeatures, unwritable));
+  }
   if (blocks_count_ > 0xffffffffu)
     return refuse(message, abi::kErrReadOnly, "read-only feature: 64bit (blocks past 2^32)");
   return {};
@@ -238,7 +241,8 @@ bool Ext2FileSystem::group_has_super(uint32_t group) const {
   if (compat_ & kCompatSparseSuper2)
     return group == backup_groups_[0] || group == backup_groups_[1];
   if (!(ro_compat_ & kRoCompatSparseSuper) || group == 1) return true;
-  for (uint64_t base : {3, 5, 7}) {
+  constexpr uint64_t kBases[] = {3, 5, 7};
+  for (const uint64_t base : kBases) {
     uint64_t power = base;
     while (power < group) power *= base;
     if (power == group) return true;

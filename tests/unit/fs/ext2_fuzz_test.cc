@@ -89,7 +89,7 @@ void fuzz(const std::string& type, uint32_t block_size, int iterations, bool wri
   ASSERT_TRUE(make_image(pristine, type, block_size, 4, "-N 256 -d " + tree));
   const std::string original = read_host(pristine);
   // The metadata and the first directories and indirect blocks.
-  const size_t region = std::min<size_t>(original.size(), 256 * 1024);
+  const size_t region = std::min<size_t>(original.size(), size_t{256} * 1024);
   int mounted = 0;
   for (int seed = 0; seed < iterations; ++seed) {
     std::mt19937 rng(1000 + seed);
@@ -101,7 +101,7 @@ void fuzz(const std::string& type, uint32_t block_size, int iterations, bool wri
     }
     write_file(image, bytes);
     const bool writable = write && seed % 3 == 0;
-    auto m = mount(image, !writable, 64 * 1024);
+    auto m = mount(image, !writable, size_t{64} * 1024);
     if (!m->fs) {
       EXPECT_NE(m->message.text[0], '\0') << "seed " << seed << ": a refusal says why";
       continue;

@@ -11,7 +11,6 @@ namespace {
 
 using stellina::abi::kModeDirectory;
 using stellina::abi::kModeRegular;
-using stellina::abi::kModeTypeMask;
 namespace abi = stellina::abi;
 
 lib::StringView sv(const std::string& s) { return {s.data(), s.size()}; }
@@ -225,13 +224,15 @@ TEST_P(Ext2WriteTest, ThousandsOfEntries) {
   EXPECT_EQ(listed.value().size(), size_t{kCount});
   EXPECT_GT(fs->stat(d).value().size, 20u * GetParam());
   check_on_host();
-  for (int i = 0; i < kCount; i += 2)
+  for (int i = 0; i < kCount; i += 2) {
     ASSERT_TRUE(
         fs->unlink(d, sv("a_file_with_a_long_name_number_" + std::to_string(i)), false).ok());
+  }
   check_on_host();
-  for (int i = 1; i < kCount; i += 2)
+  for (int i = 1; i < kCount; i += 2) {
     ASSERT_TRUE(
         fs->unlink(d, sv("a_file_with_a_long_name_number_" + std::to_string(i)), false).ok());
+  }
   EXPECT_TRUE(list(*fs, d).value().empty());
   check_on_host();
   ASSERT_TRUE(fs->unlink(2, "many", true).ok());
