@@ -10,6 +10,7 @@
 #include "kernel/arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/heap.h"
+#include "kernel/kernel_folios.h"
 #include "kernel/log.h"
 #include "kernel/pmm.h"
 #include "kernel/thread.h"
@@ -65,6 +66,13 @@ lib::Result<void> load_segments(const lib::ElfImage& image, uintptr_t bias, Addr
     }
   }
   return {};
+}
+
+// The stack's region is the loader's own: an image reaching into it is refused before
+// anything is made for it.
+bool reaches_stack(const lib::ElfImage& image, uintptr_t bias) {
+  return image.image_start() + bias < kStackTop &&
+         kStackTop - kStackSize < image.image_end() + bias;
 }
 
 // Pages [start, end) overlap the rounded-out pages of [phys, phys + size).
@@ -160,6 +168,7 @@ lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t siz
                                 Ref<Channel> exit_channel, Ref<Silo> silo) {
   if (handle_count > stellina::abi::kMaxStartupHandles) return lib::Error::TooLarge;
   const lib::ElfImage image = TRY(lib::ElfImage::parse(elf, size));
+  if (reaches_stack(image, image.is_pie() ? kPieBias : 0)) return lib::Error::InvalidArgument;
   Ref<Process> process = Ref<Process>::adopt(TRY(Process::create(
       name, static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo))));
   auto* page = static_cast<uint8_t*>(TRY(heap::alloc(arch::kPageSize)));
@@ -261,6 +270,34 @@ lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle
   const lib::ByteSpan file = TRY(boot_archive_file(name));
   return spawn(name, file.data, file.size, handles, handle_count,
                static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo));
+}
+
+lib::Result<Ref<Process>> spawn_from_folio(const char* name, Folio& image, size_t size,
+                                           Silo* charge, const SpawnHandle* handles,
+                                           size_t handle_count, Ref<Channel> exit_channel,
+                                           Ref<Silo> silo) {
+  // Device memory is not read through the direct map: a read may have side effects.
+  if (size == 0 || size > image.page_count() * arch::kPageSize || image.is_device())
+    return lib::Error::InvalidArgument;
+  // A private copy first: whoever holds image may write it while the parser checks it, and
+  // the loader must read the very bytes that were checked.
+  Ref<Folio> copy = Ref<Folio>::adopt(TRY(Folio::create(size, charge)));
+  for (size_t done = 0, i = 0; done < size; done += arch::kPageSize, ++i) {
+    const size_t n = size - done < arch::kPageSize ? size - done : arch::kPageSize;
+    __builtin_memcpy(arch::phys_to_virt(copy->page(i)), arch::phys_to_virt(image.page(i)), n);
+  }
+  // The copy's pages are scattered: a kernel window shows them as one read-only run.
+  KernelFolios view;
+  const auto mapped = view.map(copy.get(), 0);
+  auto spawned = mapped.ok()
+                     ? spawn(name, reinterpret_cast<const uint8_t*>(mapped.value()), size, handles,
+                             handle_count, static_cast<Ref<Channel>&&>(exit_channel),
+                             static_cast<Ref<Silo>&&>(silo))
+                     : lib::Result<Ref<Process>>(mapped.error());
+  SpinlockGuard guard(sched_lock);  // the copy goes, and gives its charge back
+  view.unmap_all();
+  copy = Ref<Folio>();
+  return spawned;
 }
 
 }  // namespace kernel

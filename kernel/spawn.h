@@ -1,6 +1,7 @@
 #pragma once
-// Starting a user process from an ELF image: the kernel's own loader, used to start the first
-// processes (and by tests). Later the startup server loads components itself.
+// Starting a user process from an ELF image: the kernel's one loader, for images in the boot
+// archive (the first processes, components by name) and images a caller holds in a folio
+// (process_spawn with an image), and starting components built into the kernel.
 
 #include <lib/archive.h>
 #include <lib/result.h>
@@ -18,9 +19,11 @@ struct SpawnHandle {
 
 // Loads elf into a new process in silo (empty: the root silo), installs the handles (in
 // order: the process finds them in its StartupBlock), and starts its thread. The ProcessExit
-// goes to exit_channel's peer. Errors: the ELF parser's (InvalidArgument, OutOfRange,
-// NotSupported), TooLarge (more than kMaxStartupHandles handles), QuotaExceeded (the silo
-// cannot hold the loaded pages or the thread), NoMemory.
+// goes to exit_channel's peer. elf must not change while spawn runs (the boot archive, or a
+// private copy). Errors: the ELF parser's (InvalidArgument, OutOfRange, NotSupported),
+// InvalidArgument (a segment overlapping the stack, or outside user space once biased),
+// TooLarge (more than kMaxStartupHandles handles), QuotaExceeded (the silo cannot hold the
+// loaded pages or the thread), NoMemory.
 lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t size,
                                 const SpawnHandle* handles, size_t handle_count,
                                 Ref<Channel> exit_channel, Ref<Silo> silo = {});
@@ -30,6 +33,18 @@ lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t siz
 lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle* handles,
                                              size_t handle_count, Ref<Channel> exit_channel,
                                              Ref<Silo> silo = {});
+
+// Spawns the ELF image in the first size bytes of image, a folio over RAM that others may
+// keep writing: the bytes are first copied into pages of the kernel's own (charged to
+// charge, when given, until the spawn returns), and only that copy is parsed and loaded, so
+// a change to image during the spawn or after it reaches neither the loader nor the new
+// process. Errors: InvalidArgument (size 0 or past the folio's end, a device folio),
+// NoResources (no kernel window to read the copy through), those of Folio::create
+// (QuotaExceeded, NoMemory) and those of spawn.
+lib::Result<Ref<Process>> spawn_from_folio(const char* name, Folio& image, size_t size,
+                                           Silo* charge, const SpawnHandle* handles,
+                                           size_t handle_count, Ref<Channel> exit_channel,
+                                           Ref<Silo> silo = {});
 
 // Starts a component built into the kernel (isolation = kernel) as a kernel thread with its
 // own handle table, the same handles in the same order as spawn would give it, in silo

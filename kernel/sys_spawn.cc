@@ -1,4 +1,5 @@
-// Syscalls that start and end other processes: how the startup server brings up components.
+// Syscalls that start and end other processes: how the startup server brings up components,
+// and how any holder of a silo's kRightManage starts a program from an image in a folio.
 
 #include <stellina/process.h>
 
@@ -40,6 +41,20 @@ lib::Result<void> look_up(const abi::SpawnRequest& request, Granted& granted) RE
   return {};
 }
 
+// Starts the program from the source the request names: the image in a folio, the boot
+// archive, or the kernel's components.
+lib::Result<Ref<Process>> start(const abi::SpawnRequest& request, const char* name, Folio* image,
+                                Silo& caller_silo, const Granted& granted, const Ref<Silo>& in) {
+  // The image's copy is charged to the caller's silo: the caller asked for it.
+  if (image) {
+    return spawn_from_folio(name, *image, request.image_size, &caller_silo, granted.handles,
+                            granted.count, Ref<Channel>(), in);
+  }
+  if (request.isolation == abi::Isolation::User)
+    return spawn_from_archive(name, granted.handles, granted.count, Ref<Channel>(), in);
+  return spawn_in_kernel(name, granted.handles, granted.count, Ref<Channel>(), in);
+}
+
 }  // namespace
 
 lib::Result<Handle> sys_process_spawn(Handle silo, UserIn<abi::SpawnRequest> user_request) {
@@ -49,27 +64,38 @@ lib::Result<Handle> sys_process_spawn(Handle silo, UserIn<abi::SpawnRequest> use
   if (request.name_size == 0 || request.name_size > 31) return lib::Error::InvalidArgument;
   if (request.isolation != abi::Isolation::Kernel && request.isolation != abi::Isolation::User)
     return lib::Error::InvalidArgument;
+  if (request.reserved != 0) return lib::Error::InvalidArgument;
+  const bool from_image = request.image != abi::kInvalidHandle;
+  if (!from_image && request.image_size != 0) return lib::Error::InvalidArgument;
+  // An image is a user program: the kernel's components are only those built into it.
+  if (from_image && request.isolation == abi::Isolation::Kernel) return lib::Error::NotSupported;
+  if (from_image && request.image_size == 0) return lib::Error::InvalidArgument;
   char name[32] = {};
   TRY(UserIn<char>::from(request.name).read(name, request.name_size));
   for (size_t i = 0; i < request.name_size; ++i)
     if (name[i] == '\0') return lib::Error::InvalidArgument;
 
-  HandleTable& table = current_process().handles();
+  Process& caller = current_process();
+  HandleTable& table = caller.handles();
   Handle h;
   Granted granted;
   Ref<Silo> in;
+  Ref<Folio> image;
   {
     SpinlockGuard guard(sched_lock);
     Silo* target = TRY(table.get<Silo>(silo, abi::kRightManage));
+    Folio* folio = nullptr;
+    if (from_image) folio = TRY(table.get<Folio>(request.image, abi::kRightRead));
     TRY(look_up(request, granted));
     h = TRY(table.reserve());
-    in = Ref<Silo>(target);  // last: a Ref must be dropped under the lock
+    // Last: a Ref must be dropped under the lock.
+    in = Ref<Silo>(target);
+    image = Ref<Folio>(folio);
   }
-  auto spawned = request.isolation == abi::Isolation::User
-                     ? spawn_from_archive(name, granted.handles, granted.count, Ref<Channel>(), in)
-                     : spawn_in_kernel(name, granted.handles, granted.count, Ref<Channel>(), in);
+  auto spawned = start(request, name, image.get(), caller.silo(), granted, in);
   SpinlockGuard guard(sched_lock);
   in = Ref<Silo>();
+  image = Ref<Folio>();
   if (!spawned.ok()) {
     table.cancel(h);
     // An image that cannot be loaded is the caller's bad argument, whatever the parser said.

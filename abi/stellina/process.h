@@ -36,15 +36,30 @@ enum class Isolation : uint32_t {
   User = 1,
 };
 
-// What process_spawn starts.
+// What process_spawn starts. Value-initialize it (SpawnRequest request{}) and fill in what
+// is needed: every field left zero means "the usual".
+//
+// Where the program comes from:
+//   - image == kInvalidHandle: by name, from the boot archive (isolation User) or the
+//     kernel's table of built-in components (isolation Kernel);
+//   - image a Folio over RAM (kRightRead): its first image_size bytes are an ELF image
+//     (static, or static PIE) that a user process is loaded from (isolation User only). The
+//     kernel copies the image out of the folio before it reads a byte of it, so the caller
+//     may keep writing the folio, during the spawn and after: the new process never shares
+//     a page with it. The folio stays the caller's (the handle is neither moved nor closed).
+//     A file server can fill such a folio from a file of any file system.
 struct SpawnRequest {
-  // The program in the boot archive, or the component built into the kernel; also the
-  // process's name. At most 31 bytes; no NUL needed.
+  // The process's name (in ProcessExit, process lists and logs); without an image, also the
+  // program in the boot archive or the component built into the kernel. 1 to 31 bytes, no
+  // NUL.
   const char* name;
   uint64_t name_size;
   Isolation isolation;
   uint32_t handle_count;
   Handle handles[kMaxStartupHandles];  // moved into the new process's StartupBlock
+  Handle image;         // kInvalidHandle (by name), or the Folio holding the ELF image
+  uint32_t reserved;    // 0
+  uint64_t image_size;  // bytes of the image, from the folio's first byte; 0 without an image
 };
 
 // What process_info reports.

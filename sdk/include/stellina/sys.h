@@ -62,6 +62,27 @@ inline int64_t interrupt_create_msi(Handle platform, abi::MsiMessage* msi) {
   return interrupt_create(platform, 0, abi::kInterruptMsi, msi);
 }
 
+// Starts a user process from an ELF image a folio holds (its first image_size bytes: a file
+// a file server read into it, say), named name (1 to 31 bytes, NUL-terminated here), in
+// silo, with handles, in order, as its StartupBlock: process_spawn with request.image
+// (abi/stellina/process.h). The handles move to the new process only if it starts; the
+// folio stays the caller's, who may reuse it at once. Returns the Process handle, or the
+// Status process_spawn gave (kErrTooLarge for more than kMaxStartupHandles handles).
+inline int64_t process_spawn_image(Handle silo, const char* name, Handle image, uint64_t image_size,
+                                   const Handle* handles, uint32_t handle_count) {
+  if (handle_count > abi::kMaxStartupHandles) return abi::kErrTooLarge;
+  abi::SpawnRequest request{};
+  request.name = name;
+  // Past 31 bytes the kernel refuses the name: no need to look further.
+  while (request.name_size < 32 && name[request.name_size] != '\0') ++request.name_size;
+  request.isolation = abi::Isolation::User;
+  request.handle_count = handle_count;
+  for (uint32_t i = 0; i < handle_count; ++i) request.handles[i] = handles[i];
+  request.image = image;
+  request.image_size = image_size;
+  return process_spawn(silo, &request);
+}
+
 }  // namespace stellina::sys
 
 // A user program defines this; its return value is the process's exit code.
