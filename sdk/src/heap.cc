@@ -33,12 +33,16 @@ HeapChunks::~HeapChunks() {
     if (c.base) unmap_chunk(&c);
 }
 
-HeapChunks::Chunk* HeapChunks::chunk_of(const void* p) {
-  const char* at = static_cast<const char*>(p);
-  for (Chunk& c : chunks_)
-    if (c.base && at >= c.base && at < c.base + c.size) return &c;
+HeapChunks::Chunk* HeapChunks::chunk_of(const void* p) const {
+  const auto at = reinterpret_cast<uintptr_t>(p);
+  for (const Chunk& c : chunks_) {
+    const auto base = reinterpret_cast<uintptr_t>(c.base);
+    if (c.base && at >= base && at - base < c.size) return const_cast<Chunk*>(&c);
+  }
   return nullptr;
 }
+
+bool HeapChunks::owns(const void* p) const { return chunk_of(p) != nullptr; }
 
 size_t HeapChunks::next_chunk_size(unsigned order) const {
   // As much again as the heap holds (it doubles as it grows), within the bounds, and room
@@ -249,7 +253,7 @@ Result<void*> heap_allocate(size_t size) {
 void heap_free(void* p) {
   if (!p) return;
   auto state = current_heap(false);
-  if (!state.ok()) return;
+  if (!state.ok() || !state.value()->chunks.owns(p)) return;
   // A pointer the heap did not give is refused, and nothing changes.
   (void)state.value()->heap.free(p);
 }

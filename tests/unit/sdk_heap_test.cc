@@ -160,7 +160,9 @@ TEST_F(SdkHeap, AllocateIsZeroedAndAligned) {
   }
   heap_free(nullptr);
   int outside = 0;
-  heap_free(&outside);  // refused, harmlessly
+  heap_free(&outside);  // refused, without reading around it (the sanitizer would see)
+  std::vector<char> elsewhere(8192);
+  heap_free(elsewhere.data() + 4096);
   void* p = heap_allocate(64).value();
   heap_free(p);
   heap_free(p);  // twice: refused

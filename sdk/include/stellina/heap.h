@@ -33,7 +33,8 @@ constexpr size_t kHeapMaxAllocation = size_t{4} << 20;
 // kErrQuotaExceeded, kErrNoMemory, kErrNoResources (every folio mapping in use).
 Result<void*> heap_allocate(size_t size);
 // Gives back what heap_allocate returned; null is ignored. Freeing anything else, or twice,
-// is refused without harm (lib::Heap checks).
+// is refused without harm: a pointer outside the heap's chunks is not even read, and one
+// inside them is checked by lib::Heap.
 void heap_free(void* p);
 
 // The chunks behind the heap, exposed for host tests (which give it a fake allocate_pages).
@@ -62,6 +63,8 @@ class HeapChunks final : public lib::PageSource {
   lib::Result<void> free_pages(void* block) override;
   lib::Result<Block> block(void* block) override;
 
+  // Whether p lies in one of the chunks.
+  bool owns(const void* p) const;
   size_t chunk_count() const { return count_; }
   size_t mapped_bytes() const { return mapped_; }
   // Why the last alloc_pages failed, as the backend said (lib::Error has fewer kinds).
@@ -75,7 +78,7 @@ class HeapChunks final : public lib::PageSource {
     unsigned order = 0;                    // of the one block
     uint8_t tag = 0;
   };
-  Chunk* chunk_of(const void* p);
+  Chunk* chunk_of(const void* p) const;
   lib::Result<Chunk*> map_chunk(size_t size);
   void unmap_chunk(Chunk* c);
   size_t next_chunk_size(unsigned order) const;
