@@ -63,7 +63,8 @@ bool Manifest::valid_mount_table(uint64_t first, uint64_t count, uint64_t string
     if ((flags & ~kMountReadOnly) != 0) return false;
     if (!is_path(string(path)) || !is_service(string(service))) return false;
     // The whole tree is "", never "/".
-    if (subtree != 0 && (!is_path(string(subtree)) || string(subtree)[1] == 0)) return false;
+    const char* sub = string(subtree);
+    if (sub[0] != 0 && (!is_path(sub) || sub[1] == 0)) return false;
     const bool first_entry = e == first;
     if (first_entry ? string(path)[1] != 0 : !before(string(u32(p - kEntrySize)), string(path)))
       return false;

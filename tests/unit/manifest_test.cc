@@ -337,10 +337,11 @@ TEST(Manifest, RefusesBadMounts) {
     put_u32(v, boot + 8, append(v, service));
     EXPECT_EQ(open(v).error(), Error::InvalidArgument) << service;
   }
-  for (const char* subtree : {"/", "rootfs", "/srv/", "/srv/data"}) {
+  for (const char* subtree : {"/", "rootfs", "/srv/", "/srv/data", ""}) {
     v = bytes;
-    put_u32(v, boot + 12, append(v, subtree));
-    EXPECT_EQ(open(v).ok(), !std::strcmp(subtree, "/srv/data")) << subtree;
+    put_u32(v, boot + 12, append(v, subtree));  // "" anywhere in the table: the whole tree
+    const bool fine = !std::strcmp(subtree, "/srv/data") || !*subtree;
+    EXPECT_EQ(open(v).ok(), fine) << subtree;
   }
   v = bytes;
   put_u32(v, boot + 12, get_u32(v, 20));  // just past the string table
