@@ -10,10 +10,67 @@ uint32_t u32(const uint8_t* p) {
 uint64_t u64(const uint8_t* p) { return u32(p) | uint64_t{u32(p + 4)} << 32; }
 
 constexpr char kMagic[8] = {'S', 'T', 'L', 'M', 'A', 'N', 'I', '1'};
-constexpr uint32_t kVersion = 2;
+constexpr uint32_t kVersion = 3;
 constexpr uint32_t kFullCpu = 100;
+constexpr uint32_t kMountReadOnly = 1;  // a mount entry's flags
+constexpr uint32_t kSiloOwnMounts = 1;  // a silo record's flags
+// The file protocol's limits (abi/stellina/file.h: kFileMaxPath, kFileMaxName).
+constexpr size_t kMaxPath = 1024, kMaxName = 255;
+
+// An absolute, normalized path within the limits: "/", or "/a/b" with no empty, "." or ".."
+// component. s ends with a NUL inside the string table (open() checked).
+bool is_path(const char* s) {
+  if (s[0] != '/') return false;
+  if (s[1] == 0) return true;
+  size_t length = 0, name = 0;  // bytes of the path, and of the component being read
+  for (const char* p = s + 1;; ++p) {
+    if (++length > kMaxPath) return false;
+    if (*p != '/' && *p != 0) {
+      if (++name > kMaxName) return false;
+      continue;
+    }
+    const char* start = p - name;
+    const bool dots =
+        (name == 1 && start[0] == '.') || (name == 2 && start[0] == '.' && start[1] == '.');
+    if (name == 0 || dots) return false;  // also a trailing '/'
+    if (*p == 0) return true;
+    name = 0;
+  }
+}
+
+// A service name: [a-z][a-z0-9-]*.
+bool is_service(const char* s) {
+  if (s[0] < 'a' || s[0] > 'z') return false;
+  for (; *s; ++s)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-')) return false;
+  return true;
+}
+
+// a < b in byte order.
+bool before(const char* a, const char* b) {
+  while (*a && *a == *b) ++a, ++b;
+  return static_cast<unsigned char>(*a) < static_cast<unsigned char>(*b);
+}
 
 }  // namespace
+
+bool Manifest::valid_mount_table(uint64_t first, uint64_t count, uint64_t strings_size) const {
+  if (first + count > entry_count_) return false;
+  for (uint64_t e = first; e < first + count; ++e) {
+    const uint8_t* p = entry(e);
+    const uint32_t path = u32(p), flags = u32(p + 4), service = u32(p + 8), subtree = u32(p + 12);
+    if (path >= strings_size || service >= strings_size || subtree >= strings_size) return false;
+    if ((flags & ~kMountReadOnly) != 0) return false;
+    if (!is_path(string(path)) || !is_service(string(service))) return false;
+    // The whole tree is "", never "/".
+    const char* sub = string(subtree);
+    if (sub[0] != 0 && (!is_path(sub) || sub[1] == 0)) return false;
+    const bool first_entry = e == first;
+    if (first_entry ? string(path)[1] != 0 : !before(string(u32(p - kEntrySize)), string(path)))
+      return false;
+  }
+  return true;
+}
 
 Result<Manifest> Manifest::open(const uint8_t* data, size_t size) {
   if (!data || size < kHeaderSize) return Error::OutOfRange;
@@ -22,6 +79,7 @@ Result<Manifest> Manifest::open(const uint8_t* data, size_t size) {
   if (u32(data + 8) != kVersion) return Error::NotSupported;
   const uint64_t count = u32(data + 12), entries = u32(data + 16), strings = u32(data + 20);
   const uint64_t total = u32(data + 24), silos = u32(data + 28);
+  const uint64_t system_mounts = u32(data + 32), system_first = u32(data + 36);
   const uint64_t needed =
       kHeaderSize + count * kComponentSize + silos * kSiloSize + entries * kEntrySize + strings;
   if (total != needed || total > size) return Error::OutOfRange;
@@ -34,8 +92,13 @@ Result<Manifest> Manifest::open(const uint8_t* data, size_t size) {
   m.silos_ = m.components_ + count * kComponentSize;
   m.entries_ = m.silos_ + silos * kSiloSize;
   m.strings_ = m.entries_ + entries * kEntrySize;
+  m.entry_count_ = entries;
   if (m.strings_[strings - 1] != 0) return Error::InvalidArgument;  // every string ends
   auto valid_string = [&](uint32_t offset) { return offset < strings; };
+  if (system_first + system_mounts > entries) return Error::OutOfRange;
+  if (!m.valid_mount_table(system_first, system_mounts, strings)) return Error::InvalidArgument;
+  m.system_mount_count_ = system_mounts;
+  m.system_first_mount_ = system_first;
 
   for (size_t c = 0; c < count; ++c) {
     const uint8_t* r = m.components_ + c * kComponentSize;
@@ -69,6 +132,11 @@ Result<Manifest> Manifest::open(const uint8_t* data, size_t size) {
     const uint8_t* r = m.silos_ + s * kSiloSize;
     const uint32_t cpu = u32(r + 12);
     if (!valid_string(u32(r)) || cpu < 1 || cpu > kFullCpu) return Error::InvalidArgument;
+    const uint64_t mounts = u32(r + 16), first = u32(r + 20), flags = u32(r + 24);
+    if ((flags & ~kSiloOwnMounts) != 0 || u32(r + 28) != 0) return Error::InvalidArgument;
+    if (!(flags & kSiloOwnMounts) && (mounts != 0 || first != 0)) return Error::InvalidArgument;
+    if (first + mounts > entries) return Error::OutOfRange;
+    if (!m.valid_mount_table(first, mounts, strings)) return Error::InvalidArgument;
   }
   return m;
 }
@@ -126,7 +194,33 @@ Result<size_t> Manifest::find(const char* name) const {
 
 Manifest::Silo Manifest::silo(size_t i) const {
   const uint8_t* r = silos_ + i * kSiloSize;
-  return Silo{string(u32(r)), u32(r + 4), u32(r + 8), u32(r + 12)};
+  return Silo{
+      string(u32(r)), u32(r + 4), u32(r + 8), u32(r + 12), (u32(r + 24) & kSiloOwnMounts) != 0,
+      u32(r + 16)};
+}
+
+Manifest::Mount Manifest::mount(size_t index) const {
+  const uint8_t* p = entry(index);
+  return Mount{string(u32(p)), string(u32(p + 8)), string(u32(p + 12)),
+               (u32(p + 4) & kMountReadOnly) != 0};
+}
+
+Manifest::Mount Manifest::silo_mount(size_t s, size_t i) const {
+  return mount(u32(silos_ + s * kSiloSize + 20) + i);
+}
+
+size_t Manifest::mount_count_of(size_t c) const {
+  const int32_t s = component(c).silo;
+  if (s >= 0 && silo(static_cast<size_t>(s)).own_mounts)
+    return silo(static_cast<size_t>(s)).mount_count;
+  return system_mount_count_;
+}
+
+Manifest::Mount Manifest::mount_of(size_t c, size_t i) const {
+  const int32_t s = component(c).silo;
+  if (s >= 0 && silo(static_cast<size_t>(s)).own_mounts)
+    return silo_mount(static_cast<size_t>(s), i);
+  return system_mount(i);
 }
 
 }  // namespace lib

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Tests for speccc, the component spec compiler (tools/speccc).
 
-A file named *.silo.toml is a silo spec, any other a component spec.
+A file named *.silo.toml is a silo spec, one named system.toml the system file (its mount
+table), any other a component spec.
 
   spec_test.py bad SPECCC CASE             CASE (a spec, or a directory of specs) is rejected with
                                            exactly the errors its "# expect: LINE:COL: MESSAGE"
@@ -12,7 +13,8 @@ A file named *.silo.toml is a silo spec, any other a component spec.
                                            (comma-separated), the same whatever order the specs
                                            are given in; each header compiles and holds the
                                            config's defaults
-  spec_test.py manifest SPECCC SPEC...     manifest.bin decodes to what the specs (and silos) say
+  spec_test.py manifest SPECCC SPEC...     manifest.bin decodes to what the specs (silos, and the
+                                           system file) say
 """
 import os
 import re
@@ -36,14 +38,21 @@ def is_silo(path):
     return path.endswith(".silo.toml")
 
 
+def is_system(path):
+    return os.path.basename(path) == "system.toml"
+
+
 def load(specs):
-    """The component specs and the silo specs, each by name."""
-    components, silos = {}, {}
+    """The component specs and the silo specs, each by name, and the system file's content."""
+    components, silos, system = {}, {}, {}
     for spec in specs:
         with open(spec, "rb") as f:
             data = tomllib.load(f)
-        (silos if is_silo(spec) else components)[data["name"]] = data
-    return components, silos
+        if is_system(spec):
+            system = data
+        else:
+            (silos if is_silo(spec) else components)[data["name"]] = data
+    return components, silos, system
 
 
 def speccc(binary, out, args):
@@ -125,7 +134,7 @@ def check_header(cxx, sdk, out, name, spec):
 
 
 def check_good(binary, cxx, sdk, order, specs):
-    parsed, _ = load(specs)
+    parsed, _, _ = load(specs)
     written = {f"{name}_env.h" for name in parsed} | {"start_order.txt", "manifest.bin"}
     runs = []
     for specs_in in (specs, specs[::-1]):
@@ -148,13 +157,23 @@ def check_good(binary, cxx, sdk, order, specs):
     print(f"ok: {len(parsed)} specs, start order {' '.join(runs[0][0])}, headers compile")
 
 
+def is_mount_path(path):
+    """Absolute and normalized within the file protocol's limits (abi/stellina/file.h)."""
+    if path == "/":
+        return True
+    names = path.split("/")
+    return (path.startswith("/") and len(path.encode()) <= 1024
+            and all(n not in ("", ".", "..") and len(n.encode()) <= 255 for n in names[1:]))
+
+
 def decode(blob):
-    """Reads manifest.bin as laid out in tools/speccc/README.md: (components, silos)."""
-    magic, version, count, entry_count, strings_size, total, silo_count = struct.unpack_from(
-        "<8s6I", blob, 0)
-    if magic != b"STLMANI1" or version != 2 or total != len(blob):
+    """Reads manifest.bin as laid out in tools/speccc/README.md: (components, silos, mounts),
+    mounts the system's table; a silo's "mounts" is its own table, None without one."""
+    (magic, version, count, entry_count, strings_size, total, silo_count, system_mounts,
+     system_first) = struct.unpack_from("<8s8I", blob, 0)
+    if magic != b"STLMANI1" or version != 3 or total != len(blob):
         fail(f"bad header {magic} {version} {total} (file: {len(blob)} bytes)")
-    silos_at = 32 + 32 * count
+    silos_at = 40 + 32 * count
     entries_at = silos_at + 32 * silo_count
     strings_at = entries_at + 16 * entry_count
     if strings_at + strings_size != total or blob[strings_at] != 0 or blob[-1] != 0:
@@ -166,19 +185,40 @@ def decode(blob):
         start = strings_at + offset
         return blob[start:blob.index(b"\0", start)].decode()
 
-    silos = []
+    def mount_table(first, n):
+        """Mount entries [first, first + n): {path: (service, subtree, read_only)}."""
+        table = {}
+        for j in range(n):
+            path, flags, service, subtree = struct.unpack_from("<4I", blob,
+                                                               entries_at + 16 * (first + j))
+            path, service, subtree = string(path), string(service), string(subtree)
+            if flags & ~1 or not is_mount_path(path) or (subtree and not is_mount_path(subtree)):
+                fail(f"bad mount entry {path} {flags} {service} {subtree}")
+            last = next(reversed(table), None)
+            if last is not None and last.encode() >= path.encode():
+                fail(f"mount {path} out of order, after {last}")
+            table[path] = (service, subtree, bool(flags & 1))
+        if table and "/" not in table:
+            fail(f"mount table {table} without /")
+        return table
+
+    silos, silo_mounts = [], []
     for i in range(silo_count):
-        name, pages, threads, cpu, *reserved = struct.unpack_from("<8I", blob, silos_at + 32 * i)
-        if any(reserved) or not 1 <= cpu <= 100:
-            fail(f"silo {i}: reserved {reserved}, cpu_percent {cpu}")
+        name, pages, threads, cpu, mounts, first, flags, reserved = struct.unpack_from(
+            "<8I", blob, silos_at + 32 * i)
+        if reserved or flags & ~1 or not 1 <= cpu <= 100:
+            fail(f"silo {i}: reserved {reserved}, flags {flags}, cpu_percent {cpu}")
+        if not flags & 1 and (mounts or first):
+            fail(f"silo {i}: {mounts} mounts from {first} but no table of its own")
         silos.append({"name": string(name), "memory_pages": pages, "threads": threads,
                       "cpu_percent": cpu})
+        silo_mounts.append((first, mounts) if flags & 1 else None)
 
     components = []
     next_entry = 0
     for i in range(count):
         (name, isolation, restart, silo, pages, threads, backoff, n_exports, n_requires,
-         n_devices, n_config, first) = struct.unpack_from("<IBBHIII4HI", blob, 32 + 32 * i)
+         n_devices, n_config, first) = struct.unpack_from("<IBBHIII4HI", blob, 40 + 32 * i)
         if first != next_entry:
             fail(f"component {i}: entries start at {first}, expected {next_entry}")
         if silo > silo_count:
@@ -208,13 +248,33 @@ def decode(blob):
             "requires": [(string(k), provider, string(v)) for k, provider, v in requires],
             "devices": [string(s) for s, _, _ in devices],
             "config": values})
+    # The mount tables follow the components' entries: the system's, then the silos' in order.
+    tables = [(system_first, system_mounts)] + [t for t in silo_mounts if t is not None]
+    for first, n in tables:
+        if first != next_entry:
+            fail(f"a mount table starts at entry {first}, expected {next_entry}")
+        next_entry += n
     if next_entry != entry_count:
         fail("entries left over")
-    return components, silos
+    system = mount_table(system_first, system_mounts)
+    for silo, table in zip(silos, silo_mounts):
+        silo["mounts"] = None if table is None else mount_table(*table)
+    return components, silos, system
+
+
+def spec_mounts(table):
+    """A [mounts] table as the manifest holds it: {path: (service, subtree, read_only)}."""
+    out = {}
+    for path, value in sorted((table or {}).items(), key=lambda kv: kv[0].encode()):
+        source = value if isinstance(value, str) else value["source"]
+        service, _, subtree = source.partition(":")
+        read_only = False if isinstance(value, str) else value.get("read_only", False)
+        out[path] = (service, "" if subtree == "/" else subtree, read_only)
+    return out
 
 
 def check_manifest(binary, specs):
-    parsed, silo_specs = load(specs)
+    parsed, silo_specs, system_spec = load(specs)
     with tempfile.TemporaryDirectory() as out:
         result = speccc(binary, out, specs)
         if result.returncode != 0:
@@ -222,7 +282,7 @@ def check_manifest(binary, specs):
         with open(os.path.join(out, "start_order.txt")) as f:
             order = f.read().split()
         with open(os.path.join(out, "manifest.bin"), "rb") as f:
-            components, silos = decode(f.read())
+            components, silos, system = decode(f.read())
     silo_of = {c: name for name, silo in silo_specs.items() for c in silo["components"]}
     providers = {}
     for n, s in parsed.items():
@@ -256,7 +316,8 @@ def check_manifest(binary, specs):
         fail(f"{len(components)} components, expected {len(order)}")
     want_silos = [{"name": name, "memory_pages": silo["limits"]["memory_pages"],
                    "threads": silo["limits"]["threads"],
-                   "cpu_percent": silo["limits"].get("cpu_percent", 100)}
+                   "cpu_percent": silo["limits"].get("cpu_percent", 100),
+                   "mounts": spec_mounts(silo["mounts"]) if "mounts" in silo else None}
                   for name, silo in sorted(silo_specs.items())]
     if silos != want_silos:
         fail(f"silos:\n  manifest {silos}\n  specs    {want_silos}")
@@ -265,7 +326,11 @@ def check_manifest(binary, specs):
         for limit in ("memory_pages", "threads"):
             if sum(c[limit] for c in members) > silo[limit]:
                 fail(f"silo {silo['name']}: its components need more {limit} than it has")
-    print(f"ok: manifest of {len(components)} components and {len(silos)} silos round-trips")
+    if system != spec_mounts(system_spec.get("mounts")):
+        fail(f"system mounts:\n  manifest {system}\n  spec     {spec_mounts(system_spec.get('mounts'))}")
+    own = sum(1 for s in silos if s["mounts"] is not None)
+    print(f"ok: manifest of {len(components)} components, {len(silos)} silos ({own} with their "
+          f"own mount table) and {len(system)} system mounts round-trips")
 
 
 def main():

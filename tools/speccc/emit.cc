@@ -59,9 +59,11 @@ class ManifestWriter {
 };
 
 constexpr char kMagic[] = "STLMANI1";
-constexpr uint32_t kVersion = 2;
-constexpr uint32_t kHeaderSize = 32;
+constexpr uint32_t kVersion = 3;
+constexpr uint32_t kHeaderSize = 40;
 enum class ConfigType : uint32_t { kInteger = 0, kBoolean = 1, kString = 2 };
+constexpr uint32_t kMountReadOnly = 1;  // a mount entry's flags
+constexpr uint32_t kSiloOwnMounts = 1;  // a silo record's flags: it has its own mount table
 
 }  // namespace
 
@@ -113,8 +115,8 @@ std::string env_header(const Spec& spec) {
 }
 
 std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<size_t>& order,
-                              const std::vector<Silo>& silos,
-                              const std::vector<size_t>& silo_order) {
+                              const std::vector<Silo>& silos, const std::vector<size_t>& silo_order,
+                              const System& system) {
   std::vector<uint32_t> position(specs.size());
   for (size_t i = 0; i < order.size(); ++i) position[order[i]] = static_cast<uint32_t>(i);
 
@@ -162,6 +164,20 @@ std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<
     }
   }
 
+  // The mount tables after the components' entries: the system's, then the silos' in order.
+  auto mount_table = [&](const MountTable& table) {
+    const uint32_t first = entry_count;
+    for (const Mount& m : table) {
+      entries.u32(components.string(m.path));
+      entries.u32(m.read_only ? kMountReadOnly : 0);
+      entries.u32(components.string(m.service));
+      entries.u32(components.string(m.subtree));
+      ++entry_count;
+    }
+    return first;
+  };
+  const uint32_t system_mounts = mount_table(system.mounts);
+
   // The silo records, with their names in the same string table.
   ManifestWriter silo_records;
   for (const size_t i : silo_order) {
@@ -170,7 +186,10 @@ std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<
     silo_records.u32(silo.memory_pages);
     silo_records.u32(silo.threads);
     silo_records.u32(silo.cpu_percent);
-    for (size_t k = 0; k < 4; ++k) silo_records.u32(0);
+    silo_records.u32(silo.mounts ? static_cast<uint32_t>(silo.mounts->size()) : 0);
+    silo_records.u32(silo.mounts ? mount_table(*silo.mounts) : 0);
+    silo_records.u32(silo.mounts ? kSiloOwnMounts : 0);
+    silo_records.u32(0);
   }
 
   const auto& strings = components.strings();
@@ -185,6 +204,8 @@ std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<
   header.u32(static_cast<uint32_t>(strings.size()));
   header.u32(total);
   header.u32(static_cast<uint32_t>(silo_order.size()));
+  header.u32(static_cast<uint32_t>(system.mounts.size()));
+  header.u32(system_mounts);
   std::vector<uint8_t>& out = header.out();
   out.insert(out.end(), components.out().begin(), components.out().end());
   out.insert(out.end(), silo_records.out().begin(), silo_records.out().end());

@@ -1,6 +1,7 @@
-// speccc --out DIR SPEC...: checks the component specs and the silo specs (NAME.silo.toml)
-// and writes, into DIR, each component's <name>_env.h, manifest.bin and start_order.txt. Exit
-// status: 0 when every spec is valid, 1 with every error listed on stderr, 2 on a usage error.
+// speccc --out DIR SPEC...: checks the component specs, the silo specs (NAME.silo.toml) and
+// the system file (system.toml, at most one) and writes, into DIR, each component's <name>_env.h,
+// manifest.bin and start_order.txt. Exit status: 0 when every spec is valid, 1 with every error
+// listed on stderr, 2 on a usage error.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -30,7 +31,8 @@ bool write_file(const std::filesystem::path& path, std::string_view content) {
 
 int usage() {
   std::fputs(
-      "usage: speccc --out DIR [--kernel-components FILE] SPEC.toml... [NAME.silo.toml...]\n",
+      "usage: speccc --out DIR [--kernel-components FILE] SPEC.toml... [NAME.silo.toml...] "
+      "[system.toml]\n",
       stderr);
   return kUsage;
 }
@@ -63,8 +65,16 @@ int run(int argc, char** argv) {
   speccc::Diagnostics diag;
   std::vector<speccc::Spec> specs;
   std::vector<speccc::Silo> silos;
+  speccc::System system;  // without a system file: no mounts
   for (const std::string& file : files) {
-    if (speccc::is_silo_file(file)) {
+    if (speccc::is_system_file(file)) {
+      if (!system.file.empty()) {
+        diag.error({file}, "a second system file; the first is " + system.file,
+                   "one system.toml at most");
+      } else if (auto parsed = speccc::parse_system(file, diag)) {
+        system = std::move(*parsed);
+      }
+    } else if (speccc::is_silo_file(file)) {
       if (auto silo = speccc::parse_silo(file, diag)) silos.push_back(std::move(*silo));
     } else if (auto spec = speccc::parse_spec(file, diag)) {
       specs.push_back(std::move(*spec));
@@ -73,6 +83,7 @@ int run(int argc, char** argv) {
   const std::vector<size_t> order = speccc::resolve(specs, diag);
   if (built_in) speccc::check_kernel_isolation(specs, *built_in, diag);
   const std::vector<size_t> silo_order = speccc::resolve_silos(specs, silos, diag);
+  speccc::check_mounts(specs, system, silos, diag);
   if (diag.count() != 0) {
     for (const std::string& line : diag.lines()) std::fprintf(stderr, "%s\n", line.c_str());
     std::fprintf(stderr, "speccc: %zu error%s\n", diag.count(), diag.count() == 1 ? "" : "s");
@@ -94,7 +105,7 @@ int run(int argc, char** argv) {
     start_order += spec.name.text + "\n";
   }
   ok &= write_file(out_dir / "start_order.txt", start_order);
-  const std::vector<uint8_t> bytes = speccc::manifest(specs, order, silos, silo_order);
+  const std::vector<uint8_t> bytes = speccc::manifest(specs, order, silos, silo_order, system);
   ok &= write_file(out_dir / "manifest.bin",
                    std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   return ok ? 0 : kInvalid;

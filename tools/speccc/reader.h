@@ -1,6 +1,6 @@
 #pragma once
-// Reading a TOML spec file with precise errors: what component specs (parse.cc) and silo
-// specs (silo.cc) share.
+// Reading a TOML spec file with precise errors: what component specs (parse.cc), silo specs
+// (silo.cc) and the system file (mounts.cc) share.
 #include <toml++/toml.h>
 
 #include <initializer_list>
@@ -67,5 +67,9 @@ class Reader {
   std::string file_;
   Diagnostics& diag_;
 };
+
+// A [mounts] table (of the system file or a silo spec): each entry checked, those that are
+// valid returned by path; a table that is not empty must mount "/".
+MountTable read_mounts(Reader& r, const toml::node& n);
 
 }  // namespace speccc

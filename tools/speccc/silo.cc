@@ -75,7 +75,7 @@ std::optional<Silo> parse_silo(const std::string& file, Diagnostics& diag) {
   silo.file = file;
   bool named = false;
 
-  r.check_keys(root, {"name", "components", "limits"}, "");
+  r.check_keys(root, {"name", "components", "limits", "mounts"}, "");
   if (const toml::node* n = root.get("name")) {
     if (const auto* s = r.as<toml::value<std::string>>(*n, "name", "a string")) {
       named = is_name(s->get());
@@ -98,6 +98,7 @@ std::optional<Silo> parse_silo(const std::string& file, Diagnostics& diag) {
   } else {
     r.missing("limits", "a [limits] table with memory_pages and threads");
   }
+  if (const toml::node* n = root.get("mounts")) silo.mounts = read_mounts(r, *n);
   diag.sort_from(first_error);
   if (!named) return std::nullopt;
   return silo;

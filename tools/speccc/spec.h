@@ -1,8 +1,8 @@
 #pragma once
-// speccc, the component spec compiler: reads component.toml files and silo files
-// (NAME.silo.toml), checks each one and then all of them together, and writes each
-// component's typed environment header and the manifest the startup server reads. The
-// format is described in README.md.
+// speccc, the component spec compiler: reads component.toml files, silo files
+// (NAME.silo.toml) and the system file (system.toml), checks each one and then all of them
+// together, and writes each component's typed environment header and the manifest the
+// startup server reads. The format is described in README.md.
 
 #include <cstdint>
 #include <optional>
@@ -95,6 +95,23 @@ struct Spec {
 
 constexpr uint32_t kFullCpu = 100;  // cpu_percent without a cap
 
+// The limits of the file protocol (abi/stellina/file.h), which mount paths must respect.
+constexpr size_t kMaxPath = 1024;  // bytes of a path
+constexpr size_t kMaxName = 255;   // bytes of one path component
+
+// One entry of a mount table: the file server's tree (or a subtree of it) that a
+// component's file: namespace shows at path.
+struct Mount {
+  std::string path;     // absolute and normalized: "/", "/tmp"
+  std::string service;  // the file server's service, a name some spec exports
+  std::string subtree;  // absolute and normalized; "" for the whole tree
+  bool read_only = false;
+  Position at;  // where the source is written
+};
+
+// A mount table, by path (byte order, so "/" comes first).
+using MountTable = std::vector<Mount>;
+
 // A silo (NAME.silo.toml): components grouped under quotas that the kernel enforces.
 struct Silo {
   std::string file;
@@ -107,6 +124,16 @@ struct Silo {
   // also checked against the components' needs.
   std::optional<Position> memory_pages_at;
   std::optional<Position> threads_at;
+  // Its own mount table, which its components see instead of the system's; unset: none
+  // (they see the system's). An empty table is a silo without files.
+  std::optional<MountTable> mounts;
+};
+
+// The system file (system.toml): what holds for every component, unless its silo says
+// otherwise. Without one, the system's mount table is empty.
+struct System {
+  std::string file;
+  MountTable mounts;
 };
 
 // Reads and checks one spec. Returns nothing when it has no usable name (or is not TOML);
@@ -117,6 +144,11 @@ std::optional<Spec> parse_spec(const std::string& file, Diagnostics& diag);
 bool is_silo_file(const std::string& file);
 // Reads and checks one silo spec; like parse_spec(), returns nothing without a usable name.
 std::optional<Silo> parse_silo(const std::string& file, Diagnostics& diag);
+
+// Whether the file is the system file: its name is "system.toml".
+bool is_system_file(const std::string& file);
+// Reads and checks the system file; nothing when it is not TOML.
+std::optional<System> parse_system(const std::string& file, Diagnostics& diag);
 
 // Checks the specs together (unique names and exports, known services, no cycles), sets
 // each requirement's provider and returns the start order: spec indices, providers first,
@@ -134,13 +166,18 @@ void check_kernel_isolation(const std::vector<Spec>& specs,
 std::vector<size_t> resolve_silos(std::vector<Spec>& specs, const std::vector<Silo>& silos,
                                   Diagnostics& diag);
 
+// Checks that every mount source names a service some spec exports (as requires does).
+void check_mounts(const std::vector<Spec>& specs, const System& system,
+                  const std::vector<Silo>& silos, Diagnostics& diag);
+
 // The C++ namespace of a component's generated code: stellina::components::<name, - as _>.
 std::string identifier(const std::string& name);
 // DIR/<name>_env.h: struct Env, a Channel per requirement and the config with its defaults.
 std::string env_header(const Spec& spec);
-// DIR/manifest.bin: the components in start order, then the silos in silo_order.
+// DIR/manifest.bin: the components in start order, the silos in silo_order, and the mount
+// tables: the system's, then each silo's that has one.
 std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<size_t>& order,
-                              const std::vector<Silo>& silos,
-                              const std::vector<size_t>& silo_order);
+                              const std::vector<Silo>& silos, const std::vector<size_t>& silo_order,
+                              const System& system);
 
 }  // namespace speccc

@@ -30,6 +30,8 @@ class Manifest {
     const char* name;
     uint32_t memory_pages, threads;
     uint32_t cpu_percent;  // 1 to 100; 100: no cap
+    bool own_mounts;       // its components see its mount table (silo_mount), not the system's
+    uint32_t mount_count;  // entries of its own table (0 without one, or an empty one)
   };
   struct Require {
     const char* field;
@@ -47,12 +49,22 @@ class Manifest {
     int64_t integer;     // Integer, and Boolean as 0 or 1
     const char* string;  // String
   };
+  // One entry of a mount table: what a component's file: namespace shows at path. The paths
+  // are absolute and normalized (no empty, "." or ".." component, no trailing '/' but for
+  // "/"), within abi::kFileMaxPath bytes and abi::kFileMaxName a component.
+  struct Mount {
+    const char* path;     // where it is mounted; a table's entries come by path (byte
+                          // order), unique, and a table that is not empty begins with "/"
+    const char* service;  // the file server's service, a name [a-z][a-z0-9-]*
+    const char* subtree;  // the part of its tree mounted: "" for the whole tree, else a path
+    bool read_only;
+  };
 
   // Validates the manifest in [data, data + size). Errors: InvalidArgument (magic, a bad
   // isolation, policy or config type, a provider that does not start earlier, a silo index
   // out of range, a cpu_percent outside 1 to 100, a string offset outside the table or
-  // without a NUL), OutOfRange (sizes that do not fit the buffer), NotSupported (another
-  // version than 2).
+  // without a NUL, a mount entry unlike Mount says, unknown flags), OutOfRange (sizes or
+  // entry ranges that do not fit the buffer), NotSupported (another version than 3).
   static Result<Manifest> open(const uint8_t* data, size_t size);
 
   // Components in start order: providers before the components that require them.
@@ -69,19 +81,34 @@ class Manifest {
   size_t silo_count() const { return silo_count_; }
   Silo silo(size_t i) const;
 
+  // The mount table component i sees: its silo's if that silo declares one, else the
+  // system's (either possibly empty: no files).
+  size_t mount_count_of(size_t component) const;
+  Mount mount_of(size_t component, size_t i) const;
+  // The system's table (system.toml), and a silo's own (i below silo(s).mount_count).
+  size_t system_mount_count() const { return system_mount_count_; }
+  Mount system_mount(size_t i) const { return mount(system_first_mount_ + i); }
+  Mount silo_mount(size_t silo, size_t i) const;
+
  private:
   const uint8_t* entry(size_t index) const { return entries_ + index * kEntrySize; }
   const char* string(uint32_t offset) const {
     return reinterpret_cast<const char*>(strings_ + offset);
   }
+  Mount mount(size_t index) const;
+  // Whether the count entries from first form a mount table as Mount describes.
+  bool valid_mount_table(uint64_t first, uint64_t count, uint64_t strings_size) const;
 
-  static constexpr size_t kHeaderSize = 32, kComponentSize = 32, kSiloSize = 32, kEntrySize = 16;
+  static constexpr size_t kHeaderSize = 40, kComponentSize = 32, kSiloSize = 32, kEntrySize = 16;
   const uint8_t* components_ = nullptr;
   const uint8_t* silos_ = nullptr;
   const uint8_t* entries_ = nullptr;
   const uint8_t* strings_ = nullptr;
   size_t count_ = 0;
   size_t silo_count_ = 0;
+  size_t entry_count_ = 0;
+  size_t system_mount_count_ = 0;
+  size_t system_first_mount_ = 0;
 };
 
 }  // namespace lib
