@@ -1,5 +1,6 @@
 // The little a freestanding user program needs: the entry glue, and what the compiler calls
-// for a pure virtual function (the mem* functions come from lib/arch/x86_64/mem.cc).
+// for a pure virtual function or a virtual destructor (the mem* functions come from
+// lib/arch/x86_64/mem.cc).
 
 #include <stellina/sys.h>
 
@@ -15,3 +16,9 @@ extern "C" {
 [[noreturn]] void __cxa_pure_virtual() { __builtin_trap(); }
 
 }  // extern "C"
+
+// A class with a virtual destructor refers to the global operator delete, but a user program
+// never deletes through it (objects from the SDK heap are destroyed in place and freed with
+// heap_free): a call is a bug, and the trap ends the process where it happened.
+void operator delete(void*) noexcept { __builtin_trap(); }
+void operator delete(void*, size_t) noexcept { __builtin_trap(); }

@@ -40,9 +40,9 @@ Result<void> BlockClient::connect(const Channel& block) {
       folio_.get(), abi::kRightMap | abi::kRightWrite | abi::kRightRead | abi::kRightTransfer))));
   abi::BlockRequest attach{abi::BlockOp::Attach, 0, 0};
   Result<abi::BlockReply> r = call(&attach, sizeof(attach), &copy);
-  if (!r.ok()) sys::handle_close(copy);  // not moved when the send failed
-  TRY(r);
-  return {};
+  if (r.ok()) return {};
+  sys::handle_close(copy);  // not moved when the send failed (and harmless if it was)
+  return r.error();
 }
 
 Result<void> BlockClient::read(uint64_t sector, uint64_t count, void* out) {

@@ -184,7 +184,12 @@ Result<void> Ext2FileSystem::release(Inode& inode) {
   TRY(free_xattr_block(inode));
   inode.set16(ino::kLinks, 0);
   inode.set_size(0);
-  inode.set32(ino::kDtime, static_cast<uint32_t>(now_ns() / kNsPerSecond));
+  // e2fsck reads a dtime of 0 as an inode in use, and one below the inode count as a link
+  // of the orphan list: a clock near the epoch (a machine without a wall clock) must not
+  // make a deletion look like either.
+  auto seconds = static_cast<uint32_t>(now_ns() / kNsPerSecond);
+  if (seconds <= inodes_count_) seconds = inodes_count_ + 1;
+  inode.set32(ino::kDtime, seconds);
   TRY(store(inode));
   return free_inode(inode.number, inode.is_directory());
 }

@@ -13,7 +13,8 @@ namespace {
 constexpr uint64_t kTimeoutNs = 2'000'000'000;
 // The views, and the command each is asked with ("netstat" goes to the network stack).
 constexpr const char* kViews[] = {"components", "silos", "memory", "uptime", "log", "net"};
-constexpr const char* kCommands[] = {"components", "silos", "memory", "uptime", "log 64", "netstat"};
+constexpr const char* kCommands[] = {"components", "silos",  "memory",
+                                     "uptime",     "log 64", "netstat"};
 
 class ProcFs final : public fs::FileComponent<components::procfs::Env>, fs::ViewSource {
   Result<fs::FileSystem*> mount() override {

@@ -134,19 +134,12 @@ class Vfs final : public ComponentWith<Env> {
 
   void on_open(Channel& ch, uint64_t call_id, const char* uri, size_t size) override {
     const lib::StringView text(uri, size);
-    char caller[64];
-    const lib::StringView who = open_caller();
-    Result<size_t> index = abi::kErrAccessDenied;
-    if (!who.empty() && who.size() < sizeof(caller)) {
-      __builtin_memcpy(caller, who.data(), who.size());
-      caller[who.size()] = '\0';
-      auto found = manifest_.find(caller);
-      if (found.ok()) index = found.value();
-    }
-    if (!text.starts_with("file:") || !index.ok())
-      return ignore(abort(ch, call_id, index.ok() ? abi::kErrNotFound : abi::kErrAccessDenied),
-                    "the caller's Open fails either way");
-    fs::Namespace* ns = namespace_of(index.value());
+    const size_t caller = caller_index();
+    if (caller == kNobody)
+      return ignore(abort(ch, call_id, abi::kErrAccessDenied), "the caller's Open fails");
+    if (!text.starts_with("file:"))
+      return ignore(abort(ch, call_id, abi::kErrNotFound), "the caller's Open fails");
+    fs::Namespace* ns = namespace_of(caller);
     const lib::StringView path = text.substr(5);
     if (path.empty()) return open_session(ch, call_id, ns);
     // Open{"file:PATH"}: the file, read-only.
@@ -166,6 +159,20 @@ class Vfs final : public ComponentWith<Env> {
     if (reply.status != abi::kOk)
       return ignore(abort(ch, call_id, static_cast<Status>(reply.status)), "the Open fails");
     ignore(reply_open(ch, call_id, Channel(handle)), "a caller gone closes the file");
+  }
+
+  static constexpr size_t kNobody = ~size_t{0};
+
+  // The manifest's index of the component whose Open is being handled (its namespace), or
+  // kNobody.
+  size_t caller_index() const {
+    const lib::StringView who = open_caller();
+    char name[64];
+    if (who.empty() || who.size() >= sizeof(name)) return kNobody;
+    __builtin_memcpy(name, who.data(), who.size());
+    name[who.size()] = '\0';
+    auto found = manifest_.find(name);
+    return found.ok() && found.value() < kMaxComponents ? found.value() : kNobody;
   }
 
   void open_session(Channel& ch, uint64_t call_id, fs::Namespace* ns) {

@@ -29,7 +29,7 @@ class FileTest final : public ComponentWith<components::filetest::Env> {
         connected_ = true;
       }
     }
-    if (connected_ && files_.statfs("/").ok() && files_.statfs("/tmp").ok()) return run();
+    if (connected_ && files_.statfs("/").ok() && files_.statfs("/tmp").ok()) return run_all();
     if (sys::clock_now() - started_ > kPatienceNs) return log("no root file system: giving up");
     ignore(set_timer(sys::clock_now() + kRetryNs), "the test times out without it");
   }
@@ -94,7 +94,7 @@ class FileTest final : public ComponentWith<components::filetest::Env> {
     return r.ok() ? abi::kOk : r.error();
   }
 
-  void run() {
+  void run_all() {
     exercise("/tmp");
     exercise("/home");
     // Confinement: '..' at the root stays there; a link to "/../.." is the root.

@@ -6,6 +6,10 @@
 
 #include "tests/unit/fs/ext2_helpers.h"
 
+namespace test {
+extern int64_t fixed_now_ns;  // host_runtime.cc
+}  // namespace test
+
 namespace ext2_test {
 namespace {
 
@@ -345,6 +349,25 @@ TEST(Ext2WriteInteropTest, ChangesAnImageMke2fsFilled) {
   auto m = mount(image, true);
   ASSERT_TRUE(m->fs);
   EXPECT_GT(compare_tree(*m->fs, 2, tree), 50);
+}
+
+// A machine whose clock reads the epoch (no wall clock yet) still deletes files e2fsck
+// sees as deleted: a dtime of 0 would read as an inode in use.
+TEST(Ext2Clock, DeletesAtTheEpochStayDeleted) {
+  test::TempDir dir;
+  const std::string image = dir.file("disk.img");
+  ASSERT_TRUE(make_image(image, "ext2", 1024, 4, ""));
+  {
+    auto m = mount(image, /*read_only=*/false);
+    ASSERT_TRUE(m->fs) << m->message.text;
+    test::fixed_now_ns = 0;
+    const auto st = m->fs->create(m->fs->root(), "f", kModeRegular | 0644);
+    ASSERT_TRUE(st.ok());
+    ASSERT_TRUE(m->fs->unlink(m->fs->root(), "f", false).ok());
+    ASSERT_TRUE(m->fs->sync().ok());
+    test::fixed_now_ns = -1;
+  }
+  EXPECT_EQ(fsck_complaints(image), "");
 }
 
 }  // namespace
