@@ -9,7 +9,7 @@ JOBS    ?= $(shell nproc)
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_ASM_COMPILER=clang-14
 
-.PHONY: all setup configure build run test iso bench format tidy clean
+.PHONY: all setup configure build run test iso bench format tidy clean clean-disk
 
 all: build
 
@@ -24,10 +24,12 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Boots the normal kernel with the serial console on this terminal; returns at shutdown.
-# QEMU's user network, with host port $(PORT) on 127.0.0.1 forwarded to the guest's port 80.
+# QEMU's user network, with host port $(PORT) on 127.0.0.1 forwarded to the guest's port 80,
+# and the persistent disk $(BUILD)/disk.img (ext2, made on the first run) mounted at /.
 run: build
+	@tools/mkdisk.sh $(BUILD)/disk.img
 	@python3 tools/qemu_run.py --interactive --machine $(strip $(MACHINE)) --kernel $(BUILD)/kernel/stellina.elf \
-	  --initrd $(BUILD)/user/boot.archive --net user --forward $(strip $(PORT)):80
+	  --initrd $(BUILD)/user/boot.archive --net user --forward $(strip $(PORT)):80 --disk $(BUILD)/disk.img
 
 # Host unit tests, in-kernel tests and QEMU integration tests, all through CTest.
 test: build
@@ -48,3 +50,7 @@ tidy: configure
 
 clean:
 	rm -rf $(BUILD)
+
+# A fresh disk at the next make run (what was written on the old one is lost).
+clean-disk:
+	rm -f $(BUILD)/disk.img

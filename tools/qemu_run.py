@@ -21,6 +21,9 @@ Networking (one virtio-net device: virtio-net-device on microvm, virtio-net-pci 
                    (127.0.0.1:PORT), received on --socket-local (127.0.0.1:PORT); a test program
                    on the host is the only other station on that wire
 A forwarded port that is already taken on 127.0.0.1 stops the run before QEMU starts.
+
+Storage: --disk IMAGE attaches a raw image as a virtio block device (virtio-blk-device on
+microvm, virtio-blk-pci elsewhere); what the guest writes stays in the file.
 """
 import argparse
 import errno
@@ -108,6 +111,17 @@ def net_args(args):
     return ["-netdev", netdev, *device]
 
 
+def disk_args(args):
+    """--disk IMAGE: the image as a virtio block device (virtio-mmio on microvm)."""
+    if not args.disk:
+        return []
+    drive = ["-drive", f"if=none,id=disk0,file={args.disk},format=raw"]
+    if args.machine == "microvm":
+        return [*drive, "-global", "virtio-mmio.force-legacy=false",
+                "-device", "virtio-blk-device,drive=disk0"]
+    return [*drive, "-device", "virtio-blk-pci,drive=disk0"]
+
+
 def check_ports(args):
     for text in args.forward:
         check_port_free(parse_forward(text)[0])
@@ -128,6 +142,7 @@ def qemu_command(args):
     }[args.machine]
     if args.debug_exit:
         cmd += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    cmd += disk_args(args)
     if args.iso:
         cmd += ["-cdrom", args.iso]
     else:
@@ -241,6 +256,7 @@ def main():
     p.add_argument("--socket-local", metavar="127.0.0.1:PORT",
                    help="with --net socket: where the card's frames are received")
     p.add_argument("--mac", help="the card's MAC address (QEMU's default: 52:54:00:12:34:56)")
+    p.add_argument("--disk", help="a raw disk image, as a virtio block device (written in place)")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()

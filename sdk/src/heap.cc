@@ -45,10 +45,10 @@ HeapChunks::Chunk* HeapChunks::chunk_of(const void* p) const {
 bool HeapChunks::owns(const void* p) const { return chunk_of(p) != nullptr; }
 
 size_t HeapChunks::next_chunk_size(unsigned order) const {
-  // As much again as the heap holds (it doubles as it grows), within the bounds, and room
-  // for the block beside the chunk's first page.
+  // Half as much again as the chunks of buddy blocks hold, within the bounds, and room for
+  // the block beside the chunk's first page.
   size_t size = kFirstChunk;
-  while (size < mapped_ && size < kLargestChunk) size *= 2;
+  while (size < buddy_mapped_ / 2 && size < kLargestChunk) size *= 2;
   while (size < (kPageSize << (order + 1))) size *= 2;
   return size;
 }
@@ -79,6 +79,7 @@ lib::Result<HeapChunks::Chunk*> HeapChunks::map_chunk(size_t size) {
 void HeapChunks::unmap_chunk(Chunk* c) {
   ignore(backend_.free(c->base), "the address is one allocate_pages gave");
   mapped_ -= c->size;
+  if (c->buddy) buddy_mapped_ -= c->size;
   --count_;
   *c = Chunk{};
 }
@@ -104,6 +105,7 @@ lib::Result<void*> HeapChunks::alloc_pages(unsigned order, uint8_t tag) {
   Chunk* c = TRY(map_chunk(next_chunk_size(order)));
   // The buddy allocator's "physical" addresses are offsets in the chunk; page 0 is its own.
   c->buddy = new (c->base) lib::BuddyAllocator;
+  buddy_mapped_ += c->size;
   auto* meta = reinterpret_cast<uint8_t*>(c->base + sizeof(lib::BuddyAllocator));
   c->buddy->init(0, c->base, c->size / kPageSize, meta);
   c->buddy->add_range(kPageSize, c->size / kPageSize - 1);

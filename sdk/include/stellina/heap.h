@@ -1,8 +1,8 @@
 #pragma once
 // A component's heap: small and medium allocations, charged to its silo like everything it
 // takes (the same in user mode and inside the kernel). Memory comes from allocate_pages
-// (memory.h) in chunks that grow with the heap (64 KiB, then doubling with what it holds,
-// up to 2 MiB), since each chunk is one of the component's 32 folio mappings; lib::Heap
+// (memory.h) in chunks that grow with the heap (64 KiB, then about half of what it holds,
+// up to 1 MiB), since each chunk is one of the component's 32 folio mappings; lib::Heap
 // carves size-class slabs and buddy blocks from them, and a chunk is given back
 // (free_pages) when it is wholly free, unless it is the last one left.
 //
@@ -46,7 +46,11 @@ class HeapChunks final : public lib::PageSource {
   };
   static constexpr size_t kPageSize = 4096;
   static constexpr size_t kFirstChunk = size_t{64} << 10;
-  static constexpr size_t kLargestChunk = size_t{2} << 20;  // of buddy blocks; see alloc_pages
+  // Chunks of buddy blocks grow with the heap (each about half of what those already hold,
+  // a power of two), from kFirstChunk to kLargestChunk: a folio's pages are all charged at
+  // once, so the heap never maps much more than it holds. A block of kLargestChunk or more
+  // gets a chunk of its own, of just its size.
+  static constexpr size_t kLargestChunk = size_t{1} << 20;
   static constexpr size_t kMaxChunks = 32;                  // as many as a process has mappings
 
   explicit HeapChunks(Backend backend) : backend_(backend) {}
@@ -87,6 +91,7 @@ class HeapChunks final : public lib::PageSource {
   Chunk chunks_[kMaxChunks];
   size_t count_ = 0;
   size_t mapped_ = 0;
+  size_t buddy_mapped_ = 0;  // in chunks of buddy blocks
   Status last_error_ = abi::kOk;
 };
 
