@@ -51,7 +51,7 @@ class HeapChunks final : public lib::PageSource {
   // once, so the heap never maps much more than it holds. A block of kLargestChunk or more
   // gets a chunk of its own, of just its size.
   static constexpr size_t kLargestChunk = size_t{1} << 20;
-  static constexpr size_t kMaxChunks = 32;                  // as many as a process has mappings
+  static constexpr size_t kMaxChunks = 32;  // as many as a process has mappings
 
   explicit HeapChunks(Backend backend) : backend_(backend) {}
   // Gives every chunk back, whatever is still allocated in it (a component's heap lives as

@@ -82,9 +82,10 @@ class FileComponent : public ComponentWith<Env> {
   void on_peer_closed(Channel& ch) override {
     auto* file = this->template context_of<OpenFile>(ch);
     if (!file || this->template context_of<ServiceTag>(ch) == &service_tag_) return;
-    if (file->folio)
+    if (file->folio) {
       ignore(check_ok(sys::folio_unmap(reinterpret_cast<uint64_t>(file->folio))),
              "the mapping goes with the process anyway");
+    }
     *file = OpenFile{};
     file_used_[file - files_] = false;
   }

@@ -33,8 +33,10 @@ void destroy(T* p) {
 template <typename T>
 T* make_array(size_t n) {
   static_assert(std::is_trivially_destructible_v<T>);
-  if (n > static_cast<size_t>(-1) / sizeof(T)) return nullptr;
-  return static_cast<T*>(allocate(n * sizeof(T)));
+  // T may be a pointer (a table of buckets): its own size is the one wanted.
+  constexpr size_t kSize = sizeof(T);  // NOLINT(bugprone-sizeof-expression)
+  if (n > static_cast<size_t>(-1) / kSize) return nullptr;
+  return static_cast<T*>(allocate(n * kSize));
 }
 
 }  // namespace stellina::fs

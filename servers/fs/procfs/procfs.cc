@@ -84,9 +84,10 @@ class ProcFs final : public FileSystem {
 
   Result<uint64_t> readdir(InodeId dir, uint64_t cursor, DirVisitor& visitor) override {
     if (dir != kRoot) return is_view(dir) ? abi::kErrNotDirectory : abi::kErrNotFound;
-    for (size_t i = cursor; i < count_; ++i)
+    for (size_t i = cursor; i < count_; ++i) {
       if (!visitor.visit(2 + i, abi::kModeRegular, names_[i], i + 1 < count_ ? i + 1 : 0))
         return uint64_t{i};
+    }
     return uint64_t{0};
   }
   Result<void> sync() override { return {}; }

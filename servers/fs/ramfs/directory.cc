@@ -1,7 +1,6 @@
 #include "servers/fs/ramfs/directory.h"
 
 #include "servers/fs/core/memory.h"
-#include "servers/fs/ramfs/pointer_array.h"
 
 namespace stellina::fs::ramfs {
 
@@ -40,7 +39,7 @@ DirEntry* Directory::find(lib::StringView name) const {
 Result<void> Directory::reserve() {
   if (count_ + 1 > bucket_count_) {
     const size_t n = bucket_count_ ? bucket_count_ * 2 : 16;
-    auto** buckets = make_pointer_array<DirEntry>(n);
+    auto** buckets = make_array<DirEntry*>(n);
     if (!buckets) return abi::kErrNoSpace;
     for (size_t i = 0; i < bucket_count_; ++i) {
       while (DirEntry* e = buckets_[i]) {

@@ -1,7 +1,6 @@
 #include "servers/fs/ramfs/inode_table.h"
 
 #include "servers/fs/core/memory.h"
-#include "servers/fs/ramfs/pointer_array.h"
 
 namespace stellina::fs::ramfs {
 
@@ -17,7 +16,7 @@ Inode* InodeTable::find(InodeId id) const {
 Result<void> InodeTable::reserve() {
   if (buckets_ && count_ + 1 <= (size_t{1} << bits_)) return {};
   const unsigned bits = buckets_ ? bits_ + 1 : 6;
-  auto** buckets = make_pointer_array<Inode>(size_t{1} << bits);
+  auto** buckets = make_array<Inode*>(size_t{1} << bits);
   if (!buckets) return abi::kErrNoSpace;
   Inode** old = buckets_;
   const size_t old_count = old ? size_t{1} << bits_ : 0;

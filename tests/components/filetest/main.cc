@@ -116,9 +116,8 @@ class FileTest final : public ComponentWith<components::filetest::Env> {
     char text[24] = {};
     if (Result<File> f = files().open("/home/boots"); f.ok()) {
       Result<size_t> n = f.value().read(0, text, sizeof(text) - 1);
-      if (n.ok())
-        for (size_t i = 0; i < n.value() && text[i] >= '0' && text[i] <= '9'; ++i)
-          boots = boots * 10 + static_cast<uint64_t>(text[i] - '0');
+      for (size_t i = 0; n.ok() && i < n.value() && text[i] >= '0' && text[i] <= '9'; ++i)
+        boots = boots * 10 + static_cast<uint64_t>(text[i] - '0');
     }
     ++boots;
     const size_t n = lib::format_to(text, sizeof(text), "{}\n", boots);
