@@ -113,7 +113,7 @@ def net_args(args):
 
 def disk_args(args):
     """--disk IMAGE: the image as a virtio block device (virtio-mmio on microvm)."""
-    if not args.disk:
+    if not getattr(args, "disk", None):  # callers that build their own arguments have none
         return []
     drive = ["-drive", f"if=none,id=disk0,file={args.disk},format=raw"]
     if args.machine == "microvm":
