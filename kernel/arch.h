@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <lib/date.h>
 #include <lib/result.h>
 
 #include "memory_layout.h"  // kernel/arch/<cpu>/: this CPU's address-space layout
@@ -159,6 +160,12 @@ uint64_t cycles_to_ns(uint64_t cycles);
 // Asks for a timer interrupt at (or soon after) deadline_ns; replaces any earlier request.
 // UINT64_MAX cancels it.
 void timer_set_deadline(uint64_t deadline_ns);
+// The date and time (UTC, as PCs and QEMU keep it) on the machine's battery-backed real-time
+// clock, to the second, decoded but not checked: the caller checks it (lib::seconds_since_epoch)
+// and knows a machine whose fields read out of range has no usable clock. Needs now_ns.
+// Errors: NotFound (the machine has no real-time clock), TimedOut (it never held still long
+// enough to be read).
+lib::Result<lib::DateTime> rtc_read();
 
 // ---- threads -----------------------------------------------------------------------------
 struct Context;  // saved callee-saved registers, on the thread's own stack

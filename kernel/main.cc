@@ -11,6 +11,7 @@
 #include "kernel/sched.h"
 #include "kernel/silo.h"
 #include "kernel/spawn.h"
+#include "kernel/wall_clock.h"
 
 namespace kernel {
 
@@ -42,6 +43,7 @@ extern "C" void kernel_entry(uint32_t protocol, uintptr_t info_phys) {
   pmm::init(the_boot_info);
   acpi::init(the_boot_info);
   arch::platform_init();
+  wall_clock_init();
   (void)Silo::root();  // before any thread could race to make it
   sched::init();
   sched::start();

@@ -1,15 +1,18 @@
-// Syscalls of a process about itself: the clock, waiting for an object, exit.
+// Syscalls of a process about itself: the clocks, waiting for an object, exit.
 
 #include "kernel/arch.h"
 #include "kernel/channel.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
+#include "kernel/wall_clock.h"
 
 namespace kernel {
 
 namespace abi = stellina::abi;
 
 lib::Result<uint64_t> sys_clock_now() { return arch::now_ns(); }
+
+lib::Result<uint64_t> sys_clock_wall() { return wall_clock_ns(); }
 
 lib::Result<void> sys_object_wait(Handle h, uint32_t signals, uint64_t deadline_ns,
                                   UserOut<uint32_t> observed) {

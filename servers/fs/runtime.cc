@@ -17,7 +17,8 @@ void deallocate(void* p) {
   if (p) heap_free(p);
 }
 
-// Stellina has no wall clock yet: times count from boot (1970-01-01 00:00 is the boot).
-int64_t now_ns() { return static_cast<int64_t>(sys::clock_now()); }
+// The kernel's wall clock: the real-time clock at boot plus the monotonic clock since (times
+// count from a 1970 boot on a machine without a real-time clock).
+int64_t now_ns() { return static_cast<int64_t>(sys::clock_wall()); }
 
 }  // namespace stellina::fs
