@@ -81,7 +81,7 @@ TEST_F(BlockCacheTest, DirectIoIsCoherent) {
     BlockRef b = cache->get_zeroed(2).release_value();
     b.data()[0] = 9;
   }
-  std::vector<uint8_t> bytes(3 * 4096);
+  std::vector<uint8_t> bytes(size_t{3} * 4096);
   ASSERT_TRUE(cache->read_direct(1, 3, bytes.data()).ok());
   EXPECT_EQ(bytes[4096], 9);  // the dirty cached block wins over the disk
   std::memset(bytes.data(), 5, bytes.size());

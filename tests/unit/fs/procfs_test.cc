@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -17,7 +18,7 @@ class Counter final : public ViewSource {
     if (view == 1) return abi::kErrPeerClosed;  // its source is not running
     std::string text = "renders " + std::to_string(renders) + "\n" + std::string(5000, 'x');
     text.resize(std::min(text.size(), capacity));
-    std::memcpy(out, text.data(), text.size());
+    std::copy(text.begin(), text.end(), out);
     return text.size();
   }
   int renders = 0;
