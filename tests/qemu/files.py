@@ -9,9 +9,11 @@ e2fsck must find nothing to complain about and debugfs must read the count back.
 usage: files.py QEMU_RUN KERNEL ARCHIVE WORKDIR
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 
 DEVICE = ["--qemu-arg=-global", "--qemu-arg=virtio-mmio.force-legacy=false",
           "--qemu-arg=-device", "--qemu-arg=virtio-blk-device,drive=disk"]
@@ -38,7 +40,8 @@ def boot(qemu_run, kernel, archive, image, n):
     if n == 1:
         expect += steps("/tmp") + steps("/home") + [
             r"filetest\] escape: stays inside", r"filetest\] unlink a mount point: busy"]
-    expect += [rf"filetest\] boot {n}: ok", r"filetest\] done", "power: shutting down"]
+    expect += [rf"filetest\] boot {n}: ok", r"filetest\] modified after 2020: yes",
+               r"filetest\] done", "power: shutting down"]
     args = [sys.executable, qemu_run, "--machine", "microvm", "--kernel", kernel,
             "--initrd", archive, *DEVICE,
             "--qemu-arg=-drive", f"--qemu-arg=if=none,id=disk,file={image},format=raw",
@@ -77,7 +80,14 @@ def main():
     if cat.stdout != "2\n":
         print(f"files: debugfs reads /home/boots as {cat.stdout!r}, not '2\\n'")
         return 1
-    print("files: two boots on one disk; e2fsck and debugfs agree")
+    # The file's times are the guest's wall clock, which follows the host's (QEMU's RTC).
+    stat = subprocess.run(["debugfs", "-R", "stat /home/boots", image], capture_output=True,
+                          text=True).stdout
+    m = re.search(r"mtime: 0x([0-9a-f]+)", stat)
+    if not m or abs(int(m.group(1), 16) - time.time()) > 600:
+        print(f"files: /home/boots's mtime is not the host's time:\n{stat}")
+        return 1
+    print("files: two boots on one disk; e2fsck and debugfs agree; times are the wall clock's")
     return 0
 
 

@@ -127,6 +127,10 @@ class FileTest final : public ComponentWith<components::filetest::Env> {
     if (f.ok()) s = status_of(f.value().write(0, Bytes{text, n}));
     if (s == abi::kOk) s = status_of(files().sync());
     log("boot {}: {}", boots, status_name(s));
+    // Its time is the wall clock's: after 2020-01-01 (the test compares it with the host's).
+    constexpr int64_t k2020Ns = 1'577'836'800'000'000'000;
+    Result<abi::FileStat> st = files().stat("/home/boots");
+    log("modified after 2020: {}", st.ok() && st.value().mtime_ns > k2020Ns ? "yes" : "no");
   }
 
   const Files& files() { return files_; }
