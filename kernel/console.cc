@@ -87,6 +87,31 @@ void control(const char* command) {
   print("{}", answer);
 }
 
+// The startup server stops the components one at a time, each within 2 s
+// (servers/startup/README.md); past this the console stops waiting for it.
+constexpr uint64_t kStopTimeoutNs = 40'000'000'000;
+
+// shutdown, reboot: the startup server stops every component, clients before their
+// providers (a file server writes its cache back), and then turns the machine off or resets
+// it itself. If it cannot (none runs, it died, or it did not finish in kStopTimeoutNs), the
+// console does it directly, so the machine always goes down.
+[[noreturn]] void stop_system(bool reset) {
+  const char* command = reset ? "reboot" : "shutdown";
+  if (control_channel) {
+    print("stopping the components\n");
+    static char answer[256];
+    auto r = init::control(control_channel, command, answer, sizeof(answer), kStopTimeoutNs);
+    if (r.ok()) {
+      print("{}", answer);
+    } else {
+      print("the startup server did not stop the system ({}); going down at once\n",
+            lib::error_name(r.error()));
+    }
+  }
+  if (reset) power::reboot();
+  power::shutdown();
+}
+
 bool starts_with(const char* s, const char* prefix) {
   while (*prefix && *s == *prefix) ++s, ++prefix;
   return *prefix == '\0';
@@ -96,6 +121,10 @@ void run_command(const char* cmd) {
   if (equals(cmd, "")) return;
   if (equals(cmd, "help")) {
     print("commands: help uptime mem threads log sched ctl reboot shutdown\n");
+  } else if (equals(cmd, "reboot") || equals(cmd, "ctl reboot")) {
+    stop_system(true);
+  } else if (equals(cmd, "shutdown") || equals(cmd, "ctl shutdown")) {
+    stop_system(false);
   } else if (equals(cmd, "ctl") || starts_with(cmd, "ctl ")) {
     control(cmd[3] ? cmd + 4 : "help");
   } else if (equals(cmd, "uptime")) {
@@ -116,10 +145,6 @@ void run_command(const char* cmd) {
     const auto s = sched::stats();
     print("context switches {}, preemptions {}, timer interrupts {}\n", s.context_switches,
           s.preemptions, s.timer_interrupts);
-  } else if (equals(cmd, "reboot")) {
-    power::reboot();
-  } else if (equals(cmd, "shutdown")) {
-    power::shutdown();
   } else {
     print("unknown command '{}'; try 'help'\n", cmd);
   }

@@ -13,7 +13,7 @@ namespace abi = stellina::abi;
 namespace {
 
 bool valid_kind(MessageKind kind) {
-  return kind >= MessageKind::Connect && kind <= MessageKind::Error;
+  return kind >= MessageKind::Connect && kind <= MessageKind::Stop;
 }
 
 // Builds a kernel message from the user's descriptor and queues it on the channel h.

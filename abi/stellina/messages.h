@@ -27,6 +27,11 @@ enum class MessageKind : uint32_t {
   Abort = 5,
   // Error{error}: the peer hit an error not tied to a call; data holds the Status.
   Error = 6,
+  // Stop{}: from the startup server on a component's startup channel: the system is shutting
+  // down or rebooting. The component finishes what must not be lost (a file server writes
+  // its cache back) and exits; one still running 2 s later (kStopBoundMs,
+  // servers/startup/README.md) is killed. No data, no handles.
+  Stop = 7,
 };
 
 // The descriptor user code passes to channel_send, channel_recv and channel_call.

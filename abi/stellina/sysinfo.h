@@ -1,11 +1,16 @@
 #pragma once
 // What the kernel reports about itself to a holder of the right handle: the records of its
 // log (log_read, kRightRead on the Log) and the machine's memory (memory_info, kRightRead
-// on the root silo). Read-only: nothing here changes the kernel's state.
+// on the root silo), and what the holder of the root silo may do to the machine as a whole
+// (system_power, kRightManage on the root silo).
 
 #include <stdint.h>
 
 namespace stellina::abi {
+
+// system_power's actions.
+constexpr uint32_t kPowerOff = 0;    // ACPI S5 (halts if the machine will not turn off)
+constexpr uint32_t kPowerReset = 1;  // the ACPI reset register, else the CPU's own reset
 
 // Records one log_read copies at most.
 constexpr uint32_t kMaxLogRead = 64;

@@ -198,7 +198,10 @@ void Component::forget(size_t slot) {
   sys::poll_remove(poll_.get(), slot);
   watched_[slot]->reset();
   watched_[slot] = nullptr;
-  if (slot == startup_slot_) stop(0);  // the parent is gone: nothing more will come
+  if (slot == startup_slot_) {  // the parent is gone: nothing more will come
+    on_stop();
+    stop(0);
+  }
 }
 
 // Tells of room in the peer's queue if that was asked for, then takes every queued message
@@ -281,6 +284,10 @@ void Component::dispatch(size_t slot, uint32_t signals) {
       case abi::MessageKind::Error:
         on_error(ch, status_in(data, m.data_size));
         for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
+        break;
+      case abi::MessageKind::Stop:  // only the parent may stop the component
+        for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
+        if (slot == startup_slot_) on_stop();
         break;
       default:  // a kind the ABI does not define: drop, with its handles
         for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);

@@ -110,8 +110,10 @@ size_t Supervisor::execute(const char* command, char* out, size_t capacity) {
     return lib::format_to(
         out, capacity,
         "ok: commands: list, silos, start NAME, stop NAME, kill NAME, restart NAME, "
-        "limits NAME PAGES THREADS\n");
+        "limits NAME PAGES THREADS, shutdown, reboot\n");
   }
+  if (shutdown_.active && verb != "limits")
+    return lib::format_to(out, capacity, "error: the system is stopping\n");
   const bool known =
       verb == "start" || verb == "stop" || verb == "kill" || verb == "restart" || verb == "limits";
   if (!known)
@@ -202,6 +204,11 @@ void Supervisor::on_control(size_t slot) {
     }
     for (uint32_t k = 0; k < m.handle_count; ++k) sys::handle_close(handles[k]);
     command[m.data_size] = '\0';
+    const lib::StringView verb(command);
+    if (verb == "shutdown" || verb == "reboot") {  // answered once every component has ended
+      begin_shutdown(slot, m.call_id, verb == "reboot" ? abi::kPowerReset : abi::kPowerOff);
+      continue;
+    }
     char* answer = reinterpret_cast<char*>(buffer_);
     const size_t n = execute(command, answer, sizeof(buffer_));
     abi::MessageBuffer reply{

@@ -320,6 +320,7 @@ void Supervisor::on_exit(size_t i) {
   if (sys::process_info(c.process, &info) != abi::kOk || info.running) return;
   close_channels(i);
   fail_pending_of(i);
+  if (shutdown_.active) c.stop_requested = true;  // nothing starts again while stopping
   c.has_exit = true;
   c.last_exit = info.exit;
   const bool failed = info.exit.reason != abi::ExitReason::Exited || info.exit.code != 0;
@@ -332,6 +333,7 @@ void Supervisor::on_exit(size_t i) {
                             (policy == lib::Manifest::Restart::OnFailure && failed));
   if (c.stop_requested) {
     c.state = State::Stopped;
+    on_stopped(i);
     return;
   }
   if (c.restart_requested) {
@@ -389,6 +391,8 @@ void Supervisor::schedule_timer() {
     if (c.state == State::Backoff && (!earliest || c.restart_at_ns < earliest))
       earliest = c.restart_at_ns;
   }
+  if (shutdown_.waiting && !shutdown_.killing && (!earliest || shutdown_.deadline_ns < earliest))
+    earliest = shutdown_.deadline_ns;
   // A deadline already past still fires: timer_set(0) would disarm instead.
   sys::timer_set(timer_, earliest);
 }
@@ -396,7 +400,8 @@ void Supervisor::schedule_timer() {
 void Supervisor::on_timer() {
   sys::timer_set(timer_, 0);
   const uint64_t now = sys::clock_now();
-  for (size_t i = 0; i < count_; ++i) {
+  if (shutdown_.waiting && !shutdown_.killing && shutdown_.deadline_ns <= now) on_stop_deadline();
+  for (size_t i = 0; i < count_ && !shutdown_.active; ++i) {
     Component& c = components_[i];
     if (c.state != State::Backoff || c.restart_at_ns > now) continue;
     ++c.restarts;

@@ -81,6 +81,8 @@ class Supervisor {
   // of the same path. Beyond these, a copy is made for every Open.
   static constexpr size_t kMaxBootCache = 256;
   static constexpr size_t kMaxBootListings = 16;
+  // How long a component has to end after Stop (shutdown, reboot) before it is killed.
+  static constexpr uint64_t kStopBoundMs = 2000;
 
   // root_silo: the silo everything is started in (kRightManage); platform: the authority
   // over devices, for the component whose spec asks for it (the device manager).
@@ -133,6 +135,14 @@ class Supervisor {
   void fail_pending_of(size_t provider);
   // Binding: the device manager asks for the driver of a device ("bind MATCH").
   void bind(size_t devmgr, const abi::MessageBuffer& m, const abi::Handle* handles);
+  // Stopping the system (shutdown.cc): every component is sent Stop in turn, clients before
+  // their providers, and killed if it has not ended within kStopBoundMs; then the machine is
+  // turned off or reset (system_power), and the control channel that asked is answered.
+  void begin_shutdown(size_t control, uint64_t call_id, uint32_t action);
+  void stop_next();
+  bool needed_by_running(size_t provider) const;
+  void on_stop_deadline();
+  void on_stopped(size_t i);  // from on_exit: component i has ended
   // Control.
   void on_control(size_t slot);
   size_t execute(const char* command, char* out, size_t capacity);
@@ -158,6 +168,20 @@ class Supervisor {
   // Answers an Open with a fresh channel on which one Data{BootFile} with the folio (moved)
   // is queued, the other end closed.
   void lend_boot_file(size_t client, uint64_t call_id, abi::Handle folio, uint64_t size);
+
+  struct Shutdown {
+    bool active = false;
+    uint32_t action = 0;  // abi::kPowerOff or abi::kPowerReset
+    size_t control = 0;   // the control slot that asked, answered at the end
+    uint64_t call_id = 0;
+    bool waiting = false;  // components_[current] was sent Stop and has not ended yet
+    size_t current = 0;
+    uint64_t deadline_ns = 0;  // when it is killed
+    bool killing = false;      // it was killed, and its end has not been seen yet
+    uint32_t stopped = 0;      // ended after Stop
+    uint32_t killed = 0;       // killed at the deadline
+  };
+  Shutdown shutdown_;
 
   lib::Manifest manifest_;
   abi::Handle log_ = abi::kInvalidHandle;

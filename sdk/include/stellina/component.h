@@ -14,7 +14,8 @@
 // A component starts with three handles: the log, its startup channel, on which its parent
 // (the startup server) connects clients and hands over the services it requires (Connect
 // messages), and its namespace channel, where open() reaches other components by URI. The
-// loop ends when the startup channel closes. Every call that can fail returns a
+// loop ends when the startup server sends Stop (on_stop) or the startup channel closes. Every call
+// that can fail returns a
 // [[nodiscard]] Result (result.h): TRY it, handle it, or ignore() it saying why (the build
 // refuses a dropped one: -Werror=unused-result).
 // The same source runs in user mode or inside the kernel (built with STELLINA_IN_KERNEL).
@@ -125,6 +126,12 @@ class Component {
   // OpenReply{call_id, resource}: the answer to an Open this component sent on ch itself
   // (open() waits for its own answers). The default closes the resource.
   virtual void on_open_reply(Channel& ch, uint64_t call_id, Channel resource) {}
+  // The startup server asks the component to end (Stop on the startup channel: the system
+  // is shutting down or rebooting). It has kStopBoundMs (2 s, servers/startup/README.md) to
+  // finish what must not be lost and end the loop with stop(0); past that it is killed. The
+  // default ends the loop at once. Also called when the startup channel closes (the startup
+  // server is gone), after which the loop ends whatever the handler does.
+  virtual void on_stop() { stop(0); }
   // The deadline given to set_timer has passed.
   virtual void on_timer() {}
   // The interrupt given to watch_interrupt fired. The line stays masked (and no further

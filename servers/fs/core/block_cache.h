@@ -1,9 +1,9 @@
 #pragma once
 // The write-back cache of blocks in front of a disk file system: a fixed number of buffers
 // of the file system's block size, found by block number, reused least recently used
-// first. A written block stays dirty in memory until sync() (the file system's fsync,
-// unmount and shutdown) or until its buffer is reused. Its memory is taken once, at create,
-// so what it holds is bounded and charged to the server's silo.
+// first. A written block stays dirty in memory until sync() (the file system's fsync, the
+// disk server's write-back timer and its stop) or until its buffer is reused. Its memory is taken
+// once, at create, so what it holds is bounded and charged to the server's silo.
 //
 //   BlockRef b = TRY(cache.get(7));      // read from the device unless cached
 //   b.data()[0] = 1;

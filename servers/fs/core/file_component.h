@@ -8,6 +8,8 @@
 //     Result<fs::FileSystem*> mount() override { return fs::make_ramfs(limit); }
 //   };
 //
+// When the startup server stops it (Stop: shutdown, reboot), it syncs the file system first.
+//
 // Limits: kMaxOpenFiles open files at once (past it, OpenNode fails with kErrNoResources).
 // Requests are served one at a time, in order: the event loop waits while the engine reads
 // the disk.
@@ -34,7 +36,26 @@ class FileComponent : public ComponentWith<Env> {
   // The file system, once mounted (null before).
   FileSystem* file_system() { return fs_; }
 
+  // Whether a request that may have changed the file system was served since the last sync.
+  bool unsynced() const { return server_ && server_->unsynced(); }
+  // Syncs the file system (nothing to do before it is mounted).
+  Result<void> sync() { return server_ ? server_->sync() : Result<void>{}; }
+
   void on_start() override { try_mount(); }
+
+  // Stop (the system is going down): what was written and not synced reaches the disk before
+  // the component ends. Also when the startup server is gone.
+  void on_stop() override {
+    if (unsynced()) {
+      Result<void> synced = sync();
+      if (synced.ok()) {
+        this->log("stopping: synced");
+      } else {
+        this->log("stopping: cannot sync: {}", status_name(synced.error()));
+      }
+    }
+    this->stop(0);
+  }
 
   void try_mount() {
     if (server_) return;

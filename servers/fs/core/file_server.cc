@@ -80,8 +80,16 @@ Result<void> check_name(lib::StringView name) {
   return {};
 }
 
-Result<void> FileServer::writable() const {
+Result<void> FileServer::writable() {
   if (read_only_) return abi::kErrReadOnly;
+  unsynced_ = true;  // the request about to be served may change the file system
+  return {};
+}
+
+Result<void> FileServer::sync() {
+  if (read_only_) return {};
+  TRY(fs_.sync());
+  unsynced_ = false;
   return {};
 }
 
@@ -166,9 +174,7 @@ Result<size_t> FileServer::node_op(const abi::FileRequest& r, lib::StringView na
       __builtin_memcpy(body, &st, sizeof(st));
       return sizeof(st);
     }
-    case abi::FileOp::Sync:
-      if (!read_only_) TRY(fs_.sync());
-      return 0;
+    case abi::FileOp::Sync: TRY(sync()); return 0;
     default: return abi::kErrNotSupported;
   }
 }
@@ -204,6 +210,7 @@ Result<size_t> FileServer::file_op(OpenFile& file, const abi::FileRequest& r,
   const bool write_op =
       r.op == abi::FileOp::Write || r.op == abi::FileOp::Truncate || r.op == abi::FileOp::SetTimes;
   if (write_op && !(file.flags & abi::kOpenWrite)) return abi::kErrReadOnly;
+  if (write_op) unsynced_ = true;
   if (r.op != abi::FileOp::Write && payload_size) return abi::kErrInvalidArgument;
   switch (r.op) {
     case abi::FileOp::Read:
@@ -225,9 +232,7 @@ Result<size_t> FileServer::file_op(OpenFile& file, const abi::FileRequest& r,
     case abi::FileOp::SetTimes:
       TRY(fs_.set_times(file.node, static_cast<int64_t>(r.offset), static_cast<int64_t>(r.size)));
       return 0;
-    case abi::FileOp::Sync:
-      if (!read_only_) TRY(fs_.sync());
-      return 0;
+    case abi::FileOp::Sync: TRY(sync()); return 0;
     default: return abi::kErrNotSupported;
   }
 }
@@ -252,6 +257,7 @@ Result<size_t> FileServer::folio_io(OpenFile& file, const abi::FileRequest& r) {
     return fs_.read(file.node, r.offset, at, r.size);
   }
   if (!(file.flags & abi::kOpenWrite)) return abi::kErrReadOnly;
+  unsynced_ = true;
   uint64_t offset = r.offset;
   if (file.flags & abi::kOpenAppend) offset = TRY(fs_.stat(file.node)).size;
   return fs_.write(file.node, offset, at, r.size);

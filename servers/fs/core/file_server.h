@@ -27,6 +27,11 @@ class FileServer {
 
   FileSystem& file_system() { return fs_; }
   bool read_only() const { return read_only_; }
+  // Whether a request that may change the file system has been served since the last sync
+  // (the Sync requests, or sync() here): what a write-back timer has to write.
+  bool unsynced() const { return unsynced_; }
+  // Syncs the file system (FileSystem::sync) if anything changed since the last sync.
+  Result<void> sync();
 
   // A request from the VFS; the reply (a FileReply and what follows) goes to out, which has
   // room for abi::kMaxMessageData bytes; returns its size. For an OpenNode that succeeds,
@@ -43,10 +48,11 @@ class FileServer {
                          size_t payload_size, uint8_t* body);
   Result<size_t> read_dir(InodeId dir, uint64_t cursor, uint8_t* body, uint64_t* next);
   Result<size_t> folio_io(OpenFile& file, const abi::FileRequest& r);
-  Result<void> writable() const;
+  Result<void> writable();
 
   FileSystem& fs_;
   bool read_only_;
+  bool unsynced_ = false;
 };
 
 // A name the engines may see: 1 to kFileMaxName bytes, no '/' or NUL, not "." or "..".
