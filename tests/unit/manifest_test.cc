@@ -57,7 +57,7 @@ void put_u16(std::vector<uint8_t>& v, size_t at, uint16_t value) {
 }
 
 // Where the parts of a manifest start (see tools/speccc/README.md).
-constexpr size_t kHeaderSize = 40, kRecordSize = 32, kEntrySize = 16;
+constexpr size_t kHeaderSize = 40, kRecordSize = 40, kEntrySize = 16;
 size_t component_at(size_t i) { return kHeaderSize + i * kRecordSize; }
 size_t silo_at(const std::vector<uint8_t>& v, size_t i) {
   return kHeaderSize + get_u32(v, 12) * kRecordSize + i * kRecordSize;
