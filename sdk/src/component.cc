@@ -342,4 +342,11 @@ int64_t Component::run(const abi::StartupBlock& startup) {
   return exit_code_;
 }
 
+Result<void> load_spawn_silo(const abi::StartupBlock& startup, abi::Handle* silo) {
+  constexpr uint32_t kSpawnSilo = 3;  // after the log, the startup and namespace channels
+  if (startup.handle_count <= kSpawnSilo) return abi::kErrNotFound;
+  *silo = startup.handles[kSpawnSilo];
+  return {};
+}
+
 }  // namespace stellina

@@ -163,6 +163,20 @@ int64_t Supervisor::start(size_t i) {
   request.handles[0] = log < 0 ? abi::kInvalidHandle : static_cast<abi::Handle>(log);
   request.handles[1] = startup[1];
   request.handles[2] = names[1];
+  // A [spawn] table: a fresh silo inside its own, with the spec's limits, that it may start
+  // programs in (its fourth handle: speccc refuses [spawn] for a driver, so nothing else
+  // takes that place).
+  int64_t spawn = abi::kOk;
+  if (c.spec.spawn_memory_pages) {
+    const abi::SiloLimits limits{c.spec.spawn_memory_pages, c.spec.spawn_threads, 0};
+    const int64_t made = sys::silo_create(c.silo, &limits);
+    spawn = made < 0
+                ? made
+                : sys::handle_duplicate(static_cast<abi::Handle>(made),
+                                        abi::kRightRead | abi::kRightManage | abi::kRightTransfer);
+    if (made >= 0) sys::handle_close(static_cast<abi::Handle>(made));
+    if (spawn >= 0) request.handles[request.handle_count++] = static_cast<abi::Handle>(spawn);
+  }
   // Copies, with the rights it was bound with. All or none: the DeviceResources below names
   // them by position, so a missing one would shift the rest.
   int64_t copied = abi::kOk;
@@ -191,6 +205,7 @@ int64_t Supervisor::start(size_t i) {
     send(startup[0], abi::MessageKind::Data, 0, &r, sizeof(r));
   }
   const int64_t process = log < 0        ? log
+                          : spawn < 0    ? spawn
                           : copied < 0   ? copied
                           : platform < 0 ? platform
                                          : sys::process_spawn(c.silo, &request);

@@ -112,6 +112,12 @@ def check_header(cxx, sdk, out, name, spec):
             lines.append(f"static_assert(!has_{key}<Env>);")
         else:
             lines.append(f"static_assert(sizeof(Env::{key}) == sizeof(stellina::Channel));")
+    # [spawn]: a spawn_silo handle; without it, none.
+    lines.append("template <typename E> constexpr bool has_spawn = requires(E e) { e.spawn_silo; };")
+    if "spawn" in spec:
+        lines.append("static_assert(sizeof(Env::spawn_silo) == sizeof(stellina::abi::Handle));")
+    else:
+        lines.append("static_assert(!has_spawn<Env>);")
     for key, value in spec.get("config", {}).items():
         if isinstance(value, bool):
             lines.append(f"static_assert(kConfig.{key} == {'true' if value else 'false'});")
@@ -171,9 +177,9 @@ def decode(blob):
     mounts the system's table; a silo's "mounts" is its own table, None without one."""
     (magic, version, count, entry_count, strings_size, total, silo_count, system_mounts,
      system_first) = struct.unpack_from("<8s8I", blob, 0)
-    if magic != b"STLMANI1" or version != 3 or total != len(blob):
+    if magic != b"STLMANI1" or version != 4 or total != len(blob):
         fail(f"bad header {magic} {version} {total} (file: {len(blob)} bytes)")
-    silos_at = 40 + 32 * count
+    silos_at = 40 + 40 * count
     entries_at = silos_at + 32 * silo_count
     strings_at = entries_at + 16 * entry_count
     if strings_at + strings_size != total or blob[strings_at] != 0 or blob[-1] != 0:
@@ -218,7 +224,10 @@ def decode(blob):
     next_entry = 0
     for i in range(count):
         (name, isolation, restart, silo, pages, threads, backoff, n_exports, n_requires,
-         n_devices, n_config, first) = struct.unpack_from("<IBBHIII4HI", blob, 40 + 32 * i)
+         n_devices, n_config, first, spawn_pages, spawn_threads) = struct.unpack_from(
+             "<IBBHIII4HIII", blob, 40 + 40 * i)
+        if (spawn_pages == 0) != (spawn_threads == 0):
+            fail(f"component {i}: spawn limits {spawn_pages} and {spawn_threads}")
         if first != next_entry:
             fail(f"component {i}: entries start at {first}, expected {next_entry}")
         if silo > silo_count:
@@ -247,7 +256,8 @@ def decode(blob):
             "exports": [string(s) for s, _, _ in exports],
             "requires": [(string(k), provider, string(v)) for k, provider, v in requires],
             "devices": [string(s) for s, _, _ in devices],
-            "config": values})
+            "config": values,
+            "spawn": (spawn_pages, spawn_threads) if spawn_pages else None})
     # The mount tables follow the components' entries: the system's, then the silos' in order.
     tables = [(system_first, system_mounts)] + [t for t in silo_mounts if t is not None]
     for first, n in tables:
@@ -307,7 +317,9 @@ def check_manifest(binary, specs):
             # requires and config in key order, as speccc reads them
             "requires": [(k, providers[v], v) for k, v in sorted(spec.get("requires", {}).items())],
             "devices": spec.get("devices", []),
-            "config": sorted(spec.get("config", {}).items())}
+            "config": sorted(spec.get("config", {}).items()),
+            "spawn": ((spec["spawn"]["memory_pages"], spec["spawn"]["threads"])
+                      if "spawn" in spec else None)}
         if got != want:
             fail(f"component {i}:\n  manifest {got}\n  spec     {want}")
         if any(i <= provider < ANY_DRIVER for _, provider, _ in got["requires"]):

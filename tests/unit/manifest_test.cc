@@ -57,10 +57,10 @@ void put_u16(std::vector<uint8_t>& v, size_t at, uint16_t value) {
 }
 
 // Where the parts of a manifest start (see tools/speccc/README.md).
-constexpr size_t kHeaderSize = 40, kRecordSize = 32, kEntrySize = 16;
-size_t component_at(size_t i) { return kHeaderSize + i * kRecordSize; }
+constexpr size_t kHeaderSize = 40, kComponentSize = 40, kSiloSize = 32, kEntrySize = 16;
+size_t component_at(size_t i) { return kHeaderSize + i * kComponentSize; }
 size_t silo_at(const std::vector<uint8_t>& v, size_t i) {
-  return kHeaderSize + get_u32(v, 12) * kRecordSize + i * kRecordSize;
+  return kHeaderSize + get_u32(v, 12) * kComponentSize + i * kSiloSize;
 }
 size_t entry_at(const std::vector<uint8_t>& v, size_t i) {
   return silo_at(v, get_u32(v, 28)) + i * kEntrySize;
@@ -94,6 +94,16 @@ void expect_mount(const Manifest::Mount& m, const char* path, const char* servic
   EXPECT_EQ(m.read_only, read_only) << path;
 }
 
+// A spawn silo has both limits or none.
+TEST(Manifest, RefusesHalfASpawnSilo) {
+  std::vector<uint8_t> v = compile_good_specs();
+  ASSERT_TRUE(Manifest::open(v.data(), v.size()).ok());
+  put_u32(v, kHeaderSize + 36, 0);  // the first component's spawn threads, pages left at 0
+  EXPECT_TRUE(Manifest::open(v.data(), v.size()).ok());
+  put_u32(v, kHeaderSize + 32, 7);  // pages without threads
+  EXPECT_EQ(Manifest::open(v.data(), v.size()).error(), lib::Error::InvalidArgument);
+}
+
 TEST(Manifest, ReadsWhatTheSpecsSay) {
   const std::vector<uint8_t> bytes = compile_good_specs();
   auto opened = Manifest::open(bytes.data(), bytes.size());
@@ -111,6 +121,11 @@ TEST(Manifest, ReadsWhatTheSpecsSay) {
   EXPECT_EQ(c.memory_pages, 1024u);
   EXPECT_EQ(c.threads, 4u);
   EXPECT_EQ(c.backoff_ms, 250u);
+  EXPECT_EQ(c.spawn_memory_pages, 0u);  // no [spawn]
+  EXPECT_EQ(c.spawn_threads, 0u);
+  const Manifest::Component spawner = m.component(m.find("web").value());
+  EXPECT_EQ(spawner.spawn_memory_pages, 64u);
+  EXPECT_EQ(spawner.spawn_threads, 1u);
   ASSERT_EQ(c.export_count, 3);
   EXPECT_STREQ(m.export_name(net, 1), "tcp:");
   ASSERT_EQ(c.device_count, 2);
@@ -383,7 +398,8 @@ TEST(Manifest, RefusesTruncatedAndForeignData) {
   std::vector<uint8_t> wrong = bytes;
   wrong[0] = 'X';
   EXPECT_EQ(Manifest::open(wrong.data(), wrong.size()).error(), Error::InvalidArgument);
-  for (const uint8_t version : {0, 1, 2, 4}) {  // 1: before silos, 2: before mounts
+  // 1: before silos, 2: before mounts, 3: before [spawn]
+  for (const uint8_t version : {0, 1, 2, 3, 5}) {
     wrong = bytes;
     wrong[8] = version;
     EXPECT_EQ(Manifest::open(wrong.data(), wrong.size()).error(), Error::NotSupported);

@@ -59,7 +59,7 @@ class ManifestWriter {
 };
 
 constexpr char kMagic[] = "STLMANI1";
-constexpr uint32_t kVersion = 3;
+constexpr uint32_t kVersion = 4;
 constexpr uint32_t kHeaderSize = 40;
 enum class ConfigType : uint32_t { kInteger = 0, kBoolean = 1, kString = 2 };
 constexpr uint32_t kMountReadOnly = 1;  // a mount entry's flags
@@ -99,9 +99,17 @@ std::string env_header(const Spec& spec) {
   }
   if (device) out += "  Device device;  // the device it is bound to: " + matches + "\n";
   if (platform) out += "  abi::Handle platform = abi::kInvalidHandle;  // the Platform\n";
+  if (spec.spawn) {
+    out += "  // [spawn]: the silo it may start programs in (kRightRead | kRightManage), " +
+           std::to_string(spec.spawn->memory_pages) + " pages, " +
+           std::to_string(spec.spawn->threads) + " threads\n";
+    out += "  abi::Handle spawn_silo = abi::kInvalidHandle;\n";
+  }
   out += "\n  // Fills the devices from what the startup server queued before the component ran.\n";
   out += "  Result<void> load(const abi::StartupBlock& startup) {\n";
-  if (device || platform) {
+  if (spec.spawn) {
+    out += "    return load_spawn_silo(startup, &spawn_silo);\n";
+  } else if (device || platform) {
     out += std::string("    return load_devices(startup, startup.handles[1], ") +
            (device ? "&device" : "nullptr") + ", " + (platform ? "&platform" : "nullptr") + ");\n";
   } else {
@@ -138,6 +146,8 @@ std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<
     components.u16(static_cast<uint16_t>(spec.devices.size()));
     components.u16(static_cast<uint16_t>(spec.config.size()));
     components.u32(entry_count);
+    components.u32(spec.spawn ? spec.spawn->memory_pages : 0);
+    components.u32(spec.spawn ? spec.spawn->threads : 0);
     auto entry = [&](const std::string& text, uint32_t aux, uint64_t value) {
       entries.u32(components.string(text));
       entries.u32(aux);

@@ -1,6 +1,8 @@
 // Reading one spec: every key is checked for name, type and range where it is written.
 #include <algorithm>
+#include <string>
 #include <string_view>
+#include <tuple>
 
 #include "reader.h"
 
@@ -74,6 +76,44 @@ void read_limits(Reader& r, const toml::table& t, Spec& spec) {
   }
 }
 
+// [spawn]: both limits required. The spawn silo is made inside the component's own, whose
+// limits must leave room for the component itself: each must be below the component's.
+void read_spawn(Reader& r, const toml::table& t, const toml::node& table, Spec& spec) {
+  r.check_keys(t, {"memory_pages", "threads"}, "spawn.");
+  SpawnLimits spawn;
+  spawn.at = r.at(table.source());
+  bool whole = true;
+  for (const auto& [key, limit, own, field] :
+       {std::tuple{"memory_pages", &spawn.memory_pages, spec.memory_pages, "limits.memory_pages"},
+        std::tuple{"threads", &spawn.threads, spec.threads, "limits.threads"}}) {
+    const toml::node* n = t.get(key);
+    if (!n) {
+      r.error(table, std::string("spawn.") + key + " is missing",
+              std::string(key) + " = a positive integer");
+      whole = false;
+      continue;
+    }
+    const std::optional<uint32_t> value = r.positive(*n, std::string("spawn.") + key);
+    if (!value) {
+      whole = false;
+      continue;
+    }
+    if (*value >= own) {
+      r.error(*n,
+              std::string("spawn.") + key + " = " + std::to_string(*value) + " leaves nothing of " +
+                  field + " = " + std::to_string(own) + " for the component itself",
+              std::string("below ") + std::to_string(own));
+      whole = false;
+    }
+    *limit = *value;
+  }
+  if (!spec.devices.empty()) {
+    r.error(table, "a driver (devices = [...]) cannot have [spawn]", "no [spawn] table");
+    whole = false;
+  }
+  if (whole) spec.spawn = spawn;
+}
+
 void read_restart(Reader& r, const toml::table& t, Spec& spec) {
   r.check_keys(t, {"policy", "backoff_ms"}, "restart.");
   if (const toml::node* n = t.get("policy")) {
@@ -104,9 +144,10 @@ std::optional<Spec> parse_spec(const std::string& file, Diagnostics& diag) {
   spec.file = file;
   bool named = false;
 
-  r.check_keys(
-      root, {"name", "isolation", "exports", "requires", "devices", "config", "limits", "restart"},
-      "");
+  r.check_keys(root,
+               {"name", "isolation", "exports", "requires", "devices", "config", "limits",
+                "restart", "spawn"},
+               "");
   if (const toml::node* n = root.get("name")) {
     if (const auto* s = r.as<toml::value<std::string>>(*n, "name", "a string")) {
       named = is_name(s->get());
@@ -146,6 +187,9 @@ std::optional<Spec> parse_spec(const std::string& file, Diagnostics& diag) {
   }
   if (const toml::node* n = root.get("limits")) {
     if (const auto* t = r.as<toml::table>(*n, "limits", "a table")) read_limits(r, *t, spec);
+  }
+  if (const toml::node* n = root.get("spawn")) {  // after limits and devices: checked against them
+    if (const auto* t = r.as<toml::table>(*n, "spawn", "a table")) read_spawn(r, *t, *n, spec);
   }
   if (const toml::node* n = root.get("restart")) {
     if (const auto* t = r.as<toml::table>(*n, "restart", "a table")) read_restart(r, *t, spec);

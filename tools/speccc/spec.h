@@ -77,6 +77,14 @@ struct ConfigEntry {
   ConfigValue value;
 };
 
+// [spawn]: the component may start programs from files, in a silo of its own inside its
+// silo, with these limits (docs/programs.md).
+struct SpawnLimits {
+  uint32_t memory_pages = 0;
+  uint32_t threads = 0;
+  Position at;  // where the table is written
+};
+
 struct Spec {
   std::string file;
   Located name;
@@ -91,6 +99,7 @@ struct Spec {
   RestartPolicy restart = RestartPolicy::kNever;
   uint32_t backoff_ms = 0;     // 0: none
   std::optional<size_t> silo;  // its silo's index in the manifest, set by resolve_silos()
+  std::optional<SpawnLimits> spawn;
 };
 
 constexpr uint32_t kFullCpu = 100;  // cpu_percent without a cap

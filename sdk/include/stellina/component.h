@@ -253,6 +253,12 @@ class Component {
   int64_t exit_code_ = 0;
 };
 
+// The silo a component whose spec has a [spawn] table may start programs in
+// (sdk/include/stellina/spawn.h): its fourth startup handle, after the log, the startup
+// channel and the namespace channel (kRightRead | kRightManage). Errors: kErrNotFound (it was
+// started without one).
+Result<void> load_spawn_silo(const abi::StartupBlock& startup, abi::Handle* silo);
+
 // A component with the typed environment speccc generates from its spec (<name>_env.h):
 // env().echo is the channel to the component that provides "echo", connected by the
 // startup server at start and again after that provider restarts (when the old one closes,
