@@ -1,6 +1,7 @@
 // httpd: Stellina's HTTP server. It listens on tcp-listen:0.0.0.0:80 and serves the site
 // (apps/httpd/site.h): a live page and its JSON from what the startup server (status:) and
-// the network stack (netstat) report, the files of the boot archive's site/ (boot:), and
+// the network stack (netstat) report, the site's files (file:/srv/www on the disk, or the
+// boot archive's file:/boot/site until the disk is there), and
 // /bytes/N for download tests.
 //
 // Each connection is a stream channel from the network stack with a Session (session.h) of
@@ -13,6 +14,7 @@
 // arrive in on_data and replace the last ones. Nothing waits for them: pages render what
 // has come.
 #include <stellina/component.h>
+#include <stellina/files.h>
 #include <stellina/socket.h>
 #include <stellina/status.h>
 
@@ -59,8 +61,12 @@ struct Backoff {
   }
 };
 constexpr size_t kMaxConnections = 384;
-constexpr size_t kMaxPendingFiles = httpd::kMaxStaticFiles;
-constexpr size_t kSiteArena = size_t{256} * 1024;  // the site's files, copied out of their folios
+constexpr size_t kSiteArena = size_t{256} * 1024;  // the site's files, read into memory
+// The site's files: the disk's, or the boot archive's while the disk is not mounted (it may
+// come up after httpd); the disk is looked for at every tick for this long after start.
+constexpr lib::StringView kDiskSite = "/srv/www";
+constexpr lib::StringView kBootSite = "/boot/site";
+constexpr uint64_t kDiskPatienceNs = 30'000 * kMs;
 // Nagle off: a response's head and body go as separate messages, and the body must not wait
 // for the peer's delayed ACK of the head.
 constexpr char kListenUri[] = "tcp-listen:0.0.0.0:80/64;nodelay";
@@ -74,7 +80,7 @@ constexpr lib::StringView kBusy =
 class Httpd final : public stellina::ComponentWith<stellina::components::httpd::Env> {
   // Each channel's context: what it is to the server (the startup channel and the netstat
   // service, env().netstat, have none).
-  enum class Role : uint8_t { Connection, File, Listen, Status, Listing };
+  enum class Role : uint8_t { Connection, Listen, Status };
   struct Peer {
     Role role;
   };
@@ -88,14 +94,6 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     bool quota_blocked = false;  // a send ran out of the silo's memory: retried soon
     uint64_t deadline_ns = 0;    // idle timeout, or the end of lingering
   };
-  // A site file being fetched from boot:.
-  struct PendingFile : Peer {
-    PendingFile() : Peer{Role::File} {}
-    Channel channel;
-    char name[httpd::kMaxFileName];
-    size_t name_size = 0;
-  };
-
   // User-provided on purpose: the object lives in zeroed static storage, and without one,
   // STELLINA_COMPONENT's `new T()` would zero it all again, touching (and charging) every
   // page of the connection table at start.
@@ -104,7 +102,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
 
  private:
   void on_start() override {
-    now_ = sys::clock_now();
+    now_ = started_ns_ = sys::clock_now();
     site_.set_now_ms(now_ / kMs);
     log("serving {} connections at most on port 80", kMaxConnections);
     load_site();
@@ -164,10 +162,6 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       for (size_t i = 0; i < httpd::kSources; ++i) {
         if (pending_[i] != 0 && pending_[i] == call_id()) on_answer(static_cast<Source>(i), data);
       }
-    } else if (has_role(ch, Role::Listing)) {
-      on_listing(data);
-    } else if (has_role(ch, Role::File)) {
-      on_file(*static_cast<PendingFile*>(context_of<Peer>(ch)), data);
     }
     if (site_.take_refresh_wanted()) refresh(false);
   }
@@ -219,6 +213,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       if (!status_.valid() && status_retry_.due(now_)) open_sources();
       refresh(true);
       sweep();
+      const bool waiting = site_from_ == SiteFrom::Nothing || site_from_ == SiteFrom::Boot;
+      if (waiting && now_ - started_ns_ < kDiskPatienceNs) load_site();
     }
     for (Connection& c : connections_) {
       if (c.state == State::Open && c.quota_blocked) {
@@ -408,112 +404,79 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     }
   }
 
-  // The site's files: boot:site/ lists them, boot:site/NAME gives each, both as a BootFile
-  // (the size) with a read-only folio holding the bytes (abi/stellina/status.h). Each file
-  // is copied once into the arena.
-
+  // The site's files, read once into an arena: the disk's (/srv/www) when it is mounted,
+  // else the boot archive's (/boot/site) until it is. Each source has an arena of its own
+  // and the disk's replaces the archive's only once, so responses in flight, which point
+  // into the archive's arena, stay valid.
   void load_site() {
-    auto ch = open("boot:site/", kOpenTimeoutNs);
-    if (!ch.ok()) {
-      log("open boot:site/ -> status {}: no static files", stellina::status_code(ch));
-      return;
-    }
-    listing_ = ch.release_value();
-    if (!watch(listing_, &listing_peer_).ok()) listing_.reset();
-  }
-
-  // Maps the folio of the boot: answer being handled. Returns its address (unmap it with
-  // sys::folio_unmap), or 0 with *size 0 if the answer is not a size and a folio that holds it.
-  uint64_t map_boot_answer(Bytes data, uint64_t* size) {
-    const stellina::OwnedHandle folio(take_handle(0));
-    abi::BootFile file{};
-    const int64_t folio_size = folio.valid() ? sys::folio_size(folio.get()) : -1;
-    if (data.size == sizeof(file)) __builtin_memcpy(&file, data.data, sizeof(file));
-    *size = 0;
-    if (data.size != sizeof(file) || folio_size < 0 ||
-        file.size > static_cast<uint64_t>(folio_size)) {
-      return 0;
-    }
-    uintptr_t address = 0;
-    if (sys::folio_map(folio.get(), false, &address) != abi::kOk) return 0;
-    *size = file.size;
-    return address;  // the mapping keeps the folio alive
-  }
-
-  void on_listing(Bytes data) {
-    uint64_t size = 0;
-    const uint64_t address = map_boot_answer(data, &size);
-    if (address == 0) {
-      log("boot:site/ did not answer with a listing");
-    } else {
-      const auto* text = reinterpret_cast<const char*>(address);
-      size_t start = 0;
-      while (start < size) {
-        size_t end = start;
-        while (end < size && text[end] != '\n') ++end;
-        request_file(text + start, end - start);
-        start = end + 1;
+    if (!files_ready_) {
+      auto session = open("file:", kOpenTimeoutNs);
+      if (!session.ok()) {
+        log("open file: -> status {}: no static files", stellina::status_code(session));
+        site_from_ = SiteFrom::Nothing;
+        return;
       }
-      sys::folio_unmap(address);
+      files_ = stellina::Files(session.release_value());
+      files_ready_ = true;
     }
-    unwatch(listing_);
-    listing_.reset();
-  }
-
-  void request_file(const char* path, size_t size) {
-    constexpr lib::StringView kPrefix = "site/";
-    if (!lib::StringView(path, size).starts_with(kPrefix)) return;
-    path += kPrefix.size();
-    size -= kPrefix.size();
-    if (size == 0) return;
-    PendingFile* f = nullptr;
-    for (PendingFile& slot : files_) {
-      if (!slot.channel.valid() && slot.name_size == 0) {
-        f = &slot;
-        break;
-      }
-    }
-    if (!f || size >= sizeof(f->name)) {
-      log("a site file is not served: more than {} files, or a name of {} bytes or more",
-          kMaxPendingFiles, sizeof(f->name));
+    const stellina::Result<size_t> disk = load_files(kDiskSite, disk_arena_);
+    if (disk.ok()) {
+      site_from_ = SiteFrom::Disk;
+      log("serving {} static files from {}", disk.value(), kDiskSite);
       return;
     }
-    __builtin_memcpy(f->name, path, size);
-    f->name[size] = '\0';
-    f->name_size = size;
-    char uri[16 + httpd::kMaxFileName];
-    lib::format_to(uri, sizeof(uri), "boot:site/{}", static_cast<const char*>(f->name));
-    auto ch = open(uri, kOpenTimeoutNs);
-    if (!ch.ok()) {
-      log("open {} -> status {}", static_cast<const char*>(uri), stellina::status_code(ch));
-      return;
-    }
-    f->channel = ch.release_value();
-    if (!watch(f->channel, static_cast<Peer*>(f)).ok()) f->channel.reset();
-  }
-
-  void on_file(PendingFile& f, Bytes data) {
-    const char* name = f.name;
-    uint64_t size = 0;
-    const uint64_t address = map_boot_answer(data, &size);
-    if (address == 0) {
-      log("boot:site/{} did not answer with a file", name);
-    } else if (size > kSiteArena - arena_used_) {
-      log("site/{} ({} bytes) does not fit in what is left of the site's {} bytes", name, size,
-          kSiteArena);
-    } else {
-      uint8_t* copy = arena_ + arena_used_;
-      __builtin_memcpy(copy, reinterpret_cast<const void*>(address), size);
-      if (site_.add_file(f.name, f.name_size, copy, size)) {
-        arena_used_ += (size + 15) & ~size_t{15};
-        log("serving /static/{} ({} bytes)", name, size);
+    // Not mounted yet (the disk driver may come up after httpd): look again at each tick.
+    const bool later = disk.error() == abi::kErrPeerClosed;
+    if (site_from_ == SiteFrom::Nothing) {
+      const stellina::Result<size_t> boot = load_files(kBootSite, boot_arena_);
+      if (boot.ok()) {
+        log("serving {} static files from {}", boot.value(), kBootSite);
       } else {
-        log("site/{}: not a plain file name, or one served already", name);
+        log("no static files: {} and {} unreadable ({})", kDiskSite, kBootSite,
+            stellina::status_name(boot.error()));
+      }
+      site_from_ = SiteFrom::Boot;
+    }
+    if (!later) site_from_ = SiteFrom::Final;
+  }
+
+  // Reads the plain files of dir into arena (which must be empty) and serves them in place
+  // of the ones served so far. Returns how many.
+  stellina::Result<size_t> load_files(lib::StringView dir, uint8_t* arena) {
+    stellina::File d = TRY(files_.open(dir, abi::kOpenRead | abi::kOpenDirectory));
+    struct Name {
+      char text[httpd::kMaxFileName];
+      size_t size;
+    };
+    Name names[httpd::kMaxStaticFiles];
+    size_t count = 0;
+    TRY(d.list([&](const abi::FileDirEntry& e, lib::StringView name) {
+      if (e.mode != abi::kModeRegular || count == httpd::kMaxStaticFiles ||
+          name.size() >= httpd::kMaxFileName) {
+        return;
+      }
+      __builtin_memcpy(names[count].text, name.data(), name.size());
+      names[count++].size = name.size();
+    }));
+    site_.clear_files();
+    size_t used = 0, served = 0;
+    for (size_t i = 0; i < count; ++i) {
+      char path[64 + httpd::kMaxFileName];
+      lib::format_to(path, sizeof(path), "{}/{}", dir, lib::StringView(names[i].text, names[i].size));
+      stellina::Result<stellina::File> f = files_.open(path);
+      if (!f.ok()) continue;
+      stellina::Result<size_t> n = f.value().read(0, arena + used, kSiteArena - used);
+      if (!n.ok() || n.value() == kSiteArena - used) {
+        log("{} is not served: unreadable, or it does not fit in the site's {} bytes",
+            static_cast<const char*>(path), kSiteArena);
+        continue;
+      }
+      if (site_.add_file(names[i].text, names[i].size, arena + used, n.value())) {
+        used += (n.value() + 15) & ~size_t{15};
+        ++served;
       }
     }
-    if (address != 0) sys::folio_unmap(address);
-    unwatch(f.channel);
-    f.channel.reset();
+    return served;
   }
 
   httpd::ServerCounters counters_;
@@ -522,22 +485,26 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   alignas(httpd::Session) uint8_t sessions_[kMaxConnections][sizeof(httpd::Session)];
   Channel listen_;
   Channel status_;
-  Channel listing_;
   Peer listen_peer_{Role::Listen};
   Peer status_peer_{Role::Status};
-  Peer listing_peer_{Role::Listing};
-  PendingFile files_[kMaxPendingFiles];
   uint64_t pending_[httpd::kSources] = {};  // the call id of each unanswered question
   uint64_t asked_[httpd::kSources] = {};
   uint64_t next_call_ = 1;
   uint64_t now_ = 0;
   uint64_t next_tick_ = 0;
+  uint64_t started_ns_ = 0;
   Backoff listen_retry_{kListenRetryMaxNs};
   Backoff status_retry_{kStatusRetryMaxNs};
   unsigned bad_answers_ = 0;
   uint8_t scratch_[abi::kMaxMessageData];
-  alignas(16) uint8_t arena_[kSiteArena];
-  size_t arena_used_ = 0;
+  // Where the static files come from: Boot until the disk's are read (or it is known there
+  // is no disk: Final).
+  enum class SiteFrom : uint8_t { Nothing, Boot, Disk, Final };
+  SiteFrom site_from_ = SiteFrom::Nothing;
+  stellina::Files files_{Channel()};
+  bool files_ready_ = false;
+  alignas(16) uint8_t boot_arena_[kSiteArena];
+  alignas(16) uint8_t disk_arena_[kSiteArena];
 };
 
 STELLINA_COMPONENT(Httpd)

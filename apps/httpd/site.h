@@ -5,7 +5,8 @@
 //                  the network counters, the last log lines; it refreshes itself from
 //                  /api/status with /static/live.js (and works without it)
 //   /api/status    the same data as JSON
-//   /static/NAME   a file of the boot archive's site/ (Content-Type by extension)
+//   /static/NAME   a file of the site's (/srv/www on the disk, or the boot archive's site/;
+//                  Content-Type by extension)
 //   /bytes/N       N bytes (N <= kMaxPatternBytes), byte i being i % 251
 //   anything else  404
 //
@@ -64,6 +65,9 @@ class Site final : public Responder {
   // the table is full, the name is too long or not a plain file name, or it is there already.
   bool add_file(const char* name, size_t name_size, const uint8_t* data, size_t size);
   size_t file_count() const { return file_count_; }
+  // Serves no static file from now on (the data of those served so far stays the caller's:
+  // responses in flight may still point into it).
+  void clear_files() { file_count_ = 0; }
 
   // Responder
   void respond(Method method, const char* path, size_t path_size, Response& out) override;
