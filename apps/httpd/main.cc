@@ -64,8 +64,8 @@ constexpr size_t kMaxConnections = 384;
 constexpr size_t kSiteArena = size_t{256} * 1024;  // the site's files, read into memory
 // The site's files: the disk's, or the boot archive's while the disk is not mounted (it may
 // come up after httpd); the disk is looked for at every tick for this long after start.
-constexpr lib::StringView kDiskSite = "/srv/www";
-constexpr lib::StringView kBootSite = "/boot/site";
+constexpr const char* kDiskSite = "/srv/www";
+constexpr const char* kBootSite = "/boot/site";
 constexpr uint64_t kDiskPatienceNs = 30'000 * kMs;
 // Nagle off: a response's head and body go as separate messages, and the body must not wait
 // for the peer's delayed ACK of the head.
@@ -442,7 +442,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
 
   // Reads the plain files of dir into arena (which must be empty) and serves them in place
   // of the ones served so far. Returns how many.
-  stellina::Result<size_t> load_files(lib::StringView dir, uint8_t* arena) {
+  stellina::Result<size_t> load_files(const char* dir, uint8_t* arena) {
     stellina::File d = TRY(files_.open(dir, abi::kOpenRead | abi::kOpenDirectory));
     struct Name {
       char text[httpd::kMaxFileName];
@@ -462,7 +462,10 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     size_t used = 0, served = 0;
     for (size_t i = 0; i < count; ++i) {
       char path[64 + httpd::kMaxFileName];
-      lib::format_to(path, sizeof(path), "{}/{}", dir, lib::StringView(names[i].text, names[i].size));
+      char name[httpd::kMaxFileName];
+      __builtin_memcpy(name, names[i].text, names[i].size);
+      name[names[i].size] = '\0';
+      lib::format_to(path, sizeof(path), "{}/{}", dir, static_cast<const char*>(name));
       stellina::Result<stellina::File> f = files_.open(path);
       if (!f.ok()) continue;
       stellina::Result<size_t> n = f.value().read(0, arena + used, kSiteArena - used);

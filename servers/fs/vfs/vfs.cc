@@ -102,7 +102,14 @@ Result<void> Vfs::resolve(Namespace& ns, lib::StringView path, bool follow_last,
   for (size_t i = 0; i < ns.count; ++i)
     if (ns.mounts[i].path == "/") root_mount = i;
   if (root_mount == ns.count) return abi::kErrNotFound;  // nothing is mounted
-  const uint64_t root = TRY(mount_root(ns.mounts[root_mount]));
+  // The root's node is asked for only when the walk needs it: a path that enters another
+  // mount at once (/boot/...) is served while the root's server is away. Node 0 stands for
+  // "the root, not asked for yet".
+  uint64_t root = 0;
+  auto need = [&](uint64_t& n) -> Result<void> {
+    if (n == 0) n = root = TRY(mount_root(ns.mounts[root_mount]));
+    return {};
+  };
 
   __builtin_memcpy(pending_, path.data(), path.size());
   lib::StringView rest(pending_, path.size());
@@ -117,8 +124,6 @@ Result<void> Vfs::resolve(Namespace& ns, lib::StringView path, bool follow_last,
   found.exists = true;
   found.mount_point = true;
   abi::FileRequest r{};
-  r.op = abi::FileOp::StatNode;
-  r.node = root;
   bool stat_needed = true;  // found.stat is not yet the walk's current node's
 
   for (;;) {
@@ -136,9 +141,6 @@ Result<void> Vfs::resolve(Namespace& ns, lib::StringView path, bool follow_last,
       found.mount = found.parent_mount = mount;
       found.exists = true;
       found.mount_point = depth == 0;
-      r = {};
-      r.op = abi::FileOp::StatNode;
-      r.node = node;
       stat_needed = true;
       continue;
     }
@@ -169,6 +171,8 @@ Result<void> Vfs::resolve(Namespace& ns, lib::StringView path, bool follow_last,
       st_mount = entered;
       found.mount_point = true;
     } else {
+      TRY(need(node));
+      found.parent = node;
       r = {};
       r.op = abi::FileOp::Lookup;
       r.node = node;
@@ -209,9 +213,6 @@ Result<void> Vfs::resolve(Namespace& ns, lib::StringView path, bool follow_last,
         found.mount = found.parent_mount = mount;
         found.exists = true;
         found.mount_point = depth == 0;
-        r = {};
-        r.op = abi::FileOp::StatNode;
-        r.node = node;
         stat_needed = true;
         continue;
       }
@@ -230,7 +231,13 @@ Result<void> Vfs::resolve(Namespace& ns, lib::StringView path, bool follow_last,
   }
   // The path named a directory the walk stands in (the root, or one reached by "..").
   found.mount = mount;
-  if (stat_needed) found.stat = TRY(call_stat(ns.mounts[mount].fs, r, {}));
+  if (stat_needed) {
+    TRY(need(node));
+    r = {};
+    r.op = abi::FileOp::StatNode;
+    r.node = node;
+    found.stat = TRY(call_stat(ns.mounts[mount].fs, r, {}));
+  }
   if (depth > 0 && found.name_size == 0) found.mount_point = false;
   return {};
 }

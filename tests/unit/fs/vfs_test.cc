@@ -227,6 +227,20 @@ TEST_F(VfsTest, AServerThatIsGoneGivesPeerClosed) {
   EXPECT_EQ(request(empty, abi::FileOp::StatPath, "/"), abi::kErrNotFound);
 }
 
+TEST_F(VfsTest, OtherMountsServeWhileTheRootsServerIsAway) {
+  Namespace ns2;
+  ns2.mounts[0].path = "/";  // its server is not running (a disk not mounted yet)
+  ns2.mounts[1].path = "/tmp";
+  ns2.mounts[1].fs = &tmp;
+  ns2.count = 2;
+  ASSERT_EQ(request(ns2, abi::FileOp::Mkdir, "/tmp/site"), abi::kOk);
+  EXPECT_EQ(request(ns2, abi::FileOp::StatPath, "/tmp/site"), abi::kOk);
+  EXPECT_EQ(request(ns2, abi::FileOp::StatPath, "/tmp"), abi::kOk);
+  EXPECT_EQ(request(ns2, abi::FileOp::StatPath, "/"), abi::kErrPeerClosed);
+  EXPECT_EQ(request(ns2, abi::FileOp::StatPath, "/tmp/../etc"), abi::kErrPeerClosed);
+  EXPECT_EQ(request(ns2, abi::FileOp::Mkdir, "/x"), abi::kErrPeerClosed);
+}
+
 TEST_F(VfsTest, MalformedRequestsAreRefused) {
   uint8_t out[abi::kMaxMessageData];
   uint8_t small[4] = {};
