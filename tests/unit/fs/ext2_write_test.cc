@@ -297,7 +297,7 @@ TEST_P(Ext2WriteTest, LargeWritesGoInRuns) {
   put(f, 3 * GetParam() + 1, "small");
   model.replace(3 * GetParam() + 1, 5, "small");
   EXPECT_TRUE(get(f) == model);
-  const std::string again = random_bytes(rng, 16 * GetParam());
+  const std::string again = random_bytes(rng, size_t{16} * GetParam());
   put(f, GetParam(), again);
   model.replace(GetParam(), again.size(), again);
   EXPECT_TRUE(get(f) == model);
