@@ -9,14 +9,16 @@ constexpr uint64_t kTimeoutNs = 30'000'000'000;  // a file server that takes 30 
 // Sends a request (r, then tail) on ch and waits for its answer, both in buffer
 // (kMaxMessageData bytes: one buffer per call keeps the stack small inside the kernel). The
 // reply's body stays in buffer after its FileReply; its size is returned, the reply's value
-// goes to *value, a handle it carried to *handle.
+// goes to *value, a handle it carried to *handle. sent, if valid, travels with the request.
 Result<size_t> file_call(abi::Handle ch, const abi::FileRequest& r, Bytes tail, uint8_t* buffer,
-                         uint64_t* value, abi::Handle* handle) {
+                         uint64_t* value, abi::Handle* handle,
+                         abi::Handle sent = abi::kInvalidHandle) {
   const size_t size = sizeof(r) + tail.size;
   if (size > abi::kMaxMessageData) return abi::kErrTooLarge;
   __builtin_memmove(buffer + sizeof(r), tail.data, tail.size);
   __builtin_memcpy(buffer, &r, sizeof(r));
   abi::Handle handles[abi::kMaxMessageHandles];
+  handles[0] = sent;
   abi::MessageBuffer m{};
   m.kind = abi::MessageKind::Data;
   m.call_id = 1;  // one call at a time on a file's channel
@@ -24,6 +26,7 @@ Result<size_t> file_call(abi::Handle ch, const abi::FileRequest& r, Bytes tail, 
   m.data_size = static_cast<uint32_t>(size);
   m.data_capacity = abi::kMaxMessageData;
   m.handles = handles;
+  m.handle_count = sent == abi::kInvalidHandle ? 0 : 1;
   m.handle_capacity = abi::kMaxMessageHandles;
   TRY(check_ok(sys::channel_call(ch, &m, sys::clock_now() + kTimeoutNs)));
   OwnedHandle carried(m.handle_count ? handles[0] : abi::kInvalidHandle);
@@ -94,6 +97,46 @@ Result<size_t> File::write(uint64_t offset, Bytes data) const {
     done += wrote;
   }
   return done;
+}
+
+Result<uint64_t> File::attach(abi::Handle folio) const {
+  // The server maps it writable: it writes into it on ReadFolio.
+  const auto copy = static_cast<abi::Handle>(TRY(check(sys::handle_duplicate(
+      folio, abi::kRightMap | abi::kRightRead | abi::kRightWrite | abi::kRightTransfer))));
+  uint64_t size = 0;
+  alignas(8) uint8_t buffer[abi::kMaxMessageData];
+  Result<size_t> r =
+      file_call(get(), request(abi::FileOp::Attach), {}, buffer, &size, nullptr, copy);
+  if (!r.ok()) {
+    // A send that fails leaves the handle with us; one that went out and then timed out
+    // moved it, and closing the stale number is then harmless (nothing was made meanwhile).
+    sys::handle_close(copy);
+    return r.error();
+  }
+  return size;
+}
+
+Result<size_t> File::folio_io(abi::FileOp op, uint64_t offset, size_t size,
+                              uint64_t folio_offset) const {
+  abi::FileRequest r = request(op);
+  r.offset = offset;
+  r.size = size;
+  r.folio_offset = folio_offset;
+  uint64_t moved = 0;
+  alignas(8) uint8_t buffer[abi::kMaxMessageData];
+  TRY(file_call(get(), r, {}, buffer, &moved, nullptr));
+  if (moved > size) return abi::kErrInvalidArgument;
+  return moved;
+}
+
+Result<size_t> File::read_folio(uint64_t offset, size_t size, uint64_t folio_offset) const {
+  return folio_io(abi::FileOp::ReadFolio, offset, size, folio_offset);
+}
+
+Result<size_t> File::write_folio(uint64_t offset, size_t size, uint64_t folio_offset) const {
+  const size_t wrote = TRY(folio_io(abi::FileOp::WriteFolio, offset, size, folio_offset));
+  if (wrote == 0 && size != 0) return abi::kErrNoSpace;
+  return wrote;
 }
 
 Result<abi::FileStat> File::stat() const {

@@ -6,10 +6,17 @@
 
 extern "C" {
 
+// Eight bytes a step, then the rest a byte at a time. Under QEMU's TCG each step of a rep
+// string instruction costs about the same whatever its width, so movsb moved a byte for the
+// price of eight: bench/fs's cold 64 MiB read (one copy in the file server) went from a
+// median of 197 to 298 MB/s over 4 alternating boots each on a loaded host.
 void* memcpy(void* dst, const void* src, size_t n) {
   auto* d = static_cast<unsigned char*>(dst);
   const auto* s = static_cast<const unsigned char*>(src);
-  asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n)::"memory");
+  size_t words = n / 8;
+  size_t rest = n % 8;
+  asm volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(words)::"memory");
+  asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(rest)::"memory");
   return dst;
 }
 

@@ -21,11 +21,32 @@ class File : public Channel {
  public:
   using Channel::Channel;
 
-  // Up to size bytes at offset (any size: split into messages, or moved through an attached
-  // folio); returns how many were read (fewer at the end of the file).
+  // Up to size bytes at offset (any size: split into messages of at most kFileMaxInline);
+  // returns how many were read (fewer at the end of the file).
   Result<size_t> read(uint64_t offset, void* out, size_t size) const;
-  // Writes all of data at offset (the end, if opened with kOpenAppend); returns size.
+  // Writes all of data at offset (the end, if opened with kOpenAppend), in messages of at
+  // most kFileMaxWriteInline; returns size.
   Result<size_t> write(uint64_t offset, Bytes data) const;
+
+  // The bulk path, for large transfers: the data moves between the file server and a folio
+  // both map, one request per call, with no copy through messages.
+  //
+  //   OwnedHandle folio(...sys::folio_create(1 << 20)...);  // and map it
+  //   TRY(f.attach(folio.get()));
+  //   const size_t n = TRY(f.read_folio(offset, 1 << 20));  // into the folio from 0
+  //
+  // attach sends the server a copy of folio (the caller keeps its handle), once per open
+  // file; returns the folio's size (whole pages, at most abi::kFileMaxFolioBytes). Errors:
+  // kErrInvalidArgument (already attached), kErrTooLarge, kErrNotSupported (the server has
+  // no bulk path).
+  Result<uint64_t> attach(abi::Handle folio) const;
+  // size bytes of the file from offset into the folio from folio_offset; returns how many
+  // (fewer at the end of the file). The range must lie inside the folio.
+  Result<size_t> read_folio(uint64_t offset, size_t size, uint64_t folio_offset = 0) const;
+  // size bytes of the folio from folio_offset into the file at offset; returns how many (a
+  // full disk: fewer, or kErrNoSpace for none).
+  Result<size_t> write_folio(uint64_t offset, size_t size, uint64_t folio_offset = 0) const;
+
   Result<abi::FileStat> stat() const;
   Result<void> truncate(uint64_t size) const;
   Result<void> sync() const;
@@ -57,6 +78,8 @@ class File : public Channel {
 
  private:
   Result<size_t> read_dir(uint64_t* cursor, uint8_t* buffer) const;
+  Result<size_t> folio_io(abi::FileOp op, uint64_t offset, size_t size,
+                          uint64_t folio_offset) const;
 };
 
 class Files {

@@ -118,16 +118,20 @@ Result<size_t> FileServer::node_op(const abi::FileRequest& r, lib::StringView na
       TRY(check_name(name));
       const uint32_t type = r.mode & abi::kModeTypeMask;
       if (type != abi::kModeRegular && type != abi::kModeDirectory) return abi::kErrInvalidArgument;
+      // Most Creates make a new entry (the VFS sends one after a Lookup found none): try
+      // that first, and look the name up only when it is there already. An engine checks
+      // for the name before it takes anything, so a search of the directory is saved.
+      Result<FileStat> made =
+          writable().ok() ? fs_.create(r.node, name, r.mode) : Result<FileStat>(abi::kErrReadOnly);
+      if (made.ok()) return put_stat(made.value(), body);
+      if (made.error() != abi::kErrExists && made.error() != abi::kErrReadOnly) return made.error();
       Result<FileStat> existing = fs_.lookup(r.node, name);
-      if (existing.ok()) {
-        if (r.flags & abi::kOpenExclusive) return abi::kErrExists;
-        if ((existing.value().mode & abi::kModeTypeMask) != type)
-          return type == abi::kModeDirectory ? abi::kErrNotDirectory : abi::kErrIsDirectory;
-        return put_stat(existing.value(), body);
-      }
-      if (existing.error() != abi::kErrNotFound) return existing.error();
-      TRY(writable());
-      return put_stat(TRY(fs_.create(r.node, name, r.mode)), body);
+      if (!existing.ok())
+        return existing.error() == abi::kErrNotFound ? made.error() : existing.error();
+      if (r.flags & abi::kOpenExclusive) return abi::kErrExists;
+      if ((existing.value().mode & abi::kModeTypeMask) != type)
+        return type == abi::kModeDirectory ? abi::kErrNotDirectory : abi::kErrIsDirectory;
+      return put_stat(existing.value(), body);
     }
     case abi::FileOp::NodeUnlink:
       TRY(check_name(name));

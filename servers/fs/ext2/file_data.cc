@@ -1,11 +1,12 @@
 // File contents: read through the block map (holes as zeroes, long contiguous runs straight
-// from the device), written block by block through the cache, allocating as they go.
+// from the device), written allocating as they go: runs of whole blocks that lie one after
+// another on the device straight to it, the rest block by block through the cache.
 #include "servers/fs/ext2/ext2_fs.h"
 
 namespace stellina::fs::ext2 {
 namespace {
 
-constexpr uint64_t kMaxDirectRun = 256;  // blocks read past the cache at once
+constexpr uint64_t kMaxDirectRun = 256;  // blocks read or written past the cache at once
 
 }  // namespace
 
@@ -53,25 +54,46 @@ Result<size_t> Ext2FileSystem::write_data(Inode& inode, uint64_t offset, const v
   const auto* bytes = static_cast<const uint8_t*>(data);
   size_t done = 0;
   abi::Status failure = abi::kOk;
-  while (done < size) {
+  while (done < size && failure == abi::kOk) {
     const uint64_t position = offset + done;
+    const uint64_t logical = position / block_size_;
     const uint32_t within = position % block_size_;
     size_t chunk = block_size_ - within;
     if (chunk > size - done) chunk = size - done;
     bool fresh = false;
-    Result<uint64_t> block = map_or_allocate(inode, position / block_size_, fresh);
+    Result<uint64_t> block = map_or_allocate(inode, logical, fresh);
     if (!block.ok()) {
       failure = block.error();
       break;
     }
-    Result<BlockRef> ref = (fresh || chunk == block_size_) ? cache_->get_zeroed(block.value())
-                                                           : cache_->get(block.value());
-    if (!ref.ok()) {
-      failure = ref.error();
-      break;
+    const uint64_t whole = within == 0 ? (size - done) / block_size_ : 0;
+    if (whole >= 2) {
+      // A run of whole blocks that lie one after another on the device (allocation aims
+      // each block right after the one before it): one write, and no cache buffer to evict.
+      // A block mapped that does not continue the run is written by the next round.
+      uint64_t run = 1;
+      while (run < whole && run < kMaxDirectRun) {
+        Result<uint64_t> next = map_or_allocate(inode, logical + run, fresh);
+        if (!next.ok()) failure = next.error();
+        if (!next.ok() || next.value() != block.value() + run) break;
+        ++run;
+      }
+      Result<void> wrote = cache_->write_direct(block.value(), run, bytes + done);
+      if (!wrote.ok()) {
+        failure = wrote.error();
+        break;
+      }
+      chunk = run * block_size_;
+    } else {
+      Result<BlockRef> ref = (fresh || chunk == block_size_) ? cache_->get_zeroed(block.value())
+                                                             : cache_->get(block.value());
+      if (!ref.ok()) {
+        failure = ref.error();
+        break;
+      }
+      __builtin_memcpy(ref.value().data() + within, bytes + done, chunk);
+      ref.value().mark_dirty();
     }
-    __builtin_memcpy(ref.value().data() + within, bytes + done, chunk);
-    ref.value().mark_dirty();
     done += chunk;
     if (position + chunk > inode.size()) inode.set_size(position + chunk);
   }

@@ -156,6 +156,39 @@ TEST_F(FileServerTest, FolioTransfersStayInsideTheFolio) {
   EXPECT_EQ(file(f, r), abi::kErrInvalidArgument);
 }
 
+// Create on a name that is there: the entry itself unless exclusive or of the other type,
+// on a read-only server too; a new name on a read-only server: kErrReadOnly.
+TEST_F(FileServerTest, CreateOfAnExistingName) {
+  const uint64_t file = create("f", abi::kModeRegular | 0644);
+  const uint64_t dir = create("d", abi::kModeDirectory | 0755);
+  abi::FileRequest r{};
+  r.op = abi::FileOp::Create;
+  r.node = fs->root();
+  r.mode = abi::kModeRegular | 0600;
+  const auto node_of = [&] {
+    abi::FileStat st{};
+    std::memcpy(&st, body.data(), sizeof(st));
+    return st.node;
+  };
+  ASSERT_EQ(node(r, "f"), abi::kOk);
+  EXPECT_EQ(node_of(), file);
+  EXPECT_EQ(node(r, "d"), abi::kErrIsDirectory);
+  r.mode = abi::kModeDirectory | 0755;
+  ASSERT_EQ(node(r, "d"), abi::kOk);
+  EXPECT_EQ(node_of(), dir);
+  EXPECT_EQ(node(r, "f"), abi::kErrNotDirectory);
+  r.flags = abi::kOpenExclusive;
+  EXPECT_EQ(node(r, "d"), abi::kErrExists);
+  r.flags = 0;
+  FileServer ro(*fs, true);
+  std::vector<uint8_t> m(sizeof(r) + 1);
+  r.name_size = 1;
+  std::memcpy(m.data(), &r, sizeof(r));
+  m[sizeof(r)] = 'd';
+  ASSERT_EQ(finish(ro.node_request(m.data(), m.size(), out, &opened, &opened_file)), abi::kOk);
+  EXPECT_EQ(node_of(), dir);
+}
+
 TEST_F(FileServerTest, NamesAndRequestsAreChecked) {
   abi::FileRequest r{};
   r.op = abi::FileOp::Lookup;
