@@ -64,6 +64,10 @@ void Supervisor::stop_next() {
     shutdown_.waiting = true;
     shutdown_.current = static_cast<size_t>(next);
     shutdown_.deadline_ns = sys::clock_now() + kStopBoundMs * kMillisecond;
+    // A driver's device stops its DMA first: when the driver ends, the last handles to the
+    // memory it lent the device (a client's folio, its clients gone before it) go with it,
+    // and the device must not write into pages given back.
+    if (c.resource_count) stop_dma(c);
     // If Stop cannot be sent (its queue is full), it is killed at once.
     if (send(c.startup, abi::MessageKind::Stop, 0, nullptr, 0) != abi::kOk)
       shutdown_.deadline_ns = sys::clock_now();

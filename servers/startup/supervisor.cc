@@ -379,6 +379,14 @@ void Supervisor::on_exit(size_t i) {
 // writing 0 to the status register resets the device. PCI: clearing bus mastering in the
 // command register stops its DMA; the next driver switches it on again.
 void Supervisor::quiesce(Component& c) {
+  stop_dma(c);
+  if (c.dma_count)
+    say(log_, "{}: device stopped, {} DMA folio(s) let go", c.spec.name, c.dma_count);
+  for (uint32_t k = 0; k < c.dma_count; ++k) sys::handle_close(c.dma[k]);
+  c.dma_count = 0;
+}
+
+void Supervisor::stop_dma(Component& c) {
   constexpr uint32_t kVirtioMmioStatus = 0x70, kPciCommand = 0x04, kBusMaster = 1u << 2;
   uintptr_t base = 0;
   const uint32_t registers = c.device.registers;
@@ -393,10 +401,6 @@ void Supervisor::quiesce(Component& c) {
     }
     sys::folio_unmap(base);
   }
-  if (c.dma_count)
-    say(log_, "{}: device stopped, {} DMA folio(s) let go", c.spec.name, c.dma_count);
-  for (uint32_t k = 0; k < c.dma_count; ++k) sys::handle_close(c.dma[k]);
-  c.dma_count = 0;
 }
 
 void Supervisor::schedule_timer() {

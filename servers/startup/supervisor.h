@@ -121,6 +121,8 @@ class Supervisor {
   void connect_requirements(size_t client);
   bool exports(size_t i, const char* service) const;
   void quiesce(Component& c);
+  // Stops the DMA of a driver's device (quiesce without letting its memory go).
+  void stop_dma(Component& c);
   int64_t running_exporter(const char* service, size_t except) const;
   void connect_clients(size_t provider);
   void connect_control(size_t client, const char* field);
