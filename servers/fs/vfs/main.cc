@@ -4,9 +4,9 @@
 // The file servers it can mount are its requires, each under the name of the service it
 // exports (`rootfs = "rootfs"`), as mount tables name them.
 
+#include <stellina/boot_file.h>
 #include <stellina/component.h>
 #include <stellina/file.h>
-#include <stellina/status.h>
 
 #include <lib/manifest.h>
 
@@ -68,22 +68,8 @@ class Vfs final : public ComponentWith<Env> {
   }
 
   Result<void> load_manifest() {
-    Channel file = TRY(open("boot:manifest"));
-    abi::Handle handles[abi::kMaxMessageHandles];
-    abi::MessageBuffer m{};
-    abi::BootFile info{};
-    m.data = &info;
-    m.data_capacity = sizeof(info);
-    m.handles = handles;
-    m.handle_capacity = abi::kMaxMessageHandles;
-    TRY(check_ok(
-        sys::object_wait(file.get(), abi::kSignalReadable, sys::clock_now() + kTimeoutNs)));
-    TRY(check_ok(sys::channel_recv(file.get(), &m)));
-    if (m.handle_count != 1 || m.data_size != sizeof(info)) return abi::kErrInvalidArgument;
-    manifest_folio_.reset(handles[0]);
-    uint64_t address = 0;
-    TRY(check_ok(sys::folio_map(manifest_folio_.get(), false, &address)));
-    auto manifest = lib::Manifest::open(reinterpret_cast<const uint8_t*>(address), info.size);
+    manifest_file_ = TRY(map_boot_file(*this, "boot:manifest"));
+    auto manifest = lib::Manifest::open(manifest_file_.data, manifest_file_.size);
     if (!manifest.ok()) return abi::kErrCorrupt;
     manifest_ = manifest.value();
     if (manifest_.count() > kMaxComponents) return abi::kErrTooLarge;
@@ -210,7 +196,7 @@ class Vfs final : public ComponentWith<Env> {
   }
 
   lib::Manifest manifest_;
-  OwnedHandle manifest_folio_;
+  BootFile manifest_file_;
   fs::Vfs vfs_;
   fs::Namespace namespaces_[kMaxComponents];
   bool built_[kMaxComponents] = {};
