@@ -280,4 +280,12 @@ TEST(Format, CharWithNumericSpecsPrintsItsCode) {
   EXPECT_STREQ(buf, "4A 1001010 74 4a J");
 }
 
+TEST(Format, StringViewPrintsItsBytesOnly) {
+  const char text[] = "hello world";
+  EXPECT_EQ(fmt("[{}]", lib::StringView(text, 5)), "[hello]");
+  EXPECT_EQ(fmt("[{:>7}]", lib::StringView(text, 5)), "[  hello]");
+  EXPECT_EQ(fmt("[{:<7}]", lib::StringView(text + 6, 5)), "[world  ]");
+  EXPECT_EQ(fmt("[{}]", lib::StringView()), "[]");
+}
+
 }  // namespace

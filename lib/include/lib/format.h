@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include <lib/string_view.h>
+
 namespace lib {
 
 // Where formatted characters go.
@@ -37,11 +39,15 @@ class BufferSink final : public Sink {
 };
 
 struct FormatArg {
-  enum class Kind { Signed, Unsigned, String, Pointer, Char, Bool } kind;
+  enum class Kind { Signed, Unsigned, String, View, Pointer, Char, Bool } kind;
   union {
     int64_t i;
     uint64_t u;
     const char* s;
+    struct {
+      const char* data;
+      size_t size;
+    } v;
     const void* p;
     char c;
     bool b;
@@ -60,6 +66,7 @@ struct FormatArg {
   FormatArg(bool v) : kind(Kind::Bool), b(v) {}
   FormatArg(const char* v) : kind(Kind::String), s(v) {}
   FormatArg(char* v) : kind(Kind::String), s(v) {}
+  FormatArg(StringView v) : kind(Kind::View), v{v.data(), v.size()} {}
   FormatArg(const void* v) : kind(Kind::Pointer), p(v) {}
   FormatArg(void* v) : kind(Kind::Pointer), p(v) {}
   FormatArg(std::nullptr_t) : kind(Kind::Pointer), p(nullptr) {}
