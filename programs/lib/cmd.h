@@ -17,6 +17,8 @@
 
 #include <stellina/program_main.h>
 
+#include "programs/lib/parse.h"
+
 namespace cmd {
 
 using stellina::Bytes;
@@ -123,11 +125,6 @@ class Options {
   lib::StringView value_;
 };
 
-// Decimal numbers: the whole text must be digits (and one leading '-' or '+' for the signed
-// one); false on anything else or on overflow.
-bool parse_u64(lib::StringView text, uint64_t* out);
-bool parse_i64(lib::StringView text, int64_t* out);
-
 // A source of bytes: a file by path ("-": stdin), read in order.
 class Input {
  public:
@@ -189,8 +186,5 @@ class Buffer {
   size_t capacity_ = 0;
   bool pages_ = false;
 };
-
-// path's last component ("/a/b/" → "b"; "/" → "/").
-lib::StringView base_name(lib::StringView path);
 
 }  // namespace cmd
