@@ -33,7 +33,7 @@ void Sha1::reset() {
 void Sha1::compress(const uint8_t block[kBlockSize]) {
   // The message schedule as a 16-word window (FIPS 180-4, 6.1.3), to keep the stack small.
   uint32_t w[16];
-  for (int t = 0; t < 16; ++t) w[t] = load_be32(block + 4 * t);
+  for (size_t t = 0; t < 16; ++t) w[t] = load_be32(block + 4 * t);
   uint32_t a = state_[0], b = state_[1], c = state_[2], d = state_[3], e = state_[4];
   for (int t = 0; t < 80; ++t) {
     if (t >= 16) {
@@ -102,7 +102,7 @@ void Sha1::final(uint8_t digest[kDigestSize]) {
   store_be32(block_ + 56, static_cast<uint32_t>(bits >> 32));
   store_be32(block_ + 60, static_cast<uint32_t>(bits));
   compress(block_);
-  for (int i = 0; i < 5; ++i) store_be32(digest + 4 * i, state_[i]);
+  for (size_t i = 0; i < 5; ++i) store_be32(digest + 4 * i, state_[i]);
   reset();
 }
 

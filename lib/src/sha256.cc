@@ -49,7 +49,7 @@ void Sha256::reset() {
 
 void Sha256::compress(const uint8_t block[kBlockSize]) {
   uint32_t w[16];
-  for (int t = 0; t < 16; ++t) w[t] = load_be32(block + 4 * t);
+  for (size_t t = 0; t < 16; ++t) w[t] = load_be32(block + 4 * t);
   uint32_t a = state_[0], b = state_[1], c = state_[2], d = state_[3];
   uint32_t e = state_[4], f = state_[5], g = state_[6], h = state_[7];
   for (int t = 0; t < 64; ++t) {
@@ -121,7 +121,7 @@ void Sha256::final(uint8_t digest[kDigestSize]) {
   store_be32(block_ + 56, static_cast<uint32_t>(bits >> 32));
   store_be32(block_ + 60, static_cast<uint32_t>(bits));
   compress(block_);
-  for (int i = 0; i < 8; ++i) store_be32(digest + 4 * i, state_[i]);
+  for (size_t i = 0; i < 8; ++i) store_be32(digest + 4 * i, state_[i]);
   reset();
 }
 

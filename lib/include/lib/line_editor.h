@@ -41,7 +41,7 @@ namespace lib {
 class Completions {
  public:
   static constexpr size_t kMaxCandidates = 256;
-  static constexpr size_t kMaxBytes = 16 * 1024;
+  static constexpr size_t kMaxBytes = size_t{16} * 1024;
 
   // Adds a candidate. False if it is empty, holds a control character or does not fit (the
   // candidates already added stay).

@@ -21,7 +21,7 @@ class LineHistory {
   static constexpr size_t kMaxEntries = 500;
   // The entries with their newlines. Shorter lines than kLineMax are the rule, so this holds
   // kMaxEntries of about 130 bytes; longer ones push out more of the oldest.
-  static constexpr size_t kMaxBytes = 64 * 1024;
+  static constexpr size_t kMaxBytes = size_t{64} * 1024;
   static_assert(kMaxBytes > kLineMax);
 
   // Adds line as the newest entry and returns true, unless it is empty or blank, the same as

@@ -55,22 +55,31 @@ TEST(Password, MalformedRecordsAreRefused) {
   EXPECT_EQ(verify("pw", good), 1);
   const std::string salt = "AAECAwQFBgcICQoLDA0ODw==";
   const std::string hash = good.substr(good.rfind('$') + 1);
+  // The fields joined with '$'.
+  auto join = [](std::initializer_list<std::string> fields) {
+    std::string s;
+    for (const auto& f : fields) {
+      if (!s.empty()) s += '$';
+      s += f;
+    }
+    return s;
+  };
   for (const std::string& bad : {
            std::string(""),
-           "pbkdf2-sha1$1000$" + salt + "$" + hash,
-           "pbkdf2-sha256$$" + salt + "$" + hash,
-           "pbkdf2-sha256$0$" + salt + "$" + hash,
-           "pbkdf2-sha256$01000$" + salt + "$" + hash,
-           "pbkdf2-sha256$-1$" + salt + "$" + hash,
-           "pbkdf2-sha256$99999999$" + salt + "$" + hash,  // over kPasswordMaxIterations
-           "pbkdf2-sha256$4294968296$" + salt + "$" + hash,
-           "pbkdf2-sha256$1000$" + salt + "$" + hash + "$",
-           "pbkdf2-sha256$1000$" + salt,
-           "pbkdf2-sha256$1000$" + salt + "$",
-           "pbkdf2-sha256$1000$AAEC$" + hash,                   // a 3-byte salt
-           "pbkdf2-sha256$1000$" + salt + "$AAECAwQFBgcICQ==",  // a 10-byte hash
-           "pbkdf2-sha256$1000$" + salt + "$" + hash.substr(1),
-           "pbkdf2-sha256$1000$" + salt + "$" + std::string(400, 'A'),
+           join({"pbkdf2-sha1", "1000", salt, hash}),
+           join({"pbkdf2-sha256", "", salt, hash}),
+           join({"pbkdf2-sha256", "0", salt, hash}),
+           join({"pbkdf2-sha256", "01000", salt, hash}),
+           join({"pbkdf2-sha256", "-1", salt, hash}),
+           join({"pbkdf2-sha256", "99999999", salt, hash}),  // over kPasswordMaxIterations
+           join({"pbkdf2-sha256", "4294968296", salt, hash}),
+           join({"pbkdf2-sha256", "1000", salt, hash, ""}),
+           join({"pbkdf2-sha256", "1000", salt}),
+           join({"pbkdf2-sha256", "1000", salt, ""}),
+           join({"pbkdf2-sha256", "1000", "AAEC", hash}),              // a 3-byte salt
+           join({"pbkdf2-sha256", "1000", salt, "AAECAwQFBgcICQ=="}),  // a 10-byte hash
+           join({"pbkdf2-sha256", "1000", salt, hash.substr(1)}),
+           join({"pbkdf2-sha256", "1000", salt, std::string(400, 'A')}),
        }) {
     EXPECT_EQ(verify("pw", bad), -1) << bad;
   }

@@ -10,7 +10,6 @@
 
 namespace {
 
-using lib::WebSocketOpcode;
 using Op = lib::WebSocketOpcode;
 namespace status = lib::websocket_status;
 
