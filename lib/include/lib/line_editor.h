@@ -84,7 +84,7 @@ class LineEditor {
   enum class Event : uint8_t {
     None,        // every byte was taken; the line goes on
     Line,        // CR, LF or CR LF ended the line: line() has it (and the history too)
-    EndOfInput,  // Ctrl-D on an empty line
+    EndOfInput,  // Ctrl-D on an empty line (nothing is written: the caller says "exit")
     Interrupt,   // Ctrl-C: the line is abandoned ("^C" and a new line are written)
   };
   struct Step {
