@@ -309,12 +309,8 @@ class TreeCopier {
         to.truncate(to_keep);
       }
     }
-    if (o_.preserve) {
-      Result<File> dir = files().open(to.view(), abi::kOpenRead | abi::kOpenDirectory);
-      const Result<void> timed = dir.ok() ? dir.value().set_times(st.atime_ns, st.mtime_ns)
-                                          : Result<void>(dir.error());
-      if (!timed.ok()) ok = fail("cannot preserve times for", to.view(), timed.error());
-    }
+    // A directory's times are not kept: SetTimes needs a file open for writing, and a
+    // directory opens only for reading. Its mode was given at mkdir.
     return ok;
   }
 
