@@ -133,7 +133,6 @@ struct CopyOptions {
   bool recursive = false;
   bool force = false;     // remove a destination that cannot be opened, and try again
   bool preserve = false;  // mode and times
-  bool follow_links = true;  // an operand that is a link is copied as what it points to
 };
 
 // Copies file data: through the bulk path (a folio both file servers fill and drain, no
