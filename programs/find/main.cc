@@ -93,8 +93,8 @@ int64_t program_main(stellina::ProgramEnv& p) {
   lib::StringView word;
   const char* why = "";
   if (!cmd::find::parse(words, n_words, &expr, &word, &why)) {
-    c.error("{}: {}", word, why);
-    return c.usage_error();
+    c.error("{}: {}", word, why);  // exit 1, as GNU find (not 2: this is no option)
+    return c.finish(1);
   }
   Finder finder(c, expr);
   static cmd::PathBuf path;
