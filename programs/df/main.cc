@@ -21,8 +21,8 @@ class Df {
  public:
   Df(cmd::Command& c, bool human) : c_(c), human_(human) {
     c_.out().print("{:<14} {:>9} {:>9} {:>9} {:>4} {}\n", "Filesystem",
-                   human_ ? "Size" : "1K-blocks", "Used", human_ ? "Avail" : "Available",
-                   "Use%", "Mounted on");
+                   human_ ? "Size" : "1K-blocks", "Used", human_ ? "Avail" : "Available", "Use%",
+                   "Mounted on");
   }
 
   bool show(lib::StringView path) {

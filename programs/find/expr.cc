@@ -17,8 +17,8 @@ bool parse(const lib::StringView* words, size_t n, Expr* out, lib::StringView* w
       continue;
     }
     if (w == "-a" || w == "-and") continue;
-    const bool takes_value = w == "-name" || w == "-type" || w == "-size" || w == "-maxdepth" ||
-                             w == "-mindepth";
+    const bool takes_value =
+        w == "-name" || w == "-type" || w == "-size" || w == "-maxdepth" || w == "-mindepth";
     if (takes_value && i + 1 == n) {
       *why = "missing argument";
       return false;

@@ -36,6 +36,31 @@ uint32_t who_bits(unsigned who) {
   return bits;
 }
 
+// 'u', 'g', 'o', 'a' as a who-set; 0 for another character.
+unsigned who_letter(char c) {
+  switch (c) {
+    case 'u': return 4;
+    case 'g': return 2;
+    case 'o': return 1;
+    case 'a': return 7;
+    default: return 0;
+  }
+}
+
+// A permission letter's bits for every class; 0 for another character. X is x if
+// executable (a directory, or a file with an x bit), else nothing, but still a letter.
+uint32_t perm_letter(char c, bool executable) {
+  switch (c) {
+    case 'r': return 0444;
+    case 'w': return 0222;
+    case 'x': return 0111;
+    case 'X': return executable ? 0111 : 0100000;  // nonzero, outside the permissions
+    case 's': return 06000;
+    case 't': return 01000;
+    default: return 0;
+  }
+}
+
 }  // namespace
 
 bool parse_mode(lib::StringView text, uint32_t base, uint32_t umask, bool is_dir, uint32_t* out) {
@@ -54,14 +79,7 @@ bool parse_mode(lib::StringView text, uint32_t base, uint32_t umask, bool is_dir
   size_t i = 0;
   for (;;) {
     unsigned who = 0;
-    for (; i < text.size(); ++i) {
-      const char c = text[i];
-      if (c == 'u') who |= 4;
-      else if (c == 'g') who |= 2;
-      else if (c == 'o') who |= 1;
-      else if (c == 'a') who |= 7;
-      else break;
-    }
+    for (; i < text.size() && who_letter(text[i]); ++i) who |= who_letter(text[i]);
     const bool implicit = who == 0;
     const uint32_t mask = implicit ? 07777 & ~umask : who_bits(who);
     if (i == text.size() || (text[i] != '+' && text[i] != '-' && text[i] != '=')) return false;
@@ -75,16 +93,8 @@ bool parse_mode(lib::StringView text, uint32_t base, uint32_t umask, bool is_dir
         perms = triple << 6 | triple << 3 | triple;
         ++i;
       } else {
-        for (; i < text.size(); ++i) {
-          const char c = text[i];
-          if (c == 'r') perms |= 0444;
-          else if (c == 'w') perms |= 0222;
-          else if (c == 'x') perms |= 0111;
-          else if (c == 'X') perms |= (is_dir || (mode & 0111)) ? 0111 : 0;
-          else if (c == 's') perms |= 06000;
-          else if (c == 't') perms |= 01000;
-          else break;
-        }
+        for (; i < text.size() && perm_letter(text[i], 0); ++i)
+          perms |= perm_letter(text[i], is_dir || (mode & 0111));
       }
       const uint32_t affected = perms & mask;
       if (op == '+') mode |= affected;

@@ -38,8 +38,8 @@ class Targets {
   lib::StringView source(size_t i) const { return c_.env().arg(first_ + i); }
   // The i-th source's destination, in *out; false (reported) if too long.
   bool target(size_t i, PathBuf* out) {
-    const bool fits = into_ ? out->assign(dest_) && out->push(base_name(source(i)))
-                            : out->assign(dest_);
+    const bool fits =
+        into_ ? out->assign(dest_) && out->push(base_name(source(i))) : out->assign(dest_);
     if (!fits) c_.error("'{}': {}", source(i), stellina::status_name(abi::kErrNameTooLong));
     return fits;
   }

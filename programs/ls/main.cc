@@ -32,6 +32,18 @@ struct Flags {
   bool recursive = false;
 };
 
+// ls -F's suffix for a mode (0: none).
+char classify(uint32_t mode) {
+  switch (mode & abi::kModeTypeMask) {
+    case abi::kModeDirectory: return '/';
+    case abi::kModeSymlink: return '@';
+    case 0010000: return '|';
+    case 0140000: return '=';
+    case abi::kModeRegular: return (mode & 0111) ? '*' : 0;
+    default: return 0;
+  }
+}
+
 class Lister {
  public:
   Lister(cmd::Command& c, const Flags& f)
@@ -178,8 +190,8 @@ class Lister {
   }
 
   // One line: name is what is shown, path where it is (for a link's target).
-  void print(lib::StringView name, lib::StringView path, const abi::FileStat& st,
-             const Widths& w, uint32_t type_only = 0) {
+  void print(lib::StringView name, lib::StringView path, const abi::FileStat& st, const Widths& w,
+             uint32_t type_only = 0) {
     cmd::Output& out = c_.out();
     const uint32_t mode = type_only ? type_only : st.mode;
     if (f_.long_format && !type_only) {
@@ -216,12 +228,8 @@ class Lister {
         out.write(stellina::Bytes{target, n.value()});
       }
     } else if (f_.classify) {
-      const uint32_t type = mode & abi::kModeTypeMask;
-      if (type == abi::kModeDirectory) out.put('/');
-      else if (type == abi::kModeSymlink) out.put('@');
-      else if (type == 0010000) out.put('|');
-      else if (type == 0140000) out.put('=');
-      else if (type == abi::kModeRegular && (mode & 0111)) out.put('*');
+      const char suffix = classify(mode);
+      if (suffix) out.put(suffix);
     }
     out.put('\n');
   }
@@ -296,8 +304,7 @@ int64_t program_main(stellina::ProgramEnv& p) {
   static cmd::PathBuf path;
   for (size_t i = 0; i < n_dirs; ++i) {
     if (!path.assign(dirs_given[i])) {
-      c.error("cannot access '{}': {}", dirs_given[i],
-              stellina::status_name(abi::kErrNameTooLong));
+      c.error("cannot access '{}': {}", dirs_given[i], stellina::status_name(abi::kErrNameTooLong));
       lister.fail(2);
       continue;
     }
