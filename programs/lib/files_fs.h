@@ -137,29 +137,37 @@ struct CopyOptions {
 
 // Copies file data: through the bulk path (a folio both file servers fill and drain, no
 // copy through messages) for a file of kBulkMin bytes or more, else (or if a server has no
-// bulk path, or the folio cannot be had) with reads and writes of kCopyStep bytes.
+// bulk path, or no folio can be had) with reads and writes of kCopyStep bytes. Measured on
+// QEMU (TCG, ext2 to ext2, 8 MiB): 70 to 240 ms through the bulk path, 1.4 to 2 s by
+// messages. The folio is kBulkFolio bytes, or kBulkFolioSmall where the spawn silo has not
+// the room (a program's silo may be as small as 1 MiB).
 constexpr size_t kCopyStep = 64 * 1024;
 constexpr uint64_t kBulkMin = 256 * 1024;
 constexpr uint64_t kBulkFolio = uint64_t{1} << 20;
+constexpr uint64_t kBulkFolioSmall = 128 * 1024;
 
+// false (nothing written) if the bulk path cannot be had.
 inline Result<bool> copy_bulk(const File& in, const File& out, uint64_t size) {
-  const int64_t made = stellina::sys::folio_create(kBulkFolio);
+  int64_t made = stellina::sys::folio_create(kBulkFolio);
+  uint64_t step = kBulkFolio;
+  if (made < 0) {
+    made = stellina::sys::folio_create(kBulkFolioSmall);
+    step = kBulkFolioSmall;
+  }
   if (made < 0) return false;
   const stellina::OwnedHandle folio(static_cast<abi::Handle>(made));
   if (!in.attach(folio.get()).ok() || !out.attach(folio.get()).ok()) return false;
-  uint64_t at = 0;
-  for (;;) {
-    const size_t got = TRY(in.read_folio(at, kBulkFolio));
-    if (got == 0) break;
+  for (uint64_t at = 0;;) {
+    const size_t got = TRY(in.read_folio(at, step));
+    if (got == 0) return true;
     for (size_t done = 0; done < got;) {
       const size_t put = TRY(out.write_folio(at + done, got - done, done));
       if (put == 0) return abi::kErrNoSpace;
       done += put;
     }
     at += got;
-    if (at >= size && got < kBulkFolio) break;
+    if (got < step && at >= size) return true;
   }
-  return true;
 }
 
 inline Result<void> copy_plain(const File& in, const File& out) {
