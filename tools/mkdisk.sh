@@ -1,20 +1,50 @@
 #!/usr/bin/env bash
 # Makes the disk `make run` boots with, if it does not exist yet: IMAGE, an ext2 file system
-# (64 MiB) holding system/disk/ (etc, home), the live site's files under /srv/www, and empty
-# directories where the system's mount table mounts other file systems (tmp, boot, proc).
-# An existing image is kept: what the user wrote on it survives.
+# (64 MiB) holding system/disk/ (etc, home), the live site's files under /srv/www, the
+# programs (PROGRAMS, default: build/programs next to IMAGE) in /bin, and empty directories
+# where the system's mount table mounts other file systems (tmp, boot, proc).
+# An existing image is kept (what the user wrote on it survives), but its /bin is brought up
+# to date with the programs just built, as a system update would.
 #
-# usage: mkdisk.sh IMAGE
+# usage: mkdisk.sh IMAGE [PROGRAMS]
 set -euo pipefail
 
 image=$1
-[ -f "$image" ] && exit 0
+programs=${2:-$(dirname "$image")/programs}
 root=$(cd "$(dirname "$0")/.." && pwd)
-tree=$(mktemp -d)
-trap 'rm -rf "$tree"' EXIT
+staging=$(mktemp -d)
+trap 'rm -rf "$staging"' EXIT
+
+# The programs as /bin holds them: every executable in PROGRAMS, without symbols; `[` is
+# `test` under another name.
+bin=$staging/bin
+mkdir -p "$bin"
+for p in "$programs"/*; do
+  [ -f "$p" ] && [ -x "$p" ] || continue
+  llvm-strip-14 -o "$bin/$(basename "$p")" "$p"
+done
+[ -f "$bin/test" ] && cp "$bin/test" "$bin/["
+
+if [ -f "$image" ]; then
+  # Refresh /bin in place (debugfs writes into the unmounted image).
+  commands=$staging/commands
+  echo "mkdir /bin" > "$commands"
+  for p in "$bin"/*; do
+    name=$(basename "$p")
+    printf 'rm "/bin/%s"\nwrite "%s" "/bin/%s"\nsif "/bin/%s" mode 0100755\n' \
+      "$name" "$p" "$name" "$name" >> "$commands"
+  done
+  debugfs -w -f "$commands" "$image" >/dev/null 2>&1 || true
+  exit 0
+fi
+
+tree=$staging/tree
+mkdir -p "$tree"
 cp -r "$root/system/disk/." "$tree/"
 mkdir -p "$tree/srv/www" "$tree/tmp" "$tree/boot" "$tree/proc"
 cp -r "$root/apps/httpd/site/." "$tree/srv/www/"
+cp -r "$bin" "$tree/bin"
+chmod 755 "$tree/bin"/* 2>/dev/null || true
 truncate -s 64M "$image.tmp"
 mke2fs -q -F -t ext2 -b 4096 -d "$tree" "$image.tmp"
 mv "$image.tmp" "$image"

@@ -227,7 +227,8 @@ def run(args):
     return 1 if problems else 0
 
 
-def main():
+def parse_args(argv=None):
+    """The command line, parsed (argv: a list for a caller that imports this module)."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--machine", choices=["microvm", "q35", "pc", "q35-seabios", "q35-ovmf"], default="microvm")
     src = p.add_mutually_exclusive_group(required=True)
@@ -259,7 +260,11 @@ def main():
     p.add_argument("--disk", help="a raw disk image, as a virtio block device (written in place)")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
     p.add_argument("-v", "--verbose", action="store_true")
-    args = p.parse_args()
+    return p.parse_args(argv)
+
+
+def main():
+    args = parse_args()
     try:
         cmd = qemu_command(args)
         check_ports(args)

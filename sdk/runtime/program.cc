@@ -50,11 +50,31 @@ std::optional<lib::StringView> ProgramEnv::env(lib::StringView key) const {
   return std::nullopt;
 }
 
+Result<Channel> ProgramEnv::open(lib::StringView uri, uint64_t timeout_ns) const {
+  return open_through(names_.get(), uri, timeout_ns);
+}
+
+Result<void> ProgramEnv::pass_on(SpawnOptions& o) const {
+  if (silo_.valid()) {
+    abi::HandleInfo info{};
+    TRY(check_ok(sys::handle_query(silo_.get(), &info)));
+    o.silo = silo_.get();
+    o.child_silo.reset(static_cast<abi::Handle>(TRY(check(sys::handle_duplicate(silo_.get(), info.rights)))));
+  }
+  if (names_.valid()) {
+    o.files = TRY(open("file:"));
+    o.names = TRY(open("namespace:"));
+  }
+  return {};
+}
+
 Result<void> ProgramEnv::load(const abi::StartupBlock& startup) {
   if (startup.handle_count < 1 || startup.handle_count > abi::kProgramMaxStartupHandles)
     return abi::kErrInvalidArgument;
   const OwnedHandle start(startup.handles[abi::kProgramStartHandle]);
-  if (startup.handle_count > abi::kProgramLogHandle) log_ = startup.handles[abi::kProgramLogHandle];
+  // The other startup handles are ours to close unless the ProgramStart names them.
+  OwnedHandle given[abi::kProgramMaxStartupHandles];
+  for (uint32_t i = 1; i < startup.handle_count; ++i) given[i].reset(startup.handles[i]);
 
   alignas(8) uint8_t message[abi::kMaxMessageData];
   abi::Handle handles[abi::kMaxMessageHandles];
@@ -108,15 +128,30 @@ Result<void> ProgramEnv::load(const abi::StartupBlock& startup) {
     *out = static_cast<Channel&&>(brought[index]);
     return {};
   };
+  const auto take_given = [&](uint32_t index, OwnedHandle* out) -> Result<void> {
+    if (index == abi::kProgramNoHandle) return {};
+    if (index == 0 || index >= startup.handle_count || !given[index].valid())
+      return abi::kErrInvalidArgument;
+    *out = static_cast<OwnedHandle&&>(given[index]);
+    return {};
+  };
   Channel in, out, err, files;
   TRY(take(header.stdin_handle, &in));
   TRY(take(header.stdout_handle, &out));
   TRY(take(header.stderr_handle, &err));
   TRY(take(header.files_handle, &files));
+  OwnedHandle log, names, silo;
+  TRY(take_given(header.log_handle, &log));
+  TRY(take_given(header.namespace_handle, &names));
+  TRY(take_given(header.silo_handle, &silo));
   in_.reset(static_cast<Channel&&>(in));
   out_.reset(static_cast<Channel&&>(out));
   err_.reset(static_cast<Channel&&>(err));
   files_ = Files(static_cast<Channel&&>(files));
+  log_ = log.release();
+  names_ = static_cast<OwnedHandle&&>(names);
+  silo_ = static_cast<OwnedHandle&&>(silo);
+  if (const std::optional<lib::StringView> pwd = env("PWD")) files_.set_cwd(*pwd);
   return {};
 }
 

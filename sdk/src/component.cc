@@ -110,20 +110,18 @@ void Component::on_service(const char* field, Channel ch) {
     log("cannot watch service {}: too many channels", field);
 }
 
-Result<Channel> Component::open(const char* uri, uint64_t timeout_ns) {
-  const abi::Handle names = names_;
+Result<Channel> open_through(abi::Handle names, lib::StringView uri, uint64_t timeout_ns) {
   if (names == abi::kInvalidHandle) return abi::kErrNotSupported;
   static uint64_t next_call = 1;
   alignas(8) char buffer[256];  // the URI out, the answer back
-  const size_t size = lib::StringView(uri).size();
-  if (size > sizeof(buffer)) return abi::kErrTooLarge;
-  __builtin_memcpy(buffer, uri, size);
+  if (uri.size() > sizeof(buffer)) return abi::kErrTooLarge;
+  __builtin_memcpy(buffer, uri.data(), uri.size());
   abi::Handle handles[abi::kMaxMessageHandles];
   abi::MessageBuffer m{};
   m.kind = abi::MessageKind::Open;
   m.call_id = next_call++;
   m.data = buffer;
-  m.data_size = static_cast<uint32_t>(size);
+  m.data_size = static_cast<uint32_t>(uri.size());
   m.data_capacity = sizeof(buffer);
   m.handles = handles;
   m.handle_capacity = abi::kMaxMessageHandles;
@@ -132,6 +130,10 @@ Result<Channel> Component::open(const char* uri, uint64_t timeout_ns) {
   for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
   if (m.kind == abi::MessageKind::Abort) return status_in(buffer, m.data_size);
   return abi::kErrInvalidArgument;
+}
+
+Result<Channel> Component::open(const char* uri, uint64_t timeout_ns) {
+  return open_through(names_, lib::StringView(uri), timeout_ns);
 }
 
 void Component::log(const char* text) const {

@@ -175,19 +175,46 @@ Result<size_t> File::read_dir(uint64_t* cursor, uint8_t* buffer) const {
 
 Result<Files> Files::connect(Component& component) { return Files(TRY(component.open("file:"))); }
 
+bool Files::set_cwd(lib::StringView path) {
+  if (path.empty() || path[0] != '/' || path.size() > sizeof(cwd_)) return false;
+  __builtin_memcpy(cwd_, path.data(), path.size());
+  cwd_size_ = path.size();
+  return true;
+}
+
+// path as the server gets it, at out (room bytes): joined to the current directory if it is
+// relative and there is one. Returns its size.
+Result<size_t> Files::resolve(lib::StringView path, bool relative_ok, uint8_t* out,
+                              size_t room) const {
+  const bool join = relative_ok && !path.empty() && path[0] != '/' && cwd_size_ != 0;
+  const bool slash = join && cwd_[cwd_size_ - 1] == '/';
+  const size_t size = (join ? cwd_size_ + (slash ? 0 : 1) : 0) + path.size();
+  if (size > abi::kFileMaxPath || size > room) return abi::kErrNameTooLong;
+  uint8_t* at = out;
+  if (join) {
+    __builtin_memcpy(at, cwd_, cwd_size_);
+    at += cwd_size_;
+    if (!slash) *at++ = '/';
+  }
+  __builtin_memcpy(at, path.data(), path.size());
+  return size;
+}
+
 Result<size_t> Files::call(const abi::FileRequest& r, lib::StringView name, lib::StringView name2,
                            uint8_t* buffer, abi::Handle* handle) const {
-  if (name.size() > abi::kFileMaxPath || name2.size() > abi::kFileMaxPath)
-    return abi::kErrNameTooLong;
-  // The names go straight after the header: file_call moves them in place.
+  // The names go straight after the header, resolved against the current directory (a
+  // link's target is kept as written); file_call moves them in place.
   abi::FileRequest request = r;
-  request.name_size = static_cast<uint16_t>(name.size());
-  request.name2_size = static_cast<uint16_t>(name2.size());
   uint8_t* names = buffer + sizeof(request);
-  __builtin_memmove(names, name.data(), name.size());
-  __builtin_memmove(names + name.size(), name2.data(), name2.size());
-  return file_call(session_.get(), request, Bytes{names, name.size() + name2.size()}, buffer,
-                   nullptr, handle);
+  const size_t room = abi::kMaxMessageData - sizeof(request);
+  const bool two_paths = r.op == abi::FileOp::Rename || r.op == abi::FileOp::Symlink;
+  const size_t first = TRY(resolve(name, r.op != abi::FileOp::Symlink, names, room));
+  const size_t second =
+      TRY(resolve(name2, two_paths, names + first, room - first));
+  request.name_size = static_cast<uint16_t>(first);
+  request.name2_size = static_cast<uint16_t>(second);
+  return file_call(session_.get(), request, Bytes{names, first + second}, buffer, nullptr,
+                   handle);
 }
 
 Result<File> Files::open(lib::StringView path, uint32_t flags, uint32_t mode) const {

@@ -193,7 +193,25 @@ Result<Program> spawn_program(const Files& files, lib::StringView path, SpawnOpt
   abi::Handle start[2];
   TRY(check_ok(sys::channel_create(start)));
   OwnedHandle ours(start[0]), theirs(start[1]);
+  // The startup handles beyond the start channel: the log's copy, the namespace, the silo.
+  abi::Handle startup[abi::kProgramMaxStartupHandles] = {theirs.get()};
+  uint32_t startup_count = 1;
   abi::ProgramStart header{};
+  header.log_handle = header.namespace_handle = header.silo_handle = abi::kProgramNoHandle;
+  if (o.log != abi::kInvalidHandle) {
+    const int64_t log = sys::handle_duplicate(o.log, abi::kRightWrite | abi::kRightTransfer);
+    TRY(check(log));
+    header.log_handle = startup_count;
+    startup[startup_count++] = static_cast<abi::Handle>(log);
+  }
+  if (o.names.valid()) {
+    header.namespace_handle = startup_count;
+    startup[startup_count++] = o.names.release();
+  }
+  if (o.child_silo.valid()) {
+    header.silo_handle = startup_count;
+    startup[startup_count++] = o.child_silo.release();
+  }
   header.magic = abi::kProgramStartMagic;
   header.version = abi::kProgramStartVersion;
   header.argc = static_cast<uint32_t>(1 + o.args.size());
@@ -218,26 +236,50 @@ Result<Program> spawn_program(const Files& files, lib::StringView path, SpawnOpt
   if (written.ok()) written = writer.finish();
   if (!writer.handles_sent())
     for (uint32_t i = 0; i < count; ++i) sys::handle_close(handles[i]);
-  TRY(written);
-
-  abi::Handle startup[abi::kProgramMaxStartupHandles] = {theirs.get()};
-  uint32_t startup_count = 1;
-  if (o.log != abi::kInvalidHandle) {
-    const int64_t log = sys::handle_duplicate(o.log, abi::kRightWrite | abi::kRightTransfer);
-    TRY(check(log));
-    startup[startup_count++] = static_cast<abi::Handle>(log);
+  if (!written.ok()) {
+    for (uint32_t i = 1; i < startup_count; ++i) sys::handle_close(startup[i]);
+    return written.error();
   }
+
   char name[32];
   name_of(path, name);
   const int64_t process =
       sys::process_spawn_image(o.silo, name, image.get(), st.size, startup, startup_count);
   if (process < 0) {
-    if (startup_count > 1) sys::handle_close(startup[1]);
+    for (uint32_t i = 1; i < startup_count; ++i) sys::handle_close(startup[i]);
     return static_cast<Status>(process);
   }
-  theirs.release();  // moved to the program, with the log's copy
+  theirs.release();  // moved to the program, with the others
   program.process.reset(static_cast<abi::Handle>(process));
   return program;
+}
+
+Result<size_t> find_program(const Files& files, lib::StringView name, lib::StringView search_path,
+                            char (&out)[abi::kFileMaxPath]) {
+  const auto is_program = [&](lib::StringView path) {
+    const Result<abi::FileStat> st = files.stat(path);
+    return st.ok() && (st.value().mode & abi::kModeTypeMask) == abi::kModeRegular;
+  };
+  if (name.empty()) return abi::kErrNotFound;
+  if (name.size() > sizeof(out)) return abi::kErrNameTooLong;
+  if (name.find('/') != lib::StringView::kNpos) {
+    __builtin_memcpy(out, name.data(), name.size());
+    return is_program(name) ? Result<size_t>(name.size()) : Result<size_t>(abi::kErrNotFound);
+  }
+  for (size_t at = 0; at <= search_path.size();) {
+    size_t end = search_path.find(':', at);
+    if (end == lib::StringView::kNpos) end = search_path.size();
+    const lib::StringView dir = search_path.substr(at, end - at);
+    at = end + 1;
+    const bool slash = !dir.empty() && dir[dir.size() - 1] == '/';
+    const size_t size = dir.size() + (dir.empty() || slash ? 0 : 1) + name.size();
+    if (size > sizeof(out)) continue;
+    __builtin_memcpy(out, dir.data(), dir.size());
+    if (!dir.empty() && !slash) out[dir.size()] = '/';
+    __builtin_memcpy(out + size - name.size(), name.data(), name.size());
+    if (is_program(lib::StringView(out, size))) return size;
+  }
+  return abi::kErrNotFound;
 }
 
 }  // namespace stellina

@@ -92,6 +92,12 @@ class Channel : public OwnedHandle {
                     uint32_t moved_count) const;
 };
 
+// Sends Open{uri} on a namespace channel (a component's, or one a program was given) and
+// waits up to timeout_ns for the resource's channel. Errors: the Abort's status,
+// kErrNotSupported (names is kInvalidHandle), kErrTooLarge (a URI past 256 bytes),
+// kErrTimedOut, kErrPeerClosed.
+Result<Channel> open_through(abi::Handle names, lib::StringView uri, uint64_t timeout_ns);
+
 class Component {
  public:
   static constexpr size_t kMaxChannels = abi::kMaxPollEntries - 2;  // less timer, interrupt

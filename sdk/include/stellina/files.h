@@ -7,8 +7,9 @@
 //   TRY(f.write(0, "hello\n"));
 //   TRY(f.sync());
 //
-// Paths are absolute, in the namespace the component's spec grants (its mount table). A
-// component's spec must list `files = "file:"` in requires.
+// Paths are in the namespace the component's spec grants (its mount table), absolute or
+// relative to the current directory (set_cwd). A component's spec must list
+// `files = "file:"` in requires.
 
 #include <stellina/component.h>
 #include <stellina/file.h>
@@ -102,13 +103,25 @@ class Files {
   Result<abi::FileSystemStat> statfs(lib::StringView path) const;
   Result<void> sync() const;
 
+  // The current directory: relative paths given to the calls above are resolved against it
+  // (joined with '/'; the file server resolves "." and ".."). false, and no change, for a
+  // path that is not absolute or is longer than kFileMaxPath. Without one, paths are
+  // passed as given (relative ones then resolve from the root).
+  bool set_cwd(lib::StringView path);
+  lib::StringView cwd() const { return lib::StringView(cwd_, cwd_size_); }
+  bool valid() const { return session_.valid(); }
+
   // One request and its answer, in buffer (kMaxMessageData bytes), as File::call. *handle
   // gets the handle the answer carried (OpenPath).
   Result<size_t> call(const abi::FileRequest& r, lib::StringView name, lib::StringView name2,
                       uint8_t* buffer, abi::Handle* handle = nullptr) const;
 
  private:
+  Result<size_t> resolve(lib::StringView path, bool relative_ok, uint8_t* out, size_t room) const;
+
   Channel session_;
+  char cwd_[abi::kFileMaxPath] = {};
+  size_t cwd_size_ = 0;
 };
 
 }  // namespace stellina

@@ -18,6 +18,7 @@
 
 #include <stellina/files.h>
 #include <stellina/program.h>
+#include <stellina/spawn.h>
 #include <stellina/stream.h>
 
 namespace stellina {
@@ -38,10 +39,25 @@ class ProgramEnv {
   Stream& in() { return in_; }
   Stream& out() { return out_; }
   Stream& err() { return err_; }
-  // The namespace: the starter's file: tree (calls fail with kErrBadHandle without one).
+  // The file tree the starter gave (calls fail with kErrBadHandle without one); relative
+  // paths resolve against the environment's PWD.
   const Files& files() const { return files_; }
+  Files& files() { return files_; }
   // The log, if the starter gave one (kInvalidHandle if not).
   abi::Handle log_handle() const { return log_; }
+  // Opens a resource by URI through the namespace channel the starter gave: "tcp:...",
+  // "control", "file:" (a fresh file: session), "namespace:" (another channel like it, for
+  // a program this one starts). Errors: the answer's (kErrAccessDenied, kErrNotFound, ...),
+  // kErrNotSupported (no namespace was given), kErrTimedOut, kErrTooLarge (a URI past 255
+  // bytes).
+  Result<Channel> open(lib::StringView uri, uint64_t timeout_ns = 5'000'000'000) const;
+  // The silo this program may start programs in (kInvalidHandle: it may start none).
+  abi::Handle silo() const { return silo_.get(); }
+  // Fills what a program this one starts inherits: the silo (and a copy of its handle, so
+  // it may start programs too), a fresh file: session and a namespace channel, each only if
+  // this program has one. The environment is the caller's to pass (env_entry, with PWD).
+  // Errors: those of open and handle_duplicate.
+  Result<void> pass_on(SpawnOptions& o) const;
 
   // Reads the start message off startup's start channel. Errors: those the ABI names
   // (kErrInvalidArgument for a malformed message, kErrTooLarge past a limit), kErrTimedOut
@@ -56,6 +72,8 @@ class ProgramEnv {
   Stream in_, out_, err_;
   Files files_{Channel()};
   abi::Handle log_ = abi::kInvalidHandle;
+  OwnedHandle names_;
+  OwnedHandle silo_;
 };
 
 }  // namespace stellina

@@ -33,6 +33,12 @@ struct SpawnOptions {
   // A log handle with kRightDuplicate, of which a copy (write only) goes to the program.
   // (A component's own log has no kRightDuplicate: its programs get none.)
   abi::Handle log = abi::kInvalidHandle;
+  // A namespace channel for the program (abi/stellina/program.h), moved to it. Invalid: it
+  // can open nothing beyond its files.
+  Channel names;
+  // A silo the program may start programs in (kRightManage), moved to it. Invalid: it may
+  // start none.
+  OwnedHandle child_silo;
 };
 
 // A program that was started.
@@ -58,5 +64,12 @@ struct Program {
 // kErrQuotaExceeded (the silo cannot hold it, or the caller's cannot hold the image while it
 // is read), kErrAccessDenied (silo without kRightManage), kErrNoMemory.
 Result<Program> spawn_program(const Files& files, lib::StringView path, SpawnOptions& options);
+
+// Where a command name is found: name itself if it holds a '/', else the first regular file
+// named so in search_path's directories (':' between them, as PATH; an empty entry is the
+// current directory). Writes the path into out; returns its size. Errors: kErrNotFound,
+// kErrNameTooLong.
+Result<size_t> find_program(const Files& files, lib::StringView name, lib::StringView search_path,
+                            char (&out)[abi::kFileMaxPath]);
 
 }  // namespace stellina
