@@ -180,9 +180,14 @@ void diff_line_ids(const DiffFile& a, const DiffFile& b, uint32_t* ids, uint32_t
   for (size_t i = 0; i < table_size; ++i) table[i] = UINT32_MAX;
   const size_t total = a.count + b.count;
   const auto line = [&](size_t i) { return i < a.count ? a.lines[i] : b.lines[i - a.count]; };
+  // A last line without its newline differs from the same text with one, as in GNU diff.
+  const auto incomplete = [&](size_t i) {
+    return i < a.count ? a.missing_newline && i + 1 == a.count
+                       : b.missing_newline && i + 1 == total;
+  };
   for (size_t i = 0; i < total; ++i) {
     const lib::StringView s = line(i);
-    size_t slot = hash_line(s) & (table_size - 1);
+    size_t slot = (hash_line(s) + incomplete(i)) & (table_size - 1);
     for (;;) {
       const uint32_t at = table[slot];
       if (at == UINT32_MAX) {
@@ -190,7 +195,7 @@ void diff_line_ids(const DiffFile& a, const DiffFile& b, uint32_t* ids, uint32_t
         ids[i] = static_cast<uint32_t>(i);
         break;
       }
-      if (line(at) == s) {
+      if (line(at) == s && incomplete(at) == incomplete(i)) {
         ids[i] = ids[at];
         break;
       }

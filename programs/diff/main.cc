@@ -119,14 +119,9 @@ int64_t program_main(stellina::ProgramEnv& p) {
   text::diff_line_ids(a.file, b.file, id, reinterpret_cast<uint32_t*>(table.data()), table_size);
   bool* removed = reinterpret_cast<bool*>(marks.data());
   bool* added = removed + n;
-  bool differ = text::diff_mark(id, n, id + n, m, removed, added,
-                                reinterpret_cast<int32_t*>(scratch.data()));
-  // The same lines, but one file's last line without its newline: that differs too.
-  if (!differ && a.file.missing_newline != b.file.missing_newline && n > 0 && m > 0) {
-    removed[n - 1] = added[m - 1] = true;
-    differ = true;
-  }
-  if (!differ) return c.finish(0);
+  if (!text::diff_mark(id, n, id + n, m, removed, added,
+                       reinterpret_cast<int32_t*>(scratch.data())))
+    return c.finish(0);
   OutSink sink(c.out());
   if (unified) {
     text::diff_write_unified(sink, a.file, b.file, removed, added);

@@ -29,12 +29,8 @@ bool parse_count(lib::StringView text, bool allow_sign, uint64_t* value, char* s
     }
     if (++at != text.size()) return false;
   }
-  if (saturated || (v && v > UINT64_MAX / scale)) {
-    v = UINT64_MAX;
-  } else {
-    v *= scale;
-  }
-  *value = v;
+  if (saturated || (v && v > UINT64_MAX / scale)) return false;
+  *value = v * scale;
   return true;
 }
 

@@ -11,8 +11,8 @@ namespace text {
 
 // A count as head, tail and friends take it: an optional sign ('+' or '-', reported in
 // *sign, else 0), digits, and an optional multiplier suffix: b (512), K or k (1024), M
-// (1024^2), G (1024^3). Past UINT64_MAX it saturates (a huge count means "all"). False if
-// the text is not such a count, or has a sign where allow_sign is false.
+// (1024^2), G (1024^3). False if the text is not such a count, if it has a sign where
+// allow_sign is false, or if it is past UINT64_MAX (GNU refuses those too).
 bool parse_count(lib::StringView text, bool allow_sign, uint64_t* value, char* sign);
 
 // Where the last n lines of data begin: a final line without '\n' counts as a line.

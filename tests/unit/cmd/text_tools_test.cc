@@ -15,7 +15,7 @@
 
 namespace {
 
-TEST(TextCount, SignsSuffixesAndSaturation) {
+TEST(TextCount, SignsSuffixesAndOverflow) {
   uint64_t v = 0;
   char sign = 0;
   EXPECT_TRUE(text::parse_count("10", true, &v, &sign));
@@ -29,10 +29,13 @@ TEST(TextCount, SignsSuffixesAndSaturation) {
   EXPECT_EQ(sign, '+');
   EXPECT_TRUE(text::parse_count("1b", false, &v, &sign));
   EXPECT_EQ(v, 512u);
-  EXPECT_TRUE(text::parse_count("99999999999999999999999999", false, &v, &sign));
+  EXPECT_TRUE(text::parse_count("18446744073709551615", false, &v, &sign));
   EXPECT_EQ(v, UINT64_MAX);
-  EXPECT_TRUE(text::parse_count("17179869184G", false, &v, &sign));
-  EXPECT_EQ(v, UINT64_MAX);
+  v = 5;
+  EXPECT_FALSE(text::parse_count("18446744073709551616", false, &v, &sign));
+  EXPECT_FALSE(text::parse_count("99999999999999999999999999", false, &v, &sign));
+  EXPECT_FALSE(text::parse_count("17179869184G", false, &v, &sign));
+  EXPECT_EQ(v, 5u);
   for (const char* bad : {"", "-", "x", "1x", "1KK", "--1", " 1"})
     EXPECT_FALSE(text::parse_count(bad, true, &v, &sign)) << bad;
   EXPECT_FALSE(text::parse_count("-1", false, &v, &sign));
