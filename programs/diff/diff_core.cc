@@ -66,26 +66,26 @@ class Myers {
     vb(delta + 1) = static_cast<int32_t>(n + 1);
     for (int64_t d = 0; d <= (n + m + 1) / 2; ++d) {
       if (d > max_cost_) return give_up(n, m, d - 1, s);
-      for (int64_t k = -d; k <= d; k += 2) {
+      // Diagonals from the highest down, as GNU diff goes, so that among equally short
+      // scripts the same one is found.
+      for (int64_t k = d; k >= -d; k -= 2) {
         int64_t x = (k == -d || (k != d && vf(k - 1) < vf(k + 1))) ? vf(k + 1) : vf(k - 1) + 1;
         int64_t y = x - k;
-        const int64_t x0 = x, y0 = y;
         while (x < n && y < m && a[x] == b[y]) ++x, ++y;
         vf(k) = static_cast<int32_t>(x);
         if (odd && k >= delta - (d - 1) && k <= delta + (d - 1) && vf(k) >= vb(k)) {
-          *s = Snake{x0, y0, x, y};
+          *s = Snake{x, y, x, y};
           return true;
         }
       }
-      for (int64_t k = -d; k <= d; k += 2) {
+      for (int64_t k = d; k >= -d; k -= 2) {
         const int64_t kk = k + delta;
         int64_t x = (k == -d || (k != d && vb(kk + 1) - 1 < vb(kk - 1))) ? vb(kk + 1) - 1 : vb(kk - 1);
         int64_t y = x - kk;
-        const int64_t x1 = x, y1 = y;
         while (x > 0 && y > 0 && a[x - 1] == b[y - 1]) --x, --y;
         vb(kk) = static_cast<int32_t>(x);
         if (!odd && kk >= -d && kk <= d && vb(kk) <= vf(kk)) {
-          *s = Snake{x, y, x1, y1};
+          *s = Snake{x, y, x, y};
           return true;
         }
       }
@@ -116,22 +116,46 @@ class Myers {
   int32_t* backward_;
 };
 
-// A changed group slides down past equal lines, so that, as GNU prints them, an inserted
-// copy of a line is the later one.
-void slide(const uint32_t* ids, size_t n, bool* changed) {
-  size_t i = 0;
-  while (i < n) {
-    if (!changed[i]) {
-      ++i;
-      continue;
+// Runs of changed lines in one file are moved where GNU diff puts them, so that both print
+// the same script: each run slides up while the line before it equals its last line, then
+// down while the line after it equals its first (merging with the runs it meets), until
+// it stops growing; then back up to the last place where it faces a change in the other
+// file, if it passed one. j follows i in the other file: the line paired with line i.
+void compact(const uint32_t* ids, int64_t n, bool* changed, const bool* other, int64_t m) {
+  const auto ch = [&](int64_t i) { return i >= 0 && i < n && changed[i]; };
+  const auto oc = [&](int64_t j) { return j >= 0 && j < m && other[j]; };
+  int64_t i = 0, j = 0;
+  for (;;) {
+    while (i < n && !changed[i]) {  // an unchanged line and its partner
+      while (oc(j)) ++j;
+      ++j, ++i;
     }
-    size_t start = i;
-    while (i < n && changed[i]) ++i;
-    // [start, i) changed; while the line after equals the group's first, shift by one.
-    while (i < n && ids[start] == ids[i]) {
-      changed[start++] = false;
-      changed[i++] = true;
-      while (i < n && changed[i]) ++i;  // joined the next group
+    if (i == n) return;
+    int64_t start = i;
+    while (ch(i)) ++i;
+    while (oc(j)) ++j;
+    int64_t length = 0, facing = n;  // facing: where the run last ended facing a change
+    do {
+      length = i - start;
+      while (start > 0 && ids[start - 1] == ids[i - 1]) {
+        changed[--start] = true;
+        changed[--i] = false;
+        while (ch(start - 1)) --start;
+        do --j; while (oc(j));
+      }
+      facing = oc(j - 1) ? i : n;
+      while (i < n && ids[start] == ids[i]) {
+        changed[start++] = false;
+        changed[i++] = true;
+        while (ch(i)) ++i;
+        ++j;
+        while (oc(j)) ++j, facing = i;
+      }
+    } while (length != i - start);
+    while (facing < i) {
+      changed[--start] = true;
+      changed[--i] = false;
+      do --j; while (oc(j));
     }
   }
 }
@@ -215,8 +239,8 @@ bool diff_mark(const uint32_t* a, size_t n, const uint32_t* b, size_t m, bool* r
   for (size_t j = 0; j < m; ++j) added[j] = false;
   Myers myers(a, b, removed, added, scratch, n, m, max_cost);
   myers.compare(0, static_cast<int64_t>(n), 0, static_cast<int64_t>(m));
-  slide(a, n, removed);
-  slide(b, m, added);
+  compact(a, static_cast<int64_t>(n), removed, added, static_cast<int64_t>(m));
+  compact(b, static_cast<int64_t>(m), added, removed, static_cast<int64_t>(n));
   for (size_t i = 0; i < n; ++i)
     if (removed[i]) return true;
   for (size_t j = 0; j < m; ++j)

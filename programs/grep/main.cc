@@ -2,6 +2,7 @@
 // matching is text::Regex's (programs/lib/text_regex.h): an NFA simulation, linear in the
 // line whatever the pattern.
 #include "programs/lib/cmd.h"
+#include "programs/lib/text_lines.h"
 #include "programs/lib/text_regex.h"
 
 namespace {
@@ -161,7 +162,7 @@ class Grep {
   }
 
   void search(cmd::Input& in, lib::StringView name) {
-    cmd::LineReader& lines = *new_reader(in);
+    text::FullLines& lines = *new_reader(in);
     cmd::Output& out = c_.out();
     uint64_t number = 0, count = 0;
     bool binary = false;
@@ -174,7 +175,7 @@ class Grep {
         break;
       }
       if (!got.value()) break;
-      if (lines.complete()) ++number;
+      ++number;
       if (!binary && line.find('\0') != lib::StringView::kNpos) binary = true;
       if (regex.matches(line) == s_.invert) continue;
       ++count;
@@ -187,9 +188,9 @@ class Grep {
         break;
       }
       if (names) out.print("{}:", name);
-      if (s_.numbers) out.print("{}:", number + (lines.complete() ? 0 : 1));
+      if (s_.numbers) out.print("{}:", number);
       out.write(line);
-      if (lines.complete()) out.put('\n');
+      out.put('\n');
       if (out.failed()) break;
     }
     if (s_.count) {
@@ -200,10 +201,14 @@ class Grep {
     }
   }
 
-  // The line reader is large (kMaxLine): one, reused by every file.
-  static cmd::LineReader* new_reader(cmd::Input& in) {
-    alignas(cmd::LineReader) static char storage[sizeof(cmd::LineReader)];
-    return new (storage) cmd::LineReader(in);
+  // The line reader is large (kMaxLine): one, reused by every file (its joined-line buffer
+  // given back each time).
+  static text::FullLines* new_reader(cmd::Input& in) {
+    alignas(text::FullLines) static char storage[sizeof(text::FullLines)];
+    static bool made = false;
+    if (made) reinterpret_cast<text::FullLines*>(storage)->~FullLines();
+    made = true;
+    return new (storage) text::FullLines(in);
   }
 
   cmd::Command& c_;

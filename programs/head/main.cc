@@ -5,7 +5,7 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: head [-qv] [-n [-]N | -c [-]N] [FILE...]\n"
+    "usage: head [-qv] [-n [-]N | -c [-]N | -N] [FILE...]\n"
     "  -n N   the first N lines (10); -n -N: all but the last N\n"
     "  -c N   the first N bytes; -c -N: all but the last N\n"
     "  -q     no ==> FILE <== headers     -v  always headers\n"
@@ -61,9 +61,10 @@ stellina::Result<void> head(cmd::Input& in, cmd::Output& out, const Request& r) 
 
 int64_t program_main(stellina::ProgramEnv& p) {
   cmd::Command c(p, kUsage);
-  cmd::Options o(c, "c:n:qv");
+  cmd::Options o(c, "0123456789c:n:qv");
   Request r;
   int headers = -1;  // -1: when several files
+  bool digits = false;
   for (int opt; (opt = o.next()) != cmd::kEnd;) {
     if (opt == 'n' || opt == 'c') {
       char sign = 0;
@@ -73,6 +74,17 @@ int64_t program_main(stellina::ProgramEnv& p) {
       }
       r.bytes = opt == 'c';
       r.all_but = sign == '-';
+    } else if (opt >= '0' && opt <= '9') {
+      // The obsolete -NUM: as -n NUM.
+      const uint64_t digit = static_cast<uint64_t>(opt - '0');
+      if (!digits) r.count = 0;
+      if (r.count > (UINT64_MAX - digit) / 10) {
+        c.error("invalid number of lines");
+        return c.finish(1);
+      }
+      r.count = r.count * 10 + digit;
+      r.bytes = false;
+      digits = true;
     } else if (opt == 'q') {
       headers = 0;
     } else if (opt == 'v') {

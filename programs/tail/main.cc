@@ -9,7 +9,7 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: tail [-fqv] [-n [+]N | -c [+]N] [FILE...]\n"
+    "usage: tail [-fqv] [-n [+]N | -c [+]N | -N] [FILE...]\n"
     "  -n N   the last N lines (10); -n +N: from line N on\n"
     "  -c N   the last N bytes; -c +N: from byte N on\n"
     "  -f     follow: print what is appended to the files, until killed\n"
@@ -139,10 +139,11 @@ Result<void> tail_stream(cmd::Input& in, cmd::Output& out, const Request& r) {
 
 int64_t program_main(stellina::ProgramEnv& p) {
   cmd::Command c(p, kUsage);
-  cmd::Options o(c, "c:fn:qv");
+  cmd::Options o(c, "0123456789c:fn:qv");
   Request r;
   bool follow = false;
   int headers = -1;  // -1: when several files
+  bool digits = false;
   for (int opt; (opt = o.next()) != cmd::kEnd;) {
     if (opt == 'n' || opt == 'c') {
       char sign = 0;
@@ -154,6 +155,17 @@ int64_t program_main(stellina::ProgramEnv& p) {
       r.from_start = sign == '+';
     } else if (opt == 'f') {
       follow = true;
+    } else if (opt >= '0' && opt <= '9') {
+      // The obsolete -NUM: as -n NUM.
+      const uint64_t digit = static_cast<uint64_t>(opt - '0');
+      if (!digits) r.count = 0;
+      if (r.count > (UINT64_MAX - digit) / 10) {
+        c.error("invalid number of lines");
+        return c.finish(1);
+      }
+      r.count = r.count * 10 + digit;
+      r.bytes = false;
+      digits = true;
     } else if (opt == 'q') {
       headers = 0;
     } else if (opt == 'v') {

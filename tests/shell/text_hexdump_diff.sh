@@ -44,3 +44,9 @@ printf 'a\nc' > /tmp/text_diff_7.txt
 diff /tmp/text_diff_6.txt /tmp/text_diff_7.txt; echo "status $?"
 diff /tmp/text_diff_6.txt /tmp/text_diff_1.txt; echo "status $?"
 cat /tmp/text_diff_2.txt | diff /tmp/text_diff_1.txt -; echo "status $?"
+printf 'a\nb\na\nb\n' > /tmp/text_diff_8.txt
+printf 'b\na\nb\na\n' > /tmp/text_diff_9.txt
+diff /tmp/text_diff_8.txt /tmp/text_diff_9.txt; echo "status $?"
+printf 'x\na\nb\na\nb\nc\n' > /tmp/text_diff_10.txt
+diff /tmp/text_diff_3.txt /tmp/text_diff_10.txt; echo "status $?"
+diff -u /tmp/text_diff_10.txt /tmp/text_diff_3.txt | tail -n +3; echo "status $?"

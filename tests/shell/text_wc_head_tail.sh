@@ -50,3 +50,6 @@ echo 'second' | tee -a /tmp/text_tee_1.txt; echo "status $?"
 cat /tmp/text_tee_1.txt /tmp/text_tee_2.txt
 echo 'third' | tee /tmp/text_tee_2.txt > /tmp/text_tee_3.txt; echo "status $?"
 cat /tmp/text_tee_2.txt /tmp/text_tee_3.txt
+echo '== obsolete -N'
+head -4 /tmp/text_ht.txt; echo "status $?"
+tail -2 /tmp/text_ht.txt; echo "status $?"
