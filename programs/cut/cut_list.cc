@@ -62,7 +62,8 @@ bool CutList::parse(lib::StringView list, const char** why) {
   }
   size_t out = 0;
   for (size_t i = 0; i < count_; ++i) {
-    if (out > 0 && (ranges_[out - 1].to == UINT64_MAX || ranges_[i].from <= ranges_[out - 1].to + 1)) {
+    if (out > 0 &&
+        (ranges_[out - 1].to == UINT64_MAX || ranges_[i].from <= ranges_[out - 1].to + 1)) {
       if (ranges_[i].to > ranges_[out - 1].to) ranges_[out - 1].to = ranges_[i].to;
     } else {
       ranges_[out++] = ranges_[i];

@@ -80,7 +80,8 @@ class Myers {
       }
       for (int64_t k = d; k >= -d; k -= 2) {
         const int64_t kk = k + delta;
-        int64_t x = (k == -d || (k != d && vb(kk + 1) - 1 < vb(kk - 1))) ? vb(kk + 1) - 1 : vb(kk - 1);
+        int64_t x =
+            (k == -d || (k != d && vb(kk + 1) - 1 < vb(kk - 1))) ? vb(kk + 1) - 1 : vb(kk - 1);
         int64_t y = x - kk;
         while (x > 0 && y > 0 && a[x - 1] == b[y - 1]) --x, --y;
         vb(kk) = static_cast<int32_t>(x);
@@ -141,7 +142,8 @@ void compact(const uint32_t* ids, int64_t n, bool* changed, const bool* other, i
         changed[--start] = true;
         changed[--i] = false;
         while (ch(start - 1)) --start;
-        do --j; while (oc(j));
+        do --j;
+        while (oc(j));
       }
       facing = oc(j - 1) ? i : n;
       while (i < n && ids[start] == ids[i]) {
@@ -155,7 +157,8 @@ void compact(const uint32_t* ids, int64_t n, bool* changed, const bool* other, i
     while (facing < i) {
       changed[--start] = true;
       changed[--i] = false;
-      do --j; while (oc(j));
+      do --j;
+      while (oc(j));
     }
   }
 }

@@ -104,9 +104,11 @@ class Grep {
     bool full = false;
     const stellina::Result<void> listed =
         dir.value().list([&](const stellina::abi::FileDirEntry& e, lib::StringView name) {
-          const char type = (e.mode & stellina::abi::kModeTypeMask) == stellina::abi::kModeDirectory ? 'd'
-                            : (e.mode & stellina::abi::kModeTypeMask) == stellina::abi::kModeSymlink ? 'l'
-                            : e.mode == 0 ? '?' : 'f';
+          const char type =
+              (e.mode & stellina::abi::kModeTypeMask) == stellina::abi::kModeDirectory ? 'd'
+              : (e.mode & stellina::abi::kModeTypeMask) == stellina::abi::kModeSymlink ? 'l'
+              : e.mode == 0                                                            ? '?'
+                                                                                       : 'f';
           if (!names.append(lib::StringView(&type, 1)).ok() || !names.append(name).ok() ||
               !names.append(lib::StringView("", 1)).ok())
             full = true;
@@ -137,7 +139,8 @@ class Grep {
         }
         const uint32_t kind = st.value().mode & stellina::abi::kModeTypeMask;
         type = kind == stellina::abi::kModeDirectory ? 'd'
-               : kind == stellina::abi::kModeSymlink ? 'l' : 'f';
+               : kind == stellina::abi::kModeSymlink ? 'l'
+                                                     : 'f';
       }
       if (type == 'd') {
         walk(depth + 1);
@@ -283,7 +286,8 @@ int64_t program_main(stellina::ProgramEnv& p) {
   }
   if (fixed) flags |= text::kLiteral;
   for (size_t i = 0; i < pattern_count; ++i) {
-    const text::RegexError err = i == 0 ? regex.compile(patterns[i], flags) : regex.add(patterns[i], flags);
+    const text::RegexError err =
+        i == 0 ? regex.compile(patterns[i], flags) : regex.add(patterns[i], flags);
     if (err != text::RegexError::kNone) {
       c.error("{}", text::regex_error_text(err));
       return c.finish(2);

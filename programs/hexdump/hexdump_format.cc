@@ -38,7 +38,8 @@ size_t hexdump_line(bool canonical, uint64_t offset, const uint8_t* bytes, size_
     }
     out[at++] = ' ';
     out[at++] = '|';
-    for (size_t i = 0; i < n; ++i) out[at++] = bytes[i] >= ' ' && bytes[i] < 127 ? static_cast<char>(bytes[i]) : '.';
+    for (size_t i = 0; i < n; ++i)
+      out[at++] = bytes[i] >= ' ' && bytes[i] < 127 ? static_cast<char>(bytes[i]) : '.';
     out[at++] = '|';
   } else {
     for (size_t i = 0; i < kHexdumpLineBytes; i += 2) {

@@ -44,7 +44,8 @@ class Dump {
       starred_ = true;
     } else {
       char text[text::kHexdumpMaxLine];
-      out_.write(stellina::Bytes{text, text::hexdump_line(canonical_, offset_, line_, used_, text)});
+      out_.write(
+          stellina::Bytes{text, text::hexdump_line(canonical_, offset_, line_, used_, text)});
       starred_ = false;
       __builtin_memcpy(previous_, line_, text::kHexdumpLineBytes);
       have_previous_ = full;

@@ -7,14 +7,14 @@ namespace {
 enum Kind : uint8_t { kEmpty, kChar, kAny, kSet, kAssert, kConcat, kAlt, kRepeat };
 
 enum Assertion : uint8_t {
-  kBol,             // ^
-  kEol,             // $
-  kWordStart,       // \<
-  kWordEnd,         // \>
-  kWordBoundary,    // \b
-  kNotBoundary,     // \B
-  kNotWordBefore,   // -w: the line's start or a non-word byte before
-  kNotWordAfter,    // -w: the line's end or a non-word byte after
+  kBol,            // ^
+  kEol,            // $
+  kWordStart,      // \<
+  kWordEnd,        // \>
+  kWordBoundary,   // \b
+  kNotBoundary,    // \B
+  kNotWordBefore,  // -w: the line's start or a non-word byte before
+  kNotWordAfter,   // -w: the line's end or a non-word byte after
 };
 
 constexpr uint16_t kInfinite = 0xffff;
@@ -424,7 +424,8 @@ class Regex::Parser {
         const lib::StringView name = p_.substr(name_at, end - name_at);
         bool known = false;
         for (unsigned c = 0; c < 256; ++c)
-          if (class_has(name, static_cast<uint8_t>(c), &known)) set_add(set, static_cast<uint8_t>(c));
+          if (class_has(name, static_cast<uint8_t>(c), &known))
+            set_add(set, static_cast<uint8_t>(c));
         class_has(name, 0, &known);
         if (!known) {
           fail(RegexError::kBadClass);
@@ -492,9 +493,9 @@ RegexError Regex::emit(Op op, uint8_t c, uint16_t set, uint32_t x, uint32_t y) {
   return RegexError::kNone;
 }
 
-#define REGEX_TRY(expr)                                  \
-  do {                                                   \
-    const RegexError regex_try_error = (expr);           \
+#define REGEX_TRY(expr)                                               \
+  do {                                                                \
+    const RegexError regex_try_error = (expr);                        \
     if (regex_try_error != RegexError::kNone) return regex_try_error; \
   } while (0)
 

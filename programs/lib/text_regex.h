@@ -30,16 +30,16 @@ constexpr uint32_t kLine = 1u << 4;     // the match must be the whole line (gre
 
 enum class RegexError {
   kNone,
-  kBadBracket,     // [ without its ]
-  kBadClass,       // [[:nope:]]
-  kBadRange,       // [z-a]
-  kBadParen,       // ( without ) or ) without (
-  kBadBrace,       // \{ without \}, or a bad count in it
-  kBadRepeat,      // a count above kRegexMaxRepeat, or min > max
-  kTrailingEscape, // a pattern ending in '\'
-  kBackReference,  // \1 ... \9: not supported
-  kTooBig,         // past kRegexMaxInstructions or kRegexMaxNodes
-  kTooDeep,        // nested past kRegexMaxDepth
+  kBadBracket,      // [ without its ]
+  kBadClass,        // [[:nope:]]
+  kBadRange,        // [z-a]
+  kBadParen,        // ( without ) or ) without (
+  kBadBrace,        // \{ without \}, or a bad count in it
+  kBadRepeat,       // a count above kRegexMaxRepeat, or min > max
+  kTrailingEscape,  // a pattern ending in '\'
+  kBackReference,   // \1 ... \9: not supported
+  kTooBig,          // past kRegexMaxInstructions or kRegexMaxNodes
+  kTooDeep,         // nested past kRegexMaxDepth
 };
 
 // A message for err, as GNU grep words it where it has one.
@@ -106,9 +106,7 @@ class Regex {
   void next_generation();
   bool run(lib::StringView text, bool want_span, size_t* from, size_t* to);
   void add_thread(List& list, uint32_t pc, uint32_t start, lib::StringView text, size_t at);
-  bool in_set(uint16_t set, uint8_t c) const {
-    return (sets_[set][c >> 6] >> (c & 63)) & 1;
-  }
+  bool in_set(uint16_t set, uint8_t c) const { return (sets_[set][c >> 6] >> (c & 63)) & 1; }
 
   Instruction program_[kRegexMaxInstructions];
   size_t count_ = 0;

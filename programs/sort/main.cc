@@ -80,13 +80,15 @@ int64_t program_main(stellina::ProgramEnv& p) {
         return c.finish(2);
       }
       if (n.value() == 0) break;
-      if (all.size() + n.value() > kMaxInput || !all.append(stellina::Bytes{chunk, n.value()}).ok()) {
+      if (all.size() + n.value() > kMaxInput ||
+          !all.append(stellina::Bytes{chunk, n.value()}).ok()) {
         c.error("{}: input too large (more than {} bytes, or no memory for it)", path, kMaxInput);
         return c.finish(2);
       }
     }
     // Each file's last line ends there, newline or not.
-    if (all.size() && all.data()[all.size() - 1] != '\n' && !all.append(lib::StringView("\n")).ok()) {
+    if (all.size() && all.data()[all.size() - 1] != '\n' &&
+        !all.append(lib::StringView("\n")).ok()) {
       c.error("{}: input too large", path);
       return c.finish(2);
     }
@@ -115,7 +117,8 @@ int64_t program_main(stellina::ProgramEnv& p) {
   for (size_t i = 0; i < count && !out.failed(); ++i) {
     const lib::StringView line(lines[i].data, lines[i].size);
     if (options.unique && i > 0 &&
-        text::compare_keys(options, lib::StringView(lines[i - 1].data, lines[i - 1].size), line) == 0)
+        text::compare_keys(options, lib::StringView(lines[i - 1].data, lines[i - 1].size), line) ==
+            0)
       continue;
     out.write(line);
     out.put('\n');

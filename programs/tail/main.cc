@@ -220,8 +220,8 @@ int64_t program_main(stellina::ProgramEnv& p) {
           continue;
         }
         if (follow && followed_count < kMaxFollowed)
-          followed[followed_count++] = Followed{static_cast<stellina::File&&>(file.value()), name,
-                                                at.value()};
+          followed[followed_count++] =
+              Followed{static_cast<stellina::File&&>(file.value()), name, at.value()};
         continue;
       }
     }
@@ -245,9 +245,9 @@ int64_t program_main(stellina::ProgramEnv& p) {
     c.out().flush();
     if (c.out().failed()) return c.finish(code);
     uint32_t observed = 0;
-    const int64_t waited = stellina::sys::object_wait(
-        p.out().channel().get(), stellina::abi::kSignalPeerClosed,
-        stellina::sys::clock_now() + kPollNs, &observed);
+    const int64_t waited =
+        stellina::sys::object_wait(p.out().channel().get(), stellina::abi::kSignalPeerClosed,
+                                   stellina::sys::clock_now() + kPollNs, &observed);
     if (waited >= 0 && (observed & stellina::abi::kSignalPeerClosed)) return c.finish(code);
     for (size_t i = 0; i < followed_count; ++i) {
       Followed& f = followed[i];

@@ -77,7 +77,8 @@ bool expand_set(lib::StringView s, size_t fill_to, TrSet* out, const char** why)
           return false;
         }
         for (unsigned c = 0; c < 256; ++c)
-          if (in_class(name, static_cast<uint8_t>(c), &known) && !push(out, static_cast<uint8_t>(c)))
+          if (in_class(name, static_cast<uint8_t>(c), &known) &&
+              !push(out, static_cast<uint8_t>(c)))
             return false;
         at = end + 2;
         continue;

@@ -16,7 +16,9 @@ constexpr const char* kUsage =
 class Sink {
  public:
   explicit Sink(cmd::Output& out) : out_(out) {}
-  void to_file(stellina::File file) { file_ = static_cast<stellina::File&&>(file), is_file_ = true; }
+  void to_file(stellina::File file) {
+    file_ = static_cast<stellina::File&&>(file), is_file_ = true;
+  }
   void write(lib::StringView data) {
     if (!is_file_) return out_.write(data);
     for (size_t i = 0; i < data.size(); ++i) {
@@ -101,8 +103,9 @@ int64_t program_main(stellina::ProgramEnv& p) {
   Sink sink(c.out());
   if (operands == 2 && p.arg(o.index() + 1) != "-") {
     const lib::StringView output = p.arg(o.index() + 1);
-    stellina::Result<stellina::File> f = p.files().open(
-        output, stellina::abi::kOpenWrite | stellina::abi::kOpenCreate | stellina::abi::kOpenTruncate);
+    stellina::Result<stellina::File> f =
+        p.files().open(output, stellina::abi::kOpenWrite | stellina::abi::kOpenCreate |
+                                   stellina::abi::kOpenTruncate);
     if (!f.ok()) {
       c.error_at(output, f.error());
       return c.finish(1);

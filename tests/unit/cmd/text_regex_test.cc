@@ -255,7 +255,10 @@ TEST_F(Regex, HostilePatternsStayBounded) {
 }
 
 TEST_F(Regex, BinaryBytes) {
-  const std::string line("a\0b\xff" "c", 5);
+  const std::string line(
+      "a\0b\xff"
+      "c",
+      5);
   ASSERT_EQ(re->compile("b.c", 0), RegexError::kNone);
   EXPECT_TRUE(re->matches(lib::StringView(line.data(), line.size())));
   ASSERT_EQ(re->compile(lib::StringView("\0", 1), text::kLiteral), RegexError::kNone);

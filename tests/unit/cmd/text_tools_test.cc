@@ -252,9 +252,9 @@ TEST(SortKeys, BadKeys) {
 
 std::string hexline(bool canonical, uint64_t offset, const std::string& bytes) {
   char out[text::kHexdumpMaxLine];
-  return std::string(out, text::hexdump_line(canonical, offset,
-                                             reinterpret_cast<const uint8_t*>(bytes.data()),
-                                             bytes.size(), out));
+  return std::string(
+      out, text::hexdump_line(canonical, offset, reinterpret_cast<const uint8_t*>(bytes.data()),
+                              bytes.size(), out));
 }
 
 TEST(Hexdump, Lines) {
@@ -357,7 +357,8 @@ TEST(Diff, MinimalAndBounded) {
       const size_t op = cmd.find_first_of("acd");
       const size_t first = std::stoul(cmd.substr(0, op));
       const size_t comma = cmd.find(',');
-      const size_t last = comma != std::string::npos && comma < op ? std::stoul(cmd.substr(comma + 1)) : first;
+      const size_t last =
+          comma != std::string::npos && comma < op ? std::stoul(cmd.substr(comma + 1)) : first;
       const size_t copy_to = cmd[op] == 'a' ? first : first - 1;
       while (at < copy_to) result.push_back(a[at++]);
       if (cmd[op] != 'a') at = last;
