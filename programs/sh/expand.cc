@@ -463,7 +463,8 @@ bool Expander::brace(StringView text, size_t at, size_t close, Context ctx, Expa
   if (length) {
     if (!set && shell_.option('u') && !all) return fail(name, "parameter not set");
     Text number;
-    number.append_number(static_cast<int64_t>(all ? shell_.positional_.size() : value.size()));
+    // As dash: ${#@} and ${#*} are the length of the parameters joined with spaces.
+    number.append_number(static_cast<int64_t>(value.size()));
     add_value(number.view(), ctx, out);
     return true;
   }

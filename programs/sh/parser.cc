@@ -123,7 +123,12 @@ void Parser::lex(Token& t) {
   t.start = pos_;
   if (pos_ == n) {
     t.end = pos_;
-    if (pending_count_) need_more("Syntax error: end of file unexpected (a here-document)");
+    if (pending_count_ && !complete_) {
+      need_more("Syntax error: end of file unexpected (a here-document)");
+    } else if (pending_count_) {
+      for (size_t k = 0; k < pending_count_; ++k) pending_[k]->target = StringView();
+      pending_count_ = 0;
+    }
     return;
   }
   const char c = text_[pos_];
@@ -217,11 +222,18 @@ bool Parser::read_here_documents() {
     const StringView delimiter = r->target;
     const size_t body = pos_;
     for (;;) {
-      if (pos_ >= n) {
-        need_more("Syntax error: end of file unexpected (a here-document)");
-        return false;
+      size_t end = pos_ < n ? text_.find('\n', pos_) : StringView::kNpos;
+      if (end == StringView::kNpos && complete_) {
+        // The end of the text ends the document (a last line without its newline may be the
+        // delimiter).
+        StringView last = text_.substr(pos_);
+        if (r->here_strip_tabs)
+          while (!last.empty() && last[0] == '\t') last = last.substr(1);
+        const size_t body_end = last == delimiter ? pos_ : n;
+        r->target = text_.substr(body, body_end - body);
+        pos_ = n;
+        break;
       }
-      size_t end = text_.find('\n', pos_);
       if (end == StringView::kNpos) {
         need_more("Syntax error: end of file unexpected (a here-document)");
         return false;
@@ -385,6 +397,7 @@ size_t Parser::scan_substitution(size_t i) {
     return kFail;
   }
   Parser inner(arena_, text_, i, depth_ + 1);
+  inner.complete_ = complete_;
   Node* ignored = nullptr;
   const ParseStatus status = inner.parse_substitution(&ignored);
   if (status != ParseStatus::Ok) {

@@ -28,6 +28,10 @@ class Parser {
   Parser(Arena& arena, StringView text, size_t start = 0, int depth = 0)
       : arena_(arena), text_(text), pos_(start), depth_(depth) {}
 
+  // The text is all there is (a script, not a line typed so far): as dash, a here-document
+  // left open at the end takes the rest of the text.
+  void set_complete() { complete_ = true; }
+
   // The next complete command: and-or lists separated by ; or &, up to and including a
   // newline (or the end). On Ok, *out is a List node.
   ParseStatus next(Node** out);
@@ -130,6 +134,7 @@ class Parser {
   Message message_;
   Redirect* pending_[kMaxPendingHereDocs] = {};
   size_t pending_count_ = 0;
+  bool complete_ = false;
 };
 
 // Whether a word of the assignment prefix is one: NAME=...

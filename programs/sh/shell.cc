@@ -285,6 +285,7 @@ void Shell::interrupt() {
 int Shell::run_text(StringView text) {
   Arena arena;
   Parser parser(arena, text);
+  parser.set_complete();
   for (;;) {
     Node* node = nullptr;
     const ParseStatus status = parser.next(&node);
@@ -313,6 +314,7 @@ bool Shell::capture(StringView script, Text& output) {
     return false;
   }
   const Descriptors saved = fds_;
+  const int saved_status = status_;
   fds_.fds[1] = Stream::of_memory(m);
   const int loops = loops_;
   loops_ = 0;
@@ -323,8 +325,9 @@ bool Shell::capture(StringView script, Text& output) {
   fds_ = saved;
   restore(snapshot);
   leave();
+  // $? stays what it was while the command is expanded; an assignment alone takes this.
   substitution_status_ = status;
-  status_ = status;
+  status_ = saved_status;
   bool ok = !interrupted_;
   if (m->data().failed()) {
     error("command substitution: output too large (at most 1 MiB)");
