@@ -28,6 +28,7 @@ struct Expansion {
     for (char c : s) add(c, f);
   }
   bool failed() const { return chars.failed() || flags.failed(); }
+  bool too_long() const { return chars.too_long() || flags.size() == flags.limit(); }
   size_t size() const { return flags.size(); }
 };
 
@@ -104,6 +105,15 @@ class Expander {
     return false;
   }
   bool bad_substitution(StringView text) { return fail(text, "bad substitution"); }
+  bool too_long_or_no_memory(bool too_long) {
+    if (too_long) {
+      shell_.error("expansion too long (at most 1 MiB)");
+      shell_.abort_command();
+    } else {
+      shell_.no_memory();
+    }
+    return false;
+  }
 
   // Where the construct starting at text[i] ends (the index after it); end when it does not.
   size_t skip_single(StringView text, size_t i, size_t end) {
@@ -287,11 +297,7 @@ bool Expander::expand(StringView text, size_t start, size_t end, Context ctx, Ex
     }
   }
   --depth_;
-  if (out.failed()) {
-    if (out.chars.too_long()) return fail("expansion too long");
-    shell_.no_memory();
-    return false;
-  }
+  if (out.failed()) return too_long_or_no_memory(out.too_long());
   return true;
 }
 
@@ -634,7 +640,7 @@ bool Shell::expand_word(StringView word, Vector<Text>& fields) {
   }
   for (const Text& t : fields) {
     if (t.failed()) {
-      no_memory();
+      report_failed(t);
       return false;
     }
   }
@@ -661,7 +667,7 @@ bool Shell::expand_string(StringView word, Text& out, bool assignment) {
     }
   }
   if (out.failed()) {
-    no_memory();
+    report_failed(out);
     return false;
   }
   return true;
@@ -682,7 +688,7 @@ bool Shell::expand_pattern(StringView word, Text& out) {
     }
   }
   if (out.failed()) {
-    no_memory();
+    report_failed(out);
     return false;
   }
   return true;

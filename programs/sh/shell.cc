@@ -134,9 +134,24 @@ void Shell::fatal(int status) {
   exited_ = true;
 }
 
+void Shell::abort_command() {
+  status_ = 2;
+  flow_ = Flow::Abort;
+  aborting_ = true;
+}
+
+void Shell::report_failed(const Text& t) {
+  if (!t.too_long()) {
+    no_memory();
+    return;
+  }
+  error("string too long (at most 1 MiB)");
+  abort_command();
+}
+
 void Shell::no_memory() {
   error("out of memory");
-  fatal();
+  abort_command();
 }
 
 bool Shell::option(char c) const {
@@ -297,6 +312,12 @@ int Shell::run_text(StringView text) {
     }
     status_ = run_node(node);
     arena.reset();
+    if (aborting_ && depth_ == 0 && subshells_ == 0) {
+      // The command stopped at one of the shell's bounds; the next one runs.
+      aborting_ = false;
+      flow_ = Flow::Normal;
+      status_ = 2;
+    }
     if (stopping()) break;
   }
   return status_;
@@ -352,7 +373,7 @@ bool Shell::enter() {
   if (++depth_ > kMaxCallDepth) {
     --depth_;
     error("too deeply nested (functions, eval, subshells: at most 64 levels)");
-    fatal();
+    abort_command();
     return false;
   }
   return true;
@@ -772,6 +793,7 @@ int Shell::run_case(CaseNode* node) {
 }
 
 int Shell::end_subshell(int status) {
+  if (aborting_) return 2;
   switch (flow_) {
     case Flow::Exit:
       status = exit_status_;
@@ -850,7 +872,7 @@ bool Shell::expand_command(SimpleNode* node, Expanded& command) {
     Text entry(a->text.substr(0, eq + 1));
     entry.append(value.view());
     if (entry.failed()) {
-      no_memory();
+      report_failed(entry);
       return false;
     }
     command.assignments.push(static_cast<Text&&>(entry));
@@ -1046,7 +1068,7 @@ bool Shell::environment(std::span<const Text> assignments, Vector<Text>& entries
   for (const Text& a : assignments) entries.push(a.copy());
   for (const Text& e : entries) {
     if (e.failed()) {
-      no_memory();
+      report_failed(e);
       return false;
     }
   }

@@ -249,7 +249,13 @@ class Shell final {
   // An error that ends a non-interactive shell (and aborts the command line otherwise): a
   // syntax error, a failed expansion, a special builtin's misuse.
   void fatal(int status = 2);
+  // An error past one of the shell's own bounds (limits.h): the whole command typed or read
+  // (up to the next newline at the top) stops, even through subshells, and the shell goes on
+  // with the next one.
+  void abort_command();
   void no_memory();
+  // A Text that failed: too long (past kMaxString) or out of memory; aborts the command.
+  void report_failed(const Text& t);
   bool option(char c) const;
   void set_option(char c, bool on);
   // An absolute, normalized path: path, relative to cwd unless it starts with '/'.
@@ -279,6 +285,7 @@ class Shell final {
   bool exited_ = false;
   int exit_status_ = 0;
   bool interrupted_ = false;
+  bool aborting_ = false;  // abort_command() is unwinding
   int subshells_ = 0;
   Opened permanent_;  // what exec's redirections opened for the rest of the shell
   Vector<Saved>* locals_ = nullptr;  // the running function's `local` variables
