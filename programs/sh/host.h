@@ -56,8 +56,9 @@ constexpr int kShellStderr = 2;
 // input of a later stage). The shell owns it and keeps it alive until the job has ended.
 class MemoryStream {
  public:
-  // Appends output; false when full (kMaxString) or out of memory, and then the rest of what
-  // the program writes may be dropped (the shell reports the capture as too large).
+  // Appends output; false when full (kMaxString) or out of memory. The host then stops
+  // reading that stream, closing it, so that its writer ends rather than runs forever (as
+  // `yes` into a pipe that was closed); the shell reports the output as too large.
   bool write(StringView data) {
     data_.append(data);
     return !data_.failed();

@@ -113,6 +113,12 @@ void Parser::lex(Token& t) {
     if (is_blank(c)) {
       ++pos_;
     } else if (c == '\\' && pos_ + 1 < n && text_[pos_ + 1] == '\n') {
+      if (pos_ + 2 == n && !complete_) {
+        // A line ending in \ goes on in the next one.
+        need_more("Syntax error: end of file unexpected");
+        t.start = t.end = pos_;
+        return;
+      }
       pos_ += 2;
     } else if (c == '#') {
       while (pos_ < n && text_[pos_] != '\n') ++pos_;
@@ -260,7 +266,7 @@ size_t Parser::scan_word(size_t i) {
     if (ends_word(c)) break;
     switch (c) {
       case '\\':
-        if (i + 1 >= n) {
+        if (i + 1 >= n || (i + 2 == n && text_[i + 1] == '\n' && !complete_)) {
           need_more("Syntax error: end of file unexpected");
           return kFail;
         }

@@ -352,7 +352,7 @@ bool Shell::capture(StringView script, Text& output) {
   bool ok = !interrupted_;
   if (m->data().failed()) {
     error("command substitution: output too large (at most 1 MiB)");
-    fatal();
+    abort_command();
     ok = false;
   } else {
     StringView text = m->data().view();
@@ -524,7 +524,8 @@ int Shell::run_stages(Node* commands, bool background, StringView source) {
     carried = output;
     if (output) {
       if (output->data().failed()) {
-        error("pipe: more than 1 MiB between commands the shell runs itself");
+        error("pipe: more than 1 MiB into a command the shell runs itself");
+        abort_command();
         status = 2;
         break;
       }

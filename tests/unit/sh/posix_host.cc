@@ -170,12 +170,11 @@ void PosixHost::pump(JobState& job, bool block) {
     for (size_t i = fds.size(); i-- > 0;) {
       if (!fds[i].revents) continue;
       const ssize_t n = ::read(fds[i].fd, buffer, sizeof(buffer));
-      if (n > 0) {
-        job.drains[i].memory->write(StringView(buffer, static_cast<size_t>(n)));
-      } else {
-        ::close(fds[i].fd);
-        job.drains.erase(job.drains.begin() + static_cast<long>(i));
-      }
+      if (n > 0 && job.drains[i].memory->write(StringView(buffer, static_cast<size_t>(n))))
+        continue;
+      // The end, or the memory is full: closing it ends the writer (SIGPIPE).
+      ::close(fds[i].fd);
+      job.drains.erase(job.drains.begin() + static_cast<long>(i));
     }
   }
 }
