@@ -93,19 +93,19 @@ class Evaluator {
     };
     // Longest first, and never an assignment operator (x <<= 1, x != 1 vs x = 1).
     static constexpr Entry kOps[] = {
-        {"||", Op::Or},        {"&&", Op::And},          {"==", Op::Equal},
-        {"!=", Op::NotEqual},  {"<=", Op::LessEqual},    {">=", Op::GreaterEqual},
-        {"<<", Op::ShiftLeft}, {">>", Op::ShiftRight},   {"|", Op::BitOr},
-        {"^", Op::BitXor},     {"&", Op::BitAnd},        {"<", Op::Less},
-        {">", Op::Greater},    {"+", Op::Add},           {"-", Op::Subtract},
-        {"*", Op::Multiply},   {"/", Op::Divide},        {"%", Op::Remainder},
+        {"||", Op::Or},        {"&&", Op::And},        {"==", Op::Equal},
+        {"!=", Op::NotEqual},  {"<=", Op::LessEqual},  {">=", Op::GreaterEqual},
+        {"<<", Op::ShiftLeft}, {">>", Op::ShiftRight}, {"|", Op::BitOr},
+        {"^", Op::BitXor},     {"&", Op::BitAnd},      {"<", Op::Less},
+        {">", Op::Greater},    {"+", Op::Add},         {"-", Op::Subtract},
+        {"*", Op::Multiply},   {"/", Op::Divide},      {"%", Op::Remainder},
     };
     for (const Entry& e : kOps) {
       if (!rest.starts_with(e.text)) continue;
       // An assignment operator (<<=, +=, |=...) is not a binary operator here.
       const size_t after = e.text.size();
-      if (after < rest.size() && rest[after] == '=' && e.op != Op::Equal &&
-          e.op != Op::NotEqual && e.op != Op::LessEqual && e.op != Op::GreaterEqual)
+      if (after < rest.size() && rest[after] == '=' && e.op != Op::Equal && e.op != Op::NotEqual &&
+          e.op != Op::LessEqual && e.op != Op::GreaterEqual)
         return Op::None;
       *length = e.text.size();
       return e.op;
@@ -172,10 +172,10 @@ class Evaluator {
         StringView text;
         Op op;
       } kAssign[] = {
-          {"=", Op::None},         {"+=", Op::Add},        {"-=", Op::Subtract},
-          {"*=", Op::Multiply},    {"/=", Op::Divide},     {"%=", Op::Remainder},
-          {"<<=", Op::ShiftLeft},  {">>=", Op::ShiftRight}, {"&=", Op::BitAnd},
-          {"^=", Op::BitXor},      {"|=", Op::BitOr},
+          {"=", Op::None},        {"+=", Op::Add},         {"-=", Op::Subtract},
+          {"*=", Op::Multiply},   {"/=", Op::Divide},      {"%=", Op::Remainder},
+          {"<<=", Op::ShiftLeft}, {">>=", Op::ShiftRight}, {"&=", Op::BitAnd},
+          {"^=", Op::BitXor},     {"|=", Op::BitOr},
       };
       const StringView rest = text_.substr(at);
       for (const auto& a : kAssign) {
@@ -368,8 +368,7 @@ class Evaluator {
 
 }  // namespace
 
-bool evaluate_arithmetic(StringView text, ArithmeticScope& scope, int64_t* result,
-                         Message& error) {
+bool evaluate_arithmetic(StringView text, ArithmeticScope& scope, int64_t* result, Message& error) {
   Evaluator evaluator(text, scope, error);
   return evaluator.run(result);
 }

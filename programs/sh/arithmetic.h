@@ -23,7 +23,6 @@ class ArithmeticScope {
 };
 
 // Evaluates text; false with the reason in error.
-bool evaluate_arithmetic(StringView text, ArithmeticScope& scope, int64_t* result,
-                         Message& error);
+bool evaluate_arithmetic(StringView text, ArithmeticScope& scope, int64_t* result, Message& error);
 
 }  // namespace stellina::sh

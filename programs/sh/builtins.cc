@@ -15,13 +15,12 @@ struct BuiltinEntry {
 };
 
 constexpr BuiltinEntry kBuiltins[] = {
-    {":", true},         {".", true},         {"break", true},     {"continue", true},
-    {"eval", true},      {"exec", true},      {"exit", true},      {"export", true},
-    {"readonly", true},  {"return", true},    {"set", true},       {"shift", true},
-    {"unset", true},     {"source", true},    {"local", false},    {"cd", false},
-    {"pwd", false},      {"true", false},     {"false", false},    {"read", false},
-    {"jobs", false},     {"fg", false},       {"wait", false},     {"test", false},
-    {"[", false},        {"echo", false},
+    {":", true},     {".", true},     {"break", true},  {"continue", true}, {"eval", true},
+    {"exec", true},  {"exit", true},  {"export", true}, {"readonly", true}, {"return", true},
+    {"set", true},   {"shift", true}, {"unset", true},  {"source", true},   {"local", false},
+    {"cd", false},   {"pwd", false},  {"true", false},  {"false", false},   {"read", false},
+    {"jobs", false}, {"fg", false},   {"wait", false},  {"test", false},    {"[", false},
+    {"echo", false},
 };
 
 // 'value' quoted for the shell to read back.
@@ -829,9 +828,12 @@ class TestEvaluator {
     if (op == "<" || op == ">") {
       size_t n = 0;
       while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
-      const int c = n < a.size() && n < b.size()
-                        ? (static_cast<unsigned char>(a[n]) < static_cast<unsigned char>(b[n]) ? -1 : 1)
-                        : (a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0);
+      const int c =
+          n < a.size() && n < b.size()
+              ? (static_cast<unsigned char>(a[n]) < static_cast<unsigned char>(b[n]) ? -1 : 1)
+              : (a.size() < b.size()   ? -1
+                 : a.size() > b.size() ? 1
+                                       : 0);
       return op == "<" ? c < 0 : c > 0;
     }
     int64_t x = 0;

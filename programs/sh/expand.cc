@@ -222,7 +222,8 @@ bool Expander::expand(StringView text, size_t start, size_t end, Context ctx, Ex
     const char c = text[i];
     if (c == '\'' && !ctx.dquote && !ctx.heredoc) {
       const size_t close = skip_single(text, i, end);
-      const size_t stop = close > i + 1 && close <= end && text[close - 1] == '\'' ? close - 1 : end;
+      const size_t stop =
+          close > i + 1 && close <= end && text[close - 1] == '\'' ? close - 1 : end;
       out.add(text.substr(i + 1, stop - i - 1), kQuoted);
       out.add('\0', kMarker);
       i = close;
@@ -827,8 +828,8 @@ bool Shell::glob(StringView pattern, Vector<Text>& out) {
       NameCollector collector(names);
       if (!host_.list(directory.view(), collector).ok()) continue;
       const size_t first_match = next.size();
-      const bool dot_pattern =
-          component[0] == '.' || (component.size() > 1 && component[0] == '\\' && component[1] == '.');
+      const bool dot_pattern = component[0] == '.' || (component.size() > 1 &&
+                                                       component[0] == '\\' && component[1] == '.');
       for (const Text& name : names) {
         const StringView n = name.view();
         if (n.empty() || (n[0] == '.' && !dot_pattern)) continue;

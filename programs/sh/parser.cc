@@ -16,10 +16,8 @@ bool ends_word(char c) {
     case '<':
     case '>':
     case '(':
-    case ')':
-      return true;
-    default:
-      return false;
+    case ')': return true;
+    default: return false;
   }
 }
 
@@ -155,8 +153,7 @@ void Parser::lex(Token& t) {
     case '(': op(TokenType::LParen, 1); break;
     case ')': op(TokenType::RParen, 1); break;
     case '<':
-    case '>':
-      break;
+    case '>': break;
     default: {
       const size_t end = scan_word(pos_);
       if (end == kFail) return;
@@ -383,7 +380,7 @@ size_t Parser::scan_arithmetic(size_t i) {
       i = scan_dollar(i);
     } else if (c == '`') {
       i = scan_backquote(i);
-    } else if (c == '\'' ) {
+    } else if (c == '\'') {
       i = scan_single(i);
     } else if (c == '"') {
       i = scan_double(i);
@@ -586,9 +583,8 @@ Node* Parser::parse_command() {
   const Token& t = peek();
   if (failed()) return nullptr;
   if (t.type == TokenType::LParen ||
-      (t.type == TokenType::Word &&
-       (t.text == "if" || t.text == "while" || t.text == "until" || t.text == "for" ||
-        t.text == "case" || t.text == "{"))) {
+      (t.type == TokenType::Word && (t.text == "if" || t.text == "while" || t.text == "until" ||
+                                     t.text == "for" || t.text == "case" || t.text == "{"))) {
     return parse_compound(t);
   }
   if (t.type == TokenType::Redirect ||

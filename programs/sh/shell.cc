@@ -568,7 +568,8 @@ int Shell::run_group(Stage* stages, size_t count, Stream input, Stream output, b
   Pipeline pipeline{std::span<const Program>(programs, count), cwd_.view()};
   size_t failed = 0;
   auto job = host_.start(pipeline, &failed);
-  if (!job.ok()) return start_failed(stages[failed < count ? failed : 0].command.argv[0].view(), job.error());
+  if (!job.ok())
+    return start_failed(stages[failed < count ? failed : 0].command.argv[0].view(), job.error());
   if (background) {
     Job* j = add_job(source);
     if (!j) {
@@ -839,8 +840,8 @@ bool Shell::take_snapshot(Snapshot& s) {
   }
   s.cwd = cwd_.copy();
   for (size_t i = 0; i < sizeof(options_); ++i) s.options[i] = options_[i];
-  bool ok = !s.variables.failed() && !s.positional.failed() && !s.functions.failed() &&
-            !s.cwd.failed();
+  bool ok =
+      !s.variables.failed() && !s.positional.failed() && !s.functions.failed() && !s.cwd.failed();
   for (const Variable& v : s.variables) ok = ok && !v.name.failed() && !v.value.failed();
   s.ok = ok;
   if (!ok) {
@@ -950,8 +951,7 @@ void Shell::restore_saved(Vector<Saved>& saved) {
 }
 
 int Shell::execute_simple(SimpleNode* node, Expanded& command) {
-  const std::span<const Text> assignments(command.assignments.begin(),
-                                          command.assignments.size());
+  const std::span<const Text> assignments(command.assignments.begin(), command.assignments.size());
   trace(command);
   if (command.argv.empty()) {
     int status = substitution_status_ >= 0 ? substitution_status_ : 0;
@@ -993,8 +993,8 @@ int Shell::execute_simple(SimpleNode* node, Expanded& command) {
       if (kind == BuiltinKind::Special) {
         bool ok = true;
         for (const Text& a : command.assignments) ok = ok && assign_word(a.view());
-        status = ok ? run_builtin(std::span<const Text>(command.argv.begin(), command.argv.size()))
-                    : 2;
+        status =
+            ok ? run_builtin(std::span<const Text>(command.argv.begin(), command.argv.size())) : 2;
         if (!ok) fatal(2);
       } else {
         Vector<Saved> saved;

@@ -182,8 +182,7 @@ class Shell final {
   bool apply_redirects(Redirect* redirects, Descriptors& fds, Opened& opened);
   void release(Opened& opened);
   bool expand_command(SimpleNode* node, Expanded& command);
-  bool save_assignments(std::span<const Text> assignments, Vector<Saved>& saved,
-                        bool exported);
+  bool save_assignments(std::span<const Text> assignments, Vector<Saved>& saved, bool exported);
   void restore_saved(Vector<Saved>& saved);
   bool enter();
   void leave() { --depth_; }
@@ -287,7 +286,7 @@ class Shell final {
   bool interrupted_ = false;
   bool aborting_ = false;  // abort_command() is unwinding
   int subshells_ = 0;
-  Opened permanent_;  // what exec's redirections opened for the rest of the shell
+  Opened permanent_;                 // what exec's redirections opened for the rest of the shell
   Vector<Saved>* locals_ = nullptr;  // the running function's `local` variables
   int next_job_id_ = 1;
   Text pending_;  // an interactive command being continued

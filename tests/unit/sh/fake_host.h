@@ -28,9 +28,7 @@ class FakeHost final : public stellina::sh::Host {
     started.push_back(line);
     return next_job++;
   }
-  stellina::sh::Ending wait(int) override {
-    return on_wait ? on_wait() : stellina::sh::Ending{};
-  }
+  stellina::sh::Ending wait(int) override { return on_wait ? on_wait() : stellina::sh::Ending{}; }
   bool poll(int, stellina::sh::Ending* ending) override {
     *ending = stellina::sh::Ending{};
     return true;

@@ -61,11 +61,31 @@ class ShellTest : public testing::Test {
 };
 
 TEST(Parser, IncompleteInputNeedsMore) {
-  for (const char* text :
-       {"echo 'abc", "echo \"abc", "if true; then", "if true; then echo; else", "a &&", "a ||",
-        "a |", "for x in a; do", "for x in a b", "while true", "case x in", "case x in a) b;;",
-        "echo $(", "echo $(echo", "echo ${x", "echo `echo", "cat <<EOF\nabc\n", "{ echo",
-        "(echo", "echo \\", "f() {", "f()", "echo $((1 +", "! ", "echo \"$(echo ')\""}) {
+  for (const char* text : {"echo 'abc",
+                           "echo \"abc",
+                           "if true; then",
+                           "if true; then echo; else",
+                           "a &&",
+                           "a ||",
+                           "a |",
+                           "for x in a; do",
+                           "for x in a b",
+                           "while true",
+                           "case x in",
+                           "case x in a) b;;",
+                           "echo $(",
+                           "echo $(echo",
+                           "echo ${x",
+                           "echo `echo",
+                           "cat <<EOF\nabc\n",
+                           "{ echo",
+                           "(echo",
+                           "echo \\",
+                           "f() {",
+                           "f()",
+                           "echo $((1 +",
+                           "! ",
+                           "echo \"$(echo ')\""}) {
     std::string message;
     EXPECT_EQ(parse(text, &message), ParseStatus::NeedMore) << text;
     EXPECT_FALSE(message.empty()) << text;
@@ -73,9 +93,10 @@ TEST(Parser, IncompleteInputNeedsMore) {
 }
 
 TEST(Parser, SyntaxErrors) {
-  for (const char* text : {"fi", "then", "if; then fi", ")", "echo > ;", ";;", "{ }",
-                           "a && && b", "for 1 in a; do :; done", "echo a )", "echo >\n", "case x in a b) ;; esac",
-                           "f() echo", "1a() { :; }", "a | | b", "echo 99>x", "done", "&"}) {
+  for (const char* text :
+       {"fi", "then", "if; then fi", ")", "echo > ;", ";;", "{ }", "a && && b",
+        "for 1 in a; do :; done", "echo a )", "echo >\n", "case x in a b) ;; esac", "f() echo",
+        "1a() { :; }", "a | | b", "echo 99>x", "done", "&"}) {
     std::string message;
     EXPECT_EQ(parse(text, &message), ParseStatus::Error) << text;
     EXPECT_FALSE(message.empty()) << text;
@@ -86,8 +107,9 @@ TEST(Parser, CompleteInput) {
   for (const char* text :
        {"", "# only a comment", "\n\n", "echo a; echo b &", "a && b || c | d", "if a; then b; fi",
         "for x; do :; done", "case x in a|b) ;; (c) d ;; esac", "f() { :; }", "f() ( : )",
-        "while a; do b; done > x 2>&1", "x=1 y=2", "cat <<EOF\nbody\nEOF\n", "echo $(case x in x) y;; esac)",
-        "echo ${x:-${y:-z}} $((1 + (2 * 3)))", "echo a\\\nb", "! a | b", "2>&1 >x echo"}) {
+        "while a; do b; done > x 2>&1", "x=1 y=2", "cat <<EOF\nbody\nEOF\n",
+        "echo $(case x in x) y;; esac)", "echo ${x:-${y:-z}} $((1 + (2 * 3)))", "echo a\\\nb",
+        "! a | b", "2>&1 >x echo"}) {
     EXPECT_EQ(parse(text), ParseStatus::Ok) << text;
   }
 }
@@ -144,8 +166,7 @@ TEST_F(ShellTest, HugeLineIsAnError) {
   // Continuation lines count together.
   host_.err.clear();
   EXPECT_EQ(shell_->run_line("echo 'open"), LineResult::NeedMore);
-  for (int i = 0; i < 100 && host_.err.empty(); ++i)
-    shell_->run_line(view(std::string(1000, 'y')));
+  for (int i = 0; i < 100 && host_.err.empty(); ++i) shell_->run_line(view(std::string(1000, 'y')));
   EXPECT_NE(host_.err.find("line too long"), std::string::npos);
   // And the shell goes on.
   host_.out.clear();
@@ -208,8 +229,8 @@ TEST_F(ShellTest, TooManyVariables) {
 // sanitizers watch) and nothing can run (FakeHost starts nothing).
 TEST(Fuzz, RandomScripts) {
   const std::string alphabet = "ab =$(){}[]*?'\"`\\|&;<>\n\t#~!:-+%0123456789";
-  const char* words[] = {"if ", "then ", "fi ", "for ", "in ", "do ", "done ", "case ",
-                         "esac ", "while ", "${", "$((", "<<E\n", "E\n", "f() ", "eval "};
+  const char* words[] = {"if ",   "then ",  "fi ", "for ", "in ",   "do ", "done ", "case ",
+                         "esac ", "while ", "${",  "$((",  "<<E\n", "E\n", "f() ",  "eval "};
   std::mt19937 random(1234);
   for (int round = 0; round < 3000; ++round) {
     std::string text;

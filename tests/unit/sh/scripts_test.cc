@@ -57,8 +57,9 @@ TEST_P(Script, BehavesAsDash) {
   };
   EXPECT_EQ(normalize(ours.out, ours_dir.path()), normalize(dash.out, dash_dir.path()));
   EXPECT_EQ(ours.status, dash.status);
-  EXPECT_EQ(messages(ours.err).size(), messages(dash.err).size())
-      << "ours:\n" << ours.err << "dash:\n" << dash.err;
+  EXPECT_EQ(messages(ours.err).size(), messages(dash.err).size()) << "ours:\n"
+                                                                  << ours.err << "dash:\n"
+                                                                  << dash.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(Shell, Script, testing::ValuesIn(scripts()),

@@ -161,7 +161,8 @@ TEST_F(Interactive, ProgramsAndStatuses) {
   EXPECT_EQ(shell_->last_status(), 126);
   EXPECT_EQ(line("X=1; export Y=2; Z=3 env | grep -E '^[XYZ]=' | sort"), LineResult::Done);
   EXPECT_EQ(out(), "Y=2\nZ=3\n");
-  EXPECT_EQ(line("cat <<EOF > doc; cat doc; cat < doc >> doc2; cat doc2 doc2"), LineResult::NeedMore);
+  EXPECT_EQ(line("cat <<EOF > doc; cat doc; cat < doc >> doc2; cat doc2 doc2"),
+            LineResult::NeedMore);
   EXPECT_EQ(line("text"), LineResult::NeedMore);
   EXPECT_EQ(line("EOF"), LineResult::Done);
   EXPECT_EQ(out(), "text\ntext\ntext\n");
