@@ -138,9 +138,20 @@ HostResult<int> PosixHost::start(const Pipeline& pipeline, size_t* failed) {
       }
     }
     posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+    // The host ignores SIGPIPE (a write to a closed pipe must not end the test); the
+    // programs must not inherit that: `yes | head` ends yes by SIGPIPE, as under dash.
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
     pid_t pid = -1;
-    const int error = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv.data(), env.data());
+    const int error =
+        posix_spawn(&pid, path.c_str(), &actions, &attributes, argv.data(), env.data());
     posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
     if (error != 0) {
       *failed = k;
       for (pid_t p : job.pids) kill(p, SIGKILL);
