@@ -840,6 +840,9 @@ bool Shell::take_snapshot(Snapshot& s) {
   }
   s.cwd = cwd_.copy();
   for (size_t i = 0; i < sizeof(options_); ++i) s.options[i] = options_[i];
+  s.fds = fds_;
+  s.permanent_handles = permanent_.handles.size();
+  s.permanent_memory = permanent_.memory.size();
   bool ok =
       !s.variables.failed() && !s.positional.failed() && !s.functions.failed() && !s.cwd.failed();
   for (const Variable& v : s.variables) ok = ok && !v.name.failed() && !v.value.failed();
@@ -860,6 +863,16 @@ void Shell::restore(Snapshot& s) {
   functions_ = static_cast<Vector<Function*>&&>(s.functions);
   cwd_ = static_cast<Text&&>(s.cwd);
   for (size_t i = 0; i < sizeof(options_); ++i) options_[i] = s.options[i];
+  // What exec redirected in the subshell ends with it.
+  fds_ = s.fds;
+  while (permanent_.handles.size() > s.permanent_handles) {
+    host_.close(permanent_.handles.back());
+    permanent_.handles.pop();
+  }
+  while (permanent_.memory.size() > s.permanent_memory) {
+    destroy(permanent_.memory.back());
+    permanent_.memory.pop();
+  }
   s.ok = false;
 }
 

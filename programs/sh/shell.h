@@ -107,19 +107,22 @@ class Shell final {
 
   enum class Flow : uint8_t { Normal, Break, Continue, Return, Exit, Abort };
 
+  // The shell's file descriptors 0 to 9.
+  struct Descriptors {
+    Stream fds[kMaxFd + 1];
+  };
+
   // Everything a subshell must not change in its parent.
   struct Snapshot {
+    Descriptors fds;
+    size_t permanent_handles = 0;  // what exec had opened before
+    size_t permanent_memory = 0;
     Vector<Variable> variables{kMaxVariables};
     Vector<Text> positional;
     Vector<Function*> functions{kMaxFunctions};
     Text cwd;
     char options[8] = {};
     bool ok = false;
-  };
-
-  // The shell's file descriptors 0 to 9.
-  struct Descriptors {
-    Stream fds[kMaxFd + 1];
   };
 
   // Resources a command's redirections took, given back when it ends.

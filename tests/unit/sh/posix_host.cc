@@ -51,10 +51,15 @@ int memory_file(StringView data) {
 
 }  // namespace
 
-PosixHost::PosixHost(int in, int out, int err) : fds_{in, out, err} { signal(SIGPIPE, SIG_IGN); }
+// A write to a pipe whose reader is gone must not end the test: SIGPIPE is ignored while the
+// host lives (and set back to what it was after, for the tests that run dash).
+PosixHost::PosixHost(int in, int out, int err) : fds_{in, out, err} {
+  old_sigpipe_ = signal(SIGPIPE, SIG_IGN);
+}
 
 PosixHost::~PosixHost() {
   for (auto& [handle, fd] : files_) ::close(fd);
+  signal(SIGPIPE, old_sigpipe_);
 }
 
 int PosixHost::real_fd(int handle) const {

@@ -62,6 +62,7 @@ class PosixHost final : public stellina::sh::Host {
   Ending reap(JobState& job);
 
   int fds_[3];
+  void (*old_sigpipe_)(int) = nullptr;
   std::map<int, int> files_;  // handle -> host descriptor
   int next_handle_ = 3;
   std::map<int, JobState> jobs_;
