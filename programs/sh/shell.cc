@@ -618,7 +618,11 @@ int Shell::run_background(Node* node) {
   if (node->kind == NodeKind::Pipeline && !static_cast<PipelineNode*>(node)->negate) {
     status = run_stages(static_cast<PipelineNode*>(node)->commands, true, node->source);
   } else if (node->kind == NodeKind::Simple) {
+    // A one-command pipeline: its next is the list's next item, not a stage.
+    Node* next = node->next;
+    node->next = nullptr;
     status = run_stages(node, true, node->source);
+    node->next = next;
   }
   if (status >= 0) return 0;
   if (stopping()) return status_;
