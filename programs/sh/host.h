@@ -86,6 +86,8 @@ struct Stream {
     Handle,  // a Host handle: the shell's own stream (kShell*) or a file from Host::open
     Memory,  // a MemoryStream: stdin reads its unread bytes then ends; output appends to it
     Pipe,    // stdin: the previous program's stdout; stdout, stderr: the next one's stdin
+             // (both, after 2>&1). A program whose stdin is a Pipe that no program writes
+             // (`a > file | b`) reads an empty stream.
   };
   Kind kind = Kind::Closed;
   int handle = -1;

@@ -115,7 +115,7 @@ class Parser {
   void unexpected(const Token& t);
   void need_more(StringView what);
   void error(StringView what);
-  void no_memory() { error("out of memory"); }
+  void no_memory() { error("command too large (its syntax tree past 8 MiB) or out of memory"); }
   template <typename T, typename... Args>
   T* make(Args&&... args) {
     T* node = arena_.make<T>(static_cast<Args&&>(args)...);

@@ -9,9 +9,12 @@
 //   for (;;) {                                             // sh -i
 //     shell->report_jobs();
 //     write(shell->prompt());                              // PS1, or PS2 when continuing
+//     if (end of input) return shell->last_status();     // Ctrl-D
 //     if (shell->run_line(read_line()) == LineResult::Exit) break;
 //   }
 //   return shell->exit_status();
+//
+// Ctrl-C at the prompt or while a job runs: shell->interrupt().
 //
 // What the shell itself runs (builtins, functions, compound commands) runs in-process; a
 // subshell, ( ... ) or a stage of a pipeline that is not a program, runs in-process too, with
@@ -56,8 +59,8 @@ struct Job {
   bool done = false;
   Ending ending;
   // What its redirections opened: closed and freed when it has ended.
-  Vector<int> handles{kMaxRedirects};
-  Vector<MemoryStream*> memory{kMaxRedirects};
+  Vector<int> handles{kMaxRedirects * kMaxPipeline};
+  Vector<MemoryStream*> memory{kMaxRedirects * kMaxPipeline};
 };
 
 enum class LineResult : uint8_t {

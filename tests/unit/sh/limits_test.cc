@@ -179,6 +179,13 @@ TEST_F(ShellTest, HugeScriptIsAnError) {
   EXPECT_NE(host_.err.find("script too large"), std::string::npos);
 }
 
+TEST_F(ShellTest, HugeCommandIsAnError) {
+  // Within the script's bound, but its syntax tree is past the parser's.
+  EXPECT_EQ(run("echo" + repeat("; :", 300000)), 2);
+  EXPECT_NE(host_.err.find("command too large"), std::string::npos) << host_.err;
+  EXPECT_EQ(host_.out, "");
+}
+
 TEST_F(ShellTest, RecursionIsBounded) {
   EXPECT_EQ(run("f() { f; }; f\necho \"after $?\""), 0);
   EXPECT_NE(host_.err.find("too deeply nested"), std::string::npos) << host_.err;
