@@ -56,7 +56,9 @@
 // reply never comes is the client's to time out); a reply to one it has forgotten, or from
 // another address, is not passed on.
 //
-// Counters: the stack also exports the service `netstat`. Any Data message on it is
+// Counters: the stack also exports the service `netstat` (and the scheme `netstat:`, whose
+// Open gives a channel that is the same, for a namespace that forwards Opens by scheme, as a
+// program's does). Any Data message on it is
 // answered (same call id) with the current counters as text, one `name value` per line
 // (`ipv4.in 1234`, `drop.ipv4_bad_checksum 2`, `tcp.state.established 3`, ...). A message
 // whose text is one of these words asks for something else instead (servers/tcpip/netstat.h):

@@ -56,10 +56,18 @@ inline Result<abi::MessageKind> receive(const Channel& ch, void* buffer, size_t 
   }
 }
 
+// The stack's `netstat` service: by name where the namespace has it, else by the stack's
+// scheme for it (`netstat:`).
+inline Result<Channel> open_netstat(const ProgramEnv& p) {
+  Result<Channel> named = p.open("netstat");
+  if (named.ok()) return named.release_value();
+  return p.open("netstat:");
+}
+
 // One of the `netstat` service's answers ("interfaces", "routes", "sockets", or "netstat"
 // for the counters) into out (kMaxMessageData bytes); returns its length.
 inline Result<size_t> netstat_query(const ProgramEnv& p, lib::StringView what, char* out) {
-  const Channel ch = TRY(p.open("netstat"));
+  const Channel ch = TRY(open_netstat(p));
   constexpr uint64_t kCall = 1;
   TRY(ch.send(stellina::Bytes{what.data(), what.size()}, kCall));
   const uint64_t deadline = now_ns() + kNetstatTimeoutNs;

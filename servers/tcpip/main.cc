@@ -205,6 +205,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
 
   void on_open(Channel& ch, uint64_t call_id, const char* uri, size_t size) override {
     opens_ = &ch;
+    if (lib::StringView(uri, size) == "netstat:") return open_netstat(call_id);
     auto parsed = tcpip::parse_socket_uri(uri, size);
     if (!parsed.ok()) {
       return refuse_open(call_id, parsed.error() == lib::Error::NotFound
@@ -216,6 +217,20 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       ++counters_.sockets_refused;
       refuse_open(call_id, r);
     }
+  }
+
+  // The scheme `netstat:`: a channel that is a client of the netstat service, for a
+  // program whose namespace forwards Opens by scheme (a service is not one).
+  void open_netstat(uint64_t call_id) {
+    abi::Handle pair[2];
+    if (netstat_clients_ == kNetstatClients || sys::channel_create(pair) != abi::kOk)
+      return refuse_open(call_id, abi::kErrNoResources);
+    if (!listen(Channel(pair[0])).ok()) {
+      sys::handle_close(pair[1]);
+      return refuse_open(call_id, abi::kErrNoResources);
+    }
+    ++netstat_clients_;
+    ignore(reply_open(*opens_, call_id, Channel(pair[1])), "a caller that left wants no answer");
   }
 
   void refuse_open(uint64_t call_id, Status status) {
