@@ -90,56 +90,72 @@ def dns_server(sock):
         sock.sendto(header + question + answer, peer)
 
 
-def ran(label, code, out="", err="", out_partial=False):
-    """The line netrun logs for a program: how it ended and what it wrote (out a prefix
-    with out_partial)."""
-    out_re = out + (r"[^\"]*" if out_partial else "")
-    return rf"netrun\] {re.escape(label)}: exited {code}, out \"{out_re}\", err \"{err}\"$"
+def out(label, *lines):
+    """Lines the program wrote on stdout, in order (regexes for what follows the label)."""
+    return [rf"netrun\] {re.escape(label)}> {line}$" for line in lines]
+
+
+def err(label, *lines):
+    """Lines it wrote on stderr."""
+    return [rf"netrun\] {re.escape(label)}!> {line}$" for line in lines]
+
+
+def exited(label, code):
+    return [rf"netrun\] {re.escape(label)}: exited {code}$"]
 
 
 def expectations(dns):
-    e = [
-        r"tcpip\] address 10\.0\.2\.15 netmask 255\.255\.255\.0 gateway 10\.0\.2\.2",
-        ran("ifconfig", 0, r"eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500\\n"
-            r"        inet 10\.0\.2\.15  netmask 255\.255\.255\.0  broadcast 10\.0\.2\.255\\n"
-            r"        ether 52:54:00:12:34:56  txqueuelen 1000  \(Ethernet\)\\n"
-            r"        RX packets [1-9][0-9]*  bytes [1-9][0-9]*\\n", out_partial=True),
-        ran("route", 0, r"Kernel IP routing table\\nDestination .*Iface\\n"
-            r"10\.0\.2\.0 +0\.0\.0\.0 +255\.255\.255\.0 +U .* eth0\\n"
-            r"0\.0\.0\.0 +10\.0\.2\.2 +0\.0\.0\.0 +UG .* eth0\\n"),
-        ran("ping", 0, r"PING 10\.0\.2\.2 \(10\.0\.2\.2\) 56\(84\) bytes of data\.\\n"
-            r"64 bytes from 10\.0\.2\.2: icmp_seq=1 time=[0-9]+\.[0-9]{3} ms\\n"
-            r"64 bytes from 10\.0\.2\.2: icmp_seq=2 time=[0-9]+\.[0-9]{3} ms\\n\\n"
-            r"--- 10\.0\.2\.2 ping statistics ---\\n"
-            r"2 packets transmitted, 2 received, 0% packet loss, time [0-9]+ms\\n"
-            r"rtt min/avg/max/mdev = [0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+ ms\\n"),
-        ran("ping flood", 2, "", r"ping: cannot flood; minimal interval allowed for user is 200ms\\n"),
-    ]
+    e = [r"tcpip\] address 10\.0\.2\.15 netmask 255\.255\.255\.0 gateway 10\.0\.2\.2"]
+    e += out("ifconfig", r"eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500",
+             r" +inet 10\.0\.2\.15  netmask 255\.255\.255\.0  broadcast 10\.0\.2\.255",
+             r" +ether 52:54:00:12:34:56  txqueuelen 1000  \(Ethernet\)",
+             r" +RX packets [1-9][0-9]*  bytes [1-9][0-9]*",
+             r" +RX errors [0-9]+  dropped [0-9]+  overruns 0  frame 0",
+             r" +TX packets [1-9][0-9]*  bytes [1-9][0-9]*")
+    e += exited("ifconfig", 0)
+    e += out("route", "Kernel IP routing table", r"Destination +Gateway +Genmask +Flags .*Iface",
+             r"10\.0\.2\.0 +0\.0\.0\.0 +255\.255\.255\.0 +U +0 .* eth0",
+             r"0\.0\.0\.0 +10\.0\.2\.2 +0\.0\.0\.0 +UG +0 .* eth0")
+    e += exited("route", 0)
+    e += out("ping", r"PING 10\.0\.2\.2 \(10\.0\.2\.2\) 56\(84\) bytes of data\.",
+             r"64 bytes from 10\.0\.2\.2: icmp_seq=1 time=[0-9]+\.[0-9]{3} ms",
+             r"64 bytes from 10\.0\.2\.2: icmp_seq=2 time=[0-9]+\.[0-9]{3} ms",
+             r"--- 10\.0\.2\.2 ping statistics ---",
+             r"2 packets transmitted, 2 received, 0% packet loss, time [0-9]+ms",
+             r"rtt min/avg/max/mdev = [0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3}/"
+             r"[0-9]+\.[0-9]{3} ms")
+    e += exited("ping", 0)
+    e += err("ping flood", "ping: cannot flood; minimal interval allowed for user is 200ms")
+    e += exited("ping flood", 2)
     if dns:
-        e += [
-            ran("nslookup", 0, r"Server:\\t\\t10\.0\.2\.2\\nAddress:\\t10\.0\.2\.2#53\\n\\n"
-                r"Non-authoritative answer:\\nName:\\tstellina\.test\\nAddress: 10\.1\.2\.3\\n\\n"),
-            ran("nslookup missing", 1, r"Server:\\t\\t10\.0\.2\.2\\nAddress:\\t10\.0\.2\.2#53\\n\\n"
-                r"\*\* server can't find missing\.test: NXDOMAIN\\n\\n"),
-        ]
-    e += [
-        ran("wget", 0, r"hello from the host\\n"),
-        ran("wget chunked", 0, r"chunked body in three\\n"),
-        ran("wget redirect", 0, "", r"Connecting to 10\.0\.2\.2\|10\.0\.2\.2\|:18080\.\.\. connected\.\\n"
-            r"HTTP request sent, awaiting response\.\.\. 302 Found\\n"
-            r"Location: /hello\.txt \[following\]\\n.*200 OK\\nLength: 20\\n"
-            r"Saving to: '/fetched\.txt'\\n.*'/fetched\.txt' saved \[20\]\\n\\n"),
-        ran("cat fetched", 0, r"hello from the host\\n"),
-        ran("wget 404", 8, "", r"wget: ERROR 404: Not Found\.\\n"),
-        ran("wget loop", 8, "", r"wget: 5 redirections exceeded\.\\n"),
-        ran("wget refused", 4, "", r"wget: 10\.0\.2\.2:18081: connection refused\\n"),
-        ran("wget https", 1, "", r"wget: https://10\.0\.2\.2/: Unsupported scheme\.\\n"),
-        ran("netstat", 0, r"Active Internet connections \(w/o servers\)\\n"
-            r"Proto Recv-Q Send-Q Local Address +Foreign Address +State +\\n", out_partial=True),
-        ran("netstat -s", 0, r"Udp:\\n    [0-9]+ in\\n    [0-9]+ out\\n", out_partial=True),
-        r"netrun\] done$",
-        "power: shutting down",
-    ]
+        e += out("nslookup", r"Server:\\t\\t10\.0\.2\.2", r"Address:\\t10\.0\.2\.2#53",
+                 "Non-authoritative answer:", r"Name:\\tstellina\.test", r"Address: 10\.1\.2\.3")
+        e += exited("nslookup", 0)
+        e += out("nslookup missing", r"Server:\\t\\t10\.0\.2\.2",
+                 r"\*\* server can't find missing\.test: NXDOMAIN")
+        e += exited("nslookup missing", 1)
+    e += out("wget", "hello from the host") + exited("wget", 0)
+    e += out("wget chunked", "chunked body in three") + exited("wget chunked", 0)
+    e += err("wget redirect",
+             r"Connecting to 10\.0\.2\.2\|10\.0\.2\.2\|:18080\.\.\. connected\.",
+             r"HTTP request sent, awaiting response\.\.\. 302 Found",
+             r"Location: /hello\.txt \[following\]",
+             r"HTTP request sent, awaiting response\.\.\. 200 OK", "Length: 20",
+             "Saving to: '/fetched\\.txt'", r" +20 bytes 100%", "'/fetched\\.txt' saved \\[20\\]")
+    e += exited("wget redirect", 0)
+    e += out("cat fetched", "hello from the host") + exited("cat fetched", 0)
+    e += err("wget 404", r"wget: ERROR 404: Not Found\.") + exited("wget 404", 8)
+    e += err("wget loop", r"wget: 5 redirections exceeded\.") + exited("wget loop", 8)
+    e += err("wget refused", r"wget: 10\.0\.2\.2:18081: connection refused")
+    e += exited("wget refused", 4)
+    e += err("wget https", r"wget: https://10\.0\.2\.2/: Unsupported scheme\.")
+    e += exited("wget https", 1)
+    e += out("netstat", r"Active Internet connections \(w/o servers\)",
+             r"Proto Recv-Q Send-Q Local Address +Foreign Address +State +")
+    e += exited("netstat", 0)
+    e += out("netstat -s", "Udp:", r"    [1-9][0-9]* in", r"    [1-9][0-9]* out")
+    e += exited("netstat -s", 0)
+    e += [r"netrun\] done$", "power: shutting down"]
     return e
 
 
@@ -174,7 +190,7 @@ def main():
             "--timeout", "240", "--status", "0", "--prompt", "stellina> ",
             "--input-after", r"netrun\] (done|no /bin/wget)", "--input", "shutdown",
             "--reject", r"netrun\] no /bin/wget", "--reject", r"netrun\] .*did not end",
-            "--reject", r"netrun\] .*not started"]
+            "--reject", r"netrun\] .*not started", "--reject", r"netrun\] .*: killed"]
     for e in expectations(dns):
         args += ["--expect", e]
     try:

@@ -18,30 +18,41 @@ constexpr uint64_t kRunNs = 30'000'000'000;       // a program that takes longer
 // name) is opened as the stack's scheme for it.
 constexpr lib::StringView kAllowed[] = {"tcp:", "udp:", "ping:", "netstat:"};
 
-// What a program wrote on one stream, escaped for a log line, at most kMax bytes of it.
+// What a program wrote on one stream, at most kMax bytes of it, logged a line at a time
+// (a log line is short) with anything unprintable escaped.
 struct Captured {
-  static constexpr size_t kMax = 400;
-  char text[4 * kMax + 8] = {};
+  static constexpr size_t kMax = 4096;
+  static constexpr size_t kLine = 160;  // longer lines are logged in pieces
+  char text[kMax] = {};
   size_t size = 0;
-  size_t bytes = 0;
 
   void add(const uint8_t* data, size_t n) {
-    for (size_t i = 0; i < n; ++i, ++bytes) {
-      if (bytes >= kMax) continue;
-      const char c = static_cast<char>(data[i]);
-      if (c == '\n') {
-        text[size++] = '\\';
-        text[size++] = 'n';
-      } else if (c == '\t') {
-        text[size++] = '\\';
-        text[size++] = 't';
-      } else if (c >= ' ' && c < 127 && c != '"' && c != '\\') {
-        text[size++] = c;
+    for (size_t i = 0; i < n && size < kMax; ++i) text[size++] = static_cast<char>(data[i]);
+  }
+  // Calls line(text) for each line, escaped ("\t" for a tab, '?' for other bytes).
+  template <typename F>
+  void each_line(F&& line) const {
+    char escaped[2 * kLine + 8];
+    size_t n = 0;
+    for (size_t i = 0; i < size; ++i) {
+      const char c = text[i];
+      if (c == '\n' || n + 2 >= 2 * kLine) {
+        escaped[n] = '\0';
+        line(static_cast<const char*>(escaped));
+        n = 0;
+        if (c == '\n') continue;
+      }
+      if (c == '\t') {
+        escaped[n++] = '\\';
+        escaped[n++] = 't';
       } else {
-        text[size++] = '?';
+        escaped[n++] = c >= ' ' && c < 127 ? c : '?';
       }
     }
-    text[size] = '\0';
+    if (n) {
+      escaped[n] = '\0';
+      line(static_cast<const char*>(escaped));
+    }
   }
 };
 
@@ -100,9 +111,9 @@ class NetRun final : public ComponentWith<components::netrun::Env> {
                  status_name(drained));
     }
     const abi::ProcessExit& e = exit.value();
-    const char* how = e.reason == abi::ExitReason::Exited ? "exited" : "killed";
-    log("{}: {} {}, out \"{}\", err \"{}\"", label, how, e.code, static_cast<const char*>(out.text),
-        static_cast<const char*>(err.text));
+    out.each_line([&](const char* line) { log("{}> {}", label, line); });
+    err.each_line([&](const char* line) { log("{}!> {}", label, line); });
+    log("{}: {} {}", label, e.reason == abi::ExitReason::Exited ? "exited" : "killed", e.code);
   }
 
   // An Open from the program: forwarded if its scheme is allowed, refused if not.
