@@ -102,9 +102,9 @@ struct PingRequest {
 // Its answer.
 struct PingReply {
   uint16_t sequence;
-  uint16_t size;      // the data the reply carried
-  int32_t status;     // a Status: kOk, or why the request was not sent
-  uint64_t rtt_ns;    // from sending the request to the reply's arrival, at the stack
+  uint16_t size;    // the data the reply carried
+  int32_t status;   // a Status: kOk, or why the request was not sent
+  uint64_t rtt_ns;  // from sending the request to the reply's arrival, at the stack
   SocketAddress from;
 };
 constexpr uint32_t kPingMaxPayload = 1400;  // one unfragmented frame

@@ -268,9 +268,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
         s->local_port = port.value();
         return answer_open(*s, call_id);
       }
-      case SocketKind::Ping:
-        s->ping_target = uri.address;
-        return answer_open(*s, call_id);
+      case SocketKind::Ping: s->ping_target = uri.address; return answer_open(*s, call_id);
       case SocketKind::Tcp:
         s->open_call = call_id;
         s->remote_port = uri.port;
@@ -368,8 +366,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     }
     if (is_netstat_client(ch)) {
       char text[abi::kMaxMessageData];
-      const auto query =
-          tcpip::parse_netstat_query(static_cast<const char*>(data.data), data.size);
+      const auto query = tcpip::parse_netstat_query(static_cast<const char*>(data.data), data.size);
       if (query != tcpip::NetstatQuery::Counters) {
         const size_t n = answer_query(query, text, sizeof(text));
         ignore(ch.send(Bytes{text, n}, call_id()), "a client that does not read asks again");
@@ -666,8 +663,8 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       for (size_t i = 0; i < request.size; ++i) payload[i] = static_cast<uint8_t>(i);
       const uint64_t sent_ns = sys::clock_now();
       net_->glue.advance(now);
-      auto sent = net_->stack.icmp().send_echo_request(s.ping_target, ping_id(s),
-                                                       request.sequence, payload, request.size, now);
+      auto sent = net_->stack.icmp().send_echo_request(s.ping_target, ping_id(s), request.sequence,
+                                                       payload, request.size, now);
       if (sent.ok()) {
         s.ping_outstanding.add(request.sequence, sent_ns);
         return;
@@ -755,7 +752,8 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
 
   void on_echo_reply(Ipv4 from, uint16_t id, uint16_t sequence, const uint8_t*, size_t size,
                      uint64_t now) override {
-    if (id >= kPingIdBase && id < kPingIdBase + kSockets) return ping_reply(from, id, sequence, size);
+    if (id >= kPingIdBase && id < kPingIdBase + kSockets)
+      return ping_reply(from, id, sequence, size);
     if (id != kPingId || ping_done_ || sequence != ping_sent_) return;
     ping_done_ = true;
     log("ping {}: reply in {} ms", ip_text(from).text, now - ping_at_);

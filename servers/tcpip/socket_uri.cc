@@ -84,8 +84,7 @@ lib::Result<SocketUri> parse_socket_uri(const char* uri, size_t size) {
 
   // ping: an address, and nothing else (a name is the client's to resolve).
   if (out.kind == SocketKind::Ping) {
-    if (!parse_ipv4(rest, rest_size, out.address) || out.address.any() ||
-        out.address.broadcast())
+    if (!parse_ipv4(rest, rest_size, out.address) || out.address.any() || out.address.broadcast())
       return lib::Error::InvalidArgument;
     return out;
   }
