@@ -4,7 +4,8 @@
 netrun, which starts each command with a namespace that forwards the socket schemes) and
 checks every line netrun logs:
 
-- ifconfig and route show the DHCP lease (10.0.2.15/24, gateway 10.0.2.2);
+- ifconfig, ip addr, ip route and route show the DHCP lease (10.0.2.15/24, gateway
+  10.0.2.2);
 - ping -c 2 gets two echo replies from the gateway; ping faster than 0.2 s is refused;
 - nslookup asks a DNS server this test runs on the host (127.0.0.1:53, reached as
   10.0.2.2), for a name it knows and one it does not (skipped, with a message, where port
@@ -29,7 +30,7 @@ import threading
 HTTP_PORT = 18080  # netrun's config.http_port; 18081 must be closed
 DEVICE = ["--qemu-arg=-global", "--qemu-arg=virtio-mmio.force-legacy=false",
           "--qemu-arg=-device", "--qemu-arg=virtio-blk-device,drive=disk"]
-PROGRAMS = ["ifconfig", "route", "netstat", "ping", "nslookup", "wget", "cat"]
+PROGRAMS = ["ifconfig", "ip", "route", "netstat", "ping", "nslookup", "wget", "cat"]
 HELLO = b"hello from the host\n"
 
 
@@ -113,6 +114,13 @@ def expectations(dns):
              r" +RX errors [0-9]+  dropped [0-9]+  overruns 0  frame 0",
              r" +TX packets [1-9][0-9]*  bytes [1-9][0-9]*")
     e += exited("ifconfig", 0)
+    e += out("ip addr", r"1: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP qlen 1000",
+             r"    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff",
+             r"    inet 10\.0\.2\.15/24 brd 10\.0\.2\.255 scope global dynamic eth0")
+    e += exited("ip addr", 0)
+    e += out("ip route", r"default via 10\.0\.2\.2 dev eth0",
+             r"10\.0\.2\.0/24 dev eth0 proto kernel scope link")
+    e += exited("ip route", 0)
     e += out("route", "Kernel IP routing table", r"Destination +Gateway +Genmask +Flags .*Iface",
              r"10\.0\.2\.0 +0\.0\.0\.0 +255\.255\.255\.0 +U +0 .* eth0",
              r"0\.0\.0\.0 +10\.0\.2\.2 +0\.0\.0\.0 +UG +0 .* eth0")

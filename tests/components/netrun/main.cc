@@ -209,6 +209,10 @@ class NetRun final : public ComponentWith<components::netrun::Env> {
     lib::format_to(closed, sizeof(closed), "http://10.0.2.2:{}/", env().config.http_port + 1);
 
     start("ifconfig", "/bin/ifconfig", {});
+    const lib::StringView ip_addr[] = {"addr"};
+    start("ip addr", "/bin/ip", ip_addr);
+    const lib::StringView ip_route[] = {"route", "show"};
+    start("ip route", "/bin/ip", ip_route);
     const lib::StringView numeric[] = {"-n"};
     start("route", "/bin/route", numeric);
     const lib::StringView ping[] = {"-c", "2", "-i", "0.2", "10.0.2.2"};
