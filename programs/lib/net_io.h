@@ -23,11 +23,16 @@ constexpr int kDnsTries = 3;
 
 inline uint64_t now_ns() { return stellina::sys::clock_now(); }
 
-// Entropy for DNS ids and ports: both clocks and where the stack is.
-inline Random make_random() {
+// Entropy for DNS ids and ports: /dev/urandom where the program's tree has it, mixed with
+// both clocks and where the stack is.
+inline Random make_random(const ProgramEnv& p) {
   int here = 0;
-  return Random(stellina::sys::clock_now() * 0x9e3779b97f4a7c15ull ^ stellina::sys::clock_wall() ^
-                reinterpret_cast<uintptr_t>(&here));
+  uint64_t seed = stellina::sys::clock_now() * 0x9e3779b97f4a7c15ull ^ stellina::sys::clock_wall() ^
+                  reinterpret_cast<uintptr_t>(&here);
+  Result<stellina::File> urandom = p.files().open("/dev/urandom");
+  uint64_t bytes = 0;
+  if (urandom.ok() && urandom.value().read(0, &bytes, sizeof(bytes)).ok()) seed ^= bytes;
+  return Random(seed);
 }
 
 // Receives the next message on ch by deadline_ns: its kind, data (into buffer) and call id.
@@ -97,7 +102,7 @@ inline Result<void> dns_server(const ProgramEnv& p, uint8_t (&server)[4]) {
 // opening the socket.
 inline Result<void> dns_lookup(const ProgramEnv& p, lib::StringView name,
                                const uint8_t (&server)[4], DnsAnswer* answer, DnsStatus* status) {
-  Random random = make_random();
+  Random random = make_random(p);
   Channel udp;
   for (int attempt = 0; attempt < 8 && !udp.valid(); ++attempt) {
     const uint16_t port = static_cast<uint16_t>(49152 + random.next() % 16384);
