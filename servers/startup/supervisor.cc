@@ -288,6 +288,29 @@ void Supervisor::connect_control(size_t client, const char* field) {
   send(components_[client].startup, abi::MessageKind::Connect, 0, &info, sizeof(info), ends[1]);
 }
 
+// The control: scheme: a fresh control channel for each Open, as "control" in requires gives
+// one at start (a terminal server hands one to each program that asks).
+void Supervisor::open_control(size_t client, uint64_t call_id, size_t rest_size) {
+  const abi::Handle reply = components_[client].names;
+  if (rest_size != 0) {  // "control:" names one resource: nothing follows
+    abort_call(reply, call_id, abi::kErrNotFound);
+    return;
+  }
+  abi::Handle ends[2];
+  const int64_t created = sys::channel_create(ends);
+  if (created != abi::kOk) {
+    abort_call(reply, call_id, created);
+    return;
+  }
+  if (!add_control(ends[0])) {  // closed it
+    say(log_, "{}: no room for another control channel", components_[client].spec.name);
+    sys::handle_close(ends[1]);
+    abort_call(reply, call_id, abi::kErrNoResources);
+    return;
+  }
+  send(reply, abi::MessageKind::OpenReply, call_id, nullptr, 0, ends[1]);
+}
+
 bool Supervisor::exports(size_t i, const char* service) const {
   for (size_t e = 0; e < components_[i].spec.export_count; ++e)
     if (lib::StringView(manifest_.export_name(i, e)) == service) return true;
@@ -452,7 +475,8 @@ void Supervisor::route_open(size_t client, uint64_t call_id, const char* uri, si
   const bool status = lib::StringView(scheme) == "status:";
   const bool boot = lib::StringView(scheme) == "boot:";
   const bool serial = lib::StringView(scheme) == "serial:";
-  if (status || boot || serial) {
+  const bool control = lib::StringView(scheme) == "control:";
+  if (status || boot || serial || control) {
     if (!requires_service(client, scheme)) {
       say(log_, "{} opened '{}': not in its spec's requires", name, scheme);
       abort_call(reply, call_id, abi::kErrAccessDenied);
@@ -460,6 +484,8 @@ void Supervisor::route_open(size_t client, uint64_t call_id, const char* uri, si
       open_status(client, call_id, size - n - 1);
     } else if (serial) {
       open_serial(client, call_id, size - n - 1);
+    } else if (control) {
+      open_control(client, call_id, size - n - 1);
     } else {
       open_boot(client, call_id, uri + n + 1, size - n - 1);
     }

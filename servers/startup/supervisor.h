@@ -70,9 +70,9 @@ struct Component {
 
 class Supervisor {
  public:
-  static constexpr size_t kMaxComponents = 16;  // 3 poll entries each: with the controls
-                                                // and the timer, 57 of kMaxPollEntries
-  static constexpr size_t kMaxControls = 8;
+  static constexpr size_t kMaxComponents = 32;  // 3 poll entries each: with the controls
+                                                // and the timer, 113 of kMaxPollEntries
+  static constexpr size_t kMaxControls = 16;
   static constexpr size_t kMaxPending = 32;
   static constexpr size_t kMaxSilos = 8;    // silos declared in the specs
   static constexpr size_t kMaxStatus = 16;  // status: channels open at once
@@ -177,6 +177,7 @@ class Supervisor {
   // serial.cc: a fresh channel, one end to the kernel console (which gives it the port), the
   // other in the OpenReply. rest_size: the bytes after "serial:" (none are allowed).
   void open_serial(size_t client, uint64_t call_id, size_t rest_size);
+  void open_control(size_t client, uint64_t call_id, size_t rest_size);
 
   struct Shutdown {
     bool active = false;

@@ -27,8 +27,14 @@ constexpr abi::SiloLimits kSessionLimits{.memory_pages = 12288, .threads = 32, .
 
 // URI schemes a session's programs may open through term (term's own requires, but the
 // terminals, which are term's alone).
-constexpr lib::StringView kAllowed[] = {"file:", "tcp:", "tcp-listen:", "udp:",
-                                        "netstat", "status:", "control"};
+constexpr lib::StringView kAllowed[] = {"file:",    "tcp:",    "tcp-listen:", "udp:", "ping:",
+                                        "netstat:", "status:", "control:"};
+// Services a program names without a scheme, and the scheme that gives another channel to
+// each.
+struct Alias {
+  lib::StringView name, scheme;
+};
+constexpr Alias kAliases[] = {{"control", "control:"}, {"netstat", "netstat:"}};
 
 constexpr lib::StringView kEnvironment[] = {
     "HOME=/home", "PATH=/bin", "PWD=/home", "SHELL=/bin/sh", "TERM=vt100",
@@ -98,7 +104,7 @@ class Term final : public ComponentWith<components::term::Env> {
       return;
     }
     log("holding the serial console");
-    write(s, "\nStellina. Ctrl-] switches to the kernel console and back.\n");
+    write(s, "\nStellina. Ctrl-] brings the kernel console (exit returns here).\n");
   }
 
   // Starts /bin/sh -i on the session's terminal, or says why not and tries again later.
@@ -197,8 +203,11 @@ class Term final : public ComponentWith<components::term::Env> {
       ignore(reply_open(ch, call_id, static_cast<Channel&&>(more.value())), "it left");
       return;
     }
+    lib::StringView forwarded = uri;
+    for (const Alias& a : kAliases)
+      if (uri == a.name) forwarded = a.scheme;
     bool allowed = false;
-    for (const lib::StringView scheme : kAllowed) allowed = allowed || uri.starts_with(scheme);
+    for (const lib::StringView scheme : kAllowed) allowed = allowed || forwarded.starts_with(scheme);
     Pending* p = nullptr;
     for (Pending& q : pending_)
       if (!p && q.call == 0) p = &q;
@@ -208,7 +217,7 @@ class Term final : public ComponentWith<components::term::Env> {
       return;
     }
     const uint64_t call = next_call_++;
-    if (!names_.send(abi::MessageKind::Open, Bytes{uri_text, uri_size}, call, nullptr, 0).ok()) {
+    if (!names_.send(abi::MessageKind::Open, forwarded, call, nullptr, 0).ok()) {
       ignore(abort(ch, call_id, abi::kErrPeerClosed), "a caller that left wants no answer");
       return;
     }

@@ -90,19 +90,20 @@ class Machine:
 
 def on_stellina(machine, line, timeout=90):
     """Types line and a status marker; returns (output, status), the echo of the typed line
-    taken off."""
+    (which the line editor may have wrapped) taken off."""
+    typed_end = b"@@$?@@"
     machine.type(f"{line}; echo @@$?@@\r")
     deadline = time.monotonic() + timeout
-    regex = re.compile(rb"(?:^|\n)@@(\d+)@@\r?\n")
+    regex = re.compile(rb"(?:^|(?<=\n))@@(\d+)@@\r?\n")
     while True:
-        # The typed line comes back first (the shell echoes it): skip past it.
-        m = regex.search(machine.text)
+        echo = machine.text.find(typed_end)
+        m = regex.search(machine.text, echo + len(typed_end)) if echo >= 0 else None
         if m:
-            out = machine.text[:m.start()]
+            out = machine.text[echo + len(typed_end):m.start()]
             machine.text = machine.text[m.end():]
             out = out.replace(b"\r\n", b"\n")
-            first_newline = out.find(b"\n")
-            out = b"" if first_newline < 0 else out[first_newline + 1:]
+            if out.startswith(b"\n"):
+                out = out[1:]
             return out.decode("utf-8", "replace"), int(m.group(1))
         remaining = deadline - time.monotonic()
         if remaining <= 0:
