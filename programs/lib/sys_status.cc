@@ -228,12 +228,39 @@ size_t format_up_pretty(uint64_t ms, char* out, size_t capacity) {
   return n;
 }
 
+size_t format_date_time(uint64_t seconds, char* out, size_t capacity) {
+  constexpr uint64_t kMaxYear = 9999;
+  uint64_t days = seconds / 86400;
+  const uint64_t in_day = seconds % 86400;
+  auto leap = [](uint64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; };
+  uint64_t year = 1970;
+  while (year < kMaxYear && days >= (leap(year) ? 366u : 365u)) days -= leap(year++) ? 366 : 365;
+  static constexpr uint8_t kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  uint64_t month = 0;
+  while (month < 11) {
+    const uint64_t length = kMonthDays[month] + (month == 1 && leap(year) ? 1 : 0);
+    if (days < length) break;
+    days -= length;
+    ++month;
+  }
+  return clamp(lib::format_to(out, capacity, "{}-{:02}-{:02} {:02}:{:02}:{:02}", year, month + 1,
+                              days + 1, in_day / 3600, in_day / 60 % 60, in_day % 60),
+               capacity);
+}
+
 uint64_t cpu_tenths(uint64_t used_ns, uint64_t interval_ns) {
   if (interval_ns == 0) return 0;
-  // used * 1000 / interval, rounded, in 128-bit arithmetic.
-  const unsigned __int128 scaled = static_cast<unsigned __int128>(used_ns) * 1000 + interval_ns / 2;
-  const unsigned __int128 q = scaled / interval_ns;
-  return q > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(q);
+  constexpr uint64_t kScale = 1000;
+  if (used_ns / interval_ns >= UINT64_MAX / kScale) return UINT64_MAX;
+  // Halve both until used * 1000 fits (no 128-bit division in a freestanding program); the
+  // ratio, and so the result, barely moves: interval stays above used / UINT64_MAX * 1000.
+  while (used_ns > UINT64_MAX / kScale) {
+    used_ns >>= 1;
+    interval_ns >>= 1;
+  }
+  const uint64_t scaled = used_ns * kScale;
+  const uint64_t q = scaled / interval_ns, r = scaled % interval_ns;
+  return r >= interval_ns - r ? q + 1 : q;  // rounded to nearest
 }
 
 bool parse_size(StringView text, uint64_t* bytes) {

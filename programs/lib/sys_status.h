@@ -92,6 +92,9 @@ size_t format_up(uint64_t ms, char* out, size_t capacity);
 // Uptime as uptime -p: "up 2 hours, 3 minutes" ("up 0 minutes" at first).
 size_t format_up_pretty(uint64_t ms, char* out, size_t capacity);
 
+// seconds since 1970-01-01 UTC as "YYYY-MM-DD HH:MM:SS" (years stop at 9999).
+size_t format_date_time(uint64_t seconds, char* out, size_t capacity);
+
 // The share of one CPU a process used, in tenths of a percent: used_ns of interval_ns,
 // rounded to nearest (0 for an empty interval; no overflow for any inputs).
 uint64_t cpu_tenths(uint64_t used_ns, uint64_t interval_ns);

@@ -198,6 +198,19 @@ TEST(SysStatus, Times) {
   EXPECT_EQ(pretty(8 * 86'400'000), "up 1 week, 1 day");
 }
 
+TEST(SysStatus, Dates) {
+  auto date = [](uint64_t s) {
+    return formatted([&](char* o, size_t c) { return cmd::sys::format_date_time(s, o, c); });
+  };
+  EXPECT_EQ(date(0), "1970-01-01 00:00:00");
+  EXPECT_EQ(date(951782400), "2000-02-29 00:00:00");  // a leap century
+  EXPECT_EQ(date(1709251199), "2024-02-29 23:59:59");
+  EXPECT_EQ(date(1709251200), "2024-03-01 00:00:00");
+  EXPECT_EQ(date(4102444800), "2100-01-01 00:00:00");
+  EXPECT_EQ(date(4107542400), "2100-03-01 00:00:00");  // 2100 is not a leap year
+  EXPECT_EQ(date(UINT64_MAX).substr(0, 4), "9999");
+}
+
 TEST(SysStatus, CpuShare) {
   EXPECT_EQ(cmd::sys::cpu_tenths(0, 0), 0u);
   EXPECT_EQ(cmd::sys::cpu_tenths(1'000'000'000, 2'000'000'000), 500u);
@@ -205,6 +218,10 @@ TEST(SysStatus, CpuShare) {
   EXPECT_EQ(cmd::sys::cpu_tenths(2, 3), 667u);
   EXPECT_EQ(cmd::sys::cpu_tenths(UINT64_MAX, 1), UINT64_MAX);
   EXPECT_EQ(cmd::sys::cpu_tenths(UINT64_MAX, UINT64_MAX), 1000u);
+  EXPECT_EQ(cmd::sys::cpu_tenths(UINT64_MAX / 2, UINT64_MAX), 500u);
+  EXPECT_EQ(cmd::sys::cpu_tenths(UINT64_MAX / 4, UINT64_MAX / 2), 500u);
+  EXPECT_EQ(cmd::sys::cpu_tenths(UINT64_MAX / 1000 - 1, 1), (UINT64_MAX / 1000 - 1) * 1000);
+  EXPECT_EQ(cmd::sys::cpu_tenths(UINT64_MAX / 1000, 1), UINT64_MAX);
 }
 
 TEST(SysStatus, Signals) {
