@@ -9,6 +9,7 @@
 #include <stellina/sys.h>
 
 #include "programs/lib/cmd.h"
+#include "programs/lib/sys_devices.h"
 #include "programs/lib/sys_status.h"
 
 namespace cmd::sys {
@@ -77,6 +78,45 @@ class TextService {
   uint64_t calls_ = 0;
   char buffer_[stellina::abi::kMaxMessageData];
 };
+
+// Reads the file at path whole into out (at most capacity bytes: a longer one is cut there);
+// on failure says "NAME: PATH: WHY" and returns false.
+inline bool read_whole(Command& c, lib::StringView path, char* out, size_t capacity, size_t* size) {
+  stellina::Result<stellina::File> f = c.env().files().open(path);
+  if (!f.ok()) {
+    c.error_at(path, f.error());
+    return false;
+  }
+  size_t n = 0;
+  while (n < capacity) {
+    const stellina::Result<size_t> got = f.value().read(n, out + n, capacity - n);
+    if (!got.ok()) {
+      c.error_at(path, got.error());
+      return false;
+    }
+    if (got.value() == 0) break;
+    n += got.value();
+  }
+  *size = n;
+  return true;
+}
+
+// The caller's mount table (FileOp::Mounts on its file session) into out (kMaxMessageData
+// bytes); on failure says why and returns false.
+inline bool read_mounts(Command& c, char* out, lib::StringView* table) {
+  stellina::abi::FileRequest r{};
+  r.op = stellina::abi::FileOp::Mounts;
+  alignas(8) static uint8_t buffer[stellina::abi::kMaxMessageData];
+  const stellina::Result<size_t> n = c.env().files().call(r, {}, {}, buffer);
+  if (!n.ok()) {
+    c.error("cannot read the mount table: {}", stellina::status_name(n.error()));
+    return false;
+  }
+  const size_t size = n.value() < stellina::abi::kMaxMessageData ? n.value() : 0;
+  __builtin_memcpy(out, buffer + sizeof(stellina::abi::FileReply), size);
+  *table = lib::StringView(out, size);
+  return true;
+}
 
 // Waits until deadline_ns (monotonic) on nothing: a channel no one writes to.
 inline void sleep_until(uint64_t deadline_ns) {
