@@ -28,9 +28,13 @@ void platform_init();
 
 // ---- console -----------------------------------------------------------------------------
 void console_init();
+// Writes text: each '\n' goes out as CR LF.
 void console_write(const char* s, size_t n);
-// Bytes typed on the console arrive through this callback, from interrupt context.
-void console_set_input_handler(void (*handler)(char c));
+// Writes the bytes as they are: a terminal's output, already in its own line discipline.
+void console_write_raw(const char* s, size_t n);
+// Bytes typed on the console arrive through this callback, from interrupt context. Returns
+// whether any will: false when there is no serial port, or no interrupt for it.
+bool console_set_input_handler(void (*handler)(char c));
 
 // ---- interrupts --------------------------------------------------------------------------
 using IrqState = uint64_t;  // nonzero: interrupts were enabled

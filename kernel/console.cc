@@ -13,12 +13,27 @@
 namespace kernel::console {
 namespace {
 
+using stellina::abi::kSignalPeerClosed;
+using stellina::abi::kSignalReadable;
+
+constexpr char kSwitch = 0x1d;  // Ctrl-]: to the monitor while a channel holds the port, and back
+
 // Bytes from the serial interrupt, consumed by the console thread.
 char input[256] GUARDED_BY(sched_lock);
 size_t input_head GUARDED_BY(sched_lock) = 0;
 size_t input_tail GUARDED_BY(sched_lock) = 0;
 size_t input_dropped GUARDED_BY(sched_lock) = 0;
-WaitQueue input_ready;
+WaitQueue input_ready;  // also woken when the port changes hands
+
+// The channel end that holds the port (the console's reference and handle count), or null.
+Channel* holder GUARDED_BY(sched_lock) = nullptr;
+bool monitor_shown GUARDED_BY(sched_lock) = false;  // Ctrl-] typed while a channel holds it
+// How often the port changed hands: a line the monitor is reading is dropped at each.
+uint64_t handovers GUARDED_BY(sched_lock) = 0;
+WaitQueue holder_changed;  // the output thread waits here while nothing holds the port
+struct {
+  uint64_t attached, forwarded, dropped;  // dropped: the holder's queue was full
+} serial_stats GUARDED_BY(sched_lock) = {};
 
 void on_input(char c) {
   SpinlockGuard guard(sched_lock);
@@ -30,29 +45,206 @@ void on_input(char c) {
   input_ready.wake_one();
 }
 
-char read_char() {
-  SpinlockGuard guard(sched_lock);
-  while (input_head == input_tail) (void)input_ready.wait();
-  return input[input_tail++ % sizeof(input)];
+// Whether typing goes to the holder (not to the monitor).
+bool held() REQUIRES(sched_lock) { return holder && !monitor_shown; }
+
+// Gives the port to ch (its reference and handle count are the console's now); the channel
+// that held it is closed: the newest holds it, so a restarted holder gets it back.
+void attach(Channel* ch) REQUIRES(sched_lock) {
+  Channel* old = holder;
+  holder = ch;
+  ++serial_stats.attached;
+  if (!monitor_shown) ++handovers;
+  input_ready.wake_all();
+  holder_changed.wake_all();
+  if (old) {
+    old->handle_closed();  // its peer sees it close
+    old->release();
+  }
 }
 
-size_t read_line(char* line, size_t capacity) {
+// The holder's peer closed: the monitor has the port again.
+void detach() REQUIRES(sched_lock) {
+  Channel* old = holder;
+  holder = nullptr;
+  monitor_shown = false;
+  ++handovers;
+  input_ready.wake_all();
+  old->handle_closed();
+  old->release();
+}
+
+// Ctrl-] or `exit` in the monitor: the holder has the port again. False if there is none.
+bool hand_back() REQUIRES(sched_lock) {
+  if (!holder) return false;
+  monitor_shown = false;
+  ++handovers;
+  return true;
+}
+
+// Sends what has been typed to the holder, in one Data message, up to a Ctrl-], which shows
+// the monitor. What the holder's queue has no room for is dropped and counted.
+void forward_input() REQUIRES(sched_lock) {
+  size_t n = 0;
+  while (input_tail + n != input_head && input[(input_tail + n) % sizeof(input)] != kSwitch) ++n;
+  if (n) {
+    bool sent = false;
+    auto m = Message::create(MessageKind::Data, 0, static_cast<uint32_t>(n));
+    if (m.ok()) {
+      for (size_t i = 0; i < n; ++i) m.value()->data[i] = input[(input_tail + i) % sizeof(input)];
+      sent = holder->send(m.value()).ok();
+      if (!sent) Message::destroy(m.value());
+    }
+    (sent ? serial_stats.forwarded : serial_stats.dropped) += n;
+    input_tail += n;
+  }
+  if (input_tail != input_head) {  // a Ctrl-]
+    ++input_tail;
+    monitor_shown = true;
+    ++handovers;
+  }
+}
+
+// Forwards what is typed while a channel holds the port. Returns once the monitor has it,
+// with the handover count then (read_char gives up at the next one); *switched: Ctrl-] did.
+uint64_t forward_while_held(bool* switched) {
+  SpinlockGuard guard(sched_lock);
+  *switched = false;
+  while (held()) {
+    if (input_head == input_tail) {
+      (void)input_ready.wait();
+      continue;
+    }
+    forward_input();
+    *switched = monitor_shown;
+  }
+  return handovers;
+}
+
+// The next byte typed for the monitor; -1 once the port has changed hands since epoch (a
+// Ctrl-] typed here gives it back to the channel that holds it).
+int read_char(uint64_t epoch) {
+  SpinlockGuard guard(sched_lock);
+  for (;;) {
+    if (handovers != epoch) return -1;
+    if (input_head == input_tail) {
+      (void)input_ready.wait();
+      continue;
+    }
+    const char c = input[input_tail++ % sizeof(input)];
+    if (c != kSwitch || !hand_back()) return c;
+  }
+}
+
+// Reads a line, echoed and edited; false (the line dropped) if the port changes hands first.
+bool read_line(char* line, size_t capacity, uint64_t epoch) {
   size_t n = 0;
   for (;;) {
-    const char c = read_char();
-    if (c == '\r' || c == '\n') {
+    const int c = read_char(epoch);
+    if (c < 0 || c == '\r' || c == '\n') {
       print("\n");
       line[n] = '\0';
-      return n;
+      return c >= 0;
     }
     if ((c == 0x7f || c == '\b') && n > 0) {
       --n;
       print("\b \b");
     } else if (c >= ' ' && c < 0x7f && n + 1 < capacity) {
-      line[n++] = c;
-      print("{}", c);
+      line[n++] = static_cast<char>(c);
+      print("{}", static_cast<char>(c));
     }
   }
+}
+
+// Takes the next Data message the holder sent off its queue (the caller writes it). When the
+// holder's peer has closed and all it sent is written, the monitor gets the port back.
+Message* next_output() {
+  SpinlockGuard guard(sched_lock);
+  for (;;) {
+    if (!holder) {
+      (void)holder_changed.wait();
+      continue;
+    }
+    Ref<Channel> ch(holder);  // ours while waiting, should a newer holder replace it
+    if (Message* m = ch->peek()) {
+      ch->remove(m);
+      if (m->kind == MessageKind::Data) return m;
+      Message::destroy(m);  // only bytes mean something here
+    } else if (ch->peer_closed()) {
+      detach();
+      log_info("console: the serial port's holder closed its channel; the kernel console has it");
+    } else {
+      (void)wait_for_signals(ch.get(), kSignalReadable | kSignalPeerClosed, 0);
+    }
+  }
+}
+
+// The output thread: writes what the holder sends to the port, as it is.
+void write_output(void*) {
+  for (;;) {
+    Message* m = next_output();
+    arch::console_write_raw(reinterpret_cast<const char*>(m->data), m->data_size);
+    SpinlockGuard guard(sched_lock);
+    Message::destroy(m);
+  }
+}
+
+// Gives the port to each channel end the startup server sends on the serial control channel
+// (a Data message with the end as its one handle), until the startup server ends.
+void take_holders(void* arg) {
+  auto* requests = static_cast<Channel*>(arg);
+  SpinlockGuard guard(sched_lock);
+  for (;;) {
+    Message* m = requests->peek();
+    if (!m) {
+      if (requests->peer_closed()) break;
+      (void)wait_for_signals(requests, kSignalReadable | kSignalPeerClosed, 0);
+      continue;
+    }
+    requests->remove(m);
+    Channel* ch = m->kind == MessageKind::Data && m->handle_count == 1
+                      ? object_cast<Channel>(m->handles[0])
+                      : nullptr;
+    if (ch) {
+      m->handle_count = 0;  // its reference and handle count go to attach
+      attach(ch);
+      log_info("console: a channel holds the serial port (Ctrl-] for the kernel console)");
+    } else {
+      log_warn("console: a serial request without a channel end ignored");
+    }
+    Message::destroy(m);
+  }
+  requests->release();
+}
+
+// Starts a kernel thread that frees itself when it ends; false (logged) if it cannot.
+bool start_thread(const char* name, Thread::Entry entry, void* arg) {
+  auto t = Thread::create(name, entry, arg);
+  if (!t.ok()) {
+    log_warn("console: no thread {}: {}", name, lib::error_name(t.error()));
+    return false;
+  }
+  t.value()->detach();
+  t.value()->start();
+  return true;
+}
+
+void show_serial() {
+  bool held_now;
+  uint64_t attached, forwarded, dropped, overflowed;
+  {
+    SpinlockGuard guard(sched_lock);
+    held_now = holder != nullptr;
+    attached = serial_stats.attached;
+    forwarded = serial_stats.forwarded;
+    dropped = serial_stats.dropped;
+    overflowed = input_dropped;
+  }
+  print(
+      "serial: {}, {} holders so far; typed: {} bytes forwarded, {} dropped (holder's queue "
+      "full), {} dropped (console's buffer full)\n",
+      held_now ? "held by a channel" : "the kernel console's", attached, forwarded, dropped,
+      overflowed);
 }
 
 bool equals(const char* a, const char* b) {
@@ -120,7 +312,7 @@ bool starts_with(const char* s, const char* prefix) {
 void run_command(const char* cmd) {
   if (equals(cmd, "")) return;
   if (equals(cmd, "help")) {
-    print("commands: help uptime mem threads log sched ctl reboot shutdown\n");
+    print("commands: help uptime mem threads log sched serial ctl exit reboot shutdown\n");
   } else if (equals(cmd, "reboot") || equals(cmd, "ctl reboot")) {
     stop_system(true);
   } else if (equals(cmd, "shutdown") || equals(cmd, "ctl shutdown")) {
@@ -141,6 +333,15 @@ void run_command(const char* cmd) {
     Thread::for_each(show_thread, nullptr);
   } else if (equals(cmd, "log")) {
     log_for_each(0, show_record, nullptr);
+  } else if (equals(cmd, "serial")) {
+    show_serial();
+  } else if (equals(cmd, "exit")) {
+    bool handed;
+    {
+      SpinlockGuard guard(sched_lock);
+      handed = hand_back();
+    }
+    if (!handed) print("no channel holds the serial port\n");
   } else if (equals(cmd, "sched")) {
     const auto s = sched::stats();
     print("context switches {}, preemptions {}, timer interrupts {}\n", s.context_switches,
@@ -152,15 +353,21 @@ void run_command(const char* cmd) {
 
 }  // namespace
 
-void run(Channel* control) {
+bool init() { return arch::console_set_input_handler(on_input); }
+
+void run(Channel* control, Channel* serial) {
   control_channel = control;
-  arch::console_set_input_handler(on_input);
+  // The output thread first: no channel may hold the port without it.
+  if (serial && start_thread("serial-out", write_output, nullptr))
+    start_thread("serial-holders", take_holders, serial);
   print("Stellina kernel console. Type 'help' for commands.\n");
   char line[128];
   for (;;) {
+    bool switched = false;
+    const uint64_t epoch = forward_while_held(&switched);
+    if (switched) print("\nkernel console; Ctrl-] returns to the shell\n");
     print("stellina> ");
-    read_line(line, sizeof(line));
-    run_command(line);
+    if (read_line(line, sizeof(line), epoch)) run_command(line);
   }
 }
 

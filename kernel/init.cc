@@ -51,12 +51,13 @@ void watch_startup_server(void* arg) {
 
 }  // namespace
 
-lib::Result<Ref<Channel>> start_startup_server() {
+lib::Result<StartupChannels> start_startup_server(bool serial_console) {
   const lib::ByteSpan manifest = TRY(boot_archive_file("manifest"));
   Ref<Folio> folio = TRY(folio_with(manifest));
-  Ref<Channel> ours, theirs, exits, exits_peer;
+  Ref<Channel> ours, theirs, exits, exits_peer, serial, serial_peer;
   TRY(Channel::create_pair(&ours, &theirs));
   TRY(Channel::create_pair(&exits, &exits_peer));
+  if (serial_console) TRY(Channel::create_pair(&serial, &serial_peer));
   // The boot archive to read (the boot: scheme); without it the startup server runs on, and
   // refuses boot: opens.
   auto archive = boot_archive_folio();
@@ -76,9 +77,10 @@ lib::Result<Ref<Channel>> start_startup_server() {
       // it may be lent on as it is (the boot file system reads it: boot:?archive).
       {archive.ok() ? archive.value().get() : nullptr,
        abi::kRightRead | abi::kRightMap | abi::kRightDuplicate | abi::kRightTransfer},
+      // The serial control channel: channels sent on it get the serial port (serial:).
+      {serial_peer.get(), abi::kRightsAll},
   };
-  const size_t count = archive.ok() ? 6 : 5;
-  auto process = spawn_from_archive("startup", handles, count, exits_peer);
+  auto process = spawn_from_archive("startup", handles, 7, exits_peer);
   watcher->detach();
   (void)exits.leak();  // the watcher's
   watcher->start();
@@ -87,12 +89,14 @@ lib::Result<Ref<Channel>> start_startup_server() {
   if (archive.ok()) archive.value() = Ref<Folio>();
   theirs = Ref<Channel>();
   exits_peer = Ref<Channel>();
+  serial_peer = Ref<Channel>();
   if (!process.ok()) {
     ours = Ref<Channel>();
+    serial = Ref<Channel>();
     return process.error();
   }
   process.value() = Ref<Process>();
-  return ours;
+  return StartupChannels{static_cast<Ref<Channel>&&>(ours), static_cast<Ref<Channel>&&>(serial)};
 }
 
 lib::Result<void> control(Channel* ch, const char* command, char* out, size_t capacity,

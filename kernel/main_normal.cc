@@ -15,9 +15,13 @@ void kernel_main(const BootInfo& boot) {
   char after[16];
   // after_boot=shutdown: turn off as soon as the kernel is up (used to time boots).
   if (boot.option("after_boot", after, sizeof(after)) && after[0] == 's') power::shutdown();
-  auto control = init::start_startup_server();
-  if (!control.ok()) log_warn("no startup server: {}", lib::error_name(control.error()));
-  console::run(control.ok() ? control.value().leak() : nullptr);
+  const bool serial = console::init();
+  auto startup = init::start_startup_server(serial);
+  if (!startup.ok()) {
+    log_warn("no startup server: {}", lib::error_name(startup.error()));
+    console::run(nullptr, nullptr);
+  }
+  console::run(startup.value().control.leak(), startup.value().serial.leak());
 }
 
 }  // namespace kernel

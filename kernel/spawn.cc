@@ -179,6 +179,10 @@ lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t siz
   {
     SpinlockGuard guard(sched_lock);
     for (size_t i = 0; i < handle_count && result.ok(); ++i) {
+      if (!handles[i].object) {
+        block.handles[i] = stellina::abi::kInvalidHandle;
+        continue;
+      }
       auto h = process->handles().install(handles[i].object, handles[i].rights);
       if (h.ok()) {
         block.handles[i] = h.value();
@@ -238,6 +242,10 @@ lib::Result<Ref<Process>> spawn_in_kernel(const char* name, const SpawnHandle* h
   {
     SpinlockGuard guard(sched_lock);
     for (size_t i = 0; i < handle_count && result.ok(); ++i) {
+      if (!handles[i].object) {
+        start->block.handles[i] = stellina::abi::kInvalidHandle;
+        continue;
+      }
       auto h = process->handles().install(handles[i].object, handles[i].rights);
       if (h.ok()) {
         start->block.handles[i] = h.value();

@@ -18,7 +18,8 @@ struct SpawnHandle {
 };
 
 // Loads elf into a new process in silo (empty: the root silo), installs the handles (in
-// order: the process finds them in its StartupBlock), and starts its thread. The ProcessExit
+// order: the process finds them in its StartupBlock; a null object leaves kInvalidHandle in
+// its place, so the handles after it keep their numbers), and starts its thread. The ProcessExit
 // goes to exit_channel's peer. elf must not change while spawn runs (the boot archive, or a
 // private copy). Errors: the ELF parser's (InvalidArgument, OutOfRange, NotSupported),
 // InvalidArgument (a segment overlapping the stack, or outside user space once biased),

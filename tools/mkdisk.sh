@@ -2,7 +2,7 @@
 # Makes the disk `make run` boots with, if it does not exist yet: IMAGE, an ext2 file system
 # (64 MiB) holding system/disk/ (etc, home), the live site's files under /srv/www, the
 # programs (PROGRAMS, default: build/programs next to IMAGE) in /bin, and empty directories
-# where the system's mount table mounts other file systems (tmp, boot, proc).
+# where the system's mount table mounts other file systems (tmp, boot, proc, dev).
 # An existing image is kept (what the user wrote on it survives), but its /bin is brought up
 # to date with the programs just built, as a system update would.
 #
@@ -41,7 +41,7 @@ fi
 tree=$staging/tree
 mkdir -p "$tree"
 cp -r "$root/system/disk/." "$tree/"
-mkdir -p "$tree/srv/www" "$tree/tmp" "$tree/boot" "$tree/proc"
+mkdir -p "$tree/srv/www" "$tree/tmp" "$tree/boot" "$tree/proc" "$tree/dev"
 cp -r "$root/apps/httpd/site/." "$tree/srv/www/"
 cp -r "$bin" "$tree/bin"
 chmod 755 "$tree/bin"/* 2>/dev/null || true

@@ -131,6 +131,7 @@ constexpr uint32_t kModeTypeMask = 0170000;
 constexpr uint32_t kModeRegular = 0100000;
 constexpr uint32_t kModeDirectory = 0040000;
 constexpr uint32_t kModeSymlink = 0120000;
+constexpr uint32_t kModeCharDevice = 0020000;  // devfs's devices
 constexpr uint32_t kModePermissions = 07777;
 
 struct FileStat {

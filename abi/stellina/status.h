@@ -1,8 +1,9 @@
 #pragma once
-// Two read-only schemes the startup server serves itself (no component exports them): a
-// component reaches them with Open{"status:"} and Open{"boot:PATH"} on its namespace channel,
-// and only if its spec lists them in `requires` (`status = "status:"`, `files = "boot:"`);
-// otherwise the Open is refused with kErrAccessDenied. Neither grants anything but reading.
+// Three schemes the startup server serves itself (no component exports them): a component
+// reaches them with Open{"status:"}, Open{"boot:PATH"} and Open{"serial:"} on its namespace
+// channel, and only if its spec lists them in `requires` (`status = "status:"`,
+// `files = "boot:"`, `serial = "serial:"`); otherwise the Open is refused with
+// kErrAccessDenied. status: and boot: grant nothing but reading.
 //
 // status: live system information.
 //   Open{"status:"} (nothing after the colon) gives a channel. On it, each Data message is
@@ -56,6 +57,24 @@
 //   Errors (Abort): kErrNotFound (no such file, or no path under DIR/), kErrTooLarge (a
 //   file above kMaxBootFile), kErrInvalidArgument (a path of more than 55 bytes), kErrNoMemory
 //   or kErrQuotaExceeded (no memory for the copy), kErrNotSupported (no boot archive).
+
+//
+// serial: the serial port, as a terminal (the kernel console's port; docs/shell.md).
+//   Open{"serial:"} (nothing after the colon) gives a channel that holds the port: every
+//   byte typed on it comes as Data messages (raw: no echo, no line editing, CR and control
+//   bytes as typed; what has arrived in one message), and the bytes of every Data message
+//   sent on it are written to the port as they are (no CR added before LF), beside the
+//   kernel log. Other kinds of message are ignored. When the queue is full, typed bytes are
+//   dropped (the kernel console's `serial` command counts them). The newest Open holds the
+//   port: the channel of the one before is closed (its holder sees kSignalPeerClosed), so a
+//   restarted terminal server gets the port back. When the holder closes its end, the kernel
+//   console has the port again. Ctrl-] (0x1d) is never forwarded: it shows the kernel
+//   console, and a second Ctrl-] (or its command `exit`) gives the port back to the holder;
+//   what is typed meanwhile goes to the console. Errors (Abort): kErrNotFound (anything
+//   after the colon), kErrNotSupported (the machine has no serial console: no port, or no
+//   interrupt for it), those of channel_create and channel_send.
+//   (Between the startup server and the kernel: one Data message, no data, the kernel's end
+//   as its one handle, on the serial control channel, the startup server's handle 6.)
 
 #include <stdint.h>
 

@@ -136,9 +136,7 @@ void emit_arg(Sink& sink, const Spec& spec, const FormatArg& arg) {
       emit(sink, spec, "", s, string_length(s));
       return;
     }
-    case FormatArg::Kind::View:
-      emit(sink, spec, "", arg.v.data, arg.v.size);
-      return;
+    case FormatArg::Kind::View: emit(sink, spec, "", arg.v.data, arg.v.size); return;
     case FormatArg::Kind::Pointer: {
       Spec p = spec;
       p.type = 'p';

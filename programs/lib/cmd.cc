@@ -162,7 +162,8 @@ Result<void> Buffer::reserve(size_t size) {
     capacity *= 2;
   }
   const bool pages = capacity > stellina::kHeapMaxAllocation;
-  void* fresh = pages ? TRY(stellina::allocate_pages(capacity)) : TRY(stellina::heap_allocate(capacity));
+  void* fresh =
+      pages ? TRY(stellina::allocate_pages(capacity)) : TRY(stellina::heap_allocate(capacity));
   if (data_) __builtin_memcpy(fresh, data_, size_);
   if (data_ && pages_) stellina::ignore(stellina::free_pages(data_), "its copy is in fresh");
   if (data_ && !pages_) stellina::heap_free(data_);

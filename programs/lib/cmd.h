@@ -7,9 +7,9 @@
 //     cmd::Command c(p, "usage: head [-n N] [FILE...]\n");
 //     cmd::Options o(c, "n:");
 //     for (int opt; (opt = o.next()) != cmd::kEnd;) {
-//       if (opt == 'n' && !cmd::parse_u64(o.value(), &lines)) return c.fail("bad count '{}'", o.value());
-//       if (opt == cmd::kHelp) return c.help();
-//       if (opt == cmd::kBad) return c.usage_error();
+//       if (opt == 'n' && !cmd::parse_u64(o.value(), &lines)) return c.fail("bad count '{}'",
+//       o.value()); if (opt == cmd::kHelp) return c.help(); if (opt == cmd::kBad) return
+//       c.usage_error();
 //     }
 //     for (size_t i = o.index(); i < p.argc(); ++i) ...
 //     return c.finish(0);   // flushes stdout: a write error makes it 1

@@ -5,7 +5,8 @@
 //
 // Its handles, from the kernel: 0 the log (write, and read for status:), 1 the console's
 // control channel, 2 the root silo (the authority to spawn), 3 the manifest (a folio), 4 the
-// platform (devices), 5 the boot archive (a read-only folio, for boot:).
+// platform (devices), 5 the boot archive (a read-only folio, for boot:), 6 the serial control
+// channel (the kernel console's port, for serial:). 5 and 6 may be kInvalidHandle.
 #include <stellina/sys.h>
 
 #include <lib/format.h>
@@ -24,6 +25,7 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   const abi::Handle manifest_folio = startup.handles[3];
   const abi::Handle platform = startup.handle_count > 4 ? startup.handles[4] : abi::kInvalidHandle;
   const abi::Handle archive = startup.handle_count > 5 ? startup.handles[5] : abi::kInvalidHandle;
+  const abi::Handle serial = startup.handle_count > 6 ? startup.handles[6] : abi::kInvalidHandle;
 
   uintptr_t mapped = 0;
   const int64_t status = sys::folio_map(manifest_folio, false, &mapped);
@@ -50,6 +52,8 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   } else if (const int64_t lent = supervisor.set_boot_archive(archive); lent != abi::kOk) {
     startup::say(log, "cannot read the boot archive ({}): boot: is not served", lent);
   }
+  if (serial == abi::kInvalidHandle) startup::say(log, "no serial console: serial: is refused");
+  supervisor.set_serial(serial);
   supervisor.add_control(console);
   supervisor.start_all();
   return supervisor.run();

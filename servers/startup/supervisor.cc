@@ -451,12 +451,15 @@ void Supervisor::route_open(size_t client, uint64_t call_id, const char* uri, si
   // Schemes the startup server serves itself (abi/stellina/status.h).
   const bool status = lib::StringView(scheme) == "status:";
   const bool boot = lib::StringView(scheme) == "boot:";
-  if (status || boot) {
+  const bool serial = lib::StringView(scheme) == "serial:";
+  if (status || boot || serial) {
     if (!requires_service(client, scheme)) {
       say(log_, "{} opened '{}': not in its spec's requires", name, scheme);
       abort_call(reply, call_id, abi::kErrAccessDenied);
     } else if (status) {
       open_status(client, call_id, size - n - 1);
+    } else if (serial) {
+      open_serial(client, call_id, size - n - 1);
     } else {
       open_boot(client, call_id, uri + n + 1, size - n - 1);
     }

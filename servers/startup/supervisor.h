@@ -93,6 +93,9 @@ class Supervisor {
   // The boot archive (a read-only folio from the kernel), served as boot:. Without it,
   // boot: Opens are refused with kErrNotSupported. Returns the status of mapping it.
   int64_t set_boot_archive(abi::Handle folio);
+  // The serial control channel to the kernel console, served as serial:. Without it
+  // (kInvalidHandle), serial: Opens are refused with kErrNotSupported.
+  void set_serial(abi::Handle ch) { serial_ = ch; }
   void start_all();
   int64_t run();
 
@@ -155,7 +158,8 @@ class Supervisor {
 
   bool requires_service(size_t client, const char* service) const;
 
-  // The startup server's own schemes (abi/stellina/status.h), status.cc and boot.cc.
+  // The startup server's own schemes (abi/stellina/status.h), status.cc, boot.cc and
+  // serial.cc.
   // rest_size: the bytes after "status:" (none are allowed).
   void open_status(size_t client, uint64_t call_id, size_t rest_size);
   void on_status(size_t slot);
@@ -171,6 +175,9 @@ class Supervisor {
   // Answers an Open with a fresh channel on which one Data{BootFile} with the folio (moved)
   // is queued, the other end closed.
   void lend_boot_file(size_t client, uint64_t call_id, abi::Handle folio, uint64_t size);
+  // serial.cc: a fresh channel, one end to the kernel console (which gives it the port), the
+  // other in the OpenReply. rest_size: the bytes after "serial:" (none are allowed).
+  void open_serial(size_t client, uint64_t call_id, size_t rest_size);
 
   struct Shutdown {
     bool active = false;
@@ -211,6 +218,7 @@ class Supervisor {
     uint64_t size;
   };
   BootListing boot_listings_[kMaxBootListings] = {};
+  abi::Handle serial_ = abi::kInvalidHandle;  // the serial control channel (kernel console)
 };
 
 }  // namespace startup

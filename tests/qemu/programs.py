@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Programs from files end to end: makes an ext2 disk image with the host's mke2fs holding
-the programs (build/programs: echo, cat, crash, hog) in /bin and /etc/motd, boots the
+the programs (build/programs: echo, uname, cat, crash, hog) in /bin and /etc/motd, boots the
 "programs" test system (the file servers and runner, whose silo mounts only the disk), and
 checks every line runner logs: what each program wrote on stdout and stderr, its exit (a
 code, a fault, a quota death), the spawn errors (not found, not an ELF, a directory, a bad
@@ -16,7 +16,7 @@ import sys
 
 DEVICE = ["--qemu-arg=-global", "--qemu-arg=virtio-mmio.force-legacy=false",
           "--qemu-arg=-device", "--qemu-arg=virtio-blk-device,drive=disk"]
-PROGRAMS = ["echo", "cat", "crash", "hog"]
+PROGRAMS = ["echo", "uname", "cat", "crash", "hog"]
 
 
 def ran(label, how, out="", err=""):
@@ -31,8 +31,9 @@ def refused(label, status):
 
 EXPECT = [
     r"ext2\] mounted the disk",
-    ran("echo", "exited 0 (exit)", r"hello world GREETING=hi there\n"),
-    ran("echo without env", "exited 0 (exit)", r"hello world GREETING=(unset)\n"),
+    ran("echo", "exited 0 (exit)", r"hello world\n"),
+    ran("uname -n", "exited 0 (exit)", r"hi there\n"),
+    ran("uname -n without env", "exited 0 (exit)", r"stellina\n"),
     ran("cat motd", "exited 0 (exit)", r"Welcome to Stellina\n"),
     ran("cat missing", "exited 1 (exit)", "", r"cat: /missing: not found\n"),
     # /boot is mounted in the system's table, but not in runner's silo's: nor in its child's.
@@ -46,7 +47,7 @@ EXPECT = [
     refused("a directory", "is a directory"),
     refused("bad env", "invalid argument"),
     refused("too many args", "too large"),
-    ran("again after all that", "exited 0 (exit)", r"hello world GREETING=hi there\n"),
+    ran("again after all that", "exited 0 (exit)", r"hello world\n"),
     r"runner\] spawn silo: status 0, 0 processes, 0 threads, limit 256 pages$",
     r"runner\] done$",
     "power: shutting down",

@@ -74,7 +74,7 @@ std::vector<size_t> resolve(std::vector<Spec>& specs, Diagnostics& diag) {
       if (std::find(std::begin(kStartupServices), std::end(kStartupServices), e.text) !=
           std::end(kStartupServices)) {
         diag.error(e.at, "\"" + e.text + "\" is the startup server's own service",
-                   "a service other than control, status: and boot:");
+                   "a service other than control, status:, boot: and serial:");
       } else if (!exporters.empty()) {
         const auto [first, first_at] = exporters.front();
         const bool drivers = !specs[i].devices.empty() && !specs[first].devices.empty();

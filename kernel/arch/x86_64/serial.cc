@@ -18,6 +18,12 @@ void on_serial_irq(void*) {
   }
 }
 
+void put(char c) {
+  for (int spin = 0; spin < 100000 && !(x86::inb(kCom1 + 5) & 0x20); ++spin) {
+  }
+  x86::outb(kCom1, static_cast<uint8_t>(c));
+}
+
 }  // namespace
 
 void console_init() {
@@ -32,19 +38,29 @@ void console_init() {
 
 void console_write(const char* s, size_t n) {
   for (size_t i = 0; i < n; ++i) {
-    if (s[i] == '\n') console_write("\r", 1);
-    for (int spin = 0; spin < 100000 && !(x86::inb(kCom1 + 5) & 0x20); ++spin) {
-    }
-    x86::outb(kCom1, static_cast<uint8_t>(s[i]));
+    if (s[i] == '\n') put('\r');
+    put(s[i]);
   }
 }
 
-void console_set_input_handler(void (*handler)(char)) {
+void console_write_raw(const char* s, size_t n) {
+  for (size_t i = 0; i < n; ++i) put(s[i]);
+}
+
+bool console_set_input_handler(void (*handler)(char)) {
+  // No UART answers at the port: the bus reads all ones, line status included.
+  if (x86::inb(kCom1 + 5) == 0xff) {
+    kernel::log_warn("console: no serial port at COM1");
+    return false;
+  }
   input_handler = handler;
   auto line = isa_irq_line(x86::kIsaIrqCom1);
-  if (!line.ok() || !irq_attach(line.value(), on_serial_irq, nullptr).ok())
+  if (!line.ok() || !irq_attach(line.value(), on_serial_irq, nullptr).ok()) {
     kernel::log_warn("console: no interrupt for COM1: typing will not work");
+    return false;
+  }
   x86::outb(kCom1 + 1, 0x01);  // interrupt on received data
+  return true;
 }
 
 }  // namespace arch

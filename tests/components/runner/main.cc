@@ -137,7 +137,11 @@ class Runner final : public ComponentWith<components::runner::Env> {
     const lib::StringView hello[] = {"hello", "world"};
     const lib::StringView greeting[] = {"HOME=/", "GREETING=hi there"};
     start("echo", "/bin/echo", hello, greeting);
-    start("echo without env", "/bin/echo", hello);
+    // The environment reaches the program: uname -n prints $HOSTNAME, or its default.
+    const lib::StringView node[] = {"-n"};
+    const lib::StringView host[] = {"HOME=/", "HOSTNAME=hi there"};
+    start("uname -n", "/bin/uname", node, host);
+    start("uname -n without env", "/bin/uname", node);
     const lib::StringView motd[] = {"/etc/motd"};
     start("cat motd", "/bin/cat", motd);
     const lib::StringView missing[] = {"/missing"};

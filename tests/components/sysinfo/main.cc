@@ -1,8 +1,8 @@
 // SysInfo: checks the startup server's status: and boot: schemes (abi/stellina/status.h)
 // from a component's side, once, at start: every status command's answer (format and
-// values), files and listings of the boot archive, and the refusals. Each failed check is
-// logged ("sysinfo: FAIL ..."); the last line is "sysinfo: all checks passed" or
-// "sysinfo: N checks failed".
+// values), files and listings of the boot archive, and the refusals (serial: too, which its
+// spec does not list). Each failed check is logged ("sysinfo: FAIL ..."); the last line is
+// "sysinfo: all checks passed" or "sysinfo: N checks failed".
 #include <stellina/component.h>
 #include <stellina/status.h>
 
@@ -62,6 +62,10 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
   void on_start() override {
     check_status();
     check_boot();
+    // The serial port is for components whose spec lists serial:; this one's does not.
+    const auto serial = open("serial:");
+    log("sysinfo: open serial: -> status {}", stellina::status_code(serial));
+    check(stellina::status_code(serial) == abi::kErrAccessDenied, "serial: refused");
     if (failures_) {
       log("sysinfo: {} checks failed", failures_);
     } else {
