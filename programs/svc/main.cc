@@ -292,13 +292,24 @@ int64_t run(cmd::Command& c, size_t at) {
   c.out().flush();  // nothing of run's own may follow the program's output out of order
   o.in = static_cast<stellina::Channel&&>(p.in().channel());
   o.out = static_cast<stellina::Channel&&>(p.out().channel());
-  o.err = static_cast<stellina::Channel&&>(p.err().channel());
+  // stderr is shared when it can be (a copy of the handle goes to PROG), so that svc can
+  // still say how PROG ended; otherwise it is moved, and that line is lost.
+  abi::HandleInfo info{};
+  const abi::Handle err = p.err().channel().get();
+  const int64_t shared =
+      stellina::sys::handle_query(err, &info) == abi::kOk && (info.rights & abi::kRightDuplicate)
+          ? stellina::sys::handle_duplicate(err, info.rights)
+          : abi::kErrAccessDenied;
+  if (shared >= 0) {
+    o.err = stellina::Channel(static_cast<abi::Handle>(shared));
+  } else {
+    o.err = static_cast<stellina::Channel&&>(p.err().channel());
+  }
   stellina::Result<stellina::Program> started =
       stellina::spawn_program(p.files(), lib::StringView(path, found.value()), o);
   if (!started.ok()) {
     // The streams may have gone with the attempt: say it where it can still be seen.
-    if (!o.err.valid()) return 126;
-    p.err().reset(static_cast<stellina::Channel&&>(o.err));
+    if (!p.err().valid() && o.err.valid()) p.err().reset(static_cast<stellina::Channel&&>(o.err));
     c.error_at(prog, started.error());
     return 126;
   }

@@ -13,7 +13,7 @@ constexpr const char* kUsage =
     "  -b          batch mode: plain snapshots, stdin not read\n"
     "  -n N        end after N screens\n"
     "  -d SECONDS  between screens (2; tenths allowed: 0.5)\n"
-    "  keys: q or Ctrl-C ends it\n";
+    "  keys: q (then Enter, under sh, which passes whole lines) or Ctrl-C ends it\n";
 
 constexpr size_t kMaxRows = 32;  // components or silos kept between two screens
 constexpr size_t kNameBytes = 32;
