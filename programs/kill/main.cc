@@ -61,7 +61,7 @@ int64_t program_main(stellina::ProgramEnv& p) {
     lib::StringView name;
     if (a == "-s" || a == "-n") {
       if (i + 1 >= p.argc()) {
-        c.error("option requires an argument -- '{}'", a.substr(1));
+        c.error("option {} needs a value", a);
         return c.usage_error();
       }
       name = p.arg(++i);

@@ -215,7 +215,7 @@ int64_t run(cmd::Command& c, size_t at) {
       a = a.substr(0, eq);
     } else {
       if (at + 1 >= p.argc()) {
-        c.error("option '{}' requires an argument", a);
+        c.error("option {} needs a value", a);
         return c.usage_error();
       }
       value = p.arg(++at);
