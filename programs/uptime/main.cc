@@ -45,8 +45,9 @@ int64_t program_main(stellina::ProgramEnv& p) {
     return c.finish(0);
   }
   size_t running = 0;
-  if (status.ask(c, "processes", &answer)) {
-    cmd::sys::Lines lines(answer);
+  // The count is a nicety: a startup server without the view (or an error) gives 0.
+  if (const stellina::Result<lib::StringView> table = status.ask("processes"); table.ok()) {
+    cmd::sys::Lines lines(table.value());
     for (lib::StringView line; lines.next(&line);) {
       cmd::sys::ComponentRow r;
       if (cmd::sys::parse_component(line, &r) && r.state == "running") ++running;
