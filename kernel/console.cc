@@ -16,7 +16,8 @@ namespace {
 using stellina::abi::kSignalPeerClosed;
 using stellina::abi::kSignalReadable;
 
-constexpr char kSwitch = 0x1d;  // Ctrl-]: to the monitor while a channel holds the port, and back
+constexpr char kSwitch = 0x1d;  // Ctrl-]: to the monitor while a channel holds the port
+constexpr char kGiveBack = 0x04;  // Ctrl-D on an empty line: back to the holder, as `exit`
 
 // Bytes from the serial interrupt, consumed by the console thread.
 char input[256] GUARDED_BY(sched_lock);
@@ -121,8 +122,9 @@ uint64_t forward_while_held(bool* switched) {
   return handovers;
 }
 
-// The next byte typed for the monitor; -1 once the port has changed hands since epoch (a
-// Ctrl-] typed here gives it back to the channel that holds it).
+// The next byte typed for the monitor; -1 once the port has changed hands since epoch.
+// Ctrl-] here does nothing: it only ever brings the monitor, so typing it first is always
+// safe (tools/qemu_run.py does, before each line it types).
 int read_char(uint64_t epoch) {
   SpinlockGuard guard(sched_lock);
   for (;;) {
@@ -132,15 +134,22 @@ int read_char(uint64_t epoch) {
       continue;
     }
     const char c = input[input_tail++ % sizeof(input)];
-    if (c != kSwitch || !hand_back()) return c;
+    if (c != kSwitch) return c;
   }
+}
+
+// `exit` or Ctrl-D on an empty line: the holder gets the port back. False if none holds it.
+bool give_back() {
+  SpinlockGuard guard(sched_lock);
+  return hand_back();
 }
 
 // Reads a line, echoed and edited; false (the line dropped) if the port changes hands first.
 bool read_line(char* line, size_t capacity, uint64_t epoch) {
   size_t n = 0;
   for (;;) {
-    const int c = read_char(epoch);
+    int c = read_char(epoch);
+    if (c == kGiveBack && n == 0 && give_back()) c = -1;
     if (c < 0 || c == '\r' || c == '\n') {
       print("\n");
       line[n] = '\0';
@@ -336,12 +345,7 @@ void run_command(const char* cmd) {
   } else if (equals(cmd, "serial")) {
     show_serial();
   } else if (equals(cmd, "exit")) {
-    bool handed;
-    {
-      SpinlockGuard guard(sched_lock);
-      handed = hand_back();
-    }
-    if (!handed) print("no channel holds the serial port\n");
+    if (!give_back()) print("no channel holds the serial port\n");
   } else if (equals(cmd, "sched")) {
     const auto s = sched::stats();
     print("context switches {}, preemptions {}, timer interrupts {}\n", s.context_switches,
@@ -365,7 +369,7 @@ void run(Channel* control, Channel* serial) {
   for (;;) {
     bool switched = false;
     const uint64_t epoch = forward_while_held(&switched);
-    if (switched) print("\nkernel console; Ctrl-] returns to the shell\n");
+    if (switched) print("\nkernel console; 'exit' or Ctrl-D returns to the shell\n");
     print("stellina> ");
     if (read_line(line, sizeof(line), epoch)) run_command(line);
   }

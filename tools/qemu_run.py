@@ -206,7 +206,9 @@ def run(args):
                     buf = line[prompt.end():].encode("utf-8")
                 prompted = True
             if typed < len(inputs) and prompted and (typed >= len(gates) or seen[typed]):
-                proc.stdin.write(inputs[typed].encode() + b"\r")
+                # Ctrl-] first: it brings the kernel console if a component holds the
+                # serial port (the shell), and does nothing otherwise.
+                proc.stdin.write(b"\x1d" + inputs[typed].encode() + b"\r")
                 proc.stdin.flush()
                 prompted = False
                 typed += 1

@@ -10,6 +10,7 @@
 #include <lib/ethernet_batch.h>
 
 #include "servers/tcpip/netstat.h"
+#include "servers/tcpip/ping.h"
 #include "servers/tcpip/socket_uri.h"
 #include "servers/tcpip/stack/stack.h"
 #include "servers/tcpip/stack/tcp.h"
@@ -58,6 +59,14 @@ struct Socket {
                                // once either end closed it
   TcpSocket tcp;
   uint16_t udp_port = 0;
+  // tcp-listen, udp: the address and port bound (for the `sockets` answer).
+  Ipv4 local_ip;
+  uint16_t local_port = 0;
+
+  // ping: the address asked, the pace of requests, and those awaiting a reply.
+  Ipv4 ping_target;
+  tcpip::PingPace ping_pace;
+  tcpip::PingOutstanding ping_outstanding;
 
   // tcp: while connecting, the Open to answer (and the port, while the name resolves).
   uint64_t open_call = 0;
@@ -120,11 +129,14 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     counters_.driver_rx_dropped = info.rx_dropped;
     counters_.driver_tx_dropped = info.tx_dropped;
     counters_.driver_malformed = info.malformed;
+    link_up_ = info.link_up;
     if (net_) return;  // the driver restarted, or counters: same device, same stack
     tcpip::Mac mac;
     __builtin_memcpy(mac.bytes, info.mac, sizeof(mac.bytes));
     tcpip::TcpConfig config;
     config.mtu = info.mtu ? info.mtu : 1500;
+    mac_ = mac;
+    mtu_ = config.mtu;
     // Keys for sequence numbers and ports: the clock at start is what this machine has
     // without an entropy service.
     const uint64_t t = sys::clock_now();
@@ -193,6 +205,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
 
   void on_open(Channel& ch, uint64_t call_id, const char* uri, size_t size) override {
     opens_ = &ch;
+    if (lib::StringView(uri, size) == "netstat:") return open_netstat(call_id);
     auto parsed = tcpip::parse_socket_uri(uri, size);
     if (!parsed.ok()) {
       return refuse_open(call_id, parsed.error() == lib::Error::NotFound
@@ -204,6 +217,20 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       ++counters_.sockets_refused;
       refuse_open(call_id, r);
     }
+  }
+
+  // The scheme `netstat:`: a channel that is a client of the netstat service, for a
+  // program whose namespace forwards Opens by scheme (a service is not one).
+  void open_netstat(uint64_t call_id) {
+    abi::Handle pair[2];
+    if (netstat_clients_ == kNetstatClients || sys::channel_create(pair) != abi::kOk)
+      return refuse_open(call_id, abi::kErrNoResources);
+    if (!listen(Channel(pair[0])).ok()) {
+      sys::handle_close(pair[1]);
+      return refuse_open(call_id, abi::kErrNoResources);
+    }
+    ++netstat_clients_;
+    ignore(reply_open(*opens_, call_id, Channel(pair[1])), "a caller that left wants no answer");
   }
 
   void refuse_open(uint64_t call_id, Status status) {
@@ -227,6 +254,8 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
         if (!l.ok()) return refuse(error_status(l.error()));
         s->tcp = l.value();
         s->nodelay = uri.nodelay;
+        s->local_ip = uri.address;
+        s->local_port = uri.port;
         return answer_open(*s, call_id);
       }
       case SocketKind::Udp: {
@@ -235,8 +264,11 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
         auto port = net_->stack.udp().bind(uri.port, *this);
         if (!port.ok()) return refuse(error_status(port.error()));
         s->udp_port = port.value();
+        s->local_ip = uri.address;
+        s->local_port = port.value();
         return answer_open(*s, call_id);
       }
+      case SocketKind::Ping: s->ping_target = uri.address; return answer_open(*s, call_id);
       case SocketKind::Tcp:
         s->open_call = call_id;
         s->remote_port = uri.port;
@@ -328,11 +360,18 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     if (&ch == &env().ethernet) return on_ethernet(data);
     if (Socket* s = context_of<Socket>(ch)) {
       if (s->kind == SocketKind::Udp) return send_datagram(*s, data);
+      if (s->kind == SocketKind::Ping) return send_ping(*s, data);
       if (s->kind == SocketKind::Tcp) return stream_out(*s, data);
       return;  // nothing is sent on a listen channel
     }
     if (is_netstat_client(ch)) {
       char text[abi::kMaxMessageData];
+      const auto query = tcpip::parse_netstat_query(static_cast<const char*>(data.data), data.size);
+      if (query != tcpip::NetstatQuery::Counters) {
+        const size_t n = answer_query(query, text, sizeof(text));
+        ignore(ch.send(Bytes{text, n}, call_id()), "a client that does not read asks again");
+        return;
+      }
       uint32_t states[tcpip::kTcpStateCount] = {};
       tcpip::TcpCounters tcp;
       tcpip::Counters stack;
@@ -345,6 +384,63 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       ignore(ch.send(Bytes{text, n}, call_id()), "a client that does not read asks again");
       ask_info();  // the driver's counts, for the next answer
     }
+  }
+
+  // The answer to a netstat query other than the counters, into text.
+  size_t answer_query(tcpip::NetstatQuery query, char* text, size_t capacity) {
+    const tcpip::Config config = net_ ? net_->stack.config() : tcpip::Config{};
+    switch (query) {
+      case tcpip::NetstatQuery::Routes: return tcpip::format_routes(config, text, capacity);
+      case tcpip::NetstatQuery::Interfaces: {
+        tcpip::InterfaceInfo info;
+        info.mac = mac_;
+        info.mtu = mtu_;
+        info.link_up = link_up_;
+        info.dhcp = lib::StringView(env().config.address) == "dhcp";
+        info.config = config;
+        if (net_) {
+          const tcpip::Counters& c = net_->stack.counters();
+          info.rx_packets = c.frames_in;
+          info.rx_bytes = c.bytes_in;
+          info.tx_packets = c.frames_out;
+          info.tx_bytes = c.bytes_out;
+          info.rx_errors = c.dropped_total();
+        }
+        info.rx_dropped = counters_.driver_rx_dropped;
+        info.tx_dropped = counters_.driver_tx_dropped + counters_.frames_dropped_out;
+        return tcpip::format_interfaces(info, text, capacity);
+      }
+      case tcpip::NetstatQuery::Sockets: {
+        tcpip::SocketRow rows[kSockets];
+        size_t n = 0;
+        for (const Socket& s : sockets_) {
+          if (!s.used || !net_) continue;
+          tcpip::SocketRow& r = rows[n];
+          if (s.kind == SocketKind::Udp || s.kind == SocketKind::TcpListen) {
+            r.protocol = s.kind == SocketKind::Udp ? "udp" : "tcp";
+            r.state = s.kind == SocketKind::Udp ? "-" : "LISTEN";
+            r.local = s.local_ip;
+            r.local_port = s.local_port;
+            ++n;
+          } else if (s.kind == SocketKind::Tcp && !s.resolving) {
+            auto info = net_->tcp.info(s.tcp);
+            if (!info.ok()) continue;
+            const tcpip::TcpInfo& i = info.value();
+            r.state = tcpip::tcp_state_name(i.state);
+            r.local = i.local_ip;
+            r.local_port = i.local_port;
+            r.remote = i.remote_ip;
+            r.remote_port = i.remote_port;
+            r.recv_queued = i.recv_queued;
+            r.send_queued = i.send_queued;
+            ++n;
+          }
+        }
+        return tcpip::format_sockets(rows, n, text, capacity);
+      }
+      case tcpip::NetstatQuery::Counters: break;
+    }
+    return 0;
   }
 
   void on_connect(Channel ch) override {              // a client of netstat
@@ -444,7 +540,8 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     TcpSocket changed;
     while (net_->tcp.next_changed(changed)) {
       for (Socket& s : sockets_) {
-        if (s.used && s.kind != SocketKind::Udp && s.tcp == changed) {
+        if (s.used && (s.kind == SocketKind::Tcp || s.kind == SocketKind::TcpListen) &&
+            s.tcp == changed) {
           tcp_changed(s);
           break;
         }
@@ -550,6 +647,42 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     if (!sent.ok()) ++counters_.datagrams_dropped_out;
   }
 
+  // A ping channel's request: an echo request, paced (tcpip::PingLimiter); a request that
+  // is not sent is answered at once.
+  void send_ping(Socket& s, Bytes data) {
+    abi::PingRequest request{};
+    Status status = abi::kErrInvalidArgument;
+    if (data.size == sizeof(request)) {
+      __builtin_memcpy(&request, data.data, sizeof(request));
+      status = request.size > abi::kPingMaxPayload ? abi::kErrInvalidArgument : abi::kOk;
+    }
+    const uint64_t now = now_ms();
+    if (status == abi::kOk && !ping_limiter_.allow(s.ping_pace, now)) status = abi::kErrWouldBlock;
+    if (status == abi::kOk) {
+      uint8_t payload[abi::kPingMaxPayload];
+      for (size_t i = 0; i < request.size; ++i) payload[i] = static_cast<uint8_t>(i);
+      const uint64_t sent_ns = sys::clock_now();
+      net_->glue.advance(now);
+      auto sent = net_->stack.icmp().send_echo_request(s.ping_target, ping_id(s), request.sequence,
+                                                       payload, request.size, now);
+      if (sent.ok()) {
+        s.ping_outstanding.add(request.sequence, sent_ns);
+        return;
+      }
+      status = abi::kErrNotFound;
+    }
+    abi::PingReply reply{};
+    reply.sequence = request.sequence;
+    reply.status = static_cast<int32_t>(status);
+    reply.from = socket_address(s.ping_target, 0);
+    ignore(s.channel->send(Bytes{&reply, sizeof(reply)}), "a full queue: the client times out");
+  }
+
+  // The ICMP id of a ping channel's requests: its socket's index, above the stack's own.
+  uint16_t ping_id(const Socket& s) const {
+    return static_cast<uint16_t>(kPingIdBase + static_cast<size_t>(&s - sockets_));
+  }
+
   // ---- Sockets.
 
   Socket* allocate(SocketKind kind) {
@@ -568,6 +701,11 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     s.channel = nullptr;
     s.tcp = {};
     s.udp_port = 0;
+    s.local_ip = {};
+    s.local_port = 0;
+    s.ping_target = {};
+    s.ping_pace = {};
+    s.ping_outstanding.clear();
     s.open_call = 0;
     s.resolving = false;
     s.nodelay = false;
@@ -583,7 +721,8 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   void close_socket(Socket& s) {
     if (s.resolving) net_->stack.dns().cancel(s.dns_query);
     if (s.kind == SocketKind::Udp && s.udp_port) net_->stack.udp().unbind(s.udp_port);
-    if (s.kind != SocketKind::Udp && s.tcp.value) (void)net_->tcp.close(s.tcp, now_ms());
+    if ((s.kind == SocketKind::Tcp || s.kind == SocketKind::TcpListen) && s.tcp.value)
+      (void)net_->tcp.close(s.tcp, now_ms());
     if (s.channel) unwatch(*s.channel);
     release(s);
   }
@@ -611,11 +750,29 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
                                                sizeof(payload), ping_at_);
   }
 
-  void on_echo_reply(Ipv4 from, uint16_t id, uint16_t sequence, const uint8_t*, size_t,
+  void on_echo_reply(Ipv4 from, uint16_t id, uint16_t sequence, const uint8_t*, size_t size,
                      uint64_t now) override {
+    if (id >= kPingIdBase && id < kPingIdBase + kSockets)
+      return ping_reply(from, id, sequence, size);
     if (id != kPingId || ping_done_ || sequence != ping_sent_) return;
     ping_done_ = true;
     log("ping {}: reply in {} ms", ip_text(from).text, now - ping_at_);
+  }
+
+  // An echo reply for a ping channel: passed on if it answers a request the channel made.
+  void ping_reply(Ipv4 from, uint16_t id, uint16_t sequence, size_t size) {
+    Socket& s = sockets_[id - kPingIdBase];
+    uint64_t sent_ns = 0;
+    if (!s.used || s.kind != SocketKind::Ping || !s.channel || from != s.ping_target ||
+        !s.ping_outstanding.take(sequence, &sent_ns))
+      return;
+    abi::PingReply reply{};
+    reply.sequence = sequence;
+    reply.size = static_cast<uint16_t>(size > 0xffff ? 0xffff : size);
+    reply.status = abi::kOk;
+    reply.rtt_ns = sys::clock_now() - sent_ns;
+    reply.from = socket_address(from, 0);
+    ignore(s.channel->send(Bytes{&reply, sizeof(reply)}), "a full queue: the client times out");
   }
 
   void on_timer() override {
@@ -678,6 +835,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     tcpip::Tcp tcp;
   };
   static constexpr uint16_t kPingId = 0x5354;
+  static constexpr uint16_t kPingIdBase = 0x7000;  // ping channels: this plus the socket's index
 
   struct TxBatch {
     uint16_t size = 0;
@@ -686,6 +844,10 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   };
 
   Network* net_ = nullptr;
+  tcpip::Mac mac_;
+  uint32_t mtu_ = 0;
+  bool link_up_ = false;
+  tcpip::PingLimiter ping_limiter_;
   alignas(Network) uint8_t net_storage_[sizeof(Network)];
   Channel* opens_ = nullptr;  // the startup channel, where Opens come from
   size_t netstat_clients_ = 0;

@@ -1,6 +1,7 @@
 #include "servers/tcpip/netstat.h"
 
 #include <lib/format.h>
+#include <lib/string_view.h>
 
 namespace tcpip {
 
@@ -26,6 +27,21 @@ class Writer {
     __builtin_memcpy(out_ + size_, text, n);
     size_ += n;
   }
+  // A whole line, as given.
+  void text(const char* line, size_t n) {
+    if (full_ || size_ + n > capacity_) {
+      full_ = true;
+      return;
+    }
+    __builtin_memcpy(out_ + size_, line, n);
+    size_ += n;
+  }
+  template <typename... Args>
+  void print(const char* fmt, const Args&... args) {
+    char line[128];
+    const size_t n = lib::format_to(line, sizeof(line), fmt, args...);
+    text(line, n < sizeof(line) ? n : sizeof(line) - 1);
+  }
   size_t size() const { return size_; }
 
  private:
@@ -35,7 +51,79 @@ class Writer {
   bool full_ = false;
 };
 
+struct IpText {
+  char text[16];
+};
+IpText ip_text(Ipv4 ip) {
+  IpText t{};
+  lib::format_to(t.text, sizeof(t.text), "{}.{}.{}.{}", ip.value >> 24, ip.value >> 16 & 0xff,
+                 ip.value >> 8 & 0xff, ip.value & 0xff);
+  return t;
+}
+
+// The length of the netmask's leading ones (a mask with holes counts up to the first).
+uint32_t prefix_of(Ipv4 netmask) {
+  uint32_t n = 0;
+  while (n < 32 && (netmask.value >> (31 - n) & 1)) ++n;
+  return n;
+}
+
+constexpr const char* kInterface = "eth0";
+
 }  // namespace
+
+NetstatQuery parse_netstat_query(const char* text, size_t size) {
+  const lib::StringView word(text, size);
+  if (word == "interfaces") return NetstatQuery::Interfaces;
+  if (word == "routes") return NetstatQuery::Routes;
+  if (word == "sockets") return NetstatQuery::Sockets;
+  return NetstatQuery::Counters;
+}
+
+size_t format_interfaces(const InterfaceInfo& info, char* out, size_t capacity) {
+  Writer w(out, capacity);
+  const Config& c = info.config;
+  const uint8_t* m = info.mac.bytes;
+  w.print("interface {}\n", kInterface);
+  w.print("mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n", m[0], m[1], m[2], m[3], m[4], m[5]);
+  w.print("mtu {}\n", info.mtu);
+  w.print("link {}\n", info.link_up ? "up" : "down");
+  w.print("address {}\n", ip_text(c.address).text);
+  w.print("netmask {}\n", ip_text(c.netmask).text);
+  w.print("prefix {}\n", prefix_of(c.netmask));
+  const Ipv4 broadcast{c.address.any() ? 0 : (c.address.value | ~c.netmask.value)};
+  w.print("broadcast {}\n", ip_text(broadcast).text);
+  w.print("gateway {}\n", ip_text(c.gateway).text);
+  w.print("dns {}\n", ip_text(c.dns).text);
+  w.print("configured {}\n", c.address.any() ? "none" : info.dhcp ? "dhcp" : "static");
+  w.print("rx.packets {}\n", info.rx_packets);
+  w.print("rx.bytes {}\n", info.rx_bytes);
+  w.print("rx.dropped {}\n", info.rx_dropped);
+  w.print("rx.errors {}\n", info.rx_errors);
+  w.print("tx.packets {}\n", info.tx_packets);
+  w.print("tx.bytes {}\n", info.tx_bytes);
+  w.print("tx.dropped {}\n", info.tx_dropped);
+  return w.size();
+}
+
+size_t format_routes(const Config& config, char* out, size_t capacity) {
+  Writer w(out, capacity);
+  if (config.address.any()) return 0;
+  const Ipv4 network{config.address.value & config.netmask.value};
+  w.print("{}/{} 0.0.0.0 {}\n", ip_text(network).text, prefix_of(config.netmask), kInterface);
+  if (!config.gateway.any()) w.print("0.0.0.0/0 {} {}\n", ip_text(config.gateway).text, kInterface);
+  return w.size();
+}
+
+size_t format_sockets(const SocketRow* rows, size_t count, char* out, size_t capacity) {
+  Writer w(out, capacity);
+  for (size_t i = 0; i < count; ++i) {
+    const SocketRow& r = rows[i];
+    w.print("{} {}:{} {}:{} {} {} {}\n", r.protocol, ip_text(r.local).text, r.local_port,
+            ip_text(r.remote).text, r.remote_port, r.state, r.recv_queued, r.send_queued);
+  }
+  return w.size();
+}
 
 size_t format_netstat(const Counters& stack, const TcpCounters& tcp,
                       const uint32_t (&tcp_states)[kTcpStateCount],
@@ -44,6 +132,8 @@ size_t format_netstat(const Counters& stack, const TcpCounters& tcp,
   w.line("", "frames.in", stack.frames_in);
   w.line("", "frames.out", stack.frames_out);
   w.line("", "frames.dropped_out", component.frames_dropped_out);
+  w.line("", "bytes.in", stack.bytes_in);
+  w.line("", "bytes.out", stack.bytes_out);
   w.line("", "batches.malformed", component.batches_in_malformed);
   w.line("", "driver.rx_dropped", component.driver_rx_dropped);
   w.line("", "driver.tx_dropped", component.driver_tx_dropped);

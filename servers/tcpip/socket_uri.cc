@@ -67,8 +67,10 @@ lib::Result<SocketUri> parse_socket_uri(const char* uri, size_t size) {
     SocketKind kind;
   };
   // tcp-listen: before tcp:, which is its prefix.
-  constexpr Scheme kSchemes[] = {
-      {"tcp-listen:", SocketKind::TcpListen}, {"tcp:", SocketKind::Tcp}, {"udp:", SocketKind::Udp}};
+  constexpr Scheme kSchemes[] = {{"tcp-listen:", SocketKind::TcpListen},
+                                 {"tcp:", SocketKind::Tcp},
+                                 {"udp:", SocketKind::Udp},
+                                 {"ping:", SocketKind::Ping}};
   const Scheme* scheme = nullptr;
   for (const Scheme& s : kSchemes) {
     if (!lib::StringView(uri, size).starts_with(s.prefix)) continue;
@@ -79,6 +81,13 @@ lib::Result<SocketUri> parse_socket_uri(const char* uri, size_t size) {
   out.kind = scheme->kind;
   const char* rest = uri + scheme->prefix.size();
   size_t rest_size = size - scheme->prefix.size();
+
+  // ping: an address, and nothing else (a name is the client's to resolve).
+  if (out.kind == SocketKind::Ping) {
+    if (!parse_ipv4(rest, rest_size, out.address) || out.address.any() || out.address.broadcast())
+      return lib::Error::InvalidArgument;
+    return out;
+  }
 
   // Options after the address, for TCP only.
   constexpr lib::StringView kNodelay = ";nodelay";

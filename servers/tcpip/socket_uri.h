@@ -1,7 +1,7 @@
 #pragma once
 // The URIs of the socket schemes (abi/stellina/socket.h): `tcp:HOST:PORT[;nodelay]`,
-// `tcp-listen:A.B.C.D:PORT[/BACKLOG][;nodelay]` and `udp:A.B.C.D:PORT`, parsed without
-// trusting a byte of them.
+// `tcp-listen:A.B.C.D:PORT[/BACKLOG][;nodelay]`, `udp:A.B.C.D:PORT` and `ping:A.B.C.D`,
+// parsed without trusting a byte of them.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -14,7 +14,7 @@
 
 namespace tcpip {
 
-enum class SocketKind : uint8_t { Tcp, TcpListen, Udp };
+enum class SocketKind : uint8_t { Tcp, TcpListen, Udp, Ping };
 
 constexpr uint16_t kDefaultBacklog = 16;
 constexpr uint16_t kMaxBacklog = 64;

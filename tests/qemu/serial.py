@@ -6,7 +6,8 @@ not list serial:) on microvm, and types on the serial port as a person would:
 - what is typed reaches serecho raw (a Ctrl-C comes back as ^C) and its answer is written as
   it is (a line ending in LF alone gets no CR);
 - Ctrl-] shows the kernel console, whose commands work (uptime, serial), and what is typed
-  there does not reach serecho; Ctrl-] (or `exit`) gives the port back;
+  there does not reach serecho; Ctrl-] again changes nothing, Ctrl-D (or `exit`) gives the
+  port back;
 - a second Open of serial: takes the port (the console closes the channel before);
 - typing while serecho does not read is dropped and counted, and the port still works;
 - `ctl stop serecho`: the console has the port again, Ctrl-] does nothing special there;
@@ -117,7 +118,9 @@ def check(m):
     m.command("uptime", r"^up \d+\.\d{3} s")
     m.command("serial", r"serial: held by a channel, 1 holders so far; typed: 12 bytes "
                         r"forwarded, 0 dropped \(holder's queue full\)")
-    m.type(SWITCH)
+    m.type(SWITCH)  # only ever brings the kernel console: nothing happens
+    m.command("uptime", r"^up \d+\.\d{3} s")
+    m.type("\x04")  # Ctrl-D on an empty line gives the port back
     m.type("again\r")
     m.wait(r"AGAIN\r\n")
     if re.search(rb"UPTIME|SERIAL", m.raw):
@@ -141,7 +144,7 @@ def check(m):
     m.monitor()
     m.command("serial", r"held by a channel, 2 holders so far; typed: \d+ bytes forwarded, "
                         r"[1-9]\d* dropped \(holder's queue full\)")
-    m.type("exit\r")  # as Ctrl-] does
+    m.type("exit\r")  # as Ctrl-D does
     m.type("still\r")
     m.wait(r"STILL\r\n")
 

@@ -183,12 +183,14 @@ void Arp::send_arp(uint16_t op, Mac destination, Mac target_mac, Ipv4 target_ip)
   write_ethernet(frame, {destination, mac_, kEtherTypeArp});
   link_.send_frame(frame, sizeof(frame));
   ++counters_.frames_out;
+  counters_.bytes_out += sizeof(frame);
 }
 
 void Arp::transmit(Mac destination, uint8_t* frame, size_t size) {
   write_ethernet(frame, {destination, mac_, kEtherTypeIpv4});
   link_.send_frame(frame, size);
   ++counters_.frames_out;
+  counters_.bytes_out += size;
 }
 
 void Arp::drop_held(Ipv4 next_hop) {

@@ -46,6 +46,7 @@ const char* drop_name(Drop reason);
 
 struct Counters {
   uint64_t frames_in = 0, frames_out = 0;  // Ethernet frames received and sent
+  uint64_t bytes_in = 0, bytes_out = 0;    // their bytes (from the destination address)
   uint64_t ipv4_in = 0, ipv4_out = 0;      // IPv4 packets delivered to a transport, sent
   uint64_t arp_requests_answered = 0;
   uint64_t echo_requests_answered = 0;

@@ -42,6 +42,7 @@ void Stack::apply(const Config& config) {
 
 void Stack::receive_frame(const uint8_t* frame, size_t size, uint64_t now_ms) {
   ++counters_.frames_in;
+  counters_.bytes_in += size;
   EthernetHeader header;
   if (!parse_ethernet(frame, size, header)) return counters_.count(Drop::EthernetTruncated);
   if (!ethernet_accepts(header.destination, arp_.mac()))
