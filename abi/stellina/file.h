@@ -6,7 +6,7 @@
 //    Requests name paths: absolute ('/'-separated) in the caller's namespace, the tree its
 //    spec's mount table grants (docs/files.md). '..' never climbs above that tree's root,
 //    and no symbolic link leads outside it. Ops: OpenPath, StatPath, Mkdir, Unlink, Rename,
-//    Symlink, Readlink, StatFs, Sync.
+//    Symlink, Readlink, StatFs, Sync, Mounts.
 //    Open{"file:PATH"} is a shortcut: the open file (or directory) PATH, read-only.
 // 2. An open file (client <-> the file server that holds it, directly: its data never
 //    passes through the VFS). OpenPath's reply carries its channel; closing it closes the
@@ -59,6 +59,10 @@ enum class FileOp : uint32_t {
   Readlink = 7,  // reply: the target
   StatFs = 8,    // reply: FileSystemStat
   Sync = 9,      // everything written so far (the file, or all files) is on the device
+  Mounts = 10,   // the session's mount table as text: a line per mount, in the table's order,
+                 // `SOURCE MOUNT_POINT ro|rw`, SOURCE the file server's service and, for a
+                 // part of its tree, `:SUBTREE` after it. Whole lines, as many as fit in the
+                 // reply (a table of kMaxMounts mounts fits unless its paths are very long)
   // Open file.
   Read = 20,        // {offset, size <= kFileMaxInline}: reply value = bytes read, then the bytes
                     // (fewer at the end of the file; 0 past it)

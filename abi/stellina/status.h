@@ -20,6 +20,14 @@
 //               (0: none); THREADS: live threads in its silo.
 //               LAST_EXIT: how it last ended, one word: `-` (never ended), `exit:CODE`
 //               (process_exit), `fault`, `killed`, `quota`.
+//   processes   one line per component, in start order, with what ps and top show:
+//                 NAME STATE ISOLATION PID SILO RESTARTS MEMORY_BYTES MEMORY_LIMIT_BYTES
+//                 THREADS THREAD_LIMIT PROCESSES CPU_NS LAST_EXIT
+//               PID: its process's id while it runs, else 0. SILO: the declared silo it
+//               belongs to, `-` for none. THREADS, THREAD_LIMIT (0: none), PROCESSES (live
+//               processes: the component and the programs it started) and CPU_NS (CPU time
+//               of its threads and of those below, since its silo was made) are its
+//               silo's; the other fields as in components.
 //   memory      lines `NAME VALUE`, values in bytes: total_bytes (usable RAM), free_bytes (free
 //               physical memory now), kernel_heap_bytes (the kernel heap's live bytes),
 //               kernel_heap_allocations, kernel_heap_pages_bytes (MemoryInfo,

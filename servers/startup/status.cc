@@ -138,6 +138,7 @@ size_t Supervisor::status_command(const char* command, char* out, size_t capacit
   // A command is a word, and for log a number after one space.
   const lib::StringView name = command;
   if (name == "components") return status_components(out, capacity);
+  if (name == "processes") return status_processes(out, capacity);
   if (name == "memory") return status_memory(out, capacity);
   if (name == "silos") return describe_silos(out, capacity);
   if (name == "uptime")
@@ -162,6 +163,31 @@ size_t Supervisor::status_components(char* out, size_t capacity) const {
         c.spec.isolation == lib::Manifest::Isolation::Kernel ? "kernel" : "user", c.restarts,
         stats.memory_bytes, stats.limits.memory_pages * 4096, stats.threads, exit);
     if (n + size >= capacity) break;  // whole lines only (16 components fit in a message)
+    __builtin_memcpy(out + n, line, size);
+    n += size;
+  }
+  return n;
+}
+
+size_t Supervisor::status_processes(char* out, size_t capacity) const {
+  size_t n = 0;
+  for (size_t i = 0; i < count_; ++i) {
+    const Component& c = components_[i];
+    abi::SiloStats stats{};
+    if (c.silo != abi::kInvalidHandle) sys::silo_stats(c.silo, &stats);
+    char exit[32];
+    last_exit_word(c, exit, sizeof(exit));
+    const char* silo =
+        c.spec.silo >= 0 ? manifest_.silo(static_cast<size_t>(c.spec.silo)).name : "-";
+    char line[224];
+    const size_t size =
+        lib::format_to(line, sizeof(line), "{} {} {} {} {} {} {} {} {} {} {} {} {}\n", c.spec.name,
+                       state_word(c.state),
+                       c.spec.isolation == lib::Manifest::Isolation::Kernel ? "kernel" : "user",
+                       c.state == State::Running ? c.process_id : 0, silo, c.restarts,
+                       stats.memory_bytes, stats.limits.memory_pages * 4096, stats.threads,
+                       stats.limits.threads, stats.processes, stats.cpu_ns, exit);
+    if (size >= sizeof(line) || n + size >= capacity) break;  // whole lines only
     __builtin_memcpy(out + n, line, size);
     n += size;
   }

@@ -165,6 +165,7 @@ class Supervisor {
   void on_status(size_t slot);
   size_t status_command(const char* command, char* out, size_t capacity);
   size_t status_components(char* out, size_t capacity) const;
+  size_t status_processes(char* out, size_t capacity) const;
   size_t status_memory(char* out, size_t capacity) const;
   size_t status_log(const char* count, char* out, size_t capacity);
   void open_boot(size_t client, uint64_t call_id, const char* path, size_t size);

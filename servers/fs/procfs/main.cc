@@ -1,6 +1,7 @@
 // procfs: the running system as files (mounted at /proc by the system's mount table): the
-// startup server's status: answers (components, silos, memory, uptime, the kernel log) and
-// the network stack's counters, each made afresh when it is read from its start.
+// startup server's status: answers (components, processes, silos, memory, uptime, the kernel
+// log), the network stack's counters and the device manager's table of devices, each made
+// afresh when it is read from its start.
 #include <stellina/component.h>
 
 #include "procfs_env.h"
@@ -12,9 +13,10 @@ namespace {
 
 constexpr uint64_t kTimeoutNs = 2'000'000'000;
 // The views, and the command each is asked with ("netstat" goes to the network stack).
-constexpr const char* kViews[] = {"components", "silos", "memory", "uptime", "log", "net"};
-constexpr const char* kCommands[] = {"components", "silos",  "memory",
-                                     "uptime",     "log 64", "netstat"};
+constexpr const char* kViews[] = {"components", "processes", "silos", "memory",
+                                  "uptime",     "log",       "net",   "devices"};
+constexpr const char* kCommands[] = {"components", "processes", "silos",   "memory",
+                                     "uptime",     "log 64",    "netstat", "list"};
 
 class ProcFs final : public fs::FileComponent<components::procfs::Env>, fs::ViewSource {
   Result<fs::FileSystem*> mount() override {
@@ -24,8 +26,10 @@ class ProcFs final : public fs::FileComponent<components::procfs::Env>, fs::View
 
   Result<size_t> render(size_t view, char* out, size_t capacity) override {
     const bool net = lib::StringView(kViews[view]) == "net";
-    if (!net && !status_.valid()) status_ = TRY(open("status:"));
-    const Channel& ch = net ? env().netstat : status_;
+    const bool devices = lib::StringView(kViews[view]) == "devices";  // the device manager's
+    const bool status = !net && !devices;
+    if (status && !status_.valid()) status_ = TRY(open("status:"));
+    const Channel& ch = net ? env().netstat : devices ? env().devices : status_;
     if (!ch.valid()) return abi::kErrPeerClosed;
     const lib::StringView command = kCommands[view];
     if (capacity < abi::kMaxMessageData) return abi::kErrBufferTooSmall;
@@ -37,7 +41,7 @@ class ProcFs final : public fs::FileComponent<components::procfs::Env>, fs::View
     m.data_size = static_cast<uint32_t>(command.size());
     m.data_capacity = abi::kMaxMessageData;
     const int64_t r = sys::channel_call(ch.get(), &m, sys::clock_now() + kTimeoutNs);
-    if (r == abi::kErrPeerClosed && !net) status_.reset();  // opened again next time
+    if (r == abi::kErrPeerClosed && status) status_.reset();  // opened again next time
     TRY(check_ok(r));
     return size_t{m.data_size};
   }

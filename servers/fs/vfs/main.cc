@@ -98,6 +98,7 @@ class Vfs final : public ComponentWith<Env> {
       const lib::Manifest::Mount m = manifest_.mount_of(i, k);
       fs::Mount& mount = ns.mounts[ns.count++];
       mount.path = m.path;
+      mount.service = m.service;
       mount.fs = link(m.service);
       mount.subtree = m.subtree;
       mount.read_only = m.read_only;

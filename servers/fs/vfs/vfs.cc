@@ -393,6 +393,30 @@ Result<size_t> Vfs::op(Namespace& ns, const abi::FileRequest& r, lib::StringView
         if (!ns.mounts[i].read_only) TRY(call(ns.mounts[i].fs, q, {}, {}));
       return 0;
     }
+    case abi::FileOp::Mounts: {
+      constexpr size_t kRoom = abi::kMaxMessageData - sizeof(abi::FileReply);
+      size_t n = 0;
+      for (size_t i = 0; i < ns.count; ++i) {
+        const Mount& m = ns.mounts[i];
+        const lib::StringView service = m.service.empty() ? lib::StringView("-") : m.service;
+        const size_t size =
+            service.size() + (m.subtree.empty() ? 0 : 1 + m.subtree.size()) + 1 + m.path.size() + 4;
+        if (n + size > kRoom) break;  // whole lines only
+        auto put = [&](lib::StringView text) {
+          __builtin_memcpy(body + n, text.data(), text.size());
+          n += text.size();
+        };
+        put(service);
+        if (!m.subtree.empty()) {
+          put(":");
+          put(m.subtree);
+        }
+        put(" ");
+        put(m.path);
+        put(m.read_only ? " ro\n" : " rw\n");
+      }
+      return n;
+    }
     default: return abi::kErrNotSupported;
   }
 }

@@ -37,6 +37,7 @@ class FsLink {
 
 struct Mount {
   lib::StringView path;     // in the namespace: "/", "/tmp"
+  lib::StringView service;  // the file server's service, as the mount table names it
   FsLink* fs = nullptr;     // null: its server is not running (requests get kErrPeerClosed)
   lib::StringView subtree;  // of the server's tree: "" (all of it) or "/srv"
   bool read_only = false;
@@ -53,7 +54,7 @@ struct Namespace {
 class Vfs {
  public:
   // One request of a namespace session (OpenPath, StatPath, Mkdir, Unlink, Rename, Symlink,
-  // Readlink, StatFs, Sync); the reply goes to out (kMaxMessageData bytes), its size is
+  // Readlink, StatFs, Sync, Mounts); the reply goes to out (kMaxMessageData bytes), its size is
   // returned. *handle receives the open file's channel for OpenPath (else kInvalidHandle).
   size_t request(Namespace& ns, const void* data, size_t size, uint8_t* out, abi::Handle* handle);
   // Forgets what it knows of a file server's nodes (it restarted, or went away).

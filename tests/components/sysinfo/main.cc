@@ -156,6 +156,37 @@ class SysInfo final : public stellina::ComponentWith<stellina::components::sysin
       log("sysinfo: components: {} lines", lines);
     }
 
+    // processes: 13 fields; its own line running with a process id, no silo, one thread and
+    // one process, some CPU time.
+    if (ask("processes")) {
+      size_t at = 0, lines = 0;
+      bool self = false;
+      while (next_line(&at)) {
+        ++lines;
+        char* w[14];
+        const size_t n = split(line_, w, 14);
+        check(n == 13, "processes: 13 fields a line");
+        if (n != 13) continue;
+        uint64_t pid, restarts, memory, limit, threads, thread_limit, processes, cpu;
+        check(one_of(w[1], kStates, 6), "processes: a known state");
+        check(number(w[3], &pid) && number(w[5], &restarts) && number(w[6], &memory) &&
+                  number(w[7], &limit) && number(w[8], &threads) && number(w[9], &thread_limit) &&
+                  number(w[10], &processes) && number(w[11], &cpu),
+              "processes: numbers");
+        check((StringView(w[1]) == "running") == (pid != 0), "processes: a pid while running");
+        if (StringView(w[0]) == "sysinfo") {
+          self = true;
+          check(StringView(w[2]) == "user" && StringView(w[4]) == "-" && StringView(w[12]) == "-",
+                "processes: sysinfo user, in no declared silo, never ended");
+          check(memory > 0 && limit == kLimitBytes && threads == 1 && thread_limit == 1 &&
+                    processes == 1 && cpu > 0,
+                "processes: sysinfo's one thread, one process, some CPU time");
+        }
+      }
+      check(self, "processes: lists sysinfo");
+      log("sysinfo: processes: {} lines", lines);
+    }
+
     // memory: 0 < free < total, a kernel heap in use.
     if (ask("memory")) {
       uint64_t total = 0, free = 0, heap = 0;

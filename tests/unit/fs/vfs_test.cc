@@ -198,6 +198,30 @@ TEST_F(VfsTest, ReadOnlyMountsRefuseWrites) {
   EXPECT_EQ(request(abi::FileOp::OpenPath, "/boot", "", abi::kOpenRead), abi::kOk);
 }
 
+TEST_F(VfsTest, MountsListsTheTable) {
+  DirectLink boot, site;
+  mount("/boot", &boot, "", true);
+  mount("/srv/www", &site, "/site", false);
+  ns.mounts[2].service = "bootfs";
+  ns.mounts[3].service = "rootfs";
+  ASSERT_EQ(request(abi::FileOp::Mounts, ""), abi::kOk);
+  EXPECT_EQ(std::string(body.begin(), body.end()),
+            "- / rw\n- /tmp rw\nbootfs /boot ro\nrootfs:/site /srv/www rw\n");
+  // A table whose lines do not all fit in a reply: whole lines, as many as fit.
+  Namespace big;
+  std::string paths[Namespace::kMaxMounts];
+  for (size_t i = 0; i < Namespace::kMaxMounts; ++i) {
+    paths[i] = "/" + std::string(400, static_cast<char>('a' + i));
+    big.mounts[big.count++] = Mount{{paths[i].data(), paths[i].size()}, "svc", &boot, "", false, 0};
+  }
+  ASSERT_EQ(request(big, abi::FileOp::Mounts, ""), abi::kOk);
+  const std::string text(body.begin(), body.end());
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(text.back(), '\n');
+  EXPECT_EQ(text.size() % 409, 0u);  // "svc /" + 399 more + " rw\n"
+  EXPECT_LT(text.size(), abi::kMaxMessageData);
+}
+
 TEST_F(VfsTest, LinkLoopsAndLongNamesEnd) {
   ASSERT_EQ(request(abi::FileOp::Symlink, "/b", "/a"), abi::kOk);
   ASSERT_EQ(request(abi::FileOp::Symlink, "/a", "/b"), abi::kOk);
