@@ -166,9 +166,12 @@ function drawChart(section, series, end) {
     const item = document.createElement("li");
     const swatch = document.createElement("span");
     swatch.className = "swatch";
-    swatch.style.background = s.color;
+    swatch.style.background = s.dash.length
+        ? "repeating-linear-gradient(90deg, " + s.color + " 0 " + s.dash[0] + "px, transparent " +
+              s.dash[0] + "px " + (s.dash[0] + s.dash[1]) + "px)"
+        : s.color;
     const last = s.points.length ? s.points[s.points.length - 1][1] : 0;
-    item.append(swatch, s.name + " " + valueText(last) + " " + unit);
+    item.append(swatch, s.name + " " + valueText(last) + " " + (section.dataset.short || unit));
     legend.appendChild(item);
   }
   if (series.length === 0) {
