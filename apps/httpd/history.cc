@@ -48,10 +48,9 @@ bool History::record(const Readings& r, const char* processes, size_t size) {
     s->packets_in = net ? clamp32(growth(r.packets_in, last_packets_in_)) : 0;
     s->packets_out = net ? clamp32(growth(r.packets_out, last_packets_out_)) : 0;
     s->requests = clamp32(growth(r.requests, last_requests_));
-    s->memory_used_bytes =
-        r.has_memory && r.memory_total_bytes >= r.memory_free_bytes
-            ? r.memory_total_bytes - r.memory_free_bytes
-            : 0;
+    s->memory_used_bytes = r.has_memory && r.memory_total_bytes >= r.memory_free_bytes
+                               ? r.memory_total_bytes - r.memory_free_bytes
+                               : 0;
     for (size_t i = 0; i < kHistorySeries; ++i) s->cpu_us[i] = s->memory_kib[i] = 0;
   }
   // Per component: CPU time since the last sample (nothing for one first seen now), memory
@@ -102,8 +101,8 @@ uint32_t History::first_after(uint64_t t_ms) const {
   return lo;
 }
 
-size_t History::generate(uint32_t begin, uint32_t end, uint32_t* cursor, char* out,
-                         size_t capacity, bool* done) const {
+size_t History::generate(uint32_t begin, uint32_t end, uint32_t* cursor, char* out, size_t capacity,
+                         bool* done) const {
   size_t n = 0;
   *done = false;
   for (;;) {
@@ -167,8 +166,8 @@ bool History::render(uint32_t begin, uint32_t end, uint32_t section, uint32_t it
       }
       const Sample& s = sample(seq);
       w.character('[');
-      const uint64_t values[] = {s.t_ms,        s.dt_ms,    s.bytes_in, s.bytes_out, s.packets_in,
-                                 s.packets_out, s.requests, s.memory_used_bytes};
+      const uint64_t values[] = {s.t_ms,       s.dt_ms,       s.bytes_in, s.bytes_out,
+                                 s.packets_in, s.packets_out, s.requests, s.memory_used_bytes};
       for (uint64_t v : values) {
         w.number(v);
         w.character(',');

@@ -31,10 +31,10 @@
 
 namespace httpd {
 
-constexpr size_t kHistoryWindow = 600;        // samples served: 10 minutes at 1 s
-constexpr size_t kHistoryCapacity = 640;      // samples kept: the window and a 40 s margin
-constexpr size_t kHistorySeries = 24;         // components followed
-constexpr size_t kHistoryNameSize = 32;       // of a component's name, clipped
+constexpr size_t kHistoryWindow = 600;         // samples served: 10 minutes at 1 s
+constexpr size_t kHistoryCapacity = 640;       // samples kept: the window and a 40 s margin
+constexpr size_t kHistorySeries = 24;          // components followed
+constexpr size_t kHistoryNameSize = 32;        // of a component's name, clipped
 constexpr uint64_t kHistoryIntervalMs = 1000;  // the sampling period the owner keeps
 // Answers closer than this to the last sample are not taken: the owner may ask more often
 // than once a period (a page that found its data old asks again).

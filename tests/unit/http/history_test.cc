@@ -277,7 +277,8 @@ struct SiteFixture {
       std::vector<char> buffer(4096);
       uint32_t cursor = 0;
       bool done = false;
-      while (!done) out.append(buffer.data(), site.generate(r, &cursor, buffer.data(), 4096, &done));
+      while (!done)
+        out.append(buffer.data(), site.generate(r, &cursor, buffer.data(), 4096, &done));
     }
     if (r.status == 404) out = "404";
     if (kept) {
@@ -308,12 +309,12 @@ TEST(HttpHistory, ThroughTheSite) {
   EXPECT_EQ(j["components"].array[0].string, "httpd");
   EXPECT_EQ(j["memory_total_bytes"].number, 134217728);
   for (const Json& s : j["samples"].array) {
-    EXPECT_EQ(s.array[1].number, 1000);         // dt_ms
-    EXPECT_EQ(s.array[2].number, 1000);         // bytes_in
-    EXPECT_EQ(s.array[4].number, 10);           // packets_in: frames.in
-    EXPECT_EQ(s.array[5].number, 0);            // packets_out: frames.out did not move
-    EXPECT_EQ(s.array[6].number, 2);            // requests
-    EXPECT_EQ(s.array[7].number, 32 << 20);     // memory in use
+    EXPECT_EQ(s.array[1].number, 1000);            // dt_ms
+    EXPECT_EQ(s.array[2].number, 1000);            // bytes_in
+    EXPECT_EQ(s.array[4].number, 10);              // packets_in: frames.in
+    EXPECT_EQ(s.array[5].number, 0);               // packets_out: frames.out did not move
+    EXPECT_EQ(s.array[6].number, 2);               // requests
+    EXPECT_EQ(s.array[7].number, 32 << 20);        // memory in use
     EXPECT_EQ(s.array[8].array[0].number, 10000);  // httpd: 10 ms of CPU a second
     EXPECT_EQ(s.array[8].array[1].number, 5000);
   }
@@ -348,7 +349,8 @@ TEST(HttpHistory, ResponsesKeepTheirRange) {
   std::vector<char> buffer(4096);
   uint32_t cursor = 0;
   bool done = false;
-  while (!done) text.append(buffer.data(), f.site.generate(held, &cursor, buffer.data(), 4096, &done));
+  while (!done)
+    text.append(buffer.data(), f.site.generate(held, &cursor, buffer.data(), 4096, &done));
   const Json j = parse(text);
   ASSERT_EQ(j["samples"].array.size(), 10u);
   EXPECT_EQ(j["samples"].array[9].array[0].number, 11000);
@@ -357,7 +359,8 @@ TEST(HttpHistory, ResponsesKeepTheirRange) {
   text.clear();
   cursor = 0;
   done = false;
-  while (!done) text.append(buffer.data(), f.site.generate(held, &cursor, buffer.data(), 4096, &done));
+  while (!done)
+    text.append(buffer.data(), f.site.generate(held, &cursor, buffer.data(), 4096, &done));
   const Json late = parse(text);
   ASSERT_EQ(late["samples"].array.size(), 10u);
   EXPECT_EQ(late["samples"].array[0].type, Json::Type::Null);
