@@ -324,14 +324,14 @@ def history_json(base, path="/api/history"):
 
 
 def check_history(base, requests_made):
-    """The samples httpd kept while the checks above ran (about a minute of them)."""
+    """The samples httpd kept while the checks above ran (half a minute of them at least)."""
     h = history_json(base)
     fields = h["fields"]
     expect(fields[:2] == ["t_ms", "dt_ms"] and fields[-2:] == ["cpu_us", "memory_bytes"],
            f"/api/history fields: {fields}")
     col = {name: i for i, name in enumerate(fields)}
     samples = [s for s in h["samples"] if s is not None]
-    expect(len(samples) >= 20, f"only {len(samples)} samples after a minute: {h['samples']}")
+    expect(len(samples) >= 15, f"only {len(samples)} samples after half a minute: {h['samples']}")
     times = [s[col["t_ms"]] for s in samples]
     expect(all(b > a for a, b in zip(times, times[1:])), f"sample times do not grow: {times}")
     gaps = sorted(s[col["dt_ms"]] for s in samples)

@@ -1,5 +1,6 @@
 // Stellina's graphs: line charts of the last minutes, drawn on canvases from the samples
-// httpd keeps (/api/history; apps/httpd/history.h says what they hold). The first fetch
+// httpd keeps (/api/history; apps/httpd/history.h says what they hold). The charts cover
+// what the samples do, in whole minutes, up to the window (10 minutes). The first fetch
 // takes the whole window, then every PERIOD_MS only what is newer; samples older than the
 // window are dropped. After drawing, each canvas says how many points it drew (data-points)
 // and <main> how many charts and samples there are (data-drawn, data-samples).
@@ -7,7 +8,8 @@
 
 const PERIOD_MS = 3000;
 const PALETTE = ["#3a5bd9", "#d9480f", "#2b8a3e", "#ae3ec9", "#e67700", "#0b7285", "#c2255c",
-                 "#5c940d", "#1864ab", "#862e9c", "#a61e4d", "#495057"];
+                 "#5c940d", "#1864ab", "#862e9c", "#a61e4d", "#495057", "#f59f00", "#15aabf",
+                 "#e03131", "#20c997"];
 const DASHES = [[], [6, 3], [2, 3]];
 const MUTED = "#5c6577", GRID = "#d9dee8";
 
@@ -67,9 +69,22 @@ function valueText(v) {
   return v.toFixed(2);
 }
 
+// How much time the charts show: what the samples cover, rounded up to a whole minute, from
+// one minute to the whole window; and the x axis's ticks for it.
+function span() {
+  const covered = state.samples.length ? state.last - state.samples[0].t : 0;
+  const ms = Math.min(state.windowMs, Math.max(60000, Math.ceil(covered / 60000) * 60000));
+  if (ms <= 120000) {
+    return {ms: ms, tick: 15000, label: 30000, unit: 1000, title: "seconds ago"};
+  }
+  return {ms: ms, tick: 60000, label: ms > 360000 ? 120000 : 60000, unit: 60000,
+          title: "minutes ago"};
+}
+
 // Draws series [{name, color, dash, points: [[t, v], ...]}] on the chart's canvas over the
-// window that ends at `end` (ms), with the unit on the y axis and minutes ago on the x axis.
-function drawChart(section, series, end) {
+// time `shown` (span()) that ends at `end` (ms), with the unit on the y axis and the time
+// before the newest sample on the x axis.
+function drawChart(section, series, end, shown) {
   const canvas = section.querySelector("canvas");
   const unit = section.dataset.unit;
   const ratio = window.devicePixelRatio || 1;
@@ -90,7 +105,7 @@ function drawChart(section, series, end) {
 
   const left = 56, right = 12, above = 22, below = 34;
   const plotW = width - left - right, plotH = height - above - below;
-  const windowMs = state.windowMs, start = end - windowMs;
+  const windowMs = shown.ms, start = end - windowMs;
   const x = (t) => left + (t - start) / windowMs * plotW;
   const y = (v) => above + plotH - v / top * plotH;
 
@@ -112,19 +127,20 @@ function drawChart(section, series, end) {
   g.textBaseline = "alphabetic";
   g.fillText(unit, 4, 14);
 
-  // x ticks: every minute back from the newest sample.
+  // x ticks: back from the newest sample.
   g.textAlign = "center";
   g.textBaseline = "top";
-  const minutes = Math.round(windowMs / 60000);
-  for (let m = 0; m <= minutes; ++m) {
-    const xx = Math.round(x(end - m * 60000)) + 0.5;
+  for (let ago = 0; ago <= windowMs; ago += shown.tick) {
+    const xx = Math.round(x(end - ago)) + 0.5;
     g.beginPath();
     g.moveTo(xx, above + plotH);
     g.lineTo(xx, above + plotH + 4);
     g.stroke();
-    if (m % 2 === 0 || minutes <= 6) g.fillText(m === 0 ? "now" : "\u2212" + m, xx, above + plotH + 6);
+    if (ago % shown.label === 0) {
+      g.fillText(ago === 0 ? "now" : "\u2212" + ago / shown.unit, xx, above + plotH + 6);
+    }
   }
-  g.fillText("minutes ago", left + plotW / 2, above + plotH + 19);
+  g.fillText(shown.title, left + plotW / 2, above + plotH + 19);
 
   // Axes.
   g.strokeStyle = MUTED;
@@ -219,11 +235,12 @@ function draw() {
                        named("out", 1, rate((s) => s.packetsOut))]],
     ["chart-requests", [named("requests", 2, rate((s) => s.requests))]],
   ];
+  const shown = span();
   let drawn = 0;
   for (const [id, series] of charts) {
     const section = document.getElementById(id);
     if (section) {
-      drawChart(section, series, end);
+      drawChart(section, series, end, shown);
       ++drawn;
     }
   }
