@@ -8,8 +8,8 @@
 // page divides by dt_ms) and what is in use at its moment (memory). Samples go into a ring
 // of kHistoryCapacity: the newest kHistoryWindow of them are served, the rest is a margin
 // that keeps a response's samples in place while it goes out (a response pins a range of
-// sequence numbers, not copies). Fixed size, nothing allocated: about 150 KB, charged as the
-// ring fills.
+// sequence numbers, not copies). Fixed size, nothing allocated: about 150 KB, all charged
+// when the History is made.
 //
 // JSON (one document, generated piece by piece; see render()):
 //   {"interval_ms":1000,"window_ms":600000,"capacity":600,"memory_total_bytes":N|null,
@@ -53,6 +53,10 @@ struct Readings {
 
 class History {
  public:
+  // Writes the whole ring once, so all of it is charged at start (a silo short of memory
+  // says so then, not ten minutes later) and httpd's memory stays flat as the ring fills.
+  History() { __builtin_memset(ring_, 0, sizeof(ring_)); }
+
   // Takes a sample from a `processes` answer (already checked by check_answer) and the
   // readings. The first call only sets the baseline; a call within kHistoryMinIntervalMs of
   // the last sample is ignored. Returns true if a sample was recorded.
