@@ -147,7 +147,7 @@ def big_pipelines():
     sevens = sum(1 for i in range(1, 200001) if "7" in str(i))
     return [
         ("seq 1 200000 | grep 7 | wc -l", f"{sevens}\n"),
-        ("seq 1 100000 | sort -rn | head -n 3 | tr '\\n' ' '", "100000 99999 99998 "),
+        ("seq 1 100000 | sort -rn | head -n 3 | tr '\\n' ' '; echo", "100000 99999 99998 \n"),
         ("yes abc | head -n 50000 | uniq -c", "  50000 abc\n"),
         ("seq 1 300000 | tail -n 1", "300000\n"),
     ]
