@@ -100,7 +100,7 @@ int64_t program_main(stellina::ProgramEnv& p) {
       continue;
     }
     lib::StringView line;
-    while (lines.next(&line) && !c.out().failed()) numberer.line(line, lines.had_newline());
+    while (lines.next(&line) && !c.out().failed()) numberer.line(line);
     if (lines.failed()) code = 1;
   }
   return c.finish(code);

@@ -40,7 +40,7 @@ void Numberer::number(int64_t n) {
   out_.write(o_.separator.data(), o_.separator.size());
 }
 
-void Numberer::line(lib::StringView text, bool newline) {
+void Numberer::line(lib::StringView text) {
   int delimiter = -1;
   if (text == "\\:\\:\\:")
     delimiter = 0;
@@ -71,7 +71,7 @@ void Numberer::line(lib::StringView text, bool newline) {
     repeat(out_, ' ', (o_.width > 0 ? static_cast<size_t>(o_.width) : 0) + o_.separator.size());
   }
   out_.write(text.data(), text.size());
-  if (newline) out_.write("\n", 1);
+  out_.write("\n", 1);
 }
 
 }  // namespace text

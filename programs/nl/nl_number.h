@@ -34,8 +34,9 @@ class Numberer {
  public:
   Numberer(lib::Sink& out, const NlOptions& o) : out_(out), o_(o), next_(o.start) {}
 
-  // One line (without its '\n'); newline: whether to end it with one.
-  void line(lib::StringView text, bool newline);
+  // One line (without its '\n'), written with one even if the input's last line had none,
+  // as GNU does.
+  void line(lib::StringView text);
 
  private:
   void number(int64_t n);

@@ -86,7 +86,7 @@ std::string nl(const std::string& in, text::NlOptions o = {}) {
   text::Numberer n(out, o);
   StringLines lines(in);
   lib::StringView line;
-  while (lines.next(&line)) n.line(line, lines.had_newline());
+  while (lines.next(&line)) n.line(line);
   return out.text;
 }
 
@@ -106,7 +106,7 @@ TEST(Nl, Styles) {
   EXPECT_EQ(nl("a\n\nb\n", z), "000005\ta\n       \n000007\tb\n");
   z.start = -3;
   EXPECT_EQ(nl("a\n", z), "-00003\ta\n");
-  EXPECT_EQ(nl("x\\:\\:\\:\ny"), "     1\tx\\:\\:\\:\n     2\ty");
+  EXPECT_EQ(nl("x\\:\\:\\:\ny"), "     1\tx\\:\\:\\:\n     2\ty\n");  // a '\n' even so
   auto re = std::make_unique<text::Regex>();
   ASSERT_EQ(re->compile("^b", 0), text::RegexError::kNone);
   text::NlOptions p;
