@@ -339,12 +339,11 @@ SedRun::End SedRun::execute() {
         break;
       }
       case 'a':
-        if (!appends_.push(Append{false, c.text}))
-          return fail("couldn't allocate memory"), End::kError;
-        break;
       case 'r':
-        if (!appends_.push(Append{true, c.text}))
-          return fail("couldn't allocate memory"), End::kError;
+        if (!appends_.push(Append{c.name == 'r', c.text})) {
+          fail("couldn't allocate memory");
+          return End::kError;
+        }
         break;
       case 'i': write_text(script_.text(c.text)); break;
       case 'c':

@@ -428,38 +428,43 @@ bool SedScript::substitute(SedCommand& c) {
   }
   uint32_t flags = 0;
   bool have_number = false;
+  // The regex (with the flags read) and the replacement, once the flags are known.
+  const auto compile = [&]() {
+    if (!regex(pattern.view(), flags, &c.regex) || !replacement(repl.view(), c, encoded))
+      return false;
+    return store(encoded.view(), &c.text) || out_of_memory();
+  };
   for (;;) {
     if (done()) break;
     const char f = peek();
+    if (is_blank(f)) {  // GNU lets blanks go between the flags
+      ++at_;
+      continue;
+    }
     if (f == 'g') {
-      if (c.global) return ++at_, fail("multiple `g' options to `s' command");
+      if (c.global) return fail_after("multiple `g' options to `s' command");
       c.global = true;
     } else if (f == 'p') {
-      if (c.print) return ++at_, fail("multiple `p' options to `s' command");
+      if (c.print) return fail_after("multiple `p' options to `s' command");
       c.print = true;
     } else if (f == 'i' || f == 'I') {
       flags |= kIgnoreCase;
     } else if (is_digit(f)) {
-      if (have_number) return ++at_, fail("multiple number options to `s' command");
+      if (have_number) return fail_after("multiple number options to `s' command");
       number(&c.nth);
       if (c.nth == 0) return fail("number option to `s' command may not be zero");
       have_number = true;
       continue;
     } else if (f == 'w') {
       ++at_;
-      if (!regex(pattern.view(), flags, &c.regex)) return false;
-      if (!replacement(repl.view(), c, encoded) || !store(encoded.view(), &c.text)) return false;
-      return write_file(c);
+      return compile() && write_file(c);
     } else {
       break;
     }
     ++at_;
   }
   if (!end_of_command()) return fail("unknown option to `s'");
-  if (!regex(pattern.view(), flags, &c.regex)) return false;
-  if (!replacement(repl.view(), c, encoded)) return false;
-  if (!store(encoded.view(), &c.text)) return out_of_memory();
-  return true;
+  return compile();
 }
 
 bool SedScript::transliterate(SedCommand& c) {
@@ -527,7 +532,7 @@ bool SedScript::parse(uint32_t flags) {
     if (c.a1.kind == SedAddressKind::kZero) c.active = true;
     skip_blanks();
     while (peek() == '!') {
-      if (c.negate) return ++at_, fail("multiple `!'s");
+      if (c.negate) return fail_after("multiple `!'s");
       c.negate = true;
       ++at_;
       skip_blanks();

@@ -129,6 +129,11 @@ class SedScript {
 
   bool add_piece(lib::StringView text, uint32_t number, lib::StringView file_name);
   bool fail(const char* message, lib::StringView detail = lib::StringView());
+  // fail() counting the byte at at_ as read (GNU's place for it).
+  bool fail_after(const char* message) {
+    ++at_;
+    return fail(message);
+  }
   // An error without a place in the script (GNU gives none for these).
   bool message(const char* fmt, lib::StringView a, lib::StringView b = lib::StringView()) {
     error_status_ = 4;

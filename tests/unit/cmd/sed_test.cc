@@ -152,6 +152,7 @@ TEST(Sed, Substitute) {
   EXPECT_EQ(sed("s/^/> /", "x\ny\n"), "> x\n> y\n");
   EXPECT_EQ(sed("s/$/ </", "x\n"), "x <\n");
   EXPECT_EQ(sed("s/\\bx/Y/g", "x xx axb\n"), "Y Yx axb\n");
+  EXPECT_EQ(sed("s/a/b/ g ;p", "aa\n"), "bb\nbb\n");
 }
 
 TEST(Sed, SubstituteCase) {
