@@ -204,10 +204,15 @@ int run(ProgramEnv& p) {
   size_t at = 1;
   StringView command;
   bool has_command = false;
+  StringView options[8];  // set's options given on the command line (sh -e FILE, #!/bin/sh -x)
+  size_t option_count = 0;
   for (; at < p.argc(); ++at) {
     const StringView a = p.arg(at);
     if (a == "-i") {
       interactive_mode = true;
+    } else if (a.size() > 1 && (a[0] == '-' || a[0] == '+') && a != "-c" && a != "--" &&
+               option_count < 8) {
+      options[option_count++] = a;
     } else if (a == "-c" && at + 1 < p.argc()) {
       command = p.arg(++at);
       has_command = true;
@@ -241,6 +246,11 @@ int run(ProgramEnv& p) {
   const bool script_file = !has_command && name != "sh";
   for (; at < p.argc(); ++at) args[count++] = p.arg(at);
   shell->set_arguments(name, std::span<const StringView>(args, count));
+  for (size_t i = 0; i < option_count; ++i) {
+    Text set("set ");
+    set.append(options[i]);
+    if (shell->run_script(set.view()) != 0) return 2;  // sh has said what was wrong
+  }
 
   int status = 0;
   if (has_command) {

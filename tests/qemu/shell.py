@@ -4,8 +4,8 @@ programs in /bin and the scripts in /tests, boots the "shell" test system (term 
 /bin/sh -i on the serial console), types `sh /tests/NAME.sh` for each script and checks that
 what it printed (stdout and stderr together) and its exit status are the host's for the same
 script under /bin/sh with the same commands (GNU coreutils). Each script runs in a fresh
-directory (its current directory on both sides: /tmp/NAME on Stellina), its stdin empty
-(/dev/null).
+directory (its current directory and HOME on both sides: /tmp/NAME on Stellina), its stdin
+empty (/dev/null).
 
 Then the interactive parts, which have no host counterpart: a crashing command reported and
 the shell going on, Ctrl-C ending a foreground pipeline, history kept across a reboot.
@@ -226,7 +226,7 @@ def main():
                     expected = on_host(script, host_dir)
                 finally:
                     shutil.rmtree(host_dir, ignore_errors=True)
-                got = on_stellina(m, f"mkdir -p /tmp/{name} && cd /tmp/{name} && "
+                got = on_stellina(m, f"mkdir -p /tmp/{name} && cd /tmp/{name} && HOME=/tmp/{name} "
                                      f"sh /tests/{os.path.basename(script)} 2>&1 </dev/null")
                 if got != expected:
                     failures.append((name, expected, got))
