@@ -46,6 +46,9 @@ class StellinaHost final : public Host {
   HostResult<FileInfo> stat(StringView path) override;
   HostResult<void> list(StringView directory, DirectoryVisitor& visitor) override;
   int64_t shell_id() override;
+  // echo is built in, as in dash: besides saving a program's start, a loop reading a
+  // pipeline's output keeps its input (an external echo would be given it, and take it).
+  bool builtin_echo() override { return true; }
 
   // At the prompt: waits for what is typed (relaying background jobs meanwhile) and returns
   // it raw; 0 when the terminal has gone.
