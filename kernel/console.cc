@@ -16,7 +16,7 @@ namespace {
 using stellina::abi::kSignalPeerClosed;
 using stellina::abi::kSignalReadable;
 
-constexpr char kSwitch = 0x1d;  // Ctrl-]: to the monitor while a channel holds the port
+constexpr char kSwitch = 0x1d;    // Ctrl-]: to the monitor while a channel holds the port
 constexpr char kGiveBack = 0x04;  // Ctrl-D on an empty line: back to the holder, as `exit`
 
 // Bytes from the serial interrupt, consumed by the console thread.

@@ -68,7 +68,7 @@ class StellinaHost final : public Host {
     bool used = false;
     Process processes[kMaxPipeline];
     size_t count = 0;
-    bool interrupted = false;  // Ctrl-C
+    bool interrupted = false;     // Ctrl-C
     bool terminal_input = false;  // its stdin pump reads the terminal
   };
   struct Relay {
@@ -76,7 +76,7 @@ class StellinaHost final : public Host {
     bool pump = false;  // feeds a program's stdin (else drains a program's output)
     int job = -1;
     Channel ch;
-    Stream end;           // where output goes, or where input comes from
+    Stream end;            // where output goes, or where input comes from
     bool waiting = false;  // a pump whose channel is full: polled for writable
     bool source_done = false;
     char pending[abi::kMaxMessageData];

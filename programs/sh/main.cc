@@ -100,7 +100,8 @@ class Completer final : public lib::Completer {
       } else {
         out.add(name);
       }
-    }), "a directory that cannot be listed completes nothing");
+    }),
+           "a directory that cannot be listed completes nothing");
   }
 
   StellinaHost& host_;
@@ -221,8 +222,8 @@ int run(ProgramEnv& p) {
   }
   // Made once, never destroyed (the process ends with it): no exit-time destructor.
   alignas(StellinaHost) static unsigned char host_storage[sizeof(StellinaHost)];
-  auto& host = *new (host_storage)
-      StellinaHost(p, interactive_mode && !has_command && at >= p.argc());
+  auto& host =
+      *new (host_storage) StellinaHost(p, interactive_mode && !has_command && at >= p.argc());
   Shell* shell = Shell::create(host, interactive_mode);
   if (!shell) {
     ignore(p.err().print("sh: out of memory\n"), "the exit code says it too");
@@ -234,9 +235,9 @@ int run(ProgramEnv& p) {
   shell->import_environment(std::span<const StringView>(entries, p.env_count()));
   StringView args[abi::kProgramMaxArgs];
   size_t count = 0;
-  const StringView name = has_command && at < p.argc() ? p.arg(at++)
+  const StringView name = has_command && at < p.argc()    ? p.arg(at++)
                           : !has_command && at < p.argc() ? p.arg(at++)
-                                                           : StringView("sh");
+                                                          : StringView("sh");
   const bool script_file = !has_command && name != "sh";
   for (; at < p.argc(); ++at) args[count++] = p.arg(at);
   shell->set_arguments(name, std::span<const StringView>(args, count));

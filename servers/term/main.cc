@@ -12,9 +12,9 @@
 namespace stellina {
 namespace {
 
-constexpr uint64_t kRetryNs = 500'000'000;        // no serial port yet, no /bin/sh yet
-constexpr uint64_t kRestartNs = 200'000'000;      // after sh ended
-constexpr uint64_t kWriteRetryNs = 10'000'000;    // a full queue
+constexpr uint64_t kRetryNs = 500'000'000;      // no serial port yet, no /bin/sh yet
+constexpr uint64_t kRestartNs = 200'000'000;    // after sh ended
+constexpr uint64_t kWriteRetryNs = 10'000'000;  // a full queue
 constexpr uint64_t kNoShellNoticeNs = 5'000'000'000;
 constexpr size_t kMaxSessions = 4;
 constexpr size_t kMaxNamespaces = 64;  // live programs holding a namespace channel, in all
@@ -27,8 +27,8 @@ constexpr abi::SiloLimits kSessionLimits{.memory_pages = 12288, .threads = 32, .
 
 // URI schemes a session's programs may open through term (term's own requires, but the
 // terminals, which are term's alone).
-constexpr lib::StringView kAllowed[] = {"file:",    "tcp:",    "tcp-listen:", "udp:", "ping:",
-                                        "netstat:", "status:", "control:"};
+constexpr lib::StringView kAllowed[] = {
+    "file:", "tcp:", "tcp-listen:", "udp:", "ping:", "netstat:", "status:", "control:"};
 // Services a program names without a scheme, and the scheme that gives another channel to
 // each.
 struct Alias {
@@ -36,9 +36,9 @@ struct Alias {
 };
 constexpr Alias kAliases[] = {{"control", "control:"}, {"netstat", "netstat:"}};
 
-constexpr lib::StringView kEnvironment[] = {
-    "HOME=/home", "PATH=/bin", "PWD=/home", "SHELL=/bin/sh", "TERM=vt100",
-    "USER=root",  "HOSTNAME=stellina", "COLUMNS=80", "LINES=24"};
+constexpr lib::StringView kEnvironment[] = {"HOME=/home",        "PATH=/bin",  "PWD=/home",
+                                            "SHELL=/bin/sh",     "TERM=vt100", "USER=root",
+                                            "HOSTNAME=stellina", "COLUMNS=80", "LINES=24"};
 
 struct Session {
   bool used = false;
@@ -207,7 +207,8 @@ class Term final : public ComponentWith<components::term::Env> {
     for (const Alias& a : kAliases)
       if (uri == a.name) forwarded = a.scheme;
     bool allowed = false;
-    for (const lib::StringView scheme : kAllowed) allowed = allowed || forwarded.starts_with(scheme);
+    for (const lib::StringView scheme : kAllowed)
+      allowed = allowed || forwarded.starts_with(scheme);
     Pending* p = nullptr;
     for (Pending& q : pending_)
       if (!p && q.call == 0) p = &q;
@@ -262,7 +263,7 @@ class Term final : public ComponentWith<components::term::Env> {
 
   // What the user typed goes to the shell as it is: sh edits the line itself.
   void typed(Session& s, const uint8_t* p, size_t n) {
-    if (!s.running) return;  // no shell to read it yet
+    if (!s.running) return;                                  // no shell to read it yet
     if (s.in_size + n > kInBytes) n = kInBytes - s.in_size;  // a shell that does not read
     __builtin_memcpy(s.in + s.in_size, p, n);
     s.in_size += n;

@@ -131,11 +131,21 @@ def make_disk(workdir, programs, scripts):
         os.remove(disk)
     subprocess.run([os.path.join(ROOT, "tools/mkdisk.sh"), disk, programs], check=True,
                    stdout=subprocess.DEVNULL)
+    # Two executable scripts, started by name: one with a #! line, one without (sh runs it).
+    hashbang = os.path.join(workdir, "hashbang")
+    with open(hashbang, "w") as f:
+        f.write("#!/bin/sh -e\necho \"hashbang: $0 $1\"\n")
+    plain = os.path.join(workdir, "plain")
+    with open(plain, "w") as f:
+        f.write("echo \"plain: $1\"\n")
     commands = os.path.join(workdir, "debugfs.cmd")
     with open(commands, "w") as f:
         f.write("mkdir /tests\n")
         for s in scripts:
             f.write(f'write "{s}" "/tests/{os.path.basename(s)}"\n')
+        for s in (hashbang, plain):
+            f.write(f'write "{s}" "/tests/{os.path.basename(s)}"\n')
+            f.write(f'sif "/tests/{os.path.basename(s)}" mode 0100755\n')
     subprocess.run(["debugfs", "-w", "-f", commands, disk], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return disk
@@ -164,6 +174,11 @@ def interactive_checks(m, failures):
     for line, expected in big_pipelines():
         out, status = on_stellina(m, line, timeout=180)
         check(f"pipeline '{line}'", out == expected and status == 0, f"{out!r} status {status}")
+
+    # Scripts started by name: the #! line's interpreter, or sh without one.
+    out, status = on_stellina(m, "/tests/hashbang one; cd /tests && ./plain two")
+    check("scripts started by name", out == "hashbang: /tests/hashbang one\nplain: two\n"
+          and status == 0, f"{out!r} {status}")
 
     # A program that faults: the shell says how it ended and goes on.
     out, status = on_stellina(m, "crash")
