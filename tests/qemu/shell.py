@@ -195,8 +195,8 @@ def interactive_checks(m, failures):
     time.sleep(2)
     m.type("\x03")
     m.wait_for(rb"\^C", 30)
-    out, status = on_stellina(m, "echo after")
-    check("Ctrl-C ends a pipeline", out == "after\n" and status == 130, f"{out!r} {status}")
+    out, status = on_stellina(m, 'echo "after $?"')
+    check("Ctrl-C ends a pipeline", out == "after 130\n" and status == 0, f"{out!r} {status}")
 
     # A program reading the terminal gets a line at a time; Ctrl-D ends its input.
     m.type("cat | tr a-z A-Z; echo @@$?@@\r")
