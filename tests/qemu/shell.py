@@ -4,7 +4,7 @@ programs in /bin and the scripts in /tests, boots the "shell" test system (term 
 /bin/sh -i on the serial console), types `sh /tests/NAME.sh` for each script and checks that
 what it printed (stdout and stderr together) and its exit status are the host's for the same
 script under /bin/sh with the same commands (GNU coreutils). Each script runs in a fresh
-directory (its current directory and HOME on both sides: /tmp/NAME on Stellina), its stdin
+directory (its current directory and HOME, /tmp/stellina-sh-NAME on both sides), its stdin
 empty (/dev/null).
 
 Then the interactive parts, which have no host counterpart: a crashing command reported and
@@ -202,9 +202,9 @@ def interactive_checks(m, failures):
     m.type("cat | tr a-z A-Z; echo @@$?@@\r")
     time.sleep(1)
     m.type("hello there\r")
-    m.wait_for(rb"HELLO THERE", 30)
+    time.sleep(1)
     m.type("\x04")
-    m.wait_for(rb"(?:^|\n)@@0@@", 30)
+    m.wait_for(rb"HELLO THERE\r?\n@@0@@", 30)
     check("typing to a program, Ctrl-D ends it", True)
 
 
@@ -221,12 +221,15 @@ def main():
             m.start_shell()
             for script in scripts:
                 name = os.path.splitext(os.path.basename(script))[0]
-                host_dir = tempfile.mkdtemp(prefix=f"shell-{name}-")
+                # The same directory on both sides, so that what prints it agrees.
+                where = f"/tmp/stellina-sh-{name}"
+                shutil.rmtree(where, ignore_errors=True)
+                os.makedirs(where)
                 try:
-                    expected = on_host(script, host_dir)
+                    expected = on_host(script, where)
                 finally:
-                    shutil.rmtree(host_dir, ignore_errors=True)
-                got = on_stellina(m, f"mkdir -p /tmp/{name} && cd /tmp/{name} && HOME=/tmp/{name} "
+                    shutil.rmtree(where, ignore_errors=True)
+                got = on_stellina(m, f"mkdir -p {where} && cd {where} && HOME={where} "
                                      f"sh /tests/{os.path.basename(script)} 2>&1 </dev/null")
                 if got != expected:
                     failures.append((name, expected, got))
