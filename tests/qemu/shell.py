@@ -144,11 +144,17 @@ def make_disk(workdir, programs, scripts):
     plain = os.path.join(workdir, "plain")
     with open(plain, "w") as f:
         f.write("echo \"plain: $1\"\n")
+    # What runs a script on Stellina, in a line short enough not to wrap at the prompt.
+    run = os.path.join(workdir, "run")
+    with open(run, "w") as f:
+        f.write('d=/tmp/stellina-sh-$1\nmkdir -p $d && cd $d && HOME=$d sh /tests/$1.sh 2>&1 '
+                '</dev/null\n')
     commands = os.path.join(workdir, "debugfs.cmd")
     with open(commands, "w") as f:
         f.write("mkdir /tests\n")
         for s in scripts:
             f.write(f'write "{s}" "/tests/{os.path.basename(s)}"\n')
+        f.write(f'write "{run}" "/tests/run"\n')
         for s in (hashbang, plain):
             f.write(f'write "{s}" "/tests/{os.path.basename(s)}"\n')
             f.write(f'sif "/tests/{os.path.basename(s)}" mode 0100755\n')
@@ -229,8 +235,7 @@ def main():
                     expected = on_host(script, where)
                 finally:
                     shutil.rmtree(where, ignore_errors=True)
-                got = on_stellina(m, f"mkdir -p {where} && cd {where} && HOME={where} "
-                                     f"sh /tests/{os.path.basename(script)} 2>&1 </dev/null")
+                got = on_stellina(m, f"sh /tests/run {name}")
                 if got != expected:
                     failures.append((name, expected, got))
                     print(f"shell: {name}: FAILED\n--- host (status {expected[1]})\n{expected[0]}"
