@@ -12,10 +12,10 @@ namespace cmd::net {
 
 constexpr size_t kUrlMaxHost = 253;
 constexpr size_t kUrlMaxPath = 2048;
-constexpr size_t kHttpMaxHead = 16 * 1024;  // a response's status line and headers
+constexpr size_t kHttpMaxHead = size_t{16} * 1024;  // a response's status line and headers
 constexpr size_t kHttpMaxReason = 64;
 constexpr size_t kHttpMaxChunkLine = 1024;  // a chunk's size line, with its extensions
-constexpr size_t kHttpMaxTrailer = 16 * 1024;
+constexpr size_t kHttpMaxTrailer = size_t{16} * 1024;
 
 struct Url {
   char host[kUrlMaxHost + 1] = {};

@@ -284,14 +284,12 @@ class Term final : public ComponentWith<components::term::Env> {
   void feed(Session& s) {
     if (s.in_size == 0 || !s.sh.in.valid()) return;
     const Result<void> sent = s.sh.in.send(Bytes{s.in, s.in_size});
-    if (sent.ok()) {
-      s.in_size = 0;
-    } else if (sent.error() == abi::kErrWouldBlock) {
+    if (!sent.ok() && sent.error() == abi::kErrWouldBlock) {
       pause(s.terminal);  // until the shell reads: back-pressure to the kernel's queue
       notify_writable(s.sh.in);
-    } else {
-      s.in_size = 0;
+      return;
     }
+    s.in_size = 0;  // taken (or the shell has gone: its input with it)
   }
 
   void on_writable(Channel& ch) override {

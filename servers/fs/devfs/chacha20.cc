@@ -46,7 +46,7 @@ void ChaCha20Rng::mix(const void* data, size_t size) {
     uint8_t chunk[32] = {};
     const size_t n = size < sizeof(chunk) ? size : sizeof(chunk);
     for (size_t i = 0; i < n; ++i) chunk[i] = p[i];
-    for (int i = 0; i < 8; ++i) key_[i] ^= load32(chunk + 4 * i);
+    for (size_t i = 0; i < 8; ++i) key_[i] ^= load32(chunk + 4 * i);
     rekey();
     p += n;
     size -= n;
@@ -73,7 +73,7 @@ void ChaCha20Rng::fill(void* out, size_t size) {
 void ChaCha20Rng::rekey() {
   uint8_t block[64];
   chacha20_block(key_, 0, nonce_, block);
-  for (int i = 0; i < 8; ++i) key_[i] = load32(block + 4 * i);
+  for (size_t i = 0; i < 8; ++i) key_[i] = load32(block + 4 * i);
   for (uint8_t& b : block) b = 0;
 }
 

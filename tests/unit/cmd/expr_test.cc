@@ -17,6 +17,7 @@ std::string expr(std::vector<std::string> argv) {
   static std::vector<std::string> keep;
   keep = std::move(argv);
   std::vector<lib::StringView> args;
+  args.reserve(keep.size());
   for (const std::string& a : keep) args.emplace_back(a.data(), a.size());
   auto r = std::make_unique<text::ExprResult>();
   text::expr_evaluate(args, *re, *scratch, r.get());

@@ -7,7 +7,6 @@
 namespace {
 
 using cmd::find::Expr;
-using cmd::find::Node;
 
 bool parse(std::vector<lib::StringView> words, Expr* e, std::string* why = nullptr) {
   lib::StringView word;

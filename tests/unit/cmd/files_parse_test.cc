@@ -85,7 +85,7 @@ TEST(FilesParse, FindSizes) {
   EXPECT_EQ(t.count, 10u);
   EXPECT_EQ(t.unit, 1024u);
   EXPECT_TRUE(cmd::find_size_matches(t, 10 * 1024 + 1));  // rounds up to 11k
-  EXPECT_FALSE(cmd::find_size_matches(t, 10 * 1024));
+  EXPECT_FALSE(cmd::find_size_matches(t, uint64_t{10} * 1024));
   ASSERT_TRUE(cmd::parse_find_size("-1M", &t));
   EXPECT_TRUE(cmd::find_size_matches(t, 0));
   EXPECT_FALSE(cmd::find_size_matches(t, 1));  // 1 byte is 1M rounded up: not less than 1M

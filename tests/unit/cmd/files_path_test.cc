@@ -112,7 +112,7 @@ TEST(FilesPath, LsDates) {
   const int64_t t = 1709622489;
   ASSERT_EQ(cmd::ls_date(t, t + 60, out), 12u);
   EXPECT_EQ(std::string(out, 12), "Mar  5 07:08");
-  ASSERT_EQ(cmd::ls_date(t, t + 200 * 86400, out), 12u);
+  ASSERT_EQ(cmd::ls_date(t, t + int64_t{200} * 86400, out), 12u);
   EXPECT_EQ(std::string(out, 12), "Mar  5  2024");
   ASSERT_EQ(cmd::ls_date(t, t - 60, out), 12u);  // in the future: the year
   EXPECT_EQ(std::string(out, 12), "Mar  5  2024");

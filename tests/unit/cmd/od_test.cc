@@ -17,7 +17,7 @@ struct StringSink final : lib::Sink {
 const std::string kInput("hello world\n\001\200\377", 15);
 
 // od with the given -t types (none: the default), radix, width and -j offset.
-std::string od(const std::string& input, std::vector<std::string> types,
+std::string od(const std::string& input, const std::vector<std::string>& types,
                text::OdRadix radix = text::OdRadix::kOctal, size_t width = 16, bool all = false,
                uint64_t offset = 0) {
   auto layout = std::make_unique<text::OdLayout>();
@@ -25,9 +25,10 @@ std::string od(const std::string& input, std::vector<std::string> types,
   layout->bytes_per_line = width;
   layout->all = all;
   char why[160] = {};
-  for (const std::string& t : types)
+  for (const std::string& t : types) {
     if (!text::od_add_types(lib::StringView(t.data(), t.size()), layout.get(), why, sizeof(why)))
       return std::string("error: ") + why;
+  }
   if (!text::od_prepare(layout.get(), why, sizeof(why))) return std::string("error: ") + why;
   if (why[0]) return std::string(why);
   StringSink sink;
@@ -100,10 +101,10 @@ TEST(Od, RepeatedLinesAndWidth) {
   const std::string zeros(64, '\0');
   EXPECT_EQ(od(zeros, {}),
             "0000000 000000 000000 000000 000000 000000 000000 000000 000000\n*\n0000100\n");
-  EXPECT_EQ(od(zeros, {}, text::OdRadix::kOctal, 16, true).substr(0, 64 * 2),
+  EXPECT_EQ(od(zeros, {}, text::OdRadix::kOctal, 16, true).substr(0, size_t{64} * 2),
             "0000000 000000 000000 000000 000000 000000 000000 000000 000000\n"
             "0000020 000000 000000 000000 000000 000000 000000 000000 000000\n");
-  EXPECT_EQ(od(kInput, {"x1"}, text::OdRadix::kOctal, 4).substr(0, 3 * 20),
+  EXPECT_EQ(od(kInput, {"x1"}, text::OdRadix::kOctal, 4).substr(0, size_t{3} * 20),
             "0000000 68 65 6c 6c\n0000004 6f 20 77 6f\n0000010 72 6c 64 0a\n");
   EXPECT_EQ(od("lo wo", {"c"}, text::OdRadix::kOctal, 16, false, 3),
             "0000003   l   o       w   o\n0000010\n");

@@ -91,7 +91,7 @@ text::RegexScratch& scratch() {
   return *s;
 }
 
-Result run(std::vector<std::string> scripts, std::vector<std::string> files,
+Result run(const std::vector<std::string>& scripts, std::vector<std::string> files,
            text::SedOptions options = {}, uint32_t flags = 0, StringIo** io_out = nullptr) {
   static std::unique_ptr<StringIo> keep;
   keep = std::make_unique<StringIo>(std::move(files));
@@ -380,8 +380,9 @@ TEST(Sed, OutOfMemoryIsAnError) {
   EXPECT_EQ(std::string(sed.error().data(), sed.error().size()), "couldn't re-allocate memory");
 }
 
-std::string args(std::vector<std::string> argv) {
+std::string args(const std::vector<std::string>& argv) {
   std::vector<lib::StringView> views;
+  views.reserve(argv.size());
   for (const std::string& a : argv) views.emplace_back(a.data(), a.size());
   static text::SedArgs a;
   a = text::SedArgs();
@@ -392,9 +393,10 @@ std::string args(std::vector<std::string> argv) {
   if (a.extended) out += "E ";
   if (a.separate) out += "s ";
   if (a.in_place) out += "i" + std::string(a.suffix.data(), a.suffix.size()) + " ";
-  for (size_t i = 0; i < a.piece_count; ++i)
+  for (size_t i = 0; i < a.piece_count; ++i) {
     out += (a.pieces[i].file ? "f:" : "e:") +
            std::string(a.pieces[i].text.data(), a.pieces[i].text.size()) + " ";
+  }
   for (size_t i = 0; i < a.operand_count; ++i)
     out += std::string(a.operands[i].data(), a.operands[i].size()) + " ";
   return out;

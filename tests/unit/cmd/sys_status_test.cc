@@ -145,7 +145,7 @@ TEST(SysStatus, Sizes) {
   EXPECT_EQ(human(1023), "1023B");
   EXPECT_EQ(human(1024), "1.0Ki");
   EXPECT_EQ(human(1536), "1.5Ki");
-  EXPECT_EQ(human(10 * 1024), "10Ki");
+  EXPECT_EQ(human(uint64_t{10} * 1024), "10Ki");
   EXPECT_EQ(human(uint64_t{858} << 20), "858Mi");
   EXPECT_EQ(human((uint64_t{99} << 20) / 10), "9.9Mi");
   EXPECT_EQ(human((uint64_t{1024} << 10) - 1), "1.0Mi");
@@ -195,7 +195,7 @@ TEST(SysStatus, Times) {
   EXPECT_EQ(pretty(0), "up 0 minutes");
   EXPECT_EQ(pretty(60'000), "up 1 minute");
   EXPECT_EQ(pretty(2 * 3'600'000 + 3 * 60'000), "up 2 hours, 3 minutes");
-  EXPECT_EQ(pretty(8 * 86'400'000), "up 1 week, 1 day");
+  EXPECT_EQ(pretty(uint64_t{8} * 86'400'000), "up 1 week, 1 day");
 }
 
 TEST(SysStatus, Dates) {

@@ -170,6 +170,7 @@ struct SortFixture {
     for (size_t i = 0; i < in.size(); ++i) lines[i] = {in[i].data(), in[i].size()};
     text::sort_lines(*o, lines.data(), scratch.data(), lines.size());
     std::vector<std::string> out;
+    out.reserve(lines.size());
     for (const auto& l : lines) out.emplace_back(l.data, l.size);
     return out;
   }

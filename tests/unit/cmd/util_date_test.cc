@@ -66,7 +66,7 @@ TEST(UtilDate, ParseDates) {
   EXPECT_TRUE(util::date_cmd::parse_date("2026-12-06T12:00:00", &s));
   EXPECT_EQ(s, kSample);
   EXPECT_TRUE(util::date_cmd::parse_date("2026-12-06", &s));
-  EXPECT_EQ(s, kSample - 12 * 3600);
+  EXPECT_EQ(s, kSample - uint64_t{12} * 3600);
   for (const char* bad :
        {"", "@", "@-1", "@x", "@253402300800", "2026-13-01", "2026-02-29", "1969-12-31", "2026-1-1",
         "2026-12-06 24:00", "2026-12-06 12:00:", "2026-12-06 12:00:00x", "tomorrow"})

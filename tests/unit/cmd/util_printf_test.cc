@@ -30,7 +30,7 @@ Result run(const char* format, std::vector<const char*> args = {}) {
   return {c.out, status, c.errors};
 }
 
-std::string out(const char* format, std::vector<const char*> args = {}) {
+std::string out(const char* format, const std::vector<const char*>& args = {}) {
   const Result r = run(format, args);
   EXPECT_EQ(r.status, 0) << format;
   return r.out;

@@ -177,7 +177,8 @@ TEST(HttpHistory, RingKeepsTheLastSamples) {
   record(h, at(0), {{"a", 0, 4096}});
   const uint32_t total = httpd::kHistoryCapacity + 100;
   for (uint32_t i = 1; i <= total; ++i) {
-    ASSERT_TRUE(record(h, at(i * 1000, i * 10, i), {{"a", i * 1'000'000ull, 4096}}));
+    ASSERT_TRUE(
+        record(h, at(uint64_t{i} * 1000, uint64_t{i} * 10, i), {{"a", i * 1'000'000ull, 4096}}));
   }
   EXPECT_EQ(h.end(), total);
   EXPECT_EQ(h.window_begin(), total - httpd::kHistoryWindow);

@@ -175,7 +175,7 @@ TEST_F(ShellTest, HugeLineIsAnError) {
 }
 
 TEST_F(ShellTest, HugeScriptIsAnError) {
-  EXPECT_EQ(run(std::string(2 * 1024 * 1024, '#')), 2);
+  EXPECT_EQ(run(std::string(size_t{2} * 1024 * 1024, '#')), 2);
   EXPECT_NE(host_.err.find("script too large"), std::string::npos);
 }
 

@@ -117,13 +117,17 @@ HostResult<int> PosixHost::start(const Pipeline& pipeline, size_t* failed) {
       }
     }
     std::vector<std::string> argv_strings;
+    argv_strings.reserve(program.argv.size());
     for (StringView a : program.argv) argv_strings.push_back(str(a));
     std::vector<std::string> env_strings;
+    env_strings.reserve(program.env.size());
     for (StringView e : program.env) env_strings.push_back(str(e));
     std::vector<char*> argv;
+    argv.reserve(argv_strings.size() + 1);
     for (auto& a : argv_strings) argv.push_back(a.data());
     argv.push_back(nullptr);
     std::vector<char*> env;
+    env.reserve(env_strings.size() + 1);
     for (auto& e : env_strings) env.push_back(e.data());
     env.push_back(nullptr);
     const std::string path = str(program.path);

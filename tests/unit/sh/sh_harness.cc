@@ -44,6 +44,7 @@ Outcome run_ours(const std::string& text, const std::string& dir, const std::str
     std::vector<std::string> env = script_environment(dir);
     env.push_back("PWD=" + dir);
     std::vector<stellina::sh::StringView> views;
+    views.reserve(env.size());
     for (const auto& e : env) views.emplace_back(e.data(), e.size());
     shell->import_environment(views);
     outcome.status = shell->run_script(stellina::sh::StringView(text.data(), text.size()));

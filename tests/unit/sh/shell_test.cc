@@ -39,6 +39,7 @@ class Interactive : public testing::Test {
     std::vector<std::string> env = script_environment(dir_.path());
     env.push_back("PWD=" + dir_.path());
     std::vector<StringView> views;
+    views.reserve(env.size());
     for (const auto& e : env) views.push_back(view(e));
     shell_->import_environment(views);
   }
@@ -54,7 +55,7 @@ class Interactive : public testing::Test {
   // What was written since the last call.
   std::string take(int fd, size_t& seen) {
     const std::string all = read_file(io_.file(fd == out_fd_ ? "out" : "err"));
-    const std::string fresh = all.substr(seen);
+    std::string fresh = all.substr(seen);
     seen = all.size();
     return fresh;
   }
