@@ -7,6 +7,8 @@
 //   /api/status    the same data as JSON
 //   /static/NAME   a file of the site's (/srv/www on the disk, or the boot archive's site/;
 //                  Content-Type by extension)
+//   /NAME.html     the same as /static/NAME.html: the site's pages (the web terminal's
+//                  /terminal.html) at the top
 //   /bytes/N       N bytes (N <= kMaxPatternBytes), byte i being i % 251
 //   anything else  404
 //
