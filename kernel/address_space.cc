@@ -102,8 +102,7 @@ lib::Result<void> AddressSpace::populate(uintptr_t virt, const uint8_t* data, si
   if (!r || r->folio || (virt & (arch::kPageSize - 1)) || size > arch::kPageSize)
     return lib::Error::InvalidArgument;
   const uintptr_t page = TRY(charged_page());
-  auto* bytes = static_cast<uint8_t*>(arch::phys_to_virt(page));
-  for (size_t i = 0; i < size; ++i) bytes[i] = data[i];
+  __builtin_memcpy(arch::phys_to_virt(page), data, size);
   return map_charged(virt, page, r->flags);
 }
 

@@ -16,7 +16,7 @@ namespace {
 using stellina::abi::kSignalPeerClosed;
 using stellina::abi::kSignalReadable;
 
-constexpr char kSwitch = 0x1d;  // Ctrl-]: to the monitor while a channel holds the port
+constexpr char kSwitch = 0x1d;    // Ctrl-]: to the monitor while a channel holds the port
 constexpr char kGiveBack = 0x04;  // Ctrl-D on an empty line: back to the holder, as `exit`
 
 // Bytes from the serial interrupt, consumed by the console thread.
@@ -321,7 +321,7 @@ bool starts_with(const char* s, const char* prefix) {
 void run_command(const char* cmd) {
   if (equals(cmd, "")) return;
   if (equals(cmd, "help")) {
-    print("commands: help uptime mem threads log sched serial ctl exit reboot shutdown\n");
+    print("commands: help uptime mem threads log loglevel sched serial ctl exit reboot shutdown\n");
   } else if (equals(cmd, "reboot") || equals(cmd, "ctl reboot")) {
     stop_system(true);
   } else if (equals(cmd, "shutdown") || equals(cmd, "ctl shutdown")) {
@@ -346,6 +346,16 @@ void run_command(const char* cmd) {
     show_serial();
   } else if (equals(cmd, "exit")) {
     if (!give_back()) print("no channel holds the serial port\n");
+  } else if (starts_with(cmd, "loglevel ")) {
+    const char* name = cmd + 9;
+    const LogLevel levels[] = {LogLevel::Debug, LogLevel::Info, LogLevel::Warn, LogLevel::Error};
+    bool known = false;
+    for (const LogLevel level : levels) {
+      if (!equals(name, lib::log_level_name(level))) continue;
+      log_set_console_level(level);
+      known = true;
+    }
+    if (!known) print("loglevel: debug, info, warn or error\n");
   } else if (equals(cmd, "sched")) {
     const auto s = sched::stats();
     print("context switches {}, preemptions {}, timer interrupts {}\n", s.context_switches,

@@ -8,6 +8,8 @@ namespace {
 
 Spinlock log_lock;
 lib::LogRing<256> ring GUARDED_BY(log_lock);
+// Records below this level are kept but not printed on the console (`loglevel`).
+LogLevel console_level = LogLevel::Debug;
 
 }  // namespace
 
@@ -25,7 +27,12 @@ void log_write(LogLevel level, const char* text, size_t length) {
   }
   SpinlockGuard guard(log_lock);
   ring.append(level, now, text, length);
-  echo();
+  if (level >= console_level) echo();
+}
+
+void log_set_console_level(LogLevel level) {
+  SpinlockGuard guard(log_lock);
+  console_level = level;
 }
 
 void log_for_each(uint64_t from, void (*f)(const lib::LogRecord&, void*), void* ctx) {

@@ -9,6 +9,9 @@ namespace kernel {
 
 using lib::LogLevel;
 
+// The least level a record needs to be printed on the console as it is logged (Debug at boot:
+// every one). The log keeps every record whatever the level (`log`, status: log).
+void log_set_console_level(LogLevel level);
 void log_write(LogLevel level, const char* text, size_t length);
 
 template <typename... Args>

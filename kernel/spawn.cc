@@ -48,12 +48,16 @@ lib::Result<void> load_segments(const lib::ElfImage& image, uintptr_t bias, Addr
     const uintptr_t start = (s.vaddr + bias) & ~(arch::kPageSize - 1);
     const uintptr_t end = (s.vaddr + bias + s.memsz + arch::kPageSize - 1) & ~(arch::kPageSize - 1);
     TRY(as.add_region(start, end - start, region_flags(s)));
-    const uintptr_t file_end = s.vaddr + bias + s.filesz;
+    const uintptr_t file_start = s.vaddr + bias;
+    const uintptr_t file_end = file_start + s.filesz;
     for (uintptr_t va = start; va < file_end; va += arch::kPageSize) {
-      for (size_t k = 0; k < arch::kPageSize; ++k) page[k] = 0;
-      for (uintptr_t a = va > s.vaddr + bias ? va : s.vaddr + bias;
-           a < file_end && a < va + arch::kPageSize; ++a)
-        page[a - va] = image.segment_data(i)[a - (s.vaddr + bias)];
+      // The file's bytes in [from, to), zeroes around them. memcpy, not a loop of bytes:
+      // under TCG a byte stepped through costs about what rep movsq takes to move eight.
+      const uintptr_t from = va > file_start ? va : file_start;
+      const uintptr_t to = file_end < va + arch::kPageSize ? file_end : va + arch::kPageSize;
+      __builtin_memset(page, 0, from - va);
+      __builtin_memcpy(page + (from - va), image.segment_data(i) + (from - file_start), to - from);
+      __builtin_memset(page + (to - va), 0, va + arch::kPageSize - to);
       for (size_t r = 0; r < image.relocation_count(); ++r) {
         const lib::ElfRelocation rel = image.relocation(r);
         const uintptr_t at = rel.offset + bias;

@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
 # Makes the disk `make run` boots with, if it does not exist yet: IMAGE, an ext2 file system
-# (64 MiB) holding system/disk/ (etc, home), the live site's files under /srv/www (those of
-# apps/httpd/site and the ones the build fetched, SITE, default: build/site next to IMAGE),
-# the programs (PROGRAMS, default: build/programs next to IMAGE) in /bin, and empty
-# directories where the system's mount table mounts other file systems (tmp, boot, proc, dev).
-# An existing image is kept (what the user wrote on it survives), but its /bin and the site's
-# files in /srv/www are brought up to date with the ones just built, as a system update would.
+# (64 MiB, or the -s size) holding system/disk/ (etc, home), the live site's files under
+# /srv/www (those of apps/httpd/site and the ones the build fetched, SITE, default: build/site
+# next to IMAGE), the programs (PROGRAMS, default: build/programs next to IMAGE) in /bin, and
+# empty directories where the system's mount table mounts other file systems (tmp, boot,
+# proc, dev). An existing image is kept (what the user wrote on it survives, and its size),
+# but its /bin and the site's files in /srv/www are brought up to date with the ones just
+# built, as a system update would.
 #
-# usage: mkdisk.sh IMAGE [PROGRAMS [SITE]]
+# usage: mkdisk.sh [-s MIB] IMAGE [PROGRAMS [SITE]]
+#   -s MIB  the size of a new image in MiB (default 64)
 set -euo pipefail
+
+size_mib=64
+while getopts s: opt; do
+  case $opt in
+    s) size_mib=$OPTARG ;;
+    *) echo "usage: mkdisk.sh [-s MIB] IMAGE [PROGRAMS [SITE]]" >&2; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+case $size_mib in
+  '' | *[!0-9]* | 0*) echo "mkdisk: -s wants a size in MiB, not '$size_mib'" >&2; exit 2 ;;
+esac
+[ $# -ge 1 ] || { echo "usage: mkdisk.sh [-s MIB] IMAGE [PROGRAMS [SITE]]" >&2; exit 2; }
 
 image=$1
 programs=${2:-$(dirname "$image")/programs}
@@ -58,7 +73,7 @@ mkdir -p "$tree/srv/www" "$tree/tmp" "$tree/boot" "$tree/proc" "$tree/dev"
 cp -r "$www/." "$tree/srv/www/"
 cp -r "$bin" "$tree/bin"
 chmod 755 "$tree/bin"/* 2>/dev/null || true
-truncate -s 64M "$image.tmp"
+truncate -s "${size_mib}M" "$image.tmp"
 mke2fs -q -F -t ext2 -b 4096 -d "$tree" "$image.tmp"
 mv "$image.tmp" "$image"
-echo "mkdisk: made $image (ext2, 64 MiB)"
+echo "mkdisk: made $image (ext2, $size_mib MiB)"

@@ -274,7 +274,7 @@ def main():
         print(f"qemu_run: {e}", file=sys.stderr)
         sys.exit(2)
     if args.interactive:
-        print("Booting Stellina:", " ".join(cmd), "\n(type 'shutdown' to quit; Ctrl-A X kills QEMU)", flush=True)
+        print("Booting Stellina:", " ".join(cmd), "\n(type 'shutdown' to quit; Ctrl-] brings the kernel console; Ctrl-A X kills QEMU)", flush=True)
         for text in args.forward:
             host, guest = parse_forward(text)
             print(f"Guest port {guest} is forwarded to http://localhost:{host} "

@@ -433,6 +433,9 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
         size = lib::format_to(command, sizeof(command), "log {}", httpd::kLogLines);
         break;
       case Source::Network: size = lib::format_to(command, sizeof(command), "netstat"); break;
+      case Source::Processes:  // a sample of the history (history.h) at each answer
+        size = lib::format_to(command, sizeof(command), "processes");
+        break;
       case Source::kCount: return;
     }
     const uint64_t call = next_call_++;

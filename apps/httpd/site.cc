@@ -124,7 +124,9 @@ bool Site::update(Source source, const char* text, size_t size, size_t* bad_line
     ++counters_->answers_bad;
     return false;
   }
-  if (!snapshots_.update(source, text, size)) {
+  if (source == Source::Processes) {
+    record_sample(text, size);
+  } else if (!snapshots_.update(source, text, size)) {
     ++counters_->answers_dropped;
     return false;
   }
@@ -158,6 +160,7 @@ bool Site::add_file(const char* name, size_t name_size, const uint8_t* data, siz
 
 void Site::respond(Method /*method*/, const char* path, size_t path_size, Response& out) {
   out = Response{};
+  if (respond_history(path, path_size, out)) return;
   size_t rest = 0;
   const bool page = same(path, path_size, "/");
   if (page || same(path, path_size, "/api/status")) {
@@ -167,7 +170,7 @@ void Site::respond(Method /*method*/, const char* path, size_t path_size, Respon
     out.body = BodyKind::Generated;
     out.context = snapshots_.pin() | static_cast<uint32_t>(doc) << 8;
     out.stamp = now_ms_;
-    for (size_t i = 0; i < kSources; ++i) {
+    for (size_t i = 0; i < kTextSources; ++i) {  // what the page and the JSON show
       if (updated_ms_[i] + kFreshMs < now_ms_) refresh_wanted_ = true;
     }
     return;
@@ -199,13 +202,20 @@ void Site::respond(Method /*method*/, const char* path, size_t path_size, Respon
 }
 
 void Site::release(const Response& response) {
-  if (response.body == BodyKind::Generated) snapshots_.unpin(response.context & 0xff);
+  if (response.body != BodyKind::Generated) return;
+  if (static_cast<Document>(response.context >> 8) == Document::History) return;  // pins nothing
+  snapshots_.unpin(response.context & 0xff);
 }
 
 size_t Site::generate(const Response& response, uint32_t* cursor, char* out, size_t capacity,
                       bool* done) {
-  const Snapshot& s = snapshots_.get(response.context & 0xff);
   const auto doc = static_cast<Document>(response.context >> 8);
+  if (doc == Document::History) {
+    // The range of samples, fixed when the request came: [stamp >> 32, stamp & 0xffffffff).
+    return history_.generate(static_cast<uint32_t>(response.stamp >> 32),
+                             static_cast<uint32_t>(response.stamp), cursor, out, capacity, done);
+  }
+  const Snapshot& s = snapshots_.get(response.context & 0xff);
   const uint32_t sections = doc == Document::Json ? kJsonSections : kPageSections;
   size_t n = 0;
   *done = false;
@@ -354,7 +364,9 @@ Site::Piece Site::render_page(const Snapshot& s, uint64_t uptime_ms, uint32_t se
           "microkernel, written in freestanding C++20. Drivers, the network stack and this web "
           "server are components: each a simple event loop in its own isolation, reaching only "
           "what its spec grants, supervised and restarted when it fails. This page comes from "
-          "<code>httpd</code> over Stellina's own TCP/IP stack.</p>\n</header>\n<main>\n");
+          "<code>httpd</code> over Stellina's own TCP/IP stack.</p>\n<nav><a href=\"/graphs.html\">"
+          "Graphs of the last minutes</a>: CPU and memory per component, network traffic, "
+          "requests per second.</nav>\n</header>\n<main>\n");
       return Piece::Written;
     case 1: {
       if (item > 0) return Piece::SectionEnd;
@@ -446,7 +458,8 @@ Site::Piece Site::render_page(const Snapshot& s, uint64_t uptime_ms, uint32_t se
       page_counters(w);
       w.text(
           "</dl>\n</section>\n</main>\n<footer>Stellina &middot; <a href=\"/api/status\">"
-          "/api/status</a></footer>\n</body>\n</html>\n");
+          "/api/status</a> &middot; <a href=\"/graphs.html\">graphs</a> &middot; "
+          "<a href=\"/api/history\">/api/history</a></footer>\n</body>\n</html>\n");
       return Piece::Written;
     default: return Piece::SectionEnd;
   }

@@ -5,6 +5,9 @@
 //                  the network counters, the last log lines; it refreshes itself from
 //                  /api/status with /static/live.js (and works without it)
 //   /api/status    the same data as JSON
+//   /api/history   the last minutes, sampled every second, as JSON (history.h);
+//                  /api/history/since/T_MS only the samples taken after T_MS
+//   /graphs.html   the static file graphs.html: the graphs drawn from /api/history
 //   /static/NAME   a file of the site's (/srv/www on the disk, or the boot archive's site/;
 //                  Content-Type by extension)
 //   /NAME.html     the same as /static/NAME.html: the site's pages (the web terminal's
@@ -19,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "apps/httpd/history.h"
 #include "apps/httpd/response.h"
 #include "apps/httpd/session.h"
 #include "apps/httpd/status_data.h"
@@ -78,11 +82,12 @@ class Site final : public Responder {
   void release(const Response& response) override;
 
   const SnapshotPool& snapshots() const { return snapshots_; }
+  const History& history() const { return history_; }
 
   static constexpr uint64_t kFreshMs = 1000;
 
  private:
-  enum class Document : uint8_t { Page, Json };
+  enum class Document : uint8_t { Page, Json, History };
   enum class Piece : uint8_t { Written, SectionEnd };
   struct File {
     char name[kMaxFileName];
@@ -99,9 +104,15 @@ class Site final : public Responder {
                     Writer& w) const;
   void json_counters(Writer& w) const;
   void page_counters(Writer& w) const;
+  // The history's part (site_history.cc): a sample from a `processes` answer, with what the
+  // current snapshot and the counters say; the routes /api/history and /graphs.html
+  // (false: not one of them).
+  void record_sample(const char* processes, size_t size);
+  bool respond_history(const char* path, size_t path_size, Response& out);
 
   ServerCounters* counters_;
   SnapshotPool snapshots_;
+  History history_;
   uint64_t now_ms_ = 0;
   uint64_t updated_ms_[kSources] = {};
   bool refresh_wanted_ = false;

@@ -43,6 +43,7 @@ const char* source_name(Source s) {
     case Source::Memory: return "memory";
     case Source::Log: return "log";
     case Source::Network: return "netstat";
+    case Source::Processes: return "processes";
     case Source::kCount: break;
   }
   return "?";
@@ -87,6 +88,23 @@ bool parse_component(Span line, ComponentLine* out) {
          out->last_exit.size > 0;
 }
 
+bool parse_process(Span line, ProcessLine* out) {
+  Span rest = line, isolation, pid, silo, restarts, memory, limit, threads, thread_limit, processes,
+       cpu;
+  uint64_t number = 0;
+  if (!next_field(&rest, &out->name) || !next_field(&rest, &out->state) ||
+      !next_field(&rest, &isolation) || !next_field(&rest, &pid) || !next_field(&rest, &silo) ||
+      !next_field(&rest, &restarts) || !next_field(&rest, &memory) || !next_field(&rest, &limit) ||
+      !next_field(&rest, &threads) || !next_field(&rest, &thread_limit) ||
+      !next_field(&rest, &processes) || !next_field(&rest, &cpu) || trim(rest).size == 0) {
+    return false;
+  }
+  return parse_number(pid, &number) && parse_number(restarts, &number) &&
+         parse_number(memory, &out->memory_bytes) && parse_number(limit, &number) &&
+         parse_number(threads, &number) && parse_number(thread_limit, &number) &&
+         parse_number(processes, &number) && parse_number(cpu, &out->cpu_ns);
+}
+
 bool parse_counter(Span line, CounterLine* out) {
   Span rest = line, value, extra;
   return next_field(&rest, &out->name) && next_field(&rest, &value) && !next_field(&rest, &extra) &&
@@ -108,7 +126,9 @@ bool check_answer(Source source, const char* text, size_t size, size_t* bad_line
     if (ok && line.size > 0) {
       ComponentLine c;
       CounterLine v;
+      ProcessLine p;
       if (source == Source::Components) ok = parse_component(line, &c);
+      if (source == Source::Processes) ok = parse_process(line, &p);
       if (source == Source::Memory || source == Source::Network) ok = parse_counter(line, &v);
     }
     if (!ok) {
@@ -150,7 +170,7 @@ bool Snapshot::value(Source s, const char* name, uint64_t* out) const {
 
 SnapshotPool::SnapshotPool() {
   for (Snapshot& s : snapshots_) {
-    for (size_t i = 0; i < kSources; ++i) {
+    for (size_t i = 0; i < kTextSources; ++i) {
       s.size[i] = 0;
       s.present[i] = false;
     }
@@ -159,7 +179,7 @@ SnapshotPool::SnapshotPool() {
 }
 
 bool SnapshotPool::update(Source s, const char* text, size_t size) {
-  if (size > kSourceCapacity) return false;
+  if (size > kSourceCapacity || static_cast<size_t>(s) >= kTextSources) return false;
   if (snapshots_[current_].refs > 0) {
     uint32_t free = kSnapshots;
     for (uint32_t i = 0; i < kSnapshots && free == kSnapshots; ++i) {
@@ -168,7 +188,7 @@ bool SnapshotPool::update(Source s, const char* text, size_t size) {
     if (free == kSnapshots) return false;
     Snapshot& from = snapshots_[current_];
     Snapshot& to = snapshots_[free];
-    for (size_t i = 0; i < kSources; ++i) {
+    for (size_t i = 0; i < kTextSources; ++i) {
       __builtin_memcpy(to.text[i], from.text[i], from.size[i]);
       to.size[i] = from.size[i];
       to.present[i] = from.present[i];

@@ -1,7 +1,9 @@
 #pragma once
 // The live data the site shows, as the system reports it: four texts, each the last answer
 // of its source (the startup server's `components`, `memory` and `log N`, and the network
-// stack's `netstat`), checked line by line when it arrives and kept as it came.
+// stack's `netstat`), checked line by line when it arrives and kept as it came. A fifth
+// source, the startup server's `processes`, is checked the same way but not kept: each of
+// its answers becomes a sample of the history (history.h).
 //
 // Responses render from a Snapshot of those texts, which they hold (pin) until they are
 // sent: a generated body is produced piece by piece as the connection drains, and every
@@ -14,8 +16,10 @@
 
 namespace httpd {
 
-enum class Source : uint8_t { Components, Memory, Log, Network, kCount };
+enum class Source : uint8_t { Components, Memory, Log, Network, Processes, kCount };
 constexpr size_t kSources = static_cast<size_t>(Source::kCount);
+// The sources kept as text in snapshots: those before Processes.
+constexpr size_t kTextSources = static_cast<size_t>(Source::Processes);
 constexpr size_t kSourceCapacity = 4096;  // one message's data
 
 const char* source_name(Source s);
@@ -34,6 +38,14 @@ struct ComponentLine {
   uint64_t restarts = 0, memory_bytes = 0, memory_limit_bytes = 0, threads = 0;
 };
 
+// One line of a `processes` answer, the fields the history takes:
+// NAME STATE ISOLATION PID SILO RESTARTS MEMORY_BYTES MEMORY_LIMIT_BYTES THREADS THREAD_LIMIT
+// PROCESSES CPU_NS LAST_EXIT
+struct ProcessLine {
+  Span name, state;
+  uint64_t memory_bytes = 0, cpu_ns = 0;
+};
+
 // A `NAME VALUE` line (memory, netstat).
 struct CounterLine {
   Span name;
@@ -47,19 +59,24 @@ bool check_answer(Source source, const char* text, size_t size, size_t* bad_line
 // The index-th non-empty line of text (0-based); false past the last.
 bool nth_line(const char* text, size_t size, size_t index, Span* line);
 bool parse_component(Span line, ComponentLine* out);
+bool parse_process(Span line, ProcessLine* out);
 bool parse_counter(Span line, CounterLine* out);
 
 struct Snapshot {
-  char text[kSources][kSourceCapacity];
-  uint16_t size[kSources];
-  bool present[kSources];  // an answer has come
+  char text[kTextSources][kSourceCapacity];
+  uint16_t size[kTextSources];
+  bool present[kTextSources];  // an answer has come
   uint32_t refs;
 
+  // A source that is not kept (Processes) is empty and never present.
   Span get(Source s) const {
     const auto i = static_cast<size_t>(s);
-    return {text[i], size[i]};
+    return i < kTextSources ? Span{text[i], size[i]} : Span{};
   }
-  bool has(Source s) const { return present[static_cast<size_t>(s)]; }
+  bool has(Source s) const {
+    const auto i = static_cast<size_t>(s);
+    return i < kTextSources && present[i];
+  }
   // The index-th component, counter (memory or network) or log line.
   bool component(size_t index, ComponentLine* out) const;
   bool counter(Source s, size_t index, CounterLine* out) const;
@@ -73,8 +90,8 @@ class SnapshotPool {
   static constexpr uint32_t kSnapshots = 8;
 
   SnapshotPool();
-  // Replaces one source's text (already checked) in the current snapshot. Returns false if
-  // every snapshot is held, and the text is dropped.
+  // Replaces one source's text (already checked; a source below kTextSources) in the current
+  // snapshot. Returns false if every snapshot is held, and the text is dropped.
   bool update(Source s, const char* text, size_t size);
   // The current snapshot, held until unpin().
   uint32_t pin();

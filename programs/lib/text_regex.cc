@@ -4,7 +4,7 @@ namespace text {
 
 namespace {
 
-enum Kind : uint8_t { kEmpty, kChar, kAny, kSet, kAssert, kConcat, kAlt, kRepeat };
+enum Kind : uint8_t { kEmpty, kChar, kAny, kSet, kAssert, kConcat, kAlt, kRepeat, kGroup };
 
 enum Assertion : uint8_t {
   kBol,            // ^
@@ -75,9 +75,14 @@ const char* regex_error_text(RegexError err) {
 class Regex::Parser {
  public:
   Parser(Regex& re, lib::StringView pattern, uint32_t flags)
-      : re_(re), p_(pattern), ere_(flags & kExtended), icase_(flags & kIgnoreCase) {}
+      : re_(re),
+        p_(pattern),
+        ere_(flags & kExtended),
+        icase_(flags & kIgnoreCase),
+        submatches_(flags & kSubmatches) {}
 
   RegexError error() const { return error_; }
+  size_t groups() const { return groups_; }
 
   int32_t literal() {
     const int32_t seq = node(kConcat);
@@ -300,7 +305,10 @@ class Regex::Parser {
     }
   }
 
+  // A group: numbered in the order it opens; with kSubmatches the first kRegexMaxGroups
+  // become kGroup nodes, which compile to Saves around their inside.
   int32_t group(size_t depth) {
+    const size_t number = ++groups_;
     const int32_t inner = alternation(depth + 1);
     if (error_ != RegexError::kNone) return kNone;
     if (ere_ ? peek() != ')' : peek() != '\\' || peek(1) != ')') {
@@ -308,7 +316,12 @@ class Regex::Parser {
       return kNone;
     }
     at_ += ere_ ? 1 : 2;
-    return inner;
+    if (!submatches_ || number > kRegexMaxGroups) return inner;
+    const int32_t n = node(kGroup);
+    if (n == kNone) return kNone;
+    at(n).c = static_cast<uint8_t>(number);
+    append(n, inner);
+    return n;
   }
 
   int32_t class_set(bool negate, bool (*has)(uint8_t)) {
@@ -472,6 +485,8 @@ class Regex::Parser {
   size_t at_ = 0;
   bool ere_;
   bool icase_;
+  bool submatches_;
+  size_t groups_ = 0;
   RegexError error_ = RegexError::kNone;
 };
 
@@ -479,6 +494,7 @@ RegexError Regex::compile(lib::StringView pattern, uint32_t flags) {
   count_ = 0;
   set_count_ = 0;
   compiled_ = false;
+  group_count_ = 0;
   return build(pattern, flags, false);
 }
 
@@ -537,6 +553,7 @@ RegexError Regex::build(lib::StringView pattern, uint32_t flags, bool append) {
   if (append) program_[last_head_].y = head;
   last_head_ = head;
   compiled_ = true;
+  group_count_ = parser.groups();
   compute_first_bytes();
   return RegexError::kNone;
 }
@@ -550,6 +567,12 @@ RegexError Regex::compile_node(int32_t index) {
     case kAny: return emit(Op::kAny);
     case kSet: return emit(Op::kSet, 0, n.set);
     case kAssert: return emit(Op::kAssert, n.c);
+    case kGroup: {
+      const uint8_t slot = static_cast<uint8_t>(2 * (n.c - 1));
+      REGEX_TRY(emit(Op::kSave, slot));
+      REGEX_TRY(compile_node(n.child));
+      return emit(Op::kSave, static_cast<uint8_t>(slot + 1));
+    }
     case kConcat:
       for (int32_t c = n.child; c != kNone; c = nodes_[c].next) REGEX_TRY(compile_node(c));
       return RegexError::kNone;
@@ -639,7 +662,8 @@ void Regex::compute_first_bytes() {
       case Op::kMatch: use_first_ = false; break;
       case Op::kSplit: next[count++] = in.x, next[count++] = in.y; break;
       case Op::kJump: next[count++] = in.x; break;
-      case Op::kAssert: next[count++] = pc + 1; break;
+      case Op::kAssert:
+      case Op::kSave: next[count++] = pc + 1; break;
     }
     for (size_t i = 0; i < count; ++i) {
       if (seen_[next[i]] == generation_) continue;
@@ -649,14 +673,30 @@ void Regex::compute_first_bytes() {
   }
 }
 
+bool Regex::assertion_holds(uint8_t assertion, lib::StringView text, size_t at) const {
+  const auto word_at = [&](size_t i) {
+    return i < text.size() && is_word(static_cast<uint8_t>(text[i]));
+  };
+  const bool before = at > 0 && word_at(at - 1);
+  const bool after = word_at(at);
+  switch (assertion) {
+    case kBol: return at == 0;
+    case kEol: return at == text.size();
+    case kWordStart: return !before && after;
+    case kWordEnd: return before && !after;
+    case kWordBoundary: return before != after;
+    case kNotBoundary: return before == after;
+    case kNotWordBefore: return !before;
+    case kNotWordAfter: return !after;
+  }
+  return false;
+}
+
 void Regex::add_thread(List& list, uint32_t pc, uint32_t start, lib::StringView text, size_t at) {
   if (seen_[pc] == generation_) return;
   seen_[pc] = generation_;
   size_t top = 0;
   stack_[top++] = pc;
-  const auto word_at = [&](size_t i) {
-    return i < text.size() && is_word(static_cast<uint8_t>(text[i]));
-  };
   while (top) {
     const uint32_t p = stack_[--top];
     const Instruction& in = program_[p];
@@ -668,23 +708,10 @@ void Regex::add_thread(List& list, uint32_t pc, uint32_t start, lib::StringView 
         next[count++] = in.x;
         break;
       case Op::kJump: next[count++] = in.x; break;
-      case Op::kAssert: {
-        const bool before = at > 0 && word_at(at - 1);
-        const bool after = word_at(at);
-        bool ok = false;
-        switch (in.c) {
-          case kBol: ok = at == 0; break;
-          case kEol: ok = at == text.size(); break;
-          case kWordStart: ok = !before && after; break;
-          case kWordEnd: ok = before && !after; break;
-          case kWordBoundary: ok = before != after; break;
-          case kNotBoundary: ok = before == after; break;
-          case kNotWordBefore: ok = !before; break;
-          case kNotWordAfter: ok = !after; break;
-        }
-        if (ok) next[count++] = p + 1;
+      case Op::kAssert:
+        if (assertion_holds(in.c, text, at)) next[count++] = p + 1;
         break;
-      }
+      case Op::kSave: next[count++] = p + 1; break;
       default: list.threads[list.count++] = Thread{p, start}; break;
     }
     for (size_t i = 0; i < count; ++i) {
@@ -702,8 +729,8 @@ void Regex::next_generation() {
   }
 }
 
-bool Regex::run(lib::StringView text, bool want_span, size_t* from, size_t* to) {
-  if (!compiled_) return false;
+bool Regex::run(lib::StringView text, size_t start, bool want_span, size_t* from, size_t* to) {
+  if (!compiled_ || start > text.size()) return false;
   List* current = &lists_[0];
   List* next = &lists_[1];
   current->count = 0;
@@ -711,7 +738,7 @@ bool Regex::run(lib::StringView text, bool want_span, size_t* from, size_t* to) 
   bool matched = false;
   size_t match_from = 0, match_to = 0;
   const size_t n = text.size();
-  for (size_t at = 0;; ++at) {
+  for (size_t at = start;; ++at) {
     if (!matched) {
       if (current->count == 0 && use_first_) {
         while (at < n && !set_has(first_, static_cast<uint8_t>(text[at]))) ++at;
@@ -759,10 +786,110 @@ bool Regex::run(lib::StringView text, bool want_span, size_t* from, size_t* to) 
   return matched;
 }
 
-bool Regex::matches(lib::StringView text) { return run(text, false, nullptr, nullptr); }
+bool Regex::matches(lib::StringView text) { return run(text, 0, false, nullptr, nullptr); }
 
 bool Regex::search(lib::StringView text, size_t* from, size_t* to) {
-  return run(text, true, from, to);
+  return run(text, 0, true, from, to);
+}
+
+bool Regex::search_from(lib::StringView text, size_t start, size_t* from, size_t* to) {
+  return run(text, start, true, from, to);
+}
+
+// The closure of pc at position at into list, in priority order: depth first, a Split's x
+// before its y, each instruction taken the first time it is reached (so by the path of
+// highest priority). A Save changes slots for what follows it, and a kRestore frame puts the
+// slot back before the search returns to the paths of lower priority.
+void Regex::add_group_thread(RegexScratch& s, uint32_t list, uint32_t pc, uint32_t* slots,
+                             lib::StringView text, size_t at) const {
+  size_t top = 0;
+  s.stack_[top++] = RegexScratch::Frame{pc, 0, 0};
+  while (top) {
+    const RegexScratch::Frame f = s.stack_[--top];
+    if (f.pc == RegexScratch::kRestore) {
+      slots[f.slot] = f.value;
+      continue;
+    }
+    if (s.seen_[f.pc] == s.generation_) continue;
+    s.seen_[f.pc] = s.generation_;
+    const Instruction& in = program_[f.pc];
+    switch (in.op) {
+      case Op::kSplit:
+        s.stack_[top++] = RegexScratch::Frame{in.y, 0, 0};
+        s.stack_[top++] = RegexScratch::Frame{in.x, 0, 0};
+        break;
+      case Op::kJump: s.stack_[top++] = RegexScratch::Frame{in.x, 0, 0}; break;
+      case Op::kAssert:
+        if (assertion_holds(in.c, text, at)) s.stack_[top++] = RegexScratch::Frame{f.pc + 1, 0, 0};
+        break;
+      case Op::kSave:
+        s.stack_[top++] = RegexScratch::Frame{RegexScratch::kRestore, in.c, slots[in.c]};
+        slots[in.c] = static_cast<uint32_t>(at);
+        s.stack_[top++] = RegexScratch::Frame{f.pc + 1, 0, 0};
+        break;
+      default: {
+        RegexScratch::Thread& t = s.lists_[list][s.counts_[list]++];
+        t.pc = f.pc;
+        for (size_t i = 0; i < RegexScratch::kSlots; ++i) t.slots[i] = slots[i];
+        break;
+      }
+    }
+  }
+}
+
+bool Regex::groups(lib::StringView text, size_t from, size_t to, RegexScratch& s,
+                   RegexGroups* out) const {
+  if (!compiled_ || from > to || to > text.size()) return false;
+  const auto next_generation = [&s] {
+    if (++s.generation_ == 0) {
+      for (uint32_t& v : s.seen_) v = 0;
+      s.generation_ = 1;
+    }
+  };
+  uint32_t slots[RegexScratch::kSlots];
+  for (uint32_t& v : slots) v = UINT32_MAX;
+  uint32_t current = 0;
+  s.counts_[current] = 0;
+  next_generation();
+  add_group_thread(s, current, 0, slots, text, from);
+  for (size_t at = from;; ++at) {
+    if (at == to) {
+      // The first thread to have matched here is the one of highest priority.
+      for (uint32_t i = 0; i < s.counts_[current]; ++i) {
+        const RegexScratch::Thread& t = s.lists_[current][i];
+        if (program_[t.pc].op != Op::kMatch) continue;
+        out->from[0] = from;
+        out->to[0] = to;
+        for (size_t g = 1; g <= kRegexMaxGroups; ++g) {
+          const uint32_t b = t.slots[2 * (g - 1)], e = t.slots[2 * (g - 1) + 1];
+          const bool set = b != UINT32_MAX && e != UINT32_MAX && b <= e;
+          out->from[g] = set ? b : kRegexUnset;
+          out->to[g] = set ? e : kRegexUnset;
+        }
+        return true;
+      }
+      return false;
+    }
+    const uint32_t next = current ^ 1;
+    s.counts_[next] = 0;
+    next_generation();
+    const uint8_t c = static_cast<uint8_t>(text[at]);
+    for (uint32_t i = 0; i < s.counts_[current]; ++i) {
+      RegexScratch::Thread& t = s.lists_[current][i];
+      const Instruction& in = program_[t.pc];
+      bool step = false;
+      switch (in.op) {
+        case Op::kChar: step = c == in.c; break;
+        case Op::kCharFold: step = to_lower(c) == in.c; break;
+        case Op::kAny: step = true; break;
+        case Op::kSet: step = in_set(in.set, c); break;
+        default: break;  // a match before the span's end
+      }
+      if (step) add_group_thread(s, next, t.pc + 1, t.slots, text, at + 1);
+    }
+    current = next;
+    if (s.counts_[current] == 0) return false;
+  }
 }
 
 }  // namespace text

@@ -13,6 +13,19 @@
 //
 // Several patterns may be compiled as one (grep -e A -e B): compile the first, add() the
 // others; a line matches if any of them does.
+//
+// Groups (sed's \1 .. \9): compiled with kSubmatches, a pattern records where its first
+// kRegexMaxGroups groups begin and end. The match itself is found as above; groups() then
+// runs a second simulation over that span alone, whose threads carry the groups' positions
+// and are kept in priority order (a repetition prefers one more turn, an alternation its
+// first branch), so each group gets what a backtracking matcher would give it among the
+// ways to match exactly that span: time O(span * program) again. POSIX asks instead for
+// each group in turn to be leftmost-longest; the two differ only where a group's
+// alternatives overlap, as in (a|ab)(bc|c) against "abc".
+//
+//   static text::RegexScratch scratch;  // about 800 KiB: one for all the regexes
+//   text::RegexGroups g;
+//   if (re.search_from(line, start, &from, &to) && re.groups(line, from, to, scratch, &g)) ...
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,9 +37,10 @@ namespace text {
 // Compile flags.
 constexpr uint32_t kExtended = 1u << 0;  // ERE (else BRE)
 constexpr uint32_t kIgnoreCase = 1u << 1;
-constexpr uint32_t kLiteral = 1u << 2;  // every byte stands for itself (grep -F)
-constexpr uint32_t kWord = 1u << 3;     // the match must be a whole word (grep -w)
-constexpr uint32_t kLine = 1u << 4;     // the match must be the whole line (grep -x)
+constexpr uint32_t kLiteral = 1u << 2;     // every byte stands for itself (grep -F)
+constexpr uint32_t kWord = 1u << 3;        // the match must be a whole word (grep -w)
+constexpr uint32_t kLine = 1u << 4;        // the match must be the whole line (grep -x)
+constexpr uint32_t kSubmatches = 1u << 5;  // record the groups' positions, for groups()
 
 enum class RegexError {
   kNone,
@@ -50,6 +64,46 @@ constexpr size_t kRegexMaxInstructions = 4096;  // of the compiled program
 constexpr size_t kRegexMaxSets = 512;           // bracket expressions (and folded letters)
 constexpr uint32_t kRegexMaxRepeat = 255;       // RE_DUP_MAX
 constexpr size_t kRegexMaxDepth = 100;          // nesting of groups and repetitions
+constexpr size_t kRegexMaxGroups = 9;           // groups whose positions are recorded
+
+// Where a match and its groups lie: [from[i], to[i]) for group i (0: the whole match);
+// kRegexUnset for a group that took no part in the match.
+constexpr size_t kRegexUnset = SIZE_MAX;
+struct RegexGroups {
+  size_t from[kRegexMaxGroups + 1];
+  size_t to[kRegexMaxGroups + 1];
+};
+
+class Regex;
+
+// The second simulation's state (Regex::groups): threads with the positions they have
+// recorded. Big; one serves any number of regexes, one at a time.
+class RegexScratch {
+ public:
+  RegexScratch() = default;
+  RegexScratch(const RegexScratch&) = delete;
+  RegexScratch& operator=(const RegexScratch&) = delete;
+
+ private:
+  friend class Regex;
+  static constexpr size_t kSlots = 2 * kRegexMaxGroups;
+  struct Thread {
+    uint32_t pc;
+    uint32_t slots[kSlots];  // begin and end of groups 1.., UINT32_MAX for unset
+  };
+  struct Frame {
+    uint32_t pc;     // an instruction to follow, or kRestore
+    uint32_t slot;   // kRestore: the slot to put back
+    uint32_t value;  // kRestore: its value
+  };
+  static constexpr uint32_t kRestore = UINT32_MAX;
+  Thread lists_[2][kRegexMaxInstructions];
+  uint32_t counts_[2] = {};
+  uint32_t seen_[kRegexMaxInstructions] = {};
+  uint32_t generation_ = 0;
+  // A Split pushes two frames and a Save one more: at most three per instruction.
+  Frame stack_[3 * kRegexMaxInstructions];
+};
 
 class Regex {
  public:
@@ -66,11 +120,30 @@ class Regex {
   bool matches(lib::StringView text);
   // The leftmost-longest match: [*from, *to). False if none.
   bool search(lib::StringView text, size_t* from, size_t* to);
+  // The leftmost-longest match starting at start or after it; the text before start still
+  // counts for ^ (which it keeps from matching) and for word boundaries.
+  bool search_from(lib::StringView text, size_t start, size_t* from, size_t* to);
+  // The groups of the match [from, to) that search_from found (compiled with kSubmatches;
+  // without it only group 0 is set). False if [from, to) is not a match.
+  bool groups(lib::StringView text, size_t from, size_t to, RegexScratch& scratch,
+              RegexGroups* out) const;
+  // How many groups the last pattern compiled has, recorded or not.
+  size_t group_count() const { return group_count_; }
 
   size_t program_size() const { return count_; }
 
  private:
-  enum class Op : uint8_t { kChar, kCharFold, kAny, kSet, kSplit, kJump, kAssert, kMatch };
+  enum class Op : uint8_t {
+    kChar,
+    kCharFold,
+    kAny,
+    kSet,
+    kSplit,
+    kJump,
+    kAssert,
+    kSave,  // c: the slot (2 * (group - 1), + 1 for its end) takes the position
+    kMatch,
+  };
   struct Instruction {
     Op op;
     uint8_t c;     // kChar: the byte; kAssert: the Assertion
@@ -104,7 +177,10 @@ class Regex {
   RegexError compile_node(int32_t node);
   void compute_first_bytes();
   void next_generation();
-  bool run(lib::StringView text, bool want_span, size_t* from, size_t* to);
+  bool run(lib::StringView text, size_t start, bool want_span, size_t* from, size_t* to);
+  bool assertion_holds(uint8_t assertion, lib::StringView text, size_t at) const;
+  void add_group_thread(RegexScratch& s, uint32_t list, uint32_t pc, uint32_t* slots,
+                        lib::StringView text, size_t at) const;
   void add_thread(List& list, uint32_t pc, uint32_t start, lib::StringView text, size_t at);
   bool in_set(uint16_t set, uint8_t c) const { return (sets_[set][c >> 6] >> (c & 63)) & 1; }
 
@@ -113,6 +189,7 @@ class Regex {
   uint64_t sets_[kRegexMaxSets][4];
   size_t set_count_ = 0;
   bool compiled_ = false;
+  size_t group_count_ = 0;
   // The bytes a match can start with (when no match can be empty and no assertion comes
   // first): a position whose byte is not among them starts nothing.
   bool use_first_ = false;

@@ -41,7 +41,46 @@ Result<void> make_pair(Channel* a, Channel* b) {
 
 // A second handle to a channel end (stdout and stderr of one program to one place).
 Result<Channel> duplicate(const Channel& ch) {
-  return Channel(static_cast<abi::Handle>(TRY(check(sys::handle_duplicate(ch.get(), abi::kRightsAll & ~abi::kRightMap)))));
+  return Channel(static_cast<abi::Handle>(
+      TRY(check(sys::handle_duplicate(ch.get(), abi::kRightsAll & ~abi::kRightMap)))));
+}
+
+// Whether the file is an ELF image (or cannot be read: spawn_program then says why).
+bool is_elf(const Files& files, StringView path) {
+  Result<File> f = files.open(path);
+  if (!f.ok()) return true;
+  char magic[4] = {};
+  const Result<size_t> got = f.value().read(0, magic, sizeof(magic));
+  if (!got.ok()) return true;
+  return got.value() == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' &&
+         magic[3] == 'F';
+}
+
+// What runs a script: the interpreter its first line names ("#!/bin/sh -e": the path, and
+// one argument if there is one, both kept in out), or /bin/sh for a file without one, as
+// POSIX shells do.
+StringView script_interpreter(const Files& files, StringView path, char (&out)[128],
+                              StringView* argument) {
+  *argument = StringView();
+  Result<File> f = files.open(path);
+  if (!f.ok()) return "/bin/sh";
+  const Result<size_t> got = f.value().read(0, out, sizeof(out));
+  if (!got.ok() || got.value() < 3 || out[0] != '#' || out[1] != '!') return "/bin/sh";
+  const StringView line(out + 2, got.value() - 2);
+  size_t end = line.find('\n');
+  if (end == StringView::kNpos) end = line.size();
+  size_t at = 0;
+  const auto blank = [&](size_t i) { return line[i] == ' ' || line[i] == '\t'; };
+  while (at < end && blank(at)) ++at;
+  size_t name_end = at;
+  while (name_end < end && !blank(name_end)) ++name_end;
+  size_t arg = name_end;
+  while (arg < end && blank(arg)) ++arg;
+  size_t arg_end = end;
+  while (arg_end > arg && (blank(arg_end - 1) || line[arg_end - 1] == '\r')) --arg_end;
+  if (name_end == at) return "/bin/sh";
+  *argument = line.substr(arg, arg_end - arg);
+  return line.substr(at, name_end - at);
 }
 
 bool same_place(const Stream& a, const Stream& b) {
@@ -164,7 +203,22 @@ HostResult<void> StellinaHost::start_program(int job, const Program& program,
   o.env = std::span<const StringView>(env, count);
   o.args = program.argv.size() > 1 ? program.argv.subspan(1) : std::span<const StringView>();
 
-  Result<stellina::Program> started = spawn_program(p_.files(), program.path, o);
+  // A script: started by the interpreter its #! line names (or by sh, without one), with
+  // the script's path before the arguments, as exec does.
+  StringView path = program.path;
+  static StringView script_args[abi::kProgramMaxArgs];
+  static char interpreter[128];
+  if (!is_elf(p_.files(), program.path)) {
+    size_t n = 0;
+    StringView interpreter_arg;
+    path = script_interpreter(p_.files(), program.path, interpreter, &interpreter_arg);
+    if (!interpreter_arg.empty()) script_args[n++] = interpreter_arg;
+    script_args[n++] = program.path;
+    for (const StringView a : o.args)
+      if (n < abi::kProgramMaxArgs) script_args[n++] = a;
+    o.args = std::span<const StringView>(script_args, n);
+  }
+  Result<stellina::Program> started = spawn_program(p_.files(), path, o);
   if (!started.ok()) return host_error(started.error());
   Job& j = jobs_[job];
   Process& proc = j.processes[j.count++];
@@ -212,8 +266,7 @@ void StellinaHost::free_relay(size_t i) {
 // The job's pumps (its programs have ended: no one reads them), and its drains too.
 void StellinaHost::end_job_relays(int job, bool drains_too) {
   for (size_t i = 0; i < kMaxRelays; ++i)
-    if (relays_[i].used && relays_[i].job == job && (relays_[i].pump || drains_too))
-      free_relay(i);
+    if (relays_[i].used && relays_[i].job == job && (relays_[i].pump || drains_too)) free_relay(i);
 }
 
 void StellinaHost::kill_job(int job) {
@@ -467,8 +520,8 @@ void StellinaHost::pump(size_t i) {
     m.data_size = static_cast<uint32_t>(r.pending_size);
     const int64_t sent = sys::channel_send(r.ch.get(), &m);
     if (sent == abi::kErrWouldBlock) {
-      r.waiting = sys::poll_add(poll_.get(), r.ch.get(), abi::kSignalWritable | abi::kSignalPeerClosed,
-                                kRelayKey | i) >= 0;
+      r.waiting = sys::poll_add(poll_.get(), r.ch.get(),
+                                abi::kSignalWritable | abi::kSignalPeerClosed, kRelayKey | i) >= 0;
       return;
     }
     if (sent < 0) {  // it does not read any more
@@ -619,7 +672,8 @@ HostResult<void> StellinaHost::write(int handle, StringView data) {
   }
   const int i = handle - 3;
   if (i < 0 || i >= static_cast<int>(kMaxFiles) || !files_[i].used) return HostError::Io;
-  const Result<size_t> put = files_[i].file.write(files_[i].offset, Bytes{data.data(), data.size()});
+  const Result<size_t> put =
+      files_[i].file.write(files_[i].offset, Bytes{data.data(), data.size()});
   if (!put.ok()) return host_error(put.error());
   files_[i].offset += put.value();
   return {};

@@ -46,6 +46,9 @@ class StellinaHost final : public Host {
   HostResult<FileInfo> stat(StringView path) override;
   HostResult<void> list(StringView directory, DirectoryVisitor& visitor) override;
   int64_t shell_id() override;
+  // echo is built in, as in dash: besides saving a program's start, a loop reading a
+  // pipeline's output keeps its input (an external echo would be given it, and take it).
+  bool builtin_echo() override { return true; }
 
   // At the prompt: waits for what is typed (relaying background jobs meanwhile) and returns
   // it raw; 0 when the terminal has gone.
@@ -65,7 +68,7 @@ class StellinaHost final : public Host {
     bool used = false;
     Process processes[kMaxPipeline];
     size_t count = 0;
-    bool interrupted = false;  // Ctrl-C
+    bool interrupted = false;     // Ctrl-C
     bool terminal_input = false;  // its stdin pump reads the terminal
   };
   struct Relay {
@@ -73,7 +76,7 @@ class StellinaHost final : public Host {
     bool pump = false;  // feeds a program's stdin (else drains a program's output)
     int job = -1;
     Channel ch;
-    Stream end;           // where output goes, or where input comes from
+    Stream end;            // where output goes, or where input comes from
     bool waiting = false;  // a pump whose channel is full: polled for writable
     bool source_done = false;
     char pending[abi::kMaxMessageData];

@@ -100,7 +100,8 @@ class Completer final : public lib::Completer {
       } else {
         out.add(name);
       }
-    }), "a directory that cannot be listed completes nothing");
+    }),
+           "a directory that cannot be listed completes nothing");
   }
 
   StellinaHost& host_;
@@ -203,10 +204,15 @@ int run(ProgramEnv& p) {
   size_t at = 1;
   StringView command;
   bool has_command = false;
+  StringView options[8];  // set's options given on the command line (sh -e FILE, #!/bin/sh -x)
+  size_t option_count = 0;
   for (; at < p.argc(); ++at) {
     const StringView a = p.arg(at);
     if (a == "-i") {
       interactive_mode = true;
+    } else if (a.size() > 1 && (a[0] == '-' || a[0] == '+') && a != "-c" && a != "--" &&
+               option_count < 8) {
+      options[option_count++] = a;
     } else if (a == "-c" && at + 1 < p.argc()) {
       command = p.arg(++at);
       has_command = true;
@@ -221,8 +227,8 @@ int run(ProgramEnv& p) {
   }
   // Made once, never destroyed (the process ends with it): no exit-time destructor.
   alignas(StellinaHost) static unsigned char host_storage[sizeof(StellinaHost)];
-  auto& host = *new (host_storage)
-      StellinaHost(p, interactive_mode && !has_command && at >= p.argc());
+  auto& host =
+      *new (host_storage) StellinaHost(p, interactive_mode && !has_command && at >= p.argc());
   Shell* shell = Shell::create(host, interactive_mode);
   if (!shell) {
     ignore(p.err().print("sh: out of memory\n"), "the exit code says it too");
@@ -234,12 +240,17 @@ int run(ProgramEnv& p) {
   shell->import_environment(std::span<const StringView>(entries, p.env_count()));
   StringView args[abi::kProgramMaxArgs];
   size_t count = 0;
-  const StringView name = has_command && at < p.argc() ? p.arg(at++)
+  const StringView name = has_command && at < p.argc()    ? p.arg(at++)
                           : !has_command && at < p.argc() ? p.arg(at++)
-                                                           : StringView("sh");
+                                                          : StringView("sh");
   const bool script_file = !has_command && name != "sh";
   for (; at < p.argc(); ++at) args[count++] = p.arg(at);
   shell->set_arguments(name, std::span<const StringView>(args, count));
+  for (size_t i = 0; i < option_count; ++i) {
+    Text set("set ");
+    set.append(options[i]);
+    if (shell->run_script(set.view()) != 0) return 2;  // sh has said what was wrong
+  }
 
   int status = 0;
   if (has_command) {

@@ -322,6 +322,7 @@ int64_t run(cmd::Command& c, size_t at) {
 
 int64_t program_main(stellina::ProgramEnv& p) {
   cmd::Command c(p, kUsage);
+  if (c.name() == "run") return run(c, 1);  // /bin/run is svc run under its own name
   if (p.argc() < 2) {
     c.error("no subcommand");
     return c.usage_error();

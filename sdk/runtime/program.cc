@@ -59,7 +59,8 @@ Result<void> ProgramEnv::pass_on(SpawnOptions& o) const {
     abi::HandleInfo info{};
     TRY(check_ok(sys::handle_query(silo_.get(), &info)));
     o.silo = silo_.get();
-    o.child_silo.reset(static_cast<abi::Handle>(TRY(check(sys::handle_duplicate(silo_.get(), info.rights)))));
+    o.child_silo.reset(
+        static_cast<abi::Handle>(TRY(check(sys::handle_duplicate(silo_.get(), info.rights)))));
   }
   if (names_.valid()) {
     o.files = TRY(open("file:"));

@@ -209,12 +209,10 @@ Result<size_t> Files::call(const abi::FileRequest& r, lib::StringView name, lib:
   const size_t room = abi::kMaxMessageData - sizeof(request);
   const bool two_paths = r.op == abi::FileOp::Rename || r.op == abi::FileOp::Symlink;
   const size_t first = TRY(resolve(name, r.op != abi::FileOp::Symlink, names, room));
-  const size_t second =
-      TRY(resolve(name2, two_paths, names + first, room - first));
+  const size_t second = TRY(resolve(name2, two_paths, names + first, room - first));
   request.name_size = static_cast<uint16_t>(first);
   request.name2_size = static_cast<uint16_t>(second);
-  return file_call(session_.get(), request, Bytes{names, first + second}, buffer, nullptr,
-                   handle);
+  return file_call(session_.get(), request, Bytes{names, first + second}, buffer, nullptr, handle);
 }
 
 Result<File> Files::open(lib::StringView path, uint32_t flags, uint32_t mode) const {

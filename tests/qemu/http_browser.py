@@ -7,6 +7,11 @@ Boots Stellina with port 80 forwarded to a free host port, then:
     httpd as running. A second load a few seconds later must show a larger uptime.
   - `chromium --headless --screenshot` writes OUT/home.png, which must not be blank (at least
     MIN_DRAWN pixels differ from the top-left one, the page background: some text at least).
+  - /graphs.html, linked from the home page, draws its charts from /api/history: after its
+    script ran, <main> says it drew all CHARTS charts from at least MIN_SAMPLES samples, and
+    every canvas how many points it drew (at least one per sample for the charts whose
+    series always exist). OUT/graphs.png is its screenshot, which must show the colours of
+    the lines (orange and green appear nowhere else on the page).
 
 usage: http_browser.py --kernel K --initrd ARCHIVE --out DIR [--machine microvm|q35]
 """
@@ -28,6 +33,9 @@ from http_guest import Failed, HttpGuest  # noqa: E402
 
 CHROMIUM_TIMEOUT_S = 90
 MIN_DRAWN = 1000
+CHARTS = 6
+MIN_SAMPLES = 3
+MIN_LINE_PIXELS = 40
 UPTIME = re.compile(r"uptime\D{0,40}?(\d+(?:\.\d+)?)", re.I | re.S)
 
 
@@ -143,6 +151,41 @@ def png_pixels(path):
     return width, height, rows
 
 
+def check_graphs(url, profile, shot):
+    """Loads the graphs page, checks what its script says it drew, takes its screenshot."""
+    dom = chromium(["--dump-dom", url], profile)
+    main = re.search(r'<main id="graphs"([^>]*)>', dom)
+    if not main:
+        raise Failed(f"the graphs page has no <main id=graphs>: {dom[:400]!r}")
+    attributes = dict(re.findall(r'(data-[a-z]+)="([^"]*)"', main.group(1)))
+    drawn, samples = int(attributes.get("data-drawn", 0)), int(attributes.get("data-samples", 0))
+    if drawn != CHARTS or samples < MIN_SAMPLES:
+        raise Failed(f"the graphs page drew {drawn} charts of {samples} samples: {attributes}")
+    charts = re.findall(r'<section class="chart[^"]*" id="([a-z-]+)".*?<canvas([^>]*)>', dom, re.S)
+    points = {}
+    for name, canvas in charts:
+        p = re.search(r'data-points="(\d+)"', canvas)
+        points[name] = int(p.group(1)) if p else -1
+    if len(points) != CHARTS or min(points.values()) < 0:
+        raise Failed(f"not every chart was drawn: {points}")
+    for name in ["chart-system-memory", "chart-traffic", "chart-requests"]:
+        if points[name] < samples:
+            raise Failed(f"{name} drew {points[name]} points of {samples} samples: {points}")
+    if points["chart-memory"] < samples:  # every running component has memory
+        raise Failed(f"chart-memory drew {points['chart-memory']} points: {points}")
+    log(f"graphs: {drawn} charts from {samples} samples, points {points}")
+    chromium([f"--screenshot={shot}", url], profile)
+    if not os.path.exists(shot):
+        raise Failed("chromium wrote no screenshot of the graphs")
+    width, height, pixels = png_pixels(shot)
+    # The lines' colours: orange (#d9480f, a series' second colour) and green (#2b8a3e).
+    orange = sum(r > 150 and 40 < g < 140 and b < 90 for row in pixels for r, g, b in row)
+    green = sum(g > r + 40 and g > b + 30 for row in pixels for r, g, b in row)
+    if orange < MIN_LINE_PIXELS or green < MIN_LINE_PIXELS:
+        raise Failed(f"{shot}: {orange} orange and {green} green pixels: no lines drawn?")
+    log(f"screenshot {shot}: {width}x{height}, {orange} orange and {green} green pixels")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--kernel", required=True)
@@ -168,6 +211,7 @@ def main():
                 raise Failed(f"the uptime did not grow between two loads 3 s apart: {first}, {second}")
             log(f"rendered again: uptime {second}")
             chromium([f"--screenshot={shot}", g.url("/")], profile)
+            check_graphs(g.url("/graphs.html"), profile, os.path.join(opts.out, "graphs.png"))
         if not os.path.exists(shot):
             raise Failed("chromium wrote no screenshot")
         width, height, pixels = png_pixels(shot)

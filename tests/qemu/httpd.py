@@ -9,7 +9,10 @@ guest's port 80, and talks to the site as a browser and a download tool would:
 - two requests pipelined in one write over one socket, answered in order;
 - /bytes/10485760 through curl, whose sha256 matches the host's own computation;
 - 16 keep-alive connections at once, a slow reader of 2 MB that holds no one else up, and a
-  silent connection that httpd closes after 30 s.
+  silent connection that httpd closes after 30 s;
+- /api/history after all that: samples about every second, in order, with the download's
+  bytes, the requests made and sane CPU and memory figures; /api/history/since/T; the
+  graphs page and its script.
 
 Then it shuts the machine down through the serial console.
 
@@ -182,7 +185,9 @@ def check(m, port, isolation):
     for needle in ["<h1>Stellina</h1>", 'id="uptime"', 'id="components"', 'id="network"',
                    'id="log"', "<td>httpd</td>", "<td>tcpip</td>", "/static/live.js"]:
         expect(needle in text, f"the page lacks {needle!r}")
-    for name, kind in [("style.css", "text/css"), ("live.js", "text/javascript")]:
+    expect('href="/graphs.html"' in text, "the page does not link the graphs")
+    for name, kind in [("style.css", "text/css"), ("live.js", "text/javascript"),
+                       ("graphs.js", "text/javascript")]:
         status, fields, body = curl(f"{base}/static/{name}")
         expect(status == 200 and fields.get("content-type", "").startswith(kind),
                f"/static/{name}: {status} {fields}")
@@ -292,6 +297,8 @@ def check(m, port, isolation):
     expect(last["method_not_allowed"] >= 1 and last["errors"]["bad_header"] >= 1 and
            last["idle_closed"] >= 1, f"httpd counters: {last}")
 
+    check_history(base, requests_made=30)
+
     m.drain()
     m.proc.stdin.write(b"shutdown\r")
     m.proc.stdin.flush()
@@ -303,6 +310,75 @@ def check(m, port, isolation):
                     re.MULTILINE)
     if bad:
         raise Failure(f"unexpected line: {bad.group(0)}")
+
+
+def history_json(base, path="/api/history"):
+    status, fields, body = curl(base + path)
+    expect(status == 200, f"{path} answered {status}")
+    expect(fields.get("content-type") == "application/json", f"{path} type {fields}")
+    expect(fields.get("cache-control") == "no-store", f"{path} may be cached: {fields}")
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise Failure(f"{path} is not JSON ({e}): {body[:200]!r}")
+
+
+def check_history(base, requests_made):
+    """The samples httpd kept while the checks above ran (half a minute of them at least)."""
+    h = history_json(base)
+    fields = h["fields"]
+    expect(fields[:2] == ["t_ms", "dt_ms"] and fields[-2:] == ["cpu_us", "memory_bytes"],
+           f"/api/history fields: {fields}")
+    col = {name: i for i, name in enumerate(fields)}
+    samples = [s for s in h["samples"] if s is not None]
+    expect(len(samples) >= 15, f"only {len(samples)} samples after half a minute: {h['samples']}")
+    times = [s[col["t_ms"]] for s in samples]
+    expect(all(b > a for a, b in zip(times, times[1:])), f"sample times do not grow: {times}")
+    gaps = sorted(s[col["dt_ms"]] for s in samples)
+    median = gaps[len(gaps) // 2]
+    expect(900 <= median <= 2000 and gaps[0] >= 900 and gaps[-1] <= 10000,
+           f"sampling intervals (ms): {gaps}")
+    for a, b in zip(samples, samples[1:]):
+        expect(b[col["t_ms"]] - a[col["t_ms"]] == b[col["dt_ms"]],
+               f"dt_ms is not the time since the sample before: {a[:2]}, {b[:2]}")
+    names = h["components"]
+    for name in ["httpd", "tcpip", "virtio-net", "devmgr"]:
+        expect(name in names, f"no {name} in the history: {names}")
+    total = h["memory_total_bytes"]
+    for s in samples:
+        cpu, memory = s[col["cpu_us"]], s[col["memory_bytes"]]
+        expect(len(cpu) == len(names) and len(memory) == len(names), f"a short sample: {s}")
+        # Not more CPU time than the machine's two CPUs had in the interval.
+        expect(all(0 <= c <= s[col["dt_ms"]] * 1000 * 2 for c in cpu), f"CPU times: {s}")
+        expect(0 <= s[col["memory_used_bytes"]] <= total, f"memory in use: {s} of {total}")
+    httpd = names.index("httpd")
+    last = samples[-1]
+    expect(last[col["memory_bytes"]][httpd] > 0, f"httpd uses no memory: {last}")
+    expect(last[col["memory_used_bytes"]] > 0, f"no memory in use: {last}")
+    expect(sum(s[col["cpu_us"]][httpd] for s in samples) > 0, "httpd used no CPU time")
+    sent = sum(s[col["bytes_out"]] for s in samples)
+    expect(sent >= DOWNLOAD, f"{sent} bytes out in the history, less than the download")
+    expect(sum(s[col["packets_out"]] for s in samples) >= DOWNLOAD // 1514,
+           "fewer frames out than the download needs")
+    expect(sum(s[col["bytes_in"]] for s in samples) > 0, "no bytes in")
+    requests = sum(s[col["requests"]] for s in samples)
+    expect(requests >= requests_made, f"{requests} requests in the history")
+    print(f"httpd: /api/history: {len(samples)} samples over "
+          f"{(times[-1] - times[0]) / 1000:.1f} s, intervals {gaps[0]} to {gaps[-1]} ms, "
+          f"{sent} bytes and {requests} requests out, {len(names)} components", flush=True)
+
+    # Only what is newer: the samples after the one before the last.
+    since = history_json(base, f"/api/history/since/{times[-2]}")
+    newer = [s[0] for s in since["samples"] if s is not None]
+    expect(newer and newer[0] == times[-1] and all(t > times[-2] for t in newer),
+           f"/api/history/since/{times[-2]}: {newer}")
+
+    # The page that draws them.
+    status, fields, page = curl(base + "/graphs.html")
+    expect(status == 200 and fields.get("content-type") == "text/html; charset=utf-8",
+           f"/graphs.html: {status} {fields}")
+    with open(os.path.join(SITE, "graphs.html"), "rb") as f:
+        expect(page == f.read(), "/graphs.html differs from apps/httpd/site/graphs.html")
 
 
 SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "apps", "httpd",

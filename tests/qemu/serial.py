@@ -26,7 +26,7 @@ import time
 
 SWITCH = "\x1d"  # Ctrl-]
 PROMPT = r"stellina> "
-MONITOR = r"kernel console; Ctrl-\] returns to the shell"
+MONITOR = r"kernel console; 'exit' or Ctrl-D returns to the shell"
 
 
 class Failure(Exception):

@@ -4,7 +4,8 @@ programs in /bin and the scripts in /tests, boots the "shell" test system (term 
 /bin/sh -i on the serial console), types `sh /tests/NAME.sh` for each script and checks that
 what it printed (stdout and stderr together) and its exit status are the host's for the same
 script under /bin/sh with the same commands (GNU coreutils). Each script runs in a fresh
-directory (its current directory on both sides: /tmp/NAME on Stellina).
+directory (its current directory and HOME on both sides: /tmp/NAME on Stellina), its stdin
+empty (/dev/null).
 
 Then the interactive parts, which have no host counterpart: a crashing command reported and
 the shell going on, Ctrl-C ending a foreground pipeline, history kept across a reboot.
@@ -23,8 +24,6 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PROMPT = "$ "
-# A kernel log line, wherever it lands in the shell's output (it is printed whole).
-LOG_LINE = re.compile(rb"\[\s*\d+\.\d{6}\] [a-z]+: [^\n]*\n")
 
 
 def load_qemu_run(path):
@@ -58,9 +57,17 @@ class Machine:
         self.log.flush()
         self.raw += chunk
         self.text += chunk
-        # Take out whole log lines; a partial one waits for its end.
-        self.text = LOG_LINE.sub(b"", self.text)
         return True
+
+    def start_shell(self, timeout=60):
+        """Waits for the shell's first prompt, then has the kernel console print only
+        warnings and errors (the log keeps every record: dmesg shows them), so the shell's
+        output is not interleaved with the components' log lines."""
+        self.wait_for(re.escape(PROMPT.encode()), timeout)
+        self.type("\x1dloglevel warn\r")
+        self.wait_for(rb"stellina> loglevel warn\r?\n", timeout)
+        self.type("exit\r")
+        self.wait_for(rb"stellina> exit\r?\n", timeout)
 
     def wait_for(self, pattern, timeout):
         """Consumes output up to and including the first match of pattern (bytes regex);
@@ -111,11 +118,17 @@ def on_stellina(machine, line, timeout=90):
         machine.read(min(remaining, 0.5))
 
 
+def shell_messages(text, script):
+    """dash names the script and line in its messages ("/x/t.sh: 4: foo: not found"); Stellina's
+    sh says "sh: foo: not found". The words after the prefix are compared."""
+    return re.sub(r"(?m)^" + re.escape(script) + r": \d+: ", "sh: ", text)
+
+
 def on_host(script, workdir):
     env = {"PATH": "/usr/bin:/bin", "HOME": workdir, "LC_ALL": "C", "PWD": workdir}
-    r = subprocess.run(["/bin/sh", script], cwd=workdir, env=env, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=60)
-    return r.stdout.decode("utf-8", "replace"), r.returncode
+    r = subprocess.run(["/bin/sh", script], cwd=workdir, env=env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    return shell_messages(r.stdout.decode("utf-8", "replace"), script), r.returncode
 
 
 def make_disk(workdir, programs, scripts):
@@ -124,14 +137,75 @@ def make_disk(workdir, programs, scripts):
         os.remove(disk)
     subprocess.run([os.path.join(ROOT, "tools/mkdisk.sh"), disk, programs], check=True,
                    stdout=subprocess.DEVNULL)
+    # Two executable scripts, started by name: one with a #! line, one without (sh runs it).
+    hashbang = os.path.join(workdir, "hashbang")
+    with open(hashbang, "w") as f:
+        f.write("#!/bin/sh -e\necho \"hashbang: $0 $1\"\n")
+    plain = os.path.join(workdir, "plain")
+    with open(plain, "w") as f:
+        f.write("echo \"plain: $1\"\n")
     commands = os.path.join(workdir, "debugfs.cmd")
     with open(commands, "w") as f:
         f.write("mkdir /tests\n")
         for s in scripts:
             f.write(f'write "{s}" "/tests/{os.path.basename(s)}"\n')
+        for s in (hashbang, plain):
+            f.write(f'write "{s}" "/tests/{os.path.basename(s)}"\n')
+            f.write(f'sif "/tests/{os.path.basename(s)}" mode 0100755\n')
     subprocess.run(["debugfs", "-w", "-f", commands, disk], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return disk
+
+
+# Pipelines of several programs over large data, each with its exact result (computed here
+# the same way the host's tools would).
+def big_pipelines():
+    sevens = sum(1 for i in range(1, 200001) if "7" in str(i))
+    return [
+        ("seq 1 200000 | grep 7 | wc -l", f"{sevens}\n"),
+        ("seq 1 100000 | sort -rn | head -n 3 | tr '\\n' ' '; echo", "100000 99999 99998 \n"),
+        ("yes abc | head -n 50000 | uniq -c", "  50000 abc\n"),
+        ("seq 1 300000 | tail -n 1", "300000\n"),
+    ]
+
+
+def interactive_checks(m, failures):
+    """What has no host counterpart: a crash reported, Ctrl-C ending a foreground pipeline,
+    typing to a program that reads the terminal, Ctrl-D ending its input."""
+    def check(label, ok, detail=""):
+        print(f"shell: {label}: {'ok' if ok else 'FAILED ' + detail}")
+        if not ok:
+            failures.append((label, "", detail))
+
+    for line, expected in big_pipelines():
+        out, status = on_stellina(m, line, timeout=180)
+        check(f"pipeline '{line}'", out == expected and status == 0, f"{out!r} status {status}")
+
+    # Scripts started by name: the #! line's interpreter, or sh without one.
+    out, status = on_stellina(m, "/tests/hashbang one; cd /tests && ./plain two")
+    check("scripts started by name", out == "hashbang: /tests/hashbang one\nplain: two\n"
+          and status == 0, f"{out!r} {status}")
+
+    # A program that faults: the shell says how it ended and goes on.
+    out, status = on_stellina(m, "crash")
+    check("crash reported", "Segmentation fault" in out and status == 139, f"{out!r} {status}")
+
+    # Ctrl-C ends a pipeline that would run forever; the shell prompts again.
+    m.type("yes | cat > /dev/null\r")
+    time.sleep(2)
+    m.type("\x03")
+    m.wait_for(rb"\^C", 30)
+    out, status = on_stellina(m, "echo after")
+    check("Ctrl-C ends a pipeline", out == "after\n" and status == 130, f"{out!r} {status}")
+
+    # A program reading the terminal gets a line at a time; Ctrl-D ends its input.
+    m.type("cat | tr a-z A-Z; echo @@$?@@\r")
+    time.sleep(1)
+    m.type("hello there\r")
+    m.wait_for(rb"HELLO THERE", 30)
+    m.type("\x04")
+    m.wait_for(rb"(?:^|\n)@@0@@", 30)
+    check("typing to a program, Ctrl-D ends it", True)
 
 
 def main():
@@ -144,7 +218,7 @@ def main():
     with open(os.path.join(workdir, "serial.log"), "w") as log:
         m = Machine(qemu_run, kernel, archive, disk, log)
         try:
-            m.wait_for(re.escape(PROMPT.encode()), 60)
+            m.start_shell()
             for script in scripts:
                 name = os.path.splitext(os.path.basename(script))[0]
                 host_dir = tempfile.mkdtemp(prefix=f"shell-{name}-")
@@ -152,8 +226,8 @@ def main():
                     expected = on_host(script, host_dir)
                 finally:
                     shutil.rmtree(host_dir, ignore_errors=True)
-                got = on_stellina(m, f"mkdir -p /tmp/{name} && cd /tmp/{name} && "
-                                     f"sh /tests/{os.path.basename(script)} 2>&1")
+                got = on_stellina(m, f"mkdir -p /tmp/{name} && cd /tmp/{name} && HOME=/tmp/{name} "
+                                     f"sh /tests/{os.path.basename(script)} 2>&1 </dev/null")
                 if got != expected:
                     failures.append((name, expected, got))
                     print(f"shell: {name}: FAILED\n--- host (status {expected[1]})\n{expected[0]}"
@@ -161,12 +235,28 @@ def main():
                 else:
                     print(f"shell: {name}: ok ({len(expected[0].splitlines())} lines, "
                           f"status {expected[1]})")
+            interactive_checks(m, failures)
+            # History: a line typed now comes back with the up arrow after a restart.
+            on_stellina(m, "echo remembered-line")
+            m.type("\x1dshutdown\r")
+            m.proc.wait(timeout=60)
+        finally:
+            m.stop()
+        m = Machine(qemu_run, kernel, archive, disk, log)
+        try:
+            m.start_shell()
+            m.type("\x1b[A\r")
+            m.wait_for(rb"\nremembered-line\r?\n", 30)
+            print("shell: history kept across a restart: ok")
+        except TimeoutError as e:
+            failures.append(("history", "", str(e)))
+            print(f"shell: history kept across a restart: FAILED {e}")
         finally:
             m.stop()
     if failures:
-        print(f"shell: {len(failures)} of {len(scripts)} scripts differ from the host's sh")
+        print(f"shell: {len(failures)} checks failed (of {len(scripts)} scripts and the rest)")
         return 1
-    print(f"shell: all {len(scripts)} scripts match the host's sh")
+    print(f"shell: all {len(scripts)} scripts match the host's sh; the interactive checks pass")
     return 0
 
 

@@ -100,7 +100,7 @@ def main():
     with open(os.path.join(workdir, "serial.log"), "w") as log:
         m = shell.Machine(qemu_run, kernel, archive, disk, log)
         try:
-            m.wait_for(re.escape(shell.PROMPT.encode()), 60)
+            m.start_shell()
             for command, status, wanted, unwanted in CHECKS:
                 failed += not check(m, command, status, wanted, unwanted)
             # Last: shutdown through the control channel. Its answer comes once every

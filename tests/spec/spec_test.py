@@ -299,7 +299,7 @@ def check_manifest(binary, specs):
         for e in s.get("exports", []):
             # A service several drivers export is provided by whichever is bound first.
             providers[e] = ANY_DRIVER if e in providers else order.index(n)
-    for own in ("control", "status:", "boot:", "serial:"):  # the startup server's own services
+    for own in ("control", "control:", "status:", "boot:", "serial:"):  # the startup server's own services
         providers[own] = STARTUP_SERVER
     for i, (name, got) in enumerate(zip(order, components)):
         spec = parsed[name]

@@ -65,8 +65,8 @@ struct Requirement {
 // index that stands for it in Requirement and in the manifest: its control channel, and the
 // schemes of abi/stellina/status.h (live system information, files of the boot archive, the
 // serial port).
-inline constexpr const char* kStartupServices[] = {"control", "control:", "status:", "boot:",
-                                                    "serial:"};
+inline constexpr const char* kStartupServices[] = {"control",
+                                                   "control:", "status:", "boot:", "serial:"};
 inline constexpr size_t kStartupServer = 0xffffffff;
 // The provider of a service that several drivers export (e.g. "ethernet" from virtio-net and
 // e1000): whichever of them is bound to a device first.

@@ -39,7 +39,7 @@ inline int64_t status_code(const Result<T>& r) {
 
 // Drops a result on purpose; why says what makes the failure harmless (for the reader).
 template <typename T>
-inline void ignore(const Result<T>&, const char* why) {}
+inline void ignore(const Result<T>&, const char* /*why*/) {}
 
 // The status's name, e.g. "peer closed".
 const char* status_name(Status s);

@@ -254,6 +254,93 @@ TEST_F(Regex, HostilePatternsStayBounded) {
   EXPECT_TRUE(re->matches("aaab"));
 }
 
+// The groups of the leftmost-longest match, as "whole|1|2|..." up to the last group (an
+// unset one as "-"), or "none".
+std::string groups(const char* pattern, const char* line, uint32_t flags = text::kExtended,
+                   size_t start = 0) {
+  static auto re = std::make_unique<text::Regex>();
+  static auto scratch = std::make_unique<text::RegexScratch>();
+  EXPECT_EQ(re->compile(pattern, flags | text::kSubmatches), RegexError::kNone) << pattern;
+  const std::string text(line);
+  size_t from = 0, to = 0;
+  if (!re->search_from(text.c_str(), start, &from, &to)) return "none";
+  text::RegexGroups g;
+  if (!re->groups(text.c_str(), from, to, *scratch, &g)) return "no groups";
+  std::string out = text.substr(from, to - from);
+  const size_t n =
+      re->group_count() < text::kRegexMaxGroups ? re->group_count() : text::kRegexMaxGroups;
+  for (size_t i = 1; i <= n; ++i) {
+    out += "|";
+    out += g.from[i] == text::kRegexUnset ? "-" : text.substr(g.from[i], g.to[i] - g.from[i]);
+  }
+  return out;
+}
+
+TEST(RegexGroups, PositionsOfEachGroup) {
+  EXPECT_EQ(groups("(a+)(b+)", "xaabbby"), "aabbb|aa|bbb");
+  EXPECT_EQ(groups("\\(.*\\)=\\(.*\\)", "key=value", 0), "key=value|key|value");
+  EXPECT_EQ(groups("(.*)x(.*)", "axbxc"), "axbxc|axb|c");
+  EXPECT_EQ(groups("((a)|(b))+", "ab"), "ab|b|a|b");
+  EXPECT_EQ(groups("(a)|(b)", "b"), "b|-|b");
+  EXPECT_EQ(groups("(a*)(a*)", "aaa"), "aaa|aaa|");
+  EXPECT_EQ(groups("(a*)*", "b"), "|-");  // the empty turn is not taken
+  EXPECT_EQ(groups("([0-9]+)-([0-9]+)", "tel 555-1234."), "555-1234|555|1234");
+  EXPECT_EQ(groups("x(y)?z", "xz"), "xz|-");
+  EXPECT_EQ(groups("^(.)(.)(.)(.)(.)(.)(.)(.)(.)(.)$", "abcdefghij"),
+            "abcdefghij|a|b|c|d|e|f|g|h|i");
+  EXPECT_EQ(groups("(HELLO) (w)", "say hello World", text::kExtended | text::kIgnoreCase),
+            "hello W|hello|W");
+  EXPECT_EQ(groups("\\<(o+)", "foo oops"), "oo|oo");
+}
+
+TEST(RegexGroups, TheWholeMatchIsLeftmostLongest) {
+  // The span is POSIX's; the groups within it are the first way (in priority order) to
+  // match exactly that span.
+  EXPECT_EQ(groups("(a|ab)(c|bcd)", "abcd"), "abcd|a|bcd");
+  EXPECT_EQ(groups("(a|ab)(bc|c)", "abc"), "abc|a|bc");
+  EXPECT_EQ(groups("a|ab|abc", "xabcd"), "abc");
+}
+
+TEST(RegexGroups, SearchFromAPosition) {
+  EXPECT_EQ(groups("(b)", "abab", text::kExtended, 2), "b|b");
+  EXPECT_EQ(groups("^a", "aa", text::kExtended, 1), "none");
+  EXPECT_EQ(groups("\\bb", "ab b", text::kExtended, 1), "b");
+  EXPECT_EQ(groups("x*", "abc", text::kExtended, 3), "");
+}
+
+TEST(RegexGroups, CountedEvenPastTheRecordedOnes) {
+  auto re = std::make_unique<text::Regex>();
+  ASSERT_EQ(re->compile("((a)(b))(c)(d)(e)(f)(g)(h)(i)(j)", text::kExtended | text::kSubmatches),
+            RegexError::kNone);
+  EXPECT_EQ(re->group_count(), 11u);
+  ASSERT_EQ(re->compile("a\\(b\\)", 0), RegexError::kNone);
+  EXPECT_EQ(re->group_count(), 1u);
+  ASSERT_EQ(re->compile("a(b)", 0), RegexError::kNone);
+  EXPECT_EQ(re->group_count(), 0u);
+}
+
+TEST(RegexGroups, StayLinear) {
+  auto re = std::make_unique<text::Regex>();
+  auto scratch = std::make_unique<text::RegexScratch>();
+  ASSERT_EQ(re->compile("^((a|a)*)((a*)*)((a?){20})a{20}$", text::kExtended | text::kSubmatches),
+            RegexError::kNone);
+  const std::string as(20000, 'a');
+  size_t from, to;
+  ASSERT_TRUE(re->search(as.c_str(), &from, &to));
+  text::RegexGroups g;
+  ASSERT_TRUE(re->groups(as.c_str(), from, to, *scratch, &g));
+  EXPECT_EQ(g.to[1] - g.from[1], 20000u - 20);
+  EXPECT_FALSE(re->groups(as.c_str(), 0, 10, *scratch, &g));
+}
+
+TEST(RegexGroups, WithoutSubmatchesTheProgramIsUnchanged) {
+  auto re = std::make_unique<text::Regex>();
+  ASSERT_EQ(re->compile("(a)(b)", text::kExtended), RegexError::kNone);
+  const size_t plain = re->program_size();
+  ASSERT_EQ(re->compile("(a)(b)", text::kExtended | text::kSubmatches), RegexError::kNone);
+  EXPECT_EQ(re->program_size(), plain + 4);
+}
+
 TEST_F(Regex, BinaryBytes) {
   const std::string line(
       "a\0b\xff"
