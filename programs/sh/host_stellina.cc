@@ -433,8 +433,9 @@ void StellinaHost::on_typed(int foreground) {
 // A byte typed at an interactive terminal while a job runs or `read` waits: edited into a
 // line, echoed; a whole line goes to the job's stdin (or to `read`); Ctrl-C ends the job.
 void StellinaHost::cook(char c, int foreground) {
+  // A job Ctrl-C has ended reads nothing more: what is typed after waits for the prompt.
   Relay* target = nullptr;
-  if (foreground >= 0 && jobs_[foreground].terminal_input) {
+  if (foreground >= 0 && jobs_[foreground].terminal_input && !jobs_[foreground].interrupted) {
     for (Relay& r : relays_)
       if (r.used && r.pump && r.job == foreground && r.end.kind == Stream::Kind::Handle &&
           r.end.handle == kShellStdin)

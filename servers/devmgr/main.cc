@@ -50,9 +50,9 @@ class DeviceManager final : public stellina::ComponentWith<stellina::components:
       if (lib::StringView(answer).starts_with(kBound)) devices_.bound(answer + kBound.size());
       if (pending_ && --pending_ == 0) {
         log("{} of {} devices bound to drivers", devices_.bound_count(), devices_.count());
-        for (Channel*& waiting : waiting_) {
-          if (waiting) answer_list(*waiting);
-          waiting = nullptr;
+        for (size_t i = 0; i < 8; ++i) {
+          if (waiting_[i]) answer_list(*waiting_[i], waiting_calls_[i]);
+          waiting_[i] = nullptr;
         }
       }
       return;
@@ -62,12 +62,13 @@ class DeviceManager final : public stellina::ComponentWith<stellina::components:
                               "a client that does not read misses the hint");
     }
     // While binds are being answered the table is about to change: the answer waits.
-    for (Channel*& waiting : waiting_) {
-      if (!pending_ || waiting) continue;
-      waiting = &ch;
+    for (size_t i = 0; i < 8; ++i) {
+      if (!pending_ || waiting_[i]) continue;
+      waiting_[i] = &ch;
+      waiting_calls_[i] = call_id();
       return;
     }
-    answer_list(ch);
+    answer_list(ch, call_id());
   }
 
   void on_peer_closed(Channel& ch) override {
@@ -75,15 +76,17 @@ class DeviceManager final : public stellina::ComponentWith<stellina::components:
       if (waiting == &ch) waiting = nullptr;
   }
 
-  void answer_list(Channel& ch) {
+  // The answer carries the request's call id, for a client that waits for it (channel_call).
+  void answer_list(Channel& ch, uint64_t call) {
     static char table[abi::kMaxMessageData];
-    stellina::ignore(ch.send(Bytes{table, devices_.table(table, sizeof(table))}),
+    stellina::ignore(ch.send(Bytes{table, devices_.table(table, sizeof(table))}, call),
                      "a client that does not read asks again");
   }
 
   devmgr::Devices devices_;
   size_t pending_ = 0;        // bind requests not answered yet
   Channel* waiting_[8] = {};  // clients whose "list" waits for those answers
+  uint64_t waiting_calls_[8] = {};
 };
 
 STELLINA_COMPONENT(DeviceManager)

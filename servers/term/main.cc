@@ -423,11 +423,22 @@ class Term final : public ComponentWith<components::term::Env> {
     Result<Channel> names = make_names(s);
     if (!names.ok()) return status_name(names.error());
     o.names = static_cast<Channel&&>(names.value());
+    // stdout and stderr are one channel (two handles to its end), so what sh writes on
+    // each reaches the terminal in the order it was written.
+    Channel output;
+    abi::Handle ends[2];
+    if (sys::channel_create(ends) != abi::kOk) return "no memory";
+    output.reset(ends[0]);
+    o.out.reset(ends[1]);
+    const int64_t err = sys::handle_duplicate(ends[1], abi::kRightsAll & ~abi::kRightMap);
+    if (err < 0) return status_name(static_cast<Status>(err));
+    o.err.reset(static_cast<abi::Handle>(err));
     Result<Program> sh = spawn_program(files_, "/bin/sh", o);
     if (!sh.ok()) return status_name(sh.error());
     s.sh = static_cast<Program&&>(sh.value());
+    s.sh.out = static_cast<Channel&&>(output);
     s.running = true;
-    if (!watch(s.sh.in, &s).ok() || !watch(s.sh.out, &s).ok() || !watch(s.sh.err, &s).ok()) {
+    if (!watch(s.sh.in, &s).ok() || !watch(s.sh.out, &s).ok()) {
       log("cannot watch the shell's streams: too many channels");
       end_session(s);
       return "too many channels";
@@ -656,11 +667,9 @@ class Term final : public ComponentWith<components::term::Env> {
       s.held = hold;
       if (hold) {
         pause(s.sh.out);
-        pause(s.sh.err);
         notify_writable(s.terminal);
       } else {
         resume(s.sh.out);
-        resume(s.sh.err);
       }
     }
   }
@@ -716,7 +725,6 @@ class Term final : public ComponentWith<components::term::Env> {
       ignore(check_ok(sys::process_kill(s.sh.process.get())), "it may have ended already");
     unwatch(s.sh.in);
     unwatch(s.sh.out);
-    unwatch(s.sh.err);
     s.sh = Program();
     s.running = false;
     s.held = false;

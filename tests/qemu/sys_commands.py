@@ -105,7 +105,12 @@ def main():
                 failed += not check(m, command, status, wanted, unwanted)
             # Last: shutdown through the control channel. Its answer comes once every
             # component has stopped, term too, so it never reaches the terminal: the startup
-            # server's log says it, and the machine goes off.
+            # server's log says it (the console prints info records again), and the machine
+            # goes off.
+            m.type("\x1dloglevel info\r")
+            m.wait_for(rb"stellina> loglevel info\r?\n", 30)
+            m.type("exit\r")
+            m.wait_for(rb"stellina> exit\r?\n", 30)
             m.type("shutdown now\r")
             deadline = time.monotonic() + 60
             while m.proc.poll() is None and time.monotonic() < deadline:
