@@ -4,6 +4,8 @@
 BUILD   ?= build
 MACHINE ?= microvm        # microvm | q35
 PORT    ?= 8080           # make run: host port forwarded to the guest's HTTP port (80)
+TELNET_PORT ?= 2323       # make run: host port forwarded to the guest's telnet port (23)
+REMOTE  ?= on             # make run: the remote shells (telnet, the web terminal): on | off
 JOBS    ?= $(shell nproc)
 
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=Debug \
@@ -24,12 +26,19 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Boots the normal kernel with the serial console on this terminal; returns at shutdown.
-# QEMU's user network, with host port $(PORT) on 127.0.0.1 forwarded to the guest's port 80,
-# and the persistent disk $(BUILD)/disk.img (ext2, made on the first run) mounted at /.
+# QEMU's user network, with host ports on 127.0.0.1 forwarded to the guest: $(PORT) to its
+# HTTP port (80), $(TELNET_PORT) to its telnet port (23); and the persistent disk
+# $(BUILD)/disk.img (ext2, made on the first run) mounted at /. The remote shells are turned
+# on in the disk's /etc/term.conf, with the password kept in $(BUILD)/remote-password (made
+# on the first run) and printed (tools/remote_shells.py; REMOTE=off turns them off).
 run: build
 	@tools/mkdisk.sh $(BUILD)/disk.img
+	@python3 tools/remote_shells.py $(BUILD)/disk.img $(BUILD)/remote-password \
+	  --host-telnet $(strip $(TELNET_PORT)) --host-http $(strip $(PORT)) \
+	  $(if $(filter off,$(strip $(REMOTE))),--off)
 	@python3 tools/qemu_run.py --interactive --machine $(strip $(MACHINE)) --kernel $(BUILD)/kernel/stellina.elf \
-	  --initrd $(BUILD)/user/boot.archive --net user --forward $(strip $(PORT)):80 --disk $(BUILD)/disk.img
+	  --initrd $(BUILD)/user/boot.archive --net user --forward $(strip $(PORT)):80 \
+	  --forward $(strip $(TELNET_PORT)):23 --disk $(BUILD)/disk.img
 
 # Host unit tests, in-kernel tests and QEMU integration tests, all through CTest.
 test: build

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Makes the disk `make run` boots with, if it does not exist yet: IMAGE, an ext2 file system
 # (64 MiB, or the -s size) holding system/disk/ (etc, home), the live site's files under
-# /srv/www, the programs (PROGRAMS, default: build/programs next to IMAGE) in /bin, and empty
-# directories where the system's mount table mounts other file systems (tmp, boot, proc, dev).
-# An existing image is kept (what the user wrote on it survives, and its size), but its /bin
-# is brought up to date with the programs just built, as a system update would.
+# /srv/www (those of apps/httpd/site and the ones the build fetched, SITE, default: build/site
+# next to IMAGE), the programs (PROGRAMS, default: build/programs next to IMAGE) in /bin, and
+# empty directories where the system's mount table mounts other file systems (tmp, boot,
+# proc, dev). An existing image is kept (what the user wrote on it survives, and its size),
+# but its /bin and the site's files in /srv/www are brought up to date with the ones just
+# built, as a system update would.
 #
-# usage: mkdisk.sh [-s MIB] IMAGE [PROGRAMS]
+# usage: mkdisk.sh [-s MIB] IMAGE [PROGRAMS [SITE]]
 #   -s MIB  the size of a new image in MiB (default 64)
 set -euo pipefail
 
@@ -14,17 +16,18 @@ size_mib=64
 while getopts s: opt; do
   case $opt in
     s) size_mib=$OPTARG ;;
-    *) echo "usage: mkdisk.sh [-s MIB] IMAGE [PROGRAMS]" >&2; exit 2 ;;
+    *) echo "usage: mkdisk.sh [-s MIB] IMAGE [PROGRAMS [SITE]]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
 case $size_mib in
   '' | *[!0-9]* | 0*) echo "mkdisk: -s wants a size in MiB, not '$size_mib'" >&2; exit 2 ;;
 esac
-[ $# -ge 1 ] || { echo "usage: mkdisk.sh [-s MIB] IMAGE [PROGRAMS]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: mkdisk.sh [-s MIB] IMAGE [PROGRAMS [SITE]]" >&2; exit 2; }
 
 image=$1
 programs=${2:-$(dirname "$image")/programs}
+site=${3:-$(dirname "$image")/site}
 root=$(cd "$(dirname "$0")/.." && pwd)
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
@@ -39,14 +42,25 @@ for p in "$programs"/*; do
 done
 [ -f "$bin/test" ] && cp "$bin/test" "$bin/["
 
+# The site's files: the page sources, and what the build fetched (xterm.js), if it has.
+www=$staging/www
+mkdir -p "$www"
+cp -r "$root/apps/httpd/site/." "$www/"
+[ -d "$site" ] && cp -r "$site/." "$www/"
+
 if [ -f "$image" ]; then
-  # Refresh /bin in place (debugfs writes into the unmounted image).
+  # Refresh /bin and the site in place (debugfs writes into the unmounted image).
   commands=$staging/commands
   echo "mkdir /bin" > "$commands"
   for p in "$bin"/*; do
     name=$(basename "$p")
     printf 'rm "/bin/%s"\nwrite "%s" "/bin/%s"\nsif "/bin/%s" mode 0100755\n' \
       "$name" "$p" "$name" "$name" >> "$commands"
+  done
+  printf 'mkdir /srv\nmkdir /srv/www\n' >> "$commands"
+  for p in "$www"/*; do
+    name=$(basename "$p")
+    printf 'rm "/srv/www/%s"\nwrite "%s" "/srv/www/%s"\n' "$name" "$p" "$name" >> "$commands"
   done
   debugfs -w -f "$commands" "$image" >/dev/null 2>&1 || true
   exit 0
@@ -56,7 +70,7 @@ tree=$staging/tree
 mkdir -p "$tree"
 cp -r "$root/system/disk/." "$tree/"
 mkdir -p "$tree/srv/www" "$tree/tmp" "$tree/boot" "$tree/proc" "$tree/dev"
-cp -r "$root/apps/httpd/site/." "$tree/srv/www/"
+cp -r "$www/." "$tree/srv/www/"
 cp -r "$bin" "$tree/bin"
 chmod 755 "$tree/bin"/* 2>/dev/null || true
 truncate -s "${size_mib}M" "$image.tmp"

@@ -13,6 +13,9 @@ packages=(
   cpio busybox-static xz-utils zstd libtomlplusplus-dev e2fsprogs dosfstools
   curl wrk apache2-utils chromium python3-scapy
 )
+# npm, which the build uses to fetch the web terminal's xterm.js (tools/fetch_xterm.sh):
+# Debian's, unless the machine has one already (Node.js from elsewhere brings its own).
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

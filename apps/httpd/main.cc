@@ -10,6 +10,12 @@
 // requests stay queued at the stack (whose receive window then closes). A connection that
 // makes no progress for kIdleTimeoutNs is closed.
 //
+// The web terminal: httpd exports the service web-terminal, whose client (the terminals'
+// server, term) says "ready" on it when the web terminal is on. From then on a connection
+// whose first bytes ask for /terminal/ws (kTerminalRequest) is handed to it: a Data message of
+// those bytes, with the connection's channel as its handle; term answers the WebSocket upgrade
+// itself.
+//
 // The live data is asked for every kTickNs (and when a request finds it old); the answers
 // arrive in on_data and replace the last ones. Nothing waits for them: pages render what
 // has come.
@@ -61,7 +67,8 @@ struct Backoff {
   }
 };
 constexpr size_t kMaxConnections = 384;
-constexpr size_t kSiteArena = size_t{256} * 1024;  // the site's files, read into memory
+// The site's files, read into memory (the web terminal's xterm.js alone is about 290 KB).
+constexpr size_t kSiteArena = size_t{512} * 1024;
 // The site's files: the disk's, or the boot archive's while the disk is not mounted (it may
 // come up after httpd); the disk is looked for at every tick for this long after start.
 constexpr const char* kDiskSite = "/srv/www";
@@ -70,6 +77,8 @@ constexpr uint64_t kDiskPatienceNs = 30'000 * kMs;
 // Nagle off: a response's head and body go as separate messages, and the body must not wait
 // for the peer's delayed ACK of the head.
 constexpr char kListenUri[] = "tcp-listen:0.0.0.0:80/64;nodelay";
+// The requests handed to the web terminal's server: a GET of this path, with a query or not.
+constexpr lib::StringView kTerminalRequest = "GET /terminal/ws";
 constexpr lib::StringView kBusy =
     "HTTP/1.1 503 Service Unavailable\r\nServer: Stellina\r\nContent-Type: text/plain; "
     "charset=utf-8\r\nContent-Length: 32\r\nConnection: close\r\n\r\n"
@@ -80,7 +89,7 @@ constexpr lib::StringView kBusy =
 class Httpd final : public stellina::ComponentWith<stellina::components::httpd::Env> {
   // Each channel's context: what it is to the server (the startup channel and the netstat
   // service, env().netstat, have none).
-  enum class Role : uint8_t { Connection, Listen, Status };
+  enum class Role : uint8_t { Connection, Listen, Status, Terminal };
   struct Peer {
     Role role;
   };
@@ -92,6 +101,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     State state = State::Free;
     bool paused = false;
     bool quota_blocked = false;  // a send ran out of the silo's memory: retried soon
+    bool fresh = false;          // nothing received yet
     uint64_t deadline_ns = 0;    // idle timeout, or the end of lingering
   };
   // User-provided on purpose: the object lives in zeroed static storage, and without one,
@@ -114,6 +124,14 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
 
   void on_service_connected(const char* field) override {
     if (lib::StringView(field) == "netstat") ask(Source::Network);
+  }
+
+  // The web terminal's server (the one client of web-terminal): a newer one replaces it.
+  void on_connect(Channel ch) override {
+    if (terminal_) unwatch(*terminal_);
+    terminal_ready_ = false;
+    auto kept = listen(static_cast<Channel&&>(ch), &terminal_peer_);
+    terminal_ = kept.ok() ? kept.value() : nullptr;
   }
 
   void on_accept(Channel& ch, Channel conn, Bytes info) override {
@@ -146,6 +164,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     c->session->start(&site_, &counters_.http);
     c->state = State::Open;
     c->paused = c->quota_blocked = false;
+    c->fresh = true;
     c->deadline_ns = now_ + kIdleTimeoutNs;
     ++counters_.accepted;
     ++counters_.open;
@@ -158,6 +177,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       on_connection_data(*c, data);
     } else if (&ch == &env().netstat) {
       on_answer(Source::Network, data);
+    } else if (has_role(ch, Role::Terminal)) {
+      terminal_ready_ = data.text() == "ready";
     } else if (has_role(ch, Role::Status)) {
       for (size_t i = 0; i < httpd::kSources; ++i) {
         if (pending_[i] != 0 && pending_[i] == call_id()) on_answer(static_cast<Source>(i), data);
@@ -189,7 +210,10 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       close(*c);  // the client (or the stack) is gone: nothing more can be sent
       return;
     }
-    if (has_role(ch, Role::Listen)) {
+    if (has_role(ch, Role::Terminal)) {
+      terminal_ = nullptr;  // the loop closes it
+      terminal_ready_ = false;
+    } else if (has_role(ch, Role::Listen)) {
       log("the listen channel closed: listening again");
       unwatch(listen_);
       listen_.reset();
@@ -244,6 +268,9 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       return;                        // what comes after the last response is dropped
     }
     c.deadline_ns = now_ + kIdleTimeoutNs;
+    const bool fresh = c.fresh;
+    c.fresh = false;
+    if (fresh && terminal_ready_ && is_terminal_request(data)) return hand_over(c, data);
     if (data.size == 0) {
       c.session->receive_end();
     } else if (!c.session->receive(static_cast<const uint8_t*>(data.data), data.size)) {
@@ -254,6 +281,26 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       return;
     }
     pump(c);
+  }
+
+  // A request for the web terminal: kTerminalRequest, then a query or the version. (Only a
+  // connection's first message is looked at: a browser sends the request in one piece.)
+  static bool is_terminal_request(Bytes data) {
+    const lib::StringView text = data.text();
+    return text.size() > kTerminalRequest.size() && text.starts_with(kTerminalRequest) &&
+           (text[kTerminalRequest.size()] == ' ' || text[kTerminalRequest.size()] == '?');
+  }
+
+  // Gives the connection and its first bytes to the web terminal's server.
+  void hand_over(Connection& c, Bytes data) {
+    unwatch(c.channel);
+    abi::Handle moved = c.channel.release();
+    if (!terminal_->send(abi::MessageKind::Data, data, 0, &moved, 1).ok()) {
+      sys::handle_close(moved);  // the client sees the connection close
+    }
+    c.session->end();
+    c.state = State::Free;
+    --counters_.open;
   }
 
   // Sends what the session has, until it is done or the stack's queue is full.
@@ -493,6 +540,9 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   Channel status_;
   Peer listen_peer_{Role::Listen};
   Peer status_peer_{Role::Status};
+  Peer terminal_peer_{Role::Terminal};
+  Channel* terminal_ = nullptr;             // the web terminal's server, when connected
+  bool terminal_ready_ = false;             // it takes /terminal/ws
   uint64_t pending_[httpd::kSources] = {};  // the call id of each unanswered question
   uint64_t asked_[httpd::kSources] = {};
   uint64_t next_call_ = 1;

@@ -35,6 +35,19 @@ bool starts_with(const char* a, size_t n, const char* prefix, size_t* rest) {
   return true;
 }
 
+// A page of the site's files, which is also served at the top: /NAME.html (rest: 1).
+bool is_page_file(const char* path, size_t n, size_t* rest) {
+  constexpr size_t kSuffix = 5;  // ".html"
+  if (n <= 1 + kSuffix || path[0] != '/' || !same(path + n - kSuffix, kSuffix, ".html")) {
+    return false;
+  }
+  for (size_t i = 1; i < n; ++i) {
+    if (path[i] == '/') return false;
+  }
+  *rest = 1;
+  return true;
+}
+
 // At most max bytes of s, not splitting a UTF-8 sequence.
 Span clip(Span s, size_t max) {
   if (s.size <= max) return s;
@@ -162,7 +175,7 @@ void Site::respond(Method /*method*/, const char* path, size_t path_size, Respon
     }
     return;
   }
-  if (starts_with(path, path_size, "/static/", &rest)) {
+  if (starts_with(path, path_size, "/static/", &rest) || is_page_file(path, path_size, &rest)) {
     for (size_t i = 0; i < file_count_; ++i) {
       const File& f = files_[i];
       if (f.name_size == path_size - rest &&

@@ -10,6 +10,8 @@
 //   /graphs.html   the static file graphs.html: the graphs drawn from /api/history
 //   /static/NAME   a file of the site's (/srv/www on the disk, or the boot archive's site/;
 //                  Content-Type by extension)
+//   /NAME.html     the same as /static/NAME.html: the site's pages (the web terminal's
+//                  /terminal.html) at the top
 //   /bytes/N       N bytes (N <= kMaxPatternBytes), byte i being i % 251
 //   anything else  404
 //

@@ -267,6 +267,27 @@ TEST(HttpSite, StaticFiles) {
   EXPECT_EQ(std::string(httpd::content_type_for("a.b/c", 5)), "application/octet-stream");
 }
 
+TEST(HttpSite, PagesAtTheTop) {
+  Fixture f;
+  static const uint8_t html[] = "<!doctype html>\n";
+  static const uint8_t css[] = "body {}\n";
+  EXPECT_TRUE(f.site.add_file("terminal.html", 13, html, sizeof(html) - 1));
+  EXPECT_TRUE(f.site.add_file("style.css", 9, css, sizeof(css) - 1));
+  Response r;
+  for (const char* path : {"/terminal.html", "/static/terminal.html"}) {
+    f.site.respond(Method::Get, path, strlen(path), r);
+    EXPECT_EQ(r.status, 200) << path;
+    EXPECT_EQ(std::string(r.content_type), "text/html; charset=utf-8");
+    EXPECT_EQ(r.size, sizeof(html) - 1);
+  }
+  // Only pages, only at the top, only files the site has.
+  for (const char* missing : {"/style.css", "/x/terminal.html", "/terminal.htm", "/.html",
+                              "/other.html", "/terminal.html/"}) {
+    f.site.respond(Method::Get, missing, strlen(missing), r);
+    EXPECT_EQ(r.status, 404) << missing;
+  }
+}
+
 TEST(HttpSite, Bytes) {
   Fixture f;
   Response r;
