@@ -3,7 +3,6 @@
 kill -l 9
 kill -l 15
 kill -l 2
-kill -l 137
 echo "kill -l: $?"
 
 free | while read first rest; do echo "free: $first"; done
