@@ -106,7 +106,7 @@ RemoteTerminal::RemoteTerminal(RemoteOwner& owner, Kind kind, uint64_t now_ns,
       login_deadline_(now_ns + login_timeout_ns),
       now_(now_ns),
       telnet_(*this),
-      websocket_(*this, 64 * 1024) {}
+      websocket_(*this, uint64_t{64} * 1024) {}
 
 void RemoteTerminal::start() {
   if (kind_ != Kind::Telnet) return;
