@@ -62,8 +62,10 @@ def parse_endpoint(option, text):
 
 def check_port_free(port):
     """Fails with a clear message when TCP port `port` on 127.0.0.1 is taken (QEMU would
-    only print a terse hostfwd error)."""
+    only print a terse hostfwd error). It binds as QEMU's hostfwd does, with SO_REUSEADDR,
+    so connections left in TIME_WAIT by an earlier run do not count as taking the port."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("127.0.0.1", port))
     except OSError as e:
