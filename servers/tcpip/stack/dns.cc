@@ -199,7 +199,6 @@ lib::Result<uint16_t> DnsResolver::resolve(const char* name, DnsListener& listen
     }
   }
   if (!query) return lib::Error::NoResources;
-  if (port_ == 0) port_ = TRY(udp_.bind(0, *this));
   // A random id that no pending query has.
   uint16_t id = 0;
   for (bool taken = true; taken;) {
@@ -209,16 +208,38 @@ lib::Result<uint16_t> DnsResolver::resolve(const char* name, DnsListener& listen
   }
   *query = {};
   query->id = id;
+  query->port = TRY(bind_random_port());
   query->listener = &listener;
   __builtin_memcpy(query->name, normal, sizeof(normal));
-  TRY(send(*query, now_ms));
+  if (auto sent = send(*query, now_ms); !sent.ok()) {
+    udp_.unbind(query->port);
+    return sent.error();
+  }
   query->used = true;
   return id;
 }
 
+// A port drawn at random from the dynamic range; after a few draws that hit bound ports (the
+// range has 16,384, at most kUdpSockets are bound) any free one.
+lib::Result<uint16_t> DnsResolver::bind_random_port() {
+  constexpr uint32_t kRange = 0x10000 - kUdpEphemeralFirst;
+  for (int draw = 0; draw < 8; ++draw) {
+    const auto port = static_cast<uint16_t>(kUdpEphemeralFirst + random_.next() % kRange);
+    if (auto bound = udp_.bind(port, *this);
+        bound.ok() || bound.error() != lib::Error::AlreadyExists)
+      return bound;
+  }
+  return udp_.bind(0, *this);
+}
+
+void DnsResolver::release(Query& query) {
+  query.used = false;
+  udp_.unbind(query.port);
+}
+
 void DnsResolver::cancel(uint16_t query) {
   for (Query& q : queries_) {
-    if (q.used && q.id == query) q.used = false;
+    if (q.used && q.id == query) release(q);
   }
 }
 
@@ -235,7 +256,7 @@ lib::Result<void> DnsResolver::send(Query& query, uint64_t now_ms) {
   const size_t size = TRY(write_dns_query(query.id, query.name, message, sizeof(message)));
   ++query.tries;
   query.deadline = now_ms + kDnsTimeoutMs;
-  return udp_.send(port_, server_, kDnsPort, message, size, now_ms);
+  return udp_.send(query.port, server_, kDnsPort, message, size, now_ms);
 }
 
 void DnsResolver::poll(uint64_t now_ms) {
@@ -249,13 +270,13 @@ void DnsResolver::poll(uint64_t now_ms) {
   }
 }
 
-void DnsResolver::on_datagram(uint16_t, Ipv4 source, uint16_t source_port, Ipv4,
+void DnsResolver::on_datagram(uint16_t local_port, Ipv4 source, uint16_t source_port, Ipv4,
                               const uint8_t* data, size_t size, uint64_t now_ms) {
   if (source != server_ || source_port != kDnsPort || size < 2)
     return counters_.count(Drop::DnsUnexpected);
   const uint16_t id = load16(data);
   for (Query& q : queries_) {
-    if (!q.used || q.id != id) continue;
+    if (!q.used || q.port != local_port || q.id != id) continue;
     DnsAnswer answer;
     const DnsStatus status = parse_dns_answer(data, size, id, q.name, answer);
     if (status == DnsStatus::Mismatch) break;
@@ -267,7 +288,7 @@ void DnsResolver::on_datagram(uint16_t, Ipv4 source, uint16_t source_port, Ipv4,
 }
 
 void DnsResolver::finish(Query& query, DnsStatus status, const DnsAnswer& answer, uint64_t now_ms) {
-  query.used = false;
+  release(query);
   if (status == DnsStatus::Ok) {
     __builtin_memcpy(cached_name_, query.name, sizeof(cached_name_));
     cached_answer_ = answer;

@@ -1,9 +1,10 @@
 #pragma once
 // A stub DNS resolver (RFC 1035): A queries over UDP to the configured server, each with a
-// random id, sent again after kDnsTimeoutMs up to kDnsTries times. Answers are parsed with
-// every length checked, compressed names followed (with a bound on pointers, so a loop
-// cannot hang it), and CNAMEs in the answer followed to the address. A truncated answer is an
-// error (there is no TCP fallback). The last answer is kept for its TTL.
+// random id from a random source port of its own (RFC 5452: a spoofed answer must guess
+// both, some 2^30 pairs), sent again after kDnsTimeoutMs up to kDnsTries times. Answers are parsed
+// with every length checked, compressed names followed (with a bound on pointers, so a loop cannot
+// hang it), and CNAMEs in the answer followed to the address. A truncated answer is an error (there
+// is no TCP fallback). The last answer is kept for its TTL.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -89,20 +90,22 @@ class DnsResolver final : public UdpReceiver {
   struct Query {
     bool used = false;
     uint16_t id = 0;
+    uint16_t port = 0;  // the query's own UDP port, bound while it is pending
     uint8_t tries = 0;
     uint64_t deadline = 0;
     DnsListener* listener = nullptr;
     char name[kDnsMaxName + 2] = {};
   };
 
+  lib::Result<uint16_t> bind_random_port();
   lib::Result<void> send(Query& query, uint64_t now_ms);
+  void release(Query& query);
   void finish(Query& query, DnsStatus status, const DnsAnswer& answer, uint64_t now_ms);
 
   Udp& udp_;
   Counters& counters_;
   Random& random_;
   Ipv4 server_;
-  uint16_t port_ = 0;  // bound at the first query
   Query queries_[kDnsQueries];
   char cached_name_[kDnsMaxName + 2] = {};
   DnsAnswer cached_answer_;

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "servers/tcpip/stack/stack.h"
 #include "tests/unit/net/packets.h"
@@ -282,9 +285,10 @@ TEST_F(ResolverTest, ResolvesAndCaches) {
   EXPECT_EQ(cached.address, kExample);
   EXPECT_FALSE(stack.dns().cached("example.com", 500 + 3'600'000, cached));
   EXPECT_FALSE(stack.dns().cached("example.org", 500, cached));
-  // A second answer to the same query is nobody's.
+  // A second answer to the same query is nobody's: its port is closed with the query.
   answer(q, simple_answer(), port);
-  EXPECT_EQ(stack.counters().dropped(Drop::DnsUnexpected), 1u);
+  EXPECT_EQ(stack.counters().dropped(Drop::UdpNoPort), 1u);
+  EXPECT_EQ(listener.results.size(), 1u);
 }
 
 TEST_F(ResolverTest, RetriesThenTimesOut) {
@@ -302,13 +306,14 @@ TEST_F(ResolverTest, RetriesThenTimesOut) {
 TEST_F(ResolverTest, ATruncatedOrMalformedAnswerEndsTheQuery) {
   ASSERT_TRUE(stack.dns().resolve("example.com", listener, 0).ok());
   ASSERT_TRUE(stack.dns().resolve("example.com", listener, 0).ok());
-  uint16_t port = 0;
+  uint16_t port0 = 0;
+  uint16_t port1 = 0;
   Bytes truncated = simple_answer();
   truncated[2] |= 0x02;
-  answer(query_at(0, &port), truncated, port);
+  answer(query_at(0, &port0), truncated, port0);
   Bytes malformed = simple_answer();
   malformed.resize(malformed.size() - 1);
-  answer(query_at(1), malformed, port);
+  answer(query_at(1, &port1), malformed, port1);
   ASSERT_EQ(listener.results.size(), 2u);
   EXPECT_EQ(listener.results[0].status, DnsStatus::Truncated);
   EXPECT_EQ(listener.results[1].status, DnsStatus::Malformed);
@@ -331,6 +336,43 @@ TEST_F(ResolverTest, IgnoresStrangersAndWrongIds) {
   answer(q, simple_answer(), port);
   ASSERT_EQ(listener.results.size(), 1u);
   EXPECT_EQ(listener.results[0].status, DnsStatus::Ok);
+}
+
+TEST_F(ResolverTest, EachQueryHasARandomSourcePortOfItsOwn) {
+  // Queries at once each have a port; an answer must come to the port its query left from.
+  std::vector<uint16_t> ports(tcpip::kDnsQueries);
+  for (size_t i = 0; i < tcpip::kDnsQueries; ++i) {
+    ASSERT_TRUE(stack.dns().resolve("example.com", listener, 0).ok());
+    (void)query_at(i, &ports[i]);
+    EXPECT_GE(ports[i], tcpip::kUdpEphemeralFirst);
+    for (size_t k = 0; k < i; ++k) EXPECT_NE(ports[i], ports[k]);
+  }
+  answer(query_at(1), simple_answer(), ports[0]);  // query 1's id, query 0's port
+  EXPECT_TRUE(listener.results.empty());
+  EXPECT_EQ(stack.counters().dropped(Drop::DnsUnexpected), 1u);
+  for (size_t i = 0; i < tcpip::kDnsQueries; ++i) answer(query_at(i), simple_answer(), ports[i]);
+  ASSERT_EQ(listener.results.size(), tcpip::kDnsQueries);
+  for (const uint16_t port : ports) EXPECT_FALSE(stack.udp().bound(port));  // released
+
+  // One after another, the ports do not follow a sequence: of 200, nearly all differ and
+  // few are one more than the last.
+  link.frames.clear();
+  std::set<uint16_t> seen;
+  size_t consecutive = 0;
+  uint16_t last = ports.back();
+  for (size_t i = 0; i < 200; ++i) {
+    auto query = stack.dns().resolve("example.com", listener, 0);
+    ASSERT_TRUE(query.ok());
+    uint16_t port = 0;
+    (void)query_at(i, &port);
+    seen.insert(port);
+    consecutive += port == last + 1;
+    last = port;
+    stack.dns().cancel(query.value());
+    EXPECT_FALSE(stack.udp().bound(port));
+  }
+  EXPECT_GT(seen.size(), 190u);
+  EXPECT_LT(consecutive, 5u);
 }
 
 TEST_F(ResolverTest, RefusesWhatItCannotAsk) {
