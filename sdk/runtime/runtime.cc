@@ -1,12 +1,26 @@
-// The little a freestanding user program needs: the entry glue, and what the compiler calls
-// for a pure virtual function or a virtual destructor (the mem* functions come from
-// lib/arch/x86_64/mem.cc).
+// The little a freestanding user program needs: the entry glue (global constructors, then
+// main), and what the compiler calls for a pure virtual function, a virtual destructor or a
+// global's destructor (the mem* functions come from lib/arch/x86_64/mem.cc).
 
 #include <stellina/sys.h>
 
 extern "C" {
 
+// The global constructors' table (sdk/arch/*/user.ld).
+// NOLINTBEGIN(readability-identifier-naming): linker-script symbols
+extern void (*__init_array_start[])();
+extern void (*__init_array_end[])();
+// NOLINTEND(readability-identifier-naming)
+
+// Destructors of globals are not run: a process ends with process_exit, and the kernel takes
+// back everything it held, so they are never registered.
+// NOLINTNEXTLINE(readability-identifier-naming): the name is fixed by the C++ ABI.
+int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }
+void* __dso_handle = nullptr;  // NOLINT(readability-identifier-naming)
+
 [[noreturn]] void stellina_start(const stellina::abi::StartupBlock* startup) {
+  for (auto* constructor = __init_array_start; constructor != __init_array_end; ++constructor)
+    (*constructor)();
   stellina::sys::process_exit(stellina_main(*startup));
 }
 
