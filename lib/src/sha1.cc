@@ -6,18 +6,6 @@ namespace {
 
 constexpr uint32_t rotl(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
 
-uint32_t load_be32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) << 24 | static_cast<uint32_t>(p[1]) << 16 |
-         static_cast<uint32_t>(p[2]) << 8 | p[3];
-}
-
-void store_be32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
-}
-
 }  // namespace
 
 void Sha1::reset() {
@@ -26,8 +14,7 @@ void Sha1::reset() {
   state_[2] = 0x98badcfe;
   state_[3] = 0x10325476;
   state_[4] = 0xc3d2e1f0;
-  buffered_ = 0;
-  length_ = 0;
+  restart();
 }
 
 void Sha1::compress(const uint8_t block[kBlockSize]) {
@@ -65,51 +52,6 @@ void Sha1::compress(const uint8_t block[kBlockSize]) {
   state_[2] += c;
   state_[3] += d;
   state_[4] += e;
-}
-
-void Sha1::update(const void* data, size_t size) {
-  const auto* p = static_cast<const uint8_t*>(data);
-  length_ += size;
-  while (size > 0) {
-    if (buffered_ == 0 && size >= kBlockSize) {
-      compress(p);
-      p += kBlockSize;
-      size -= kBlockSize;
-      continue;
-    }
-    const size_t take = kBlockSize - buffered_ < size ? kBlockSize - buffered_ : size;
-    for (size_t i = 0; i < take; ++i) block_[buffered_ + i] = p[i];
-    buffered_ += take;
-    p += take;
-    size -= take;
-    if (buffered_ == kBlockSize) {
-      compress(block_);
-      buffered_ = 0;
-    }
-  }
-}
-
-void Sha1::final(uint8_t digest[kDigestSize]) {
-  // Padding (FIPS 180-4, 5.1.1): a 1 bit, zeros, then the length in bits as 64 bits.
-  const uint64_t bits = length_ * 8;
-  block_[buffered_++] = 0x80;
-  if (buffered_ > kBlockSize - 8) {
-    while (buffered_ < kBlockSize) block_[buffered_++] = 0;
-    compress(block_);
-    buffered_ = 0;
-  }
-  while (buffered_ < kBlockSize - 8) block_[buffered_++] = 0;
-  store_be32(block_ + 56, static_cast<uint32_t>(bits >> 32));
-  store_be32(block_ + 60, static_cast<uint32_t>(bits));
-  compress(block_);
-  for (size_t i = 0; i < 5; ++i) store_be32(digest + 4 * i, state_[i]);
-  reset();
-}
-
-void Sha1::hash(const void* data, size_t size, uint8_t digest[kDigestSize]) {
-  Sha1 h;
-  h.update(data, size);
-  h.final(digest);
 }
 
 }  // namespace lib
