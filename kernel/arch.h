@@ -179,6 +179,24 @@ Context* context_init(uintptr_t stack_top, void (*entry)(void*), void* arg);
 // Saves the current context into *save and resumes next.
 extern "C" void context_switch(Context** save, Context* next);
 
+// ---- floating point and SIMD --------------------------------------------------------------
+// The FPU/SIMD registers belong to user threads only (the kernel never touches them); they
+// are saved and loaded by the scheduler (kernel/thread.cc). Off, a thread's first FPU/SIMD
+// instruction traps to kernel::handle_fpu_first_use.
+inline constexpr size_t kFpuStateAlign = 64;
+// Turns the FPU on for user code, off (trapping) until a thread needs it.
+void fpu_init();
+// The size of a save area (aligned to kFpuStateAlign).
+size_t fpu_state_bytes();
+// Fills area with the state a new thread starts in.
+void fpu_initial_state(void* area);
+// Stores the registers into area, or loads them from it; either turns the FPU on.
+void fpu_save(void* area);
+void fpu_load(const void* area);
+// Whether user FPU/SIMD instructions run (on) or trap (off).
+void fpu_enable();
+void fpu_disable();
+
 // ---- diagnostics -------------------------------------------------------------------------
 // Return addresses of the callers, innermost first, starting from the caller of this one.
 size_t backtrace(uintptr_t* out, size_t max);

@@ -27,6 +27,7 @@ extern "C" void kernel_entry(uint32_t protocol, uintptr_t info_phys) {
   arch::console_init();
   run_global_constructors();
   arch::cpu_init();
+  arch::fpu_init();
   arch::parse_boot_info(protocol, info_phys, the_boot_info);
   log_info("Stellina starting (boot protocol {}, command line \"{}\")", the_boot_info.protocol,
            the_boot_info.cmdline);

@@ -169,6 +169,7 @@ void reschedule() {
         arch::set_kernel_stack(next->stack_.top());
         arch::switch_root(p->address_space().root());
       }
+      fpu_switch_to(next);
       arch::context_switch(&prev->context_, next->context_);
       finish_switch();
     }

@@ -145,6 +145,7 @@ void Thread::on_timer(Timer* timer) {
 
 void Thread::on_dead() {
   stack_.release();
+  fpu_thread_dead(this);
   if (silo_memory_charged_) {
     process_->silo().uncharge_memory(kThreadSiloBytes);
     silo_memory_charged_ = false;

@@ -9,6 +9,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/arch_hooks.h"
+#include "kernel/fpu.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
 #include "kernel/stack.h"
@@ -84,6 +85,8 @@ class Thread : public SchedLink {
     uint64_t arg;
   };
   UserEntry user_entry() const { return {user_rip_, user_rsp_, user_arg_}; }
+  // Its FPU/SIMD registers while it does not hold them (kernel/fpu.h).
+  FpuArea& fpu() { return fpu_; }
 
   // Calls f for every live thread, with sched_lock held (f must not block).
   static void for_each(void (*f)(const Thread&, void*), void* ctx);
@@ -136,6 +139,7 @@ class Thread : public SchedLink {
   uintptr_t user_rip_ = 0;
   uintptr_t user_rsp_ = 0;
   uint64_t user_arg_ = 0;
+  FpuArea fpu_;
 
   uint64_t runtime_ns_ = 0;
   uint64_t ran_since_ns_ = 0;

@@ -185,6 +185,27 @@ void expect_program_passes(const char* name) {
 KTEST(user_poll_and_timers) { expect_program_passes("poll"); }
 KTEST(user_pie_relocated) { expect_program_passes("pie"); }
 
+// Two processes of three threads each, all using the FPU and SIMD registers at once: each
+// thread keeps its own (tests/user/fpu.cc), and the save areas go back to the silo.
+KTEST(user_fpu_state_is_per_thread) {
+  Pair exits[2] = {make_pair(), make_pair()};
+  Ref<Process> processes[2];
+  const SpawnHandle handles[] = {log_handle()};
+  for (int i = 0; i < 2; ++i) {
+    auto p = spawn_from_archive("fpu", handles, 1, exits[i].user_end);
+    KREQUIRE(p.ok());
+    processes[i] = p.release_value();
+  }
+  for (int i = 0; i < 2; ++i) {
+    abi::ProcessExit info{};
+    KREQUIRE(wait_exit(exits[i].kernel_end.get(), &info));
+    if (info.code) print("ktest:   fpu: step {} failed ({})\n", info.code, info.detail);
+    KEXPECT(info.reason == abi::ExitReason::Exited && info.code == 0);
+    drop(processes[i], exits[i].kernel_end, exits[i].user_end);
+  }
+  KEXPECT(log_contains("[fpu] fpu: x87"));
+}
+
 KTEST(user_syscall_fuzz) {
   const SpawnHandle log = log_handle();  // the log object lives forever: make it first
   sched::sleep_ns(10'000'000);           // let earlier tests' exited threads be reaped first
