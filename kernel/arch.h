@@ -143,12 +143,18 @@ void switch_root(uintptr_t root);
 // The kernel stack that traps and syscalls from user mode land on.
 void set_kernel_stack(uintptr_t top);
 // Leaves the kernel for user mode at pc with the stack pointer at sp and arg in the first
-// argument register. Interrupts are enabled in user mode.
-extern "C" [[noreturn]] void enter_user(uintptr_t pc, uintptr_t sp, uint64_t arg);
+// argument register. Interrupts are enabled in user mode. A pc at or above kUserTop ends the
+// process (kernel::kill_current_process) instead.
+[[noreturn]] void enter_user(uintptr_t pc, uintptr_t sp, uint64_t arg);
 // Copies between kernel memory and user addresses below kUserTop. Fails with Fault (having
 // copied a prefix) when a user page is missing or lacks the access, never faulting the kernel.
+// These are the only kernel code that may touch user pages: with user_pages_guarded, any
+// other kernel access to a user page faults, and so does executing one.
 lib::Result<void> copy_from_user(void* dst, uintptr_t src, size_t n);
 lib::Result<void> copy_to_user(uintptr_t dst, const void* src, size_t n);
+
+// Whether the CPU enforces that (SMEP and SMAP on).
+bool user_pages_guarded();
 
 // Reads or writes one byte at addr; returns false instead of faulting when the address is
 // not mapped (or not writable). The basis for safe access to untrusted addresses.

@@ -72,11 +72,17 @@ lib::Result<void> load_segments(const lib::ElfImage& image, uintptr_t bias, Addr
   return {};
 }
 
-// The stack's region is the loader's own: an image reaching into it is refused before
-// anything is made for it.
+// The stack's region is the loader's own: an image with a segment reaching into it is
+// refused before anything is made for it. Segments may lie on either side of it (up to the
+// top of user space).
 bool reaches_stack(const lib::ElfImage& image, uintptr_t bias) {
-  return image.image_start() + bias < kStackTop &&
-         kStackTop - kStackSize < image.image_end() + bias;
+  for (size_t i = 0; i < image.segment_count(); ++i) {
+    const lib::ElfSegment& s = image.segment(i);
+    const uintptr_t start = (s.vaddr + bias) & ~(arch::kPageSize - 1);
+    const uintptr_t end = s.vaddr + bias + s.memsz;
+    if (start < kStackTop && kStackTop - kStackSize < end) return true;
+  }
+  return false;
 }
 
 // Pages [start, end) overlap the rounded-out pages of [phys, phys + size).

@@ -3,6 +3,10 @@
 
 #include <cstdint>
 
+// SMAP is on (user_mode.cc): supervisor accesses to user pages fault unless RFLAGS.AC is set.
+// C linkage: the trap entry (isr.S) reads it too.
+extern "C" bool smap_enabled;
+
 namespace arch::x86 {
 
 inline void outb(uint16_t port, uint8_t v) { asm volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
@@ -48,6 +52,12 @@ inline uint64_t read_cr3() {
   return v;
 }
 inline void write_cr3(uint64_t v) { asm volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
+inline uint64_t read_cr4() {
+  uint64_t v;
+  asm volatile("mov %%cr4, %0" : "=r"(v));
+  return v;
+}
+inline void write_cr4(uint64_t v) { asm volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
 inline void invlpg(uintptr_t va) { asm volatile("invlpg (%0)" ::"r"(va) : "memory"); }
 inline uint64_t read_rflags() {
   uint64_t v;
@@ -64,5 +74,14 @@ inline CpuidResult cpuid(uint32_t leaf, uint32_t sub = 0) {
 }
 
 constexpr uint64_t kRflagsIf = 1 << 9;
+constexpr uint64_t kRflagsAc = 1 << 18;
+
+// stac and clac are invalid opcodes on a CPU without SMAP, hence the test of smap_enabled.
+inline void open_user_memory() {
+  if (smap_enabled) asm volatile("stac" ::: "memory");
+}
+inline void close_user_memory() {
+  if (smap_enabled) asm volatile("clac" ::: "memory");
+}
 
 }  // namespace arch::x86

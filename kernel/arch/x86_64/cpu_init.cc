@@ -78,6 +78,7 @@ void cpu_init() {
       : "m"(gdtr)
       : "rax", "memory");
   x86::idt_init();
+  x86::user_access_init();
 
   // SYSCALL/SYSRET: kernel CS 0x08 (SS 0x10); user CS 0x28|3 and SS 0x20|3 come from 0x18.
   constexpr uint32_t kEfer = 0xc0000080, kStar = 0xc0000081, kLstar = 0xc0000082,

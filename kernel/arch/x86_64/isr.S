@@ -60,6 +60,12 @@ isr_common:
   swapgs
 1:
   cld
+  // Close user memory: user code may have set AC (popf), and a trap inside a user copy
+  // must not leave it open for its handler. iretq restores the interrupted flags.
+  testb $1, smap_enabled(%rip)
+  jz 3f
+  clac
+3:
   push_registers
   mov %rsp, %rdi
   // Make the trap look like a call from the interrupted instruction, for backtraces.
@@ -103,10 +109,11 @@ trap_return:
 2:
   iretq
 
-// enter_user(rip, rsp, arg): leaves the kernel for a new user thread's first instruction
-// with arg in rdi and every other register cleared.
-.global enter_user
-enter_user:
+// enter_user_frame(rip, rsp, arg): leaves the kernel for a new user thread's first
+// instruction with arg in rdi and every other register cleared (arch::enter_user checks
+// rip and rsp first).
+.global enter_user_frame
+enter_user_frame:
   cli
   pushq $0x23           // ss
   pushq %rsi            // rsp

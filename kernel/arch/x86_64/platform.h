@@ -32,6 +32,12 @@ struct TrapFrame {
 };
 
 void idt_init();
+
+// Turns on SMEP and SMAP where the CPU has them (user_mode.cc).
+void user_access_init();
+// Ends the current process if f is not a frame iretq can load for ring 3 (a non-canonical or
+// kernel-half RIP, flags or selectors that are not user mode's); returns if it is.
+void check_user_return(const TrapFrame& f);
 void lapic_init(uintptr_t phys);
 void lapic_eoi();
 void lapic_timer_calibrate();

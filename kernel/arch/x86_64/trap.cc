@@ -99,6 +99,10 @@ bool apply_fixup(TrapFrame* f) {
                       (f->error & 2) ? "write" : "read",
                       (f->error & 16) ? " instruction fetch" : "",
                       kernel::fault_address_hint(addr));
+    if (addr < kUserTop && (f->error & 1) && user_pages_guarded()) {
+      kernel::log_error("  a user page, {} by the kernel outside the user copies (SMEP/SMAP)",
+                        (f->error & 16) ? "executed" : "touched");
+    }
   } else if (f->vector == kVectorDoubleFault) {
     // Almost always a kernel stack overflow: the page fault on the guard page could not be
     // delivered on the overflowed stack. CR2 still holds the faulting address.
@@ -180,38 +184,6 @@ bool probe_write(uintptr_t addr, uint8_t value) {
   return ok;
 }
 
-namespace {
-
-// rep movsb whose fault resumes after the instruction: returns the bytes not copied.
-size_t copy_with_fixup(void* dst, const void* src, size_t n) {
-  asm volatile(
-      "1: rep movsb\n"
-      "2:\n"
-      ".pushsection .fixup_table, \"a\"\n"
-      ".quad 1b, 2b\n"
-      ".popsection\n"
-      : "+D"(dst), "+S"(src), "+c"(n)
-      :
-      : "memory");
-  return n;
-}
-
-bool user_range(uintptr_t addr, size_t n) { return addr + n >= addr && addr + n <= kUserTop; }
-
-}  // namespace
-
-lib::Result<void> copy_from_user(void* dst, uintptr_t src, size_t n) {
-  if (!user_range(src, n)) return lib::Error::Fault;
-  if (copy_with_fixup(dst, reinterpret_cast<const void*>(src), n)) return lib::Error::Fault;
-  return {};
-}
-
-lib::Result<void> copy_to_user(uintptr_t dst, const void* src, size_t n) {
-  if (!user_range(dst, n)) return lib::Error::Fault;
-  if (copy_with_fixup(reinterpret_cast<void*>(dst), src, n)) return lib::Error::Fault;
-  return {};
-}
-
 }  // namespace arch
 
 extern "C" void syscall_entry_c(arch::x86::TrapFrame* f) {
@@ -219,18 +191,30 @@ extern "C" void syscall_entry_c(arch::x86::TrapFrame* f) {
   f->rax = static_cast<uint64_t>(
       kernel::syscall_dispatch(f->rax, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9));
   kernel::on_return_to_user();
+  // A syscall as the last instruction below the canonical hole returns to a non-canonical
+  // address.
+  arch::x86::check_user_return(*f);
   arch::irq_save();
   kernel::on_interrupt_exit();
 }
 
-extern "C" void trap_entry(arch::x86::TrapFrame* f) {
+namespace {
+
+// A page fault the demand pager may resolve: at a user address, from user code or from a
+// user copy. With SMAP on, a copy runs with AC set; any other kernel access to a user page is
+// a kernel bug, left to fault.
+bool demand_fault(const arch::x86::TrapFrame& f, uintptr_t addr) {
+  if (addr >= arch::kUserTop) return false;
+  return (f.cs & 3) || !smap_enabled || (f.rflags & arch::x86::kRflagsAc);
+}
+
+void dispatch_trap(arch::x86::TrapFrame* f) {
   using namespace arch::x86;
   if (f->vector < 32) {
     const bool from_user = f->cs & 3;
     if (f->vector == kVectorPageFault) {
       const uintptr_t addr = read_cr2();
-      // Demand paging of user memory, whether user code or a kernel copy touched it.
-      if (addr < arch::kUserTop &&
+      if (demand_fault(*f, addr) &&
           kernel::handle_user_page_fault(addr, f->error & 2, f->error & 16))
         return;
     }
@@ -260,4 +244,11 @@ extern "C" void trap_entry(arch::x86::TrapFrame* f) {
   }
   if (f->rflags & kRflagsIf) kernel::on_interrupt_exit();
   if (f->cs & 3) kernel::on_return_to_user();
+}
+
+}  // namespace
+
+extern "C" void trap_entry(arch::x86::TrapFrame* f) {
+  dispatch_trap(f);
+  if (f->cs & 3) arch::x86::check_user_return(*f);
 }

@@ -1,0 +1,114 @@
+// The boundary with ring 3. Two rules hold here:
+//   - every return to user mode (after a syscall, an interrupt or exception, and a new
+//     thread's first entry) is checked before iretq: a frame the CPU would refuse in ring 0
+//     ends the process instead of the kernel;
+//   - with SMEP and SMAP on, the kernel never executes user pages, and touches them only in
+//     the copies below, which alone open user memory (stac/clac).
+
+#include "cpu.h"
+#include "kernel/arch_hooks.h"
+#include "platform.h"
+
+extern "C" [[noreturn]] void enter_user_frame(uintptr_t pc, uintptr_t sp, uint64_t arg);
+
+bool smap_enabled = false;
+
+namespace arch {
+namespace x86 {
+namespace {
+
+constexpr uint32_t kCpuidExtendedFeatures = 7;
+constexpr uint32_t kCpuidSmep = 1u << 7;   // leaf 7, ebx
+constexpr uint32_t kCpuidSmap = 1u << 20;  // leaf 7, ebx
+constexpr uint64_t kCr4Smep = uint64_t{1} << 20;
+constexpr uint64_t kCr4Smap = uint64_t{1} << 21;
+
+constexpr uint64_t kUserCs = 0x2b;
+constexpr uint64_t kUserSs = 0x23;
+constexpr uint64_t kRflagsIopl = uint64_t{3} << 12;
+constexpr uint64_t kRflagsVm = uint64_t{1} << 17;
+
+bool smep_enabled = false;
+
+// Whether iretq may load this frame for ring 3. iretq to a non-canonical RIP raises #GP in
+// ring 0, after swapgs, with the user's GS base live: the kernel cannot recover from it (a
+// syscall as the last instruction below the canonical hole returns to such an address). A RIP
+// in the kernel half would fault in user mode, but no user code can ever run there: refused
+// alike. The stack pointer is the user's own: iretq loads any value, and a bad one faults at
+// its first use, in user mode. The selectors and flags are the kernel's, checked all the
+// same: IOPL or VM set would hand user code the I/O ports or virtual-8086 mode.
+bool user_frame_ok(uint64_t rip, uint64_t cs, uint64_t ss, uint64_t rflags) {
+  return rip < kUserTop && cs == kUserCs && ss == kUserSs && (rflags & kRflagsIf) &&
+         !(rflags & (kRflagsIopl | kRflagsVm));
+}
+
+// What user code would have met at its next instruction, had the CPU got there; the detail
+// says the kernel caught it on the way out.
+[[noreturn]] void refuse_user_return(uint64_t rip) {
+  kernel::kill_current_process("general protection fault on return", rip, 0);
+}
+
+}  // namespace
+
+void user_access_init() {
+  if (cpuid(0).eax < kCpuidExtendedFeatures) return;
+  const uint32_t features = cpuid(kCpuidExtendedFeatures).ebx;
+  uint64_t cr4 = read_cr4();
+  smep_enabled = features & kCpuidSmep;
+  smap_enabled = features & kCpuidSmap;
+  if (smep_enabled) cr4 |= kCr4Smep;
+  if (smap_enabled) cr4 |= kCr4Smap;
+  write_cr4(cr4);
+}
+
+void check_user_return(const TrapFrame& f) {
+  if (!user_frame_ok(f.rip, f.cs, f.ss, f.rflags)) refuse_user_return(f.rip);
+}
+
+}  // namespace x86
+
+bool user_pages_guarded() { return x86::smep_enabled && smap_enabled; }
+
+void enter_user(uintptr_t pc, uintptr_t sp, uint64_t arg) {
+  if (!x86::user_frame_ok(pc, x86::kUserCs, x86::kUserSs, x86::kRflagsIf))
+    x86::refuse_user_return(pc);
+  enter_user_frame(pc, sp, arg);
+}
+
+namespace {
+
+// rep movsb with user memory open, whose fault resumes after the instruction: returns the
+// bytes not copied. The trap entry closes user memory (clac) for its handler; iretq reopens
+// it with the saved flags, and the clac after the copy closes it again either way.
+size_t copy_with_fixup(void* dst, const void* src, size_t n) {
+  x86::open_user_memory();
+  asm volatile(
+      "1: rep movsb\n"
+      "2:\n"
+      ".pushsection .fixup_table, \"a\"\n"
+      ".quad 1b, 2b\n"
+      ".popsection\n"
+      : "+D"(dst), "+S"(src), "+c"(n)
+      :
+      : "memory");
+  x86::close_user_memory();
+  return n;
+}
+
+bool user_range(uintptr_t addr, size_t n) { return addr + n >= addr && addr + n <= kUserTop; }
+
+}  // namespace
+
+lib::Result<void> copy_from_user(void* dst, uintptr_t src, size_t n) {
+  if (!user_range(src, n)) return lib::Error::Fault;
+  if (copy_with_fixup(dst, reinterpret_cast<const void*>(src), n)) return lib::Error::Fault;
+  return {};
+}
+
+lib::Result<void> copy_to_user(uintptr_t dst, const void* src, size_t n) {
+  if (!user_range(dst, n)) return lib::Error::Fault;
+  if (copy_with_fixup(reinterpret_cast<void*>(dst), src, n)) return lib::Error::Fault;
+  return {};
+}
+
+}  // namespace arch
