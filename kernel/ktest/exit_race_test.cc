@@ -15,26 +15,6 @@ namespace {
 
 using namespace ktest_user;
 
-struct Usage {
-  size_t objects, heap_allocations, free_pages;
-  bool operator==(const Usage&) const = default;
-};
-
-Usage usage() {
-  return {Object::live_count(), heap::stats().live_allocations, pmm::free_page_count()};
-}
-
-// Waits (up to two seconds) for what ended processes leave behind to go: detached threads
-// are reaped, and children spawned by the churn end once their channel's peer closes.
-Usage settled_usage(const Usage& wanted) {
-  Usage now = usage();
-  for (int spin = 0; spin < 200 && !(now == wanted); ++spin) {
-    sched::sleep_ns(10'000'000);
-    now = usage();
-  }
-  return now;
-}
-
 constexpr uint64_t kModeExit = 1, kModeKilled = 2;
 
 // One run of churn in mode; `when` is main's spin count (exit) or the delay in microseconds
