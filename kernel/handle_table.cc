@@ -5,15 +5,23 @@
 namespace kernel {
 
 lib::Result<Handle> HandleTable::install(Object* object, uint32_t rights) {
+  if (closed_) return lib::Error::Killed;
   const Handle h = TRY(slots_.insert(object, rights));
   object->retain();
   object->handle_opened();
   return h;
 }
 
-lib::Result<Handle> HandleTable::reserve() { return slots_.reserve(); }
+lib::Result<Handle> HandleTable::reserve() {
+  if (closed_) return lib::Error::Killed;
+  return slots_.reserve();
+}
 
 void HandleTable::fill(Handle reserved, Object* object, uint32_t rights) {
+  if (closed_) {  // the process ended meanwhile: the caller's reference is the last
+    cancel(reserved);
+    return;
+  }
   KASSERT(slots_.fill(reserved, object, rights).ok());
   object->retain();
   object->handle_opened();
@@ -22,6 +30,7 @@ void HandleTable::fill(Handle reserved, Object* object, uint32_t rights) {
 void HandleTable::cancel(Handle reserved) { KASSERT(slots_.cancel(reserved).ok()); }
 
 lib::Result<void> HandleTable::reserve(Handle* reserved, size_t n) {
+  if (closed_) return lib::Error::Killed;
   for (size_t i = 0; i < n; ++i) {
     auto h = slots_.reserve();
     if (!h.ok()) {
@@ -57,7 +66,24 @@ lib::Result<HandleTable::Taken> HandleTable::take_for_transfer(Handle h) {
 }
 
 void HandleTable::fill_transferred(Handle reserved, Object* object, uint32_t rights) {
+  if (closed_) {  // the process ended meanwhile: the handle closes here
+    cancel(reserved);
+    object->handle_closed();
+    object->release();
+    return;
+  }
   KASSERT(slots_.fill(reserved, object, rights).ok());
+}
+
+lib::Result<HandleTable::Taken> HandleTable::take_pending(Handle h) {
+  const auto entry = TRY(slots_.detach(h));
+  return Taken{Ref<Object>::adopt(static_cast<Object*>(entry.object)), entry.rights};
+}
+
+void HandleTable::moved(Handle pending, Object* object) {
+  cancel(pending);
+  object->handle_closed();
+  object->release();
 }
 
 lib::Result<void> HandleTable::close(Handle h) {
@@ -66,6 +92,7 @@ lib::Result<void> HandleTable::close(Handle h) {
 }
 
 void HandleTable::close_all() {
+  closed_ = true;
   slots_.drain([](const auto& entry) NO_THREAD_SAFETY_ANALYSIS {  // close_all holds it
     auto* object = static_cast<Object*>(entry.object);
     object->handle_closed();

@@ -2,6 +2,11 @@
 // A process's handles: each names an object and carries rights. Resolving a handle checks
 // its type and rights in one step. The table holds one reference and one handle count on
 // each object it names.
+//
+// When the process ends the table is closed for good (close_all): a syscall still running in
+// another thread of the process, which reserved a slot before the end, installs nothing when
+// it commits: what it made or received is released (its handles closed), never left in a
+// table no one will close again. Reserving and installing in a closed table fail (Killed).
 
 #include <stellina/types.h>
 
@@ -22,13 +27,15 @@ class HandleTable {
   HandleTable(const HandleTable&) = delete;
   HandleTable& operator=(const HandleTable&) = delete;
 
-  // A new handle to object with the given rights. Errors: NoResources (table full).
+  // A new handle to object with the given rights. Errors: NoResources (table full), Killed
+  // (closed).
   lib::Result<Handle> install(Object* object, uint32_t rights) REQUIRES(sched_lock);
 
   // A syscall's new handle, in three steps: reserve a slot before the work (so a full table
   // fails the call before anything is done), then either fill it at the commit point (this
-  // cannot fail) or cancel it if the call failed. Until filled it names nothing.
-  // Errors: NoResources (table full).
+  // cannot fail) or cancel it if the call failed. Until filled it names nothing. Filling a
+  // closed table only gives the slot up: the caller's reference to object is then the last.
+  // Errors: NoResources (table full), Killed (closed).
   lib::Result<Handle> reserve() REQUIRES(sched_lock);
   void fill(Handle reserved, Object* object, uint32_t rights) REQUIRES(sched_lock);
   void cancel(Handle reserved) REQUIRES(sched_lock);
@@ -59,15 +66,28 @@ class HandleTable {
 
   // Moving a handle through a channel: the handle leaves this table but keeps counting as an
   // open handle (the message holds it), and is installed as it is at the receiver.
+  // fill_transferred adopts the reference and the handle count; a closed table closes the
+  // handle instead.
   lib::Result<Taken> take_for_transfer(Handle h) REQUIRES(sched_lock);
   void fill_transferred(Handle reserved, Object* object, uint32_t rights) REQUIRES(sched_lock);
 
+  // Taking a handle out for a request that may still fail (spawn): like take_for_transfer,
+  // but h stays reserved meanwhile, so no other thread can use, move or close it. Then either
+  // put it back (fill_transferred(h, ...): the handle is the caller's again, under the same
+  // number) or call moved (the request took it: the slot goes, the handle closes and its
+  // reference drops).
+  lib::Result<Taken> take_pending(Handle h) REQUIRES(sched_lock);
+  void moved(Handle pending, Object* object) REQUIRES(sched_lock);
+
   lib::Result<void> close(Handle h) REQUIRES(sched_lock);
+  // Closes every handle and the table itself (the process ended).
   void close_all() REQUIRES(sched_lock);
+  bool closed() const REQUIRES(sched_lock) { return closed_; }
   size_t count() const { return slots_.count(); }
 
  private:
   lib::HandleSlots<kCapacity> slots_;
+  bool closed_ = false;
 };
 
 }  // namespace kernel

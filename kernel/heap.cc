@@ -1,5 +1,6 @@
 #include "kernel/heap.h"
 
+#include "kernel/alloc_failure.h"
 #include "kernel/arch.h"
 #include "kernel/log.h"
 #include "kernel/pmm.h"
@@ -30,6 +31,7 @@ lib::Heap the_heap GUARDED_BY(lock){pages};
 }  // namespace
 
 lib::Result<void*> alloc(size_t size) {
+  if (alloc_failure::should_fail()) return lib::Error::NoMemory;
   SpinlockGuard guard(lock);
   return the_heap.alloc(size);
 }

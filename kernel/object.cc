@@ -1,5 +1,7 @@
 #include "kernel/object.h"
 
+#include <atomic>
+
 #include "kernel/heap.h"
 #include "kernel/log.h"
 #include "kernel/silo.h"
@@ -8,18 +10,25 @@ namespace kernel {
 namespace {
 
 uint64_t next_object_id = 1;
+// Objects are made outside sched_lock (heap::create runs the constructor): an atomic count.
+std::atomic<size_t> live_objects{0};
 
 }  // namespace
 
-Object::Object(ObjectType type) : type_(type), id_(next_object_id++) {}
+Object::Object(ObjectType type) : type_(type), id_(next_object_id++) {
+  live_objects.fetch_add(1, std::memory_order_relaxed);
+}
 
 Object::~Object() {
+  live_objects.fetch_sub(1, std::memory_order_relaxed);
   KASSERT(observers_.empty());
   if (charged_silo_) {
     charged_silo_->uncharge_memory(charged_bytes_);
     charged_silo_->release();
   }
 }
+
+size_t Object::live_count() { return live_objects.load(std::memory_order_relaxed); }
 
 lib::Result<void> Object::charge_to(Silo& silo, size_t bytes) {
   KASSERT(!charged_silo_);

@@ -35,6 +35,8 @@ class Object {
 
   ObjectType type() const { return type_; }
   uint64_t id() const { return id_; }
+  // How many kernel objects exist now (of every type): what tests check nothing leaked.
+  static size_t live_count();
 
   void retain() { ++refs_; }
   // Drops a reference; the last one destroys the object. Call with sched_lock held once

@@ -2,6 +2,7 @@
 
 #include <lib/buddy.h>
 
+#include "kernel/alloc_failure.h"
 #include "kernel/arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/log.h"
@@ -85,6 +86,7 @@ void init(const BootInfo& info) {
 }
 
 lib::Result<uintptr_t> alloc_pages(unsigned order, uint8_t tag) {
+  if (alloc_failure::should_fail()) return lib::Error::NoMemory;
   SpinlockGuard guard(lock);
   return buddy.alloc(order, tag);
 }

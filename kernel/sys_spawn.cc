@@ -16,30 +16,52 @@ namespace {
 constexpr uint32_t kProcessRights = abi::kRightRead | abi::kRightWait | abi::kRightManage |
                                     abi::kRightDuplicate | abi::kRightTransfer;
 
-// The handles a request moves: looked up (each once, with kRightTransfer) and kept alive here
-// until the spawn has installed them in the new process.
-struct Granted {
-  SpawnHandle handles[abi::kMaxStartupHandles] = {};
-  size_t count = 0;
-
+// The handles a request moves: taken out of the caller's table at once (each once, with
+// kRightTransfer), their slots held, so that no sibling thread can use, move or close them
+// while the spawn runs. The child gets handles of its own; then the caller's close (moved),
+// or, if the spawn failed, go back under their numbers.
+class Granted {
+ public:
+  explicit Granted(HandleTable& table) : table_(table) {}
+  Granted(const Granted&) = delete;
+  Granted& operator=(const Granted&) = delete;
   ~Granted() {
     SpinlockGuard guard(sched_lock);
-    for (size_t i = 0; i < count; ++i) handles[i].object->release();
+    for (size_t i = 0; i < count_; ++i) {
+      if (moved_) {
+        table_.moved(from_[i], handles_[i].object);
+      } else {
+        table_.fill_transferred(from_[i], handles_[i].object, handles_[i].rights);
+      }
+    }
   }
-};
 
-lib::Result<void> look_up(const abi::SpawnRequest& request, Granted& granted) REQUIRES(sched_lock) {
-  HandleTable& table = current_process().handles();
-  for (uint32_t i = 0; i < request.handle_count; ++i) {
-    for (uint32_t j = 0; j < i; ++j)
-      if (request.handles[j] == request.handles[i]) return lib::Error::InvalidArgument;
-    const auto entry = TRY(table.lookup(request.handles[i], abi::kRightTransfer));
-    auto* object = static_cast<Object*>(entry.object);
-    object->retain();
-    granted.handles[granted.count++] = SpawnHandle{object, entry.rights};
+  lib::Result<void> take(const abi::SpawnRequest& request) REQUIRES(sched_lock) {
+    for (uint32_t i = 0; i < request.handle_count; ++i) {
+      for (uint32_t j = 0; j < i; ++j)
+        if (request.handles[j] == request.handles[i]) return lib::Error::InvalidArgument;
+      auto taken = TRY(table_.take_pending(request.handles[i]));
+      if ((taken.rights & abi::kRightTransfer) == 0) {
+        table_.fill_transferred(request.handles[i], taken.object.leak(), taken.rights);
+        return lib::Error::AccessDenied;
+      }
+      from_[count_] = request.handles[i];
+      handles_[count_++] = SpawnHandle{taken.object.leak(), taken.rights};
+    }
+    return {};
   }
-  return {};
-}
+  // The spawn succeeded: the caller's handles close when this goes.
+  void commit() { moved_ = true; }
+  const SpawnHandle* handles() const { return handles_; }
+  size_t count() const { return count_; }
+
+ private:
+  HandleTable& table_;
+  SpawnHandle handles_[abi::kMaxStartupHandles] = {};  // a reference and a handle count each
+  Handle from_[abi::kMaxStartupHandles] = {};
+  size_t count_ = 0;
+  bool moved_ = false;
+};
 
 // Starts the program from the source the request names: the image in a folio, the boot
 // archive, or the kernel's components.
@@ -47,12 +69,12 @@ lib::Result<Ref<Process>> start(const abi::SpawnRequest& request, const char* na
                                 Silo& caller_silo, const Granted& granted, const Ref<Silo>& in) {
   // The image's copy is charged to the caller's silo: the caller asked for it.
   if (image) {
-    return spawn_from_folio(name, *image, request.image_size, &caller_silo, granted.handles,
-                            granted.count, Ref<Channel>(), in);
+    return spawn_from_folio(name, *image, request.image_size, &caller_silo, granted.handles(),
+                            granted.count(), Ref<Channel>(), in);
   }
   if (request.isolation == abi::Isolation::User)
-    return spawn_from_archive(name, granted.handles, granted.count, Ref<Channel>(), in);
-  return spawn_in_kernel(name, granted.handles, granted.count, Ref<Channel>(), in);
+    return spawn_from_archive(name, granted.handles(), granted.count(), Ref<Channel>(), in);
+  return spawn_in_kernel(name, granted.handles(), granted.count(), Ref<Channel>(), in);
 }
 
 }  // namespace
@@ -78,7 +100,7 @@ lib::Result<Handle> sys_process_spawn(Handle silo, UserIn<abi::SpawnRequest> use
   Process& caller = current_process();
   HandleTable& table = caller.handles();
   Handle h;
-  Granted granted;
+  Granted granted(table);
   Ref<Silo> in;
   Ref<Folio> image;
   {
@@ -86,8 +108,12 @@ lib::Result<Handle> sys_process_spawn(Handle silo, UserIn<abi::SpawnRequest> use
     Silo* target = TRY(table.get<Silo>(silo, abi::kRightManage));
     Folio* folio = nullptr;
     if (from_image) folio = TRY(table.get<Folio>(request.image, abi::kRightRead));
-    TRY(look_up(request, granted));
     h = TRY(table.reserve());
+    auto taken = granted.take(request);
+    if (!taken.ok()) {
+      table.cancel(h);
+      return taken.error();
+    }
     // Last: a Ref must be dropped under the lock.
     in = Ref<Silo>(target);
     image = Ref<Folio>(folio);
@@ -105,8 +131,10 @@ lib::Result<Handle> sys_process_spawn(Handle silo, UserIn<abi::SpawnRequest> use
                : e;
   }
   // Commit: nothing below fails.
-  for (uint32_t i = 0; i < request.handle_count; ++i) (void)table.close(request.handles[i]);
+  granted.commit();
   Ref<Process> process = spawned.release_value();
+  // The caller ended while the child was made: no one could ever reach the child.
+  if (table.closed()) process->terminate(-1, ExitReason::Killed, "its spawner ended", 0, 0);
   table.fill(h, process.get(), kProcessRights);
   process = Ref<Process>();  // the table holds it now; drop ours under the lock
   return h;

@@ -53,13 +53,17 @@ lib::Result<Thread*> Thread::create(const char* name, Entry entry, void* arg, un
 
 namespace {
 
+// A thread made while its process was ending was marked killed (create_charged): it ends here,
+// before it runs a single instruction of the process.
 void user_thread_main(void* arg) {
   auto* t = static_cast<Thread*>(arg);
+  on_return_to_user();
   arch::enter_user(t->user_entry().rip, t->user_entry().rsp, t->user_entry().arg);
 }
 
 void component_thread_main(void* arg) {
   auto* t = static_cast<Thread*>(arg);
+  on_return_to_user();
   reinterpret_cast<void (*)(uint64_t)>(t->user_entry().rip)(t->user_entry().arg);
 }
 
@@ -87,6 +91,9 @@ lib::Result<Thread*> Thread::create_charged(Process* process, Entry entry, void*
   t->process_ = Ref<Process>(process);
   SpinlockGuard guard(sched_lock);
   process->thread_started();
+  // The process ended while the thread was made (kill_all_of has run): it must not run the
+  // process's code. It still starts, and ends at once, so its process sees it end.
+  if (process->terminated()) t->killed_ = true;
   return t;
 }
 

@@ -9,6 +9,7 @@
 #include "kernel/heap.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/log_object.h"
+#include "kernel/pmm.h"
 #include "kernel/spawn.h"
 
 namespace kernel::ktest_user {
@@ -106,6 +107,28 @@ inline void connect(Channel* ch, Channel* end) {
   m.value()->rights[0] = abi::kRightsAll;
   m.value()->handle_count = 1;
   KASSERT(ch->send(m.value()).ok());
+}
+
+// What the kernel holds: its live objects, heap allocations and free pages. A run that gave
+// back everything it made leaves these as they were.
+struct Usage {
+  size_t objects, heap_allocations, free_pages;
+  bool operator==(const Usage&) const = default;
+};
+
+inline Usage usage() {
+  return {Object::live_count(), heap::stats().live_allocations, pmm::free_page_count()};
+}
+
+// Waits (up to two seconds) for what ended processes leave behind to go (detached threads
+// are reaped after their last switch, children end on their own) until usage is wanted.
+inline Usage settled_usage(const Usage& wanted) {
+  Usage now = usage();
+  for (int spin = 0; spin < 200 && !(now == wanted); ++spin) {
+    sched::sleep_ns(10'000'000);
+    now = usage();
+  }
+  return now;
 }
 
 }  // namespace kernel::ktest_user

@@ -122,4 +122,21 @@ TEST(HandleSlots, DrainLeavesReservationsToTheirSyscall) {
   EXPECT_EQ(s.lookup(r).value().object, &objects[2]);
 }
 
+TEST(HandleSlots, DetachKeepsTheHandleForItsReturn) {
+  Slots s;
+  const uint32_t h = s.insert(&objects[0], 3).value();
+  const auto taken = s.detach(h).value();
+  EXPECT_EQ(taken.object, &objects[0]);
+  EXPECT_EQ(taken.rights, 3u);
+  EXPECT_EQ(s.lookup(h).error(), Error::BadHandle);  // in flight: names nothing
+  EXPECT_EQ(s.count(), 1u);                          // but its slot is held
+  ASSERT_TRUE(s.fill(h, taken.object, taken.rights).ok());
+  EXPECT_EQ(s.lookup(h).value().object, &objects[0]);  // back under the same handle
+  (void)s.detach(h).value();
+  ASSERT_TRUE(s.cancel(h).ok());  // moved for good: the handle is dead
+  EXPECT_EQ(s.count(), 0u);
+  EXPECT_EQ(s.lookup(h).error(), Error::BadHandle);
+  EXPECT_EQ(s.detach(h).error(), Error::BadHandle);
+}
+
 }  // namespace

@@ -64,6 +64,17 @@ class HandleSlots {
     return {};
   }
 
+  // Takes the entry out but keeps its slot reserved under the same handle: fill(handle, ...)
+  // puts it back, cancel(handle) lets the slot go. Meanwhile the handle names nothing (a
+  // request that moves it has it).
+  Result<Entry> detach(uint32_t handle) {
+    const size_t i = TRY(index_of(handle));
+    const Entry e = slots_[i].entry;
+    slots_[i].entry = Entry{};
+    slots_[i].reserved = true;
+    return e;
+  }
+
   // The entry a handle names; BadHandle for 0, a closed handle or a made-up value.
   Result<Entry> lookup(uint32_t handle) const {
     const size_t i = TRY(index_of(handle));
