@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tcpip::DhcpReply reply;
   (void)tcpip::parse_dhcp_reply(data, size, reply);
 
-  auto* net = new fuzz::NetHarness;
+  fuzz::FreshNet net;
   fuzz::check(net->stack().start_dhcp(net->now()).ok());
   fuzz::Script s(data, size);
   uint8_t message[600];
@@ -51,6 +51,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                     tcpip::Ipv4::of(255, 255, 255, 255), message, got, net->now());
   }
   net->advance(uint64_t{1} << 33);  // past any lease
-  delete net;
   return 0;
 }

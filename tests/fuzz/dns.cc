@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)tcpip::parse_dns_answer(data, size, id, kName, answer);
   }
 
-  auto* net = new fuzz::NetHarness;
+  fuzz::FreshNet net;
   net->configure();
   learn_server(*net);
   Listener listener;
@@ -71,6 +71,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                    net->now());
   }
   net->advance(600000);
-  delete net;
   return 0;
 }

@@ -6,8 +6,17 @@
 
 #include "tests/fuzz/fs_harness.h"
 
+namespace {
+
+constexpr size_t kMaxImage = size_t{1} << 20;
+fuzz::ImageBuffer<kMaxImage> image;
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size > (size_t{1} << 20)) return 0;
-  fuzz::exercise(stellina::fs::mount_ext2, std::vector<uint8_t>(data, data + size), size % 2 == 1);
+  if (size > kMaxImage) return 0;
+  const size_t sectors = (size + 511) / 512;
+  uint8_t* bytes = image.load(data, size);
+  image.written(fuzz::exercise(stellina::fs::mount_ext2, bytes, sectors, size % 2 == 1));
   return 0;
 }

@@ -7,11 +7,16 @@
 
 #include "tests/fuzz/fs_harness.h"
 
+namespace {
+
+constexpr size_t kImage = size_t{4} << 20;
+fuzz::ImageBuffer<kImage> image;
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  constexpr size_t kImage = size_t{4} << 20;
   if (size > kImage) return 0;
-  std::vector<uint8_t> image(kImage);
-  std::copy(data, data + size, image.begin());
-  fuzz::exercise(stellina::fs::mount_fat, std::move(image), size % 2 == 1);
+  uint8_t* bytes = image.load(data, size);
+  image.written(fuzz::exercise(stellina::fs::mount_fat, bytes, kImage / 512, size % 2 == 1));
   return 0;
 }

@@ -4,7 +4,6 @@
 // link read) and a few changes, as a file server would make them for its clients. A corrupt
 // image may refuse any of these; none may crash, trip a sanitizer or loop.
 #include <cstring>
-#include <vector>
 
 #include "lib/string_view.h"
 #include "servers/fs/core/block_device.h"
@@ -16,30 +15,56 @@ namespace fuzz {
 namespace fs = stellina::fs;
 namespace abi = stellina::abi;
 
+// A disk over an image in memory that the caller owns; it remembers how far it was written.
 class MemoryDevice final : public fs::BlockDevice {
  public:
-  MemoryDevice(std::vector<uint8_t> image, bool writable)
-      : image_(std::move(image)), writable_(writable) {
-    image_.resize((image_.size() + 511) / 512 * 512);
-  }
-  uint64_t sector_count() const override { return image_.size() / 512; }
+  MemoryDevice(uint8_t* image, size_t sectors, bool writable)
+      : image_(image), sectors_(sectors), writable_(writable) {}
+  uint64_t sector_count() const override { return sectors_; }
   bool writable() const override { return writable_; }
   stellina::Result<void> read(uint64_t sector, uint64_t count, void* out) override {
-    if (sector > sector_count() || count > sector_count() - sector) return abi::kErrInvalidArgument;
-    std::memcpy(out, image_.data() + sector * 512, count * 512);
+    if (sector > sectors_ || count > sectors_ - sector) return abi::kErrInvalidArgument;
+    std::memcpy(out, image_ + sector * 512, count * 512);
     return {};
   }
   stellina::Result<void> write(uint64_t sector, uint64_t count, const void* data) override {
     if (!writable_) return abi::kErrReadOnly;
-    if (sector > sector_count() || count > sector_count() - sector) return abi::kErrInvalidArgument;
-    std::memcpy(image_.data() + sector * 512, data, count * 512);
+    if (sector > sectors_ || count > sectors_ - sector) return abi::kErrInvalidArgument;
+    std::memcpy(image_ + sector * 512, data, count * 512);
+    if ((sector + count) * 512 > written_end) written_end = (sector + count) * 512;
     return {};
   }
   stellina::Result<void> flush() override { return {}; }
 
+  size_t written_end = 0;  // bytes from the start up to the end of the last sector written
+
  private:
-  std::vector<uint8_t> image_;
+  uint8_t* image_;
+  size_t sectors_;
   bool writable_;
+};
+
+// An image of kCapacity bytes at most that stays mapped from input to input: each input is
+// copied to its start, and everything after it is zero (what the last input and its writes
+// left there is cleared), so no input sees another's bytes.
+template <size_t kCapacity>
+class ImageBuffer {
+ public:
+  // The input at the start of the image, zeroes after it (input <= kCapacity).
+  uint8_t* load(const uint8_t* data, size_t input) {
+    std::memcpy(bytes_, data, input);
+    if (dirty_ > input) std::memset(bytes_ + input, 0, dirty_ - input);
+    dirty_ = input;
+    return bytes_;
+  }
+  // After a run: how far the device wrote, so the next load clears it.
+  void written(size_t end) {
+    if (end > dirty_) dirty_ = end;
+  }
+
+ private:
+  static inline uint8_t bytes_[kCapacity];  // zero at first
+  size_t dirty_ = 0;                        // the bytes past it are zero
 };
 
 class Lister final : public fs::DirVisitor {
@@ -117,17 +142,17 @@ inline void mutate(fs::FileSystem& f) {
   (void)f.sync();
 }
 
-// Mounts the image with mount (mount_ext2 or mount_fat), walks it, and when the first byte
-// of the input says so changes it and walks it again.
+// Mounts the image with mount (mount_ext2 or mount_fat), walks it, and when writable changes
+// it and walks it again. Returns how far the device was written.
 template <typename MountFunction>
-void exercise(MountFunction mount, std::vector<uint8_t> image, bool writable) {
-  MemoryDevice device(std::move(image), writable);
+size_t exercise(MountFunction mount, uint8_t* image, size_t sectors, bool writable) {
+  MemoryDevice device(image, sectors, writable);
   fs::MountOptions options;
   options.read_only = !writable;
   options.cache_bytes = size_t{64} << 10;
   fs::MountMessage message;
   auto mounted = mount(device, options, message);
-  if (!mounted.ok()) return;
+  if (!mounted.ok()) return device.written_end;
   fs::FileSystem* f = mounted.value();
   (void)f->statfs();
   int budget = 200;
@@ -138,6 +163,7 @@ void exercise(MountFunction mount, std::vector<uint8_t> image, bool writable) {
     walk(*f, f->root(), 0, budget);
   }
   fs::destroy(f);
+  return device.written_end;
 }
 
 }  // namespace fuzz

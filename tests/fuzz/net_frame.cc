@@ -6,7 +6,7 @@
 #include "tests/fuzz/net_harness.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto* net = new fuzz::NetHarness;
+  fuzz::FreshNet net;
   net->configure();
   fuzz::Script s(data, size);
   while (!s.done()) {
@@ -20,6 +20,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   net->advance(600000);
-  delete net;
   return 0;
 }

@@ -52,8 +52,13 @@ def run(fuzz_dir, name, corpus_root, seconds=None, runs=None, timeout=None):
     if runs is not None:
         args.append(f"-runs={runs}")
     args += [work] + seeds
+    # A small quarantine: freed memory is reused soon, so an input that allocates a block
+    # cache or a connection table does not fault in fresh pages each time (ten times faster
+    # for the file systems); a use after free within the last 8 MiB freed is still caught.
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "quarantine_size_mb=8"]))
     proc = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                          errors="replace", timeout=timeout)
+                          errors="replace", timeout=timeout, env=env)
     output = proc.stderr
     m = re.search(r"stat::number_of_executed_units:\s*(\d+)", output)
     execs = int(m.group(1)) if m else 0

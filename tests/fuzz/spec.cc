@@ -13,7 +13,7 @@
 namespace {
 
 const std::string& scratch() {
-  static const std::string path = "/tmp/stellina-fuzz-spec." + std::to_string(getpid());
+  static const std::string path = "/dev/shm/stellina-fuzz-spec." + std::to_string(getpid());
   return path;
 }
 

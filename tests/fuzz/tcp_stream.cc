@@ -5,6 +5,7 @@
 // byte at offset o is always pattern(o), whichever segment carries it, so reassembly is
 // checked exactly: every byte read must be the stream's next byte, none lost, none invented.
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include "servers/tcpip/stack/tcp.h"
@@ -174,11 +175,13 @@ class Session {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto* session = new Session;
+  // In storage that stays mapped (the connection table is large: see net_harness.h).
+  alignas(Session) static unsigned char storage[sizeof(Session)];
+  auto* session = new (storage) Session;
   check(session->open());
   Script s(data, size);
   while (!s.done()) session->step(s);
   session->finish();
-  delete session;
+  session->~Session();
   return 0;
 }
