@@ -44,9 +44,10 @@ class MemoryDevice final : public fs::BlockDevice {
   bool writable_;
 };
 
-// An image of kCapacity bytes at most that stays mapped from input to input: each input is
-// copied to its start, and everything after it is zero (what the last input and its writes
-// left there is cleared), so no input sees another's bytes.
+// An image of kCapacity bytes at most that stays mapped from input to input (make it a
+// global, not a local: it is large): each input is copied to its start, and everything after
+// it is zero (what the last input and its writes left there is cleared), so no input sees
+// another's bytes.
 template <size_t kCapacity>
 class ImageBuffer {
  public:
@@ -63,8 +64,8 @@ class ImageBuffer {
   }
 
  private:
-  static inline uint8_t bytes_[kCapacity];  // zero at first
-  size_t dirty_ = 0;                        // the bytes past it are zero
+  uint8_t bytes_[kCapacity] = {};
+  size_t dirty_ = 0;  // the bytes past it are zero
 };
 
 class Lister final : public fs::DirVisitor {

@@ -91,7 +91,7 @@ class NetHarness {
 // costs more than most inputs' work.
 class FreshNet {
  public:
-  FreshNet() : net_(new (storage_) NetHarness) {}
+  FreshNet() : net_(new (storage()) NetHarness) {}
   ~FreshNet() { net_->~NetHarness(); }
   FreshNet(const FreshNet&) = delete;
   FreshNet& operator=(const FreshNet&) = delete;
@@ -99,7 +99,10 @@ class FreshNet {
   NetHarness& operator*() { return *net_; }
 
  private:
-  alignas(NetHarness) static inline unsigned char storage_[sizeof(NetHarness)];
+  static void* storage() {
+    alignas(NetHarness) static unsigned char bytes[sizeof(NetHarness)];
+    return bytes;
+  }
   NetHarness* net_;
 };
 
