@@ -11,7 +11,7 @@ JOBS    ?= $(shell nproc)
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_ASM_COMPILER=clang-14
 
-.PHONY: all setup configure build run test iso bench format tidy clean clean-disk
+.PHONY: all setup configure build run test iso bench fuzz format tidy clean clean-disk
 
 all: build
 
@@ -50,6 +50,11 @@ iso: configure
 
 bench: build
 	@python3 bench/run.py
+
+# The libFuzzer targets of tests/fuzz, into $(BUILD)/fuzz (make test runs each for a few
+# seconds; python3 bench/run.py fuzz for 1,000,000 inputs each).
+fuzz: configure
+	@cmake --build $(BUILD) --target fuzzers
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -1,0 +1,43 @@
+// The ELF parser (lib/src/elf.cc) on any bytes: it must refuse or return an image whose every
+// promise (lib/elf.h) holds, which is checked here, reading every byte it points at.
+#include <lib/elf.h>
+
+#include <cstdlib>
+
+namespace {
+
+void check(bool holds) {
+  if (!holds) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  auto parsed = lib::ElfImage::parse(data, size);
+  if (!parsed.ok()) return 0;
+  const lib::ElfImage& image = parsed.value();
+  check(image.segment_count() >= 1 && image.segment_count() <= lib::ElfImage::kMaxSegments);
+  uint64_t previous_end = 0;
+  unsigned sum = 0;
+  for (size_t i = 0; i < image.segment_count(); ++i) {
+    const lib::ElfSegment& s = image.segment(i);
+    check(s.memsz > 0 && s.filesz <= s.memsz);
+    check(s.file_offset <= size && s.filesz <= size - s.file_offset);
+    check(s.vaddr + s.memsz <= lib::ElfImage::kUserTop);
+    check(i == 0 || s.vaddr >= previous_end);
+    previous_end = s.vaddr + s.memsz;
+    const uint8_t* bytes = image.segment_data(i);
+    for (uint64_t b = 0; b < s.filesz; ++b) sum += bytes[b];
+  }
+  check(image.image_start() <= image.image_end());
+  for (size_t i = 0; i < image.relocation_count(); ++i) {
+    const lib::ElfRelocation r = image.relocation(i);
+    bool inside = false;
+    for (size_t s = 0; s < image.segment_count(); ++s) {
+      const lib::ElfSegment& seg = image.segment(s);
+      inside |= r.offset >= seg.vaddr && r.offset + 8 <= seg.vaddr + seg.memsz;
+    }
+    check(inside);
+  }
+  return static_cast<int>(sum & 0);
+}
