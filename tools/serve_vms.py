@@ -44,7 +44,8 @@ ARCHIVE = os.path.join(REPO, "build", "user", "boot.archive")
 
 # The guest is ready when both lines have appeared on its serial console: the stack has its
 # address (before it, a SYN to 10.0.2.15 is not answered) and httpd listens on port 80.
-READY_LINES = (b"[tcpip] address ", b"[httpd] listening on port 80")
+# (--ready replaces them, for another guest.)
+READY_LINES = ("[tcpip] address ", "[httpd] listening on port 80")
 SERIAL_TAIL = 4096  # bytes of serial output kept for an error message
 PR_SET_PDEATHSIG = 1
 
@@ -87,6 +88,7 @@ class Vm:
 
     def __init__(self, args, pooled):
         self.args, self.pooled = args, pooled
+        self.ready_lines = [line.encode() for line in args.ready]
         self.port = free_port()
         self.proc = None
         self.launched = time.monotonic()
@@ -122,8 +124,8 @@ class Vm:
             if self.ready.is_set():
                 continue
             buf = buf[-256:] + chunk
-            seen.update(line for line in READY_LINES if line in buf)
-            if len(seen) == len(READY_LINES):
+            seen.update(line for line in self.ready_lines if line in buf)
+            if len(seen) == len(self.ready_lines):
                 self.boot_ms = (time.monotonic() - self.launched) * 1000
                 self.ready.set()
         if not self.ready.is_set():
@@ -197,6 +199,10 @@ class Server:
         """A pooled VM that fails to boot is dropped (and replaced)."""
         try:
             await vm.wait_ready(self.args.boot_timeout)
+            if vm in self.pool:
+                ready = sum(1 for v in self.pool if v.ready.is_set() and not v.error)
+                log(f"pool: vm pid {vm.proc.pid} ready in {vm.boot_ms:.0f} ms ({ready} of "
+                    f"{self.args.pool} ready)")
         except BootFailed as e:
             if vm in self.pool:
                 self.pool.remove(vm)
@@ -402,7 +408,12 @@ def parse_args(argv=None):
     p.add_argument("--kernel", default=KERNEL)
     p.add_argument("--initrd", default=ARCHIVE)
     p.add_argument("--append", default="", help="the kernel command line")
+    p.add_argument("--ready", action="append", default=[], metavar="TEXT",
+                   help="a text the guest's serial output must show before it is ready "
+                        "(repeatable; the default: Stellina's stack address and httpd's "
+                        "listening lines)")
     args = p.parse_args(argv)
+    args.ready = args.ready or list(READY_LINES)
     if args.max_vms < 1:
         p.error("--max-vms must be at least 1")
     if not 0 <= args.pool <= args.max_vms:
