@@ -7,11 +7,15 @@ PORT    ?= 8080           # make run: host port forwarded to the guest's HTTP po
 TELNET_PORT ?= 2323       # make run: host port forwarded to the guest's telnet port (23)
 REMOTE  ?= on             # make run: the remote shells (telnet, the web terminal): on | off
 JOBS    ?= $(shell nproc)
+# make serve-vms (tools/serve_vms.py) listens on PORT too; POOL: VMs booted ahead of
+# requests; MAX_VMS: VMs at most at once
+POOL    ?= 0
+MAX_VMS ?= 4
 
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_ASM_COMPILER=clang-14
 
-.PHONY: all setup configure build run test iso bench fuzz format tidy clean clean-disk
+.PHONY: all setup configure build run serve-vms test iso bench fuzz format tidy clean clean-disk
 
 all: build
 
@@ -39,6 +43,12 @@ run: build
 	@python3 tools/qemu_run.py --interactive --machine $(strip $(MACHINE)) --kernel $(BUILD)/kernel/stellina.elf \
 	  --initrd $(BUILD)/user/boot.archive --net user --forward $(strip $(PORT)):80 \
 	  --forward $(strip $(TELNET_PORT)):23 --disk $(BUILD)/disk.img
+
+# A fresh Stellina microVM for every connection to 127.0.0.1:$(PORT), killed when the
+# connection closes (tools/serve_vms.py --help for the other options). Ctrl-C stops it.
+serve-vms: build
+	@python3 tools/serve_vms.py --port $(strip $(PORT)) --pool $(strip $(POOL)) \
+	  --max-vms $(strip $(MAX_VMS))
 
 # Host unit tests, in-kernel tests and QEMU integration tests, all through CTest.
 test: build

@@ -36,6 +36,8 @@
 //               a header line, then per declared silo its memory used of the limit (KiB),
 //               its peak, threads, CPU cap, CPU time, charges refused, periods throttled.
 //   uptime      `uptime_ms N`: milliseconds since boot (monotonic clock).
+//   boot_id     `boot_id HEX`: 32 lowercase hex digits (128 bits) made when the startup server
+//               began, different for every boot of the machine (not a secret).
 //   log N       the last N records of the kernel log (1 <= N <= kMaxStatusLogLines), oldest
 //               first, one per line as the serial console shows them:
 //               `[SECONDS.MICROS] LEVEL: TEXT`. As many of the newest as fit in

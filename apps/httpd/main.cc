@@ -403,6 +403,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     }
     status_retry_.reset(now_);
     status_ = ch.release_value();
+    ask_boot_id();
     if (!watch(status_, &status_peer_).ok()) {
       status_.reset();
       return;
@@ -418,6 +419,26 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       if (!all && site_.updated_ms(s) * kMs + httpd::Site::kFreshMs * kMs > now_) continue;
       ask(s);
     }
+  }
+
+  // The boot id, asked once and waited for (the startup server answers status commands at
+  // once): the first page served must already show it.
+  void ask_boot_id() {
+    constexpr lib::StringView kCommand = "boot_id";
+    constexpr lib::StringView kPrefix = "boot_id ";
+    char text[64];
+    __builtin_memcpy(text, kCommand.data(), kCommand.size());
+    abi::MessageBuffer m{};
+    m.kind = abi::MessageKind::Data;
+    m.call_id = next_call_++;
+    m.data = text;
+    m.data_size = static_cast<uint32_t>(kCommand.size());
+    m.data_capacity = sizeof(text);
+    const int64_t r = sys::channel_call(status_.get(), &m, sys::clock_now() + kOpenTimeoutNs);
+    const lib::StringView answer{text, r == abi::kOk ? m.data_size : 0};
+    const bool ok = answer.starts_with(kPrefix) && answer.ends_with("\n") &&
+                    site_.set_boot_id(text + kPrefix.size(), answer.size() - kPrefix.size() - 1);
+    if (!ok) log("status: boot_id -> status {}, no boot id: the page says so", r);
   }
 
   void ask(Source s) {

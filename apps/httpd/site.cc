@@ -118,6 +118,18 @@ bool parse_byte_count(const char* text, size_t size, uint64_t* out) {
   return true;
 }
 
+bool Site::set_boot_id(const char* text, size_t size) {
+  constexpr size_t kDigits = sizeof(boot_id_) - 1;
+  if (size != kDigits) return false;
+  for (size_t i = 0; i < kDigits; ++i) {
+    const char c = text[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  __builtin_memcpy(boot_id_, text, kDigits);
+  boot_id_[kDigits] = '\0';
+  return true;
+}
+
 bool Site::update(Source source, const char* text, size_t size, size_t* bad_line) {
   *bad_line = 0;
   if (size > kSourceCapacity || !check_answer(source, text, size, bad_line)) {
@@ -251,6 +263,14 @@ Site::Piece Site::render_json(const Snapshot& s, uint64_t uptime_ms, uint32_t se
       if (item > 0) return Piece::SectionEnd;
       w.text("{\"uptime_ms\":");
       w.number(uptime_ms);
+      w.text(",\"boot_id\":");
+      if (boot_id_[0] != '\0') {
+        w.character('"');
+        w.text(boot_id_);
+        w.character('"');
+      } else {
+        w.text("null");
+      }
       w.text(",\"memory\":{");
       const char* names[] = {"total_bytes", "free_bytes", "kernel_heap_bytes"};
       for (size_t i = 0; i < 3; ++i) {
@@ -372,6 +392,8 @@ Site::Piece Site::render_page(const Snapshot& s, uint64_t uptime_ms, uint32_t se
       if (item > 0) return Piece::SectionEnd;
       w.text("<section>\n<h2>System</h2>\n<dl>\n<dt>Uptime</dt><dd id=\"uptime\">");
       write_uptime(w, uptime_ms);
+      w.text("</dd>\n<dt>Boot id</dt><dd id=\"boot_id\">");
+      w.text(boot_id_[0] != '\0' ? boot_id_ : "not known yet");
       w.text("</dd>\n<dt>Memory</dt><dd id=\"memory\">");
       uint64_t total = 0, free = 0, heap = 0;
       if (s.value(Source::Memory, "total_bytes", &total) &&

@@ -54,6 +54,9 @@ class Site final : public Responder {
 
   // The monotonic clock, set by the owner before requests are handled.
   void set_now_ms(uint64_t now_ms) { now_ms_ = now_ms; }
+  // The boot id (`status: boot_id`), shown on the page and in the JSON: it names the machine's
+  // boot, so a client can tell two VMs' answers apart. Taken only if it is 32 hex digits.
+  bool set_boot_id(const char* text, size_t size);
 
   // Takes an answer from a data source: checked, then kept for the next responses. Returns
   // false if it is malformed (*bad_line says where) or had to be dropped (*bad_line 0).
@@ -114,6 +117,7 @@ class Site final : public Responder {
   SnapshotPool snapshots_;
   History history_;
   uint64_t now_ms_ = 0;
+  char boot_id_[33] = {};  // empty until known
   uint64_t updated_ms_[kSources] = {};
   bool refresh_wanted_ = false;
   File files_[kMaxStaticFiles];

@@ -143,6 +143,7 @@ size_t Supervisor::status_command(const char* command, char* out, size_t capacit
   if (name == "silos") return describe_silos(out, capacity);
   if (name == "uptime")
     return lib::format_to(out, capacity, "uptime_ms {}\n", sys::clock_now() / 1'000'000);
+  if (name == "boot_id") return lib::format_to(out, capacity, "boot_id {}\n", boot_id_);
   if (name == "log") return lib::format_to(out, capacity, "error: usage: log N\n");
   constexpr lib::StringView kLog = "log ";
   if (name.starts_with(kLog)) return status_log(command + kLog.size(), out, capacity);

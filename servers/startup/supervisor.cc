@@ -65,6 +65,7 @@ const char* state_name(State s) {
 
 int64_t Supervisor::init(const lib::Manifest& manifest, abi::Handle log, abi::Handle root_silo,
                          abi::Handle platform) {
+  make_boot_id(boot_id_);
   manifest_ = manifest;
   log_ = log;
   root_silo_ = root_silo;

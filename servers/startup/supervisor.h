@@ -13,6 +13,8 @@
 #include <lib/manifest.h>
 #include <lib/string_view.h>
 
+#include "servers/startup/boot_id.h"
+
 namespace startup {
 
 namespace abi = stellina::abi;
@@ -220,6 +222,7 @@ class Supervisor {
   };
   BootListing boot_listings_[kMaxBootListings] = {};
   abi::Handle serial_ = abi::kInvalidHandle;  // the serial control channel (kernel console)
+  char boot_id_[kBootIdSize] = {};            // status: boot_id (boot_id.h), made by init
 };
 
 }  // namespace startup

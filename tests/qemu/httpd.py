@@ -200,6 +200,9 @@ def check(m, port, isolation):
     second = status_json(base)
     expect(second["uptime_ms"] > first["uptime_ms"],
            f"uptime did not grow: {first['uptime_ms']} then {second['uptime_ms']}")
+    expect(re.fullmatch(r"[0-9a-f]{32}", first["boot_id"] or "") is not None
+           and second["boot_id"] == first["boot_id"],
+           f"boot id: {first['boot_id']!r} then {second['boot_id']!r} (32 hex digits, the same)")
     components = {c["name"]: c for c in second["components"]}
     for name in ["httpd", "tcpip", "virtio-net", "devmgr"]:
         expect(name in components, f"no {name} among the components: {list(components)}")

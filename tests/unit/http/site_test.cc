@@ -123,6 +123,24 @@ TEST(HttpSite, StatusJsonBeforeAnyAnswer) {
   EXPECT_TRUE(j["log"].array.empty());
 }
 
+// The boot id: null (JSON) and "not known yet" (page) until set; only 32 lowercase hex digits
+// are taken.
+TEST(HttpSite, BootId) {
+  Fixture f;
+  const Json before = f.json();
+  ASSERT_EQ(before.object.count("boot_id"), 1u);
+  EXPECT_EQ(before["boot_id"].type, Json::Type::Null);
+  EXPECT_NE(f.body("/").find("<dd id=\"boot_id\">not known yet</dd>"), std::string::npos);
+  const std::string id = "0123456789abcdef0123456789abcdef";
+  EXPECT_FALSE(f.site.set_boot_id(id.data(), id.size() - 1));                // short
+  EXPECT_FALSE(f.site.set_boot_id("0123456789ABCDEF0123456789abcdef", 32));  // upper case
+  EXPECT_FALSE(f.site.set_boot_id("0123456789abcdef0123456789abcde<", 32));
+  EXPECT_EQ(f.json()["boot_id"].type, Json::Type::Null);
+  EXPECT_TRUE(f.site.set_boot_id(id.data(), id.size()));
+  EXPECT_EQ(f.json()["boot_id"].string, id);
+  EXPECT_NE(f.body("/").find("<dd id=\"boot_id\">" + id + "</dd>"), std::string::npos);
+}
+
 TEST(HttpSite, Page) {
   Fixture f;
   f.site.set_now_ms(3723400);  // 1 h 2 min 3.4 s
