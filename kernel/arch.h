@@ -160,6 +160,10 @@ bool user_pages_guarded();
 // not mapped (or not writable). The basis for safe access to untrusted addresses.
 bool probe_read(uintptr_t addr, uint8_t* out);
 bool probe_write(uintptr_t addr, uint8_t value);
+// Calls the code at addr, which must return at once (kReturnInstruction); returns false
+// instead of faulting when it cannot be executed (not mapped, not executable, or a user page
+// under SMEP).
+bool probe_execute(uintptr_t addr);
 
 // ---- time --------------------------------------------------------------------------------
 // Nanoseconds since boot, monotonic.
