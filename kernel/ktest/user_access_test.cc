@@ -11,6 +11,12 @@ namespace {
 constexpr uintptr_t kUserPage = 0x10000000;
 constexpr uintptr_t kKernelView = arch::kTestRegionBase + 0x100000;
 
+// Page tables straight from the physical allocator (user_root_destroy frees them).
+struct PlainTables final : arch::PageTableSource {
+  lib::Result<uintptr_t> alloc_table() override { return pmm::alloc_zeroed_page(); }
+  void free_table(uintptr_t phys) override { (void)pmm::free_pages(phys); }
+};
+
 KTEST(user_pages_guarded_outside_the_copies) {
   // The CPU must have SMEP and SMAP (tools/qemu_run.py asks QEMU for them).
   KREQUIRE(arch::user_pages_guarded());
@@ -25,7 +31,9 @@ KTEST(user_pages_guarded_outside_the_copies) {
   const size_t free_before = pmm::free_page_count();
   auto root = arch::user_root_create();
   KREQUIRE(root.ok());
-  KREQUIRE(arch::user_map(root.value(), kUserPage, page.value(), arch::kPageWrite | arch::kPageExec)
+  PlainTables tables;
+  KREQUIRE(arch::user_map(root.value(), kUserPage, page.value(), arch::kPageWrite | arch::kPageExec,
+                          tables)
                .ok());
   uint8_t byte = 0;
   KEXPECT(arch::probe_read(kKernelView + 1, &byte) && byte == 0x5a);
@@ -62,7 +70,8 @@ KTEST(manual_kernel_touches_user_page) {
   auto root = arch::user_root_create();
   auto page = pmm::alloc_zeroed_page();
   KREQUIRE(root.ok() && page.ok());
-  KREQUIRE(arch::user_map(root.value(), kUserPage, page.value(), arch::kPageWrite).ok());
+  PlainTables tables;
+  KREQUIRE(arch::user_map(root.value(), kUserPage, page.value(), arch::kPageWrite, tables).ok());
   arch::irq_save();
   arch::switch_root(root.value());
   const uint8_t byte = *reinterpret_cast<volatile uint8_t*>(kUserPage);
