@@ -7,11 +7,17 @@
 namespace kernel {
 
 lib::Result<AddressSpace*> AddressSpace::create(Ref<Silo> silo) {
-  AddressSpace* as = TRY(heap::create<AddressSpace>());
+  TRY(silo->charge_memory(arch::kPageSize));  // the root table
+  auto created = heap::create<AddressSpace>();
+  if (!created.ok()) {
+    silo->uncharge_memory(arch::kPageSize);
+    return created.error();
+  }
+  AddressSpace* as = created.value();
   as->silo_ = static_cast<Ref<Silo>&&>(silo);
   auto root = arch::user_root_create();
   if (!root.ok()) {
-    as->release();
+    as->release();  // gives the root's charge back
     return root.error();
   }
   as->root_ = root.value();
@@ -20,29 +26,59 @@ lib::Result<AddressSpace*> AddressSpace::create(Ref<Silo> silo) {
 
 AddressSpace::~AddressSpace() {
   if (root_) arch::user_root_destroy(root_);  // frees owned frames only: folios keep theirs
-  if (owned_pages_) silo_->uncharge_memory(owned_pages_ * arch::kPageSize);
+  // Its pages, its tables and its root (charged by create whether or not the root was made).
+  silo_->uncharge_memory((owned_pages_ + table_pages_ + 1) * arch::kPageSize);
   for (size_t i = 0; i < region_count_; ++i)
     if (regions_[i].folio) regions_[i].folio->release();
+}
+
+lib::Result<uintptr_t> AddressSpace::alloc_table() {
+  const uintptr_t page = TRY(charged_page());
+  ++table_pages_;
+  return page;
+}
+
+void AddressSpace::free_table(uintptr_t phys) {
+  (void)pmm::free_pages(phys);
+  silo_->uncharge_memory(arch::kPageSize);
+  --table_pages_;
+}
+
+const AddressSpace::Region* AddressSpace::overlapping(uintptr_t start, uintptr_t end) const {
+  for (size_t i = 0; i < region_count_; ++i)
+    if (start < regions_[i].end && regions_[i].start < end) return &regions_[i];
+  return nullptr;
+}
+
+lib::Result<uintptr_t> AddressSpace::folio_address(size_t size) const {
+  // From where the last mapping ended, then once more from the bottom. A candidate keeps a
+  // guard page clear on both sides.
+  for (uintptr_t start : {next_folio_address_, kFolioBase}) {
+    while (start < arch::kUserTop && size <= arch::kUserTop - start - arch::kPageSize) {
+      const Region* r = overlapping(start - arch::kPageSize, start + size + arch::kPageSize);
+      if (!r) return start;
+      start = r->end + arch::kPageSize;
+    }
+  }
+  return lib::Error::NoMemory;
 }
 
 lib::Result<uintptr_t> AddressSpace::map_folio(Folio* folio, uint32_t flags) {
   if (region_count_ == kMaxRegions) return lib::Error::NoResources;
   const size_t size = folio->page_count() * arch::kPageSize;
-  const uintptr_t start = next_folio_address_;
-  if (start + size > arch::kUserTop) return lib::Error::NoMemory;
-  for (size_t i = 0; i < region_count_; ++i)
-    if (start < regions_[i].end && regions_[i].start < start + size) return lib::Error::NoMemory;
+  const uintptr_t start = TRY(folio_address(size));
   // Device memory is mapped uncached: its reads and writes must reach the device.
   const uint32_t page_flags =
       (flags & arch::kPageWrite) | (folio->is_device() ? arch::kPageUncached : 0);
   for (size_t i = 0; i < folio->page_count(); ++i) {
-    auto mapped = arch::user_map(root_, start + i * arch::kPageSize, folio->page(i), page_flags);
+    auto mapped =
+        arch::user_map(root_, start + i * arch::kPageSize, folio->page(i), page_flags, *this);
     if (!mapped.ok()) {
-      while (i--) (void)arch::user_unmap(root_, start + i * arch::kPageSize);
+      while (i--) (void)arch::user_unmap(root_, start + i * arch::kPageSize, *this);
       return mapped.error();
     }
   }
-  next_folio_address_ += size + arch::kPageSize;  // a guard page between mappings
+  next_folio_address_ = start + size + arch::kPageSize;  // a guard page between mappings
   folio->retain();
   regions_[region_count_++] = {start, start + size, flags & arch::kPageWrite, folio};
   return start;
@@ -53,7 +89,7 @@ lib::Result<void> AddressSpace::unmap_folio(uintptr_t addr) {
     Region& r = regions_[i];
     if (!r.folio || r.start != addr) continue;
     for (uintptr_t va = r.start; va < r.end; va += arch::kPageSize)
-      (void)arch::user_unmap(root_, va);
+      (void)arch::user_unmap(root_, va, *this);
     r.folio->release();
     r = regions_[--region_count_];
     return {};
@@ -87,7 +123,7 @@ lib::Result<uintptr_t> AddressSpace::charged_page() {
 }
 
 lib::Result<void> AddressSpace::map_charged(uintptr_t virt, uintptr_t page, uint32_t flags) {
-  auto mapped = arch::user_map(root_, virt, page, flags | arch::kPageOwned);
+  auto mapped = arch::user_map(root_, virt, page, flags | arch::kPageOwned, *this);
   if (!mapped.ok()) {
     (void)pmm::free_pages(page);
     silo_->uncharge_memory(arch::kPageSize);
@@ -117,8 +153,12 @@ AddressSpace::FaultResult AddressSpace::handle_fault(uintptr_t addr, bool write,
                                                      : FaultResult::Refused;
   }
   const uintptr_t virt = addr & ~(arch::kPageSize - 1);
-  // Already mapped: a genuine protection fault.
-  if (!map_charged(virt, page.value(), r->flags).ok()) return FaultResult::Refused;
+  // No quota for a page table: as for the page. Already mapped: a genuine protection fault.
+  auto mapped = map_charged(virt, page.value(), r->flags);
+  if (!mapped.ok()) {
+    return mapped.error() == lib::Error::QuotaExceeded ? FaultResult::OverQuota
+                                                       : FaultResult::Refused;
+  }
   return FaultResult::Mapped;
 }
 

@@ -1,23 +1,31 @@
 #pragma once
 // A user address space: the lower half of its own page tables (the kernel half is shared),
 // and the regions where touching an unmapped page gets a fresh zeroed page instead of a fault.
+// Its page tables, the root included, are charged to its silo like its pages, and a table that
+// an unmap leaves empty is freed at once: what a process can make the kernel hold in tables
+// is bounded by its quota, however it maps and unmaps.
 
 #include <lib/result.h>
 
+#include "kernel/arch.h"
 #include "kernel/folio.h"
 #include "kernel/object.h"
 #include "kernel/silo.h"
 
 namespace kernel {
 
-class AddressSpace final : public Object {
+class AddressSpace final : public Object, private arch::PageTableSource {
  public:
   static constexpr ObjectType kType = ObjectType::AddressSpace;
   static constexpr size_t kMaxRegions = 32;
 
-  // Its pages are charged to silo (4 KiB each) until the address space is destroyed.
+  // Its pages and page tables are charged to silo (4 KiB each) until they are freed, at the
+  // latest when the address space is destroyed. Errors: QuotaExceeded (no room for the root
+  // table), NoMemory.
   static lib::Result<AddressSpace*> create(Ref<Silo> silo);
   uintptr_t root() const { return root_; }
+  // Page tables below the root it holds now (each charged to its silo).
+  size_t table_pages() const { return table_pages_; }
 
   // Declares [start, start + size) as demand-zero memory with the given arch::PageFlags
   // (kPageWrite, kPageExec). Errors: InvalidArgument (unaligned, outside user space),
@@ -29,8 +37,11 @@ class AddressSpace final : public Object {
   lib::Result<void> populate(uintptr_t virt, const uint8_t* data, size_t size);
   // Maps every page of folio at a free address chosen by the address space, with flags
   // (kPageWrite or not), uncached for a device folio; the mapping keeps the folio alive.
-  // Returns the address.
-  // Errors: NoResources (too many regions), NoMemory.
+  // Returns the address. Addresses are handed out next-fit above kFolioBase, with an
+  // unmapped guard page after each mapping, wrapping around at the top of user space: a
+  // map/unmap loop moves on through the address space and never runs out of it.
+  // Errors: NoResources (too many regions), NoMemory (no room, or no memory for a page
+  // table), QuotaExceeded (no quota left for a page table).
   lib::Result<uintptr_t> map_folio(Folio* folio, uint32_t flags);
   // Removes the folio mapping that starts at addr. Errors: NotFound.
   lib::Result<void> unmap_folio(uintptr_t addr);
@@ -51,6 +62,13 @@ class AddressSpace final : public Object {
   static constexpr uintptr_t kFolioBase = uintptr_t{0x100} << 32;  // where folios get mapped
   uintptr_t next_folio_address_ = kFolioBase;
   const Region* find(uintptr_t addr) const;
+  // The first region overlapping [start, end), or null.
+  const Region* overlapping(uintptr_t start, uintptr_t end) const;
+  // Where a folio mapping of size bytes can go (next fit). Errors: NoMemory.
+  lib::Result<uintptr_t> folio_address(size_t size) const;
+  // PageTableSource: tables charged to the silo like pages.
+  lib::Result<uintptr_t> alloc_table() override;
+  void free_table(uintptr_t phys) override;
   // A fresh zeroed page charged to the silo. Errors: QuotaExceeded, NoMemory.
   lib::Result<uintptr_t> charged_page();
   // Maps a page from charged_page; gives it (and its charge) back if that fails.
@@ -59,6 +77,7 @@ class AddressSpace final : public Object {
   uintptr_t root_ = 0;
   Ref<Silo> silo_;
   size_t owned_pages_ = 0;  // mapped pages the address space owns (charged to silo_)
+  size_t table_pages_ = 0;  // page tables below the root (charged to silo_, as is the root)
   Region regions_[kMaxRegions] = {};
   size_t region_count_ = 0;
 };

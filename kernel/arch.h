@@ -131,11 +131,28 @@ lib::Result<void*> map_mmio(uintptr_t phys, size_t size);
 
 // User address spaces: the lower half of their own top-level table, the kernel half shared.
 lib::Result<uintptr_t> user_root_create();
-// Frees every table of the lower half and every frame mapped with kPageOwned.
+// Frees every table of the lower half (straight to the physical allocator, not through a
+// PageTableSource) and every frame mapped with kPageOwned.
 void user_root_destroy(uintptr_t root);
-// Map fails with AlreadyExists if the page is mapped; unmap with NotFound if it is not.
-lib::Result<void> user_map(uintptr_t root, uintptr_t virt, uintptr_t phys, uint32_t flags);
-lib::Result<uintptr_t> user_unmap(uintptr_t root, uintptr_t virt);
+// Where the tables below a user root come from and go back to: the address space, which
+// charges them to its silo.
+class PageTableSource {
+ public:
+  // A zeroed page. Errors: those of the source (QuotaExceeded, NoMemory).
+  virtual lib::Result<uintptr_t> alloc_table() = 0;
+  virtual void free_table(uintptr_t phys) = 0;
+
+ protected:
+  ~PageTableSource() = default;
+};
+// Map fails with AlreadyExists if the page is mapped, or with the source's error when a table
+// it needs cannot be had (the tables it made for the attempt go back). Unmap fails with
+// NotFound if the page is not mapped; a table it leaves empty goes back to the source, and so
+// on up to (not including) the root: a user address space holds only the tables its mappings
+// need.
+lib::Result<void> user_map(uintptr_t root, uintptr_t virt, uintptr_t phys, uint32_t flags,
+                           PageTableSource& tables);
+lib::Result<uintptr_t> user_unmap(uintptr_t root, uintptr_t virt, PageTableSource& tables);
 // The PageFlags a user page is mapped with (kPageUser always set). Errors: NotFound.
 lib::Result<uint32_t> user_page_flags(uintptr_t root, uintptr_t virt);
 // Loads an address space (0: the kernel's own).
@@ -160,6 +177,10 @@ bool user_pages_guarded();
 // not mapped (or not writable). The basis for safe access to untrusted addresses.
 bool probe_read(uintptr_t addr, uint8_t* out);
 bool probe_write(uintptr_t addr, uint8_t value);
+// Calls the code at addr, which must return at once (kReturnInstruction); returns false
+// instead of faulting when it cannot be executed (not mapped, not executable, or a user page
+// under SMEP).
+bool probe_execute(uintptr_t addr);
 
 // ---- time --------------------------------------------------------------------------------
 // Nanoseconds since boot, monotonic.

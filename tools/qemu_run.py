@@ -129,9 +129,16 @@ def check_ports(args):
         check_port_free(parse_forward(text)[0])
 
 
+# QEMU's default CPU model plus SMEP and SMAP (which TCG emulates): the kernel turns them on
+# when CPUID has them, so that it can neither execute user pages nor touch them outside its
+# user copies.
+CPU = "qemu64,+smep,+smap"
+
+
 def qemu_command(args):
     serial = "mon:stdio" if args.interactive else "stdio"
-    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", str(args.memory), "-display", "none",
+    cpu = getattr(args, "cpu", CPU)  # test scripts build their own args without it
+    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", cpu, "-m", str(args.memory), "-display", "none",
            "-serial", serial, "-no-reboot", *net_args(args)]
     if not args.interactive:
         cmd += ["-monitor", "none"]
@@ -241,6 +248,7 @@ def parse_args(argv=None):
     p.add_argument("--append", default="", help="kernel command line")
     p.add_argument("--initrd", help="boot archive, passed as the first boot module")
     p.add_argument("--memory", type=int, default=128, help="MiB")
+    p.add_argument("--cpu", default=CPU, help=f"QEMU CPU model (default {CPU})")
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--status", type=int, help="expected QEMU exit status")
     p.add_argument("--expect", action="append", default=[], help="regex a line must match, in order")

@@ -6,11 +6,13 @@
 // limit fails as a whole (kErrQuotaExceeded, or for a demand-zero page the process dies with
 // ExitReason::QuotaExceeded).
 //
-// Charged as memory: user pages (loaded, stack, demand-zero), folios (their pages and
-// bookkeeping), queued messages (header and data, to the sender while queued), kernel objects
-// made by syscalls (channels, polls, timers, thread objects, silos) and each thread's kernel
-// stack and bookkeeping. Not charged: page tables, the Process object and its handle table
-// (bounded per process), and what the kernel itself sends (exit reports).
+// Charged as memory: user pages (loaded, stack, demand-zero), the page tables of a process's
+// address space (its root, and each table while it maps something: one an unmap empties is
+// freed at once), folios (their pages and bookkeeping), queued messages (header and data, to
+// the sender while queued), kernel objects made by syscalls (channels, polls, timers, thread
+// objects, silos) and each thread's kernel stack and bookkeeping. Not charged: the Process
+// object and its handle table (bounded per process), and what the kernel itself sends (exit
+// reports).
 
 #include <stdint.h>
 

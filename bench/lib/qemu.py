@@ -21,8 +21,12 @@ MACHINES = {
 }
 
 
+# The CPU tools/qemu_run.py gives every run (SMEP and SMAP on), for both systems.
+CPU = "qemu64,+smep,+smap"
+
+
 def qemu_cmd(machine, kernel, append, initrd=None, memory=128, extra=()):
-    cmd = [QEMU, "-accel", "tcg", *MACHINES[machine], "-m", str(memory),
+    cmd = [QEMU, "-accel", "tcg", "-cpu", CPU, *MACHINES[machine], "-m", str(memory),
            "-nographic", "-no-reboot", "-kernel", kernel, "-append", append]
     if initrd:
         cmd += ["-initrd", initrd]

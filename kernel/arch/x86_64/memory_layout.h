@@ -18,6 +18,9 @@ constexpr uintptr_t kFolioRegionSize = uintptr_t{1} << 36;
 // User address spaces are the lower half: the canonical addresses below bit 47.
 constexpr uintptr_t kUserTop = uintptr_t{1} << 47;
 
+// The one-byte instruction that returns from a call (ret), for probe_execute's callers.
+constexpr uint8_t kReturnInstruction = 0xc3;
+
 // Where a PC's interrupt controllers are when no firmware table says: the local APIC, and
 // one I/O APIC serving GSIs from 0.
 constexpr uint64_t kDefaultLapicPhys = 0xfee00000;

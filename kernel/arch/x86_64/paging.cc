@@ -291,22 +291,90 @@ void user_root_destroy(uintptr_t root) {
   (void)kernel::pmm::free_pages(root);
 }
 
-lib::Result<void> user_map(uintptr_t root, uintptr_t virt, uintptr_t phys, uint32_t flags) {
-  if (virt >= kUserTop || (virt & (kPageSize - 1))) return lib::Error::InvalidArgument;
-  kernel::SpinlockGuard guard(paging_lock);
-  uint64_t* e = TRY(walk(root_table(root), virt, true));
-  if (*e & kPresent) return lib::Error::AlreadyExists;
-  *e = phys | entry_bits(flags | kPageUser);
+namespace {
+
+// A table of a user address space counts its present entries in its parent's entry, in bits
+// the CPU ignores in an entry that points to a table (52-61): unmap frees a table the moment
+// it empties without scanning it.
+constexpr unsigned kLiveShift = 52;
+constexpr uint64_t kLiveMask = uint64_t{0x3ff} << kLiveShift;
+
+uint64_t live_entries(uint64_t parent) { return (parent & kLiveMask) >> kLiveShift; }
+
+void add_live_entries(uint64_t& parent, int delta) {
+  const uint64_t live = live_entries(parent) + static_cast<uint64_t>(delta);
+  parent = (parent & ~kLiveMask) | (live << kLiveShift);
+}
+
+// The entries a user walk went through: entry[level] is the entry at that level (3: in the
+// root; 0: the leaf).
+struct UserPath {
+  uint64_t* entry[4] = {};
+};
+
+// Gives back the tables emptied along path, from the one entry[level] points to upwards; the
+// root stays.
+void release_empty_tables(UserPath& path, unsigned level, PageTableSource& tables) {
+  for (; level <= 3; ++level) {
+    uint64_t& e = *path.entry[level];
+    if (!(e & kPresent) || live_entries(e) != 0) return;
+    tables.free_table(e & kAddressMask);
+    e = 0;
+    if (level < 3) add_live_entries(*path.entry[level + 1], -1);
+  }
+}
+
+// Walks to virt's leaf entry under a user root, filling path; with tables, makes the tables
+// that are missing (given back if one cannot be had). Errors: NotFound (without tables),
+// the source's.
+lib::Result<void> user_walk(uint64_t* root, uintptr_t virt, UserPath& path,
+                            PageTableSource* tables) {
+  uint64_t* table = root;
+  for (unsigned level = 3; level > 0; --level) {
+    uint64_t& e = table[index_at(virt, level)];
+    path.entry[level] = &e;
+    if (!(e & kPresent)) {
+      if (!tables) return lib::Error::NotFound;
+      auto page = tables->alloc_table();
+      if (!page.ok()) {
+        if (level < 3) release_empty_tables(path, level + 1, *tables);
+        return page.error();
+      }
+      e = page.value() | kPresent | kWritable | kUser;  // rights are enforced at the leaf
+      if (level < 3) add_live_entries(*path.entry[level + 1], 1);
+    }
+    table = table_at(e);
+  }
+  path.entry[0] = &table[index_at(virt, 0)];
   return {};
 }
 
-lib::Result<uintptr_t> user_unmap(uintptr_t root, uintptr_t virt) {
+}  // namespace
+
+lib::Result<void> user_map(uintptr_t root, uintptr_t virt, uintptr_t phys, uint32_t flags,
+                           PageTableSource& tables) {
+  if (virt >= kUserTop || (virt & (kPageSize - 1))) return lib::Error::InvalidArgument;
+  kernel::SpinlockGuard guard(paging_lock);
+  UserPath path;
+  TRY(user_walk(root_table(root), virt, path, &tables));
+  if (*path.entry[0] & kPresent) return lib::Error::AlreadyExists;
+  *path.entry[0] = phys | entry_bits(flags | kPageUser);
+  add_live_entries(*path.entry[1], 1);
+  return {};
+}
+
+lib::Result<uintptr_t> user_unmap(uintptr_t root, uintptr_t virt, PageTableSource& tables) {
   if (virt >= kUserTop) return lib::Error::InvalidArgument;
   kernel::SpinlockGuard guard(paging_lock);
-  uint64_t* e = TRY(walk(root_table(root), virt, false));
-  if (!(*e & kPresent)) return lib::Error::NotFound;
-  const uintptr_t phys = *e & kAddressMask;
-  *e = 0;
+  UserPath path;
+  TRY(user_walk(root_table(root), virt, path, nullptr));
+  uint64_t& leaf = *path.entry[0];
+  if (!(leaf & kPresent)) return lib::Error::NotFound;
+  const uintptr_t phys = leaf & kAddressMask;
+  leaf = 0;
+  add_live_entries(*path.entry[1], -1);
+  release_empty_tables(path, 1, tables);
+  // invlpg also drops the paging-structure caches' entries, those of freed tables included.
   if (x86::read_cr3() == root) x86::invlpg(virt);
   return phys;
 }

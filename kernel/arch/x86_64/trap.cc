@@ -43,6 +43,7 @@ constexpr uint8_t kVectorDeviceNotAvailable = 7;
 constexpr uint8_t kVectorDoubleFault = 8;
 constexpr uint8_t kVectorGeneralProtection = 13;
 constexpr uint8_t kVectorPageFault = 14;
+constexpr uint64_t kPageFaultFetch = 1 << 4;  // error code: an instruction fetch
 
 const char* const kExceptionNames[32] = {"divide error",
                                          "debug",
@@ -81,6 +82,20 @@ bool apply_fixup(TrapFrame* f) {
   for (const FixupEntry* e = fixup_table_start; e < fixup_table_end; ++e) {
     if (e->instruction == f->rip) {
       f->rip = e->handler;
+      return true;
+    }
+  }
+  return false;
+}
+
+// An instruction fetch that faulted at the target of a call: if the call's return address
+// (on top of the stack) has a fix-up, the call is undone and resumes there (probe_execute).
+bool apply_call_fixup(TrapFrame* f) {
+  const uint64_t return_address = *reinterpret_cast<const uint64_t*>(f->rsp);
+  for (const FixupEntry* e = fixup_table_start; e < fixup_table_end; ++e) {
+    if (e->instruction == return_address) {
+      f->rip = e->handler;
+      f->rsp += 8;
       return true;
     }
   }
@@ -184,6 +199,26 @@ bool probe_write(uintptr_t addr, uint8_t value) {
   return ok;
 }
 
+bool probe_execute(uintptr_t addr) {
+  // The fix-up is keyed on the return address: a fetch fault at the target leaves the
+  // call's return address on the stack (apply_call_fixup).
+  int ok = 1;
+  asm volatile(
+      "call *%1\n"
+      "1: nop\n"
+      ".pushsection .fixup_table, \"a\"\n"
+      ".quad 1b, 2f\n"
+      ".popsection\n"
+      ".pushsection .text.fixup, \"ax\"\n"
+      "2: xorl %0, %0\n"
+      "jmp 1b\n"
+      ".popsection\n"
+      : "+r"(ok)
+      : "r"(addr)
+      : "memory");
+  return ok;
+}
+
 }  // namespace arch
 
 extern "C" void syscall_entry_c(arch::x86::TrapFrame* f) {
@@ -223,6 +258,9 @@ void dispatch_trap(arch::x86::TrapFrame* f) {
       return;
     if (!from_user && (f->vector == kVectorPageFault || f->vector == kVectorGeneralProtection) &&
         apply_fixup(f))
+      return;
+    if (!from_user && f->vector == kVectorPageFault && (f->error & kPageFaultFetch) &&
+        apply_call_fixup(f))
       return;
     const uintptr_t addr = f->vector == kVectorPageFault ? read_cr2() : 0;
     if (from_user) kernel::kill_current_process(kExceptionNames[f->vector], f->rip, addr);
