@@ -28,9 +28,8 @@ void platform_init();
 
 // ---- console -----------------------------------------------------------------------------
 void console_init();
-// Writes text: each '\n' goes out as CR LF.
-void console_write(const char* s, size_t n);
-// Writes the bytes as they are: a terminal's output, already in its own line discipline.
+// Writes the bytes as they are, polling the UART: only when the kernel is stopping (the log
+// queues everything else, see kernel/log.h).
 void console_write_raw(const char* s, size_t n);
 // Buffered output in bursts (the kernel log's queue): console_tx_idle says the transmitter
 // has room for a whole burst of up to kConsoleBurst bytes, which console_tx_burst then

@@ -36,13 +36,6 @@ void console_init() {
   x86::outb(kCom1 + 4, 0x0b);  // DTR, RTS, OUT2 (routes the interrupt)
 }
 
-void console_write(const char* s, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    if (s[i] == '\n') put('\r');
-    put(s[i]);
-  }
-}
-
 void console_write_raw(const char* s, size_t n) {
   for (size_t i = 0; i < n; ++i) put(s[i]);
 }
