@@ -1,6 +1,7 @@
 // Makes and drops kernel objects of every kind, one syscall family after another. Handles:
 // log (write, read, duplicate, transfer), control, a silo (manage: to spawn and make silos
-// in). The first message on control is {mode, spins}:
+// in), and in mode 3 the platform (read, manage). The first message on control is
+// {mode, spins} (mode 3: {mode, 0, gsi, flags}, a free interrupt line to claim):
 //   1: four threads churn without end while main spins `spins` times, then exits the
 //      process: the exit races syscalls in flight in the other threads.
 //   2: the same, but main waits for ever: the kernel kills the process at a moment it picks.
@@ -137,6 +138,15 @@ void churn_threads(int stack) {
   close(t);
 }
 
+// An interrupt line claimed and given back, and what the platform says.
+void churn_platform(abi::Handle platform, uint32_t gsi, uint32_t flags) {
+  const int64_t irq = counted(sys::interrupt_create(platform, gsi, flags));
+  if (irq > 0) counted(sys::interrupt_ack(static_cast<abi::Handle>(irq)));
+  close(irq);
+  abi::PlatformInfo info;
+  counted(sys::platform_info(platform, &info));
+}
+
 void churn_log() {
   abi::LogEntry entries[2];
   uint64_t next = 0;
@@ -225,7 +235,7 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   if (startup.handle_count < 3) return 1;
   log_handle = startup.handles[0];
   silo_handle = startup.handles[2];
-  uint64_t request[2] = {0, 0};
+  uint64_t request[4] = {0, 0, 0, 0};
   abi::MessageBuffer first = data_message(request, sizeof(request));
   if (receive(startup.handles[1], first) < 0) return 2;
   if (request[0] == 4) {
@@ -238,8 +248,13 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
     return both;
   }
   if (request[0] == 3) {
-    churn_once(2 * kWorkers, 8192);
-    churn_once(2 * kWorkers, 8192);
+    for (int pass = 0; pass < 2; ++pass) {
+      churn_once(2 * kWorkers, 8192);
+      if (startup.handle_count > 3) {
+        churn_platform(startup.handles[3], static_cast<uint32_t>(request[2]),
+                       static_cast<uint32_t>(request[3]));
+      }
+    }
     return static_cast<int64_t>(refused);
   }
   for (int i = 0; i < kWorkers; ++i)
