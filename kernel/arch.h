@@ -28,10 +28,15 @@ void platform_init();
 
 // ---- console -----------------------------------------------------------------------------
 void console_init();
-// Writes text: each '\n' goes out as CR LF.
-void console_write(const char* s, size_t n);
-// Writes the bytes as they are: a terminal's output, already in its own line discipline.
+// Writes the bytes as they are, polling the UART: only when the kernel is stopping (the log
+// queues everything else, see kernel/log.h).
 void console_write_raw(const char* s, size_t n);
+// Buffered output in bursts (the kernel log's queue): console_tx_idle says the transmitter
+// has room for a whole burst of up to kConsoleBurst bytes, which console_tx_burst then
+// writes without waiting (it never polls: interrupts may be off).
+constexpr size_t kConsoleBurst = 16;
+bool console_tx_idle();
+void console_tx_burst(const char* s, size_t n);
 // Bytes typed on the console arrive through this callback, from interrupt context. Returns
 // whether any will: false when there is no serial port, or no interrupt for it.
 bool console_set_input_handler(void (*handler)(char c));

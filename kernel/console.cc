@@ -192,7 +192,7 @@ Message* next_output() {
 void write_output(void*) {
   for (;;) {
     Message* m = next_output();
-    arch::console_write_raw(reinterpret_cast<const char*>(m->data), m->data_size);
+    console_output_raw(reinterpret_cast<const char*>(m->data), m->data_size);
     SpinlockGuard guard(sched_lock);
     Message::destroy(m);
   }
@@ -342,6 +342,9 @@ void run_command(const char* cmd) {
     Thread::for_each(show_thread, nullptr);
   } else if (equals(cmd, "log")) {
     log_for_each(0, show_record, nullptr);
+    const LogStats stats = log_stats();
+    print("log: {} records dropped by a full console queue, {} over a process's log rate\n",
+          stats.console_dropped, stats.rate_limited);
   } else if (equals(cmd, "serial")) {
     show_serial();
   } else if (equals(cmd, "exit")) {

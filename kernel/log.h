@@ -1,6 +1,14 @@
 #pragma once
 // The kernel log: leveled, timestamped records kept in a ring (for components to read later)
 // and echoed to the console.
+//
+// Console output (log records and print) goes through one queue, a record at a time, and is
+// written out in bursts of a few bytes by whoever runs with interrupts on: the writer itself
+// (after queueing its record), or the idle thread. No writer ever polls the UART with
+// interrupts off for more than one burst, records come out whole and in order, and a record
+// that finds the queue full (only a writer that cannot wait: interrupts off) is dropped and
+// counted ("N records dropped" follows when there is room). Before the scheduler starts, and
+// once the kernel is stopping (panic), output is written at once.
 
 #include <lib/format.h>
 #include <lib/log_ring.h>
@@ -13,6 +21,22 @@ using lib::LogLevel;
 // every one). The log keeps every record whatever the level (`log`, status: log).
 void log_set_console_level(LogLevel level);
 void log_write(LogLevel level, const char* text, size_t length);
+// From the scheduler's start on, console output is queued (see above).
+void log_start_queueing();
+// Writes out what is queued for the console. Call with interrupts enabled (the idle thread);
+// returns when the queue is empty.
+void log_drain();
+// Writes out what is queued, whatever the interrupt state: before the machine stops or
+// exits (power off, reboot, a test kernel's end).
+void log_flush();
+
+struct LogStats {
+  uint64_t console_dropped;  // records that found the console queue full
+  uint64_t rate_limited;     // records of processes over their rate (sys_log_write)
+};
+LogStats log_stats();
+// Counts a record a process wrote over its rate (dropped by sys_log_write).
+void log_count_rate_limited();
 
 template <typename... Args>
 void log(LogLevel level, const char* fmt, const Args&... args) {
@@ -59,10 +83,26 @@ template <typename... Args>
   panic_write(buf);
 }
 
-// A sink that writes to the console.
+// Queues bytes for the console as one record (each '\n' as CR LF), or, raw, as they are (a
+// terminal's output, in its own line discipline).
+void console_output(const char* s, size_t n);
+void console_output_raw(const char* s, size_t n);
+
+// A sink that writes to the console: what one print formats goes out as one record (up to
+// kBuffer bytes at a time).
 class ConsoleSink final : public lib::Sink {
  public:
+  ConsoleSink() = default;
+  ConsoleSink(const ConsoleSink&) = delete;
+  ConsoleSink& operator=(const ConsoleSink&) = delete;
+  ~ConsoleSink() { flush(); }
   void write(const char* s, size_t n) override;
+  void flush();
+
+ private:
+  static constexpr size_t kBuffer = 256;
+  char buffer_[kBuffer];
+  size_t used_ = 0;
 };
 
 template <typename... Args>

@@ -47,6 +47,7 @@ extern "C" void kernel_entry(uint32_t protocol, uintptr_t info_phys) {
   wall_clock_init();
   (void)Silo::root();  // before any thread could race to make it
   sched::init();
+  log_start_queueing();  // from here on, threads and interrupts: console output is queued
   sched::start();
   boot_archive_init(the_boot_info);
 

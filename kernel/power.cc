@@ -18,6 +18,7 @@ void wait_a_moment() {
 void shutdown() {
   log_info("power: shutting down");
   arch::irq_save();
+  log_flush();
   const acpi::Info& a = acpi::info();
   if (a.sleep_control.present()) {
     // SLP_TYPx in bits 2-4, SLP_EN in bit 5. QEMU's microvm uses sleep type 5 for S5.
@@ -36,12 +37,14 @@ void shutdown() {
     wait_a_moment();
   }
   log_error("power: the machine did not turn off; halting");
+  log_flush();
   arch::halt_forever();
 }
 
 void reboot() {
   log_info("power: rebooting");
   arch::irq_save();
+  log_flush();
   const acpi::Info& a = acpi::info();
   if (a.reset.present()) {
     acpi::write_register(a.reset, a.reset_value);

@@ -61,6 +61,11 @@ void Process::terminate(int64_t code, ExitReason reason, const char* detail, uin
   exit_.address = addr;
   lib::format_to(exit_.name, sizeof(exit_.name), "{}", name_);
   lib::format_to(exit_.detail, sizeof(exit_.detail), "{}", detail);
+  if (log_dropped_ != log_dropped_told_) {
+    log_warn("[{}] {} records dropped (over its log rate)", name_,
+             log_dropped_ - log_dropped_told_);
+    log_dropped_told_ = log_dropped_;
+  }
   if (exit_channel_) {
     auto m = Message::create(MessageKind::Data, 0, sizeof(exit_));
     if (m.ok()) {
@@ -70,6 +75,21 @@ void Process::terminate(int64_t code, ExitReason reason, const char* detail, uin
     exit_channel_ = Ref<Channel>();
   }
   if (live_threads_ == 0) update_signals(stellina::abi::kSignalTerminated, 0);
+}
+
+bool Process::may_log(uint64_t now_ns, uint64_t* unreported) {
+  *unreported = 0;
+  if (!log_rate_.take(now_ns)) {
+    ++log_dropped_;
+    return false;
+  }
+  // Told at most once a second: a flood must not turn into a flood of its own notes.
+  if (log_dropped_ != log_dropped_told_ && now_ns - log_told_ns_ >= 1'000'000'000) {
+    *unreported = log_dropped_ - log_dropped_told_;
+    log_dropped_told_ = log_dropped_;
+    log_told_ns_ = now_ns;
+  }
+  return true;
 }
 
 // The process has ended once it is terminated and its last thread is gone: only then are its

@@ -6,6 +6,7 @@
 #include <stellina/process.h>
 
 #include <lib/result.h>
+#include <lib/token_bucket.h>
 
 #include "kernel/address_space.h"
 #include "kernel/channel.h"
@@ -57,6 +58,17 @@ class Process final : public Object {
   // kSignalTerminated. Its thread must exit right after (the caller's job).
   void terminate(int64_t code, ExitReason reason, const char* detail, uintptr_t pc, uintptr_t addr)
       REQUIRES(sched_lock);
+  // The log rate: a process may write kLogBurst records at once, then kLogPerSecond a second
+  // on average; what it writes beyond is dropped and counted (sys_log_write). Returns whether
+  // a record written now may go to the log; *unreported gets the drops not yet told, at most
+  // once a second (the caller logs them first, and they count as told; the rest are told
+  // when the process ends).
+  static constexpr uint32_t kLogBurst = 256;
+  static constexpr uint32_t kLogPerSecond = 200;
+  bool may_log(uint64_t now_ns, uint64_t* unreported) REQUIRES(sched_lock);
+  // Records dropped for going over the rate, since the process started.
+  uint64_t log_dropped() const REQUIRES(sched_lock) { return log_dropped_; }
+
   // How it ended; valid once terminated().
   const stellina::abi::ProcessExit& exit_record() const REQUIRES(sched_lock) { return exit_; }
 
@@ -75,6 +87,10 @@ class Process final : public Object {
   bool terminated_ = false;
   stellina::abi::ProcessExit exit_ = {};
   size_t live_threads_ = 0;
+  lib::TokenBucket log_rate_{kLogBurst, kLogPerSecond};
+  uint64_t log_dropped_ = 0;
+  uint64_t log_dropped_told_ = 0;
+  uint64_t log_told_ns_ = 0;
 };
 
 }  // namespace kernel

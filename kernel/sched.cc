@@ -52,9 +52,12 @@ void program_timer() REQUIRES(sched_lock) {
 // Runs when nothing else can. A wake-up from thread context (not an interrupt) only sets
 // need_resched, so look at it before halting; one that comes from an interrupt after the
 // check preempts idle on the way out of that interrupt.
+// Console output that writers with interrupts off left queued goes out here, when nothing
+// else wants the CPU.
 void idle_loop(void*) {
   for (;;) {
     sched::preempt_point();
+    log_drain();
     arch::enable_and_wait();
   }
 }

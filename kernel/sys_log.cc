@@ -20,10 +20,17 @@ lib::Result<void> sys_log_write(Handle log, UserIn<char> text, uint64_t size) {
   char copy[kMax + 1];
   TRY(text.read(copy, size));
   copy[size] = '\0';
+  uint64_t unreported = 0;
   {
     SpinlockGuard guard(sched_lock);
     TRY(current_process().handles().get<LogObject>(log, abi::kRightWrite));
+    if (!current_process().may_log(arch::now_ns(), &unreported)) {
+      log_count_rate_limited();
+      return {};  // over its rate: dropped, counted, told with its next record
+    }
   }
+  if (unreported != 0)
+    log_warn("[{}] {} records dropped (over its log rate)", current_process().name(), unreported);
   log_info("[{}] {}", current_process().name(), copy);
   return {};
 }

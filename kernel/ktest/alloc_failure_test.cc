@@ -1,11 +1,14 @@
 // Allocation-failure injection: tests/user/churn.cc makes one pass over every syscall family
-// (twice), and the nth kernel allocation after it starts fails, for every n until the run no
-// longer reaches it. Each time the kernel must answer with an error (no panic, no hang) and
-// give back every object, heap allocation and page the run made.
+// (twice, with an interrupt line claimed and the platform asked each time), and the nth kernel
+// allocation after it starts fails, for every n until the run no longer reaches it. Each time the
+// kernel must answer with an error (no panic, no hang) and give back every object, heap allocation
+// and page the run made.
 
 #include "kernel/alloc_failure.h"
+#include "kernel/arch.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/ktest/user_helpers.h"
+#include "kernel/platform.h"
 #include "kernel/silo.h"
 #include "kernel/thread.h"
 
@@ -30,13 +33,18 @@ Run run_failing(uint64_t n) {
   Pair control = make_pair(), exit = make_pair();  // the exit report is made under failure too
   const SpawnHandle handles[] = {{LogObject::get(), kLogRights},
                                  {control.user_end.get(), abi::kRightsAll},
-                                 {&Silo::root(), abi::kRightRead | abi::kRightManage}};
-  auto spawned = spawn_from_archive("churn", handles, 3, exit.user_end);
+                                 {&Silo::root(), abi::kRightRead | abi::kRightManage},
+                                 {Platform::get(), abi::kRightRead | abi::kRightManage}};
+  auto spawned = spawn_from_archive("churn", handles, 4, exit.user_end);
   KASSERT(spawned.ok());
   Ref<Process> process = spawned.release_value();
-  auto m = Message::create(MessageKind::Data, 0, 2 * sizeof(uint64_t));
+  // COM2's line: no one else claims it in this test.
+  const arch::IrqLine line = arch::isa_irq_line(3).value();
+  const uint64_t flags =
+      (line.level ? abi::kInterruptLevel : 0) | (line.active_low ? abi::kInterruptActiveLow : 0);
+  auto m = Message::create(MessageKind::Data, 0, 4 * sizeof(uint64_t));
   KASSERT(m.ok());
-  const uint64_t words[2] = {kModeOnePass, 0};
+  const uint64_t words[4] = {kModeOnePass, 0, line.gsi, flags};
   __builtin_memcpy(m.value()->data, words, sizeof(words));
   Run run{};
   {
@@ -55,7 +63,8 @@ Run run_failing(uint64_t n) {
 }
 
 KTEST(manual_allocation_failures) {
-  (void)LogObject::get();  // lives forever: made before the count
+  (void)LogObject::get();  // these live forever: made before the count
+  (void)Platform::get();
   // Two clean runs first make whatever the kernel keeps once made (slabs, page tables of
   // the stack area).
   KREQUIRE(run_failing(UINT64_MAX).ended);

@@ -80,5 +80,33 @@ KTEST(manual_exit_races_leak_nothing) {
   KEXPECT(after.free_pages == before.free_pages);
 }
 
+// A handle a spawn moves cannot also be moved by a sibling thread while the spawn runs:
+// churn's mode 4 spawns 600 children, each given a channel end its other thread keeps
+// trying to send away; both succeeding would leave one handle in two processes.
+KTEST(manual_spawn_holds_the_handles_it_moves) {
+  constexpr uint64_t kSpawns = 600;
+  Pair control = make_pair(), exit = make_pair();
+  constexpr uint32_t kLogRights = abi::kRightWrite | abi::kRightDuplicate | abi::kRightTransfer;
+  const SpawnHandle handles[] = {{LogObject::get(), kLogRights},
+                                 {control.user_end.get(), abi::kRightsAll},
+                                 {&Silo::root(), abi::kRightRead | abi::kRightManage}};
+  auto spawned = spawn_from_archive("churn", handles, 3, exit.user_end);
+  KREQUIRE(spawned.ok());
+  Ref<Process> process = spawned.release_value();
+  auto m = Message::create(MessageKind::Data, 0, 2 * sizeof(uint64_t));
+  KREQUIRE(m.ok());
+  const uint64_t words[2] = {4, kSpawns};
+  __builtin_memcpy(m.value()->data, words, sizeof(words));
+  {
+    SpinlockGuard guard(sched_lock);
+    KREQUIRE(control.kernel_end->send(m.value()).ok());
+  }
+  abi::ProcessExit info{};
+  KREQUIRE(wait_exit(exit.kernel_end.get(), &info, 120 * kSecond));
+  print("ktest:   {} spawns against a mover: {} handles moved twice\n", kSpawns, info.code);
+  KEXPECT(info.reason == abi::ExitReason::Exited && info.code == 0);
+  drop(process, control.kernel_end, control.user_end, exit.kernel_end, exit.user_end);
+}
+
 }  // namespace
 }  // namespace kernel

@@ -70,6 +70,7 @@ void kernel_main(const BootInfo& boot) {
     (ktest::failed ? failures : passed)++;
   }
   print("ktest: {} passed, {} failed\n", passed, failures);
+  log_flush();  // everything out before QEMU exits
   arch::debug_exit(failures == 0 && passed > 0 ? build::kExitSuccess : build::kExitFailure);
   arch::halt_forever();
 }

@@ -36,15 +36,16 @@ void console_init() {
   x86::outb(kCom1 + 4, 0x0b);  // DTR, RTS, OUT2 (routes the interrupt)
 }
 
-void console_write(const char* s, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    if (s[i] == '\n') put('\r');
-    put(s[i]);
-  }
-}
-
 void console_write_raw(const char* s, size_t n) {
   for (size_t i = 0; i < n; ++i) put(s[i]);
+}
+
+// With the FIFO on, THRE (line status bit 5) means the whole 16-byte FIFO is empty. No UART
+// at the port reads all ones: idle, and the bytes go nowhere.
+bool console_tx_idle() { return (x86::inb(kCom1 + 5) & 0x20) != 0; }
+
+void console_tx_burst(const char* s, size_t n) {
+  for (size_t i = 0; i < n && i < kConsoleBurst; ++i) x86::outb(kCom1, static_cast<uint8_t>(s[i]));
 }
 
 bool console_set_input_handler(void (*handler)(char)) {
