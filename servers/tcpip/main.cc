@@ -36,7 +36,8 @@ constexpr size_t kConnections = 2 * kSockets;
 // What TCP may take of the silo's memory (component.toml's memory_pages) for connections and
 // queues; 1 MiB of it is kept for the queues of connections already held.
 constexpr size_t kTcpMemory = size_t{5} << 20;
-constexpr size_t kTxBatches = 16;  // batches waiting for room in the driver's queue
+constexpr size_t kSocketRows = 64;  // in netstat's `sockets` answer (about 60 lines fit)
+constexpr size_t kTxBatches = 16;   // batches waiting for room in the driver's queue
 constexpr size_t kNetstatClients = 4;
 constexpr uint64_t kPingTries = 3;
 constexpr uint64_t kDropReportMs = 2000;
@@ -316,7 +317,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   }
   void on_resolved(uint16_t query, tcpip::DnsStatus status,
                    const tcpip::DnsAnswer& answer) override {
-    for (Socket& s : sockets_) {
+    for (Socket& s : sockets()) {
       if (!s.used || !s.resolving || s.dns_query != query) continue;
       s.resolving = false;
       const uint64_t call = s.open_call;
@@ -423,9 +424,11 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
         return tcpip::format_interfaces(info, text, capacity);
       }
       case tcpip::NetstatQuery::Sockets: {
-        tcpip::SocketRow rows[kSockets];
+        // The answer is one message: the first kSocketRows sockets are all it can hold.
+        tcpip::SocketRow rows[kSocketRows];
         size_t n = 0;
-        for (const Socket& s : sockets_) {
+        for (const Socket& s : sockets()) {
+          if (n == kSocketRows) break;
           if (!s.used || !net_) continue;
           tcpip::SocketRow& r = rows[n];
           if (s.kind == SocketKind::Udp || s.kind == SocketKind::TcpListen) {
@@ -649,7 +652,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   // tcpip::UdpReceiver: a datagram for a bound port, to its client.
   void on_datagram(uint16_t local_port, Ipv4 source, uint16_t source_port, Ipv4,
                    const uint8_t* data, size_t size, uint64_t) override {
-    for (Socket& s : sockets_) {
+    for (Socket& s : sockets()) {
       if (!s.used || s.kind != SocketKind::Udp || s.udp_port != local_port || !s.channel) continue;
       if (size > abi::kMaxUdpPayload) break;
       const abi::UdpDatagram header{socket_address(source, source_port)};
@@ -709,20 +712,37 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
 
   // The ICMP id of a ping channel's requests: its socket's index, above the stack's own.
   uint16_t ping_id(const Socket& s) const {
-    return static_cast<uint16_t>(kPingIdBase + static_cast<size_t>(&s - sockets_));
+    return static_cast<uint16_t>(kPingIdBase + static_cast<size_t>(&s - first_socket()));
   }
 
   // ---- Sockets.
 
+  // Sockets are made in their storage as the most ever open at once grows, so that only the
+  // pages a load has needed are touched (and charged).
+  Socket* first_socket() { return reinterpret_cast<Socket*>(socket_storage_); }
+  const Socket* first_socket() const { return reinterpret_cast<const Socket*>(socket_storage_); }
+  struct Sockets {
+    Socket* first;
+    size_t count;
+    Socket* begin() const { return first; }
+    Socket* end() const { return first + count; }
+  };
+  Sockets sockets() { return {first_socket(), socket_count_}; }
+
   Socket* allocate(SocketKind kind) {
-    for (Socket& s : sockets_) {
-      if (s.used) continue;
-      s.used = true;
-      s.kind = kind;
-      ++counters_.sockets_open;
-      return &s;
+    Socket* found = nullptr;
+    for (Socket& s : sockets()) {
+      if (!s.used) {
+        found = &s;
+        break;
+      }
     }
-    return nullptr;
+    if (!found && socket_count_ < kSockets) found = new (first_socket() + socket_count_++) Socket;
+    if (!found) return nullptr;
+    found->used = true;
+    found->kind = kind;
+    ++counters_.sockets_open;
+    return found;
   }
 
   // The socket that holds a TCP connection (by the engine's index) or listener.
@@ -730,10 +750,10 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     if ((tcp.value & 0x80000000u) == 0) {
       const size_t index = (tcp.value & 0xffff) - 1;
       if (index >= kConnections || tcp_owner_[index] == 0) return nullptr;
-      Socket& s = sockets_[tcp_owner_[index] - 1];
+      Socket& s = first_socket()[tcp_owner_[index] - 1];
       return s.used && s.tcp == tcp ? &s : nullptr;
     }
-    for (Socket& s : sockets_) {
+    for (Socket& s : sockets()) {
       if (s.used && s.kind == SocketKind::TcpListen && s.tcp == tcp) return &s;
     }
     return nullptr;
@@ -741,13 +761,14 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   void own(Socket& s, TcpSocket tcp) {
     s.tcp = tcp;
     const size_t index = (tcp.value & 0xffff) - 1;
-    if (index < kConnections) tcp_owner_[index] = static_cast<uint16_t>(&s - sockets_ + 1);
+    if (index < kConnections) tcp_owner_[index] = static_cast<uint16_t>(&s - first_socket() + 1);
   }
 
   void release(Socket& s) {
     if (s.kind == SocketKind::Tcp && s.tcp.value) {
       const size_t index = (s.tcp.value & 0xffff) - 1;
-      if (index < kConnections && tcp_owner_[index] == &s - sockets_ + 1) tcp_owner_[index] = 0;
+      if (index < kConnections && tcp_owner_[index] == &s - first_socket() + 1)
+        tcp_owner_[index] = 0;
     }
     heap_free(s.out);
     s.out = nullptr;
@@ -815,7 +836,8 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
 
   // An echo reply for a ping channel: passed on if it answers a request the channel made.
   void ping_reply(Ipv4 from, uint16_t id, uint16_t sequence, size_t size) {
-    Socket& s = sockets_[id - kPingIdBase];
+    if (static_cast<size_t>(id - kPingIdBase) >= socket_count_) return;
+    Socket& s = first_socket()[id - kPingIdBase];
     uint64_t sent_ns = 0;
     if (!s.used || s.kind != SocketKind::Ping || !s.channel || from != s.ping_target ||
         !s.ping_outstanding.take(sequence, &sent_ns))
@@ -853,7 +875,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
 
   // Passes on what waits for clients whose quota refused a message before.
   void retry_streams() {
-    for (Socket& s : sockets_) {
+    for (Socket& s : sockets()) {
       if (!s.used || !s.retry_in) continue;
       s.retry_in = false;
       stream_in(s);
@@ -924,7 +946,10 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   alignas(Network) uint8_t net_storage_[sizeof(Network)];
   Channel* opens_ = nullptr;  // the startup channel, where Opens come from
   size_t netstat_clients_ = 0;
-  Socket sockets_[kSockets];
+  // kSockets sockets' room, socket_count_ of them made (allocate). No initializer: the
+  // storage is demand-zero until a socket is made there.
+  alignas(Socket) uint8_t socket_storage_[kSockets * sizeof(Socket)];
+  size_t socket_count_ = 0;
   tcpip::ComponentCounters counters_;
   tcpip::Config logged_;
   uint64_t next_poll_ms_ = 0;  // when the stack's timers run next
@@ -938,7 +963,9 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   TxBatch tx_queue_[kTxBatches];
   size_t tx_first_ = 0, tx_count_ = 0;
   HeapMemory tcp_memory_;
-  uint16_t tcp_owner_[kConnections] = {};  // by the engine's connection index: socket index + 1
+  // By the engine's connection index: socket index + 1. Zero as static storage (no
+  // initializer, so that start touches none of it).
+  uint16_t tcp_owner_[kConnections];
   uint8_t scratch_[abi::kMaxMessageData];  // a message on its way to a client
 };
 

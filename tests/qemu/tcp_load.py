@@ -4,8 +4,9 @@ free host port to the guest's port 80), with a well-behaved client beside each l
 requests (GET /api/status) must all succeed, each within GOOD_BOUND seconds:
 
 1. Many connections at once: as many as the test's file-descriptor limit allows (raised to
-   its hard limit; QEMU inherits it), up to 4,200, opened and held silent. The network stack
-   takes them all; httpd serves 384 and answers the rest 503.
+   its hard limit; QEMU inherits it), up to 4,200, opened and held silent. /api/status says
+   how many the stack holds ESTABLISHED (at least MIN_ESTABLISHED); the rest wait in QEMU's
+   user network and behind SYN cookies.
 2. Hostile clients together: SLOW clients sending a header byte every 2 s (httpd's request
    deadline, 10 s, closes them), clients that request /bytes/10485760 and never read, and a
    client that pipelines requests without reading answers (held back by TCP's window).
@@ -15,6 +16,7 @@ took S s".
 
 usage: tcp_load.py QEMU_RUN KERNEL ARCHIVE
 """
+import json
 import os
 import resource
 import socket
@@ -26,12 +28,14 @@ from httpd import Failure, Machine, expect, free_port  # noqa: E402
 
 MAX_HELD = 4200
 GOOD_BOUND = 5.0
+MIN_ESTABLISHED = 100  # the stack held 32 connections at most before
 SLOW = 32
 NON_READERS = 8
 
 
-def good_request(port):
-    """One GET /api/status on a fresh connection; returns the seconds it took."""
+def good_request(port, status=None):
+    """One GET /api/status on a fresh connection; returns the seconds it took (and keeps the
+    stack's counters in status, when given)."""
     start = time.monotonic()
     with socket.create_connection(("127.0.0.1", port), timeout=GOOD_BOUND) as s:
         s.sendall(b"GET /api/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -44,7 +48,31 @@ def good_request(port):
     took = time.monotonic() - start
     expect(data.startswith(b"HTTP/1.1 200"), f"the good client got {data[:60]!r}")
     expect(took <= GOOD_BOUND, f"the good client waited {took:.2f} s")
+    if status is not None:
+        head, body = data.split(b"\r\n\r\n", 1)
+        if b"chunked" in head.lower():
+            body = dechunk(body)
+        status.update(json.loads(body)["network"])
     return took
+
+
+def dechunk(body):
+    out = b""
+    while True:
+        size_line, body = body.split(b"\r\n", 1)
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            return out
+        out += body[:size]
+        body = body[size + 2:]
+
+
+def established(port):
+    """The connections the stack holds in ESTABLISHED and its passive opens so far, as
+    /api/status says."""
+    network = {}
+    good_request(port, network)
+    return network.get("tcp.state.established", 0), network.get("tcp.passive_opens", 0)
 
 
 def raise_fd_limit():
@@ -75,12 +103,20 @@ def check(m, port, fd_limit):
     # 1. Many connections at once.
     count = min(MAX_HELD, fd_limit - 200)
     many = hold_many(port, count)
-    time.sleep(5)
-    for _ in range(5):
-        worst = max(worst, good_request(port))
+    held_in_guest = opens = 0
+    for _ in range(8):
+        time.sleep(1)
+        start = time.monotonic()
+        now_held, opens = established(port)
+        held_in_guest = max(held_in_guest, now_held)
+        worst = max(worst, time.monotonic() - start)
     for s in many:
         s.close()
     held = len(many)
+    # The stack takes what reaches it; the figure is bounded by httpd (384 connections, and
+    # what its side of the channels takes), not by TCP.
+    expect(held_in_guest >= MIN_ESTABLISHED,
+           f"only {held_in_guest} connections ESTABLISHED in the stack at once")
 
     # 2. Hostile clients together.
     slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(SLOW)]
@@ -130,7 +166,8 @@ def check(m, port, fd_limit):
     for s in slow + non_readers + [pipeliner]:
         s.close()
     worst = max(worst, good_request(port))
-    print(f"\ntcp_load: held {held} connections at once; {SLOW} slow-header clients closed by "
+    print(f"\ntcp_load: opened {held} connections at once, {held_in_guest} ESTABLISHED in the "
+          f"stack at most ({opens} passive opens); {SLOW} slow-header clients closed by "
           f"the request deadline, {NON_READERS} non-readers and a pipeliner ({pipelined} "
           f"requests written) alongside; the good client's slowest request took {worst:.2f} s")
     m.proc.stdin.write(b"shutdown\r")

@@ -15,7 +15,6 @@ namespace {
 using test::kAddressA;
 using test::kAddressB;
 using test::Link;
-using test::LinkOptions;
 
 constexpr uint16_t kPort = 80;
 constexpr size_t kRequest = 100;
