@@ -544,6 +544,24 @@ TEST_F(TcpEnginePersist, AWindowOpenedAByteAtATimeEndsTheConnectionToo) {
   EXPECT_EQ(tcp().info(s).value().failure, TcpFailure::TimedOut);
 }
 
+// What the owner could not pass on stays queued: peek copies without taking, and only consume
+// drops it.
+TEST_F(TcpEngine, PeekLeavesTheBytesQueuedUntilConsumed) {
+  const TcpSocket s = establish();
+  const std::vector<uint8_t> data = {'a', 'b', 'c', 'd'};
+  send(kTcpAck, kPeerIss + 1, iss_ + 1, 0xffff, data);
+  uint8_t out[8] = {};
+  ASSERT_EQ(tcp().peek(s, out, sizeof(out)).value(), 4u);
+  ASSERT_EQ(tcp().peek(s, out, 2).value(), 2u);
+  EXPECT_EQ(out[0], 'a');
+  EXPECT_EQ(tcp().info(s).value().recv_queued, 4u);
+  tcp().consume(s, 3, now_);
+  EXPECT_EQ(tcp().info(s).value().recv_queued, 1u);
+  ASSERT_EQ(tcp().read(s, out, sizeof(out), now_).value(), 1u);
+  EXPECT_EQ(out[0], 'd');
+  EXPECT_EQ(tcp().peek(s, out, sizeof(out)).error(), lib::Error::WouldBlock);
+}
+
 TEST_F(TcpEngine, OurWindowClosesWhenTheOwnerDoesNotRead) {
   const TcpSocket s = establish();
   const std::vector<uint8_t> full(1460, 1);
