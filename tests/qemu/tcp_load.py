@@ -68,11 +68,10 @@ def dechunk(body):
 
 
 def established(port):
-    """The connections the stack holds in ESTABLISHED and its passive opens so far, as
-    /api/status says."""
+    """The stack's counters, as /api/status says."""
     network = {}
     good_request(port, network)
-    return network.get("tcp.state.established", 0), network.get("tcp.passive_opens", 0)
+    return network
 
 
 def raise_fd_limit():
@@ -103,13 +102,16 @@ def check(m, port, fd_limit):
     # 1. Many connections at once.
     count = min(MAX_HELD, fd_limit - 200)
     many = hold_many(port, count)
-    held_in_guest = opens = 0
+    held_in_guest = 0
+    network = {}
     for _ in range(8):
         time.sleep(1)
         start = time.monotonic()
-        now_held, opens = established(port)
-        held_in_guest = max(held_in_guest, now_held)
+        network = established(port)
+        held_in_guest = max(held_in_guest, network.get("tcp.state.established", 0))
         worst = max(worst, time.monotonic() - start)
+    opens = network.get("tcp.passive_opens", 0)
+    cookies = (network.get("tcp.syn_cookies_sent", 0), network.get("tcp.syn_cookies_accepted", 0))
     for s in many:
         s.close()
     held = len(many)
@@ -167,7 +169,8 @@ def check(m, port, fd_limit):
         s.close()
     worst = max(worst, good_request(port))
     print(f"\ntcp_load: opened {held} connections at once, {held_in_guest} ESTABLISHED in the "
-          f"stack at most ({opens} passive opens); {SLOW} slow-header clients closed by "
+          f"stack at most ({opens} passive opens, SYN cookies {cookies[0]} sent, "
+          f"{cookies[1]} accepted); {SLOW} slow-header clients closed by "
           f"the request deadline, {NON_READERS} non-readers and a pipeliner ({pipelined} "
           f"requests written) alongside; the good client's slowest request took {worst:.2f} s")
     m.proc.stdin.write(b"shutdown\r")
