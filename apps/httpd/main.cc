@@ -7,8 +7,9 @@
 // Each connection is a stream channel from the network stack with a Session (session.h) of
 // fixed size. Back-pressure both ways: when a send finds the stack's queue full, the rest of
 // the response waits for on_writable, and the connection is paused meanwhile, so pipelined
-// requests stay queued at the stack (whose receive window then closes). A connection that
-// makes no progress for kIdleTimeoutNs is closed.
+// requests stay queued at the stack (whose receive window then closes): pipelining is bounded
+// by that window. A connection that makes no progress for kIdleTimeoutNs is closed, and so is
+// one whose request is not in whole kRequestDeadlineNs after its first byte (a slow trickle).
 //
 // The web terminal: httpd exports the service web-terminal, whose client (the terminals'
 // server, term) says "ready" on it when the web terminal is on. From then on a connection
@@ -39,6 +40,9 @@ namespace {
 constexpr uint64_t kMs = 1'000'000;
 constexpr uint64_t kTickNs = 1'000 * kMs;
 constexpr uint64_t kIdleTimeoutNs = 30'000 * kMs;
+// A request must be in whole this long after its first byte, however slowly it trickles: a
+// client that sends a header byte every few seconds cannot hold a connection for long.
+constexpr uint64_t kRequestDeadlineNs = 10'000 * kMs;
 constexpr uint64_t kLingerNs = 2'000 * kMs;       // to read what follows a last response
 constexpr uint64_t kOpenTimeoutNs = 1'000 * kMs;  // open() holds the loop: keep it short
 constexpr uint64_t kAnswerTimeoutNs = 3'000 * kMs;
@@ -100,9 +104,10 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     httpd::Session* session = nullptr;  // made in sessions_ when the slot is first used
     State state = State::Free;
     bool paused = false;
-    bool quota_blocked = false;  // a send ran out of the silo's memory: retried soon
-    bool fresh = false;          // nothing received yet
-    uint64_t deadline_ns = 0;    // idle timeout, or the end of lingering
+    bool quota_blocked = false;        // a send ran out of the silo's memory: retried soon
+    bool fresh = false;                // nothing received yet
+    uint64_t deadline_ns = 0;          // idle timeout, or the end of lingering
+    uint64_t request_deadline_ns = 0;  // for the request begun (0: none is)
   };
   // User-provided on purpose: the object lives in zeroed static storage, and without one,
   // STELLINA_COMPONENT's `new T()` would zero it all again, touching (and charging) every
@@ -166,6 +171,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     c->paused = c->quota_blocked = false;
     c->fresh = true;
     c->deadline_ns = now_ + kIdleTimeoutNs;
+    c->request_deadline_ns = 0;
     ++counters_.accepted;
     ++counters_.open;
   }
@@ -268,6 +274,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       return;                        // what comes after the last response is dropped
     }
     c.deadline_ns = now_ + kIdleTimeoutNs;
+    if (c.request_deadline_ns == 0 && data.size > 0)
+      c.request_deadline_ns = now_ + kRequestDeadlineNs;
     const bool fresh = c.fresh;
     c.fresh = false;
     if (fresh && terminal_ready_ && is_terminal_request(data)) return hand_over(c, data);
@@ -327,6 +335,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       }
       c.session->commit();
       c.deadline_ns = now_ + kIdleTimeoutNs;
+      c.request_deadline_ns = 0;  // answered: the next request's clock starts with its bytes
     }
     if (c.session->closing()) return linger(c);
     if (c.paused) resume(c.channel);
@@ -355,7 +364,10 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
 
   void sweep() {
     for (Connection& c : connections_) {
-      if (c.state == State::Free || now_ < c.deadline_ns) continue;
+      if (c.state == State::Free) continue;
+      const bool late = c.state == State::Open && c.request_deadline_ns != 0 &&
+                        now_ >= c.request_deadline_ns && !c.session->has_output();
+      if (!late && now_ < c.deadline_ns) continue;
       if (c.state == State::Open) ++counters_.idle_closed;
       close(c);
     }

@@ -1,10 +1,12 @@
 // tcpip: the network stack as a component. Below, it is a client of the Ethernet service (a
 // network driver): frames come in batches and go out in batches. Above, it serves the socket
 // schemes of abi/stellina/socket.h, one channel per socket, and its counters as `netstat`.
-// The stack itself (stack/) is host-tested code that never blocks or allocates; this file
-// only moves bytes between it and channels, with back-pressure both ways.
+// The stack itself (stack/) is host-tested code that never blocks (TCP allocates its connections
+// and queues from this component's heap, within kTcpMemory); this file only moves bytes between
+// it and channels, with back-pressure both ways.
 
 #include <stellina/component.h>
+#include <stellina/heap.h>
 #include <stellina/socket.h>
 
 #include <lib/ethernet_batch.h>
@@ -24,9 +26,18 @@ using tcpip::Ipv4;
 using tcpip::SocketKind;
 using tcpip::TcpSocket;
 
-constexpr size_t kConnections = 32;  // TCP connection slots, 130 KiB of queues each
-constexpr size_t kSockets = 64;      // sockets of every kind
-constexpr size_t kTxBatches = 16;    // batches waiting for room in the driver's queue
+// Sockets of every kind: 4,096 connections and room for listeners, UDP ports and ping. A socket
+// is about 350 bytes; a connection's control block and queues come from the heap, within
+// kTcpMemory, so an idle connection costs about 600 bytes in all.
+constexpr size_t kSockets = 4096 + 256;
+// The engine may hold more connections than there are sockets: those closed by their client
+// finish their close (FIN_WAIT, LAST_ACK) without one.
+constexpr size_t kConnections = 2 * kSockets;
+// What TCP may take of the silo's memory (component.toml's memory_pages) for connections and
+// queues; 1 MiB of it is kept for the queues of connections already held.
+constexpr size_t kTcpMemory = size_t{5} << 20;
+constexpr size_t kSocketRows = 64;  // in netstat's `sockets` answer (about 60 lines fit)
+constexpr size_t kTxBatches = 16;   // batches waiting for room in the driver's queue
 constexpr size_t kNetstatClients = 4;
 constexpr uint64_t kPingTries = 3;
 constexpr uint64_t kDropReportMs = 2000;
@@ -75,17 +86,17 @@ struct Socket {
   uint16_t remote_port = 0;
   bool nodelay = false;  // Nagle off (for a listener: for its connections)
 
-  // Stack to client: a message the client's queue had no room for (size 0: end of stream).
-  bool in_pending = false;
+  // Stack to client: whether the end of the stream was passed on. What TCP received stays
+  // queued there until the client's channel takes it (Tcp::peek, then Tcp::consume).
   bool eof_sent = false;
-  uint16_t in_size = 0;
-  uint8_t in[abi::kMaxMessageData];
+  bool retry_in = false;  // the client's quota refused a message: try again on the timer
 
-  // Client to stack: the rest of a message the send queue did not take (the channel is
-  // paused meanwhile), and whether the client closed the channel behind it.
+  // Client to stack: the rest of a message the send queue did not take (from the heap while
+  // it waits; the channel is paused meanwhile), and whether the client closed the channel
+  // behind it.
   uint16_t out_at = 0, out_size = 0;
   bool client_closed = false;
-  uint8_t out[abi::kMaxMessageData];
+  uint8_t* out = nullptr;
 
   // tcp-listen: a connection's channel end the listen channel had no room for.
   abi::Handle handover = abi::kInvalidHandle;
@@ -142,7 +153,9 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     const uint64_t t = sys::clock_now();
     config.secret =
         tcpip::TcpSecret{t * 0x9e3779b97f4a7c15ull ^ info.mac[5], t ^ 0xc2b2ae3d27d4eb4full};
-    net_ = new (net_storage_) Network(*this, mac, static_cast<uint32_t>(t), connections_, config);
+    config.memory_limit = kTcpMemory;
+    config.max_connections = kConnections;
+    net_ = new (net_storage_) Network(*this, mac, static_cast<uint32_t>(t), tcp_memory_, config);
     net_->stack.icmp().set_echo_listener(this);
     const uint8_t* m = info.mac;
     log("mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}, mtu {}, link {}", m[0], m[1], m[2], m[3],
@@ -293,7 +306,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       net_->glue.advance(now);
       auto c = net_->tcp.connect(local, remote, s.remote_port, now);
       if (c.ok()) {
-        s.tcp = c.value();
+        own(s, c.value());
         if (s.nodelay) (void)net_->tcp.set_nodelay(s.tcp, true);
         return abi::kOk;  // answered when the handshake ends (tcp_changed)
       }
@@ -304,7 +317,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   }
   void on_resolved(uint16_t query, tcpip::DnsStatus status,
                    const tcpip::DnsAnswer& answer) override {
-    for (Socket& s : sockets_) {
+    for (Socket& s : sockets()) {
       if (!s.used || !s.resolving || s.dns_query != query) continue;
       s.resolving = false;
       const uint64_t call = s.open_call;
@@ -411,9 +424,11 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
         return tcpip::format_interfaces(info, text, capacity);
       }
       case tcpip::NetstatQuery::Sockets: {
-        tcpip::SocketRow rows[kSockets];
+        // The answer is one message: the first kSocketRows sockets are all it can hold.
+        tcpip::SocketRow rows[kSocketRows];
         size_t n = 0;
-        for (const Socket& s : sockets_) {
+        for (const Socket& s : sockets()) {
+          if (n == kSocketRows) break;
           if (!s.used || !net_) continue;
           tcpip::SocketRow& r = rows[n];
           if (s.kind == SocketKind::Udp || s.kind == SocketKind::TcpListen) {
@@ -480,6 +495,17 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     // An error other than a full queue: the connection failed, which stream_in reports.
     const size_t n = taken.ok() ? taken.value() : 0;
     if (n == data.size || (!taken.ok() && taken.error() != lib::Error::WouldBlock)) return;
+    if (!s.out) {
+      auto buffer = heap_allocate(abi::kMaxMessageData);
+      if (!buffer.ok()) {
+        // No memory to keep the rest: the stream cannot go on whole, so it ends here, and
+        // the client is told (never a gap in what the peer receives).
+        ++counters_.streams_reset_no_memory;
+        (void)net_->tcp.abort(s.tcp, now);
+        return fail_stream(s, abi::kErrNoMemory);
+      }
+      s.out = static_cast<uint8_t*>(buffer.value());
+    }
     __builtin_memcpy(s.out, static_cast<const uint8_t*>(data.data) + n, data.size - n);
     s.out_at = 0;
     s.out_size = static_cast<uint16_t>(data.size - n);
@@ -497,36 +523,48 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     }
     if (s.out_at < s.out_size) return;
     s.out_at = s.out_size = 0;
+    heap_free(s.out);
+    s.out = nullptr;
     if (s.client_closed) return close_socket(s);
     if (s.channel) resume(*s.channel);
   }
 
-  // Stack to client: what the connection received, while the client's queue has room.
+  // Stack to client: what the connection received, while the client's queue has room. Bytes
+  // leave TCP only once the channel took them: a full queue (or a send that fails for the
+  // client's quota) leaves them there, closing the window, and notify_writable waits for room.
   void stream_in(Socket& s) {
-    if (!s.channel) return;
-    for (;;) {
-      if (s.in_pending) {
-        auto sent = s.channel->send(Bytes{s.in, s.in_size});
-        if (!sent.ok() && sent.error() == abi::kErrWouldBlock) return notify_writable(*s.channel);
-        s.in_pending = false;
-        if (!sent.ok()) return;  // the client is gone: on_peer_closed closes the socket
-      }
-      if (s.eof_sent) return;
-      auto got = net_->tcp.read(s.tcp, s.in, sizeof(s.in), now_ms());
+    while (s.channel && !s.eof_sent) {
+      auto got = net_->tcp.peek(s.tcp, scratch_, sizeof(scratch_));
       if (!got.ok()) {
         if (got.error() == lib::Error::WouldBlock) return;
         return fail_stream(s);
       }
-      s.in_size = static_cast<uint16_t>(got.value());
-      s.in_pending = true;
-      s.eof_sent = got.value() == 0;
+      auto sent = s.channel->send(Bytes{scratch_, got.value()});
+      if (!sent.ok() && sent.error() == abi::kErrWouldBlock) {
+        ++counters_.stream_in_waits;
+        return notify_writable(*s.channel);
+      }
+      if (!sent.ok() &&
+          (sent.error() == abi::kErrQuotaExceeded || sent.error() == abi::kErrNoMemory)) {
+        ++counters_.stream_in_waits;
+        s.retry_in = true;  // at the next poll (on_timer): room does not come with a signal
+        return;
+      }
+      if (!sent.ok()) return;  // the client is gone: on_peer_closed closes the socket
+      if (got.value() == 0) {
+        s.eof_sent = true;
+      } else {
+        net_->tcp.consume(s.tcp, got.value(), now_ms());
+      }
     }
   }
 
   // The connection failed: the client gets Error{status}, and its channel closes.
-  void fail_stream(Socket& s) {
+  void fail_stream(Socket& s, Status reason = abi::kOk) {
     auto info = net_->tcp.info(s.tcp);
-    const int64_t status = status_of(info.ok() ? info.value().failure : tcpip::TcpFailure::Reset);
+    const int64_t status =
+        reason != abi::kOk ? reason
+                           : status_of(info.ok() ? info.value().failure : tcpip::TcpFailure::Reset);
     ignore(s.channel->send(abi::MessageKind::Error, Bytes{&status, sizeof(status)}, 0, nullptr, 0),
            "a client that is gone needs no reason; its channel closes either way");
     close_socket(s);
@@ -539,13 +577,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     if (!net_) return;
     TcpSocket changed;
     while (net_->tcp.next_changed(changed)) {
-      for (Socket& s : sockets_) {
-        if (s.used && (s.kind == SocketKind::Tcp || s.kind == SocketKind::TcpListen) &&
-            s.tcp == changed) {
-          tcp_changed(s);
-          break;
-        }
-      }
+      if (Socket* s = socket_of(changed)) tcp_changed(*s);
     }
     check_configuration();
     flush_frames();
@@ -604,7 +636,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
         ++counters_.sockets_refused;
         continue;
       }
-      s->tcp = accepted.value();
+      own(*s, accepted.value());
       if (listener.nodelay) (void)net_->tcp.set_nodelay(s->tcp, true);
       auto info = net_->tcp.info(s->tcp);
       if (info.ok()) {
@@ -620,13 +652,13 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   // tcpip::UdpReceiver: a datagram for a bound port, to its client.
   void on_datagram(uint16_t local_port, Ipv4 source, uint16_t source_port, Ipv4,
                    const uint8_t* data, size_t size, uint64_t) override {
-    for (Socket& s : sockets_) {
+    for (Socket& s : sockets()) {
       if (!s.used || s.kind != SocketKind::Udp || s.udp_port != local_port || !s.channel) continue;
       if (size > abi::kMaxUdpPayload) break;
       const abi::UdpDatagram header{socket_address(source, source_port)};
-      __builtin_memcpy(s.in, &header, sizeof(header));
-      __builtin_memcpy(s.in + sizeof(header), data, size);
-      if (s.channel->send(Bytes{s.in, sizeof(header) + size}).ok()) return;
+      __builtin_memcpy(scratch_, &header, sizeof(header));
+      __builtin_memcpy(scratch_ + sizeof(header), data, size);
+      if (s.channel->send(Bytes{scratch_, sizeof(header) + size}).ok()) return;
       break;
     }
     ++counters_.datagrams_dropped_in;
@@ -680,23 +712,66 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
 
   // The ICMP id of a ping channel's requests: its socket's index, above the stack's own.
   uint16_t ping_id(const Socket& s) const {
-    return static_cast<uint16_t>(kPingIdBase + static_cast<size_t>(&s - sockets_));
+    return static_cast<uint16_t>(kPingIdBase + static_cast<size_t>(&s - first_socket()));
   }
 
   // ---- Sockets.
 
+  // Sockets are made in their storage as the most ever open at once grows, so that only the
+  // pages a load has needed are touched (and charged).
+  Socket* first_socket() { return reinterpret_cast<Socket*>(socket_storage_); }
+  const Socket* first_socket() const { return reinterpret_cast<const Socket*>(socket_storage_); }
+  struct Sockets {
+    Socket* first;
+    size_t count;
+    Socket* begin() const { return first; }
+    Socket* end() const { return first + count; }
+  };
+  Sockets sockets() { return {first_socket(), socket_count_}; }
+
   Socket* allocate(SocketKind kind) {
-    for (Socket& s : sockets_) {
-      if (s.used) continue;
-      s.used = true;
-      s.kind = kind;
-      ++counters_.sockets_open;
-      return &s;
+    Socket* found = nullptr;
+    for (Socket& s : sockets()) {
+      if (!s.used) {
+        found = &s;
+        break;
+      }
+    }
+    if (!found && socket_count_ < kSockets) found = new (first_socket() + socket_count_++) Socket;
+    if (!found) return nullptr;
+    found->used = true;
+    found->kind = kind;
+    ++counters_.sockets_open;
+    return found;
+  }
+
+  // The socket that holds a TCP connection (by the engine's index) or listener.
+  Socket* socket_of(TcpSocket tcp) {
+    if ((tcp.value & 0x80000000u) == 0) {
+      const size_t index = (tcp.value & 0xffff) - 1;
+      if (index >= kConnections || tcp_owner_[index] == 0) return nullptr;
+      Socket& s = first_socket()[tcp_owner_[index] - 1];
+      return s.used && s.tcp == tcp ? &s : nullptr;
+    }
+    for (Socket& s : sockets()) {
+      if (s.used && s.kind == SocketKind::TcpListen && s.tcp == tcp) return &s;
     }
     return nullptr;
   }
+  void own(Socket& s, TcpSocket tcp) {
+    s.tcp = tcp;
+    const size_t index = (tcp.value & 0xffff) - 1;
+    if (index < kConnections) tcp_owner_[index] = static_cast<uint16_t>(&s - first_socket() + 1);
+  }
 
   void release(Socket& s) {
+    if (s.kind == SocketKind::Tcp && s.tcp.value) {
+      const size_t index = (s.tcp.value & 0xffff) - 1;
+      if (index < kConnections && tcp_owner_[index] == &s - first_socket() + 1)
+        tcp_owner_[index] = 0;
+    }
+    heap_free(s.out);
+    s.out = nullptr;
     s.used = false;
     s.channel = nullptr;
     s.tcp = {};
@@ -709,7 +784,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     s.open_call = 0;
     s.resolving = false;
     s.nodelay = false;
-    s.in_pending = s.eof_sent = s.client_closed = false;
+    s.eof_sent = s.client_closed = s.retry_in = false;
     s.out_at = s.out_size = 0;
     if (s.handover != abi::kInvalidHandle) sys::handle_close(s.handover);
     s.handover = abi::kInvalidHandle;
@@ -761,7 +836,8 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
 
   // An echo reply for a ping channel: passed on if it answers a request the channel made.
   void ping_reply(Ipv4 from, uint16_t id, uint16_t sequence, size_t size) {
-    Socket& s = sockets_[id - kPingIdBase];
+    if (static_cast<size_t>(id - kPingIdBase) >= socket_count_) return;
+    Socket& s = first_socket()[id - kPingIdBase];
     uint64_t sent_ns = 0;
     if (!s.used || s.kind != SocketKind::Ping || !s.channel || from != s.ping_target ||
         !s.ping_outstanding.take(sequence, &sent_ns))
@@ -783,6 +859,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     if (now >= next_poll_ms_) {
       net_->stack.poll(now);
       next_poll_ms_ = now + tcpip::Stack::kPollMs;
+      retry_streams();
     }
     net_->tcp.tick(now);
     if (ping_sent_ && !ping_done_ && now - ping_at_ >= 1000) {
@@ -794,6 +871,15 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       }
     }
     report_drops(now);
+  }
+
+  // Passes on what waits for clients whose quota refused a message before.
+  void retry_streams() {
+    for (Socket& s : sockets()) {
+      if (!s.used || !s.retry_in) continue;
+      s.retry_in = false;
+      stream_in(s);
+    }
   }
 
   // Logs the drops, at most every kDropReportMs and only when there are new ones: malformed
@@ -824,9 +910,9 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
 
   // The stack, built once the driver has told its MAC address.
   struct Network {
-    Network(tcpip::Link& link, tcpip::Mac mac, uint32_t seed, tcpip::TcpConnection* connections,
+    Network(tcpip::Link& link, tcpip::Mac mac, uint32_t seed, tcpip::TcpMemory& memory,
             const tcpip::TcpConfig& config)
-        : stack(link, mac, seed), glue(stack.ipv4()), tcp(glue, connections, kConnections, config) {
+        : stack(link, mac, seed), glue(stack.ipv4()), tcp(glue, memory, config) {
       glue.bind(tcp);
       (void)stack.ipv4().attach(tcpip::kProtocolTcp, glue);
     }
@@ -836,6 +922,15 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   };
   static constexpr uint16_t kPingId = 0x5354;
   static constexpr uint16_t kPingIdBase = 0x7000;  // ping channels: this plus the socket's index
+
+  // TCP's memory: the component's heap.
+  class HeapMemory final : public tcpip::TcpMemory {
+    void* allocate(size_t size) override {
+      auto block = heap_allocate(size);
+      return block.ok() ? block.value() : nullptr;
+    }
+    void release(void* block, size_t) override { heap_free(block); }
+  };
 
   struct TxBatch {
     uint16_t size = 0;
@@ -851,7 +946,10 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   alignas(Network) uint8_t net_storage_[sizeof(Network)];
   Channel* opens_ = nullptr;  // the startup channel, where Opens come from
   size_t netstat_clients_ = 0;
-  Socket sockets_[kSockets];
+  // kSockets sockets' room, socket_count_ of them made (allocate). No initializer: the
+  // storage is demand-zero until a socket is made there.
+  alignas(Socket) uint8_t socket_storage_[kSockets * sizeof(Socket)];
+  size_t socket_count_ = 0;
   tcpip::ComponentCounters counters_;
   tcpip::Config logged_;
   uint64_t next_poll_ms_ = 0;  // when the stack's timers run next
@@ -864,7 +962,11 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   lib::EthernetBatchWriter tx_{tx_buffer_};
   TxBatch tx_queue_[kTxBatches];
   size_t tx_first_ = 0, tx_count_ = 0;
-  tcpip::TcpConnection connections_[kConnections];  // for the stack's TCP
+  HeapMemory tcp_memory_;
+  // By the engine's connection index: socket index + 1. Zero as static storage (no
+  // initializer, so that start touches none of it).
+  uint16_t tcp_owner_[kConnections];
+  uint8_t scratch_[abi::kMaxMessageData];  // a message on its way to a client
 };
 
 }  // namespace

@@ -160,6 +160,11 @@ size_t format_netstat(const Counters& stack, const TcpCounters& tcp,
   w.line("", "tcp.failures", tcp.failures);
   w.line("", "tcp.time_wait_evicted", tcp.time_wait_evicted);
   w.line("", "tcp.time_wait_reused", tcp.time_wait_reused);
+  w.line("", "tcp.syn_cookies_sent", tcp.syn_cookies_sent);
+  w.line("", "tcp.syn_cookies_accepted", tcp.syn_cookies_accepted);
+  w.line("", "tcp.persist_timeouts", tcp.persist_timeouts);
+  w.line("", "tcp.stream_in_waits", component.stream_in_waits);
+  w.line("", "tcp.streams_reset_no_memory", component.streams_reset_no_memory);
   w.line("", "sockets.open", component.sockets_open);
   w.line("", "sockets.refused", component.sockets_refused);
   for (size_t s = 0; s < kTcpStateCount; ++s)

@@ -21,6 +21,10 @@ struct ComponentCounters {
   uint64_t sockets_refused = 0;        // Opens refused for want of a slot, a port or a route
   uint64_t datagrams_dropped_in = 0;   // for a client whose queue was full
   uint64_t datagrams_dropped_out = 0;  // malformed, too large, or no route
+  // Received bytes left in TCP (their window closed) while a client's queue or quota was full.
+  uint64_t stream_in_waits = 0;
+  // Streams reset for want of memory to keep what a client sent (never a gap in the stream).
+  uint64_t streams_reset_no_memory = 0;
   // The driver's own counts (abi::EthernetInfo), as of its last Info answer.
   uint64_t driver_rx_dropped = 0, driver_tx_dropped = 0, driver_malformed = 0;
 };

@@ -2,6 +2,8 @@
 // sending in tcp_output.cc.
 #include "servers/tcpip/stack/tcp.h"
 
+#include "servers/tcpip/stack/tcp_socket_id.h"
+
 namespace tcpip {
 
 const char* tcp_state_name(TcpState state) {
@@ -35,32 +37,31 @@ const char* tcp_failure_name(TcpFailure failure) {
 
 namespace {
 
-// A socket value: bit 31 tells listeners from connections, bits 16-30 carry the slot's
-// generation (so a stale socket does not reach the slot's next user), bits 0-15 the index + 1.
-constexpr uint32_t kListenerBit = 0x80000000u;
-constexpr uint16_t kGenerationMask = 0x7fff;
-
-uint32_t socket_value(uint16_t generation, size_t index) {
-  return uint32_t{static_cast<uint16_t>(generation & kGenerationMask)} << 16 |
-         static_cast<uint32_t>(index + 1);
-}
-
 constexpr uint16_t kEphemeralFirst = 49152;
 constexpr uint32_t kEphemeralCount = 16384;
 
 }  // namespace
 
-Tcp::Tcp(TcpOutput& output, TcpConnection* slots, size_t slot_count, const TcpConfig& config)
+Tcp::Tcp(TcpOutput& output, TcpMemory& memory, const TcpConfig& config)
     : output_(output),
-      slots_(slots),
-      slot_count_(slot_count > 0xffff ? 0xffff : slot_count),
       config_(config),
+      budget_(memory, config.memory_limit),
       time_wait_limit_(config.time_wait_entries < kTcpTimeWaitEntries ? config.time_wait_entries
                                                                       : kTcpTimeWaitEntries) {
   if (config_.delayed_ack_ms > 200) config_.delayed_ack_ms = 200;
   if (config_.rto_min_ms == 0) config_.rto_min_ms = 1;
   if (config_.rto_max_ms < config_.rto_min_ms) config_.rto_max_ms = config_.rto_min_ms;
-  for (size_t i = 0; i < slot_count_; ++i) slots_[i].in_use = false;
+}
+
+Tcp::~Tcp() {
+  for (size_t i = 0; i < table_size_; ++i) {
+    if (table_[i].connection != nullptr && table_[i].connection->in_use) {
+      free_slot(*table_[i].connection);
+    }
+  }
+  reap();
+  budget_.release(table_, table_size_ * sizeof(Slot));
+  budget_.release(buckets_, bucket_count_ * sizeof(uint16_t));
 }
 
 uint16_t Tcp::our_mss() const {
@@ -75,43 +76,7 @@ uint8_t Tcp::our_shift() const {
   return shift;
 }
 
-// ---- Slots and sockets.
-
-TcpConnection* Tcp::connection(TcpSocket socket) const {
-  if ((socket.value & kListenerBit) != 0) return nullptr;
-  const size_t index = socket.value & 0xffff;
-  if (index == 0 || index > slot_count_) return nullptr;
-  TcpConnection& c = slots_[index - 1];
-  if (!c.in_use || c.released || c.listener >= 0) return nullptr;
-  if (socket_value(c.generation, index - 1) != socket.value) return nullptr;
-  return &c;
-}
-
-Tcp::Listener* Tcp::listener(TcpSocket socket) {
-  if ((socket.value & kListenerBit) == 0) return nullptr;
-  const size_t index = socket.value & 0xffff;
-  if (index == 0 || index > kTcpMaxListeners) return nullptr;
-  Listener& l = listeners_[index - 1];
-  if (!l.in_use || (socket_value(l.generation, index - 1) | kListenerBit) != socket.value) {
-    return nullptr;
-  }
-  return &l;
-}
-
-TcpSocket Tcp::socket_of(const TcpConnection& c) const {
-  return {socket_value(c.generation, static_cast<size_t>(&c - slots_))};
-}
-
-TcpConnection* Tcp::find(Ipv4 local, uint16_t local_port, Ipv4 remote, uint16_t remote_port) {
-  for (size_t i = 0; i < slot_count_; ++i) {
-    TcpConnection& c = slots_[i];
-    if (c.in_use && c.state != TcpState::Closed && c.local_port == local_port &&
-        c.remote_port == remote_port && c.local_ip == local && c.remote_ip == remote) {
-      return &c;
-    }
-  }
-  return nullptr;
-}
+// ---- Connections.
 
 int Tcp::find_listener(Ipv4 local, uint16_t port) const {
   int wildcard = -1;
@@ -124,68 +89,22 @@ int Tcp::find_listener(Ipv4 local, uint16_t port) const {
   return wildcard;
 }
 
-TcpConnection* Tcp::allocate() {
-  for (size_t i = 0; i < slot_count_; ++i) {
-    if (!slots_[i].in_use) return &slots_[i];
-  }
-  return nullptr;
-}
-
 void Tcp::init_connection(TcpConnection& c, Ipv4 local, uint16_t local_port, Ipv4 remote,
                           uint16_t remote_port, const uint32_t* iss_floor) {
   c.in_use = true;
   c.listener = -1;
-  c.released = false;
-  c.changed = false;
-  c.connected = false;
-  c.accept_order = 0;
-  c.state = TcpState::Closed;
-  c.failure = TcpFailure::None;
   c.local_ip = local;
   c.remote_ip = remote;
   c.local_port = local_port;
   c.remote_port = remote_port;
-
   c.iss = tcp_initial_sequence(config_.secret, now_, local, local_port, remote, remote_port);
   if (iss_floor != nullptr && seq_lt(c.iss, *iss_floor)) c.iss = *iss_floor;
   c.snd_una = c.snd_nxt = c.snd_max = c.iss;
   c.snd_base = c.iss + 1;
-  c.snd_wnd = c.snd_wl1 = c.snd_wl2 = c.max_snd_wnd = 0;
-  c.snd_mss = kTcpDefaultMss;
-  c.snd_shift = c.rcv_shift = 0;
-  c.fin_queued = false;
-  c.nodelay = false;
-
-  c.cwnd = 0;
   c.ssthresh = 0x3fffffff;
   c.recover = c.iss;
-  c.dupacks = 0;
-  c.in_recovery = false;
-
   c.rtt.init(config_.rto_initial_ms, config_.rto_min_ms, config_.rto_max_ms);
-  c.rtt_timing = false;
-  c.rtt_seq = 0;
-  c.rtt_start = 0;
-  c.retries = 0;
-  c.persist_backoff = 0;
-  c.rtx_at = c.persist_at = c.delack_at = c.linger_at = 0;
-
-  c.irs = c.rcv_nxt = c.rcv_adv = 0;
-  c.rcv_mss = kTcpDefaultMss;
-  c.unacked_bytes = 0;
-  c.ack_now = false;
-  c.fin_received = false;
-  c.ooo_fin = false;
-  c.ooo_fin_seq = 0;
-  c.range_count = 0;
-  c.send.clear();
-  c.recv.clear();
-}
-
-void Tcp::free_slot(TcpConnection& c) {
-  c.in_use = false;
-  c.state = TcpState::Closed;
-  c.generation = static_cast<uint16_t>((c.generation + 1) & kGenerationMask);
+  hash_insert(c);
 }
 
 void Tcp::mark(TcpConnection& c) {
@@ -194,10 +113,13 @@ void Tcp::mark(TcpConnection& c) {
 }
 
 // The connection is over. Its slot stays for an owner who has not closed it yet, so that poll()
-// can say how it ended; otherwise it is free.
+// can say how it ended (and what it received can be read); otherwise it is free. Nothing will
+// be sent any more: the send queue's memory goes at once.
 void Tcp::finish(TcpConnection& c) {
   c.state = TcpState::Closed;
-  c.rtx_at = c.persist_at = c.delack_at = c.linger_at = 0;
+  c.rtx_at = c.persist_at = c.delack_at = c.linger_at = c.stalled_since = 0;
+  c.send.consume(c.send.size());
+  trim_send(c);
   if (c.released || c.listener >= 0) {
     free_slot(c);
   } else {
@@ -217,6 +139,7 @@ void Tcp::fail(TcpConnection& c, TcpFailure failure, bool send_reset_too) {
 lib::Result<TcpSocket> Tcp::connect(Ipv4 local, Ipv4 remote, uint16_t remote_port, uint64_t now_ms,
                                     uint16_t local_port) {
   now_ = now_ms;
+  const Reaper reaper(*this);
   if (local.any() || remote.any() || remote.broadcast() || remote_port == 0) {
     return lib::Error::InvalidArgument;
   }
@@ -256,12 +179,14 @@ lib::Result<TcpSocket> Tcp::listen(Ipv4 local, uint16_t port, uint16_t backlog) 
   for (size_t i = 0; i < kTcpMaxListeners; ++i) {
     Listener& l = listeners_[i];
     if (l.in_use) continue;
+    const uint16_t generation = l.generation;
+    l = Listener{};
     l.in_use = true;
-    l.changed = false;
+    l.generation = generation;
     l.backlog = backlog;
     l.port = port;
     l.local = local;
-    return TcpSocket{socket_value(l.generation, i) | kListenerBit};
+    return TcpSocket{tcp_socket_value(l.generation, i) | kTcpListenerBit};
   }
   return lib::Error::NoResources;
 }
@@ -269,16 +194,10 @@ lib::Result<TcpSocket> Tcp::listen(Ipv4 local, uint16_t port, uint16_t backlog) 
 lib::Result<TcpSocket> Tcp::accept(TcpSocket socket) {
   Listener* l = listener(socket);
   if (l == nullptr) return lib::Error::BadHandle;
-  const auto index = static_cast<int8_t>(l - listeners_);
-  TcpConnection* oldest = nullptr;
-  for (size_t i = 0; i < slot_count_; ++i) {
-    TcpConnection& c = slots_[i];
-    if (!c.in_use || c.listener != index || !c.connected) continue;
-    if (oldest == nullptr || static_cast<int32_t>(c.accept_order - oldest->accept_order) < 0) {
-      oldest = &c;
-    }
-  }
+  TcpConnection* oldest = at(l->accept_head);
   if (oldest == nullptr) return lib::Error::WouldBlock;
+  unqueue(*oldest);
+  --l->waiting;
   oldest->listener = -1;
   oldest->changed = true;
   return socket_of(*oldest);
@@ -287,20 +206,31 @@ lib::Result<TcpSocket> Tcp::accept(TcpSocket socket) {
 lib::Result<size_t> Tcp::write(TcpSocket socket, const uint8_t* data, size_t size,
                                uint64_t now_ms) {
   now_ = now_ms;
+  const Reaper reaper(*this);
   TcpConnection* c = connection(socket);
   if (c == nullptr) return lib::Error::BadHandle;
   if (c->state == TcpState::Closed) return lib::Error::PeerClosed;
   if (c->fin_queued) return lib::Error::NotSupported;
   if (size == 0) return size_t{0};
-  const size_t taken = c->send.append(data, size);
-  if (taken == 0) return lib::Error::WouldBlock;
+  const size_t taken = c->send.append(data, size, budget_);
+  if (taken == 0) {
+    // A full queue, or no memory for one: writable again when ACKs free some (mark), or, for
+    // an empty queue that found no memory, at the next tick.
+    if (c->send.size() == 0) c->write_starved = true;
+    return lib::Error::WouldBlock;
+  }
   output(*c);
   return taken;
 }
 
 lib::Result<size_t> Tcp::read(TcpSocket socket, uint8_t* out, size_t size, uint64_t now_ms) {
-  now_ = now_ms;
-  TcpConnection* c = connection(socket);
+  auto n = peek(socket, out, size);
+  if (n.ok() && n.value() > 0) consume(socket, n.value(), now_ms);
+  return n;
+}
+
+lib::Result<size_t> Tcp::peek(TcpSocket socket, uint8_t* out, size_t size) const {
+  const TcpConnection* c = connection(socket);
   if (c == nullptr) return lib::Error::BadHandle;
   const size_t available = c->recv.size();
   if (available == 0) {
@@ -311,7 +241,16 @@ lib::Result<size_t> Tcp::read(TcpSocket socket, uint8_t* out, size_t size, uint6
   }
   const size_t n = size < available ? size : available;
   c->recv.peek(0, out, n);
-  c->recv.consume(n);
+  return n;
+}
+
+void Tcp::consume(TcpSocket socket, size_t size, uint64_t now_ms) {
+  now_ = now_ms;
+  const Reaper reaper(*this);
+  TcpConnection* c = connection(socket);
+  if (c == nullptr) return;
+  c->recv.consume(size);
+  trim_receive(*c);
   // Announce the opened window when it grew by two segments or half the buffer (RFC 1122
   // section 4.2.3.3), or when it had been closed.
   if (c->state != TcpState::Closed && c->state != TcpState::SynSent) {
@@ -325,11 +264,11 @@ lib::Result<size_t> Tcp::read(TcpSocket socket, uint8_t* out, size_t size, uint6
       output(*c);
     }
   }
-  return n;
 }
 
 lib::Result<void> Tcp::shutdown(TcpSocket socket, uint64_t now_ms) {
   now_ = now_ms;
+  const Reaper reaper(*this);
   TcpConnection* c = connection(socket);
   if (c == nullptr) return lib::Error::BadHandle;
   if (c->fin_queued) return {};
@@ -347,14 +286,15 @@ lib::Result<void> Tcp::shutdown(TcpSocket socket, uint64_t now_ms) {
 
 lib::Result<void> Tcp::close(TcpSocket socket, uint64_t now_ms) {
   now_ = now_ms;
+  const Reaper reaper(*this);
   if (Listener* l = listener(socket)) {
     const auto index = static_cast<int8_t>(l - listeners_);
-    for (size_t i = 0; i < slot_count_; ++i) {
-      TcpConnection& c = slots_[i];
-      if (c.in_use && c.listener == index) fail(c, TcpFailure::Aborted, true);
+    for (size_t i = 0; i < table_size_ && l->waiting > 0; ++i) {
+      TcpConnection* c = table_[i].connection;
+      if (c != nullptr && c->in_use && c->listener == index) fail(*c, TcpFailure::Aborted, true);
     }
     l->in_use = false;
-    l->generation = static_cast<uint16_t>((l->generation + 1) & kGenerationMask);
+    l->generation = static_cast<uint16_t>((l->generation + 1) & kTcpGenerationMask);
     return {};
   }
   TcpConnection* c = connection(socket);
@@ -379,6 +319,7 @@ lib::Result<void> Tcp::close(TcpSocket socket, uint64_t now_ms) {
 
 lib::Result<void> Tcp::abort(TcpSocket socket, uint64_t now_ms) {
   now_ = now_ms;
+  const Reaper reaper(*this);
   TcpConnection* c = connection(socket);
   if (c == nullptr) return close(socket, now_ms);  // a listener, or a bad handle
   if (c->state != TcpState::Closed && c->state != TcpState::SynSent) send_reset(*c);
@@ -387,6 +328,7 @@ lib::Result<void> Tcp::abort(TcpSocket socket, uint64_t now_ms) {
 }
 
 lib::Result<void> Tcp::set_nodelay(TcpSocket socket, bool nodelay) {
+  const Reaper reaper(*this);
   TcpConnection* c = connection(socket);
   if (c == nullptr) return lib::Error::BadHandle;
   c->nodelay = nodelay;
@@ -395,16 +337,9 @@ lib::Result<void> Tcp::set_nodelay(TcpSocket socket, bool nodelay) {
 }
 
 uint32_t Tcp::poll(TcpSocket socket) const {
-  if ((socket.value & kListenerBit) != 0) {
+  if ((socket.value & kTcpListenerBit) != 0) {
     const Listener* l = const_cast<Tcp*>(this)->listener(socket);
-    if (l == nullptr) return 0;
-    const auto index = static_cast<int8_t>(l - listeners_);
-    for (size_t i = 0; i < slot_count_; ++i) {
-      if (slots_[i].in_use && slots_[i].listener == index && slots_[i].connected) {
-        return kTcpAcceptable;
-      }
-    }
-    return 0;
+    return l != nullptr && l->ready > 0 ? kTcpAcceptable : 0;
   }
   const TcpConnection* c = connection(socket);
   if (c == nullptr) return 0;
@@ -424,17 +359,17 @@ bool Tcp::next_changed(TcpSocket& out) {
   for (size_t i = 0; i < kTcpMaxListeners; ++i) {
     if (listeners_[i].in_use && listeners_[i].changed) {
       listeners_[i].changed = false;
-      out = TcpSocket{socket_value(listeners_[i].generation, i) | kListenerBit};
+      out = TcpSocket{tcp_socket_value(listeners_[i].generation, i) | kTcpListenerBit};
       return true;
     }
   }
-  for (size_t n = 0; n < slot_count_; ++n) {
-    const size_t i = (changed_cursor_ + n) % slot_count_;
-    TcpConnection& c = slots_[i];
-    if (c.in_use && c.changed && c.listener < 0 && !c.released) {
-      c.changed = false;
+  for (size_t n = 0; n < table_size_; ++n) {
+    const size_t i = (changed_cursor_ + n) % table_size_;
+    TcpConnection* c = table_[i].connection;
+    if (c != nullptr && c->in_use && c->changed && c->listener < 0 && !c->released) {
+      c->changed = false;
       changed_cursor_ = i + 1;
-      out = socket_of(c);
+      out = socket_of(*c);
       return true;
     }
   }
@@ -467,8 +402,8 @@ lib::Result<TcpInfo> Tcp::info(TcpSocket socket) const {
 
 void Tcp::count_states(uint32_t (&out)[kTcpStateCount]) const {
   for (uint32_t& n : out) n = 0;
-  for (size_t i = 0; i < slot_count_; ++i) {
-    if (slots_[i].in_use) ++out[static_cast<size_t>(slots_[i].state)];
+  for (size_t i = 0; i < table_size_; ++i) {
+    if (const TcpConnection* c = slot(i)) ++out[static_cast<size_t>(c->state)];
   }
   for (const Listener& l : listeners_) {
     if (l.in_use) ++out[static_cast<size_t>(TcpState::Listen)];
@@ -476,20 +411,16 @@ void Tcp::count_states(uint32_t (&out)[kTcpStateCount]) const {
   out[static_cast<size_t>(TcpState::TimeWait)] += static_cast<uint32_t>(time_wait_in_use());
 }
 
-size_t Tcp::slots_in_use() const {
-  size_t n = 0;
-  for (size_t i = 0; i < slot_count_; ++i) n += slots_[i].in_use ? 1 : 0;
-  return n;
-}
-
 // ---- Time.
 
 uint64_t Tcp::next_deadline() const {
   uint64_t next = time_wait_deadline_;
-  for (size_t i = 0; i < slot_count_; ++i) {
-    const TcpConnection& c = slots_[i];
-    if (!c.in_use) continue;
-    for (uint64_t at : {c.rtx_at, c.persist_at, c.delack_at, c.linger_at}) {
+  for (size_t i = 0; i < table_size_; ++i) {
+    const TcpConnection* c = slot(i);
+    if (c == nullptr) continue;
+    const uint64_t stall_end =
+        c->stalled_since != 0 ? c->stalled_since + config_.persist_timeout_ms : 0;
+    for (uint64_t at : {c->rtx_at, c->persist_at, c->delack_at, c->linger_at, stall_end}) {
       if (at != 0 && at < next) next = at;
     }
   }
@@ -498,13 +429,19 @@ uint64_t Tcp::next_deadline() const {
 
 void Tcp::tick(uint64_t now_ms) {
   now_ = now_ms;
-  for (size_t i = 0; i < slot_count_; ++i) {
-    if (slots_[i].in_use) run_timers(slots_[i]);
+  const Reaper reaper(*this);
+  for (size_t i = 0; i < table_size_; ++i) {
+    TcpConnection* c = table_[i].connection;
+    if (c != nullptr && c->in_use) run_timers(*c);
   }
   expire_time_wait();
 }
 
 void Tcp::run_timers(TcpConnection& c) {
+  if (c.stalled_since != 0 && now_ - c.stalled_since >= config_.persist_timeout_ms) {
+    ++counters_.persist_timeouts;
+    return fail(c, TcpFailure::TimedOut, true);  // the peer's window never opened
+  }
   if (c.linger_at != 0 && c.linger_at <= now_) {
     c.linger_at = 0;
     finish(c);  // the orphan's peer never sent its FIN
@@ -518,11 +455,17 @@ void Tcp::run_timers(TcpConnection& c) {
   if (c.persist_at != 0 && c.persist_at <= now_) {
     c.persist_at = 0;
     send_probe(c);
+    if (!c.in_use || c.state == TcpState::Closed) return;
   }
   if (c.delack_at != 0 && c.delack_at <= now_) {
     c.delack_at = 0;
     c.ack_now = true;
     output(c);
+  }
+  // A writer that found no memory for its queue may try again.
+  if (c.write_starved) {
+    c.write_starved = false;
+    mark(c);
   }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// The TCP engine (RFC 9293): connections over a fixed table the owner provides, driven by three
-// inputs (segments from the IP layer, calls from the owner, the passing of time) and one output
-// (segments to the IP layer). It allocates nothing and never blocks; time is a parameter.
+// The TCP engine (RFC 9293): connections allocated as they come from the owner's memory, held to
+// a budget in bytes, driven by three inputs (segments from the IP layer, calls from the owner,
+// the passing of time) and one output (segments to the IP layer). It never blocks; time is a
+// parameter.
 //
 // The IP layer calls receive() with every TCP segment addressed to us and implements TcpOutput
 // to send the segments the engine makes. The owner calls tick() when next_deadline() passes.
@@ -14,6 +15,7 @@
 #include "servers/tcpip/stack/net.h"
 #include "servers/tcpip/stack/tcp_connection.h"
 #include "servers/tcpip/stack/tcp_isn.h"
+#include "servers/tcpip/stack/tcp_memory.h"
 #include "servers/tcpip/stack/tcp_segment.h"
 
 namespace tcpip {
@@ -33,6 +35,8 @@ class TcpOutput {
 // Connections in TIME_WAIT leave their slot for an entry of 32 bytes in a table the engine
 // holds; when it is full, the entry closest to its end makes room early.
 inline constexpr size_t kTcpTimeWaitEntries = 1024;
+// Socket ids carry a connection's index in 16 bits.
+inline constexpr size_t kTcpMaxConnections = 65535;
 
 struct TcpConfig {
   uint16_t mtu = 1500;      // of the interface: the MSS we announce is mtu - 40
@@ -48,6 +52,23 @@ struct TcpConfig {
   // How many of the engine's kTcpTimeWaitEntries TIME_WAIT entries it uses (fewer only to see
   // a full table in a test).
   size_t time_wait_entries = kTcpTimeWaitEntries;
+  // The memory the engine may hold: connections, their queues and its tables. A SYN that would
+  // need more is dropped (TcpDrop::NoMemory), a segment whose data finds no room is not
+  // acknowledged (the peer sends it again), and a write takes less.
+  size_t memory_limit = size_t{64} << 20;
+  // At most this many connections (up to kTcpMaxConnections), whatever the memory allows.
+  size_t max_connections = kTcpMaxConnections;
+  // A connection whose data waits while the peer's window stays below one segment (a zero
+  // window, or one opened a few bytes at a time) fails after this long (TcpFailure::TimedOut):
+  // a peer that never reads cannot hold a connection and its send queue forever.
+  uint32_t persist_timeout_ms = 120000;
+  // Once a listener's backlog is full, SYNs are answered with a SYN cookie (the connection's
+  // state in the initial sequence number, nothing held) instead of being dropped.
+  bool syn_cookies = true;
+  // New connections leave this much of memory_limit free for the queues of those held; with
+  // half of it or less free, connections stop announcing windows larger than the queue memory
+  // they already hold.
+  size_t memory_reserve = size_t{1} << 20;
 };
 
 inline constexpr size_t kTcpMaxListeners = 8;
@@ -104,8 +125,11 @@ struct TcpCounters {
   uint64_t passive_opens = 0;
   uint64_t failures = 0;  // connections that ended by reset, refusal or timeout
   uint64_t output_errors = 0;
-  uint64_t time_wait_evicted = 0;  // TIME_WAIT entries ended early for room in a full table
-  uint64_t time_wait_reused = 0;   // TIME_WAIT entries a new SYN for their four-tuple replaced
+  uint64_t time_wait_evicted = 0;     // TIME_WAIT entries ended early for room in a full table
+  uint64_t time_wait_reused = 0;      // TIME_WAIT entries a new SYN for their four-tuple replaced
+  uint64_t syn_cookies_sent = 0;      // SYN-ACKs with a cookie, for a listener with a full backlog
+  uint64_t syn_cookies_accepted = 0;  // connections made from a returning cookie
+  uint64_t persist_timeouts = 0;      // connections failed by a window that stayed closed
   uint64_t drops[kTcpDropCount] = {};
 
   uint64_t dropped(TcpDrop reason) const { return drops[static_cast<size_t>(reason)]; }
@@ -118,9 +142,12 @@ struct TcpCounters {
 
 class Tcp {
  public:
-  // slots is the connection table (each slot holds its send and receive queues); it must
-  // outlive the engine. At most 65535 slots.
-  Tcp(TcpOutput& output, TcpConnection* slots, size_t slot_count, const TcpConfig& config);
+  // Connections and their queues come from memory, within config.memory_limit; memory must
+  // outlive the engine.
+  Tcp(TcpOutput& output, TcpMemory& memory, const TcpConfig& config);
+  ~Tcp();
+  Tcp(const Tcp&) = delete;
+  Tcp& operator=(const Tcp&) = delete;
 
   // ---- From the IP layer and the clock.
 
@@ -141,7 +168,9 @@ class Tcp {
   lib::Result<TcpSocket> connect(Ipv4 local, Ipv4 remote, uint16_t remote_port, uint64_t now_ms,
                                  uint16_t local_port = 0);
   // Passive open on local:port (local may be 0.0.0.0 for every address). Up to backlog
-  // connections (handshaking or waiting for accept) are held; further SYNs are dropped.
+  // connections (handshaking or waiting for accept) are held; further SYNs get SYN cookies
+  // (TcpConfig::syn_cookies; else they are dropped), and a cookie that comes back makes a
+  // connection while fewer than backlog wait for accept().
   // Errors: AlreadyExists (port taken), NoResources (listener table full), InvalidArgument.
   lib::Result<TcpSocket> listen(Ipv4 local, uint16_t port, uint16_t backlog);
   // The oldest established connection waiting on the listener. WouldBlock when there is none.
@@ -154,6 +183,11 @@ class Tcp {
   // read). WouldBlock when nothing is there yet; PeerClosed (reset, refused) or TimedOut when
   // the connection failed.
   lib::Result<size_t> read(TcpSocket socket, uint8_t* out, size_t size, uint64_t now_ms);
+  // read() in two steps, for an owner that may fail to pass the bytes on: peek copies what
+  // read would take and leaves it queued (the window stays closed by it); consume drops the
+  // first size bytes once they are delivered.
+  lib::Result<size_t> peek(TcpSocket socket, uint8_t* out, size_t size) const;
+  void consume(TcpSocket socket, size_t size, uint64_t now_ms);
   // Half-close: a FIN follows the queued data; reading goes on.
   lib::Result<void> shutdown(TcpSocket socket, uint64_t now_ms);
   // Graceful close: like shutdown(), and the socket is released; the engine finishes the
@@ -178,6 +212,11 @@ class Tcp {
   // How many connections are in each state: the slots', and TIME_WAIT's from its table.
   void count_states(uint32_t (&out)[kTcpStateCount]) const;
   size_t slots_in_use() const;
+  // The memory held (connections, queues, tables), the most ever held, and the limit.
+  const TcpMemoryBudget& memory() const { return budget_; }
+  // The connection at a table index, or null (for tests that check invariants).
+  const TcpConnection* slot(size_t index) const;
+  size_t slot_capacity() const { return table_size_; }
   // Connections in TIME_WAIT (entries of the table that have not expired).
   size_t time_wait_in_use() const;
 
@@ -189,15 +228,44 @@ class Tcp {
     uint16_t backlog = 0;
     uint16_t port = 0;
     Ipv4 local;
+    uint32_t waiting = 0;  // connections on it: handshaking, or ready and not yet accepted
+    uint32_t ready = 0;    // of those, the ones on the accept queue
+    uint16_t accept_head = 0, accept_tail = 0;  // the accept queue, by index + 1
+  };
+  // An entry of the connection table: the connection (null: free) and the generation socket
+  // ids must carry.
+  struct Slot {
+    TcpConnection* connection = nullptr;
+    uint16_t generation = 0;
+  };
+  // Frees the connections that ended during a call when the call returns, so that no code
+  // path of the call can touch freed memory.
+  struct Reaper {
+    explicit Reaper(Tcp& tcp) : tcp_(tcp) {}
+    ~Reaper() { tcp_.reap(); }
+    Reaper(const Reaper&) = delete;
+    Reaper& operator=(const Reaper&) = delete;
+    Tcp& tcp_;
   };
 
-  // tcp.cc: slots, sockets, timers.
+  // tcp_table.cc: the connection table, its hash index, listeners' accept queues, memory.
   TcpConnection* connection(TcpSocket socket) const;
   Listener* listener(TcpSocket socket);
   TcpSocket socket_of(const TcpConnection& c) const;
   TcpConnection* find(Ipv4 local, uint16_t local_port, Ipv4 remote, uint16_t remote_port);
   int find_listener(Ipv4 local, uint16_t port) const;
   TcpConnection* allocate();
+  bool grow_table();
+  size_t bucket_of(Ipv4 local, uint16_t local_port, Ipv4 remote, uint16_t remote_port) const;
+  void hash_insert(TcpConnection& c);
+  void hash_remove(TcpConnection& c);
+  void queue_for_accept(TcpConnection& c);
+  void unqueue(TcpConnection& c);
+  TcpConnection* at(uint16_t index_plus_one) const;
+  void reap();
+  void release_buffers(TcpConnection& c);
+  void trim_receive(TcpConnection& c);
+  void trim_send(TcpConnection& c);
   // iss_floor, when given, is the least initial sequence number (a four-tuple reused from
   // TIME_WAIT).
   void init_connection(TcpConnection& c, Ipv4 local, uint16_t local_port, Ipv4 remote,
@@ -214,6 +282,8 @@ class Tcp {
   void drop(TcpDrop reason);
   void listen_input(int index, Ipv4 source, Ipv4 destination, const TcpSegment& seg,
                     const uint32_t* iss_floor = nullptr);
+  TcpConnection* open_passive(int index, Ipv4 source, Ipv4 destination, const TcpSegment& seg,
+                              const uint32_t* iss_floor);
   void syn_sent_input(TcpConnection& c, const TcpSegment& seg);
   void input(TcpConnection& c, const TcpSegment& seg);
   bool process_ack(TcpConnection& c, const TcpSegment& seg);
@@ -233,6 +303,12 @@ class Tcp {
   void send_time_wait_ack(const TcpTimeWait& e);
   void expire_time_wait();
 
+  // tcp_cookie.cc: SYN cookies.
+  void send_cookie(Ipv4 source, Ipv4 destination, const TcpSegment& seg);
+  bool accept_cookie(int index, Ipv4 source, Ipv4 destination, const TcpSegment& seg);
+  uint32_t cookie_hash(Ipv4 local, uint16_t local_port, Ipv4 remote, uint16_t remote_port,
+                       uint32_t peer_isn, uint32_t clock, uint32_t data) const;
+
   // tcp_output.cc: what to send, and sending it.
   void output(TcpConnection& c);
   void send_segment(TcpConnection& c, uint32_t seq, uint8_t flags, size_t payload_size);
@@ -241,15 +317,21 @@ class Tcp {
   void send_reset(TcpConnection& c);
   void send_probe(TcpConnection& c);
   void on_retransmit_timeout(TcpConnection& c);
+  void watch_stall(TcpConnection& c);
   uint16_t receive_window(TcpConnection& c, bool syn) const;
   void emit(Ipv4 source, Ipv4 destination, size_t size);
 
   TcpOutput& output_;
-  TcpConnection* slots_;
-  size_t slot_count_;
   TcpConfig config_;
+  TcpMemoryBudget budget_;
+  Slot* table_ = nullptr;  // table_size_ entries, grown by doubling up to max_connections
+  size_t table_size_ = 0;
+  size_t in_use_ = 0;
+  size_t free_hint_ = 0;
+  uint16_t* buckets_ = nullptr;  // table_size_ * 2 chains of the four-tuple hash, by index + 1
+  size_t bucket_count_ = 0;
+  uint16_t dead_ = 0;  // ended during this call, freed by reap(): by index + 1, via hash_next
   uint64_t now_ = 0;
-  uint32_t accept_counter_ = 0;
   uint32_t port_counter_ = 0;
   size_t changed_cursor_ = 0;
   TcpCounters counters_;

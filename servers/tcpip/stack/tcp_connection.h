@@ -1,21 +1,18 @@
 #pragma once
 // One TCP connection's state (its transmission control block, RFC 9293 section 3.3.1) with
-// its send and receive queues. The owner of a Tcp engine provides an array of these as the
-// connection table; their fields are the engine's business.
+// its send and receive queues. The engine allocates one for each connection from its memory
+// budget and frees it when the connection is done; their fields are the engine's business.
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "servers/tcpip/stack/net.h"
-#include "servers/tcpip/stack/tcp_ring.h"
+#include "servers/tcpip/stack/tcp_buffer.h"
 #include "servers/tcpip/stack/tcp_rtt.h"
 #include "servers/tcpip/stack/tcp_segment.h"
 
 namespace tcpip {
 
-// Each direction of each connection queues up to this many bytes. It bounds the receive
-// window (so it is announced with a window-scale shift of 1) and the data in flight.
-inline constexpr size_t kTcpBufferSize = size_t{64} * 1024;
 // How many separate out-of-order ranges the receive side remembers.
 inline constexpr size_t kTcpMaxRanges = 8;
 
@@ -52,14 +49,20 @@ struct TcpRange {
 };
 
 struct TcpConnection {
-  // The slot: in use, its generation (socket ids name a slot and a generation), who holds it.
+  // The slot: in use, its index in the engine's table (socket ids name an index and the
+  // generation of the table entry), who holds it.
   bool in_use = false;
-  uint16_t generation = 0;
+  uint16_t index = 0;
   int8_t listener = -1;    // the listener it waits on until accepted, or -1
   bool released = false;   // the owner closed it; the engine frees it when it is done
   bool changed = false;    // its readiness may have changed since the owner last looked
   bool connected = false;  // it reached ESTABLISHED
-  uint32_t accept_order = 0;
+  // Links by index + 1 (0: none): the chain of its four-tuple's hash bucket, and the
+  // listener's queue of connections ready for accept().
+  uint16_t hash_next = 0;
+  uint16_t accept_prev = 0;
+  uint16_t accept_next = 0;
+  bool queued = false;  // on its listener's accept queue
 
   TcpState state = TcpState::Closed;
   TcpFailure failure = TcpFailure::None;
@@ -81,10 +84,11 @@ struct TcpConnection {
   uint32_t snd_wl2 = 0;
   uint32_t max_snd_wnd = 0;
   uint16_t snd_mss = kTcpDefaultMss;
-  uint8_t snd_shift = 0;    // the peer's window scale
-  uint8_t rcv_shift = 0;    // ours, when the peer agreed to scaling
-  bool fin_queued = false;  // the owner shut down sending; a FIN follows the queued data
-  bool nodelay = false;     // Nagle's algorithm off
+  uint8_t snd_shift = 0;       // the peer's window scale
+  uint8_t rcv_shift = 0;       // ours, when the peer agreed to scaling
+  bool fin_queued = false;     // the owner shut down sending; a FIN follows the queued data
+  bool nodelay = false;        // Nagle's algorithm off
+  bool write_starved = false;  // a write found no memory for an empty queue: retry at tick()
 
   // Congestion control (RFC 5681, with NewReno's partial acknowledgments, RFC 6582).
   uint32_t cwnd = 0;
@@ -100,6 +104,9 @@ struct TcpConnection {
   uint64_t rtt_start = 0;
   uint8_t retries = 0;
   uint8_t persist_backoff = 0;
+  // Since when the peer's window has stayed below a segment while data waits (0: it has not);
+  // TcpConfig::persist_timeout_ms after that the connection fails.
+  uint64_t stalled_since = 0;
 
   // Timers, as absolute deadlines in ms; 0 is off.
   uint64_t rtx_at = 0;
@@ -120,8 +127,8 @@ struct TcpConnection {
   uint8_t range_count = 0;
   TcpRange ranges[kTcpMaxRanges];
 
-  TcpRing<kTcpBufferSize> send;
-  TcpRing<kTcpBufferSize> recv;
+  TcpBuffer send;
+  TcpBuffer recv;
 };
 
 // A connection in TIME_WAIT (RFC 9293 section 3.10.7.4), once it has left its slot: what it

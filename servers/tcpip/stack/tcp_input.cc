@@ -21,6 +21,7 @@ void Tcp::drop(TcpDrop reason) { ++counters_.drops[static_cast<size_t>(reason)];
 void Tcp::receive(Ipv4 source, Ipv4 destination, const uint8_t* data, size_t size,
                   uint64_t now_ms) {
   now_ = now_ms;
+  const Reaper reaper(*this);
   ++counters_.segments_in;
   TcpSegment seg;
   const TcpDrop bad = tcp_parse(source, destination, data, size, seg);
@@ -42,25 +43,38 @@ void Tcp::receive(Ipv4 source, Ipv4 destination, const uint8_t* data, size_t siz
   send_reset_for(source, destination, seg);
 }
 
-// LISTEN: a SYN makes a connection in SYN_RECEIVED that waits on the listener.
+// LISTEN: a SYN makes a connection in SYN_RECEIVED that waits on the listener; once the
+// backlog is full it gets a SYN cookie instead, and the ACK that returns it makes the
+// connection (tcp_cookie.cc).
 void Tcp::listen_input(int index, Ipv4 source, Ipv4 destination, const TcpSegment& seg,
                        const uint32_t* iss_floor) {
   if (seg.has(kTcpRst)) return drop(TcpDrop::BadRst);
   if (seg.has(kTcpAck)) {
+    if (!seg.has(kTcpSyn) && accept_cookie(index, source, destination, seg)) return;
     drop(TcpDrop::BadAck);
     return send_reset_for(source, destination, seg);
   }
   if (!seg.has(kTcpSyn)) return drop(TcpDrop::BadFlags);
   const Listener& l = listeners_[index];
-  size_t waiting = 0;
-  for (size_t i = 0; i < slot_count_; ++i) {
-    if (slots_[i].in_use && slots_[i].listener == index) ++waiting;
+  if (l.waiting >= l.backlog) {
+    if (config_.syn_cookies) return send_cookie(source, destination, seg);
+    return drop(TcpDrop::BacklogFull);
   }
-  if (waiting >= l.backlog) return drop(TcpDrop::BacklogFull);
-  TcpConnection* c = allocate();
-  if (c == nullptr) return drop(TcpDrop::TableFull);
+  if (open_passive(index, source, destination, seg, iss_floor) == nullptr) return;
+  // Data on the SYN is not taken (it is not acknowledged, so the peer sends it again).
+}
 
+// A connection for the listener from the peer's SYN, in SYN_RECEIVED with its SYN-ACK sent;
+// null (counted) when there is no memory or room for it.
+TcpConnection* Tcp::open_passive(int index, Ipv4 source, Ipv4 destination, const TcpSegment& seg,
+                                 const uint32_t* iss_floor) {
+  TcpConnection* c = allocate();
+  if (c == nullptr) {
+    drop(TcpDrop::TableFull);
+    return nullptr;
+  }
   init_connection(*c, destination, seg.destination_port, source, seg.source_port, iss_floor);
+  ++listeners_[index].waiting;
   c->listener = static_cast<int8_t>(index);
   c->state = TcpState::SynReceived;
   c->irs = seg.seq;
@@ -76,8 +90,8 @@ void Tcp::listen_input(int index, Ipv4 source, Ipv4 destination, const TcpSegmen
   c->max_snd_wnd = c->snd_wnd;
   c->snd_wl1 = seg.seq;
   ++counters_.passive_opens;
-  // Data on the SYN is not taken (it is not acknowledged, so the peer sends it again).
   output(*c);
+  return c;
 }
 
 // SYN_SENT: waiting for the SYN-ACK (or a SYN: simultaneous open).
@@ -125,7 +139,7 @@ void Tcp::enter_established(TcpConnection& c) {
   c.cwnd = mss > 2190 ? 2 * mss : mss > 1095 ? 3 * mss : 4 * mss;  // RFC 5681 section 3.1
   c.state = c.fin_queued ? TcpState::FinWait1 : TcpState::Established;
   c.connected = true;
-  c.accept_order = accept_counter_++;
+  if (c.listener >= 0) queue_for_accept(c);
   mark(c);
 }
 
@@ -146,8 +160,9 @@ void Tcp::input(TcpConnection& c, const TcpSegment& seg) {
     return output(c);
   }
 
-  // 1. Is the segment in the receive window? A zero window still takes ACKs, RSTs and a
-  // zero-length probe at rcv_nxt.
+  // 1. Is the segment in the receive window (what the queue may take, of which memory is
+  // found as data comes)? A zero window still takes ACKs, RSTs and a zero-length probe at
+  // rcv_nxt.
   const auto window = static_cast<uint32_t>(c.recv.free());
   const uint32_t length = seg.length();
   bool acceptable;
@@ -286,6 +301,7 @@ void Tcp::acknowledge(TcpConnection& c, uint32_t ack) {
   if (c.snd_una == c.iss) --acked;  // the SYN
   const uint32_t data = acked < c.send.size() ? acked : static_cast<uint32_t>(c.send.size());
   c.send.consume(data);
+  trim_send(c);
   c.snd_base += data;
   c.snd_una = ack;
   if (seq_lt(c.snd_nxt, c.snd_una)) c.snd_nxt = c.snd_una;
@@ -344,6 +360,7 @@ void Tcp::update_window(TcpConnection& c, const TcpSegment& seg) {
     c.persist_at = 0;
     c.persist_backoff = 0;
   }
+  watch_stall(c);
 }
 
 // Data and FIN in ESTABLISHED, FIN_WAIT_1 and FIN_WAIT_2: trimmed to what is new and fits,
@@ -373,6 +390,13 @@ void Tcp::take_data(TcpConnection& c, const TcpSegment& seg) {
     size = offset < window ? window - offset : 0;
     fin = false;
     c.ack_now = true;
+  }
+  if (size > 0 && !c.recv.reserve(c.recv.size() + offset + size, budget_)) {
+    // No memory for it: it is neither kept nor acknowledged, so the peer sends it again, and
+    // the window announced from now on is what the queue already holds (receive_window).
+    drop(TcpDrop::NoMemory);
+    c.ack_now = true;
+    return;
   }
   if (size > 0 && size > c.rcv_mss) c.rcv_mss = size;
 

@@ -20,15 +20,23 @@ void Tcp::emit(Ipv4 source, Ipv4 destination, size_t size) {
   if (!output_.send(source, destination, tx_, size).ok()) ++counters_.output_errors;
 }
 
-// The window to announce. It is what the receive queue has room for, except that it does not
-// grow by less than a segment or half the buffer (receiver-side silly-window avoidance,
-// RFC 1122 section 4.2.3.3), and the edge already announced never moves back.
+// The window to announce. It is what the receive queue may still take (its memory is found as
+// data comes) or, once the engine's memory runs low (half the reserve that new connections
+// leave free is taken), what the memory it holds has room for
+// (at least a small buffer's worth); except that it does not grow by less than a segment or
+// half the buffer (receiver-side silly-window avoidance, RFC 1122 section 4.2.3.3), and the
+// edge already announced never moves back.
 uint16_t Tcp::receive_window(TcpConnection& c, bool syn) const {
   auto room = static_cast<uint32_t>(c.recv.free());
+  if (!budget_.has_room(0, config_.memory_reserve / 2)) {
+    size_t held = c.recv.allocated_room();
+    if (held < TcpBuffer::kMinCapacity) held = TcpBuffer::kMinCapacity;
+    if (held < room) room = static_cast<uint32_t>(held);
+  }
   if (syn) return static_cast<uint16_t>(room > 0xffff ? 0xffff : room);
   const uint32_t announced = seq_gt(c.rcv_adv, c.rcv_nxt) ? c.rcv_adv - c.rcv_nxt : 0;
   const uint32_t small = our_mss() < kTcpBufferSize / 2 ? our_mss() : kTcpBufferSize / 2;
-  if (room > announced && room - announced < small) room = announced;
+  if (room <= announced || room - announced < small) room = announced;
   room >>= c.rcv_shift;
   return static_cast<uint16_t>(room > 0xffff ? 0xffff : room);
 }
@@ -137,6 +145,19 @@ void Tcp::output(TcpConnection& c) {
   // gone back, and a segment below the peer's rcv_nxt would be unacceptable there, its ACK
   // ignored.
   if (!sent && c.ack_now) send_segment(c, c.snd_max, 0, 0);
+  watch_stall(c);
+}
+
+// Starts or stops the clock of a stalled sender: data waits while the peer's window stays below
+// one segment. run_timers fails the connection when it has run for persist_timeout_ms, however
+// the peer answers the probes meanwhile.
+void Tcp::watch_stall(TcpConnection& c) {
+  const bool stalled = c.send.size() > 0 && c.snd_wnd < c.snd_mss && sends_data(c.state);
+  if (!stalled) {
+    c.stalled_since = 0;
+  } else if (c.stalled_since == 0) {
+    c.stalled_since = now_ > 0 ? now_ : 1;
+  }
 }
 
 // Sends the first unacknowledged segment again (fast retransmit, partial ACKs).

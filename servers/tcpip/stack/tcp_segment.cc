@@ -16,6 +16,7 @@ const char* tcp_drop_name(TcpDrop drop) {
     case TcpDrop::NoConnection: return "no-connection";
     case TcpDrop::BacklogFull: return "backlog-full";
     case TcpDrop::TableFull: return "table-full";
+    case TcpDrop::NoMemory: return "no-memory";
     case TcpDrop::OutOfWindow: return "out-of-window";
     case TcpDrop::BadAck: return "bad-ack";
     case TcpDrop::BadRst: return "bad-rst";

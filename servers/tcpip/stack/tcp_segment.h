@@ -43,12 +43,13 @@ enum class TcpDrop : uint8_t {
   BadFlags,      // a flag combination no TCP sends (SYN+FIN, SYN+RST, no ACK where one is needed)
   NoConnection,  // no connection or listener (answered with RST)
   BacklogFull,   // a SYN for a listener whose backlog is full
-  TableFull,     // a SYN when every connection slot is taken
+  TableFull,     // a SYN when no connection can be had (the engine's memory or its count)
   OutOfWindow,   // sequence number outside the receive window (answered with ACK)
   BadAck,        // acknowledges what was never sent, or far too old
   BadRst,        // an RST that is not exactly at the expected sequence number
   BadSyn,        // a SYN on a synchronized connection (answered with a challenge ACK)
   AfterClose,    // data for a connection its owner has closed (answered with RST)
+  NoMemory,      // data no memory could be found for (not acknowledged: the peer resends it)
   Count,
 };
 inline constexpr size_t kTcpDropCount = static_cast<size_t>(TcpDrop::Count);

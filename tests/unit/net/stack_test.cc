@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tests/unit/net/packets.h"
+#include "tests/unit/net/tcp_sim.h"
 
 namespace {
 
@@ -215,12 +216,13 @@ class TwoStacksWithTcp : public TwoStacks {
     tcpip::TcpConfig c;
     c.secret = {key, ~key};
     c.msl_ms = 1000;
+    c.max_connections = kSlots;
     return c;
   }
-  std::vector<tcpip::TcpConnection> slots_a{kSlots}, slots_b{kSlots};
+  tcpip::test::TestMemory memory_a, memory_b;
   tcpip::TcpOverIpv4 glue_a{a.ipv4()}, glue_b{b.ipv4()};
-  tcpip::Tcp tcp_a{glue_a, slots_a.data(), kSlots, config(11)};
-  tcpip::Tcp tcp_b{glue_b, slots_b.data(), kSlots, config(22)};
+  tcpip::Tcp tcp_a{glue_a, memory_a, config(11)};
+  tcpip::Tcp tcp_b{glue_b, memory_b, config(22)};
 };
 
 TEST_F(TwoStacksWithTcp, ConnectTransferAndClose) {

@@ -159,7 +159,17 @@ TEST_F(TcpEngine, ASynOnAnOpenConnectionGetsAChallengeAck) {
       1u);
 }
 
-TEST_F(TcpEngine, AFullBacklogDropsSyns) {
+class TcpEngineNoCookies : public TcpEngine {
+ protected:
+  static TcpConfig config() {
+    TcpConfig c = test::test_config(1);
+    c.syn_cookies = false;
+    return c;
+  }
+  TcpEngineNoCookies() : TcpEngine(config()) {}
+};
+
+TEST_F(TcpEngineNoCookies, AFullBacklogDropsSyns) {
   listener_ = tcp().listen(kAddressA, kServerPort, 2).value();
   send_syn(40001);
   send_syn(40002);
@@ -177,6 +187,57 @@ TEST_F(TcpEngine, AFullBacklogDropsSyns) {
   send_syn(40003);
   EXPECT_EQ(sent(), 3u);
   EXPECT_EQ(last().flags, kTcpSyn | kTcpAck);
+}
+
+TEST_F(TcpEngine, AFullBacklogAnswersSynsWithCookiesThatMakeConnections) {
+  listener_ = tcp().listen(kAddressA, kServerPort, 2).value();
+  send_syn(40001);
+  send_syn(40002);  // two half-open connections fill the backlog
+  send_syn(40003, 1460, 7);
+  ASSERT_EQ(sent(), 3u);
+  EXPECT_EQ(last().flags, kTcpSyn | kTcpAck);
+  EXPECT_EQ(last().ack, kPeerIss + 1);
+  EXPECT_EQ(last().window_shift, 1);  // scaling offered back
+  EXPECT_EQ(tcp().counters().syn_cookies_sent, 1u);
+  EXPECT_EQ(tcp().slots_in_use(), 2u);  // nothing held for the cookie
+  const uint32_t cookie = last().seq;
+  // The ACK that returns it, with data, makes an established connection ready for accept().
+  const std::vector<uint8_t> hello = {'h', 'e', 'l', 'l', 'o'};
+  send(kTcpAck, kPeerIss + 1, cookie + 1, 0x1000, hello, 40003);
+  EXPECT_EQ(tcp().counters().syn_cookies_accepted, 1u);
+  auto s = tcp().accept(listener_);
+  ASSERT_TRUE(s.ok());
+  const TcpInfo info = tcp().info(s.value()).value();
+  EXPECT_EQ(info.remote_port, 40003);
+  EXPECT_EQ(info.state, TcpState::Established);
+  EXPECT_EQ(info.snd_mss, 1460);
+  EXPECT_EQ(info.snd_wnd, 0x1000u << 7);  // the window scale the cookie kept
+  uint8_t buffer[16];
+  auto r = tcp().read(s.value(), buffer, sizeof(buffer), now_);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value(), hello.size());
+  ASSERT_EQ(write(s.value(), 10), 10u);
+  EXPECT_EQ(last().seq, cookie + 1);
+  EXPECT_EQ(last().payload_size, 10u);
+}
+
+TEST_F(TcpEngine, AForgedOrStaleCookieIsRefused) {
+  listener_ = tcp().listen(kAddressA, kServerPort, 1).value();
+  send_syn(40001);
+  send_syn(40002);
+  const uint32_t cookie = last().seq;
+  send(kTcpAck, kPeerIss + 1, cookie + 2, 0xffff, {}, 40002);  // not the cookie
+  EXPECT_EQ(last().flags, kTcpRst);
+  send(kTcpAck, kPeerIss + 2, cookie + 1, 0xffff, {}, 40002);  // another peer ISN
+  EXPECT_EQ(last().flags, kTcpRst);
+  send(kTcpAck, kPeerIss + 1, cookie + 1, 0xffff, {}, 40009);  // another port
+  EXPECT_EQ(last().flags, kTcpRst);
+  EXPECT_EQ(tcp().counters().dropped(TcpDrop::BadAck), 3u);
+  advance(130000);  // two cookie clocks later
+  send(kTcpAck, kPeerIss + 1, cookie + 1, 0xffff, {}, 40002);
+  EXPECT_EQ(last().flags, kTcpRst);
+  EXPECT_EQ(tcp().counters().syn_cookies_accepted, 0u);
+  EXPECT_EQ(tcp().accept(listener_).error(), lib::Error::WouldBlock);
 }
 
 TEST_F(TcpEngine, ATableFullDropsSyns) {
@@ -433,6 +494,72 @@ TEST_F(TcpEngine, AZeroWindowIsProbedUntilItOpens) {
   send(kTcpAck, kPeerIss + 1, iss_ + 1, 1000);  // open
   EXPECT_EQ(last().payload_size, 500u);
   EXPECT_EQ(last().seq, iss_ + 1);
+}
+
+class TcpEnginePersist : public TcpEngine {
+ protected:
+  static TcpConfig config() {
+    TcpConfig c = test::test_config(1);
+    c.persist_timeout_ms = 5000;
+    return c;
+  }
+  TcpEnginePersist() : TcpEngine(config()) {}
+
+  // The peer answers every probe with `window` more bytes of room than before (0: none).
+  uint64_t probe_until_closed(TcpSocket s, uint16_t step) {
+    const uint64_t start = now_;
+    uint16_t window = 0;
+    while (tcp().info(s).value().state != TcpState::Closed && now_ - start < 60000) {
+      advance(tcp().next_deadline() - now_);
+      const TcpSegment seg = last();
+      if ((seg.flags & kTcpRst) != 0) break;
+      window = static_cast<uint16_t>(window + step);
+      send(kTcpAck, kPeerIss + 1, seg.seq + seg.payload_size + (seg.payload_size ? 0 : 1), window);
+    }
+    return now_ - start;
+  }
+};
+
+TEST_F(TcpEnginePersist, AWindowThatNeverOpensEndsTheConnection) {
+  const size_t base = tcp().memory().used();
+  const TcpSocket s = establish(0);
+  ASSERT_EQ(write(s, 5000), 5000u);
+  const uint64_t took = probe_until_closed(s, 0);
+  EXPECT_GE(took, 5000u);
+  EXPECT_LE(took, 5000u + 1000u);
+  EXPECT_EQ(tcp().info(s).value().failure, TcpFailure::TimedOut);
+  EXPECT_EQ(last().flags, kTcpRst | kTcpAck);
+  EXPECT_EQ(tcp().counters().persist_timeouts, 1u);
+  EXPECT_GT(tcp().counters().probes, 2u);
+  ASSERT_TRUE(tcp().close(s, now_).ok());
+  EXPECT_EQ(tcp().slots_in_use(), 0u);
+  EXPECT_LE(tcp().memory().used(), base + 1024);  // the table, not the connection or queue
+}
+
+TEST_F(TcpEnginePersist, AWindowOpenedAByteAtATimeEndsTheConnectionToo) {
+  const TcpSocket s = establish(0);
+  ASSERT_EQ(write(s, 5000), 5000u);
+  const uint64_t took = probe_until_closed(s, 1);
+  EXPECT_LE(took, 5000u + 1000u);
+  EXPECT_EQ(tcp().info(s).value().failure, TcpFailure::TimedOut);
+}
+
+// What the owner could not pass on stays queued: peek copies without taking, and only consume
+// drops it.
+TEST_F(TcpEngine, PeekLeavesTheBytesQueuedUntilConsumed) {
+  const TcpSocket s = establish();
+  const std::vector<uint8_t> data = {'a', 'b', 'c', 'd'};
+  send(kTcpAck, kPeerIss + 1, iss_ + 1, 0xffff, data);
+  uint8_t out[8] = {};
+  ASSERT_EQ(tcp().peek(s, out, sizeof(out)).value(), 4u);
+  ASSERT_EQ(tcp().peek(s, out, 2).value(), 2u);
+  EXPECT_EQ(out[0], 'a');
+  EXPECT_EQ(tcp().info(s).value().recv_queued, 4u);
+  tcp().consume(s, 3, now_);
+  EXPECT_EQ(tcp().info(s).value().recv_queued, 1u);
+  ASSERT_EQ(tcp().read(s, out, sizeof(out), now_).value(), 1u);
+  EXPECT_EQ(out[0], 'd');
+  EXPECT_EQ(tcp().peek(s, out, sizeof(out)).error(), lib::Error::WouldBlock);
 }
 
 TEST_F(TcpEngine, OurWindowClosesWhenTheOwnerDoesNotRead) {

@@ -21,10 +21,10 @@ constexpr uint16_t kPort = 80;
 constexpr uint16_t kPeerPort = 40000;
 constexpr size_t kSlots = 4;
 
-void check_invariants(const TcpConnection* table, size_t slots) {
-  for (size_t i = 0; i < slots; ++i) {
-    const TcpConnection& c = table[i];
-    if (!c.in_use) continue;
+void check_invariants(const Tcp& tcp) {
+  for (size_t i = 0; i < tcp.slot_capacity(); ++i) {
+    if (tcp.slot(i) == nullptr) continue;
+    const TcpConnection& c = *tcp.slot(i);
     ASSERT_NE(c.state, TcpState::Listen);
     ASSERT_TRUE(seq_le(c.snd_una, c.snd_nxt));
     ASSERT_TRUE(seq_le(c.snd_nxt, c.snd_max));
@@ -32,8 +32,10 @@ void check_invariants(const TcpConnection* table, size_t slots) {
     // before it (the FIN is acknowledged).
     const uint32_t gap = c.snd_base - c.snd_una;
     ASSERT_TRUE(gap == 0 || gap == 1 || gap == 0xffffffff);
-    ASSERT_LE(c.send.size(), kTcpBufferSize);
-    ASSERT_LE(c.recv.size(), kTcpBufferSize);
+    ASSERT_LE(c.send.size(), c.send.capacity());
+    ASSERT_LE(c.recv.size(), c.recv.capacity());
+    ASSERT_LE(c.send.capacity(), kTcpBufferSize);
+    ASSERT_LE(c.recv.capacity(), kTcpBufferSize);
     ASSERT_LE(c.range_count, kTcpMaxRanges);
     for (uint8_t r = 0; r < c.range_count; ++r) {
       ASSERT_TRUE(seq_gt(c.ranges[r].begin, c.rcv_nxt));
@@ -75,8 +77,8 @@ class Fuzzer {
 
   std::vector<uint8_t> segment() {
     const TcpConnection* c = nullptr;
-    for (size_t i = 0; i < kSlots; ++i) {
-      if (engine_.table[i].in_use && pick(2) == 0) c = &engine_.table[i];
+    for (size_t i = 0; i < tcp().slot_capacity(); ++i) {
+      if (tcp().slot(i) != nullptr && pick(2) == 0) c = tcp().slot(i);
     }
     if (pick(10) == 0) {  // raw garbage
       std::vector<uint8_t> bytes(pick(80));
@@ -120,7 +122,7 @@ class Fuzzer {
         (void)tcp().write(s, buffer, pick(sizeof(buffer)), now_);
         (void)tcp().read(s, buffer, sizeof(buffer), now_);
       }
-      ASSERT_NO_FATAL_FAILURE(check_invariants(engine_.table.get(), kSlots));
+      ASSERT_NO_FATAL_FAILURE(check_invariants(tcp()));
       ASSERT_NO_FATAL_FAILURE(check_output(out_, before));
       ASSERT_LE(tcp().slots_in_use(), kSlots);
       ASSERT_TRUE(tcp().next_deadline() == kTcpNoDeadline || tcp().next_deadline() >= now_);

@@ -1,12 +1,13 @@
 // The pieces under the TCP engine: segment parsing and writing, sequence arithmetic, the
-// RTO estimator, the ring and the keyed hash for initial sequence numbers.
+// RTO estimator, the queues and the keyed hash for initial sequence numbers.
 #include <gtest/gtest.h>
 
 #include <vector>
+#include "servers/tcpip/stack/tcp_buffer.h"
 #include "servers/tcpip/stack/tcp_isn.h"
-#include "servers/tcpip/stack/tcp_ring.h"
 #include "servers/tcpip/stack/tcp_rtt.h"
 #include "servers/tcpip/stack/tcp_segment.h"
+#include "tests/unit/net/tcp_sim.h"
 
 namespace tcpip {
 namespace {
@@ -169,26 +170,68 @@ TEST(TcpRtt, FollowsRfc6298) {
   EXPECT_EQ(rtt.rto_ms(), 200u);
 }
 
-TEST(TcpRing, WrapsAroundAndHoldsDataPastItsEnd) {
-  TcpRing<16> ring;
+TEST(TcpBuffer, GrowsAsItFillsWrapsAroundAndGivesItsMemoryBack) {
+  test::TestMemory memory;
+  TcpMemoryBudget budget(memory, 1 << 20);
+  TcpBuffer ring;
+  EXPECT_EQ(ring.capacity(), 0u);  // nothing until the first byte
+  std::vector<uint8_t> data(8192);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 7);
+  EXPECT_EQ(ring.append(data.data(), 1500, budget), 1500u);
+  EXPECT_EQ(ring.capacity(), TcpBuffer::kMinCapacity);
+  ring.consume(1000);
+  EXPECT_EQ(ring.append(data.data() + 1500, 1500, budget), 1500u);  // wraps in 2 KiB
+  EXPECT_EQ(ring.capacity(), TcpBuffer::kMinCapacity);
+  EXPECT_EQ(ring.append(data.data() + 3000, 3000, budget), 3000u);  // grows to 8 KiB
+  EXPECT_EQ(ring.capacity(), 8192u);
+  std::vector<uint8_t> out(5000);
+  ring.peek(0, out.data(), 5000);
+  for (size_t i = 0; i < 5000; ++i) ASSERT_EQ(out[i], data[1000 + i]) << i;
+  ring.consume(5000);
+  ring.release(budget);
+  EXPECT_EQ(budget.used(), 0u);
+  EXPECT_EQ(memory.blocks, 0u);
+}
+
+TEST(TcpBuffer, KeepsDataPastItsEndAcrossGrowth) {
+  test::TestMemory memory;
+  TcpMemoryBudget budget(memory, 1 << 20);
+  TcpBuffer ring;
   uint8_t data[16];
   for (int i = 0; i < 16; ++i) data[i] = static_cast<uint8_t>(i);
-  EXPECT_EQ(ring.append(data, 10), 10u);
-  ring.consume(8);
-  EXPECT_EQ(ring.append(data, 16), 14u);  // wraps; only 14 fit
-  uint8_t out[16] = {};
-  ring.peek(0, out, 16);
-  EXPECT_EQ(out[0], 8);
-  EXPECT_EQ(out[2], 0);
-  EXPECT_EQ(out[15], 13);
-  ring.consume(16);
-  ring.write_at(4, data, 3);  // out of order: bytes 4..6
+  ASSERT_TRUE(ring.reserve(7, budget));
+  ring.write_at(4, data, 3);                // out of order: bytes 4..6
+  ASSERT_TRUE(ring.reserve(5000, budget));  // grows; bytes 4..6 keep their place
   ring.write_at(0, data + 10, 4);
   ring.commit(7);
+  uint8_t out[7];
   ring.peek(0, out, 7);
   EXPECT_EQ(out[0], 10);
   EXPECT_EQ(out[4], 0);
   EXPECT_EQ(out[6], 2);
+  ring.consume(7);
+  ring.release(budget);
+  EXPECT_EQ(memory.bytes, 0u);
+}
+
+TEST(TcpBuffer, StopsAtItsBoundAndAtTheBudget) {
+  test::TestMemory memory;
+  TcpMemoryBudget budget(memory, 4096);
+  TcpBuffer ring;
+  std::vector<uint8_t> data(kTcpBufferSize + 10);
+  // 64 KiB at once is past the budget: it grows by one step (2 KiB) and takes what fits.
+  EXPECT_EQ(ring.append(data.data(), data.size(), budget), 2048u);
+  EXPECT_EQ(budget.refusals(), 1u);
+  EXPECT_EQ(ring.append(data.data(), 4096, budget), 0u);  // 4 KiB more is past it too
+  EXPECT_EQ(budget.refusals(), 3u);
+  EXPECT_FALSE(ring.reserve(kTcpBufferSize + 1, budget));  // past the bound
+  ring.consume(ring.size());
+  ring.release(budget);
+  TcpMemoryBudget big(memory, size_t{1} << 20);
+  EXPECT_EQ(ring.append(data.data(), data.size(), big), kTcpBufferSize);  // its bound
+  EXPECT_EQ(ring.free(), 0u);
+  ring.consume(ring.size());
+  ring.release(big);
 }
 
 TEST(TcpIsn, SipHashMatchesTheReferenceVectors) {

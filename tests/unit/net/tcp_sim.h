@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <random>
@@ -55,11 +56,35 @@ inline std::vector<uint8_t> make_segment(Ipv4 source, Ipv4 destination, const Tc
   return out;
 }
 
-// An engine with its own connection table.
+// Memory from malloc, counted; fail_after makes every allocation after that many fail.
+class TestMemory final : public TcpMemory {
+ public:
+  void* allocate(size_t size) override {
+    if (fail_after == 0) return nullptr;
+    if (fail_after > 0) --fail_after;
+    ++blocks;
+    bytes += size;
+    return std::malloc(size);
+  }
+  void release(void* block, size_t size) override {
+    --blocks;
+    bytes -= size;
+    std::free(block);
+  }
+  long fail_after = -1;
+  size_t blocks = 0;
+  size_t bytes = 0;
+};
+
+// An engine with its own memory, limited to `slots` connections.
 struct Engine {
-  Engine(TcpOutput& output, size_t slots, const TcpConfig& config)
-      : table(new TcpConnection[slots]), tcp(output, table.get(), slots, config) {}
-  std::unique_ptr<TcpConnection[]> table;
+  Engine(TcpOutput& output, size_t slots, TcpConfig config)
+      : tcp(output, memory, with_slots(config, slots)) {}
+  static TcpConfig with_slots(TcpConfig config, size_t slots) {
+    config.max_connections = slots;
+    return config;
+  }
+  TestMemory memory;
   Tcp tcp;
 };
 
@@ -95,6 +120,7 @@ class Link {
 
   Tcp& a() { return a_.tcp; }
   Tcp& b() { return b_.tcp; }
+  TestMemory& a_memory() { return a_.memory; }
   uint64_t now() const { return now_; }
   LinkOptions& options() { return options_; }
   // Segments sent, in order, by side 0 (A) or 1 (B).
