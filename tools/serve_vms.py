@@ -40,7 +40,7 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNEL = os.path.join(REPO, "build", "kernel", "stellina.elf")
-ARCHIVE = os.path.join(REPO, "build", "user", "boot.archive")
+ARCHIVE = os.path.join(REPO, "build", "user", "system.archive")
 
 # The guest is ready when both lines have appeared on its serial console: the stack has its
 # address (before it, a SYN to 10.0.2.15 is not answered) and httpd listens on port 80.

@@ -39,7 +39,7 @@ from bench.linux import guest, net, prepare
 OUT = os.path.join(BUILD, "vms")
 SERVER = os.path.join(REPO, "tools", "serve_vms.py")
 STELLINA = os.path.join(REPO, "build", "kernel", "stellina.elf")
-ARCHIVE = os.path.join(REPO, "build", "user", "boot.archive")
+ARCHIVE = os.path.join(REPO, "build", "user", "system.archive")
 LINUX_INITRD = os.path.join(OUT, "initramfs.cpio")
 LINUX_READY = "linux-vms: ready"
 MEMORY = 128
