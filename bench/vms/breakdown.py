@@ -35,7 +35,7 @@ STEPS = [
     ("tcpip: address (DHCP)", "[tcpip] address "),
     ("httpd: site files read", "static files from"),
 ]
-GUEST_TIME = re.compile(r"^\[\s*(\d+)\.(\d{6})\]")
+GUEST_TIME = re.compile(r"\[\s*(\d+)\.(\d{6})\] ")
 
 
 def one_boot(memory, archive):
@@ -52,7 +52,7 @@ def one_boot(memory, archive):
                     for name, marker in STEPS:
                         if name not in host and marker in line:
                             host[name] = now
-                            m = GUEST_TIME.match(line)
+                            m = GUEST_TIME.search(line)
                             if m:
                                 guest[name] = int(m.group(1)) * 1000 + int(m.group(2)) / 1000
                 time.sleep(0.002)
