@@ -206,7 +206,8 @@ class Server:
         except BootFailed as e:
             if vm in self.pool:
                 self.pool.remove(vm)
-                log(f"pooled VM (pid {vm.proc.pid}) dropped: {e}")
+                if not self.stopping:  # killed by the stop itself: nothing to say
+                    log(f"pooled VM (pid {vm.proc.pid}) dropped: {e}")
                 await self.release(vm)
 
     async def release(self, vm):
