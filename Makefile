@@ -41,7 +41,7 @@ run: build
 	  --host-telnet $(strip $(TELNET_PORT)) --host-http $(strip $(PORT)) \
 	  $(if $(filter off,$(strip $(REMOTE))),--off)
 	@python3 tools/qemu_run.py --interactive --machine $(strip $(MACHINE)) --kernel $(BUILD)/kernel/stellina.elf \
-	  --initrd $(BUILD)/user/boot.archive --net user --forward $(strip $(PORT)):80 \
+	  --initrd $(BUILD)/user/system.archive --net user --forward $(strip $(PORT)):80 \
 	  --forward $(strip $(TELNET_PORT)):23 --disk $(BUILD)/disk.img
 
 # A fresh Stellina microVM for every connection to 127.0.0.1:$(PORT), killed when the

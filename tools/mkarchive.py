@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a Stellina boot archive (the initrd the kernel reads with lib::BootArchive).
 
-    mkarchive.py [--strip-debug OBJCOPY] OUT [NAME=]PATH ...
+    mkarchive.py [--strip-debug OBJCOPY] [--programs LIST] [--program NAME]... OUT [NAME=]PATH ...
 
 Each file is stored under NAME, or under the basename of PATH when no NAME= is given (a
 PATH that itself contains '=' needs an explicit NAME=). Names are 1..55 bytes of printable
@@ -12,6 +12,11 @@ file sorted by name, then the data of each file at a 16-byte-aligned offset.
 With --strip-debug, every ELF file goes in without its debug sections (OBJCOPY
 --strip-debug; its symbols stay): the archive stays in memory for as long as the system runs,
 and the DWARF of the programs would be most of it.
+
+With --programs LIST (a file of names, one a line: speccc's start_order.txt) and --program
+NAME (repeatable), an ELF file goes in only if its NAME is one of those: a system's archive
+then holds its own components and not every program built (the test programs), and the
+machine keeps less memory for it. Files that are not ELF (the manifest, the site) always go in.
 """
 
 import os
@@ -98,8 +103,20 @@ def without_debug(objcopy, path, data):
 
 def main(argv):
     objcopy = None
-    if len(argv) > 2 and argv[1] == "--strip-debug":
-        objcopy, argv = argv[2], argv[:1] + argv[3:]
+    programs = None  # names of the ELF files to keep; None: all
+    while len(argv) > 2 and argv[1] in ("--strip-debug", "--programs", "--program"):
+        option, value, argv = argv[1], argv[2], argv[:1] + argv[3:]
+        if option == "--strip-debug":
+            objcopy = value
+        elif option == "--program":
+            programs = (programs or set()) | {value.encode()}
+        else:
+            try:
+                with open(value) as f:
+                    names = {line.strip().encode() for line in f if line.strip()}
+            except OSError as e:
+                fail(f"cannot read the program list '{value}': {e.strerror}")
+            programs = (programs or set()) | names
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
         print(__doc__.strip(), file=sys.stderr)
         return 2
@@ -112,6 +129,8 @@ def main(argv):
                 data = f.read()
         except OSError as e:
             fail(f"cannot read '{path}': {e.strerror}")
+        if programs is not None and data.startswith(b"\x7fELF") and name not in programs:
+            continue
         files.append((name, without_debug(objcopy, path, data) if objcopy else data))
     archive = build(files)
     tmp = out_path + ".tmp"

@@ -40,7 +40,7 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNEL = os.path.join(REPO, "build", "kernel", "stellina.elf")
-ARCHIVE = os.path.join(REPO, "build", "user", "boot.archive")
+ARCHIVE = os.path.join(REPO, "build", "user", "system.archive")
 
 # The guest is ready when both lines have appeared on its serial console: the stack has its
 # address (before it, a SYN to 10.0.2.15 is not answered) and httpd listens on port 80.
@@ -206,7 +206,8 @@ class Server:
         except BootFailed as e:
             if vm in self.pool:
                 self.pool.remove(vm)
-                log(f"pooled VM (pid {vm.proc.pid}) dropped: {e}")
+                if not self.stopping:  # killed by the stop itself: nothing to say
+                    log(f"pooled VM (pid {vm.proc.pid}) dropped: {e}")
                 await self.release(vm)
 
     async def release(self, vm):

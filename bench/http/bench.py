@@ -20,7 +20,7 @@ Then, once per system, the smallest -m (MiB) that still serves: a bisection betw
 probe that timed out with QEMU still running is tried once more: the Linux guest may hang
 at boot). The two searches alternate probe by probe.
 
-Stellina: build/kernel/stellina.elf with build/user/boot.archive (the system `make run`
+Stellina: build/kernel/stellina.elf with build/user/system.archive (the system `make run`
 boots; $HTTP_BENCH_ARCHIVE names another). Linux: bench/linux/net.py's initramfs, static
 10.0.2.15/24 via 10.0.2.2, `httpd -f -p 80 -h /www` serving as index.html the very bytes
 Stellina's `/` answered with in the first run (or, without a Stellina answer, a generated
@@ -44,7 +44,7 @@ INITRD = os.path.join(OUT, "initramfs.cpio")
 MACHINE = "microvm"
 MEMORY = 128
 STELLINA = os.path.join(REPO, "build", "kernel", "stellina.elf")
-ARCHIVE = os.environ.get("HTTP_BENCH_ARCHIVE") or os.path.join(REPO, "build", "user", "boot.archive")
+ARCHIVE = os.environ.get("HTTP_BENCH_ARCHIVE") or os.path.join(REPO, "build", "user", "system.archive")
 KERNEL_ARCHIVE = os.path.join(REPO, "build", "scenarios", "system_kernel", "boot.archive")
 BOOT_TIMEOUT_S = 30.0     # from launch to the first 200, at MEMORY
 PROBE_TIMEOUT_S = 20.0    # the same in the memory search

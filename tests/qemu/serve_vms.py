@@ -34,8 +34,14 @@ SERVED = re.compile(r"#(\d+): vm pid (\d+) (fresh|pool), boot (\d+) ms, waited (
                     r"served (\d+) ms")
 
 
+CURRENT = []  # the server under test, whose log a failure shows
+
+
 def fail(msg):
     print(f"serve_vms: FAIL: {msg}", file=sys.stderr)
+    if CURRENT:
+        print("the server's log ends:\n" + "\n".join(CURRENT[-1].log().splitlines()[-15:]),
+              file=sys.stderr)
     sys.exit(1)
 
 
@@ -82,9 +88,12 @@ class Server:
     def __init__(self, args, *options):
         self.port = free_port()
         self.logfile = tempfile.NamedTemporaryFile("w+", prefix="serve_vms.", suffix=".log")
+        # A boot takes seconds when four run at once on a loaded host: the default 10 s
+        # bound would turn slowness into failures here.
         cmd = [sys.executable, SERVER, "--port", str(self.port), "--kernel", args.kernel,
-               "--initrd", args.initrd, *options]
+               "--initrd", args.initrd, "--boot-timeout", "60", *options]
         self.proc = subprocess.Popen(cmd, stdout=self.logfile, stderr=subprocess.STDOUT)
+        CURRENT.append(self)
         if not wait_for(lambda: "listening on" in self.log() or self.proc.poll() is not None, 20):
             self.stop()
             fail(f"the server did not start listening: {self.log()}")
@@ -281,7 +290,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("case", choices=["curl", "ab", "sigkill", "limit"])
     p.add_argument("--kernel", default=os.path.join(REPO, "build", "kernel", "stellina.elf"))
-    p.add_argument("--initrd", default=os.path.join(REPO, "build", "user", "boot.archive"))
+    p.add_argument("--initrd", default=os.path.join(REPO, "build", "user", "system.archive"))
     p.add_argument("--requests", type=int, default=40)
     args = p.parse_args()
     {"curl": test_curl, "ab": test_ab, "sigkill": test_sigkill, "limit": test_limit}[args.case](args)

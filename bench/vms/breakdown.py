@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Where the time goes from QEMU's launch to Stellina's first HTTP 200 (microvm, TCG).
+
+    python3 bench/vms/breakdown.py [--runs 5] [--memory 128] [--archive PATH]
+
+Boots the system `make run` boots (build/user/system.archive) as bench/http does (user
+network, a forwarded port, bench.lib.http.first_200 polling every 50 ms) and prints, per
+step, the median over the runs of two clocks: the host's (ms since just before QEMU's launch,
+when the line was read from the serial console) and the guest's (the kernel log's own
+timestamp, ms since the kernel started). Prints only: the figures that are kept are bench/http's
+stellina_first_200_ms and bench/vms's.
+"""
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from bench.lib import http, qemu  # noqa: E402
+from bench.lib.results import REPO  # noqa: E402
+
+STEPS = [
+    ("kernel entered", "Stellina starting"),
+    ("kernel ready", "stellina: ready"),
+    ("startup: first component", "[startup] started "),
+    ("devmgr: device found", "[devmgr] virtio-mmio"),
+    ("virtio-net started", "[startup] started virtio-net"),
+    ("httpd listening", "[httpd] listening on port 80"),
+    ("virtio-net: link up", "[virtio-net] mac"),
+    ("tcpip: link up", "[tcpip] mac"),
+    ("tcpip: address (DHCP)", "[tcpip] address "),
+    ("httpd: site files read", "static files from"),
+]
+GUEST_TIME = re.compile(r"\[\s*(\d+)\.(\d{6})\] ")
+
+
+def one_boot(memory, archive):
+    port = http.free_port()
+    kernel = os.path.join(REPO, "build", "kernel", "stellina.elf")
+    cmd = qemu.qemu_cmd("microvm", kernel, "", initrd=archive, memory=memory,
+                        extra=qemu.user_net("microvm", {port: 80}))
+    host, guest = {}, {}
+    with qemu.Background(cmd) as g:
+        def watch():
+            while g.alive() and len(host) < len(STEPS):
+                now = (time.monotonic() - g.start) * 1000
+                for line in g.output.splitlines():
+                    for name, marker in STEPS:
+                        if name not in host and marker in line:
+                            host[name] = now
+                            m = GUEST_TIME.search(line)
+                            if m:
+                                guest[name] = int(m.group(1)) * 1000 + int(m.group(2)) / 1000
+                time.sleep(0.002)
+        t = threading.Thread(target=watch, daemon=True)
+        t.start()
+        hit = http.first_200(port, g.start, g.start + 30, alive=g.alive)
+        t.join(3)
+    return hit.ms, host, guest
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--memory", type=int, default=128)
+    p.add_argument("--archive", default=os.path.join(REPO, "build", "user", "system.archive"))
+    args = p.parse_args()
+    firsts, hosts, guests = [], [], []
+    for _ in range(args.runs):
+        ms, host, guest = one_boot(args.memory, args.archive)
+        if ms is None:
+            raise SystemExit("breakdown: no HTTP 200 within 30 s")
+        firsts.append(ms)
+        hosts.append(host)
+        guests.append(guest)
+    med = lambda xs: f"{statistics.median(xs):7.1f}" if xs else "      -"
+    print(f"{'step':<28} {'host ms':>8} {'guest ms':>8}   (medians of {args.runs} boots, "
+          f"load {os.getloadavg()[0]:.1f})")
+    for name, _ in STEPS:
+        print(f"{name:<28} {med([h[name] for h in hosts if name in h]):>8} "
+              f"{med([g[name] for g in guests if name in g]):>8}")
+    print(f"{'first HTTP 200 (host)':<28} {med(firsts):>8}")
+
+
+if __name__ == "__main__":
+    main()
