@@ -300,7 +300,8 @@ bool Translator::block_type(uint32_t* params, uint32_t* results, const ValType**
 
 bool Translator::push_control(BlockKind kind, uint32_t params, uint32_t results,
                               const ValType* ptypes, const ValType* rtypes) {
-  if (ctrl_.size() > m_.limits.max_nesting) return fail("nesting too deep");
+  // The function body itself is the outermost frame: the limit counts the blocks inside it.
+  if (!ctrl_.empty() && ctrl_.size() - 1 >= m_.limits.max_nesting) return fail("nesting too deep");
   bool dead = ctrl_.empty() ? false : (ctrl_.back().dead || ctrl_.back().unreachable);
   Control c = {kind,   false, dead, height() - params, params, results, ptypes, rtypes,
                here(), kNone, kNone};
@@ -461,8 +462,8 @@ bool Translator::op_block(BlockKind kind) {
   if (!check_types(params, ptypes) || !materialize_all()) return false;
   if (!push_control(kind, params, results, ptypes, rtypes)) return false;
   Control& c = ctrl_.back();
-  if (kind == BlockKind::Loop && live() && m_.limits.metered && !emit_op(kFuel)) return false;
   c.start = here();
+  if (kind == BlockKind::Loop && live() && m_.limits.metered && !emit_op(kFuel)) return false;
   if (kind == BlockKind::If && live()) {
     if (!emit_op(kBrUnless) || !emit_slot(cond.slot)) return false;
     c.else_fixup = here();
