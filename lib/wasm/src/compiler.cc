@@ -10,6 +10,7 @@
 // chained through their operand words and patched when the block ends.
 
 #include "decoder.h"
+#include "interpreter.h"
 #include "ops.h"
 
 namespace wasm {
@@ -56,6 +57,17 @@ const ValType* single(ValType t) {
   return nullptr;
 }
 
+// The form of an i32 operation that takes its right operand as an immediate, or kNone.
+uint32_t immediate_form(uint32_t op) {
+  switch (op) {
+#define WASM_IMMEDIATE_CASE(name, operation) \
+  case k##operation: return k##name;
+    WASM_BINARY_IMM(WASM_IMMEDIATE_CASE)
+#undef WASM_IMMEDIATE_CASE
+    default: return kNone;
+  }
+}
+
 // The branch that fuses an i32 comparison with the br_if that consumes it.
 uint32_t fused_branch(uint32_t op) {
   switch (op) {
@@ -99,7 +111,8 @@ class Translator {
   bool emit(uint32_t word) { return m_.code.push(word) || oom(); }
   bool emit_op(uint32_t op) {
     last_op_ = kNone;
-    return emit(op);
+    last_opcode_ = op;
+    return emit(static_cast<uint32_t>(handlers_[op]));
   }
   bool emit_slot(uint32_t slot) {
     if ((slot & (kStackFlag | kConstFlag)) != 0 && !slot_refs_.push(here())) return oom();
@@ -178,7 +191,9 @@ class Translator {
   Vec<ValType> locals_;
   Vec<uint64_t> consts_;
   uint32_t max_height_ = 0;
-  uint32_t last_op_ = kNone;  // offset of the last simple instruction, for local.set fusion
+  uint32_t last_op_ = kNone;      // offset of the last simple instruction, for local.set fusion
+  uint32_t last_opcode_ = kNone;  // and what it is
+  const int32_t* handlers_ = Interpreter::handlers();
 };
 
 bool Translator::push(ValType type, uint32_t slot) {
@@ -562,7 +577,7 @@ bool Translator::op_br_if() {
     // Fuse a comparison that only feeds this branch: `i32.lt_s; br_if` is one instruction.
     if (last_op_ != kNone && cond.slot == stack_slot(height()) &&
         m_.code[last_op_ + 1] == cond.slot) {
-      uint32_t op = m_.code[last_op_];
+      uint32_t op = last_opcode_;
       uint32_t fused = fused_branch(op);
       if (fused != kNone) {
         uint32_t a = m_.code[last_op_ + 2];
@@ -804,6 +819,15 @@ bool Translator::binary(uint32_t op, ValType in, ValType out) {
       return emit_simple(op == kI32Add ? kI32AddImm : kI64AddImm, dst) && emit_slot(a.slot) &&
              emit(static_cast<uint32_t>(v));
     }
+  }
+  if ((b.slot & kConstFlag) != 0 && (b.slot & kStackFlag) == 0) {
+    uint32_t imm_op = immediate_form(op);
+    auto imm = static_cast<uint32_t>(consts_[b.slot & kIndexMask]);
+    if (op == kI32Sub) {
+      imm_op = kI32AddImm;
+      imm = 0u - imm;
+    }
+    if (imm_op != kNone) return emit_simple(imm_op, dst) && emit_slot(a.slot) && emit(imm);
   }
   return emit_simple(op, dst) && emit_slot(a.slot) && emit_slot(b.slot);
 }
