@@ -96,7 +96,7 @@ const int32_t* Interpreter::handlers() {
 
 Trap Interpreter::run(Store* store, Instance* inst, uint32_t defined, uint64_t* fp,
                       int32_t* offsets) {
-  static const void* const kLabels[] = {
+  static const void* const labels[] = {
 #define WASM_LABEL(name, ...) &&L_##name,
 #define WASM_LABEL1(name) &&L_##name,
       WASM_CONTROL_OPS(WASM_LABEL1) WASM_UNARY_I(WASM_LABEL) WASM_BINARY_I(WASM_LABEL)
@@ -106,11 +106,11 @@ Trap Interpreter::run(Store* store, Instance* inst, uint32_t defined, uint64_t* 
 #undef WASM_LABEL
 #undef WASM_LABEL1
   };
-  static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == kOpCount);
+  static_assert(sizeof(labels) / sizeof(labels[0]) == kOpCount);
   const char* const base = static_cast<const char*>(&&L_Unreachable);
   if (store == nullptr) {
     for (uint32_t i = 0; i < kOpCount; ++i) {
-      offsets[i] = static_cast<int32_t>(static_cast<const char*>(kLabels[i]) - base);
+      offsets[i] = static_cast<int32_t>(static_cast<const char*>(labels[i]) - base);
     }
     return Trap::None;
   }
