@@ -24,6 +24,8 @@ class CountingAllocator final : public wasm::Allocator {
 
 }  // namespace
 
+// libFuzzer's entry point, named by libFuzzer.
+// NOLINTNEXTLINE(readability-identifier-naming)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CountingAllocator allocator;
   wasm::Limits limits;

@@ -50,6 +50,8 @@ bool resolve(wasm::Store* store, const wasm::Module& m, std::vector<wasm::Extern
 
 }  // namespace
 
+// libFuzzer's entry point, named by libFuzzer.
+// NOLINTNEXTLINE(readability-identifier-naming)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   MallocAllocator allocator;
   wasm::Limits limits;
