@@ -20,13 +20,13 @@ void stop_time(void) { stopped = now_ns(); }
 CORE_TICKS get_time(void) { return stopped - started; }
 secs_ret time_in_secs(CORE_TICKS ticks) { return (secs_ret)ticks / 1e9; }
 
-void portable_init(core_portable *p, int *argc, char *argv[]) {
+void portable_init(core_portable* p, int* argc, char* argv[]) {
   (void)argc;
   (void)argv;
-  if (sizeof(ee_ptr_int) != sizeof(ee_u8 *)) {
+  if (sizeof(ee_ptr_int) != sizeof(ee_u8*)) {
     printf("ERROR! ee_ptr_int cannot hold a pointer\n");
   }
   p->portable_id = 1;
 }
 
-void portable_fini(core_portable *p) { p->portable_id = 0; }
+void portable_fini(core_portable* p) { p->portable_id = 0; }

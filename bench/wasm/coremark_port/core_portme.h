@@ -36,7 +36,7 @@ typedef uintptr_t ee_ptr_int;
 typedef size_t ee_size_t;
 
 /* Rounds a pointer up to a 4-byte boundary (the matrix code needs aligned blocks). */
-#define align_mem(x) (void *)(4 + (((ee_ptr_int)(x)-1) & ~3))
+#define align_mem(x) (void*)(4 + (((ee_ptr_int)(x)-1) & ~3))
 
 typedef uint64_t CORE_TICKS; /* nanoseconds */
 
@@ -46,7 +46,7 @@ typedef struct CORE_PORTABLE_S {
 
 extern ee_u32 default_num_contexts;
 
-void portable_init(core_portable *p, int *argc, char *argv[]);
-void portable_fini(core_portable *p);
+void portable_init(core_portable* p, int* argc, char* argv[]);
+void portable_fini(core_portable* p);
 
 #endif
