@@ -116,6 +116,7 @@ class Translator {
   }
   bool emit_slot(uint32_t slot) {
     if ((slot & (kStackFlag | kConstFlag)) != 0 && !slot_refs_.push(here())) return oom();
+    if ((slot & kStackFlag) == 0 && (slot & kConstFlag) != 0) const_used_[slot & kIndexMask] = 1;
     return emit(slot);
   }
   // A simple instruction whose destination `local.set` may redirect.
@@ -190,6 +191,9 @@ class Translator {
   Vec<uint32_t> slot_refs_;  // code offsets of symbolic slot operands
   Vec<ValType> locals_;
   Vec<uint64_t> consts_;
+  // Which constants an instruction reads from the frame (the others became immediates):
+  // only those are copied into each frame.
+  uint8_t const_used_[kMaxConsts] = {};
   uint32_t max_height_ = 0;
   uint32_t last_op_ = kNone;      // offset of the last simple instruction, for local.set fusion
   uint32_t last_opcode_ = kNone;  // and what it is
@@ -441,26 +445,30 @@ bool Translator::run(Fail* out) {
   return true;
 }
 
-// The frame's layout is known now: rewrite every symbolic slot.
+// The frame's layout is known now: rewrite every symbolic slot. Constants no instruction
+// reads from the frame are left out of it.
 bool Translator::finish() {
   uint32_t local_slots = static_cast<uint32_t>(locals_.size());
-  uint32_t const_count = static_cast<uint32_t>(consts_.size());
+  uint32_t frame_index[kMaxConsts];
+  uint32_t const_count = 0;
+  fn_.consts = static_cast<uint32_t>(m_.consts.size());
+  for (uint32_t i = 0; i < consts_.size(); ++i) {
+    if (const_used_[i] == 0) continue;
+    frame_index[i] = const_count++;
+    if (!m_.consts.push(consts_[i])) return oom();
+  }
   for (uint32_t i = 0; i < slot_refs_.size(); ++i) {
     uint32_t& word = m_.code[slot_refs_[i]];
     if ((word & kStackFlag) != 0) {
       word = local_slots + const_count + (word & kIndexMask);
     } else if ((word & kConstFlag) != 0) {
-      word = local_slots + (word & kIndexMask);
+      word = local_slots + frame_index[word & kIndexMask];
     }
   }
   fn_.param_slots = type_.param_count;
   fn_.local_slots = local_slots;
   fn_.const_count = const_count;
   fn_.frame_slots = local_slots + const_count + max_height_ + 1;
-  fn_.consts = static_cast<uint32_t>(m_.consts.size());
-  for (uint32_t i = 0; i < const_count; ++i) {
-    if (!m_.consts.push(consts_[i])) return oom();
-  }
   return true;
 }
 
