@@ -57,6 +57,24 @@ const ValType* single(ValType t) {
   return nullptr;
 }
 
+// The branch taken when an i32 comparison is false (to skip an if's then-arm), or kNone.
+uint32_t negated_branch(uint32_t op) {
+  switch (op) {
+    case kI32Eqz: return kBrIf;
+    case kI32Eq: return kBrIfI32Ne;
+    case kI32Ne: return kBrIfI32Eq;
+    case kI32LtS: return kBrIfI32GeS;
+    case kI32LtU: return kBrIfI32GeU;
+    case kI32GtS: return kBrIfI32LeS;
+    case kI32GtU: return kBrIfI32LeU;
+    case kI32LeS: return kBrIfI32GtS;
+    case kI32LeU: return kBrIfI32GtU;
+    case kI32GeS: return kBrIfI32LtS;
+    case kI32GeU: return kBrIfI32LtU;
+    default: return kNone;
+  }
+}
+
 // The form of an i32 operation that takes its right operand as an immediate, or kNone.
 uint32_t immediate_form(uint32_t op) {
   switch (op) {
@@ -480,15 +498,32 @@ bool Translator::op_block(BlockKind kind) {
   if (!block_type(&params, &results, &ptypes, &rtypes)) return false;
   Operand cond = {};
   if (kind == BlockKind::If && !pop(ValType::I32, &cond)) return false;
+  uint32_t cond_position = height();
   // Every value on the stack goes to its own slot: the block's code may then overwrite locals
   // and branch from anywhere inside without disturbing what lies below.
   if (!check_types(params, ptypes) || !materialize_all()) return false;
+  uint32_t compare = last_op_;  // still the instruction before, if nothing was copied
+  uint32_t compare_opcode = last_opcode_;
   if (!push_control(kind, params, results, ptypes, rtypes)) return false;
   Control& c = ctrl_.back();
   c.start = here();
   if (kind == BlockKind::Loop && live() && m_.limits.metered && !emit_op(kFuel)) return false;
   if (kind == BlockKind::If && live()) {
-    if (!emit_op(kBrUnless) || !emit_slot(cond.slot)) return false;
+    uint32_t skip = compare != kNone && cond.slot == stack_slot(cond_position) &&
+                            m_.code[compare + 1] == cond.slot
+                        ? negated_branch(compare_opcode)
+                        : kNone;
+    if (skip != kNone) {
+      // `i32.lt_s; if` is one branch to the else on the opposite comparison.
+      uint32_t a = m_.code[compare + 2];
+      uint32_t b = compare_opcode == kI32Eqz ? 0 : m_.code[compare + 3];
+      m_.code.shrink(compare);
+      while (!slot_refs_.empty() && slot_refs_.back() >= compare) slot_refs_.pop();
+      if (!emit_op(skip) || !emit_slot(a)) return false;
+      if (compare_opcode != kI32Eqz && !emit_slot(b)) return false;
+    } else if (!emit_op(kBrUnless) || !emit_slot(cond.slot)) {
+      return false;
+    }
     c.else_fixup = here();
     if (!emit(kNone)) return false;
   }
