@@ -12,10 +12,13 @@ packages=(
   clang-format clang-tidy
   cpio busybox-static xz-utils zstd libtomlplusplus-dev e2fsprogs dosfstools
   curl wrk apache2-utils chromium python3-scapy
+  wabt wasi-libc libclang-rt-14-dev-wasm32
 )
 # npm, which the build uses to fetch the web terminal's xterm.js (tools/fetch_xterm.sh):
 # Debian's, unless the machine has one already (Node.js from elsewhere brings its own).
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+# node (node:wasi), bench/wasm's reference WebAssembly runner: Debian's, unless one is there.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
 
 missing=()
 for p in "${packages[@]}"; do

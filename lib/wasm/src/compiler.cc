@@ -10,6 +10,7 @@
 // chained through their operand words and patched when the block ends.
 
 #include "decoder.h"
+#include "interpreter.h"
 #include "ops.h"
 
 namespace wasm {
@@ -56,6 +57,35 @@ const ValType* single(ValType t) {
   return nullptr;
 }
 
+// The branch taken when an i32 comparison is false (to skip an if's then-arm), or kNone.
+uint32_t negated_branch(uint32_t op) {
+  switch (op) {
+    case kI32Eqz: return kBrIf;
+    case kI32Eq: return kBrIfI32Ne;
+    case kI32Ne: return kBrIfI32Eq;
+    case kI32LtS: return kBrIfI32GeS;
+    case kI32LtU: return kBrIfI32GeU;
+    case kI32GtS: return kBrIfI32LeS;
+    case kI32GtU: return kBrIfI32LeU;
+    case kI32LeS: return kBrIfI32GtS;
+    case kI32LeU: return kBrIfI32GtU;
+    case kI32GeS: return kBrIfI32LtS;
+    case kI32GeU: return kBrIfI32LtU;
+    default: return kNone;
+  }
+}
+
+// The form of an i32 operation that takes its right operand as an immediate, or kNone.
+uint32_t immediate_form(uint32_t op) {
+  switch (op) {
+#define WASM_IMMEDIATE_CASE(name, operation) \
+  case k##operation: return k##name;
+    WASM_BINARY_IMM(WASM_IMMEDIATE_CASE)
+#undef WASM_IMMEDIATE_CASE
+    default: return kNone;
+  }
+}
+
 // The branch that fuses an i32 comparison with the br_if that consumes it.
 uint32_t fused_branch(uint32_t op) {
   switch (op) {
@@ -99,10 +129,12 @@ class Translator {
   bool emit(uint32_t word) { return m_.code.push(word) || oom(); }
   bool emit_op(uint32_t op) {
     last_op_ = kNone;
-    return emit(op);
+    last_opcode_ = op;
+    return emit(static_cast<uint32_t>(handlers_[op]));
   }
   bool emit_slot(uint32_t slot) {
     if ((slot & (kStackFlag | kConstFlag)) != 0 && !slot_refs_.push(here())) return oom();
+    if ((slot & kStackFlag) == 0 && (slot & kConstFlag) != 0) const_used_[slot & kIndexMask] = 1;
     return emit(slot);
   }
   // A simple instruction whose destination `local.set` may redirect.
@@ -177,8 +209,13 @@ class Translator {
   Vec<uint32_t> slot_refs_;  // code offsets of symbolic slot operands
   Vec<ValType> locals_;
   Vec<uint64_t> consts_;
+  // Which constants an instruction reads from the frame (the others became immediates):
+  // only those are copied into each frame.
+  uint8_t const_used_[kMaxConsts] = {};
   uint32_t max_height_ = 0;
-  uint32_t last_op_ = kNone;  // offset of the last simple instruction, for local.set fusion
+  uint32_t last_op_ = kNone;      // offset of the last simple instruction, for local.set fusion
+  uint32_t last_opcode_ = kNone;  // and what it is
+  const int32_t* handlers_ = Interpreter::handlers();
 };
 
 bool Translator::push(ValType type, uint32_t slot) {
@@ -300,7 +337,8 @@ bool Translator::block_type(uint32_t* params, uint32_t* results, const ValType**
 
 bool Translator::push_control(BlockKind kind, uint32_t params, uint32_t results,
                               const ValType* ptypes, const ValType* rtypes) {
-  if (ctrl_.size() > m_.limits.max_nesting) return fail("nesting too deep");
+  // The function body itself is the outermost frame: the limit counts the blocks inside it.
+  if (!ctrl_.empty() && ctrl_.size() - 1 >= m_.limits.max_nesting) return fail("nesting too deep");
   bool dead = ctrl_.empty() ? false : (ctrl_.back().dead || ctrl_.back().unreachable);
   Control c = {kind,   false, dead, height() - params, params, results, ptypes, rtypes,
                here(), kNone, kNone};
@@ -425,26 +463,30 @@ bool Translator::run(Fail* out) {
   return true;
 }
 
-// The frame's layout is known now: rewrite every symbolic slot.
+// The frame's layout is known now: rewrite every symbolic slot. Constants no instruction
+// reads from the frame are left out of it.
 bool Translator::finish() {
   uint32_t local_slots = static_cast<uint32_t>(locals_.size());
-  uint32_t const_count = static_cast<uint32_t>(consts_.size());
+  uint32_t frame_index[kMaxConsts];
+  uint32_t const_count = 0;
+  fn_.consts = static_cast<uint32_t>(m_.consts.size());
+  for (uint32_t i = 0; i < consts_.size(); ++i) {
+    if (const_used_[i] == 0) continue;
+    frame_index[i] = const_count++;
+    if (!m_.consts.push(consts_[i])) return oom();
+  }
   for (uint32_t i = 0; i < slot_refs_.size(); ++i) {
     uint32_t& word = m_.code[slot_refs_[i]];
     if ((word & kStackFlag) != 0) {
       word = local_slots + const_count + (word & kIndexMask);
     } else if ((word & kConstFlag) != 0) {
-      word = local_slots + (word & kIndexMask);
+      word = local_slots + frame_index[word & kIndexMask];
     }
   }
   fn_.param_slots = type_.param_count;
   fn_.local_slots = local_slots;
   fn_.const_count = const_count;
   fn_.frame_slots = local_slots + const_count + max_height_ + 1;
-  fn_.consts = static_cast<uint32_t>(m_.consts.size());
-  for (uint32_t i = 0; i < const_count; ++i) {
-    if (!m_.consts.push(consts_[i])) return oom();
-  }
   return true;
 }
 
@@ -456,15 +498,32 @@ bool Translator::op_block(BlockKind kind) {
   if (!block_type(&params, &results, &ptypes, &rtypes)) return false;
   Operand cond = {};
   if (kind == BlockKind::If && !pop(ValType::I32, &cond)) return false;
+  uint32_t cond_position = height();
   // Every value on the stack goes to its own slot: the block's code may then overwrite locals
   // and branch from anywhere inside without disturbing what lies below.
   if (!check_types(params, ptypes) || !materialize_all()) return false;
+  uint32_t compare = last_op_;  // still the instruction before, if nothing was copied
+  uint32_t compare_opcode = last_opcode_;
   if (!push_control(kind, params, results, ptypes, rtypes)) return false;
   Control& c = ctrl_.back();
-  if (kind == BlockKind::Loop && live() && m_.limits.metered && !emit_op(kFuel)) return false;
   c.start = here();
+  if (kind == BlockKind::Loop && live() && m_.limits.metered && !emit_op(kFuel)) return false;
   if (kind == BlockKind::If && live()) {
-    if (!emit_op(kBrUnless) || !emit_slot(cond.slot)) return false;
+    uint32_t skip = compare != kNone && cond.slot == stack_slot(cond_position) &&
+                            m_.code[compare + 1] == cond.slot
+                        ? negated_branch(compare_opcode)
+                        : kNone;
+    if (skip != kNone) {
+      // `i32.lt_s; if` is one branch to the else on the opposite comparison.
+      uint32_t a = m_.code[compare + 2];
+      uint32_t b = compare_opcode == kI32Eqz ? 0 : m_.code[compare + 3];
+      m_.code.shrink(compare);
+      while (!slot_refs_.empty() && slot_refs_.back() >= compare) slot_refs_.pop();
+      if (!emit_op(skip) || !emit_slot(a)) return false;
+      if (compare_opcode != kI32Eqz && !emit_slot(b)) return false;
+    } else if (!emit_op(kBrUnless) || !emit_slot(cond.slot)) {
+      return false;
+    }
     c.else_fixup = here();
     if (!emit(kNone)) return false;
   }
@@ -561,7 +620,7 @@ bool Translator::op_br_if() {
     // Fuse a comparison that only feeds this branch: `i32.lt_s; br_if` is one instruction.
     if (last_op_ != kNone && cond.slot == stack_slot(height()) &&
         m_.code[last_op_ + 1] == cond.slot) {
-      uint32_t op = m_.code[last_op_];
+      uint32_t op = last_opcode_;
       uint32_t fused = fused_branch(op);
       if (fused != kNone) {
         uint32_t a = m_.code[last_op_ + 2];
@@ -803,6 +862,15 @@ bool Translator::binary(uint32_t op, ValType in, ValType out) {
       return emit_simple(op == kI32Add ? kI32AddImm : kI64AddImm, dst) && emit_slot(a.slot) &&
              emit(static_cast<uint32_t>(v));
     }
+  }
+  if ((b.slot & kConstFlag) != 0 && (b.slot & kStackFlag) == 0) {
+    uint32_t imm_op = immediate_form(op);
+    auto imm = static_cast<uint32_t>(consts_[b.slot & kIndexMask]);
+    if (op == kI32Sub) {
+      imm_op = kI32AddImm;
+      imm = 0u - imm;
+    }
+    if (imm_op != kNone) return emit_simple(imm_op, dst) && emit_slot(a.slot) && emit(imm);
   }
   return emit_simple(op, dst) && emit_slot(a.slot) && emit_slot(b.slot);
 }

@@ -81,16 +81,40 @@ inline bool range_ok(uint64_t start, uint64_t length, uint64_t size) {
 }  // namespace
 
 Trap Interpreter::execute(Store& st, Instance* inst, uint32_t defined, uint64_t* fp) {
-  static const void* const kLabels[] = {
+  return run(&st, inst, defined, fp, nullptr);
+}
+
+const int32_t* Interpreter::handlers() {
+  static int32_t offsets[kOpCount];
+  static bool ready = false;
+  if (!ready) {
+    run(nullptr, nullptr, 0, nullptr, offsets);
+    ready = true;
+  }
+  return offsets;
+}
+
+Trap Interpreter::run(Store* store, Instance* inst, uint32_t defined, uint64_t* fp,
+                      int32_t* offsets) {
+  static const void* const labels[] = {
 #define WASM_LABEL(name, ...) &&L_##name,
 #define WASM_LABEL1(name) &&L_##name,
       WASM_CONTROL_OPS(WASM_LABEL1) WASM_UNARY_I(WASM_LABEL) WASM_BINARY_I(WASM_LABEL)
           WASM_BINARY_T(WASM_LABEL) WASM_UNARY_F(WASM_LABEL) WASM_BINARY_F(WASM_LABEL)
               WASM_UNARY_FT(WASM_LABEL) WASM_LOADS(WASM_LABEL) WASM_STORES(WASM_LABEL)
+                  WASM_BINARY_IMM(WASM_LABEL)
 #undef WASM_LABEL
 #undef WASM_LABEL1
   };
-  static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == kOpCount);
+  static_assert(sizeof(labels) / sizeof(labels[0]) == kOpCount);
+  const char* const base = static_cast<const char*>(&&L_Unreachable);
+  if (store == nullptr) {
+    for (uint32_t i = 0; i < kOpCount; ++i) {
+      offsets[i] = static_cast<int32_t>(static_cast<const char*>(labels[i]) - base);
+    }
+    return Trap::None;
+  }
+  Store& st = *store;
 
   const Module& m = *inst->module_;
   const uint32_t* const code = m.code.data();
@@ -108,7 +132,7 @@ Trap Interpreter::execute(Store& st, Instance* inst, uint32_t defined, uint64_t*
   const uint32_t* pc;
   Trap trap = Trap::None;
 
-#define NEXT() goto* kLabels[*pc]
+#define NEXT() goto*(base + static_cast<int32_t>(*pc))
 #define RELOAD_MEMORY()        \
   do {                         \
     if (memory != nullptr) {   \
@@ -363,6 +387,12 @@ L_I64AddImm:
   S(1) = S(2) + static_cast<uint64_t>(int64_t{static_cast<int32_t>(pc[3])});
   pc += 4;
   NEXT();
+
+#define WASM_BINARY_IMMEDIATE(name, operation)       \
+  L_##name : S(1) = numeric::operation(S(2), pc[3]); \
+  pc += 4;                                           \
+  NEXT();
+  WASM_BINARY_IMM(WASM_BINARY_IMMEDIATE)
 
 #define WASM_UNARY(name, ...)            \
   L_##name : S(1) = numeric::name(S(2)); \

@@ -1,7 +1,8 @@
 #pragma once
 // The interpreter's internal instruction set. A translated function is an array of 32-bit
-// words: an opcode, then its operands. An operand is a frame slot index (the frame is an
-// array of 64-bit slots: parameters, locals, constants, then the operand stack), an
+// words: an instruction (stored as its handler's address, relative to the interpreter's first
+// handler: Interpreter::handlers()), then its operands. An operand is a frame slot index (the frame
+// is an array of 64-bit slots: parameters, locals, constants, then the operand stack), an
 // immediate, or a code offset (branch targets are resolved at translation). Numeric
 // instructions name their sources and destination slots directly, so `local.get`,
 // constants and most copies cost no instruction of their own.
@@ -189,6 +190,17 @@ namespace wasm {
   X(I64Store16, 0x3D, I64, 2, 1) \
   X(I64Store32, 0x3E, I64, 4, 2)
 
+// An i32 operation whose right operand is a constant, as an immediate: X(Name, operation).
+// Operands: dst a imm.
+#define WASM_BINARY_IMM(X) \
+  X(I32AndImm, I32And)     \
+  X(I32OrImm, I32Or)       \
+  X(I32XorImm, I32Xor)     \
+  X(I32ShlImm, I32Shl)     \
+  X(I32ShrSImm, I32ShrS)   \
+  X(I32ShrUImm, I32ShrU)   \
+  X(I32MulImm, I32Mul)
+
 // The other internal instructions, with their operands.
 #define WASM_CONTROL_OPS(X)                                                      \
   X(Unreachable)  /* */                                                          \
@@ -242,9 +254,10 @@ enum Op : uint32_t {
   WASM_CONTROL_OPS(WASM_OP_ENUM1) WASM_UNARY_I(WASM_OP_ENUM) WASM_BINARY_I(WASM_OP_ENUM)
       WASM_BINARY_T(WASM_OP_ENUM) WASM_UNARY_F(WASM_OP_ENUM) WASM_BINARY_F(WASM_OP_ENUM)
           WASM_UNARY_FT(WASM_OP_ENUM) WASM_LOADS(WASM_OP_ENUM) WASM_STORES(WASM_OP_ENUM)
+              WASM_BINARY_IMM(WASM_OP_ENUM)
 #undef WASM_OP_ENUM
 #undef WASM_OP_ENUM1
-              kOpCount
+                  kOpCount
 };
 
 }  // namespace wasm
