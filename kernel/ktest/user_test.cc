@@ -185,6 +185,17 @@ void expect_program_passes(const char* name) {
 KTEST(user_poll_and_timers) { expect_program_passes("poll"); }
 KTEST(user_pie_relocated) { expect_program_passes("pie"); }
 
+// The syscall fuzzer's call count: fuzz_calls= on the command line (bench/fuzz runs
+// 1,000,000), else 100,000.
+uint64_t fuzz_calls_from_cmdline() {
+  char value[24];
+  if (!boot_info().option("fuzz_calls", value, sizeof(value))) return 100'000;
+  uint64_t n = 0;
+  for (const char* c = value; *c >= '0' && *c <= '9' && n < 1'000'000'000; ++c)
+    n = n * 10 + static_cast<uint64_t>(*c - '0');
+  return n;
+}
+
 KTEST(user_syscall_fuzz) {
   const SpawnHandle log = log_handle();  // the log object lives forever: make it first
   sched::sleep_ns(10'000'000);           // let earlier tests' exited threads be reaped first
@@ -194,9 +205,10 @@ KTEST(user_syscall_fuzz) {
   const SpawnHandle handles[] = {log, {control.user_end.get(), abi::kRightsAll}};
   auto p = spawn_from_archive("fuzz", handles, 2, exit.user_end);
   KREQUIRE(p.ok());
-  constexpr uint64_t kCalls = 100000;
-  send_u64(control.kernel_end.get(), kCalls);
-  Message* report = next_message(control.kernel_end.get(), 300 * kSecond);
+  const uint64_t calls = fuzz_calls_from_cmdline();
+  send_u64(control.kernel_end.get(), calls);
+  // About 1 ms a call under a slow TCG, at the worst.
+  Message* report = next_message(control.kernel_end.get(), (300 + calls / 1000) * kSecond);
   if (!report) {
     abi::ProcessExit info{};
     if (wait_exit(exit.kernel_end.get(), &info)) {
@@ -208,8 +220,8 @@ KTEST(user_syscall_fuzz) {
   uint64_t counts[2] = {0, 0};
   if (report->data_size == sizeof(counts)) __builtin_memcpy(counts, report->data, sizeof(counts));
   free_message(report);
-  print("ktest:   {} calls: {} succeeded, {} refused\n", kCalls, counts[0], counts[1]);
-  KEXPECT(counts[0] + counts[1] == kCalls);
+  print("ktest:   {} calls: {} succeeded, {} refused\n", calls, counts[0], counts[1]);
+  KEXPECT(counts[0] + counts[1] == calls);
   abi::ProcessExit info{};
   KREQUIRE(wait_exit(exit.kernel_end.get(), &info));
   KEXPECT(info.reason == abi::ExitReason::Exited && info.code == 0);
