@@ -202,7 +202,10 @@ KTEST(user_syscall_fuzz) {
   const auto heap_before = heap::stats();
   const size_t pages_before = pmm::free_page_count();
   Pair control = make_pair(), exit = make_pair();
-  const SpawnHandle handles[] = {log, {control.user_end.get(), abi::kRightsAll}};
+  // Without the transfer right: a message the fuzzer sends may name any handle in its memory
+  // (a hostile pointer into its own buffers), and must not move the test's channel away.
+  const SpawnHandle handles[] = {log,
+                                 {control.user_end.get(), abi::kRightsAll & ~abi::kRightTransfer}};
   auto p = spawn_from_archive("fuzz", handles, 2, exit.user_end);
   KREQUIRE(p.ok());
   const uint64_t calls = fuzz_calls_from_cmdline();
