@@ -11,6 +11,7 @@
 #include "kernel/ktest/user_helpers.h"
 #include "kernel/log_object.h"
 #include "kernel/pmm.h"
+#include "kernel/silo.h"
 #include "kernel/spawn.h"
 #include "kernel/thread.h"
 
@@ -198,15 +199,21 @@ uint64_t fuzz_calls_from_cmdline() {
 
 KTEST(user_syscall_fuzz) {
   const SpawnHandle log = log_handle();  // the log object lives forever: make it first
-  sched::sleep_ns(10'000'000);           // let earlier tests' exited threads be reaped first
+  // A silo of its own to manage (made before the counts are taken: it outlives the fuzzer),
+  // so the silo and spawn calls meet a live silo handle too.
+  auto made = Silo::create(Silo::root(), {1024, 8, 100});
+  KREQUIRE(made.ok());
+  Ref<Silo> silo = Ref<Silo>::adopt(made.value());
+  sched::sleep_ns(10'000'000);  // let earlier tests' exited threads be reaped first
   const auto heap_before = heap::stats();
   const size_t pages_before = pmm::free_page_count();
   Pair control = make_pair(), exit = make_pair();
   // Without the transfer right: a message the fuzzer sends may name any handle in its memory
   // (a hostile pointer into its own buffers), and must not move the test's channel away.
   const SpawnHandle handles[] = {log,
-                                 {control.user_end.get(), abi::kRightsAll & ~abi::kRightTransfer}};
-  auto p = spawn_from_archive("fuzz", handles, 2, exit.user_end);
+                                 {control.user_end.get(), abi::kRightsAll & ~abi::kRightTransfer},
+                                 {silo.get(), abi::kRightsAll}};
+  auto p = spawn_from_archive("fuzz", handles, 3, exit.user_end);
   KREQUIRE(p.ok());
   const uint64_t calls = fuzz_calls_from_cmdline();
   send_u64(control.kernel_end.get(), calls);

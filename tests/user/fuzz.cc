@@ -1,4 +1,5 @@
-// A syscall fuzzer. Handles: log, a channel to the test. Makes 100,000 calls (or the count in
+// A syscall fuzzer. Handles: log, a channel to the test, and optionally a silo to manage (a
+// live silo handle for the silo and spawn calls). Makes 100,000 calls (or the count in
 // the first message on handle 1), shared among kThreads threads running at once, with random
 // syscall numbers; handle arguments from a pool of live handles of every type a process can
 // make (channel ends, poll, timer, folio, threads, duplicates with fewer rights, the log), from
@@ -216,7 +217,8 @@ void worker_thread(uint64_t index) {
   sys::thread_exit(0);
 }
 
-// Live handles of every type this process can make, for the calls to use.
+// Live handles of every type this process can make, for the calls to use (main adds the
+// silo it was given).
 bool make_pool() {
   abi::Handle pair[2];
   for (int i = 0; i < 2; ++i) {
@@ -250,6 +252,7 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   abi::MessageBuffer first = data_message(&calls, sizeof(calls));
   if (receive(keep[1], first) < 0) return 2;
   if (!make_pool()) return 8;
+  if (startup.handle_count >= 3) pool[pool_count++] = startup.handles[2];
 
   for (int i = 0; i < kThreads; ++i) {
     workers[i].state = 0x9e3779b97f4a7c15ull * (i + 1);
