@@ -2,7 +2,8 @@
 
 Each target runs alone (one process, -runs=N) over its seeds (tests/fuzz/corpus/NAME and
 build/fuzz/seeds/NAME), with ASan and UBSan, through tests/fuzz/run_fuzz.py; what it finds
-goes to build/fuzz/bench-work/NAME, a crashing input to build/fuzz/crashes/. Metrics (bench: fuzz), per target NAME:
+goes to build/fuzz/bench-work/NAME, a crashing input to build/fuzz/crashes/. Metrics
+(bench: fuzz), per target NAME:
 
   NAME_execs    inputs run (libFuzzer's count)
   NAME_crashes  1 if the run ended in a crash, a sanitizer report or a hung input, else 0
