@@ -39,8 +39,6 @@ int hex_value(uint8_t c) {
   return -1;
 }
 
-constexpr uint64_t kSaturated = uint64_t{1} << 62;  // a Content-Length beyond any limit
-
 struct ErrorInfo {
   uint16_t status;
   const char* name;
@@ -97,7 +95,7 @@ void RequestParser::reset() {
   method_size_ = version_size_ = name_size_ = element_size_ = 0;
   field_ = Field::Other;
   element_spaced_ = element_bad_ = false;
-  element_number_ = 0;
+  element_number_ = lib::NumberAccumulator();
   elements_ = 0;
   fields_ = 0;
   trailers_ = false;
@@ -107,7 +105,7 @@ void RequestParser::reset() {
   coding_seen_ = coding_unknown_ = coding_twice_ = chunked_seen_ = empty_list_ = false;
   wants_close_ = wants_keep_alive_ = false;
   body_bytes_ = remaining_ = 0;
-  chunk_digits_ = 0;
+  chunk_size_ = lib::NumberAccumulator(16);
   chunk_space_ = false;
 }
 
@@ -128,7 +126,7 @@ void RequestParser::field_name_done() {
   if (equals_lower(name, n, "connection")) field_ = Field::Connection;
   element_size_ = 0;
   element_spaced_ = element_bad_ = false;
-  element_number_ = 0;
+  element_number_ = lib::NumberAccumulator();
   elements_ = 0;
 }
 
@@ -142,8 +140,8 @@ void RequestParser::element_byte(uint8_t c) {
   }
   if (element_spaced_) element_bad_ = true;  // whitespace inside an element
   if (field_ == Field::ContentLength) {
-    if (c < '0' || c > '9') element_bad_ = true;
-    element_number_ = element_number_ >= kSaturated ? kSaturated : element_number_ * 10 + (c - '0');
+    const int digit = lib::decimal_digit(static_cast<char>(c));
+    if (digit < 0 || !element_number_.push(static_cast<unsigned>(digit))) element_bad_ = true;
     element_size_ = 1;  // only "present" matters
     return;
   }
@@ -160,9 +158,9 @@ void RequestParser::element_done() {
     const bool bad = element_bad_;
     switch (field_) {
       case Field::ContentLength:
-        if (bad || (length_seen_ && element_number_ != length_)) length_bad_ = true;
+        if (bad || (length_seen_ && element_number_.value() != length_)) length_bad_ = true;
         length_seen_ = true;
-        length_ = element_number_;
+        length_ = element_number_.value();
         break;
       case Field::TransferEncoding:
         coding_seen_ = true;
@@ -184,7 +182,7 @@ void RequestParser::element_done() {
   }
   element_size_ = 0;
   element_spaced_ = element_bad_ = false;
-  element_number_ = 0;
+  element_number_ = lib::NumberAccumulator();
 }
 
 // The end of a field line.
@@ -219,7 +217,8 @@ ParseError RequestParser::head_done() {
   request_.content_length = length_;
   if (coding_seen_) {
     state_ = State::ChunkSize;
-    line_bytes_ = chunk_digits_ = 0;
+    line_bytes_ = 0;
+    chunk_size_ = lib::NumberAccumulator(16);
     chunk_space_ = false;
     remaining_ = 0;
   } else if (length_ > 0) {
@@ -344,7 +343,8 @@ RequestParser::Status RequestParser::step(uint8_t c) {
     case State::ChunkDataLf:
       if (c != '\n') return fail(ParseError::BadChunk);
       state_ = State::ChunkSize;
-      line_bytes_ = chunk_digits_ = 0;
+      line_bytes_ = 0;
+      chunk_size_ = lib::NumberAccumulator(16);
       chunk_space_ = false;
       remaining_ = 0;
       return Status::NeedMore;
@@ -430,7 +430,7 @@ RequestParser::Status RequestParser::chunk_line_byte(uint8_t c) {
     return chunk_line_done();
   }
   if (c == '\r' || c == '\n') {
-    if (chunk_digits_ == 0) return fail(ParseError::BadChunk);
+    if (chunk_size_.digits() == 0) return fail(ParseError::BadChunk);
     if (c == '\n') return chunk_line_done();
     state_ = State::ChunkSizeLf;
     return Status::NeedMore;
@@ -441,11 +441,10 @@ RequestParser::Status RequestParser::chunk_line_byte(uint8_t c) {
   }
   const int digit = hex_value(c);
   if (digit >= 0 && !chunk_space_) {
-    if (++chunk_digits_ > 16) return fail(ParseError::BadChunk);
-    remaining_ = remaining_ << 4 | static_cast<uint64_t>(digit);
+    if (!chunk_size_.push(static_cast<unsigned>(digit))) return fail(ParseError::BadChunk);
     return Status::NeedMore;
   }
-  if (chunk_digits_ == 0) return fail(ParseError::BadChunk);
+  if (chunk_size_.digits() == 0) return fail(ParseError::BadChunk);
   if (is_space(c)) {
     chunk_space_ = true;
     return Status::NeedMore;
@@ -456,6 +455,7 @@ RequestParser::Status RequestParser::chunk_line_byte(uint8_t c) {
 }
 
 RequestParser::Status RequestParser::chunk_line_done() {
+  remaining_ = chunk_size_.value();
   if (remaining_ == 0) {  // the last chunk: the trailer section follows
     trailers_ = true;
     fields_ = 0;

@@ -8,6 +8,7 @@
 // which names the status to answer with (400, 413, 414, 431, 501, 505). After an error the
 // connection must close: its framing can no longer be trusted.
 
+#include <lib/checked_number.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -148,11 +149,11 @@ class RequestParser {
   // The list element being read in a Content-Length, Transfer-Encoding or Connection value.
   char element_[16];  // lower case
   size_t element_size_ = 0;
-  bool element_spaced_ = false;  // whitespace came after the element's text
-  bool element_bad_ = false;     // a byte no element of this field may hold, or too long
-  uint64_t element_number_ = 0;
-  unsigned elements_ = 0;  // in this field line's value
-  unsigned fields_ = 0;    // field lines so far in this section
+  bool element_spaced_ = false;            // whitespace came after the element's text
+  bool element_bad_ = false;               // a byte no element of this field may hold, or too long
+  lib::NumberAccumulator element_number_;  // Content-Length: any value past 2^64 - 1 is bad
+  unsigned elements_ = 0;                  // in this field line's value
+  unsigned fields_ = 0;                    // field lines so far in this section
   bool trailers_ = false;  // the section being read is the trailers of a chunked body
 
   // What the headers said.
@@ -170,8 +171,8 @@ class RequestParser {
 
   // The body.
   uint64_t body_bytes_ = 0;
-  uint64_t remaining_ = 0;  // of the Content-Length body, or of the chunk
-  unsigned chunk_digits_ = 0;
+  uint64_t remaining_ = 0;                 // of the Content-Length body, or of the chunk
+  lib::NumberAccumulator chunk_size_{16};  // the size line's digits: past 2^64 - 1 is bad
   bool chunk_space_ = false;  // whitespace after the size: only an extension may follow
 };
 

@@ -1,5 +1,7 @@
 #include "apps/httpd/site.h"
 
+#include <lib/checked_number.h>
+
 namespace httpd {
 
 namespace {
@@ -107,14 +109,9 @@ void write_uptime(Writer& w, uint64_t ms) {
 }  // namespace
 
 bool parse_byte_count(const char* text, size_t size, uint64_t* out) {
-  if (size == 0 || size > 9) return false;  // 64 MiB has 8 digits
-  uint64_t v = 0;
-  for (size_t i = 0; i < size; ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(text[i] - '0');
-  }
-  if (v > kMaxPatternBytes) return false;
-  *out = v;
+  auto n = lib::parse_decimal(lib::StringView(text, size), kMaxPatternBytes);
+  if (!n.ok()) return false;
+  *out = n.value();
   return true;
 }
 

@@ -2,6 +2,8 @@
 // and the page that draws them (/graphs.html, a static file).
 #include "apps/httpd/site.h"
 
+#include <lib/checked_number.h>
+
 namespace httpd {
 
 namespace {
@@ -16,15 +18,11 @@ bool same(const char* a, size_t n, const char* word) {
   return n == size && __builtin_memcmp(a, word, n) == 0;
 }
 
-// A decimal number of 1 to 19 digits (no overflow), the whole of s.
+// A decimal number, the whole of s, that fits in 64 bits.
 bool parse_decimal(const char* s, size_t n, uint64_t* out) {
-  if (n == 0 || n > 19) return false;
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(s[i] - '0');
-  }
-  *out = v;
+  auto v = lib::parse_decimal(lib::StringView(s, n));
+  if (!v.ok()) return false;
+  *out = v.value();
   return true;
 }
 

@@ -1,5 +1,7 @@
 #include "apps/httpd/status_data.h"
 
+#include <lib/checked_number.h>
+
 namespace httpd {
 
 namespace {
@@ -19,13 +21,9 @@ bool next_field(Span* rest, Span* field) {
 }
 
 bool parse_number(Span s, uint64_t* out) {
-  if (s.size == 0 || s.size > 19) return false;  // below 10^19: no overflow
-  uint64_t v = 0;
-  for (size_t i = 0; i < s.size; ++i) {
-    if (s.data[i] < '0' || s.data[i] > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(s.data[i] - '0');
-  }
-  *out = v;
+  auto v = lib::parse_decimal(lib::StringView(s.data, s.size));
+  if (!v.ok()) return false;
+  *out = v.value();
   return true;
 }
 

@@ -1,8 +1,9 @@
 """Fuzzing: every libFuzzer target of tests/fuzz for 1,000,000 inputs, and the QEMU fuzzers.
 
 Each target runs alone (one process, -runs=N) over its seeds (tests/fuzz/corpus/NAME and
-build/fuzz/seeds/NAME), with ASan and UBSan, through tests/fuzz/run_fuzz.py; a crashing
-input is kept in build/fuzz/crashes/. Metrics (bench: fuzz), per target NAME:
+build/fuzz/seeds/NAME), with ASan and UBSan, through tests/fuzz/run_fuzz.py; what it finds
+goes to build/fuzz/bench-work/NAME, a crashing input to build/fuzz/crashes/. Metrics
+(bench: fuzz), per target NAME:
 
   NAME_execs    inputs run (libFuzzer's count)
   NAME_crashes  1 if the run ended in a crash, a sanitizer report or a hung input, else 0
@@ -42,7 +43,7 @@ def run(rec, opts):
     crashed = []
     for name in targets():
         start = time.monotonic()
-        outcome = run_fuzz.run(FUZZ_DIR, name, CORPUS, runs=RUNS)
+        outcome = run_fuzz.run(FUZZ_DIR, name, CORPUS, runs=RUNS, work="bench-work")
         seconds = round(time.monotonic() - start, 1)
         rec.add(f"{name}_execs", outcome.execs, "inputs", 1, seconds=seconds)
         rec.add(f"{name}_crashes", int(outcome.crashed), "crashes", 1)

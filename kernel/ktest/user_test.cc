@@ -11,6 +11,7 @@
 #include "kernel/ktest/user_helpers.h"
 #include "kernel/log_object.h"
 #include "kernel/pmm.h"
+#include "kernel/silo.h"
 #include "kernel/spawn.h"
 #include "kernel/thread.h"
 
@@ -206,18 +207,39 @@ KTEST(user_fpu_state_is_per_thread) {
   KEXPECT(log_contains("[fpu] fpu: x87"));
 }
 
+// The syscall fuzzer's call count: fuzz_calls= on the command line (bench/fuzz runs
+// 1,000,000), else 100,000.
+uint64_t fuzz_calls_from_cmdline() {
+  char value[24];
+  if (!boot_info().option("fuzz_calls", value, sizeof(value))) return 100'000;
+  uint64_t n = 0;
+  for (const char* c = value; *c >= '0' && *c <= '9' && n < 1'000'000'000; ++c)
+    n = n * 10 + static_cast<uint64_t>(*c - '0');
+  return n;
+}
+
 KTEST(user_syscall_fuzz) {
   const SpawnHandle log = log_handle();  // the log object lives forever: make it first
-  sched::sleep_ns(10'000'000);           // let earlier tests' exited threads be reaped first
+  // A silo of its own to manage (made before the counts are taken: it outlives the fuzzer),
+  // so the silo and spawn calls meet a live silo handle too.
+  auto made = Silo::create(Silo::root(), {1024, 8, 100});
+  KREQUIRE(made.ok());
+  Ref<Silo> silo = Ref<Silo>::adopt(made.value());
+  sched::sleep_ns(10'000'000);  // let earlier tests' exited threads be reaped first
   const auto heap_before = heap::stats();
   const size_t pages_before = pmm::free_page_count();
   Pair control = make_pair(), exit = make_pair();
-  const SpawnHandle handles[] = {log, {control.user_end.get(), abi::kRightsAll}};
-  auto p = spawn_from_archive("fuzz", handles, 2, exit.user_end);
+  // Without the transfer right: a message the fuzzer sends may name any handle in its memory
+  // (a hostile pointer into its own buffers), and must not move the test's channel away.
+  const SpawnHandle handles[] = {log,
+                                 {control.user_end.get(), abi::kRightsAll & ~abi::kRightTransfer},
+                                 {silo.get(), abi::kRightsAll}};
+  auto p = spawn_from_archive("fuzz", handles, 3, exit.user_end);
   KREQUIRE(p.ok());
-  constexpr uint64_t kCalls = 100000;
-  send_u64(control.kernel_end.get(), kCalls);
-  Message* report = next_message(control.kernel_end.get(), 300 * kSecond);
+  const uint64_t calls = fuzz_calls_from_cmdline();
+  send_u64(control.kernel_end.get(), calls);
+  // About 1 ms a call under a slow TCG, at the worst.
+  Message* report = next_message(control.kernel_end.get(), (300 + calls / 1000) * kSecond);
   if (!report) {
     abi::ProcessExit info{};
     if (wait_exit(exit.kernel_end.get(), &info)) {
@@ -229,8 +251,8 @@ KTEST(user_syscall_fuzz) {
   uint64_t counts[2] = {0, 0};
   if (report->data_size == sizeof(counts)) __builtin_memcpy(counts, report->data, sizeof(counts));
   free_message(report);
-  print("ktest:   {} calls: {} succeeded, {} refused\n", kCalls, counts[0], counts[1]);
-  KEXPECT(counts[0] + counts[1] == kCalls);
+  print("ktest:   {} calls: {} succeeded, {} refused\n", calls, counts[0], counts[1]);
+  KEXPECT(counts[0] + counts[1] == calls);
   abi::ProcessExit info{};
   KREQUIRE(wait_exit(exit.kernel_end.get(), &info));
   KEXPECT(info.reason == abi::ExitReason::Exited && info.code == 0);

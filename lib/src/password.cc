@@ -1,6 +1,8 @@
 #include <lib/hmac_sha256.h>
 #include <lib/password.h>
 
+#include <lib/checked_number.h>
+
 namespace lib {
 
 Result<size_t> password_make(StringView password, const uint8_t* salt, size_t salt_size,
@@ -46,13 +48,10 @@ Result<bool> password_verify(StringView password, StringView record) {
 
   // Decimal, no sign, no leading zero, within kPasswordMaxIterations.
   const StringView count = fields[1];
-  if (count.empty() || count.size() > 8 || count[0] == '0') return Error::InvalidArgument;
-  uint32_t iterations = 0;
-  for (char c : count) {
-    if (c < '0' || c > '9') return Error::InvalidArgument;
-    iterations = iterations * 10 + static_cast<uint32_t>(c - '0');
-  }
-  if (iterations > kPasswordMaxIterations) return Error::InvalidArgument;
+  if (count.empty() || count[0] == '0') return Error::InvalidArgument;
+  auto parsed = parse_decimal(count, kPasswordMaxIterations);
+  if (!parsed.ok()) return Error::InvalidArgument;
+  const auto iterations = static_cast<uint32_t>(parsed.value());
 
   uint8_t salt[kPasswordSaltMax];
   auto salt_size = base64_decode(fields[2], salt, sizeof salt);

@@ -1,5 +1,7 @@
 #include "arithmetic.h"
 
+#include <lib/checked_number.h>
+
 #include "limits.h"
 
 namespace stellina::sh {
@@ -326,9 +328,10 @@ class Evaluator {
     return negative ? static_cast<int64_t>(0 - static_cast<uint64_t>(v)) : v;
   }
 
-  // A constant: decimal, 0x hex or 0 octal; values past 64 bits wrap.
+  // A constant: decimal, 0x hex or 0 octal; values past INT64_MAX read as INT64_MAX, as
+  // dash's strtoimax reads them (never wrapped: 18446744073709551620 is not 4).
   static bool parse_constant(StringView s, int64_t* out) {
-    uint64_t base = 10;
+    unsigned base = 10;
     size_t i = 0;
     if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
       base = 16;
@@ -338,23 +341,13 @@ class Evaluator {
       i = 1;
     }
     if (i >= s.size()) return false;
-    uint64_t v = 0;
+    lib::NumberAccumulator n(base, INT64_MAX);
     for (; i < s.size(); ++i) {
-      const char c = s[i];
-      uint64_t digit = 0;
-      if (is_digit(c)) {
-        digit = static_cast<uint64_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        digit = static_cast<uint64_t>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        digit = static_cast<uint64_t>(c - 'A' + 10);
-      } else {
-        return false;
-      }
-      if (digit >= base) return false;
-      v = v * base + digit;
+      const int digit = lib::hex_digit(s[i]);
+      if (digit < 0 || static_cast<unsigned>(digit) >= base) return false;
+      n.push(static_cast<unsigned>(digit));
     }
-    *out = static_cast<int64_t>(v);
+    *out = n.overflowed() ? INT64_MAX : static_cast<int64_t>(n.value());
     return true;
   }
 

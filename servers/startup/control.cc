@@ -2,6 +2,8 @@
 // call id. The commands and their answers are listed in README.md.
 #include "servers/startup/supervisor.h"
 
+#include <lib/checked_number.h>
+
 namespace startup {
 
 namespace sys = stellina::sys;
@@ -75,13 +77,9 @@ size_t Supervisor::describe_silos(char* out, size_t capacity) const {
 size_t Supervisor::set_limits(size_t i, const char* pages, const char* threads, char* out,
                               size_t capacity) {
   auto number = [](const char* s, uint64_t* value) {
-    *value = 0;
-    if (!*s) return false;
-    for (; *s; ++s) {
-      if (*s < '0' || *s > '9' || *value > UINT32_MAX) return false;
-      *value = *value * 10 + static_cast<uint64_t>(*s - '0');
-    }
-    return *value > 0 && *value <= UINT32_MAX;
+    auto n = lib::parse_decimal(lib::StringView(s), UINT32_MAX);
+    *value = n.ok() ? n.value() : 0;
+    return *value > 0;
   };
   uint64_t p = 0, t = 0;
   if (!number(pages, &p) || !number(threads, &t))

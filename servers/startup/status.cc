@@ -3,6 +3,8 @@
 // and silos) and what the kernel reports (memory_info, log_read).
 #include "servers/startup/supervisor.h"
 
+#include <lib/checked_number.h>
+
 namespace startup {
 
 namespace sys = stellina::sys;
@@ -51,15 +53,11 @@ void one_line(const char* text, size_t length, char* out, size_t capacity) {
   out[n] = '\0';
 }
 
-// Parses a decimal number of at most 4 digits; false if s is not one.
+// Parses a decimal number up to 9999; false if s is not one.
 bool small_number(const char* s, uint32_t* value) {
-  *value = 0;
-  size_t digits = 0;
-  for (; *s; ++s, ++digits) {
-    if (*s < '0' || *s > '9' || digits == 4) return false;
-    *value = *value * 10 + static_cast<uint32_t>(*s - '0');
-  }
-  return digits > 0;
+  auto n = lib::parse_decimal(lib::StringView(s), 9999);
+  *value = n.ok() ? static_cast<uint32_t>(n.value()) : 0;
+  return n.ok();
 }
 
 }  // namespace

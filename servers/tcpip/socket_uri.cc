@@ -1,5 +1,7 @@
 #include "servers/tcpip/socket_uri.h"
 
+#include <lib/checked_number.h>
+
 #include <lib/format.h>
 #include <lib/string_view.h>
 
@@ -7,16 +9,11 @@ namespace tcpip {
 
 namespace {
 
-// A decimal number of 1..5 digits up to max, the whole of text[0..size).
+// A decimal number up to max, the whole of text[0..size).
 bool parse_number(const char* text, size_t size, uint32_t max, uint32_t& out) {
-  if (size == 0 || size > 5) return false;
-  uint32_t value = 0;
-  for (size_t i = 0; i < size; ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-    value = value * 10 + static_cast<uint32_t>(text[i] - '0');
-  }
-  if (value > max) return false;
-  out = value;
+  auto value = lib::parse_decimal(lib::StringView(text, size), max);
+  if (!value.ok()) return false;
+  out = static_cast<uint32_t>(value.value());
   return true;
 }
 

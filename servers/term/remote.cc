@@ -1,5 +1,7 @@
 #include "servers/term/remote.h"
 
+#include <lib/checked_number.h>
+
 namespace term {
 namespace {
 
@@ -31,14 +33,8 @@ uint16_t dimension(lib::StringView query, lib::StringView name) {
     const lib::StringView pair = query.substr(at, end - at);
     at = end + 1;
     if (!pair.starts_with(name) || pair.size() <= name.size() || pair[name.size()] != '=') continue;
-    const lib::StringView digits = pair.substr(name.size() + 1);
-    if (digits.empty() || digits.size() > 4) return 0;
-    uint32_t v = 0;
-    for (const char c : digits) {
-      if (c < '0' || c > '9') return 0;
-      v = v * 10 + static_cast<uint32_t>(c - '0');
-    }
-    return v >= 1 && v <= 1000 ? static_cast<uint16_t>(v) : 0;
+    auto v = lib::parse_decimal(pair.substr(name.size() + 1), 1000);
+    return v.ok() && v.value() >= 1 ? static_cast<uint16_t>(v.value()) : 0;
   }
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "servers/term/settings.h"
 
+#include <lib/checked_number.h>
+
 namespace term {
 namespace {
 
@@ -12,16 +14,11 @@ lib::StringView trim(lib::StringView s) {
   return s.substr(start, end - start);
 }
 
-// A decimal integer in [min, max].
+// A decimal integer in [min, max] (0 <= min): digits only, no sign.
 bool parse_integer(lib::StringView s, int64_t min, int64_t max, int64_t* out) {
-  if (s.empty() || s.size() > 10) return false;
-  int64_t v = 0;
-  for (const char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  if (v < min || v > max) return false;
-  *out = v;
+  auto v = lib::parse_decimal(s, static_cast<uint64_t>(max));
+  if (!v.ok() || v.value() < static_cast<uint64_t>(min)) return false;
+  *out = static_cast<int64_t>(v.value());
   return true;
 }
 

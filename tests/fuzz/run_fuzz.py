@@ -31,15 +31,16 @@ def seed_dirs(fuzz_dir, name, corpus_root):
     return [d for d in dirs if os.path.isdir(d) and os.listdir(d)]
 
 
-def run(fuzz_dir, name, corpus_root, seconds=None, runs=None, timeout=None):
-    """Runs the target; returns an Outcome. Raises SystemExit when it cannot start."""
+def run(fuzz_dir, name, corpus_root, seconds=None, runs=None, timeout=None, work="work"):
+    """Runs the target; returns an Outcome. Raises SystemExit when it cannot start. What it
+    finds goes to FUZZ_DIR/WORK/NAME (bench/fuzz uses another than CTest's)."""
     binary = os.path.join(fuzz_dir, name)
     if not os.path.isfile(binary):
         raise SystemExit(f"fuzz.{name}: {binary} is missing (make fuzz builds it)")
     seeds = seed_dirs(fuzz_dir, name, corpus_root)
     if not seeds:
         raise SystemExit(f"fuzz.{name}: no seeds in {corpus_root}/{name} or {fuzz_dir}/seeds/{name}")
-    work = os.path.join(fuzz_dir, "work", name)
+    work = os.path.join(fuzz_dir, work, name)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     crashes = os.path.join(fuzz_dir, "crashes")

@@ -25,3 +25,5 @@ echo $((empty + 1)) $((unset_variable + 2))
 echo $((1 << 3 + 1)) $((8 - 2 - 1)) $((2 * 3 % 4))
 echo $(( (1 + 2) * (3 + 4) ))
 echo $((-(-3))) $((- 3)) $((+3))
+# Constants past 64 bits (dash reads them as INT64_MAX; never wrapped).
+echo $((9223372036854775807)) $((9223372036854775808)) $((18446744073709551620)) $((0xffffffffffffffff)) $((-18446744073709551620)) $((000012))

@@ -251,9 +251,20 @@ TEST(HttpParser, ContentLength) {
             ParseError::BadContentLength);
   EXPECT_EQ(error_of("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 65537\r\n\r\n"),
             ParseError::BodyTooLarge);
+  // A number, however large, is too large; past 2^64 - 1 it is no number at all (read
+  // modulo 2^64, 18446744073709551620 would be 4: a request smuggled past a proxy).
+  EXPECT_EQ(error_of("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551615\r\n\r\n"),
+            ParseError::BodyTooLarge);
+  for (const char* past :
+       {"18446744073709551616", "18446744073709551620", "99999999999999999999999"}) {
+    const std::string text =
+        std::string("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: ") + past + "\r\n\r\n";
+    EXPECT_EQ(error_of(text), ParseError::BadContentLength) << past;
+  }
   EXPECT_EQ(
-      error_of("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n"),
-      ParseError::BodyTooLarge);
+      run("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0000000000000000000000005\r\n\r\n12345")
+          .bodies.at(0),
+      5u);
   EXPECT_EQ(httpd::error_status(ParseError::BodyTooLarge), 413);
   const std::string limit = "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 65536\r\n\r\n";
   const Outcome o = run(limit + std::string(65536, 'b') + "GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -298,7 +309,9 @@ TEST(HttpParser, ChunkedBodies) {
   EXPECT_EQ(error_of(head + "1 2\r\n"), ParseError::BadChunk);
   EXPECT_EQ(error_of(head + "1\r\nxy\r\n"), ParseError::BadChunk);  // data longer than its size
   EXPECT_EQ(error_of(head + "1;\x01\r\n"), ParseError::BadChunk);
-  EXPECT_EQ(error_of(head + "00000000000000001\r\n"), ParseError::BadChunk);  // 17 digits
+  EXPECT_EQ(run(head + "00000000000000001\r\nx\r\n0\r\n\r\n").bodies.at(0), 1u);  // zeros
+  EXPECT_EQ(error_of(head + "10000000000000000\r\n"), ParseError::BadChunk);      // 2^64
+  EXPECT_EQ(error_of(head + "10000000000000004\r\n"), ParseError::BadChunk);
   EXPECT_EQ(error_of(head + "ffffffffffffffff\r\n"), ParseError::BodyTooLarge);
   EXPECT_EQ(error_of(head + "1;" + std::string(300, 'e') + "\r\n"), ParseError::BadChunk);
   EXPECT_EQ(error_of(head + "0\r\nA: b\r\n bad\r\n\r\n"), ParseError::ObsFold);

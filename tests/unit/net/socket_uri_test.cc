@@ -62,6 +62,16 @@ TEST(SocketUri, UdpMayBindAnEphemeralPort) {
   EXPECT_EQ(r.value().port, 0);
 }
 
+// Ports at their boundaries: up to 65535, never wrapped.
+TEST(SocketUri, PortBoundaries) {
+  EXPECT_EQ(parse("tcp:1.2.3.4:65535").value().port, 65535);
+  EXPECT_EQ(parse("tcp:1.2.3.4:0000000080").value().port, 80);
+  for (const char* port : {"65536", "65616", "4294967376", "18446744073709551616",
+                           "18446744073709551620", "-1", "+80", " 80", "80 ", "8x"}) {
+    EXPECT_FALSE(parse(std::string("tcp:1.2.3.4:") + port).ok()) << port;
+  }
+}
+
 TEST(SocketUri, OtherSchemesAreNotFound) {
   for (const char* uri : {"", "echo:", "tcp", "tcp-listen", "tcpx:1.2.3.4:5", "file:/a"}) {
     auto r = parse(uri);

@@ -81,7 +81,22 @@ TEST(Arithmetic, WrapsAt64Bits) {
   EXPECT_EQ(eval("(-9223372036854775807 - 1) / -1"), INT64_MIN);
   EXPECT_EQ(eval("(-9223372036854775807 - 1) % -1"), 0);
   EXPECT_EQ(eval("1 << 64"), 1);  // the shift count is taken modulo 64, as x86 does
-  EXPECT_EQ(eval("18446744073709551617"), 1);
+}
+
+// Constants never wrap: past INT64_MAX they read as INT64_MAX, as dash reads them.
+TEST(Arithmetic, ConstantsStopAtInt64Max) {
+  EXPECT_EQ(eval("0"), 0);
+  EXPECT_EQ(eval("007"), 7);
+  EXPECT_EQ(eval("9223372036854775807"), INT64_MAX);
+  EXPECT_EQ(eval("9223372036854775808"), INT64_MAX);
+  EXPECT_EQ(eval("18446744073709551616"), INT64_MAX);  // 2^64
+  EXPECT_EQ(eval("18446744073709551620"), INT64_MAX);  // 2^64 + 4, never 4
+  EXPECT_EQ(eval("0x7fffffffffffffff"), INT64_MAX);
+  EXPECT_EQ(eval("0xffffffffffffffff"), INT64_MAX);
+  EXPECT_EQ(eval("0x10000000000000004"), INT64_MAX);
+  EXPECT_EQ(eval("01000000000000000000000"), INT64_MAX);  // 2^63 in octal
+  EXPECT_EQ(eval("-9223372036854775808"), -INT64_MAX);
+  EXPECT_EQ(eval("-18446744073709551620"), -INT64_MAX);
 }
 
 TEST(Arithmetic, Variables) {

@@ -73,6 +73,9 @@ TEST(Password, MalformedRecordsAreRefused) {
            join({"pbkdf2-sha256", "-1", salt, hash}),
            join({"pbkdf2-sha256", "99999999", salt, hash}),  // over kPasswordMaxIterations
            join({"pbkdf2-sha256", "4294968296", salt, hash}),
+           join({"pbkdf2-sha256", "18446744073709552616", salt, hash}),  // 2^64 + 1000
+           join({"pbkdf2-sha256", "+1000", salt, hash}),
+           join({"pbkdf2-sha256", " 1000", salt, hash}),
            join({"pbkdf2-sha256", "1000", salt, hash, ""}),
            join({"pbkdf2-sha256", "1000", salt}),
            join({"pbkdf2-sha256", "1000", salt, ""}),

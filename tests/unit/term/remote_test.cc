@@ -341,6 +341,35 @@ TEST(RemoteRequest, Parse) {
   EXPECT_FALSE(term::parse_request("GET  HTTP/1.1\r\n\r\n", &r));
 }
 
+// The window's dimensions at their boundaries: 1..1000, else unknown (never wrapped).
+TEST(RemoteRequest, WindowSizeBoundaries) {
+  const std::pair<const char*, uint16_t> cases[] = {{"0", 0},
+                                                    {"1", 1},
+                                                    {"1000", 1000},
+                                                    {"1001", 0},
+                                                    {"0080", 80},
+                                                    {"000000000080", 80},
+                                                    {"65616", 0},
+                                                    {"4294967376", 0},
+                                                    {"18446744073709551616", 0},
+                                                    {"18446744073709551620", 0},
+                                                    {"-80", 0},
+                                                    {"+80", 0},
+                                                    {" 80", 0},
+                                                    {"80 ", 0},
+                                                    {"", 0},
+                                                    {"8x", 0}};
+  for (const auto& [value, expected] : cases) {
+    term::ParsedRequest r;
+    const std::string head = std::string("GET /terminal/ws?cols=") + value + " HTTP/1.1\r\n\r\n";
+    if (!term::parse_request(lib::StringView(head.data(), head.size()), &r)) {
+      EXPECT_EQ(expected, 0) << value;  // a space ends the target: not a request
+      continue;
+    }
+    EXPECT_EQ(r.columns, expected) << "'" << value << "'";
+  }
+}
+
 TEST(RemoteRequest, Origin) {
   EXPECT_TRUE(term::origin_matches("http://127.0.0.1:8080", "127.0.0.1:8080"));
   EXPECT_TRUE(term::origin_matches("https://Stellina.local", "stellina.local"));

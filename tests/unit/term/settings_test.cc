@@ -41,11 +41,26 @@ TEST(TermSettings, Overrides) {
 }
 
 TEST(TermSettings, ErrorsRefuseTheWholeFile) {
-  for (const char* bad :
-       {"telnet_port = 65536", "telnet_port = -1", "telnet_port = \"23\"", "web = yes",
-        "password = unquoted", "password = \"a b\"", "password = \"open", "login_timeout = 0",
-        "login_timeout = 3601", "colour = blue", "telnet_port", "= 1", "web = true\nweb = false",
-        "password = \"x\" trailing"}) {
+  for (const char* bad : {"telnet_port = 65536",
+                          "telnet_port = -1",
+                          "telnet_port = \"23\"",
+                          "web = yes",
+                          "password = unquoted",
+                          "password = \"a b\"",
+                          "password = \"open",
+                          "login_timeout = 0",
+                          "login_timeout = 3601",
+                          "colour = blue",
+                          "telnet_port",
+                          "= 1",
+                          "web = true\nweb = false",
+                          "password = \"x\" trailing",
+                          "telnet_port = 4294967319",
+                          "telnet_port = 18446744073709551639",
+                          "telnet_port = 18446744073709551620",
+                          "telnet_port = +23",
+                          "telnet_port =",
+                          "telnet_port = 2 3"}) {
     Settings s;
     const std::string text = std::string("telnet_port = 23\n") + bad + "\n";
     const size_t line = parse(text, s);
@@ -54,6 +69,14 @@ TEST(TermSettings, ErrorsRefuseTheWholeFile) {
   }
   Settings s;
   EXPECT_EQ(parse("password = \"" + std::string(lib::kPasswordRecordMax + 1, 'a') + "\"", s), 1u);
+}
+
+TEST(TermSettings, PortBoundaries) {
+  for (const auto& [text, port] : {std::pair{"0", 0}, {"65535", 65535}, {"000023", 23}}) {
+    Settings s;
+    EXPECT_EQ(parse(std::string("telnet_port = ") + text + "\n", s), 0u) << text;
+    EXPECT_EQ(s.telnet_port, port) << text;
+  }
 }
 
 }  // namespace
