@@ -10,6 +10,7 @@
 #include "servers/tcpip/stack/stack.h"
 #include "servers/tcpip/stack/tcp.h"
 #include "servers/tcpip/stack/tcp_ipv4.h"
+#include "tests/fuzz/heap_memory.h"
 #include "tests/fuzz/script.h"
 
 namespace fuzz {
@@ -34,8 +35,13 @@ class Wire final : public tcpip::Link {
 class NetHarness {
  public:
   static constexpr size_t kSlots = 4;
+  static tcpip::TcpConfig config() {
+    tcpip::TcpConfig c;
+    c.max_connections = kSlots;
+    return c;
+  }
 
-  NetHarness() : stack_(wire_, kOurMac, 7), glue_(stack_.ipv4()), tcp_(glue_, table_, kSlots, {}) {
+  NetHarness() : stack_(wire_, kOurMac, 7), glue_(stack_.ipv4()), tcp_(glue_, memory_, config()) {
     glue_.bind(tcp_);
     check(stack_.ipv4().attach(tcpip::kProtocolTcp, glue_).ok());
     auto listener = tcp_.listen(tcpip::Ipv4{}, 80, 4);
@@ -80,15 +86,15 @@ class NetHarness {
   Wire wire_;
   tcpip::Stack stack_;
   tcpip::TcpOverIpv4 glue_;
-  tcpip::TcpConnection table_[kSlots];
+  HeapMemory memory_;
   tcpip::Tcp tcp_;
   tcpip::TcpSocket listener_;
   uint64_t now_ = 1000;
 };
 
-// The harness for one input, built fresh in storage that stays mapped: allocating it (half a
-// megabyte of connection table) for every input would map and unmap it each time, which
-// costs more than most inputs' work.
+// The harness for one input, built fresh in storage that stays mapped: allocating it (the
+// stack's tables and buffers) for every input would map and unmap it each time, which costs
+// more than most inputs' work.
 class FreshNet {
  public:
   FreshNet() : net_(new (storage()) NetHarness) {}

@@ -5,10 +5,10 @@
 // byte at offset o is always pattern(o), whichever segment carries it, so reassembly is
 // checked exactly: every byte read must be the stream's next byte, none lost, none invented.
 #include <cstring>
-#include <new>
 #include <vector>
 
 #include "servers/tcpip/stack/tcp.h"
+#include "tests/fuzz/heap_memory.h"
 #include "tests/fuzz/script.h"
 
 namespace {
@@ -69,7 +69,7 @@ std::vector<uint8_t> segment(uint32_t seq, uint32_t ack, uint8_t flags, uint16_t
 
 class Session {
  public:
-  Session() : tcp_(wire_, table_, kSlots, config()) {}
+  Session() : tcp_(wire_, memory_, config()) {}
 
   // Listens, and completes a handshake as the peer; false if the engine would not.
   bool open() {
@@ -129,6 +129,7 @@ class Session {
   static tcpip::TcpConfig config() {
     tcpip::TcpConfig c;
     c.secret = {0x1234, 0x5678};
+    c.max_connections = kSlots;
     return c;
   }
 
@@ -164,7 +165,7 @@ class Session {
   }
 
   Wire wire_;
-  tcpip::TcpConnection table_[kSlots];
+  fuzz::HeapMemory memory_;
   tcpip::Tcp tcp_;
   tcpip::TcpSocket socket_;
   uint32_t iss_ = 0;
@@ -175,13 +176,10 @@ class Session {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // In storage that stays mapped (the connection table is large: see net_harness.h).
-  alignas(Session) static unsigned char storage[sizeof(Session)];
-  auto* session = new (storage) Session;
-  check(session->open());
+  Session session;
+  check(session.open());
   Script s(data, size);
-  while (!s.done()) session->step(s);
-  session->finish();
-  session->~Session();
+  while (!s.done()) session.step(s);
+  session.finish();
   return 0;
 }
