@@ -1,4 +1,6 @@
 // head: the first lines (or bytes) of files. -n -N / -c -N: all but the last N.
+#include <lib/checked_number.h>
+
 #include "programs/lib/cmd.h"
 #include "programs/lib/text_util.h"
 
@@ -78,11 +80,11 @@ int64_t program_main(stellina::ProgramEnv& p) {
       // The obsolete -NUM: as -n NUM.
       const uint64_t digit = static_cast<uint64_t>(opt - '0');
       if (!digits) r.count = 0;
-      if (r.count > (UINT64_MAX - digit) / 10) {
+      if (!lib::checked_mul(r.count, uint64_t{10}, &r.count) ||
+          !lib::checked_add(r.count, digit, &r.count)) {
         c.error("invalid number of lines");
         return c.finish(1);
       }
-      r.count = r.count * 10 + digit;
       r.bytes = false;
       digits = true;
     } else if (opt == 'q') {
