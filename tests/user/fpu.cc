@@ -121,8 +121,10 @@ int64_t run(uint64_t seed) {
   if (read_mxcsr() != kInitialMxcsr) return 2;
 
   Vectors mine{}, seen{};
-  for (int r = 0; r < 16; ++r)
-    for (int b = 0; b < 32; ++b) mine.bytes[r][b] = static_cast<uint8_t>(seed * 37 + r * 7 + b);
+  for (uint64_t r = 0; r < 16; ++r) {
+    for (uint64_t b = 0; b < 32; ++b)
+      mine.bytes[r][b] = static_cast<uint8_t>(seed * 37 + r * 7 + b);
+  }
   const uint32_t mode = seed % 2 ? kMxcsrRoundUp : kMxcsrRoundDown;
   const uint64_t third = seed % 2 ? kThirdUp : kThirdDown;
   write_mxcsr((kInitialMxcsr & ~kMxcsrRoundMask) | mode);
@@ -138,9 +140,12 @@ int64_t run(uint64_t seed) {
       spin(20'000);
     }
     store_vectors(seen, avx);
-    for (int r = 0; r < 16; ++r)
-      for (int b = 0; b < (avx ? 32 : 16); ++b)
+    const size_t checked = avx ? 32 : 16;  // bytes of each register
+    for (size_t r = 0; r < 16; ++r) {
+      for (size_t b = 0; b < checked; ++b) {
         if (seen.bytes[r][b] != mine.bytes[r][b]) return 4;
+      }
+    }
     if ((read_mxcsr() & kMxcsrRoundMask) != mode) return 5;
   }
   if (x87_pop() != x87_value) return 6;
