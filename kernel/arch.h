@@ -213,21 +213,16 @@ extern "C" void context_switch(Context** save, Context* next);
 
 // ---- floating point and SIMD --------------------------------------------------------------
 // The FPU/SIMD registers belong to user threads only (the kernel never touches them); they
-// are saved and loaded by the scheduler (kernel/thread.cc). Off, a thread's first FPU/SIMD
-// instruction traps to kernel::handle_fpu_first_use.
+// are saved and loaded by the scheduler (kernel/fpu.h).
 inline constexpr size_t kFpuStateAlign = 64;
-// Turns the FPU on for user code, off (trapping) until a thread needs it.
+inline constexpr size_t kFpuStateMaxBytes = 1024;  // x87, SSE and AVX: 832 bytes
+// Turns the FPU on for user code.
 void fpu_init();
-// The size of a save area (aligned to kFpuStateAlign).
-size_t fpu_state_bytes();
-// Fills area with the state a new thread starts in.
+// Fills area (kFpuStateMaxBytes) with the state a new thread starts in.
 void fpu_initial_state(void* area);
-// Stores the registers into area, or loads them from it; either turns the FPU on.
+// Stores the registers into area, or loads them from it.
 void fpu_save(void* area);
 void fpu_load(const void* area);
-// Whether user FPU/SIMD instructions run (on) or trap (off).
-void fpu_enable();
-void fpu_disable();
 
 // ---- diagnostics -------------------------------------------------------------------------
 // Return addresses of the callers, innermost first, starting from the caller of this one.

@@ -32,10 +32,6 @@ const char* fault_address_hint(uintptr_t addr);
 // memory). Returns true if it was resolved (demand-zero memory) and the access can be retried.
 bool handle_user_page_fault(uintptr_t addr, bool write, bool exec);
 
-// A user thread's first FPU/SIMD instruction trapped (the FPU is off until a thread needs it):
-// returns true once the thread has its registers and can retry (kernel/fpu.h).
-bool handle_fpu_first_use();
-
 // User code did something the CPU refused (a fault it cannot recover from): ends the current
 // process, reporting what, where (pc) and the faulting address, and never returns.
 [[noreturn]] void kill_current_process(const char* what, uintptr_t pc, uintptr_t addr);

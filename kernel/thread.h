@@ -85,7 +85,7 @@ class Thread : public SchedLink {
     uint64_t arg;
   };
   UserEntry user_entry() const { return {user_rip_, user_rsp_, user_arg_}; }
-  // Its FPU/SIMD registers while it does not hold them (kernel/fpu.h).
+  // A user thread's FPU/SIMD registers while it does not hold them (kernel/fpu.h).
   FpuArea& fpu() { return fpu_; }
 
   // Calls f for every live thread, with sched_lock held (f must not block).

@@ -1,10 +1,9 @@
 // The x87, SSE and AVX registers of user threads.
 //
 // The kernel is built without them (-mno-sse), so only user code changes them, and they need
-// saving only when the CPU passes from one user thread to another. CR0.TS makes a thread's
-// first floating-point or SIMD instruction trap (#NM): the kernel then gives the thread a
-// save area (kernel/thread.cc) and lets it run. XSAVE/XRSTOR move every component XCR0 turns
-// on (x87, SSE, AVX where the CPU has them); without XSAVE, FXSAVE/FXRSTOR move x87 and SSE.
+// saving only when the CPU passes from one user thread to another (kernel/fpu.h). XSAVE/XRSTOR
+// move every component XCR0 turns on (x87, SSE, AVX where the CPU has them); without XSAVE,
+// FXSAVE/FXRSTOR move x87 and SSE.
 
 #include "cpu.h"
 #include "kernel/arch.h"
@@ -14,7 +13,7 @@ namespace {
 
 constexpr uint64_t kCr0Mp = 1 << 1;  // WAIT obeys TS
 constexpr uint64_t kCr0Em = 1 << 2;  // x87 emulation: off
-constexpr uint64_t kCr0Ts = 1 << 3;  // task switched: the next FPU/SIMD instruction traps
+constexpr uint64_t kCr0Ts = 1 << 3;  // task switched: FPU/SIMD instructions trap (kept clear)
 constexpr uint64_t kCr0Ne = 1 << 5;  // x87 errors as #MF, not the legacy IRQ 13
 constexpr uint64_t kCr4Osfxsr = 1 << 9;
 constexpr uint64_t kCr4Osxmmexcpt = 1 << 10;
@@ -38,10 +37,9 @@ constexpr uint16_t kInitialFcw = 0x37f;
 constexpr uint32_t kInitialMxcsr = 0x1f80;
 constexpr size_t kLegacyAreaBytes = 512;
 constexpr size_t kXsaveHeaderBytes = 64;
+static_assert(kLegacyAreaBytes + kXsaveHeaderBytes <= kFpuStateMaxBytes);
 
 bool use_xsave = false;
-bool fpu_enabled = false;  // CR0.TS clear
-size_t state_bytes = kLegacyAreaBytes;
 
 uint64_t read_cr0() {
   uint64_t v;
@@ -67,47 +65,29 @@ void fpu_init() {
   // x86-64 guarantees FXSR and SSE2; a CPU without them could not run this kernel's users.
   if (!(leaf1.edx & kCpuid1EdxFxsr) || !(leaf1.edx & kCpuid1EdxSse2)) return;
   uint64_t cr4 = read_cr4_bits() | kCr4Osfxsr | kCr4Osxmmexcpt;
-  uint64_t xcr0 = kXcr0X87 | kXcr0Sse;
-  if (leaf1.ecx & kCpuid1EcxXsave) {
-    cr4 |= kCr4Osxsave;
-    if (leaf1.ecx & kCpuid1EcxAvx) xcr0 |= kXcr0Avx;
-  }
+  if (leaf1.ecx & kCpuid1EcxXsave) cr4 |= kCr4Osxsave;
   write_cr4_bits(cr4);
   if (cr4 & kCr4Osxsave) {
-    write_xcr0(xcr0);
-    use_xsave = true;
+    write_xcr0(kXcr0X87 | kXcr0Sse | ((leaf1.ecx & kCpuid1EcxAvx) ? kXcr0Avx : 0));
     // EBX: the bytes XSAVE writes for what XCR0 now enables.
-    state_bytes = x86::cpuid(kCpuidXsaveLeaf, 0).ebx;
+    if (x86::cpuid(kCpuidXsaveLeaf, 0).ebx <= kFpuStateMaxBytes) {
+      use_xsave = true;
+    } else {
+      write_xcr0(kXcr0X87 | kXcr0Sse);  // FXSAVE's 512 bytes then hold it all
+    }
   }
-  write_cr0((read_cr0() | kCr0Mp | kCr0Ne | kCr0Ts) & ~kCr0Em);
-  fpu_enabled = false;
+  write_cr0((read_cr0() | kCr0Mp | kCr0Ne) & ~(kCr0Em | kCr0Ts));
 }
-
-size_t fpu_state_bytes() { return state_bytes; }
 
 void fpu_initial_state(void* area) {
   auto* bytes = static_cast<uint8_t*>(area);
-  for (size_t i = 0; i < state_bytes; ++i) bytes[i] = 0;
+  for (size_t i = 0; i < kFpuStateMaxBytes; ++i) bytes[i] = 0;
   bytes[0] = static_cast<uint8_t>(kInitialFcw);
   bytes[1] = static_cast<uint8_t>(kInitialFcw >> 8);
   for (size_t i = 0; i < 4; ++i) bytes[24 + i] = static_cast<uint8_t>(kInitialMxcsr >> (8 * i));
-  static_assert(kLegacyAreaBytes + kXsaveHeaderBytes <= 4096);
-}
-
-void fpu_enable() {
-  if (fpu_enabled) return;
-  asm volatile("clts" ::: "memory");
-  fpu_enabled = true;
-}
-
-void fpu_disable() {
-  if (!fpu_enabled) return;
-  write_cr0(read_cr0() | kCr0Ts);
-  fpu_enabled = false;
 }
 
 void fpu_save(void* area) {
-  fpu_enable();
   if (use_xsave) {
     asm volatile("xsave64 (%0)" ::"r"(area), "a"(~0u), "d"(~0u) : "memory");
   } else {
@@ -116,7 +96,6 @@ void fpu_save(void* area) {
 }
 
 void fpu_load(const void* area) {
-  fpu_enable();
   if (use_xsave) {
     asm volatile("xrstor64 (%0)" ::"r"(area), "a"(~0u), "d"(~0u) : "memory");
   } else {

@@ -39,7 +39,6 @@ struct [[gnu::packed]] IdtPointer {
 alignas(16) IdtEntry idt[256];
 
 constexpr uint8_t kVectorNmi = 2;
-constexpr uint8_t kVectorDeviceNotAvailable = 7;
 constexpr uint8_t kVectorDoubleFault = 8;
 constexpr uint8_t kVectorGeneralProtection = 13;
 constexpr uint8_t kVectorPageFault = 14;
@@ -253,9 +252,6 @@ void dispatch_trap(arch::x86::TrapFrame* f) {
           kernel::handle_user_page_fault(addr, f->error & 2, f->error & 16))
         return;
     }
-    // A user thread's first FPU/SIMD instruction (kernel/fpu.h).
-    if (f->vector == kVectorDeviceNotAvailable && from_user && kernel::handle_fpu_first_use())
-      return;
     if (!from_user && (f->vector == kVectorPageFault || f->vector == kVectorGeneralProtection) &&
         apply_fixup(f))
       return;
