@@ -178,6 +178,10 @@ def run(args):
     seen = [False] * len(gates)  # gates matched so far (before or after their turn)
     typed = 0
     prompted = False  # a prompt is waiting for input
+    # When the next input is due but no prompt came for a second, Ctrl-] again: a component
+    # may have taken the serial port from the kernel console while it ran the last command,
+    # so that its next prompt never shows until Ctrl-] brings it back.
+    nudged = time.monotonic()
     matched, rejected, buf = 0, [], b""
     deadline = start + args.timeout
     timed_out = False
@@ -187,6 +191,11 @@ def run(args):
             timed_out = True
             proc.kill()
             break
+        due = typed < len(inputs) and (typed >= len(gates) or seen[typed])
+        if due and not prompted and time.monotonic() - nudged >= 1.0:
+            proc.stdin.write(b"\x1d")
+            proc.stdin.flush()
+            nudged = time.monotonic()
         ready, _, _ = select.select([proc.stdout], [], [], min(remaining, 0.5))
         if not ready:
             continue
@@ -221,6 +230,7 @@ def run(args):
                 proc.stdin.flush()
                 prompted = False
                 typed += 1
+                nudged = time.monotonic()
     status = proc.wait()
     elapsed = time.monotonic() - start
     problems = []
