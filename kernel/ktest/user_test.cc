@@ -7,6 +7,7 @@
 #include "kernel/channel.h"
 #include "kernel/folio.h"
 #include "kernel/heap.h"
+#include "kernel/interrupt.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/ktest/user_helpers.h"
 #include "kernel/log_object.h"
@@ -225,6 +226,13 @@ KTEST(user_syscall_fuzz) {
   auto made = Silo::create(Silo::root(), {1024, 8, 100});
   KREQUIRE(made.ok());
   Ref<Silo> silo = Ref<Silo>::adopt(made.value());
+  // And an interrupt: COM2's line, which no device of the test machines raises (its
+  // interrupt_ack and waits meet a live Interrupt handle).
+  auto line = arch::isa_irq_line(3);
+  auto irq_made =
+      InterruptObject::create(line.ok() ? line.value() : arch::IrqLine{3, false, false});
+  KREQUIRE(irq_made.ok());
+  Ref<InterruptObject> irq = Ref<InterruptObject>::adopt(irq_made.value());
   sched::sleep_ns(10'000'000);  // let earlier tests' exited threads be reaped first
   const auto heap_before = heap::stats();
   const size_t pages_before = pmm::free_page_count();
@@ -233,8 +241,9 @@ KTEST(user_syscall_fuzz) {
   // (a hostile pointer into its own buffers), and must not move the test's channel away.
   const SpawnHandle handles[] = {log,
                                  {control.user_end.get(), abi::kRightsAll & ~abi::kRightTransfer},
-                                 {silo.get(), abi::kRightsAll}};
-  auto p = spawn_from_archive("fuzz", handles, 3, exit.user_end);
+                                 {silo.get(), abi::kRightsAll},
+                                 {irq.get(), abi::kRightsAll}};
+  auto p = spawn_from_archive("fuzz", handles, 4, exit.user_end);
   KREQUIRE(p.ok());
   const uint64_t calls = fuzz_calls_from_cmdline();
   send_u64(control.kernel_end.get(), calls);

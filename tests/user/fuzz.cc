@@ -1,8 +1,10 @@
 // A syscall fuzzer. Handles: log, a channel to the test, and optionally a silo to manage (a
-// live silo handle for the silo and spawn calls). Makes 100,000 calls (or the count in
+// live silo handle for the silo and spawn calls, and a live child process made in it) and an
+// interrupt. Makes 100,000 calls (or the count in
 // the first message on handle 1), shared among kThreads threads running at once, with random
 // syscall numbers; handle arguments from a pool of live handles of every type a process can
-// make (channel ends, poll, timer, folio, threads, duplicates with fewer rights, the log), from
+// make (channel ends, poll, timer, folio, threads, processes, duplicates with fewer rights,
+// the log, and the silo and interrupt it was given), from
 // the handles its calls made, stale ones and random numbers; other arguments from hostile
 // pointers (null, kernel addresses, unmapped and non-canonical addresses, misaligned), hostile
 // sizes and interesting integers. Then it checks the kernel still does everything right and
@@ -242,6 +244,29 @@ bool make_pool() {
   return pool_count >= 8;
 }
 
+// A live child in the silo (imagechild waits until its channel's other end, left in the pool,
+// closes), so that process calls meet a running process, and later one that ended.
+// Its log is a channel end whose peer is closed (the fuzzer's log handle cannot be
+// duplicated): what it would log is refused, which it ignores.
+bool spawn_child(abi::Handle silo) {
+  abi::Handle pair[2], log[2];
+  if (sys::channel_create(pair) != abi::kOk || sys::channel_create(log) != abi::kOk) return false;
+  sys::handle_close(log[0]);
+  abi::SpawnRequest request{};
+  request.name = "imagechild";
+  request.name_size = 10;
+  request.isolation = abi::Isolation::User;
+  request.handle_count = 2;
+  request.handles[0] = log[1];
+  request.handles[1] = pair[1];
+  request.image = abi::kInvalidHandle;
+  const int64_t child = sys::process_spawn(silo, &request);
+  if (child <= 0) return false;
+  pool[pool_count++] = pair[0];
+  pool[pool_count++] = static_cast<abi::Handle>(child);
+  return true;
+}
+
 }  // namespace
 
 int64_t stellina_main(const abi::StartupBlock& startup) {
@@ -252,7 +277,9 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   abi::MessageBuffer first = data_message(&calls, sizeof(calls));
   if (receive(keep[1], first) < 0) return 2;
   if (!make_pool()) return 8;
-  if (startup.handle_count >= 3) pool[pool_count++] = startup.handles[2];
+  for (uint32_t i = 2; i < startup.handle_count && i < 4; ++i)
+    pool[pool_count++] = startup.handles[i];
+  if (startup.handle_count >= 3 && !spawn_child(startup.handles[2])) return 11;
 
   for (int i = 0; i < kThreads; ++i) {
     workers[i].state = 0x9e3779b97f4a7c15ull * (i + 1);
