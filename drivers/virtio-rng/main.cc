@@ -1,7 +1,9 @@
 // virtio-rng: the driver of a virtio entropy device (virtio 1.x over virtio-mmio or
 // virtio-pci). It sets its device (env().device) up at start. It keeps one request
 // in the device at a time: a client's Data message (the byte count as text; empty for 32) is
-// answered with that many bytes of entropy, up to 256.
+// answered with that many bytes of entropy, up to 256 (a larger count gets 256; text that is
+// not a decimal number is refused with kErrInvalidArgument).
+#include <lib/checked_number.h>
 #include <stellina/component.h>
 
 #include <virtio-rng_env.h>
@@ -18,12 +20,17 @@ class VirtioRng final : public stellina::ComponentWith<stellina::components::vir
 
   void on_data(Channel& ch, Bytes data) override {
     if (&ch == &parent()) return;  // the startup server has nothing to send here
-    const char* text = static_cast<const char*>(data.data);
-    size_t want = 0;
-    for (size_t i = 0; i < data.size && text[i] >= '0' && text[i] <= '9'; ++i)
-      want = want * 10 + static_cast<size_t>(text[i] - '0');
-    if (want == 0) want = 32;
-    if (want > kRequestMax) want = kRequestMax;
+    const lib::StringView text(static_cast<const char*>(data.data), data.size);
+    uint64_t want = 32;
+    if (!text.empty()) {
+      const lib::Result<uint64_t> count = lib::parse_decimal(text, kRequestMax);
+      if (!count.ok() && count.error() != lib::Error::OutOfRange) {
+        stellina::ignore(abort(ch, 0, abi::kErrInvalidArgument), "the client gets nothing");
+        return;
+      }
+      want = count.ok() ? count.value() : kRequestMax;
+      if (want == 0) want = 32;
+    }
     if (waiting_ || !device_.ready()) {
       // One request at a time; a client whose queue is full misses the refusal and asks again.
       stellina::ignore(abort(ch, 0, abi::kErrWouldBlock), "the client asks again");
