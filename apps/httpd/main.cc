@@ -149,6 +149,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
         break;
       }
     }
+    if (!c) c = evict();
     if (!c) {
       ++counters_.refused;
       stellina::ignore(conn.send(kBusy),
@@ -243,6 +244,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       if (!status_.valid() && status_retry_.due(now_)) open_sources();
       refresh(true);
       sweep();
+      report_evictions();
       const bool waiting = site_from_ == SiteFrom::Nothing || site_from_ == SiteFrom::Boot;
       if (waiting && now_ - started_ns_ < kDiskPatienceNs) load_site();
     }
@@ -360,6 +362,41 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     c.session->end();
     c.state = State::Free;
     --counters_.open;
+  }
+
+  // The table is full and a connection arrives: closes the one that costs the most and gave
+  // the least, so that idle connections cannot lock a new client out. First the one held
+  // longest that has never sent a byte (opened and left silent), then the longest-idle
+  // keep-alive one between requests (it was answered, and a client can reconnect). A
+  // connection in the middle of a request or a response is never evicted, nor a lingering
+  // one (it closes within kLingerNs); when every one is, the new one is turned away. Returns
+  // the freed slot, or null.
+  Connection* evict() {
+    Connection* silent = nullptr;
+    Connection* idle = nullptr;
+    for (Connection& c : connections_) {
+      if (c.state != State::Open) continue;
+      // deadline_ns is the last sign of life plus kIdleTimeoutNs: the smallest, the longest idle.
+      if (c.fresh) {
+        if (!silent || c.deadline_ns < silent->deadline_ns) silent = &c;
+      } else if (!c.paused && c.session->idle()) {
+        if (!idle || c.deadline_ns < idle->deadline_ns) idle = &c;
+      }
+    }
+    Connection* victim = silent ? silent : idle;
+    if (!victim) return nullptr;
+    ++(silent ? counters_.evicted_silent : counters_.evicted_idle);
+    close(*victim);
+    return victim;
+  }
+
+  // Evictions are many under a flood: one line a tick says how many.
+  void report_evictions() {
+    const uint64_t evicted = counters_.evicted_silent + counters_.evicted_idle;
+    if (evicted == evicted_reported_) return;
+    log("table full: evicted {} idle connections to make room ({} silent, {} keep-alive in all)",
+        evicted - evicted_reported_, counters_.evicted_silent, counters_.evicted_idle);
+    evicted_reported_ = evicted;
   }
 
   void sweep() {
@@ -585,6 +622,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   Backoff listen_retry_{kListenRetryMaxNs};
   Backoff status_retry_{kStatusRetryMaxNs};
   unsigned bad_answers_ = 0;
+  uint64_t evicted_reported_ = 0;
   uint8_t scratch_[abi::kMaxMessageData];
   // Where the static files come from: Boot until the disk's are read (or it is known there
   // is no disk: Final).
