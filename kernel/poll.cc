@@ -6,10 +6,30 @@ namespace kernel {
 
 namespace abi = stellina::abi;
 
+lib::Result<void> Poll::grow_directory() {
+  const size_t size = directory_size_ * 2;
+  void* memory = TRY(heap::alloc(sizeof(Entry*) * size));
+  // The old directory is freed below: only what the set grows by is charged.
+  const size_t old_bytes = chunks_ == inline_chunks_ ? 0 : sizeof(Entry*) * directory_size_;
+  if (auto charged = charge_more(sizeof(Entry*) * size - old_bytes); !charged.ok()) {
+    heap::free(memory);
+    return charged.error();
+  }
+  auto* directory = static_cast<Entry**>(memory);
+  for (size_t c = 0; c < directory_size_; ++c) directory[c] = chunks_[c];
+  if (chunks_ != inline_chunks_) heap::free(chunks_);
+  chunks_ = directory;
+  directory_size_ = size;
+  return {};
+}
+
 lib::Result<Poll::Entry*> Poll::free_entry() {
-  for (size_t i = 0; i < capacity_; ++i)
-    if (!entry(i).object) return &entry(i);
+  if (used_ < capacity_) {
+    for (size_t i = 0; i < capacity_; ++i)
+      if (!entry(i).object) return &entry(i);
+  }
   if (capacity_ == abi::kMaxPollEntries) return lib::Error::NoResources;
+  if (capacity_ / kChunk == directory_size_) TRY(grow_directory());
   void* chunk = TRY(heap::alloc(sizeof(Entry) * kChunk));
   if (auto charged = charge_more(sizeof(Entry) * kChunk); !charged.ok()) {
     heap::free(chunk);
@@ -34,6 +54,7 @@ lib::Result<void> Poll::add(Object* object, uint32_t signals, uint64_t key) {
     static_cast<WaitQueue*>(self->context)->wake_all();  // notify runs under sched_lock
   };
   object->add_observer(&free->observer);
+  ++used_;
   return {};
 }
 
@@ -44,6 +65,7 @@ lib::Result<void> Poll::remove(uint64_t key) {
     e.object->remove_observer(&e.observer);
     e.object->release();
     e.object = nullptr;
+    --used_;
     return {};
   }
   return lib::Error::NotFound;
@@ -77,6 +99,7 @@ void Poll::on_zero_handles() {
     e.object->release();
     e.object = nullptr;
   }
+  used_ = 0;
 }
 
 Poll::~Poll() NO_THREAD_SAFETY_ANALYSIS {
@@ -85,6 +108,7 @@ Poll::~Poll() NO_THREAD_SAFETY_ANALYSIS {
     for (size_t i = 0; i < kChunk; ++i) chunks_[c][i].~Entry();
     heap::free(chunks_[c]);
   }
+  if (chunks_ != inline_chunks_) heap::free(chunks_);
 }
 
 }  // namespace kernel

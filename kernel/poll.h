@@ -1,6 +1,8 @@
 #pragma once
 // A wait set: up to kMaxPollEntries (object, signals, key) entries, held in chunks that are
-// allocated (and charged to the creator's silo) as the set grows. poll_wait reports the
+// allocated (and charged to the creator's silo) as the set grows; the directory of chunks is
+// inline for the first kInlineChunks and grows by doubling past them, so a small set costs
+// what it did when the limit was 512. poll_wait reports the
 // entries whose object has one of the watched signals now (level-triggered), blocking until
 // one does, round-robin: each wait begins after the last entry the one before reported.
 // Entries hold a reference to their object.
@@ -40,16 +42,21 @@ class Poll final : public Object {
     SignalObserver observer;
   };
   static constexpr size_t kChunk = 32;
-  static constexpr size_t kChunks = stellina::abi::kMaxPollEntries / kChunk;
+  static constexpr size_t kInlineChunks = 16;
   Entry& entry(size_t i) { return chunks_[i / kChunk][i % kChunk]; }
   // A free entry, in a new chunk if every one is in use. Errors: NoResources, NoMemory,
   // QuotaExceeded.
   lib::Result<Entry*> free_entry() REQUIRES(sched_lock);
+  // Room in the directory for one more chunk. Errors: NoMemory, QuotaExceeded.
+  lib::Result<void> grow_directory() REQUIRES(sched_lock);
 
   Entry first_[kChunk];
-  Entry* chunks_[kChunks] = {first_};
-  size_t capacity_ = kChunk;  // entries in the chunks allocated
-  size_t next_ = 0;           // where the next collect begins
+  Entry* inline_chunks_[kInlineChunks] = {first_};
+  Entry** chunks_ = inline_chunks_;        // the directory: inline_chunks_ or from the heap
+  size_t directory_size_ = kInlineChunks;  // chunk pointers chunks_ has room for
+  size_t capacity_ = kChunk;               // entries in the chunks allocated
+  size_t used_ = 0;                        // entries holding an object
+  size_t next_ = 0;                        // where the next collect begins
   WaitQueue waiters_;
 };
 

@@ -91,7 +91,7 @@ struct PollEvent {
   uint32_t signals;  // the object's signals when reported
   uint32_t reserved;
 };
-constexpr uint32_t kMaxPollEntries = 512;
+constexpr uint32_t kMaxPollEntries = 8192;
 constexpr uint32_t kMaxPollEvents = 64;  // reported by one poll_wait
 
 // What handle_query reports.

@@ -22,6 +22,7 @@
 // has come.
 #include <stellina/component.h>
 #include <stellina/files.h>
+#include <stellina/heap.h>
 #include <stellina/socket.h>
 #include <stellina/status.h>
 
@@ -70,7 +71,12 @@ struct Backoff {
     next = now + delay;
   }
 };
-constexpr size_t kMaxConnections = 384;
+// Connections held at once: as many as the stack serves sockets (servers/tcpip, 4,096 and
+// room for listeners). A connection costs a slot here and one in the SDK's table (about 100
+// bytes) until its first byte; then a Session (about 6.5 KiB, from the heap, given back when
+// it closes), at most kMaxSessions of them at once.
+constexpr size_t kMaxConnections = 4096;
+constexpr size_t kMaxSessions = 1024;
 // The site's files, read into memory (the web terminal's xterm.js alone is about 290 KB).
 constexpr size_t kSiteArena = size_t{512} * 1024;
 // The site's files: the disk's, or the boot archive's while the disk is not mounted (it may
@@ -101,7 +107,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   struct Connection : Peer {
     Connection() : Peer{Role::Connection} {}
     Channel channel;
-    httpd::Session* session = nullptr;  // made in sessions_ when the slot is first used
+    httpd::Session* session = nullptr;  // from the heap, from its first byte until it closes
     State state = State::Free;
     bool paused = false;
     bool quota_blocked = false;        // a send ran out of the silo's memory: retried soon
@@ -149,6 +155,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
         break;
       }
     }
+    if (!c) c = evict();
     if (!c) {
       ++counters_.refused;
       stellina::ignore(conn.send(kBusy),
@@ -161,12 +168,6 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       c->channel.reset();
       return;
     }
-    if (!c->session) {
-      // Sessions are made on first use, so only the connections a load has needed at once
-      // cost memory (the table's bss is demand-zero).
-      c->session = new (sessions_[c - connections_]) httpd::Session();
-    }
-    c->session->start(&site_, &counters_.http);
     c->state = State::Open;
     c->paused = c->quota_blocked = false;
     c->fresh = true;
@@ -243,6 +244,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       if (!status_.valid() && status_retry_.due(now_)) open_sources();
       refresh(true);
       sweep();
+      report_evictions();
       const bool waiting = site_from_ == SiteFrom::Nothing || site_from_ == SiteFrom::Boot;
       if (waiting && now_ - started_ns_ < kDiskPatienceNs) load_site();
     }
@@ -279,6 +281,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     const bool fresh = c.fresh;
     c.fresh = false;
     if (fresh && terminal_ready_ && is_terminal_request(data)) return hand_over(c, data);
+    if (!c.session && (data.size == 0 || !start_session(c))) return close(c);
     if (data.size == 0) {
       c.session->receive_end();
     } else if (!c.session->receive(static_cast<const uint8_t*>(data.data), data.size)) {
@@ -289,6 +292,36 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       return;
     }
     pump(c);
+  }
+
+  // A connection's first bytes: a Session for it, from the heap. With kMaxSessions in use, the
+  // longest-idle keep-alive connection is evicted for it; when none is idle, or the heap
+  // cannot give one, the client is answered 503.
+  bool start_session(Connection& c) {
+    if (sessions_ == kMaxSessions) evict(/*silent_too=*/false);
+    void* memory = nullptr;
+    if (sessions_ < kMaxSessions) {
+      auto allocated = stellina::heap_allocate(sizeof(httpd::Session));
+      if (allocated.ok()) memory = allocated.value();
+    }
+    if (!memory) {
+      ++counters_.refused;
+      stellina::ignore(c.channel.send(kBusy), "the connection closes all the same");
+      return false;
+    }
+    c.session = new (memory) httpd::Session();
+    c.session->start(&site_, &counters_.http);
+    ++sessions_;
+    return true;
+  }
+
+  void end_session(Connection& c) {
+    if (!c.session) return;
+    c.session->end();
+    c.session->~Session();
+    stellina::heap_free(c.session);
+    c.session = nullptr;
+    --sessions_;
   }
 
   // A request for the web terminal: kTerminalRequest, then a query or the version. (Only a
@@ -306,7 +339,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     if (!terminal_->send(abi::MessageKind::Data, data, 0, &moved, 1).ok()) {
       sys::handle_close(moved);  // the client sees the connection close
     }
-    c.session->end();
+    end_session(c);
     c.state = State::Free;
     --counters_.open;
   }
@@ -357,16 +390,52 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   void close(Connection& c) {
     unwatch(c.channel);
     c.channel.reset();
-    c.session->end();
+    end_session(c);
     c.state = State::Free;
     --counters_.open;
+  }
+
+  // The table (or the sessions) is full and a connection needs room: closes the one that
+  // costs the most and gave the least, so that idle connections cannot lock a new client out.
+  // First the one held longest that has never sent a byte (opened and left silent; it holds
+  // no session, so silent_too is false when a session is wanted), then the longest-idle
+  // keep-alive one between requests (it was answered, and a client can reconnect). A
+  // connection in the middle of a request or a response is never evicted, nor a lingering
+  // one (it closes within kLingerNs); when every one is, the newcomer is turned away.
+  // Returns the freed slot, or null.
+  Connection* evict(bool silent_too = true) {
+    Connection* silent = nullptr;
+    Connection* idle = nullptr;
+    for (Connection& c : connections_) {
+      if (c.state != State::Open) continue;
+      // deadline_ns is the last sign of life plus kIdleTimeoutNs: the smallest, the longest idle.
+      if (c.fresh) {
+        if (silent_too && (!silent || c.deadline_ns < silent->deadline_ns)) silent = &c;
+      } else if (c.session && !c.paused && c.session->idle()) {
+        if (!idle || c.deadline_ns < idle->deadline_ns) idle = &c;
+      }
+    }
+    Connection* victim = silent ? silent : idle;
+    if (!victim) return nullptr;
+    ++(silent ? counters_.evicted_silent : counters_.evicted_idle);
+    close(*victim);
+    return victim;
+  }
+
+  // Evictions are many under a flood: one line a tick says how many.
+  void report_evictions() {
+    const uint64_t evicted = counters_.evicted_silent + counters_.evicted_idle;
+    if (evicted == evicted_reported_) return;
+    log("table full: evicted {} idle connections to make room ({} silent, {} keep-alive in all)",
+        evicted - evicted_reported_, counters_.evicted_silent, counters_.evicted_idle);
+    evicted_reported_ = evicted;
   }
 
   void sweep() {
     for (Connection& c : connections_) {
       if (c.state == State::Free) continue;
       const bool late = c.state == State::Open && c.request_deadline_ns != 0 &&
-                        now_ >= c.request_deadline_ns && !c.session->has_output();
+                        now_ >= c.request_deadline_ns && c.session && !c.session->has_output();
       if (!late && now_ < c.deadline_ns) continue;
       if (c.state == State::Open) ++counters_.idle_closed;
       close(c);
@@ -568,7 +637,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   httpd::ServerCounters counters_;
   httpd::Site site_{&counters_};
   Connection connections_[kMaxConnections];
-  alignas(httpd::Session) uint8_t sessions_[kMaxConnections][sizeof(httpd::Session)];
+  size_t sessions_ = 0;  // in use
   Channel listen_;
   Channel status_;
   Peer listen_peer_{Role::Listen};
@@ -585,6 +654,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   Backoff listen_retry_{kListenRetryMaxNs};
   Backoff status_retry_{kStatusRetryMaxNs};
   unsigned bad_answers_ = 0;
+  uint64_t evicted_reported_ = 0;
   uint8_t scratch_[abi::kMaxMessageData];
   // Where the static files come from: Boot until the disk's are read (or it is known there
   // is no disk: Final).

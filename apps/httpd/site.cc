@@ -343,6 +343,8 @@ void Site::json_counters(Writer& w) const {
   json_number_field(w, "connections_open", c.open, false);
   json_number_field(w, "connections_accepted", c.accepted);
   json_number_field(w, "connections_refused", c.refused);
+  json_number_field(w, "evicted_silent", c.evicted_silent);
+  json_number_field(w, "evicted_idle", c.evicted_idle);
   json_number_field(w, "idle_closed", c.idle_closed);
   json_number_field(w, "send_failed", c.send_failed);
   json_number_field(w, "requests", h.requests);

@@ -39,7 +39,9 @@ constexpr size_t kLogLines = 20;  // shown on the page
 struct ServerCounters {
   SessionCounters http;
   uint64_t accepted = 0;         // connections
-  uint64_t refused = 0;          // connections turned away: the table was full
+  uint64_t refused = 0;          // connections turned away: the table was full of busy ones
+  uint64_t evicted_silent = 0;   // closed for a new one: never sent a byte (main.cc, evict)
+  uint64_t evicted_idle = 0;     // closed for a new one: keep-alive, between requests
   uint64_t open = 0;             // connections now
   uint64_t idle_closed = 0;      // closed after kIdleTimeout without progress
   uint64_t send_failed = 0;      // connections whose channel failed under a send

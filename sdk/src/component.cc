@@ -1,4 +1,7 @@
 #include <stellina/component.h>
+#include <stellina/heap.h>
+
+#include <new>
 
 namespace stellina {
 
@@ -31,78 +34,120 @@ Result<void> Channel::send(abi::MessageKind kind, Bytes data, uint64_t call_id, 
   return check_ok(sys::channel_send(get(), &m));
 }
 
-Result<void> Component::add_slot(Channel& ch, size_t slot, void* context) {
-  TRY(check_ok(sys::poll_add(poll_.get(), ch.get(), kWatch, slot)));
-  watched_[slot] = &ch;
-  state_[slot] = SlotState{};
-  state_[slot].context = context;
+Result<void> Component::add_chunk() {
+  const size_t chunks = slot_count_ / kSlotChunk;
+  if (chunks == directory_size_) {
+    void* memory = TRY(heap_allocate(sizeof(Slot*) * directory_size_ * 2));
+    auto* directory = static_cast<Slot**>(memory);
+    for (size_t c = 0; c < chunks; ++c) directory[c] = slot_chunks_[c];
+    if (slot_chunks_ != first_directory_) heap_free(slot_chunks_);
+    slot_chunks_ = directory;
+    directory_size_ *= 2;
+  }
+  auto* chunk = static_cast<Slot*>(TRY(heap_allocate(sizeof(Slot) * kSlotChunk)));
+  for (size_t i = 0; i < kSlotChunk; ++i) new (&chunk[i]) Slot();
+  slot_chunks_[chunks] = chunk;
+  slot_count_ += kSlotChunk;
   return {};
 }
 
-Result<Channel*> Component::listen(Channel ch, void* context) {
-  for (size_t slot = 0; slot < kMaxChannels; ++slot) {
-    if (watched_[slot]) continue;
-    TRY(add_slot(ch, slot, context));
-    owned_[slot] = static_cast<Channel&&>(ch);
-    watched_[slot] = &owned_[slot];
-    return watched_[slot];
+Result<size_t> Component::free_slot() {
+  for (size_t i = free_hint_; i < slot_count_; ++i) {
+    if (slot(i).watched) continue;
+    free_hint_ = i + 1;
+    return i;
   }
-  return abi::kErrNoResources;
+  if (slot_count_ == kMaxChannels) return abi::kErrNoResources;
+  TRY(add_chunk());
+  free_hint_ = slot_count_ - kSlotChunk + 1;
+  return slot_count_ - kSlotChunk;
+}
+
+void Component::release_slot(size_t i) {
+  slot(i).watched = nullptr;
+  if (i < free_hint_) free_hint_ = i;
+}
+
+Result<size_t> Component::add_slot(Channel& ch, void* context) {
+  const size_t i = TRY(free_slot());
+  if (auto added = check_ok(sys::poll_add(poll_.get(), ch.get(), kWatch, i)); !added.ok()) {
+    if (i < free_hint_) free_hint_ = i;
+    return added.error();
+  }
+  Slot& s = slot(i);
+  s.watched = &ch;
+  s.paused = s.want_writable = false;
+  s.context = context;
+  return i;
+}
+
+Result<Channel*> Component::listen(Channel ch, void* context) {
+  const size_t i = TRY(add_slot(ch, context));
+  Slot& s = slot(i);
+  s.owned = static_cast<Channel&&>(ch);
+  s.watched = &s.owned;
+  return s.watched;
 }
 
 Result<void> Component::watch(Channel& ch, void* context) {
-  for (size_t slot = 0; slot < kMaxChannels; ++slot) {
-    if (!watched_[slot]) return add_slot(ch, slot, context);
-  }
-  return abi::kErrNoResources;
+  TRY(add_slot(ch, context));
+  return {};
 }
 
 size_t Component::slot_of(const Channel& ch) const {
-  for (size_t slot = 0; slot < kMaxChannels; ++slot)
-    if (watched_[slot] == &ch) return slot;
-  return kMaxChannels;
+  if (current_slot_ < slot_count_ && slot(current_slot_).watched == &ch) return current_slot_;
+  // A channel given to listen() lives in its slot: its address says which, chunk by chunk.
+  const auto at = reinterpret_cast<uintptr_t>(&ch);
+  for (size_t c = 0; c < slot_count_ / kSlotChunk; ++c) {
+    const auto first = reinterpret_cast<uintptr_t>(slot_chunks_[c]);
+    if (at < first || at >= first + sizeof(Slot) * kSlotChunk) continue;
+    const size_t i = c * kSlotChunk + (at - first) / sizeof(Slot);
+    if (slot(i).watched == &ch) return i;
+    break;
+  }
+  for (size_t i = 0; i < slot_count_; ++i)  // one the component keeps itself
+    if (slot(i).watched == &ch) return i;
+  return kNoSlot;
 }
 
-void* Component::context_at(size_t slot) const {
-  return slot < kMaxChannels ? state_[slot].context : nullptr;
-}
+void* Component::context_at(size_t i) const { return i < slot_count_ ? slot(i).context : nullptr; }
 
 void Component::unwatch(Channel& ch) {
-  const size_t slot = slot_of(ch);
-  if (slot == kMaxChannels) return;
-  sys::poll_remove(poll_.get(), slot);
-  watched_[slot] = nullptr;
-  if (&ch == &owned_[slot]) ch.reset();
+  const size_t i = slot_of(ch);
+  if (i == kNoSlot) return;
+  sys::poll_remove(poll_.get(), i);
+  release_slot(i);
+  if (&ch == &slot(i).owned) ch.reset();
 }
 
 // Watches the slot's channel for what its state asks: messages and the peer's close unless
 // paused, room in the peer's queue if wanted.
-void Component::rewatch(size_t slot) {
-  sys::poll_remove(poll_.get(), slot);
-  const uint32_t signals =
-      (state_[slot].paused ? 0 : kWatch) | (state_[slot].want_writable ? abi::kSignalWritable : 0);
-  if (signals) sys::poll_add(poll_.get(), watched_[slot]->get(), signals, slot);
+void Component::rewatch(size_t i) {
+  sys::poll_remove(poll_.get(), i);
+  const Slot& s = slot(i);
+  const uint32_t signals = (s.paused ? 0 : kWatch) | (s.want_writable ? abi::kSignalWritable : 0);
+  if (signals) sys::poll_add(poll_.get(), s.watched->get(), signals, i);
 }
 
 void Component::pause(Channel& ch) {
-  const size_t slot = slot_of(ch);
-  if (slot == kMaxChannels || state_[slot].paused) return;
-  state_[slot].paused = true;
-  rewatch(slot);
+  const size_t i = slot_of(ch);
+  if (i == kNoSlot || slot(i).paused) return;
+  slot(i).paused = true;
+  rewatch(i);
 }
 
 void Component::resume(Channel& ch) {
-  const size_t slot = slot_of(ch);
-  if (slot == kMaxChannels || !state_[slot].paused) return;
-  state_[slot].paused = false;
-  rewatch(slot);
+  const size_t i = slot_of(ch);
+  if (i == kNoSlot || !slot(i).paused) return;
+  slot(i).paused = false;
+  rewatch(i);
 }
 
 void Component::notify_writable(Channel& ch) {
-  const size_t slot = slot_of(ch);
-  if (slot == kMaxChannels || state_[slot].want_writable) return;
-  state_[slot].want_writable = true;
-  rewatch(slot);
+  const size_t i = slot_of(ch);
+  if (i == kNoSlot || slot(i).want_writable) return;
+  slot(i).want_writable = true;
+  rewatch(i);
 }
 
 void Component::on_service(const char* field, Channel ch) {
@@ -196,11 +241,11 @@ void Component::stop(int64_t code) {
   exit_code_ = code;
 }
 
-void Component::forget(size_t slot) {
-  sys::poll_remove(poll_.get(), slot);
-  watched_[slot]->reset();
-  watched_[slot] = nullptr;
-  if (slot == startup_slot_) {  // the parent is gone: nothing more will come
+void Component::forget(size_t i) {
+  sys::poll_remove(poll_.get(), i);
+  slot(i).watched->reset();
+  release_slot(i);
+  if (i == startup_slot_) {  // the parent is gone: nothing more will come
     on_stop();
     stop(0);
   }
@@ -208,29 +253,30 @@ void Component::forget(size_t slot) {
 
 // Tells of room in the peer's queue if that was asked for, then takes every queued message
 // off the channel (until it is paused) and calls the handler for each.
-void Component::dispatch(size_t slot, uint32_t signals) {
-  if (state_[slot].want_writable && (signals & abi::kSignalWritable)) {
-    state_[slot].want_writable = false;
-    rewatch(slot);
-    Channel& ch = *watched_[slot];
+void Component::dispatch(size_t i, uint32_t signals) {
+  current_slot_ = i;
+  if (slot(i).want_writable && (signals & abi::kSignalWritable)) {
+    slot(i).want_writable = false;
+    rewatch(i);
+    Channel& ch = *slot(i).watched;
     on_writable(ch);
-    if (watched_[slot] != &ch) return;  // the handler unwatched it
-    if (!ch.valid()) return forget(slot);
+    if (slot(i).watched != &ch) return;  // the handler unwatched it
+    if (!ch.valid()) return forget(i);
   }
   uint8_t* data = buffer_;
-  while (!state_[slot].paused) {
+  while (!slot(i).paused) {
     abi::Handle handles[abi::kMaxMessageHandles];
     abi::MessageBuffer m{};
     m.data = data;
     m.data_capacity = sizeof(buffer_);
     m.handles = handles;
     m.handle_capacity = abi::kMaxMessageHandles;
-    Channel& ch = *watched_[slot];
+    Channel& ch = *slot(i).watched;
     const int64_t r = sys::channel_recv(ch.get(), &m);
     if (r == abi::kErrWouldBlock) return;
     if (r != abi::kOk) {  // the peer is gone and the queue empty (or worse): let go
       on_peer_closed(ch);
-      if (watched_[slot] == &ch) forget(slot);
+      if (slot(i).watched == &ch) forget(i);
       return;
     }
     call_id_ = m.call_id;
@@ -238,7 +284,7 @@ void Component::dispatch(size_t slot, uint32_t signals) {
       case abi::MessageKind::Connect:
         // Only the parent (the startup channel) brings new clients and services; on any
         // other channel (a listen socket) the handler decides what to do with the channel.
-        if (slot == startup_slot_ && m.handle_count >= 1) {
+        if (i == startup_slot_ && m.handle_count >= 1) {
           abi::ConnectInfo info{};
           if (m.data_size == sizeof(info)) __builtin_memcpy(&info, data, sizeof(info));
           info.name[sizeof(info.name) - 1] = '\0';
@@ -289,15 +335,15 @@ void Component::dispatch(size_t slot, uint32_t signals) {
         break;
       case abi::MessageKind::Stop:  // only the parent may stop the component
         for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
-        if (slot == startup_slot_) on_stop();
+        if (i == startup_slot_) on_stop();
         break;
       default:  // a kind the ABI does not define: drop, with its handles
         for (uint32_t i = 0; i < m.handle_count; ++i) sys::handle_close(handles[i]);
         break;
     }
-    if (watched_[slot] != &ch) return;  // the handler unwatched it
-    if (!ch.valid()) {                  // the handler closed or moved it
-      forget(slot);
+    if (slot(i).watched != &ch) return;  // the handler unwatched it
+    if (!ch.valid()) {                   // the handler closed or moved it
+      forget(i);
       return;
     }
     if (stopping_) return;
@@ -325,18 +371,19 @@ int64_t Component::run(const abi::StartupBlock& startup) {
     const int64_t n = sys::poll_wait(poll_.get(), events, 8);
     if (n < 0) return n;
     for (int64_t i = 0; i < n && !stopping_; ++i) {
-      const size_t slot = events[i].key;
-      if (slot == kTimerKey) {
+      const size_t key = events[i].key;
+      if (key == kTimerKey) {
         sys::timer_set(timer_.get(), 0);  // disarm (clears the signal), then tell
         on_timer();
-      } else if (slot == kInterruptKey) {
+      } else if (key == kInterruptKey) {
         // Level-triggered: stop watching until ack_interrupt, or the loop would spin.
         sys::poll_remove(poll_.get(), kInterruptKey);
         on_interrupt();
-      } else if (slot < kMaxChannels && watched_[slot]) {
-        dispatch(slot, events[i].signals);
+      } else if (key < slot_count_ && slot(key).watched) {
+        dispatch(key, events[i].signals);
+        current_slot_ = kNoSlot;
       } else {
-        sys::poll_remove(poll_.get(), slot);  // stale: never let it spin the loop
+        sys::poll_remove(poll_.get(), key);  // stale: never let it spin the loop
       }
     }
     if (!stopping_) after_events();

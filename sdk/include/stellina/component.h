@@ -100,7 +100,11 @@ Result<Channel> open_through(abi::Handle names, lib::StringView uri, uint64_t ti
 
 class Component {
  public:
-  static constexpr size_t kMaxChannels = abi::kMaxPollEntries - 2;  // less timer, interrupt
+  // The channels a component may watch at once: its wait set's entries, less room for the
+  // timer and the interrupt, in whole chunks of 64. The table behind them grows with use (a
+  // chunk at a time, from the component's heap), so a component that watches a few channels
+  // pays for a few.
+  static constexpr size_t kMaxChannels = abi::kMaxPollEntries - 64;
 
   // Handlers; the defaults do nothing.
   virtual void on_start() {}
@@ -158,7 +162,7 @@ class Component {
   Result<void> ack_interrupt();
   // The startup channel: the startup server (the parent) connects clients and services, and
   // answers what the component asks it, on it.
-  Channel& parent() const { return *watched_[startup_slot_]; }
+  Channel& parent() const { return *slot(startup_slot_).watched; }
   // The log handle (for code that logs without the component, as sys::log_write does).
   abi::Handle log_handle() const { return log_; }
   // The namespace channel, where open() sends its Opens.
@@ -170,14 +174,15 @@ class Component {
   // kErrPeerClosed (its provider is restarting), kErrTimedOut.
   Result<Channel> open(const char* uri, uint64_t timeout_ns = 5'000'000'000);
 
-  // Watches ch from now on (the loop owns it) and returns where it is kept. context is the
-  // component's own state for the channel (a connection, a client), which context_of(ch)
-  // gives back in the handlers. Fails with kErrNoResources (and closes ch) if too many are
-  // watched.
+  // Watches ch from now on (the loop owns it) and returns where it is kept (which never
+  // moves while it is watched). context is the component's own state for the channel (a
+  // connection, a client), which context_of(ch) gives back in the handlers. Fails (and
+  // closes ch) with kErrNoResources when kMaxChannels are watched, or with the heap's
+  // kErrQuotaExceeded or kErrNoMemory when the table must grow and cannot.
   Result<Channel*> listen(Channel ch, void* context = nullptr);
   // Watches a channel the component keeps itself (it must stay where it is and keep its
-  // handle while watched); when its peer closes, the loop closes it. Fails with
-  // kErrNoResources if too many are watched.
+  // handle while watched); when its peer closes, the loop closes it. Fails as listen() does
+  // (ch stays with the caller).
   Result<void> watch(Channel& ch, void* context = nullptr);
   // The context given when ch was listened to or watched (null if none, or ch is not
   // watched).
@@ -227,11 +232,31 @@ class Component {
   virtual Result<void> load_environment(const abi::StartupBlock& startup) { return {}; }
 
  private:
+  // A watched channel's place in the loop; its index is its key in the wait set.
+  struct Slot {
+    Channel owned;               // a channel given to listen()
+    Channel* watched = nullptr;  // owned, or the component's own; null: the slot is free
+    bool paused = false;
+    bool want_writable = false;
+    void* context = nullptr;
+  };
+  // Slots come in chunks that never move (listen() hands out pointers into them): the first
+  // is part of the component, the rest come from its heap as more channels are watched at
+  // once, through a directory that doubles when full.
+  static constexpr size_t kSlotChunk = 64;
+  static_assert(kMaxChannels % kSlotChunk == 0);
+  static constexpr size_t kNoSlot = kMaxChannels;
+
+  Slot& slot(size_t i) const { return slot_chunks_[i / kSlotChunk][i % kSlotChunk]; }
+  // A free slot, in a new chunk if every one is taken.
+  Result<size_t> free_slot();
+  Result<void> add_chunk();
+  void release_slot(size_t i);
   void dispatch(size_t slot, uint32_t signals);
   void forget(size_t slot);
   size_t slot_of(const Channel& ch) const;
   void* context_at(size_t slot) const;
-  Result<void> add_slot(Channel& ch, size_t slot, void* context);
+  Result<size_t> add_slot(Channel& ch, void* context);
   void rewatch(size_t slot);
 
   static constexpr uint64_t kTimerKey = kMaxChannels;  // the timer's key in the wait set
@@ -242,14 +267,13 @@ class Component {
   OwnedHandle poll_;
   OwnedHandle timer_;
   alignas(8) uint8_t buffer_[abi::kMaxMessageData];
-  Channel owned_[kMaxChannels];          // the channels given to listen()
-  Channel* watched_[kMaxChannels] = {};  // per poll slot: in owned_ or the component's own
-  struct SlotState {
-    bool paused = false;
-    bool want_writable = false;
-    void* context = nullptr;
-  };
-  SlotState state_[kMaxChannels];
+  Slot first_slots_[kSlotChunk];
+  Slot* first_directory_[1] = {first_slots_};
+  Slot** slot_chunks_ = first_directory_;  // first_directory_ or from the heap
+  size_t directory_size_ = 1;              // chunk pointers slot_chunks_ has room for
+  size_t slot_count_ = kSlotChunk;         // slots in the chunks made
+  size_t free_hint_ = 0;                   // no slot below it is free
+  size_t current_slot_ = kNoSlot;          // the one being dispatched: slot_of's first guess
   size_t startup_slot_ = 0;
   uint64_t call_id_ = 0;
   lib::StringView caller_;
