@@ -65,6 +65,101 @@ Trap random_get(HostCall& c) {
   return answer(c, wasi::kSuccess);
 }
 
+namespace {
+
+constexpr size_t kSubscriptionSize = 48;  // userdata @0, tag @8, the clock or fd from @16
+constexpr size_t kEventSize = 32;         // userdata @0, error u16 @8, type u8 @10
+constexpr uint8_t kEventClock = 0;
+constexpr uint16_t kSubclockAbstime = 1;
+
+uint64_t load64(const uint8_t* p) {
+  uint64_t v = 0;
+  __builtin_memcpy(&v, p, 8);
+  return v;
+}
+
+// A clock subscription's deadline on the monotonic clock; false for an unknown clock.
+bool deadline_of(const uint8_t* sub, uint64_t now, uint64_t* deadline) {
+  uint32_t id = 0;
+  __builtin_memcpy(&id, sub + 16, 4);
+  const uint64_t timeout = load64(sub + 24);
+  uint16_t flags = 0;
+  __builtin_memcpy(&flags, sub + 40, 2);
+  if (id != wasi::kClockRealtime && id != wasi::kClockMonotonic) return false;
+  if ((flags & kSubclockAbstime) == 0) {
+    *deadline = now + timeout < now ? UINT64_MAX : now + timeout;
+  } else if (id == wasi::kClockMonotonic) {
+    *deadline = timeout;
+  } else {  // a wall-clock time: as far from now on the monotonic clock
+    const uint64_t wall = stellina::sys::clock_wall();
+    *deadline = timeout <= wall ? now : now + (timeout - wall);
+  }
+  return true;
+}
+
+void put_event(uint8_t* event, const uint8_t* sub, wasi::Errno error) {
+  __builtin_memset(event, 0, kEventSize);
+  __builtin_memcpy(event, sub, 8);  // userdata
+  const uint16_t e = error;
+  __builtin_memcpy(event + 8, &e, 2);
+  event[10] = sub[8];  // the subscription's type
+}
+
+// Waits on a timer until deadline (monotonic); false if no timer could be had.
+bool sleep_until(uint64_t deadline) {
+  const int64_t timer = stellina::sys::timer_create();
+  if (timer < 0) return false;
+  const stellina::OwnedHandle owned(static_cast<stellina::abi::Handle>(timer));
+  if (stellina::sys::timer_set(owned.get(), deadline) < 0) return false;
+  return stellina::sys::object_wait(owned.get(), stellina::abi::kSignalReadable) >= 0;
+}
+
+}  // namespace
+
+// poll_oneoff(in, out, nsubscriptions, nevents*): clock subscriptions (relative or absolute,
+// either clock) wait; a read or write subscription on a descriptor is ready at once, as a
+// regular file always is (stdin then waits in fd_read, as it would without the poll). What
+// sleep(), nanosleep() and poll() with a timeout need.
+Trap poll_oneoff(HostCall& c) {
+  const uint32_t count = arg32(c, 2);
+  if (count == 0) return answer(c, wasi::kInval);
+  const uint8_t* subs = c.bytes(arg32(c, 0), uint64_t{count} * kSubscriptionSize);
+  uint8_t* events = c.bytes(arg32(c, 1), uint64_t{count} * kEventSize);
+  if (subs == nullptr || events == nullptr) return answer(c, wasi::kFault);
+  const uint64_t start = stellina::sys::clock_now();
+  uint64_t earliest = UINT64_MAX;
+  size_t ready = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const uint8_t* sub = subs + i * kSubscriptionSize;
+    uint64_t deadline = 0;
+    if (sub[8] == kEventClock) {
+      if (!deadline_of(sub, start, &deadline)) {
+        put_event(events + ready++ * kEventSize, sub, wasi::kInval);
+      } else if (deadline < earliest) {
+        earliest = deadline;
+      }
+      continue;
+    }
+    uint32_t fd = 0;
+    __builtin_memcpy(&fd, sub + 16, 4);
+    const bool open = WasiHost::of(c).descriptor(fd) != nullptr;
+    put_event(events + ready++ * kEventSize, sub, open ? wasi::kSuccess : wasi::kBadFd);
+  }
+  if (ready == 0 && earliest != UINT64_MAX) {
+    if (earliest > start && !sleep_until(earliest)) return answer(c, wasi::kNoMem);
+    const uint64_t now = stellina::sys::clock_now();
+    for (size_t i = 0; i < count; ++i) {
+      const uint8_t* sub = subs + i * kSubscriptionSize;
+      uint64_t deadline = 0;
+      if (sub[8] == kEventClock && deadline_of(sub, start, &deadline) && deadline <= now) {
+        put_event(events + ready++ * kEventSize, sub, wasi::kSuccess);
+      }
+    }
+  }
+  return answer(c, wasi::put_u32(c, arg32(c, 3), static_cast<uint32_t>(ready)) ? wasi::kSuccess
+                                                                               : wasi::kFault);
+}
+
 // One thread, nothing to yield to but other processes, which the scheduler preempts for.
 Trap sched_yield(HostCall& c) { return answer(c, wasi::kSuccess); }
 

@@ -20,6 +20,7 @@ Trap clock_res_get(HostCall& c);
 Trap clock_time_get(HostCall& c);
 Trap random_get(HostCall& c);
 Trap sched_yield(HostCall& c);
+Trap poll_oneoff(HostCall& c);
 Trap proc_exit(HostCall& c);
 // Descriptors (wasi_files.cc).
 Trap fd_read(HostCall& c);

@@ -180,6 +180,7 @@ constexpr Binding kBindings[] = {
     {"clock_time_get", "iIi:i", calls::clock_time_get},
     {"random_get", "ii:i", calls::random_get},
     {"sched_yield", ":i", calls::sched_yield},
+    {"poll_oneoff", "iiii:i", calls::poll_oneoff},
     {"proc_exit", "i:", calls::proc_exit},
     {"fd_read", "iiii:i", calls::fd_read},
     {"fd_pread", "iiiIi:i", calls::fd_pread},
