@@ -1,13 +1,8 @@
-// The C library's rounding functions, which the compiler calls for lib/wasm's f32/f64
-// ceil, floor, trunc and nearest: QEMU's default CPU has no SSE4.1 (roundss/roundsd), and a
-// program has no libm. Each is exact as IEEE 754 defines it: the sign of a zero result is
-// the argument's, a NaN comes back quiet (the specification's "arithmetic NaN"), and values
-// too large to have a fraction come back unchanged. nearbyint rounds half to even, in the
-// default rounding mode the runner never changes.
-//
-// (sqrt needs nothing: with -fno-math-errno it is one sqrtss/sqrtsd.)
+// Rounding to an integral value, exactly (rounding.h), with SSE2 arithmetic alone.
 
-#include <stdint.h>
+#include "rounding.h"
+
+namespace rounding {
 
 namespace {
 
@@ -32,7 +27,7 @@ F truncate(F x, F two_p) {
 }
 
 template <typename F>
-F nearest(F x, F two_p) {
+F to_nearest(F x, F two_p) {
   const F a = __builtin_fabs(x);
   if (!(a < two_p)) return x != x ? x + x : x;
   return with_sign_of((a + two_p) - two_p, x);
@@ -52,15 +47,13 @@ F round_up(F x, F two_p) {
 
 }  // namespace
 
-// NOLINTBEGIN(readability-identifier-naming): the C library's names
-extern "C" {
 double trunc(double x) { return truncate(x, kTwo52); }
-float truncf(float x) { return truncate(x, kTwo23); }
+float trunc(float x) { return truncate(x, kTwo23); }
 double floor(double x) { return round_down(x, kTwo52); }
-float floorf(float x) { return round_down(x, kTwo23); }
+float floor(float x) { return round_down(x, kTwo23); }
 double ceil(double x) { return round_up(x, kTwo52); }
-float ceilf(float x) { return round_up(x, kTwo23); }
-double nearbyint(double x) { return nearest(x, kTwo52); }
-float nearbyintf(float x) { return nearest(x, kTwo23); }
-}
-// NOLINTEND(readability-identifier-naming)
+float ceil(float x) { return round_up(x, kTwo23); }
+double nearest(double x) { return to_nearest(x, kTwo52); }
+float nearest(float x) { return to_nearest(x, kTwo23); }
+
+}  // namespace rounding

@@ -6,6 +6,7 @@
 
 #include <stellina/program_main.h>
 
+#include "guest_path.h"
 #include "wasm/instance.h"
 #include "wasm/wasi.h"
 
@@ -88,12 +89,6 @@ class WasiHost {
   bool exited_ = false;
   uint32_t exit_code_ = 0;
 };
-
-// Resolves a module's path, relative to the directory at `base` (absolute), into `out`
-// (kFileMaxPath bytes): "." and empty components skipped, ".." taking one away. A path that
-// is absolute or climbs above base is not the module's to name: kNotCapable. Returns the
-// length through *size.
-wasm::wasi::Errno resolve_path(StringView base, StringView path, char* out, uint16_t* size);
 
 // The WASI errno for a Stellina status.
 wasm::wasi::Errno errno_of(stellina::Status s);
