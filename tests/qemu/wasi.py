@@ -56,6 +56,11 @@ STELLINA_ONLY = [
      [r"^before the trap\n", r"(?m)^wasm: /wasi/trap\.wasm: trap: unreachable$"]),
     ("/wasi/trap.wasm oob", 134,
      [r"^before the trap\n", r"(?m)^wasm: /wasi/trap\.wasm: trap: out of bounds memory access$"]),
+    ("/wasi/trap.wasm recurse", 134,
+     [r"^before the trap\n", r"(?m)^wasm: /wasi/trap\.wasm: trap: call stack exhausted$"]),
+    # Eight preopened directories at most: eight run, nine are refused.
+    ("wasm" + " --dir /wasi" * 8 + " /wasi/hello.wasm", 0, [r"(?m)^hello from wasm$"]),
+    ("wasm" + " --dir /wasi" * 9 + " /wasi/hello.wasm", 2, [r"^wasm: at most 8 --dir\n"]),
     ("/wasi/unknown_import.wasm", 0,
      [r"^stellina_test\.nothing returned 52\nsock_accept returned 52\n$"]),
     ("/wasi/fd_limit.wasm", 0,
