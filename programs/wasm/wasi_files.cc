@@ -460,4 +460,121 @@ Trap path_rename(HostCall& c) {
   return answer(c, done.ok() ? wasi::kSuccess : errno_of(done.error()));
 }
 
+// path_symlink(target, target_len, fd, link, link_len). The target is stored as given, and
+// the file server follows it within the program's namespace: a target that is absolute, or
+// that would lead out of the directory from where the link is, is refused (ENOTCAPABLE)
+// rather than made into a way out.
+Trap path_symlink(HostCall& c) {
+  const uint8_t* target_bytes = c.bytes(arg32(c, 0), arg32(c, 1));
+  const uint8_t* link_bytes = c.bytes(arg32(c, 3), arg32(c, 4));
+  if (target_bytes == nullptr || link_bytes == nullptr) return answer(c, wasi::kFault);
+  const StringView target(reinterpret_cast<const char*>(target_bytes), arg32(c, 1));
+  const StringView link(reinterpret_cast<const char*>(link_bytes), arg32(c, 4));
+  // Where the target leads: from the link's own directory, as the module names it.
+  size_t parent_size = link.size();
+  while (parent_size > 0 && link[parent_size - 1] != '/') --parent_size;
+  const StringView parent = link.substr(0, parent_size);
+  char joined[2 * abi::kFileMaxPath];
+  if (target.starts_with("/")) return answer(c, wasi::kNotCapable);
+  if (parent.size() + target.size() > sizeof(joined)) return answer(c, wasi::kNameTooLong);
+  __builtin_memcpy(joined, parent.data(), parent.size());
+  __builtin_memcpy(joined + parent.size(), target.data(), target.size());
+  char path[abi::kFileMaxPath];
+  uint16_t size = 0;
+  if (Errno e = module_path(c, arg32(c, 2), arg32(c, 3), arg32(c, 4), path, &size);
+      e != wasi::kSuccess) {
+    return answer(c, e);
+  }
+  char leads_to[abi::kFileMaxPath];
+  uint16_t leads_size = 0;
+  Descriptor* d = WasiHost::of(c).descriptor(arg32(c, 2));
+  if (Errno e = resolve_path(d->path_view(), StringView(joined, parent.size() + target.size()),
+                             leads_to, &leads_size);
+      e != wasi::kSuccess) {
+    return answer(c, e);
+  }
+  const stellina::Result<void> done =
+      WasiHost::of(c).program().files().symlink(target, StringView(path, size));
+  return answer(c, done.ok() ? wasi::kSuccess : errno_of(done.error()));
+}
+
+// path_readlink(fd, path, path_len, buf, buf_len, bufused*): the target, cut to buf_len.
+Trap path_readlink(HostCall& c) {
+  char path[abi::kFileMaxPath];
+  uint16_t size = 0;
+  if (Errno e = module_path(c, arg32(c, 0), arg32(c, 1), arg32(c, 2), path, &size);
+      e != wasi::kSuccess) {
+    return answer(c, e);
+  }
+  char target[abi::kFileMaxPath];
+  const stellina::Result<size_t> got =
+      WasiHost::of(c).program().files().readlink(StringView(path, size), target, sizeof(target));
+  if (!got.ok()) return answer(c, errno_of(got.error()));
+  const uint32_t room = arg32(c, 4);
+  const uint32_t used = got.value() < room ? static_cast<uint32_t>(got.value()) : room;
+  if (!wasi::put(c, arg32(c, 3), target, used) || !wasi::put_u32(c, arg32(c, 5), used)) {
+    return answer(c, wasi::kFault);
+  }
+  return answer(c, wasi::kSuccess);
+}
+
+namespace {
+
+constexpr uint32_t kSetAtime = 1;
+constexpr uint32_t kSetAtimeNow = 2;
+constexpr uint32_t kSetMtime = 4;
+constexpr uint32_t kSetMtimeNow = 8;
+
+// A time to set, from fst_flags: the one given, now, or left as it is.
+int64_t time_to_set(uint32_t flags, uint32_t given_bit, uint32_t now_bit, uint64_t given) {
+  if ((flags & now_bit) != 0) return static_cast<int64_t>(stellina::sys::clock_wall());
+  if ((flags & given_bit) != 0) return static_cast<int64_t>(given);
+  return abi::kTimeOmit;
+}
+
+Errno set_times(const stellina::File& f, uint64_t atime, uint64_t mtime, uint32_t flags) {
+  if (((flags & kSetAtime) != 0 && (flags & kSetAtimeNow) != 0) ||
+      ((flags & kSetMtime) != 0 && (flags & kSetMtimeNow) != 0)) {
+    return wasi::kInval;
+  }
+  const stellina::Result<void> done =
+      f.set_times(time_to_set(flags, kSetAtime, kSetAtimeNow, atime),
+                  time_to_set(flags, kSetMtime, kSetMtimeNow, mtime));
+  return done.ok() ? wasi::kSuccess : errno_of(done.error());
+}
+
+}  // namespace
+
+// fd_filestat_set_times(fd, atim, mtim, fst_flags). The file protocol sets times through a
+// file open for writing: a descriptor opened to read is opened again, to write, by its path;
+// a directory's times cannot be set (EISDIR).
+Trap fd_filestat_set_times(HostCall& c) {
+  Descriptor* d = WasiHost::of(c).descriptor(arg32(c, 0));
+  if (d == nullptr) return answer(c, wasi::kBadFd);
+  if (is_stream(*d)) return answer(c, wasi::kInval);
+  if (d->kind == Kind::File && d->writable) {
+    return answer(c, set_times(d->file, arg64(c, 1), arg64(c, 2), arg32(c, 3)));
+  }
+  stellina::Result<stellina::File> opened =
+      WasiHost::of(c).program().files().open(d->path_view(), abi::kOpenWrite);
+  if (!opened.ok()) return answer(c, errno_of(opened.error()));
+  return answer(c, set_times(opened.value(), arg64(c, 1), arg64(c, 2), arg32(c, 3)));
+}
+
+// path_filestat_set_times(fd, lookupflags, path, path_len, atim, mtim, fst_flags), as
+// fd_filestat_set_times through the file opened to write.
+Trap path_filestat_set_times(HostCall& c) {
+  char path[abi::kFileMaxPath];
+  uint16_t size = 0;
+  if (Errno e = module_path(c, arg32(c, 0), arg32(c, 2), arg32(c, 3), path, &size);
+      e != wasi::kSuccess) {
+    return answer(c, e);
+  }
+  const uint32_t follow = (arg32(c, 1) & wasi::kLookupSymlinkFollow) != 0 ? 0 : abi::kOpenNoFollow;
+  stellina::Result<stellina::File> opened =
+      WasiHost::of(c).program().files().open(StringView(path, size), abi::kOpenWrite | follow);
+  if (!opened.ok()) return answer(c, errno_of(opened.error()));
+  return answer(c, set_times(opened.value(), arg64(c, 4), arg64(c, 5), arg32(c, 6)));
+}
+
 }  // namespace wasi_host::calls

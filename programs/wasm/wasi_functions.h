@@ -45,6 +45,10 @@ Trap path_create_directory(HostCall& c);
 Trap path_unlink_file(HostCall& c);
 Trap path_remove_directory(HostCall& c);
 Trap path_rename(HostCall& c);
+Trap path_symlink(HostCall& c);
+Trap path_readlink(HostCall& c);
+Trap fd_filestat_set_times(HostCall& c);
+Trap path_filestat_set_times(HostCall& c);
 // NOLINTEND(readability-identifier-naming)
 
 }  // namespace wasi_host::calls

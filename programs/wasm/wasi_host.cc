@@ -172,6 +172,10 @@ constexpr Binding kBindings[] = {
     {"path_unlink_file", "iii:i", calls::path_unlink_file},
     {"path_remove_directory", "iii:i", calls::path_remove_directory},
     {"path_rename", "iiiiii:i", calls::path_rename},
+    {"path_symlink", "iiiii:i", calls::path_symlink},
+    {"path_readlink", "iiiiii:i", calls::path_readlink},
+    {"fd_filestat_set_times", "iIIi:i", calls::fd_filestat_set_times},
+    {"path_filestat_set_times", "iiiiIIi:i", calls::path_filestat_set_times},
 };
 
 }  // namespace

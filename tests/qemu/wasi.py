@@ -48,6 +48,7 @@ COMPARED = [
     ("paths", "paths", [".", "missing.txt", "/etc/passwd", "../up", "a/../../up"], {}, False),
     ("cpp_streams", "cpp_streams", [], {}, True),
     ("sleep", "sleep", [], {}, False),
+    ("links", "links", [], {}, False),
 ]
 
 # (command typed in a fresh directory, expected status, regexes its output must match).
@@ -63,6 +64,13 @@ STELLINA_ONLY = [
     ("wasm" + " --dir /wasi" * 9 + " /wasi/hello.wasm", 2, [r"^wasm: at most 8 --dir\n"]),
     ("/wasi/unknown_import.wasm", 0,
      [r"^stellina_test\.nothing returned 52\nsock_accept returned 52\n$"]),
+    ("/wasi/links.wasm more", 0,
+     [r"(?m)^symlink in a directory, up: 0\nread through dir/uplink: the target's text\n"
+      r"symlink out of the directory: -1 \(Capabilities insufficient\)\n"
+      r"symlink to an absolute path: -1 \(Capabilities insufficient\)\n"
+      r"readlink into 6 bytes: 6 \[\.\./tar\]\nfutimens to now: 0\nmtime after 2020: 1\n"
+      r"unlink the link: 0\n"]),
+    ("/wasi/sleep.wasm more", 0, [r"(?m)^poll nothing for 80 ms: 0\nwaited at least 80 ms: 1$"]),
     ("/wasi/fd_limit.wasm", 0,
      [r"^opened 60, then errno 33\nclosed 60\none more after closing: ok\n$"]),
     ("/wasi/memory.wasm", 0,
