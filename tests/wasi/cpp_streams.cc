@@ -47,8 +47,8 @@ int main(int argc, char** argv) {
   auto t1 = std::chrono::steady_clock::now();
   std::cout << "steady clock goes forward: " << (t1 >= t0) << '\n';
   auto since = std::chrono::system_clock::now().time_since_epoch();
-  std::cout << "after 2020: " << (std::chrono::duration_cast<std::chrono::hours>(since).count() >
-                                  50 * 365 * 24)
+  std::cout << "after 2020: "
+            << (std::chrono::duration_cast<std::chrono::hours>(since).count() > 50 * 365 * 24)
             << '\n';
 
   std::string line;
