@@ -32,8 +32,10 @@ constexpr int64_t kStatusNotFound = 127;
 constexpr int64_t kStatusCannotRun = 126;
 constexpr int64_t kStatusTrap = 134;
 
-// A module's file: at most this many bytes (the largest block allocate_pages gives).
-constexpr size_t kMaxModuleBytes = size_t{16} << 20;
+// A module's file: at most this many bytes. The file is read into pages of its own and the
+// engine keeps a copy, with a little of its own before it, in one block: both must fit in
+// the 16 MiB that allocate_pages gives at most.
+constexpr size_t kMaxModuleBytes = size_t{8} << 20;
 
 // The engine's memory: the heap for what it holds (up to its 4 MiB blocks), whole pages
 // beyond (a linear memory, the value stack). Both come zeroed and charged to the silo.

@@ -8,8 +8,8 @@ same module prints under node's node:wasi on the host, run the same way (the sam
 arguments, a fresh current directory preopened as ".", the same stdin).
 
 Then what has no node counterpart: traps, imports no runner provides, the runner's bounds
-(descriptors, linear memory, module size), its usage and errors, and a module started by
-its magic alone.
+(descriptors, linear memory, preopens, module size: 8 MiB runs, a byte more does not), its
+usage and errors, and a module started by its magic alone.
 
 usage: wasi.py QEMU_RUN KERNEL ARCHIVE PROGRAMS_DIR MODULES_DIR WORKDIR
 """
@@ -93,7 +93,30 @@ STELLINA_ONLY = [
     ("/wasi/not-a-module.wasm", 126,
      [r"^wasm: /wasi/not-a-module\.wasm: .* at byte \d+\n$"]),
     ("/wasi/huge.wasm", 126, [r"^wasm: /wasi/huge\.wasm: .*\n$"]),
+    ("/wasi/largest.wasm", 0, [r"(?m)^hello from wasm$"]),
 ]
+
+
+def leb128(n):
+    out = b""
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        out += bytes([byte | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def padded_module(path, size):
+    """The module at path with a custom section after it that makes it size bytes."""
+    with open(path, "rb") as f:
+        module = f.read()
+    name = b"\x03pad"
+    for width in range(1, 6):  # the section's size field takes width bytes
+        content = size - len(module) - 1 - width
+        if len(leb128(content)) == width:
+            return module + b"\0" + leb128(content) + name + b"\0" * (content - len(name))
+    raise ValueError("cannot pad")
 
 
 def make_disk(workdir, programs, modules, scripts):
@@ -109,9 +132,11 @@ def make_disk(workdir, programs, modules, scripts):
         f.write(INPUT)
     with open(os.path.join(extra, "not-a-module.wasm"), "w") as f:
         f.write("this is text, not WebAssembly\n")
-    with open(os.path.join(extra, "huge.wasm"), "wb") as f:  # past the runner's 16 MiB
+    with open(os.path.join(extra, "huge.wasm"), "wb") as f:  # past the runner's 8 MiB
         f.write(b"\0asm\x01\0\0\0")
-        f.truncate((16 << 20) + 1)
+        f.truncate((8 << 20) + 1)
+    with open(os.path.join(extra, "largest.wasm"), "wb") as f:  # at it: hello, padded
+        f.write(padded_module(os.path.join(modules, "hello.wasm"), 8 << 20))
     # Each check's command in a script of its own, run in a fresh directory: the line typed
     # at the prompt stays short (a long one wraps in the line editor).
     for key, command in scripts:
@@ -126,7 +151,7 @@ def make_disk(workdir, programs, modules, scripts):
                  if m.endswith(".wasm")]
         files.append((os.path.join(modules, "hello.wasm"), "hello-magic"))
         files += [(os.path.join(extra, n), n) for n in ("input.txt", "not-a-module.wasm",
-                                                       "huge.wasm")]
+                                                       "huge.wasm", "largest.wasm")]
         for path, name in files:
             f.write(f'write "{path}" "/wasi/{name}"\n')
             if name != "input.txt":
