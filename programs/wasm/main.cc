@@ -177,6 +177,7 @@ int64_t program_main(ProgramEnv& p) {
   const wasm::Limits limits = runner_limits();
   wasm::Fail fail;
   wasm::Module* module = wasm::Module::decode(&allocator, limits, bytes.value(), size, &fail);
+  stellina::ignore(stellina::free_pages(bytes.value()), "the engine keeps its own copy");
   if (module == nullptr) {
     stellina::ignore(p.err().print("wasm: {}: {} at byte {}\n", file, fail.message, fail.offset),
                      "");
