@@ -4,8 +4,10 @@
 # /srv/www (those of apps/httpd/site and the ones the build fetched, SITE, default: build/site
 # next to IMAGE), the programs (PROGRAMS, default: build/programs next to IMAGE) in /bin, and
 # empty directories where the system's mount table mounts other file systems (tmp, boot,
-# proc, dev). An existing image is kept (what the user wrote on it survives, and its size),
-# but its /bin and the site's files in /srv/www are brought up to date with the ones just
+# proc, dev), and the WebAssembly test modules the build compiled (build/tests/wasi next to
+# IMAGE, if it is there) in /usr/share/wasm, to run with the shell (docs/wasi.md). An
+# existing image is kept (what the user wrote on it survives, and its size), but its /bin,
+# the site's files in /srv/www and /usr/share/wasm are brought up to date with the ones just
 # built, as a system update would.
 #
 # usage: mkdisk.sh [-s MIB] IMAGE [PROGRAMS [SITE]]
@@ -28,6 +30,7 @@ esac
 image=$1
 programs=${2:-$(dirname "$image")/programs}
 site=${3:-$(dirname "$image")/site}
+wasm_modules=$(dirname "$image")/tests/wasi
 root=$(cd "$(dirname "$0")/.." && pwd)
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
@@ -62,6 +65,13 @@ if [ -f "$image" ]; then
     name=$(basename "$p")
     printf 'rm "/srv/www/%s"\nwrite "%s" "/srv/www/%s"\n' "$name" "$p" "$name" >> "$commands"
   done
+  printf 'mkdir /usr\nmkdir /usr/share\nmkdir /usr/share/wasm\n' >> "$commands"
+  for p in "$wasm_modules"/*.wasm; do
+    [ -f "$p" ] || continue
+    name=$(basename "$p")
+    printf 'rm "/usr/share/wasm/%s"\nwrite "%s" "/usr/share/wasm/%s"\nsif "/usr/share/wasm/%s" mode 0100755\n' \
+      "$name" "$p" "$name" "$name" >> "$commands"
+  done
   debugfs -w -f "$commands" "$image" >/dev/null 2>&1 || true
   exit 0
 fi
@@ -73,6 +83,10 @@ mkdir -p "$tree/srv/www" "$tree/tmp" "$tree/boot" "$tree/proc" "$tree/dev"
 cp -r "$www/." "$tree/srv/www/"
 cp -r "$bin" "$tree/bin"
 chmod 755 "$tree/bin"/* 2>/dev/null || true
+mkdir -p "$tree/usr/share/wasm"
+for p in "$wasm_modules"/*.wasm; do
+  [ -f "$p" ] && install -m 755 "$p" "$tree/usr/share/wasm/"
+done
 truncate -s "${size_mib}M" "$image.tmp"
 mke2fs -q -F -t ext2 -b 4096 -d "$tree" "$image.tmp"
 mv "$image.tmp" "$image"

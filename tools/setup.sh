@@ -12,7 +12,7 @@ packages=(
   clang-format clang-tidy
   cpio busybox-static xz-utils zstd libtomlplusplus-dev e2fsprogs dosfstools
   curl wrk apache2-utils chromium python3-scapy
-  wabt wasi-libc libclang-rt-14-dev-wasm32
+  wabt wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
 )
 # npm, which the build uses to fetch the web terminal's xterm.js (tools/fetch_xterm.sh):
 # Debian's, unless the machine has one already (Node.js from elsewhere brings its own).

@@ -1,7 +1,9 @@
 // Runs a wasm32-wasi program on Stellina's engine, on the host: the bench's minimal WASI
 // preview 1 layer, just what CoreMark and small C programs built with wasi-libc need
 // (arguments, environment, clocks, fd_write to stdout and stderr, proc_exit). Every other
-// WASI call answers ENOSYS; every pointer is checked against the linear memory.
+// WASI call answers ENOSYS; every pointer is checked against the linear memory. The ABI's
+// numbers, layouts and memory accessors are lib/wasm's wasm/wasi.h, which Stellina's own
+// runner (programs/wasm) shares.
 //
 // usage: wasm_wasi_run FILE.wasm [ARGS...]   (exit status: the program's, or 134 on a trap)
 
@@ -16,15 +18,13 @@
 
 #include "wasm/instance.h"
 #include "wasm/module.h"
+#include "wasm/wasi.h"
 
 namespace {
 
-constexpr uint32_t kSuccess = 0;
-constexpr uint32_t kBadFd = 8;
-constexpr uint32_t kFault = 21;
-constexpr uint32_t kInvalid = 28;
-constexpr uint32_t kNoSys = 52;
-constexpr uint32_t kSpipe = 70;
+namespace wasi = wasm::wasi;
+using wasi::answer;
+using wasi::arg32;
 
 class MallocAllocator final : public wasm::Allocator {
  public:
@@ -39,104 +39,71 @@ struct Wasi {
   int exit_code = 0;
 };
 
-Wasi& wasi(wasm::HostCall& c) { return *static_cast<Wasi*>(c.context); }
-uint32_t arg(wasm::HostCall& c, int i) { return static_cast<uint32_t>(c.slots[i]); }
+Wasi& wasi_of(wasm::HostCall& c) { return *static_cast<Wasi*>(c.context); }
 
-wasm::Trap answer(wasm::HostCall& c, uint32_t errno_value) {
-  c.slots[0] = errno_value;
-  return wasm::Trap::None;
+wasm::Trap args_sizes_get(wasm::HostCall& c) {
+  return wasi::list_sizes(c, wasi_of(c).args, wasi_of(c).args.size());
 }
-
-bool put_u32(wasm::HostCall& c, uint32_t address, uint32_t value) {
-  uint8_t* p = c.bytes(address, 4);
-  if (p != nullptr) std::memcpy(p, &value, 4);
-  return p != nullptr;
+wasm::Trap args_get(wasm::HostCall& c) {
+  return wasi::list_get(c, wasi_of(c).args, wasi_of(c).args.size());
 }
-
-// args_sizes_get and environ_sizes_get: the count and the bytes of the NUL-ended strings.
-wasm::Trap sizes(wasm::HostCall& c, const std::vector<std::string>& list) {
-  uint32_t bytes = 0;
-  for (const std::string& s : list) bytes += static_cast<uint32_t>(s.size() + 1);
-  if (!put_u32(c, arg(c, 0), static_cast<uint32_t>(list.size())) || !put_u32(c, arg(c, 1), bytes)) {
-    return answer(c, kFault);
-  }
-  return answer(c, kSuccess);
+wasm::Trap environ_sizes_get(wasm::HostCall& c) {
+  return wasi::list_sizes(c, wasi_of(c).env, wasi_of(c).env.size());
 }
-
-// args_get and environ_get: the pointer array at arg 0, the strings at arg 1.
-wasm::Trap strings(wasm::HostCall& c, const std::vector<std::string>& list) {
-  uint32_t pointers = arg(c, 0);
-  uint32_t text = arg(c, 1);
-  for (const std::string& s : list) {
-    uint8_t* p = c.bytes(text, s.size() + 1);
-    if (p == nullptr || !put_u32(c, pointers, text)) return answer(c, kFault);
-    std::memcpy(p, s.c_str(), s.size() + 1);
-    pointers += 4;
-    text += static_cast<uint32_t>(s.size() + 1);
-  }
-  return answer(c, kSuccess);
+wasm::Trap environ_get(wasm::HostCall& c) {
+  return wasi::list_get(c, wasi_of(c).env, wasi_of(c).env.size());
 }
-
-wasm::Trap args_sizes_get(wasm::HostCall& c) { return sizes(c, wasi(c).args); }
-wasm::Trap args_get(wasm::HostCall& c) { return strings(c, wasi(c).args); }
-wasm::Trap environ_sizes_get(wasm::HostCall& c) { return sizes(c, wasi(c).env); }
-wasm::Trap environ_get(wasm::HostCall& c) { return strings(c, wasi(c).env); }
 
 // clock_time_get(id, precision, time*): realtime (0) or monotonic (1), in nanoseconds.
 wasm::Trap clock_time_get(wasm::HostCall& c) {
-  uint32_t id = arg(c, 0);
-  if (id > 1) return answer(c, kInvalid);
+  uint32_t id = arg32(c, 0);
+  if (id != wasi::kClockRealtime && id != wasi::kClockMonotonic) return answer(c, wasi::kInval);
   timespec ts{};
-  clock_gettime(id == 0 ? CLOCK_REALTIME : CLOCK_MONOTONIC, &ts);
+  clock_gettime(id == wasi::kClockRealtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &ts);
   uint64_t ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
-  uint8_t* p = c.bytes(static_cast<uint32_t>(c.slots[2]), 8);
-  if (p == nullptr) return answer(c, kFault);
-  std::memcpy(p, &ns, 8);
-  return answer(c, kSuccess);
+  return answer(c, wasi::put_u64(c, arg32(c, 2), ns) ? wasi::kSuccess : wasi::kFault);
 }
 
 // fd_write(fd, iovs, iovs_len, nwritten*): stdout and stderr only.
 wasm::Trap fd_write(wasm::HostCall& c) {
-  uint32_t fd = arg(c, 0);
-  if (fd != 1 && fd != 2) return answer(c, kBadFd);
+  uint32_t fd = arg32(c, 0);
+  if (fd != 1 && fd != 2) return answer(c, wasi::kBadFd);
   FILE* out = fd == 1 ? stdout : stderr;
-  uint32_t count = arg(c, 2);
+  uint32_t count = arg32(c, 2);
   uint32_t written = 0;
   for (uint32_t i = 0; i < count; ++i) {
-    const uint8_t* iov = c.bytes(uint64_t{arg(c, 1)} + uint64_t{i} * 8, 8);
-    if (iov == nullptr) return answer(c, kFault);
-    uint32_t buf;
-    uint32_t len;
-    std::memcpy(&buf, iov, 4);
-    std::memcpy(&len, iov + 4, 4);
-    const uint8_t* data = c.bytes(buf, len);
-    if (data == nullptr) return answer(c, kFault);
+    uint8_t* data = nullptr;
+    uint32_t len = 0;
+    if (!wasi::iovec(c, arg32(c, 1), i, &data, &len)) return answer(c, wasi::kFault);
     std::fwrite(data, 1, len, out);
     written += len;
   }
-  if (!put_u32(c, arg(c, 3), written)) return answer(c, kFault);
-  return answer(c, kSuccess);
+  return answer(c, wasi::put_u32(c, arg32(c, 3), written) ? wasi::kSuccess : wasi::kFault);
 }
 
 // fd_fdstat_get(fd, stat*): stdin, stdout and stderr are character devices.
 wasm::Trap fd_fdstat_get(wasm::HostCall& c) {
-  uint32_t fd = arg(c, 0);
-  if (fd > 2) return answer(c, kBadFd);
-  uint8_t* p = c.bytes(arg(c, 1), 24);
-  if (p == nullptr) return answer(c, kFault);
-  std::memset(p, 0, 24);
-  p[0] = 2;                      // character device
+  uint32_t fd = arg32(c, 0);
+  if (fd > 2) return answer(c, wasi::kBadFd);
+  uint8_t* p = c.bytes(arg32(c, 1), wasi::kFdstatSize);
+  if (p == nullptr) return answer(c, wasi::kFault);
+  std::memset(p, 0, wasi::kFdstatSize);
+  p[0] = wasi::kCharacterDevice;
   std::memset(p + 8, 0xFF, 16);  // every right
-  return answer(c, kSuccess);
+  return answer(c, wasi::kSuccess);
 }
 
-wasm::Trap fd_close(wasm::HostCall& c) { return answer(c, arg(c, 0) <= 2 ? kSuccess : kBadFd); }
-wasm::Trap fd_seek(wasm::HostCall& c) { return answer(c, arg(c, 0) <= 2 ? kSpipe : kBadFd); }
-wasm::Trap no_sys(wasm::HostCall& c) { return answer(c, kNoSys); }
+wasm::Trap fd_close(wasm::HostCall& c) {
+  return answer(c, arg32(c, 0) <= 2 ? wasi::kSuccess : wasi::kBadFd);
+}
+wasm::Trap fd_seek(wasm::HostCall& c) {
+  return answer(c, arg32(c, 0) <= 2 ? wasi::kSpipe : wasi::kBadFd);
+}
+wasm::Trap no_sys(wasm::HostCall& c) { return answer(c, wasi::kNoSys); }
 
 wasm::Trap proc_exit(wasm::HostCall& c) {
-  wasi(c).exited = true;
-  wasi(c).exit_code = static_cast<int>(arg(c, 0));
+  wasi_of(c).exited = true;
+  wasi_of(c).exit_code = static_cast<int>(arg32(c, 0));
   c.message = "proc_exit";
   return wasm::Trap::Host;  // unwinds the program; main tells an exit from a trap
 }
@@ -189,7 +156,7 @@ int main(int argc, char** argv) {
     const wasm::Import& im = module->imports[i];
     std::string space(im.module.data, im.module.size);
     std::string name(im.field.data, im.field.size);
-    if (im.kind != wasm::ExternKind::Func || space != "wasi_snapshot_preview1") {
+    if (im.kind != wasm::ExternKind::Func || space != wasi::kModuleName) {
       std::fprintf(stderr, "wasm_wasi_run: unknown import %s.%s\n", space.c_str(), name.c_str());
       return 2;
     }

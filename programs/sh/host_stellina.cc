@@ -45,16 +45,27 @@ Result<Channel> duplicate(const Channel& ch) {
       TRY(check(sys::handle_duplicate(ch.get(), abi::kRightsAll & ~abi::kRightMap)))));
 }
 
-// Whether the file is an ELF image (or cannot be read: spawn_program then says why).
-bool is_elf(const Files& files, StringView path) {
+// What a file to run holds, from its first bytes: an ELF image (or a file that cannot be
+// read: spawn_program then says why), a WebAssembly module (the \0asm magic, or a name
+// ending in .wasm: the runner says what is wrong with one that is not), or a script.
+enum class ImageKind { Elf, Wasm, Script };
+
+ImageKind image_kind(const Files& files, StringView path) {
+  if (path.ends_with(".wasm")) return ImageKind::Wasm;
   Result<File> f = files.open(path);
-  if (!f.ok()) return true;
+  if (!f.ok()) return ImageKind::Elf;
   char magic[4] = {};
   const Result<size_t> got = f.value().read(0, magic, sizeof(magic));
-  if (!got.ok()) return true;
-  return got.value() == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' &&
-         magic[3] == 'F';
+  if (!got.ok()) return ImageKind::Elf;
+  if (got.value() == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F')
+    return ImageKind::Elf;
+  if (got.value() == 4 && magic[0] == 0 && magic[1] == 'a' && magic[2] == 's' && magic[3] == 'm')
+    return ImageKind::Wasm;
+  return ImageKind::Script;
 }
+
+// The program that runs WebAssembly modules (programs/wasm, docs/wasi.md).
+constexpr StringView kWasmRunner = "/bin/wasm";
 
 // What runs a script: the interpreter its first line names ("#!/bin/sh -e": the path, and
 // one argument if there is one, both kept in out), or /bin/sh for a file without one, as
@@ -204,14 +215,18 @@ HostResult<void> StellinaHost::start_program(int job, const Program& program,
   o.args = program.argv.size() > 1 ? program.argv.subspan(1) : std::span<const StringView>();
 
   // A script: started by the interpreter its #! line names (or by sh, without one), with
-  // the script's path before the arguments, as exec does.
+  // the script's path before the arguments, as exec does; a WebAssembly module, by the
+  // runner in the same way.
   StringView path = program.path;
   static StringView script_args[abi::kProgramMaxArgs];
   static char interpreter[128];
-  if (!is_elf(p_.files(), program.path)) {
+  const ImageKind kind = image_kind(p_.files(), program.path);
+  if (kind != ImageKind::Elf) {
     size_t n = 0;
     StringView interpreter_arg;
-    path = script_interpreter(p_.files(), program.path, interpreter, &interpreter_arg);
+    path = kind == ImageKind::Wasm
+               ? kWasmRunner
+               : script_interpreter(p_.files(), program.path, interpreter, &interpreter_arg);
     if (!interpreter_arg.empty()) script_args[n++] = interpreter_arg;
     script_args[n++] = program.path;
     for (const StringView a : o.args)
