@@ -3,6 +3,7 @@
 #include <stellina/types.h>
 
 #include "kernel/arch.h"
+#include "kernel/boot_info.h"
 #include "kernel/folio.h"
 #include "kernel/log.h"
 #include "kernel/log_object.h"
@@ -54,6 +55,12 @@ void watch_startup_server(void* arg) {
 lib::Result<StartupChannels> start_startup_server(bool serial_console) {
   const lib::ByteSpan manifest = TRY(boot_archive_file("manifest"));
   Ref<Folio> folio = TRY(folio_with(manifest));
+  // The command line, with its NUL: its NAME.KEY=VALUE words set components' config.
+  const char* cmdline = boot_info().cmdline;
+  size_t cmdline_size = 0;
+  while (cmdline[cmdline_size]) ++cmdline_size;
+  Ref<Folio> command_line =
+      TRY(folio_with({reinterpret_cast<const uint8_t*>(cmdline), cmdline_size + 1}));
   Ref<Channel> ours, theirs, exits, exits_peer, serial, serial_peer;
   TRY(Channel::create_pair(&ours, &theirs));
   TRY(Channel::create_pair(&exits, &exits_peer));
@@ -79,13 +86,15 @@ lib::Result<StartupChannels> start_startup_server(bool serial_console) {
        abi::kRightRead | abi::kRightMap | abi::kRightDuplicate | abi::kRightTransfer},
       // The serial control channel: channels sent on it get the serial port (serial:).
       {serial_peer.get(), abi::kRightsAll},
+      {command_line.get(), abi::kRightRead | abi::kRightMap},
   };
-  auto process = spawn_from_archive("startup", handles, 7, exits_peer);
+  auto process = spawn_from_archive("startup", handles, 8, exits_peer);
   watcher->detach();
   (void)exits.leak();  // the watcher's
   watcher->start();
   SpinlockGuard guard(sched_lock);
   folio = Ref<Folio>();
+  command_line = Ref<Folio>();
   if (archive.ok()) archive.value() = Ref<Folio>();
   theirs = Ref<Channel>();
   exits_peer = Ref<Channel>();

@@ -46,6 +46,9 @@ ARCHIVE = os.path.join(REPO, "build", "user", "system.archive")
 # address (before it, a SYN to 10.0.2.15 is not answered) and httpd listens on port 80.
 # (--ready replaces them, for another guest.)
 READY_LINES = ("[tcpip] address ", "[httpd] listening on port 80")
+# Stellina's stack gets QEMU's user-network address on the kernel command line (config from
+# the command line: servers/startup/README.md), so no DHCP exchange comes before the answer.
+STATIC_ADDRESS = "tcpip.address=10.0.2.15/24 tcpip.gateway=10.0.2.2 tcpip.dns=10.0.2.3"
 SERIAL_TAIL = 4096  # bytes of serial output kept for an error message
 PR_SET_PDEATHSIG = 1
 
@@ -408,7 +411,9 @@ def parse_args(argv=None):
     p.add_argument("--memory", type=int, default=128, help="each VM's -m in MiB (128)")
     p.add_argument("--kernel", default=KERNEL)
     p.add_argument("--initrd", default=ARCHIVE)
-    p.add_argument("--append", default="", help="the kernel command line")
+    p.add_argument("--append", default=STATIC_ADDRESS,
+                   help="the kernel command line (default: a static address for tcpip, "
+                        f"{STATIC_ADDRESS!r})")
     p.add_argument("--ready", action="append", default=[], metavar="TEXT",
                    help="a text the guest's serial output must show before it is ready "
                         "(repeatable; the default: Stellina's stack address and httpd's "

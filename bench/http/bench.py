@@ -21,7 +21,8 @@ probe that timed out with QEMU still running is tried once more: the Linux guest
 at boot). The two searches alternate probe by probe.
 
 Stellina: build/kernel/stellina.elf with build/user/system.archive (the system `make run`
-boots; $HTTP_BENCH_ARCHIVE names another). Linux: bench/linux/net.py's initramfs, static
+boots; $HTTP_BENCH_ARCHIVE names another), its stack given 10.0.2.15/24 via 10.0.2.2 on the
+kernel command line (qemu.STELLINA_STATIC_ADDRESS), as the Linux guest is. Linux: bench/linux/net.py's initramfs, static
 10.0.2.15/24 via 10.0.2.2, `httpd -f -p 80 -h /www` serving as index.html the very bytes
 Stellina's `/` answered with in the first run (or, without a Stellina answer, a generated
 page of DEFAULT_PAGE_BYTES), so both send the same amount.
@@ -67,8 +68,8 @@ def network(port):
 
 def stellina_command(archive):
     def command(memory, port):
-        return qemu.qemu_cmd(MACHINE, STELLINA, "", initrd=archive, memory=memory,
-                             extra=network(port))
+        return qemu.qemu_cmd(MACHINE, STELLINA, qemu.STELLINA_STATIC_ADDRESS, initrd=archive,
+                             memory=memory, extra=network(port))
     return command
 
 

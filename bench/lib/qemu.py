@@ -161,6 +161,11 @@ def virtio_net(machine, netdev, mac=None):
     return ["-netdev", netdev, *extra, "-device", device]
 
 
+# Stellina's stack given QEMU's user-network address on the kernel command line (config from
+# the command line, servers/startup/README.md) instead of asking QEMU's DHCP server for it.
+STELLINA_STATIC_ADDRESS = "tcpip.address=10.0.2.15/24 tcpip.gateway=10.0.2.2 tcpip.dns=10.0.2.3"
+
+
 def user_net(machine, forwards):
     """One virtio-net card on QEMU's user network; forwards: {host port on 127.0.0.1: guest port}."""
     netdev = "user,id=n0" + "".join(f",hostfwd=tcp:127.0.0.1:{h}-:{g}" for h, g in forwards.items())

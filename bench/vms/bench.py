@@ -68,10 +68,12 @@ def log(msg, end="\n"):
 class VmServer:
     """tools/serve_vms.py on a free port; its log lines are kept."""
 
-    def __init__(self, kernel, initrd, append="", ready=(), pool=0):
+    def __init__(self, kernel, initrd, append=None, ready=(), pool=0):
         self.port = http.free_port()
+        # No append: the server's default, Stellina's static address.
+        appended = [] if append is None else ["--append", append]
         cmd = [sys.executable, SERVER, "--port", str(self.port), "--kernel", kernel,
-               "--initrd", initrd, "--append", append, "--memory", str(MEMORY),
+               "--initrd", initrd, *appended, "--memory", str(MEMORY),
                "--max-vms", str(CONCURRENCY), "--pool", str(pool),
                "--boot-timeout", str(BOOT_TIMEOUT_S), "--queue-timeout", "120"]
         for line in ready:

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Where the time goes from QEMU's launch to Stellina's first HTTP 200 (microvm, TCG).
 
-    python3 bench/vms/breakdown.py [--runs 5] [--memory 128] [--archive PATH]
+    python3 bench/vms/breakdown.py [--runs 5] [--memory 128] [--archive PATH] [--dhcp]
 
 Boots the system `make run` boots (build/user/system.archive) as bench/http does (user
-network, a forwarded port, bench.lib.http.first_200 polling every 50 ms) and prints, per
+network, a forwarded port, bench.lib.http.first_200 polling every 50 ms, the stack's static
+address on the kernel command line; --dhcp: from DHCP instead) and prints, per
 step, the median over the runs of two clocks: the host's (ms since just before QEMU's launch,
 when the line was read from the serial console) and the guest's (the kernel log's own
 timestamp, ms since the kernel started). Prints only: the figures that are kept are bench/http's
@@ -32,16 +33,16 @@ STEPS = [
     ("httpd listening", "[httpd] listening on port 80"),
     ("virtio-net: link up", "[virtio-net] mac"),
     ("tcpip: link up", "[tcpip] mac"),
-    ("tcpip: address (DHCP)", "[tcpip] address "),
+    ("tcpip: address", "[tcpip] address "),
     ("httpd: site files read", "static files from"),
 ]
 GUEST_TIME = re.compile(r"\[\s*(\d+)\.(\d{6})\] ")
 
 
-def one_boot(memory, archive):
+def one_boot(memory, archive, append):
     port = http.free_port()
     kernel = os.path.join(REPO, "build", "kernel", "stellina.elf")
-    cmd = qemu.qemu_cmd("microvm", kernel, "", initrd=archive, memory=memory,
+    cmd = qemu.qemu_cmd("microvm", kernel, append, initrd=archive, memory=memory,
                         extra=qemu.user_net("microvm", {port: 80}))
     host, guest = {}, {}
     with qemu.Background(cmd) as g:
@@ -68,10 +69,13 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--memory", type=int, default=128)
     p.add_argument("--archive", default=os.path.join(REPO, "build", "user", "system.archive"))
+    p.add_argument("--dhcp", action="store_true",
+                   help="the address from DHCP (make run's way), not from the command line")
     args = p.parse_args()
+    append = "" if args.dhcp else qemu.STELLINA_STATIC_ADDRESS
     firsts, hosts, guests = [], [], []
     for _ in range(args.runs):
-        ms, host, guest = one_boot(args.memory, args.archive)
+        ms, host, guest = one_boot(args.memory, args.archive, append)
         if ms is None:
             raise SystemExit("breakdown: no HTTP 200 within 30 s")
         firsts.append(ms)

@@ -6,7 +6,8 @@
 // Its handles, from the kernel: 0 the log (write, and read for status:), 1 the console's
 // control channel, 2 the root silo (the authority to spawn), 3 the manifest (a folio), 4 the
 // platform (devices), 5 the boot archive (a read-only folio, for boot:), 6 the serial control
-// channel (the kernel console's port, for serial:). 5 and 6 may be kInvalidHandle.
+// channel (the kernel console's port, for serial:), 7 the kernel command line (a folio of
+// text ending in a NUL, for config.h). 5, 6 and 7 may be kInvalidHandle.
 #include <stellina/sys.h>
 
 #include <lib/format.h>
@@ -17,6 +18,20 @@
 namespace abi = stellina::abi;
 namespace sys = stellina::sys;
 
+namespace {
+
+// Hands the kernel command line (handle 7: a folio, its text ending in a NUL) to supervisor.
+void read_command_line(abi::Handle folio, startup::Supervisor& supervisor) {
+  uintptr_t mapped = 0;
+  if (folio == abi::kInvalidHandle || sys::folio_map(folio, false, &mapped) < 0) return;
+  const auto* text = reinterpret_cast<const char*>(mapped);
+  size_t size = 0;
+  while (size + 1 < startup::CommandLineConfig::kMaxCommandLine && text[size]) ++size;
+  supervisor.set_command_line(text, size);
+}
+
+}  // namespace
+
 int64_t stellina_main(const abi::StartupBlock& startup) {
   if (startup.handle_count < 4) return -1;
   const abi::Handle log = startup.handles[0];
@@ -26,6 +41,8 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   const abi::Handle platform = startup.handle_count > 4 ? startup.handles[4] : abi::kInvalidHandle;
   const abi::Handle archive = startup.handle_count > 5 ? startup.handles[5] : abi::kInvalidHandle;
   const abi::Handle serial = startup.handle_count > 6 ? startup.handles[6] : abi::kInvalidHandle;
+  const abi::Handle command_line =
+      startup.handle_count > 7 ? startup.handles[7] : abi::kInvalidHandle;
 
   uintptr_t mapped = 0;
   const int64_t status = sys::folio_map(manifest_folio, false, &mapped);
@@ -54,6 +71,7 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   }
   if (serial == abi::kInvalidHandle) startup::say(log, "no serial console: serial: is refused");
   supervisor.set_serial(serial);
+  read_command_line(command_line, supervisor);
   supervisor.add_control(console);
   supervisor.start_all();
   return supervisor.run();

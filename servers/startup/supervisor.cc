@@ -193,6 +193,13 @@ int64_t Supervisor::start(size_t i) {
         sys::handle_duplicate(platform_, abi::kRightRead | abi::kRightManage | abi::kRightTransfer);
     if (platform >= 0) request.handles[request.handle_count++] = static_cast<abi::Handle>(platform);
   }
+  // Its config from the kernel command line, queued first (the SDK reads it before its
+  // devices, at the start of Env::load), whenever its spec has config to set.
+  if (c.spec.config_count) {
+    alignas(8) uint8_t overrides[abi::kConfigOverridesMax];
+    const size_t size = command_line_.message(manifest_, i, overrides, sizeof(overrides));
+    send(startup[0], abi::MessageKind::Data, 0, overrides, size);
+  }
   // What its devices are, queued before it runs: the SDK reads it before on_start.
   if (c.platform || c.resource_count) {
     abi::DeviceResources r = c.device;

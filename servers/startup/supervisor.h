@@ -14,6 +14,7 @@
 #include <lib/string_view.h>
 
 #include "servers/startup/boot_id.h"
+#include "servers/startup/config.h"
 
 namespace startup {
 
@@ -98,6 +99,11 @@ class Supervisor {
   // The serial control channel to the kernel console, served as serial:. Without it
   // (kInvalidHandle), serial: Opens are refused with kErrNotSupported.
   void set_serial(abi::Handle ch) { serial_ = ch; }
+  // The kernel command line, whose NAME.KEY=VALUE words set components' config (config.h);
+  // checked against the manifest and logged here, so after init.
+  void set_command_line(const char* text, size_t size) {
+    command_line_.init(text, size, manifest_, log_);
+  }
   void start_all();
   int64_t run();
 
@@ -197,6 +203,7 @@ class Supervisor {
   Shutdown shutdown_;
 
   lib::Manifest manifest_;
+  CommandLineConfig command_line_;
   abi::Handle log_ = abi::kInvalidHandle;
   abi::Handle root_silo_ = abi::kInvalidHandle;
   abi::Handle platform_ = abi::kInvalidHandle;
