@@ -4,6 +4,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/arch_hooks.h"
+#include "kernel/event_trace.h"
 #include "kernel/log.h"
 #include "kernel/silo.h"
 #include "kernel/thread.h"
@@ -164,6 +165,7 @@ void reschedule() {
       current_thread = next;
       switched_from = prev;
       ++counters.context_switches;
+      event_trace::record(event_trace::Kind::Switch, static_cast<uint32_t>(next->id_));
     }
     program_timer();
     if (next != prev) {

@@ -5,6 +5,7 @@
 
 #include "cpu.h"
 #include "kernel/arch_hooks.h"
+#include "kernel/event_trace.h"
 #include "kernel/log.h"
 #include "platform.h"
 
@@ -280,9 +281,17 @@ void dispatch_trap(arch::x86::TrapFrame* f) {
   if (f->cs & 3) kernel::on_return_to_user();
 }
 
+// What the event trace calls a trap with this vector.
+kernel::event_trace::Kind trace_kind(uint64_t vector) {
+  using kernel::event_trace::Kind;
+  if (vector < 32) return Kind::Exception;
+  return vector == arch::x86::kVectorTimer ? Kind::Timer : Kind::Interrupt;
+}
+
 }  // namespace
 
 extern "C" void trap_entry(arch::x86::TrapFrame* f) {
+  kernel::event_trace::record(trace_kind(f->vector), static_cast<uint32_t>(f->vector));
   dispatch_trap(f);
   if (f->cs & 3) arch::x86::check_user_return(*f);
 }
