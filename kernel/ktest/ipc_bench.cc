@@ -39,6 +39,12 @@ struct Figure {
   Tails tails{};
 };
 
+// Whether the command line has name=value, for a one-character value.
+bool option_is(const char* name, char value) {
+  char text[4];
+  return boot_info().option(name, text, sizeof(text)) && text[0] == value && text[1] == '\0';
+}
+
 constexpr size_t kWindowsPerMessage = stellina::abi::kMaxMessageData / (2 * sizeof(uint64_t));
 constexpr size_t kMaxWindows = 4096;
 
@@ -59,6 +65,7 @@ void print_figure(const char* name, const Figure& f) {
 class Trace {
  public:
   explicit Trace(uint64_t iterations) {
+    if (!iterations || option_is("ipc_trace", '0')) return;  // tools/hot_path.py counts blocks
     capacity_ = 4 * iterations + 4096;  // two switches a round trip, with room for the rest
     auto p = heap::alloc(capacity_ * sizeof(event_trace::Event));
     if (!p.ok()) return;
@@ -260,9 +267,16 @@ Figure kernel_client(Channel* client, uint64_t n) {
 // With ipc_even=1 on the command line, each figure's p99 must be within the goal's factor of
 // its median: run under QEMU's -icount, where time counts instructions the guest executes,
 // this holds the kernel's own path to having no tail, whatever the host's load.
-bool check_even() {
-  char value[4];
-  return boot_info().option("ipc_even", value, sizeof(value)) && value[0] == '1';
+bool check_even() { return option_is("ipc_even", '1'); }
+
+// With ipc_only=NAME on the command line, only that figure is measured (for tracing one path
+// with QEMU's -d exec, tools/hot_path.py).
+bool wanted(const char* name) {
+  char only[32];
+  if (!boot_info().option("ipc_only", only, sizeof(only))) return true;
+  size_t i = 0;
+  while (name[i] && name[i] == only[i]) ++i;
+  return name[i] == only[i];
 }
 
 void report(const char* name, const Figure& f, uint64_t factor) {
@@ -281,7 +295,7 @@ uint64_t iterations() {
 
 KTEST(manual_ipc_bench) {
   const uint64_t n = iterations();
-  {  // the null syscall; the link is unused
+  if (wanted("null_syscall")) {  // the link is unused
     Pair unused = make_pair();
     auto f = run_ipcbench(1, n, unused.user_end.get(), true);
     KREQUIRE(f.ok());
@@ -293,6 +307,7 @@ KTEST(manual_ipc_bench) {
     uint64_t mode;
   } user_pairs[] = {{"channel", 2}, {"call_user_user", 3}};
   for (const auto& pair : user_pairs) {
+    if (!wanted(pair.name)) continue;
     Pair link = make_pair();
     KREQUIRE(run_ipcbench(4, 0, link.kernel_end.get(), false).ok());  // the server
     auto f = run_ipcbench(pair.mode, n, link.user_end.get(), true);
@@ -300,7 +315,7 @@ KTEST(manual_ipc_bench) {
     KREQUIRE(f.ok());
     report(pair.name, f.value(), 3);
   }
-  {  // a user client calling a kernel thread
+  if (wanted("call_user_kernel")) {
     Pair link = make_pair();
     auto echo = Thread::create("echo", echo_thread, link.kernel_end.get());
     KREQUIRE(echo.ok());
@@ -312,7 +327,7 @@ KTEST(manual_ipc_bench) {
     KREQUIRE(f.ok());
     report("call_user_kernel", f.value(), 3);
   }
-  {  // two kernel threads
+  if (wanted("call_kernel_kernel")) {
     Pair link = make_pair();
     auto echo = Thread::create("echo", echo_thread, link.kernel_end.get());
     KREQUIRE(echo.ok());
