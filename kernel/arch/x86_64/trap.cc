@@ -225,11 +225,14 @@ extern "C" void syscall_entry_c(arch::x86::TrapFrame* f) {
   arch::irq_enable();
   f->rax = static_cast<uint64_t>(
       kernel::syscall_dispatch(f->rax, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9));
+  // Interrupts stay off from here to iretq, as after an interrupt from user mode: the checks
+  // below take locks without turning them back on at each release (under TCG every sti ends
+  // the translated block and goes back through QEMU's main loop).
+  arch::irq_save();
   kernel::on_return_to_user();
   // A syscall as the last instruction below the canonical hole returns to a non-canonical
   // address.
   arch::x86::check_user_return(*f);
-  arch::irq_save();
   kernel::on_interrupt_exit();
 }
 
