@@ -4,6 +4,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/arch_hooks.h"
+#include "kernel/event_trace.h"
 #include "kernel/log.h"
 #include "kernel/silo.h"
 #include "kernel/thread.h"
@@ -31,15 +32,21 @@ uint64_t budget_end_ns = UINT64_MAX;      // when the running thread's silos run
 uint64_t armed_deadline_ns = UINT64_MAX;  // what the timer hardware is set for
 sched::Stats counters = {};
 
+// Whether the end of the running thread's quantum would hand the CPU to another: a ready
+// thread of its priority or above (the idle thread, always ready, never takes it).
+bool quantum_matters() REQUIRES(sched_lock) {
+  return current_thread != idle_thread && !run_queue.empty() &&
+         run_queue.highest() >= current_thread->priority();
+}
+
 // Programs the timer for the earliest of: the next armed timer (the end of the CPU period
 // among them, while threads are throttled), the end of the quantum (only when another thread
-// could use the CPU), the end of the running thread's CPU share (only in a capped silo). No
-// event: no interrupt (tickless idle).
+// would take the CPU then), the end of the running thread's CPU share (only in a capped
+// silo). No event: no interrupt (tickless idle, and tickless for a thread that runs alone).
 void program_timer() REQUIRES(sched_lock) {
   uint64_t deadline = UINT64_MAX;
   if (!timers.empty()) deadline = timers.next_deadline();
-  if (current_thread != idle_thread && !run_queue.empty() && quantum_end_ns < deadline)
-    deadline = quantum_end_ns;
+  if (quantum_matters() && quantum_end_ns < deadline) deadline = quantum_end_ns;
   if (budget_end_ns < deadline) deadline = budget_end_ns;
   // Reprogramming the timer is a device access (slow under emulation): skip it when the
   // armed interrupt comes no later than needed. An early one just re-arms.
@@ -164,6 +171,7 @@ void reschedule() {
       current_thread = next;
       switched_from = prev;
       ++counters.context_switches;
+      event_trace::record(event_trace::Kind::Switch, static_cast<uint32_t>(next->id_));
     }
     program_timer();
     if (next != prev) {
@@ -220,8 +228,7 @@ void on_timer_interrupt() {
     auto* t = static_cast<Timer*>(e);
     t->fire(t);
   }
-  if (now >= quantum_end_ns && current_thread != idle_thread && !run_queue.empty() &&
-      run_queue.highest() >= current_thread->priority()) {
+  if (now >= quantum_end_ns && quantum_matters()) {
     need_resched = true;
     ++counters.preemptions;
   }

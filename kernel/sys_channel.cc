@@ -16,40 +16,43 @@ bool valid_kind(MessageKind kind) {
   return kind >= MessageKind::Connect && kind <= MessageKind::Stop;
 }
 
-// Builds a kernel message from the user's descriptor and queues it on the channel h.
-lib::Result<void> send_message(Handle h, const abi::MessageBuffer& mb) {
+// Builds a kernel message from the user's descriptor and queues it on the channel h, which
+// must grant `rights` (a call needs read as well). Runs under sched_lock throughout: the
+// message's allocation and silo charge nest inside it, as its destruction does, so a send
+// turns interrupts off and on once.
+lib::Result<void> send_message(Handle h, const abi::MessageBuffer& mb, uint32_t rights)
+    REQUIRES(sched_lock) {
   if (!valid_kind(mb.kind)) return lib::Error::InvalidArgument;
   if (mb.data_size > abi::kMaxMessageData || mb.handle_count > abi::kMaxMessageHandles)
     return lib::Error::TooLarge;
+  HandleTable& table = current_process().handles();
+  Channel* ch = TRY(table.get<Channel>(h, rights));
   Handle moved[abi::kMaxMessageHandles];
   TRY(UserIn<Handle>::from(mb.handles).read(moved, mb.handle_count));
+  // Check everything before moving anything.
+  for (uint32_t i = 0; i < mb.handle_count; ++i) {
+    if (moved[i] == h) return lib::Error::InvalidArgument;  // a channel end cannot ride itself
+    for (uint32_t j = 0; j < i; ++j)
+      if (moved[j] == moved[i]) return lib::Error::InvalidArgument;
+    const auto entry = TRY(table.lookup(moved[i], abi::kRightTransfer));
+    Channel* end = object_cast<Channel>(static_cast<Object*>(entry.object));
+    if (end && ch->would_cycle(end)) return lib::Error::InvalidArgument;
+  }
+  TRY(ch->can_send());
   Message* m = TRY(Message::create(mb.kind, mb.call_id, mb.data_size, &current_process().silo()));
-  SpinlockGuard guard(sched_lock);
-  auto result = [&]() NO_THREAD_SAFETY_ANALYSIS -> lib::Result<void> {  // under the guard
-    TRY(UserIn<uint8_t>::from(mb.data).read(m->data, mb.data_size));
-    HandleTable& table = current_process().handles();
-    Channel* ch = TRY(table.get<Channel>(h, abi::kRightWrite));
-    // Check everything before moving anything.
-    for (uint32_t i = 0; i < mb.handle_count; ++i) {
-      if (moved[i] == h) return lib::Error::InvalidArgument;  // a channel end cannot ride itself
-      for (uint32_t j = 0; j < i; ++j)
-        if (moved[j] == moved[i]) return lib::Error::InvalidArgument;
-      const auto entry = TRY(table.lookup(moved[i], abi::kRightTransfer));
-      Channel* end = object_cast<Channel>(static_cast<Object*>(entry.object));
-      if (end && ch->would_cycle(end)) return lib::Error::InvalidArgument;
-    }
-    TRY(ch->can_send());
-    // Commit: nothing below fails.
-    for (uint32_t i = 0; i < mb.handle_count; ++i) {
-      auto taken = table.take_for_transfer(moved[i]).release_value();
-      m->handles[i] = taken.object.leak();
-      m->rights[i] = taken.rights;
-      m->handle_count = i + 1;
-    }
-    return ch->send(m);
-  }();
-  if (!result.ok()) Message::destroy(m);
-  return result;
+  auto copied = UserIn<uint8_t>::from(mb.data).read(m->data, mb.data_size);
+  if (!copied.ok()) {
+    Message::destroy(m);
+    return copied;
+  }
+  // Commit: nothing below fails.
+  for (uint32_t i = 0; i < mb.handle_count; ++i) {
+    auto taken = table.take_for_transfer(moved[i]).release_value();
+    m->handles[i] = taken.object.leak();
+    m->rights[i] = taken.rights;
+    m->handle_count = i + 1;
+  }
+  return ch->send(m);
 }
 
 // Copies a queued message out to the user's buffers: its data, the handles it will have, and
@@ -123,7 +126,8 @@ lib::Result<void> sys_channel_create(UserOut<Handle> out) {
 lib::Result<void> sys_channel_send(Handle h, UserIn<abi::MessageBuffer> msg) {
   abi::MessageBuffer mb;
   TRY(msg.read(&mb));
-  return send_message(h, mb);
+  SpinlockGuard guard(sched_lock);
+  return send_message(h, mb, abi::kRightWrite);
 }
 
 lib::Result<void> sys_channel_recv(Handle h, UserOut<abi::MessageBuffer> msg) {
@@ -138,14 +142,10 @@ lib::Result<void> sys_channel_call(Handle h, UserOut<abi::MessageBuffer> msg,
                                    uint64_t deadline_ns) {
   abi::MessageBuffer mb;
   TRY(msg.read(&mb));
-  {  // a call needs both rights: check before anything is sent
-    SpinlockGuard guard(sched_lock);
-    TRY(current_process().handles().get<Channel>(h, abi::kRightRead | abi::kRightWrite));
-  }
-  TRY(send_message(h, mb));
+  constexpr uint32_t kRights = abi::kRightRead | abi::kRightWrite;  // checked before the send
   SpinlockGuard guard(sched_lock);
-  Channel* ch =
-      TRY(current_process().handles().get<Channel>(h, abi::kRightRead | abi::kRightWrite));
+  TRY(send_message(h, mb, kRights));
+  Channel* ch = TRY(current_process().handles().get<Channel>(h, kRights));
   Ref<Channel> keep(ch);  // the handle may be closed while we wait
   for (;;) {
     auto received = receive_message(keep.get(), mb, msg, true);

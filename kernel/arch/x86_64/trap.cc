@@ -5,6 +5,7 @@
 
 #include "cpu.h"
 #include "kernel/arch_hooks.h"
+#include "kernel/event_trace.h"
 #include "kernel/log.h"
 #include "platform.h"
 
@@ -224,11 +225,14 @@ extern "C" void syscall_entry_c(arch::x86::TrapFrame* f) {
   arch::irq_enable();
   f->rax = static_cast<uint64_t>(
       kernel::syscall_dispatch(f->rax, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9));
+  // Interrupts stay off from here to iretq, as after an interrupt from user mode: the checks
+  // below take locks without turning them back on at each release (under TCG every sti ends
+  // the translated block and goes back through QEMU's main loop).
+  arch::irq_save();
   kernel::on_return_to_user();
   // A syscall as the last instruction below the canonical hole returns to a non-canonical
   // address.
   arch::x86::check_user_return(*f);
-  arch::irq_save();
   kernel::on_interrupt_exit();
 }
 
@@ -280,9 +284,17 @@ void dispatch_trap(arch::x86::TrapFrame* f) {
   if (f->cs & 3) kernel::on_return_to_user();
 }
 
+// What the event trace calls a trap with this vector.
+kernel::event_trace::Kind trace_kind(uint64_t vector) {
+  using kernel::event_trace::Kind;
+  if (vector < 32) return Kind::Exception;
+  return vector == arch::x86::kVectorTimer ? Kind::Timer : Kind::Interrupt;
+}
+
 }  // namespace
 
 extern "C" void trap_entry(arch::x86::TrapFrame* f) {
+  kernel::event_trace::record(trace_kind(f->vector), static_cast<uint32_t>(f->vector));
   dispatch_trap(f);
   if (f->cs & 3) arch::x86::check_user_return(*f);
 }

@@ -31,9 +31,14 @@ void* memmove(void* dst, const void* src, size_t n) {
   return dst;
 }
 
+// Eight bytes a step too, for the same reason.
 void* memset(void* dst, int c, size_t n) {
   auto* d = static_cast<unsigned char*>(dst);
-  asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+  size_t words = n / 8;
+  size_t rest = n % 8;
+  const unsigned long long pattern = 0x0101010101010101ull * static_cast<unsigned char>(c);
+  asm volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+  asm volatile("rep stosb" : "+D"(d), "+c"(rest) : "a"(pattern) : "memory");
   return dst;
 }
 
