@@ -223,7 +223,7 @@ bool probe_execute(uintptr_t addr) {
 extern "C" void syscall_entry_c(arch::x86::TrapFrame* f) {
   arch::irq_enable();
   f->rax = static_cast<uint64_t>(
-      kernel::syscall_dispatch(f->rax, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9));
+      kernel::user_syscall(f->rax, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9));
   kernel::on_return_to_user();
   // A syscall as the last instruction below the canonical hole returns to a non-canonical
   // address.

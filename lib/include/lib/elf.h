@@ -12,7 +12,8 @@
 //     vaddr congruent to file_offset modulo align (align is 0 or a power of two);
 //   - no two segments touch the same 4 KiB page, so each can be mapped with its own rights;
 //   - the entry point lies inside a segment with SegmentFlags::kExecute;
-//   - no interpreter, no needed libraries, no thread-local storage;
+//   - no interpreter, no needed libraries, and no thread-local storage unless the caller
+//     allows it (a Linux program's C library sets its TLS up itself);
 //   - for ET_DYN, every relocation is R_X86_64_RELATIVE and patches 8 bytes lying inside
 //     one segment's [vaddr, vaddr + memsz); ET_EXEC images have no relocations.
 // A PIE's vaddrs, entry and relocation offsets are relative to the load bias.
@@ -75,7 +76,15 @@ class ElfImage {
   //                    extended program header numbering, PT_INTERP, PT_TLS, DT_NEEDED,
   //                    DT_REL, DT_RELR or PLT relocations, a relocation type other than
   //                    R_X86_64_RELATIVE, relocations in an ET_EXEC image
-  static Result<ElfImage> parse(const uint8_t* data, size_t size);
+  // With allow_tls, a PT_TLS header is accepted (and ignored: the program sets up its own
+  // thread-local storage, as a static Linux program does).
+  static Result<ElfImage> parse(const uint8_t* data, size_t size, bool allow_tls = false);
+
+  // Where the program headers are once loaded: the vaddr of the file offset e_phoff inside a
+  // segment's file bytes (relative to the bias for a PIE), or 0 when no segment loads them;
+  // their count. (Linux's auxiliary vector: AT_PHDR, AT_PHNUM.)
+  uint64_t phdr_vaddr() const { return phdr_vaddr_; }
+  size_t phdr_count() const { return phdr_count_; }
 
   // The entry point (relative to the load bias for a PIE).
   uint64_t entry() const { return entry_; }
@@ -109,6 +118,8 @@ class ElfImage {
   uint64_t image_start_ = 0;
   uint64_t image_end_ = 0;
   uint64_t max_align_ = 1;
+  uint64_t phdr_vaddr_ = 0;
+  size_t phdr_count_ = 0;
   size_t relocation_offset_ = 0;  // file offset of the first Elf64_Rela
   size_t relocation_count_ = 0;
 };
