@@ -203,9 +203,10 @@ lib::Result<void> AddressSpace::map_anonymous(uintptr_t start, size_t size, uint
 lib::Result<void> AddressSpace::unmap_range(uintptr_t start, size_t size) {
   if (!valid_range(start, size)) return lib::Error::InvalidArgument;
   const uintptr_t end = start + size;
-  for (size_t i = 0; i < region_count_; ++i)
+  for (size_t i = 0; i < region_count_; ++i) {
     if (regions_[i].folio && start < regions_[i].end && regions_[i].start < end)
       return lib::Error::InvalidArgument;
+  }
   if (region_count_ + splits_needed(start, end) > kMaxRegions) return lib::Error::NoResources;
   // Validated: nothing below fails.
   split_at(start);

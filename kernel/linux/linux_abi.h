@@ -28,6 +28,7 @@ enum Sys : uint64_t {
   kGetgid = 104,
   kGeteuid = 107,
   kGetegid = 108,
+  kGetppid = 110,
   kArchPrctl = 158,
   kGettid = 186,
   kSetTidAddress = 218,

@@ -48,10 +48,10 @@ int64_t mmap(LinuxProcess& lp, uint64_t address, uint64_t length, uint64_t prot,
   if (length == 0 || (offset & kPageMask) || sharing == 0 ||
       sharing == (kMapShared | kMapPrivate) || (prot & ~(kProtRead | kProtWrite | kProtExec)))
     return -kEinval;
-  if (!(flags & kMapAnonymous))
-    return lp.stdio(int64_t(fd)) == stellina::abi::kInvalidHandle
-               ? -kEbadf
-               : -kEnodev;  // a stream cannot be mapped
+  if (!(flags & kMapAnonymous)) {
+    // A stream cannot be mapped; no other descriptor exists.
+    return lp.stdio(int64_t(fd)) == stellina::abi::kInvalidHandle ? -kEbadf : -kEnodev;
+  }
   const uint64_t size = page_up(length);
   if (size < length || size > arch::kUserTop) return -kEnomem;
   const bool fixed = flags & (kMapFixed | kMapFixedNoReplace);

@@ -10,7 +10,7 @@
 namespace kernel {
 
 lib::Result<LinuxProcess*> LinuxProcess::create(Silo& silo, const stellina::abi::Handle stdio[3],
-                                                uintptr_t brk_start) {
+                                                uintptr_t brk_start, uint64_t parent_id) {
   TRY(silo.charge_memory(sizeof(LinuxProcess)));
   auto made = heap::create<LinuxProcess>();
   if (!made.ok()) {
@@ -22,6 +22,7 @@ lib::Result<LinuxProcess*> LinuxProcess::create(Silo& silo, const stellina::abi:
   lp->silo_ = &silo;
   for (int fd = 0; fd < 3; ++fd) lp->stdio_[fd] = stdio[fd];
   lp->brk_start_ = lp->brk_ = brk_start;
+  lp->parent_id_ = parent_id;
   return lp;
 }
 

@@ -26,10 +26,10 @@ class LinuxProcess {
   static constexpr size_t kBrkMax = size_t{1} << 30;  // the break grows at most this far
 
   // New state charged to silo, with the process's stdin, stdout and stderr handles (each
-  // kInvalidHandle when not given) and its break at brk_start (page-aligned).
-  // Errors: NoMemory, QuotaExceeded.
+  // kInvalidHandle when not given), its break at brk_start (page-aligned) and the id of the
+  // process that started it (0: the kernel). Errors: NoMemory, QuotaExceeded.
   static lib::Result<LinuxProcess*> create(Silo& silo, const stellina::abi::Handle stdio[3],
-                                           uintptr_t brk_start);
+                                           uintptr_t brk_start, uint64_t parent_id);
   // Frees it, with its charge (under sched_lock: a half-read message may go with it).
   void destroy() REQUIRES(sched_lock);
 
@@ -38,6 +38,7 @@ class LinuxProcess {
   // The handle behind file descriptor fd (0, 1 or 2), or kInvalidHandle.
   stellina::abi::Handle stdio(int64_t fd) const;
 
+  uint64_t parent_id() const { return parent_id_; }
   uintptr_t brk_start() const { return brk_start_; }
   uintptr_t brk() const { return brk_; }
   void set_brk(uintptr_t brk) { brk_ = brk; }
@@ -65,6 +66,7 @@ class LinuxProcess {
  private:
   Silo* silo_ = nullptr;  // a reference
   stellina::abi::Handle stdio_[3] = {};
+  uint64_t parent_id_ = 0;
   uintptr_t brk_start_ = 0;
   uintptr_t brk_ = 0;
   Message* pending_ = nullptr;

@@ -13,8 +13,8 @@ namespace {
 
 // Room for the largest stack the limits allow: the strings, their pointers, the auxiliary
 // vector and AT_EXECFN's copy of argv[0].
-constexpr size_t kStackImageBytes = 48 * 1024;
-static_assert(kLinuxMaxStrings + (lib::kLinuxMaxArgs + lib::kLinuxMaxEnv + 3) * 8 +
+constexpr size_t kStackImageBytes = size_t{48} * 1024;
+static_assert(kLinuxMaxStrings + size_t{lib::kLinuxMaxArgs + lib::kLinuxMaxEnv + 3} * 8 +
                   (lib::kLinuxMaxAux + 3) * 16 + lib::kLinuxMaxExecfn + 64 <=
               kStackImageBytes);
 
@@ -87,7 +87,10 @@ lib::Result<void> start_linux_process(Process& process, const lib::ElfImage& ima
     stdio[fd] = fd < block.handle_count ? block.handles[fd] : stellina::abi::kInvalidHandle;
   // The break starts on the page after the image, as Linux's does without randomization.
   const uintptr_t brk_start = image.image_end() + bias;
-  process.set_linux_process(TRY(LinuxProcess::create(process.silo(), stdio, brk_start)));
+  // Its parent is the process whose thread spawns it (the kernel's tests: 0).
+  const Process* spawner = sched::current()->process();
+  process.set_linux_process(
+      TRY(LinuxProcess::create(process.silo(), stdio, brk_start, spawner ? spawner->id() : 0)));
 
   // Linux enters a program with rdx = 0 (no function for atexit) and the stack as built;
   // enter_user clears every register but the first argument's, which is 0 here too.

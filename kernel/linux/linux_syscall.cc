@@ -191,6 +191,7 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     // first thread. The ids are the kernel object's.
     case kGetpid:
     case kGettid: return int64_t(current_process().id());
+    case kGetppid: return int64_t(lp.parent_id());
     // Every Linux process runs as root: Stellina's authority is handles, not user ids.
     case kGetuid:
     case kGeteuid:

@@ -13,9 +13,20 @@ void check(bool holds) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto parsed = lib::ElfImage::parse(data, size);
+  // Both ways: Stellina's programs (no PT_TLS) and Linux programs (PT_TLS accepted); what
+  // the first accepts, the second does.
+  auto strict = lib::ElfImage::parse(data, size);
+  auto parsed = lib::ElfImage::parse(data, size, true);
+  check(!strict.ok() || parsed.ok());
   if (!parsed.ok()) return 0;
   const lib::ElfImage& image = parsed.value();
+  // The program headers' address, when there is one, is inside a segment's file bytes.
+  bool phdr_inside = image.phdr_vaddr() == 0;
+  for (size_t i = 0; i < image.segment_count(); ++i) {
+    const lib::ElfSegment& s = image.segment(i);
+    phdr_inside |= image.phdr_vaddr() >= s.vaddr && image.phdr_vaddr() - s.vaddr < s.filesz;
+  }
+  check(phdr_inside);
   check(image.segment_count() >= 1 && image.segment_count() <= lib::ElfImage::kMaxSegments);
   uint64_t previous_end = 0;
   unsigned sum = 0;
