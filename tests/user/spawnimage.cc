@@ -74,7 +74,7 @@ void copy(uint8_t* to, const uint8_t* from, uint64_t n) {
 // image: each is refused with InvalidArgument, or Fault for strings it cannot read.
 int linux_requests_refused(abi::Handle box, abi::SpawnRequest request, abi::Handle image,
                            uint64_t image_size) {
-  static const char kArgs[] = "prog";
+  const char args[] = "prog";
   request.image = image;
   request.image_size = image_size;
   const auto refused = [&](abi::Status expected) {
@@ -83,8 +83,8 @@ int linux_requests_refused(abi::Handle box, abi::SpawnRequest request, abi::Hand
   request.linux_argc = 1;  // a Linux field on a Stellina request
   if (!refused(abi::kErrInvalidArgument)) return 1;
   request.personality = static_cast<abi::Personality>(2);
-  request.linux_strings = kArgs;
-  request.linux_strings_size = sizeof(kArgs);
+  request.linux_strings = args;
+  request.linux_strings_size = sizeof(args);
   if (!refused(abi::kErrInvalidArgument)) return 2;
   request.personality = abi::Personality::Linux;
   request.linux_argc = 2;  // one string for two arguments
@@ -92,7 +92,7 @@ int linux_requests_refused(abi::Handle box, abi::SpawnRequest request, abi::Hand
   request.linux_argc = 1;
   request.linux_strings_size = abi::kLinuxMaxStrings + 1;
   if (!refused(abi::kErrInvalidArgument)) return 4;
-  request.linux_strings_size = sizeof(kArgs);
+  request.linux_strings_size = sizeof(args);
   request.reserved2 = 1;
   if (!refused(abi::kErrInvalidArgument)) return 5;
   request.reserved2 = 0;
