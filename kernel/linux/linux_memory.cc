@@ -44,13 +44,15 @@ int64_t brk(LinuxProcess& lp, uint64_t address) {
 
 int64_t mmap(LinuxProcess& lp, uint64_t address, uint64_t length, uint64_t prot, uint64_t flags,
              uint64_t fd, uint64_t offset) {
+  // Linux ignores prot bits it does not know in mmap (mprotect refuses them).
   const uint64_t sharing = flags & (kMapShared | kMapPrivate);
-  if (length == 0 || (offset & kPageMask) || sharing == 0 ||
-      sharing == (kMapShared | kMapPrivate) || (prot & ~(kProtRead | kProtWrite | kProtExec)))
+  if (length == 0 || (offset & kPageMask) || sharing == 0 || sharing == (kMapShared | kMapPrivate))
     return -kEinval;
   if (!(flags & kMapAnonymous)) {
-    // A stream cannot be mapped; no other descriptor exists.
-    return lp.stdio(int64_t(fd)) == stellina::abi::kInvalidHandle ? -kEbadf : -kEnodev;
+    // No descriptor but the streams exists, and a stream cannot be mapped: Linux refuses a
+    // write-only one for the access first (EACCES), a readable one for the mapping (ENODEV).
+    if (lp.stdio(int64_t(fd)) == stellina::abi::kInvalidHandle) return -kEbadf;
+    return fd == 0 ? -kEnodev : -kEacces;
   }
   const uint64_t size = page_up(length);
   if (size < length || size > arch::kUserTop) return -kEnomem;
