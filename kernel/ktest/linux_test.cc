@@ -12,6 +12,7 @@
 #include "kernel/ktest/ktest.h"
 #include "kernel/ktest/user_helpers.h"
 #include "kernel/linux/linux_start.h"
+#include "kernel/silo.h"
 
 namespace kernel {
 namespace {
@@ -120,6 +121,26 @@ KTEST(manual_linux_run) {
   KEXPECT(e.reason == abi::ExitReason::Exited);
   drop(out.kernel_end, err.kernel_end, exit.kernel_end);
   drop(p.value());
+}
+
+// tests/user/linuxspawn.cc: a Stellina program starts busybox (both from the linux archive)
+// through process_spawn with the Linux personality, reads its stdout and checks its exit.
+KTEST(manual_linux_spawn) {
+  (void)LogObject::get();  // the log object lives forever: make it first
+  auto made = Silo::create(Silo::root(), {});
+  KREQUIRE(made.ok());
+  Ref<Silo> silo = Ref<Silo>::adopt(made.value());
+  Pair exit = make_pair();
+  const SpawnHandle handles[] = {{LogObject::get(), abi::kRightWrite},
+                                 {silo.get(), abi::kRightManage | abi::kRightRead}};
+  auto p = spawn_from_archive("linuxspawn", handles, 2, exit.user_end, silo);
+  KREQUIRE(p.ok());
+  abi::ProcessExit e{};
+  KREQUIRE(wait_exit(exit.kernel_end.get(), &e));
+  if (e.code) print("ktest:   linuxspawn: step {} failed ({})\n", e.code, e.detail);
+  KEXPECT(e.reason == abi::ExitReason::Exited && e.code == 0);
+  Ref<Process> process = p.release_value();
+  drop(process, exit.kernel_end, exit.user_end, silo);
 }
 
 }  // namespace kernel
