@@ -3,7 +3,7 @@
 // kernel as its initrd) with the arguments linux_argv= and the environment linux_env= (each
 // a comma-separated list), feeds it linux_stdin= (commas become newlines, a newline ends it),
 // and prints what it writes to stdout and stderr as "linux-out: LINE" and "linux-err: LINE",
-// then "linux-exit: CODE REASON". The script compares those lines with the same program run
+// then "linux-exit: CODE DETAIL" (the ProcessExit's: "exit", or the fault that ended it). The script compares those lines with the same program run
 // on the host.
 
 #include <stellina/messages.h>
@@ -117,8 +117,8 @@ KTEST(manual_linux_run) {
     if (printers[s]->used) printers[s]->flush();
   abi::ProcessExit e{};
   KREQUIRE(wait_exit(exit.kernel_end.get(), &e));
+  // Whether the status is right is the script's to judge: a program may be meant to fault.
   print("linux-exit: {} {}\n", e.code, e.detail);
-  KEXPECT(e.reason == abi::ExitReason::Exited);
   drop(out.kernel_end, err.kernel_end, exit.kernel_end);
   drop(p.value());
 }

@@ -28,7 +28,7 @@ static void report(const char* what, long r) {
 
 #define CALL(what, ...) report(what, syscall(__VA_ARGS__))
 
-int main(void) {
+int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   struct timespec ts;
   struct iovec iov[1] = {{"x", 1}};
@@ -92,5 +92,14 @@ int main(void) {
          syscall(SYS_brk, NONCANONICAL) == brk ? "yes" : "no");
   printf("brk below its start keeps the break: %s\n",
          syscall(SYS_brk, 4096) == brk ? "yes" : "no");
+  if (argc > 1) {
+    /* A write to a read-only page: Linux kills the program with SIGSEGV; Stellina ends it
+     * with a page fault, and nothing else is disturbed. */
+    char* page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    printf("writing to a read-only page\n");
+    *(volatile char*)page = 1;
+    printf("still here\n");
+  }
+  (void)argv;
   return 0;
 }

@@ -7,12 +7,14 @@ The test kernel's manual_linux_run (kernel/ktest/linux_test.cc) starts the progr
 writes as "linux-out: ", "linux-err: " and "linux-exit: " lines. argv[0] is the host
 binary's path in both runs, so that what the program says about it is the same.
 With --unimplemented N, the kernel's count of unimplemented calls, logged when the process
-ends, must name call N.
+ends, must name call N. With --segfault, the program must die of a bad access: SIGSEGV on the
+host, a page fault under Stellina (the ProcessExit's detail), after the same output.
 """
 
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -71,7 +73,8 @@ def main():
     p.add_argument("--argv", required=True, help="comma-separated; argv[0] is replaced")
     p.add_argument("--env", default="", help="comma-separated KEY=VALUE")
     p.add_argument("--stdin", default="", help="comma-separated lines")
-    p.add_argument("--status", type=int, required=True)
+    p.add_argument("--status", type=int, help="the exit status both must give")
+    p.add_argument("--segfault", action="store_true", help="both must die of a bad access")
     p.add_argument("--unimplemented", type=int)
     args = p.parse_args()
 
@@ -90,8 +93,12 @@ def main():
     compare("stderr", stream(serial, "linux-err"), host_err, problems)
     exits = stream(serial, "linux-exit")
     status = int(exits[0].split()[0]) if exits else None
-    if status != host_status or status != args.status:
-        problems.append(f"exit status: stellina {status}, host {host_status}, "
+    detail = exits[0].split(" ", 1)[1] if exits and " " in exits[0] else ""
+    if args.segfault:
+        if host_status != -signal.SIGSEGV or detail != "page fault":
+            problems.append(f"no bad access: stellina '{detail}', host status {host_status}")
+    elif status != host_status or status != args.status or detail != "exit":
+        problems.append(f"exit status: stellina {status} ({detail}), host {host_status}, "
                         f"expected {args.status}")
     if args.unimplemented is not None:
         counted = re.compile(rf"unimplemented calls \(count x number\):.*\b\d+x{args.unimplemented}\b")
