@@ -181,7 +181,7 @@ lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t siz
                                 Ref<Channel> exit_channel, Ref<Silo> silo,
                                 const LinuxStart* linux_start) {
   if (handle_count > stellina::abi::kMaxStartupHandles) return lib::Error::TooLarge;
-  // A Linux program's C library sets up its own thread-local storage.
+  // A Linux program's C library sets up its own thread-local storage and relocates a PIE.
   const lib::ElfImage image = TRY(lib::ElfImage::parse(elf, size, linux_start != nullptr));
   const uintptr_t bias = image.is_pie() ? kPieBias : 0;
   if (reaches_stack(image, bias, linux_start ? LinuxProcess::kStackSize : kStackSize))

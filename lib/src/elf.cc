@@ -140,7 +140,7 @@ const ElfSegment* segment_holding(const ElfSegment* segments, size_t count, uint
 
 }  // namespace
 
-Result<ElfImage> ElfImage::parse(const uint8_t* data, size_t size, bool allow_tls) {
+Result<ElfImage> ElfImage::parse(const uint8_t* data, size_t size, bool linux_program) {
   if (data == nullptr || size < 4 || data[0] != 0x7f || data[1] != 'E' || data[2] != 'L' ||
       data[3] != 'F') {
     return Error::InvalidArgument;
@@ -194,7 +194,7 @@ Result<ElfImage> ElfImage::parse(const uint8_t* data, size_t size, bool allow_tl
         if (dynamic_size % kDynSize != 0) return Error::InvalidArgument;
         break;
       case kPtTls:
-        if (!allow_tls) return Error::NotSupported;
+        if (!linux_program) return Error::NotSupported;
         break;
       case kPtInterp: return Error::NotSupported;
       default: break;  // PT_PHDR, PT_NOTE, PT_GNU_STACK, PT_GNU_RELRO, ...: informational
@@ -231,7 +231,7 @@ Result<ElfImage> ElfImage::parse(const uint8_t* data, size_t size, bool allow_tl
     return Error::InvalidArgument;
   }
 
-  if (!has_dynamic) return image;
+  if (!has_dynamic || linux_program) return image;
   const DynamicInfo dyn = TRY(parse_dynamic(data, dynamic_offset, dynamic_size));
   if (dyn.has_rela != dyn.has_rela_size) return Error::InvalidArgument;
   if (!dyn.has_rela || dyn.rela_size == 0) return image;

@@ -435,7 +435,19 @@ TEST(Elf, AcceptsTlsForLinuxProgramsAndFindsTheProgramHeaders) {
   ASSERT_TRUE(loaded.ok()) << lib::error_name(loaded.error());
   EXPECT_EQ(loaded.value().phdr_vaddr(), 0x400040u);
   EXPECT_EQ(loaded.value().phdr_count(), 5u);
-  EXPECT_EQ(parse_error(e), Error::NotSupported);  // without allow_tls, as before
+  EXPECT_EQ(parse_error(e), Error::NotSupported);  // not as a Linux program: as before
+}
+
+TEST(Elf, LeavesALinuxPiesRelocationsToIt) {
+  ElfBuilder e = static_pie();
+  auto b = e.bytes();
+  auto stellina = ElfImage::parse(b.data(), b.size());
+  ASSERT_TRUE(stellina.ok());
+  EXPECT_EQ(stellina.value().relocation_count(), 3u);
+  auto linux_program = ElfImage::parse(b.data(), b.size(), true);
+  ASSERT_TRUE(linux_program.ok());
+  EXPECT_TRUE(linux_program.value().is_pie());
+  EXPECT_EQ(linux_program.value().relocation_count(), 0u);
 }
 
 TEST(Elf, RefusesBadDynamicTables) {
