@@ -142,9 +142,127 @@ lib::Result<void> AddressSpace::populate(uintptr_t virt, const uint8_t* data, si
   return map_charged(virt, page, r->flags);
 }
 
+bool AddressSpace::valid_range(uintptr_t start, size_t size) {
+  return ((start | size) & (arch::kPageSize - 1)) == 0 && size != 0 && start != 0 &&
+         start + size > start && start + size <= arch::kUserTop;
+}
+
+size_t AddressSpace::splits_needed(uintptr_t start, uintptr_t end) const {
+  size_t splits = 0;
+  for (size_t i = 0; i < region_count_; ++i) {
+    const Region& r = regions_[i];
+    if (r.start < start && start < r.end) ++splits;
+    if (r.start < end && end < r.end) ++splits;
+  }
+  return splits;
+}
+
+void AddressSpace::split_at(uintptr_t addr) {
+  for (size_t i = 0; i < region_count_; ++i) {
+    Region& r = regions_[i];
+    if (r.folio || addr <= r.start || addr >= r.end) continue;
+    regions_[region_count_++] = {addr, r.end, r.flags, nullptr};
+    r.end = addr;
+    return;
+  }
+}
+
+void AddressSpace::coalesce() {
+  for (size_t i = 0; i < region_count_; ++i) {
+    for (size_t j = 0; j < region_count_; ++j) {
+      Region& a = regions_[i];
+      const Region& b = regions_[j];
+      if (i == j || a.folio || b.folio || a.flags != b.flags || a.end != b.start) continue;
+      a.end = b.end;
+      regions_[j] = regions_[--region_count_];
+      i = static_cast<size_t>(-1);  // start over: the array moved
+      break;
+    }
+  }
+}
+
+void AddressSpace::release_pages(uintptr_t start, uintptr_t end) {
+  for (uintptr_t va = start; va < end; va += arch::kPageSize) {
+    auto flags = arch::user_page_flags(root_, va);
+    if (!flags.ok()) continue;
+    auto phys = arch::user_unmap(root_, va, *this);
+    if (!phys.ok() || !(flags.value() & arch::kPageOwned)) continue;
+    (void)pmm::free_pages(phys.value());
+    silo_->uncharge_memory(arch::kPageSize);
+    --owned_pages_;
+  }
+}
+
+lib::Result<void> AddressSpace::map_anonymous(uintptr_t start, size_t size, uint32_t flags) {
+  TRY(add_region(start, size, flags));
+  regions_[region_count_ - 1].flags = flags & (arch::kPageWrite | arch::kPageExec | kNoAccess);
+  coalesce();
+  return {};
+}
+
+lib::Result<void> AddressSpace::unmap_range(uintptr_t start, size_t size) {
+  if (!valid_range(start, size)) return lib::Error::InvalidArgument;
+  const uintptr_t end = start + size;
+  for (size_t i = 0; i < region_count_; ++i) {
+    if (regions_[i].folio && start < regions_[i].end && regions_[i].start < end)
+      return lib::Error::InvalidArgument;
+  }
+  if (region_count_ + splits_needed(start, end) > kMaxRegions) return lib::Error::NoResources;
+  // Validated: nothing below fails.
+  split_at(start);
+  split_at(end);
+  for (size_t i = 0; i < region_count_;) {
+    const Region& r = regions_[i];
+    if (r.start >= start && r.end <= end) {
+      release_pages(r.start, r.end);
+      regions_[i] = regions_[--region_count_];
+    } else {
+      ++i;
+    }
+  }
+  return {};
+}
+
+lib::Result<void> AddressSpace::protect_range(uintptr_t start, size_t size, uint32_t flags) {
+  if (!valid_range(start, size)) return lib::Error::InvalidArgument;
+  const uintptr_t end = start + size;
+  for (uintptr_t at = start; at < end;) {  // the whole range must be in regions
+    const Region* r = find(at);
+    if (!r) return lib::Error::NotFound;
+    if (r->folio) return lib::Error::InvalidArgument;
+    at = r->end;
+  }
+  if (region_count_ + splits_needed(start, end) > kMaxRegions) return lib::Error::NoResources;
+  // Validated: nothing below fails.
+  split_at(start);
+  split_at(end);
+  const uint32_t region_flags = flags & (arch::kPageWrite | arch::kPageExec | kNoAccess);
+  const uint32_t page_flags = (flags & kNoAccess) ? 0 : region_flags;
+  for (size_t i = 0; i < region_count_; ++i) {
+    Region& r = regions_[i];
+    if (r.start < start || r.end > end) continue;
+    r.flags = region_flags;
+    for (uintptr_t va = r.start; va < r.end; va += arch::kPageSize)
+      (void)arch::user_protect(root_, va, page_flags);  // NotFound: not touched yet
+  }
+  coalesce();
+  return {};
+}
+
+lib::Result<uintptr_t> AddressSpace::free_range_below(uintptr_t top, size_t size,
+                                                      uintptr_t floor) const {
+  uintptr_t end = top;
+  while (end >= floor && end - floor >= size) {
+    const Region* r = overlapping(end - size, end);
+    if (!r) return end - size;
+    end = r->start;
+  }
+  return lib::Error::NoMemory;
+}
+
 AddressSpace::FaultResult AddressSpace::handle_fault(uintptr_t addr, bool write, bool exec) {
   const Region* r = find(addr);
-  if (!r || r->folio || (write && !(r->flags & arch::kPageWrite)) ||
+  if (!r || r->folio || (r->flags & kNoAccess) || (write && !(r->flags & arch::kPageWrite)) ||
       (exec && !(r->flags & arch::kPageExec)))
     return FaultResult::Refused;
   auto page = charged_page();

@@ -46,6 +46,27 @@ class AddressSpace final : public Object, private arch::PageTableSource {
   // Removes the folio mapping that starts at addr. Errors: NotFound.
   lib::Result<void> unmap_folio(uintptr_t addr);
 
+  // Anonymous memory as a Linux process asks for it (mmap, munmap, mprotect, brk), on
+  // demand-zero regions only (a range touching a folio mapping is refused: InvalidArgument).
+  // flags: kPageWrite, kPageExec, or kNoAccess (PROT_NONE: a fault there is refused).
+  static constexpr uint32_t kNoAccess = 1u << 8;
+  // Demand-zero memory at [start, start + size), merged with a neighbouring region of the same
+  // rights. Errors: those of add_region.
+  lib::Result<void> map_anonymous(uintptr_t start, size_t size, uint32_t flags);
+  // Unmaps every page of [start, start + size) (their frames and charges go back) and takes
+  // the range out of the regions, splitting one where needed. A range over nothing is no
+  // error. Errors: InvalidArgument (unaligned, outside user space, a folio mapping),
+  // NoResources (a split needs more than kMaxRegions).
+  lib::Result<void> unmap_range(uintptr_t start, size_t size);
+  // Gives [start, start + size) new rights, in the regions and the pages already mapped.
+  // Pages already mapped and made kNoAccess stay mapped read-only (not yet enforced).
+  // Errors: NotFound (part of the range is in no region: Linux's ENOMEM), and those of
+  // unmap_range.
+  lib::Result<void> protect_range(uintptr_t start, size_t size, uint32_t flags);
+  // The highest free range of size bytes that ends at or below top and starts at or above
+  // floor. Errors: NoMemory (none).
+  lib::Result<uintptr_t> free_range_below(uintptr_t top, size_t size, uintptr_t floor) const;
+
   // Resolves a fault at addr if it is in a region that allows the access: maps a zeroed page.
   enum class FaultResult { Mapped, Refused, OverQuota };
   FaultResult handle_fault(uintptr_t addr, bool write, bool exec);
@@ -71,6 +92,17 @@ class AddressSpace final : public Object, private arch::PageTableSource {
   void free_table(uintptr_t phys) override;
   // A fresh zeroed page charged to the silo. Errors: QuotaExceeded, NoMemory.
   lib::Result<uintptr_t> charged_page();
+  // Unmaps the pages of [start, end) and gives back the frames the space owns.
+  void release_pages(uintptr_t start, uintptr_t end);
+  // Whether a range of aligned, in-bounds user addresses.
+  static bool valid_range(uintptr_t start, size_t size);
+  // Regions a cut at start and at end would add (each region split in two by one).
+  size_t splits_needed(uintptr_t start, uintptr_t end) const;
+  // Splits the demand-zero region holding addr (strictly inside it) in two at addr; the
+  // caller made sure a slot is free.
+  void split_at(uintptr_t addr);
+  // Merges demand-zero regions that touch and have the same rights.
+  void coalesce();
   // Maps a page from charged_page; gives it (and its charge) back if that fails.
   lib::Result<void> map_charged(uintptr_t virt, uintptr_t page, uint32_t flags);
 

@@ -160,6 +160,9 @@ lib::Result<void> user_map(uintptr_t root, uintptr_t virt, uintptr_t phys, uint3
 lib::Result<uintptr_t> user_unmap(uintptr_t root, uintptr_t virt, PageTableSource& tables);
 // The PageFlags a user page is mapped with (kPageUser always set). Errors: NotFound.
 lib::Result<uint32_t> user_page_flags(uintptr_t root, uintptr_t virt);
+// Gives a mapped user page new rights (kPageWrite, kPageExec), its frame and its kPageOwned
+// mark kept. Errors: NotFound (not mapped).
+lib::Result<void> user_protect(uintptr_t root, uintptr_t virt, uint32_t flags);
 // Loads an address space (0: the kernel's own).
 void switch_root(uintptr_t root);
 // The kernel stack that traps and syscalls from user mode land on.
@@ -210,6 +213,16 @@ struct Context;  // saved callee-saved registers, on the thread's own stack
 Context* context_init(uintptr_t stack_top, void (*entry)(void*), void* arg);
 // Saves the current context into *save and resumes next.
 extern "C" void context_switch(Context** save, Context* next);
+
+// The CPU's basic feature flags, as Linux reports them to programs in AT_HWCAP (on x86_64,
+// CPUID leaf 1's EDX).
+uint64_t cpu_feature_word();
+
+// ---- thread-local storage ------------------------------------------------------------------
+// The base of the segment user code addresses its thread-local storage through (on x86_64,
+// FS), per user thread: the scheduler loads the next user thread's at each switch. 0 for
+// threads that never set one. Only canonical user addresses are valid (kUserTop).
+void set_user_tls_base(uint64_t base);
 
 // ---- floating point and SIMD --------------------------------------------------------------
 // The FPU/SIMD registers belong to user threads only (the kernel never touches them); they

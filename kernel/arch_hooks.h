@@ -47,6 +47,10 @@ void end_faulting_component(const char* what, uintptr_t pc, uintptr_t addr);
 void on_return_to_user();
 
 // A system call from user mode: number and up to six arguments; returns the status or value.
+// user_syscall serves it with the calling process's personality: Stellina's own calls
+// (syscall_dispatch), or Linux's for a process started as Linux (kernel/linux/).
+int64_t user_syscall(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                     uint64_t a4, uint64_t a5);
 int64_t syscall_dispatch(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
                          uint64_t a4, uint64_t a5);
 

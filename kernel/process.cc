@@ -3,6 +3,7 @@
 #include <lib/format.h>
 
 #include "kernel/heap.h"
+#include "kernel/linux/linux_process.h"
 #include "kernel/log.h"
 #include "kernel/thread.h"
 
@@ -37,8 +38,10 @@ lib::Result<Process*> Process::create_in_kernel(const char* name, Ref<Channel> e
   return process;
 }
 
-Process::~Process() {
+// The last reference goes under sched_lock (Object::release).
+Process::~Process() NO_THREAD_SAFETY_ANALYSIS {
   if (silo_ && !terminated_) silo_->process_ended();  // made but never started
+  if (linux_process_) linux_process_->destroy();
 }
 
 void Process::release_memory() {
@@ -61,6 +64,7 @@ void Process::terminate(int64_t code, ExitReason reason, const char* detail, uin
   exit_.address = addr;
   lib::format_to(exit_.name, sizeof(exit_.name), "{}", name_);
   lib::format_to(exit_.detail, sizeof(exit_.detail), "{}", detail);
+  if (linux_process_) linux_process_->log_unimplemented(name_);
   if (log_dropped_ != log_dropped_told_) {
     log_warn("[{}] {} records dropped (over its log rate)", name_,
              log_dropped_ - log_dropped_told_);

@@ -19,6 +19,8 @@ namespace kernel {
 
 using stellina::abi::ExitReason;
 
+class LinuxProcess;
+
 class Process final : public Object {
  public:
   static constexpr ObjectType kType = ObjectType::Process;
@@ -69,6 +71,11 @@ class Process final : public Object {
   // Records dropped for going over the rate, since the process started.
   uint64_t log_dropped() const REQUIRES(sched_lock) { return log_dropped_; }
 
+  // A process started with the Linux personality: its state (kernel/linux/), which it owns
+  // from then on; null for Stellina's own processes.
+  LinuxProcess* linux_process() const { return linux_process_; }
+  void set_linux_process(LinuxProcess* state) { linux_process_ = state; }
+
   // How it ended; valid once terminated().
   const stellina::abi::ProcessExit& exit_record() const REQUIRES(sched_lock) { return exit_; }
 
@@ -84,6 +91,7 @@ class Process final : public Object {
   Ref<AddressSpace> address_space_;  // null in the kernel, and once the process is gone
   KernelFolios kernel_folios_;       // in the kernel
   Ref<Channel> exit_channel_;
+  LinuxProcess* linux_process_ = nullptr;
   bool terminated_ = false;
   stellina::abi::ProcessExit exit_ = {};
   size_t live_threads_ = 0;

@@ -179,6 +179,7 @@ void reschedule() {
       if (p && !p->in_kernel()) {  // traps from user mode land on its stack
         arch::set_kernel_stack(next->stack_.top());
         arch::switch_root(p->address_space().root());
+        arch::set_user_tls_base(next->user_tls_base());
       }
       fpu_switch_to(next);
       arch::context_switch(&prev->context_, next->context_);

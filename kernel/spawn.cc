@@ -11,6 +11,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/heap.h"
 #include "kernel/kernel_folios.h"
+#include "kernel/linux/linux_start.h"
 #include "kernel/log.h"
 #include "kernel/pmm.h"
 #include "kernel/thread.h"
@@ -39,10 +40,10 @@ uint32_t region_flags(const lib::ElfSegment& s) {
          ((s.flags & lib::SegmentFlags::kExecute) ? arch::kPageExec : 0);
 }
 
-// Maps every segment: a region for its whole extent, pages with file bytes filled now (with
-// PIE relocations applied), the rest left to demand-zero faults.
-lib::Result<void> load_segments(const lib::ElfImage& image, uintptr_t bias, AddressSpace& as,
-                                uint8_t* page) {
+}  // namespace
+
+lib::Result<void> load_elf_segments(const lib::ElfImage& image, uintptr_t bias, AddressSpace& as,
+                                    uint8_t* page) {
   for (size_t i = 0; i < image.segment_count(); ++i) {
     const lib::ElfSegment& s = image.segment(i);
     const uintptr_t start = (s.vaddr + bias) & ~(arch::kPageSize - 1);
@@ -72,15 +73,17 @@ lib::Result<void> load_segments(const lib::ElfImage& image, uintptr_t bias, Addr
   return {};
 }
 
+namespace {
+
 // The stack's region is the loader's own: an image with a segment reaching into it is
 // refused before anything is made for it. Segments may lie on either side of it (up to the
 // top of user space).
-bool reaches_stack(const lib::ElfImage& image, uintptr_t bias) {
+bool reaches_stack(const lib::ElfImage& image, uintptr_t bias, size_t stack_size) {
   for (size_t i = 0; i < image.segment_count(); ++i) {
     const lib::ElfSegment& s = image.segment(i);
     const uintptr_t start = (s.vaddr + bias) & ~(arch::kPageSize - 1);
     const uintptr_t end = s.vaddr + bias + s.memsz;
-    if (start < kStackTop && kStackTop - kStackSize < end) return true;
+    if (start < kStackTop && kStackTop - stack_size < end) return true;
   }
   return false;
 }
@@ -154,7 +157,7 @@ lib::Result<void> start_process(Process& process, const lib::ElfImage& image,
                                 const stellina::abi::StartupBlock& block, uint8_t* page) {
   const uintptr_t bias = image.is_pie() ? kPieBias : 0;
   AddressSpace& as = process.address_space();
-  TRY(load_segments(image, bias, as, page));
+  TRY(load_elf_segments(image, bias, as, page));
   TRY(as.add_region(kStackTop - kStackSize, kStackSize, arch::kPageWrite));
 
   // The startup block sits at the top of the stack.
@@ -175,10 +178,14 @@ lib::Result<void> start_process(Process& process, const lib::ElfImage& image,
 
 lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t size,
                                 const SpawnHandle* handles, size_t handle_count,
-                                Ref<Channel> exit_channel, Ref<Silo> silo) {
+                                Ref<Channel> exit_channel, Ref<Silo> silo,
+                                const LinuxStart* linux_start) {
   if (handle_count > stellina::abi::kMaxStartupHandles) return lib::Error::TooLarge;
-  const lib::ElfImage image = TRY(lib::ElfImage::parse(elf, size));
-  if (reaches_stack(image, image.is_pie() ? kPieBias : 0)) return lib::Error::InvalidArgument;
+  // A Linux program's C library sets up its own thread-local storage and relocates a PIE.
+  const lib::ElfImage image = TRY(lib::ElfImage::parse(elf, size, linux_start != nullptr));
+  const uintptr_t bias = image.is_pie() ? kPieBias : 0;
+  if (reaches_stack(image, bias, linux_start ? LinuxProcess::kStackSize : kStackSize))
+    return lib::Error::InvalidArgument;
   Ref<Process> process = Ref<Process>::adopt(TRY(Process::create(
       name, static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo))));
   auto* page = static_cast<uint8_t*>(TRY(heap::alloc(arch::kPageSize)));
@@ -201,7 +208,10 @@ lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t siz
       }
     }
   }
-  if (result.ok()) result = start_process(*process, image, block, page);
+  if (result.ok()) {
+    result = linux_start ? start_linux_process(*process, image, bias, block, *linux_start, page)
+                         : start_process(*process, image, block, page);
+  }
   heap::free(page);
   if (!result.ok()) {
     SpinlockGuard guard(sched_lock);
@@ -285,15 +295,23 @@ lib::Result<lib::ByteSpan> boot_archive_file(const char* name) {
 lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle* handles,
                                              size_t handle_count, Ref<Channel> exit_channel,
                                              Ref<Silo> silo) {
+  return spawn_from_archive(name, handles, handle_count, static_cast<Ref<Channel>&&>(exit_channel),
+                            static_cast<Ref<Silo>&&>(silo), nullptr);
+}
+
+lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle* handles,
+                                             size_t handle_count, Ref<Channel> exit_channel,
+                                             Ref<Silo> silo, const LinuxStart* linux_start) {
   const lib::ByteSpan file = TRY(boot_archive_file(name));
   return spawn(name, file.data, file.size, handles, handle_count,
-               static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo));
+               static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo),
+               linux_start);
 }
 
 lib::Result<Ref<Process>> spawn_from_folio(const char* name, Folio& image, size_t size,
                                            Silo* charge, const SpawnHandle* handles,
                                            size_t handle_count, Ref<Channel> exit_channel,
-                                           Ref<Silo> silo) {
+                                           Ref<Silo> silo, const LinuxStart* linux_start) {
   // Device memory is not read through the direct map: a read may have side effects.
   if (size == 0 || size > image.page_count() * arch::kPageSize || image.is_device())
     return lib::Error::InvalidArgument;
@@ -310,7 +328,7 @@ lib::Result<Ref<Process>> spawn_from_folio(const char* name, Folio& image, size_
   auto spawned = mapped.ok()
                      ? spawn(name, reinterpret_cast<const uint8_t*>(mapped.value()), size, handles,
                              handle_count, static_cast<Ref<Channel>&&>(exit_channel),
-                             static_cast<Ref<Silo>&&>(silo))
+                             static_cast<Ref<Silo>&&>(silo), linux_start)
                      : lib::Result<Ref<Process>>(mapped.error());
   SpinlockGuard guard(sched_lock);  // the copy goes, and gives its charge back
   view.unmap_all();

@@ -4,6 +4,7 @@
 // (process_spawn with an image), and starting components built into the kernel.
 
 #include <lib/archive.h>
+#include <lib/elf.h>
 #include <lib/result.h>
 
 #include "kernel/channel.h"
@@ -17,6 +18,18 @@ struct SpawnHandle {
   uint32_t rights;
 };
 
+// A process started with the Linux personality (kernel/linux/linux_start.h): its arguments
+// and environment, in kernel memory. Passed to the spawn functions below, it makes the new
+// process Linux's: Linux's initial stack instead of a StartupBlock, its handles 0, 1 and 2
+// its stdin, stdout and stderr, and its syscalls served with Linux's numbers.
+struct LinuxStart;
+
+// Maps every segment of image (loaded at bias) into as: a region for each, the pages with
+// file bytes filled now (PIE relocations applied), the rest left to demand-zero faults.
+// page is a page of scratch memory. Errors: those of AddressSpace::add_region and populate.
+lib::Result<void> load_elf_segments(const lib::ElfImage& image, uintptr_t bias, AddressSpace& as,
+                                    uint8_t* page);
+
 // Loads elf into a new process in silo (empty: the root silo), installs the handles (in
 // order: the process finds them in its StartupBlock; a null object leaves kInvalidHandle in
 // its place, so the handles after it keep their numbers), and starts its thread. The ProcessExit
@@ -24,16 +37,21 @@ struct SpawnHandle {
 // private copy). Errors: the ELF parser's (InvalidArgument, OutOfRange, NotSupported),
 // InvalidArgument (a segment overlapping the stack, or outside user space once biased),
 // TooLarge (more than kMaxStartupHandles handles), QuotaExceeded (the silo cannot hold the
-// loaded pages or the thread), NoMemory.
+// loaded pages or the thread), NoMemory; with linux, those of start_linux_process.
 lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t size,
                                 const SpawnHandle* handles, size_t handle_count,
-                                Ref<Channel> exit_channel, Ref<Silo> silo = {});
+                                Ref<Channel> exit_channel, Ref<Silo> silo = {},
+                                const LinuxStart* linux_start = nullptr);
 
 // Spawns a program from the boot archive. Errors: NotFound (no archive or no such file),
 // and those of spawn.
 lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle* handles,
                                              size_t handle_count, Ref<Channel> exit_channel,
                                              Ref<Silo> silo = {});
+// The same, with the Linux personality when linux_start is given.
+lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle* handles,
+                                             size_t handle_count, Ref<Channel> exit_channel,
+                                             Ref<Silo> silo, const LinuxStart* linux_start);
 
 // Spawns the ELF image in the first size bytes of image, a folio over RAM that others may
 // keep writing: the bytes are first copied into pages of the kernel's own (charged to
@@ -45,7 +63,8 @@ lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle
 lib::Result<Ref<Process>> spawn_from_folio(const char* name, Folio& image, size_t size,
                                            Silo* charge, const SpawnHandle* handles,
                                            size_t handle_count, Ref<Channel> exit_channel,
-                                           Ref<Silo> silo = {});
+                                           Ref<Silo> silo = {},
+                                           const LinuxStart* linux_start = nullptr);
 
 // Starts a component built into the kernel (isolation = kernel) as a kernel thread with its
 // own handle table, the same handles in the same order as spawn would give it, in silo

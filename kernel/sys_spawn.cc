@@ -3,6 +3,8 @@
 
 #include <stellina/process.h>
 
+#include "kernel/heap.h"
+#include "kernel/linux/linux_start.h"
 #include "kernel/silo.h"
 #include "kernel/spawn.h"
 #include "kernel/syscall.h"
@@ -66,15 +68,41 @@ class Granted {
 // Starts the program from the source the request names: the image in a folio, the boot
 // archive, or the kernel's components.
 lib::Result<Ref<Process>> start(const abi::SpawnRequest& request, const char* name, Folio* image,
-                                Silo& caller_silo, const Granted& granted, const Ref<Silo>& in) {
+                                Silo& caller_silo, const Granted& granted, const Ref<Silo>& in,
+                                const LinuxStart* linux_start) {
   // The image's copy is charged to the caller's silo: the caller asked for it.
   if (image) {
     return spawn_from_folio(name, *image, request.image_size, &caller_silo, granted.handles(),
-                            granted.count(), Ref<Channel>(), in);
+                            granted.count(), Ref<Channel>(), in, linux_start);
   }
   if (request.isolation == abi::Isolation::User)
-    return spawn_from_archive(name, granted.handles(), granted.count(), Ref<Channel>(), in);
+    return spawn_from_archive(name, granted.handles(), granted.count(), Ref<Channel>(), in,
+                              linux_start);
   return spawn_in_kernel(name, granted.handles(), granted.count(), Ref<Channel>(), in);
+}
+
+// A Linux request's fields checked and its strings copied in (into *strings, which the caller
+// frees); a Stellina request must leave them zero.
+lib::Result<void> read_linux_start(const abi::SpawnRequest& request, LinuxStart* start,
+                                   char** strings) {
+  if (request.reserved2 != 0) return lib::Error::InvalidArgument;
+  if (request.personality == abi::Personality::Stellina) {
+    const bool zero = request.linux_argc == 0 && request.linux_envc == 0 &&
+                      request.linux_strings == nullptr && request.linux_strings_size == 0;
+    return zero ? lib::Result<void>() : lib::Error::InvalidArgument;
+  }
+  if (request.personality != abi::Personality::Linux || request.isolation != abi::Isolation::User ||
+      request.linux_strings_size == 0 || request.linux_strings_size > kLinuxMaxStrings)
+    return lib::Error::InvalidArgument;
+  auto* copy = static_cast<char*>(TRY(heap::alloc(request.linux_strings_size)));
+  auto read = UserIn<char>::from(request.linux_strings).read(copy, request.linux_strings_size);
+  if (!read.ok()) {
+    heap::free(copy);
+    return read.error();
+  }
+  *strings = copy;
+  *start = LinuxStart{copy, request.linux_strings_size, request.linux_argc, request.linux_envc};
+  return {};
 }
 
 }  // namespace
@@ -96,6 +124,16 @@ lib::Result<Handle> sys_process_spawn(Handle silo, UserIn<abi::SpawnRequest> use
   TRY(UserIn<char>::from(request.name).read(name, request.name_size));
   for (size_t i = 0; i < request.name_size; ++i)
     if (name[i] == '\0') return lib::Error::InvalidArgument;
+  LinuxStart linux_start{};
+  char* linux_strings = nullptr;
+  TRY(read_linux_start(request, &linux_start, &linux_strings));
+  // The strings are the kernel's copy until the spawn returns.
+  struct FreeStrings {
+    char* strings;
+    ~FreeStrings() {
+      if (strings) heap::free(strings);
+    }
+  } free_strings{linux_strings};
 
   Process& caller = current_process();
   HandleTable& table = caller.handles();
@@ -118,7 +156,8 @@ lib::Result<Handle> sys_process_spawn(Handle silo, UserIn<abi::SpawnRequest> use
     in = Ref<Silo>(target);
     image = Ref<Folio>(folio);
   }
-  auto spawned = start(request, name, image.get(), caller.silo(), granted, in);
+  auto spawned = start(request, name, image.get(), caller.silo(), granted, in,
+                       linux_strings ? &linux_start : nullptr);
   SpinlockGuard guard(sched_lock);
   in = Ref<Silo>();
   image = Ref<Folio>();

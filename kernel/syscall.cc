@@ -5,6 +5,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/arch_hooks.h"
+#include "kernel/linux/linux_process.h"
 #include "kernel/log.h"
 #include "kernel/thread.h"
 
@@ -58,6 +59,12 @@ lib::Result<void> copy_out(uint64_t dst, const void* src, size_t n) {
 }
 
 }  // namespace user_memory
+
+int64_t user_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                     uint64_t a5) {
+  if (current_process().linux_process()) return linux_syscall(n, a0, a1, a2, a3, a4, a5);
+  return syscall_dispatch(n, a0, a1, a2, a3, a4, a5);
+}
 
 extern "C" int64_t stellina_kernel_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
                                            uint64_t a3, uint64_t a4, uint64_t a5) {

@@ -87,6 +87,10 @@ class Thread : public SchedLink {
   UserEntry user_entry() const { return {user_rip_, user_rsp_, user_arg_}; }
   // A user thread's FPU/SIMD registers while it does not hold them (kernel/fpu.h).
   FpuArea& fpu() { return fpu_; }
+  // A user thread's thread-local storage base (arch::set_user_tls_base), loaded at every
+  // switch to it: 0 until the thread sets one (Linux's arch_prctl(ARCH_SET_FS)).
+  uint64_t user_tls_base() const { return user_tls_base_; }
+  void set_user_tls_base(uint64_t base) { user_tls_base_ = base; }
 
   // Calls f for every live thread, with sched_lock held (f must not block).
   static void for_each(void (*f)(const Thread&, void*), void* ctx);
@@ -140,6 +144,7 @@ class Thread : public SchedLink {
   uintptr_t user_rsp_ = 0;
   uint64_t user_arg_ = 0;
   FpuArea fpu_;
+  uint64_t user_tls_base_ = 0;
 
   uint64_t runtime_ns_ = 0;
   uint64_t ran_since_ns_ = 0;

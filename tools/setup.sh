@@ -10,7 +10,7 @@ packages=(
   qemu-system-x86 qemu-utils
   grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
   clang-format clang-tidy
-  cpio busybox-static xz-utils zstd libtomlplusplus-dev e2fsprogs dosfstools
+  cpio busybox-static gcc libc6-dev xz-utils zstd libtomlplusplus-dev e2fsprogs dosfstools
   curl wrk apache2-utils chromium python3-scapy
   wabt wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
 )

@@ -36,6 +36,18 @@ enum class Isolation : uint32_t {
   User = 1,
 };
 
+// The system call interface a spawned user process gets. A Linux process's `syscall`
+// instructions are served with Linux's numbers and semantics (docs/linux.md): it starts with
+// Linux's initial stack (argv, envp, the auxiliary vector) instead of a StartupBlock, and the
+// request's first three handles (kInvalidHandle for none) are its stdin (a channel it reads
+// Data messages from), stdout and stderr (channels it writes Data messages of at most
+// kMaxMessageData bytes to), as a program's streams (abi/stellina/program.h). It can reach
+// no other handle. Its exit status (0 to 255) is its ProcessExit's code.
+enum class Personality : uint32_t {
+  Stellina = 0,
+  Linux = 1,
+};
+
 // What process_spawn starts. Value-initialize it (SpawnRequest request{}) and fill in what
 // is needed: every field left zero means "the usual".
 //
@@ -57,10 +69,20 @@ struct SpawnRequest {
   Isolation isolation;
   uint32_t handle_count;
   Handle handles[kMaxStartupHandles];  // moved into the new process's StartupBlock
-  Handle image;         // kInvalidHandle (by name), or the Folio holding the ELF image
-  uint32_t reserved;    // 0
-  uint64_t image_size;  // bytes of the image, from the folio's first byte; 0 without an image
+  Handle image;             // kInvalidHandle (by name), or the Folio holding the ELF image
+  uint32_t reserved;        // 0
+  uint64_t image_size;      // bytes of the image, from the folio's first byte; 0 without an image
+  Personality personality;  // Stellina (the usual), or Linux (isolation User only)
+  // Linux only (0 and null otherwise): the arguments then the environment, argc + envc
+  // NUL-terminated strings in strings_size bytes (at most kLinuxMaxStrings, argc 1 to 256,
+  // envc at most 256); argv[0] is also the program's AT_EXECFN.
+  uint32_t linux_argc;
+  uint32_t linux_envc;
+  uint32_t reserved2;  // 0
+  const char* linux_strings;
+  uint64_t linux_strings_size;
 };
+constexpr uint64_t kLinuxMaxStrings = 32 * 1024;
 
 // What process_info reports.
 struct ProcessInfo {

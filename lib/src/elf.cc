@@ -140,7 +140,7 @@ const ElfSegment* segment_holding(const ElfSegment* segments, size_t count, uint
 
 }  // namespace
 
-Result<ElfImage> ElfImage::parse(const uint8_t* data, size_t size) {
+Result<ElfImage> ElfImage::parse(const uint8_t* data, size_t size, bool linux_program) {
   if (data == nullptr || size < 4 || data[0] != 0x7f || data[1] != 'E' || data[2] != 'L' ||
       data[3] != 'F') {
     return Error::InvalidArgument;
@@ -193,8 +193,10 @@ Result<ElfImage> ElfImage::parse(const uint8_t* data, size_t size) {
         if (!within(dynamic_offset, dynamic_size, size)) return Error::OutOfRange;
         if (dynamic_size % kDynSize != 0) return Error::InvalidArgument;
         break;
-      case kPtInterp:
-      case kPtTls: return Error::NotSupported;
+      case kPtTls:
+        if (!linux_program) return Error::NotSupported;
+        break;
+      case kPtInterp: return Error::NotSupported;
       default: break;  // PT_PHDR, PT_NOTE, PT_GNU_STACK, PT_GNU_RELRO, ...: informational
     }
   }
@@ -215,12 +217,21 @@ Result<ElfImage> ElfImage::parse(const uint8_t* data, size_t size) {
     if (segments[i].align > image.max_align_) image.max_align_ = segments[i].align;
   }
 
+  image.phdr_count_ = phnum;
+  for (size_t i = 0; i < count; ++i) {
+    const ElfSegment& s = segments[i];
+    if (phoff >= s.file_offset &&
+        within(phoff - s.file_offset, uint64_t{phnum} * kPhdrSize, s.filesz)) {
+      image.phdr_vaddr_ = s.vaddr + (phoff - s.file_offset);
+    }
+  }
+
   const ElfSegment* entry_segment = segment_holding(segments, count, image.entry_, 1);
   if (entry_segment == nullptr || !(entry_segment->flags & SegmentFlags::kExecute)) {
     return Error::InvalidArgument;
   }
 
-  if (!has_dynamic) return image;
+  if (!has_dynamic || linux_program) return image;
   const DynamicInfo dyn = TRY(parse_dynamic(data, dynamic_offset, dynamic_size));
   if (dyn.has_rela != dyn.has_rela_size) return Error::InvalidArgument;
   if (!dyn.has_rela || dyn.rela_size == 0) return image;

@@ -420,6 +420,36 @@ TEST(Elf, RefusesInterpreterAndTls) {
   EXPECT_EQ(parse_error(e), Error::NotSupported);
 }
 
+TEST(Elf, AcceptsTlsForLinuxProgramsAndFindsTheProgramHeaders) {
+  ElfBuilder e = static_exec();
+  e.phdrs.push_back({kPtTls, kR, 0x2000, 0x402000, 0x8, 0x10, 8});
+  auto b = e.bytes();
+  auto r = ElfImage::parse(b.data(), b.size(), true);
+  ASSERT_TRUE(r.ok()) << lib::error_name(r.error());
+  EXPECT_EQ(r.value().phdr_vaddr(), 0u);  // no segment loads the headers
+  EXPECT_EQ(r.value().phdr_count(), 4u);
+  // A first segment from file offset 0 loads them: at its vaddr plus e_phoff.
+  e.phdrs.push_back({kPtLoad, kR, 0, 0x400000, 0x200, 0x200, 0x1000});
+  auto with_headers = e.bytes();
+  auto loaded = ElfImage::parse(with_headers.data(), with_headers.size(), true);
+  ASSERT_TRUE(loaded.ok()) << lib::error_name(loaded.error());
+  EXPECT_EQ(loaded.value().phdr_vaddr(), 0x400040u);
+  EXPECT_EQ(loaded.value().phdr_count(), 5u);
+  EXPECT_EQ(parse_error(e), Error::NotSupported);  // not as a Linux program: as before
+}
+
+TEST(Elf, LeavesALinuxPiesRelocationsToIt) {
+  ElfBuilder e = static_pie();
+  auto b = e.bytes();
+  auto stellina = ElfImage::parse(b.data(), b.size());
+  ASSERT_TRUE(stellina.ok());
+  EXPECT_EQ(stellina.value().relocation_count(), 3u);
+  auto linux_program = ElfImage::parse(b.data(), b.size(), true);
+  ASSERT_TRUE(linux_program.ok());
+  EXPECT_TRUE(linux_program.value().is_pie());
+  EXPECT_EQ(linux_program.value().relocation_count(), 0u);
+}
+
 TEST(Elf, RefusesBadDynamicTables) {
   ElfBuilder e = static_pie();
   e.phdrs.push_back(e.phdrs.back());  // two PT_DYNAMIC

@@ -70,6 +70,44 @@ void copy(uint8_t* to, const uint8_t* from, uint64_t n) {
   for (uint64_t i = 0; i < n; ++i) to[i] = from[i];
 }
 
+// Malformed requests for the Linux personality (abi/stellina/process.h), around a good
+// image: each is refused with InvalidArgument, or Fault for strings it cannot read.
+int linux_requests_refused(abi::Handle box, abi::SpawnRequest request, abi::Handle image,
+                           uint64_t image_size) {
+  const char args[] = "prog";
+  request.image = image;
+  request.image_size = image_size;
+  const auto refused = [&](abi::Status expected) {
+    return sys::process_spawn(box, &request) == expected;
+  };
+  request.linux_argc = 1;  // a Linux field on a Stellina request
+  if (!refused(abi::kErrInvalidArgument)) return 1;
+  request.personality = static_cast<abi::Personality>(2);
+  request.linux_strings = args;
+  request.linux_strings_size = sizeof(args);
+  if (!refused(abi::kErrInvalidArgument)) return 2;
+  request.personality = abi::Personality::Linux;
+  request.linux_argc = 2;  // one string for two arguments
+  if (!refused(abi::kErrInvalidArgument)) return 3;
+  request.linux_argc = 1;
+  request.linux_strings_size = abi::kLinuxMaxStrings + 1;
+  if (!refused(abi::kErrInvalidArgument)) return 4;
+  request.linux_strings_size = sizeof(args);
+  request.reserved2 = 1;
+  if (!refused(abi::kErrInvalidArgument)) return 5;
+  request.reserved2 = 0;
+  // Linux in the kernel (by name: an image in the kernel is refused before, NotSupported).
+  request.image = abi::kInvalidHandle;
+  request.image_size = 0;
+  request.isolation = abi::Isolation::Kernel;
+  if (!refused(abi::kErrInvalidArgument)) return 6;
+  request.isolation = abi::Isolation::User;
+  request.image = image;
+  request.image_size = image_size;
+  request.linux_strings = reinterpret_cast<const char*>(8);
+  return refused(abi::kErrFault) ? 0 : 7;
+}
+
 // Waits for the process to end; its exit through process_info.
 bool wait_ended(abi::Handle process, abi::ProcessInfo* info) {
   if (sys::object_wait(process, abi::kSignalTerminated) < 0) return false;
@@ -286,6 +324,8 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   request.reserved = 0;
   request.image = abi::kInvalidHandle;
   if (sys::process_spawn(box, &request) != abi::kErrInvalidArgument) return 31;
+  if (const int failed = linux_requests_refused(box, request, scratch, child.size))
+    return 370 + failed;
   // A silo too small for the image's pages.
   const abi::SiloLimits tiny{1, 1, 0};
   const int64_t small = sys::silo_create(silo, &tiny);

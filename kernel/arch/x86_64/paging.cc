@@ -392,6 +392,17 @@ lib::Result<uint32_t> user_page_flags(uintptr_t root, uintptr_t virt) {
   return flags;
 }
 
+lib::Result<void> user_protect(uintptr_t root, uintptr_t virt, uint32_t flags) {
+  if (virt >= kUserTop) return lib::Error::InvalidArgument;
+  kernel::SpinlockGuard guard(paging_lock);
+  uint64_t* e = TRY(walk(root_table(root), virt, false));
+  if (!(*e & kPresent)) return lib::Error::NotFound;
+  const uint32_t owned = (*e & kOwned) ? kPageOwned : 0;
+  *e = (*e & kAddressMask) | entry_bits((flags & (kPageWrite | kPageExec)) | kPageUser | owned);
+  if (x86::read_cr3() == root) x86::invlpg(virt);
+  return {};
+}
+
 void switch_root(uintptr_t root) {
   const uintptr_t target = root ? root : kernel_root_phys;
   if (x86::read_cr3() != target) x86::write_cr3(target);

@@ -224,7 +224,7 @@ bool probe_execute(uintptr_t addr) {
 extern "C" void syscall_entry_c(arch::x86::TrapFrame* f) {
   arch::irq_enable();
   f->rax = static_cast<uint64_t>(
-      kernel::syscall_dispatch(f->rax, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9));
+      kernel::user_syscall(f->rax, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9));
   // Interrupts stay off from here to iretq, as after an interrupt from user mode: the checks
   // below take locks without turning them back on at each release (under TCG every sti ends
   // the translated block and goes back through QEMU's main loop).

@@ -69,6 +69,23 @@ void check_user_return(const TrapFrame& f) {
 
 bool user_pages_guarded() { return x86::smep_enabled && smap_enabled; }
 
+namespace {
+
+constexpr uint32_t kMsrFsBase = 0xc0000100;
+// What FS_BASE holds: most switches are between threads that never set one, and a WRMSR
+// is not free, so the register is written only when the value changes.
+uint64_t loaded_fs_base = 0;
+
+}  // namespace
+
+uint64_t cpu_feature_word() { return x86::cpuid(1).edx; }
+
+void set_user_tls_base(uint64_t base) {
+  if (base == loaded_fs_base) return;
+  x86::wrmsr(kMsrFsBase, base);
+  loaded_fs_base = base;
+}
+
 void enter_user(uintptr_t pc, uintptr_t sp, uint64_t arg) {
   if (!x86::user_frame_ok(pc, x86::kUserCs, x86::kUserSs, x86::kRflagsIf))
     x86::refuse_user_return(pc);

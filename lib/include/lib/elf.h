@@ -12,9 +12,11 @@
 //     vaddr congruent to file_offset modulo align (align is 0 or a power of two);
 //   - no two segments touch the same 4 KiB page, so each can be mapped with its own rights;
 //   - the entry point lies inside a segment with SegmentFlags::kExecute;
-//   - no interpreter, no needed libraries, no thread-local storage;
+//   - no interpreter, no needed libraries, and no thread-local storage unless the image is
+//     parsed as a Linux program (its C library sets its TLS up itself);
 //   - for ET_DYN, every relocation is R_X86_64_RELATIVE and patches 8 bytes lying inside
-//     one segment's [vaddr, vaddr + memsz); ET_EXEC images have no relocations.
+//     one segment's [vaddr, vaddr + memsz); ET_EXEC images have no relocations. A Linux
+//     program has none to apply either way: a static PIE relocates itself on Linux.
 // A PIE's vaddrs, entry and relocation offsets are relative to the load bias.
 //
 // The ElfImage refers to the buffer (segment_data, relocation); the buffer must outlive it.
@@ -75,7 +77,17 @@ class ElfImage {
   //                    extended program header numbering, PT_INTERP, PT_TLS, DT_NEEDED,
   //                    DT_REL, DT_RELR or PLT relocations, a relocation type other than
   //                    R_X86_64_RELATIVE, relocations in an ET_EXEC image
-  static Result<ElfImage> parse(const uint8_t* data, size_t size);
+  // With linux_program, the image is a static Linux program: a PT_TLS header is accepted
+  // (the program sets up its own thread-local storage) and the dynamic table is not read
+  // (a static PIE applies its own relocations, IRELATIVE and PLT ones included, as it does
+  // on Linux): relocation_count() is 0.
+  static Result<ElfImage> parse(const uint8_t* data, size_t size, bool linux_program = false);
+
+  // Where the program headers are once loaded: the vaddr of the file offset e_phoff inside a
+  // segment's file bytes (relative to the bias for a PIE), or 0 when no segment loads them;
+  // their count. (Linux's auxiliary vector: AT_PHDR, AT_PHNUM.)
+  uint64_t phdr_vaddr() const { return phdr_vaddr_; }
+  size_t phdr_count() const { return phdr_count_; }
 
   // The entry point (relative to the load bias for a PIE).
   uint64_t entry() const { return entry_; }
@@ -109,6 +121,8 @@ class ElfImage {
   uint64_t image_start_ = 0;
   uint64_t image_end_ = 0;
   uint64_t max_align_ = 1;
+  uint64_t phdr_vaddr_ = 0;
+  size_t phdr_count_ = 0;
   size_t relocation_offset_ = 0;  // file offset of the first Elf64_Rela
   size_t relocation_count_ = 0;
 };

@@ -1,0 +1,91 @@
+#include "kernel/linux/linux_process.h"
+
+#include <lib/format.h>
+#include <lib/sha256.h>
+
+#include "kernel/arch.h"
+#include "kernel/heap.h"
+#include "kernel/log.h"
+
+namespace kernel {
+
+lib::Result<LinuxProcess*> LinuxProcess::create(Silo& silo, const stellina::abi::Handle stdio[3],
+                                                uintptr_t brk_start, uint64_t parent_id) {
+  TRY(silo.charge_memory(sizeof(LinuxProcess)));
+  auto made = heap::create<LinuxProcess>();
+  if (!made.ok()) {
+    silo.uncharge_memory(sizeof(LinuxProcess));
+    return made.error();
+  }
+  LinuxProcess* lp = made.value();
+  silo.retain();
+  lp->silo_ = &silo;
+  for (int fd = 0; fd < 3; ++fd) lp->stdio_[fd] = stdio[fd];
+  lp->brk_start_ = lp->brk_ = brk_start;
+  lp->parent_id_ = parent_id;
+  return lp;
+}
+
+void LinuxProcess::destroy() {
+  if (pending_) Message::destroy(pending_);
+  Silo* silo = silo_;
+  heap::destroy(this);
+  silo->uncharge_memory(sizeof(LinuxProcess));
+  silo->release();
+}
+
+stellina::abi::Handle LinuxProcess::stdio(int64_t fd) const {
+  return fd >= 0 && fd < 3 ? stdio_[fd] : stellina::abi::kInvalidHandle;
+}
+
+void LinuxProcess::count_unimplemented(uint64_t number) {
+  const uint64_t slot = number < linux_abi::kCountedCalls ? number : linux_abi::kCountedCalls;
+  if (unimplemented_[slot] != UINT32_MAX) ++unimplemented_[slot];
+}
+
+uint64_t LinuxProcess::unimplemented_count(uint64_t number) const {
+  return unimplemented_[number < linux_abi::kCountedCalls ? number : linux_abi::kCountedCalls];
+}
+
+void LinuxProcess::log_unimplemented(const char* name) const {
+  char line[256];
+  size_t used = 0;
+  for (uint64_t n = 0; n <= linux_abi::kCountedCalls; ++n) {
+    if (!unimplemented_[n] || used + 32 >= sizeof(line)) continue;
+    const char* more = n == linux_abi::kCountedCalls ? "+" : "";
+    used += lib::format_to(line + used, sizeof(line) - used, "{}{}x{}{}", used ? ", " : "",
+                           unimplemented_[n], n, more);
+  }
+  if (used) log_info("linux '{}': unimplemented calls (count x number): {}", name, line);
+}
+
+namespace {
+
+uint8_t random_state[lib::Sha256::kDigestSize];
+uint64_t random_counter = 0;
+
+}  // namespace
+
+void linux_random_bytes(uint8_t* out, size_t n) {
+  while (n) {
+    struct {
+      uint8_t state[lib::Sha256::kDigestSize];
+      uint64_t cycles, counter;
+    } input;
+    __builtin_memcpy(input.state, random_state, sizeof(random_state));
+    input.cycles = arch::cycles();
+    input.counter = ++random_counter;
+    uint8_t digest[lib::Sha256::kDigestSize];
+    lib::Sha256::hash(&input, sizeof(input), digest);
+    // The state moves on to the digest; the output is a hash of it, which does not reveal
+    // it.
+    __builtin_memcpy(random_state, digest, sizeof(random_state));
+    lib::Sha256::hash(digest, sizeof(digest), digest);
+    const size_t take = n < 16 ? n : 16;
+    __builtin_memcpy(out, digest + 16, take);
+    out += take;
+    n -= take;
+  }
+}
+
+}  // namespace kernel

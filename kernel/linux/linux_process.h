@@ -1,0 +1,90 @@
+#pragma once
+// What the Linux personality keeps for a process started as Linux (a spawn option): its
+// standard streams, its program break and mmap area, its signal dispositions and mask (kept,
+// not yet delivered), and the count of every call it made that is not served. See
+// docs/linux.md.
+
+#include <stellina/types.h>
+
+#include <lib/result.h>
+
+#include "kernel/channel.h"
+#include "kernel/linux/linux_abi.h"
+#include "kernel/silo.h"
+
+namespace kernel {
+
+class Process;
+
+class LinuxProcess {
+ public:
+  // The address space's layout for Linux processes.
+  static constexpr uintptr_t kStackTop = 0x00007ffffff00000;
+  static constexpr size_t kStackSize = size_t{8} << 20;      // Linux's default RLIMIT_STACK
+  static constexpr uintptr_t kMmapTop = 0x00007f0000000000;  // mmap grows down from here
+  static constexpr uintptr_t kMmapFloor = uintptr_t{1} << 32;
+  static constexpr size_t kBrkMax = size_t{1} << 30;  // the break grows at most this far
+
+  // New state charged to silo, with the process's stdin, stdout and stderr handles (each
+  // kInvalidHandle when not given), its break at brk_start (page-aligned) and the id of the
+  // process that started it (0: the kernel). Errors: NoMemory, QuotaExceeded.
+  static lib::Result<LinuxProcess*> create(Silo& silo, const stellina::abi::Handle stdio[3],
+                                           uintptr_t brk_start, uint64_t parent_id);
+  // Frees it, with its charge (under sched_lock: a half-read message may go with it).
+  void destroy() REQUIRES(sched_lock);
+
+  LinuxProcess() = default;  // use create
+
+  // The handle behind file descriptor fd (0, 1 or 2), or kInvalidHandle.
+  stellina::abi::Handle stdio(int64_t fd) const;
+
+  uint64_t parent_id() const { return parent_id_; }
+  uintptr_t brk_start() const { return brk_start_; }
+  uintptr_t brk() const { return brk_; }
+  void set_brk(uintptr_t brk) { brk_ = brk; }
+
+  // A Data message read from stdin of which the program has not yet taken every byte.
+  Message* pending_input() const { return pending_; }
+  uint32_t pending_offset() const { return pending_offset_; }
+  void set_pending_input(Message* m, uint32_t offset) {
+    pending_ = m;
+    pending_offset_ = offset;
+  }
+
+  linux_abi::Sigaction& action(uint64_t signal) { return actions_[signal - 1]; }
+  uint64_t signal_mask() const { return signal_mask_; }
+  void set_signal_mask(uint64_t mask) { signal_mask_ = mask; }
+  void set_clear_child_tid(uint64_t address) { clear_child_tid_ = address; }
+  void set_robust_list(uint64_t head) { robust_list_ = head; }
+
+  // A call the personality does not serve (it returned ENOSYS): counted by number.
+  void count_unimplemented(uint64_t number);
+  uint64_t unimplemented_count(uint64_t number) const;
+  // Logs "linux 'name': unimplemented calls: N×number, ..." (nothing when there were none).
+  void log_unimplemented(const char* name) const;
+
+ private:
+  Silo* silo_ = nullptr;  // a reference
+  stellina::abi::Handle stdio_[3] = {};
+  uint64_t parent_id_ = 0;
+  uintptr_t brk_start_ = 0;
+  uintptr_t brk_ = 0;
+  Message* pending_ = nullptr;
+  uint32_t pending_offset_ = 0;
+  uint64_t signal_mask_ = 0;
+  uint64_t clear_child_tid_ = 0;
+  uint64_t robust_list_ = 0;
+  linux_abi::Sigaction actions_[linux_abi::kSignals] = {};
+  uint32_t unimplemented_[linux_abi::kCountedCalls + 1] = {};  // the last: every number above
+};
+
+// Serves one Linux system call of the calling thread (whose process is Linux): the call's
+// return value, or -errno.
+int64_t linux_syscall(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                      uint64_t a4, uint64_t a5);
+
+// Fills out with bytes for AT_RANDOM and getrandom: SHA-256 over a running state and the
+// cycle counter. Not an entropy source fit for keys (docs/linux.md).
+void linux_random_bytes(uint8_t* out, size_t n);
+
+}  // namespace kernel

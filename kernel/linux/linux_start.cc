@@ -1,0 +1,103 @@
+#include "kernel/linux/linux_start.h"
+
+#include <lib/linux_stack.h>
+
+#include "kernel/arch.h"
+#include "kernel/heap.h"
+#include "kernel/spawn.h"
+#include "kernel/thread.h"
+
+namespace kernel {
+
+namespace {
+
+// Room for the largest stack the limits allow: the strings, their pointers, the auxiliary
+// vector and AT_EXECFN's copy of argv[0].
+constexpr size_t kStackImageBytes = size_t{48} * 1024;
+static_assert(kLinuxMaxStrings + size_t{lib::kLinuxMaxArgs + lib::kLinuxMaxEnv + 3} * 8 +
+                  (lib::kLinuxMaxAux + 3) * 16 + lib::kLinuxMaxExecfn + 64 <=
+              kStackImageBytes);
+
+constexpr uint64_t kClockTicks = 100;  // what times() counts in: Linux's USER_HZ
+constexpr size_t kPhdrEntrySize = 56;
+
+// The auxiliary vector's entries besides AT_RANDOM, AT_EXECFN and AT_NULL.
+size_t auxiliary_vector(const lib::ElfImage& image, uintptr_t bias, lib::LinuxAux* aux) {
+  size_t n = 0;
+  if (image.phdr_vaddr()) aux[n++] = {lib::kAtPhdr, image.phdr_vaddr() + bias};
+  aux[n++] = {lib::kAtPhent, kPhdrEntrySize};
+  aux[n++] = {lib::kAtPhnum, image.phdr_count()};
+  aux[n++] = {lib::kAtPagesz, arch::kPageSize};
+  aux[n++] = {lib::kAtEntry, image.entry() + bias};
+  aux[n++] = {lib::kAtUid, 0};
+  aux[n++] = {lib::kAtEuid, 0};
+  aux[n++] = {lib::kAtGid, 0};
+  aux[n++] = {lib::kAtEgid, 0};
+  aux[n++] = {lib::kAtSecure, 0};
+  aux[n++] = {lib::kAtHwcap, arch::cpu_feature_word()};
+  aux[n++] = {lib::kAtClktck, kClockTicks};
+  return n;
+}
+
+// Lays the stack out and maps its pages: returns the initial stack pointer.
+lib::Result<uintptr_t> build_stack(AddressSpace& as, const lib::ElfImage& image, uintptr_t bias,
+                                   const LinuxStart& start) {
+  if (start.strings_size > kLinuxMaxStrings || start.argc == 0) return lib::Error::InvalidArgument;
+  // argv[0] is the program's name: AT_EXECFN, and the execfn Linux would copy.
+  size_t name_length = 0;
+  while (name_length < start.strings_size && start.strings[name_length]) ++name_length;
+  if (name_length >= lib::kLinuxMaxExecfn) return lib::Error::InvalidArgument;
+
+  lib::LinuxAux aux[lib::kLinuxMaxAux];
+  uint8_t random[16];
+  linux_random_bytes(random, sizeof(random));
+  const lib::LinuxStackInput in{start.strings, start.strings_size,
+                                start.argc,    start.envc,
+                                start.strings, random,
+                                aux,           auxiliary_vector(image, bias, aux)};
+  auto* buffer = static_cast<uint8_t*>(TRY(heap::alloc(kStackImageBytes)));
+  const uintptr_t base = LinuxProcess::kStackTop - kStackImageBytes;
+  auto built = lib::build_linux_stack(in, LinuxProcess::kStackTop, buffer, kStackImageBytes);
+  lib::Result<void> mapped;
+  if (built.ok()) {
+    const uintptr_t first = built.value() & ~(arch::kPageSize - 1);
+    for (uintptr_t va = first; va < LinuxProcess::kStackTop && mapped.ok(); va += arch::kPageSize)
+      mapped = as.populate(va, buffer + (va - base), arch::kPageSize);
+  }
+  heap::free(buffer);
+  if (!built.ok())
+    return built.error() == lib::Error::TooLarge ? lib::Error::InvalidArgument : built.error();
+  TRY(mapped);
+  return built.value();
+}
+
+}  // namespace
+
+lib::Result<void> start_linux_process(Process& process, const lib::ElfImage& image, uintptr_t bias,
+                                      const stellina::abi::StartupBlock& block,
+                                      const LinuxStart& start, uint8_t* page) {
+  AddressSpace& as = process.address_space();
+  TRY(load_elf_segments(image, bias, as, page));
+  TRY(as.add_region(LinuxProcess::kStackTop - LinuxProcess::kStackSize, LinuxProcess::kStackSize,
+                    arch::kPageWrite));
+  const uintptr_t rsp = TRY(build_stack(as, image, bias, start));
+
+  stellina::abi::Handle stdio[3];
+  for (uint32_t fd = 0; fd < 3; ++fd)
+    stdio[fd] = fd < block.handle_count ? block.handles[fd] : stellina::abi::kInvalidHandle;
+  // The break starts on the page after the image, as Linux's does without randomization.
+  const uintptr_t brk_start = image.image_end() + bias;
+  // Its parent is the process whose thread spawns it (the kernel's tests: 0).
+  const Process* spawner = sched::current()->process();
+  process.set_linux_process(
+      TRY(LinuxProcess::create(process.silo(), stdio, brk_start, spawner ? spawner->id() : 0)));
+
+  // Linux enters a program with rdx = 0 (no function for atexit) and the stack as built;
+  // enter_user clears every register but the first argument's, which is 0 here too.
+  Thread* thread = TRY(Thread::create_user(&process, image.entry() + bias, rsp, 0));
+  thread->detach();
+  thread->start();
+  return {};
+}
+
+}  // namespace kernel

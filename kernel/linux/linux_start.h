@@ -1,0 +1,37 @@
+#pragma once
+// Starting a process with the Linux personality: after the spawn's loader has made the
+// process and installed its handles, start_linux_process maps the image, builds Linux's
+// initial stack (argv, envp, the auxiliary vector: lib/linux_stack.h), gives the process its
+// Linux state and starts its thread at the image's entry.
+
+#include <stellina/process.h>
+#include <stellina/startup.h>
+
+#include <lib/elf.h>
+#include <lib/result.h>
+
+#include "kernel/linux/linux_process.h"
+#include "kernel/process.h"
+
+namespace kernel {
+
+// Bytes of argument and environment strings a Linux process may be started with.
+constexpr size_t kLinuxMaxStrings = stellina::abi::kLinuxMaxStrings;
+
+struct LinuxStart {
+  // argc + envc NUL-terminated strings, the arguments first (argv[0] is also AT_EXECFN).
+  const char* strings;
+  size_t strings_size;
+  uint32_t argc;
+  uint32_t envc;
+};
+
+// block's first three handles become file descriptors 0, 1 and 2 (kInvalidHandle: closed).
+// Errors: InvalidArgument (strings that are not argc + envc NUL-terminated strings, argc 0,
+// more than lib::kLinuxMaxArgs or kLinuxMaxEnv, more than kLinuxMaxStrings bytes), and those
+// of loading (QuotaExceeded, NoMemory, NoResources).
+lib::Result<void> start_linux_process(Process& process, const lib::ElfImage& image, uintptr_t bias,
+                                      const stellina::abi::StartupBlock& block,
+                                      const LinuxStart& start, uint8_t* page);
+
+}  // namespace kernel

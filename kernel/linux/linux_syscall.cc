@@ -1,0 +1,217 @@
+// The Linux personality's entry: every `syscall` of a process started as Linux arrives here
+// (kernel/syscall.cc routes it), is served with Linux's numbers and semantics, and returns
+// the value or -errno. A call not served returns -ENOSYS and is counted by number; the counts
+// are logged when the process ends (docs/linux.md).
+
+#include <lib/format.h>
+
+#include "kernel/linux/linux_calls.h"
+#include "kernel/syscall.h"
+#include "kernel/thread.h"
+#include "kernel/wall_clock.h"
+
+namespace kernel {
+
+using namespace linux_abi;
+
+namespace linux_calls {
+
+int64_t errno_of(lib::Error e) {
+  switch (e) {
+    case lib::Error::Fault: return -kEfault;
+    case lib::Error::NoMemory:
+    case lib::Error::QuotaExceeded:
+    case lib::Error::NoResources: return -kEnomem;
+    case lib::Error::InvalidArgument:
+    case lib::Error::OutOfRange:
+    case lib::Error::TooLarge:
+    case lib::Error::BufferTooSmall:
+    case lib::Error::NotSupported: return -kEinval;
+    case lib::Error::AlreadyExists: return -kEexist;
+    case lib::Error::NotFound: return -kEnoent;
+    case lib::Error::PeerClosed: return -kEpipe;
+    case lib::Error::Killed: return -kEintr;
+    case lib::Error::Busy:
+    case lib::Error::WouldBlock:
+    case lib::Error::TimedOut: return -kEagain;
+    case lib::Error::BadHandle:
+    case lib::Error::WrongType:
+    case lib::Error::AccessDenied: return -kEbadf;
+  }
+  return -kEinval;
+}
+
+}  // namespace linux_calls
+
+namespace {
+
+namespace calls = linux_calls;
+
+// exit and exit_group: a Linux process has one thread today, so both end the process. The
+// status is the low byte, as wait() reports it on Linux.
+[[noreturn]] void exit_process(uint64_t status) {
+  const int64_t code = static_cast<int64_t>(status & 0xff);
+  {
+    SpinlockGuard guard(sched_lock);
+    current_process().terminate(code, ExitReason::Exited, "exit", 0, 0);
+  }
+  thread_exit(static_cast<int>(code));
+}
+
+int64_t arch_prctl(uint64_t code, uint64_t address) {
+  switch (code) {
+    case kArchSetFs:
+      if (address >= arch::kUserTop) return -kEperm;  // Linux: not a user address
+      sched::current()->set_user_tls_base(address);
+      arch::set_user_tls_base(address);
+      return 0;
+    case kArchGetFs: {
+      const uint64_t base = sched::current()->user_tls_base();
+      return UserOut<uint64_t>(address).write(&base).ok() ? 0 : -kEfault;
+    }
+    default: return -kEinval;  // GS is not served (docs/linux.md)
+  }
+}
+
+int64_t uname(uint64_t address) {
+  Utsname u{};
+  lib::format_to(u.sysname, sizeof(u.sysname), "Linux");
+  lib::format_to(u.nodename, sizeof(u.nodename), "stellina");
+  // What C libraries check before they run (glibc refuses kernels older than 3.2).
+  lib::format_to(u.release, sizeof(u.release), "6.1.0-stellina");
+  lib::format_to(u.version, sizeof(u.version), "#1 Stellina Linux personality");
+  lib::format_to(u.machine, sizeof(u.machine), "x86_64");
+  lib::format_to(u.domainname, sizeof(u.domainname), "(none)");
+  return UserOut<Utsname>(address).write(&u).ok() ? 0 : -kEfault;
+}
+
+int64_t clock_gettime(uint64_t clock, uint64_t address) {
+  uint64_t ns;
+  switch (clock) {
+    case kClockRealtime:
+    case kClockRealtimeCoarse: ns = wall_clock_ns(); break;
+    case kClockMonotonic:
+    case kClockMonotonicRaw:
+    case kClockMonotonicCoarse:
+    case kClockBoottime: ns = arch::now_ns(); break;
+    case kClockProcessCputime:
+    case kClockThreadCputime: ns = sched::current()->runtime_ns(); break;
+    default: return -kEinval;
+  }
+  const Timespec t{static_cast<int64_t>(ns / 1'000'000'000),
+                   static_cast<int64_t>(ns % 1'000'000'000)};
+  return UserOut<Timespec>(address).write(&t).ok() ? 0 : -kEfault;
+}
+
+int64_t getrandom(uint64_t buffer, uint64_t count, uint64_t flags) {
+  if (flags & ~(kGrndNonblock | kGrndRandom | kGrndInsecure)) return -kEinval;
+  // Linux returns at most 32 MiB - 1 per call; a page at a time here.
+  uint64_t done = 0;
+  uint8_t bytes[256];
+  const uint64_t limit = count < (uint64_t{32} << 20) - 1 ? count : (uint64_t{32} << 20) - 1;
+  while (done < limit) {
+    const uint64_t n = limit - done < sizeof(bytes) ? limit - done : sizeof(bytes);
+    linux_random_bytes(bytes, n);
+    if (!UserOut<uint8_t>(buffer + done).write(bytes, n).ok())
+      return done ? int64_t(done) : -kEfault;
+    done += n;
+  }
+  return int64_t(done);
+}
+
+int64_t rt_sigaction(LinuxProcess& lp, uint64_t signal, uint64_t act, uint64_t old,
+                     uint64_t sigsetsize) {
+  if (sigsetsize != 8 || signal == 0 || signal > kSignals) return -kEinval;
+  Sigaction next;
+  if (act && !UserIn<Sigaction>(act).read(&next).ok()) return -kEfault;
+  if (act && (signal == kSigKill || signal == kSigStop)) return -kEinval;
+  if (old && !UserOut<Sigaction>(old).write(&lp.action(signal)).ok()) return -kEfault;
+  if (act) lp.action(signal) = next;  // recorded; delivery does not exist yet
+  return 0;
+}
+
+int64_t rt_sigprocmask(LinuxProcess& lp, uint64_t how, uint64_t set, uint64_t old,
+                       uint64_t sigsetsize) {
+  if (sigsetsize != 8) return -kEinval;
+  uint64_t change = 0;
+  if (set && !UserIn<uint64_t>(set).read(&change).ok()) return -kEfault;
+  const uint64_t before = lp.signal_mask();
+  uint64_t mask = before;
+  if (set) {
+    switch (how) {
+      case kSigBlock: mask |= change; break;
+      case kSigUnblock: mask &= ~change; break;
+      case kSigSetmask: mask = change; break;
+      default: return -kEinval;
+    }
+  }
+  if (old && !UserOut<uint64_t>(old).write(&before).ok()) return -kEfault;
+  // SIGKILL and SIGSTOP cannot be blocked.
+  lp.set_signal_mask(mask & ~((uint64_t{1} << (kSigKill - 1)) | (uint64_t{1} << (kSigStop - 1))));
+  return 0;
+}
+
+// Reports no limit but the stack's and the descriptors'; setting one is accepted only for
+// this process (pid 0 or its own) and not enforced.
+int64_t prlimit64(uint64_t pid, uint64_t resource, uint64_t new_limit, uint64_t old_limit) {
+  if (resource >= kRlimits) return -kEinval;
+  if (pid != 0 && pid != current_process().id()) return -kEsrch;
+  Rlimit requested;
+  if (new_limit && !UserIn<Rlimit>(new_limit).read(&requested).ok()) return -kEfault;
+  if (new_limit && requested.cur > requested.max) return -kEinval;
+  Rlimit limit{kRlimInfinity, kRlimInfinity};
+  if (resource == kRlimitStack) limit = {LinuxProcess::kStackSize, kRlimInfinity};
+  if (resource == kRlimitNofile) limit = {3, 3};
+  if (old_limit && !UserOut<Rlimit>(old_limit).write(&limit).ok()) return -kEfault;
+  return 0;
+}
+
+int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                 uint64_t a4, uint64_t a5) {
+  switch (n) {
+    case kRead: return calls::read(lp, a0, a1, a2);
+    case kWrite: return calls::write(lp, a0, a1, a2);
+    case kWritev: return calls::writev(lp, a0, a1, a2);
+    case kIoctl: return calls::ioctl(lp, a0, a1, a2);
+    case kBrk: return calls::brk(lp, a0);
+    case kMmap: return calls::mmap(lp, a0, a1, a2, a3, a4, a5);
+    case kMunmap: return calls::munmap(a0, a1);
+    case kMprotect: return calls::mprotect(a0, a1, a2);
+    case kExit:
+    case kExitGroup: exit_process(a0);
+    case kArchPrctl: return arch_prctl(a0, a1);
+    case kSetTidAddress:
+      lp.set_clear_child_tid(a0);
+      return int64_t(current_process().id());  // the caller's thread id
+    case kSetRobustList:
+      if (a1 != 24) return -kEinval;  // sizeof(struct robust_list_head)
+      lp.set_robust_list(a0);
+      return 0;
+    // One thread per process: its thread id is the process id, as for a Linux process's
+    // first thread. The ids are the kernel object's.
+    case kGetpid:
+    case kGettid: return int64_t(current_process().id());
+    case kGetppid: return int64_t(lp.parent_id());
+    // Every Linux process runs as root: Stellina's authority is handles, not user ids.
+    case kGetuid:
+    case kGeteuid:
+    case kGetgid:
+    case kGetegid: return 0;
+    case kUname: return uname(a0);
+    case kClockGettime: return clock_gettime(a0, a1);
+    case kGetrandom: return getrandom(a0, a1, a2);
+    case kRtSigaction: return rt_sigaction(lp, a0, a1, a2, a3);
+    case kRtSigprocmask: return rt_sigprocmask(lp, a0, a1, a2, a3);
+    case kPrlimit64: return prlimit64(a0, a1, a2, a3);
+    default: lp.count_unimplemented(n); return -kEnosys;
+  }
+}
+
+}  // namespace
+
+int64_t linux_syscall(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                      uint64_t a4, uint64_t a5) {
+  return dispatch(*current_process().linux_process(), number, a0, a1, a2, a3, a4, a5);
+}
+
+}  // namespace kernel
