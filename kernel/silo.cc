@@ -2,6 +2,7 @@
 
 #include <new>
 
+#include "kernel/arch.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
 
@@ -90,6 +91,9 @@ SiloStats Silo::stats() const {
   s.cpu_ns = cpu_ns_;
   s.processes = processes_;
   s.cpu_throttled_periods = cpu_throttled_periods_;
+  const uint64_t budget = cpu_budget_ns(limits_);
+  const uint64_t used = used_in(arch::now_ns() / kCpuPeriodNs, budget);
+  s.cpu_owed_ns = budget != UINT64_MAX && used > budget ? used - budget : 0;
   return s;
 }
 
@@ -154,16 +158,21 @@ void Silo::process_ended() {
 }
 
 // What a silo has used of `period` so far. A period that ran over its budget (the timer that
-// ends a silo's share comes late when the machine is busy, under emulation by tens of
-// milliseconds) leaves the excess, up to one budget, owed by the next: the cap holds over
-// time, not just in periods where the timer was punctual.
+// ends a silo's share comes late when the machine is busy: under emulation on a loaded host,
+// by tens of milliseconds) leaves the excess owed by the periods after it, each repaying up to
+// one budget: the cap holds over time, not just in periods where the timer was punctual. What
+// is owed is bounded by kMaxOwedPeriods budgets, so one long stall cannot starve a silo for
+// long.
 uint64_t Silo::used_in(uint64_t period, uint64_t budget) const {
   if (cpu_period_ == period) return cpu_period_used_ns_;
-  if (cpu_period_ + 1 == period && cpu_period_used_ns_ > budget) {
-    const uint64_t owed = cpu_period_used_ns_ - budget;
-    return owed < budget ? owed : budget;
-  }
-  return 0;
+  if (period < cpu_period_ || budget == UINT64_MAX || cpu_period_used_ns_ <= budget) return 0;
+  const uint64_t max_owed = kMaxOwedPeriods * budget;
+  uint64_t owed = cpu_period_used_ns_ - budget;
+  if (owed > max_owed) owed = max_owed;
+  const uint64_t repaid_periods = period - cpu_period_ - 1;  // periods it did not run in
+  if (repaid_periods >= kMaxOwedPeriods) return 0;
+  const uint64_t repaid = repaid_periods * budget;
+  return owed > repaid ? owed - repaid : 0;
 }
 
 void Silo::add_cpu_time(uint64_t ns, uint64_t now_ns) {

@@ -28,6 +28,8 @@ class Silo final : public Object {
   // The period of SiloLimits::cpu_percent: periods start at multiples of it on the clock
   // (arch::now_ns), and each gives a capped silo cpu_percent% of it to run.
   static constexpr uint64_t kCpuPeriodNs = 100'000'000;
+  // The most CPU time a silo can owe the periods after one it overran, in budgets.
+  static constexpr uint64_t kMaxOwedPeriods = 8;
 
   // The root silo: no limits, exists from boot, never dies. Processes created without a
   // silo, and kernel threads, belong to it.

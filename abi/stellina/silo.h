@@ -42,6 +42,9 @@ struct SiloStats {
   // 100 ms periods in which this silo used all of its cpu_percent (its threads then waited
   // for the next period); 0 without a cap.
   uint64_t cpu_throttled_periods;
+  // CPU time used past the cap (the timer that ends a share came late), which the next
+  // periods take back from this silo's budget; 0 without a cap.
+  uint64_t cpu_owed_ns;
 };
 
 }  // namespace stellina::abi

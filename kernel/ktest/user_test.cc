@@ -11,6 +11,7 @@
 #include "kernel/ktest/ktest.h"
 #include "kernel/ktest/user_helpers.h"
 #include "kernel/log_object.h"
+#include "kernel/platform.h"
 #include "kernel/pmm.h"
 #include "kernel/silo.h"
 #include "kernel/spawn.h"
@@ -233,7 +234,10 @@ KTEST(user_syscall_fuzz) {
       InterruptObject::create(line.ok() ? line.value() : arch::IrqLine{3, false, false});
   KREQUIRE(irq_made.ok());
   Ref<InterruptObject> irq = Ref<InterruptObject>::adopt(irq_made.value());
-  sched::sleep_ns(10'000'000);  // let earlier tests' exited threads be reaped first
+  // And the platform, only to read (its holder owns the machine: device_map, pci_config and
+  // system_power with random arguments would reprogram it; here they meet kErrAccessDenied).
+  Platform* platform = Platform::get();  // lives forever: made before counting
+  sched::sleep_ns(10'000'000);           // let earlier tests' exited threads be reaped first
   const auto heap_before = heap::stats();
   const size_t pages_before = pmm::free_page_count();
   Pair control = make_pair(), exit = make_pair();
@@ -242,8 +246,9 @@ KTEST(user_syscall_fuzz) {
   const SpawnHandle handles[] = {log,
                                  {control.user_end.get(), abi::kRightsAll & ~abi::kRightTransfer},
                                  {silo.get(), abi::kRightsAll},
-                                 {irq.get(), abi::kRightsAll}};
-  auto p = spawn_from_archive("fuzz", handles, 4, exit.user_end);
+                                 {irq.get(), abi::kRightsAll},
+                                 {platform, abi::kRightRead | abi::kRightWait}};
+  auto p = spawn_from_archive("fuzz", handles, 5, exit.user_end);
   KREQUIRE(p.ok());
   const uint64_t calls = fuzz_calls_from_cmdline();
   send_u64(control.kernel_end.get(), calls);

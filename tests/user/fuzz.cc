@@ -1,10 +1,10 @@
 // A syscall fuzzer. Handles: log, a channel to the test, and optionally a silo to manage (a
-// live silo handle for the silo and spawn calls, and a live child process made in it) and an
-// interrupt. Makes 100,000 calls (or the count in
+// live silo handle for the silo and spawn calls, and a live child process made in it), an
+// interrupt and the platform (read only). Makes 100,000 calls (or the count in
 // the first message on handle 1), shared among kThreads threads running at once, with random
 // syscall numbers; handle arguments from a pool of live handles of every type a process can
 // make (channel ends, poll, timer, folio, threads, processes, duplicates with fewer rights,
-// the log, and the silo and interrupt it was given), from
+// the log, and the silo, interrupt and platform it was given), from
 // the handles its calls made, stale ones and random numbers; other arguments from hostile
 // pointers (null, kernel addresses, unmapped and non-canonical addresses, misaligned), hostile
 // sizes and interesting integers. Then it checks the kernel still does everything right and
@@ -277,7 +277,7 @@ int64_t stellina_main(const abi::StartupBlock& startup) {
   abi::MessageBuffer first = data_message(&calls, sizeof(calls));
   if (receive(keep[1], first) < 0) return 2;
   if (!make_pool()) return 8;
-  for (uint32_t i = 2; i < startup.handle_count && i < 4; ++i)
+  for (uint32_t i = 2; i < startup.handle_count && i < 5; ++i)
     pool[pool_count++] = startup.handles[i];
   if (startup.handle_count >= 3 && !spawn_child(startup.handles[2])) return 11;
 
