@@ -3,8 +3,8 @@
 // kernel as its initrd) with the arguments linux_argv= and the environment linux_env= (each
 // a comma-separated list), feeds it linux_stdin= (commas become newlines, a newline ends it),
 // and prints what it writes to stdout and stderr as "linux-out: LINE" and "linux-err: LINE",
-// then "linux-exit: CODE DETAIL" (the ProcessExit's: "exit", or the fault that ended it). The script compares those lines with the same program run
-// on the host.
+// then "linux-exit: CODE DETAIL" (the ProcessExit's: "exit", or the fault that ended it). The
+// script compares those lines with the same program run on the host.
 
 #include <stellina/messages.h>
 
