@@ -10,7 +10,7 @@ goes to build/fuzz/bench-work/NAME, a crashing input to build/fuzz/crashes/. Met
 
 plus, when the QEMU fuzzers ran (FUZZ_QEMU=1 or the default), syscalls_execs and
 frames_execs (bench/fuzz/qemu_fuzz.py). FUZZ_RUNS sets the inputs per target (default
-1,000,000), FUZZ_TARGETS a comma-separated subset, FUZZ_QEMU=0 skips the QEMU fuzzers.
+1,000,000), FUZZ_TARGETS a comma-separated subset (empty: none), FUZZ_QEMU=0 skips the QEMU fuzzers.
 A crash fails the benchmark after every target has run.
 """
 
@@ -30,8 +30,8 @@ RUNS = int(os.environ.get("FUZZ_RUNS", 1_000_000))
 
 def targets():
     chosen = os.environ.get("FUZZ_TARGETS")
-    if chosen:
-        return chosen.split(",")
+    if chosen is not None:  # set and empty: none of them (only the QEMU fuzzers)
+        return [name for name in chosen.split(",") if name]
     if not os.path.isdir(FUZZ_DIR):
         raise SystemExit(f"fuzz: {FUZZ_DIR} is missing (make fuzz builds the targets)")
     return sorted(f for f in os.listdir(FUZZ_DIR)
