@@ -105,8 +105,15 @@ std::string env_header(const Spec& spec) {
            std::to_string(spec.spawn->threads) + " threads\n";
     out += "  abi::Handle spawn_silo = abi::kInvalidHandle;\n";
   }
-  out += "\n  // Fills the devices from what the startup server queued before the component ran.\n";
+  out +=
+      "\n  // Fills the config and the devices from what the startup server queued before the "
+      "component ran.\n";
   out += "  Result<void> load(const abi::StartupBlock& startup) {\n";
+  if (!spec.config.empty()) {
+    out +=
+        "    TRY(load_config(startup, config_text_, sizeof(config_text_), &Env::set_config, "
+        "this));\n";
+  }
   if (spec.spawn) {
     out += "    return load_spawn_silo(startup, &spawn_silo);\n";
   } else if (device || platform) {
@@ -118,7 +125,21 @@ std::string env_header(const Spec& spec) {
   out += "  }\n\n";
   out += "  // The channel of a requires field (as named in the spec); null for any other name.\n";
   out += "  Channel* service(const char* field) {\n" + lookup;
-  out += "    (void)field;\n    return nullptr;\n  }\n};\n\n}  // namespace " + ns + "\n";
+  out += "    (void)field;\n    return nullptr;\n  }\n";
+  if (!spec.config.empty()) {
+    out +=
+        "\n  // A field of the system's config (load_config): false for a value not of its type "
+        "or a\n  // field the spec does not have.\n";
+    out += "  static bool set_config(void* env, lib::StringView field, const char* value) {\n";
+    out += "    Config& c = static_cast<Env*>(env)->config;\n";
+    for (const ConfigEntry& entry : spec.config) {
+      out += "    if (field == \"" + entry.key + "\") return parse_config_value(value, &c." +
+             entry.key + ");\n";
+    }
+    out += "    return false;\n  }\n";
+    out += "  char config_text_[abi::kMaxConfigMessage];  // the string values point into it\n";
+  }
+  out += "};\n\n}  // namespace " + ns + "\n";
   return out;
 }
 
