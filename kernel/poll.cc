@@ -8,10 +8,10 @@ namespace abi = stellina::abi;
 
 lib::Result<void> Poll::grow_directory() {
   const size_t size = directory_size_ * 2;
-  void* memory = TRY(heap::alloc(sizeof(Entry*) * size));
+  void* memory = TRY(heap::alloc(sizeof(void*) * size));  // chunk pointers
   // The old directory is freed below: only what the set grows by is charged.
-  const size_t old_bytes = chunks_ == inline_chunks_ ? 0 : sizeof(Entry*) * directory_size_;
-  if (auto charged = charge_more(sizeof(Entry*) * size - old_bytes); !charged.ok()) {
+  const size_t old_bytes = chunks_ == inline_chunks_ ? 0 : sizeof(void*) * directory_size_;
+  if (auto charged = charge_more(sizeof(void*) * size - old_bytes); !charged.ok()) {
     heap::free(memory);
     return charged.error();
   }

@@ -2,7 +2,6 @@
 // What a new process finds at start: the address of a StartupBlock in the first argument
 // register (rdi), describing the handles its creator gave it, in the creator's order.
 
-#include <stddef.h>
 #include <stdint.h>
 
 #include <stellina/types.h>
@@ -17,22 +16,15 @@ struct StartupBlock {
   Handle handles[kMaxStartupHandles];
 };
 
-// Config values given on the kernel command line as NAME.KEY=VALUE words (`tcpip.address=
-// 10.0.2.15/24`), which replace the spec's values for component NAME. The startup server
-// queues one of these, first, on the startup channel of every component whose spec has a
-// [config] table, at each start: a Data message of kConfigOverridesMagic followed by `count`
-// pairs of NUL-terminated strings, KEY then VALUE, no more than kConfigOverridesMax bytes in
-// all (the kernel keeps at most 512 bytes of command line). Only keys of the spec, with
-// values of its type (integers in decimal, booleans `true` or `false`), are passed on; the
-// startup server logs and leaves out the others. The SDK reads it before on_start (the
-// generated Env::load), so env().config already holds the values.
-constexpr uint64_t kConfigOverridesMagic = 0x31464e4f43544c53;  // "STLCONF1"
-constexpr size_t kConfigOverridesMax = 1024;
-
-struct ConfigOverridesHeader {
-  uint64_t magic;
-  uint32_t count;
-  uint32_t reserved;
-};
+// A component's config: its spec's [config] fields with the values of the system's manifest
+// (tools/speccc), so a system can set what its components' specs allow without rebuilding
+// them. The startup server queues it on the component's startup channel before the component
+// runs, ahead of anything else, when the spec has a [config]: a Data message of kConfigMagic
+// (with its NUL), then for each field its name, a NUL, its value as text (integers in
+// decimal, booleans "true" or "false"), a NUL; kMaxConfigMessage bytes at most (a component
+// whose config does not fit is not started). The SDK reads it before on_start
+// (stellina::load_config).
+inline constexpr char kConfigMagic[] = "config";
+inline constexpr uint32_t kMaxConfigMessage = 1024;
 
 }  // namespace stellina::abi

@@ -20,6 +20,8 @@
 // The live data is asked for every kTickNs (and when a request finds it old); the answers
 // arrive in on_data and replace the last ones. Nothing waits for them: pages render what
 // has come.
+#include <span>
+
 #include <stellina/component.h>
 #include <stellina/files.h>
 #include <stellina/heap.h>
@@ -71,12 +73,14 @@ struct Backoff {
     next = now + delay;
   }
 };
-// Connections held at once: as many as the stack serves sockets (servers/tcpip, 4,096 and
-// room for listeners). A connection costs a slot here and one in the SDK's table (about 100
-// bytes) until its first byte; then a Session (about 6.5 KiB, from the heap, given back when
-// it closes), at most kMaxSessions of them at once.
-constexpr size_t kMaxConnections = 4096;
-constexpr size_t kMaxSessions = 1024;
+// Connections held at once. Each holds a channel handle, and a process's handle table holds
+// 1,024 (kernel/handle_table.h): the rest is left for httpd's own channels and the handles a
+// message brings, so that the table is full, and evicts, before the handles run out (a
+// Connect whose handle finds no room could not be received). A connection costs a slot here
+// and one in the SDK's table (about 100 bytes) until its first byte; then a Session (about
+// 6.5 KiB, from the heap, given back when it closes), at most kMaxSessions of them at once.
+constexpr size_t kMaxConnections = 896;
+constexpr size_t kMaxSessions = 512;
 // The site's files, read into memory (the web terminal's xterm.js alone is about 290 KB).
 constexpr size_t kSiteArena = size_t{512} * 1024;
 // The site's files: the disk's, or the boot archive's while the disk is not mounted (it may
@@ -125,7 +129,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   void on_start() override {
     now_ = started_ns_ = sys::clock_now();
     site_.set_now_ms(now_ / kMs);
-    log("serving {} connections at most on port 80", kMaxConnections);
+    connection_limit_ = connection_limit();
+    log("serving {} connections at most on port 80", connection_limit_);
     load_site();
     open_sources();
     try_listen();
@@ -149,11 +154,11 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     if (!has_role(ch, Role::Listen)) return;  // conn closes here
     now_ = sys::clock_now();
     Connection* c = nullptr;
-    for (Connection& slot : connections_) {
-      if (slot.state == State::Free) {
-        c = &slot;
-        break;
-      }
+    for (size_t i = 0; i < connection_limit_ && !c; ++i) {
+      if (connections_[i].state == State::Free) c = &connections_[i];
+    }
+    if (c && c - connections_ >= static_cast<ptrdiff_t>(connections_used_)) {
+      connections_used_ = c - connections_ + 1;
     }
     if (!c) c = evict();
     if (!c) {
@@ -248,7 +253,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       const bool waiting = site_from_ == SiteFrom::Nothing || site_from_ == SiteFrom::Boot;
       if (waiting && now_ - started_ns_ < kDiskPatienceNs) load_site();
     }
-    for (Connection& c : connections_) {
+    for (Connection& c : used_connections()) {
       if (c.state == State::Open && c.quota_blocked) {
         c.quota_blocked = false;
         pump(c);
@@ -258,6 +263,18 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   }
 
   // Connections.
+
+  // The part of the table ever used: the loops over connections stay there, so the rest of
+  // the table (demand-zero) is never touched, and costs nothing, until a load needs it.
+  std::span<Connection> used_connections() { return {connections_, connections_used_}; }
+
+  // The spec's connections, if it is within 1 to kMaxConnections; else kMaxConnections.
+  size_t connection_limit() {
+    const int64_t n = env().config.connections;
+    if (n >= 1 && static_cast<uint64_t>(n) <= kMaxConnections) return static_cast<size_t>(n);
+    log("error: config connections {} is not within 1 to {}", n, kMaxConnections);
+    return kMaxConnections;
+  }
 
   bool has_role(const Channel& ch, Role role) const {
     const Peer* peer = context_of<Peer>(ch);
@@ -406,7 +423,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   Connection* evict(bool silent_too = true) {
     Connection* silent = nullptr;
     Connection* idle = nullptr;
-    for (Connection& c : connections_) {
+    for (Connection& c : used_connections()) {
       if (c.state != State::Open) continue;
       // deadline_ns is the last sign of life plus kIdleTimeoutNs: the smallest, the longest idle.
       if (c.fresh) {
@@ -432,7 +449,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   }
 
   void sweep() {
-    for (Connection& c : connections_) {
+    for (Connection& c : used_connections()) {
       if (c.state == State::Free) continue;
       const bool late = c.state == State::Open && c.request_deadline_ns != 0 &&
                         now_ >= c.request_deadline_ns && c.session && !c.session->has_output();
@@ -444,7 +461,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
 
   void arm_timer() {
     uint64_t deadline = next_tick_;
-    for (const Connection& c : connections_) {
+    for (const Connection& c : used_connections()) {
       if (c.state == State::Open && c.quota_blocked) {
         if (now_ + kQuotaRetryNs < deadline) deadline = now_ + kQuotaRetryNs;
         break;
@@ -638,6 +655,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   httpd::Site site_{&counters_};
   Connection connections_[kMaxConnections];
   size_t sessions_ = 0;  // in use
+  size_t connection_limit_ = kMaxConnections;
+  size_t connections_used_ = 0;  // connections_[connections_used_..] never held one
   Channel listen_;
   Channel status_;
   Peer listen_peer_{Role::Listen};

@@ -37,12 +37,13 @@ Result<void> Channel::send(abi::MessageKind kind, Bytes data, uint64_t call_id, 
 Result<void> Component::add_chunk() {
   const size_t chunks = slot_count_ / kSlotChunk;
   if (chunks == directory_size_) {
-    void* memory = TRY(heap_allocate(sizeof(Slot*) * directory_size_ * 2));
+    const size_t size = directory_size_ * 2;
+    void* memory = TRY(heap_allocate(sizeof(void*) * size));  // chunk pointers
     auto* directory = static_cast<Slot**>(memory);
     for (size_t c = 0; c < chunks; ++c) directory[c] = slot_chunks_[c];
     if (slot_chunks_ != first_directory_) heap_free(slot_chunks_);
     slot_chunks_ = directory;
-    directory_size_ *= 2;
+    directory_size_ = size;
   }
   auto* chunk = static_cast<Slot*>(TRY(heap_allocate(sizeof(Slot) * kSlotChunk)));
   for (size_t i = 0; i < kSlotChunk; ++i) new (&chunk[i]) Slot();

@@ -1,72 +1,70 @@
-#include <stellina/config_env.h>
-#include <stellina/sys.h>
+// The config message the startup server queues before a component runs
+// (abi/stellina/startup.h), read into the component's typed environment.
+#include <stellina/component.h>
+#include <stellina/startup.h>
 
 #include <lib/checked_number.h>
-#include <lib/string_view.h>
 
 namespace stellina {
+
 namespace {
 
-// The end of the NUL-terminated string at text[at], within size; size if it has no NUL.
-size_t string_end(const char* text, size_t at, size_t size) {
-  while (at < size && text[at] != '\0') ++at;
-  return at;
+void refuse(const abi::StartupBlock& startup, const char* why, lib::StringView field) {
+  char line[160];
+  const size_t n = lib::format_to(line, sizeof(line), "config: {} {}", why, field);
+  sys::log_write(startup.handles[0], line, n);
 }
 
 }  // namespace
 
-Result<void> ConfigOverrides::load(abi::Handle startup_channel) {
+Result<void> load_config(const abi::StartupBlock& startup, char* text, size_t capacity,
+                         bool (*set)(void* env, lib::StringView field, const char* value),
+                         void* env) {
   abi::MessageBuffer m{};
-  m.data = message_;
-  m.data_capacity = sizeof(message_);
-  const int64_t received = sys::channel_recv(startup_channel, &m);
-  if (received == abi::kErrWouldBlock) return {};
-  TRY(check(received));
-  abi::ConfigOverridesHeader header{};
-  if (m.kind != abi::MessageKind::Data || m.handle_count != 0 || m.data_size < sizeof(header))
+  m.data = text;
+  m.data_capacity = static_cast<uint32_t>(capacity);
+  const int64_t received = sys::channel_recv(startup.handles[1], &m);
+  if (received == abi::kErrWouldBlock) return {};  // not started by the startup server
+  TRY(check_ok(received));
+  const lib::StringView all(text, m.data_size);
+  const lib::StringView magic(abi::kConfigMagic, sizeof(abi::kConfigMagic));
+  if (m.kind != abi::MessageKind::Data || !all.starts_with(magic) ||
+      !all.ends_with(lib::StringView("", 1))) {
+    refuse(startup, "the startup channel's first message is not the config", "");
     return abi::kErrInvalidArgument;
-  __builtin_memcpy(&header, message_, sizeof(header));
-  if (header.magic != abi::kConfigOverridesMagic) return abi::kErrInvalidArgument;
-  // Every key and value must end within the message.
-  size_t at = sizeof(header);
-  for (uint32_t i = 0; i < 2 * header.count; ++i) {
-    at = string_end(message_, at, m.data_size);
-    if (at == m.data_size) return abi::kErrInvalidArgument;
-    ++at;
   }
-  size_ = m.data_size;
-  count_ = header.count;
+  // Fields and values alternate, each ending with its NUL.
+  size_t at = magic.size();
+  while (at < all.size()) {
+    const size_t field_end = all.find('\0', at);
+    const size_t value_end =
+        field_end == all.size() - 1 ? lib::StringView::kNpos : all.find('\0', field_end + 1);
+    if (value_end == lib::StringView::kNpos) {
+      refuse(startup, "a field without a value:", all.substr(at, field_end - at));
+      return abi::kErrInvalidArgument;
+    }
+    const lib::StringView field = all.substr(at, field_end - at);
+    if (!set(env, field, text + field_end + 1)) {
+      refuse(startup, "a field it does not have, or a value not of its type:", field);
+      return abi::kErrInvalidArgument;
+    }
+    at = value_end + 1;
+  }
   return {};
 }
 
-const char* ConfigOverrides::find(const char* key) const {
-  size_t at = sizeof(abi::ConfigOverridesHeader);
-  for (uint32_t i = 0; i < count_; ++i) {
-    const char* k = message_ + at;
-    at = string_end(message_, at, size_) + 1;
-    const char* value = message_ + at;
-    at = string_end(message_, at, size_) + 1;
-    if (lib::StringView(k) == key) return value;
-  }
-  return nullptr;
+bool parse_config_value(const char* text, int64_t* value) {
+  auto parsed = lib::parse_signed_decimal(lib::StringView(text));
+  if (!parsed.ok()) return false;
+  *value = parsed.value();
+  return true;
 }
 
-void ConfigOverrides::apply(const char* key, const char** field) const {
-  if (const char* value = find(key)) *field = value;
-}
-
-void ConfigOverrides::apply(const char* key, int64_t* field) const {
-  const char* value = find(key);
-  if (!value) return;
-  if (auto n = lib::parse_signed_decimal(value); n.ok()) *field = n.value();
-}
-
-void ConfigOverrides::apply(const char* key, bool* field) const {
-  const char* value = find(key);
-  if (!value) return;
-  const lib::StringView v(value);
-  if (v == "true") *field = true;
-  if (v == "false") *field = false;
+bool parse_config_value(const char* text, bool* value) {
+  const lib::StringView t(text);
+  if (t != "true" && t != "false") return false;
+  *value = t == "true";
+  return true;
 }
 
 }  // namespace stellina

@@ -1,7 +1,5 @@
 #include "servers/startup/config.h"
 
-#include <stellina/startup.h>
-
 #include <lib/checked_number.h>
 #include <lib/string_view.h>
 
@@ -78,29 +76,14 @@ void CommandLineConfig::init(const char* text, size_t size, const lib::Manifest&
   });
 }
 
-size_t CommandLineConfig::message(const lib::Manifest& manifest, size_t i, uint8_t* out,
-                                  size_t capacity) const {
-  stellina::abi::ConfigOverridesHeader header{stellina::abi::kConfigOverridesMagic, 0, 0};
-  size_t size = sizeof(header);
-  bool fits = capacity >= size;
+void CommandLineConfig::value(const lib::Manifest& manifest, size_t i, lib::StringView key,
+                              lib::StringView* value) const {
   const lib::StringView name(manifest.component(i).name);
   for_each_word(lib::StringView(text_, size_), [&](lib::StringView word) {
     Word w;
-    if (!fits || !split(word, w) || w.component != name || refusal(manifest, i, w)) return;
-    if (size + w.key.size() + w.value.size() + 2 > capacity) {
-      fits = false;
-      return;
-    }
-    for (const lib::StringView part : {w.key, w.value}) {
-      __builtin_memcpy(out + size, part.data(), part.size());
-      size += part.size();
-      out[size++] = '\0';
-    }
-    ++header.count;
+    if (split(word, w) && w.component == name && w.key == key && !refusal(manifest, i, w))
+      *value = w.value;
   });
-  if (!fits) return 0;
-  __builtin_memcpy(out, &header, sizeof(header));
-  return size;
 }
 
 }  // namespace startup

@@ -1,8 +1,7 @@
 #pragma once
 // Config from the kernel command line: its NAME.KEY=VALUE words replace the spec's config
-// values of component NAME (abi/stellina/startup.h, ConfigOverrides). The words are checked
-// once against the manifest; each start of a component then gets the message of those that
-// name it.
+// values of component NAME in the config message it gets at each start
+// (abi/stellina/startup.h). The words are checked once against the manifest.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +9,7 @@
 #include <stellina/types.h>
 
 #include <lib/manifest.h>
+#include <lib/string_view.h>
 
 namespace startup {
 
@@ -22,9 +22,10 @@ class CommandLineConfig {
   // those are never passed on. Words without a dot before '=' are the kernel's own.
   void init(const char* text, size_t size, const lib::Manifest& manifest,
             stellina::abi::Handle log);
-  // Writes component i's ConfigOverrides message into out: the valid words that name it, in
-  // command-line order. Returns its size; 0 if it does not fit (logged by init).
-  size_t message(const lib::Manifest& manifest, size_t i, uint8_t* out, size_t capacity) const;
+  // Sets *value to the value the command line gives component i's config key, if a valid
+  // word does (the last one, when several do); leaves it as it is otherwise.
+  void value(const lib::Manifest& manifest, size_t i, lib::StringView key,
+             lib::StringView* value) const;
 
  private:
   char text_[kMaxCommandLine] = {};

@@ -140,6 +140,37 @@ void Supervisor::start_all() {
   }
 }
 
+// Component i's config message (abi/stellina/startup.h) in out: its size, 0 if it has no
+// config, or kErrTooLarge when it does not fit.
+int64_t Supervisor::config_message(size_t i, char* out, size_t capacity) const {
+  const size_t count = components_[i].spec.config_count;
+  if (count == 0) return 0;
+  size_t n = 0;
+  const auto put = [&](lib::StringView text) {
+    if (n + text.size() + 1 > capacity) return false;
+    __builtin_memcpy(out + n, text.data(), text.size());
+    out[n + text.size()] = '\0';
+    n += text.size() + 1;
+    return true;
+  };
+  bool fits = put(abi::kConfigMagic);
+  for (size_t k = 0; k < count && fits; ++k) {
+    const lib::Manifest::Config c = manifest_.config(i, k);
+    char number[24];
+    lib::StringView value;
+    switch (c.type) {
+      case lib::Manifest::ConfigType::Integer:
+        value = {number, lib::format_to(number, sizeof(number), "{}", c.integer)};
+        break;
+      case lib::Manifest::ConfigType::Boolean: value = c.integer ? "true" : "false"; break;
+      case lib::Manifest::ConfigType::String: value = c.string; break;
+    }
+    command_line_.value(manifest_, i, c.field, &value);  // NAME.KEY=VALUE replaces it
+    fits = put(c.field) && put(value);
+  }
+  return fits ? static_cast<int64_t>(n) : abi::kErrTooLarge;
+}
+
 // Every component starts with its log, startup channel and namespace channel, in this order
 // (the SDK's run() reads them so); what its spec grants (device resources, the platform)
 // follows.
@@ -193,14 +224,11 @@ int64_t Supervisor::start(size_t i) {
         sys::handle_duplicate(platform_, abi::kRightRead | abi::kRightManage | abi::kRightTransfer);
     if (platform >= 0) request.handles[request.handle_count++] = static_cast<abi::Handle>(platform);
   }
-  // Its config from the kernel command line, queued first (the SDK reads it before its
-  // devices, at the start of Env::load), whenever its spec has config to set.
-  if (c.spec.config_count) {
-    alignas(8) uint8_t overrides[abi::kConfigOverridesMax];
-    const size_t size = command_line_.message(manifest_, i, overrides, sizeof(overrides));
-    send(startup[0], abi::MessageKind::Data, 0, overrides, size);
-  }
-  // What its devices are, queued before it runs: the SDK reads it before on_start.
+  // Its config, then what its devices are, queued before it runs: the SDK reads them before
+  // on_start.
+  char config[abi::kMaxConfigMessage];
+  const int64_t config_size = config_message(i, config, sizeof(config));
+  if (config_size > 0) send(startup[0], abi::MessageKind::Data, 0, config, config_size);
   if (c.platform || c.resource_count) {
     abi::DeviceResources r = c.device;
     const auto in_startup = [](uint32_t k) {
@@ -212,11 +240,12 @@ int64_t Supervisor::start(size_t i) {
     r.platform = c.platform ? request.handle_count - 1 : abi::kNoResource;
     send(startup[0], abi::MessageKind::Data, 0, &r, sizeof(r));
   }
-  const int64_t process = log < 0        ? log
-                          : spawn < 0    ? spawn
-                          : copied < 0   ? copied
-                          : platform < 0 ? platform
-                                         : sys::process_spawn(c.silo, &request);
+  const int64_t process = log < 0           ? log
+                          : config_size < 0 ? config_size
+                          : spawn < 0       ? spawn
+                          : copied < 0      ? copied
+                          : platform < 0    ? platform
+                                            : sys::process_spawn(c.silo, &request);
   if (process < 0) {
     for (abi::Handle h : {startup[0], names[0]}) sys::handle_close(h);
     for (uint32_t k = 0; k < request.handle_count; ++k)

@@ -5,6 +5,7 @@
 #include <stellina/device.h>
 #include <stellina/process.h>
 #include <stellina/silo.h>
+#include <stellina/startup.h>
 #include <stellina/status.h>
 #include <stellina/sys.h>
 
@@ -123,6 +124,7 @@ class Supervisor {
 
   // Lifecycle.
   int64_t start(size_t i);
+  int64_t config_message(size_t i, char* out, size_t capacity) const;
   void on_exit(size_t i);
   void close_channels(size_t i);
   void schedule_timer();

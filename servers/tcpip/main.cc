@@ -41,6 +41,8 @@ constexpr size_t kTxBatches = 16;   // batches waiting for room in the driver's 
 constexpr size_t kNetstatClients = 4;
 constexpr uint64_t kPingTries = 3;
 constexpr uint64_t kDropReportMs = 2000;
+constexpr int64_t kPersistTimeoutMinMs = 1000;  // the spec's persist_timeout_ms: 1 s to an hour
+constexpr int64_t kPersistTimeoutMaxMs = 3'600'000;
 
 uint64_t now_ms() { return sys::clock_now() / 1'000'000; }
 
@@ -155,12 +157,25 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
         tcpip::TcpSecret{t * 0x9e3779b97f4a7c15ull ^ info.mac[5], t ^ 0xc2b2ae3d27d4eb4full};
     config.memory_limit = kTcpMemory;
     config.max_connections = kConnections;
+    config.persist_timeout_ms = persist_timeout_ms(config.persist_timeout_ms);
     net_ = new (net_storage_) Network(*this, mac, static_cast<uint32_t>(t), tcp_memory_, config);
     net_->stack.icmp().set_echo_listener(this);
     const uint8_t* m = info.mac;
     log("mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}, mtu {}, link {}", m[0], m[1], m[2], m[3],
         m[4], m[5], config.mtu, info.link_up ? "up" : "down");
     configure();
+  }
+
+  // The spec's persist timeout, if it is in range; else the engine's default, and a log line.
+  uint32_t persist_timeout_ms(uint32_t fallback) {
+    const int64_t ms = env().config.persist_timeout_ms;
+    if (ms >= kPersistTimeoutMinMs && ms <= kPersistTimeoutMaxMs) {
+      if (ms != fallback) log("persist timeout {} ms (config)", ms);
+      return static_cast<uint32_t>(ms);
+    }
+    log("error: config persist_timeout_ms {} is not within {} to {}: {} ms", ms,
+        kPersistTimeoutMinMs, kPersistTimeoutMaxMs, fallback);
+    return fallback;
   }
 
   // The configuration of the spec: DHCP, or a static address.

@@ -289,6 +289,23 @@ class Component {
 // started without one).
 Result<void> load_spawn_silo(const abi::StartupBlock& startup, abi::Handle* silo);
 
+// The config the startup server queued on the startup channel (abi/stellina/startup.h),
+// read into text[0..capacity) (the string values point into it): each field is handed to
+// set(env, field, value), which stores it in env's Config or refuses a value that is not of
+// the field's type. No message queued (a component started otherwise) leaves the spec's
+// defaults. Errors: kErrInvalidArgument (the first message is not a config, or is
+// malformed, or set refused a value: a log line says which).
+Result<void> load_config(const abi::StartupBlock& startup, char* text, size_t capacity,
+                         bool (*set)(void* env, lib::StringView field, const char* value),
+                         void* env);
+// A config value as the field's type (for the generated set).
+bool parse_config_value(const char* text, int64_t* value);
+bool parse_config_value(const char* text, bool* value);
+inline bool parse_config_value(const char* text, const char** value) {
+  *value = text;
+  return true;
+}
+
 // A component with the typed environment speccc generates from its spec (<name>_env.h):
 // env().echo is the channel to the component that provides "echo", connected by the
 // startup server at start and again after that provider restarts (when the old one closes,
