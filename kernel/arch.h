@@ -44,9 +44,9 @@ bool console_set_input_handler(void (*handler)(char c));
 // ---- interrupts --------------------------------------------------------------------------
 using IrqState = uint64_t;  // nonzero: interrupts were enabled
 constexpr IrqState kIrqsEnabled = 1;
-IrqState irq_save();  // disables interrupts, returns the previous state
-void irq_restore(IrqState state);
-void irq_enable();
+inline IrqState irq_save();  // disables interrupts, returns the previous state
+inline void irq_restore(IrqState state);
+inline void irq_enable();
 bool irqs_enabled();
 // Enables interrupts and waits for one, atomically (no wake-up can be lost in between).
 void enable_and_wait();
@@ -257,3 +257,5 @@ uint32_t io_read(uint16_t port, unsigned width_bytes);
 uintptr_t find_acpi_rsdp();
 
 }  // namespace arch
+
+#include "irq_inline.h"  // kernel/arch/<cpu>/: the inline definitions above

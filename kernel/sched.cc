@@ -14,11 +14,14 @@ namespace kernel {
 
 Spinlock sched_lock;
 
+Thread* sched::detail::current_thread = nullptr;
+
 namespace {
+
+using sched::detail::current_thread;
 
 lib::RunQueue<SchedLink, &SchedLink::sched_node> run_queue GUARDED_BY(sched_lock);
 lib::TimerQueue timers GUARDED_BY(sched_lock);
-Thread* current_thread = nullptr;
 Thread* idle_thread = nullptr;
 Thread* switched_from = nullptr;  // for finish_switch: the thread that just gave up the CPU
 bool need_resched = false;
@@ -137,8 +140,6 @@ void start() {
   }
   arch::irq_enable();
 }
-
-Thread* current() { return current_thread; }
 
 void make_ready(Thread* t) {
   t->state_ = ThreadState::Ready;

@@ -32,7 +32,11 @@ void init();
 // Starts preemption (the timer); interrupts are enabled from here on.
 void start();
 
-Thread* current();
+namespace detail {
+extern Thread* current_thread;  // written only by the scheduler, under sched_lock
+}
+// Inline: it is on every syscall's path (docs/ipc.md).
+inline Thread* current() { return detail::current_thread; }
 // Gives up the CPU to another ready thread of the same or higher priority.
 void yield();
 // Blocks the calling thread for at least ns nanoseconds.

@@ -199,6 +199,7 @@ def stellina_figures(opts):
     cmd = qemu.qemu_cmd(MACHINE, STELLINA_IMAGE, STELLINA_APPEND, initrd=STELLINA_ARCHIVE,
                         extra=["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
     runs = []
+    load = round(os.getloadavg()[0], 2)
     log(f"ipc: Stellina on {MACHINE}, {opts.runs} boots ", end="")
     for _ in range(opts.runs):
         run = qemu.timed_run(cmd, [DONE], timeout=TIMEOUT)
@@ -213,7 +214,7 @@ def stellina_figures(opts):
                             "Stellina"))
         log(".", end="")
     log("")
-    return gather(runs), {"machine": MACHINE}
+    return gather(runs), {"machine": MACHINE, "host_load": load}
 
 
 # --- recording and the table ------------------------------------------------------------

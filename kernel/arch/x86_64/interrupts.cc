@@ -10,15 +10,6 @@
 
 namespace arch {
 
-IrqState irq_save() {
-  const uint64_t flags = x86::read_rflags();
-  asm volatile("cli" ::: "memory");
-  return flags & x86::kRflagsIf;
-}
-void irq_restore(IrqState state) {
-  if (state) asm volatile("sti" ::: "memory");
-}
-void irq_enable() { asm volatile("sti" ::: "memory"); }
 bool irqs_enabled() { return x86::read_rflags() & x86::kRflagsIf; }
 void enable_and_wait() { asm volatile("sti; hlt" ::: "memory"); }
 void cpu_relax() { asm volatile("pause"); }

@@ -1,0 +1,22 @@
+#pragma once
+// The interrupt-flag primitives of kernel/arch.h, inline (included by it): every spinlock
+// acquire and release runs them, and under TCG each call to and return from an out-of-line
+// function costs a translated-block lookup after an address-space switch (docs/ipc.md).
+
+#include <cstdint>
+
+namespace arch {
+
+inline IrqState irq_save() {
+  uint64_t flags;
+  asm volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+  return flags & (uint64_t{1} << 9);  // RFLAGS.IF
+}
+
+inline void irq_restore(IrqState state) {
+  if (state) asm volatile("sti" ::: "memory");
+}
+
+inline void irq_enable() { asm volatile("sti" ::: "memory"); }
+
+}  // namespace arch
