@@ -1,11 +1,37 @@
 #include "kernel/handle_table.h"
 
+#include "kernel/heap.h"
 #include "kernel/log.h"
+#include "kernel/silo.h"
 
 namespace kernel {
 
+HandleTable::~HandleTable() {
+  slots_.take_chunks([](Slots::Slot* chunk, size_t) { heap::free(chunk); });
+  if (silo_ && grown_bytes_) silo_->uncharge_memory(grown_bytes_);
+}
+
+lib::Result<void> HandleTable::make_room() {
+  if (!slots_.full()) return {};
+  const size_t slots = slots_.growth();
+  if (slots == 0) return lib::Error::NoResources;
+  const size_t bytes = slots * sizeof(Slots::Slot);
+  if (silo_) TRY(silo_->charge_memory(bytes));
+  auto memory = heap::alloc(bytes);
+  if (!memory.ok()) {
+    if (silo_) silo_->uncharge_memory(bytes);
+    return memory.error();
+  }
+  auto* chunk = static_cast<Slots::Slot*>(memory.value());
+  for (size_t i = 0; i < slots; ++i) new (&chunk[i]) Slots::Slot{};
+  slots_.grow(chunk);
+  grown_bytes_ += bytes;
+  return {};
+}
+
 lib::Result<Handle> HandleTable::install(Object* object, uint32_t rights) {
   if (closed_) return lib::Error::Killed;
+  TRY(make_room());
   const Handle h = TRY(slots_.insert(object, rights));
   object->retain();
   object->handle_opened();
@@ -14,6 +40,7 @@ lib::Result<Handle> HandleTable::install(Object* object, uint32_t rights) {
 
 lib::Result<Handle> HandleTable::reserve() {
   if (closed_) return lib::Error::Killed;
+  TRY(make_room());
   return slots_.reserve();
 }
 
@@ -32,7 +59,7 @@ void HandleTable::cancel(Handle reserved) { KASSERT(slots_.cancel(reserved).ok()
 lib::Result<void> HandleTable::reserve(Handle* reserved, size_t n) {
   if (closed_) return lib::Error::Killed;
   for (size_t i = 0; i < n; ++i) {
-    auto h = slots_.reserve();
+    auto h = reserve();
     if (!h.ok()) {
       cancel(reserved, i);
       return h.error();
@@ -46,8 +73,7 @@ void HandleTable::cancel(const Handle* reserved, size_t n) {
   for (size_t i = 0; i < n; ++i) cancel(reserved[i]);
 }
 
-lib::Result<lib::HandleSlots<HandleTable::kCapacity>::Entry> HandleTable::lookup(
-    Handle h, uint32_t needed) const {
+lib::Result<HandleTable::Slots::Entry> HandleTable::lookup(Handle h, uint32_t needed) const {
   const auto entry = TRY(slots_.lookup(h));
   if ((entry.rights & needed) != needed) return lib::Error::AccessDenied;
   return entry;

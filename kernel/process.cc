@@ -22,6 +22,7 @@ lib::Result<Process*> Process::create(const char* name, Ref<Channel> exit_channe
   lib::format_to(process->name_, sizeof(process->name_), "{}", name);
   process->silo_ = static_cast<Ref<Silo>&&>(silo);
   process->silo_->process_started();
+  process->handles_.charge_to(process->silo_.get());
   process->address_space_ = Ref<AddressSpace>::adopt(as);
   process->exit_channel_ = static_cast<Ref<Channel>&&>(exit_channel);
   return process;
@@ -34,6 +35,7 @@ lib::Result<Process*> Process::create_in_kernel(const char* name, Ref<Channel> e
   process->in_kernel_ = true;
   process->silo_ = silo ? static_cast<Ref<Silo>&&>(silo) : Ref<Silo>(&Silo::root());
   process->silo_->process_started();
+  process->handles_.charge_to(process->silo_.get());
   process->exit_channel_ = static_cast<Ref<Channel>&&>(exit_channel);
   return process;
 }

@@ -10,9 +10,11 @@
 // address space (its root, and each table while it maps something: one an unmap empties is
 // freed at once), folios (their pages and bookkeeping), queued messages (header and data, to
 // the sender while queued), kernel objects made by syscalls (channels, polls, timers, thread
-// objects, silos) and each thread's kernel stack and bookkeeping. Not charged: the Process
-// object and its handle table (bounded per process), and what the kernel itself sends (exit
-// reports).
+// objects, silos), each thread's kernel stack and bookkeeping, and the handle table's growth
+// (its first 32 slots are in the Process object; past them it doubles, 16 bytes a slot, up to
+// 1,024, and keeps what it grew until the process object goes: a syscall that needs a new
+// handle may then fail with kErrQuotaExceeded or kErrNoMemory). Not charged: the Process
+// object itself (bounded per process), and what the kernel itself sends (exit reports).
 
 #include <stdint.h>
 

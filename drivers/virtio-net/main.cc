@@ -3,8 +3,12 @@
 // every frame travels behind a 12-byte header in one buffer of its own. The receive queue is kept
 // full with kRxBuffers buffers, each put back as soon as its frame is copied out; what one
 // interrupt brings goes to every client in as few Frames batches as fit. Frames to send are
-// copied into one of kTxBuffers buffers; when none is free the frame is dropped and counted,
-// as on a wire. Every client gets every frame (there is no filtering yet).
+// copied into one of up to kTxBuffers buffers; when none is free the frame is dropped and
+// counted, as on a wire. Every client gets every frame (there is no filtering yet).
+//
+// The transmit buffers come in banks, made as they are needed: the first with the queues and
+// the receive buffers, the others (each its own DMA folio) when a burst finds every buffer
+// busy. An idle or lightly used card holds 96 KiB of DMA memory instead of 256.
 #include <stellina/component.h>
 
 #include <virtio-net_env.h>
@@ -25,13 +29,21 @@ class VirtioNet final : public drivers::NetworkDriver<stellina::components::virt
   static constexpr uint32_t kHeader = 12;
   static constexpr uint16_t kMtu = 1500;
   // DMA pages: the receive queue (0, 1), the transmit queue (2, 3), then buffers of half a
-  // page each, enough for a header and the largest frame (1526 bytes; 5.1.6.3.1).
+  // page each, enough for a header and the largest frame (1526 bytes; 5.1.6.3.1): the
+  // receive buffers and the first transmit bank.
   static constexpr uint32_t kBufferBytes = 2048;
+  static constexpr size_t kBuffersPerPage = drivers::kPage / kBufferBytes;
   static constexpr size_t kRxBuffers = 32, kTxBuffers = 88;  // bursts of several connections
+  // Transmit banks, in buffers: each doubles the room until kTxBuffers. Four DMA folios in
+  // all, as many as the startup server keeps for a driver.
+  static constexpr size_t kTxBanks = 4;
+  static constexpr size_t kTxBank[kTxBanks] = {8, 16, 32, 32};
+  static_assert(kTxBank[0] + kTxBank[1] + kTxBank[2] + kTxBank[3] == kTxBuffers);
   static constexpr size_t kFirstBufferPage = 4;
   static constexpr size_t kDmaPages =
-      kFirstBufferPage + (kRxBuffers + kTxBuffers) * kBufferBytes / drivers::kPage;
+      kFirstBufferPage + (kRxBuffers + kTxBank[0]) / kBuffersPerPage;
   static_assert(kDmaPages <= drivers::DmaPages::kMaxPages);
+  static_assert(kTxBank[2] / kBuffersPerPage <= drivers::DmaPages::kMaxPages);
   static constexpr unsigned kInterruptRounds = 4;
 
   void on_interrupt() override {
@@ -121,11 +133,52 @@ class VirtioNet final : public drivers::NetworkDriver<stellina::components::virt
 
   uint8_t* mac() { return port_.info().mac; }
 
+  // Receive buffer i, then the first transmit bank, in the pages the device was opened with.
   uint8_t* buffer(size_t i) const {
-    return device_.page(kFirstBufferPage + i / 2) + (i % 2) * kBufferBytes;
+    return device_.page(kFirstBufferPage + i / kBuffersPerPage) +
+           (i % kBuffersPerPage) * kBufferBytes;
   }
   uint64_t buffer_phys(size_t i) const {
-    return device_.page_phys(kFirstBufferPage + i / 2) + (i % 2) * kBufferBytes;
+    return device_.page_phys(kFirstBufferPage + i / kBuffersPerPage) +
+           (i % kBuffersPerPage) * kBufferBytes;
+  }
+  // Transmit buffer i (below tx_capacity_): its bank, and its place in it.
+  struct TxPlace {
+    size_t bank, index;
+  };
+  static TxPlace tx_place(size_t i) {
+    size_t bank = 0;
+    while (i >= kTxBank[bank]) i -= kTxBank[bank++];
+    return {bank, i};
+  }
+  uint8_t* tx_buffer(size_t i) const {
+    const TxPlace at = tx_place(i);
+    if (at.bank == 0) return buffer(kRxBuffers + at.index);
+    return tx_banks_[at.bank - 1].page(at.index / kBuffersPerPage) +
+           (at.index % kBuffersPerPage) * kBufferBytes;
+  }
+  uint64_t tx_buffer_phys(size_t i) const {
+    const TxPlace at = tx_place(i);
+    if (at.bank == 0) return buffer_phys(kRxBuffers + at.index);
+    return tx_banks_[at.bank - 1].physical(at.index / kBuffersPerPage) +
+           (at.index % kBuffersPerPage) * kBufferBytes;
+  }
+
+  // Makes the next transmit bank. False at the last one, or if it cannot be had (then no
+  // more are tried: the frames that find no buffer are dropped, as before the banks).
+  bool grow_transmit_buffers() {
+    if (tx_bank_count_ == kTxBanks || tx_growth_failed_) return false;
+    const size_t buffers = kTxBank[tx_bank_count_];
+    auto made = tx_banks_[tx_bank_count_ - 1].allocate(buffers / kBuffersPerPage, parent().get());
+    if (!made.ok()) {
+      log("no more transmit buffers than {}: {}", tx_capacity_, lib::error_name(made.error()));
+      tx_growth_failed_ = true;
+      return false;
+    }
+    ++tx_bank_count_;
+    tx_capacity_ += buffers;
+    log("{} transmit buffers", tx_capacity_);  // at most three lines a start
+    return true;
   }
 
   // Hands receive buffer i (0..kRxBuffers) to the device. False if the queue had no room.
@@ -160,13 +213,13 @@ class VirtioNet final : public drivers::NetworkDriver<stellina::components::virt
     if (!device_.ready()) return false;
     reclaim_transmitted();
     size_t i = 0;
-    while (i < kTxBuffers && tx_busy_[i]) ++i;
-    if (i == kTxBuffers) return false;
-    uint8_t* b = buffer(kRxBuffers + i);
+    while (i < tx_capacity_ && tx_busy_[i]) ++i;
+    if (i == tx_capacity_ && !grow_transmit_buffers()) return false;
+    uint8_t* b = tx_buffer(i);
     __builtin_memset(b, 0, kHeader);
     __builtin_memcpy(b + kHeader, frame, length);
-    const lib::virtio::Buffer chain{buffer_phys(kRxBuffers + i),
-                                    static_cast<uint32_t>(kHeader + length), false};
+    const lib::virtio::Buffer chain{tx_buffer_phys(i), static_cast<uint32_t>(kHeader + length),
+                                    false};
     auto head = tx_.submit(&chain, 1);
     if (!head.ok()) return false;
     tx_busy_[i] = true;
@@ -189,6 +242,10 @@ class VirtioNet final : public drivers::NetworkDriver<stellina::components::virt
   uint8_t rx_buffer_of_[lib::virtio::Queue::kMaxSize] = {};
   uint8_t tx_buffer_of_[lib::virtio::Queue::kMaxSize] = {};
   bool tx_busy_[kTxBuffers] = {};
+  drivers::DmaPages tx_banks_[kTxBanks - 1];  // the banks after the first
+  size_t tx_bank_count_ = 1;
+  size_t tx_capacity_ = kTxBank[0];  // the buffers of the banks made
+  bool tx_growth_failed_ = false;
   bool has_status_ = false;
   bool link_known_ = false;
 };

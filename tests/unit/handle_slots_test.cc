@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <vector>
 
 namespace {
 
@@ -137,6 +138,105 @@ TEST(HandleSlots, DetachKeepsTheHandleForItsReturn) {
   EXPECT_EQ(s.count(), 0u);
   EXPECT_EQ(s.lookup(h).error(), Error::BadHandle);
   EXPECT_EQ(s.detach(h).error(), Error::BadHandle);
+}
+
+// A table that starts with 4 slots and doubles up to 32, its steps from the host heap.
+using Growing = lib::HandleSlots<32, 4>;
+
+struct Chunks {
+  std::vector<std::vector<Growing::Slot>> held;
+  void grow(Growing& s) {
+    held.emplace_back(s.growth());
+    s.grow(held.back().data());
+  }
+};
+
+TEST(HandleSlots, StartsSmallAndDoublesToTheLimit) {
+  Growing s;
+  Chunks chunks;
+  std::vector<uint32_t> handles;
+  EXPECT_EQ(s.capacity(), 4u);
+  EXPECT_EQ(Growing::limit(), 32u);
+  for (size_t expected : {4u, 8u, 16u, 32u}) {
+    while (!s.full()) handles.push_back(s.insert(&objects[handles.size() % 16], 1).value());
+    EXPECT_EQ(s.count(), expected);
+    EXPECT_EQ(s.capacity(), expected);
+    // Full for now: nothing more until it grows.
+    EXPECT_EQ(s.reserve().error(), Error::NoResources);
+    if (expected < 32) {
+      EXPECT_EQ(s.growth(), expected);
+      chunks.grow(s);
+      EXPECT_EQ(s.capacity(), 2 * expected);
+    }
+  }
+  // At the limit: no step is left.
+  EXPECT_EQ(s.growth(), 0u);
+  EXPECT_EQ(s.insert(&objects[0], 1).error(), Error::NoResources);
+  // Every handle made on the way still names its object, each its own slot.
+  EXPECT_EQ(std::set<uint32_t>(handles.begin(), handles.end()).size(), 32u);
+  for (size_t i = 0; i < handles.size(); ++i)
+    EXPECT_EQ(s.lookup(handles[i]).value().object, &objects[i % 16]) << i;
+}
+
+TEST(HandleSlots, SlotsPastTheCapacityNameNothing) {
+  Growing s;
+  Chunks chunks;
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(s.insert(&objects[i], 1).ok());
+  // Slot 5 (index 4) is not there yet: its handle value is refused, not read.
+  for (uint32_t v : {5u, 8u, 32u, 33u}) EXPECT_EQ(s.lookup(v).error(), Error::BadHandle) << v;
+  chunks.grow(s);
+  const uint32_t fifth = s.insert(&objects[4], 2).value();
+  EXPECT_EQ(fifth & 0xfffu, 5u);
+  EXPECT_EQ(s.lookup(fifth).value().rights, 2u);
+  EXPECT_EQ(s.lookup(9).error(), Error::BadHandle);
+}
+
+TEST(HandleSlots, GrownSlotsReserveDetachAndDrainLikeTheFirst) {
+  Growing s;
+  Chunks chunks;
+  std::vector<uint32_t> handles;
+  while (s.capacity() < 32) {
+    while (!s.full()) handles.push_back(s.insert(&objects[handles.size() % 16], 1).value());
+    chunks.grow(s);
+  }
+  ASSERT_EQ(handles.size(), 16u);
+  // Free one in the first step and one in the last: the next reservations find them.
+  ASSERT_TRUE(s.remove(handles[2]).ok());
+  ASSERT_TRUE(s.remove(handles[12]).ok());
+  while (!s.full()) handles.push_back(s.reserve().value());
+  EXPECT_EQ(s.count(), 32u);
+  const uint32_t last = handles.back();
+  EXPECT_EQ(s.lookup(last).error(), Error::BadHandle);  // reserved: names nothing yet
+  ASSERT_TRUE(s.fill(last, &objects[7], 3).ok());
+  const auto detached = s.detach(last).value();
+  EXPECT_EQ(detached.object, &objects[7]);
+  ASSERT_TRUE(s.fill(last, detached.object, detached.rights).ok());
+  size_t drained = 0;
+  s.drain([&](const Growing::Entry&) { ++drained; });
+  EXPECT_EQ(drained, 15u);    // 16 made, 2 removed, the last one filled
+  EXPECT_EQ(s.count(), 17u);  // the other 17 reservations stay
+}
+
+TEST(HandleSlots, TakeChunksGivesEveryStepBack) {
+  Growing s;
+  Chunks chunks;
+  while (s.growth()) {
+    while (!s.full()) ASSERT_TRUE(s.reserve().ok());
+    chunks.grow(s);
+  }
+  std::vector<std::pair<Growing::Slot*, size_t>> taken;
+  s.take_chunks([&](Growing::Slot* chunk, size_t slots) { taken.emplace_back(chunk, slots); });
+  ASSERT_EQ(taken.size(), 3u);
+  std::set<Growing::Slot*> given;
+  size_t slots = 0;
+  for (auto& c : chunks.held) given.insert(c.data());
+  for (auto& [chunk, n] : taken) {
+    EXPECT_EQ(given.count(chunk), 1u);
+    slots += n;
+  }
+  EXPECT_EQ(slots, 4u + 8u + 16u);
+  EXPECT_EQ(s.capacity(), 4u);
+  EXPECT_EQ(s.count(), 0u);
 }
 
 }  // namespace
