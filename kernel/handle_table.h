@@ -28,7 +28,7 @@ class Silo;
 
 class HandleTable {
  public:
-  static constexpr size_t kCapacity = 1024;
+  static constexpr size_t kCapacity = 8192;
   static constexpr size_t kFirstSlots = 32;
   using Slots = lib::HandleSlots<kCapacity, kFirstSlots>;
 

@@ -27,7 +27,7 @@ enum Status : int64_t {
   kErrTimedOut = -11,        // the deadline passed
   kErrNotFound = -12,        // no such object or name
   kErrNotSupported = -13,    // the operation does not apply
-  kErrNoResources = -14,     // a table at its limit (handles: 1,024; waiters) is full
+  kErrNoResources = -14,     // a table at its limit (handles: 8,192; waiters) is full
   kErrCanceled = -15,        // the call was abandoned because the process is ending (its
                              // threads never see this: they end instead of returning)
   kErrQuotaExceeded = -16,   // the silo's quota (memory or threads) is used up

@@ -74,12 +74,12 @@ struct Backoff {
   }
 };
 // Connections held at once. Each holds a channel handle, and a process's handle table holds
-// 1,024 (kernel/handle_table.h): the rest is left for httpd's own channels and the handles a
-// message brings, so that the table is full, and evicts, before the handles run out (a
-// Connect whose handle finds no room could not be received). A connection costs a slot here
-// and one in the SDK's table (about 100 bytes) until its first byte; then a Session (about
-// 6.5 KiB, from the heap, given back when it closes), at most kMaxSessions of them at once.
-constexpr size_t kMaxConnections = 896;
+// 8,192 (kernel/handle_table.h): the rest is left for httpd's own channels and the handles a
+// message brings, so that the table is full, and evicts, before the handles run out. A connection
+// costs a slot here and one in the SDK's table (about 100 bytes) until its first byte; then a
+// Session (about 6.5 KiB, from the heap, given back when it closes), at most kMaxSessions of them
+// at once.
+constexpr size_t kMaxConnections = 4096;
 constexpr size_t kMaxSessions = 512;
 // The site's files, read into memory (the web terminal's xterm.js alone is about 290 KB).
 constexpr size_t kSiteArena = size_t{512} * 1024;

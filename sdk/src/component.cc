@@ -65,6 +65,8 @@ Result<size_t> Component::free_slot() {
 }
 
 void Component::release_slot(size_t i) {
+  if (slot(i).starved) --starved_count_;
+  slot(i).starved = false;
   slot(i).watched = nullptr;
   if (i < free_hint_) free_hint_ = i;
 }
@@ -126,7 +128,8 @@ void Component::unwatch(Channel& ch) {
 void Component::rewatch(size_t i) {
   sys::poll_remove(poll_.get(), i);
   const Slot& s = slot(i);
-  const uint32_t signals = (s.paused ? 0 : kWatch) | (s.want_writable ? abi::kSignalWritable : 0);
+  const uint32_t signals =
+      (s.paused || s.starved ? 0 : kWatch) | (s.want_writable ? abi::kSignalWritable : 0);
   if (signals) sys::poll_add(poll_.get(), s.watched->get(), signals, i);
 }
 
@@ -275,12 +278,22 @@ void Component::dispatch(size_t i, uint32_t signals) {
     Channel& ch = *slot(i).watched;
     const int64_t r = sys::channel_recv(ch.get(), &m);
     if (r == abi::kErrWouldBlock) return;
+    if (r == abi::kErrNoResources) {
+      // The process's handle table has no room for the message's handles: the message stays
+      // queued, whole, and the channel waits (paused) until something else was handled.
+      if (starved_count_++ == 0)
+        log("a message waits: no room in the handle table for its handles");
+      handled_at_starving_ = handled_;
+      slot(i).starved = true;
+      return rewatch(i);
+    }
     if (r != abi::kOk) {  // the peer is gone and the queue empty (or worse): let go
       on_peer_closed(ch);
       if (slot(i).watched == &ch) forget(i);
       return;
     }
     call_id_ = m.call_id;
+    ++handled_;
     switch (m.kind) {
       case abi::MessageKind::Connect:
         // Only the parent (the startup channel) brings new clients and services; on any
@@ -388,8 +401,19 @@ int64_t Component::run(const abi::StartupBlock& startup) {
       }
     }
     if (!stopping_) after_events();
+    if (starved_count_ && handled_ != handled_at_starving_) retry_starved();
   }
   return exit_code_;
+}
+
+void Component::retry_starved() {
+  for (size_t i = 0; i < slot_count_ && starved_count_; ++i) {
+    Slot& s = slot(i);
+    if (!s.watched || !s.starved) continue;
+    s.starved = false;
+    --starved_count_;
+    rewatch(i);
+  }
 }
 
 Result<void> load_spawn_silo(const abi::StartupBlock& startup, abi::Handle* silo) {

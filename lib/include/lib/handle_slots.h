@@ -33,7 +33,7 @@ class HandleSlots {
   struct Slot {
     void* object = nullptr;
     uint32_t rights = 0;
-    uint32_t generation : 20 = 0;  // 32 bits less the index's 12
+    uint32_t generation : 18 = 0;  // 32 bits less the index's 14
     uint32_t reserved : 1 = 0;
     Entry entry() const { return Entry{object, rights}; }
   };
@@ -154,7 +154,7 @@ class HandleSlots {
   }
 
  private:
-  static constexpr unsigned kIndexBits = 12;
+  static constexpr unsigned kIndexBits = 14;
   static_assert(First > 0 && N < (1u << kIndexBits) - 1, "slot index must fit");
   static_assert(N % First == 0 && std::has_single_bit(N / First),
                 "the limit must be the first slots doubled a whole number of times");

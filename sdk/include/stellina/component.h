@@ -237,6 +237,7 @@ class Component {
     Channel owned;               // a channel given to listen()
     Channel* watched = nullptr;  // owned, or the component's own; null: the slot is free
     bool paused = false;
+    bool starved = false;  // unwatched: a message's handles found no room (see dispatch)
     bool want_writable = false;
     void* context = nullptr;
   };
@@ -253,6 +254,7 @@ class Component {
   Result<void> add_chunk();
   void release_slot(size_t i);
   void dispatch(size_t slot, uint32_t signals);
+  void retry_starved();
   void forget(size_t slot);
   size_t slot_of(const Channel& ch) const;
   void* context_at(size_t slot) const;
@@ -281,6 +283,12 @@ class Component {
   uint32_t handle_count_ = 0;
   bool stopping_ = false;
   int64_t exit_code_ = 0;
+  // Messages handled so far, and the count when a slot last starved: starved slots are tried
+  // again only once something else was handled (which may have closed handles), never in a
+  // loop of their own.
+  uint64_t handled_ = 0;
+  uint64_t handled_at_starving_ = 0;
+  size_t starved_count_ = 0;
 };
 
 // The silo a component whose spec has a [spawn] table may start programs in
