@@ -16,18 +16,21 @@ namespace abi = stellina::abi;
 namespace sys = stellina::sys;
 
 class Starver final : public stellina::Component {
-  static constexpr uint64_t kStepNs = 300'000'000;
+  // Long enough that the loop has tried the waiting message before the first step, however
+  // slow the host.
+  static constexpr uint64_t kStepNs = 1'000'000'000;
   static constexpr size_t kBatch = 16;  // handles closed to make room
   // Wakeups of the loop allowed while the message waits: the one that found it, the timer's.
   static constexpr uint64_t kMaxWakeups = 3;
   static constexpr lib::StringView kCarrier = "with a handle";  // the waiting message's data
 
   void on_start() override {
-    if (!make_channels() || !set_timer(sys::clock_now() + 60 * kStepNs).ok()) {
+    if (!make_channels() || !set_timer(sys::clock_now() + 10 * kStepNs).ok()) {
       log("FAIL: cannot set up its channels and timer");
       return stop(1);
     }
     const size_t made = fill();
+    if (made == 0) return stop(1);
     abi::Handle moved = fillers_[--filled_];
     if (!waiting_peer_
              .send(abi::MessageKind::Data, Bytes(kCarrier.data(), kCarrier.size()), 0, &moved, 1)
