@@ -280,10 +280,10 @@ void Component::dispatch(size_t i, uint32_t signals) {
     if (r == abi::kErrWouldBlock) return;
     if (r == abi::kErrNoResources) {
       // The process's handle table has no room for the message's handles: the message stays
-      // queued, whole, and the channel waits (paused) until something else was handled.
+      // queued, whole, and the channel is not watched until another message was handled.
+      if (slot(i).starved) return;
       if (starved_count_++ == 0)
         log("a message waits: no room in the handle table for its handles");
-      handled_at_starving_ = handled_;
       slot(i).starved = true;
       return rewatch(i);
     }
@@ -383,6 +383,7 @@ int64_t Component::run(const abi::StartupBlock& startup) {
   abi::PollEvent events[8];
   while (!stopping_) {
     const int64_t n = sys::poll_wait(poll_.get(), events, 8);
+    const uint64_t handled_before = handled_;
     if (n < 0) return n;
     for (int64_t i = 0; i < n && !stopping_; ++i) {
       const size_t key = events[i].key;
@@ -401,7 +402,9 @@ int64_t Component::run(const abi::StartupBlock& startup) {
       }
     }
     if (!stopping_) after_events();
-    if (starved_count_ && handled_ != handled_at_starving_) retry_starved();
+    // Starved channels are tried again once a message was handled in this pass (its handler
+    // may have closed handles), never by a pass of their own failures: no spinning on them.
+    if (starved_count_ && handled_ != handled_before) retry_starved();
   }
   return exit_code_;
 }

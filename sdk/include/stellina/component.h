@@ -283,11 +283,9 @@ class Component {
   uint32_t handle_count_ = 0;
   bool stopping_ = false;
   int64_t exit_code_ = 0;
-  // Messages handled so far, and the count when a slot last starved: starved slots are tried
-  // again only once something else was handled (which may have closed handles), never in a
-  // loop of their own.
+  // Messages handled so far (starved slots are tried again after a pass of the loop that
+  // handled one), and the slots starved now.
   uint64_t handled_ = 0;
-  uint64_t handled_at_starving_ = 0;
   size_t starved_count_ = 0;
 };
 
