@@ -75,9 +75,10 @@ lib::Result<Ref<Process>> start(const abi::SpawnRequest& request, const char* na
     return spawn_from_folio(name, *image, request.image_size, &caller_silo, granted.handles(),
                             granted.count(), Ref<Channel>(), in, linux_start);
   }
-  if (request.isolation == abi::Isolation::User)
+  if (request.isolation == abi::Isolation::User) {
     return spawn_from_archive(name, granted.handles(), granted.count(), Ref<Channel>(), in,
                               linux_start);
+  }
   return spawn_in_kernel(name, granted.handles(), granted.count(), Ref<Channel>(), in);
 }
 

@@ -38,7 +38,7 @@ lib::Result<uint64_t> build(Built& b, const char* strings, size_t size, uint32_t
 }
 
 TEST(LinuxStack, ArgumentsEnvironmentAndAuxv) {
-  const char kStrings[] = "prog\0-x\0HOME=/\0TERM=dumb";
+  constexpr char kStrings[] = "prog\0-x\0HOME=/\0TERM=dumb";
   Built b;
   ASSERT_TRUE(build(b, kStrings, sizeof(kStrings), 2, 2, {{lib::kAtPagesz, 4096}}).ok());
   EXPECT_EQ(b.rsp % 16, 0u);
@@ -62,7 +62,7 @@ TEST(LinuxStack, ArgumentsEnvironmentAndAuxv) {
 }
 
 TEST(LinuxStack, NoEnvironment) {
-  const char kStrings[] = "a";
+  constexpr char kStrings[] = "a";
   Built b;
   ASSERT_TRUE(build(b, kStrings, sizeof(kStrings), 1, 0).ok());
   EXPECT_EQ(b.word(b.rsp), 1u);
@@ -74,7 +74,7 @@ TEST(LinuxStack, NoEnvironment) {
 
 TEST(LinuxStack, RefusesMalformedInput) {
   Built b;
-  const char kTwo[] = "a\0b";
+  constexpr char kTwo[] = "a\0b";
   EXPECT_EQ(build(b, kTwo, sizeof(kTwo), 1, 0).error(), lib::Error::InvalidArgument);
   EXPECT_EQ(build(b, kTwo, sizeof(kTwo), 3, 0).error(), lib::Error::InvalidArgument);
   EXPECT_EQ(build(b, kTwo, sizeof(kTwo) - 1, 2, 0).error(), lib::Error::InvalidArgument);

@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   std::cout << "steady clock goes forward: " << (t1 >= t0) << '\n';
   auto since = std::chrono::system_clock::now().time_since_epoch();
   std::cout << "after 2020: "
-            << (std::chrono::duration_cast<std::chrono::hours>(since).count() > 50 * 365 * 24)
+            << (std::chrono::duration_cast<std::chrono::hours>(since).count() > 50LL * 365 * 24)
             << '\n';
 
   std::string line;
