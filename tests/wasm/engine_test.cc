@@ -5,10 +5,7 @@
 
 #include <cstring>
 
-#include "malloc_allocator.h"
-#include "module_builder.h"
-#include "wasm/instance.h"
-#include "wasm/module.h"
+#include "engine_fixture.h"
 
 namespace wasm_test {
 namespace {
@@ -16,43 +13,7 @@ namespace {
 constexpr uint8_t kI32 = 0x7F;
 constexpr uint8_t kI64 = 0x7E;
 
-class Engine : public ::testing::Test {
- protected:
-  void TearDown() override {
-    wasm::Store::destroy(store_);
-    wasm::Module::destroy(module_);
-    EXPECT_EQ(allocator_.outstanding(), 0u);
-  }
-  // Decodes `bytes`; on failure returns null and keeps the message.
-  wasm::Module* decode(const Bytes& bytes) {
-    wasm::Module::destroy(module_);
-    module_ = wasm::Module::decode(&allocator_, limits_, bytes.data(), bytes.size(), &fail_);
-    return module_;
-  }
-  wasm::Instance* instantiate(const Bytes& bytes, const wasm::Extern* imports = nullptr,
-                              uint32_t count = 0) {
-    if (decode(bytes) == nullptr) return nullptr;
-    if (store_ == nullptr) store_ = wasm::Store::create(&allocator_, limits_);
-    wasm::Trap trap;
-    return store_->instantiate(*module_, imports, count, &fail_, &trap);
-  }
-  wasm::Trap call(wasm::Instance* inst, const char* name, std::vector<uint64_t> args,
-                  uint64_t* result = nullptr) {
-    wasm::Extern e;
-    EXPECT_TRUE(inst->find_export(name, std::strlen(name), &e));
-    uint64_t results[4] = {};
-    wasm::Trap t = store_->invoke(e.func, args.data(), results);
-    if (result != nullptr) *result = results[0];
-    return t;
-  }
-  std::string message() const { return fail_.message != nullptr ? fail_.message : ""; }
-
-  MallocAllocator allocator_;
-  wasm::Limits limits_;
-  wasm::Module* module_ = nullptr;
-  wasm::Store* store_ = nullptr;
-  wasm::Fail fail_;
-};
+using Engine = EngineFixture;
 
 TEST_F(Engine, AddsTwoNumbers) {
   // (func (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)

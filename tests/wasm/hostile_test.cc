@@ -4,51 +4,26 @@
 
 #include <gtest/gtest.h>
 
-#include "malloc_allocator.h"
-#include "module_builder.h"
-#include "wasm/instance.h"
-#include "wasm/module.h"
+#include <utility>
+
+#include "engine_fixture.h"
 
 namespace wasm_test {
 namespace {
 
 constexpr uint8_t kI32 = 0x7F;
 
-class Hostile : public ::testing::Test {
+// Every instance in a store of its own (a giant memory is given back before the next).
+class Hostile : public EngineFixture {
  protected:
-  void TearDown() override {
-    wasm::Store::destroy(store_);
-    wasm::Module::destroy(module_);
-    EXPECT_EQ(allocator_.outstanding(), 0u);
-  }
-  wasm::Module* decode(const Bytes& bytes) {
-    wasm::Module::destroy(module_);
-    module_ = wasm::Module::decode(&allocator_, limits_, bytes.data(), bytes.size(), &fail_);
-    return module_;
-  }
   wasm::Instance* instantiate(const Bytes& bytes) {
-    if (decode(bytes) == nullptr) return nullptr;
     wasm::Store::destroy(store_);
-    store_ = wasm::Store::create(&allocator_, limits_);
-    wasm::Trap trap;
-    return store_->instantiate(*module_, nullptr, 0, &fail_, &trap);
+    store_ = nullptr;
+    return EngineFixture::instantiate(bytes);
   }
   wasm::Trap call(wasm::Instance* inst, std::vector<uint64_t> args, uint64_t* result = nullptr) {
-    wasm::Extern e;
-    EXPECT_TRUE(inst->find_export("f0", 2, &e));
-    uint64_t results[4] = {};
-    args.resize(4);
-    wasm::Trap t = store_->invoke(e.func, args.data(), results);
-    if (result != nullptr) *result = results[0];
-    return t;
+    return EngineFixture::call(inst, "f0", std::move(args), result);
   }
-  std::string message() const { return fail_.message != nullptr ? fail_.message : ""; }
-
-  MallocAllocator allocator_;
-  wasm::Limits limits_;
-  wasm::Module* module_ = nullptr;
-  wasm::Store* store_ = nullptr;
-  wasm::Fail fail_;
 };
 
 Bytes nested_blocks(uint32_t depth) {
