@@ -89,6 +89,14 @@ class Machine:
         while select.select([self.proc.stdout], [], [], 0)[0]:
             self.pump(0)
 
+    def shut_down(self):
+        """Types shutdown at the kernel console; fails unless QEMU then exits with 0."""
+        self.proc.stdin.write(b"shutdown\r")
+        self.proc.stdin.flush()
+        self.wait(r"power: shutting down", timeout=30)
+        status = self.proc.wait(timeout=20)
+        expect(status == 0, f"QEMU exited with {status}")
+
 
 def curl(url, *extra, timeout=60):
     """Runs curl; returns (status, headers as a lower-case dict, body bytes)."""
@@ -303,12 +311,7 @@ def check(m, port, isolation):
     check_history(base, requests_made=30)
 
     m.drain()
-    m.proc.stdin.write(b"shutdown\r")
-    m.proc.stdin.flush()
-    m.wait(r"power: shutting down")
-    status = m.proc.wait(timeout=20)
-    if status != 0:
-        raise Failure(f"QEMU exited with {status}")
+    m.shut_down()
     bad = re.search(r"^.*(CPU exception|ended: (killed|crashed|fault)|malformed).*$", m.serial,
                     re.MULTILINE)
     if bad:

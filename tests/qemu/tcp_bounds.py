@@ -158,11 +158,7 @@ def check(m, port):
           f"idle keep-alive ones, {idle} evicted; {NON_READERS} non-readers and a pipeliner "
           f"({pipelined} requests) reset by the 3 s persist timeout within {took:.1f} s; "
           f"every request of the good client answered")
-    m.proc.stdin.write(b"shutdown\r")
-    m.proc.stdin.flush()
-    m.wait(r"power: shutting down", timeout=30)
-    status = m.proc.wait(timeout=20)
-    expect(status == 0, f"QEMU exited with {status}")
+    m.shut_down()
 
 
 def main():

@@ -171,11 +171,7 @@ def check(m, port, fd_limit):
           f"{cookies[1]} accepted; {evicted} evicted by httpd); {SLOW} slow-header clients closed by "
           f"the request deadline, {NON_READERS} non-readers and a pipeliner ({pipelined} "
           f"requests written) alongside; the good client's slowest request took {worst:.2f} s")
-    m.proc.stdin.write(b"shutdown\r")
-    m.proc.stdin.flush()
-    m.wait(r"power: shutting down", timeout=30)
-    status = m.proc.wait(timeout=20)
-    expect(status == 0, f"QEMU exited with {status}")
+    m.shut_down()
 
 
 def main():
