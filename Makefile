@@ -12,8 +12,10 @@ JOBS    ?= $(shell nproc)
 POOL    ?= 0
 MAX_VMS ?= 4
 
+# ccache: a rebuild of unchanged sources (a new clone, a new build directory) is a cache hit.
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_ASM_COMPILER=clang-14
+  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_ASM_COMPILER=clang-14 \
+  -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 
 .PHONY: all setup configure build run serve-vms test iso bench fuzz format tidy clean clean-disk
 

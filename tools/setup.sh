@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  clang-14 lld-14 llvm-14 cmake ninja-build make python3
+  clang-14 lld-14 llvm-14 cmake ninja-build make python3 ccache
   libgtest-dev libclang-rt-14-dev
   qemu-system-x86 qemu-utils
   grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
