@@ -55,7 +55,8 @@ def ninja_deps(build):
 
 
 class Hasher:
-    """Content hashes of files, each file read once."""
+    """Content hashes of files, each file read once. The tree's own path in a file (a
+    generated header names its source) counts as the same in every checkout."""
 
     def __init__(self):
         self.known = {}
@@ -63,7 +64,8 @@ class Hasher:
     def file(self, path):
         if path not in self.known:
             try:
-                self.known[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+                data = Path(path).read_bytes().replace(str(ROOT).encode(), b"<root>")
+                self.known[path] = hashlib.sha256(data).hexdigest()
             except OSError:
                 self.known[path] = None
         return self.known[path]
@@ -77,7 +79,7 @@ def file_key(source, commands, deps, build, hasher, common):
     key.update(hasher.file(ROOT / source).encode())
 
     def neutral(text):  # the same tree in another directory gives the same key
-        return text.replace(str(build), "<build>").replace(str(ROOT), "<root>")
+        return text.replace(str(ROOT), "<root>")
 
     for entry in commands:
         words = shlex.split(entry["command"])
