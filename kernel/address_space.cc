@@ -260,6 +260,41 @@ lib::Result<uintptr_t> AddressSpace::free_range_below(uintptr_t top, size_t size
   return lib::Error::NoMemory;
 }
 
+lib::Result<void> AddressSpace::copy_region_into(const Region& r, AddressSpace& child) const {
+  for (uintptr_t va = r.start; va < r.end; va += arch::kPageSize) {
+    auto frame = arch::user_page_frame(root_, va);
+    if (!frame.ok()) continue;  // never touched: demand-zero in the child too
+    if (r.folio) {
+      // The folio's own frame: the mapping shares it, and the region's reference keeps it.
+      const uint32_t flags = TRY(arch::user_page_flags(root_, va)) & ~arch::kPageOwned;
+      TRY(arch::user_map(child.root_, va, frame.value(), flags, child));
+      continue;
+    }
+    const uint32_t flags = TRY(arch::user_page_flags(root_, va));
+    const uintptr_t page = TRY(child.charged_page());
+    __builtin_memcpy(arch::phys_to_virt(page), arch::phys_to_virt(frame.value()), arch::kPageSize);
+    TRY(child.map_charged(va, page, flags & (arch::kPageWrite | arch::kPageExec)));
+  }
+  return {};
+}
+
+lib::Result<AddressSpace*> AddressSpace::clone_for_fork() {
+  AddressSpace* child = TRY(create(silo_));
+  child->next_folio_address_ = next_folio_address_;
+  lib::Result<void> copied;
+  for (size_t i = 0; i < region_count_ && copied.ok(); ++i) {
+    child->regions_[i] = regions_[i];
+    if (regions_[i].folio) regions_[i].folio->retain();
+    child->region_count_ = i + 1;
+    copied = copy_region_into(regions_[i], *child);
+  }
+  if (!copied.ok()) {
+    child->release();  // its pages, tables and folio references go back
+    return copied.error();
+  }
+  return child;
+}
+
 AddressSpace::FaultResult AddressSpace::handle_fault(uintptr_t addr, bool write, bool exec) {
   const Region* r = find(addr);
   if (!r || r->folio || (r->flags & kNoAccess) || (write && !(r->flags & arch::kPageWrite)) ||

@@ -67,6 +67,14 @@ class AddressSpace final : public Object, private arch::PageTableSource {
   // floor. Errors: NoMemory (none).
   lib::Result<uintptr_t> free_range_below(uintptr_t top, size_t size, uintptr_t floor) const;
 
+  // A copy of this address space for a forked process, charged to the same silo: the same
+  // regions, a private copy of every page mapped in a demand-zero region (copied now, not at
+  // the first write: see docs/linux.md), and the same frames for folio mappings (shared, as
+  // a shared mapping is across fork). Errors: QuotaExceeded, NoMemory (the copy is undone).
+  lib::Result<AddressSpace*> clone_for_fork() REQUIRES(sched_lock);
+  // Pages the address space owns (charged to its silo).
+  size_t owned_pages() const { return owned_pages_; }
+
   // Resolves a fault at addr if it is in a region that allows the access: maps a zeroed page.
   enum class FaultResult { Mapped, Refused, OverQuota };
   FaultResult handle_fault(uintptr_t addr, bool write, bool exec);
@@ -103,6 +111,8 @@ class AddressSpace final : public Object, private arch::PageTableSource {
   void split_at(uintptr_t addr);
   // Merges demand-zero regions that touch and have the same rights.
   void coalesce();
+  // Copies region r's mapped pages from this space into child (clone_for_fork).
+  lib::Result<void> copy_region_into(const Region& r, AddressSpace& child) const;
   // Maps a page from charged_page; gives it (and its charge) back if that fails.
   lib::Result<void> map_charged(uintptr_t virt, uintptr_t page, uint32_t flags);
 

@@ -160,6 +160,8 @@ lib::Result<void> user_map(uintptr_t root, uintptr_t virt, uintptr_t phys, uint3
 lib::Result<uintptr_t> user_unmap(uintptr_t root, uintptr_t virt, PageTableSource& tables);
 // The PageFlags a user page is mapped with (kPageUser always set). Errors: NotFound.
 lib::Result<uint32_t> user_page_flags(uintptr_t root, uintptr_t virt);
+// The frame a user page is mapped to. Errors: NotFound.
+lib::Result<uintptr_t> user_page_frame(uintptr_t root, uintptr_t virt);
 // Gives a mapped user page new rights (kPageWrite, kPageExec), its frame and its kPageOwned
 // mark kept. Errors: NotFound (not mapped).
 lib::Result<void> user_protect(uintptr_t root, uintptr_t virt, uint32_t flags);
@@ -213,6 +215,19 @@ struct Context;  // saved callee-saved registers, on the thread's own stack
 Context* context_init(uintptr_t stack_top, void (*entry)(void*), void* arg);
 // Saves the current context into *save and resumes next.
 extern "C" void context_switch(Context** save, Context* next);
+
+// A user thread's registers as its system call found them, for a new thread that resumes
+// where another made the call (Linux's fork and clone): opaque outside the arch code.
+struct UserFrame {
+  uint64_t words[22];
+};
+// The calling thread's registers at its system call (kernel_stack_top: its kernel stack's).
+void syscall_user_frame(uintptr_t kernel_stack_top, UserFrame* out);
+// The value the call returns in the copy (and, when sp is not 0, a new user stack pointer).
+void set_user_frame_result(UserFrame* frame, uint64_t value, uintptr_t sp);
+// Leaves the kernel to user mode with every register as frame holds them; a frame user mode
+// cannot take ends the process (kernel::kill_current_process), as enter_user does.
+[[noreturn]] void resume_user_frame(const UserFrame& frame);
 
 // The CPU's basic feature flags, as Linux reports them to programs in AT_HWCAP (on x86_64,
 // CPUID leaf 1's EDX).

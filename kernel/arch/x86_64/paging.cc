@@ -392,6 +392,14 @@ lib::Result<uint32_t> user_page_flags(uintptr_t root, uintptr_t virt) {
   return flags;
 }
 
+lib::Result<uintptr_t> user_page_frame(uintptr_t root, uintptr_t virt) {
+  if (virt >= kUserTop) return lib::Error::InvalidArgument;
+  kernel::SpinlockGuard guard(paging_lock);
+  const uint64_t e = *TRY(walk(root_table(root), virt, false));
+  if (!(e & kPresent)) return lib::Error::NotFound;
+  return e & kAddressMask;
+}
+
 lib::Result<void> user_protect(uintptr_t root, uintptr_t virt, uint32_t flags) {
   if (virt >= kUserTop) return lib::Error::InvalidArgument;
   kernel::SpinlockGuard guard(paging_lock);
