@@ -118,6 +118,9 @@ enum PageFlags : uint32_t {
   kPageUser = 1u << 2,
   kPageUncached = 1u << 3,
   kPageOwned = 1u << 4,  // user pages: the frame is freed with the address space
+  // User pages: the frame may be shared with another address space (a fork's): mapped
+  // read-only whatever kPageWrite says, and copied at the first write (AddressSpace).
+  kPageCopyOnWrite = 1u << 5,
 };
 // Builds the kernel's own page tables (direct map, kernel image with per-section rights)
 // and switches to them, before the physical allocator exists.
@@ -163,8 +166,11 @@ lib::Result<uint32_t> user_page_flags(uintptr_t root, uintptr_t virt);
 // The frame a user page is mapped to. Errors: NotFound.
 lib::Result<uintptr_t> user_page_frame(uintptr_t root, uintptr_t virt);
 // Gives a mapped user page new rights (kPageWrite, kPageExec), its frame and its kPageOwned
-// mark kept. Errors: NotFound (not mapped).
+// and kPageCopyOnWrite marks kept (a shared frame stays read-only). Errors: NotFound.
 lib::Result<void> user_protect(uintptr_t root, uintptr_t virt, uint32_t flags);
+// Points a mapped user page at a frame (another, or the same) with new flags (kPageWrite,
+// kPageExec, kPageOwned, kPageCopyOnWrite). Errors: NotFound (not mapped).
+lib::Result<void> user_remap(uintptr_t root, uintptr_t virt, uintptr_t phys, uint32_t flags);
 // Loads an address space (0: the kernel's own).
 void switch_root(uintptr_t root);
 // The kernel stack that traps and syscalls from user mode land on.

@@ -1,11 +1,12 @@
 // The kernel mechanisms under Linux's fork and threads: an address space's copy for a fork
-// (contents equal, frames apart, untouched pages left untouched, charges given back when the
-// silo cannot take the copy) and futexes (the value check, bitsets, deadlines, and the
-// waiters' bound at and beyond kMaxWaiters).
+// (frames shared copy-on-write until either side writes, untouched pages left untouched,
+// charges given back when the silo cannot take the copy) and futexes (the value check, bitsets,
+// deadlines, and the waiters' bound at and beyond kMaxWaiters).
 
 #include "kernel/address_space.h"
 #include "kernel/futex.h"
 #include "kernel/ktest/ktest.h"
+#include "kernel/shared_frames.h"
 #include "kernel/thread.h"
 
 namespace kernel {
@@ -25,6 +26,12 @@ uint8_t byte_at(AddressSpace* as, uintptr_t va) {
   auto frame = arch::user_page_frame(as->root(), va & ~(kPage - 1));
   if (!frame.ok()) return 0xff;
   return static_cast<const uint8_t*>(arch::phys_to_virt(frame.value()))[va & (kPage - 1)];
+}
+
+bool copy_on_write(AddressSpace* as, uintptr_t va) {
+  auto flags = arch::user_page_flags(as->root(), va);
+  return flags.ok() && (flags.value() & arch::kPageCopyOnWrite) &&
+         !(flags.value() & arch::kPageWrite);
 }
 
 void set_byte(AddressSpace* as, uintptr_t va, uint8_t value) {
@@ -64,19 +71,39 @@ KTEST(address_space_clone_for_fork) {
   lib::Error error = lib::Error::Busy;
   AddressSpace* child = clone_of(parent, &error);
   KREQUIRE(child);
-  // The same contents in other frames; a page never touched stays untouched.
-  KEXPECT(byte_at(child, kBase) == first && byte_at(child, kBase + 2 * kPage) == third);
-  KEXPECT(arch::user_page_frame(child->root(), kBase).value() !=
-          arch::user_page_frame(parent->root(), kBase).value());
+  // The same frames, read-only and shared on both sides; a page never touched stays so.
+  const uintptr_t frame = arch::user_page_frame(parent->root(), kBase).value();
+  KEXPECT(arch::user_page_frame(child->root(), kBase).value() == frame);
+  KEXPECT(copy_on_write(parent, kBase) && copy_on_write(child, kBase) &&
+          shared_frames::shared(frame));
   KEXPECT(!arch::user_page_frame(child->root(), kBase + kPage).ok());
-  KEXPECT(child->owned_pages() == 2);
-  // A write to one is not seen by the other.
+  KEXPECT(byte_at(child, kBase) == first && byte_at(child, kBase + 2 * kPage) == third);
+  KEXPECT(child->owned_pages() == 2);  // charged as its own, shared or not
+  // The child writes first: it gets a copy, and the parent's frame is the parent's alone.
+  KEXPECT(child->handle_fault(kBase, true, false) == AddressSpace::FaultResult::Mapped);
+  KEXPECT(arch::user_page_frame(child->root(), kBase).value() != frame);
+  KEXPECT(byte_at(child, kBase) == first && !copy_on_write(child, kBase));
+  KEXPECT(!shared_frames::shared(frame));
+  // The parent writes then: no copy, its mapping turns writable.
+  KEXPECT(parent->handle_fault(kBase, true, false) == AddressSpace::FaultResult::Mapped);
+  KEXPECT(arch::user_page_frame(parent->root(), kBase).value() == frame);
+  KEXPECT(!copy_on_write(parent, kBase));
   set_byte(child, kBase, 1);
-  set_byte(parent, kBase + 2 * kPage, 2);
-  KEXPECT(byte_at(parent, kBase) == first && byte_at(child, kBase + 2 * kPage) == third);
+  KEXPECT(byte_at(parent, kBase) == first);
+  // A read does not break the sharing.
+  KEXPECT(child->handle_fault(kBase + 2 * kPage, false, false) ==
+          AddressSpace::FaultResult::Refused);  // mapped already: nothing to do on a read
+  KEXPECT(copy_on_write(child, kBase + 2 * kPage));
   // The child keeps the region: it can fault pages in as the parent could.
   KEXPECT(child->handle_fault(kBase + 3 * kPage, true, false) == AddressSpace::FaultResult::Mapped);
+  // The child goes while page 2 is still shared: the parent's frame stays.
+  const size_t shared_before = shared_frames::count();
   drop(child);
+  KEXPECT(shared_frames::count() == shared_before - 1);
+  KEXPECT(byte_at(parent, kBase + 2 * kPage) == third);
+  KEXPECT(parent->handle_fault(kBase + 2 * kPage, true, false) ==
+          AddressSpace::FaultResult::Mapped);
+  KEXPECT(!copy_on_write(parent, kBase + 2 * kPage));
   drop(parent);
   KEXPECT(silo->stats().memory_bytes == 0);
 }
