@@ -130,6 +130,29 @@ KTEST(address_space_clone_for_fork_over_quota) {
   KEXPECT(silo->stats().memory_bytes == 0);
 }
 
+KTEST(shared_frames_bounded) {
+  // Frame numbers no page has (above any RAM QEMU gives the test kernel): the table counts
+  // them without touching them.
+  constexpr uintptr_t kFake = uintptr_t{1} << 40;
+  const size_t before = shared_frames::count();
+  size_t added = 0;
+  while (shared_frames::count() < shared_frames::kCapacity &&
+         shared_frames::share(kFake + added * kPage).ok())
+    ++added;
+  KEXPECT(shared_frames::count() == shared_frames::kCapacity);
+  // Full: a new frame is refused, one already shared gets one more mapping.
+  KEXPECT(shared_frames::share(kFake + added * kPage).error() == lib::Error::NoResources);
+  KEXPECT(shared_frames::share(kFake).ok());
+  KEXPECT(!shared_frames::unshare(kFake) && shared_frames::shared(kFake));
+  // Two mappings each: the first unshare leaves one (the frame is no longer shared, and
+  // not freed), which the caller would then free.
+  bool all_kept = true;
+  for (size_t i = 0; i < added; ++i) all_kept &= !shared_frames::unshare(kFake + i * kPage);
+  KEXPECT(all_kept);
+  KEXPECT(shared_frames::count() == before);
+  KEXPECT(shared_frames::unshare(kFake));  // not shared: its only mapping
+}
+
 namespace {
 
 // Futex waiters are threads of a component built into the kernel: its "user" memory is

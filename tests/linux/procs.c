@@ -5,7 +5,9 @@
  * printed is a fact the host prints alike; the exit status is 0 when every check held.
  *
  * With the argument "bomb" (Stellina only: the host has no silo) it forks until fork fails,
- * its children sleeping, and prints which error stopped it; the silo's quota must stop it. */
+ * its children sleeping, and prints which error stopped it; the silo's quota must stop it.
+ * With "limits" (Stellina only: Linux's limits are others) it checks the personality's own
+ * bounds at and beyond: 64 children not yet reaped, 64 threads besides the first. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/futex.h>
@@ -255,9 +257,65 @@ static int bomb(void) {
   return error == EAGAIN || error == ENOMEM ? 0 : 1;
 }
 
+enum { kMaxChildren = 64, kMaxThreads = 64 };
+static pthread_mutex_t hold_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t release_cond = PTHREAD_COND_INITIALIZER;
+static int released;
+
+static void* held(void* arg) {
+  (void)arg;
+  pthread_mutex_lock(&hold_lock);
+  while (!released) pthread_cond_wait(&release_cond, &hold_lock);
+  pthread_mutex_unlock(&hold_lock);
+  return NULL;
+}
+
+static int limits(void) {
+  int made = 0;
+  for (; made < kMaxChildren; ++made) {
+    pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    if (pid < 0) break;
+  }
+  pid_t beyond = fork();
+  if (beyond == 0) _exit(0);
+  const int refused = beyond < 0 && errno == EAGAIN;
+  printf("limits: %d children forked, one more: %s\n", made, refused ? "EAGAIN" : "made");
+  int reaped = 0, status;
+  while (wait(&status) > 0) ++reaped;
+  const pid_t again = fork();
+  if (again == 0) _exit(0);
+  printf("limits: %d reaped, then fork works: %s\n", reaped, again > 0 ? "yes" : "no");
+  waitpid(again, &status, 0);
+
+  pthread_t threads[kMaxThreads + 1];
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+  /* No guard pages: the stacks' mappings then merge into one region of the address space,
+   * whose table (32 regions) would otherwise bound the threads first. */
+  pthread_attr_setguardsize(&attr, 0);
+  int started = 0;
+  for (; started < kMaxThreads; ++started)
+    if (pthread_create(&threads[started], &attr, held, NULL) != 0) break;
+  const int more = pthread_create(&threads[kMaxThreads], &attr, held, NULL);
+  printf("limits: %d threads made, one more: %s\n", started, more == EAGAIN ? "EAGAIN" : "made");
+  pthread_mutex_lock(&hold_lock);
+  released = 1;
+  pthread_cond_broadcast(&release_cond);
+  pthread_mutex_unlock(&hold_lock);
+  for (int i = 0; i < started; ++i) pthread_join(threads[i], NULL);
+  if (more == 0) pthread_join(threads[kMaxThreads], NULL);
+  const int remade = pthread_create(&threads[0], &attr, held, NULL);
+  if (remade == 0) pthread_join(threads[0], NULL);
+  printf("limits: after the joins a thread can be made: %s\n", remade == 0 ? "yes" : "no");
+  return 0;
+}
+
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
   if (argc > 1 && strcmp(argv[1], "bomb") == 0) return bomb();
+  if (argc > 1 && strcmp(argv[1], "limits") == 0) return limits();
   exit_codes();
   deaths();
   isolation();
