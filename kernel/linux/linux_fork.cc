@@ -256,6 +256,33 @@ uint32_t wait_status(Process& p) REQUIRES(sched_lock) {
 
 }  // namespace
 
+namespace {
+
+// An ended child reaped (or only looked at: keep) by a wait: its id and wait status.
+struct Waited {
+  int64_t pid;  // 0: none had ended (no_hang), -errno: an error
+  uint32_t status;
+};
+
+// Waits for a child with id pid (-1: any) to have ended. Errors: ECHILD (no such child),
+// EINTR (the caller's process is ending).
+Waited wait_child(LinuxProcess& lp, int64_t pid, bool no_hang, bool keep) {
+  SpinlockGuard guard(sched_lock);
+  for (;;) {
+    bool any = false;
+    if (Process* ended = lp.family().ended_child(pid, &any)) {
+      const Waited w{int64_t(ended->id()), wait_status(*ended)};
+      if (!keep) lp.family().reap(ended);  // the last reference may go: under the lock
+      return w;
+    }
+    if (!any) return {-kEchild, 0};
+    if (no_hang) return {0, 0};
+    if (!lp.family().child_events().wait().ok()) return {-kEintr, 0};
+  }
+}
+
+}  // namespace
+
 int64_t wait4(LinuxProcess& lp, uint64_t pid_arg, uint64_t status, uint64_t options,
               uint64_t rusage) {
   options &= 0xffffffff;  // an int
@@ -264,34 +291,52 @@ int64_t wait4(LinuxProcess& lp, uint64_t pid_arg, uint64_t status, uint64_t opti
   // pid_t is 32 bits: the register's upper half is not the caller's. Process groups are
   // not served: 0 and -group wait for any child, as -1 does.
   const auto asked = static_cast<int32_t>(pid_arg);
-  const int64_t pid = asked > 0 ? asked : -1;
-  Ref<Process> child;
-  uint32_t code = 0;
-  {
-    SpinlockGuard guard(sched_lock);
-    for (;;) {
-      bool any = false;
-      if (Process* ended = lp.family().ended_child(pid, &any)) {
-        child = Ref<Process>(ended);
-        code = wait_status(*ended);
-        lp.family().reap(ended);
-        break;
-      }
-      if (!any) return -kEchild;
-      if (options & kWnohang) return 0;
-      if (!lp.family().child_events().wait().ok()) return -kEintr;
-    }
-  }
-  const int64_t reaped = int64_t(child->id());
-  {
-    SpinlockGuard guard(sched_lock);
-    child = Ref<Process>();
-  }
+  const Waited w = wait_child(lp, asked > 0 ? asked : -1, options & kWnohang, false);
+  if (w.pid <= 0) return w.pid;
   // Linux reaps the child even when the status cannot be written (it reports EFAULT).
-  if (status && !UserOut<uint32_t>(status).write(&code).ok()) return -kEfault;
+  if (status && !UserOut<uint32_t>(status).write(&w.status).ok()) return -kEfault;
   const Rusage usage{};
   if (rusage && !UserOut<Rusage>(rusage).write(&usage).ok()) return -kEfault;
-  return reaped;
+  return w.pid;
+}
+
+int64_t waitid(LinuxProcess& lp, uint64_t which, uint64_t id, uint64_t info, uint64_t options,
+               uint64_t rusage) {
+  options &= 0xffffffff;
+  if (options &
+      ~(kWnohang | kWuntraced | kWexited | kWcontinued | kWnowait | kWnothread | kWall | kWclone))
+    return -kEinval;
+  // Only ended children are reported: stopped and continued ones never exist here.
+  if (!(options & (kWexited | kWuntraced | kWcontinued))) return -kEinval;
+  int64_t pid;
+  switch (which) {
+    case kPAll: pid = -1; break;
+    case kPPid:
+      if (static_cast<int32_t>(id) <= 0) return -kEinval;
+      pid = static_cast<int32_t>(id);
+      break;
+    case kPPgid: pid = -1; break;  // one process group: every child
+    default: return -kEinval;      // P_PIDFD: no pidfds
+  }
+  Waited w{0, 0};
+  if (options & kWexited)
+    w = wait_child(lp, pid, options & kWnohang, options & kWnowait);
+  else if (!(options & kWnohang))
+    return -kEchild;  // nothing else could ever be reported
+  if (w.pid < 0) return w.pid;
+  // Nothing ended (WNOHANG): Linux clears the fields a caller tests.
+  Siginfo si{};
+  if (w.pid > 0) {
+    si.signo = kSigChld;
+    const bool killed = (w.status & 0x7f) != 0;
+    si.code = killed ? kCldKilled : kCldExited;
+    si.pid = static_cast<int32_t>(w.pid);
+    si.status = static_cast<int32_t>(killed ? (w.status & 0x7f) : (w.status >> 8) & 0xff);
+  }
+  if (info && !UserOut<Siginfo>(info).write(&si).ok()) return -kEfault;
+  const Rusage usage{};
+  if (rusage && !UserOut<Rusage>(rusage).write(&usage).ok()) return -kEfault;
+  return 0;
 }
 
 }  // namespace kernel::linux_calls

@@ -208,6 +208,7 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kFork: return calls::fork(lp);
     case kVfork: return calls::vfork(lp);
     case kWait4: return calls::wait4(lp, a0, a1, a2, a3);
+    case kWaitid: return calls::waitid(lp, a0, a1, a2, a3, a4);
     case kKill: return calls::kill(lp, a0, a1);
     case kTgkill: return calls::tgkill(lp, a0, a1, a2);
     case kFutex: return calls::futex(a0, a1, a2, a3, a4, a5);

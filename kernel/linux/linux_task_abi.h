@@ -18,6 +18,7 @@ enum TaskSys : uint64_t {
   kFutex = 202,
   kClockNanosleep = 230,
   kTgkill = 234,
+  kWaitid = 247,
   kClone3 = 435,
 };
 
@@ -36,9 +37,25 @@ constexpr uint64_t kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kClo
 constexpr uint64_t kCloneThreadShares =
     kCloneVm | kCloneFs | kCloneFiles | kCloneSighand | kCloneThread | kCloneSysvsem;
 
-// wait4's options.
-constexpr uint64_t kWnohang = 1, kWuntraced = 2, kWcontinued = 8, kWnothread = 0x20000000,
-                   kWall = 0x40000000, kWclone = 0x80000000;
+// wait4's and waitid's options, waitid's id types and the codes of its siginfo.
+constexpr uint64_t kWnohang = 1, kWuntraced = 2, kWexited = 4, kWcontinued = 8,
+                   kWnowait = 0x01000000, kWnothread = 0x20000000, kWall = 0x40000000,
+                   kWclone = 0x80000000;
+constexpr uint64_t kPAll = 0, kPPid = 1, kPPgid = 2;
+constexpr int32_t kCldExited = 1, kCldKilled = 2;
+
+// siginfo_t as waitid fills it for SIGCHLD (128 bytes).
+struct Siginfo {
+  int32_t signo;
+  int32_t errno_value;
+  int32_t code;
+  int32_t pad;
+  int32_t pid;
+  uint32_t uid;
+  int32_t status;
+  int32_t rest[25];
+};
+static_assert(sizeof(Siginfo) == 128);
 
 // futex's operations and flags.
 constexpr uint64_t kFutexWait = 0, kFutexWake = 1, kFutexWaitBitset = 9, kFutexWakeBitset = 10;

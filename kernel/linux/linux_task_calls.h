@@ -1,5 +1,6 @@
 #pragma once
-// The Linux calls for processes and threads: linux_fork.cc (fork, vfork, clone, wait4),
+// The Linux calls for processes and threads: linux_fork.cc (fork, vfork, clone, wait4,
+// waitid),
 // linux_thread.cc (exit of one thread, thread ids, set_tid_address, futex, kill, tgkill,
 // sleeping and yielding). Each returns the call's value or -errno; arguments are the raw
 // registers, checked here.
@@ -15,6 +16,8 @@ int64_t clone(LinuxProcess& lp, uint64_t flags, uint64_t stack, uint64_t parent_
 int64_t fork(LinuxProcess& lp);
 int64_t vfork(LinuxProcess& lp);
 int64_t wait4(LinuxProcess& lp, uint64_t pid, uint64_t status, uint64_t options, uint64_t rusage);
+int64_t waitid(LinuxProcess& lp, uint64_t which, uint64_t id, uint64_t info, uint64_t options,
+               uint64_t rusage);
 
 // exit: ends the calling thread (the process ends with its last thread).
 [[noreturn]] void exit_thread(LinuxProcess& lp, uint64_t status);

@@ -150,6 +150,45 @@ static void wait_errors(void) {
   check(wait(&status) == -1 && errno == ECHILD, "reaped even so");
 }
 
+static void describe_info(const char* who, const siginfo_t* info, pid_t pid) {
+  printf("%s: signo %d code %d status %d pid right %s\n", who, info->si_signo, info->si_code,
+         info->si_status, info->si_pid == pid ? "yes" : "no");
+}
+
+static void waitids(void) {
+  siginfo_t info;
+  pid_t pid = fork();
+  if (pid == 0) _exit(12);
+  memset(&info, 0x55, sizeof(info));
+  check(waitid(P_PID, pid, &info, WEXITED | WNOWAIT) == 0, "waitid WNOWAIT");
+  describe_info("waitid, not reaped", &info, pid);
+  memset(&info, 0x55, sizeof(info));
+  check(waitid(P_ALL, 0, &info, WEXITED) == 0, "waitid P_ALL");
+  describe_info("waitid, reaped", &info, pid);
+  check(waitid(P_ALL, 0, &info, WEXITED) == -1 && errno == ECHILD, "waitid: ECHILD");
+
+  pid = fork();
+  if (pid == 0) {
+    for (;;) sleep_ms(1000);
+  }
+  memset(&info, 0x55, sizeof(info));
+  check(waitid(P_PID, pid, &info, WEXITED | WNOHANG) == 0 && info.si_pid == 0,
+        "waitid WNOHANG with a live child: 0, si_pid 0");
+  check(waitid(P_PID, pid, &info, WNOHANG) == -1 && errno == EINVAL, "waitid no WEXITED: EINVAL");
+  check(waitid(7, pid, &info, WEXITED) == -1 && errno == EINVAL, "waitid bad idtype: EINVAL");
+  kill(pid, SIGKILL);
+  check(waitid(P_PID, pid, (siginfo_t*)8, WEXITED) == -1 && errno == EFAULT,
+        "waitid bad siginfo: EFAULT");
+  check(waitid(P_PID, pid, &info, WEXITED) == -1 && errno == ECHILD, "reaped even so");
+  pid = fork();
+  if (pid == 0) {
+    for (;;) sleep_ms(1000);
+  }
+  kill(pid, SIGKILL);
+  waitid(P_PID, pid, &info, WEXITED);
+  describe_info("waitid, killed", &info, pid);
+}
+
 static void futexes(void) {
   uint32_t word = 5;
   struct timespec t = {0, 20 * 1000000L};
@@ -322,6 +361,7 @@ int main(int argc, char** argv) {
   parent_ids();
   vforked();
   wait_errors();
+  waitids();
   futexes();
   threads();
   printf("failures: %d\n", failures);
