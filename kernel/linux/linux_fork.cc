@@ -319,10 +319,13 @@ int64_t waitid(LinuxProcess& lp, uint64_t which, uint64_t id, uint64_t info, uin
     default: return -kEinval;      // P_PIDFD: no pidfds
   }
   Waited w{0, 0};
-  if (options & kWexited)
+  if (options & kWexited) {
     w = wait_child(lp, pid, options & kWnohang, options & kWnowait);
-  else if (!(options & kWnohang))
-    return -kEchild;  // nothing else could ever be reported
+  } else if (!(options & kWnohang)) {
+    // Only stopped or continued children asked for: Linux would wait for good, as none
+    // ever is; the call fails instead of hanging the caller.
+    return -kEchild;
+  }
   if (w.pid < 0) return w.pid;
   // Nothing ended (WNOHANG): Linux clears the fields a caller tests.
   Siginfo si{};
