@@ -299,7 +299,11 @@ lib::Result<void> AddressSpace::copy_region_into(const Region& r, AddressSpace& 
       TRY(arch::user_map(child.root_, va, frame.value(), flags & ~arch::kPageOwned, child));
       continue;
     }
-    TRY(share_page_with(va, frame.value(), flags & (arch::kPageWrite | arch::kPageExec), child));
+    // A page shared by an earlier fork is mapped read-only for that reason alone: its
+    // rights are the region's (a copy made here, if the table is full, must be writable).
+    uint32_t rights = flags & (arch::kPageWrite | arch::kPageExec);
+    if (flags & arch::kPageCopyOnWrite) rights |= r.flags & arch::kPageWrite;
+    TRY(share_page_with(va, frame.value(), rights, child));
   }
   return {};
 }
