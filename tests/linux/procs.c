@@ -116,6 +116,31 @@ static void isolation(void) {
   free(heap);
 }
 
+/* Three generations share pages: each writes in turn and sees only its own writes. */
+static void generations(void) {
+  static int shared_page[1024];
+  shared_page[0] = 1;
+  pid_t child = fork();
+  if (child == 0) {
+    pid_t grandchild = fork();
+    if (grandchild == 0) {
+      shared_page[0] = 3;
+      _exit(shared_page[0]);
+    }
+    int status;
+    waitpid(grandchild, &status, 0);
+    const int mine = shared_page[0];
+    shared_page[0] = 2;
+    _exit(WEXITSTATUS(status) * 10 + mine);
+  }
+  int status;
+  waitpid(child, &status, 0);
+  printf("generations: grandchild and child saw %d, parent sees %d\n", WEXITSTATUS(status),
+         shared_page[0]);
+  shared_page[0] = 4;
+  check(shared_page[0] == 4, "the parent writes its page after both ended");
+}
+
 static void parent_ids(void) {
   pid_t me = getpid();
   pid_t pid = fork();
@@ -358,6 +383,7 @@ int main(int argc, char** argv) {
   exit_codes();
   deaths();
   isolation();
+  generations();
   parent_ids();
   vforked();
   wait_errors();
