@@ -259,6 +259,17 @@ static void* worker(void* arg) {
   return (void*)(intptr_t)(getpid() == getpid() ? index + 100 : -1);
 }
 
+static pthread_mutex_t never_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t never_cond = PTHREAD_COND_INITIALIZER;
+
+/* Waits for good: exit_group (main's return) must end it with the process. */
+static void* lingering(void* arg) {
+  (void)arg;
+  pthread_mutex_lock(&never_lock);
+  for (;;) pthread_cond_wait(&never_cond, &never_lock);
+  return NULL;
+}
+
 static void threads(void) {
   pthread_t t[kThreads];
   for (int i = 0; i < kThreads; ++i)
@@ -390,6 +401,8 @@ int main(int argc, char** argv) {
   waitids();
   futexes();
   threads();
+  pthread_t lingerer;
+  check(pthread_create(&lingerer, NULL, lingering, NULL) == 0, "a thread left waiting at exit");
   printf("failures: %d\n", failures);
   return failures ? 1 : 0;
 }
