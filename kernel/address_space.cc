@@ -1,8 +1,10 @@
 #include "kernel/address_space.h"
 
 #include "kernel/arch.h"
+#include "kernel/arch_hooks.h"
 #include "kernel/heap.h"
 #include "kernel/pmm.h"
+#include "kernel/shared_frames.h"
 
 namespace kernel {
 
@@ -187,7 +189,7 @@ void AddressSpace::release_pages(uintptr_t start, uintptr_t end) {
     if (!flags.ok()) continue;
     auto phys = arch::user_unmap(root_, va, *this);
     if (!phys.ok() || !(flags.value() & arch::kPageOwned)) continue;
-    (void)pmm::free_pages(phys.value());
+    release_user_frame(phys.value(), flags.value() & arch::kPageCopyOnWrite);
     silo_->uncharge_memory(arch::kPageSize);
     --owned_pages_;
   }
@@ -260,11 +262,99 @@ lib::Result<uintptr_t> AddressSpace::free_range_below(uintptr_t top, size_t size
   return lib::Error::NoMemory;
 }
 
+lib::Result<void> AddressSpace::copy_page_into(uintptr_t va, uintptr_t frame, uint32_t flags,
+                                               AddressSpace& child) const {
+  const uintptr_t page = TRY(child.charged_page());
+  __builtin_memcpy(arch::phys_to_virt(page), arch::phys_to_virt(frame), arch::kPageSize);
+  return child.map_charged(va, page, flags);
+}
+
+lib::Result<void> AddressSpace::share_page_with(uintptr_t va, uintptr_t frame, uint32_t flags,
+                                                AddressSpace& child) {
+  TRY(child.silo_->charge_memory(arch::kPageSize));
+  if (!shared_frames::share(frame).ok()) {
+    child.silo_->uncharge_memory(arch::kPageSize);
+    return copy_page_into(va, frame, flags, child);  // no room to share it: a copy
+  }
+  const uint32_t shared = flags | arch::kPageOwned | arch::kPageCopyOnWrite;
+  auto mapped = arch::user_map(child.root_, va, frame, shared, child);
+  if (!mapped.ok()) {
+    (void)shared_frames::unshare(frame);
+    child.silo_->uncharge_memory(arch::kPageSize);
+    return mapped;
+  }
+  ++child.owned_pages_;
+  // The parent's mapping turns read-only too: whichever side writes first gets a copy.
+  (void)arch::user_remap(root_, va, frame, shared);
+  return {};
+}
+
+lib::Result<void> AddressSpace::copy_region_into(const Region& r, AddressSpace& child) {
+  for (uintptr_t va = r.start; va < r.end; va += arch::kPageSize) {
+    auto frame = arch::user_page_frame(root_, va);
+    if (!frame.ok()) continue;  // never touched: demand-zero in the child too
+    const uint32_t flags = TRY(arch::user_page_flags(root_, va));
+    if (r.folio) {
+      // The folio's own frame: the mapping shares it, and the region's reference keeps it.
+      TRY(arch::user_map(child.root_, va, frame.value(), flags & ~arch::kPageOwned, child));
+      continue;
+    }
+    // A page shared by an earlier fork is mapped read-only for that reason alone: its
+    // rights are the region's (a copy made here, if the table is full, must be writable).
+    uint32_t rights = flags & (arch::kPageWrite | arch::kPageExec);
+    if (flags & arch::kPageCopyOnWrite) rights |= r.flags & arch::kPageWrite;
+    TRY(share_page_with(va, frame.value(), rights, child));
+  }
+  return {};
+}
+
+lib::Result<AddressSpace*> AddressSpace::clone_for_fork() {
+  AddressSpace* child = TRY(create(silo_));
+  child->next_folio_address_ = next_folio_address_;
+  lib::Result<void> copied;
+  for (size_t i = 0; i < region_count_ && copied.ok(); ++i) {
+    child->regions_[i] = regions_[i];
+    if (regions_[i].folio) regions_[i].folio->retain();
+    child->region_count_ = i + 1;
+    copied = copy_region_into(regions_[i], *child);
+  }
+  if (!copied.ok()) {
+    child->release();  // its pages, tables and folio references go back
+    return copied.error();
+  }
+  return child;
+}
+
+AddressSpace::FaultResult AddressSpace::break_sharing(uintptr_t virt, uint32_t flags) {
+  const uintptr_t frame = arch::user_page_frame(root_, virt).value();
+  const uint32_t own = (flags & (arch::kPageWrite | arch::kPageExec)) | arch::kPageOwned;
+  if (!shared_frames::shared(frame)) {  // the other side has copied or gone: it is ours
+    return arch::user_remap(root_, virt, frame, own).ok() ? FaultResult::Mapped
+                                                          : FaultResult::Refused;
+  }
+  // The page was charged to this space when it was shared: the copy takes that charge.
+  auto page = pmm::alloc_page();
+  if (!page.ok()) return FaultResult::Refused;
+  __builtin_memcpy(arch::phys_to_virt(page.value()), arch::phys_to_virt(frame), arch::kPageSize);
+  if (!arch::user_remap(root_, virt, page.value(), own).ok()) {
+    (void)pmm::free_pages(page.value());
+    return FaultResult::Refused;
+  }
+  release_user_frame(frame, true);
+  return FaultResult::Mapped;
+}
+
 AddressSpace::FaultResult AddressSpace::handle_fault(uintptr_t addr, bool write, bool exec) {
   const Region* r = find(addr);
   if (!r || r->folio || (r->flags & kNoAccess) || (write && !(r->flags & arch::kPageWrite)) ||
       (exec && !(r->flags & arch::kPageExec)))
     return FaultResult::Refused;
+  const uintptr_t page_va = addr & ~(arch::kPageSize - 1);
+  if (write) {
+    auto mapped = arch::user_page_flags(root_, page_va);
+    if (mapped.ok() && (mapped.value() & arch::kPageCopyOnWrite))
+      return break_sharing(page_va, r->flags);
+  }
   auto page = charged_page();
   if (!page.ok()) {  // out of memory: the process dies of the fault
     return page.error() == lib::Error::QuotaExceeded ? FaultResult::OverQuota

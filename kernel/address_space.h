@@ -67,6 +67,17 @@ class AddressSpace final : public Object, private arch::PageTableSource {
   // floor. Errors: NoMemory (none).
   lib::Result<uintptr_t> free_range_below(uintptr_t top, size_t size, uintptr_t floor) const;
 
+  // A copy of this address space for a forked process, charged to the same silo: the same
+  // regions; every page mapped in a demand-zero region shared copy-on-write (both mappings
+  // read-only, kPageCopyOnWrite, the frame counted in kernel/shared_frames.h, and copied by
+  // handle_fault at the first write on either side; a copy now when the table of shared
+  // frames is full); and the same frames for folio mappings (shared for good, as a shared
+  // mapping is across fork). The child is charged for every page it maps, shared or not, so
+  // its quota holds when it writes them. Errors: QuotaExceeded, NoMemory (undone).
+  lib::Result<AddressSpace*> clone_for_fork() REQUIRES(sched_lock);
+  // Pages the address space owns (charged to its silo).
+  size_t owned_pages() const { return owned_pages_; }
+
   // Resolves a fault at addr if it is in a region that allows the access: maps a zeroed page.
   enum class FaultResult { Mapped, Refused, OverQuota };
   FaultResult handle_fault(uintptr_t addr, bool write, bool exec);
@@ -103,6 +114,17 @@ class AddressSpace final : public Object, private arch::PageTableSource {
   void split_at(uintptr_t addr);
   // Merges demand-zero regions that touch and have the same rights.
   void coalesce();
+  // Maps region r's mapped pages into child, shared (clone_for_fork).
+  lib::Result<void> copy_region_into(const Region& r, AddressSpace& child);
+  // The page at va (frame, with flags kPageWrite/kPageExec) into child: shared
+  // copy-on-write, or copied when no more frames can be shared.
+  lib::Result<void> share_page_with(uintptr_t va, uintptr_t frame, uint32_t flags,
+                                    AddressSpace& child);
+  lib::Result<void> copy_page_into(uintptr_t va, uintptr_t frame, uint32_t flags,
+                                   AddressSpace& child) const;
+  // A write to a kPageCopyOnWrite page at virt of a region with flags: the page becomes this
+  // space's own (a copy if another space still maps the frame).
+  FaultResult break_sharing(uintptr_t virt, uint32_t flags);
   // Maps a page from charged_page; gives it (and its charge) back if that fails.
   lib::Result<void> map_charged(uintptr_t virt, uintptr_t page, uint32_t flags);
 

@@ -118,6 +118,9 @@ enum PageFlags : uint32_t {
   kPageUser = 1u << 2,
   kPageUncached = 1u << 3,
   kPageOwned = 1u << 4,  // user pages: the frame is freed with the address space
+  // User pages: the frame may be shared with another address space (a fork's): mapped
+  // read-only whatever kPageWrite says, and copied at the first write (AddressSpace).
+  kPageCopyOnWrite = 1u << 5,
 };
 // Builds the kernel's own page tables (direct map, kernel image with per-section rights)
 // and switches to them, before the physical allocator exists.
@@ -160,9 +163,14 @@ lib::Result<void> user_map(uintptr_t root, uintptr_t virt, uintptr_t phys, uint3
 lib::Result<uintptr_t> user_unmap(uintptr_t root, uintptr_t virt, PageTableSource& tables);
 // The PageFlags a user page is mapped with (kPageUser always set). Errors: NotFound.
 lib::Result<uint32_t> user_page_flags(uintptr_t root, uintptr_t virt);
+// The frame a user page is mapped to. Errors: NotFound.
+lib::Result<uintptr_t> user_page_frame(uintptr_t root, uintptr_t virt);
 // Gives a mapped user page new rights (kPageWrite, kPageExec), its frame and its kPageOwned
-// mark kept. Errors: NotFound (not mapped).
+// and kPageCopyOnWrite marks kept (a shared frame stays read-only). Errors: NotFound.
 lib::Result<void> user_protect(uintptr_t root, uintptr_t virt, uint32_t flags);
+// Points a mapped user page at a frame (another, or the same) with new flags (kPageWrite,
+// kPageExec, kPageOwned, kPageCopyOnWrite). Errors: NotFound (not mapped).
+lib::Result<void> user_remap(uintptr_t root, uintptr_t virt, uintptr_t phys, uint32_t flags);
 // Loads an address space (0: the kernel's own).
 void switch_root(uintptr_t root);
 // The kernel stack that traps and syscalls from user mode land on.
@@ -213,6 +221,19 @@ struct Context;  // saved callee-saved registers, on the thread's own stack
 Context* context_init(uintptr_t stack_top, void (*entry)(void*), void* arg);
 // Saves the current context into *save and resumes next.
 extern "C" void context_switch(Context** save, Context* next);
+
+// A user thread's registers as its system call found them, for a new thread that resumes
+// where another made the call (Linux's fork and clone): opaque outside the arch code.
+struct UserFrame {
+  uint64_t words[22];
+};
+// The calling thread's registers at its system call (kernel_stack_top: its kernel stack's).
+void syscall_user_frame(uintptr_t kernel_stack_top, UserFrame* out);
+// The value the call returns in the copy (and, when sp is not 0, a new user stack pointer).
+void set_user_frame_result(UserFrame* frame, uint64_t value, uintptr_t sp);
+// Leaves the kernel to user mode with every register as frame holds them; a frame user mode
+// cannot take ends the process (kernel::kill_current_process), as enter_user does.
+[[noreturn]] void resume_user_frame(const UserFrame& frame);
 
 // The CPU's basic feature flags, as Linux reports them to programs in AT_HWCAP (on x86_64,
 // CPUID leaf 1's EDX).

@@ -31,6 +31,10 @@ const char* fault_address_hint(uintptr_t addr);
 // A page fault at a user address (from user code, or from a kernel copy to or from user
 // memory). Returns true if it was resolved (demand-zero memory) and the access can be retried.
 bool handle_user_page_fault(uintptr_t addr, bool write, bool exec);
+// A user page's frame that its address space owned is unmapped for good: it goes back to
+// the physical allocator unless (maybe_shared: mapped kPageCopyOnWrite) another address
+// space still maps it (kernel/shared_frames.h).
+void release_user_frame(uintptr_t phys, bool maybe_shared);
 
 // User code did something the CPU refused (a fault it cannot recover from): ends the current
 // process, reporting what, where (pc) and the faulting address, and never returns.

@@ -3,6 +3,7 @@
 #include <lib/format.h>
 
 #include "kernel/heap.h"
+#include "kernel/linux/linux_family.h"
 #include "kernel/linux/linux_process.h"
 #include "kernel/log.h"
 #include "kernel/thread.h"
@@ -12,6 +13,12 @@ namespace kernel {
 lib::Result<Process*> Process::create(const char* name, Ref<Channel> exit_channel, Ref<Silo> silo) {
   if (!silo) silo = Ref<Silo>(&Silo::root());
   AddressSpace* as = TRY(AddressSpace::create(silo));
+  return create_with_space(name, static_cast<Ref<Channel>&&>(exit_channel),
+                           static_cast<Ref<Silo>&&>(silo), as);
+}
+
+lib::Result<Process*> Process::create_with_space(const char* name, Ref<Channel> exit_channel,
+                                                 Ref<Silo> silo, AddressSpace* as) {
   auto p = heap::create<Process>();
   if (!p.ok()) {
     SpinlockGuard guard(sched_lock);
@@ -66,7 +73,10 @@ void Process::terminate(int64_t code, ExitReason reason, const char* detail, uin
   exit_.address = addr;
   lib::format_to(exit_.name, sizeof(exit_.name), "{}", name_);
   lib::format_to(exit_.detail, sizeof(exit_.detail), "{}", detail);
-  if (linux_process_) linux_process_->log_unimplemented(name_);
+  if (linux_process_) {
+    linux_process_->log_unimplemented(name_);
+    linux_process_terminated(*this);
+  }
   if (log_dropped_ != log_dropped_told_) {
     log_warn("[{}] {} records dropped (over its log rate)", name_,
              log_dropped_ - log_dropped_told_);

@@ -30,6 +30,10 @@ class Process final : public Object {
   // kernel sends the ProcessExit on.
   static lib::Result<Process*> create(const char* name, Ref<Channel> exit_channel,
                                       Ref<Silo> silo = {});
+  // The same with an address space made already (a fork's copy, charged to silo), which the
+  // process owns from then on, even when this fails.
+  static lib::Result<Process*> create_with_space(const char* name, Ref<Channel> exit_channel,
+                                                 Ref<Silo> silo, AddressSpace* space);
   // A process for a component built into the kernel: handles, but no user address space;
   // its "user" pointers are kernel pointers (it is trusted code).
   static lib::Result<Process*> create_in_kernel(const char* name, Ref<Channel> exit_channel,

@@ -1,19 +1,25 @@
 /* The cost of a system call through Stellina's Linux personality, measured from a static
  * Linux program (bench/linux/bench.py runs it under the personality): getppid, Linux's null
  * system call, timed one call at a time with the cycle counter, whose rate is calibrated
- * against CLOCK_MONOTONIC over the run. Prints
+ * against CLOCK_MONOTONIC over the run; a fork whose child exits at once, up to wait4's
+ * return in the parent; and the first touch of a page of fresh anonymous memory (mmap'd,
+ * then written one 4 KiB page at a time). Prints
  *   linux: getppid median_ns=N p99_ns=N n=N
+ *   linux: fork median_ns=N p99_ns=N n=N
+ *   linux: fault median_ns=N p99_ns=N n=N
  */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <x86intrin.h>
 
-enum { kWarmup = 1000, kCalls = 20000 };
+enum { kWarmup = 1000, kCalls = 20000, kForks = 200, kFaultPages = 1024, kFaultRounds = 4 };
 
 static uint64_t samples[kCalls];
 
@@ -28,6 +34,43 @@ static uint64_t now_ns(void) {
   return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+static void report(const char* name, uint64_t* cycles, int n, double ns_per_cycle) {
+  qsort(cycles, n, sizeof(cycles[0]), by_value);
+  printf("linux: %s median_ns=%.0f p99_ns=%.0f n=%d\n", name, cycles[n / 2] * ns_per_cycle,
+         cycles[n * 99 / 100] * ns_per_cycle, n);
+}
+
+/* fork, the child's exit, and wait4 in the parent: one sample each. */
+static int time_forks(uint64_t* cycles) {
+  for (int i = 0; i < kForks; ++i) {
+    const uint64_t before = __rdtsc();
+    const pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    if (pid < 0) return -1;
+    int status;
+    if (waitpid(pid, &status, 0) != pid) return -1;
+    cycles[i] = __rdtsc() - before;
+  }
+  return kForks;
+}
+
+/* The first write to each page of fresh anonymous memory. */
+static int time_faults(uint64_t* cycles) {
+  int n = 0;
+  for (int round = 0; round < kFaultRounds; ++round) {
+    volatile char* p = mmap(NULL, (size_t)kFaultPages * 4096, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return -1;
+    for (int i = 0; i < kFaultPages; ++i) {
+      const uint64_t before = __rdtsc();
+      p[(size_t)i * 4096] = 1;
+      cycles[n++] = __rdtsc() - before;
+    }
+    munmap((void*)p, (size_t)kFaultPages * 4096);
+  }
+  return n;
+}
+
 int main(void) {
   for (int i = 0; i < kWarmup; ++i) syscall(SYS_getppid);
   const uint64_t t0 = now_ns(), c0 = __rdtsc();
@@ -36,10 +79,17 @@ int main(void) {
     syscall(SYS_getppid);
     samples[i] = __rdtsc() - before;
   }
+  static uint64_t fork_cycles[kForks], fault_cycles[kFaultPages * kFaultRounds];
+  const int forks = time_forks(fork_cycles);
+  const int faults = time_faults(fault_cycles);
   const uint64_t t1 = now_ns(), c1 = __rdtsc();
   const double ns_per_cycle = (double)(t1 - t0) / (double)(c1 - c0);
-  qsort(samples, kCalls, sizeof(samples[0]), by_value);
-  printf("linux: getppid median_ns=%.0f p99_ns=%.0f n=%d\n", samples[kCalls / 2] * ns_per_cycle,
-         samples[kCalls * 99 / 100] * ns_per_cycle, kCalls);
+  report("getppid", samples, kCalls, ns_per_cycle);
+  if (forks < 0 || faults < 0) {
+    printf("linux: fork or mmap failed\n");
+    return 1;
+  }
+  report("fork", fork_cycles, forks, ns_per_cycle);
+  report("fault", fault_cycles, faults, ns_per_cycle);
   return 0;
 }

@@ -4,7 +4,8 @@
 // a comma-separated list), feeds it linux_stdin= (commas become newlines, a newline ends it),
 // and prints what it writes to stdout and stderr as "linux-out: LINE" and "linux-err: LINE",
 // then "linux-exit: CODE DETAIL" (the ProcessExit's: "exit", or the fault that ended it). The
-// script compares those lines with the same program run on the host.
+// script compares those lines with the same program run on the host. linux_silo_threads=
+// and linux_silo_pages= run it in a silo with those limits (a fork bomb's test).
 
 #include <stellina/messages.h>
 
@@ -68,6 +69,23 @@ void send_bytes(Channel* ch, const char* bytes, size_t n) {
   KASSERT(ch->send(m.value()).ok());
 }
 
+uint64_t option_number(const char* key) {
+  char value[32] = {};
+  if (!boot_info().option(key, value, sizeof(value))) return 0;
+  uint64_t n = 0;
+  for (const char* c = value; *c >= '0' && *c <= '9'; ++c) n = n * 10 + uint64_t(*c - '0');
+  return n;
+}
+
+// A silo with the limits the command line asks for, or none (the root's).
+Ref<Silo> limited_silo() {
+  const abi::SiloLimits limits{option_number("linux_silo_pages"),
+                               static_cast<uint32_t>(option_number("linux_silo_threads")), 0};
+  if (!limits.memory_pages && !limits.threads) return Ref<Silo>();
+  auto made = Silo::create(Silo::root(), limits);
+  return made.ok() ? Ref<Silo>::adopt(made.value()) : Ref<Silo>();
+}
+
 }  // namespace
 
 KTEST(manual_linux_run) {
@@ -90,7 +108,7 @@ KTEST(manual_linux_run) {
   const SpawnHandle handles[] = {{in.user_end.get(), abi::kRightRead | abi::kRightWait},
                                  {out.user_end.get(), abi::kRightWrite | abi::kRightWait},
                                  {err.user_end.get(), abi::kRightWrite | abi::kRightWait}};
-  auto p = spawn_from_archive(program, handles, 3, exit.user_end, Ref<Silo>(), &start);
+  auto p = spawn_from_archive(program, handles, 3, exit.user_end, limited_silo(), &start);
   KREQUIRE(p.ok());
   drop(in.user_end, out.user_end, err.user_end, exit.user_end);
 

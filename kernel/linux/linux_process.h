@@ -10,6 +10,7 @@
 
 #include "kernel/channel.h"
 #include "kernel/linux/linux_abi.h"
+#include "kernel/linux/linux_family.h"
 #include "kernel/silo.h"
 
 namespace kernel {
@@ -54,7 +55,11 @@ class LinuxProcess {
   linux_abi::Sigaction& action(uint64_t signal) { return actions_[signal - 1]; }
   uint64_t signal_mask() const { return signal_mask_; }
   void set_signal_mask(uint64_t mask) { signal_mask_ = mask; }
+  // The first thread's (set_tid_address); threads clone made keep theirs in family().
+  uint64_t clear_child_tid() const { return clear_child_tid_; }
   void set_clear_child_tid(uint64_t address) { clear_child_tid_ = address; }
+  // Its parent, children and threads (fork, clone, wait4: kernel/linux/linux_family.h).
+  LinuxFamily& family() { return family_; }
   void set_robust_list(uint64_t head) { robust_list_ = head; }
 
   // A call the personality does not serve (it returned ENOSYS): counted by number.
@@ -76,6 +81,7 @@ class LinuxProcess {
   uint64_t robust_list_ = 0;
   linux_abi::Sigaction actions_[linux_abi::kSignals] = {};
   uint32_t unimplemented_[linux_abi::kCountedCalls + 1] = {};  // the last: every number above
+  LinuxFamily family_;
 };
 
 // Serves one Linux system call of the calling thread (whose process is Linux): the call's

@@ -6,6 +6,8 @@
 #include <lib/format.h>
 
 #include "kernel/linux/linux_calls.h"
+#include "kernel/linux/linux_task_abi.h"
+#include "kernel/linux/linux_task_calls.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 #include "kernel/wall_clock.h"
@@ -47,8 +49,8 @@ namespace {
 
 namespace calls = linux_calls;
 
-// exit and exit_group: a Linux process has one thread today, so both end the process. The
-// status is the low byte, as wait() reports it on Linux.
+// exit_group: ends the process and all its threads (exit ends one thread:
+// linux_thread.cc). The status is the low byte, as wait() reports it on Linux.
 [[noreturn]] void exit_process(uint64_t status) {
   const int64_t code = static_cast<int64_t>(status & 0xff);
   {
@@ -177,20 +179,18 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kMmap: return calls::mmap(lp, a0, a1, a2, a3, a4, a5);
     case kMunmap: return calls::munmap(a0, a1);
     case kMprotect: return calls::mprotect(a0, a1, a2);
-    case kExit:
+    case kExit: calls::exit_thread(lp, a0);
     case kExitGroup: exit_process(a0);
     case kArchPrctl: return arch_prctl(a0, a1);
-    case kSetTidAddress:
-      lp.set_clear_child_tid(a0);
-      return int64_t(current_process().id());  // the caller's thread id
+    case kSetTidAddress: return calls::set_tid_address(lp, a0);
     case kSetRobustList:
       if (a1 != 24) return -kEinval;  // sizeof(struct robust_list_head)
       lp.set_robust_list(a0);
       return 0;
-    // One thread per process: its thread id is the process id, as for a Linux process's
-    // first thread. The ids are the kernel object's.
-    case kGetpid:
-    case kGettid: return int64_t(current_process().id());
+    // The process id is the kernel object's; a thread's id is the process's for its first
+    // thread, as on Linux (linux_thread.cc).
+    case kGetpid: return int64_t(current_process().id());
+    case kGettid: return calls::gettid(lp);
     case kGetppid: return int64_t(lp.parent_id());
     // Every Linux process runs as root: Stellina's authority is handles, not user ids.
     case kGetuid:
@@ -203,6 +203,18 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kRtSigaction: return rt_sigaction(lp, a0, a1, a2, a3);
     case kRtSigprocmask: return rt_sigprocmask(lp, a0, a1, a2, a3);
     case kPrlimit64: return prlimit64(a0, a1, a2, a3);
+    // Processes and threads (linux_fork.cc, linux_thread.cc).
+    case kClone: return calls::clone(lp, a0, a1, a2, a3, a4);
+    case kFork: return calls::fork(lp);
+    case kVfork: return calls::vfork(lp);
+    case kWait4: return calls::wait4(lp, a0, a1, a2, a3);
+    case kWaitid: return calls::waitid(lp, a0, a1, a2, a3, a4);
+    case kKill: return calls::kill(lp, a0, a1);
+    case kTgkill: return calls::tgkill(lp, a0, a1, a2);
+    case kFutex: return calls::futex(a0, a1, a2, a3, a4, a5);
+    case kNanosleep: return calls::nanosleep(a0, a1);
+    case kClockNanosleep: return calls::clock_nanosleep(a0, a1, a2, a3);
+    case kSchedYield: return calls::sched_yield();
     default: lp.count_unimplemented(n); return -kEnosys;
   }
 }

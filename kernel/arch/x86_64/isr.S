@@ -137,3 +137,12 @@ enter_user_frame:
   xor %r15d, %r15d
   swapgs
   iretq
+
+// return_to_user_frame(frame): leaves the kernel with every register as the TrapFrame at
+// frame holds them (arch::resume_user_frame checked it). trap_return pops it from where it
+// lies; interrupts stay off until iretq, so nothing else uses that memory as a stack.
+.global return_to_user_frame
+return_to_user_frame:
+  cli
+  mov %rdi, %rsp
+  jmp trap_return

@@ -6,6 +6,7 @@
 
 #include "boot_defs.h"
 #include "cpu.h"
+#include "kernel/arch_hooks.h"
 #include "kernel/boot_info.h"
 #include "kernel/log.h"
 #include "kernel/pmm.h"
@@ -32,7 +33,8 @@ constexpr uint64_t kWriteThrough = 1ull << 3;
 constexpr uint64_t kCacheDisable = 1ull << 4;
 constexpr uint64_t kHuge = 1ull << 7;
 constexpr uint64_t kGlobal = 1ull << 8;
-constexpr uint64_t kOwned = 1ull << 9;  // available bit: the address space owns the frame
+constexpr uint64_t kOwned = 1ull << 9;         // available bit: the address space owns the frame
+constexpr uint64_t kCopyOnWrite = 1ull << 10;  // available bit: shared until written
 constexpr uint64_t kNoExecute = 1ull << 63;
 constexpr uint64_t kAddressMask = 0x000ffffffffff000ull;
 
@@ -48,6 +50,7 @@ uint64_t entry_bits(uint32_t flags) {
   if (!(flags & kPageExec)) bits |= kNoExecute;
   if (flags & kPageUser) bits |= kUser;
   if (flags & kPageOwned) bits |= kOwned;
+  if (flags & kPageCopyOnWrite) bits = (bits | kCopyOnWrite) & ~kWritable;
   if (!(flags & kPageUser)) bits |= kGlobal;
   if (flags & kPageUncached) bits |= kCacheDisable | kWriteThrough;
   return bits;
@@ -273,7 +276,7 @@ void free_user_tables(uint64_t* table, unsigned level) {
     const uint64_t e = table[i];
     if (!(e & kPresent)) continue;
     if (level == 0) {
-      if (e & kOwned) (void)kernel::pmm::free_pages(e & kAddressMask);
+      if (e & kOwned) kernel::release_user_frame(e & kAddressMask, e & kCopyOnWrite);
       continue;
     }
     free_user_tables(table_at(e), level - 1);
@@ -388,8 +391,28 @@ lib::Result<uint32_t> user_page_flags(uintptr_t root, uintptr_t virt) {
   if (e & kWritable) flags |= kPageWrite;
   if (!(e & kNoExecute)) flags |= kPageExec;
   if (e & kOwned) flags |= kPageOwned;
+  if (e & kCopyOnWrite) flags |= kPageCopyOnWrite;
   if (e & kCacheDisable) flags |= kPageUncached;
   return flags;
+}
+
+lib::Result<void> user_remap(uintptr_t root, uintptr_t virt, uintptr_t phys, uint32_t flags) {
+  if (virt >= kUserTop) return lib::Error::InvalidArgument;
+  kernel::SpinlockGuard guard(paging_lock);
+  uint64_t* e = TRY(walk(root_table(root), virt, false));
+  if (!(*e & kPresent)) return lib::Error::NotFound;
+  *e = phys |
+       entry_bits((flags & (kPageWrite | kPageExec | kPageOwned | kPageCopyOnWrite)) | kPageUser);
+  if (x86::read_cr3() == root) x86::invlpg(virt);
+  return {};
+}
+
+lib::Result<uintptr_t> user_page_frame(uintptr_t root, uintptr_t virt) {
+  if (virt >= kUserTop) return lib::Error::InvalidArgument;
+  kernel::SpinlockGuard guard(paging_lock);
+  const uint64_t e = *TRY(walk(root_table(root), virt, false));
+  if (!(e & kPresent)) return lib::Error::NotFound;
+  return e & kAddressMask;
 }
 
 lib::Result<void> user_protect(uintptr_t root, uintptr_t virt, uint32_t flags) {
@@ -397,8 +420,10 @@ lib::Result<void> user_protect(uintptr_t root, uintptr_t virt, uint32_t flags) {
   kernel::SpinlockGuard guard(paging_lock);
   uint64_t* e = TRY(walk(root_table(root), virt, false));
   if (!(*e & kPresent)) return lib::Error::NotFound;
-  const uint32_t owned = (*e & kOwned) ? kPageOwned : 0;
-  *e = (*e & kAddressMask) | entry_bits((flags & (kPageWrite | kPageExec)) | kPageUser | owned);
+  // The frame's ownership and sharing stay as they are: a shared frame stays read-only.
+  const uint32_t kept =
+      ((*e & kOwned) ? kPageOwned : 0) | ((*e & kCopyOnWrite) ? kPageCopyOnWrite : 0);
+  *e = (*e & kAddressMask) | entry_bits((flags & (kPageWrite | kPageExec)) | kPageUser | kept);
   if (x86::read_cr3() == root) x86::invlpg(virt);
   return {};
 }

@@ -10,6 +10,7 @@
 #include "platform.h"
 
 extern "C" [[noreturn]] void enter_user_frame(uintptr_t pc, uintptr_t sp, uint64_t arg);
+extern "C" [[noreturn]] void return_to_user_frame(const arch::x86::TrapFrame* frame);
 
 bool smap_enabled = false;
 
@@ -90,6 +91,26 @@ void enter_user(uintptr_t pc, uintptr_t sp, uint64_t arg) {
   if (!x86::user_frame_ok(pc, x86::kUserCs, x86::kUserSs, x86::kRflagsIf))
     x86::refuse_user_return(pc);
   enter_user_frame(pc, sp, arg);
+}
+
+static_assert(sizeof(UserFrame) == sizeof(x86::TrapFrame));
+
+// syscall_entry pushes the frame first thing on the thread's kernel stack: it ends at the top.
+void syscall_user_frame(uintptr_t kernel_stack_top, UserFrame* out) {
+  __builtin_memcpy(out, reinterpret_cast<const void*>(kernel_stack_top - sizeof(x86::TrapFrame)),
+                   sizeof(*out));
+}
+
+void set_user_frame_result(UserFrame* frame, uint64_t value, uintptr_t sp) {
+  auto* f = reinterpret_cast<x86::TrapFrame*>(frame);
+  f->rax = value;
+  if (sp) f->rsp = sp;
+}
+
+void resume_user_frame(const UserFrame& frame) {
+  const auto* f = reinterpret_cast<const x86::TrapFrame*>(&frame);
+  x86::check_user_return(*f);
+  return_to_user_frame(f);
 }
 
 namespace {

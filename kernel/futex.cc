@@ -1,0 +1,81 @@
+#include "kernel/futex.h"
+
+#include <lib/intrusive_list.h>
+
+#include "kernel/syscall.h"
+#include "kernel/user_ptr.h"
+#include "kernel/wait_queue.h"
+
+namespace kernel::futex {
+
+namespace {
+
+// One waiting thread, on its own stack for as long as it waits.
+struct Waiter {
+  lib::ListNode node;
+  const void* space;
+  uintptr_t address;
+  uint32_t bitset;
+  bool woken;
+  WaitQueue queue;  // the waiter alone
+};
+
+using WaiterList = lib::IntrusiveList<Waiter, &Waiter::node>;
+constexpr size_t kBuckets = 64;
+WaiterList buckets[kBuckets] GUARDED_BY(sched_lock);
+size_t waiter_count GUARDED_BY(sched_lock) = 0;
+
+WaiterList& bucket_of(const void* space, uintptr_t address) REQUIRES(sched_lock) {
+  const uint64_t key = (reinterpret_cast<uintptr_t>(space) >> 4) ^ (address >> 2);
+  return buckets[(key * 0x9e3779b97f4a7c15u) >> 58];  // the top 6 bits: kBuckets
+}
+
+}  // namespace
+
+lib::Result<void> wait(const void* space, uintptr_t address, uint32_t expected, uint32_t bitset,
+                       uint64_t deadline_ns) {
+  if ((address & 3) || bitset == 0) return lib::Error::InvalidArgument;
+  // A first read outside the lock takes any demand-zero fault (and reports a bad address);
+  // the read that counts is the one under the lock.
+  uint32_t value;
+  TRY(UserIn<uint32_t>(address).read(&value));
+  SpinlockGuard guard(sched_lock);
+  TRY(UserIn<uint32_t>(address).read(&value));
+  if (value != expected) return lib::Error::WouldBlock;
+  if (waiter_count == kMaxWaiters) return lib::Error::NoResources;
+  Waiter w{{}, space, address, bitset, false, {}};
+  WaiterList& list = bucket_of(space, address);
+  list.push_back(&w);
+  ++waiter_count;
+  auto waited = w.queue.wait(deadline_ns);
+  // A wake that came with the timeout or the kill counts: it took this waiter off the list.
+  if (w.woken) return {};
+  list.remove(&w);
+  --waiter_count;
+  return waited;
+}
+
+size_t wake(const void* space, uintptr_t address, uint32_t count, uint32_t bitset) {
+  size_t woken = 0;
+  {
+    SpinlockGuard guard(sched_lock);
+    bucket_of(space, address).for_each([&](Waiter* w) NO_THREAD_SAFETY_ANALYSIS {
+      if (woken == count || w->space != space || w->address != address || !(w->bitset & bitset))
+        return;
+      bucket_of(space, address).remove(w);
+      --waiter_count;
+      w->woken = true;
+      (void)w->queue.wake_one();
+      ++woken;
+    });
+  }
+  if (woken) sched::preempt_point();
+  return woken;
+}
+
+size_t waiting() {
+  SpinlockGuard guard(sched_lock);
+  return waiter_count;
+}
+
+}  // namespace kernel::futex

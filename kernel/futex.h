@@ -1,0 +1,38 @@
+#pragma once
+// Futexes: threads waiting on a 32-bit word of user memory until another thread of the same
+// address space wakes them (the primitive under Linux's futex call, usable by any server).
+// A waiter names the word by (address space, user address); it sleeps only if the word still
+// holds the value it expects, checked under sched_lock, so a wake that follows a change of
+// the word cannot slip in between the check and the sleep. Each waiter carries a bitset, and
+// a wake reaches only waiters whose bitset shares a bit with its own (Linux's
+// FUTEX_WAIT_BITSET/FUTEX_WAKE_BITSET; plain waits and wakes use every bit).
+//
+// Waiters live on their own kernel stacks (nothing is allocated), in a hash of lists; at most
+// kMaxWaiters wait at once across the system, so a program cannot make wakes arbitrarily slow.
+
+#include <cstddef>
+#include <cstdint>
+
+#include <lib/result.h>
+
+namespace kernel::futex {
+
+constexpr size_t kMaxWaiters = 1024;
+constexpr uint32_t kAllBits = ~uint32_t{0};
+
+// Blocks the calling thread while the word at address in space holds expected, until a wake
+// reaches it or the deadline (ns on the monotonic clock; 0: none) passes. Errors:
+// InvalidArgument (address not 4-byte aligned, bitset 0), Fault (the word cannot be read),
+// WouldBlock (it does not hold expected), NoResources (kMaxWaiters are waiting), TimedOut,
+// Killed (the thread's process is ending).
+lib::Result<void> wait(const void* space, uintptr_t address, uint32_t expected, uint32_t bitset,
+                       uint64_t deadline_ns);
+
+// Wakes up to count of the threads waiting on (space, address) whose bitset shares a bit
+// with bitset, oldest first. Returns how many it woke.
+size_t wake(const void* space, uintptr_t address, uint32_t count, uint32_t bitset);
+
+// Threads waiting now (for tests).
+size_t waiting();
+
+}  // namespace kernel::futex

@@ -1,0 +1,93 @@
+#include "kernel/linux/linux_family.h"
+
+#include "kernel/linux/linux_process.h"
+#include "kernel/log.h"
+#include "kernel/process.h"
+
+namespace kernel {
+
+LinuxFamily::LinuxFamily() = default;
+LinuxFamily::~LinuxFamily() = default;
+
+void LinuxFamily::add_child(Process* child) {
+  KASSERT(child_count_ < kMaxChildren);
+  children_[child_count_++] = Ref<Process>::adopt(child);
+}
+
+Process* LinuxFamily::ended_child(int64_t pid, bool* any) const {
+  *any = false;
+  for (size_t i = 0; i < child_count_; ++i) {
+    Process* child = children_[i].get();
+    if (pid != -1 && child->id() != uint64_t(pid)) continue;
+    *any = true;
+    if (child->terminated()) return child;
+  }
+  return nullptr;
+}
+
+Process* LinuxFamily::child(uint64_t pid) const {
+  for (size_t i = 0; i < child_count_; ++i)
+    if (children_[i]->id() == pid) return children_[i].get();
+  return nullptr;
+}
+
+void LinuxFamily::reap(Process* child) {
+  for (size_t i = 0; i < child_count_; ++i) {
+    if (children_[i].get() != child) continue;
+    children_[i] = static_cast<Ref<Process>&&>(children_[--child_count_]);
+    return;
+  }
+}
+
+void LinuxFamily::orphan_children() {
+  while (child_count_) {
+    Ref<Process> child = static_cast<Ref<Process>&&>(children_[--child_count_]);
+    if (LinuxProcess* lp = child->linux_process()) lp->family().set_parent(nullptr);
+  }
+}
+
+LinuxFamily::ThreadEntry* LinuxFamily::find_thread(uint64_t thread_id) {
+  for (size_t i = 0; i < thread_count_; ++i)
+    if (threads_[i].thread_id == thread_id) return &threads_[i];
+  return nullptr;
+}
+
+lib::Result<void> LinuxFamily::add_thread(uint64_t thread_id, uint64_t clear_child_tid) {
+  if (thread_count_ == kMaxThreads) return lib::Error::NoResources;
+  threads_[thread_count_++] = {thread_id, clear_child_tid};
+  return {};
+}
+
+void LinuxFamily::remove_thread(uint64_t thread_id) {
+  if (ThreadEntry* t = find_thread(thread_id)) *t = threads_[--thread_count_];
+}
+
+void LinuxFamily::rename_thread(uint64_t key, uint64_t thread_id) {
+  if (ThreadEntry* t = find_thread(key)) t->thread_id = thread_id;
+}
+
+bool LinuxFamily::has_thread(uint64_t thread_id) const {
+  for (size_t i = 0; i < thread_count_; ++i)
+    if (threads_[i].thread_id == thread_id) return true;
+  return false;
+}
+
+uint64_t LinuxFamily::clear_child_tid(uint64_t thread_id) const {
+  for (size_t i = 0; i < thread_count_; ++i)
+    if (threads_[i].thread_id == thread_id) return threads_[i].clear_child_tid;
+  return 0;
+}
+
+void LinuxFamily::set_clear_child_tid(uint64_t thread_id, uint64_t address) {
+  if (ThreadEntry* t = find_thread(thread_id)) t->clear_child_tid = address;
+}
+
+void linux_process_terminated(Process& p) {
+  LinuxFamily& family = p.linux_process()->family();
+  if (Process* parent = family.parent()) {
+    if (LinuxProcess* lp = parent->linux_process()) lp->family().child_events().wake_all();
+  }
+  family.orphan_children();
+}
+
+}  // namespace kernel

@@ -1,0 +1,86 @@
+#pragma once
+// A Linux process's relatives: the process that forked it, the children it forked (kept
+// until it reaps them with wait4, or until it ends: Stellina has no init to hand orphans
+// to, so an ending process lets go of its children and nobody reaps them), and the threads
+// clone made in it. Everything here is read and changed under sched_lock. See docs/linux.md.
+
+#include <lib/result.h>
+
+#include "kernel/object.h"
+#include "kernel/wait_queue.h"
+
+namespace kernel {
+
+class Process;
+class Thread;
+
+class LinuxFamily {
+ public:
+  LinuxFamily();
+  ~LinuxFamily();  // under sched_lock: unreaped children go with it
+  LinuxFamily(const LinuxFamily&) = delete;
+  LinuxFamily& operator=(const LinuxFamily&) = delete;
+
+  // Children a process may have at once, live or not yet reaped: fork beyond is EAGAIN.
+  static constexpr size_t kMaxChildren = 64;
+  // Threads clone may add to a process (its first thread aside): clone beyond is EAGAIN.
+  static constexpr size_t kMaxThreads = 64;
+  // Thread ids of threads made by clone: this plus the kernel thread's id, apart from
+  // process ids (a process's first thread has the process's id, as on Linux).
+  static constexpr uint64_t kThreadIdBase = uint64_t{1} << 22;
+
+  Process* parent() const REQUIRES(sched_lock) { return parent_; }
+  void set_parent(Process* parent) REQUIRES(sched_lock) { parent_ = parent; }
+
+  bool children_full() const REQUIRES(sched_lock) { return child_count_ == kMaxChildren; }
+  // Adopts the creation reference of child (the caller checked children_full first).
+  void add_child(Process* child) REQUIRES(sched_lock);
+  // The child with process id pid (-1: any) that has ended, or null. Sets *any when such
+  // a child exists at all, ended or not.
+  Process* ended_child(int64_t pid, bool* any) const REQUIRES(sched_lock);
+  // The child with process id pid, ended or not, or null.
+  Process* child(uint64_t pid) const REQUIRES(sched_lock);
+  // Drops the reference to child: it is reaped.
+  void reap(Process* child) REQUIRES(sched_lock);
+  // Woken when a child ends (wait4 and vfork sleep here).
+  WaitQueue& child_events() { return child_events_; }
+  // The process ended: its children lose their parent and are let go.
+  void orphan_children() REQUIRES(sched_lock);
+
+  // The signal that ended the process (kill, tgkill), or 0: what wait4 reports.
+  int killed_by() const REQUIRES(sched_lock) { return killed_by_; }
+  void set_killed_by(int signal) REQUIRES(sched_lock) { killed_by_ = signal; }
+
+  // Threads made by clone: their thread ids and the address each clears at its end
+  // (CLONE_CHILD_CLEARTID, set_tid_address). Errors: NoResources (kMaxThreads).
+  lib::Result<void> add_thread(uint64_t thread_id, uint64_t clear_child_tid) REQUIRES(sched_lock);
+  void remove_thread(uint64_t thread_id) REQUIRES(sched_lock);
+  // The entry added under key (a slot reserved before the thread existed) gets its id.
+  void rename_thread(uint64_t key, uint64_t thread_id) REQUIRES(sched_lock);
+  // Whether the thread is one clone made (its Linux thread id is kThreadIdBase + its id).
+  bool has_thread(uint64_t thread_id) const REQUIRES(sched_lock);
+  // The clear address of a thread clone made (has_thread).
+  uint64_t clear_child_tid(uint64_t thread_id) const REQUIRES(sched_lock);
+  void set_clear_child_tid(uint64_t thread_id, uint64_t address) REQUIRES(sched_lock);
+
+ private:
+  struct ThreadEntry {
+    uint64_t thread_id;
+    uint64_t clear_child_tid;
+  };
+  ThreadEntry* find_thread(uint64_t thread_id) REQUIRES(sched_lock);
+
+  Process* parent_ = nullptr;  // cleared when the parent ends (orphan_children)
+  Ref<Process> children_[kMaxChildren];
+  size_t child_count_ = 0;
+  WaitQueue child_events_;
+  int killed_by_ = 0;
+  ThreadEntry threads_[kMaxThreads] = {};
+  size_t thread_count_ = 0;
+};
+
+// The Linux process p is terminating (Process::terminate): its parent's wait4 wakes, and its
+// own children are let go.
+void linux_process_terminated(Process& p) REQUIRES(sched_lock);
+
+}  // namespace kernel

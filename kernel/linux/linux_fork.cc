@@ -1,0 +1,345 @@
+// fork, vfork and clone, and wait4. A forked child is a new Process in its parent's silo
+// (its quotas hold: a thread it cannot charge is EAGAIN, memory it cannot charge ENOMEM),
+// with a copy of the parent's address space (AddressSpace::clone_for_fork), the parent's
+// standard streams, break and signal state, and one thread that resumes from the parent's
+// system call with 0 in rax. A thread (clone with CLONE_VM | CLONE_THREAD) is a new Thread
+// of the calling process that resumes the same way on the stack it was given.
+
+#include "kernel/arch.h"
+#include "kernel/heap.h"
+#include "kernel/linux/linux_calls.h"
+#include "kernel/linux/linux_task_abi.h"
+#include "kernel/linux/linux_task_calls.h"
+#include "kernel/syscall.h"
+#include "kernel/thread.h"
+
+namespace kernel::linux_calls {
+
+namespace abi = stellina::abi;
+using namespace linux_abi;
+
+namespace {
+
+// How a new thread (a fork's child or a clone'd thread) enters user mode.
+struct ChildStart {
+  arch::UserFrame frame;   // the caller's registers at its call, returning 0
+  uint64_t tls_base;       // FS: the caller's, or clone's tls argument
+  uint64_t set_child_tid;  // CLONE_CHILD_SETTID: where the new thread writes its id (0: no)
+  uint32_t tid;
+};
+
+// Runs first on the new thread: writes its id where asked, in its own memory (a bad address
+// is ignored, as Linux ignores it), and resumes the frame.
+void child_main(void* arg) {
+  ChildStart start;
+  __builtin_memcpy(&start, arg, sizeof(start));
+  heap::free(arg);
+  on_return_to_user();  // its process ended before it ran: it ends here
+  sched::current()->set_user_tls_base(start.tls_base);
+  arch::set_user_tls_base(start.tls_base);
+  if (start.set_child_tid) (void)UserOut<uint32_t>(start.set_child_tid).write(&start.tid);
+  arch::resume_user_frame(start.frame);
+}
+
+// The calling thread's frame, returning 0 on stack (0: the same stack) in the new thread.
+lib::Result<ChildStart*> child_start(uint64_t stack, uint64_t tls_base, uint64_t set_child_tid) {
+  auto* start = static_cast<ChildStart*>(TRY(heap::alloc(sizeof(ChildStart))));
+  arch::syscall_user_frame(sched::current()->stack().top(), &start->frame);
+  arch::set_user_frame_result(&start->frame, 0, stack);
+  start->tls_base = tls_base;
+  start->set_child_tid = set_child_tid;
+  start->tid = 0;
+  return start;
+}
+
+// A thread the silo cannot take (its threads quota, or the memory of the thread itself) is
+// Linux's "too many processes", EAGAIN, as are the family's bounds.
+int64_t fork_errno(lib::Error e) {
+  if (e == lib::Error::QuotaExceeded || e == lib::Error::NoResources) return -kEagain;
+  return errno_of(e);
+}
+
+// Memory the child's copy or state could not be charged: ENOMEM, as Linux's fork says when
+// it cannot copy the parent.
+lib::Error as_no_memory(lib::Error e) {
+  return e == lib::Error::QuotaExceeded ? lib::Error::NoMemory : e;
+}
+
+// The descriptor table at fork: today only the standard streams, each a second handle to
+// the same channel in the child (so a reader sees the end of a stream only when every
+// process holding it has ended, as with a pipe). Returns the child's three handles
+// (kInvalidHandle for a stream the parent does not have).
+lib::Result<void> copy_descriptors_for_fork(const LinuxProcess& lp, Process& parent, Process& child,
+                                            abi::Handle out[3]) REQUIRES(sched_lock) {
+  for (int fd = 0; fd < 3; ++fd) {
+    out[fd] = abi::kInvalidHandle;
+    if (lp.stdio(fd) == abi::kInvalidHandle) continue;
+    auto entry = parent.handles().lookup(lp.stdio(fd), 0);
+    if (!entry.ok()) continue;  // closed meanwhile: closed in the child too
+    out[fd] = TRY(
+        child.handles().install(static_cast<Object*>(entry.value().object), entry.value().rights));
+  }
+  return {};
+}
+
+// The child's Linux state: its parent's streams (copied), break and signal dispositions.
+lib::Result<void> give_linux_state(LinuxProcess& lp, Process& parent, Process& child) {
+  abi::Handle stdio[3];
+  {
+    SpinlockGuard guard(sched_lock);
+    TRY(copy_descriptors_for_fork(lp, parent, child, stdio));
+  }
+  LinuxProcess* state = TRY(LinuxProcess::create(child.silo(), stdio, lp.brk_start(), parent.id()));
+  state->set_brk(lp.brk());
+  for (uint64_t s = 1; s <= kSignals; ++s) state->action(s) = lp.action(s);
+  state->set_signal_mask(lp.signal_mask());
+  child.set_linux_process(state);
+  return {};
+}
+
+// Makes the child process and starts its thread, which takes start. Returns its process
+// id. Errors: those of the copy and of the thread's charge (start is the caller's then).
+lib::Result<uint64_t> start_child(LinuxProcess& lp, Process& parent, ChildStart* start,
+                                  uint64_t clear_child_tid) {
+  AddressSpace* space;
+  {
+    SpinlockGuard guard(sched_lock);
+    if (lp.family().children_full()) return lib::Error::NoResources;
+    auto cloned = parent.address_space().clone_for_fork();
+    if (!cloned.ok()) return as_no_memory(cloned.error());
+    space = cloned.value();
+  }
+  auto created_process =
+      Process::create_with_space(parent.name(), Ref<Channel>(), Ref<Silo>(&parent.silo()), space);
+  if (!created_process.ok()) return as_no_memory(created_process.error());
+  Process* child = created_process.value();
+  auto made = give_linux_state(lp, parent, *child);
+  if (!made.ok()) made = as_no_memory(made.error());
+  Thread* thread = nullptr;
+  if (made.ok()) {
+    start->tid = static_cast<uint32_t>(child->id());
+    auto created = Thread::create_in_process(child, child_main, start);
+    if (created.ok()) thread = created.value();
+    if (!created.ok()) made = created.error();
+  }
+  if (!made.ok()) {
+    SpinlockGuard guard(sched_lock);
+    child->handles().close_all();  // the streams' second handles: their readers must see
+    child->release();              // them close (a table's destructor frees, not closes)
+    return made.error();
+  }
+  const uint64_t pid = child->id();
+  {
+    SpinlockGuard guard(sched_lock);
+    LinuxProcess& state = *child->linux_process();
+    state.family().set_parent(&parent);
+    state.set_clear_child_tid(clear_child_tid);
+    lp.family().add_child(child);  // the creation reference: the parent's until it reaps
+  }
+  thread->detach();
+  thread->start();
+  return pid;
+}
+
+// A new process: fork, vfork, and clone without CLONE_VM (or with it and CLONE_VFORK, which
+// gets a copy too). With vfork the parent waits until the child has ended (there is no exec
+// to wait for), which keeps vfork's order; the child's memory is its own, not the parent's.
+int64_t fork_process(LinuxProcess& lp, uint64_t flags, uint64_t parent_tid, uint64_t child_tid,
+                     uint64_t tls) {
+  Process& parent = current_process();
+  const uint64_t tls_base = (flags & kCloneSettls) ? tls : sched::current()->user_tls_base();
+  auto start = child_start(0, tls_base, (flags & kCloneChildSettid) ? child_tid : 0);
+  if (!start.ok()) return -kEnomem;
+  auto pid = start_child(lp, parent, start.value(), (flags & kCloneChildCleartid) ? child_tid : 0);
+  if (!pid.ok()) {
+    heap::free(start.value());
+    return fork_errno(pid.error());
+  }
+  if (flags & kCloneParentSettid) {
+    const auto id = static_cast<uint32_t>(pid.value());
+    (void)UserOut<uint32_t>(parent_tid).write(&id);
+  }
+  if (flags & kCloneVfork) {
+    SpinlockGuard guard(sched_lock);
+    bool any = false;
+    while (!lp.family().ended_child(int64_t(pid.value()), &any) && any) {
+      if (!lp.family().child_events().wait().ok()) break;  // the parent is ending
+    }
+  }
+  return int64_t(pid.value());
+}
+
+// A thread of the calling process, on stack, with CLONE_SETTLS's tls, writing its id to
+// parent_tid (CLONE_PARENT_SETTID) and child_tid (CLONE_CHILD_SETTID), and clearing
+// child_tid at its end (CLONE_CHILD_CLEARTID).
+int64_t clone_thread(LinuxProcess& lp, uint64_t flags, uint64_t stack, uint64_t parent_tid,
+                     uint64_t child_tid, uint64_t tls) {
+  Process& process = current_process();
+  const uint64_t tls_base = (flags & kCloneSettls) ? tls : sched::current()->user_tls_base();
+  if (tls_base >= arch::kUserTop) return -kEperm;
+  auto start = child_start(stack, tls_base, (flags & kCloneChildSettid) ? child_tid : 0);
+  if (!start.ok()) return -kEnomem;
+  // The thread's slot in the family is taken first (under a key no thread id can have: the
+  // start block's address), so a full family fails the call before a thread exists.
+  const auto reserved = reinterpret_cast<uintptr_t>(start.value());
+  lib::Result<void> added;
+  {
+    SpinlockGuard guard(sched_lock);
+    added = lp.family().add_thread(reserved, (flags & kCloneChildCleartid) ? child_tid : 0);
+  }
+  auto created = added.ok() ? Thread::create_in_process(&process, child_main, start.value())
+                            : lib::Result<Thread*>(added.error());
+  if (!created.ok()) {
+    heap::free(start.value());
+    SpinlockGuard guard(sched_lock);
+    lp.family().remove_thread(reserved);
+    return fork_errno(created.error());
+  }
+  Thread* thread = created.value();
+  const uint64_t tid = LinuxFamily::kThreadIdBase + thread->id();
+  start.value()->tid = static_cast<uint32_t>(tid);
+  {
+    SpinlockGuard guard(sched_lock);
+    lp.family().rename_thread(reserved, thread->id());
+  }
+  if (flags & kCloneParentSettid) {
+    const auto id = static_cast<uint32_t>(tid);
+    (void)UserOut<uint32_t>(parent_tid).write(&id);
+  }
+  thread->detach();
+  thread->start();
+  return int64_t(tid);
+}
+
+}  // namespace
+
+int64_t clone(LinuxProcess& lp, uint64_t flags, uint64_t stack, uint64_t parent_tid,
+              uint64_t child_tid, uint64_t tls) {
+  constexpr uint64_t kServed = kCsignal | kCloneThreadShares | kCloneVfork | kCloneSettls |
+                               kCloneParentSettid | kCloneChildCleartid | kCloneChildSettid |
+                               kCloneDetached;
+  if (flags & ~kServed) return -kEinval;
+  if (flags & kCloneThread) {
+    // A thread shares everything a thread must (Linux's rules: THREAD needs SIGHAND, which
+    // needs VM); files and fs are shared whether asked or not: there is one table.
+    if ((flags & (kCloneVm | kCloneSighand)) != (kCloneVm | kCloneSighand)) return -kEinval;
+    return clone_thread(lp, flags, stack, parent_tid, child_tid, tls);
+  }
+  if (flags & kCloneSighand) return -kEinval;
+  // CLONE_VM without a thread is served only with CLONE_VFORK (posix_spawn's), as vfork;
+  // the child runs on its own copy, so a new stack is not needed and is ignored.
+  if ((flags & kCloneVm) && !(flags & kCloneVfork)) return -kEinval;
+  return fork_process(lp, flags, parent_tid, child_tid, tls);
+}
+
+int64_t fork(LinuxProcess& lp) { return fork_process(lp, kSigChld, 0, 0, 0); }
+
+int64_t vfork(LinuxProcess& lp) { return fork_process(lp, kCloneVfork | kSigChld, 0, 0, 0); }
+
+namespace {
+
+// Linux's wait status for how p ended: the exit code in bits 8-15, or the signal that ended
+// it in the low 7 bits (a fault is SIGSEGV; a page over the silo's quota SIGKILL, as the OOM
+// killer's).
+uint32_t wait_status(Process& p) REQUIRES(sched_lock) {
+  const int killed = p.linux_process()->family().killed_by();
+  if (killed) return uint32_t(killed);
+  const abi::ProcessExit& e = p.exit_record();
+  switch (e.reason) {
+    case abi::ExitReason::Exited: return uint32_t(e.code & 0xff) << 8;
+    case abi::ExitReason::Fault: return kSigSegv;
+    case abi::ExitReason::Killed:
+    case abi::ExitReason::QuotaExceeded: return uint32_t(kSigKill);
+  }
+  return uint32_t(kSigKill);
+}
+
+}  // namespace
+
+namespace {
+
+// An ended child reaped (or only looked at: keep) by a wait: its id and wait status.
+struct Waited {
+  int64_t pid;  // 0: none had ended (no_hang), -errno: an error
+  uint32_t status;
+};
+
+// Waits for a child with id pid (-1: any) to have ended. Errors: ECHILD (no such child),
+// EINTR (the caller's process is ending).
+Waited wait_child(LinuxProcess& lp, int64_t pid, bool no_hang, bool keep) {
+  SpinlockGuard guard(sched_lock);
+  for (;;) {
+    bool any = false;
+    if (Process* ended = lp.family().ended_child(pid, &any)) {
+      const Waited w{int64_t(ended->id()), wait_status(*ended)};
+      if (!keep) lp.family().reap(ended);  // the last reference may go: under the lock
+      return w;
+    }
+    if (!any) return {-kEchild, 0};
+    if (no_hang) return {0, 0};
+    if (!lp.family().child_events().wait().ok()) return {-kEintr, 0};
+  }
+}
+
+}  // namespace
+
+int64_t wait4(LinuxProcess& lp, uint64_t pid_arg, uint64_t status, uint64_t options,
+              uint64_t rusage) {
+  options &= 0xffffffff;  // an int
+  if (options & ~(kWnohang | kWuntraced | kWcontinued | kWnothread | kWall | kWclone))
+    return -kEinval;
+  // pid_t is 32 bits: the register's upper half is not the caller's. Process groups are
+  // not served: 0 and -group wait for any child, as -1 does.
+  const auto asked = static_cast<int32_t>(pid_arg);
+  const Waited w = wait_child(lp, asked > 0 ? asked : -1, options & kWnohang, false);
+  if (w.pid <= 0) return w.pid;
+  // Linux reaps the child even when the status cannot be written (it reports EFAULT).
+  if (status && !UserOut<uint32_t>(status).write(&w.status).ok()) return -kEfault;
+  const Rusage usage{};
+  if (rusage && !UserOut<Rusage>(rusage).write(&usage).ok()) return -kEfault;
+  return w.pid;
+}
+
+int64_t waitid(LinuxProcess& lp, uint64_t which, uint64_t id, uint64_t info, uint64_t options,
+               uint64_t rusage) {
+  options &= 0xffffffff;
+  if (options &
+      ~(kWnohang | kWuntraced | kWexited | kWcontinued | kWnowait | kWnothread | kWall | kWclone))
+    return -kEinval;
+  // Only ended children are reported: stopped and continued ones never exist here.
+  if (!(options & (kWexited | kWuntraced | kWcontinued))) return -kEinval;
+  int64_t pid;
+  switch (which) {
+    case kPAll: pid = -1; break;
+    case kPPid:
+      if (static_cast<int32_t>(id) <= 0) return -kEinval;
+      pid = static_cast<int32_t>(id);
+      break;
+    case kPPgid: pid = -1; break;  // one process group: every child
+    default: return -kEinval;      // P_PIDFD: no pidfds
+  }
+  Waited w{0, 0};
+  if (options & kWexited) {
+    w = wait_child(lp, pid, options & kWnohang, options & kWnowait);
+  } else if (!(options & kWnohang)) {
+    // Only stopped or continued children asked for: Linux would wait for good, as none
+    // ever is; the call fails instead of hanging the caller.
+    return -kEchild;
+  }
+  if (w.pid < 0) return w.pid;
+  // Nothing ended (WNOHANG): Linux clears the fields a caller tests.
+  Siginfo si{};
+  if (w.pid > 0) {
+    si.signo = kSigChld;
+    const bool killed = (w.status & 0x7f) != 0;
+    si.code = killed ? kCldKilled : kCldExited;
+    si.pid = static_cast<int32_t>(w.pid);
+    si.status = static_cast<int32_t>(killed ? (w.status & 0x7f) : (w.status >> 8) & 0xff);
+  }
+  if (info && !UserOut<Siginfo>(info).write(&si).ok()) return -kEfault;
+  const Rusage usage{};
+  if (rusage && !UserOut<Rusage>(rusage).write(&usage).ok()) return -kEfault;
+  return 0;
+}
+
+}  // namespace kernel::linux_calls
