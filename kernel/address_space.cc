@@ -187,7 +187,8 @@ void AddressSpace::release_pages(uintptr_t start, uintptr_t end) {
     if (!flags.ok()) continue;
     auto phys = arch::user_unmap(root_, va, *this);
     if (!phys.ok() || !(flags.value() & arch::kPageOwned)) continue;
-    (void)pmm::free_pages(phys.value());
+    (void)(flags.value() & arch::kPageExec ? pmm::free_code_page(phys.value())
+                                           : pmm::free_pages(phys.value()));
     silo_->uncharge_memory(arch::kPageSize);
     --owned_pages_;
   }

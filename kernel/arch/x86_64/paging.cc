@@ -273,7 +273,10 @@ void free_user_tables(uint64_t* table, unsigned level) {
     const uint64_t e = table[i];
     if (!(e & kPresent)) continue;
     if (level == 0) {
-      if (e & kOwned) (void)kernel::pmm::free_pages(e & kAddressMask);
+      if (e & kOwned) {
+        const uintptr_t page = e & kAddressMask;
+        (void)(e & kNoExecute ? kernel::pmm::free_pages(page) : kernel::pmm::free_code_page(page));
+      }
       continue;
     }
     free_user_tables(table_at(e), level - 1);
