@@ -189,7 +189,8 @@ void AddressSpace::release_pages(uintptr_t start, uintptr_t end) {
     if (!flags.ok()) continue;
     auto phys = arch::user_unmap(root_, va, *this);
     if (!phys.ok() || !(flags.value() & arch::kPageOwned)) continue;
-    release_user_frame(phys.value(), flags.value() & arch::kPageCopyOnWrite);
+    release_user_frame(phys.value(), flags.value() & arch::kPageCopyOnWrite,
+                       flags.value() & arch::kPageExec);
     silo_->uncharge_memory(arch::kPageSize);
     --owned_pages_;
   }
@@ -340,7 +341,7 @@ AddressSpace::FaultResult AddressSpace::break_sharing(uintptr_t virt, uint32_t f
     (void)pmm::free_pages(page.value());
     return FaultResult::Refused;
   }
-  release_user_frame(frame, true);
+  release_user_frame(frame, true, flags & arch::kPageExec);
   return FaultResult::Mapped;
 }
 

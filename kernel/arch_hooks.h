@@ -33,8 +33,9 @@ const char* fault_address_hint(uintptr_t addr);
 bool handle_user_page_fault(uintptr_t addr, bool write, bool exec);
 // A user page's frame that its address space owned is unmapped for good: it goes back to
 // the physical allocator unless (maybe_shared: mapped kPageCopyOnWrite) another address
-// space still maps it (kernel/shared_frames.h).
-void release_user_frame(uintptr_t phys, bool maybe_shared);
+// space still maps it (kernel/shared_frames.h); a code page (executable) is zeroed first
+// (pmm::free_code_page).
+void release_user_frame(uintptr_t phys, bool maybe_shared, bool code);
 
 // User code did something the CPU refused (a fault it cannot recover from): ends the current
 // process, reporting what, where (pc) and the faulting address, and never returns.

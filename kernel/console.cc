@@ -361,8 +361,8 @@ void run_command(const char* cmd) {
     if (!known) print("loglevel: debug, info, warn or error\n");
   } else if (equals(cmd, "sched")) {
     const auto s = sched::stats();
-    print("context switches {}, preemptions {}, timer interrupts {}\n", s.context_switches,
-          s.preemptions, s.timer_interrupts);
+    print("context switches {} ({} handoffs), preemptions {}, timer interrupts {}\n",
+          s.context_switches, s.handoffs, s.preemptions, s.timer_interrupts);
   } else {
     print("unknown command '{}'; try 'help'\n", cmd);
   }

@@ -100,6 +100,12 @@ lib::Result<uintptr_t> alloc_zeroed_page() {
   return page;
 }
 
+lib::Result<void> free_code_page(uintptr_t phys) {
+  auto* words = static_cast<uint64_t*>(arch::phys_to_virt(phys));
+  for (size_t i = 0; i < arch::kPageSize / 8; ++i) words[i] = 0;
+  return free_pages(phys);
+}
+
 lib::Result<void> free_pages(uintptr_t phys) {
   SpinlockGuard guard(lock);
   return buddy.free(phys);

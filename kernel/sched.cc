@@ -34,6 +34,10 @@ Timer refresh_timer;
 uint64_t budget_end_ns = UINT64_MAX;      // when the running thread's silos run out of CPU share
 uint64_t armed_deadline_ns = UINT64_MAX;  // what the timer hardware is set for
 sched::Stats counters = {};
+// The thread the running one last made ready since the CPU last changed hands: when the
+// running thread then blocks (a caller waiting for its reply, a server for its next request),
+// that thread is the one it is waiting on, and the CPU goes straight to it (take_handoff).
+Thread* last_woken = nullptr;
 
 // Whether the end of the running thread's quantum would hand the CPU to another: a ready
 // thread of its priority or above (the idle thread, always ready, never takes it).
@@ -96,6 +100,30 @@ Thread* pick_next(uint64_t now) REQUIRES(sched_lock) {
   }
 }
 
+// Direct handoff. When prev blocks right after waking a thread, that thread gets the CPU
+// without a pass over the run queue, provided the scheduler would have let it run now: it is
+// ready (not throttled) at the highest ready priority, and its silo has CPU share left. It
+// runs on the rest of prev's quantum (the caller's quantum is lent, not renewed), so a pair
+// of threads handing the CPU back and forth shares one quantum, and the other ready threads
+// of their priority get the CPU when it ends, as if one thread had run. Null: pick_next
+// chooses.
+Thread* take_handoff(Thread* prev, uint64_t now) REQUIRES(sched_lock) {
+  Thread* t = last_woken;
+  last_woken = nullptr;
+  if (!t || prev->state() == ThreadState::Running || t == idle_thread) return nullptr;
+  if (t->state() != ThreadState::Ready || t->priority() != run_queue.highest()) return nullptr;
+  const uint64_t left = t->silo().cpu_budget_left(now);
+  if (left == 0) return nullptr;  // pick_next throttles it
+  run_queue.remove(t, t->priority());
+  // With no other ready thread of its priority, nobody waits for the quantum to end: a fresh
+  // one starts, as pick_next's would (a lent quantum long over would otherwise make every
+  // wake-up of the partner arm a timer that is already due).
+  if (run_queue.highest() < t->priority()) quantum_end_ns = now + sched::kQuantumNs;
+  budget_end_ns = left > UINT64_MAX - now ? UINT64_MAX : now + left;
+  ++counters.handoffs;
+  return t;
+}
+
 }  // namespace
 
 void timer_arm(Timer* t, uint64_t deadline_ns) {
@@ -144,6 +172,7 @@ void start() {
 void make_ready(Thread* t) {
   t->state_ = ThreadState::Ready;
   run_queue.push_back(t, t->priority_);
+  last_woken = t;
   if (t->priority_ > current_thread->priority_) need_resched = true;
   if (current_thread != idle_thread) program_timer();  // a quantum now matters
 }
@@ -159,13 +188,16 @@ void reschedule() {
     prev->runtime_ns_ += ran;
     prev->ran_since_ns_ = now;
     if (prev != idle_thread) prev->silo().add_cpu_time(ran, now);
+    Thread* next = take_handoff(prev, now);
     if (prev->state_ == ThreadState::Running) {
       prev->state_ = ThreadState::Ready;
       run_queue.push_back(prev, prev->priority_);
     }
-    Thread* next = pick_next(now);
+    if (!next) {
+      next = pick_next(now);
+      quantum_end_ns = now + kQuantumNs;
+    }
     need_resched = false;
-    quantum_end_ns = now + kQuantumNs;
     next->state_ = ThreadState::Running;
     if (next != prev) {
       next->ran_since_ns_ = now;

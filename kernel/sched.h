@@ -56,6 +56,7 @@ struct Stats {
   uint64_t context_switches;
   uint64_t preemptions;
   uint64_t timer_interrupts;
+  uint64_t handoffs;  // switches straight to the thread the blocking one had woken
 };
 Stats stats();
 

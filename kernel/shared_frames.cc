@@ -81,8 +81,9 @@ size_t count() {
 
 }  // namespace shared_frames
 
-void release_user_frame(uintptr_t phys, bool maybe_shared) {
-  if (!maybe_shared || shared_frames::unshare(phys)) (void)pmm::free_pages(phys);
+void release_user_frame(uintptr_t phys, bool maybe_shared, bool code) {
+  if (maybe_shared && !shared_frames::unshare(phys)) return;
+  (void)(code ? pmm::free_code_page(phys) : pmm::free_pages(phys));
 }
 
 }  // namespace kernel

@@ -276,7 +276,9 @@ void free_user_tables(uint64_t* table, unsigned level) {
     const uint64_t e = table[i];
     if (!(e & kPresent)) continue;
     if (level == 0) {
-      if (e & kOwned) kernel::release_user_frame(e & kAddressMask, e & kCopyOnWrite);
+      if (e & kOwned) {
+        kernel::release_user_frame(e & kAddressMask, e & kCopyOnWrite, !(e & kNoExecute));
+      }
       continue;
     }
     free_user_tables(table_at(e), level - 1);
