@@ -50,6 +50,21 @@ struct ServerCounters {
   uint64_t answers_dropped = 0;  // status answers dropped: every snapshot was held
 };
 
+// Where a static file's bytes come from when it is first asked for (main.cc: the file
+// server), so the site's files cost neither time before the server listens nor memory until
+// a client wants them.
+class FileReader {
+ public:
+  // Reads the site's file `name` and gives its bytes, which the reader keeps for good
+  // (responses point into them). False if it cannot now (unreadable, no room): the request
+  // is answered 503 and the file read again at its next request.
+  virtual bool read_file(const char* name, size_t name_size, const uint8_t** data,
+                         size_t* size) = 0;
+
+ protected:
+  ~FileReader() = default;
+};
+
 class Site final : public Responder {
  public:
   explicit Site(ServerCounters* counters) : counters_(counters) {}
@@ -75,6 +90,9 @@ class Site final : public Responder {
   // Serves data[0..size) (kept by the caller for good) as /static/name. Errors: false when
   // the table is full, the name is too long or not a plain file name, or it is there already.
   bool add_file(const char* name, size_t name_size, const uint8_t* data, size_t size);
+  // Serves /static/name, read through reader at its first request (the reader must outlive
+  // the site). Errors as add_file's.
+  bool add_file_on_demand(const char* name, size_t name_size, FileReader* reader);
   size_t file_count() const { return file_count_; }
   // Serves no static file from now on (the data of those served so far stays the caller's:
   // responses in flight may still point into it).
@@ -97,9 +115,15 @@ class Site final : public Responder {
   struct File {
     char name[kMaxFileName];
     size_t name_size;
-    const uint8_t* data;
+    const uint8_t* data;  // null until read, for a file read on demand
     size_t size;
+    FileReader* reader;  // null: data is given
   };
+
+  bool add(const char* name, size_t name_size, const uint8_t* data, size_t size,
+           FileReader* reader);
+  // Answers with the file's bytes, read now if they were not yet (503 if they cannot be).
+  static void respond_file(File& f, Response& out);
 
   Piece render(Document doc, const Snapshot& s, uint64_t uptime_ms, uint32_t section, uint32_t item,
                Writer& w) const;
