@@ -53,28 +53,38 @@ constexpr uint64_t kQuotaRetryNs = 20 * kMs;
 // A refused open is tried again after a delay that doubles up to a bound (a provider that
 // is restarting comes back soon; a scheme no one serves should not be asked every second).
 // httpd listens first thing, usually before the stack has a network device (it refuses the
-// listen until then): the listen is tried again soon, so that the stack's readiness, not a
-// tick, decides when the first client is served.
+// listen until then): the listen is tried again every 5 ms for 2 s, so that the stack's
+// readiness, not a tick, decides when the first client is served.
 constexpr uint64_t kListenRetryFirstNs = 5 * kMs;
+constexpr uint64_t kListenRetryPatienceNs = 2'000 * kMs;
 constexpr uint64_t kListenRetryMaxNs = 8'000 * kMs;
 constexpr uint64_t kStatusRetryMaxNs = 60'000 * kMs;
 
-// When to try a refused open again: after a delay that doubles from first up to max.
+// When to try a refused open again: every `first` for `patience` after the first failure,
+// then after a delay that doubles up to max.
 struct Backoff {
   uint64_t first;
+  uint64_t patience;
   uint64_t max;
   uint64_t next = 0;
   uint64_t delay = first;
+  uint64_t failing_since = 0;  // 0: the last try succeeded
 
   bool due(uint64_t now) const { return now >= next; }
-  // A failed try at now: the next one waits the current delay, and the one after twice that.
-  void failed(uint64_t now) {
+  // A failed try at now: the next one waits the current delay. Whether to say so: at the
+  // first failure, and whenever the delay grows (a few lines, however long it fails).
+  bool failed(uint64_t now) {
+    if (failing_since == 0) failing_since = now;
     next = now + delay;
+    const bool first_failure = failing_since == now;
+    if (now - failing_since < patience) return first_failure;
     delay = delay * 2 < max ? delay * 2 : max;
+    return first_failure || delay < max;
   }
   // Succeeded, or starting over (the channel closed): the next try after the first delay.
   void reset(uint64_t now) {
     delay = first;
+    failing_since = 0;
     next = now + delay;
   }
 };
@@ -106,7 +116,7 @@ constexpr lib::StringView kBusy =
 }  // namespace
 
 class Httpd final : public stellina::ComponentWith<stellina::components::httpd::Env>,
-                    public httpd::FileReader {
+                    public httpd::FileSource {
   // Each channel's context: what it is to the server (the startup channel and the netstat
   // service, env().netstat, have none).
   enum class Role : uint8_t { Connection, Listen, Status, Terminal };
@@ -138,9 +148,11 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     connection_limit_ = connection_limit();
     log("serving {} connections at most on port 80", connection_limit_);
     // Listening comes first: the first client is the one thing a fresh machine waits for.
+    // The site's files are listed at the first request for one, or at the first tick: the
+    // file servers may still be starting, and nothing should wait for them before then.
+    site_.set_file_source(this);
     try_listen();
     open_sources();
-    load_site();
     next_tick_ = now_ + kTickNs;
     arm_timer();
   }
@@ -259,6 +271,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       report_evictions();
       const bool waiting = site_from_ == SiteFrom::Nothing || site_from_ == SiteFrom::Boot;
       if (waiting && now_ - started_ns_ < kDiskPatienceNs) load_site();
+      listing_tried_ = false;
     }
     if (!listen_.valid() && listen_retry_.due(now_)) try_listen();
     for (Connection& c : used_connections()) {
@@ -479,15 +492,17 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     if (!set_timer(deadline).ok()) log("cannot set the timer: no ticks, no idle timeouts");
   }
 
-  // The listening socket: retried (kListenRetryFirstNs, then less and less often) until the
-  // stack takes it.
+  // The listening socket: retried (every kListenRetryFirstNs, then less and less often) until
+  // the stack takes it.
 
   void try_listen() {
     auto ch = open(kListenUri, kOpenTimeoutNs);
     if (!ch.ok()) {
-      log("listen on port 80: status {}; trying again in {} ms", stellina::status_code(ch),
-          listen_retry_.delay / kMs);
-      listen_retry_.failed(now_);
+      const uint64_t wait = listen_retry_.delay;
+      if (listen_retry_.failed(now_)) {
+        log("listen on port 80: status {}; trying again in {} ms", stellina::status_code(ch),
+            wait / kMs);
+      }
       return;
     }
     listen_retry_.reset(now_);
@@ -584,7 +599,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   }
 
   // The site's files: the disk's (/srv/www) when it is mounted, else the boot archive's
-  // (/boot/site) until it is. Only their names are read here; each file is read at its first
+  // (/boot/site) until it is. Only their names are read here (at the first request for one,
+  // or at the first tick); each file is read at its first
   // request (read_file), into the arena of its directory. The disk's replace the archive's
   // only once, so responses in flight, which point into the archive's arena, stay valid.
   void load_site() {
@@ -655,7 +671,15 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     return served;
   }
 
-  // httpd::FileReader: a file of the directory served now, read whole into its arena.
+  // httpd::FileSource: the files listed (once; the disk's are looked for at each tick).
+  // A failure is not tried again before the next tick: open() may wait for a second.
+  void list_files() override {
+    if (site_from_ != SiteFrom::Nothing || listing_tried_) return;
+    listing_tried_ = true;
+    load_site();
+  }
+
+  // httpd::FileSource: a file of the directory served now, read whole into its arena.
   bool read_file(const char* name, size_t name_size, const uint8_t** data, size_t* size) override {
     if (!site_dir_) return false;
     SiteDir& dir = *site_dir_;
@@ -698,8 +722,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   uint64_t now_ = 0;
   uint64_t next_tick_ = 0;
   uint64_t started_ns_ = 0;
-  Backoff listen_retry_{kListenRetryFirstNs, kListenRetryMaxNs};
-  Backoff status_retry_{kTickNs, kStatusRetryMaxNs};
+  Backoff listen_retry_{kListenRetryFirstNs, kListenRetryPatienceNs, kListenRetryMaxNs};
+  Backoff status_retry_{kTickNs, 0, kStatusRetryMaxNs};
   unsigned bad_answers_ = 0;
   uint64_t evicted_reported_ = 0;
   uint8_t scratch_[abi::kMaxMessageData];
@@ -709,6 +733,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   SiteFrom site_from_ = SiteFrom::Nothing;
   stellina::Files files_{Channel()};
   bool files_ready_ = false;
+  bool listing_tried_ = false;  // by a request (list_files), since the last tick
   alignas(16) uint8_t boot_arena_[kSiteArena];
   alignas(16) uint8_t disk_arena_[kSiteArena];
   SiteDir boot_site_{"/boot/site", boot_arena_};

@@ -149,12 +149,12 @@ bool Site::add_file(const char* name, size_t name_size, const uint8_t* data, siz
   return add(name, name_size, data, size, nullptr);
 }
 
-bool Site::add_file_on_demand(const char* name, size_t name_size, FileReader* reader) {
-  return reader != nullptr && add(name, name_size, nullptr, 0, reader);
+bool Site::add_file_on_demand(const char* name, size_t name_size, FileSource* source) {
+  return source != nullptr && add(name, name_size, nullptr, 0, source);
 }
 
 bool Site::add(const char* name, size_t name_size, const uint8_t* data, size_t size,
-               FileReader* reader) {
+               FileSource* source) {
   if (file_count_ == kMaxStaticFiles || name_size == 0 || name_size >= kMaxFileName) return false;
   for (size_t i = 0; i < name_size; ++i) {
     const char c = name[i];
@@ -174,15 +174,15 @@ bool Site::add(const char* name, size_t name_size, const uint8_t* data, size_t s
   f.name_size = name_size;
   f.data = data;
   f.size = size;
-  f.reader = reader;
+  f.source = source;
   return true;
 }
 
 void Site::respond_file(File& f, Response& out) {
-  if (f.data == nullptr && f.reader != nullptr) {
+  if (f.data == nullptr && f.source != nullptr) {
     const uint8_t* data = nullptr;
     size_t size = 0;
-    if (!f.reader->read_file(f.name, f.name_size, &data, &size)) {
+    if (!f.source->read_file(f.name, f.name_size, &data, &size)) {
       out.status = 503;
       out.content_type = "text/plain; charset=utf-8";
       out.data = reinterpret_cast<const uint8_t*>(kUnreadable);
@@ -215,6 +215,7 @@ void Site::respond(Method /*method*/, const char* path, size_t path_size, Respon
     return;
   }
   if (starts_with(path, path_size, "/static/", &rest) || is_page_file(path, path_size, &rest)) {
+    list_files();
     for (size_t i = 0; i < file_count_; ++i) {
       File& f = files_[i];
       if (f.name_size == path_size - rest &&

@@ -45,6 +45,7 @@ void Site::record_sample(const char* processes, size_t size) {
 
 bool Site::respond_history(const char* path, size_t path_size, Response& out) {
   if (same(path, path_size, "/graphs.html")) {
+    list_files();
     for (size_t i = 0; i < file_count_; ++i) {
       File& f = files_[i];
       if (same(f.name, f.name_size, kGraphs)) {

@@ -287,10 +287,12 @@ TEST(HttpSite, StaticFiles) {
 
 // A file read by its reader at its first request only; a read that fails is a 503 and is
 // tried again at the next request.
-struct CountingReader final : httpd::FileReader {
+struct CountingReader final : httpd::FileSource {
   std::string bytes = "graphs();\n";
   bool fail = false;
   int reads = 0;
+  int lists = 0;
+  void list_files() override { ++lists; }
   std::string last_name;
   bool read_file(const char* name, size_t name_size, const uint8_t** data, size_t* size) override {
     ++reads;
@@ -311,8 +313,13 @@ TEST(HttpSite, FilesReadOnDemand) {
   EXPECT_FALSE(f.site.add_file_on_demand("graphs.js", 9, &reader));  // twice
   EXPECT_EQ(reader.reads, 0);  // nothing read before a request
   Response r;
+  f.site.set_file_source(&reader);
+  f.site.respond(Method::Get, "/", 1, r);  // generated: no file listed, none read
+  f.site.release(r);
+  EXPECT_EQ(reader.lists, 0);
   f.site.respond(Method::Get, "/static/missing.js", 18, r);
   EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(reader.lists, 1);  // listed before a file is looked for
   EXPECT_EQ(reader.reads, 0);
   reader.fail = true;
   f.site.respond(Method::Get, "/static/graphs.js", 17, r);
