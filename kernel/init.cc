@@ -30,6 +30,11 @@ lib::Result<Ref<Folio>> folio_with(const lib::ByteSpan& bytes) {
   return folio;
 }
 
+// The startup server's scheduling priority: that of the components whose specs ask to come
+// first (the path to a first HTTP answer asks for 20), whose starts and device binds it
+// handles, so that the rest of the system does not hold them up.
+constexpr unsigned kStartupPriority = 20;
+
 // Reports the end of the startup server: nothing restarts components after it.
 void watch_startup_server(void* arg) {
   auto* exits = static_cast<Channel*>(arg);
@@ -93,6 +98,10 @@ lib::Result<StartupChannels> start_startup_server(bool serial_console) {
   (void)exits.leak();  // the watcher's
   watcher->start();
   SpinlockGuard guard(sched_lock);
+  if (process.ok()) {
+    process.value()->set_priority(kStartupPriority);
+    Thread::set_priority_of_all(process.value().get(), kStartupPriority);
+  }
   folio = Ref<Folio>();
   command_line = Ref<Folio>();
   if (archive.ok()) archive.value() = Ref<Folio>();

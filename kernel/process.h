@@ -13,6 +13,7 @@
 #include "kernel/handle_table.h"
 #include "kernel/kernel_folios.h"
 #include "kernel/object.h"
+#include "kernel/sched.h"
 #include "kernel/silo.h"
 
 namespace kernel {
@@ -80,6 +81,10 @@ class Process final : public Object {
   LinuxProcess* linux_process() const { return linux_process_; }
   void set_linux_process(LinuxProcess* state) { linux_process_ = state; }
 
+  // The priority of its threads (process_set_priority; the ones it makes later start at it).
+  unsigned priority() const REQUIRES(sched_lock) { return priority_; }
+  void set_priority(unsigned priority) REQUIRES(sched_lock) { priority_ = priority; }
+
   // How it ended; valid once terminated().
   const stellina::abi::ProcessExit& exit_record() const REQUIRES(sched_lock) { return exit_; }
 
@@ -99,6 +104,7 @@ class Process final : public Object {
   bool terminated_ = false;
   stellina::abi::ProcessExit exit_ = {};
   size_t live_threads_ = 0;
+  unsigned priority_ = sched::kPriorityNormal;
   lib::TokenBucket log_rate_{kLogBurst, kLogPerSecond};
   uint64_t log_dropped_ = 0;
   uint64_t log_dropped_told_ = 0;

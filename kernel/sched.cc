@@ -124,6 +124,15 @@ Thread* take_handoff(Thread* prev, uint64_t now) REQUIRES(sched_lock) {
   return t;
 }
 
+// Whether a ready thread waits on the throttled list rather than the run queue (the list is
+// short: the ready threads of capped silos, for the rest of a period).
+bool is_throttled(const SchedLink* t) REQUIRES(sched_lock) {
+  for (const SchedLink* l = throttled.front(); l; l = throttled.next(const_cast<SchedLink*>(l))) {
+    if (l == t) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void timer_arm(Timer* t, uint64_t deadline_ns) {
@@ -219,6 +228,18 @@ void reschedule() {
       finish_switch();
     }
   } while (need_resched);
+}
+
+void set_priority(Thread* t, unsigned priority) {
+  const bool queued = t->state_ == ThreadState::Ready && !is_throttled(t);
+  if (queued) run_queue.remove(t, t->priority_);
+  t->priority_ = priority;
+  if (queued) run_queue.push_back(t, priority);
+  // A ready thread above the running one, or the running one lowered below a ready one.
+  if (t != current_thread && queued && priority > current_thread->priority_) need_resched = true;
+  if (t == current_thread && !run_queue.empty() && run_queue.highest() > priority)
+    need_resched = true;
+  if (current_thread != idle_thread) program_timer();  // whether a quantum matters changed
 }
 
 bool resched_pending() { return need_resched; }

@@ -49,6 +49,9 @@ void make_ready(Thread* t) REQUIRES(sched_lock);
 // With sched_lock held: runs the best ready thread; returns when this thread runs again
 // (immediately, if it is still the best and still runnable).
 void reschedule() REQUIRES(sched_lock);
+// With sched_lock held: gives t a new priority (1..31), moving it in the run queue if it is
+// ready there; the caller runs reschedule() when resched_pending() says it must give way.
+void set_priority(Thread* t, unsigned priority) REQUIRES(sched_lock);
 // With sched_lock held: whether a wake-up asked for a reschedule.
 bool resched_pending() REQUIRES(sched_lock);
 

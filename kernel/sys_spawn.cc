@@ -8,6 +8,7 @@
 #include "kernel/silo.h"
 #include "kernel/spawn.h"
 #include "kernel/syscall.h"
+#include "kernel/thread.h"
 
 namespace kernel {
 
@@ -184,6 +185,19 @@ lib::Result<void> sys_process_kill(Handle process) {
   SpinlockGuard guard(sched_lock);
   Process* p = TRY(current_process().handles().get<Process>(process, abi::kRightManage));
   p->terminate(-1, ExitReason::Killed, "killed", 0, 0);
+  return {};
+}
+
+lib::Result<void> sys_process_set_priority(Handle process, uint32_t priority) {
+  static_assert(abi::kPriorityNormal == sched::kPriorityNormal);
+  static_assert(abi::kPriorityMax < sched::kPriorityHigh);
+  if (priority < abi::kPriorityMin || priority > abi::kPriorityMax)
+    return lib::Error::InvalidArgument;
+  SpinlockGuard guard(sched_lock);
+  Process* p = TRY(current_process().handles().get<Process>(process, abi::kRightManage));
+  p->set_priority(priority);
+  Thread::set_priority_of_all(p, priority);
+  if (sched::resched_pending()) sched::reschedule();
   return {};
 }
 

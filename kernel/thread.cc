@@ -90,6 +90,7 @@ lib::Result<Thread*> Thread::create_charged(Process* process, Entry entry, void*
   t->silo_memory_charged_ = true;
   t->process_ = Ref<Process>(process);
   SpinlockGuard guard(sched_lock);
+  t->priority_ = process->priority();  // still New: on no queue
   process->thread_started();
   // The process ended while the thread was made (kill_all_of has run): it must not run the
   // process's code. It still starts, and ends at once, so its process sees it end.
@@ -117,6 +118,13 @@ lib::Result<Thread*> Thread::create_component(Process* process, uintptr_t entry,
 
 lib::Result<Thread*> Thread::create_in_process(Process* process, Entry entry, void* arg) {
   return create_charged(process, entry, arg);
+}
+
+void Thread::set_priority_of_all(Process* process, unsigned priority) {
+  all().for_each([&](Thread* t) NO_THREAD_SAFETY_ANALYSIS {  // under sched_lock
+    if (t->process_.get() == process && t->state_ != ThreadState::Dead)
+      sched::set_priority(t, priority);
+  });
 }
 
 void Thread::kill_all_of(Process* process) {

@@ -47,6 +47,8 @@ class Thread : public SchedLink {
   // Makes every thread of process except the caller end: a blocked one wakes (its wait
   // fails with Killed), and each ends before it would return to user mode.
   static void kill_all_of(Process* process) REQUIRES(sched_lock);
+  // Gives every live thread of process the priority (sched::set_priority).
+  static void set_priority_of_all(Process* process, unsigned priority) REQUIRES(sched_lock);
   // Whether this thread must end instead of returning to user mode.
   bool killed() const REQUIRES(sched_lock) { return killed_; }
   // The object that raises kSignalTerminated when this thread ends (for thread handles).
@@ -101,6 +103,7 @@ class Thread : public SchedLink {
   friend void sched::start();
   friend void sched::reschedule();
   friend void sched::make_ready(Thread*);
+  friend void sched::set_priority(Thread*, unsigned);
   friend void sched::sleep_ns(uint64_t);
   friend class WaitQueue;
   friend void thread_exit(int);

@@ -84,6 +84,14 @@ struct SpawnRequest {
 };
 constexpr uint64_t kLinuxMaxStrings = 32 * 1024;
 
+// Scheduling priorities a process's threads may be given (process_set_priority): a ready
+// thread of a higher priority always runs before one of a lower; threads of one priority
+// share the CPU in turns. Every process starts at kPriorityNormal. The kernel's own threads
+// that must preempt every process run above kPriorityMax.
+constexpr uint32_t kPriorityMin = 1;
+constexpr uint32_t kPriorityNormal = 16;
+constexpr uint32_t kPriorityMax = 23;
+
 // What process_info reports.
 struct ProcessInfo {
   uint64_t process_id;

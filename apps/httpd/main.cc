@@ -52,24 +52,39 @@ constexpr uint64_t kAnswerTimeoutNs = 3'000 * kMs;
 constexpr uint64_t kQuotaRetryNs = 20 * kMs;
 // A refused open is tried again after a delay that doubles up to a bound (a provider that
 // is restarting comes back soon; a scheme no one serves should not be asked every second).
+// httpd listens first thing, usually before the stack has a network device (it refuses the
+// listen until then): the listen is tried again every 5 ms for 2 s, so that the stack's
+// readiness, not a tick, decides when the first client is served.
+constexpr uint64_t kListenRetryFirstNs = 5 * kMs;
+constexpr uint64_t kListenRetryPatienceNs = 2'000 * kMs;
 constexpr uint64_t kListenRetryMaxNs = 8'000 * kMs;
 constexpr uint64_t kStatusRetryMaxNs = 60'000 * kMs;
 
-// When to try a refused open again: after a delay that doubles from a tick up to max.
+// When to try a refused open again: every `first` for `patience` after the first failure,
+// then after a delay that doubles up to max.
 struct Backoff {
+  uint64_t first;
+  uint64_t patience;
   uint64_t max;
   uint64_t next = 0;
-  uint64_t delay = kTickNs;
+  uint64_t delay = first;
+  uint64_t failing_since = 0;  // 0: the last try succeeded
 
   bool due(uint64_t now) const { return now >= next; }
-  // A failed try at now: the next one waits the current delay, and the one after twice that.
-  void failed(uint64_t now) {
+  // A failed try at now: the next one waits the current delay. Whether to say so: at the
+  // first failure, and whenever the delay grows (a few lines, however long it fails).
+  bool failed(uint64_t now) {
+    if (failing_since == 0) failing_since = now;
     next = now + delay;
+    const bool first_failure = failing_since == now;
+    if (now - failing_since < patience) return first_failure;
     delay = delay * 2 < max ? delay * 2 : max;
+    return first_failure || delay < max;
   }
-  // Succeeded, or starting over (the channel closed): the next try in a tick.
+  // Succeeded, or starting over (the channel closed): the next try after the first delay.
   void reset(uint64_t now) {
-    delay = kTickNs;
+    delay = first;
+    failing_since = 0;
     next = now + delay;
   }
 };
@@ -81,12 +96,12 @@ struct Backoff {
 // at once.
 constexpr size_t kMaxConnections = 4096;
 constexpr size_t kMaxSessions = 512;
-// The site's files, read into memory (the web terminal's xterm.js alone is about 290 KB).
+// The site's files, read into memory on their first request (the web terminal's xterm.js
+// alone is about 290 KB): at most this much from each directory.
 constexpr size_t kSiteArena = size_t{512} * 1024;
-// The site's files: the disk's, or the boot archive's while the disk is not mounted (it may
-// come up after httpd); the disk is looked for at every tick for this long after start.
-constexpr const char* kDiskSite = "/srv/www";
-constexpr const char* kBootSite = "/boot/site";
+// The site's files: the disk's (/srv/www), or the boot archive's (/boot/site) while the disk
+// is not mounted (it may come up after httpd); the disk is looked for at every tick for this
+// long after start.
 constexpr uint64_t kDiskPatienceNs = 30'000 * kMs;
 // Nagle off: a response's head and body go as separate messages, and the body must not wait
 // for the peer's delayed ACK of the head.
@@ -100,7 +115,8 @@ constexpr lib::StringView kBusy =
 
 }  // namespace
 
-class Httpd final : public stellina::ComponentWith<stellina::components::httpd::Env> {
+class Httpd final : public stellina::ComponentWith<stellina::components::httpd::Env>,
+                    public httpd::FileSource {
   // Each channel's context: what it is to the server (the startup channel and the netstat
   // service, env().netstat, have none).
   enum class Role : uint8_t { Connection, Listen, Status, Terminal };
@@ -131,9 +147,12 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     site_.set_now_ms(now_ / kMs);
     connection_limit_ = connection_limit();
     log("serving {} connections at most on port 80", connection_limit_);
-    load_site();
-    open_sources();
+    // Listening comes first: the first client is the one thing a fresh machine waits for.
+    // The site's files are listed at the first request for one, or at the first tick: the
+    // file servers may still be starting, and nothing should wait for them before then.
+    site_.set_file_source(this);
     try_listen();
+    open_sources();
     next_tick_ = now_ + kTickNs;
     arm_timer();
   }
@@ -230,6 +249,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       unwatch(listen_);
       listen_.reset();
       listen_retry_.reset(sys::clock_now());
+      arm_timer();
     } else if (has_role(ch, Role::Status)) {
       unwatch(status_);
       status_.reset();
@@ -245,14 +265,15 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     site_.set_now_ms(now_ / kMs);
     if (now_ >= next_tick_) {
       next_tick_ = now_ + kTickNs;
-      if (!listen_.valid() && listen_retry_.due(now_)) try_listen();
       if (!status_.valid() && status_retry_.due(now_)) open_sources();
       refresh(true);
       sweep();
       report_evictions();
       const bool waiting = site_from_ == SiteFrom::Nothing || site_from_ == SiteFrom::Boot;
       if (waiting && now_ - started_ns_ < kDiskPatienceNs) load_site();
+      listing_tried_ = false;
     }
+    if (!listen_.valid() && listen_retry_.due(now_)) try_listen();
     for (Connection& c : used_connections()) {
       if (c.state == State::Open && c.quota_blocked) {
         c.quota_blocked = false;
@@ -461,6 +482,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
 
   void arm_timer() {
     uint64_t deadline = next_tick_;
+    if (!listen_.valid() && listen_retry_.next < deadline) deadline = listen_retry_.next;
     for (const Connection& c : used_connections()) {
       if (c.state == State::Open && c.quota_blocked) {
         if (now_ + kQuotaRetryNs < deadline) deadline = now_ + kQuotaRetryNs;
@@ -470,14 +492,17 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     if (!set_timer(deadline).ok()) log("cannot set the timer: no ticks, no idle timeouts");
   }
 
-  // The listening socket: retried every tick until the stack takes it.
+  // The listening socket: retried (every kListenRetryFirstNs, then less and less often) until
+  // the stack takes it.
 
   void try_listen() {
     auto ch = open(kListenUri, kOpenTimeoutNs);
     if (!ch.ok()) {
-      log("listen on port 80: status {}; trying again in {} ms", stellina::status_code(ch),
-          listen_retry_.delay / kMs);
-      listen_retry_.failed(now_);
+      const uint64_t wait = listen_retry_.delay;
+      if (listen_retry_.failed(now_)) {
+        log("listen on port 80: status {}; trying again in {} ms", stellina::status_code(ch),
+            wait / kMs);
+      }
       return;
     }
     listen_retry_.reset(now_);
@@ -573,10 +598,11 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     }
   }
 
-  // The site's files, read once into an arena: the disk's (/srv/www) when it is mounted,
-  // else the boot archive's (/boot/site) until it is. Each source has an arena of its own
-  // and the disk's replaces the archive's only once, so responses in flight, which point
-  // into the archive's arena, stay valid.
+  // The site's files: the disk's (/srv/www) when it is mounted, else the boot archive's
+  // (/boot/site) until it is. Only their names are read here (at the first request for one,
+  // or at the first tick); each file is read at its first
+  // request (read_file), into the arena of its directory. The disk's replace the archive's
+  // only once, so responses in flight, which point into the archive's arena, stay valid.
   void load_site() {
     if (!files_ready_) {
       auto session = open("file:", kOpenTimeoutNs);
@@ -588,20 +614,22 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       files_ = stellina::Files(session.release_value());
       files_ready_ = true;
     }
-    const stellina::Result<size_t> disk = load_files(kDiskSite, disk_arena_);
+    const stellina::Result<size_t> disk = list_files(disk_site_);
     if (disk.ok()) {
       site_from_ = SiteFrom::Disk;
-      log("serving {} static files from {}", disk.value(), kDiskSite);
+      log("serving {} static files from {}, each read at its first request", disk.value(),
+          disk_site_.path);
       return;
     }
     // Not mounted yet (the disk driver may come up after httpd): look again at each tick.
     const bool later = disk.error() == abi::kErrPeerClosed;
     if (site_from_ == SiteFrom::Nothing) {
-      const stellina::Result<size_t> boot = load_files(kBootSite, boot_arena_);
+      const stellina::Result<size_t> boot = list_files(boot_site_);
       if (boot.ok()) {
-        log("serving {} static files from {}", boot.value(), kBootSite);
+        log("serving {} static files from {}, each read at its first request", boot.value(),
+            boot_site_.path);
       } else {
-        log("no static files: {} and {} unreadable ({})", kDiskSite, kBootSite,
+        log("no static files: {} and {} unreadable ({})", disk_site_.path, boot_site_.path,
             stellina::status_name(boot.error()));
       }
       site_from_ = SiteFrom::Boot;
@@ -609,10 +637,17 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     if (!later) site_from_ = SiteFrom::Final;
   }
 
-  // Reads the plain files of dir into arena (which must be empty) and serves them in place
-  // of the ones served so far. Returns how many.
-  stellina::Result<size_t> load_files(const char* dir, uint8_t* arena) {
-    stellina::File d = TRY(files_.open(dir, abi::kOpenRead | abi::kOpenDirectory));
+  // A directory of the site's files and the arena its files are read into.
+  struct SiteDir {
+    const char* path;
+    uint8_t* arena;  // kSiteArena bytes
+    size_t used = 0;
+  };
+
+  // Lists the plain files of dir and serves them, each read at its first request, in place of
+  // the ones served so far. Returns how many.
+  stellina::Result<size_t> list_files(SiteDir& dir) {
+    stellina::File d = TRY(files_.open(dir.path, abi::kOpenRead | abi::kOpenDirectory));
     struct Name {
       char text[httpd::kMaxFileName];
       size_t size;
@@ -628,27 +663,44 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
       names[count++].size = name.size();
     }));
     site_.clear_files();
-    size_t used = 0, served = 0;
+    site_dir_ = &dir;
+    size_t served = 0;
     for (size_t i = 0; i < count; ++i) {
-      char path[64 + httpd::kMaxFileName];
-      char name[httpd::kMaxFileName];
-      __builtin_memcpy(name, names[i].text, names[i].size);
-      name[names[i].size] = '\0';
-      lib::format_to(path, sizeof(path), "{}/{}", dir, static_cast<const char*>(name));
-      stellina::Result<stellina::File> f = files_.open(path);
-      if (!f.ok()) continue;
-      stellina::Result<size_t> n = f.value().read(0, arena + used, kSiteArena - used);
-      if (!n.ok() || n.value() == kSiteArena - used) {
-        log("{} is not served: unreadable, or it does not fit in the site's {} bytes",
-            static_cast<const char*>(path), kSiteArena);
-        continue;
-      }
-      if (site_.add_file(names[i].text, names[i].size, arena + used, n.value())) {
-        used += (n.value() + 15) & ~size_t{15};
-        ++served;
-      }
+      if (site_.add_file_on_demand(names[i].text, names[i].size, this)) ++served;
     }
     return served;
+  }
+
+  // httpd::FileSource: the files listed (once; the disk's are looked for at each tick).
+  // A failure is not tried again before the next tick: open() may wait for a second.
+  void list_files() override {
+    if (site_from_ != SiteFrom::Nothing || listing_tried_) return;
+    listing_tried_ = true;
+    load_site();
+  }
+
+  // httpd::FileSource: a file of the directory served now, read whole into its arena.
+  bool read_file(const char* name, size_t name_size, const uint8_t** data, size_t* size) override {
+    if (!site_dir_) return false;
+    SiteDir& dir = *site_dir_;
+    char path[64 + httpd::kMaxFileName];
+    lib::format_to(path, sizeof(path), "{}/{}", dir.path, lib::StringView(name, name_size));
+    stellina::Result<stellina::File> f = files_.open(path);
+    if (!f.ok()) {
+      log("{}: {}: answered 503", static_cast<const char*>(path), stellina::status_name(f.error()));
+      return false;
+    }
+    const size_t room = kSiteArena - dir.used;
+    stellina::Result<size_t> n = f.value().read(0, dir.arena + dir.used, room);
+    if (!n.ok() || n.value() == room) {
+      log("{} is not served: unreadable, or it does not fit in the site's {} bytes",
+          static_cast<const char*>(path), kSiteArena);
+      return false;
+    }
+    *data = dir.arena + dir.used;
+    *size = n.value();
+    dir.used += (n.value() + 15) & ~size_t{15};
+    return true;
   }
 
   httpd::ServerCounters counters_;
@@ -670,8 +722,8 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   uint64_t now_ = 0;
   uint64_t next_tick_ = 0;
   uint64_t started_ns_ = 0;
-  Backoff listen_retry_{kListenRetryMaxNs};
-  Backoff status_retry_{kStatusRetryMaxNs};
+  Backoff listen_retry_{kListenRetryFirstNs, kListenRetryPatienceNs, kListenRetryMaxNs};
+  Backoff status_retry_{kTickNs, 0, kStatusRetryMaxNs};
   unsigned bad_answers_ = 0;
   uint64_t evicted_reported_ = 0;
   uint8_t scratch_[abi::kMaxMessageData];
@@ -681,8 +733,12 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   SiteFrom site_from_ = SiteFrom::Nothing;
   stellina::Files files_{Channel()};
   bool files_ready_ = false;
+  bool listing_tried_ = false;  // by a request (list_files), since the last tick
   alignas(16) uint8_t boot_arena_[kSiteArena];
   alignas(16) uint8_t disk_arena_[kSiteArena];
+  SiteDir boot_site_{"/boot/site", boot_arena_};
+  SiteDir disk_site_{"/srv/www", disk_arena_};
+  SiteDir* site_dir_ = nullptr;  // whose files are served now
 };
 
 STELLINA_COMPONENT(Httpd)

@@ -7,6 +7,7 @@ namespace httpd {
 namespace {
 
 constexpr char kNotFound[] = "No such page here.\n";
+constexpr char kUnreadable[] = "This file cannot be read now: try again.\n";
 constexpr char kHtml[] = "text/html; charset=utf-8";
 constexpr char kJson[] = "application/json";
 constexpr uint32_t kSectionShift = 24;
@@ -145,6 +146,15 @@ bool Site::update(Source source, const char* text, size_t size, size_t* bad_line
 }
 
 bool Site::add_file(const char* name, size_t name_size, const uint8_t* data, size_t size) {
+  return add(name, name_size, data, size, nullptr);
+}
+
+bool Site::add_file_on_demand(const char* name, size_t name_size, FileSource* source) {
+  return source != nullptr && add(name, name_size, nullptr, 0, source);
+}
+
+bool Site::add(const char* name, size_t name_size, const uint8_t* data, size_t size,
+               FileSource* source) {
   if (file_count_ == kMaxStaticFiles || name_size == 0 || name_size >= kMaxFileName) return false;
   for (size_t i = 0; i < name_size; ++i) {
     const char c = name[i];
@@ -164,7 +174,27 @@ bool Site::add_file(const char* name, size_t name_size, const uint8_t* data, siz
   f.name_size = name_size;
   f.data = data;
   f.size = size;
+  f.source = source;
   return true;
+}
+
+void Site::respond_file(File& f, Response& out) {
+  if (f.data == nullptr && f.source != nullptr) {
+    const uint8_t* data = nullptr;
+    size_t size = 0;
+    if (!f.source->read_file(f.name, f.name_size, &data, &size)) {
+      out.status = 503;
+      out.content_type = "text/plain; charset=utf-8";
+      out.data = reinterpret_cast<const uint8_t*>(kUnreadable);
+      out.size = sizeof(kUnreadable) - 1;
+      return;
+    }
+    f.data = data;
+    f.size = size;
+  }
+  out.content_type = content_type_for(f.name, f.name_size);
+  out.data = f.data;
+  out.size = f.size;
 }
 
 void Site::respond(Method /*method*/, const char* path, size_t path_size, Response& out) {
@@ -185,13 +215,12 @@ void Site::respond(Method /*method*/, const char* path, size_t path_size, Respon
     return;
   }
   if (starts_with(path, path_size, "/static/", &rest) || is_page_file(path, path_size, &rest)) {
+    list_files();
     for (size_t i = 0; i < file_count_; ++i) {
-      const File& f = files_[i];
+      File& f = files_[i];
       if (f.name_size == path_size - rest &&
           __builtin_memcmp(f.name, path + rest, f.name_size) == 0) {
-        out.content_type = content_type_for(f.name, f.name_size);
-        out.data = f.data;
-        out.size = f.size;
+        respond_file(f, out);
         return;
       }
     }

@@ -50,6 +50,23 @@ struct ServerCounters {
   uint64_t answers_dropped = 0;  // status answers dropped: every snapshot was held
 };
 
+// Where the static files come from (main.cc: the file server), so the site's files cost
+// neither time before the server listens nor memory until a client wants them.
+class FileSource {
+ public:
+  // Called before every request for a site file: lists the files (Site::add_file_on_demand)
+  // if that has not been done yet, so the first request for one finds them.
+  virtual void list_files() = 0;
+  // Reads the site's file `name` and gives its bytes, which the source keeps for good
+  // (responses point into them). False if it cannot now (unreadable, no room): the request
+  // is answered 503 and the file read again at its next request.
+  virtual bool read_file(const char* name, size_t name_size, const uint8_t** data,
+                         size_t* size) = 0;
+
+ protected:
+  ~FileSource() = default;
+};
+
 class Site final : public Responder {
  public:
   explicit Site(ServerCounters* counters) : counters_(counters) {}
@@ -75,6 +92,11 @@ class Site final : public Responder {
   // Serves data[0..size) (kept by the caller for good) as /static/name. Errors: false when
   // the table is full, the name is too long or not a plain file name, or it is there already.
   bool add_file(const char* name, size_t name_size, const uint8_t* data, size_t size);
+  // Serves /static/name, read through source at its first request (the source must outlive
+  // the site). Errors as add_file's.
+  bool add_file_on_demand(const char* name, size_t name_size, FileSource* source);
+  // Asked to list the files at the first request for one (it must outlive the site).
+  void set_file_source(FileSource* source) { source_ = source; }
   size_t file_count() const { return file_count_; }
   // Serves no static file from now on (the data of those served so far stays the caller's:
   // responses in flight may still point into it).
@@ -97,9 +119,19 @@ class Site final : public Responder {
   struct File {
     char name[kMaxFileName];
     size_t name_size;
-    const uint8_t* data;
+    const uint8_t* data;  // null until read, for a file read on demand
     size_t size;
+    FileSource* source;  // null: data is given
   };
+
+  bool add(const char* name, size_t name_size, const uint8_t* data, size_t size,
+           FileSource* source);
+  // The source's files listed, if there is one and it has not yet.
+  void list_files() {
+    if (source_) source_->list_files();
+  }
+  // Answers with the file's bytes, read now if they were not yet (503 if they cannot be).
+  static void respond_file(File& f, Response& out);
 
   Piece render(Document doc, const Snapshot& s, uint64_t uptime_ms, uint32_t section, uint32_t item,
                Writer& w) const;
@@ -124,6 +156,7 @@ class Site final : public Responder {
   bool refresh_wanted_ = false;
   File files_[kMaxStaticFiles];
   size_t file_count_ = 0;
+  FileSource* source_ = nullptr;
 };
 
 // Parses the N of /bytes/N: decimal digits only, at most kMaxPatternBytes.

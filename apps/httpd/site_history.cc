@@ -45,12 +45,11 @@ void Site::record_sample(const char* processes, size_t size) {
 
 bool Site::respond_history(const char* path, size_t path_size, Response& out) {
   if (same(path, path_size, "/graphs.html")) {
+    list_files();
     for (size_t i = 0; i < file_count_; ++i) {
-      const File& f = files_[i];
+      File& f = files_[i];
       if (same(f.name, f.name_size, kGraphs)) {
-        out.content_type = content_type_for(f.name, f.name_size);
-        out.data = f.data;
-        out.size = f.size;
+        respond_file(f, out);
         return true;
       }
     }

@@ -34,7 +34,7 @@ STEPS = [
     ("virtio-net: link up", "[virtio-net] mac"),
     ("tcpip: link up", "[tcpip] mac"),
     ("tcpip: address", "[tcpip] address "),
-    ("httpd: site files read", "static files from"),
+    ("httpd: site files listed", "static files from"),  # after listening: its first tick
 ]
 GUEST_TIME = re.compile(r"\[\s*(\d+)\.(\d{6})\] ")
 

@@ -123,6 +123,55 @@ KTEST(priority_higher_runs_first) {
   KEXPECT(order[0] == 1 && order[1] == 0 && order[2] == 2);
 }
 
+KTEST(priority_changed_while_ready) {
+  // Three threads ready below main: the one raised while it waits in the run queue runs
+  // first, the one lowered last (process_set_priority's path, sched::set_priority).
+  static volatile int order[3];
+  static std::atomic<int> next{0};
+  next = 0;
+  Thread* threads[3];
+  for (int i = 0; i < 3; ++i) {
+    auto t = Thread::create(
+        "reprio",
+        [](void* arg) {
+          order[next.fetch_add(1)] = static_cast<int>(reinterpret_cast<intptr_t>(arg));
+        },
+        reinterpret_cast<void*>(static_cast<intptr_t>(i)), sched::kPriorityNormal - 2);
+    KREQUIRE(t.ok());
+    threads[i] = t.value();
+  }
+  for (Thread* t : threads) t->start();  // ready, in the order 0, 1, 2
+  {
+    SpinlockGuard guard(sched_lock);
+    sched::set_priority(threads[2], sched::kPriorityNormal - 1);
+    sched::set_priority(threads[0], sched::kPriorityNormal - 3);
+    KEXPECT(!sched::resched_pending());  // all still below main
+  }
+  KEXPECT(next.load() == 0);
+  KEXPECT(threads[2]->priority() == sched::kPriorityNormal - 1);
+  for (Thread* t : threads) t->join();
+  KEXPECT(order[0] == 2 && order[1] == 1 && order[2] == 0);
+}
+
+KTEST(priority_raised_above_the_running_thread_preempts) {
+  // A ready thread raised above main asks for a reschedule, and runs at the next chance.
+  static volatile bool ran;
+  ran = false;
+  auto t = Thread::create(
+      "raised", [](void*) { ran = true; }, nullptr, sched::kPriorityNormal - 1);
+  KREQUIRE(t.ok());
+  t.value()->start();
+  KEXPECT(!ran);
+  {
+    SpinlockGuard guard(sched_lock);
+    sched::set_priority(t.value(), sched::kPriorityNormal + 1);
+    KEXPECT(sched::resched_pending());
+  }
+  sched::preempt_point();
+  KEXPECT(ran);
+  t.value()->join();
+}
+
 KTEST(priority_idle_reserved) {
   // Nothing would ever preempt idle for a thread at its priority: refused.
   auto t = Thread::create(

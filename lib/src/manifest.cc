@@ -10,7 +10,7 @@ uint32_t u32(const uint8_t* p) {
 uint64_t u64(const uint8_t* p) { return u32(p) | uint64_t{u32(p + 4)} << 32; }
 
 constexpr char kMagic[8] = {'S', 'T', 'L', 'M', 'A', 'N', 'I', '1'};
-constexpr uint32_t kVersion = 4;
+constexpr uint32_t kVersion = 5;
 constexpr uint32_t kFullCpu = 100;
 constexpr uint32_t kMountReadOnly = 1;  // a mount entry's flags
 constexpr uint32_t kSiloOwnMounts = 1;  // a silo record's flags
@@ -106,6 +106,7 @@ Result<Manifest> Manifest::open(const uint8_t* data, size_t size) {
       return Error::InvalidArgument;
     // A spawn silo has both limits or none.
     if ((u32(r + 32) == 0) != (u32(r + 36) == 0)) return Error::InvalidArgument;
+    if (u32(r + 40) < kMinPriority || u32(r + 40) > kMaxPriority) return Error::InvalidArgument;
     const uint64_t first = u32(r + 28);
     const uint64_t n = uint64_t{u16(r + 20)} + u16(r + 22) + u16(r + 24) + u16(r + 26);
     if (first + n > entries) return Error::OutOfRange;
@@ -158,7 +159,8 @@ Manifest::Component Manifest::component(size_t i) const {
                    u16(r + 26),
                    u32(r + 28),
                    u32(r + 32),
-                   u32(r + 36)};
+                   u32(r + 36),
+                   u32(r + 40)};
 }
 
 const char* Manifest::export_name(size_t c, size_t i) const {

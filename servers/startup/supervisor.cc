@@ -132,11 +132,34 @@ bool Supervisor::add_control(abi::Handle ch) {
   return false;
 }
 
+// The components whose specs ask for a priority above the usual start now, in the
+// manifest's order; the others one at a time from the loop (start_deferred), between the
+// messages it handles, so that a driver's bind or an Open of a component that came first
+// does not wait for every other component's start (servers/startup/README.md, "Priorities").
 void Supervisor::start_all() {
   for (size_t i = 0; i < count_; ++i) {
-    if (components_[i].state == State::Exited) continue;    // it has no silo
-    if (components_[i].state == State::NoDevice) continue;  // started when bound
-    start(i);
+    Component& c = components_[i];
+    if (c.state == State::Exited) continue;    // it has no silo
+    if (c.state == State::NoDevice) continue;  // started when bound
+    if (c.spec.priority > abi::kPriorityNormal) {
+      start(i);
+    } else {
+      c.start_deferred = true;
+      ++deferred_;
+    }
+  }
+}
+
+void Supervisor::start_deferred() {
+  for (size_t i = 0; i < count_ && deferred_ > 0; ++i) {
+    Component& c = components_[i];
+    if (!c.start_deferred) continue;
+    c.start_deferred = false;
+    --deferred_;
+    if (c.state == State::Waiting && !shutdown_.active) {
+      start(i);
+      return;
+    }
   }
 }
 
@@ -178,6 +201,10 @@ constexpr uint32_t kUsualHandles = 3;
 
 int64_t Supervisor::start(size_t i) {
   Component& c = components_[i];
+  if (c.start_deferred) {  // started by a command before its turn
+    c.start_deferred = false;
+    --deferred_;
+  }
   abi::Handle startup[2], names[2];
   if (sys::channel_create(startup) != abi::kOk) return abi::kErrNoMemory;
   if (sys::channel_create(names) != abi::kOk) {
@@ -255,6 +282,7 @@ int64_t Supervisor::start(size_t i) {
     return process;
   }
   c.process = static_cast<abi::Handle>(process);
+  set_priority(c);
   c.startup = startup[0];
   c.names = names[0];
   abi::ProcessInfo info{};
@@ -272,6 +300,15 @@ int64_t Supervisor::start(size_t i) {
   connect_requirements(i);
   connect_clients(i);
   return abi::kOk;
+}
+
+// The spec's priority, given before the component has done much: it runs from its spawn at the
+// usual one, so a component that asks for more gets it from about its first quantum.
+void Supervisor::set_priority(const Component& c) {
+  if (c.spec.priority == abi::kPriorityNormal) return;
+  const int64_t r = sys::process_set_priority(c.process, c.spec.priority);
+  if (r != abi::kOk)
+    say(log_, "{}: priority {} refused: status {}", c.spec.name, c.spec.priority, r);
 }
 
 void Supervisor::wire(size_t provider, const char* service, size_t client, const char* field) {
@@ -726,8 +763,9 @@ int64_t Supervisor::run() {
   for (;;) {
     schedule_timer();
     abi::PollEvent events[16];
-    const int64_t n = sys::poll_wait(poll_, events, 16);
-    if (n < 0) return n;
+    // With starts left, only look (a deadline already past), and start one after each pass.
+    const int64_t n = sys::poll_wait(poll_, events, 16, deferred_ > 0 ? 1 : 0);
+    if (n < 0 && n != abi::kErrTimedOut) return n;
     for (int64_t e = 0; e < n; ++e) {
       const uint64_t key = events[e].key;
       if (key == kTimerKey) {
@@ -746,6 +784,7 @@ int64_t Supervisor::run() {
         }
       }
     }
+    if (deferred_ > 0) start_deferred();
   }
 }
 

@@ -48,6 +48,7 @@ const char* reason_name(abi::ExitReason r);
 struct Component {
   lib::Manifest::Component spec;
   State state = State::Waiting;
+  bool start_deferred = false;  // start_all left it to the loop (start_deferred)
   abi::Handle process = abi::kInvalidHandle;
   abi::Handle startup = abi::kInvalidHandle;  // our end of its startup channel
   abi::Handle names = abi::kInvalidHandle;    // our end of its namespace channel (Open)
@@ -106,6 +107,8 @@ class Supervisor {
     command_line_.init(text, size, manifest_, log_);
   }
   void start_all();
+  // Starts the next component start_all left to the loop, if one is left.
+  void start_deferred();
   int64_t run();
 
  private:
@@ -129,6 +132,8 @@ class Supervisor {
   void close_channels(size_t i);
   void schedule_timer();
   void on_timer();
+  // Gives a component just started its spec's scheduling priority.
+  void set_priority(const Component& c);
   // Wiring: a fresh channel between a provider's service and a client's field.
   void wire(size_t provider, const char* service, size_t client, const char* field);
   void connect_requirements(size_t client);
@@ -214,6 +219,7 @@ class Supervisor {
   abi::Handle timer_ = abi::kInvalidHandle;
   Component components_[kMaxComponents];
   size_t count_ = 0;
+  size_t deferred_ = 0;  // components start_all left to the loop
   abi::Handle controls_[kMaxControls] = {};
   Pending pending_[kMaxPending] = {};
   uint64_t next_call_ = 1;

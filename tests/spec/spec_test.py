@@ -177,9 +177,9 @@ def decode(blob):
     mounts the system's table; a silo's "mounts" is its own table, None without one."""
     (magic, version, count, entry_count, strings_size, total, silo_count, system_mounts,
      system_first) = struct.unpack_from("<8s8I", blob, 0)
-    if magic != b"STLMANI1" or version != 4 or total != len(blob):
+    if magic != b"STLMANI1" or version != 5 or total != len(blob):
         fail(f"bad header {magic} {version} {total} (file: {len(blob)} bytes)")
-    silos_at = 40 + 40 * count
+    silos_at = 40 + 44 * count
     entries_at = silos_at + 32 * silo_count
     strings_at = entries_at + 16 * entry_count
     if strings_at + strings_size != total or blob[strings_at] != 0 or blob[-1] != 0:
@@ -224,8 +224,10 @@ def decode(blob):
     next_entry = 0
     for i in range(count):
         (name, isolation, restart, silo, pages, threads, backoff, n_exports, n_requires,
-         n_devices, n_config, first, spawn_pages, spawn_threads) = struct.unpack_from(
-             "<IBBHIII4HIII", blob, 40 + 40 * i)
+         n_devices, n_config, first, spawn_pages, spawn_threads, priority) = struct.unpack_from(
+             "<IBBHIII4HIIII", blob, 40 + 44 * i)
+        if not 1 <= priority <= 23:
+            fail(f"component {i}: priority {priority}")
         if (spawn_pages == 0) != (spawn_threads == 0):
             fail(f"component {i}: spawn limits {spawn_pages} and {spawn_threads}")
         if first != next_entry:
@@ -257,7 +259,8 @@ def decode(blob):
             "requires": [(string(k), provider, string(v)) for k, provider, v in requires],
             "devices": [string(s) for s, _, _ in devices],
             "config": values,
-            "spawn": (spawn_pages, spawn_threads) if spawn_pages else None})
+            "spawn": (spawn_pages, spawn_threads) if spawn_pages else None,
+            "priority": priority})
     # The mount tables follow the components' entries: the system's, then the silos' in order.
     tables = [(system_first, system_mounts)] + [t for t in silo_mounts if t is not None]
     for first, n in tables:
@@ -319,7 +322,8 @@ def check_manifest(binary, specs):
             "devices": spec.get("devices", []),
             "config": sorted(spec.get("config", {}).items()),
             "spawn": ((spec["spawn"]["memory_pages"], spec["spawn"]["threads"])
-                      if "spawn" in spec else None)}
+                      if "spawn" in spec else None),
+            "priority": spec.get("priority", 16)}
         if got != want:
             fail(f"component {i}:\n  manifest {got}\n  spec     {want}")
         if any(i <= provider < ANY_DRIVER for _, provider, _ in got["requires"]):

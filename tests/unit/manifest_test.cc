@@ -57,7 +57,7 @@ void put_u16(std::vector<uint8_t>& v, size_t at, uint16_t value) {
 }
 
 // Where the parts of a manifest start (see tools/speccc/README.md).
-constexpr size_t kHeaderSize = 40, kComponentSize = 40, kSiloSize = 32, kEntrySize = 16;
+constexpr size_t kHeaderSize = 40, kComponentSize = 44, kSiloSize = 32, kEntrySize = 16;
 size_t component_at(size_t i) { return kHeaderSize + i * kComponentSize; }
 size_t silo_at(const std::vector<uint8_t>& v, size_t i) {
   return kHeaderSize + get_u32(v, 12) * kComponentSize + i * kSiloSize;
@@ -399,7 +399,7 @@ TEST(Manifest, RefusesTruncatedAndForeignData) {
   wrong[0] = 'X';
   EXPECT_EQ(Manifest::open(wrong.data(), wrong.size()).error(), Error::InvalidArgument);
   // 1: before silos, 2: before mounts, 3: before [spawn]
-  for (const uint8_t version : {0, 1, 2, 3, 5}) {
+  for (const uint8_t version : {0, 1, 2, 3, 4, 6}) {
     wrong = bytes;
     wrong[8] = version;
     EXPECT_EQ(Manifest::open(wrong.data(), wrong.size()).error(), Error::NotSupported);

@@ -59,7 +59,7 @@ class ManifestWriter {
 };
 
 constexpr char kMagic[] = "STLMANI1";
-constexpr uint32_t kVersion = 4;
+constexpr uint32_t kVersion = 5;
 constexpr uint32_t kHeaderSize = 40;
 enum class ConfigType : uint32_t { kInteger = 0, kBoolean = 1, kString = 2 };
 constexpr uint32_t kMountReadOnly = 1;  // a mount entry's flags
@@ -169,6 +169,7 @@ std::vector<uint8_t> manifest(const std::vector<Spec>& specs, const std::vector<
     components.u32(entry_count);
     components.u32(spec.spawn ? spec.spawn->memory_pages : 0);
     components.u32(spec.spawn ? spec.spawn->threads : 0);
+    components.u32(spec.priority);
     auto entry = [&](const std::string& text, uint32_t aux, uint64_t value) {
       entries.u32(components.string(text));
       entries.u32(aux);

@@ -146,7 +146,7 @@ std::optional<Spec> parse_spec(const std::string& file, Diagnostics& diag) {
 
   r.check_keys(root,
                {"name", "isolation", "exports", "requires", "devices", "config", "limits",
-                "restart", "spawn"},
+                "restart", "spawn", "priority"},
                "");
   if (const toml::node* n = root.get("name")) {
     if (const auto* s = r.as<toml::value<std::string>>(*n, "name", "a string")) {
@@ -169,6 +169,9 @@ std::optional<Spec> parse_spec(const std::string& file, Diagnostics& diag) {
     }
   } else {
     r.missing("isolation", "isolation = \"kernel\" or \"user\"");
+  }
+  if (const toml::node* n = root.get("priority")) {
+    spec.priority = r.positive(*n, "priority", kMaxPriority).value_or(kNormalPriority);
   }
   if (const toml::node* n = root.get("exports")) {
     spec.exports = r.strings(*n, "exports", is_service, "a service name or a scheme \"name:\"");

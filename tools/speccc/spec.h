@@ -87,6 +87,11 @@ struct SpawnLimits {
   Position at;  // where the table is written
 };
 
+// The scheduling priorities a spec may ask for (abi/stellina/process.h: kPriorityMin,
+// kPriorityNormal, kPriorityMax).
+constexpr uint32_t kNormalPriority = 16;
+constexpr uint32_t kMaxPriority = 23;
+
 struct Spec {
   std::string file;
   Located name;
@@ -99,7 +104,8 @@ struct Spec {
   uint32_t memory_pages = kDefaultMemoryPages;
   uint32_t threads = kDefaultThreads;
   RestartPolicy restart = RestartPolicy::kNever;
-  uint32_t backoff_ms = 0;     // 0: none
+  uint32_t backoff_ms = 0;  // 0: none
+  uint32_t priority = kNormalPriority;
   std::optional<size_t> silo;  // its silo's index in the manifest, set by resolve_silos()
   std::optional<SpawnLimits> spawn;
 };

@@ -26,7 +26,11 @@ class Manifest {
     uint32_t first_entry;
     // Its [spawn] table: the limits of the silo it may spawn programs into; both 0: none.
     uint32_t spawn_memory_pages, spawn_threads;
+    // The scheduling priority of its threads, kMinPriority to kMaxPriority (16: the usual).
+    uint32_t priority;
   };
+  // abi/stellina/process.h's kPriorityMin and kPriorityMax.
+  static constexpr uint32_t kMinPriority = 1, kMaxPriority = 23;
   // Quotas the kernel enforces on a group of components together.
   struct Silo {
     const char* name;
@@ -64,9 +68,10 @@ class Manifest {
 
   // Validates the manifest in [data, data + size). Errors: InvalidArgument (magic, a bad
   // isolation, policy or config type, a provider that does not start earlier, a silo index
-  // out of range, spawn limits of which one is 0, a cpu_percent outside 1 to 100, a string offset
+  // out of range, spawn limits of which one is 0, a cpu_percent outside 1 to 100, a priority
+  // outside kMinPriority to kMaxPriority, a string offset
   // outside the table or without a NUL, a mount entry unlike Mount says, unknown flags), OutOfRange
-  // (sizes or entry ranges that do not fit the buffer), NotSupported (another version than 4).
+  // (sizes or entry ranges that do not fit the buffer), NotSupported (another version than 5).
   static Result<Manifest> open(const uint8_t* data, size_t size);
 
   // Components in start order: providers before the components that require them.
@@ -101,7 +106,7 @@ class Manifest {
   // Whether the count entries from first form a mount table as Mount describes.
   bool valid_mount_table(uint64_t first, uint64_t count, uint64_t strings_size) const;
 
-  static constexpr size_t kHeaderSize = 40, kComponentSize = 40, kSiloSize = 32, kEntrySize = 16;
+  static constexpr size_t kHeaderSize = 40, kComponentSize = 44, kSiloSize = 32, kEntrySize = 16;
   const uint8_t* components_ = nullptr;
   const uint8_t* silos_ = nullptr;
   const uint8_t* entries_ = nullptr;

@@ -285,6 +285,64 @@ TEST(HttpSite, StaticFiles) {
   EXPECT_EQ(std::string(httpd::content_type_for("a.b/c", 5)), "application/octet-stream");
 }
 
+// A file read by its reader at its first request only; a read that fails is a 503 and is
+// tried again at the next request.
+struct CountingReader final : httpd::FileSource {
+  std::string bytes = "graphs();\n";
+  bool fail = false;
+  int reads = 0;
+  int lists = 0;
+  void list_files() override { ++lists; }
+  std::string last_name;
+  bool read_file(const char* name, size_t name_size, const uint8_t** data, size_t* size) override {
+    ++reads;
+    last_name.assign(name, name_size);
+    if (fail) return false;
+    *data = reinterpret_cast<const uint8_t*>(bytes.data());
+    *size = bytes.size();
+    return true;
+  }
+};
+
+TEST(HttpSite, FilesReadOnDemand) {
+  Fixture f;
+  CountingReader reader;
+  EXPECT_FALSE(f.site.add_file_on_demand("graphs.js", 9, nullptr));  // no reader
+  EXPECT_FALSE(f.site.add_file_on_demand("../x", 4, &reader));       // not a plain name
+  EXPECT_TRUE(f.site.add_file_on_demand("graphs.js", 9, &reader));
+  EXPECT_FALSE(f.site.add_file_on_demand("graphs.js", 9, &reader));  // twice
+  EXPECT_EQ(reader.reads, 0);  // nothing read before a request
+  Response r;
+  f.site.set_file_source(&reader);
+  f.site.respond(Method::Get, "/", 1, r);  // generated: no file listed, none read
+  f.site.release(r);
+  EXPECT_EQ(reader.lists, 0);
+  f.site.respond(Method::Get, "/static/missing.js", 18, r);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(reader.lists, 1);  // listed before a file is looked for
+  EXPECT_EQ(reader.reads, 0);
+  reader.fail = true;
+  f.site.respond(Method::Get, "/static/graphs.js", 17, r);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(reader.reads, 1);
+  reader.fail = false;
+  for (int i = 0; i < 3; ++i) {
+    f.site.respond(Method::Get, "/static/graphs.js", 17, r);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(std::string(r.content_type), "text/javascript; charset=utf-8");
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(r.data), r.size), reader.bytes);
+  }
+  EXPECT_EQ(reader.reads, 2);  // the failed read, then one that is kept
+  EXPECT_EQ(reader.last_name, "graphs.js");
+  // The graphs page, served at the top by the history's route, is read on demand too.
+  EXPECT_TRUE(f.site.add_file_on_demand("graphs.html", 11, &reader));
+  f.site.respond(Method::Get, "/graphs.html", 12, r);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(reader.last_name, "graphs.html");
+  EXPECT_EQ(std::string(r.content_type), "text/html; charset=utf-8");
+  EXPECT_EQ(reader.reads, 3);
+}
+
 TEST(HttpSite, PagesAtTheTop) {
   Fixture f;
   static const uint8_t html[] = "<!doctype html>\n";
