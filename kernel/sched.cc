@@ -39,11 +39,25 @@ sched::Stats counters = {};
 // that thread is the one it is waiting on, and the CPU goes straight to it (take_handoff).
 Thread* last_woken = nullptr;
 
+// A thread given a priority above the usual one and below the kernel's own (a component
+// whose spec asks for one) is raised only while it does not keep the CPU: one that runs a
+// whole quantum while threads below it are ready runs at the usual priority until it next
+// blocks (reschedule). So a process flooded with work at a raised priority (a network stack
+// under a flood of packets) shares the CPU in turns like any other, and is raised again as
+// soon as it waits: the raise shortens waits, it never starves the rest.
+bool raised(const Thread* t) {
+  return t->given_priority() > sched::kPriorityNormal && t->given_priority() < sched::kPriorityHigh;
+}
+
 // Whether the end of the running thread's quantum would hand the CPU to another: a ready
-// thread of its priority or above (the idle thread, always ready, never takes it).
+// thread of its priority or above (the idle thread, always ready, never takes it), or, for
+// a raised thread, any ready thread at all.
 bool quantum_matters() REQUIRES(sched_lock) {
-  return current_thread != idle_thread && !run_queue.empty() &&
-         run_queue.highest() >= current_thread->priority();
+  if (current_thread == idle_thread || run_queue.empty()) return false;
+  const unsigned highest = run_queue.highest();
+  return highest >= current_thread->priority() ||
+         (raised(current_thread) && current_thread->priority() > sched::kPriorityNormal &&
+          highest > sched::kPriorityIdle);
 }
 
 // Programs the timer for the earliest of: the next armed timer (the end of the CPU period
@@ -164,7 +178,7 @@ void init() {
   auto idle = Thread::create("idle", idle_loop, nullptr, kPriorityIdle + 1);
   if (!idle.ok()) panic("sched: cannot create the idle thread");
   idle_thread = idle.value();
-  idle_thread->priority_ = kPriorityIdle;
+  idle_thread->priority_ = idle_thread->given_priority_ = kPriorityIdle;
   idle_thread->start();
 }
 
@@ -199,8 +213,11 @@ void reschedule() {
     if (prev != idle_thread) prev->silo().add_cpu_time(ran, now);
     Thread* next = take_handoff(prev, now);
     if (prev->state_ == ThreadState::Running) {
+      if (raised(prev) && now >= quantum_end_ns) prev->priority_ = kPriorityNormal;
       prev->state_ = ThreadState::Ready;
       run_queue.push_back(prev, prev->priority_);
+    } else {
+      prev->priority_ = prev->given_priority_;  // it blocked: raised again
     }
     if (!next) {
       next = pick_next(now);
@@ -233,7 +250,7 @@ void reschedule() {
 void set_priority(Thread* t, unsigned priority) {
   const bool queued = t->state_ == ThreadState::Ready && !is_throttled(t);
   if (queued) run_queue.remove(t, t->priority_);
-  t->priority_ = priority;
+  t->priority_ = t->given_priority_ = priority;
   if (queued) run_queue.push_back(t, priority);
   // A ready thread above the running one, or the running one lowered below a ready one.
   if (t != current_thread && queued && priority > current_thread->priority_) need_resched = true;

@@ -39,7 +39,7 @@ lib::Result<Thread*> Thread::create(const char* name, Entry entry, void* arg, un
   }
   t->stack_ = stack.value();
   lib::format_to(t->name_, sizeof(t->name_), "{}", name);
-  t->priority_ = priority;
+  t->priority_ = t->given_priority_ = priority;
   t->entry_ = entry;
   t->arg_ = arg;
   t->wake_timer_.fire = &Thread::on_timer;
@@ -90,7 +90,7 @@ lib::Result<Thread*> Thread::create_charged(Process* process, Entry entry, void*
   t->silo_memory_charged_ = true;
   t->process_ = Ref<Process>(process);
   SpinlockGuard guard(sched_lock);
-  t->priority_ = process->priority();  // still New: on no queue
+  t->priority_ = t->given_priority_ = process->priority();  // still New: on no queue
   process->thread_started();
   // The process ended while the thread was made (kill_all_of has run): it must not run the
   // process's code. It still starts, and ends at once, so its process sees it end.

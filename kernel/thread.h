@@ -71,6 +71,8 @@ class Thread : public SchedLink {
   uint64_t id() const { return id_; }
   const char* name() const { return name_; }
   unsigned priority() const { return priority_; }
+  // The priority it was given; priority() may be below it for a while (kernel/sched.cc).
+  unsigned given_priority() const { return given_priority_; }
   ThreadState state() const { return state_; }
   uint64_t runtime_ns() const { return runtime_ns_; }
   const KernelStack& stack() const { return stack_; }
@@ -122,7 +124,8 @@ class Thread : public SchedLink {
 
   uint64_t id_ = 0;
   char name_[32] = {};
-  unsigned priority_ = sched::kPriorityNormal;
+  unsigned priority_ = sched::kPriorityNormal;        // what the scheduler uses now
+  unsigned given_priority_ = sched::kPriorityNormal;  // what it was given (sched::set_priority)
   ThreadState state_ = ThreadState::New;
   arch::Context* context_ = nullptr;
   KernelStack stack_;

@@ -172,6 +172,36 @@ KTEST(priority_raised_above_the_running_thread_preempts) {
   t.value()->join();
 }
 
+KTEST(priority_raised_thread_that_keeps_the_cpu_shares_it) {
+  // A thread raised above main that never blocks preempts main at once, but after a quantum
+  // it runs at main's priority and main gets its turn (kernel/sched.cc, raised()); without
+  // that, main would run only after the spinner gave up 500 ms later.
+  static std::atomic<bool> main_ran;
+  static std::atomic<bool> gave_up;
+  main_ran = false;
+  gave_up = false;
+  auto t = Thread::create(
+      "spinner",
+      [](void*) {
+        const uint64_t end = arch::now_ns() + 500'000'000;
+        while (!main_ran.load()) {
+          if (arch::now_ns() >= end) {
+            gave_up = true;
+            return;
+          }
+        }
+      },
+      nullptr, sched::kPriorityNormal + 4);
+  KREQUIRE(t.ok());
+  t.value()->start();  // runs now: main is below it
+  // Main runs again only once the spinner is lowered (or has given up).
+  KEXPECT(t.value()->given_priority() == sched::kPriorityNormal + 4);
+  KEXPECT(gave_up.load() || t.value()->priority() == sched::kPriorityNormal);
+  main_ran = true;
+  t.value()->join();
+  KEXPECT(!gave_up.load());
+}
+
 KTEST(priority_idle_reserved) {
   // Nothing would ever preempt idle for a thread at its priority: refused.
   auto t = Thread::create(
