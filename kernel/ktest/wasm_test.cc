@@ -6,15 +6,10 @@
 
 #include "kernel/ktest/ktest.h"
 #include "kernel/ktest/user_helpers.h"
+#include "kernel/ktest/wasm_modules.h"
 #include "kernel/silo.h"
 #include "kernel/thread.h"
 #include "kernel/wasm/wasm_component.h"
-
-#define KTEST_WASM_MODULE(stem)                                                      \
-  extern "C" const uint8_t ktest_wasm_##stem[], ktest_wasm_##stem##_end[];           \
-  lib::ByteSpan stem##_module() {                                                    \
-    return {ktest_wasm_##stem, size_t(ktest_wasm_##stem##_end - ktest_wasm_##stem)}; \
-  }
 
 namespace kernel {
 namespace {
