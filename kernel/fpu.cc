@@ -1,6 +1,5 @@
 #include "kernel/fpu.h"
 
-#include "kernel/process.h"
 #include "kernel/thread.h"
 
 namespace kernel {
@@ -14,8 +13,7 @@ Thread* owner GUARDED_BY(sched_lock) = nullptr;
 FpuArea::FpuArea() { arch::fpu_initial_state(area()); }
 
 void fpu_switch_to(Thread* next) {
-  const Process* process = next->process();
-  if (!process || process->in_kernel() || owner == next) return;
+  if (!next->uses_fpu() || owner == next) return;
   if (owner) arch::fpu_save(owner->fpu().area());
   arch::fpu_load(next->fpu().area());
   owner = next;

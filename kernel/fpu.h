@@ -1,5 +1,6 @@
 #pragma once
-// The FPU/SIMD registers of user threads.
+// The FPU/SIMD registers of user threads, and of the kernel threads that run wasm components
+// (Thread::set_uses_fpu: the kernel's only SSE code, kernel/wasm/README.md).
 //
 // Every user thread has a save area in its Thread, in the initial state until it first runs
 // (x87 control word 0x37f, MXCSR 0x1f80). The registers hold one thread's state, the
@@ -36,7 +37,7 @@ class FpuArea {
 };
 
 // At a context switch to next: its registers in, the owner's out, when next is a user thread
-// that does not hold them already.
+// (or a kernel thread that uses the FPU) that does not hold them already.
 void fpu_switch_to(Thread* next) REQUIRES(sched_lock);
 // t is dead: its state is no longer anyone's.
 void fpu_thread_dead(Thread* t) REQUIRES(sched_lock);

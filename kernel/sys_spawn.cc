@@ -9,6 +9,7 @@
 #include "kernel/spawn.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
+#include "kernel/wasm/wasm_component.h"
 
 namespace kernel {
 
@@ -80,6 +81,9 @@ lib::Result<Ref<Process>> start(const abi::SpawnRequest& request, const char* na
     return spawn_from_archive(name, granted.handles(), granted.count(), Ref<Channel>(), in,
                               linux_start);
   }
+  if (request.isolation == abi::Isolation::Wasm) {
+    return spawn_in_wasm(name, granted.handles(), granted.count(), Ref<Channel>(), in);
+  }
   return spawn_in_kernel(name, granted.handles(), granted.count(), Ref<Channel>(), in);
 }
 
@@ -114,13 +118,14 @@ lib::Result<Handle> sys_process_spawn(Handle silo, UserIn<abi::SpawnRequest> use
   TRY(user_request.read(&request));
   if (request.handle_count > abi::kMaxStartupHandles) return lib::Error::TooLarge;
   if (request.name_size == 0 || request.name_size > 31) return lib::Error::InvalidArgument;
-  if (request.isolation != abi::Isolation::Kernel && request.isolation != abi::Isolation::User)
+  if (request.isolation != abi::Isolation::Kernel && request.isolation != abi::Isolation::User &&
+      request.isolation != abi::Isolation::Wasm)
     return lib::Error::InvalidArgument;
   if (request.reserved != 0) return lib::Error::InvalidArgument;
   const bool from_image = request.image != abi::kInvalidHandle;
   if (!from_image && request.image_size != 0) return lib::Error::InvalidArgument;
   // An image is a user program: the kernel's components are only those built into it.
-  if (from_image && request.isolation == abi::Isolation::Kernel) return lib::Error::NotSupported;
+  if (from_image && request.isolation != abi::Isolation::User) return lib::Error::NotSupported;
   if (from_image && request.image_size == 0) return lib::Error::InvalidArgument;
   char name[32] = {};
   TRY(UserIn<char>::from(request.name).read(name, request.name_size));

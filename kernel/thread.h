@@ -51,6 +51,9 @@ class Thread : public SchedLink {
   static void set_priority_of_all(Process* process, unsigned priority) REQUIRES(sched_lock);
   // Whether this thread must end instead of returning to user mode.
   bool killed() const REQUIRES(sched_lock) { return killed_; }
+  // The same flag, for a loop that cannot take sched_lock at every turn (the wasm engine's
+  // stop flag): it only ever goes from false to true.
+  const volatile bool* killed_flag() const { return &killed_; }
   // The object that raises kSignalTerminated when this thread ends (for thread handles).
   void set_thread_object(ThreadObject* object) REQUIRES(sched_lock) {
     thread_object_ = Ref<ThreadObject>(object);
@@ -91,6 +94,11 @@ class Thread : public SchedLink {
   UserEntry user_entry() const { return {user_rip_, user_rsp_, user_arg_}; }
   // A user thread's FPU/SIMD registers while it does not hold them (kernel/fpu.h).
   FpuArea& fpu() { return fpu_; }
+  // A kernel thread that runs SSE code (a wasm component's, kernel/wasm/): its FPU/SIMD
+  // registers are kept like a user thread's. Set before start().
+  void set_uses_fpu() { uses_fpu_ = true; }
+  // Whether the registers are this thread's own: every user thread, and those marked above.
+  bool uses_fpu() const { return uses_fpu_ || (process_ && !process_->in_kernel()); }
   // A user thread's thread-local storage base (arch::set_user_tls_base), loaded at every
   // switch to it: 0 until the thread sets one (Linux's arch_prctl(ARCH_SET_FS)).
   uint64_t user_tls_base() const { return user_tls_base_; }
@@ -150,6 +158,7 @@ class Thread : public SchedLink {
   uintptr_t user_rsp_ = 0;
   uint64_t user_arg_ = 0;
   FpuArea fpu_;
+  bool uses_fpu_ = false;
   uint64_t user_tls_base_ = 0;
 
   uint64_t runtime_ns_ = 0;

@@ -17,9 +17,10 @@ only what loading it needs (OBJCOPY --strip-all: no symbol table either, about 1
 stripped-debug program; the symbols are in the build's own copy, build/user/NAME).
 
 With --programs LIST (a file of names, one a line: speccc's start_order.txt) and --program
-NAME (repeatable), an ELF file goes in only if its NAME is one of those: a system's archive
-then holds its own components and not every program built (the test programs), and the
-machine keeps less memory for it. Files that are not ELF (the manifest, the site) always go in.
+NAME (repeatable), an ELF file or a wasm module goes in only if its name is one of those
+(speccc lists a component in wasm isolation as NAME.wasm): a system's archive then holds its own components and not every
+program built (the test programs), and the machine keeps less memory for it. Other files
+(the manifest, the site) always go in.
 """
 
 import os
@@ -103,6 +104,14 @@ def without_debug(objcopy, path, data, how="--strip-debug"):
             return f.read()
 
 
+WASM_MAGIC = b"\0asm"
+
+
+def is_program(name, data):
+    """An ELF program or a component's wasm module (NAME.wasm)."""
+    return data.startswith(b"\x7fELF") or (name.endswith(b".wasm") and data.startswith(WASM_MAGIC))
+
+
 def main(argv):
     objcopy = None
     programs = None  # names of the ELF files to keep; None: all
@@ -133,7 +142,7 @@ def main(argv):
                 data = f.read()
         except OSError as e:
             fail(f"cannot read '{path}': {e.strerror}")
-        if programs is not None and data.startswith(b"\x7fELF") and name not in programs:
+        if programs is not None and is_program(name, data) and name not in programs:
             continue
         files.append((name, without_debug(objcopy, path, data, strip) if objcopy else data))
     archive = build(files)

@@ -30,10 +30,13 @@ struct ProcessExit {
 };
 
 // Where a spawned component runs: inside the kernel (a kernel thread with its own handle
-// table; the component must be built into the kernel) or as a user process.
+// table; the component must be built into the kernel), as a user process, or as a wasm
+// module (NAME.wasm in the boot archive) run by the kernel's WebAssembly engine on a kernel
+// thread with its own handle table (kernel/wasm/README.md).
 enum class Isolation : uint32_t {
   Kernel = 0,
   User = 1,
+  Wasm = 2,
 };
 
 // The system call interface a spawned user process gets. A Linux process's `syscall`
@@ -52,8 +55,8 @@ enum class Personality : uint32_t {
 // is needed: every field left zero means "the usual".
 //
 // Where the program comes from:
-//   - image == kInvalidHandle: by name, from the boot archive (isolation User) or the
-//     kernel's table of built-in components (isolation Kernel);
+//   - image == kInvalidHandle: by name, from the boot archive (isolation User, or Wasm:
+//     NAME.wasm) or the kernel's table of built-in components (isolation Kernel);
 //   - image a Folio over RAM (kRightRead): its first image_size bytes are an ELF image
 //     (static, or static PIE) that a user process is loaded from (isolation User only). The
 //     kernel copies the image out of the folio before it reads a byte of it, so the caller

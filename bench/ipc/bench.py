@@ -73,6 +73,7 @@ STELLINA = {
     "call_user_user": "user_user_call_rtt",      # call round trip, user -> user server
     "call_kernel_kernel": "kernel_kernel_call_rtt",  # kernel thread -> kernel thread
     "call_user_kernel": "user_kernel_call_rtt",  # user -> server in the kernel
+    "call_user_wasm": "wasm_user_call_rtt",      # user -> wasm server in the kernel's engine
 }
 
 # Rows of the comparison table: (what, Linux base, Stellina base, ratio base). The ratio is
@@ -84,6 +85,7 @@ ROWS = [
     ("futex rtt vs user-user call", "linux_futex_rtt", "user_user_call_rtt", "ratio_futex_call"),
     ("kernel-kernel call", None, "kernel_kernel_call_rtt", None),
     ("user-kernel call", None, "user_kernel_call_rtt", None),
+    ("user-wasm call", None, "wasm_user_call_rtt", None),
 ]
 
 LINE = re.compile(r"^ipc: (\w+) (.*)$", re.M)

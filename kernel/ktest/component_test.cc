@@ -1,8 +1,10 @@
-// The same component source (apps/echo) in two isolation modes: a user process from the boot
-// archive and a kernel thread from the kernel's component table must pass the same test.
+// The same component source (apps/echo) in three isolation modes: a user process from the
+// boot archive, a kernel thread from the kernel's component table and a wasm module from the
+// boot archive run by the kernel's engine must pass the same test.
 
 #include "kernel/arch.h"
 #include "kernel/ktest/user_helpers.h"
+#include "kernel/wasm/wasm_component.h"
 
 namespace kernel {
 namespace {
@@ -81,6 +83,7 @@ void echo_component_test(Starter start) {
 
 KTEST(component_echo_in_user_mode) { echo_component_test(spawn_from_archive); }
 KTEST(component_echo_in_kernel) { echo_component_test(spawn_in_kernel); }
+KTEST(component_echo_in_wasm) { echo_component_test(spawn_in_wasm); }
 
 // The event loop's timer: a tick no earlier than asked for.
 void ticker_component_test(Starter start) {
@@ -111,6 +114,7 @@ void ticker_component_test(Starter start) {
 
 KTEST(component_ticker_in_user_mode) { ticker_component_test(spawn_from_archive); }
 KTEST(component_ticker_in_kernel) { ticker_component_test(spawn_in_kernel); }
+KTEST(component_ticker_in_wasm) { ticker_component_test(spawn_in_wasm); }
 
 }  // namespace
 }  // namespace kernel

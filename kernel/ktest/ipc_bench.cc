@@ -11,10 +11,14 @@
 #include "kernel/event_trace.h"
 #include "kernel/heap.h"
 #include "kernel/ktest/user_helpers.h"
+#include "kernel/ktest/wasm_modules.h"
 #include "kernel/thread.h"
+#include "kernel/wasm/wasm_component.h"
 
 namespace kernel {
 namespace {
+
+KTEST_WASM_MODULE(echo_server)
 
 using namespace ktest_user;
 
@@ -326,6 +330,20 @@ KTEST(manual_ipc_bench) {
     drop(link.kernel_end);
     KREQUIRE(f.ok());
     report("call_user_kernel", f.value(), 3);
+  }
+  if (wanted("call_user_wasm")) {  // the server: ktest/wasm/echo_server.wat in the engine
+    Pair link = make_pair(), exit = make_pair();
+    const SpawnHandle handles[] = {log_handle(), {link.kernel_end.get(), abi::kRightsAll}};
+    auto server = spawn_wasm_module("echo-server", echo_server_module(), handles, 2, exit.user_end);
+    KREQUIRE(server.ok());
+    auto f = run_ipcbench(3, n, link.user_end.get(), true);
+    drop(link.user_end);  // the server sees the peer close and ends
+    abi::ProcessExit info{};
+    KEXPECT(wait_exit(exit.kernel_end.get(), &info) && info.code == 0);
+    Ref<Process> process = server.release_value();
+    drop(process, link.kernel_end, exit.kernel_end, exit.user_end);
+    KREQUIRE(f.ok());
+    report("call_user_wasm", f.value(), 3);
   }
   if (wanted("call_kernel_kernel")) {
     Pair link = make_pair();

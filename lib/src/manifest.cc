@@ -102,7 +102,7 @@ Result<Manifest> Manifest::open(const uint8_t* data, size_t size) {
 
   for (size_t c = 0; c < count; ++c) {
     const uint8_t* r = m.components_ + c * kComponentSize;
-    if (!valid_string(u32(r)) || r[4] > 1 || r[5] > 2 || u16(r + 6) > silos)
+    if (!valid_string(u32(r)) || r[4] > 2 || r[5] > 2 || u16(r + 6) > silos)
       return Error::InvalidArgument;
     // A spawn silo has both limits or none.
     if ((u32(r + 32) == 0) != (u32(r + 36) == 0)) return Error::InvalidArgument;

@@ -46,11 +46,10 @@ size_t Supervisor::describe(char* out, size_t capacity) const {
     lib::format_to(memory, sizeof(memory), "{}/{}", stats.memory_bytes / 1024,
                    stats.limits.memory_pages * 4);
     lib::format_to(threads, sizeof(threads), "{}/{}", stats.threads, stats.limits.threads);
-    n += lib::format_to(out + n, capacity - n, "{:<12} {:<11} {:<9} {:>7} {:>8} {:>15} {:>7}  {}\n",
-                        c.spec.name, state_name(c.state),
-                        c.spec.isolation == lib::Manifest::Isolation::Kernel ? "kernel" : "user",
-                        c.state == State::Running ? c.process_id : 0, c.restarts, memory, threads,
-                        exit);
+    n += lib::format_to(
+        out + n, capacity - n, "{:<12} {:<11} {:<9} {:>7} {:>8} {:>15} {:>7}  {}\n", c.spec.name,
+        state_name(c.state), lib::Manifest::isolation_name(c.spec.isolation),
+        c.state == State::Running ? c.process_id : 0, c.restarts, memory, threads, exit);
   }
   return n < capacity ? n : capacity - 1;
 }

@@ -159,8 +159,8 @@ size_t Supervisor::status_components(char* out, size_t capacity) const {
     char line[160];
     const size_t size = lib::format_to(
         line, sizeof(line), "{} {} {} {} {} {} {} {}\n", c.spec.name, state_word(c.state),
-        c.spec.isolation == lib::Manifest::Isolation::Kernel ? "kernel" : "user", c.restarts,
-        stats.memory_bytes, stats.limits.memory_pages * 4096, stats.threads, exit);
+        lib::Manifest::isolation_name(c.spec.isolation), c.restarts, stats.memory_bytes,
+        stats.limits.memory_pages * 4096, stats.threads, exit);
     if (n + size >= capacity) break;  // whole lines only (16 components fit in a message)
     __builtin_memcpy(out + n, line, size);
     n += size;
@@ -181,8 +181,7 @@ size_t Supervisor::status_processes(char* out, size_t capacity) const {
     char line[224];
     const size_t size =
         lib::format_to(line, sizeof(line), "{} {} {} {} {} {} {} {} {} {} {} {} {}\n", c.spec.name,
-                       state_word(c.state),
-                       c.spec.isolation == lib::Manifest::Isolation::Kernel ? "kernel" : "user",
+                       state_word(c.state), lib::Manifest::isolation_name(c.spec.isolation),
                        c.state == State::Running ? c.process_id : 0, silo, c.restarts,
                        stats.memory_bytes, stats.limits.memory_pages * 4096, stats.threads,
                        stats.limits.threads, stats.processes, stats.cpu_ns, exit);

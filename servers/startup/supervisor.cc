@@ -12,8 +12,15 @@ constexpr uint32_t kMaxBackoffMs = 10'000;
 constexpr uint64_t kStableNs = 10'000 * kMillisecond;
 constexpr uint32_t kWatch = abi::kSignalReadable | abi::kSignalPeerClosed;
 
-const char* isolation_name(lib::Manifest::Isolation i) {
-  return i == lib::Manifest::Isolation::Kernel ? "kernel" : "user";
+const char* isolation_name(lib::Manifest::Isolation i) { return lib::Manifest::isolation_name(i); }
+
+abi::Isolation spawn_isolation(lib::Manifest::Isolation i) {
+  switch (i) {
+    case lib::Manifest::Isolation::Kernel: return abi::Isolation::Kernel;
+    case lib::Manifest::Isolation::User: return abi::Isolation::User;
+    case lib::Manifest::Isolation::Wasm: return abi::Isolation::Wasm;
+  }
+  return abi::Isolation::User;
 }
 
 void close(abi::Handle& h) {
@@ -216,8 +223,7 @@ int64_t Supervisor::start(size_t i) {
   abi::SpawnRequest request{};
   request.name = c.spec.name;
   request.name_size = lib::StringView(c.spec.name).size();
-  request.isolation = c.spec.isolation == lib::Manifest::Isolation::Kernel ? abi::Isolation::Kernel
-                                                                           : abi::Isolation::User;
+  request.isolation = spawn_isolation(c.spec.isolation);
   request.handle_count = kUsualHandles;
   request.handles[0] = log < 0 ? abi::kInvalidHandle : static_cast<abi::Handle>(log);
   request.handles[1] = startup[1];

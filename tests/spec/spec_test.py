@@ -70,9 +70,12 @@ def check_bad(binary, case):
                     expected.append((spec, int(m[1]), int(m[2]), m[3]))
     if not expected:
         fail(f"{case} expects no error")
-    # A directory case may say which components are built into the kernel.
-    built_in = os.path.join(case, "kernel_components.txt")
-    options = ["--kernel-components", built_in] if os.path.isfile(built_in) else []
+    # A directory case may say which components are built into the kernel or for wasm32.
+    options = []
+    for option, name in (("--kernel-components", "kernel_components.txt"),
+                         ("--wasm-components", "wasm_components.txt")):
+        if os.path.isfile(os.path.join(case, name)):
+            options += [option, os.path.join(case, name)]
     with tempfile.TemporaryDirectory() as out:
         result = speccc(binary, out, options + specs)
         if os.listdir(out):

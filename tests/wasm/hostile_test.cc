@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include "engine_fixture.h"
@@ -173,6 +175,24 @@ TEST_F(Hostile, RunawayLoopsRunOutOfFuel) {
   store_->set_fuel(1000000);
   EXPECT_EQ(call(inst, {}), wasm::Trap::OutOfFuel);
   EXPECT_LT(store_->fuel(), 0);
+}
+
+// Another thread raises the stop flag while a loop runs with all the fuel there is: the
+// loop ends with Trap::Stopped (how the kernel ends a wasm component that never calls it).
+TEST_F(Hostile, RunawayLoopsStopAtTheStopFlag) {
+  limits_.metered = true;
+  auto* inst = instantiate(module({{{}, {}, {}, {0x03, 0x40, 0x0C, 0, 0x0B, 0x0B}}}));
+  ASSERT_NE(inst, nullptr) << message();
+  store_->set_fuel(INT64_MAX);
+  static volatile bool stop = false;
+  store_->set_stop_flag(&stop);
+  std::thread raiser([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    stop = true;
+  });
+  EXPECT_EQ(call(inst, {}), wasm::Trap::Stopped);
+  raiser.join();
+  EXPECT_GT(store_->fuel(), 0);
 }
 
 // Truncating a valid module anywhere gives an error, never a crash.

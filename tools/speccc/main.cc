@@ -29,10 +29,23 @@ bool write_file(const std::filesystem::path& path, std::string_view content) {
   return static_cast<bool>(out);
 }
 
+// The names in a file, one a line; nullopt (said on stderr) when it cannot be read.
+std::optional<std::vector<std::string>> read_names(const char* path) {
+  std::ifstream list(path);
+  if (!list) {
+    std::fprintf(stderr, "speccc: cannot read %s\n", path);
+    return std::nullopt;
+  }
+  std::vector<std::string> names;
+  for (std::string name; std::getline(list, name);)
+    if (!name.empty()) names.push_back(name);
+  return names;
+}
+
 int usage() {
   std::fputs(
-      "usage: speccc --out DIR [--kernel-components FILE] SPEC.toml... [NAME.silo.toml...] "
-      "[system.toml]\n",
+      "usage: speccc --out DIR [--kernel-components FILE] [--wasm-components FILE] SPEC.toml... "
+      "[NAME.silo.toml...] [system.toml]\n",
       stderr);
   return kUsage;
 }
@@ -41,19 +54,15 @@ int run(int argc, char** argv) {
   std::filesystem::path out_dir;
   std::vector<std::string> files;
   std::optional<std::vector<std::string>> built_in;  // components built into the kernel
+  std::optional<std::vector<std::string>> wasm;      // components built for wasm32
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--out" && i + 1 < argc) {
       out_dir = argv[++i];
-    } else if (arg == "--kernel-components" && i + 1 < argc) {
-      std::ifstream list(argv[++i]);
-      if (!list) {
-        std::fprintf(stderr, "speccc: cannot read %s\n", argv[i]);
-        return kUsage;
-      }
-      built_in.emplace();
-      for (std::string name; std::getline(list, name);)
-        if (!name.empty()) built_in->push_back(name);
+    } else if ((arg == "--kernel-components" || arg == "--wasm-components") && i + 1 < argc) {
+      auto names = read_names(argv[++i]);
+      if (!names) return kUsage;
+      (arg == "--wasm-components" ? wasm : built_in) = std::move(names);
     } else if (arg.starts_with("-")) {
       return usage();
     } else {
@@ -82,6 +91,7 @@ int run(int argc, char** argv) {
   }
   const std::vector<size_t> order = speccc::resolve(specs, diag);
   if (built_in) speccc::check_kernel_isolation(specs, *built_in, diag);
+  if (wasm) speccc::check_wasm_isolation(specs, *wasm, diag);
   const std::vector<size_t> silo_order = speccc::resolve_silos(specs, silos, diag);
   speccc::check_mounts(specs, system, silos, diag);
   if (diag.count() != 0) {
@@ -102,7 +112,8 @@ int run(int argc, char** argv) {
   for (const size_t i : order) {
     const speccc::Spec& spec = specs[i];
     ok &= write_file(out_dir / (spec.name.text + "_env.h"), speccc::env_header(spec));
-    start_order += spec.name.text + "\n";
+    // What the boot archive must hold for it: its program, or its wasm module.
+    start_order += spec.name.text + (spec.isolation == speccc::Isolation::kWasm ? ".wasm\n" : "\n");
   }
   ok &= write_file(out_dir / "start_order.txt", start_order);
   const std::vector<uint8_t> bytes = speccc::manifest(specs, order, silos, silo_order, system);

@@ -164,11 +164,8 @@ std::optional<Spec> parse_spec(const std::string& file, Diagnostics& diag) {
     const auto isolation = r.choice(*n, "isolation", "isolation", {"kernel", "user", "wasm"});
     if (isolation) spec.isolation = static_cast<Isolation>(*isolation);
     spec.isolation_at = r.at(n->source());
-    if (spec.isolation == Isolation::kWasm) {
-      r.error(*n, "isolation \"wasm\" is not supported yet", "\"kernel\" or \"user\"");
-    }
   } else {
-    r.missing("isolation", "isolation = \"kernel\" or \"user\"");
+    r.missing("isolation", "isolation = \"kernel\", \"user\" or \"wasm\"");
   }
   if (const toml::node* n = root.get("priority")) {
     spec.priority = r.positive(*n, "priority", kMaxPriority).value_or(kNormalPriority);

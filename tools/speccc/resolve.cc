@@ -157,4 +157,14 @@ void check_kernel_isolation(const std::vector<Spec>& specs,
   }
 }
 
+void check_wasm_isolation(const std::vector<Spec>& specs, const std::vector<std::string>& built,
+                          Diagnostics& diag) {
+  for (const Spec& spec : specs) {
+    if (spec.isolation != Isolation::kWasm) continue;
+    if (std::find(built.begin(), built.end(), spec.name.text) != built.end()) continue;
+    diag.error(spec.isolation_at,
+               "isolation \"wasm\": " + spec.name.text + " is not built for wasm32", "\"user\"");
+  }
+}
+
 }  // namespace speccc

@@ -176,6 +176,9 @@ std::vector<size_t> resolve(std::vector<Spec>& specs, Diagnostics& diag);
 // built_in, the names of those that are).
 void check_kernel_isolation(const std::vector<Spec>& specs,
                             const std::vector<std::string>& built_in, Diagnostics& diag);
+// Refuses isolation = "wasm" for a component that is not built for wasm32 (not in built).
+void check_wasm_isolation(const std::vector<Spec>& specs, const std::vector<std::string>& built,
+                          Diagnostics& diag);
 
 // Checks the silos against each other and the specs: unique names, known components, each
 // in one silo at most, and limits at least the sum of the components' own. Sets each

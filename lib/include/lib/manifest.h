@@ -12,7 +12,16 @@ namespace lib {
 
 class Manifest {
  public:
-  enum class Isolation : uint8_t { Kernel = 0, User = 1 };
+  enum class Isolation : uint8_t { Kernel = 0, User = 1, Wasm = 2 };
+  // "kernel", "user" or "wasm", as a spec says it.
+  static const char* isolation_name(Isolation isolation) {
+    switch (isolation) {
+      case Isolation::Kernel: return "kernel";
+      case Isolation::User: return "user";
+      case Isolation::Wasm: return "wasm";
+    }
+    return "?";
+  }
   enum class Restart : uint8_t { Never = 0, OnFailure = 1, Always = 2 };
   enum class ConfigType : uint32_t { Integer = 0, Boolean = 1, String = 2 };
 

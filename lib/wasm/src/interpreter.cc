@@ -377,6 +377,7 @@ L_RefFunc:
   NEXT();
 L_Fuel:
   if (--st.fuel_ < 0) TRAP(Trap::OutOfFuel);
+  if (st.stop_flag_ != nullptr && *st.stop_flag_) TRAP(Trap::Stopped);
   pc += 1;
   NEXT();
 L_I32AddImm:

@@ -19,6 +19,7 @@ const char* trap_message(Trap trap) {
     case Trap::CallStackExhausted: return "call stack exhausted";
     case Trap::OutOfFuel: return "out of fuel";
     case Trap::FloatUnsupported: return "floating point is not supported in this build";
+    case Trap::Stopped: return "stopped";
     case Trap::Host: return "host function trapped";
   }
   return "unknown trap";

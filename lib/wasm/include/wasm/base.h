@@ -46,7 +46,8 @@ enum class Trap : uint8_t {
   UninitializedElement,
   CallStackExhausted,
   OutOfFuel,
-  FloatUnsupported,  // a float operation in a build without floating point (the kernel today)
+  FloatUnsupported,  // a float operation in a build without floating point
+  Stopped,           // the embedder's stop flag was raised (Store::set_stop_flag)
   Host,              // a host function refused the call (its message says why)
 };
 const char* trap_message(Trap trap);

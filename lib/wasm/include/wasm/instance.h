@@ -129,6 +129,10 @@ class Store {
   // Metering: each function entry and loop iteration costs one unit while fuel is set.
   void set_fuel(int64_t fuel) { fuel_ = fuel; }
   int64_t fuel() const { return fuel_; }
+  // A flag another thread may raise to stop a metered execution: checked where fuel is
+  // counted (function entries and loop heads), it ends the execution with Trap::Stopped. The
+  // kernel raises it to end a component whose code loops without calling the host.
+  void set_stop_flag(const volatile bool* flag) { stop_flag_ = flag; }
 
   Allocator* allocator() const { return allocator_; }
   const Limits& limits() const { return limits_; }
@@ -161,6 +165,7 @@ class Store {
   uint32_t depth_ = 0;
   uint32_t host_depth_ = 0;  // nesting of interpreter activations on the native stack
   int64_t fuel_ = 0;
+  const volatile bool* stop_flag_ = nullptr;
   const char* trap_detail_ = nullptr;
 };
 
