@@ -262,8 +262,8 @@ bool equals(const char* a, const char* b) {
 }
 
 void show_thread(const Thread& t, void*) {
-  print("{:>4} {:<16} {:>4} {:<8} {:>10}\n", t.id(), t.name(), t.priority(),
-        thread_state_name(t.state()), t.runtime_ns() / 1000);
+  print("{:>4} {:<16} {:>4} {:>4} {:<8} {:>10}\n", t.id(), t.name(), t.given_priority(),
+        t.priority(), thread_state_name(t.state()), t.runtime_ns() / 1000);
 }
 
 void show_record(const lib::LogRecord& r, void*) {
@@ -338,7 +338,10 @@ void run_command(const char* cmd) {
     print("heap: {} allocations, {} bytes, {} slab pages, {} large pages, {} failures\n",
           h.live_allocations, h.live_bytes, h.slab_pages, h.large_pages, h.failed_allocations);
   } else if (equals(cmd, "threads")) {
-    print("{:>4} {:<16} {:>4} {:<8} {:>10}\n", "id", "name", "prio", "state", "cpu_us");
+    // prio: the priority it was given; now: the one it runs at (lower while a raised thread
+    // keeps the CPU, kernel/sched.cc).
+    print("{:>4} {:<16} {:>4} {:>4} {:<8} {:>10}\n", "id", "name", "prio", "now", "state",
+          "cpu_us");
     Thread::for_each(show_thread, nullptr);
   } else if (equals(cmd, "log")) {
     log_for_each(0, show_record, nullptr);
