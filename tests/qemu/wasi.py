@@ -235,6 +235,8 @@ def main():
             for i, (name, module, args, env, stdin) in enumerate(COMPARED):
                 expected = on_node(runner, modules, module, args, env, stdin, workdir)
                 got = run_check(m, f"c{i}")
+                if got != expected:  # node's own timing on a loaded host: its run once more
+                    expected = on_node(runner, modules, module, args, env, stdin, workdir)
                 if got != expected:
                     failures.append(name)
                     print(f"wasi: {name}: FAILED\n--- node (status {expected[1]})\n{expected[0]}"
