@@ -195,6 +195,52 @@ bool wait_for_waiters(size_t n) {
 
 }  // namespace
 
+// Loops over a range's pages skip what has no table: a 16 TiB region with three pages mapped
+// (two in one table, one far off) is forked, protected and unmapped in a few steps.
+KTEST(address_space_huge_sparse_region) {
+  constexpr uintptr_t kHugeBase = uintptr_t{1} << 40;
+  constexpr size_t kHuge = size_t{16} << 40;
+  const uintptr_t touched[3] = {kHugeBase + kPage, kHugeBase + 7 * kPage,
+                                kHugeBase + kHuge - kPage};
+  Ref<Silo> silo = make_silo({64, 0, 0});
+  auto created = AddressSpace::create(silo);
+  KREQUIRE(created.ok());
+  AddressSpace* parent = created.value();
+  const uint8_t value = 0x3c;
+  {
+    SpinlockGuard guard(sched_lock);
+    KEXPECT(parent->map_anonymous(kHugeBase, kHuge, arch::kPageWrite).ok());
+    for (uintptr_t va : touched) KEXPECT(parent->populate(va, &value, 1).ok());
+  }
+  // The helper itself: each mapped page in order, then the end (also past kUserTop).
+  const uintptr_t root = parent->root();
+  uintptr_t at = kHugeBase;
+  for (uintptr_t va : touched) {
+    at = arch::user_next_mapped(root, at, kHugeBase + kHuge);
+    KEXPECT(at == va);
+    at += kPage;
+  }
+  KEXPECT(arch::user_next_mapped(root, at, kHugeBase + kHuge) == kHugeBase + kHuge);
+  KEXPECT(arch::user_next_mapped(root, touched[2] + kPage, ~uintptr_t{0}) == arch::kUserTop);
+  lib::Error error = lib::Error::Busy;
+  AddressSpace* child = clone_of(parent, &error);
+  KREQUIRE(child);
+  for (uintptr_t va : touched) KEXPECT(byte_at(child, va) == value && copy_on_write(child, va));
+  KEXPECT(child->owned_pages() == 3);
+  {
+    SpinlockGuard guard(sched_lock);
+    KEXPECT(parent->protect_range(kHugeBase, kHuge, 0).ok());
+    KEXPECT(arch::user_page_flags(root, touched[1]).ok() &&
+            !(arch::user_page_flags(root, touched[1]).value() & arch::kPageWrite));
+    KEXPECT(parent->unmap_range(kHugeBase, kHuge).ok());
+  }
+  KEXPECT(parent->owned_pages() == 0);
+  KEXPECT(arch::user_next_mapped(root, kHugeBase, kHugeBase + kHuge) == kHugeBase + kHuge);
+  KEXPECT(byte_at(child, touched[2]) == value);  // the child's copy stays
+  drop(child);
+  drop(parent);
+}
+
 KTEST(futex_wait_wake_bitsets_and_deadlines) {
   const auto word = reinterpret_cast<uintptr_t>(&futex_word);
   futex_word = 0;
