@@ -1,7 +1,7 @@
 // The kernel mechanisms under Linux's fork and threads: an address space's copy for a fork
 // (frames shared copy-on-write until either side writes, untouched pages left untouched,
 // charges given back when the silo cannot take the copy) and futexes (the value check, bitsets,
-// deadlines, and the waiters' bound at and beyond kMaxWaiters).
+// deadlines, and the waiters' bound per process at and beyond kMaxWaiters).
 
 #include "kernel/address_space.h"
 #include "kernel/futex.h"
@@ -304,15 +304,26 @@ KTEST(futex_waiters_bounded) {
   extra.value()->start();
   (void)extra.value()->join();
   KEXPECT(refused);
-  KEXPECT(futex::wake(kSpace, word, UINT32_MAX, futex::kAllBits) == started);
+  // The bound is the process's: a thread of another process still waits.
+  auto made_other = Process::create_in_kernel("futex-other", {});
+  KREQUIRE(made_other.ok());
+  Ref<Process> other = Ref<Process>::adopt(made_other.value());
+  Waiter other_waiter{futex::kAllBits, false};
+  auto other_thread = Thread::create_in_process(other.get(), wait_on_word, &other_waiter);
+  KREQUIRE(other_thread.ok());
+  other_thread.value()->start();
+  KEXPECT(wait_for_waiters(started + 1));
+  KEXPECT(futex::wake(kSpace, word, UINT32_MAX, futex::kAllBits) == started + 1);
   size_t woken = 0;
   for (size_t i = 0; i < started; ++i) {
     (void)threads[i]->join();
     woken += waiters[i].woken;
   }
-  KEXPECT(woken == started && futex::waiting() == 0);
+  (void)other_thread.value()->join();
+  KEXPECT(woken == started && other_waiter.woken && futex::waiting() == 0);
   SpinlockGuard guard(sched_lock);
   process = Ref<Process>();
+  other = Ref<Process>();
 }
 
 }  // namespace kernel
