@@ -6,6 +6,7 @@
 #include "kernel/address_space.h"
 #include "kernel/futex.h"
 #include "kernel/ktest/ktest.h"
+#include "kernel/linux/linux_family.h"
 #include "kernel/shared_frames.h"
 #include "kernel/thread.h"
 
@@ -239,6 +240,22 @@ KTEST(address_space_huge_sparse_region) {
   KEXPECT(byte_at(child, touched[2]) == value);  // the child's copy stays
   drop(child);
   drop(parent);
+}
+
+// A fork takes its child's slot before it makes the child: slots reserved count as taken, so
+// forks at once cannot go past the bound together.
+KTEST(family_reserved_children) {
+  LinuxFamily family;
+  SpinlockGuard guard(sched_lock);
+  size_t reserved = 0;
+  while (reserved < LinuxFamily::kMaxChildren + 1 && family.reserve_child().ok()) ++reserved;
+  KEXPECT(reserved == LinuxFamily::kMaxChildren);
+  KEXPECT(family.reserve_child().error() == lib::Error::NoResources);
+  family.cancel_child();
+  KEXPECT(family.reserve_child().ok());
+  for (size_t i = 0; i < LinuxFamily::kMaxChildren; ++i) family.cancel_child();
+  KEXPECT(family.reserve_child().ok());
+  family.cancel_child();
 }
 
 KTEST(futex_wait_wake_bitsets_and_deadlines) {
