@@ -90,7 +90,8 @@ lib::Result<void> AddressSpace::unmap_folio(uintptr_t addr) {
   for (size_t i = 0; i < region_count_; ++i) {
     Region& r = regions_[i];
     if (!r.folio || r.start != addr) continue;
-    for (uintptr_t va = r.start; va < r.end; va += arch::kPageSize)
+    for (uintptr_t va = arch::user_next_mapped(root_, r.start, r.end); va < r.end;
+         va = arch::user_next_mapped(root_, va + arch::kPageSize, r.end))
       (void)arch::user_unmap(root_, va, *this);
     r.folio->release();
     r = regions_[--region_count_];
@@ -184,7 +185,8 @@ void AddressSpace::coalesce() {
 }
 
 void AddressSpace::release_pages(uintptr_t start, uintptr_t end) {
-  for (uintptr_t va = start; va < end; va += arch::kPageSize) {
+  for (uintptr_t va = arch::user_next_mapped(root_, start, end); va < end;
+       va = arch::user_next_mapped(root_, va + arch::kPageSize, end)) {
     auto flags = arch::user_page_flags(root_, va);
     if (!flags.ok()) continue;
     auto phys = arch::user_unmap(root_, va, *this);
@@ -245,8 +247,9 @@ lib::Result<void> AddressSpace::protect_range(uintptr_t start, size_t size, uint
     Region& r = regions_[i];
     if (r.start < start || r.end > end) continue;
     r.flags = region_flags;
-    for (uintptr_t va = r.start; va < r.end; va += arch::kPageSize)
-      (void)arch::user_protect(root_, va, page_flags);  // NotFound: not touched yet
+    for (uintptr_t va = arch::user_next_mapped(root_, r.start, r.end); va < r.end;
+         va = arch::user_next_mapped(root_, va + arch::kPageSize, r.end))
+      (void)arch::user_protect(root_, va, page_flags);
   }
   coalesce();
   return {};
@@ -291,9 +294,11 @@ lib::Result<void> AddressSpace::share_page_with(uintptr_t va, uintptr_t frame, u
 }
 
 lib::Result<void> AddressSpace::copy_region_into(const Region& r, AddressSpace& child) {
-  for (uintptr_t va = r.start; va < r.end; va += arch::kPageSize) {
+  // Pages never touched are skipped: demand-zero in the child too.
+  for (uintptr_t va = arch::user_next_mapped(root_, r.start, r.end); va < r.end;
+       va = arch::user_next_mapped(root_, va + arch::kPageSize, r.end)) {
     auto frame = arch::user_page_frame(root_, va);
-    if (!frame.ok()) continue;  // never touched: demand-zero in the child too
+    if (!frame.ok()) continue;
     const uint32_t flags = TRY(arch::user_page_flags(root_, va));
     if (r.folio) {
       // The folio's own frame: the mapping shares it, and the region's reference keeps it.

@@ -171,6 +171,9 @@ lib::Result<void> user_protect(uintptr_t root, uintptr_t virt, uint32_t flags);
 // Points a mapped user page at a frame (another, or the same) with new flags (kPageWrite,
 // kPageExec, kPageOwned, kPageCopyOnWrite). Errors: NotFound (not mapped).
 lib::Result<void> user_remap(uintptr_t root, uintptr_t virt, uintptr_t phys, uint32_t flags);
+// The first mapped user page at or above virt and below end, or end when there is none: loops
+// over a range's pages cost what is mapped, not the range's size.
+uintptr_t user_next_mapped(uintptr_t root, uintptr_t virt, uintptr_t end);
 // Loads an address space (0: the kernel's own).
 void switch_root(uintptr_t root);
 // The kernel stack that traps and syscalls from user mode land on.

@@ -2,7 +2,9 @@
 
 #include <lib/intrusive_list.h>
 
+#include "kernel/process.h"
 #include "kernel/syscall.h"
+#include "kernel/thread.h"
 #include "kernel/user_ptr.h"
 #include "kernel/wait_queue.h"
 
@@ -17,13 +19,27 @@ struct Waiter {
   uintptr_t address;
   uint32_t bitset;
   bool woken;
+  size_t* count;    // its process's waiters (waiters_of)
   WaitQueue queue;  // the waiter alone
 };
 
 using WaiterList = lib::IntrusiveList<Waiter, &Waiter::node>;
 constexpr size_t kBuckets = 64;
 WaiterList buckets[kBuckets] GUARDED_BY(sched_lock);
-size_t waiter_count GUARDED_BY(sched_lock) = 0;
+size_t waiter_count GUARDED_BY(sched_lock) = 0;    // every process's
+size_t kernel_waiters GUARDED_BY(sched_lock) = 0;  // threads without a process
+
+// The count the calling thread's wait is bounded by: its process's.
+size_t& waiters_of_caller() REQUIRES(sched_lock) {
+  Process* process = sched::current()->process();
+  return process ? process->futex_waiters() : kernel_waiters;
+}
+
+void remove_waiter(WaiterList& list, Waiter* w) REQUIRES(sched_lock) {
+  list.remove(w);
+  --*w->count;
+  --waiter_count;
+}
 
 WaiterList& bucket_of(const void* space, uintptr_t address) REQUIRES(sched_lock) {
   const uint64_t key = (reinterpret_cast<uintptr_t>(space) >> 4) ^ (address >> 2);
@@ -42,16 +58,17 @@ lib::Result<void> wait(const void* space, uintptr_t address, uint32_t expected, 
   SpinlockGuard guard(sched_lock);
   TRY(UserIn<uint32_t>(address).read(&value));
   if (value != expected) return lib::Error::WouldBlock;
-  if (waiter_count == kMaxWaiters) return lib::Error::NoResources;
-  Waiter w{{}, space, address, bitset, false, {}};
+  size_t& count = waiters_of_caller();
+  if (count == kMaxWaiters) return lib::Error::NoResources;
+  Waiter w{{}, space, address, bitset, false, &count, {}};
   WaiterList& list = bucket_of(space, address);
   list.push_back(&w);
+  ++count;
   ++waiter_count;
   auto waited = w.queue.wait(deadline_ns);
   // A wake that came with the timeout or the kill counts: it took this waiter off the list.
   if (w.woken) return {};
-  list.remove(&w);
-  --waiter_count;
+  remove_waiter(list, &w);
   return waited;
 }
 
@@ -62,8 +79,7 @@ size_t wake(const void* space, uintptr_t address, uint32_t count, uint32_t bitse
     bucket_of(space, address).for_each([&](Waiter* w) NO_THREAD_SAFETY_ANALYSIS {
       if (woken == count || w->space != space || w->address != address || !(w->bitset & bitset))
         return;
-      bucket_of(space, address).remove(w);
-      --waiter_count;
+      remove_waiter(bucket_of(space, address), w);
       w->woken = true;
       (void)w->queue.wake_one();
       ++woken;

@@ -7,8 +7,11 @@
 // a wake reaches only waiters whose bitset shares a bit with its own (Linux's
 // FUTEX_WAIT_BITSET/FUTEX_WAKE_BITSET; plain waits and wakes use every bit).
 //
-// Waiters live on their own kernel stacks (nothing is allocated), in a hash of lists; at most
-// kMaxWaiters wait at once across the system, so a program cannot make wakes arbitrarily slow.
+// Waiters live on their own kernel stacks (nothing is allocated), in a hash of lists. At most
+// kMaxWaiters threads of one process wait at once (kernel threads without a process count
+// as one): a bound per process, not across the system, so one silo cannot take every slot
+// from the others. Every waiter is a blocked thread its silo was charged for, so the lists,
+// and what a wake walks, are bounded by the silos' thread quotas as well.
 
 #include <cstddef>
 #include <cstdint>
@@ -23,7 +26,8 @@ constexpr uint32_t kAllBits = ~uint32_t{0};
 // Blocks the calling thread while the word at address in space holds expected, until a wake
 // reaches it or the deadline (ns on the monotonic clock; 0: none) passes. Errors:
 // InvalidArgument (address not 4-byte aligned, bitset 0), Fault (the word cannot be read),
-// WouldBlock (it does not hold expected), NoResources (kMaxWaiters are waiting), TimedOut,
+// WouldBlock (it does not hold expected), NoResources (kMaxWaiters of the calling thread's
+// process are waiting), TimedOut,
 // Killed (the thread's process is ending).
 lib::Result<void> wait(const void* space, uintptr_t address, uint32_t expected, uint32_t bitset,
                        uint64_t deadline_ns);
@@ -32,7 +36,7 @@ lib::Result<void> wait(const void* space, uintptr_t address, uint32_t expected, 
 // with bitset, oldest first. Returns how many it woke.
 size_t wake(const void* space, uintptr_t address, uint32_t count, uint32_t bitset);
 
-// Threads waiting now (for tests).
+// Threads waiting now, of every process (for tests).
 size_t waiting();
 
 }  // namespace kernel::futex

@@ -56,6 +56,8 @@ class Process final : public Object {
   void thread_started() REQUIRES(sched_lock) { ++live_threads_; }
   size_t live_threads() const REQUIRES(sched_lock) { return live_threads_; }
   void thread_ended() REQUIRES(sched_lock) { --live_threads_; }
+  // Its threads waiting on a futex now (futex::wait bounds them per process).
+  size_t& futex_waiters() REQUIRES(sched_lock) { return futex_waiters_; }
   // After the last thread of an ended process has switched away for good: frees the address
   // space (its pages go back to the silo), or unmaps an in-kernel process's folios, without
   // waiting for the last reference.
@@ -105,6 +107,7 @@ class Process final : public Object {
   stellina::abi::ProcessExit exit_ = {};
   size_t live_threads_ = 0;
   unsigned priority_ = sched::kPriorityNormal;
+  size_t futex_waiters_ = 0;
   lib::TokenBucket log_rate_{kLogBurst, kLogPerSecond};
   uint64_t log_dropped_ = 0;
   uint64_t log_dropped_told_ = 0;

@@ -1,11 +1,12 @@
 // The kernel mechanisms under Linux's fork and threads: an address space's copy for a fork
 // (frames shared copy-on-write until either side writes, untouched pages left untouched,
 // charges given back when the silo cannot take the copy) and futexes (the value check, bitsets,
-// deadlines, and the waiters' bound at and beyond kMaxWaiters).
+// deadlines, and the waiters' bound per process at and beyond kMaxWaiters).
 
 #include "kernel/address_space.h"
 #include "kernel/futex.h"
 #include "kernel/ktest/ktest.h"
+#include "kernel/linux/linux_family.h"
 #include "kernel/shared_frames.h"
 #include "kernel/thread.h"
 
@@ -195,6 +196,68 @@ bool wait_for_waiters(size_t n) {
 
 }  // namespace
 
+// Loops over a range's pages skip what has no table: a 16 TiB region with three pages mapped
+// (two in one table, one far off) is forked, protected and unmapped in a few steps.
+KTEST(address_space_huge_sparse_region) {
+  constexpr uintptr_t kHugeBase = uintptr_t{1} << 40;
+  constexpr size_t kHuge = size_t{16} << 40;
+  const uintptr_t touched[3] = {kHugeBase + kPage, kHugeBase + 7 * kPage,
+                                kHugeBase + kHuge - kPage};
+  Ref<Silo> silo = make_silo({64, 0, 0});
+  auto created = AddressSpace::create(silo);
+  KREQUIRE(created.ok());
+  AddressSpace* parent = created.value();
+  const uint8_t value = 0x3c;
+  {
+    SpinlockGuard guard(sched_lock);
+    KEXPECT(parent->map_anonymous(kHugeBase, kHuge, arch::kPageWrite).ok());
+    for (uintptr_t va : touched) KEXPECT(parent->populate(va, &value, 1).ok());
+  }
+  // The helper itself: each mapped page in order, then the end (also past kUserTop).
+  const uintptr_t root = parent->root();
+  uintptr_t at = kHugeBase;
+  for (uintptr_t va : touched) {
+    at = arch::user_next_mapped(root, at, kHugeBase + kHuge);
+    KEXPECT(at == va);
+    at += kPage;
+  }
+  KEXPECT(arch::user_next_mapped(root, at, kHugeBase + kHuge) == kHugeBase + kHuge);
+  KEXPECT(arch::user_next_mapped(root, touched[2] + kPage, ~uintptr_t{0}) == arch::kUserTop);
+  lib::Error error = lib::Error::Busy;
+  AddressSpace* child = clone_of(parent, &error);
+  KREQUIRE(child);
+  for (uintptr_t va : touched) KEXPECT(byte_at(child, va) == value && copy_on_write(child, va));
+  KEXPECT(child->owned_pages() == 3);
+  {
+    SpinlockGuard guard(sched_lock);
+    KEXPECT(parent->protect_range(kHugeBase, kHuge, 0).ok());
+    KEXPECT(arch::user_page_flags(root, touched[1]).ok() &&
+            !(arch::user_page_flags(root, touched[1]).value() & arch::kPageWrite));
+    KEXPECT(parent->unmap_range(kHugeBase, kHuge).ok());
+  }
+  KEXPECT(parent->owned_pages() == 0);
+  KEXPECT(arch::user_next_mapped(root, kHugeBase, kHugeBase + kHuge) == kHugeBase + kHuge);
+  KEXPECT(byte_at(child, touched[2]) == value);  // the child's copy stays
+  drop(child);
+  drop(parent);
+}
+
+// A fork takes its child's slot before it makes the child: slots reserved count as taken, so
+// forks at once cannot go past the bound together.
+KTEST(family_reserved_children) {
+  LinuxFamily family;
+  SpinlockGuard guard(sched_lock);
+  size_t reserved = 0;
+  while (reserved < LinuxFamily::kMaxChildren + 1 && family.reserve_child().ok()) ++reserved;
+  KEXPECT(reserved == LinuxFamily::kMaxChildren);
+  KEXPECT(family.reserve_child().error() == lib::Error::NoResources);
+  family.cancel_child();
+  KEXPECT(family.reserve_child().ok());
+  for (size_t i = 0; i < LinuxFamily::kMaxChildren; ++i) family.cancel_child();
+  KEXPECT(family.reserve_child().ok());
+  family.cancel_child();
+}
+
 KTEST(futex_wait_wake_bitsets_and_deadlines) {
   const auto word = reinterpret_cast<uintptr_t>(&futex_word);
   futex_word = 0;
@@ -258,15 +321,26 @@ KTEST(futex_waiters_bounded) {
   extra.value()->start();
   (void)extra.value()->join();
   KEXPECT(refused);
-  KEXPECT(futex::wake(kSpace, word, UINT32_MAX, futex::kAllBits) == started);
+  // The bound is the process's: a thread of another process still waits.
+  auto made_other = Process::create_in_kernel("futex-other", {});
+  KREQUIRE(made_other.ok());
+  Ref<Process> other = Ref<Process>::adopt(made_other.value());
+  Waiter other_waiter{futex::kAllBits, false};
+  auto other_thread = Thread::create_in_process(other.get(), wait_on_word, &other_waiter);
+  KREQUIRE(other_thread.ok());
+  other_thread.value()->start();
+  KEXPECT(wait_for_waiters(started + 1));
+  KEXPECT(futex::wake(kSpace, word, UINT32_MAX, futex::kAllBits) == started + 1);
   size_t woken = 0;
   for (size_t i = 0; i < started; ++i) {
     (void)threads[i]->join();
     woken += waiters[i].woken;
   }
-  KEXPECT(woken == started && futex::waiting() == 0);
+  (void)other_thread.value()->join();
+  KEXPECT(woken == started && other_waiter.woken && futex::waiting() == 0);
   SpinlockGuard guard(sched_lock);
   process = Ref<Process>();
+  other = Ref<Process>();
 }
 
 }  // namespace kernel

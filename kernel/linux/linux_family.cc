@@ -7,10 +7,23 @@
 namespace kernel {
 
 LinuxFamily::LinuxFamily() = default;
-LinuxFamily::~LinuxFamily() = default;
+// A child that outlives this family must not keep a pointer to it (its end would wake a
+// freed queue).
+LinuxFamily::~LinuxFamily() NO_THREAD_SAFETY_ANALYSIS { orphan_children(); }
+
+lib::Result<void> LinuxFamily::reserve_child() {
+  if (child_count_ + reserved_children_ == kMaxChildren) return lib::Error::NoResources;
+  ++reserved_children_;
+  return {};
+}
+
+void LinuxFamily::cancel_child() {
+  KASSERT(reserved_children_ > 0);
+  --reserved_children_;
+}
 
 void LinuxFamily::add_child(Process* child) {
-  KASSERT(child_count_ < kMaxChildren);
+  cancel_child();  // the reserved slot becomes the child's
   children_[child_count_++] = Ref<Process>::adopt(child);
 }
 

@@ -17,7 +17,7 @@ class Thread;
 class LinuxFamily {
  public:
   LinuxFamily();
-  ~LinuxFamily();  // under sched_lock: unreaped children go with it
+  ~LinuxFamily();  // under sched_lock: unreaped children go with it, parentless
   LinuxFamily(const LinuxFamily&) = delete;
   LinuxFamily& operator=(const LinuxFamily&) = delete;
 
@@ -32,8 +32,13 @@ class LinuxFamily {
   Process* parent() const REQUIRES(sched_lock) { return parent_; }
   void set_parent(Process* parent) REQUIRES(sched_lock) { parent_ = parent; }
 
-  bool children_full() const REQUIRES(sched_lock) { return child_count_ == kMaxChildren; }
-  // Adopts the creation reference of child (the caller checked children_full first).
+  // Takes a slot for a child about to be made: fork makes it outside the lock, so two forks
+  // at once must not both count on the last free slot. Errors: NoResources (kMaxChildren,
+  // the reserved included).
+  lib::Result<void> reserve_child() REQUIRES(sched_lock);
+  // Gives back a reserved slot: the child could not be made, or will not be added.
+  void cancel_child() REQUIRES(sched_lock);
+  // Adopts the creation reference of child into the slot reserve_child took for it.
   void add_child(Process* child) REQUIRES(sched_lock);
   // The child with process id pid (-1: any) that has ended, or null. Sets *any when such
   // a child exists at all, ended or not.
@@ -73,6 +78,7 @@ class LinuxFamily {
   Process* parent_ = nullptr;  // cleared when the parent ends (orphan_children)
   Ref<Process> children_[kMaxChildren];
   size_t child_count_ = 0;
+  size_t reserved_children_ = 0;  // slots taken by forks still making their child
   WaitQueue child_events_;
   int killed_by_ = 0;
   ThreadEntry threads_[kMaxThreads] = {};

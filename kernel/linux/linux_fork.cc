@@ -41,6 +41,10 @@ void child_main(void* arg) {
   arch::resume_user_frame(start.frame);
 }
 
+// Whether a thread may start with base in FS: child_main loads it into the CPU, where a
+// non-canonical address faults in the kernel (arch_prctl refuses the same addresses).
+bool valid_tls_base(uint64_t base) { return base < arch::kUserTop; }
+
 // The calling thread's frame, returning 0 on stack (0: the same stack) in the new thread.
 lib::Result<ChildStart*> child_start(uint64_t stack, uint64_t tls_base, uint64_t set_child_tid) {
   auto* start = static_cast<ChildStart*>(TRY(heap::alloc(sizeof(ChildStart))));
@@ -97,21 +101,29 @@ lib::Result<void> give_linux_state(LinuxProcess& lp, Process& parent, Process& c
   return {};
 }
 
-// Makes the child process and starts its thread, which takes start. Returns its process
-// id. Errors: those of the copy and of the thread's charge (start is the caller's then).
-lib::Result<uint64_t> start_child(LinuxProcess& lp, Process& parent, ChildStart* start,
+// Makes the child process and starts its thread, which takes start (start is null then).
+// Returns its process id. Errors: those of the copy and of the thread's charge, Killed (the
+// parent ended meanwhile).
+lib::Result<uint64_t> start_child(LinuxProcess& lp, Process& parent, ChildStart*& start,
                                   uint64_t clear_child_tid) {
   AddressSpace* space;
   {
     SpinlockGuard guard(sched_lock);
-    if (lp.family().children_full()) return lib::Error::NoResources;
+    TRY(lp.family().reserve_child());  // given back on every failure below
     auto cloned = parent.address_space().clone_for_fork();
-    if (!cloned.ok()) return as_no_memory(cloned.error());
+    if (!cloned.ok()) {
+      lp.family().cancel_child();
+      return as_no_memory(cloned.error());
+    }
     space = cloned.value();
   }
   auto created_process =
       Process::create_with_space(parent.name(), Ref<Channel>(), Ref<Silo>(&parent.silo()), space);
-  if (!created_process.ok()) return as_no_memory(created_process.error());
+  if (!created_process.ok()) {
+    SpinlockGuard guard(sched_lock);
+    lp.family().cancel_child();
+    return as_no_memory(created_process.error());
+  }
   Process* child = created_process.value();
   auto made = give_linux_state(lp, parent, *child);
   if (!made.ok()) made = as_no_memory(made.error());
@@ -124,20 +136,37 @@ lib::Result<uint64_t> start_child(LinuxProcess& lp, Process& parent, ChildStart*
   }
   if (!made.ok()) {
     SpinlockGuard guard(sched_lock);
+    lp.family().cancel_child();
     child->handles().close_all();  // the streams' second handles: their readers must see
     child->release();              // them close (a table's destructor frees, not closes)
     return made.error();
   }
   const uint64_t pid = child->id();
+  bool parent_ended;
   {
     SpinlockGuard guard(sched_lock);
-    LinuxProcess& state = *child->linux_process();
-    state.family().set_parent(&parent);
-    state.set_clear_child_tid(clear_child_tid);
-    lp.family().add_child(child);  // the creation reference: the parent's until it reaps
+    // The parent may have ended meanwhile (another of its threads called exit_group): its
+    // children were let go then, and this one must not point at it either. The child ends
+    // before it runs (its thread sees a terminated process) and nobody will reap it.
+    parent_ended = parent.terminated();
+    if (parent_ended) {
+      lp.family().cancel_child();
+      child->terminate(0, ExitReason::Killed, "its parent ended during fork", 0, 0);
+    } else {
+      LinuxProcess& state = *child->linux_process();
+      state.family().set_parent(&parent);
+      state.set_clear_child_tid(clear_child_tid);
+      lp.family().add_child(child);  // the creation reference: the parent's until it reaps
+    }
   }
   thread->detach();
   thread->start();
+  start = nullptr;  // the thread's now (child_main frees it)
+  if (parent_ended) {
+    SpinlockGuard guard(sched_lock);
+    child->release();  // the creation reference: its thread holds the process until it ends
+    return lib::Error::Killed;
+  }
   return pid;
 }
 
@@ -148,11 +177,13 @@ int64_t fork_process(LinuxProcess& lp, uint64_t flags, uint64_t parent_tid, uint
                      uint64_t tls) {
   Process& parent = current_process();
   const uint64_t tls_base = (flags & kCloneSettls) ? tls : sched::current()->user_tls_base();
+  if (!valid_tls_base(tls_base)) return -kEperm;
   auto start = child_start(0, tls_base, (flags & kCloneChildSettid) ? child_tid : 0);
   if (!start.ok()) return -kEnomem;
-  auto pid = start_child(lp, parent, start.value(), (flags & kCloneChildCleartid) ? child_tid : 0);
+  ChildStart* start_block = start.value();
+  auto pid = start_child(lp, parent, start_block, (flags & kCloneChildCleartid) ? child_tid : 0);
   if (!pid.ok()) {
-    heap::free(start.value());
+    if (start_block) heap::free(start_block);
     return fork_errno(pid.error());
   }
   if (flags & kCloneParentSettid) {
@@ -176,7 +207,7 @@ int64_t clone_thread(LinuxProcess& lp, uint64_t flags, uint64_t stack, uint64_t 
                      uint64_t child_tid, uint64_t tls) {
   Process& process = current_process();
   const uint64_t tls_base = (flags & kCloneSettls) ? tls : sched::current()->user_tls_base();
-  if (tls_base >= arch::kUserTop) return -kEperm;
+  if (!valid_tls_base(tls_base)) return -kEperm;
   auto start = child_start(stack, tls_base, (flags & kCloneChildSettid) ? child_tid : 0);
   if (!start.ok()) return -kEnomem;
   // The thread's slot in the family is taken first (under a key no thread id can have: the

@@ -7,7 +7,11 @@
  * With the argument "bomb" (Stellina only: the host has no silo) it forks until fork fails,
  * its children sleeping, and prints which error stopped it; the silo's quota must stop it.
  * With "limits" (Stellina only: Linux's limits are others) it checks the personality's own
- * bounds at and beyond: 64 children not yet reaped, 64 threads besides the first. */
+ * bounds at and beyond: 64 children not yet reaped, 64 threads besides the first. With
+ * "races" (Stellina only) it checks fork at its edges: threads forking at once for the last
+ * free child slot, a process ending (exit_group) while another of its threads forks, fork of
+ * a process with terabytes mapped but untouched, and fork's CLONE_SETTLS with an address
+ * the CPU cannot load. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/futex.h>
@@ -387,10 +391,125 @@ static int limits(void) {
   return 0;
 }
 
+enum { kRacers = 8, kRaceRounds = 5 };
+static pthread_barrier_t racers_ready;
+static int race_results[kRacers];
+
+/* Forks once as soon as every racer is ready: the child ends at once, unreaped. */
+static void* racer(void* arg) {
+  pthread_barrier_wait(&racers_ready);
+  const pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  *(int*)arg = pid > 0 ? 0 : errno;
+  return NULL;
+}
+
+/* 63 children unreaped, then kRacers threads fork at once for the one slot left. Returns
+ * whether one fork was made and the others refused, and every child reaped. */
+static int last_slot(void) {
+  int made = 0;
+  for (; made < kMaxChildren - 1; ++made) {
+    pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    if (pid < 0) break;
+  }
+  pthread_t threads[kRacers];
+  pthread_barrier_init(&racers_ready, NULL, kRacers);
+  for (int i = 0; i < kRacers; ++i) pthread_create(&threads[i], NULL, racer, &race_results[i]);
+  int won = 0, refused = 0;
+  for (int i = 0; i < kRacers; ++i) {
+    pthread_join(threads[i], NULL);
+    won += race_results[i] == 0;
+    refused += race_results[i] == EAGAIN;
+  }
+  pthread_barrier_destroy(&racers_ready);
+  int reaped = 0, status;
+  while (wait(&status) > 0) ++reaped;
+  return made == kMaxChildren - 1 && won == 1 && refused == kRacers - 1 && reaped == made + won;
+}
+
+/* Forks until the process ends under it; each grandchild ends at once. */
+static void* forker(void* arg) {
+  (void)arg;
+  for (;;) {
+    const pid_t pid = fork();
+    if (pid == 0) _exit(0);
+  }
+  return NULL;
+}
+
+/* A child whose main thread calls exit_group while its other thread forks, many times. */
+static void exit_during_fork(void) {
+  enum { kRounds = 20 };
+  int ended_with_7 = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      pthread_t thread;
+      pthread_create(&thread, NULL, forker, NULL);
+      sleep_ms(round % 5);
+      _exit(7);
+    }
+    int status;
+    if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+        WEXITSTATUS(status) == 7)
+      ++ended_with_7;
+  }
+  sleep_ms(200); /* the grandchildren end after their parents: the kernel must carry on */
+  printf("races: exit_group while a thread forks, %d times: each ended with 7: %s\n", kRounds,
+         ended_with_7 == kRounds ? "yes" : "no");
+}
+
+/* Fork, mprotect and munmap over 16 TiB readable and 16 TiB inaccessible, one page touched:
+ * their cost must follow the pages mapped, not the size (a walk of every page would take
+ * hours here, far beyond the test's timeout). */
+static void huge_untouched(void) {
+  const size_t size = (size_t)16 << 40;
+  char* readable = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  char* none = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  const int mapped = readable != MAP_FAILED && none != MAP_FAILED;
+  int sum = mapped ? readable[size / 2] : 1; /* one page made present */
+  const pid_t pid = mapped ? fork() : -1;
+  if (pid == 0) _exit(5 + readable[size / 2] + readable[size - 1]);
+  int status = 0;
+  if (pid > 0) waitpid(pid, &status, 0);
+  printf("races: fork with 32 TiB mapped, untouched: the child ended with 5: %s\n",
+         pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 5 && sum == 0 ? "yes" : "no");
+  const int protected = mapped && mprotect(none, size, PROT_READ) == 0 &&
+                        mprotect(readable, size, PROT_NONE) == 0;
+  const int unmapped = mapped && munmap(readable, size) == 0 && munmap(none, size) == 0;
+  printf("races: mprotect and munmap over them: %s\n", protected && unmapped ? "yes" : "no");
+}
+
+/* fork (clone without CLONE_VM) with CLONE_SETTLS and a non-canonical address: EPERM, as
+ * arch_prctl(ARCH_SET_FS) gives. */
+static void bad_tls(void) {
+  const unsigned long tls = 0x8000000000000000ul;
+  const long r = syscall(SYS_clone, SIGCHLD | CLONE_SETTLS, 0, NULL, NULL, tls);
+  if (r == 0) syscall(SYS_exit_group, 0);
+  const int error = errno;
+  if (r > 0) waitpid((pid_t)r, NULL, 0);
+  printf("races: fork with a non-canonical CLONE_SETTLS address: %s\n",
+         r < 0 && error == EPERM ? "EPERM" : "made");
+}
+
+static int races(void) {
+  int every_round = 1;
+  for (int round = 0; round < kRaceRounds; ++round) every_round &= last_slot();
+  printf("races: %d rounds of 63 children and %d threads forking for the last slot: one made, "
+         "the rest EAGAIN, all reaped: %s\n",
+         kRaceRounds, kRacers, every_round ? "yes" : "no");
+  exit_during_fork();
+  huge_untouched();
+  bad_tls();
+  return 0;
+}
+
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
   if (argc > 1 && strcmp(argv[1], "bomb") == 0) return bomb();
   if (argc > 1 && strcmp(argv[1], "limits") == 0) return limits();
+  if (argc > 1 && strcmp(argv[1], "races") == 0) return races();
   exit_codes();
   deaths();
   isolation();

@@ -430,6 +430,37 @@ lib::Result<void> user_protect(uintptr_t root, uintptr_t virt, uint32_t flags) {
   return {};
 }
 
+namespace {
+
+// The level (3: the root's entry .. 0: the leaf) of the first entry missing on the way to
+// virt's page, or -1 when the page is mapped.
+int missing_level(uint64_t* root, uintptr_t virt) {
+  uint64_t* table = root;
+  for (int level = 3; level > 0; --level) {
+    const uint64_t e = table[index_at(virt, unsigned(level))];
+    if (!(e & kPresent)) return level;
+    table = table_at(e);
+  }
+  return (table[index_at(virt, 0)] & kPresent) ? -1 : 0;
+}
+
+}  // namespace
+
+// Skips a missing entry's whole span at once (512 GiB for one in the root), so the cost
+// follows the tables that exist, not the size of the range.
+uintptr_t user_next_mapped(uintptr_t root, uintptr_t virt, uintptr_t end) {
+  if (end > kUserTop) end = kUserTop;
+  virt &= ~(kPageSize - 1);
+  kernel::SpinlockGuard guard(paging_lock);
+  while (virt < end) {
+    const int level = missing_level(root_table(root), virt);
+    if (level < 0) return virt;
+    const uintptr_t span = uintptr_t{1} << (12 + 9 * level);
+    virt = (virt & ~(span - 1)) + span;
+  }
+  return end;
+}
+
 void switch_root(uintptr_t root) {
   const uintptr_t target = root ? root : kernel_root_phys;
   if (x86::read_cr3() != target) x86::write_cr3(target);
