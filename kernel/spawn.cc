@@ -257,34 +257,41 @@ lib::Result<Ref<Process>> spawn_in_kernel(const char* name, const SpawnHandle* h
       name, static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo))));
   auto* start = static_cast<ComponentStart*>(TRY(heap::alloc(sizeof(ComponentStart))));
   *start = ComponentStart{component->run, {}};
-  start->block.handle_count = static_cast<uint32_t>(handle_count);
+  TRY(start_kernel_thread(*process, handles, handle_count, start->block, component_thread, start,
+                          false));
+  return process;
+}
+
+lib::Result<void> start_kernel_thread(Process& process, const SpawnHandle* handles,
+                                      size_t handle_count, stellina::abi::StartupBlock& block,
+                                      Thread::Entry entry, void* start, bool uses_fpu) {
+  block.handle_count = static_cast<uint32_t>(handle_count);
   lib::Result<void> result;
   {
     SpinlockGuard guard(sched_lock);
     for (size_t i = 0; i < handle_count && result.ok(); ++i) {
-      if (!handles[i].object) {
-        start->block.handles[i] = stellina::abi::kInvalidHandle;
-        continue;
-      }
-      auto h = process->handles().install(handles[i].object, handles[i].rights);
+      block.handles[i] = stellina::abi::kInvalidHandle;
+      if (!handles[i].object) continue;
+      auto h = process.handles().install(handles[i].object, handles[i].rights);
       if (h.ok()) {
-        start->block.handles[i] = h.value();
+        block.handles[i] = h.value();
       } else {
         result = h.error();
       }
     }
   }
-  auto thread = result.ok() ? Thread::create_in_process(process.get(), component_thread, start)
+  auto thread = result.ok() ? Thread::create_in_process(&process, entry, start)
                             : lib::Result<Thread*>(result.error());
   if (!thread.ok()) {
     heap::free(start);
     SpinlockGuard guard(sched_lock);
-    process->terminate(-1, ExitReason::Killed, "could not start", 0, 0);
+    process.terminate(-1, ExitReason::Killed, "could not start", 0, 0);
     return thread.error();
   }
+  if (uses_fpu) thread.value()->set_uses_fpu();
   thread.value()->detach();
   thread.value()->start();
-  return process;
+  return {};
 }
 
 lib::Result<lib::ByteSpan> boot_archive_file(const char* name) {

@@ -10,6 +10,7 @@
 #include "kernel/channel.h"
 #include "kernel/folio.h"
 #include "kernel/process.h"
+#include "kernel/thread.h"
 
 namespace kernel {
 
@@ -73,6 +74,15 @@ lib::Result<Ref<Process>> spawn_from_folio(const char* name, Folio& image, size_
 lib::Result<Ref<Process>> spawn_in_kernel(const char* name, const SpawnHandle* handles,
                                           size_t handle_count, Ref<Channel> exit_channel,
                                           Ref<Silo> silo = {});
+
+// The common end of spawn_in_kernel and spawn_wasm_module: installs handles in the new
+// in-kernel process's table and writes them into block (an empty one stays
+// kInvalidHandle), then starts a detached thread of process running entry(start), marked as
+// using the FPU if uses_fpu. start is a heap block holding block, which the thread frees;
+// on failure it is freed here and the process ended.
+lib::Result<void> start_kernel_thread(Process& process, const SpawnHandle* handles,
+                                      size_t handle_count, stellina::abi::StartupBlock& block,
+                                      Thread::Entry entry, void* start, bool uses_fpu);
 
 // The boot archive (the first boot module), opened at boot; null if there is none.
 struct BootInfo;

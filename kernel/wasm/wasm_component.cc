@@ -194,32 +194,8 @@ lib::Result<Ref<Process>> spawn_wasm_module(const char* name, lib::ByteSpan modu
       name, static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo))));
   auto* start = static_cast<WasmStart*>(TRY(heap::alloc(sizeof(WasmStart))));
   *start = WasmStart{module, {}};
-  start->block.handle_count = static_cast<uint32_t>(handle_count);
-  lib::Result<void> result;
-  {
-    SpinlockGuard guard(sched_lock);
-    for (size_t i = 0; i < handle_count && result.ok(); ++i) {
-      start->block.handles[i] = abi::kInvalidHandle;
-      if (!handles[i].object) continue;
-      auto h = process->handles().install(handles[i].object, handles[i].rights);
-      if (h.ok()) {
-        start->block.handles[i] = h.value();
-      } else {
-        result = h.error();
-      }
-    }
-  }
-  auto thread = result.ok() ? Thread::create_in_process(process.get(), wasm_component_thread, start)
-                            : lib::Result<Thread*>(result.error());
-  if (!thread.ok()) {
-    heap::free(start);
-    SpinlockGuard guard(sched_lock);
-    process->terminate(-1, ExitReason::Killed, "could not start", 0, 0);
-    return thread.error();
-  }
-  thread.value()->set_uses_fpu();
-  thread.value()->detach();
-  thread.value()->start();
+  TRY(start_kernel_thread(*process, handles, handle_count, start->block, wasm_component_thread,
+                          start, true));
   return process;
 }
 

@@ -1,6 +1,7 @@
 // The C library's names for rounding.h's functions: what the compiler calls for
 // __builtin_ceil and the others without SSE4.1. (sqrt needs nothing: with -fno-math-errno it
-// is one sqrtss/sqrtsd.)
+// is one sqrtss/sqrtsd.) Built into /bin/wasm and into the kernel's engine (kernel/CMakeLists.txt:
+// with SSE, like the engine; only wasm threads call them).
 #include "rounding.h"
 
 // NOLINTBEGIN(readability-identifier-naming): the C library's names
