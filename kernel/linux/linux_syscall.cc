@@ -151,8 +151,9 @@ int64_t rt_sigprocmask(LinuxProcess& lp, uint64_t how, uint64_t set, uint64_t ol
   return 0;
 }
 
-// Reports no limit but the stack's and the descriptors'; setting one is accepted only for
-// this process (pid 0 or its own) and not enforced.
+// Reports no limit but the stack's and the descriptors' (the table's size, which open and
+// dup enforce); setting one is accepted only for this process (pid 0 or its own) and not
+// enforced.
 int64_t prlimit64(uint64_t pid, uint64_t resource, uint64_t new_limit, uint64_t old_limit) {
   if (resource >= kRlimits) return -kEinval;
   if (pid != 0 && pid != current_process().id()) return -kEsrch;
@@ -161,7 +162,7 @@ int64_t prlimit64(uint64_t pid, uint64_t resource, uint64_t new_limit, uint64_t 
   if (new_limit && requested.cur > requested.max) return -kEinval;
   Rlimit limit{kRlimInfinity, kRlimInfinity};
   if (resource == kRlimitStack) limit = {LinuxProcess::kStackSize, kRlimInfinity};
-  if (resource == kRlimitNofile) limit = {3, 3};
+  if (resource == kRlimitNofile) limit = {LinuxFdTable::kMaxFds, LinuxFdTable::kMaxFds};
   if (old_limit && !UserOut<Rlimit>(old_limit).write(&limit).ok()) return -kEfault;
   return 0;
 }
@@ -172,6 +173,10 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kRead: return calls::read(lp, a0, a1, a2);
     case kWrite: return calls::write(lp, a0, a1, a2);
     case kWritev: return calls::writev(lp, a0, a1, a2);
+    case kReadv: return calls::readv(lp, a0, a1, a2);
+    case kPread64: return calls::pread64(lp, a0, a1, a2, a3);
+    case kPwrite64: return calls::pwrite64(lp, a0, a1, a2, a3);
+    case kGetrlimit: return prlimit64(0, a0, 0, a1);
     case kIoctl: return calls::ioctl(lp, a0, a1, a2);
     case kBrk: return calls::brk(lp, a0);
     case kMmap: return calls::mmap(lp, a0, a1, a2, a3, a4, a5);
@@ -203,7 +208,12 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kRtSigaction: return rt_sigaction(lp, a0, a1, a2, a3);
     case kRtSigprocmask: return rt_sigprocmask(lp, a0, a1, a2, a3);
     case kPrlimit64: return prlimit64(a0, a1, a2, a3);
-    default: lp.count_unimplemented(n); return -kEnosys;
+    default: {
+      const int64_t result = calls::file_syscall(lp, n, a0, a1, a2, a3, a4);
+      if (result != calls::kNotAFileCall) return result;
+      lp.count_unimplemented(n);
+      return -kEnosys;
+    }
   }
 }
 
