@@ -9,7 +9,8 @@ namespace and its directory. Each check runs in a fresh directory of its own und
 and the same command runs on the host under /bin/sh in a fresh directory, with the same
 binaries; what each printed (stdout and stderr together) and the exit status must be the
 same. Where an output holds what differs by nature (owners, times), the check keeps only
-what is comparable (ls -l's type and permissions, links, size and name).
+what is comparable (ls -l's type and permissions, links, size and name). Then what has no
+host counterpart: the path length limit, at it and past it.
 
 usage: linux_files.py QEMU_RUN KERNEL ARCHIVE PROGRAMS_DIR LINUX_DIR WORKDIR
 """
@@ -61,7 +62,21 @@ COMPARED = [
     ("ls_types", "{bb} mkdir sub && {bb} touch f && {bb} ln -s f l && {bb} ls -F && {bb} ls -a"),
     ("applet_links", "{applets}/echo through the applet link && {applets}/cat {data}/input.txt"
                      " | {applets}/wc -l"),
+    # A name of 255 bytes (NAME_MAX) is made, one of 256 is ENAMETOOLONG, on both.
+    ("name_max", "{bb} touch " + "n" * 255 + " && {bb} ls; {bb} touch " + "m" * 256),
 ]
+
+# (name, command, status, regex the output must match): what has no host counterpart. A
+# path is at most 1,024 bytes here (the VFS's limit; Linux's is 4,096): at it the file is
+# looked for, past it the path is refused.
+LONG_PATH = "/" + "a/" * 511 + "b"
+STELLINA_ONLY = [
+    ("path_at_limit", "/bin/busybox cat " + LONG_PATH, 1,
+     r"^cat: can't open '/a/.*/b': No such file or directory\n$"),
+    ("path_past_limit", "/bin/busybox cat " + LONG_PATH + "c", 1,
+     r"^cat: can't open '/a/.*/bc': File name too long\n$"),
+]
+assert len(LONG_PATH) == 1024
 
 
 def make_disk(workdir, programs, linux_dir, scripts):
@@ -125,7 +140,8 @@ def main():
                                                                        sys.argv[1:7])
     os.makedirs(workdir, exist_ok=True)
     qemu_run = shell.load_qemu_run(qemu_run_path)
-    scripts = [(name, stellina_command(command)) for name, command in COMPARED]
+    scripts = ([(name, stellina_command(command)) for name, command in COMPARED]
+               + [(name, command) for name, command, _, _ in STELLINA_ONLY])
     disk = make_disk(workdir, programs, linux_dir, scripts)
     failures = []
     with open(os.path.join(workdir, "serial.log"), "w") as log:
@@ -142,15 +158,22 @@ def main():
                 else:
                     print(f"linux_files: {name}: ok ({len(expected[0].splitlines())} lines, "
                           f"status {expected[1]})")
+            for name, command, status, pattern in STELLINA_ONLY:
+                out, got = shell.on_stellina(m, f"sh /linux/c/{name}.sh", 300)
+                if got != status or not re.search(pattern, out):
+                    failures.append(name)
+                    print(f"linux_files: {name}: FAILED (status {got}, want {status})\n{out}---")
+                else:
+                    print(f"linux_files: {name}: ok (status {got})")
             m.type("\x1dshutdown\r")
             m.proc.wait(timeout=60)
         finally:
             m.stop()
+    total = len(COMPARED) + len(STELLINA_ONLY)
     if failures:
-        print(f"linux_files: {len(failures)} of {len(COMPARED)} checks failed: "
-              f"{', '.join(failures)}")
+        print(f"linux_files: {len(failures)} of {total} checks failed: {', '.join(failures)}")
         return 1
-    print(f"linux_files: all {len(COMPARED)} checks passed")
+    print(f"linux_files: all {total} checks passed")
     return 0
 
 
