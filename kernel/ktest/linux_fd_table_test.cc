@@ -38,11 +38,11 @@ KTEST(linux_fd_table_limit_dup_and_copy_for_fork) {
   auto file = fds.make(LinuxFileKind::File, uint32_t(linux_abi::kORdonly), abi::kInvalidHandle,
                        "/a/file", 7);
   KREQUIRE(stream.ok() && file.ok());
-  KEXPECT(fds.install(stream.value()).value() == 0);
   file.value()->offset = 42;
-  KEXPECT(fds.install(file.value(), 3, true).value() == 3);
   {
     SpinlockGuard guard(sched_lock);
+    KEXPECT(fds.install(stream.value()).value() == 0);
+    KEXPECT(fds.install(file.value(), 3, true).value() == 3);
     fds.install_at(5, stream.value(), false, &parent->handles());  // dup2(0, 5)
   }
   KEXPECT(fds.get(5) == fds.get(0) && stream.value()->refs == 2);
@@ -52,10 +52,10 @@ KTEST(linux_fd_table_limit_dup_and_copy_for_fork) {
   for (;;) {
     auto device = fds.make(LinuxFileKind::Null, 0, abi::kInvalidHandle);
     KREQUIRE(device.ok());
+    SpinlockGuard guard(sched_lock);
     auto fd = fds.install(device.value());
     if (!fd.ok()) {
       KEXPECT(fd.error() == lib::Error::NoResources);
-      SpinlockGuard guard(sched_lock);
       fds.release(device.value(), nullptr);
       break;
     }

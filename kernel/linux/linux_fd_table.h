@@ -67,7 +67,8 @@ class LinuxFdTable {
 
   // Puts file (taking the caller's reference) at the lowest free descriptor >= from.
   // Errors: NoResources (EMFILE).
-  lib::Result<int> install(LinuxOpenFile* file, int from = 0, bool cloexec = false);
+  lib::Result<int> install(LinuxOpenFile* file, int from = 0, bool cloexec = false)
+      REQUIRES(sched_lock);
   // Puts file (a new reference) at fd, closing what was there.
   void install_at(int fd, LinuxOpenFile* file, bool cloexec, HandleTable* handles)
       REQUIRES(sched_lock);

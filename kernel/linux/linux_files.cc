@@ -84,10 +84,11 @@ int64_t resolve_string(LinuxProcess& lp, int64_t dirfd, lib::StringView relative
   if (relative.empty() || relative[0] != '/') {
     lib::StringView base(lp.cwd());
     if (dirfd != kAtFdcwd) {
-      const LinuxOpenFile* dir = lp.fds().get(dirfd);
+      FileRef dir(lp, uint64_t(dirfd));  // another thread may close it meanwhile
       if (!dir) return -kEbadf;
       if (dir->kind != LinuxFileKind::Directory || !dir->path) return -kEnotdir;
-      base = lib::StringView(dir->path, dir->path_size);
+      if (const int64_t e = append_path(*out, lib::StringView(dir->path, dir->path_size))) return e;
+      base = lib::StringView();
     }
     if (const int64_t e = append_path(*out, base)) return e;
   }
@@ -332,9 +333,9 @@ int64_t statx(LinuxProcess& lp, int64_t dirfd, uint64_t path, uint64_t flags, ui
 
 // A description for what was opened: a device, or the file server's channel.
 int64_t install_file(LinuxProcess& lp, LinuxOpenFile* file, bool cloexec) {
+  SpinlockGuard guard(sched_lock);
   auto fd = lp.fds().install(file, 0, cloexec);
   if (fd.ok()) return fd.value();
-  SpinlockGuard guard(sched_lock);
   lp.fds().release(file, &current_process().handles());
   return -kEmfile;
 }
@@ -579,7 +580,7 @@ int64_t chdir(LinuxProcess& lp, uint64_t path) {
 }
 
 int64_t fchdir(LinuxProcess& lp, uint64_t fd) {
-  const LinuxOpenFile* dir = lp.fds().get(int64_t(fd));
+  FileRef dir(lp, fd);
   if (!dir) return -kEbadf;
   if (dir->kind != LinuxFileKind::Directory || !dir->path) return -kEnotdir;
   Path p;
@@ -821,6 +822,7 @@ int64_t pipe2(LinuxProcess& lp, uint64_t address, uint64_t flags) {
   }
   int fds[2] = {-1, -1};
   for (int i = 0; i < 2 && !error; ++i) {
+    SpinlockGuard guard(sched_lock);
     auto fd = lp.fds().install(files[i], 0, flags & kOCloexec);
     if (fd.ok()) {
       fds[i] = fd.value();

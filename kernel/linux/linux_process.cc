@@ -17,6 +17,7 @@ lib::Result<void> install_stdio(LinuxFdTable& fds, const stellina::abi::Handle s
     if (stdio[fd] == stellina::abi::kInvalidHandle) continue;
     const uint32_t mode = fd == 0 ? linux_abi::kORdonly : linux_abi::kOWronly;
     LinuxOpenFile* file = TRY(fds.make(LinuxFileKind::Stream, uint32_t(mode), stdio[fd]));
+    SpinlockGuard guard(sched_lock);
     (void)fds.install(file, fd);  // the table is empty: fd is free
   }
   return {};
