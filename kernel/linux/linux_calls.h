@@ -9,6 +9,7 @@
 
 #include "kernel/linux/linux_abi.h"
 #include "kernel/linux/linux_process.h"
+#include "kernel/user_ptr.h"
 
 namespace kernel::linux_calls {
 
@@ -39,6 +40,22 @@ int64_t read_at(LinuxProcess& lp, LinuxOpenFile& file, uint64_t buffer, uint64_t
 int64_t write_at(LinuxProcess& lp, LinuxOpenFile& file, uint64_t buffer, uint64_t count,
                  const uint64_t* offset);
 
+// Where the bytes of a write come from: the caller's memory, or (kernel set) the kernel's.
+struct ByteSource {
+  uint64_t user = 0;
+  const uint8_t* kernel = nullptr;
+  // n bytes from offset `from` into out. Errors: Fault.
+  lib::Result<void> copy(uint8_t* out, uint64_t from, uint64_t n) const {
+    if (kernel) {
+      __builtin_memcpy(out, kernel + from, n);
+      return {};
+    }
+    return UserIn<uint8_t>(user + from).read(out, n);
+  }
+};
+int64_t write_from(LinuxProcess& lp, LinuxOpenFile& file, const ByteSource& src, uint64_t count,
+                   const uint64_t* offset);
+
 int64_t read(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count);
 int64_t write(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count);
 int64_t pread64(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count, uint64_t offset);
@@ -46,6 +63,8 @@ int64_t pwrite64(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count,
 int64_t readv(LinuxProcess& lp, uint64_t fd, uint64_t iov, uint64_t iovcnt);
 int64_t writev(LinuxProcess& lp, uint64_t fd, uint64_t iov, uint64_t iovcnt);
 int64_t ioctl(LinuxProcess& lp, uint64_t fd, uint64_t request, uint64_t argument);
+int64_t sendfile(LinuxProcess& lp, uint64_t out_fd, uint64_t in_fd, uint64_t offset_address,
+                 uint64_t count);
 
 // What file_syscall returns for a number that is none of its calls.
 constexpr int64_t kNotAFileCall = INT64_MIN;

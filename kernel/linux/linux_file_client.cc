@@ -65,7 +65,9 @@ lib::Result<Message*> request_message(uint64_t call_id, const abi::FileRequest& 
   at += body.name_size;
   if (body.name2_size) __builtin_memcpy(at, body.name2, body.name2_size);
   at += body.name2_size;
-  if (body.user_bytes_size) {
+  if (body.user_bytes_size && body.kernel_bytes) {
+    __builtin_memcpy(at, body.kernel_bytes, body.user_bytes_size);
+  } else if (body.user_bytes_size) {
     auto copied = UserIn<uint8_t>(body.user_bytes).read(at, body.user_bytes_size);
     if (!copied.ok()) {
       SpinlockGuard guard(sched_lock);

@@ -38,14 +38,15 @@ class FileAnswer {
 };
 
 // What a request carries after its FileRequest: names (kernel memory) and, for Write, bytes
-// from the caller's memory.
+// from the caller's memory (or the kernel's: sendfile).
 struct FileRequestBody {
   const char* name = nullptr;
   size_t name_size = 0;
   const char* name2 = nullptr;
   size_t name2_size = 0;
-  uint64_t user_bytes = 0;  // a user address
-  uint32_t user_bytes_size = 0;
+  uint64_t user_bytes = 0;                // a user address
+  const uint8_t* kernel_bytes = nullptr;  // or, when set, the kernel's
+  uint32_t user_bytes_size = 0;           // of either
 };
 
 // Sends r (name sizes filled in from body) on the channel `channel` of the calling process

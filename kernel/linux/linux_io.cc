@@ -41,9 +41,9 @@ lib::Result<void> send_waiting(Channel& ch, Message* m) {
   }
 }
 
-// Writes [buffer, buffer + count) to ch in messages of at most kMaxMessageData bytes.
-// Returns the bytes written; an error only when none were.
-int64_t write_bytes(Channel& ch, uint64_t buffer, uint64_t count) {
+// Writes count bytes from src to ch in messages of at most kMaxMessageData bytes. Returns
+// the bytes written; an error only when none were.
+int64_t write_bytes(Channel& ch, const ByteSource& src, uint64_t count) {
   uint64_t done = 0;
   while (done < count) {
     const uint64_t chunk =
@@ -52,7 +52,7 @@ int64_t write_bytes(Channel& ch, uint64_t buffer, uint64_t count) {
                                 &current_process().silo());
     lib::Result<void> result = made.ok() ? lib::Result<void>() : made.error();
     if (result.ok()) {
-      result = UserIn<uint8_t>(buffer + done).read(made.value()->data, chunk);
+      result = src.copy(made.value()->data, done, chunk);
       if (!result.ok()) {
         SpinlockGuard guard(sched_lock);
         Message::destroy(made.value());
@@ -65,11 +65,11 @@ int64_t write_bytes(Channel& ch, uint64_t buffer, uint64_t count) {
   return int64_t(done);
 }
 
-int64_t stream_write(LinuxOpenFile& file, uint64_t buffer, uint64_t count) {
+int64_t stream_write(LinuxOpenFile& file, const ByteSource& src, uint64_t count) {
   auto ch = stream(file, abi::kRightWrite);
   if (!ch.ok()) return -kEbadf;
   Ref<Channel> channel = ch.release_value();
-  const int64_t written = write_bytes(*channel, buffer, count);
+  const int64_t written = write_bytes(*channel, src, count);
   drop(channel);
   return written;
 }
@@ -144,15 +144,16 @@ int64_t file_read(LinuxProcess& lp, const LinuxOpenFile& file, uint64_t offset, 
 }
 
 // Write requests of at most kFileMaxWriteInline bytes at offset.
-int64_t file_write(LinuxProcess& lp, const LinuxOpenFile& file, uint64_t offset, uint64_t buffer,
-                   uint64_t count) {
+int64_t file_write(LinuxProcess& lp, const LinuxOpenFile& file, uint64_t offset,
+                   const ByteSource& src, uint64_t count) {
   uint64_t done = 0;
   while (done < count) {
     abi::FileRequest r{};
     r.op = abi::FileOp::Write;
     r.offset = offset + done;
     FileRequestBody body;
-    body.user_bytes = buffer + done;
+    body.user_bytes = src.kernel ? 0 : src.user + done;
+    body.kernel_bytes = src.kernel ? src.kernel + done : nullptr;
     body.user_bytes_size = static_cast<uint32_t>(
         count - done < abi::kFileMaxWriteInline ? count - done : abi::kFileMaxWriteInline);
     auto answer = file_call(lp, file.handle, r, body);
@@ -238,12 +239,17 @@ int64_t read_at(LinuxProcess& lp, LinuxOpenFile& file, uint64_t buffer, uint64_t
 
 int64_t write_at(LinuxProcess& lp, LinuxOpenFile& file, uint64_t buffer, uint64_t count,
                  const uint64_t* offset) {
+  return write_from(lp, file, ByteSource{buffer, nullptr}, count, offset);
+}
+
+int64_t write_from(LinuxProcess& lp, LinuxOpenFile& file, const ByteSource& src, uint64_t count,
+                   const uint64_t* offset) {
   if (!file.writable()) return -kEbadf;
   if (count > INT64_MAX) return -kEinval;
   switch (file.kind) {
     case LinuxFileKind::Stream:
       if (offset) return -kEspipe;
-      return count ? stream_write(file, buffer, count) : 0;
+      return count ? stream_write(file, src, count) : 0;
     case LinuxFileKind::Directory: return -kEisdir;
     case LinuxFileKind::Null:
     case LinuxFileKind::Zero:
@@ -257,7 +263,7 @@ int64_t write_at(LinuxProcess& lp, LinuxOpenFile& file, uint64_t buffer, uint64_
         if (!size.ok()) return -kEio;
         at = size.value();
       }
-      const int64_t wrote = file_write(lp, file, at, buffer, count);
+      const int64_t wrote = file_write(lp, file, at, src, count);
       if (wrote > 0 && !offset) file.offset = at + uint64_t(wrote);
       return wrote;
     }
@@ -335,6 +341,59 @@ int64_t writev(LinuxProcess& lp, uint64_t fd, uint64_t iov, uint64_t iovcnt) {
   }
   if (wrote == -kEpipe && sigpipe_ends(lp)) end_by_sigpipe();
   return wrote;
+}
+
+namespace {
+
+// sendfile's copy: Read requests from in at offset, each reply's bytes written to out from
+// the kernel's copy. Returns the bytes sent; an error only when none were.
+int64_t send_range(LinuxProcess& lp, LinuxOpenFile& out, const LinuxOpenFile& in, uint64_t offset,
+                   uint64_t count) {
+  uint64_t sent = 0;
+  while (sent < count) {
+    abi::FileRequest r{};
+    r.op = abi::FileOp::Read;
+    r.offset = offset + sent;
+    r.size = count - sent < abi::kFileMaxInline ? count - sent : abi::kFileMaxInline;
+    auto answer = file_call(lp, in.handle, r);
+    int64_t error = answer.ok() ? errno_of_status(answer.value().status()) : -kEio;
+    const uint32_t got = error ? 0 : answer.value().data_size();
+    if (!error && got > r.size) error = -kEio;
+    if (error) return sent ? int64_t(sent) : error;
+    if (got == 0) break;
+    const int64_t wrote = write_from(lp, out, ByteSource{0, answer.value().data()}, got, nullptr);
+    if (wrote < 0) return sent ? int64_t(sent) : wrote;
+    sent += uint64_t(wrote);
+    if (uint64_t(wrote) < got || got < r.size) break;
+  }
+  return int64_t(sent);
+}
+
+}  // namespace
+
+int64_t sendfile(LinuxProcess& lp, uint64_t out_fd, uint64_t in_fd, uint64_t offset_address,
+                 uint64_t count) {
+  constexpr uint64_t kMaxCount = 0x7ffff000;  // what Linux moves at most per call
+  int64_t sent;
+  {
+    FileRef out(lp, out_fd), in(lp, in_fd);
+    if (!out || !in || !in->readable() || !out->writable()) return -kEbadf;
+    // The source must be a file (Linux: something it can map); an O_APPEND destination is
+    // refused, as on Linux.
+    if (in->kind != LinuxFileKind::File || (out->flags & kOAppend)) return -kEinval;
+    uint64_t offset = in->offset;
+    if (offset_address && !UserIn<uint64_t>(offset_address).read(&offset).ok()) return -kEfault;
+    if (int64_t(offset) < 0) return -kEinval;
+    sent = send_range(lp, *out, *in, offset, count < kMaxCount ? count : kMaxCount);
+    if (sent > 0 && offset_address) {
+      const uint64_t next = offset + uint64_t(sent);
+      if (!UserOut<uint64_t>(offset_address).write(&next).ok()) return -kEfault;
+    } else if (sent > 0) {
+      in->offset = offset + uint64_t(sent);
+    }
+  }
+  if (sent == -kEpipe && sigpipe_ends(lp)) end_by_sigpipe();
+  return sent;
 }
 
 int64_t ioctl(LinuxProcess& lp, uint64_t fd, uint64_t request, uint64_t argument) {

@@ -177,6 +177,7 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kPread64: return calls::pread64(lp, a0, a1, a2, a3);
     case kPwrite64: return calls::pwrite64(lp, a0, a1, a2, a3);
     case kGetrlimit: return prlimit64(0, a0, 0, a1);
+    case kSendfile: return calls::sendfile(lp, a0, a1, a2, a3);
     case kIoctl: return calls::ioctl(lp, a0, a1, a2);
     case kBrk: return calls::brk(lp, a0);
     case kMmap: return calls::mmap(lp, a0, a1, a2, a3, a4, a5);

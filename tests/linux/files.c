@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -264,6 +265,42 @@ static void pipes(void) {
   show("pipe into a bad pointer", pipe(BAD));
 }
 
+static void sendfiles(void) {
+  write_file("s.txt", "sendfile's source text\n");
+  int in = open("s.txt", O_RDONLY);
+  int p[2];
+  pipe(p);
+  show("sendfile to a pipe", sendfile(p[1], in, NULL, 100));
+  show("the source's offset moved", lseek(in, 0, SEEK_CUR));
+  char buffer[64] = {0};
+  read(p[0], buffer, sizeof(buffer) - 1);
+  printf("the pipe gave [%s]\n", buffer);
+  off_t offset = 11;
+  int out = open("s-copy.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  show("sendfile 6 at offset 11 to a file", sendfile(out, in, &offset, 6));
+  show("offset after", offset);
+  show("the source's offset unmoved", lseek(in, 0, SEEK_CUR));
+  close(out);
+  out = open("s-copy.txt", O_RDONLY);
+  memset(buffer, 0, sizeof(buffer));
+  read(out, buffer, sizeof(buffer) - 1);
+  printf("the copy is [%s]\n", buffer);
+  close(out);
+  offset = 0;
+  show("sendfile to stdout", sendfile(1, in, &offset, 100));
+  show("sendfile at the end", sendfile(p[1], in, NULL, 10));
+  show("sendfile from a pipe", sendfile(1, p[0], NULL, 10));
+  show("sendfile to a read-only descriptor", sendfile(in, in, NULL, 10));
+  show("sendfile from a closed descriptor", sendfile(1, 90, NULL, 10));
+  show("sendfile with a bad offset pointer", sendfile(p[1], in, BAD, 10));
+  out = open("s-copy.txt", O_WRONLY | O_APPEND);
+  show("sendfile to O_APPEND", sendfile(out, in, &offset, 10));
+  close(out);
+  close(in);
+  close(p[0]);
+  close(p[1]);
+}
+
 static void dups(void) {
   int fd = open("a.txt", O_RDONLY);
   int d = dup(fd);
@@ -453,6 +490,7 @@ int main(int argc, char** argv) {
   io();
   devices();
   pipes();
+  sendfiles();
   dups();
   directories();
   names();
