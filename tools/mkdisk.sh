@@ -5,7 +5,9 @@
 # next to IMAGE), the programs (PROGRAMS, default: build/programs next to IMAGE) in /bin, and
 # empty directories where the system's mount table mounts other file systems (tmp, boot,
 # proc, dev), and the WebAssembly test modules the build compiled (build/tests/wasi next to
-# IMAGE, if it is there) in /usr/share/wasm, to run with the shell (docs/wasi.md). An
+# IMAGE, if it is there) in /usr/share/wasm, to run with the shell (docs/wasi.md), and
+# Debian's busybox-static (BUSYBOX, default: build/linux/busybox next to IMAGE, if it is
+# there) as /bin/busybox with a link per applet in /usr/linux/bin (docs/linux.md). An
 # existing image is kept (what the user wrote on it survives, and its size), but its /bin,
 # the site's files in /srv/www and /usr/share/wasm are brought up to date with the ones just
 # built, as a system update would.
@@ -31,6 +33,7 @@ image=$1
 programs=${2:-$(dirname "$image")/programs}
 site=${3:-$(dirname "$image")/site}
 wasm_modules=$(dirname "$image")/tests/wasi
+busybox=${BUSYBOX:-$(dirname "$image")/linux/busybox}
 root=$(cd "$(dirname "$0")/.." && pwd)
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
@@ -44,6 +47,14 @@ for p in "$programs"/*; do
   llvm-strip-14 -o "$bin/$(basename "$p")" "$p"
 done
 [ -f "$bin/test" ] && cp "$bin/test" "$bin/["
+
+# busybox's applets, each a link in /usr/linux/bin (not /bin: Stellina's own programs keep
+# their names).
+applets=()
+if [ -x "$busybox" ]; then
+  cp "$busybox" "$bin/busybox"
+  mapfile -t applets < <("$busybox" --list | grep -v '^busybox$')
+fi
 
 # The site's files: the page sources, and what the build fetched (xterm.js), if it has.
 www=$staging/www
@@ -72,6 +83,12 @@ if [ -f "$image" ]; then
     printf 'rm "/usr/share/wasm/%s"\nwrite "%s" "/usr/share/wasm/%s"\nsif "/usr/share/wasm/%s" mode 0100755\n' \
       "$name" "$p" "$name" "$name" >> "$commands"
   done
+  if [ ${#applets[@]} -gt 0 ]; then
+    printf 'mkdir /usr/linux\nmkdir /usr/linux/bin\n' >> "$commands"
+    for a in "${applets[@]}"; do
+      printf 'rm "/usr/linux/bin/%s"\nsymlink "/usr/linux/bin/%s" /bin/busybox\n' "$a" "$a" >> "$commands"
+    done
+  fi
   debugfs -w -f "$commands" "$image" >/dev/null 2>&1 || true
   exit 0
 fi
@@ -84,6 +101,10 @@ cp -r "$www/." "$tree/srv/www/"
 cp -r "$bin" "$tree/bin"
 chmod 755 "$tree/bin"/* 2>/dev/null || true
 mkdir -p "$tree/usr/share/wasm"
+if [ ${#applets[@]} -gt 0 ]; then
+  mkdir -p "$tree/usr/linux/bin"
+  for a in "${applets[@]}"; do ln -s /bin/busybox "$tree/usr/linux/bin/$a"; done
+fi
 for p in "$wasm_modules"/*.wasm; do
   [ -f "$p" ] && install -m 755 "$p" "$tree/usr/share/wasm/"
 done

@@ -44,8 +44,11 @@ enum class Isolation : uint32_t {
 // Linux's initial stack (argv, envp, the auxiliary vector) instead of a StartupBlock, and the
 // request's first three handles (kInvalidHandle for none) are its stdin (a channel it reads
 // Data messages from), stdout and stderr (channels it writes Data messages of at most
-// kMaxMessageData bytes to), as a program's streams (abi/stellina/program.h). It can reach
-// no other handle. Its exit status (0 to 255) is its ProcessExit's code.
+// kMaxMessageData bytes to), as a program's streams (abi/stellina/program.h); the fourth
+// (kLinuxFilesHandle), if given, is its file: namespace session (abi/stellina/file.h), which
+// its paths are resolved in (none: every path is ENOENT). argv[0] is the path
+// /proc/self/exe names. It can reach no other handle. Its exit status (0 to 255) is its
+// ProcessExit's code.
 enum class Personality : uint32_t {
   Stellina = 0,
   Linux = 1,
@@ -86,6 +89,7 @@ struct SpawnRequest {
   uint64_t linux_strings_size;
 };
 constexpr uint64_t kLinuxMaxStrings = 32 * 1024;
+constexpr uint32_t kLinuxFilesHandle = 3;
 
 // Scheduling priorities a process's threads may be given (process_set_priority): a ready
 // thread of a higher priority always runs before one of a lower; threads of one priority

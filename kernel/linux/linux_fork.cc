@@ -1,8 +1,8 @@
 // fork, vfork and clone, and wait4. A forked child is a new Process in its parent's silo
 // (its quotas hold: a thread it cannot charge is EAGAIN, memory it cannot charge ENOMEM),
-// with a copy of the parent's address space (AddressSpace::clone_for_fork), the parent's
-// standard streams, break and signal state, and one thread that resumes from the parent's
-// system call with 0 in rax. A thread (clone with CLONE_VM | CLONE_THREAD) is a new Thread
+// with a copy of the parent's address space (AddressSpace::clone_for_fork), a copy of its
+// descriptor table, namespace session, break and signal state, and one thread that resumes from the
+// parent's system call with 0 in rax. A thread (clone with CLONE_VM | CLONE_THREAD) is a new Thread
 // of the calling process that resumes the same way on the stack it was given.
 
 #include "kernel/arch.h"
@@ -69,36 +69,38 @@ lib::Error as_no_memory(lib::Error e) {
   return e == lib::Error::QuotaExceeded ? lib::Error::NoMemory : e;
 }
 
-// The descriptor table at fork: today only the standard streams, each a second handle to
-// the same channel in the child (so a reader sees the end of a stream only when every
-// process holding it has ended, as with a pipe). Returns the child's three handles
-// (kInvalidHandle for a stream the parent does not have).
-lib::Result<void> copy_descriptors_for_fork(const LinuxProcess& lp, Process& parent, Process& child,
-                                            abi::Handle out[3]) REQUIRES(sched_lock) {
-  for (int fd = 0; fd < 3; ++fd) {
-    out[fd] = abi::kInvalidHandle;
-    if (lp.stdio(fd) == abi::kInvalidHandle) continue;
-    auto entry = parent.handles().lookup(lp.stdio(fd), 0);
-    if (!entry.ok()) continue;  // closed meanwhile: closed in the child too
-    out[fd] = TRY(
-        child.handles().install(static_cast<Object*>(entry.value().object), entry.value().rights));
-  }
-  return {};
+// A second handle in child to the object behind the parent's handle h (kInvalidHandle for
+// kInvalidHandle, or when h was closed meanwhile).
+lib::Result<abi::Handle> duplicate_into(Process& parent, Process& child, abi::Handle h)
+    REQUIRES(sched_lock) {
+  if (h == abi::kInvalidHandle) return abi::kInvalidHandle;
+  auto entry = parent.handles().lookup(h, 0);
+  if (!entry.ok()) return abi::kInvalidHandle;
+  return child.handles().install(static_cast<Object*>(entry.value().object), entry.value().rights);
 }
 
-// The child's Linux state: its parent's streams (copied), break and signal dispositions.
+// The child's Linux state: a copy of its parent's descriptor table (LinuxFdTable::
+// copy_for_fork: each description's handle duplicated into the child, so a pipe's reader sees
+// its end only when every process holding a writer has closed it; close-on-exec entries
+// kept, as they close only on exec), its namespace session, current directory, umask, break
+// and signal dispositions. On an error the child's handles are closed by the caller.
 lib::Result<void> give_linux_state(LinuxProcess& lp, Process& parent, Process& child) {
-  abi::Handle stdio[3];
+  abi::Handle session;
   {
     SpinlockGuard guard(sched_lock);
-    TRY(copy_descriptors_for_fork(lp, parent, child, stdio));
+    session = TRY(duplicate_into(parent, child, lp.files()));
   }
-  LinuxProcess* state = TRY(LinuxProcess::create(child.silo(), stdio, lp.brk_start(), parent.id()));
+  const abi::Handle no_streams[3] = {abi::kInvalidHandle, abi::kInvalidHandle, abi::kInvalidHandle};
+  LinuxProcess* state = TRY(LinuxProcess::create(child.silo(), no_streams, session, lp.exe(),
+                                                 lp.brk_start(), parent.id()));
+  child.set_linux_process(state);  // freed with the child from here on
   state->set_brk(lp.brk());
+  state->set_cwd(lp.cwd(), __builtin_strlen(lp.cwd()));
+  state->set_umask(lp.umask());
   for (uint64_t s = 1; s <= kSignals; ++s) state->action(s) = lp.action(s);
   state->set_signal_mask(lp.signal_mask());
-  child.set_linux_process(state);
-  return {};
+  SpinlockGuard guard(sched_lock);
+  return lp.fds().copy_for_fork(state->fds(), parent.handles(), child.handles());
 }
 
 // Makes the child process and starts its thread, which takes start (start is null then).
@@ -137,7 +139,7 @@ lib::Result<uint64_t> start_child(LinuxProcess& lp, Process& parent, ChildStart*
   if (!made.ok()) {
     SpinlockGuard guard(sched_lock);
     lp.family().cancel_child();
-    child->handles().close_all();  // the streams' second handles: their readers must see
+    child->handles().close_all();  // the descriptors' second handles: pipe readers must see
     child->release();              // them close (a table's destructor frees, not closes)
     return made.error();
   }

@@ -1,9 +1,11 @@
-// The standard streams: file descriptors 0, 1 and 2 are the channels the starter gave
-// (stdin read, stdout and stderr written), carrying Data messages of bytes as a program's
-// streams do (abi/stellina/program.h). No other descriptor exists yet.
+// Reading and writing descriptors: streams and pipe ends (channels carrying Data messages of
+// bytes, as a program's streams do: abi/stellina/program.h), open files (Read and Write
+// requests to the file server that holds them), and the devices served here.
 
 #include "kernel/linux/linux_calls.h"
+#include "kernel/linux/linux_file_client.h"
 #include "kernel/syscall.h"
+#include "kernel/thread.h"
 
 namespace kernel::linux_calls {
 
@@ -12,10 +14,10 @@ using namespace linux_abi;
 
 namespace {
 
-// The channel behind fd, with a reference the caller drops under sched_lock.
-lib::Result<Ref<Channel>> stream(const LinuxProcess& lp, uint64_t fd, uint32_t rights) {
+// The channel behind a stream, with a reference the caller drops under sched_lock.
+lib::Result<Ref<Channel>> stream(const LinuxOpenFile& file, uint32_t rights) {
   SpinlockGuard guard(sched_lock);
-  return Ref<Channel>(TRY(current_process().handles().get<Channel>(lp.stdio(int64_t(fd)), rights)));
+  return Ref<Channel>(TRY(current_process().handles().get<Channel>(file.handle, rights)));
 }
 
 void drop(Ref<Channel>& ch) {
@@ -39,9 +41,9 @@ lib::Result<void> send_waiting(Channel& ch, Message* m) {
   }
 }
 
-// Writes [buffer, buffer + count) to ch in messages of at most kMaxMessageData bytes.
-// Returns the bytes written; an error only when none were.
-int64_t write_bytes(Channel& ch, uint64_t buffer, uint64_t count) {
+// Writes count bytes from src to ch in messages of at most kMaxMessageData bytes. Returns
+// the bytes written; an error only when none were.
+int64_t write_bytes(Channel& ch, const ByteSource& src, uint64_t count) {
   uint64_t done = 0;
   while (done < count) {
     const uint64_t chunk =
@@ -50,7 +52,7 @@ int64_t write_bytes(Channel& ch, uint64_t buffer, uint64_t count) {
                                 &current_process().silo());
     lib::Result<void> result = made.ok() ? lib::Result<void>() : made.error();
     if (result.ok()) {
-      result = UserIn<uint8_t>(buffer + done).read(made.value()->data, chunk);
+      result = src.copy(made.value()->data, done, chunk);
       if (!result.ok()) {
         SpinlockGuard guard(sched_lock);
         Message::destroy(made.value());
@@ -63,62 +65,44 @@ int64_t write_bytes(Channel& ch, uint64_t buffer, uint64_t count) {
   return int64_t(done);
 }
 
-}  // namespace
-
-int64_t write(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count) {
-  if (fd != 1 && fd != 2) return -kEbadf;
-  if (count > INT64_MAX) return -kEinval;
-  auto ch = stream(lp, fd, abi::kRightWrite);
+int64_t stream_write(LinuxOpenFile& file, const ByteSource& src, uint64_t count) {
+  auto ch = stream(file, abi::kRightWrite);
   if (!ch.ok()) return -kEbadf;
   Ref<Channel> channel = ch.release_value();
-  const int64_t written = count ? write_bytes(*channel, buffer, count) : 0;
+  const int64_t written = write_bytes(*channel, src, count);
   drop(channel);
   return written;
 }
 
-int64_t writev(LinuxProcess& lp, uint64_t fd, uint64_t iov, uint64_t iovcnt) {
-  if (iovcnt > kIovMax) return -kEinval;
-  if (fd != 1 && fd != 2) return -kEbadf;
-  int64_t total = 0;
-  for (uint64_t i = 0; i < iovcnt; ++i) {
-    Iovec v;
-    if (!UserIn<Iovec>(iov + i * sizeof(Iovec)).read(&v).ok()) return total ? total : -kEfault;
-    if (v.len == 0) continue;
-    const int64_t n = write(lp, fd, v.base, v.len);
-    if (n < 0) return total ? total : n;
-    total += n;
-    if (uint64_t(n) < v.len) break;
+// The next Data message with bytes, or null at the end (the writer closed its end).
+Message* next_data(Channel& channel) REQUIRES(sched_lock) {
+  for (;;) {
+    Message* m = channel.peek();
+    if (m) {
+      channel.remove(m);
+      if (m->kind == MessageKind::Data && m->data_size != 0) return m;
+      Message::destroy(m);
+      continue;
+    }
+    if (channel.peer_closed()) return nullptr;  // end of file
+    auto waited = wait_for_signals(&channel, abi::kSignalReadable | abi::kSignalPeerClosed, 0);
+    if (!waited.ok()) return nullptr;  // ending: the call is abandoned
   }
-  return total;
 }
 
-int64_t read(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count) {
-  if (fd != 0) return -kEbadf;
-  if (count > INT64_MAX) return -kEinval;
-  if (count == 0) return 0;
-  Message* m = lp.pending_input();
-  uint32_t offset = lp.pending_offset();
-  lp.set_pending_input(nullptr, 0);
+int64_t stream_read(LinuxOpenFile& file, uint64_t buffer, uint64_t count) {
+  // Held while waiting for a message: a thread writing the other end never takes it, and a
+  // process being killed stops the wait, so the holder always lets it go.
+  MutexGuard reading(file.read_lock);
+  Message* m = file.pending;
+  uint32_t offset = file.pending_offset;
+  file.pending = nullptr;
   if (!m) {
-    auto ch = stream(lp, fd, abi::kRightRead);
+    auto ch = stream(file, abi::kRightRead);
     if (!ch.ok()) return -kEbadf;
     Ref<Channel> channel = ch.release_value();
     SpinlockGuard guard(sched_lock);
-    while (!m) {
-      m = channel->peek();
-      if (m) {
-        channel->remove(m);
-        if (m->kind != MessageKind::Data || m->data_size == 0) {
-          Message::destroy(m);
-          m = nullptr;
-        }
-        continue;
-      }
-      if (channel->peer_closed()) break;  // end of file
-      auto waited =
-          wait_for_signals(channel.get(), abi::kSignalReadable | abi::kSignalPeerClosed, 0);
-      if (!waited.ok()) break;  // ending: the call is abandoned
-    }
+    m = next_data(*channel);
     channel = Ref<Channel>();
     offset = 0;
   }
@@ -126,11 +110,13 @@ int64_t read(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count) {
   const uint64_t left = m->data_size - offset;
   const uint64_t take = count < left ? count : left;
   if (!UserOut<uint8_t>(buffer).write(m->data + offset, take).ok()) {
-    lp.set_pending_input(m, offset);  // nothing was taken
+    file.pending = m;  // nothing was taken
+    file.pending_offset = offset;
     return -kEfault;
   }
   if (take < left) {
-    lp.set_pending_input(m, offset + static_cast<uint32_t>(take));
+    file.pending = m;
+    file.pending_offset = offset + static_cast<uint32_t>(take);
   } else {
     SpinlockGuard guard(sched_lock);
     Message::destroy(m);
@@ -138,13 +124,313 @@ int64_t read(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count) {
   return int64_t(take);
 }
 
+// Read requests of at most kFileMaxInline bytes from offset, until count or the end.
+int64_t file_read(LinuxProcess& lp, const LinuxOpenFile& file, uint64_t offset, uint64_t buffer,
+                  uint64_t count) {
+  uint64_t done = 0;
+  while (done < count) {
+    abi::FileRequest r{};
+    r.op = abi::FileOp::Read;
+    r.offset = offset + done;
+    r.size = count - done < abi::kFileMaxInline ? count - done : abi::kFileMaxInline;
+    auto answer = file_call(lp, file.handle, r);
+    int64_t error = answer.ok() ? errno_of_status(answer.value().status()) : -kEio;
+    const uint32_t got = error ? 0 : answer.value().data_size();
+    if (!error && got > r.size) error = -kEio;
+    if (!error && !UserOut<uint8_t>(buffer + done).write(answer.value().data(), got).ok())
+      error = -kEfault;
+    if (error) return done ? int64_t(done) : error;
+    done += got;
+    if (got < r.size) break;  // the end of the file
+  }
+  return int64_t(done);
+}
+
+// Write requests of at most kFileMaxWriteInline bytes at offset.
+int64_t file_write(LinuxProcess& lp, const LinuxOpenFile& file, uint64_t offset,
+                   const ByteSource& src, uint64_t count) {
+  uint64_t done = 0;
+  while (done < count) {
+    abi::FileRequest r{};
+    r.op = abi::FileOp::Write;
+    r.offset = offset + done;
+    FileRequestBody body;
+    body.user_bytes = src.kernel ? 0 : src.user + done;
+    body.kernel_bytes = src.kernel ? src.kernel + done : nullptr;
+    body.user_bytes_size = static_cast<uint32_t>(
+        count - done < abi::kFileMaxWriteInline ? count - done : abi::kFileMaxWriteInline);
+    auto answer = file_call(lp, file.handle, r, body);
+    int64_t error = answer.ok() ? errno_of_status(answer.value().status())
+                                : (answer.error() == lib::Error::Fault ? -kEfault : -kEio);
+    if (error == -kErofs) error = -kEbadf;  // not opened for writing
+    if (error) return done ? int64_t(done) : error;
+    const uint64_t wrote = answer.value().value();
+    done += wrote;
+    if (wrote < body.user_bytes_size) break;  // the disk is full
+  }
+  return int64_t(done);
+}
+
+// The file's size, for O_APPEND and SEEK_END.
+lib::Result<uint64_t> file_size(LinuxProcess& lp, const LinuxOpenFile& file) {
+  abi::FileRequest r{};
+  r.op = abi::FileOp::Stat;
+  auto answer = TRY(file_call(lp, file.handle, r));
+  abi::FileStat st;
+  if (answer.status() != abi::kOk || answer.data_size() < sizeof(st)) return lib::Error::NotFound;
+  __builtin_memcpy(&st, answer.data(), sizeof(st));
+  return st.size;
+}
+
+// /dev/zero and /dev/urandom: count bytes made here.
+int64_t device_read(const LinuxOpenFile& file, uint64_t buffer, uint64_t count) {
+  uint8_t bytes[256];
+  if (file.kind == LinuxFileKind::Zero) __builtin_memset(bytes, 0, sizeof(bytes));
+  uint64_t done = 0;
+  while (done < count) {
+    const uint64_t n = count - done < sizeof(bytes) ? count - done : sizeof(bytes);
+    if (file.kind == LinuxFileKind::Random) linux_random_bytes(bytes, n);
+    if (!UserOut<uint8_t>(buffer + done).write(bytes, n).ok())
+      return done ? int64_t(done) : -kEfault;
+    done += n;
+  }
+  return int64_t(done);
+}
+
+constexpr uint64_t kSigpipe = 13;
+
+// Linux signals SIGPIPE to a writer of a pipe no one reads, and its default action ends the
+// process. Signals are not delivered yet, but that default is kept, since pipelines rely on
+// it (`sort | head`): a process that neither ignores, handles nor blocks SIGPIPE ends as a
+// shell sees one killed by it (status 128 + 13), instead of seeing EPIPE.
+bool sigpipe_ends(LinuxProcess& lp) {
+  return lp.action(kSigpipe).handler == 0 && !(lp.signal_mask() & (uint64_t{1} << (kSigpipe - 1)));
+}
+
+// Called with no reference held (the process's descriptions are freed as it ends).
+[[noreturn]] void end_by_sigpipe() {
+  constexpr int kStatus = 128 + int(kSigpipe);
+  {
+    SpinlockGuard guard(sched_lock);
+    current_process().terminate(kStatus, ExitReason::Exited, "SIGPIPE", 0, 0);
+  }
+  thread_exit(kStatus);
+}
+
+}  // namespace
+
+int64_t read_at(LinuxProcess& lp, LinuxOpenFile& file, uint64_t buffer, uint64_t count,
+                const uint64_t* offset) {
+  if (!file.readable()) return -kEbadf;
+  if (count > INT64_MAX) return -kEinval;
+  switch (file.kind) {
+    case LinuxFileKind::Stream:
+      if (offset) return -kEspipe;
+      return count ? stream_read(file, buffer, count) : 0;
+    case LinuxFileKind::Directory: return -kEisdir;
+    case LinuxFileKind::Null: return 0;
+    case LinuxFileKind::Zero:
+    case LinuxFileKind::Random: return device_read(file, buffer, count);
+    case LinuxFileKind::File: {
+      if (offset) return file_read(lp, file, *offset, buffer, count);
+      MutexGuard guard(file.position->lock);
+      const int64_t got = file_read(lp, file, file.position->offset, buffer, count);
+      if (got > 0) file.position->offset += uint64_t(got);
+      return got;
+    }
+  }
+  return -kEbadf;
+}
+
+int64_t write_at(LinuxProcess& lp, LinuxOpenFile& file, uint64_t buffer, uint64_t count,
+                 const uint64_t* offset) {
+  return write_from(lp, file, ByteSource{buffer, nullptr}, count, offset);
+}
+
+int64_t write_from(LinuxProcess& lp, LinuxOpenFile& file, const ByteSource& src, uint64_t count,
+                   const uint64_t* offset) {
+  if (!file.writable()) return -kEbadf;
+  if (count > INT64_MAX) return -kEinval;
+  switch (file.kind) {
+    case LinuxFileKind::Stream:
+      if (offset) return -kEspipe;
+      return count ? stream_write(file, src, count) : 0;
+    case LinuxFileKind::Directory: return -kEisdir;
+    case LinuxFileKind::Null:
+    case LinuxFileKind::Zero:
+    case LinuxFileKind::Random: return int64_t(count);
+    case LinuxFileKind::File: {
+      if (count == 0) return 0;
+      // Held from the Stat to the write: O_APPEND writes through one description (or its
+      // fork's copies) do not overwrite each other.
+      MutexGuard guard(file.position->lock);
+      uint64_t at = offset ? *offset : file.position->offset;
+      // O_APPEND: at the end, as Linux does (pwrite too), found by a Stat first.
+      if (file.flags & kOAppend) {
+        auto size = file_size(lp, file);
+        if (!size.ok()) return -kEio;
+        at = size.value();
+      }
+      const int64_t wrote = file_write(lp, file, at, src, count);
+      if (wrote > 0 && !offset) file.position->offset = at + uint64_t(wrote);
+      return wrote;
+    }
+  }
+  return -kEbadf;
+}
+
+int64_t read(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count) {
+  FileRef file(lp, fd);
+  return file ? read_at(lp, *file, buffer, count, nullptr) : -kEbadf;
+}
+
+int64_t write(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count) {
+  int64_t wrote;
+  {
+    FileRef file(lp, fd);
+    wrote = file ? write_at(lp, *file, buffer, count, nullptr) : -kEbadf;
+  }
+  if (wrote == -kEpipe && sigpipe_ends(lp)) end_by_sigpipe();
+  return wrote;
+}
+
+int64_t pread64(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count, uint64_t offset) {
+  FileRef file(lp, fd);
+  if (!file) return -kEbadf;
+  if (int64_t(offset) < 0) return -kEinval;
+  return read_at(lp, *file, buffer, count, &offset);
+}
+
+int64_t pwrite64(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count, uint64_t offset) {
+  FileRef file(lp, fd);
+  if (!file) return -kEbadf;
+  if (int64_t(offset) < 0) return -kEinval;
+  return write_at(lp, *file, buffer, count, &offset);
+}
+
+namespace {
+
+// readv and writev: each vector in turn, stopping at a short transfer.
+template <typename Transfer>
+int64_t vectored(uint64_t iov, uint64_t iovcnt, Transfer transfer) {
+  if (iovcnt > kIovMax) return -kEinval;
+  int64_t total = 0;
+  for (uint64_t i = 0; i < iovcnt; ++i) {
+    Iovec v;
+    if (!UserIn<Iovec>(iov + i * sizeof(Iovec)).read(&v).ok()) return total ? total : -kEfault;
+    if (v.len > INT64_MAX) return total ? total : -kEinval;
+    if (v.len == 0) continue;
+    const int64_t n = transfer(v.base, v.len);
+    if (n < 0) return total ? total : n;
+    total += n;
+    if (uint64_t(n) < v.len) break;
+  }
+  return total;
+}
+
+}  // namespace
+
+int64_t readv(LinuxProcess& lp, uint64_t fd, uint64_t iov, uint64_t iovcnt) {
+  FileRef file(lp, fd);
+  if (!file) return -kEbadf;
+  return vectored(iov, iovcnt, [&](uint64_t base, uint64_t len) {
+    return read_at(lp, *file, base, len, nullptr);
+  });
+}
+
+int64_t writev(LinuxProcess& lp, uint64_t fd, uint64_t iov, uint64_t iovcnt) {
+  int64_t wrote;
+  {
+    FileRef file(lp, fd);
+    if (!file) return -kEbadf;
+    wrote = vectored(iov, iovcnt, [&](uint64_t base, uint64_t len) {
+      return write_at(lp, *file, base, len, nullptr);
+    });
+  }
+  if (wrote == -kEpipe && sigpipe_ends(lp)) end_by_sigpipe();
+  return wrote;
+}
+
+namespace {
+
+// sendfile's copy: Read requests from in at offset, each reply's bytes written to out from
+// the kernel's copy. Returns the bytes sent; an error only when none were.
+int64_t send_range(LinuxProcess& lp, LinuxOpenFile& out, const LinuxOpenFile& in, uint64_t offset,
+                   uint64_t count) {
+  uint64_t sent = 0;
+  while (sent < count) {
+    abi::FileRequest r{};
+    r.op = abi::FileOp::Read;
+    r.offset = offset + sent;
+    r.size = count - sent < abi::kFileMaxInline ? count - sent : abi::kFileMaxInline;
+    auto answer = file_call(lp, in.handle, r);
+    int64_t error = answer.ok() ? errno_of_status(answer.value().status()) : -kEio;
+    const uint32_t got = error ? 0 : answer.value().data_size();
+    if (!error && got > r.size) error = -kEio;
+    if (error) return sent ? int64_t(sent) : error;
+    if (got == 0) break;
+    const int64_t wrote = write_from(lp, out, ByteSource{0, answer.value().data()}, got, nullptr);
+    if (wrote < 0) return sent ? int64_t(sent) : wrote;
+    sent += uint64_t(wrote);
+    if (uint64_t(wrote) < got || got < r.size) break;
+  }
+  return int64_t(sent);
+}
+
+}  // namespace
+
+int64_t sendfile(LinuxProcess& lp, uint64_t out_fd, uint64_t in_fd, uint64_t offset_address,
+                 uint64_t count) {
+  constexpr uint64_t kMaxCount = 0x7ffff000;  // what Linux moves at most per call
+  int64_t sent;
+  {
+    FileRef out(lp, out_fd), in(lp, in_fd);
+    if (!out || !in || !in->readable() || !out->writable()) return -kEbadf;
+    // The source must be a file (Linux: something it can map); an O_APPEND destination is
+    // refused, as on Linux.
+    if (in->kind != LinuxFileKind::File || (out->flags & kOAppend)) return -kEinval;
+    // The source's position is read before the copy and moved after it, not held through
+    // it: the destination's writes take their own position's lock, and holding two would let
+    // two sendfiles in opposite directions wait for each other.
+    uint64_t offset;
+    {
+      MutexGuard guard(in->position->lock);
+      offset = in->position->offset;
+    }
+    if (offset_address && !UserIn<uint64_t>(offset_address).read(&offset).ok()) return -kEfault;
+    if (int64_t(offset) < 0) return -kEinval;
+    sent = send_range(lp, *out, *in, offset, count < kMaxCount ? count : kMaxCount);
+    if (sent > 0 && offset_address) {
+      const uint64_t next = offset + uint64_t(sent);
+      if (!UserOut<uint64_t>(offset_address).write(&next).ok()) return -kEfault;
+    } else if (sent > 0) {
+      MutexGuard guard(in->position->lock);
+      in->position->offset = offset + uint64_t(sent);
+    }
+  }
+  if (sent == -kEpipe && sigpipe_ends(lp)) end_by_sigpipe();
+  return sent;
+}
+
 int64_t ioctl(LinuxProcess& lp, uint64_t fd, uint64_t request, uint64_t argument) {
-  if (lp.stdio(int64_t(fd)) == abi::kInvalidHandle) return -kEbadf;
-  // The streams are channels, not terminals: the tty calls (TCGETS, TIOCGWINSZ, ...) and
-  // every other request get ENOTTY, as Linux answers for a pipe.
+  if (!lp.fds().get(int64_t(fd))) return -kEbadf;
+  // No descriptor is a terminal: the tty calls (TCGETS, TIOCGWINSZ, ...) and every other
+  // request get ENOTTY, as Linux answers for a pipe or a file.
   (void)request;
   (void)argument;
   return -kEnotty;
+}
+
+FileRef::FileRef(LinuxProcess& lp, uint64_t fd) : lp_(lp) {
+  SpinlockGuard guard(sched_lock);
+  file_ = lp.fds().get(int64_t(fd));
+  if (file_) ++file_->refs;
+}
+
+FileRef::~FileRef() {
+  if (!file_) return;
+  SpinlockGuard guard(sched_lock);
+  lp_.fds().release(file_, &current_process().handles());
 }
 
 }  // namespace kernel::linux_calls

@@ -49,10 +49,11 @@ int64_t mmap(LinuxProcess& lp, uint64_t address, uint64_t length, uint64_t prot,
   if (length == 0 || (offset & kPageMask) || sharing == 0 || sharing == (kMapShared | kMapPrivate))
     return -kEinval;
   if (!(flags & kMapAnonymous)) {
-    // No descriptor but the streams exists, and a stream cannot be mapped: Linux refuses a
-    // write-only one for the access first (EACCES), a readable one for the mapping (ENODEV).
-    if (lp.stdio(int64_t(fd)) == stellina::abi::kInvalidHandle) return -kEbadf;
-    return fd == 0 ? -kEnodev : -kEacces;
+    // Files are not mapped yet: Linux refuses a write-only descriptor for the access first
+    // (EACCES), a readable one for the mapping (ENODEV, as for a stream).
+    const LinuxOpenFile* file = lp.fds().get(int64_t(fd));
+    if (!file) return -kEbadf;
+    return file->readable() ? -kEnodev : -kEacces;
   }
   const uint64_t size = page_up(length);
   if (size < length || size > arch::kUserTop) return -kEnomem;

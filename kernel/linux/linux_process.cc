@@ -9,7 +9,24 @@
 
 namespace kernel {
 
+namespace {
+
+// Descriptors 0, 1 and 2: the streams given (stdin read, stdout and stderr written).
+lib::Result<void> install_stdio(LinuxFdTable& fds, const stellina::abi::Handle stdio[3]) {
+  for (int fd = 0; fd < 3; ++fd) {
+    if (stdio[fd] == stellina::abi::kInvalidHandle) continue;
+    const uint32_t mode = fd == 0 ? linux_abi::kORdonly : linux_abi::kOWronly;
+    LinuxOpenFile* file = TRY(fds.make(LinuxFileKind::Stream, uint32_t(mode), stdio[fd]));
+    SpinlockGuard guard(sched_lock);
+    (void)fds.install(file, fd);  // the table is empty: fd is free
+  }
+  return {};
+}
+
+}  // namespace
+
 lib::Result<LinuxProcess*> LinuxProcess::create(Silo& silo, const stellina::abi::Handle stdio[3],
+                                                stellina::abi::Handle files, const char* exe,
                                                 uintptr_t brk_start, uint64_t parent_id) {
   TRY(silo.charge_memory(sizeof(LinuxProcess)));
   auto made = heap::create<LinuxProcess>();
@@ -20,22 +37,36 @@ lib::Result<LinuxProcess*> LinuxProcess::create(Silo& silo, const stellina::abi:
   LinuxProcess* lp = made.value();
   silo.retain();
   lp->silo_ = &silo;
-  for (int fd = 0; fd < 3; ++fd) lp->stdio_[fd] = stdio[fd];
+  lp->fds_.init(&silo);
+  lp->files_ = files;
+  lib::format_to(lp->exe_, sizeof(lp->exe_), "{}", exe);
+  if (auto installed = install_stdio(lp->fds_, stdio); !installed.ok()) {
+    SpinlockGuard guard(sched_lock);
+    lp->destroy();
+    return installed.error();
+  }
   lp->brk_start_ = lp->brk_ = brk_start;
   lp->parent_id_ = parent_id;
   return lp;
 }
 
 void LinuxProcess::destroy() {
-  if (pending_) Message::destroy(pending_);
+  fds_.close_all(nullptr);  // the process's handles close with its table
   Silo* silo = silo_;
   heap::destroy(this);
   silo->uncharge_memory(sizeof(LinuxProcess));
   silo->release();
 }
 
-stellina::abi::Handle LinuxProcess::stdio(int64_t fd) const {
-  return fd >= 0 && fd < 3 ? stdio_[fd] : stellina::abi::kInvalidHandle;
+uint64_t LinuxProcess::next_call_id() {
+  static uint64_t last_call_id = 0;
+  return __atomic_add_fetch(&last_call_id, 1, __ATOMIC_RELAXED);
+}
+
+void LinuxProcess::set_cwd(const char* path, size_t size) {
+  if (size > stellina::abi::kFileMaxPath) return;
+  __builtin_memcpy(cwd_, path, size);
+  cwd_[size] = '\0';
 }
 
 void LinuxProcess::count_unimplemented(uint64_t number) {

@@ -1,9 +1,11 @@
 #pragma once
 // What the Linux personality keeps for a process started as Linux (a spawn option): its
-// standard streams, its program break and mmap area, its signal dispositions and mask (kept,
+// descriptors (linux_fd_table.h), namespace session, current directory and umask, its
+// program break and mmap area, its signal dispositions and mask (kept,
 // not yet delivered), and the count of every call it made that is not served. See
 // docs/linux.md.
 
+#include <stellina/file.h>
 #include <stellina/types.h>
 
 #include <lib/result.h>
@@ -11,6 +13,7 @@
 #include "kernel/channel.h"
 #include "kernel/linux/linux_abi.h"
 #include "kernel/linux/linux_family.h"
+#include "kernel/linux/linux_fd_table.h"
 #include "kernel/silo.h"
 
 namespace kernel {
@@ -27,30 +30,36 @@ class LinuxProcess {
   static constexpr size_t kBrkMax = size_t{1} << 30;  // the break grows at most this far
 
   // New state charged to silo, with the process's stdin, stdout and stderr handles (each
-  // kInvalidHandle when not given), its break at brk_start (page-aligned) and the id of the
-  // process that started it (0: the kernel). Errors: NoMemory, QuotaExceeded.
+  // kInvalidHandle when not given: the descriptor is closed), its file: namespace session
+  // (kInvalidHandle: none, every path is ENOENT), the program's path (/proc/self/exe), its
+  // break at brk_start (page-aligned) and the id of the process that started it (0: the
+  // kernel). Errors: NoMemory, QuotaExceeded.
   static lib::Result<LinuxProcess*> create(Silo& silo, const stellina::abi::Handle stdio[3],
+                                           stellina::abi::Handle files, const char* exe,
                                            uintptr_t brk_start, uint64_t parent_id);
   // Frees it, with its charge (under sched_lock: a half-read message may go with it).
   void destroy() REQUIRES(sched_lock);
 
   LinuxProcess() = default;  // use create
 
-  // The handle behind file descriptor fd (0, 1 or 2), or kInvalidHandle.
-  stellina::abi::Handle stdio(int64_t fd) const;
+  LinuxFdTable& fds() { return fds_; }
+  // The file: namespace session (a channel to the VFS), or kInvalidHandle.
+  stellina::abi::Handle files() const { return files_; }
+  // A fresh call id for a request to a file server: unique in the kernel, not only in the
+  // process, since a reply is matched by its id and a forked child's channels are its
+  // parent's too (its threads' are shared as well).
+  static uint64_t next_call_id();
+  // The current directory: an absolute path without a trailing '/' (but "/"), NUL-ended.
+  const char* cwd() const { return cwd_; }
+  void set_cwd(const char* path, size_t size);
+  const char* exe() const { return exe_; }
+  uint32_t umask() const { return umask_; }
+  void set_umask(uint32_t mask) { umask_ = mask & 0777; }
 
   uint64_t parent_id() const { return parent_id_; }
   uintptr_t brk_start() const { return brk_start_; }
   uintptr_t brk() const { return brk_; }
   void set_brk(uintptr_t brk) { brk_ = brk; }
-
-  // A Data message read from stdin of which the program has not yet taken every byte.
-  Message* pending_input() const { return pending_; }
-  uint32_t pending_offset() const { return pending_offset_; }
-  void set_pending_input(Message* m, uint32_t offset) {
-    pending_ = m;
-    pending_offset_ = offset;
-  }
 
   linux_abi::Sigaction& action(uint64_t signal) { return actions_[signal - 1]; }
   uint64_t signal_mask() const { return signal_mask_; }
@@ -70,12 +79,14 @@ class LinuxProcess {
 
  private:
   Silo* silo_ = nullptr;  // a reference
-  stellina::abi::Handle stdio_[3] = {};
+  LinuxFdTable fds_;
+  stellina::abi::Handle files_ = stellina::abi::kInvalidHandle;
+  uint32_t umask_ = 022;
+  char cwd_[stellina::abi::kFileMaxPath + 1] = "/";
+  char exe_[256] = {};
   uint64_t parent_id_ = 0;
   uintptr_t brk_start_ = 0;
   uintptr_t brk_ = 0;
-  Message* pending_ = nullptr;
-  uint32_t pending_offset_ = 0;
   uint64_t signal_mask_ = 0;
   uint64_t clear_child_tid_ = 0;
   uint64_t robust_list_ = 0;

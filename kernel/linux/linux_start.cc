@@ -1,6 +1,7 @@
 #include "kernel/linux/linux_start.h"
 
 #include <lib/linux_stack.h>
+#include <lib/string_view.h>
 
 #include "kernel/arch.h"
 #include "kernel/heap.h"
@@ -71,6 +72,18 @@ lib::Result<uintptr_t> build_stack(AddressSpace& as, const lib::ElfImage& image,
   return built.value();
 }
 
+// The environment's PWD, if it is an absolute path: the directory the process starts in, as
+// a shell's child inherits its directory on Linux (the spawn ABI carries no other).
+lib::StringView initial_directory(const LinuxStart& start) {
+  size_t at = 0;
+  for (uint32_t i = 0; i < start.argc + start.envc && at < start.strings_size; ++i) {
+    const lib::StringView s(start.strings + at);
+    at += s.size() + 1;
+    if (i >= start.argc && s.starts_with("PWD=/")) return s.substr(4);
+  }
+  return lib::StringView();
+}
+
 }  // namespace
 
 lib::Result<void> start_linux_process(Process& process, const lib::ElfImage& image, uintptr_t bias,
@@ -89,8 +102,14 @@ lib::Result<void> start_linux_process(Process& process, const lib::ElfImage& ima
   const uintptr_t brk_start = image.image_end() + bias;
   // Its parent is the process whose thread spawns it (the kernel's tests: 0).
   const Process* spawner = sched::current()->process();
-  process.set_linux_process(
-      TRY(LinuxProcess::create(process.silo(), stdio, brk_start, spawner ? spawner->id() : 0)));
+  // The fourth handle is its file: namespace session; argv[0] the program's path.
+  const stellina::abi::Handle files = block.handle_count > kLinuxFilesHandle
+                                          ? block.handles[kLinuxFilesHandle]
+                                          : stellina::abi::kInvalidHandle;
+  process.set_linux_process(TRY(LinuxProcess::create(process.silo(), stdio, files, start.strings,
+                                                     brk_start, spawner ? spawner->id() : 0)));
+  const lib::StringView directory = initial_directory(start);
+  if (!directory.empty()) process.linux_process()->set_cwd(directory.data(), directory.size());
 
   // Linux enters a program with rdx = 0 (no function for atexit) and the stack as built;
   // enter_user clears every register but the first argument's, which is 0 here too.

@@ -26,7 +26,11 @@ struct LinuxStart {
   uint32_t envc;
 };
 
-// block's first three handles become file descriptors 0, 1 and 2 (kInvalidHandle: closed).
+// The handle that is a Linux process's file: namespace session (after its three streams).
+constexpr uint32_t kLinuxFilesHandle = stellina::abi::kLinuxFilesHandle;
+
+// block's first three handles become file descriptors 0, 1 and 2 (kInvalidHandle: closed),
+// the fourth (if any) its file: namespace session.
 // Errors: InvalidArgument (strings that are not argc + envc NUL-terminated strings, argc 0,
 // more than lib::kLinuxMaxArgs or kLinuxMaxEnv, more than kLinuxMaxStrings bytes), and those
 // of loading (QuotaExceeded, NoMemory, NoResources).

@@ -153,8 +153,9 @@ int64_t rt_sigprocmask(LinuxProcess& lp, uint64_t how, uint64_t set, uint64_t ol
   return 0;
 }
 
-// Reports no limit but the stack's and the descriptors'; setting one is accepted only for
-// this process (pid 0 or its own) and not enforced.
+// Reports no limit but the stack's and the descriptors' (the table's size, which open and
+// dup enforce); setting one is accepted only for this process (pid 0 or its own) and not
+// enforced.
 int64_t prlimit64(uint64_t pid, uint64_t resource, uint64_t new_limit, uint64_t old_limit) {
   if (resource >= kRlimits) return -kEinval;
   if (pid != 0 && pid != current_process().id()) return -kEsrch;
@@ -163,7 +164,7 @@ int64_t prlimit64(uint64_t pid, uint64_t resource, uint64_t new_limit, uint64_t 
   if (new_limit && requested.cur > requested.max) return -kEinval;
   Rlimit limit{kRlimInfinity, kRlimInfinity};
   if (resource == kRlimitStack) limit = {LinuxProcess::kStackSize, kRlimInfinity};
-  if (resource == kRlimitNofile) limit = {3, 3};
+  if (resource == kRlimitNofile) limit = {LinuxFdTable::kMaxFds, LinuxFdTable::kMaxFds};
   if (old_limit && !UserOut<Rlimit>(old_limit).write(&limit).ok()) return -kEfault;
   return 0;
 }
@@ -174,7 +175,14 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kRead: return calls::read(lp, a0, a1, a2);
     case kWrite: return calls::write(lp, a0, a1, a2);
     case kWritev: return calls::writev(lp, a0, a1, a2);
+    case kReadv: return calls::readv(lp, a0, a1, a2);
+    case kPread64: return calls::pread64(lp, a0, a1, a2, a3);
+    case kPwrite64: return calls::pwrite64(lp, a0, a1, a2, a3);
+    case kGetrlimit: return prlimit64(0, a0, 0, a1);
+    case kSendfile: return calls::sendfile(lp, a0, a1, a2, a3);
     case kIoctl: return calls::ioctl(lp, a0, a1, a2);
+    case kPoll: return calls::poll(lp, a0, a1, a2);
+    case kPpoll: return calls::ppoll(lp, a0, a1, a2, a3);
     case kBrk: return calls::brk(lp, a0);
     case kMmap: return calls::mmap(lp, a0, a1, a2, a3, a4, a5);
     case kMunmap: return calls::munmap(a0, a1);
@@ -215,7 +223,13 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kNanosleep: return calls::nanosleep(a0, a1);
     case kClockNanosleep: return calls::clock_nanosleep(a0, a1, a2, a3);
     case kSchedYield: return calls::sched_yield();
-    default: lp.count_unimplemented(n); return -kEnosys;
+    // Files (linux_files.cc) and, beyond them, the calls not served.
+    default: {
+      const int64_t result = calls::file_syscall(lp, n, a0, a1, a2, a3, a4);
+      if (result != calls::kNotAFileCall) return result;
+      lp.count_unimplemented(n);
+      return -kEnosys;
+    }
   }
 }
 

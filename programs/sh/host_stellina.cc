@@ -46,20 +46,22 @@ Result<Channel> duplicate(const Channel& ch) {
 }
 
 // What a file to run holds, from its first bytes: an ELF image (or a file that cannot be
-// read: spawn_program then says why), a WebAssembly module (the \0asm magic, or a name
-// ending in .wasm: the runner says what is wrong with one that is not), or a script.
-enum class ImageKind { Elf, Wasm, Script };
+// read: spawn_program then says why), a static Linux program (an ELF image with Linux's
+// marks: stellina::is_linux_image), a WebAssembly module (the \0asm magic, or a name ending
+// in .wasm: the runner says what is wrong with one that is not), or a script.
+enum class ImageKind { Elf, Linux, Wasm, Script };
 
 ImageKind image_kind(const Files& files, StringView path) {
   if (path.ends_with(".wasm")) return ImageKind::Wasm;
   Result<File> f = files.open(path);
   if (!f.ok()) return ImageKind::Elf;
-  char magic[4] = {};
-  const Result<size_t> got = f.value().read(0, magic, sizeof(magic));
+  static char header[1024];  // the ELF header and the program headers after it
+  const Result<size_t> got = f.value().read(0, header, sizeof(header));
   if (!got.ok()) return ImageKind::Elf;
-  if (got.value() == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F')
-    return ImageKind::Elf;
-  if (got.value() == 4 && magic[0] == 0 && magic[1] == 'a' && magic[2] == 's' && magic[3] == 'm')
+  const char* magic = header;
+  if (got.value() >= 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F')
+    return stellina::is_linux_image(header, got.value()) ? ImageKind::Linux : ImageKind::Elf;
+  if (got.value() >= 4 && magic[0] == 0 && magic[1] == 'a' && magic[2] == 's' && magic[3] == 'm')
     return ImageKind::Wasm;
   return ImageKind::Script;
 }
@@ -221,7 +223,7 @@ HostResult<void> StellinaHost::start_program(int job, const Program& program,
   static StringView script_args[abi::kProgramMaxArgs];
   static char interpreter[128];
   const ImageKind kind = image_kind(p_.files(), program.path);
-  if (kind != ImageKind::Elf) {
+  if (kind != ImageKind::Elf && kind != ImageKind::Linux) {
     size_t n = 0;
     StringView interpreter_arg;
     path = kind == ImageKind::Wasm
@@ -233,7 +235,9 @@ HostResult<void> StellinaHost::start_program(int job, const Program& program,
       if (n < abi::kProgramMaxArgs) script_args[n++] = a;
     o.args = std::span<const StringView>(script_args, n);
   }
-  Result<stellina::Program> started = spawn_program(p_.files(), path, o);
+  Result<stellina::Program> started = kind == ImageKind::Linux
+                                          ? spawn_linux_program(p_.files(), path, o)
+                                          : spawn_program(p_.files(), path, o);
   if (!started.ok()) return host_error(started.error());
   Job& j = jobs_[job];
   Process& proc = j.processes[j.count++];

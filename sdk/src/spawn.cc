@@ -254,6 +254,98 @@ Result<Program> spawn_program(const Files& files, lib::StringView path, SpawnOpt
   return program;
 }
 
+namespace {
+
+// Linux's argv (path first) and environment as process_spawn takes them: NUL-terminated
+// strings one after the other, in out. Returns their size.
+Result<uint64_t> linux_strings(lib::StringView path, const SpawnOptions& o, char* out,
+                               uint64_t capacity) {
+  uint64_t used = 0;
+  const auto put = [&](lib::StringView s) {
+    if (s.find('\0') != lib::StringView::kNpos) return false;
+    if (used + s.size() + 1 > capacity) return false;
+    __builtin_memcpy(out + used, s.data(), s.size());
+    used += s.size();
+    out[used++] = '\0';
+    return true;
+  };
+  if (!put(path)) return abi::kErrTooLarge;
+  for (const lib::StringView& a : o.args)
+    if (!put(a)) return abi::kErrTooLarge;
+  for (const lib::StringView& e : o.env)
+    if (e.find('=') == lib::StringView::kNpos || !put(e)) return abi::kErrInvalidArgument;
+  return used;
+}
+
+}  // namespace
+
+bool is_linux_image(const void* header, size_t size) {
+  const auto* b = static_cast<const uint8_t*>(header);
+  if (size < 64 || b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F') return false;
+  constexpr uint8_t kOsabiGnu = 3;
+  if (b[7] == kOsabiGnu) return true;
+  uint64_t phoff = 0;
+  uint16_t phentsize = 0, phnum = 0;
+  __builtin_memcpy(&phoff, b + 32, sizeof(phoff));
+  __builtin_memcpy(&phentsize, b + 54, sizeof(phentsize));
+  __builtin_memcpy(&phnum, b + 56, sizeof(phnum));
+  if (phentsize < 4) return false;
+  for (uint64_t i = 0; i < phnum; ++i) {
+    const uint64_t at = phoff + i * phentsize;
+    if (at + 4 > size) break;
+    uint32_t type = 0;
+    __builtin_memcpy(&type, b + at, sizeof(type));
+    constexpr uint32_t kInterp = 3, kNote = 4, kTls = 7, kGnuStack = 0x6474e551;
+    if (type == kInterp || type == kNote || type == kTls || type == kGnuStack) return true;
+  }
+  return false;
+}
+
+Result<Program> spawn_linux_program(const Files& files, lib::StringView path,
+                                    SpawnOptions& options) {
+  static char strings[abi::kLinuxMaxStrings];
+  const uint64_t strings_size = TRY(linux_strings(path, options, strings, sizeof(strings)));
+  if (1 + options.args.size() > abi::kProgramMaxArgs || options.env.size() > abi::kProgramMaxEnv)
+    return abi::kErrTooLarge;
+  File file = TRY(files.open(path, abi::kOpenRead));
+  const abi::FileStat st = TRY(file.stat());
+  if ((st.mode & abi::kModeTypeMask) == abi::kModeDirectory) return abi::kErrIsDirectory;
+  if ((st.mode & abi::kModeTypeMask) != abi::kModeRegular || st.size == 0)
+    return abi::kErrInvalidArgument;
+  if (st.size > abi::kProgramMaxImage) return abi::kErrTooLarge;
+  const OwnedHandle image = TRY(read_image(file, st.size));
+  file.reset();
+
+  Program program;
+  SpawnOptions& o = options;
+  if (!o.in.valid()) program.in = TRY(make_pair(&o.in));
+  if (!o.out.valid()) program.out = TRY(make_pair(&o.out));
+  if (!o.err.valid()) program.err = TRY(make_pair(&o.err));
+  char name[32];
+  name_of(path, name);
+  abi::SpawnRequest request{};
+  request.name = name;
+  while (request.name_size < 31 && name[request.name_size] != '\0') ++request.name_size;
+  request.isolation = abi::Isolation::User;
+  request.image = image.get();
+  request.image_size = st.size;
+  request.personality = abi::Personality::Linux;
+  request.linux_argc = static_cast<uint32_t>(1 + o.args.size());
+  request.linux_envc = static_cast<uint32_t>(o.env.size());
+  request.linux_strings = strings;
+  request.linux_strings_size = strings_size;
+  // Its streams, then its namespace (abi::kLinuxFilesHandle), if it has one.
+  Channel* given[] = {&o.in, &o.out, &o.err, &o.files};
+  static_assert(abi::kLinuxFilesHandle == 3);
+  const uint32_t count = o.files.valid() ? 4 : 3;
+  for (uint32_t i = 0; i < count; ++i) request.handles[request.handle_count++] = given[i]->get();
+  const int64_t process = sys::process_spawn(o.silo, &request);
+  if (process < 0) return static_cast<Status>(process);
+  for (uint32_t i = 0; i < count; ++i) given[i]->release();  // moved to the program
+  program.process.reset(static_cast<abi::Handle>(process));
+  return program;
+}
+
 Result<size_t> find_program(const Files& files, lib::StringView name, lib::StringView search_path,
                             char (&out)[abi::kFileMaxPath]) {
   const auto is_program = [&](lib::StringView path) {

@@ -65,6 +65,20 @@ struct Program {
 // is read), kErrAccessDenied (silo without kRightManage), kErrNoMemory.
 Result<Program> spawn_program(const Files& files, lib::StringView path, SpawnOptions& options);
 
+// Whether an ELF header (and the program headers within its first size bytes) is a Linux
+// program's: ELFOSABI_GNU, or a PT_INTERP, PT_NOTE, PT_TLS or PT_GNU_STACK header. Stellina's
+// programs have none of them (the SDK's linker script keeps PT_LOAD segments only).
+bool is_linux_image(const void* header, size_t size);
+
+// Starts the static Linux program at path as spawn_program starts a Stellina one, with the
+// Linux personality (docs/linux.md): argv is the path then options.args, envp options.env;
+// its descriptors 0, 1 and 2 are options.in, out and err (made as spawn_program makes them
+// when invalid), and options.files becomes its file: namespace (abi::kLinuxFilesHandle).
+// options.log, names and child_silo are not given to a Linux program. Errors: those of
+// spawn_program, and kErrTooLarge past abi::kLinuxMaxStrings bytes of strings.
+Result<Program> spawn_linux_program(const Files& files, lib::StringView path,
+                                    SpawnOptions& options);
+
 // Where a command name is found: name itself if it holds a '/', else the first regular file
 // named so in search_path's directories (':' between them, as PATH; an empty entry is the
 // current directory). Writes the path into out; returns its size. Errors: kErrNotFound,

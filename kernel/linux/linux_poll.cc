@@ -1,0 +1,145 @@
+// poll and ppoll over the descriptor table. A stream (a standard stream, a pipe end) is
+// readable while a message waits or bytes of one are pending, hung up (POLLHUP) once its
+// writer has gone, writable while its peer's queue has room, and in error (POLLERR) once a
+// writer's reader has gone; files, directories and the devices are always ready for what
+// their mode allows, as on Linux. A wait watches every stream's channel at once in a wait
+// set (kernel/poll.h) until one changes, the timeout passes or the process ends (EINTR).
+// At most LinuxFdTable::kMaxFds entries (EINVAL beyond: Linux's RLIMIT_NOFILE rule).
+
+#include "kernel/arch.h"
+#include "kernel/heap.h"
+#include "kernel/linux/linux_calls.h"
+#include "kernel/poll.h"
+#include "kernel/syscall.h"
+
+namespace kernel::linux_calls {
+
+namespace abi = stellina::abi;
+using namespace linux_abi;
+
+namespace {
+
+struct Pollfd {
+  int32_t fd;
+  uint16_t events;  // shorts in Linux's struct: the bits are all that matter
+  uint16_t revents;
+};
+
+constexpr uint16_t kPollIn = 0x1, kPollOut = 0x4, kPollErr = 0x8, kPollHup = 0x10, kPollNval = 0x20,
+                   kPollRdnorm = 0x40, kPollWrnorm = 0x100;
+
+// The stream's channel, or null.
+Channel* stream_channel(const LinuxOpenFile& file) REQUIRES(sched_lock) {
+  auto ch = current_process().handles().get<Channel>(file.handle, 0);
+  return ch.ok() ? ch.value() : nullptr;
+}
+
+// What p's descriptor is ready for now.
+uint16_t ready(LinuxProcess& lp, const Pollfd& p) REQUIRES(sched_lock) {
+  if (p.fd < 0) return 0;  // ignored, as on Linux
+  const LinuxOpenFile* file = lp.fds().get(p.fd);
+  if (!file) return kPollNval;
+  const uint16_t in = file->readable() ? p.events & (kPollIn | kPollRdnorm) : 0;
+  const uint16_t out = file->writable() ? p.events & (kPollOut | kPollWrnorm) : 0;
+  if (file->kind != LinuxFileKind::Stream) return in | out;
+  Channel* ch = stream_channel(*file);
+  if (!ch) return kPollNval;
+  const uint32_t s = ch->signals();
+  uint16_t r = 0;
+  if (file->pending || (s & abi::kSignalReadable)) r |= in;
+  if (s & abi::kSignalWritable) r |= out;
+  if (s & abi::kSignalPeerClosed) r |= file->readable() ? kPollHup : kPollErr;
+  return r;
+}
+
+// Fills each revents; the count of entries with any.
+int count_ready(LinuxProcess& lp, Pollfd* fds, uint64_t n) REQUIRES(sched_lock) {
+  int count = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    fds[i].revents = ready(lp, fds[i]);
+    count += fds[i].revents != 0;
+  }
+  return count;
+}
+
+// Blocks until a stream of fds may have changed, or the deadline (0: none). Errors:
+// TimedOut, Killed (the process is ending), those of the wait set's memory.
+lib::Result<void> wait_for_change(LinuxProcess& lp, const Pollfd* fds, uint64_t n,
+                                  uint64_t deadline) {
+  Poll* set = TRY(create_charged<Poll>());
+  SpinlockGuard guard(sched_lock);
+  lib::Result<void> result;
+  for (uint64_t i = 0; i < n && result.ok(); ++i) {
+    const LinuxOpenFile* file = fds[i].fd >= 0 ? lp.fds().get(fds[i].fd) : nullptr;
+    if (!file || file->kind != LinuxFileKind::Stream) continue;
+    Channel* ch = stream_channel(*file);
+    if (!ch) continue;
+    const uint32_t mask = abi::kSignalPeerClosed | (file->readable() ? abi::kSignalReadable : 0) |
+                          (file->writable() ? abi::kSignalWritable : 0);
+    result = set->add(ch, mask, i);
+  }
+  abi::PollEvent event;
+  if (result.ok()) {
+    auto waited = set->wait(&event, 1, deadline);
+    if (!waited.ok()) result = waited.error();
+  }
+  set->release();
+  return result;
+}
+
+// poll's body: deadline 0 waits for good, kNoWait not at all.
+constexpr uint64_t kNoWait = UINT64_MAX;
+int64_t poll_until(LinuxProcess& lp, uint64_t address, uint64_t n, uint64_t deadline) {
+  if (n > uint64_t(LinuxFdTable::kMaxFds)) return -kEinval;
+  auto memory = heap::alloc(n ? n * sizeof(Pollfd) : 1);
+  if (!memory.ok()) return -kEnomem;
+  auto* fds = static_cast<Pollfd*>(memory.value());
+  int64_t result = UserIn<Pollfd>(address).read(fds, n).ok() ? 0 : -kEfault;
+  while (result == 0) {
+    {
+      SpinlockGuard guard(sched_lock);
+      result = count_ready(lp, fds, n);
+    }
+    if (result || deadline == kNoWait) break;
+    auto waited = wait_for_change(lp, fds, n, deadline);
+    if (!waited.ok() && waited.error() == lib::Error::TimedOut) break;  // 0 ready
+    if (!waited.ok()) result = waited.error() == lib::Error::Killed ? -kEintr : -kEnomem;
+  }
+  if (result >= 0 && !UserOut<Pollfd>(address).write(fds, n).ok()) result = -kEfault;
+  heap::free(fds);
+  return result;
+}
+
+// A deadline on the monotonic clock ns from now (never 0 or kNoWait).
+uint64_t deadline_in(uint64_t ns) {
+  const uint64_t now = arch::now_ns();
+  const uint64_t at = ns > kNoWait - 1 - now ? kNoWait - 1 : now + ns;
+  return at ? at : 1;
+}
+
+}  // namespace
+
+int64_t poll(LinuxProcess& lp, uint64_t fds, uint64_t n, uint64_t timeout_ms) {
+  const auto ms = static_cast<int32_t>(timeout_ms);  // an int: negative waits for good
+  const uint64_t deadline =
+      ms < 0 ? 0 : (ms == 0 ? kNoWait : deadline_in(uint64_t(ms) * 1'000'000));
+  return poll_until(lp, fds, n, deadline);
+}
+
+int64_t ppoll(LinuxProcess& lp, uint64_t fds, uint64_t n, uint64_t timeout, uint64_t sigmask) {
+  // The signal mask is not applied: no signal is delivered yet (docs/linux.md).
+  uint64_t deadline = 0;
+  if (timeout) {
+    Timespec t;
+    if (!UserIn<Timespec>(timeout).read(&t).ok()) return -kEfault;
+    if (t.sec < 0 || t.nsec < 0 || t.nsec >= 1'000'000'000) return -kEinval;
+    const bool zero = t.sec == 0 && t.nsec == 0;
+    const uint64_t ns = uint64_t(t.sec) > UINT64_MAX / 1'000'000'000
+                            ? UINT64_MAX
+                            : uint64_t(t.sec) * 1'000'000'000 + uint64_t(t.nsec);
+    deadline = zero ? kNoWait : deadline_in(ns);
+  }
+  return poll_until(lp, fds, n, deadline);
+}
+
+}  // namespace kernel::linux_calls
