@@ -151,7 +151,9 @@ bool read_line(char* line, size_t capacity, uint64_t epoch) {
     int c = read_char(epoch);
     if (c == kGiveBack && n == 0 && give_back()) c = -1;
     if (c < 0 || c == '\r' || c == '\n') {
-      print("\n");
+      // A line given up because the port changed hands ends without a newline: the port is
+      // the holder's now, and a CR LF would land in the middle of what it writes.
+      if (c >= 0) print("\n");
       line[n] = '\0';
       return c >= 0;
     }

@@ -11,7 +11,8 @@ Used by the integration tests (tests/qemu), `make run` and the benchmarks. Machi
 As a test, it passes only when QEMU exits with the expected status, every --expect regex
 matched a line of serial output (in order), every --contains regex matched some line (in any
 order), and no --reject regex matched. Each --input is typed at a --prompt; the n-th
---input-after (if given) is a line the n-th input waits for.
+--input-after (if given) is a line the n-th input waits for (seen before its turn or after;
+a regex given k times waits for its k-th line the k-th time).
 
 Networking (one virtio-net device: virtio-net-device on microvm, virtio-net-pci elsewhere):
   --net none       no network card at all (the default)
@@ -175,7 +176,9 @@ def run(args):
     rejects = [re.compile(r) for r in args.reject]
     inputs = args.input
     gates = [re.compile(g) for g in args.input_after]
-    seen = [False] * len(gates)  # gates matched so far (before or after their turn)
+    # How many lines a gate needs: the k-th gate of the same regex, its k-th line.
+    needed = [args.input_after[:i + 1].count(g) for i, g in enumerate(args.input_after)]
+    hits = [0] * len(gates)  # lines each gate matched so far (before or after its turn)
     typed = 0
     prompted = False  # a prompt is waiting for input
     # When the next input is due but no prompt came for a second, Ctrl-] again: a component
@@ -191,7 +194,7 @@ def run(args):
             timed_out = True
             proc.kill()
             break
-        due = typed < len(inputs) and (typed >= len(gates) or seen[typed])
+        due = typed < len(inputs) and (typed >= len(gates) or hits[typed] >= needed[typed])
         if due and not prompted and time.monotonic() - nudged >= 1.0:
             proc.stdin.write(b"\x1d")
             proc.stdin.flush()
@@ -215,7 +218,7 @@ def run(args):
                     matched += 1
                 contains = [c for c in contains if not c.search(line)]
                 rejected += [line for r in rejects if r.search(line)]
-                seen = [s or g.search(line) is not None for g, s in zip(gates, seen)]
+                hits = [h + (g.search(line) is not None) for g, h in zip(gates, hits)]
             prompt = re.search(args.prompt, line) if args.prompt else None
             if prompt:
                 if raw is tail:
@@ -223,7 +226,8 @@ def run(args):
                     # start of a log line printed after the prompt, not yet ended.
                     buf = line[prompt.end():].encode("utf-8")
                 prompted = True
-            if typed < len(inputs) and prompted and (typed >= len(gates) or seen[typed]):
+            if typed < len(inputs) and prompted and (typed >= len(gates) or
+                                                     hits[typed] >= needed[typed]):
                 # Ctrl-] first: it brings the kernel console if a component holds the
                 # serial port (the shell), and does nothing otherwise.
                 proc.stdin.write(b"\x1d" + inputs[typed].encode() + b"\r")
