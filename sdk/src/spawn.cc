@@ -66,6 +66,18 @@ Result<OwnedHandle> read_image(const File& file, uint64_t size) {
   return folio;
 }
 
+// The program at path in a fresh folio, once it is known to be a regular file of a size a
+// program can have (the file closed again: the file server lets its mapping of the folio go).
+Result<OwnedHandle> read_program(const Files& files, lib::StringView path) {
+  File file = TRY(files.open(path, abi::kOpenRead));
+  const abi::FileStat st = TRY(file.stat());
+  if ((st.mode & abi::kModeTypeMask) == abi::kModeDirectory) return abi::kErrIsDirectory;
+  if ((st.mode & abi::kModeTypeMask) != abi::kModeRegular || st.size == 0)
+    return abi::kErrInvalidArgument;
+  if (st.size > abi::kProgramMaxImage) return abi::kErrTooLarge;
+  return read_image(file, st.size);
+}
+
 // The process's name: the path's last component, at most 31 bytes, NUL-terminated.
 void name_of(lib::StringView path, char (&name)[32]) {
   size_t start = 0;
@@ -171,14 +183,7 @@ Result<abi::ProcessExit> Program::wait(uint64_t deadline_ns) const {
 
 Result<Program> spawn_program(const Files& files, lib::StringView path, SpawnOptions& options) {
   const uint32_t strings_size = TRY(check_strings(path, options));
-  File file = TRY(files.open(path, abi::kOpenRead));
-  const abi::FileStat st = TRY(file.stat());
-  if ((st.mode & abi::kModeTypeMask) == abi::kModeDirectory) return abi::kErrIsDirectory;
-  if ((st.mode & abi::kModeTypeMask) != abi::kModeRegular || st.size == 0)
-    return abi::kErrInvalidArgument;
-  if (st.size > abi::kProgramMaxImage) return abi::kErrTooLarge;
-  const OwnedHandle image = TRY(read_image(file, st.size));
-  file.reset();  // the file server lets its mapping of the folio go
+  const OwnedHandle image = TRY(read_program(files, path));
 
   // The streams the starter did not give are made here; ours are what Program returns.
   Program program;
@@ -307,14 +312,7 @@ Result<Program> spawn_linux_program(const Files& files, lib::StringView path,
   const uint64_t strings_size = TRY(linux_strings(path, options, strings, sizeof(strings)));
   if (1 + options.args.size() > abi::kProgramMaxArgs || options.env.size() > abi::kProgramMaxEnv)
     return abi::kErrTooLarge;
-  File file = TRY(files.open(path, abi::kOpenRead));
-  const abi::FileStat st = TRY(file.stat());
-  if ((st.mode & abi::kModeTypeMask) == abi::kModeDirectory) return abi::kErrIsDirectory;
-  if ((st.mode & abi::kModeTypeMask) != abi::kModeRegular || st.size == 0)
-    return abi::kErrInvalidArgument;
-  if (st.size > abi::kProgramMaxImage) return abi::kErrTooLarge;
-  const OwnedHandle image = TRY(read_image(file, st.size));
-  file.reset();
+  const OwnedHandle image = TRY(read_program(files, path));
 
   Program program;
   SpawnOptions& o = options;

@@ -4,12 +4,15 @@
         g.port, g.url("/api/status"), g.guest.output
 
 QEMU's user network with a free host port on 127.0.0.1 forwarded to the guest's port 80;
-the guest counts as up at its first HTTP 200 on `/` (bench/lib/http.py).
+the guest counts as up at its first HTTP 200 on `/` (bench/lib/http.py), and ready for the
+tests once /api/status lists httpd: httpd listens before the startup server has answered its
+first status questions, so the first answers after boot may have empty tables.
 """
 
 import json
 import os
 import sys
+import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, REPO)
@@ -34,6 +37,11 @@ class HttpGuest:
                          f"({hit.attempts} connections, other statuses {hit.statuses}); "
                          f"serial output ends:\n{self.guest.tail(30)}")
         self.first_200_ms = hit.ms
+        for _ in range(20):
+            status, _, body = http.get(self.port, "/api/status")
+            if status == 200 and b'"httpd"' in body:
+                break
+            time.sleep(0.25)
 
     def url(self, path="/"):
         return f"http://127.0.0.1:{self.port}{path}"
