@@ -66,16 +66,21 @@ Result<OwnedHandle> read_image(const File& file, uint64_t size) {
   return folio;
 }
 
+struct ProgramImage {
+  OwnedHandle folio;
+  uint64_t size;
+};
+
 // The program at path in a fresh folio, once it is known to be a regular file of a size a
 // program can have (the file closed again: the file server lets its mapping of the folio go).
-Result<OwnedHandle> read_program(const Files& files, lib::StringView path) {
+Result<ProgramImage> read_program(const Files& files, lib::StringView path) {
   File file = TRY(files.open(path, abi::kOpenRead));
   const abi::FileStat st = TRY(file.stat());
   if ((st.mode & abi::kModeTypeMask) == abi::kModeDirectory) return abi::kErrIsDirectory;
   if ((st.mode & abi::kModeTypeMask) != abi::kModeRegular || st.size == 0)
     return abi::kErrInvalidArgument;
   if (st.size > abi::kProgramMaxImage) return abi::kErrTooLarge;
-  return read_image(file, st.size);
+  return ProgramImage{TRY(read_image(file, st.size)), st.size};
 }
 
 // The process's name: the path's last component, at most 31 bytes, NUL-terminated.
@@ -183,7 +188,7 @@ Result<abi::ProcessExit> Program::wait(uint64_t deadline_ns) const {
 
 Result<Program> spawn_program(const Files& files, lib::StringView path, SpawnOptions& options) {
   const uint32_t strings_size = TRY(check_strings(path, options));
-  const OwnedHandle image = TRY(read_program(files, path));
+  const ProgramImage image = TRY(read_program(files, path));
 
   // The streams the starter did not give are made here; ours are what Program returns.
   Program program;
@@ -249,7 +254,7 @@ Result<Program> spawn_program(const Files& files, lib::StringView path, SpawnOpt
   char name[32];
   name_of(path, name);
   const int64_t process =
-      sys::process_spawn_image(o.silo, name, image.get(), st.size, startup, startup_count);
+      sys::process_spawn_image(o.silo, name, image.folio.get(), image.size, startup, startup_count);
   if (process < 0) {
     for (uint32_t i = 1; i < startup_count; ++i) sys::handle_close(startup[i]);
     return static_cast<Status>(process);
@@ -312,7 +317,7 @@ Result<Program> spawn_linux_program(const Files& files, lib::StringView path,
   const uint64_t strings_size = TRY(linux_strings(path, options, strings, sizeof(strings)));
   if (1 + options.args.size() > abi::kProgramMaxArgs || options.env.size() > abi::kProgramMaxEnv)
     return abi::kErrTooLarge;
-  const OwnedHandle image = TRY(read_program(files, path));
+  const ProgramImage image = TRY(read_program(files, path));
 
   Program program;
   SpawnOptions& o = options;
@@ -325,8 +330,8 @@ Result<Program> spawn_linux_program(const Files& files, lib::StringView path,
   request.name = name;
   while (request.name_size < 31 && name[request.name_size] != '\0') ++request.name_size;
   request.isolation = abi::Isolation::User;
-  request.image = image.get();
-  request.image_size = st.size;
+  request.image = image.folio.get();
+  request.image_size = image.size;
   request.personality = abi::Personality::Linux;
   request.linux_argc = static_cast<uint32_t>(1 + o.args.size());
   request.linux_envc = static_cast<uint32_t>(o.env.size());
