@@ -38,10 +38,21 @@ class HttpGuest:
                          f"serial output ends:\n{self.guest.tail(30)}")
         self.first_200_ms = hit.ms
         for _ in range(20):
-            status, _, body = http.get(self.port, "/api/status")
-            if status == 200 and b'"httpd"' in body:
+            if self.lists_httpd():
                 break
             time.sleep(0.25)
+
+    def lists_httpd(self):
+        """Whether /api/status's component table has httpd (the document's own "httpd" key
+        is always there, so the table itself is read)."""
+        status, _, body = http.get(self.port, "/api/status")
+        if status != 200:
+            return False
+        try:
+            components = json.loads(body).get("components") or []
+        except ValueError:
+            return False
+        return any(c.get("name") == "httpd" for c in components if isinstance(c, dict))
 
     def url(self, path="/"):
         return f"http://127.0.0.1:{self.port}{path}"
