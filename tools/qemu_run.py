@@ -152,6 +152,8 @@ def qemu_command(args):
     }[args.machine]
     if args.debug_exit:
         cmd += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if getattr(args, "virtual_time", False):
+        cmd += ["-icount", "shift=auto"]
     cmd += disk_args(args)
     if args.iso:
         cmd += ["-cdrom", args.iso]
@@ -284,6 +286,10 @@ def parse_args(argv=None):
                    help="with --net socket: where the card's frames are received")
     p.add_argument("--mac", help="the card's MAC address (QEMU's default: 52:54:00:12:34:56)")
     p.add_argument("--disk", help="a raw disk image, as a virtio block device (written in place)")
+    p.add_argument("--virtual-time", action="store_true",
+                   help="the guest's clock counts executed instructions (-icount shift=auto), so "
+                        "what the guest measures of time does not depend on how often a loaded "
+                        "host runs QEMU (tests that judge sleeps and CPU shares)")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
     p.add_argument("-v", "--verbose", action="store_true")
     return p.parse_args(argv)
