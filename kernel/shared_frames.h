@@ -3,8 +3,9 @@
 // side writes (copy-on-write, AddressSpace::clone_for_fork and handle_fault). A frame not in
 // the table has one owner, which frees it when it unmaps it; a frame in it counts its
 // mappings, and only the last one to go frees it (release_user_frame, kernel/arch_hooks.h).
-// The table is fixed (kCapacity frames shared at once, no allocation on the fault path):
-// when it is full, a fork copies the pages it could not share.
+// The table holds kCapacity frames at most, and grows from the heap only in share (a fork;
+// never on the fault path): when it is full, or the heap has no room for it to grow, a fork
+// copies the pages it could not share.
 
 #include <cstddef>
 #include <cstdint>
