@@ -23,6 +23,7 @@ program built (the test programs), and the machine keeps less memory for it. Oth
 (the manifest, the site) always go in.
 """
 
+import hashlib
 import os
 import struct
 import subprocess
@@ -92,16 +93,42 @@ def build(files):
 
 
 def without_debug(objcopy, path, data, how="--strip-debug"):
-    """data (the file at path) stripped by `objcopy how`, if it is an ELF file."""
+    """data (the file at path) stripped by `objcopy how`, if it is an ELF file.
+
+    The same program goes into dozens of archives, and stripping it for each was most of a
+    build's time: a stripped copy is kept in .stripped/ beside path, named by a hash of its
+    input, and used again while that input is the same (a rebuilt program replaces it)."""
     if not data.startswith(b"\x7fELF"):
         return data
-    with tempfile.TemporaryDirectory() as tmp:
+    key = hashlib.sha256(data + how.encode() + objcopy.encode()).hexdigest()[:24]
+    cache_dir = os.path.join(os.path.dirname(os.path.abspath(path)), ".stripped")
+    prefix = f"{os.path.basename(path)}{how}-"
+    kept = os.path.join(cache_dir, prefix + key)
+    try:
+        with open(kept, "rb") as f:
+            return f.read()
+    except OSError:
+        pass
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+    except OSError:
+        cache_dir = None  # nowhere to keep it: stripped for this archive only
+    with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
         out = os.path.join(tmp, "stripped")
         result = subprocess.run([objcopy, how, path, out], capture_output=True, text=True)
         if result.returncode != 0:
             fail(f"cannot strip '{path}': {result.stderr.strip()}")
         with open(out, "rb") as f:
-            return f.read()
+            stripped = f.read()
+        if cache_dir:
+            os.replace(out, kept)  # atomic: archives built in parallel read whole copies
+            for old in os.listdir(cache_dir):
+                if old.startswith(prefix) and old != prefix + key:
+                    try:
+                        os.remove(os.path.join(cache_dir, old))
+                    except OSError:
+                        pass  # another archive's build removed it first
+    return stripped
 
 
 WASM_MAGIC = b"\0asm"
