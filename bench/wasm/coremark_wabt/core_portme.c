@@ -96,10 +96,12 @@ int printf(const char* format, ...) {
         break;
       }
       case 'u':
-        put_unsigned(is_long ? va_arg(args, unsigned long) : va_arg(args, unsigned), 10, width, pad);
+        put_unsigned(is_long ? va_arg(args, unsigned long) : va_arg(args, unsigned), 10, width,
+                     pad);
         break;
       case 'x':
-        put_unsigned(is_long ? va_arg(args, unsigned long) : va_arg(args, unsigned), 16, width, pad);
+        put_unsigned(is_long ? va_arg(args, unsigned long) : va_arg(args, unsigned), 16, width,
+                     pad);
         break;
       case 'f': put_double(va_arg(args, double)); break;
       case '%': put('%'); break;
