@@ -5,11 +5,14 @@ searching for the smallest), one virtio-net-device (virtio 1.x over virtio-mmio)
 user network, with a host port on 127.0.0.1 forwarded to the guest's port 80 (hostfwd).
 Every boot gets a fresh free port.
 
-Stellina runs twice over: as `make run` boots it (the network path, virtio-net, tcpip and
-httpd, in user mode) and with that path inside the kernel (build/scenarios/system_kernel,
-the same specs but for their isolation line), in the same configuration and run.
+Stellina runs three times over: as `make run` boots it (the network path, virtio-net, tcpip
+and httpd, in user mode), with that path inside the kernel (build/scenarios/system_kernel,
+the same specs but for their isolation line), and with httpd as wasm
+(build/scenarios/system_wasm: httpd's isolation line alone changed), in the same
+configuration and run.
 
-Per run (opts.runs of them, alternating Stellina, Stellina with the kernel path, Linux):
+Per run (opts.runs of them, alternating Stellina, Stellina with the kernel path, Stellina
+with httpd as wasm, Linux):
   first_200_ms  wall time from just before QEMU's launch to the first "HTTP/1.x 200" status
                 line a host client reads from the forwarded port (bench.lib.http.first_200:
                 a new connection every 50 ms, several in flight);
@@ -27,7 +30,7 @@ kernel command line (qemu.STELLINA_STATIC_ADDRESS), as the Linux guest is. Linux
 Stellina's `/` answered with in the first run (or, without a Stellina answer, a generated
 page of DEFAULT_PAGE_BYTES), so both send the same amount.
 
-Metrics: {stellina,stellina_kernel,linux}_rps, _latency_p50_ms, _latency_p99_ms,
+Metrics: {stellina,stellina_kernel,stellina_wasm,linux}_rps, _latency_p50_ms, _latency_p99_ms,
 _first_200_ms, _min_mem_mib; ratio_rps = Stellina / Linux, ratio_first_200,
 ratio_latency_p50/p99 and ratio_min_mem = Linux / Stellina: above 1 Stellina does better in
 every ratio (user isolation, the system as it ships).
@@ -47,6 +50,7 @@ MEMORY = 128
 STELLINA = os.path.join(REPO, "build", "kernel", "stellina.elf")
 ARCHIVE = os.environ.get("HTTP_BENCH_ARCHIVE") or os.path.join(REPO, "build", "user", "system.archive")
 KERNEL_ARCHIVE = os.path.join(REPO, "build", "scenarios", "system_kernel", "boot.archive")
+WASM_ARCHIVE = os.path.join(REPO, "build", "scenarios", "system_wasm", "boot.archive")
 BOOT_TIMEOUT_S = 30.0     # from launch to the first 200, at MEMORY
 PROBE_TIMEOUT_S = 20.0    # the same in the memory search
 # Boots per run before a side counts as not answering: the Linux guest may hang at boot
@@ -201,10 +205,11 @@ def summary(rec):
             ("smallest -m (MiB)", "min_mem_mib", "ratio_min_mem")]
     have = {f["metric"]: f["value"] for f in rec.figures}
     cell = lambda m: "-" if m not in have else str(have[m])
-    lines = [f"{'http, ' + MACHINE:<20} {'Stellina':>10} {'in kernel':>10} {'Linux':>10} "
-             f"{'better x':>9}"]
+    lines = [f"{'http, ' + MACHINE:<20} {'Stellina':>10} {'in kernel':>10} {'wasm httpd':>10} "
+             f"{'Linux':>10} {'better x':>9}"]
     lines += [f"{name:<20} {cell('stellina_' + m):>10} {cell('stellina_kernel_' + m):>10} "
-              f"{cell('linux_' + m):>10} {cell(r):>9}" for name, m, r in rows]
+              f"{cell('stellina_wasm_' + m):>10} {cell('linux_' + m):>10} {cell(r):>9}"
+              for name, m, r in rows]
     log("\n".join(lines))
 
 
@@ -212,8 +217,11 @@ def run(rec, opts):
     os.makedirs(OUT, exist_ok=True)
     stellina = Side("stellina", stellina_command(ARCHIVE), STELLINA_ATTEMPTS)
     in_kernel = Side("stellina_kernel", stellina_command(KERNEL_ARCHIVE), STELLINA_ATTEMPTS)
+    in_wasm = Side("stellina_wasm", stellina_command(WASM_ARCHIVE), STELLINA_ATTEMPTS)
+    stellinas = (stellina, in_kernel, in_wasm)
     linux = Side("linux", linux_command, LINUX_ATTEMPTS)
-    for side, archive in ((stellina, ARCHIVE), (in_kernel, KERNEL_ARCHIVE)):
+    for side, archive in ((stellina, ARCHIVE), (in_kernel, KERNEL_ARCHIVE),
+                          (in_wasm, WASM_ARCHIVE)):
         for path in (STELLINA, archive):
             if not os.path.exists(path):
                 side.failure = f"{side.name}: {os.path.relpath(path, REPO)} is missing; build first (make)"
@@ -222,7 +230,7 @@ def run(rec, opts):
 
     log(f"http: {MACHINE} -m {MEMORY}, {opts.runs} runs, alternating ", end="")
     for i in range(opts.runs):
-        for side in (stellina, in_kernel):
+        for side in stellinas:
             if side.failure is None:
                 side.run()
         if i == 0:
@@ -237,10 +245,11 @@ def run(rec, opts):
     log("")
     record(rec, stellina, "stellina", common)
     record(rec, in_kernel, "stellina_kernel", common, isolation="kernel (virtio-net, tcpip, httpd)")
+    record(rec, in_wasm, "stellina_wasm", common, isolation="wasm (httpd; virtio-net, tcpip user)")
     record(rec, linux, "linux", common, linux=prepare.kernel_version())
 
     log("http: smallest -m that serves, bisecting from 128 MiB ", end="")
-    searches = [Bisection(side, MEMORY) for side in (stellina, in_kernel) if side.failure is None]
+    searches = [Bisection(side, MEMORY) for side in stellinas if side.failure is None]
     searches.append(Bisection(linux, MEMORY))
     while not all(s.done() for s in searches):
         for s in searches:
@@ -261,7 +270,7 @@ def run(rec, opts):
         if all(s.hi is not None for s in searches):
             rec.ratio("ratio_min_mem", "linux_min_mem_mib", "stellina_min_mem_mib")
     summary(rec)
-    for side in (stellina, in_kernel):
+    for side in stellinas:
         if side.failure is not None:
             raise SystemExit(f"http: {side.failure}")
     if any(s.hi is None for s in searches):

@@ -74,6 +74,7 @@ STELLINA = {
     "call_kernel_kernel": "kernel_kernel_call_rtt",  # kernel thread -> kernel thread
     "call_user_kernel": "user_kernel_call_rtt",  # user -> server in the kernel
     "call_user_wasm": "wasm_user_call_rtt",      # user -> wasm server in the kernel's engine
+    "wasm_instantiate": "wasm_instantiate",      # httpd.wasm spawned, up to its main
 }
 
 # Rows of the comparison table: (what, Linux base, Stellina base, ratio base). The ratio is
@@ -86,6 +87,7 @@ ROWS = [
     ("kernel-kernel call", None, "kernel_kernel_call_rtt", None),
     ("user-kernel call", None, "user_kernel_call_rtt", None),
     ("user-wasm call", None, "wasm_user_call_rtt", None),
+    ("wasm instantiate (httpd)", None, "wasm_instantiate", None),
 ]
 
 LINE = re.compile(r"^ipc: (\w+) (.*)$", re.M)
@@ -254,6 +256,11 @@ def run(rec, opts):
     record(rec, linux, extra)
     if stellina is not None:
         record(rec, *stellina)
+        if "wasm_instantiate" in stellina[0]:
+            # The unit for it: microseconds, the median of each boot's median.
+            f = stellina[0]["wasm_instantiate"]
+            rec.samples("wasm_instantiate_us", [m / 1000 for m in f["median"]], "us",
+                        module="httpd.wasm", starts_per_boot=f["n"], **stellina[1])
         for _, lx, st, ratio in ROWS:
             if lx in linux and st in stellina[0]:
                 rec.ratio(ratio, f"{lx}_ns", f"{st}_ns", machine=MACHINE)

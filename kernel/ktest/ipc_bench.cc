@@ -2,7 +2,8 @@
 // Prints one line per figure, `ipc: <name> median_ns=<n> p99_ns=<n> n=<n>`, then `ipc: done`:
 // the null syscall, channel and call round trips between user processes, a call from user
 // mode to a kernel thread, and a call between two kernel threads. Every round trip is timed
-// on its own with the TSC, after a warm-up of a tenth of the iterations.
+// on its own with the TSC, after a warm-up of a tenth of the iterations. And the time to
+// start a wasm component up to its main (wasm_instantiate).
 
 #include <lib/order_statistics.h>
 
@@ -297,6 +298,46 @@ uint64_t iterations() {
   return n ? n : 1;
 }
 
+// The time from spawn_wasm_module to the instance of httpd.wasm (the boot archive's; the
+// largest component built for wasm) made, before its main runs, over kInstantiateRuns
+// starts; each is killed then, as it is not given the handles it would serve with.
+void report_instantiate() {
+  constexpr size_t kInstantiateRuns = 30;
+  const auto module = boot_archive_file("httpd.wasm");
+  KREQUIRE(module.ok());
+  uint64_t samples[kInstantiateRuns];
+  for (uint64_t& sample : samples) {
+    Pair exit = make_pair();
+    WasmStartTimes times;
+    const SpawnHandle handles[] = {log_handle()};
+    const uint64_t spawned = arch::now_ns();
+    auto started =
+        spawn_wasm_module("instantiate", module.value(), handles, 1, exit.user_end, {}, &times);
+    KREQUIRE(started.ok());
+    Ref<Process> process = started.release_value();
+    bool ended = false;
+    while (times.ready() == 0 && !ended) {
+      sched::sleep_ns(100'000);
+      SpinlockGuard guard(sched_lock);
+      ended = process->terminated();
+    }
+    const uint64_t ready = times.ready();
+    {
+      SpinlockGuard guard(sched_lock);
+      process->terminate(-1, abi::ExitReason::Killed, "killed", 0, 0);
+    }
+    abi::ProcessExit info{};
+    KEXPECT(wait_exit(exit.kernel_end.get(), &info));
+    drop(process, exit.kernel_end, exit.user_end);
+    KREQUIRE(ready != 0);  // it reached its main
+    sample = ready - spawned;
+  }
+  const uint64_t median = lib::percentile(samples, kInstantiateRuns, 50);
+  const uint64_t p99 = lib::percentile(samples, kInstantiateRuns, 99);
+  print("ipc: wasm_instantiate median_ns={} p99_ns={} n={} module_bytes={}\n", median, p99,
+        kInstantiateRuns, module.value().size);
+}
+
 KTEST(manual_ipc_bench) {
   const uint64_t n = iterations();
   if (wanted("null_syscall")) {  // the link is unused
@@ -345,6 +386,7 @@ KTEST(manual_ipc_bench) {
     KREQUIRE(f.ok());
     report("call_user_wasm", f.value(), 3);
   }
+  if (wanted("wasm_instantiate")) report_instantiate();
   if (wanted("call_kernel_kernel")) {
     Pair link = make_pair();
     auto echo = Thread::create("echo", echo_thread, link.kernel_end.get());

@@ -1,9 +1,11 @@
 // Wasm isolation (kernel/wasm/): modules from ktest/wasm/*.wat run by the kernel's engine
 // on threads of their own. Floats survive preemption, pointers are checked, a trap or a
-// runaway loop ends only its component, and a silo's memory quota holds for linear memory.
+// runaway loop ends only its component, and a silo's quotas hold: its memory for linear
+// memory (at start and as it grows), its CPU share for the interpreter's thread.
 
 #include <stellina/process.h>
 
+#include "kernel/arch.h"
 #include "kernel/ktest/ktest.h"
 #include "kernel/ktest/user_helpers.h"
 #include "kernel/ktest/wasm_modules.h"
@@ -20,6 +22,7 @@ KTEST_WASM_MODULE(float_sum)
 KTEST_WASM_MODULE(syscalls)
 KTEST_WASM_MODULE(traps)
 KTEST_WASM_MODULE(grow)
+KTEST_WASM_MODULE(initial_memory)
 
 bool same(const char* a, const char* b) {
   size_t i = 0;
@@ -167,6 +170,63 @@ KTEST(wasm_linear_memory_held_to_silo_quota) {
   KEXPECT(stats.memory_bytes == 0);
   KEXPECT(stats.quota_failures >= 1);
   KEXPECT(stats.memory_peak_bytes <= 256 * Silo::kPageBytes);
+  drop(silo);
+}
+
+// The initial linear memory is charged too: a module that declares more than its silo holds
+// is refused before it runs (a fault, not its exit code), and the kernel carries on.
+KTEST(wasm_initial_memory_over_silo_quota_refused) {
+  const Usage before = usage();
+  auto created = Silo::create(Silo::root(), {256, 0, 0});
+  KREQUIRE(created.ok());
+  Ref<Silo> silo = Ref<Silo>::adopt(created.value());
+  Started s = start(initial_memory_module(), 1, silo);
+  const abi::ProcessExit info = finish(s);
+  KEXPECT(info.reason == abi::ExitReason::Fault && info.code == -1);
+  for (int spin = 0; spin < 200 && silo->stats().memory_bytes != 0; ++spin)
+    sched::sleep_ns(10'000'000);
+  const SiloStats stats = silo->stats();
+  KEXPECT(stats.memory_bytes == 0);
+  KEXPECT(stats.quota_failures >= 1);
+  KEXPECT(stats.memory_peak_bytes <= 256 * Silo::kPageBytes);
+  drop(silo);
+  KEXPECT(settled_usage(before) == before);
+}
+
+// A wasm component's thread is held to its silo's CPU share like any other: a loop that never
+// calls the host, alone in a silo capped at 25%, gets a quarter of the CPU (the rest idles),
+// throttled in most periods, until it is killed.
+KTEST(wasm_component_held_to_silo_cpu_share) {
+  constexpr uint64_t kWindowNs = 1'000'000'000;
+  constexpr uint64_t kTolerancePercent = 7;
+  auto created = Silo::create(Silo::root(), {0, 0, 25});
+  KREQUIRE(created.ok());
+  Ref<Silo> silo = Ref<Silo>::adopt(created.value());
+  // Measured from the start of a period, once the module runs its loop (decoding and
+  // instantiating it take part of the first periods).
+  Started s = start(traps_module(), 4, silo);
+  sched::sleep_ns(3 * Silo::kCpuPeriodNs - arch::now_ns() % Silo::kCpuPeriodNs);
+  const SiloStats before = silo->stats();
+  const uint64_t start_ns = arch::now_ns();
+  sched::sleep_ns(kWindowNs);
+  // A late timer leaves the silo owing time to the next periods: the window ends once it
+  // has paid it back (within a second), as cpu_share_test.cc's do.
+  for (int waited = 0; waited < 100 && silo->stats().cpu_owed_ns > 0; ++waited)
+    sched::sleep_ns(10'000'000);
+  const uint64_t window = arch::now_ns() - start_ns;
+  const SiloStats after = silo->stats();
+  const uint64_t percent = (after.cpu_ns - before.cpu_ns) * 100 / window;
+  const uint64_t throttled = after.cpu_throttled_periods - before.cpu_throttled_periods;
+  print("ktest:   wasm loop in a silo capped at 25%: {}% of {} ms, throttled in {} periods\n",
+        percent, window / 1'000'000, throttled);
+  KEXPECT(percent + kTolerancePercent >= 25 && percent <= 25 + kTolerancePercent);
+  KEXPECT(throttled >= 8);
+  {
+    SpinlockGuard guard(sched_lock);
+    s.process->terminate(-1, abi::ExitReason::Killed, "killed", 0, 0);
+  }
+  const abi::ProcessExit info = finish(s);
+  KEXPECT(info.reason == abi::ExitReason::Killed);
   drop(silo);
 }
 

@@ -3,6 +3,7 @@
 #include <stellina/startup.h>
 #include <wasm/instance.h>
 
+#include "kernel/arch.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
 #include "kernel/thread.h"
@@ -31,6 +32,7 @@ wasm::Limits component_limits() {
 struct WasmStart {
   lib::ByteSpan module;
   abi::StartupBlock block;
+  WasmStartTimes* times;  // or null
 };
 
 // How a run ended: an exit with a code, or a fault with what went wrong.
@@ -73,6 +75,7 @@ class Run {
     if (trap != wasm::Trap::None) return ended_by(trap);
     if (!write_block(*instance, static_cast<uint32_t>(block_address), start.block))
       return fault("startup block outside linear memory");
+    if (start.times) __atomic_store_n(&start.times->ready_ns, arch::now_ns(), __ATOMIC_RELEASE);
     uint64_t code = 0;
     trap = call_export(*instance, "stellina_main", &code);
     if (trap != wasm::Trap::None) return ended_by(trap);
@@ -188,12 +191,13 @@ lib::Result<Ref<Process>> spawn_in_wasm(const char* name, const SpawnHandle* han
 
 lib::Result<Ref<Process>> spawn_wasm_module(const char* name, lib::ByteSpan module,
                                             const SpawnHandle* handles, size_t handle_count,
-                                            Ref<Channel> exit_channel, Ref<Silo> silo) {
+                                            Ref<Channel> exit_channel, Ref<Silo> silo,
+                                            WasmStartTimes* times) {
   if (handle_count > abi::kMaxStartupHandles) return lib::Error::TooLarge;
   Ref<Process> process = Ref<Process>::adopt(TRY(Process::create_in_kernel(
       name, static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo))));
   auto* start = static_cast<WasmStart*>(TRY(heap::alloc(sizeof(WasmStart))));
-  *start = WasmStart{module, {}};
+  *start = WasmStart{module, {}, times};
   TRY(start_kernel_thread(*process, handles, handle_count, start->block, wasm_component_thread,
                           start, true));
   return process;

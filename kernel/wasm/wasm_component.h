@@ -30,11 +30,22 @@ struct WasmComponentLimits {
 lib::Result<Ref<Process>> spawn_in_wasm(const char* name, const SpawnHandle* handles,
                                         size_t handle_count, Ref<Channel> exit_channel,
                                         Ref<Silo> silo = {});
+// When a wasm component's instance was made (arch::now_ns), just before its stellina_main
+// runs: with the time of the spawn, what starting a component from its module costs (its
+// thread's start, decoding, validation, translation, instantiation; bench/ipc's
+// wasm_instantiate). 0 until then. Written by the component's thread.
+struct WasmStartTimes {
+  uint64_t ready_ns = 0;
+  uint64_t ready() const { return __atomic_load_n(&ready_ns, __ATOMIC_ACQUIRE); }
+};
+
 // The same for a module given as bytes, which must stay unchanged while the component runs
-// (the boot archive; the in-kernel tests' modules). Errors: those of spawn_in_wasm but
-// NotFound.
+// (the boot archive; the in-kernel tests' modules). times, if given, gets the moment its
+// instance is made and must stay valid until its process has ended. Errors: those of
+// spawn_in_wasm but NotFound.
 lib::Result<Ref<Process>> spawn_wasm_module(const char* name, lib::ByteSpan module,
                                             const SpawnHandle* handles, size_t handle_count,
-                                            Ref<Channel> exit_channel, Ref<Silo> silo = {});
+                                            Ref<Channel> exit_channel, Ref<Silo> silo = {},
+                                            WasmStartTimes* times = nullptr);
 
 }  // namespace kernel

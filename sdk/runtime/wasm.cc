@@ -1,6 +1,6 @@
 // The runtime of a component built for wasm32 (isolation = "wasm", kernel/wasm/README.md):
 // the two exports the kernel calls, what the compiler calls for a pure virtual function or a
-// global's destructor, and the mem* functions, on bulk-memory instructions.
+// global's destructor, and the mem* functions and strlen, on bulk-memory instructions.
 
 #include <stellina/sys.h>
 
@@ -52,6 +52,11 @@ int memcmp(const void* a, const void* b, size_t n) {
     if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
   }
   return 0;
+}
+size_t strlen(const char* s) {
+  size_t n = 0;
+  while (s[n] != '\0') ++n;
+  return n;
 }
 // NOLINTEND(readability-identifier-naming)
 
