@@ -59,6 +59,13 @@ void Process::release_memory() {
   kernel_folios_.unmap_all();
 }
 
+void Process::replace_address_space(AddressSpace* space) {
+  KASSERT(!in_kernel_ && live_threads_ == 1);
+  Ref<AddressSpace> old = static_cast<Ref<AddressSpace>&&>(address_space_);
+  address_space_ = Ref<AddressSpace>::adopt(space);
+  arch::switch_root(space->root());  // before the old tables can go
+}
+
 void Process::terminate(int64_t code, ExitReason reason, const char* detail, uintptr_t pc,
                         uintptr_t addr) {
   if (terminated_) return;

@@ -46,6 +46,10 @@ class Process final : public Object {
   HandleTable& handles() { return handles_; }
   // Only for processes that are not in_kernel().
   AddressSpace& address_space() { return *address_space_; }
+  // exec: space (made for this process's silo) becomes its memory, loaded into the CPU at
+  // once; the old space goes (its pages back to the silo when its last reference does). The
+  // calling thread must be the process's only one.
+  void replace_address_space(AddressSpace* space) REQUIRES(sched_lock);
   // Only for processes that are in_kernel(): where their folios are mapped.
   KernelFolios& kernel_folios() { return kernel_folios_; }
   bool terminated() const REQUIRES(sched_lock) { return terminated_; }

@@ -27,7 +27,6 @@ extern "C" int64_t stellina_kernel_syscall(uint64_t n, uint64_t a0, uint64_t a1,
 namespace kernel {
 namespace {
 
-constexpr uintptr_t kPieBias = 0x0000000040000000;
 constexpr uintptr_t kStackTop = 0x00007ffffff00000;
 constexpr size_t kStackSize = size_t{256} * 1024;
 

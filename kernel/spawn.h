@@ -14,6 +14,9 @@
 
 namespace kernel {
 
+// Where a position-independent image is loaded (spawn, and a Linux process's exec).
+constexpr uintptr_t kPieBias = 0x0000000040000000;
+
 struct SpawnHandle {
   Object* object;
   uint32_t rights;

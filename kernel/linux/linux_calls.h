@@ -6,6 +6,7 @@
 // the call's value or -errno; arguments are the raw registers, checked here.
 
 #include <lib/result.h>
+#include <lib/string_view.h>
 
 #include "kernel/linux/linux_abi.h"
 #include "kernel/linux/linux_process.h"
@@ -68,6 +69,15 @@ int64_t sendfile(LinuxProcess& lp, uint64_t out_fd, uint64_t in_fd, uint64_t off
 
 // What file_syscall returns for a number that is none of its calls.
 constexpr int64_t kNotAFileCall = INT64_MIN;
+
+// linux_files.cc: the NUL-terminated string at address into out (at most capacity bytes
+// with its NUL); *size its length. Errors: -EFAULT, -ENAMETOOLONG (no NUL within capacity).
+int64_t read_user_string(uint64_t address, char* out, size_t capacity, size_t* size);
+// The absolute path a program named path (from dirfd; AT_FDCWD: the current directory) is
+// read from: '.' and '..' folded, /proc/self/exe and /proc/self/fd/N followed (exec).
+// Errors: -ENOENT (empty), -ENAMETOOLONG, -EBADF and -ENOTDIR (dirfd).
+int64_t program_path(LinuxProcess& lp, int64_t dirfd, lib::StringView path,
+                     char (&out)[stellina::abi::kFileMaxPath + 1], size_t* size);
 
 // linux_files.cc: one entry for every descriptor and path call (open, stat, getdents64,
 // dup, fcntl, pipe, the directory and link calls, ...); kNotAFileCall when number is none

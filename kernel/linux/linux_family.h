@@ -67,6 +67,8 @@ class LinuxFamily {
   // The clear address of a thread clone made (has_thread).
   uint64_t clear_child_tid(uint64_t thread_id) const REQUIRES(sched_lock);
   void set_clear_child_tid(uint64_t thread_id, uint64_t address) REQUIRES(sched_lock);
+  // exec: every other thread has ended, and the caller is the process's first thread now.
+  void forget_threads() REQUIRES(sched_lock) { thread_count_ = 0; }
 
  private:
   struct ThreadEntry {

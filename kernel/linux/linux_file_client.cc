@@ -65,6 +65,14 @@ lib::Result<Message*> request_message(uint64_t call_id, const abi::FileRequest& 
   at += body.name_size;
   if (body.name2_size) __builtin_memcpy(at, body.name2, body.name2_size);
   at += body.name2_size;
+  if (body.attach) {
+    SpinlockGuard guard(sched_lock);
+    body.attach->retain();
+    body.attach->handle_opened();  // in flight, as a moved handle is (Message::destroy)
+    m->handles[0] = body.attach;
+    m->rights[0] = body.attach_rights;
+    m->handle_count = 1;
+  }
   if (body.user_bytes_size && body.kernel_bytes) {
     __builtin_memcpy(at, body.kernel_bytes, body.user_bytes_size);
   } else if (body.user_bytes_size) {

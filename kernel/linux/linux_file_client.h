@@ -47,6 +47,10 @@ struct FileRequestBody {
   uint64_t user_bytes = 0;                // a user address
   const uint8_t* kernel_bytes = nullptr;  // or, when set, the kernel's
   uint32_t user_bytes_size = 0;           // of either
+  // An object the request carries as handles[0] (Attach's folio), with these rights (the
+  // message holds a reference and a handle count of its own).
+  Object* attach = nullptr;
+  uint32_t attach_rights = 0;
 };
 
 // Sends r (name sizes filled in from body) on the channel `channel` of the calling process

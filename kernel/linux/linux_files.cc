@@ -27,8 +27,8 @@ struct Path {
   bool is(const char* s) const { return view() == lib::StringView(s); }
 };
 
-// The path string at address (NUL-terminated) into out. Errors: -EFAULT, -ENAMETOOLONG
-// (longer than kFileMaxPath: the VFS's limit, below Linux's 4096).
+}  // namespace
+
 int64_t read_user_string(uint64_t address, char* out, size_t capacity, size_t* size) {
   size_t n = 0;
   while (n < capacity) {
@@ -47,6 +47,8 @@ int64_t read_user_string(uint64_t address, char* out, size_t capacity, size_t* s
   }
   return -kEnametoolong;
 }
+
+namespace {
 
 // Appends component to out, folding '.' and '..'.
 int64_t push_component(Path& out, lib::StringView component) {
@@ -862,6 +864,22 @@ int64_t umask(LinuxProcess& lp, uint64_t mask) {
 }
 
 }  // namespace
+
+int64_t program_path(LinuxProcess& lp, int64_t dirfd, lib::StringView path,
+                     char (&out)[abi::kFileMaxPath + 1], size_t* size) {
+  if (path.empty()) return -kEnoent;
+  Path p;
+  if (const int64_t e = resolve_string(lp, dirfd, path, &p)) return e;
+  char link[abi::kFileMaxPath + 1];
+  size_t link_size = 0;
+  if (proc_self_link(lp, p, link, &link_size)) {
+    if (const int64_t e = resolve_string(lp, kAtFdcwd, lib::StringView(link, link_size), &p))
+      return e;
+  }
+  __builtin_memcpy(out, p.text, p.size + 1);
+  *size = p.size;
+  return 0;
+}
 
 int64_t file_syscall(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
                      uint64_t a3, uint64_t a4) {

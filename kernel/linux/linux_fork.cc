@@ -173,14 +173,14 @@ lib::Result<uint64_t> start_child(LinuxProcess& lp, Process& parent, ChildStart*
 }
 
 // A new process: fork, vfork, and clone without CLONE_VM (or with it and CLONE_VFORK, which
-// gets a copy too). With vfork the parent waits until the child has ended (there is no exec
-// to wait for), which keeps vfork's order; the child's memory is its own, not the parent's.
-int64_t fork_process(LinuxProcess& lp, uint64_t flags, uint64_t parent_tid, uint64_t child_tid,
-                     uint64_t tls) {
+// gets a copy too). With vfork the parent waits until the child has called exec or ended,
+// which keeps vfork's order; the child's memory is its own, not the parent's.
+int64_t fork_process(LinuxProcess& lp, uint64_t flags, uint64_t stack, uint64_t parent_tid,
+                     uint64_t child_tid, uint64_t tls) {
   Process& parent = current_process();
   const uint64_t tls_base = (flags & kCloneSettls) ? tls : sched::current()->user_tls_base();
   if (!valid_tls_base(tls_base)) return -kEperm;
-  auto start = child_start(0, tls_base, (flags & kCloneChildSettid) ? child_tid : 0);
+  auto start = child_start(stack, tls_base, (flags & kCloneChildSettid) ? child_tid : 0);
   if (!start.ok()) return -kEnomem;
   ChildStart* start_block = start.value();
   auto pid = start_child(lp, parent, start_block, (flags & kCloneChildCleartid) ? child_tid : 0);
@@ -196,6 +196,9 @@ int64_t fork_process(LinuxProcess& lp, uint64_t flags, uint64_t parent_tid, uint
     SpinlockGuard guard(sched_lock);
     bool any = false;
     while (!lp.family().ended_child(int64_t(pid.value()), &any) && any) {
+      // The child's exec releases its parent as its end does (linux_exec.cc wakes it).
+      const Process* child = lp.family().child(pid.value());
+      if (child && child->linux_process()->has_execed()) break;
       if (!lp.family().child_events().wait().ok()) break;  // the parent is ending
     }
   }
@@ -259,15 +262,16 @@ int64_t clone(LinuxProcess& lp, uint64_t flags, uint64_t stack, uint64_t parent_
     return clone_thread(lp, flags, stack, parent_tid, child_tid, tls);
   }
   if (flags & kCloneSighand) return -kEinval;
-  // CLONE_VM without a thread is served only with CLONE_VFORK (posix_spawn's), as vfork;
-  // the child runs on its own copy, so a new stack is not needed and is ignored.
+  // CLONE_VM without a thread is served only with CLONE_VFORK (posix_spawn's), as vfork:
+  // the child runs on its own copy, on the stack given (glibc's clone wrapper left the
+  // function to run there, and the copy holds it at the same address).
   if ((flags & kCloneVm) && !(flags & kCloneVfork)) return -kEinval;
-  return fork_process(lp, flags, parent_tid, child_tid, tls);
+  return fork_process(lp, flags, (flags & kCloneVm) ? stack : 0, parent_tid, child_tid, tls);
 }
 
-int64_t fork(LinuxProcess& lp) { return fork_process(lp, kSigChld, 0, 0, 0); }
+int64_t fork(LinuxProcess& lp) { return fork_process(lp, kSigChld, 0, 0, 0, 0); }
 
-int64_t vfork(LinuxProcess& lp) { return fork_process(lp, kCloneVfork | kSigChld, 0, 0, 0); }
+int64_t vfork(LinuxProcess& lp) { return fork_process(lp, kCloneVfork | kSigChld, 0, 0, 0, 0); }
 
 namespace {
 

@@ -58,6 +58,13 @@ void LinuxProcess::destroy() {
   silo->release();
 }
 
+void LinuxProcess::start_new_program(const char* exe, uintptr_t brk_start) {
+  lib::format_to(exe_, sizeof(exe_), "{}", exe);
+  brk_start_ = brk_ = brk_start;
+  clear_child_tid_ = 0;
+  robust_list_ = 0;
+}
+
 uint64_t LinuxProcess::next_call_id() {
   static uint64_t last_call_id = 0;
   return __atomic_add_fetch(&last_call_id, 1, __ATOMIC_RELAXED);

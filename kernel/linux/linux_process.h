@@ -70,6 +70,13 @@ class LinuxProcess {
   // Its parent, children and threads (fork, clone, wait4: kernel/linux/linux_family.h).
   LinuxFamily& family() { return family_; }
   void set_robust_list(uint64_t head) { robust_list_ = head; }
+  // exec (linux_exec.cc): a new program at path exe with its break at brk_start; no robust
+  // list and no address to clear at exit. Descriptors, directory, umask and family stay.
+  void start_new_program(const char* exe, uintptr_t brk_start);
+  // Whether the process has called exec since it was made: a vfork parent waits for that
+  // or the child's end.
+  bool has_execed() const REQUIRES(sched_lock) { return execed_; }
+  void set_execed() REQUIRES(sched_lock) { execed_ = true; }
 
   // A call the personality does not serve (it returned ENOSYS): counted by number.
   void count_unimplemented(uint64_t number);
@@ -93,6 +100,7 @@ class LinuxProcess {
   linux_abi::Sigaction actions_[linux_abi::kSignals] = {};
   uint32_t unimplemented_[linux_abi::kCountedCalls + 1] = {};  // the last: every number above
   LinuxFamily family_;
+  bool execed_ = false;
 };
 
 // Serves one Linux system call of the calling thread (whose process is Linux): the call's

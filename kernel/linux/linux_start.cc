@@ -86,14 +86,18 @@ lib::StringView initial_directory(const LinuxStart& start) {
 
 }  // namespace
 
-lib::Result<void> start_linux_process(Process& process, const lib::ElfImage& image, uintptr_t bias,
-                                      const stellina::abi::StartupBlock& block,
-                                      const LinuxStart& start, uint8_t* page) {
-  AddressSpace& as = process.address_space();
+lib::Result<uintptr_t> load_linux_image(AddressSpace& as, const lib::ElfImage& image,
+                                        uintptr_t bias, const LinuxStart& start, uint8_t* page) {
   TRY(load_elf_segments(image, bias, as, page));
   TRY(as.add_region(LinuxProcess::kStackTop - LinuxProcess::kStackSize, LinuxProcess::kStackSize,
                     arch::kPageWrite));
-  const uintptr_t rsp = TRY(build_stack(as, image, bias, start));
+  return build_stack(as, image, bias, start);
+}
+
+lib::Result<void> start_linux_process(Process& process, const lib::ElfImage& image, uintptr_t bias,
+                                      const stellina::abi::StartupBlock& block,
+                                      const LinuxStart& start, uint8_t* page) {
+  const uintptr_t rsp = TRY(load_linux_image(process.address_space(), image, bias, start, page));
 
   stellina::abi::Handle stdio[3];
   for (uint32_t fd = 0; fd < 3; ++fd)

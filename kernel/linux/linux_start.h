@@ -29,6 +29,13 @@ struct LinuxStart {
 // The handle that is a Linux process's file: namespace session (after its three streams).
 constexpr uint32_t kLinuxFilesHandle = stellina::abi::kLinuxFilesHandle;
 
+// Maps image (at bias) into as with Linux's stack below LinuxProcess::kStackTop (argv, envp
+// and the auxiliary vector from start): returns the initial stack pointer. Errors:
+// InvalidArgument (start's strings past the limits below), and those of loading
+// (QuotaExceeded, NoMemory, NoResources). Used by start_linux_process and by exec.
+lib::Result<uintptr_t> load_linux_image(AddressSpace& as, const lib::ElfImage& image,
+                                        uintptr_t bias, const LinuxStart& start, uint8_t* page);
+
 // block's first three handles become file descriptors 0, 1 and 2 (kInvalidHandle: closed),
 // the fourth (if any) its file: namespace session.
 // Errors: InvalidArgument (strings that are not argc + envc NUL-terminated strings, argc 0,

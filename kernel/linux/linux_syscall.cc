@@ -6,6 +6,7 @@
 #include <lib/format.h>
 
 #include "kernel/linux/linux_calls.h"
+#include "kernel/linux/linux_exec.h"
 #include "kernel/linux/linux_task_abi.h"
 #include "kernel/linux/linux_task_calls.h"
 #include "kernel/syscall.h"
@@ -223,6 +224,8 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kNanosleep: return calls::nanosleep(a0, a1);
     case kClockNanosleep: return calls::clock_nanosleep(a0, a1, a2, a3);
     case kSchedYield: return calls::sched_yield();
+    case kExecve: return calls::execve(lp, a0, a1, a2);
+    case kExecveat: return calls::execveat(lp, int64_t(int32_t(a0)), a1, a2, a3, a4);
     // Files (linux_files.cc) and, beyond them, the calls not served.
     default: {
       const int64_t result = calls::file_syscall(lp, n, a0, a1, a2, a3, a4);

@@ -1,5 +1,7 @@
 #include <stellina/spawn.h>
 
+#include <lib/elf_marks.h>
+
 namespace stellina {
 
 namespace {
@@ -290,25 +292,7 @@ Result<uint64_t> linux_strings(lib::StringView path, const SpawnOptions& o, char
 }  // namespace
 
 bool is_linux_image(const void* header, size_t size) {
-  const auto* b = static_cast<const uint8_t*>(header);
-  if (size < 64 || b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F') return false;
-  constexpr uint8_t kOsabiGnu = 3;
-  if (b[7] == kOsabiGnu) return true;
-  uint64_t phoff = 0;
-  uint16_t phentsize = 0, phnum = 0;
-  __builtin_memcpy(&phoff, b + 32, sizeof(phoff));
-  __builtin_memcpy(&phentsize, b + 54, sizeof(phentsize));
-  __builtin_memcpy(&phnum, b + 56, sizeof(phnum));
-  if (phentsize < 4) return false;
-  for (uint64_t i = 0; i < phnum; ++i) {
-    const uint64_t at = phoff + i * phentsize;
-    if (at + 4 > size) break;
-    uint32_t type = 0;
-    __builtin_memcpy(&type, b + at, sizeof(type));
-    constexpr uint32_t kInterp = 3, kNote = 4, kTls = 7, kGnuStack = 0x6474e551;
-    if (type == kInterp || type == kNote || type == kTls || type == kGnuStack) return true;
-  }
-  return false;
+  return lib::is_linux_elf(static_cast<const uint8_t*>(header), size);
 }
 
 Result<Program> spawn_linux_program(const Files& files, lib::StringView path,
