@@ -85,15 +85,17 @@ lib::Result<abi::Handle> duplicate_into(Process& parent, Process& child, abi::Ha
 // kept, as they close only on exec), its namespace session, current directory, umask, break
 // and signal dispositions. On an error the child's handles are closed by the caller.
 lib::Result<void> give_linux_state(LinuxProcess& lp, Process& parent, Process& child) {
-  abi::Handle session;
+  abi::Handle session, names;
   {
     SpinlockGuard guard(sched_lock);
     session = TRY(duplicate_into(parent, child, lp.files()));
+    names = TRY(duplicate_into(parent, child, lp.names()));
   }
   const abi::Handle no_streams[3] = {abi::kInvalidHandle, abi::kInvalidHandle, abi::kInvalidHandle};
   LinuxProcess* state = TRY(LinuxProcess::create(child.silo(), no_streams, session, lp.exe(),
                                                  lp.brk_start(), parent.id()));
   child.set_linux_process(state);  // freed with the child from here on
+  state->set_names(names);
   state->set_brk(lp.brk());
   state->set_cwd(lp.cwd(), __builtin_strlen(lp.cwd()));
   state->set_umask(lp.umask());

@@ -28,6 +28,8 @@ struct LinuxStart {
 
 // The handle that is a Linux process's file: namespace session (after its three streams).
 constexpr uint32_t kLinuxFilesHandle = stellina::abi::kLinuxFilesHandle;
+// The one that is its namespace channel, for sockets.
+constexpr uint32_t kLinuxNamesHandle = stellina::abi::kLinuxNamesHandle;
 
 // block's first three handles become file descriptors 0, 1 and 2 (kInvalidHandle: closed),
 // the fourth (if any) its file: namespace session.
