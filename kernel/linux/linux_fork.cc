@@ -105,6 +105,13 @@ lib::Result<void> give_linux_state(LinuxProcess& lp, Process& parent, Process& c
   return lp.fds().copy_for_fork(state->fds(), parent.handles(), child.handles());
 }
 
+// SIGCHLD's action is SIG_IGN, or its flags hold SA_NOCLDWAIT: Linux reaps the children.
+bool ignores_child_ends(LinuxProcess& lp) {
+  constexpr uint64_t kSigIgn = 1, kSaNocldwait = 2;
+  const Sigaction& action = lp.action(kSigChld);
+  return action.handler == kSigIgn || (action.flags & kSaNocldwait);
+}
+
 // Makes the child process and starts its thread, which takes start (start is null then).
 // Returns its process id. Errors: those of the copy and of the thread's charge, Killed (the
 // parent ended meanwhile).
@@ -113,6 +120,9 @@ lib::Result<uint64_t> start_child(LinuxProcess& lp, Process& parent, ChildStart*
   AddressSpace* space;
   {
     SpinlockGuard guard(sched_lock);
+    // Children of a process that ignores SIGCHLD are reaped by nobody (Linux frees them as
+    // they end): the ended ones give their slots back here, before a fork needs one.
+    if (ignores_child_ends(lp)) lp.family().reap_ended();
     TRY(lp.family().reserve_child());  // given back on every failure below
     auto cloned = parent.address_space().clone_for_fork();
     if (!cloned.ok()) {
