@@ -5,6 +5,7 @@
 // accept, select and pselect6 timeouts, and non-blocking pipes. What differs by nature
 // (ports, addresses, buffer sizes the kernel picks) is not printed.
 //   sockets PEER PORT
+//   sockets no-network      (Stellina only: a process given no namespace channel)
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,6 +51,7 @@ static const char* name_of(int e) {
     case EFAULT: return "EFAULT";
     case ESPIPE: return "ESPIPE";
     case EMFILE: return "EMFILE";
+    case ENETUNREACH: return "ENETUNREACH";
     default: return "other";
   }
 }
@@ -400,7 +402,25 @@ static void pipes(void) {
   close(fds[1]);
 }
 
+// A process whose starter gave it no namespace channel has no network: each call that would
+// need the stack says so, and the rest of the socket calls work.
+static int no_network(void) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = address_of("10.0.2.2", 80);
+  say("no network: connect", connect(s, (struct sockaddr*)&a, sizeof(a)));
+  a = address_of("0.0.0.0", 8080);
+  say("no network: bind", bind(s, (struct sockaddr*)&a, sizeof(a)));
+  say("no network: listen", listen(s, 1));
+  close(s);
+  int u = socket(AF_INET, SOCK_DGRAM, 0);
+  a = address_of("10.0.2.2", 53);
+  say("no network: sendto", sendto(u, "x", 1, 0, (struct sockaddr*)&a, sizeof(a)));
+  close(u);
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 2 && strcmp(argv[1], "no-network") == 0) return no_network();
   if (argc < 3) {
     fprintf(stderr, "usage: sockets PEER PORT\n");
     return 2;
