@@ -9,7 +9,8 @@ namespace channel, through which its sockets reach the stack.
 - sockets: tests/linux/sockets.c, compared line by line with the same binary on the host.
   Its server and its client (a forked child) are both in the guest: the client connects to
   QEMU's host address (10.0.2.2) on a port forwarded back to the guest, so each connection
-  goes out through the stack and comes back in; on the host it connects to 127.0.0.1.
+  goes out through the stack and comes back in; on the host it connects to 127.0.0.1. Its
+  datagrams go to a UDP echo server here (10.0.2.2 from the guest, 127.0.0.1 on the host).
 - busybox_httpd: `busybox httpd -f -p 8080 -h /linux/www`, started in the background,
   serves files to curl on the host through a forwarded port: each body compared with the
   file, a missing file's 404, and 80 requests more (a child each, which httpd, ignoring
@@ -26,6 +27,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
@@ -61,6 +63,20 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def udp_echo_server():
+    """A UDP echo server on 127.0.0.1 (the guest reaches it as 10.0.2.2): its port."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+
+    def serve():
+        while True:
+            data, sender = s.recvfrom(65536)
+            s.sendto(data, sender)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return s.getsockname()[1]
 
 
 def make_disk(workdir, programs, linux_dir):
@@ -110,10 +126,11 @@ def wait_for_network(m, failures):
 
 def check_sockets(m, linux_dir, guest_port, failures):
     host_port = free_port_pair()
-    r = subprocess.run([os.path.join(linux_dir, "sockets"), "127.0.0.1", str(host_port)],
+    echo = udp_echo_server()
+    r = subprocess.run([os.path.join(linux_dir, "sockets"), "127.0.0.1", str(host_port), str(echo)],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
     expected = (r.stdout.decode("utf-8", "replace"), r.returncode)
-    got = shell.on_stellina(m, f"/linux/sockets 10.0.2.2 {guest_port} 2>&1", 300)
+    got = shell.on_stellina(m, f"/linux/sockets 10.0.2.2 {guest_port} {echo} 2>&1", 300)
     if got != expected:
         failures.append("sockets")
         print(f"linux_sockets: sockets: FAILED\n--- host (status {expected[1]})\n{expected[0]}"

@@ -4,7 +4,7 @@
 // port leads back to it), the errors of every call, options, non-blocking connect and
 // accept, select and pselect6 timeouts, and non-blocking pipes. What differs by nature
 // (ports, addresses, buffer sizes the kernel picks) is not printed.
-//   sockets PEER PORT
+//   sockets PEER PORT [ECHO_PORT]   (ECHO_PORT: a UDP echo server at PEER, on the host)
 //   sockets no-network      (Stellina only: a process given no namespace channel)
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -366,6 +366,44 @@ static void nonblocking(void) {
   close(s);
 }
 
+// UDP through an echo server on the host: sendto/recvfrom, connect then send/recv, MSG_TRUNC,
+// MSG_DONTWAIT, poll.
+static void datagrams(int echo_port) {
+  int u = socket(AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in to = address_of(peer, echo_port), from;
+  const char* one = "datagram one";
+  say("sendto the echo server", sendto(u, one, strlen(one), 0, (struct sockaddr*)&to, sizeof(to)));
+  struct pollfd p = {u, POLLIN, 0};
+  check("poll: the echo is readable", poll(&p, 1, 10000) == 1 && (p.revents & POLLIN));
+  char got[256];
+  socklen_t n = sizeof(from);
+  ssize_t r = recvfrom(u, got, sizeof(got), 0, (struct sockaddr*)&from, &n);
+  printf("recvfrom: %.*s, from the echo port: %s\n", (int)(r > 0 ? r : 0), got,
+         ntohs(from.sin_port) == echo_port ? "yes" : "no");
+  say("connect a datagram socket", connect(u, (struct sockaddr*)&to, sizeof(to)));
+  say("getpeername of it", getpeername(u, (struct sockaddr*)&from, &(socklen_t){sizeof(from)}));
+  char hundred[100];
+  memset(hundred, 'h', sizeof(hundred));
+  send(u, hundred, sizeof(hundred), 0);
+  poll(&p, 1, 10000);
+  r = recv(u, got, 10, MSG_TRUNC);
+  printf("recv of 10 bytes with MSG_TRUNC: %ld\n", (long)r);
+  say("recv MSG_DONTWAIT with nothing", recv(u, got, sizeof(got), MSG_DONTWAIT));
+  struct iovec v[2] = {{"vector ", 7}, {"datagram", 8}};
+  struct msghdr m;
+  memset(&m, 0, sizeof(m));
+  m.msg_iov = v;
+  m.msg_iovlen = 2;
+  printf("sendmsg: %ld\n", (long)sendmsg(u, &m, 0));
+  poll(&p, 1, 10000);
+  struct iovec in = {got, sizeof(got)};
+  m.msg_iov = &in;
+  m.msg_iovlen = 1;
+  r = recvmsg(u, &m, 0);
+  printf("recvmsg: %.*s\n", (int)(r > 0 ? r : 0), got);
+  close(u);
+}
+
 static void pipes(void) {
   int fds[2];
   pipe(fds);
@@ -433,6 +471,7 @@ int main(int argc, char** argv) {
   options();
   server_and_client();
   nonblocking();
+  if (argc > 3) datagrams(atoi(argv[3]));
   pipes();
   printf("failures: %d\n", failures);
   return failures ? 1 : 0;
