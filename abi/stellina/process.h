@@ -90,6 +90,11 @@ struct SpawnRequest {
 };
 constexpr uint64_t kLinuxMaxStrings = 32 * 1024;
 constexpr uint32_t kLinuxFilesHandle = 3;
+// The fifth (given only after a fourth), if given, is a namespace channel (as a program's:
+// docs/programs.md) its sockets are opened through: `tcp:`, `tcp-listen:` and `udp:` Opens
+// (abi/stellina/socket.h), as far as its server allows. Without one a Linux process has no
+// network (docs/linux.md, "Sockets").
+constexpr uint32_t kLinuxNamesHandle = 4;
 
 // Scheduling priorities a process's threads may be given (process_set_priority): a ready
 // thread of a higher priority always runs before one of a lower; threads of one priority

@@ -52,6 +52,13 @@ void LinuxFamily::reap(Process* child) {
   }
 }
 
+void LinuxFamily::reap_ended() {
+  for (size_t i = child_count_; i-- > 0;) {
+    if (!children_[i]->terminated()) continue;
+    children_[i] = static_cast<Ref<Process>&&>(children_[--child_count_]);
+  }
+}
+
 void LinuxFamily::orphan_children() {
   while (child_count_) {
     Ref<Process> child = static_cast<Ref<Process>&&>(children_[--child_count_]);

@@ -47,6 +47,8 @@ class LinuxFamily {
   Process* child(uint64_t pid) const REQUIRES(sched_lock);
   // Drops the reference to child: it is reaped.
   void reap(Process* child) REQUIRES(sched_lock);
+  // Reaps every child that has ended.
+  void reap_ended() REQUIRES(sched_lock);
   // Woken when a child ends (wait4 and vfork sleep here).
   WaitQueue& child_events() { return child_events_; }
   // The process ended: its children lose their parent and are let go.

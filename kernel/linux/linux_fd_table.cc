@@ -140,6 +140,7 @@ lib::Result<void> LinuxFdTable::copy_for_fork(LinuxFdTable& child, HandleTable& 
       copy = made.value();
       if (copy->position) ++copy->position->refs;
       copy->is_pipe = file->is_pipe;
+      copy->socket = file->socket;
     }
     copies[fd] = copy;
     child.files_[fd] = copy;

@@ -11,6 +11,7 @@
 
 #include "kernel/channel.h"
 #include "kernel/handle_table.h"
+#include "kernel/linux/linux_socket_state.h"
 #include "kernel/mutex.h"
 #include "kernel/silo.h"
 
@@ -23,6 +24,7 @@ enum class LinuxFileKind : uint8_t {
   Null,       // /dev/null
   Zero,       // /dev/zero
   Random,     // /dev/urandom, /dev/random
+  Socket,     // an AF_INET socket over the network stack's channels (linux_socket.h)
 };
 
 // The place in a file or directory, shared by every description a fork copied from one
@@ -56,6 +58,7 @@ struct LinuxOpenFile {
   char* path = nullptr;
   uint16_t path_size = 0;
   bool is_pipe = false;
+  LinuxSocket socket;  // Socket: its state (a fork's copy gets a copy)
 
   bool readable() const;
   bool writable() const;

@@ -134,6 +134,7 @@ const Device* device_of(LinuxFileKind kind) {
 }
 
 constexpr uint32_t kModeFifo = 0010000;
+constexpr uint32_t kModeSocket = 0140000;
 constexpr uint64_t kDirEnd = ~uint64_t{0};  // getdents64's place after the last entry
 
 // /proc/self/exe and /proc/self/fd/N: what readlink gives (into out), or false.
@@ -211,6 +212,7 @@ abi::FileStat local_stat(const LinuxOpenFile& file) {
   abi::FileStat st{};
   st.links = 1;
   st.mode = file.kind == LinuxFileKind::Stream ? (kModeFifo | 0600) : (abi::kModeCharDevice | 0666);
+  if (file.kind == LinuxFileKind::Socket) st.mode = kModeSocket | 0777;
   st.node = file.handle;
   return st;
 }
@@ -420,7 +422,7 @@ int64_t close(LinuxProcess& lp, uint64_t fd) {
 int64_t lseek(LinuxProcess& lp, uint64_t fd, int64_t offset, uint64_t whence) {
   FileRef file(lp, fd);
   if (!file) return -kEbadf;
-  if (file->kind == LinuxFileKind::Stream) return -kEspipe;
+  if (file->kind == LinuxFileKind::Stream || file->kind == LinuxFileKind::Socket) return -kEspipe;
   if (file->kind != LinuxFileKind::File && file->kind != LinuxFileKind::Directory) return 0;
   MutexGuard guard(file->position->lock);
   int64_t base = 0;

@@ -85,15 +85,17 @@ lib::Result<abi::Handle> duplicate_into(Process& parent, Process& child, abi::Ha
 // kept, as they close only on exec), its namespace session, current directory, umask, break
 // and signal dispositions. On an error the child's handles are closed by the caller.
 lib::Result<void> give_linux_state(LinuxProcess& lp, Process& parent, Process& child) {
-  abi::Handle session;
+  abi::Handle session, names;
   {
     SpinlockGuard guard(sched_lock);
     session = TRY(duplicate_into(parent, child, lp.files()));
+    names = TRY(duplicate_into(parent, child, lp.names()));
   }
   const abi::Handle no_streams[3] = {abi::kInvalidHandle, abi::kInvalidHandle, abi::kInvalidHandle};
   LinuxProcess* state = TRY(LinuxProcess::create(child.silo(), no_streams, session, lp.exe(),
                                                  lp.brk_start(), parent.id()));
   child.set_linux_process(state);  // freed with the child from here on
+  state->set_names(names);
   state->set_brk(lp.brk());
   state->set_cwd(lp.cwd(), __builtin_strlen(lp.cwd()));
   state->set_umask(lp.umask());
@@ -101,6 +103,13 @@ lib::Result<void> give_linux_state(LinuxProcess& lp, Process& parent, Process& c
   state->set_signal_mask(lp.signal_mask());
   SpinlockGuard guard(sched_lock);
   return lp.fds().copy_for_fork(state->fds(), parent.handles(), child.handles());
+}
+
+// SIGCHLD's action is SIG_IGN, or its flags hold SA_NOCLDWAIT: Linux reaps the children.
+bool ignores_child_ends(LinuxProcess& lp) {
+  constexpr uint64_t kSigIgn = 1, kSaNocldwait = 2;
+  const Sigaction& action = lp.action(kSigChld);
+  return action.handler == kSigIgn || (action.flags & kSaNocldwait);
 }
 
 // Makes the child process and starts its thread, which takes start (start is null then).
@@ -111,6 +120,9 @@ lib::Result<uint64_t> start_child(LinuxProcess& lp, Process& parent, ChildStart*
   AddressSpace* space;
   {
     SpinlockGuard guard(sched_lock);
+    // Children of a process that ignores SIGCHLD are reaped by nobody (Linux frees them as
+    // they end): the ended ones give their slots back here, before a fork needs one.
+    if (ignores_child_ends(lp)) lp.family().reap_ended();
     TRY(lp.family().reserve_child());  // given back on every failure below
     auto cloned = parent.address_space().clone_for_fork();
     if (!cloned.ok()) {

@@ -4,6 +4,7 @@
 
 #include "kernel/linux/linux_calls.h"
 #include "kernel/linux/linux_file_client.h"
+#include "kernel/linux/linux_socket.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 
@@ -25,13 +26,14 @@ void drop(Ref<Channel>& ch) {
   ch = Ref<Channel>();
 }
 
-// Sends m on ch, waiting while the peer's queue is full. Takes m either way.
-lib::Result<void> send_waiting(Channel& ch, Message* m) {
+// Sends m on ch, waiting while the peer's queue is full (unless nonblocking: WouldBlock).
+// Takes m either way.
+lib::Result<void> send_waiting(Channel& ch, Message* m, bool nonblocking) {
   SpinlockGuard guard(sched_lock);
   for (;;) {
     auto sent = ch.send(m);
     if (sent.ok()) return {};
-    if (sent.error() == lib::Error::WouldBlock) {
+    if (sent.error() == lib::Error::WouldBlock && !nonblocking) {
       auto waited = wait_for_signals(&ch, abi::kSignalWritable | abi::kSignalPeerClosed, 0);
       if (waited.ok()) continue;
       sent = waited.error();
@@ -43,7 +45,7 @@ lib::Result<void> send_waiting(Channel& ch, Message* m) {
 
 // Writes count bytes from src to ch in messages of at most kMaxMessageData bytes. Returns
 // the bytes written; an error only when none were.
-int64_t write_bytes(Channel& ch, const ByteSource& src, uint64_t count) {
+int64_t write_bytes(Channel& ch, const ByteSource& src, uint64_t count, bool nonblocking) {
   uint64_t done = 0;
   while (done < count) {
     const uint64_t chunk =
@@ -58,7 +60,7 @@ int64_t write_bytes(Channel& ch, const ByteSource& src, uint64_t count) {
         Message::destroy(made.value());
       }
     }
-    if (result.ok()) result = send_waiting(ch, made.value());
+    if (result.ok()) result = send_waiting(ch, made.value(), nonblocking);
     if (!result.ok()) return done ? int64_t(done) : errno_of(result.error());
     done += chunk;
   }
@@ -69,13 +71,14 @@ int64_t stream_write(LinuxOpenFile& file, const ByteSource& src, uint64_t count)
   auto ch = stream(file, abi::kRightWrite);
   if (!ch.ok()) return -kEbadf;
   Ref<Channel> channel = ch.release_value();
-  const int64_t written = write_bytes(*channel, src, count);
+  const int64_t written = write_bytes(*channel, src, count, (file.flags & kONonblock) != 0);
   drop(channel);
   return written;
 }
 
-// The next Data message with bytes, or null at the end (the writer closed its end).
-Message* next_data(Channel& channel) REQUIRES(sched_lock) {
+// The next Data message with bytes, or null at the end (the writer closed its end), or, when
+// nonblocking and none waits, null with *would_block set.
+Message* next_data(Channel& channel, bool nonblocking, bool* would_block) REQUIRES(sched_lock) {
   for (;;) {
     Message* m = channel.peek();
     if (m) {
@@ -85,6 +88,10 @@ Message* next_data(Channel& channel) REQUIRES(sched_lock) {
       continue;
     }
     if (channel.peer_closed()) return nullptr;  // end of file
+    if (nonblocking) {
+      *would_block = true;
+      return nullptr;
+    }
     auto waited = wait_for_signals(&channel, abi::kSignalReadable | abi::kSignalPeerClosed, 0);
     if (!waited.ok()) return nullptr;  // ending: the call is abandoned
   }
@@ -102,9 +109,11 @@ int64_t stream_read(LinuxOpenFile& file, uint64_t buffer, uint64_t count) {
     if (!ch.ok()) return -kEbadf;
     Ref<Channel> channel = ch.release_value();
     SpinlockGuard guard(sched_lock);
-    m = next_data(*channel);
+    bool would_block = false;
+    m = next_data(*channel, (file.flags & kONonblock) != 0, &would_block);
     channel = Ref<Channel>();
     offset = 0;
+    if (would_block) return -kEagain;
   }
   if (!m) return 0;
   const uint64_t left = m->data_size - offset;
@@ -227,6 +236,9 @@ int64_t read_at(LinuxProcess& lp, LinuxOpenFile& file, uint64_t buffer, uint64_t
     case LinuxFileKind::Stream:
       if (offset) return -kEspipe;
       return count ? stream_read(file, buffer, count) : 0;
+    case LinuxFileKind::Socket:
+      if (offset) return -kEspipe;
+      return socket_read(file, buffer, count, 0);
     case LinuxFileKind::Directory: return -kEisdir;
     case LinuxFileKind::Null: return 0;
     case LinuxFileKind::Zero:
@@ -255,6 +267,9 @@ int64_t write_from(LinuxProcess& lp, LinuxOpenFile& file, const ByteSource& src,
     case LinuxFileKind::Stream:
       if (offset) return -kEspipe;
       return count ? stream_write(file, src, count) : 0;
+    case LinuxFileKind::Socket:
+      if (offset) return -kEspipe;
+      return socket_write(file, src, count, 0);
     case LinuxFileKind::Directory: return -kEisdir;
     case LinuxFileKind::Null:
     case LinuxFileKind::Zero:

@@ -6,9 +6,10 @@
 // set (kernel/poll.h) until one changes, the timeout passes or the process ends (EINTR).
 // At most LinuxFdTable::kMaxFds entries (EINVAL beyond: Linux's RLIMIT_NOFILE rule).
 
+#include "kernel/linux/linux_poll.h"
 #include "kernel/arch.h"
 #include "kernel/heap.h"
-#include "kernel/linux/linux_calls.h"
+#include "kernel/linux/linux_socket.h"
 #include "kernel/poll.h"
 #include "kernel/syscall.h"
 
@@ -19,37 +20,37 @@ using namespace linux_abi;
 
 namespace {
 
-struct Pollfd {
-  int32_t fd;
-  uint16_t events;  // shorts in Linux's struct: the bits are all that matter
-  uint16_t revents;
-};
-
-constexpr uint16_t kPollIn = 0x1, kPollOut = 0x4, kPollErr = 0x8, kPollHup = 0x10, kPollNval = 0x20,
-                   kPollRdnorm = 0x40, kPollWrnorm = 0x100;
-
 // The stream's channel, or null.
 Channel* stream_channel(const LinuxOpenFile& file) REQUIRES(sched_lock) {
   auto ch = current_process().handles().get<Channel>(file.handle, 0);
   return ch.ok() ? ch.value() : nullptr;
 }
 
-// What p's descriptor is ready for now.
-uint16_t ready(LinuxProcess& lp, const Pollfd& p) REQUIRES(sched_lock) {
-  if (p.fd < 0) return 0;  // ignored, as on Linux
-  const LinuxOpenFile* file = lp.fds().get(p.fd);
-  if (!file) return kPollNval;
-  const uint16_t in = file->readable() ? p.events & (kPollIn | kPollRdnorm) : 0;
-  const uint16_t out = file->writable() ? p.events & (kPollOut | kPollWrnorm) : 0;
-  if (file->kind != LinuxFileKind::Stream) return in | out;
-  Channel* ch = stream_channel(*file);
+}  // namespace
+
+uint16_t ready_channel(const LinuxOpenFile& file, uint16_t in, uint16_t out) {
+  Channel* ch = stream_channel(file);
   if (!ch) return kPollNval;
   const uint32_t s = ch->signals();
   uint16_t r = 0;
-  if (file->pending || (s & abi::kSignalReadable)) r |= in;
+  if (file.pending || (s & abi::kSignalReadable)) r |= in;
   if (s & abi::kSignalWritable) r |= out;
-  if (s & abi::kSignalPeerClosed) r |= file->readable() ? kPollHup : kPollErr;
+  if (s & abi::kSignalPeerClosed) r |= file.readable() ? kPollHup : kPollErr;
   return r;
+}
+
+namespace {
+
+// What p's descriptor is ready for now.
+uint16_t ready(LinuxProcess& lp, const Pollfd& p) REQUIRES(sched_lock) {
+  if (p.fd < 0) return 0;  // ignored, as on Linux
+  LinuxOpenFile* file = lp.fds().get(p.fd);
+  if (!file) return kPollNval;
+  if (file->kind == LinuxFileKind::Socket) return socket_ready(lp, *file, p.events);
+  const uint16_t in = file->readable() ? p.events & (kPollIn | kPollRdnorm) : 0;
+  const uint16_t out = file->writable() ? p.events & (kPollOut | kPollWrnorm) : 0;
+  if (file->kind != LinuxFileKind::Stream) return in | out;
+  return ready_channel(*file, in, out);
 }
 
 // Fills each revents; the count of entries with any.
@@ -71,11 +72,19 @@ lib::Result<void> wait_for_change(LinuxProcess& lp, const Pollfd* fds, uint64_t 
   lib::Result<void> result;
   for (uint64_t i = 0; i < n && result.ok(); ++i) {
     const LinuxOpenFile* file = fds[i].fd >= 0 ? lp.fds().get(fds[i].fd) : nullptr;
-    if (!file || file->kind != LinuxFileKind::Stream) continue;
-    Channel* ch = stream_channel(*file);
+    if (!file) continue;
+    Channel* ch = nullptr;
+    uint32_t mask = 0;
+    if (file->kind == LinuxFileKind::Socket) {
+      ch = socket_watched(lp, *file, &mask);
+    } else if (file->kind == LinuxFileKind::Stream) {
+      ch = stream_channel(*file);
+      mask = abi::kSignalPeerClosed | (file->readable() ? abi::kSignalReadable : 0) |
+             (file->writable() ? abi::kSignalWritable : 0);
+    }
     if (!ch) continue;
-    const uint32_t mask = abi::kSignalPeerClosed | (file->readable() ? abi::kSignalReadable : 0) |
-                          (file->writable() ? abi::kSignalWritable : 0);
+    // Only the signals asked for: a writable channel would end the wait of a reader at once.
+    if (!(fds[i].events & (kPollOut | kPollWrnorm))) mask &= ~abi::kSignalWritable;
     result = set->add(ch, mask, i);
   }
   abi::PollEvent event;
@@ -87,14 +96,10 @@ lib::Result<void> wait_for_change(LinuxProcess& lp, const Pollfd* fds, uint64_t 
   return result;
 }
 
-// poll's body: deadline 0 waits for good, kNoWait not at all.
-constexpr uint64_t kNoWait = UINT64_MAX;
-int64_t poll_until(LinuxProcess& lp, uint64_t address, uint64_t n, uint64_t deadline) {
-  if (n > uint64_t(LinuxFdTable::kMaxFds)) return -kEinval;
-  auto memory = heap::alloc(n ? n * sizeof(Pollfd) : 1);
-  if (!memory.ok()) return -kEnomem;
-  auto* fds = static_cast<Pollfd*>(memory.value());
-  int64_t result = UserIn<Pollfd>(address).read(fds, n).ok() ? 0 : -kEfault;
+}  // namespace
+
+int64_t poll_table(LinuxProcess& lp, Pollfd* fds, uint64_t n, uint64_t deadline) {
+  int64_t result = 0;
   while (result == 0) {
     {
       SpinlockGuard guard(sched_lock);
@@ -105,19 +110,31 @@ int64_t poll_until(LinuxProcess& lp, uint64_t address, uint64_t n, uint64_t dead
     if (!waited.ok() && waited.error() == lib::Error::TimedOut) break;  // 0 ready
     if (!waited.ok()) result = waited.error() == lib::Error::Killed ? -kEintr : -kEnomem;
   }
+  return result;
+}
+
+namespace {
+
+// poll's body.
+int64_t poll_until(LinuxProcess& lp, uint64_t address, uint64_t n, uint64_t deadline) {
+  if (n > uint64_t(LinuxFdTable::kMaxFds)) return -kEinval;
+  auto memory = heap::alloc(n ? n * sizeof(Pollfd) : 1);
+  if (!memory.ok()) return -kEnomem;
+  auto* fds = static_cast<Pollfd*>(memory.value());
+  int64_t result = UserIn<Pollfd>(address).read(fds, n).ok() ? 0 : -kEfault;
+  if (result == 0) result = poll_table(lp, fds, n, deadline);
   if (result >= 0 && !UserOut<Pollfd>(address).write(fds, n).ok()) result = -kEfault;
   heap::free(fds);
   return result;
 }
 
-// A deadline on the monotonic clock ns from now (never 0 or kNoWait).
+}  // namespace
+
 uint64_t deadline_in(uint64_t ns) {
   const uint64_t now = arch::now_ns();
   const uint64_t at = ns > kNoWait - 1 - now ? kNoWait - 1 : now + ns;
   return at ? at : 1;
 }
-
-}  // namespace
 
 int64_t poll(LinuxProcess& lp, uint64_t fds, uint64_t n, uint64_t timeout_ms) {
   const auto ms = static_cast<int32_t>(timeout_ms);  // an int: negative waits for good

@@ -45,6 +45,10 @@ class LinuxProcess {
   LinuxFdTable& fds() { return fds_; }
   // The file: namespace session (a channel to the VFS), or kInvalidHandle.
   stellina::abi::Handle files() const { return files_; }
+  // The namespace channel its sockets are opened through (tcp:, tcp-listen:, udp:), or
+  // kInvalidHandle: every socket call that needs the network is ENETUNREACH.
+  stellina::abi::Handle names() const { return names_; }
+  void set_names(stellina::abi::Handle names) { names_ = names; }
   // A fresh call id for a request to a file server: unique in the kernel, not only in the
   // process, since a reply is matched by its id and a forked child's channels are its
   // parent's too (its threads' are shared as well).
@@ -88,6 +92,7 @@ class LinuxProcess {
   Silo* silo_ = nullptr;  // a reference
   LinuxFdTable fds_;
   stellina::abi::Handle files_ = stellina::abi::kInvalidHandle;
+  stellina::abi::Handle names_ = stellina::abi::kInvalidHandle;
   uint32_t umask_ = 022;
   char cwd_[stellina::abi::kFileMaxPath + 1] = "/";
   char exe_[256] = {};

@@ -112,6 +112,8 @@ lib::Result<void> start_linux_process(Process& process, const lib::ElfImage& ima
                                           : stellina::abi::kInvalidHandle;
   process.set_linux_process(TRY(LinuxProcess::create(process.silo(), stdio, files, start.strings,
                                                      brk_start, spawner ? spawner->id() : 0)));
+  if (block.handle_count > kLinuxNamesHandle)
+    process.linux_process()->set_names(block.handles[kLinuxNamesHandle]);
   const lib::StringView directory = initial_directory(start);
   if (!directory.empty()) process.linux_process()->set_cwd(directory.data(), directory.size());
 

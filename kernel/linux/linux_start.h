@@ -28,6 +28,8 @@ struct LinuxStart {
 
 // The handle that is a Linux process's file: namespace session (after its three streams).
 constexpr uint32_t kLinuxFilesHandle = stellina::abi::kLinuxFilesHandle;
+// The one that is its namespace channel, for sockets.
+constexpr uint32_t kLinuxNamesHandle = stellina::abi::kLinuxNamesHandle;
 
 // Maps image (at bias) into as with Linux's stack below LinuxProcess::kStackTop (argv, envp
 // and the auxiliary vector from start): returns the initial stack pointer. Errors:

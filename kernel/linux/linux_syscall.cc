@@ -7,6 +7,7 @@
 
 #include "kernel/linux/linux_calls.h"
 #include "kernel/linux/linux_exec.h"
+#include "kernel/linux/linux_socket.h"
 #include "kernel/linux/linux_task_abi.h"
 #include "kernel/linux/linux_task_calls.h"
 #include "kernel/syscall.h"
@@ -230,6 +231,8 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     default: {
       const int64_t result = calls::file_syscall(lp, n, a0, a1, a2, a3, a4);
       if (result != calls::kNotAFileCall) return result;
+      const int64_t net = calls::socket_syscall(lp, n, a0, a1, a2, a3, a4, a5);
+      if (net != calls::kNotAFileCall) return net;
       lp.count_unimplemented(n);
       return -kEnosys;
     }

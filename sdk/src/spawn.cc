@@ -321,10 +321,11 @@ Result<Program> spawn_linux_program(const Files& files, lib::StringView path,
   request.linux_envc = static_cast<uint32_t>(o.env.size());
   request.linux_strings = strings;
   request.linux_strings_size = strings_size;
-  // Its streams, then its namespace (abi::kLinuxFilesHandle), if it has one.
-  Channel* given[] = {&o.in, &o.out, &o.err, &o.files};
-  static_assert(abi::kLinuxFilesHandle == 3);
-  const uint32_t count = o.files.valid() ? 4 : 3;
+  // Its streams, then its file namespace (abi::kLinuxFilesHandle) and its namespace channel
+  // for sockets (abi::kLinuxNamesHandle), each if it has one (the second only after the first).
+  Channel* given[] = {&o.in, &o.out, &o.err, &o.files, &o.names};
+  static_assert(abi::kLinuxFilesHandle == 3 && abi::kLinuxNamesHandle == 4);
+  const uint32_t count = !o.files.valid() ? 3 : (o.names.valid() ? 5 : 4);
   for (uint32_t i = 0; i < count; ++i) request.handles[request.handle_count++] = given[i]->get();
   const int64_t process = sys::process_spawn(o.silo, &request);
   if (process < 0) return static_cast<Status>(process);

@@ -36,10 +36,11 @@ def load_qemu_run(path):
 class Machine:
     """A booted Stellina with its serial console: type lines, read what comes back."""
 
-    def __init__(self, qemu_run, kernel, archive, disk, log):
+    def __init__(self, qemu_run, kernel, archive, disk, log, extra=()):
+        """extra: more qemu_run.py options (e.g. --net user --forward H:G)."""
         args = qemu_run.parse_args([
             "--machine", "microvm", "--kernel", kernel, "--initrd", archive, "--disk", disk,
-            "--qemu-arg=-global", "--qemu-arg=virtio-mmio.force-legacy=false"])
+            "--qemu-arg=-global", "--qemu-arg=virtio-mmio.force-legacy=false", *extra])
         self.proc = subprocess.Popen(qemu_run.qemu_command(args), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.raw = b""  # everything, for the log

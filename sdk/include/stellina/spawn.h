@@ -73,8 +73,9 @@ bool is_linux_image(const void* header, size_t size);
 // Starts the static Linux program at path as spawn_program starts a Stellina one, with the
 // Linux personality (docs/linux.md): argv is the path then options.args, envp options.env;
 // its descriptors 0, 1 and 2 are options.in, out and err (made as spawn_program makes them
-// when invalid), and options.files becomes its file: namespace (abi::kLinuxFilesHandle).
-// options.log, names and child_silo are not given to a Linux program. Errors: those of
+// when invalid), options.files becomes its file: namespace (abi::kLinuxFilesHandle) and,
+// with files, options.names its namespace channel for sockets (abi::kLinuxNamesHandle).
+// options.log and child_silo are not given to a Linux program. Errors: those of
 // spawn_program, and kErrTooLarge past abi::kLinuxMaxStrings bytes of strings.
 Result<Program> spawn_linux_program(const Files& files, lib::StringView path,
                                     SpawnOptions& options);
