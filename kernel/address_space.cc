@@ -145,6 +145,15 @@ lib::Result<void> AddressSpace::populate(uintptr_t virt, const uint8_t* data, si
   return map_charged(virt, page, r->flags);
 }
 
+lib::Result<void> AddressSpace::map_static_page(uintptr_t virt, const Folio& folio, size_t index) {
+  const Region* r = find(virt);
+  if (!r || r->folio || (r->flags & (arch::kPageWrite | kNoAccess)) ||
+      (virt & (arch::kPageSize - 1)) || !folio.read_only() || index >= folio.page_count())
+    return lib::Error::InvalidArgument;
+  // Not kPageOwned: the frame is the folio's, so no unmap, fork or exit ever frees it.
+  return arch::user_map(root_, virt, folio.page(index), r->flags, *this);
+}
+
 bool AddressSpace::valid_range(uintptr_t start, size_t size) {
   return ((start | size) & (arch::kPageSize - 1)) == 0 && size != 0 && start != 0 &&
          start + size > start && start + size <= arch::kUserTop;
@@ -248,8 +257,12 @@ lib::Result<void> AddressSpace::protect_range(uintptr_t start, size_t size, uint
     if (r.start < start || r.end > end) continue;
     r.flags = region_flags;
     for (uintptr_t va = arch::user_next_mapped(root_, r.start, r.end); va < r.end;
-         va = arch::user_next_mapped(root_, va + arch::kPageSize, r.end))
-      (void)arch::user_protect(root_, va, page_flags);
+         va = arch::user_next_mapped(root_, va + arch::kPageSize, r.end)) {
+      // A frame the space does not own is a static folio's (map_static_page): never writable.
+      auto mapped = arch::user_page_flags(root_, va);
+      const bool owned = mapped.ok() && (mapped.value() & arch::kPageOwned);
+      (void)arch::user_protect(root_, va, owned ? page_flags : page_flags & ~arch::kPageWrite);
+    }
   }
   coalesce();
   return {};
@@ -300,8 +313,9 @@ lib::Result<void> AddressSpace::copy_region_into(const Region& r, AddressSpace& 
     auto frame = arch::user_page_frame(root_, va);
     if (!frame.ok()) continue;
     const uint32_t flags = TRY(arch::user_page_flags(root_, va));
-    if (r.folio) {
-      // The folio's own frame: the mapping shares it, and the region's reference keeps it.
+    if (r.folio || !(flags & arch::kPageOwned)) {
+      // A folio's own frame, kept by the region's reference, or a static folio's
+      // (map_static_page), never freed: the child maps the same frame, read-only if it was.
       TRY(arch::user_map(child.root_, va, frame.value(), flags & ~arch::kPageOwned, child));
       continue;
     }

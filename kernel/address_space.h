@@ -35,6 +35,14 @@ class AddressSpace final : public Object, private arch::PageTableSource {
   // region; the page gets the region's rights. Errors: InvalidArgument, QuotaExceeded,
   // NoMemory, AlreadyExists.
   lib::Result<void> populate(uintptr_t virt, const uint8_t* data, size_t size);
+  // Maps page index of a static folio (the boot archive: its frames are never freed nor
+  // written) at virt, read-only, with the rights of virt's demand-zero region: a program's
+  // code and read-only data, shared by every process of the program and with the archive.
+  // The frame is not the address space's own: never freed with it, and not charged to its
+  // silo (the page tables that map it are). Errors: InvalidArgument (virt unaligned or in no
+  // demand-zero region, a writable region, a folio that is not static, index out of range),
+  // AlreadyExists, QuotaExceeded and NoMemory (a page table).
+  lib::Result<void> map_static_page(uintptr_t virt, const Folio& folio, size_t index);
   // Maps every page of folio at a free address chosen by the address space, with flags
   // (kPageWrite or not), uncached for a device folio; the mapping keeps the folio alive.
   // Returns the address. Addresses are handed out next-fit above kFolioBase, with an

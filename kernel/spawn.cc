@@ -41,31 +41,90 @@ uint32_t region_flags(const lib::ElfSegment& s) {
 
 }  // namespace
 
+namespace {
+
+// Fills page with what page va of segment i holds once loaded: the file's bytes in
+// [from, to), zeroes around them, PIE relocations applied. memcpy, not a loop of bytes:
+// under TCG a byte stepped through costs about what rep movsq takes to move eight.
+void fill_page(const lib::ElfImage& image, size_t i, uintptr_t bias, uintptr_t va, uint8_t* page) {
+  const lib::ElfSegment& s = image.segment(i);
+  const uintptr_t file_start = s.vaddr + bias;
+  const uintptr_t file_end = file_start + s.filesz;
+  const uintptr_t from = va > file_start ? va : file_start;
+  const uintptr_t to = file_end < va + arch::kPageSize ? file_end : va + arch::kPageSize;
+  __builtin_memset(page, 0, from - va);
+  __builtin_memcpy(page + (from - va), image.segment_data(i) + (from - file_start), to - from);
+  __builtin_memset(page + (to - va), 0, va + arch::kPageSize - to);
+  for (size_t r = 0; r < image.relocation_count(); ++r) {
+    const lib::ElfRelocation rel = image.relocation(r);
+    const uintptr_t at = rel.offset + bias;
+    if (at >= va && at + 8 <= va + arch::kPageSize) {
+      const uint64_t value = bias + static_cast<uint64_t>(rel.addend);
+      for (int k = 0; k < 8; ++k) page[at - va + k] = static_cast<uint8_t>(value >> (8 * k));
+    }
+  }
+}
+
+bool relocation_in(const lib::ElfImage& image, uintptr_t bias, uintptr_t va) {
+  for (size_t r = 0; r < image.relocation_count(); ++r) {
+    const uintptr_t at = image.relocation(r).offset + bias;
+    if (at < va + arch::kPageSize && va < at + 8) return true;
+  }
+  return false;
+}
+
+// Whether the bytes of folio page index past the image's first in_image bytes (of the page)
+// are zeroes: the mapped page then shows nothing of the next file (tools/mkarchive.py pads
+// an ELF file's last page so).
+bool zero_past_image(const ImageFrames& frames, size_t index, uint64_t in_image) {
+  if (in_image >= arch::kPageSize) return true;
+  const auto* bytes = static_cast<const uint8_t*>(arch::phys_to_virt(frames.folio->page(index)));
+  for (size_t k = in_image; k < arch::kPageSize; ++k)
+    if (bytes[k]) return false;
+  return true;
+}
+
+// Whether page va of segment i can be a page of frames' folio as it lies, rather than a copy
+// (load_elf_segments): then *index is that page. Any byte of the mapped page that the copy
+// would hold differently must lie outside the segment: in the image's own file, or zero.
+bool shareable_page(const lib::ElfImage& image, size_t i, uintptr_t bias, uintptr_t va,
+                    const ImageFrames& frames, size_t* index) {
+  const lib::ElfSegment& s = image.segment(i);
+  if (s.flags & lib::SegmentFlags::kWrite) return false;
+  const uintptr_t file_start = s.vaddr + bias;
+  const uintptr_t file_end = file_start + s.filesz;
+  const uintptr_t mem_end = file_start + s.memsz;
+  const uintptr_t page_end = va + arch::kPageSize;
+  if ((page_end < mem_end ? page_end : mem_end) > file_end) return false;  // zero-filled bytes
+  // The page's first byte in the image, and in the folio: both within the image's bytes.
+  if (va < file_start && s.file_offset < file_start - va) return false;
+  const uint64_t in_image = s.file_offset + va - file_start;  // modulo 2^64, checked above
+  if (in_image >= frames.size) return false;
+  const uint64_t in_folio = frames.offset + in_image;
+  if (in_folio & (arch::kPageSize - 1)) return false;  // not page-congruent
+  if (in_folio / arch::kPageSize >= frames.folio->page_count()) return false;
+  if (relocation_in(image, bias, va)) return false;
+  *index = in_folio / arch::kPageSize;
+  return zero_past_image(frames, *index, frames.size - in_image);
+}
+
+}  // namespace
+
 lib::Result<void> load_elf_segments(const lib::ElfImage& image, uintptr_t bias, AddressSpace& as,
-                                    uint8_t* page) {
+                                    uint8_t* page, const ImageFrames* frames) {
   for (size_t i = 0; i < image.segment_count(); ++i) {
     const lib::ElfSegment& s = image.segment(i);
     const uintptr_t start = (s.vaddr + bias) & ~(arch::kPageSize - 1);
     const uintptr_t end = (s.vaddr + bias + s.memsz + arch::kPageSize - 1) & ~(arch::kPageSize - 1);
     TRY(as.add_region(start, end - start, region_flags(s)));
-    const uintptr_t file_start = s.vaddr + bias;
-    const uintptr_t file_end = file_start + s.filesz;
+    const uintptr_t file_end = s.vaddr + bias + s.filesz;
     for (uintptr_t va = start; va < file_end; va += arch::kPageSize) {
-      // The file's bytes in [from, to), zeroes around them. memcpy, not a loop of bytes:
-      // under TCG a byte stepped through costs about what rep movsq takes to move eight.
-      const uintptr_t from = va > file_start ? va : file_start;
-      const uintptr_t to = file_end < va + arch::kPageSize ? file_end : va + arch::kPageSize;
-      __builtin_memset(page, 0, from - va);
-      __builtin_memcpy(page + (from - va), image.segment_data(i) + (from - file_start), to - from);
-      __builtin_memset(page + (to - va), 0, va + arch::kPageSize - to);
-      for (size_t r = 0; r < image.relocation_count(); ++r) {
-        const lib::ElfRelocation rel = image.relocation(r);
-        const uintptr_t at = rel.offset + bias;
-        if (at >= va && at + 8 <= va + arch::kPageSize) {
-          const uint64_t value = bias + static_cast<uint64_t>(rel.addend);
-          for (int k = 0; k < 8; ++k) page[at - va + k] = static_cast<uint8_t>(value >> (8 * k));
-        }
+      size_t index = 0;
+      if (frames && shareable_page(image, i, bias, va, *frames, &index)) {
+        TRY(as.map_static_page(va, *frames->folio, index));
+        continue;
       }
+      fill_page(image, i, bias, va, page);
       TRY(as.populate(va, page, arch::kPageSize));
     }
   }
@@ -153,10 +212,11 @@ lib::Result<Ref<Folio>> boot_archive_folio() {
 
 // Everything after the handles are installed; the caller cleans up on failure.
 lib::Result<void> start_process(Process& process, const lib::ElfImage& image,
-                                const stellina::abi::StartupBlock& block, uint8_t* page) {
+                                const stellina::abi::StartupBlock& block, uint8_t* page,
+                                const ImageFrames* frames) {
   const uintptr_t bias = image.is_pie() ? kPieBias : 0;
   AddressSpace& as = process.address_space();
-  TRY(load_elf_segments(image, bias, as, page));
+  TRY(load_elf_segments(image, bias, as, page, frames));
   TRY(as.add_region(kStackTop - kStackSize, kStackSize, arch::kPageWrite));
 
   // The startup block sits at the top of the stack.
@@ -175,10 +235,13 @@ lib::Result<void> start_process(Process& process, const lib::ElfImage& image,
   return {};
 }
 
-lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t size,
-                                const SpawnHandle* handles, size_t handle_count,
-                                Ref<Channel> exit_channel, Ref<Silo> silo,
-                                const LinuxStart* linux_start) {
+namespace {
+
+// spawn, with the frames elf lies in when it is the archive's (a Stellina program only).
+lib::Result<Ref<Process>> spawn_image(const char* name, const uint8_t* elf, size_t size,
+                                      const ImageFrames* frames, const SpawnHandle* handles,
+                                      size_t handle_count, Ref<Channel> exit_channel,
+                                      Ref<Silo> silo, const LinuxStart* linux_start) {
   if (handle_count > stellina::abi::kMaxStartupHandles) return lib::Error::TooLarge;
   // A Linux program's C library sets up its own thread-local storage and relocates a PIE.
   const lib::ElfImage image = TRY(lib::ElfImage::parse(elf, size, linux_start != nullptr));
@@ -209,7 +272,7 @@ lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t siz
   }
   if (result.ok()) {
     result = linux_start ? start_linux_process(*process, image, bias, block, *linux_start, page)
-                         : start_process(*process, image, block, page);
+                         : start_process(*process, image, block, page, frames);
   }
   heap::free(page);
   if (!result.ok()) {
@@ -218,6 +281,17 @@ lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t siz
     return result.error();
   }
   return process;
+}
+
+}  // namespace
+
+lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t size,
+                                const SpawnHandle* handles, size_t handle_count,
+                                Ref<Channel> exit_channel, Ref<Silo> silo,
+                                const LinuxStart* linux_start) {
+  return spawn_image(name, elf, size, nullptr, handles, handle_count,
+                     static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo),
+                     linux_start);
 }
 
 namespace {
@@ -309,9 +383,13 @@ lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle
                                              size_t handle_count, Ref<Channel> exit_channel,
                                              Ref<Silo> silo, const LinuxStart* linux_start) {
   const lib::ByteSpan file = TRY(boot_archive_file(name));
-  return spawn(name, file.data, file.size, handles, handle_count,
-               static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo),
-               linux_start);
+  // The lent folio holds the archive byte for byte from its first page (a copy or not).
+  const ImageFrames frames{archive_folio, static_cast<size_t>(file.data - archive.bytes().data),
+                           file.size};
+  const bool map = archive_folio && !linux_start;
+  return spawn_image(name, file.data, file.size, map ? &frames : nullptr, handles, handle_count,
+                     static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo),
+                     linux_start);
 }
 
 lib::Result<Ref<Process>> spawn_from_folio(const char* name, Folio& image, size_t size,

@@ -28,11 +28,25 @@ struct SpawnHandle {
 // its stdin, stdout and stderr, and its syscalls served with Linux's numbers.
 struct LinuxStart;
 
+// Where an image's bytes lie in a static folio (the boot archive), for the loader to map its
+// read-only pages rather than copy them: byte 0 of the image is byte offset of folio, and the
+// image is size bytes long.
+struct ImageFrames {
+  const Folio* folio;
+  size_t offset;
+  size_t size;
+};
+
 // Maps every segment of image (loaded at bias) into as: a region for each, the pages with
 // file bytes filled now (PIE relocations applied), the rest left to demand-zero faults.
-// page is a page of scratch memory. Errors: those of AddressSpace::add_region and populate.
+// With frames, a page of a read-only segment whose bytes are a whole page of the folio, as
+// they lie (page-congruent, no relocation, no zero-filled bytes of the segment in it, not
+// reaching past the image), is that page of the folio, shared by every process of the
+// program and charged to none (AddressSpace::map_static_page); other pages are copies.
+// page is a page of scratch memory. Errors: those of AddressSpace::add_region, populate and
+// map_static_page.
 lib::Result<void> load_elf_segments(const lib::ElfImage& image, uintptr_t bias, AddressSpace& as,
-                                    uint8_t* page);
+                                    uint8_t* page, const ImageFrames* frames = nullptr);
 
 // Loads elf into a new process in silo (empty: the root silo), installs the handles (in
 // order: the process finds them in its StartupBlock; a null object leaves kInvalidHandle in
@@ -47,8 +61,11 @@ lib::Result<Ref<Process>> spawn(const char* name, const uint8_t* elf, size_t siz
                                 Ref<Channel> exit_channel, Ref<Silo> silo = {},
                                 const LinuxStart* linux_start = nullptr);
 
-// Spawns a program from the boot archive. Errors: NotFound (no archive or no such file),
-// and those of spawn.
+// Spawns a program from the boot archive. A Stellina program's code and read-only data are
+// the archive's own pages, mapped read-only (load_elf_segments with the archive's folio):
+// every process of the program shares them, and no silo is charged for them (the archive is
+// the kernel's, resident for good); a Linux program's are copied. Errors: NotFound (no
+// archive or no such file), and those of spawn.
 lib::Result<Ref<Process>> spawn_from_archive(const char* name, const SpawnHandle* handles,
                                              size_t handle_count, Ref<Channel> exit_channel,
                                              Ref<Silo> silo = {});

@@ -8,7 +8,10 @@ Each file is stored under NAME, or under the basename of PATH when no NAME= is g
 PATH that itself contains '=' needs an explicit NAME=). Names are 1..55 bytes of printable
 ASCII without spaces ('!'..'~'); a name too long, malformed or given twice is refused. The
 format is specified in lib/include/lib/archive.h: a 24-byte header, one 80-byte entry per
-file sorted by name, then the data of each file at a 16-byte-aligned offset.
+file sorted by name, then the data of each file at a 16-byte-aligned offset; an ELF file's
+data starts on a 4 KiB page and the rest of its last page is zeroes, so that the kernel can map
+its read-only segments straight from the archive's pages instead of copying them into every
+process (kernel/spawn.cc).
 
 With --strip-debug, every ELF file goes in without its debug sections (OBJCOPY
 --strip-debug; its symbols stay): the archive stays in memory for as long as the system runs,
@@ -37,6 +40,7 @@ HEADER = struct.Struct("<8sIIQ")  # magic, version, entry_count, total_size
 ENTRY = struct.Struct("<56sQQII")  # name, offset, size, crc32, flags
 NAME_FIELD = 56
 DATA_ALIGN = 16
+PAGE_ALIGN = 4096  # an ELF file's data: its segments' file offsets are page-congruent
 
 assert HEADER.size == 24 and ENTRY.size == 80
 
@@ -77,8 +81,13 @@ def build(files):
             fail(f"name '{a[0].decode()}' is given twice")
     offset = HEADER.size + ENTRY.size * len(files)
     entries, blobs = [], []
+    after_elf = False
     for name, data in files:
-        offset += -offset % DATA_ALIGN
+        # An ELF file starts on a page, and the rest of its last page is zeroes: the kernel
+        # maps that page too, and a program must see no byte of another file.
+        is_elf = data.startswith(b"\x7fELF")
+        offset += -offset % (PAGE_ALIGN if is_elf or after_elf else DATA_ALIGN)
+        after_elf = is_elf
         entries.append(ENTRY.pack(name, offset, len(data), zlib.crc32(data) & 0xFFFFFFFF, 0))
         blobs.append((offset, data))
         offset += len(data)

@@ -14,7 +14,9 @@
 // (its first 32 slots are in the Process object; past them it doubles, 16 bytes a slot, up to
 // 1,024, and keeps what it grew until the process object goes: a syscall that needs a new
 // handle may then fail with kErrQuotaExceeded or kErrNoMemory). Not charged: the Process
-// object itself (bounded per process), and what the kernel itself sends (exit reports).
+// object itself (bounded per process), what the kernel itself sends (exit reports), and
+// a program's code and read-only data mapped from the boot archive (the kernel's for good,
+// shared by every process of the program: docs/architecture.md).
 
 #include <stdint.h>
 

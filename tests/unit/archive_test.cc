@@ -415,6 +415,44 @@ TEST(BootArchive, RoundTripThroughThePacker) {
   EXPECT_EQ(find(a, "etc/bytes"), std::string(every_byte.begin(), every_byte.end()));
 }
 
+// An ELF file starts on a page of the archive (the kernel maps its read-only segments from
+// there); other files keep the 16-byte alignment.
+TEST(BootArchive, PackerPutsElfFilesOnPages) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  std::vector<uint8_t> elf = bytes_of(
+      "\x7f"
+      "ELF");
+  elf.resize(5000, 0xab);
+  write_file(dir.file("a.txt"), bytes_of("seventeen bytes!!"));
+  write_file(dir.file("b.elf"), elf);
+  write_file(dir.file("c.txt"), bytes_of("x"));
+  write_file(dir.file("d.elf"), elf);
+  ASSERT_EQ(mkarchive(dir, dir.file("out.arc") + " " + dir.file("a.txt") + " " + dir.file("b.elf") +
+                               " " + dir.file("c.txt") + " " + dir.file("d.elf")),
+            0)
+      << stderr_of(dir);
+  const auto archive = read_file(dir.file("out.arc"));
+  auto r = BootArchive::open(archive.data(), archive.size());
+  ASSERT_TRUE(r.ok()) << lib::error_name(r.error());
+  const BootArchive& a = r.value();
+  ASSERT_EQ(a.count(), 4u);
+  for (size_t i = 0; i < a.count(); ++i) {
+    const size_t offset = static_cast<size_t>(a.entry(i).data - archive.data());
+    const bool is_elf = std::string(a.entry(i).name).find(".elf") != std::string::npos;
+    EXPECT_EQ(offset % (is_elf ? 4096 : 16), 0u) << a.entry(i).name;
+  }
+  // The rest of an ELF file's last page is zeroes: c.txt starts on the next page, and
+  // d.elf follows c.txt on a page.
+  EXPECT_EQ(static_cast<size_t>(a.entry(2).data - a.entry(1).data), 8192u);
+  for (const uint8_t* p = a.entry(1).data + elf.size(); p < a.entry(2).data; ++p)
+    ASSERT_EQ(*p, 0) << (p - archive.data());
+  EXPECT_EQ(static_cast<size_t>(a.entry(3).data - a.entry(2).data), 4096u);
+  // Other files keep the 16-byte alignment: a.txt follows the entry table on its page.
+  EXPECT_LT(static_cast<size_t>(a.entry(0).data - archive.data()), 4096u);
+  EXPECT_TRUE(a.verify_all().ok());
+}
+
 TEST(BootArchive, PackerWithNoFilesWritesAnEmptyArchive) {
   TempDir dir;
   ASSERT_TRUE(dir.ok());

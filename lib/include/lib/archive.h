@@ -22,10 +22,12 @@
 //       72     4  u32 crc32 of the data (IEEE 802.3, as zlib's crc32)
 //       76     4  u32 flags, 0
 //
-//   then the file data (zero padding between files to keep offsets aligned). Entries are
-//   sorted by name, bytewise and strictly ascending, so names are unique and find() is a
-//   binary search. Files may share data bytes. Bytes of the buffer past total_size (a boot
-//   loader may round a module up to a page) are ignored.
+//   then the file data (zero padding between files to keep offsets aligned; tools/mkarchive.py
+//   starts every ELF file on a 4 KiB page and the next file on the next page, so that the
+//   kernel can map an ELF file's read-only segments from the archive instead of copying them).
+//   Entries are sorted by name, bytewise and strictly ascending, so names are unique and find() is
+//   a binary search. Files may share data bytes. Bytes of the buffer past total_size (a boot loader
+//   may round a module up to a page) are ignored.
 //
 // The BootArchive refers to the buffer; the buffer must outlive it.
 
