@@ -46,8 +46,12 @@ class ExecStrings {
   ExecStrings() = default;
   ExecStrings(const ExecStrings&) = delete;
   ExecStrings& operator=(const ExecStrings&) = delete;
-  ~ExecStrings() {
+  ~ExecStrings() { release(); }
+  // Frees the strings: exec calls it once they are on the new stack, since the thread
+  // leaves for the new program without unwinding (no destructor runs then).
+  void release() {
     if (bytes_) heap::free(bytes_);
+    bytes_ = nullptr;
   }
 
   // Errors: -ENOMEM.
@@ -367,8 +371,7 @@ int64_t load(const uint8_t* bytes, size_t size, const ExecStrings& strings, Load
 }
 
 // Reads the ELF image of file, loads it and, when that worked, becomes it.
-int64_t run_image(LinuxProcess& lp, ProgramFile& file, const char* path,
-                  const ExecStrings& strings) {
+int64_t run_image(LinuxProcess& lp, ProgramFile& file, const char* path, ExecStrings& strings) {
   Folio* folio = nullptr;
   if (const int64_t e = file.read_all(&folio)) return e;
   const size_t size = file.size();
@@ -387,6 +390,7 @@ int64_t run_image(LinuxProcess& lp, ProgramFile& file, const char* path,
     folio->release();
   }
   if (e) return e;
+  strings.release();
   become(lp, loaded.space, path, loaded.brk_start, loaded.entry, loaded.rsp);
 }
 
