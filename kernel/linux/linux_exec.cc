@@ -47,8 +47,7 @@ class ExecStrings {
   ExecStrings(const ExecStrings&) = delete;
   ExecStrings& operator=(const ExecStrings&) = delete;
   ~ExecStrings() { release(); }
-  // Frees the strings: exec calls it once they are on the new stack, since the thread
-  // leaves for the new program without unwinding (no destructor runs then).
+  // Frees the strings (once they are on the new stack: the memory is not needed past it).
   void release() {
     if (bytes_) heap::free(bytes_);
     bytes_ = nullptr;
@@ -297,9 +296,9 @@ void end_other_threads(Process& process, AddressSpace* space) {
 
 // Past the point of no return: the process becomes the new program, keeping its id,
 // parent, children, silo, handles, descriptors (but the close-on-exec ones), directory and
-// umask.
-[[noreturn]] void become(LinuxProcess& lp, AddressSpace* space, const char* exe,
-                         uintptr_t brk_start, uintptr_t entry, uintptr_t rsp) {
+// umask. The system call then returns 0 into the new program, by its usual way back.
+void become(LinuxProcess& lp, AddressSpace* space, const char* exe, uintptr_t brk_start,
+            uintptr_t entry, uintptr_t rsp) {
   Process& process = current_process();
   Thread* self = sched::current();
   end_other_threads(process, space);
@@ -322,7 +321,7 @@ void end_other_threads(Process& process, AddressSpace* space) {
     arch::fpu_initial_state(self->fpu().area());
     arch::fpu_load(self->fpu().area());
   }
-  arch::enter_user(entry, rsp, 0);
+  arch::restart_syscall_frame(self->stack().top(), entry, rsp);
 }
 
 // A loader error as exec's errno: strings the stack cannot hold are E2BIG (argv[0] is
@@ -392,6 +391,7 @@ int64_t run_image(LinuxProcess& lp, ProgramFile& file, const char* path, ExecStr
   if (e) return e;
   strings.release();
   become(lp, loaded.space, path, loaded.brk_start, loaded.entry, loaded.rsp);
+  return 0;
 }
 
 int64_t exec(LinuxProcess& lp, int64_t dirfd, uint64_t path_address, uint64_t argv, uint64_t envp,
