@@ -234,6 +234,10 @@ struct UserFrame {
 void syscall_user_frame(uintptr_t kernel_stack_top, UserFrame* out);
 // The value the call returns in the copy (and, when sp is not 0, a new user stack pointer).
 void set_user_frame_result(UserFrame* frame, uint64_t value, uintptr_t sp);
+// exec: the calling thread's system call returns to pc with the stack pointer at sp and every
+// other register cleared but the call's return value (kernel_stack_top: its kernel stack's).
+// The way back is the syscall's own, with its checks.
+void restart_syscall_frame(uintptr_t kernel_stack_top, uintptr_t pc, uintptr_t sp);
 // Leaves the kernel to user mode with every register as frame holds them; a frame user mode
 // cannot take ends the process (kernel::kill_current_process), as enter_user does.
 [[noreturn]] void resume_user_frame(const UserFrame& frame);

@@ -46,8 +46,11 @@ class ExecStrings {
   ExecStrings() = default;
   ExecStrings(const ExecStrings&) = delete;
   ExecStrings& operator=(const ExecStrings&) = delete;
-  ~ExecStrings() {
+  ~ExecStrings() { release(); }
+  // Frees the strings (once they are on the new stack: the memory is not needed past it).
+  void release() {
     if (bytes_) heap::free(bytes_);
+    bytes_ = nullptr;
   }
 
   // Errors: -ENOMEM.
@@ -293,9 +296,9 @@ void end_other_threads(Process& process, AddressSpace* space) {
 
 // Past the point of no return: the process becomes the new program, keeping its id,
 // parent, children, silo, handles, descriptors (but the close-on-exec ones), directory and
-// umask.
-[[noreturn]] void become(LinuxProcess& lp, AddressSpace* space, const char* exe,
-                         uintptr_t brk_start, uintptr_t entry, uintptr_t rsp) {
+// umask. The system call then returns 0 into the new program, by its usual way back.
+void become(LinuxProcess& lp, AddressSpace* space, const char* exe, uintptr_t brk_start,
+            uintptr_t entry, uintptr_t rsp) {
   Process& process = current_process();
   Thread* self = sched::current();
   end_other_threads(process, space);
@@ -318,7 +321,7 @@ void end_other_threads(Process& process, AddressSpace* space) {
     arch::fpu_initial_state(self->fpu().area());
     arch::fpu_load(self->fpu().area());
   }
-  arch::enter_user(entry, rsp, 0);
+  arch::restart_syscall_frame(self->stack().top(), entry, rsp);
 }
 
 // A loader error as exec's errno: strings the stack cannot hold are E2BIG (argv[0] is
@@ -367,8 +370,7 @@ int64_t load(const uint8_t* bytes, size_t size, const ExecStrings& strings, Load
 }
 
 // Reads the ELF image of file, loads it and, when that worked, becomes it.
-int64_t run_image(LinuxProcess& lp, ProgramFile& file, const char* path,
-                  const ExecStrings& strings) {
+int64_t run_image(LinuxProcess& lp, ProgramFile& file, const char* path, ExecStrings& strings) {
   Folio* folio = nullptr;
   if (const int64_t e = file.read_all(&folio)) return e;
   const size_t size = file.size();
@@ -387,7 +389,9 @@ int64_t run_image(LinuxProcess& lp, ProgramFile& file, const char* path,
     folio->release();
   }
   if (e) return e;
+  strings.release();
   become(lp, loaded.space, path, loaded.brk_start, loaded.entry, loaded.rsp);
+  return 0;
 }
 
 int64_t exec(LinuxProcess& lp, int64_t dirfd, uint64_t path_address, uint64_t argv, uint64_t envp,

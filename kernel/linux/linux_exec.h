@@ -19,8 +19,9 @@ constexpr int64_t kEnoexec = 8;
 
 namespace linux_calls {
 
-// Returns only on failure (-errno), the process unchanged; a process ended meanwhile ends
-// the calling thread here.
+// -errno with the process unchanged, or 0 into the new program (the call's frame rewritten:
+// its registers cleared, its stack and entry the new image's). A process ended meanwhile
+// ends the calling thread here.
 int64_t execve(LinuxProcess& lp, uint64_t path, uint64_t argv, uint64_t envp);
 int64_t execveat(LinuxProcess& lp, int64_t dirfd, uint64_t path, uint64_t argv, uint64_t envp,
                  uint64_t flags);

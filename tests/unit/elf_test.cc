@@ -1,4 +1,5 @@
 #include <lib/elf.h>
+#include <lib/elf_marks.h>
 
 #include <gtest/gtest.h>
 #include <sys/mman.h>
@@ -436,6 +437,42 @@ TEST(Elf, AcceptsTlsForLinuxProgramsAndFindsTheProgramHeaders) {
   EXPECT_EQ(loaded.value().phdr_vaddr(), 0x400040u);
   EXPECT_EQ(loaded.value().phdr_count(), 5u);
   EXPECT_EQ(parse_error(e), Error::NotSupported);  // not as a Linux program: as before
+}
+
+// lib::is_linux_elf: the marks that tell a Linux program from a Stellina one (the shell and
+// the kernel's exec decide by it), and no read past the buffer whatever the header says.
+TEST(Elf, TellsLinuxProgramsByTheirMarks) {
+  ElfBuilder e = static_exec();
+  e.phdrs.pop_back();  // its PT_GNU_STACK: PT_LOAD headers only, as a Stellina program
+  auto plain = e.bytes();
+  EXPECT_FALSE(lib::is_linux_elf(plain.data(), plain.size()));
+  plain[7] = 3;  // ELFOSABI_GNU
+  EXPECT_TRUE(lib::is_linux_elf(plain.data(), plain.size()));
+  for (uint32_t type : {kPtNote, kPtGnuStack, kPtTls, kPtInterp}) {
+    ElfBuilder marked = e;
+    marked.phdrs.push_back({type, kR, 0x200, 0x400200, 0x8, 0x8, 1});
+    auto b = marked.bytes();
+    EXPECT_TRUE(lib::is_linux_elf(b.data(), b.size())) << type;
+    // A mark past the bytes given is not seen (the header table is cut short).
+    EXPECT_FALSE(lib::is_linux_elf(b.data(), 64 + 56 * (marked.phdrs.size() - 1))) << type;
+  }
+  EXPECT_FALSE(lib::is_linux_elf(plain.data(), 63));  // shorter than an ELF header
+  auto bad = e.bytes();
+  bad[0] = 0;
+  EXPECT_FALSE(lib::is_linux_elf(bad.data(), bad.size()));
+}
+
+TEST(Elf, LinuxMarksSurviveHostileHeaderOffsets) {
+  auto b = static_exec().bytes();
+  for (uint64_t phoff : {~uint64_t{0}, ~uint64_t{0} - 2, uint64_t{1} << 63, uint64_t{b.size()},
+                         uint64_t{b.size() - 3}}) {
+    put(b, 32, phoff, 8);
+    EXPECT_FALSE(lib::is_linux_elf(b.data(), b.size())) << phoff;
+  }
+  put(b, 32, 64, 8);
+  put(b, 54, 0xffff, 2);  // e_phentsize
+  put(b, 56, 0xffff, 2);  // e_phnum
+  EXPECT_FALSE(lib::is_linux_elf(b.data(), b.size()));
 }
 
 TEST(Elf, LeavesALinuxPiesRelocationsToIt) {

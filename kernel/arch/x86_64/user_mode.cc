@@ -107,6 +107,18 @@ void set_user_frame_result(UserFrame* frame, uint64_t value, uintptr_t sp) {
   if (sp) f->rsp = sp;
 }
 
+void restart_syscall_frame(uintptr_t kernel_stack_top, uintptr_t pc, uintptr_t sp) {
+  auto* f = reinterpret_cast<x86::TrapFrame*>(kernel_stack_top - sizeof(x86::TrapFrame));
+  x86::TrapFrame fresh{};
+  fresh.vector = f->vector;
+  fresh.rip = pc;
+  fresh.cs = x86::kUserCs;
+  fresh.rflags = x86::kRflagsIf;
+  fresh.rsp = sp;
+  fresh.ss = x86::kUserSs;
+  *f = fresh;
+}
+
 void resume_user_frame(const UserFrame& frame) {
   const auto* f = reinterpret_cast<const x86::TrapFrame*>(&frame);
   x86::check_user_return(*f);
