@@ -3,8 +3,8 @@
 
 Boots Stellina with port 80 forwarded to a free host port, then with ApacheBench (ab, from
 apache2-utils; one request per connection, 8 at a time):
-  1. a warm-up of WARMUP requests to `/`, then the memory figures of `/api/status`;
-  2. REQUESTS requests to `/`: every one must complete with a 2xx answer (no failed
+  1. a warm-up of WARMUP requests (--warmup) to `/`, then the memory figures of `/api/status`;
+  2. REQUESTS requests (--requests) to `/`: every one must complete with a 2xx answer (no failed
      request, no non-2xx answer, no socket error), then the memory figures again.
 The memory figures (free bytes, kernel heap, httpd's and tcpip's memory) after the load may
 differ from those after the warm-up by at most SLACK_BYTES (free memory may shrink by that
@@ -24,7 +24,7 @@ With --isolation kernel, httpd, tcpip and virtio-net must be running inside the 
 two in user mode; by default, all three in user mode.
 
 usage: http_load.py --kernel K --initrd ARCHIVE [--machine microvm|q35]
-                    [--isolation user|kernel|wasm]
+                    [--isolation user|kernel|wasm] [--warmup N] [--requests N]
 """
 
 import argparse
@@ -146,6 +146,7 @@ def main():
     p.add_argument("--initrd", required=True)
     p.add_argument("--machine", default="microvm")
     p.add_argument("--requests", type=int, default=REQUESTS)
+    p.add_argument("--warmup", type=int, default=WARMUP)
     p.add_argument("--isolation", choices=("user", "kernel", "wasm"), default="user")
     opts = p.parse_args()
     try:
@@ -158,9 +159,9 @@ def main():
                 wanted = "user" if opts.isolation == "wasm" and name != "httpd" else opts.isolation
                 if where != wanted:
                     raise Failed(f"{name} runs in {where} isolation, not {wanted}")
-            rps = ab(g.url("/"), WARMUP)
+            rps = ab(g.url("/"), opts.warmup)
             before = memory_figures(g.get_json("/api/status"))
-            log(f"warm-up: {WARMUP} requests, {rps:.0f}/s; memory {before}")
+            log(f"warm-up: {opts.warmup} requests, {rps:.0f}/s; memory {before}")
             rps = ab(g.url("/"), opts.requests)
             after = memory_figures(g.get_json("/api/status"))
             log(f"load: {opts.requests} requests, 0 errors, {rps:.0f}/s; memory {after}")
