@@ -81,6 +81,19 @@ constexpr uint32_t kMinMadtLength = 44;   // header, LAPIC address, flags
 constexpr uint32_t kMinFadtLength = 116;  // the ACPI 1.0 FADT
 constexpr uint32_t kMinMcfgLength = 44;   // header and 8 reserved bytes; entries follow
 
+// A processor entry: an enabled one joins the list if there is room and the xAPIC can
+// address it.
+void add_processor(uint32_t apic_id, uint32_t flags) {
+  constexpr uint32_t kEnabled = 1;
+  constexpr uint32_t kMaxXapicId = 254;  // 255 is the broadcast address
+  if (!(flags & kEnabled)) return;
+  if (apic_id > kMaxXapicId || the_info.cpu_count == Info::kMaxListedCpus) {
+    ++the_info.cpus_unusable;
+    return;
+  }
+  the_info.cpu_apic_ids[the_info.cpu_count++] = apic_id;
+}
+
 void parse_madt(const Header* h) {
   const auto* base = reinterpret_cast<const uint8_t*>(h);
   the_info.lapic_phys = *reinterpret_cast<const uint32_t*>(base + 36);
@@ -90,7 +103,12 @@ void parse_madt(const Header* h) {
     const uint8_t len = base[off + 1];
     if (len < 2 || off + len > h->length) break;
     const uint8_t* e = base + off;
-    if (type == 1 && len >= 12 && the_info.ioapic_count < 4) {
+    if (type == 0 && len >= 8) {
+      add_processor(e[3], *reinterpret_cast<const uint32_t*>(e + 4));
+    } else if (type == 9 && len >= 16) {
+      add_processor(*reinterpret_cast<const uint32_t*>(e + 4),
+                    *reinterpret_cast<const uint32_t*>(e + 8));
+    } else if (type == 1 && len >= 12 && the_info.ioapic_count < 4) {
       the_info.ioapics[the_info.ioapic_count++] = {*reinterpret_cast<const uint32_t*>(e + 4),
                                                    *reinterpret_cast<const uint32_t*>(e + 8)};
     } else if (type == 2 && len >= 10 && the_info.override_count < 16) {

@@ -34,6 +34,7 @@ struct IsaOverride {
 };
 
 struct Info {
+  static constexpr size_t kMaxListedCpus = 64;
   bool present = false;
   char oem[7] = {};
   uint64_t lapic_phys = arch::kDefaultLapicPhys;
@@ -41,6 +42,14 @@ struct Info {
   size_t ioapic_count = 1;
   IsaOverride overrides[16] = {};
   size_t override_count = 0;
+  // Processors (MADT local APIC and x2APIC entries marked enabled), by APIC ID in the table's
+  // order; the boot CPU is among them. Entries beyond kMaxListedCpus, or with an ID the xAPIC
+  // cannot address (above 254), are counted in cpus_unusable; entries not enabled (slots
+  // for CPUs that could be plugged in later) are skipped. Without a MADT the list is empty:
+  // the boot CPU alone.
+  uint32_t cpu_apic_ids[kMaxListedCpus] = {};
+  size_t cpu_count = 0;
+  size_t cpus_unusable = 0;
   // Power (FADT).
   bool hardware_reduced = false;
   uint32_t pm1a_control = 0;  // I/O port

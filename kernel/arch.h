@@ -26,6 +26,36 @@ void cpu_init();
 // Interrupt controllers and the timer; needs ACPI and the heap.
 void platform_init();
 
+// ---- processors --------------------------------------------------------------------------
+// The most CPUs the kernel runs; CPUs the firmware lists beyond it are reported and left out.
+constexpr unsigned kMaxCpus = 16;
+// Starts every other CPU the firmware lists and waits for each, a bounded time, to answer;
+// one that does not is reported and left out. Each then idles halted with interrupts off:
+// the scheduler runs on the boot CPU alone (docs/smp.md). Needs platform_init and the heap.
+void start_other_cpus();
+// Starts the CPU the firmware names firmware_id (its local APIC ID on a PC) and returns its
+// index. Errors: TimedOut (it did not answer: left out), NoResources (kMaxCpus run already),
+// AlreadyExists (it runs already), NotSupported (no page to start it from), NoMemory (no
+// stacks for it), Busy (another start is under way).
+lib::Result<unsigned> start_cpu(uint32_t firmware_id);
+// How many CPUs run: the boot CPU and every other that answered.
+unsigned cpu_count();
+// The calling CPU's index: 0 for the boot CPU, then 1, 2, ... in the order the others came up.
+unsigned cpu_index();
+// What became of each CPU the firmware lists, in its order (for the console's `cpus`).
+enum class CpuState : uint8_t {
+  Running,   // the boot CPU, or one that answered
+  NoAnswer,  // started, never answered: left out
+  LeftOut,   // beyond kMaxCpus, or an ID this kernel cannot address
+};
+struct CpuRecord {
+  uint32_t firmware_id;
+  CpuState state;
+  unsigned index;  // for a running CPU
+};
+// Copies up to max records and returns how many there are.
+size_t cpu_records(CpuRecord* out, size_t max);
+
 // ---- console -----------------------------------------------------------------------------
 void console_init();
 // Writes the bytes as they are, polling the UART: only when the kernel is stopping (the log

@@ -320,10 +320,28 @@ bool starts_with(const char* s, const char* prefix) {
   return *prefix == '\0';
 }
 
+// Every CPU the firmware lists, and what became of it (arch::start_other_cpus).
+void show_cpus() {
+  arch::CpuRecord records[64];
+  const size_t listed = arch::cpu_records(records, 64);
+  print("cpus: {} running of {} listed\n", arch::cpu_count(), listed);
+  for (size_t i = 0; i < listed && i < 64; ++i) {
+    const arch::CpuRecord& r = records[i];
+    if (r.state == arch::CpuState::Running) {
+      print("cpu {}: id {} running\n", r.index, r.firmware_id);
+    } else {
+      print("cpu -: id {} {}\n", r.firmware_id,
+            r.state == arch::CpuState::NoAnswer ? "did not answer" : "left out");
+    }
+  }
+}
+
 void run_command(const char* cmd) {
   if (equals(cmd, "")) return;
   if (equals(cmd, "help")) {
-    print("commands: help uptime mem threads log loglevel sched serial ctl exit reboot shutdown\n");
+    print(
+        "commands: help uptime mem cpus threads log loglevel sched serial ctl exit reboot "
+        "shutdown\n");
   } else if (equals(cmd, "reboot") || equals(cmd, "ctl reboot")) {
     stop_system(true);
   } else if (equals(cmd, "shutdown") || equals(cmd, "ctl shutdown")) {
@@ -339,6 +357,8 @@ void run_command(const char* cmd) {
           pmm::free_page_count() * 4);
     print("heap: {} allocations, {} bytes, {} slab pages, {} large pages, {} failures\n",
           h.live_allocations, h.live_bytes, h.slab_pages, h.large_pages, h.failed_allocations);
+  } else if (equals(cmd, "cpus")) {
+    show_cpus();
   } else if (equals(cmd, "threads")) {
     // prio: the priority it was given; now: the one it runs at (lower while a raised thread
     // keeps the CPU, kernel/sched.cc).

@@ -45,6 +45,7 @@ extern "C" void kernel_entry(uint32_t protocol, uintptr_t info_phys) {
   acpi::init(the_boot_info);
   arch::platform_init();
   wall_clock_init();
+  arch::start_other_cpus();
   (void)Silo::root();  // before any thread could race to make it
   sched::init();
   log_start_queueing();  // from here on, threads and interrupts: console output is queued

@@ -139,7 +139,10 @@ CPU = "qemu64,+smep,+smap"
 def qemu_command(args):
     serial = "mon:stdio" if args.interactive else "stdio"
     cpu = getattr(args, "cpu", CPU)  # test scripts build their own args without it
-    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", cpu, "-m", str(args.memory), "-display", "none",
+    smp = getattr(args, "smp", 1)
+    # Several vCPUs run as so many host threads (multi-threaded TCG), as they would on hardware.
+    accel = ["-accel", "tcg,thread=multi", "-smp", str(smp)] if smp > 1 else ["-accel", "tcg"]
+    cmd = ["qemu-system-x86_64", *accel, "-cpu", cpu, "-m", str(args.memory), "-display", "none",
            "-serial", serial, "-no-reboot", *net_args(args)]
     if not args.interactive:
         cmd += ["-monitor", "none"]
@@ -265,6 +268,7 @@ def parse_args(argv=None):
     p.add_argument("--initrd", help="boot archive, passed as the first boot module")
     p.add_argument("--memory", type=int, default=128, help="MiB")
     p.add_argument("--cpu", default=CPU, help=f"QEMU CPU model (default {CPU})")
+    p.add_argument("--smp", type=int, default=1, help="virtual CPUs (default 1)")
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--status", type=int, help="expected QEMU exit status")
     p.add_argument("--expect", action="append", default=[], help="regex a line must match, in order")

@@ -88,6 +88,7 @@ long_mode_high:
 
 .section .boot.data, "aw"
 .align 4096
+.global boot_pml4                   // the other CPUs enter long mode on these (smp.cc)
 boot_pml4:
   .quad boot_pdpt_low + 3
   .fill 510, 8, 0

@@ -40,6 +40,7 @@ struct Handler {
 Handler irq_handlers[kMaxIrqs] = {};
 Handler msi_handlers[kMaxMsi] = {};  // by vector - kVectorMsiBase
 
+constexpr unsigned kLapicId = 0x20 / 4;
 constexpr unsigned kLapicEoi = 0xb0 / 4;
 constexpr unsigned kLapicSpurious = 0xf0 / 4;
 constexpr unsigned kLapicTpr = 0x80 / 4;
@@ -47,7 +48,10 @@ constexpr unsigned kLapicLvtTimer = 0x320 / 4;
 constexpr unsigned kLapicTimerInitial = 0x380 / 4;
 constexpr unsigned kLapicTimerCurrent = 0x390 / 4;
 constexpr unsigned kLapicTimerDivide = 0x3e0 / 4;
+constexpr unsigned kLapicIcrLow = 0x300 / 4;
+constexpr unsigned kLapicIcrHigh = 0x310 / 4;
 constexpr uint32_t kLvtMasked = 1u << 16;
+constexpr uint32_t kIcrDeliveryPending = 1u << 12;
 
 uint64_t timer_hz = 0;
 
@@ -89,6 +93,12 @@ void lapic_init(uintptr_t phys) {
   auto regs = map_mmio(phys, 4096);
   if (!regs.ok()) kernel::panic("lapic: cannot map registers");
   lapic = static_cast<volatile uint32_t*>(regs.value());
+  lapic_enable_this_cpu();
+}
+
+// Every CPU's local APIC sits at the same physical address (each CPU sees its own there):
+// the mapping lapic_init made serves them all.
+void lapic_enable_this_cpu() {
   wrmsr(0x1b, rdmsr(0x1b) | (1u << 11));  // global enable
   lapic[kLapicTpr] = 0;
   lapic[kLapicSpurious] = 0x100 | kVectorSpurious;
@@ -97,6 +107,19 @@ void lapic_init(uintptr_t phys) {
 }
 
 void lapic_eoi() { lapic[kLapicEoi] = 0; }
+
+uint32_t lapic_id() { return lapic[kLapicId] >> 24; }
+
+bool lapic_send_ipi(uint32_t apic_id, uint32_t command) {
+  lapic[kLapicIcrHigh] = apic_id << 24;
+  lapic[kLapicIcrLow] = command;
+  // Bounded: a local APIC that never clears the bit must not hang its caller.
+  for (int i = 0; i < 1'000'000; ++i) {
+    if (!(lapic[kLapicIcrLow] & kIcrDeliveryPending)) return true;
+    cpu_relax();
+  }
+  return false;
+}
 
 void lapic_timer_calibrate() {
   // Count LAPIC timer ticks over a PIT-measured interval of about 10 ms.

@@ -467,3 +467,9 @@ void switch_root(uintptr_t root) {
 }
 
 }  // namespace arch
+
+namespace arch::x86 {
+
+uintptr_t kernel_page_root() { return kernel_root_phys; }
+
+}  // namespace arch::x86

@@ -32,6 +32,8 @@ struct TrapFrame {
 };
 
 void idt_init();
+// Loads the IDT idt_init built on the calling CPU (the other CPUs share it).
+void idt_load();
 
 // Turns on SMEP and SMAP where the CPU has them (user_mode.cc).
 void user_access_init();
@@ -39,7 +41,15 @@ void user_access_init();
 // kernel-half RIP, flags or selectors that are not user mode's); returns if it is.
 void check_user_return(const TrapFrame& f);
 void lapic_init(uintptr_t phys);
+// Turns on the calling CPU's local APIC: spurious vector, timer masked (lapic_init does it
+// for the boot CPU, after mapping the registers every CPU shares).
+void lapic_enable_this_cpu();
 void lapic_eoi();
+// The calling CPU's local APIC ID.
+uint32_t lapic_id();
+// Sends an interprocessor interrupt (command: the ICR's low word) to apic_id and waits for
+// the local APIC to have sent it; false if it never says so.
+bool lapic_send_ipi(uint32_t apic_id, uint32_t command);
 void lapic_timer_calibrate();
 void lapic_timer_oneshot(uint64_t ticks);
 void lapic_timer_stop();
@@ -53,5 +63,8 @@ void pit_start();
 uint64_t pit_elapsed_ns();
 
 void clock_init();
+
+// The physical address of the kernel's own top-level page table (paging.cc).
+uintptr_t kernel_page_root();
 
 }  // namespace arch::x86

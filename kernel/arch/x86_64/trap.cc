@@ -155,6 +155,10 @@ void idt_init() {
   for (unsigned v = 0; v < 256; ++v) set_gate(v, 0);
   set_gate(kVectorDoubleFault, 1);
   set_gate(kVectorNmi, 2);
+  idt_load();
+}
+
+void idt_load() {
   const IdtPointer idtr{sizeof(idt) - 1, reinterpret_cast<uint64_t>(idt)};
   asm volatile("lidt %0" ::"m"(idtr));
 }

@@ -7,6 +7,7 @@
 
 #include "cpu.h"
 #include "kernel/arch_hooks.h"
+#include "per_cpu.h"
 #include "platform.h"
 
 extern "C" [[noreturn]] void enter_user_frame(uintptr_t pc, uintptr_t sp, uint64_t arg);
@@ -73,18 +74,18 @@ bool user_pages_guarded() { return x86::smep_enabled && smap_enabled; }
 namespace {
 
 constexpr uint32_t kMsrFsBase = 0xc0000100;
-// What FS_BASE holds: most switches are between threads that never set one, and a WRMSR
-// is not free, so the register is written only when the value changes.
-uint64_t loaded_fs_base = 0;
 
 }  // namespace
 
 uint64_t cpu_feature_word() { return x86::cpuid(1).edx; }
 
+// Most switches are between threads that never set an FS base, and a WRMSR is not free, so
+// the register is written only when the value changes (PerCpu::fs_base says what it holds).
 void set_user_tls_base(uint64_t base) {
-  if (base == loaded_fs_base) return;
+  x86::PerCpu& cpu = x86::this_cpu();
+  if (base == cpu.fs_base) return;
   x86::wrmsr(kMsrFsBase, base);
-  loaded_fs_base = base;
+  cpu.fs_base = base;
 }
 
 void enter_user(uintptr_t pc, uintptr_t sp, uint64_t arg) {
