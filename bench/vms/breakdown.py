@@ -2,6 +2,7 @@
 """Where the time goes from QEMU's launch to Stellina's first HTTP 200 (microvm, TCG).
 
     python3 bench/vms/breakdown.py [--runs 5] [--memory 128] [--archive PATH] [--dhcp]
+                                   [--kernel PATH] [--against PATH]
 
 Boots the system `make run` boots (build/user/system.archive) as bench/http does (user
 network, a forwarded port, bench.lib.http.first_200 polling every 50 ms, the stack's static
@@ -9,7 +10,9 @@ address on the kernel command line; --dhcp: from DHCP instead) and prints, per
 step, the median over the runs of two clocks: the host's (ms since just before QEMU's launch,
 when the line was read from the serial console) and the guest's (the kernel log's own
 timestamp, ms since the kernel started). Prints only: the figures that are kept are bench/http's
-stellina_first_200_ms and bench/vms's.
+stellina_first_200_ms and bench/vms's. --against boots a second kernel (the same archive)
+alternately with the first, one boot of each in turn, and prints both columns: on a loaded
+host that compares two kernels better than two runs one after the other.
 """
 
 import argparse
@@ -26,6 +29,7 @@ from bench.lib.results import REPO  # noqa: E402
 
 STEPS = [
     ("kernel entered", "Stellina starting"),
+    ("clocks calibrated", "clock: TSC"),
     ("kernel ready", "stellina: ready"),
     ("startup: first component", "[startup] started "),
     ("devmgr: device found", "[devmgr] virtio-mmio"),
@@ -39,9 +43,8 @@ STEPS = [
 GUEST_TIME = re.compile(r"\[\s*(\d+)\.(\d{6})\] ")
 
 
-def one_boot(memory, archive, append):
+def one_boot(kernel, memory, archive, append):
     port = http.free_port()
-    kernel = os.path.join(REPO, "build", "kernel", "stellina.elf")
     cmd = qemu.qemu_cmd("microvm", kernel, append, initrd=archive, memory=memory,
                         extra=qemu.user_net("microvm", {port: 80}))
     host, guest = {}, {}
@@ -64,30 +67,44 @@ def one_boot(memory, archive, append):
     return hit.ms, host, guest
 
 
+def med(xs):
+    return f"{statistics.median(xs):7.1f}" if xs else "      -"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--memory", type=int, default=128)
     p.add_argument("--archive", default=os.path.join(REPO, "build", "user", "system.archive"))
+    p.add_argument("--kernel", default=os.path.join(REPO, "build", "kernel", "stellina.elf"))
+    p.add_argument("--against", help="a second kernel, booted alternately with --kernel")
     p.add_argument("--dhcp", action="store_true",
                    help="the address from DHCP (make run's way), not from the command line")
     args = p.parse_args()
     append = "" if args.dhcp else qemu.STELLINA_STATIC_ADDRESS
-    firsts, hosts, guests = [], [], []
+    kernels = [args.kernel] + ([args.against] if args.against else [])
+    firsts = {k: [] for k in kernels}
+    hosts = {k: [] for k in kernels}
+    guests = {k: [] for k in kernels}
     for _ in range(args.runs):
-        ms, host, guest = one_boot(args.memory, args.archive, append)
-        if ms is None:
-            raise SystemExit("breakdown: no HTTP 200 within 30 s")
-        firsts.append(ms)
-        hosts.append(host)
-        guests.append(guest)
-    med = lambda xs: f"{statistics.median(xs):7.1f}" if xs else "      -"
-    print(f"{'step':<28} {'host ms':>8} {'guest ms':>8}   (medians of {args.runs} boots, "
-          f"load {os.getloadavg()[0]:.1f})")
+        for kernel in kernels:
+            ms, host, guest = one_boot(kernel, args.memory, args.archive, append)
+            if ms is None:
+                raise SystemExit(f"breakdown: {kernel}: no HTTP 200 within 30 s")
+            firsts[kernel].append(ms)
+            hosts[kernel].append(host)
+            guests[kernel].append(guest)
+    print(f"medians of {args.runs} boots each, load {os.getloadavg()[0]:.1f}; "
+          + "; ".join(f"{chr(65 + i)}: {k}" for i, k in enumerate(kernels)))
+    header = "".join(f" {chr(65 + i) + ' host':>8} {chr(65 + i) + ' guest':>8}"
+                     for i in range(len(kernels)))
+    print(f"{'step':<28}{header}")
     for name, _ in STEPS:
-        print(f"{name:<28} {med([h[name] for h in hosts if name in h]):>8} "
-              f"{med([g[name] for g in guests if name in g]):>8}")
-    print(f"{'first HTTP 200 (host)':<28} {med(firsts):>8}")
+        row = "".join(f" {med([h[name] for h in hosts[k] if name in h]):>8} "
+                      f"{med([g[name] for g in guests[k] if name in g]):>8}" for k in kernels)
+        print(f"{name:<28}{row}")
+    print(f"{'first HTTP 200 (host)':<28}"
+          + "".join(f" {med(firsts[k]):>8} {'':>8}" for k in kernels))
 
 
 if __name__ == "__main__":

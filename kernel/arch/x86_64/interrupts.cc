@@ -121,17 +121,16 @@ bool lapic_send_ipi(uint32_t apic_id, uint32_t command) {
   return false;
 }
 
-void lapic_timer_calibrate() {
-  // Count LAPIC timer ticks over a PIT-measured interval of about 10 ms.
+void lapic_timer_count_down() {
   lapic[kLapicLvtTimer] = kLvtMasked | kVectorTimer;
   lapic[kLapicTimerInitial] = 0xffffffff;
-  pit_start();
-  uint64_t elapsed = 0;
-  while ((elapsed = pit_elapsed_ns()) < 10'000'000) {
-  }
-  const uint32_t ticks = 0xffffffff - lapic[kLapicTimerCurrent];
+}
+
+uint32_t lapic_timer_count() { return lapic[kLapicTimerCurrent]; }
+
+void lapic_timer_calibrated(uint64_t hz) {
   lapic[kLapicTimerInitial] = 0;
-  timer_hz = uint64_t{ticks} * 1'000'000'000 / elapsed;
+  timer_hz = hz;
   lapic[kLapicLvtTimer] = kVectorTimer;  // one-shot, unmasked
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Interfaces between the x86_64 files; nothing outside kernel/arch/x86_64 includes this.
+// Interfaces between the x86_64 files; nothing outside kernel/arch/x86_64 includes this but
+// the in-kernel tests of the clocks (kernel/ktest/clock_test.cc).
 
 #include <cstddef>
 #include <cstdint>
@@ -50,7 +51,11 @@ uint32_t lapic_id();
 // Sends an interprocessor interrupt (command: the ICR's low word) to apic_id and waits for
 // the local APIC to have sent it; false if it never says so.
 bool lapic_send_ipi(uint32_t apic_id, uint32_t command);
-void lapic_timer_calibrate();
+// Calibration (clock.cc): the timer counts down from its maximum, masked, and is read; then
+// it is given the rate found and unmasked, one-shot.
+void lapic_timer_count_down();
+uint32_t lapic_timer_count();
+void lapic_timer_calibrated(uint64_t hz);
 void lapic_timer_oneshot(uint64_t ticks);
 void lapic_timer_stop();
 uint64_t lapic_timer_hz();
