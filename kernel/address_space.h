@@ -89,6 +89,9 @@ class AddressSpace final : public Object, private arch::PageTableSource {
   // Resolves a fault at addr if it is in a region that allows the access: maps a zeroed page.
   enum class FaultResult { Mapped, Refused, OverQuota };
   FaultResult handle_fault(uintptr_t addr, bool write, bool exec);
+  // Whether a region (mapped or demand-zero) covers addr: a fault there refused its access
+  // rather than found nothing (Linux's SEGV_ACCERR against SEGV_MAPERR).
+  bool has_region(uintptr_t addr) const { return find(addr) != nullptr; }
 
   AddressSpace() : Object(kType) {}  // use create
 

@@ -271,6 +271,27 @@ void restart_syscall_frame(uintptr_t kernel_stack_top, uintptr_t pc, uintptr_t s
 // Leaves the kernel to user mode with every register as frame holds them; a frame user mode
 // cannot take ends the process (kernel::kill_current_process), as enter_user does.
 [[noreturn]] void resume_user_frame(const UserFrame& frame);
+// The frame the calling thread's system call will return through, on its kernel stack: what
+// is changed there is what user mode resumes with (Linux's rt_sigreturn).
+UserFrame* syscall_frame(uintptr_t kernel_stack_top);
+
+// A user thread's registers in a frame, by name (x86_64's), for a Linux signal frame that
+// saves them in user memory and restores them (kernel/linux/linux_signal.cc).
+struct UserRegisters {
+  uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+  uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, rflags;
+  uint64_t trap;   // the exception's number, or kTrapSyscall
+  uint64_t error;  // the exception's error code
+};
+inline constexpr uint64_t kTrapSyscall = 0x100;
+// The bytes of the system call instruction: a call restarted resumes this far back.
+inline constexpr uint64_t kSyscallInstructionBytes = 2;
+void user_registers(const UserFrame& frame, UserRegisters* out);
+// Writes regs into frame, all but the flags user code may not change (interrupts, I/O
+// privilege, virtual-8086 and the others stay as frame had them) and the selectors (always
+// user mode's). Returns false, changing nothing, when rip is not a user address (a
+// non-canonical one would fault in the kernel at iretq).
+bool set_user_registers(UserFrame* frame, const UserRegisters& regs);
 
 // The CPU's basic feature flags, as Linux reports them to programs in AT_HWCAP (on x86_64,
 // CPUID leaf 1's EDX).
@@ -294,6 +315,14 @@ void fpu_initial_state(void* area);
 // Stores the registers into area, or loads them from it.
 void fpu_save(void* area);
 void fpu_load(const void* area);
+// The bytes fpu_save writes (512 for FXSAVE's legacy area; XSAVE's size for the components
+// it saves), and those components (XCR0; 0 without XSAVE).
+size_t fpu_state_bytes();
+uint64_t fpu_xfeatures();
+// Whether area, state given by user code (a Linux signal frame's), can be loaded without
+// a fault in the kernel: MXCSR's reserved bits clear. The XSAVE header is made loadable
+// (components not enabled dropped, the compacted form and reserved bytes cleared).
+bool fpu_state_make_loadable(void* area);
 
 // ---- diagnostics -------------------------------------------------------------------------
 // Return addresses of the callers, innermost first, starting from the caller of this one.

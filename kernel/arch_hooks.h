@@ -4,6 +4,10 @@
 #include <cstddef>
 #include <cstdint>
 
+namespace arch {
+struct UserFrame;
+}
+
 namespace kernel {
 
 // C++ entry from the boot stub.
@@ -48,8 +52,27 @@ void release_user_frame(uintptr_t phys, bool maybe_shared, bool code);
 void end_faulting_component(const char* what, uintptr_t pc, uintptr_t addr);
 
 // Last stop before returning to user mode (after a syscall or an interrupt from user mode):
-// a thread whose process is ending ends here instead.
-void on_return_to_user();
+// a thread whose process is ending ends here instead, and a thread with work to do first
+// (Thread::user_work: a Linux signal to deliver) does it, changing frame (the registers user
+// mode resumes with). frame is null where there is none (a component in the kernel).
+void on_return_to_user(arch::UserFrame* frame = nullptr);
+
+// What user code did that the CPU refused, as a Linux process learns of it (its signal).
+enum class UserFault {
+  PageNotMapped,   // a page fault at an address with nothing mapped
+  PageProtection,  // a page fault the page's protection refused
+  Protection,      // a general protection fault
+  Segment,         // a segment not present or a stack-segment fault
+  Divide,
+  FloatingPoint,  // x87 or SIMD floating-point exception
+  InvalidOpcode,
+  Alignment,
+  Breakpoint,  // int3 or a debug trap
+};
+// A fault of a Linux process's user code becomes a signal to its thread, delivered on the
+// way back to user mode: returns true then. False: the process ends as any process does
+// (kill_current_process).
+bool user_fault_signal(UserFault kind, uintptr_t pc, uintptr_t addr);
 
 // A system call from user mode: number and up to six arguments; returns the status or value.
 // user_syscall serves it with the calling process's personality: Stellina's own calls

@@ -19,6 +19,18 @@ void fpu_switch_to(Thread* next) {
   owner = next;
 }
 
+void fpu_save_current() {
+  Thread* self = sched::current();
+  if (owner == self) arch::fpu_save(self->fpu().area());
+}
+
+void fpu_load_current() {
+  Thread* self = sched::current();
+  if (owner && owner != self) arch::fpu_save(owner->fpu().area());
+  arch::fpu_load(self->fpu().area());
+  owner = self;
+}
+
 void fpu_thread_dead(Thread* t) {
   if (owner == t) owner = nullptr;
 }

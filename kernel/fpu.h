@@ -41,5 +41,11 @@ class FpuArea {
 void fpu_switch_to(Thread* next) REQUIRES(sched_lock);
 // t is dead: its state is no longer anyone's.
 void fpu_thread_dead(Thread* t) REQUIRES(sched_lock);
+// The calling thread's registers stored into its save area, which then holds its state (a
+// Linux signal frame copies it out).
+void fpu_save_current() REQUIRES(sched_lock);
+// The calling thread's save area, changed, loaded into the registers (a signal frame's state
+// restored, or the initial state for a handler).
+void fpu_load_current() REQUIRES(sched_lock);
 
 }  // namespace kernel

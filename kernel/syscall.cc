@@ -6,6 +6,7 @@
 #include "kernel/arch.h"
 #include "kernel/arch_hooks.h"
 #include "kernel/linux/linux_process.h"
+#include "kernel/linux/linux_signal.h"
 #include "kernel/log.h"
 #include "kernel/thread.h"
 
@@ -93,7 +94,7 @@ constexpr const char* kQuotaDetail = "memory quota";
 
 }  // namespace
 
-void on_return_to_user() {
+void on_return_to_user(arch::UserFrame* frame) {
   Thread* self = sched::current();
   // A kernel copy to or from user memory took a page fault it could not charge: the syscall
   // failed with Fault, and the process ends as if it had touched the page itself.
@@ -104,6 +105,7 @@ void on_return_to_user() {
     ending = self->killed() || (self->process() && self->process()->terminated());
   }
   if (ending) thread_exit(-1);
+  if (self->user_work() && frame) linux_deliver_signals(*frame);
 }
 
 bool handle_user_page_fault(uintptr_t addr, bool write, bool exec) {

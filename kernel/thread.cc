@@ -139,6 +139,13 @@ void Thread::kill_all_of(Process* process) {
   });
 }
 
+void Thread::interrupt_wait() {
+  if (state_ != ThreadState::Blocked || !wake_on_user_work_ || !waiting_on_) return;
+  waiting_on_->remove(this);
+  timer_cancel(&wake_timer_);
+  sched::make_ready(this);
+}
+
 void Thread::start() {
   {
     SpinlockGuard guard(sched_lock);

@@ -10,6 +10,7 @@
 #include "kernel/arch.h"
 #include "kernel/arch_hooks.h"
 #include "kernel/fpu.h"
+#include "kernel/linux/linux_signal_state.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
 #include "kernel/stack.h"
@@ -104,6 +105,29 @@ class Thread : public SchedLink {
   uint64_t user_tls_base() const { return user_tls_base_; }
   void set_user_tls_base(uint64_t base) { user_tls_base_ = base; }
 
+  // Work before the thread returns to user mode (a Linux signal to deliver): the one test
+  // on_return_to_user makes for every thread. Set under sched_lock; cleared by the thread.
+  bool user_work() const { return user_work_; }
+  void set_user_work(bool work) REQUIRES(sched_lock) { user_work_ = work; }
+  // While set, user_work makes the thread's waits fail with Killed (Linux's interruptible
+  // sleeps: a signal ends the call with EINTR or restarts it). Only the thread sets it.
+  void set_wake_on_user_work(bool wake) { wake_on_user_work_ = wake; }
+  // Wakes the thread if it waits with wake_on_user_work (its wait fails with Killed).
+  void interrupt_wait() REQUIRES(sched_lock);
+  // A Linux thread's signal state (kernel/linux/linux_signal.h).
+  LinuxThreadSignals& linux_signals() REQUIRES(sched_lock) { return linux_signals_; }
+  // The number of the Linux call the thread is making, for a call a signal restarts (only
+  // the thread itself reads and writes it).
+  uint64_t linux_call() const { return linux_call_; }
+  void set_linux_call(uint64_t number) { linux_call_ = number; }
+  // Calls f for every live thread of process (under sched_lock; f must not block).
+  template <typename F>
+  static void for_each_of(Process* process, F f) REQUIRES(sched_lock) {
+    all().for_each([&](Thread* t) NO_THREAD_SAFETY_ANALYSIS {
+      if (t->process_.get() == process && t->state_ != ThreadState::Dead) f(t);
+    });
+  }
+
   // Calls f for every live thread, with sched_lock held (f must not block).
   static void for_each(void (*f)(const Thread&, void*), void* ctx);
   static size_t count();
@@ -160,6 +184,10 @@ class Thread : public SchedLink {
   FpuArea fpu_;
   bool uses_fpu_ = false;
   uint64_t user_tls_base_ = 0;
+  bool user_work_ = false;
+  bool wake_on_user_work_ = false;
+  LinuxThreadSignals linux_signals_;
+  uint64_t linux_call_ = 0;
 
   uint64_t runtime_ns_ = 0;
   uint64_t ran_since_ns_ = 0;

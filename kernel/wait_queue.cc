@@ -7,7 +7,7 @@ namespace kernel {
 
 lib::Result<void> WaitQueue::wait(uint64_t deadline_ns) {
   auto* self = sched::current();
-  if (self->killed_) return lib::Error::Killed;
+  if (self->killed_ || (self->wake_on_user_work_ && self->user_work_)) return lib::Error::Killed;
   self->state_ = ThreadState::Blocked;
   self->waiting_on_ = this;
   self->timed_out_ = false;
@@ -16,7 +16,7 @@ lib::Result<void> WaitQueue::wait(uint64_t deadline_ns) {
   sched::reschedule();
   self->waiting_on_ = nullptr;
   timer_cancel(&self->wake_timer_);
-  if (self->killed_) return lib::Error::Killed;
+  if (self->killed_ || (self->wake_on_user_work_ && self->user_work_)) return lib::Error::Killed;
   if (self->timed_out_) return lib::Error::TimedOut;
   return {};
 }

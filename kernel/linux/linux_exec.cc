@@ -15,10 +15,12 @@
 #include <lib/linux_stack.h>
 #include <lib/string_view.h>
 
+#include "kernel/fpu.h"
 #include "kernel/heap.h"
 #include "kernel/kernel_folios.h"
 #include "kernel/linux/linux_calls.h"
 #include "kernel/linux/linux_file_client.h"
+#include "kernel/linux/linux_signal.h"
 #include "kernel/linux/linux_start.h"
 #include "kernel/spawn.h"
 #include "kernel/syscall.h"
@@ -307,8 +309,7 @@ void become(LinuxProcess& lp, AddressSpace* space, const char* exe, uintptr_t br
     lp.fds().close_on_exec_all(&process.handles());
     lp.family().forget_threads();  // the caller is the process's only thread: its id is the pid
     lp.start_new_program(exe, brk_start);
-    // Signal dispositions change at exec (handlers back to SIG_DFL; SIG_IGN and the mask
-    // kept): the signal code's exec hook is called on this line.
+    linux_signals_reset_for_exec(lp);  // handlers back to SIG_DFL; SIG_IGN and the mask kept
     lp.set_execed();
     if (Process* parent = lp.family().parent()) {  // a vfork parent goes on now
       if (LinuxProcess* plp = parent->linux_process()) plp->family().child_events().wake_all();
@@ -316,10 +317,10 @@ void become(LinuxProcess& lp, AddressSpace* space, const char* exe, uintptr_t br
     process.replace_address_space(space);
     self->set_user_tls_base(0);
     arch::set_user_tls_base(0);
-    // The registers are this thread's (it holds them now): the new program starts with the
-    // FPU in its initial state, as a new thread does.
+    // The new program starts with the FPU in its initial state, as a new thread does (the
+    // registers may be another thread's since exec waited: fpu_load_current saves them).
     arch::fpu_initial_state(self->fpu().area());
-    arch::fpu_load(self->fpu().area());
+    fpu_load_current();
   }
   arch::restart_syscall_frame(self->stack().top(), entry, rsp);
 }

@@ -103,6 +103,7 @@ void LinuxFamily::set_clear_child_tid(uint64_t thread_id, uint64_t address) {
 }
 
 void linux_process_terminated(Process& p) {
+  linux_signals_process_ended(p);  // before its parent may reap it
   LinuxFamily& family = p.linux_process()->family();
   if (Process* parent = family.parent()) {
     if (LinuxProcess* lp = parent->linux_process()) lp->family().child_events().wake_all();

@@ -8,6 +8,8 @@
 #include "kernel/arch.h"
 #include "kernel/heap.h"
 #include "kernel/linux/linux_calls.h"
+#include "kernel/linux/linux_signal.h"
+#include "kernel/linux/linux_signal_abi.h"
 #include "kernel/linux/linux_task_abi.h"
 #include "kernel/linux/linux_task_calls.h"
 #include "kernel/syscall.h"
@@ -99,9 +101,8 @@ lib::Result<void> give_linux_state(LinuxProcess& lp, Process& parent, Process& c
   state->set_brk(lp.brk());
   state->set_cwd(lp.cwd(), __builtin_strlen(lp.cwd()));
   state->set_umask(lp.umask());
-  for (uint64_t s = 1; s <= kSignals; ++s) state->action(s) = lp.action(s);
-  state->set_signal_mask(lp.signal_mask());
   SpinlockGuard guard(sched_lock);
+  for (uint64_t s = 1; s <= kSignals; ++s) state->action(s) = lp.action(s);
   return lp.fds().copy_for_fork(state->fds(), parent.handles(), child.handles());
 }
 
@@ -168,6 +169,7 @@ lib::Result<uint64_t> start_child(LinuxProcess& lp, Process& parent, ChildStart*
       child->terminate(0, ExitReason::Killed, "its parent ended during fork", 0, 0);
     } else {
       LinuxProcess& state = *child->linux_process();
+      linux_signals_inherit(*thread, true);
       state.family().set_parent(&parent);
       state.set_clear_child_tid(clear_child_tid);
       lp.family().add_child(child);  // the creation reference: the parent's until it reaps
@@ -249,6 +251,7 @@ int64_t clone_thread(LinuxProcess& lp, uint64_t flags, uint64_t stack, uint64_t 
   {
     SpinlockGuard guard(sched_lock);
     lp.family().rename_thread(reserved, thread->id());
+    linux_signals_inherit(*thread, false);
   }
   if (flags & kCloneParentSettid) {
     const auto id = static_cast<uint32_t>(tid);
@@ -314,9 +317,11 @@ struct Waited {
 };
 
 // Waits for a child with id pid (-1: any) to have ended. Errors: ECHILD (no such child),
-// EINTR (the caller's process is ending).
+// ERESTARTSYS (a signal came, or the caller's process is ending).
 Waited wait_child(LinuxProcess& lp, int64_t pid, bool no_hang, bool keep) {
+  LinuxInterruptible interruptible;
   SpinlockGuard guard(sched_lock);
+  bool interrupted = false;
   for (;;) {
     bool any = false;
     if (Process* ended = lp.family().ended_child(pid, &any)) {
@@ -326,7 +331,9 @@ Waited wait_child(LinuxProcess& lp, int64_t pid, bool no_hang, bool keep) {
     }
     if (!any) return {-kEchild, 0};
     if (no_hang) return {0, 0};
-    if (!lp.family().child_events().wait().ok()) return {-kEintr, 0};
+    // Interrupted: a child that ended with the signal (SIGCHLD) is still reported first.
+    if (interrupted) return {-kErestartsys, 0};
+    interrupted = !lp.family().child_events().wait().ok();
   }
 }
 

@@ -4,6 +4,8 @@
 
 #include "kernel/linux/linux_calls.h"
 #include "kernel/linux/linux_file_client.h"
+#include "kernel/linux/linux_signal.h"
+#include "kernel/linux/linux_signal_abi.h"
 #include "kernel/linux/linux_socket.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
@@ -61,7 +63,10 @@ int64_t write_bytes(Channel& ch, const ByteSource& src, uint64_t count, bool non
       }
     }
     if (result.ok()) result = send_waiting(ch, made.value(), nonblocking);
-    if (!result.ok()) return done ? int64_t(done) : errno_of(result.error());
+    if (!result.ok() && done) return int64_t(done);
+    // A wait for room that a signal ended: EINTR, or restarted (SA_RESTART).
+    if (!result.ok())
+      return result.error() == lib::Error::Killed ? -kErestartsys : errno_of(result.error());
     done += chunk;
   }
   return int64_t(done);
@@ -71,14 +76,18 @@ int64_t stream_write(LinuxOpenFile& file, const ByteSource& src, uint64_t count)
   auto ch = stream(file, abi::kRightWrite);
   if (!ch.ok()) return -kEbadf;
   Ref<Channel> channel = ch.release_value();
+  LinuxInterruptible interruptible;
   const int64_t written = write_bytes(*channel, src, count, (file.flags & kONonblock) != 0);
   drop(channel);
   return written;
 }
 
-// The next Data message with bytes, or null at the end (the writer closed its end), or, when
-// nonblocking and none waits, null with *would_block set.
-Message* next_data(Channel& channel, bool nonblocking, bool* would_block) REQUIRES(sched_lock) {
+// The next Data message with bytes, or null: at the end (the writer closed its end), with
+// *would_block set when nonblocking and none waits, or with *interrupted set when a signal
+// ended the wait.
+Message* next_data(Channel& channel, bool nonblocking, bool* would_block, bool* interrupted)
+    REQUIRES(sched_lock) {
+  bool woken_by_signal = false;
   for (;;) {
     Message* m = channel.peek();
     if (m) {
@@ -92,8 +101,14 @@ Message* next_data(Channel& channel, bool nonblocking, bool* would_block) REQUIR
       *would_block = true;
       return nullptr;
     }
-    auto waited = wait_for_signals(&channel, abi::kSignalReadable | abi::kSignalPeerClosed, 0);
-    if (!waited.ok()) return nullptr;  // ending: the call is abandoned
+    // A signal (or the process's end) stopped the wait: bytes that came meanwhile are
+    // still read first, as on Linux.
+    if (woken_by_signal) {
+      *interrupted = true;
+      return nullptr;
+    }
+    woken_by_signal =
+        !wait_for_signals(&channel, abi::kSignalReadable | abi::kSignalPeerClosed, 0).ok();
   }
 }
 
@@ -108,12 +123,15 @@ int64_t stream_read(LinuxOpenFile& file, uint64_t buffer, uint64_t count) {
     auto ch = stream(file, abi::kRightRead);
     if (!ch.ok()) return -kEbadf;
     Ref<Channel> channel = ch.release_value();
+    LinuxInterruptible interruptible;
+    bool interrupted = false;
     SpinlockGuard guard(sched_lock);
     bool would_block = false;
-    m = next_data(*channel, (file.flags & kONonblock) != 0, &would_block);
+    m = next_data(*channel, (file.flags & kONonblock) != 0, &would_block, &interrupted);
     channel = Ref<Channel>();
     offset = 0;
     if (would_block) return -kEagain;
+    if (interrupted) return -kErestartsys;  // EINTR, or restarted (SA_RESTART)
   }
   if (!m) return 0;
   const uint64_t left = m->data_size - offset;
@@ -206,26 +224,6 @@ int64_t device_read(const LinuxOpenFile& file, uint64_t buffer, uint64_t count) 
   return int64_t(done);
 }
 
-constexpr uint64_t kSigpipe = 13;
-
-// Linux signals SIGPIPE to a writer of a pipe no one reads, and its default action ends the
-// process. Signals are not delivered yet, but that default is kept, since pipelines rely on
-// it (`sort | head`): a process that neither ignores, handles nor blocks SIGPIPE ends as a
-// shell sees one killed by it (status 128 + 13), instead of seeing EPIPE.
-bool sigpipe_ends(LinuxProcess& lp) {
-  return lp.action(kSigpipe).handler == 0 && !(lp.signal_mask() & (uint64_t{1} << (kSigpipe - 1)));
-}
-
-// Called with no reference held (the process's descriptions are freed as it ends).
-[[noreturn]] void end_by_sigpipe() {
-  constexpr int kStatus = 128 + int(kSigpipe);
-  {
-    SpinlockGuard guard(sched_lock);
-    current_process().terminate(kStatus, ExitReason::Exited, "SIGPIPE", 0, 0);
-  }
-  thread_exit(kStatus);
-}
-
 }  // namespace
 
 int64_t read_at(LinuxProcess& lp, LinuxOpenFile& file, uint64_t buffer, uint64_t count,
@@ -305,7 +303,7 @@ int64_t write(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count) {
     FileRef file(lp, fd);
     wrote = file ? write_at(lp, *file, buffer, count, nullptr) : -kEbadf;
   }
-  if (wrote == -kEpipe && sigpipe_ends(lp)) end_by_sigpipe();
+  if (wrote == -kEpipe) linux_raise_sigpipe();
   return wrote;
 }
 
@@ -362,7 +360,7 @@ int64_t writev(LinuxProcess& lp, uint64_t fd, uint64_t iov, uint64_t iovcnt) {
       return write_at(lp, *file, base, len, nullptr);
     });
   }
-  if (wrote == -kEpipe && sigpipe_ends(lp)) end_by_sigpipe();
+  if (wrote == -kEpipe) linux_raise_sigpipe();
   return wrote;
 }
 
@@ -423,7 +421,7 @@ int64_t sendfile(LinuxProcess& lp, uint64_t out_fd, uint64_t in_fd, uint64_t off
       in->position->offset = offset + uint64_t(sent);
     }
   }
-  if (sent == -kEpipe && sigpipe_ends(lp)) end_by_sigpipe();
+  if (sent == -kEpipe) linux_raise_sigpipe();
   return sent;
 }
 

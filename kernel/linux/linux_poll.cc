@@ -9,6 +9,9 @@
 #include "kernel/linux/linux_poll.h"
 #include "kernel/arch.h"
 #include "kernel/heap.h"
+#include "kernel/linux/linux_calls.h"
+#include "kernel/linux/linux_signal.h"
+#include "kernel/linux/linux_signal_abi.h"
 #include "kernel/linux/linux_socket.h"
 #include "kernel/poll.h"
 #include "kernel/syscall.h"
@@ -106,9 +109,11 @@ int64_t poll_table(LinuxProcess& lp, Pollfd* fds, uint64_t n, uint64_t deadline)
       result = count_ready(lp, fds, n);
     }
     if (result || deadline == kNoWait) break;
+    LinuxInterruptible interruptible;
     auto waited = wait_for_change(lp, fds, n, deadline);
     if (!waited.ok() && waited.error() == lib::Error::TimedOut) break;  // 0 ready
-    if (!waited.ok()) result = waited.error() == lib::Error::Killed ? -kEintr : -kEnomem;
+    // A signal: EINTR once its handler runs (poll is never restarted when one does).
+    if (!waited.ok()) result = waited.error() == lib::Error::Killed ? -kErestartnohand : -kEnomem;
   }
   return result;
 }
@@ -144,7 +149,6 @@ int64_t poll(LinuxProcess& lp, uint64_t fds, uint64_t n, uint64_t timeout_ms) {
 }
 
 int64_t ppoll(LinuxProcess& lp, uint64_t fds, uint64_t n, uint64_t timeout, uint64_t sigmask) {
-  // The signal mask is not applied: no signal is delivered yet (docs/linux.md).
   uint64_t deadline = 0;
   if (timeout) {
     Timespec t;
@@ -156,7 +160,14 @@ int64_t ppoll(LinuxProcess& lp, uint64_t fds, uint64_t n, uint64_t timeout, uint
                             : uint64_t(t.sec) * 1'000'000'000 + uint64_t(t.nsec);
     deadline = zero ? kNoWait : deadline_in(ns);
   }
-  return poll_until(lp, fds, n, deadline);
+  if (!sigmask) return poll_until(lp, fds, n, deadline);
+  // The mask applies while the call waits, and until a handler it lets in has run.
+  uint64_t mask;
+  if (!UserIn<uint64_t>(sigmask).read(&mask).ok()) return -kEfault;
+  linux_signals_mask_during_call(lp, mask);
+  const int64_t result = poll_until(lp, fds, n, deadline);
+  linux_signals_call_done(lp, result);
+  return result;
 }
 
 }  // namespace kernel::linux_calls

@@ -51,6 +51,7 @@ lib::Result<LinuxProcess*> LinuxProcess::create(Silo& silo, const stellina::abi:
 }
 
 void LinuxProcess::destroy() {
+  if (signals_.alarm_deadline_ns) timer_cancel(&signals_.alarm);
   fds_.close_all(nullptr);  // the process's handles close with its table
   Silo* silo = silo_;
   heap::destroy(this);

@@ -1,8 +1,8 @@
 #pragma once
 // What the Linux personality keeps for a process started as Linux (a spawn option): its
 // descriptors (linux_fd_table.h), namespace session, current directory and umask, its
-// program break and mmap area, its signal dispositions and mask (kept,
-// not yet delivered), and the count of every call it made that is not served. See
+// program break and mmap area, its signal actions and the signals pending for it
+// (kernel/linux/linux_signal.h), and the count of every call it made that is not served. See
 // docs/linux.md.
 
 #include <stellina/file.h>
@@ -14,6 +14,7 @@
 #include "kernel/linux/linux_abi.h"
 #include "kernel/linux/linux_family.h"
 #include "kernel/linux/linux_fd_table.h"
+#include "kernel/linux/linux_signal.h"
 #include "kernel/silo.h"
 
 namespace kernel {
@@ -65,9 +66,10 @@ class LinuxProcess {
   uintptr_t brk() const { return brk_; }
   void set_brk(uintptr_t brk) { brk_ = brk; }
 
+  // Signal actions (shared by the threads; under sched_lock) and what is pending for the
+  // process; each thread's mask is its own (Thread::linux_signals).
   linux_abi::Sigaction& action(uint64_t signal) { return actions_[signal - 1]; }
-  uint64_t signal_mask() const { return signal_mask_; }
-  void set_signal_mask(uint64_t mask) { signal_mask_ = mask; }
+  LinuxProcessSignals& signals() { return signals_; }
   // The first thread's (set_tid_address); threads clone made keep theirs in family().
   uint64_t clear_child_tid() const { return clear_child_tid_; }
   void set_clear_child_tid(uint64_t address) { clear_child_tid_ = address; }
@@ -99,10 +101,10 @@ class LinuxProcess {
   uint64_t parent_id_ = 0;
   uintptr_t brk_start_ = 0;
   uintptr_t brk_ = 0;
-  uint64_t signal_mask_ = 0;
   uint64_t clear_child_tid_ = 0;
   uint64_t robust_list_ = 0;
   linux_abi::Sigaction actions_[linux_abi::kSignals] = {};
+  LinuxProcessSignals signals_;
   uint32_t unimplemented_[linux_abi::kCountedCalls + 1] = {};  // the last: every number above
   LinuxFamily family_;
   bool execed_ = false;

@@ -3,11 +3,11 @@
 // become the sets again. Sets are read and written as Linux does: (n + 63) / 64 words each.
 // A descriptor in a set that is not open is EBADF; n is at most the table's 256 descriptors
 // (a larger n is cut to it, as Linux cuts it to its table). Both leave the time not slept
-// in their timeout, as Linux does. pselect6's signal mask is not applied (no signal is
-// delivered: docs/linux.md).
+// in their timeout, as Linux does; pselect6's signal mask is the thread's while it waits.
 
 #include "kernel/arch.h"
 #include "kernel/heap.h"
+#include "kernel/linux/linux_signal.h"
 #include "kernel/linux/linux_socket_calls.h"
 #include "kernel/syscall.h"
 
@@ -147,7 +147,18 @@ int64_t select(LinuxProcess& lp, uint64_t n, uint64_t read_set, uint64_t write_s
 
 int64_t pselect6(LinuxProcess& lp, uint64_t n, uint64_t read_set, uint64_t write_set,
                  uint64_t except_set, uint64_t timeout, uint64_t sigmask) {
-  (void)sigmask;  // not applied: no signal is delivered yet
+  // The sixth argument points at {const sigset_t* set; size_t size}: a set given is the
+  // thread's mask while the call waits, as ppoll's.
+  struct MaskArgument {
+    uint64_t set;
+    uint64_t size;
+  } argument{0, 0};
+  if (sigmask && !UserIn<MaskArgument>(sigmask).read(&argument).ok()) return -kEfault;
+  uint64_t mask = 0;
+  if (argument.set) {
+    if (argument.size != sizeof(mask)) return -kEinval;
+    if (!UserIn<uint64_t>(argument.set).read(&mask).ok()) return -kEfault;
+  }
   FdSets sets;
   sets.address[0] = read_set;
   sets.address[1] = write_set;
@@ -163,7 +174,9 @@ int64_t pselect6(LinuxProcess& lp, uint64_t n, uint64_t read_set, uint64_t write
                             : uint64_t(t.sec) * 1'000'000'000 + uint64_t(t.nsec);
     deadline = zero ? kNoWait : deadline_in(ns);
   }
+  if (argument.set) linux_signals_mask_during_call(lp, mask);
   const int64_t result = select_until(lp, n, sets, deadline);
+  if (argument.set) linux_signals_call_done(lp, result);
   // As select's timeval, the system call's timespec is left with the time not slept (glibc's
   // select is this call, and reads it there; its pselect passes a copy).
   if (timeout && deadline != kNoWait && result >= 0) {

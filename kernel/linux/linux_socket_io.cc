@@ -5,6 +5,7 @@
 // datagram per Data message behind a UdpDatagram header.
 
 #include "kernel/heap.h"
+#include "kernel/linux/linux_signal.h"
 #include "kernel/linux/linux_socket_calls.h"
 #include "kernel/syscall.h"
 
@@ -253,11 +254,11 @@ int64_t transmit(LinuxProcess& lp, LinuxOpenFile& file, const ByteSource& src, u
   return count ? write_stream(file, src, count, flags) : 0;
 }
 
-// A write on a stream the peer has reset (or that was shut down) is EPIPE: where Linux also
-// raises SIGPIPE unless MSG_NOSIGNAL. Its default action is applied by write and writev
-// (linux_io.cc); send, sendto and sendmsg raise it here once signals are delivered.
+// A write on a stream the peer has reset (or that was shut down) is EPIPE, with SIGPIPE
+// unless MSG_NOSIGNAL: write and writev raise it in linux_io.cc, send, sendto and sendmsg
+// here.
 int64_t on_send_result(int64_t result, uint64_t flags) {
-  (void)flags;  // MSG_NOSIGNAL: no SIGPIPE
+  if (result == -kEpipe && !(flags & kMsgNosignal)) linux_raise_sigpipe();
   return result;
 }
 

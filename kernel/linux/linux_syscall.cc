@@ -7,6 +7,8 @@
 
 #include "kernel/linux/linux_calls.h"
 #include "kernel/linux/linux_exec.h"
+#include "kernel/linux/linux_signal.h"
+#include "kernel/linux/linux_signal_abi.h"
 #include "kernel/linux/linux_socket.h"
 #include "kernel/linux/linux_task_abi.h"
 #include "kernel/linux/linux_task_calls.h"
@@ -123,38 +125,6 @@ int64_t getrandom(uint64_t buffer, uint64_t count, uint64_t flags) {
   return int64_t(done);
 }
 
-int64_t rt_sigaction(LinuxProcess& lp, uint64_t signal, uint64_t act, uint64_t old,
-                     uint64_t sigsetsize) {
-  if (sigsetsize != 8 || signal == 0 || signal > kSignals) return -kEinval;
-  Sigaction next;
-  if (act && !UserIn<Sigaction>(act).read(&next).ok()) return -kEfault;
-  if (act && (signal == kSigKill || signal == kSigStop)) return -kEinval;
-  if (old && !UserOut<Sigaction>(old).write(&lp.action(signal)).ok()) return -kEfault;
-  if (act) lp.action(signal) = next;  // recorded; delivery does not exist yet
-  return 0;
-}
-
-int64_t rt_sigprocmask(LinuxProcess& lp, uint64_t how, uint64_t set, uint64_t old,
-                       uint64_t sigsetsize) {
-  if (sigsetsize != 8) return -kEinval;
-  uint64_t change = 0;
-  if (set && !UserIn<uint64_t>(set).read(&change).ok()) return -kEfault;
-  const uint64_t before = lp.signal_mask();
-  uint64_t mask = before;
-  if (set) {
-    switch (how) {
-      case kSigBlock: mask |= change; break;
-      case kSigUnblock: mask &= ~change; break;
-      case kSigSetmask: mask = change; break;
-      default: return -kEinval;
-    }
-  }
-  if (old && !UserOut<uint64_t>(old).write(&before).ok()) return -kEfault;
-  // SIGKILL and SIGSTOP cannot be blocked.
-  lp.set_signal_mask(mask & ~((uint64_t{1} << (kSigKill - 1)) | (uint64_t{1} << (kSigStop - 1))));
-  return 0;
-}
-
 // Reports no limit but the stack's and the descriptors' (the table's size, which open and
 // dup enforce); setting one is accepted only for this process (pid 0 or its own) and not
 // enforced.
@@ -210,8 +180,8 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kUname: return uname(a0);
     case kClockGettime: return clock_gettime(a0, a1);
     case kGetrandom: return getrandom(a0, a1, a2);
-    case kRtSigaction: return rt_sigaction(lp, a0, a1, a2, a3);
-    case kRtSigprocmask: return rt_sigprocmask(lp, a0, a1, a2, a3);
+    case kRtSigaction: return calls::rt_sigaction(lp, a0, a1, a2, a3);
+    case kRtSigprocmask: return calls::rt_sigprocmask(lp, a0, a1, a2, a3);
     case kPrlimit64: return prlimit64(a0, a1, a2, a3);
     // Processes and threads (linux_fork.cc, linux_thread.cc).
     case kClone: return calls::clone(lp, a0, a1, a2, a3, a4);
@@ -219,8 +189,19 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kVfork: return calls::vfork(lp);
     case kWait4: return calls::wait4(lp, a0, a1, a2, a3);
     case kWaitid: return calls::waitid(lp, a0, a1, a2, a3, a4);
+    // Signals (linux_signal_calls.cc).
     case kKill: return calls::kill(lp, a0, a1);
     case kTgkill: return calls::tgkill(lp, a0, a1, a2);
+    case kTkill: return calls::tkill(lp, a0, a1);
+    case kRtSigpending: return calls::rt_sigpending(lp, a0, a1);
+    case kRtSigsuspend: return calls::rt_sigsuspend(lp, a0, a1);
+    case kRtSigtimedwait: return calls::rt_sigtimedwait(lp, a0, a1, a2, a3);
+    case kPause: return calls::pause();
+    case kSigaltstack: return calls::sigaltstack(a0, a1);
+    case kRtSigreturn: return calls::rt_sigreturn(lp);
+    case kAlarm: return calls::alarm(lp, a0);
+    case kSetitimer: return calls::setitimer(lp, a0, a1, a2);
+    case kGetitimer: return calls::getitimer(lp, a0, a1);
     case kFutex: return calls::futex(a0, a1, a2, a3, a4, a5);
     case kNanosleep: return calls::nanosleep(a0, a1);
     case kClockNanosleep: return calls::clock_nanosleep(a0, a1, a2, a3);
@@ -243,6 +224,7 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
 
 int64_t linux_syscall(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
                       uint64_t a4, uint64_t a5) {
+  linux_signals_note_call(number);  // a call a signal interrupts restarts with it
   return dispatch(*current_process().linux_process(), number, a0, a1, a2, a3, a4, a5);
 }
 

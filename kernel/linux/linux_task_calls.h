@@ -1,9 +1,9 @@
 #pragma once
 // The Linux calls for processes and threads: linux_fork.cc (fork, vfork, clone, wait4,
 // waitid),
-// linux_thread.cc (exit of one thread, thread ids, set_tid_address, futex, kill, tgkill,
-// sleeping and yielding). Each returns the call's value or -errno; arguments are the raw
-// registers, checked here.
+// linux_thread.cc (exit of one thread, thread ids, set_tid_address, futex, sleeping and
+// yielding); signals are linux_signal.h's. Each returns the call's value or -errno; arguments are
+// the raw registers, checked here.
 
 #include <stdint.h>
 
@@ -25,8 +25,6 @@ int64_t gettid(LinuxProcess& lp);
 int64_t set_tid_address(LinuxProcess& lp, uint64_t address);
 int64_t futex(uint64_t address, uint64_t op, uint64_t value, uint64_t timeout, uint64_t address2,
               uint64_t value3);
-int64_t kill(LinuxProcess& lp, uint64_t pid, uint64_t signal);
-int64_t tgkill(LinuxProcess& lp, uint64_t tgid, uint64_t tid, uint64_t signal);
 int64_t nanosleep(uint64_t request, uint64_t remaining);
 int64_t clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t request, uint64_t remaining);
 int64_t sched_yield();

@@ -40,6 +40,8 @@ constexpr size_t kXsaveHeaderBytes = 64;
 static_assert(kLegacyAreaBytes + kXsaveHeaderBytes <= kFpuStateMaxBytes);
 
 bool use_xsave = false;
+// The MXCSR bits this CPU implements (FXSAVE's MXCSR_MASK; 0 there means the default).
+uint32_t mxcsr_mask_cpu = 0xffbf;
 
 uint64_t read_cr0() {
   uint64_t v;
@@ -77,6 +79,11 @@ void fpu_init() {
     }
   }
   write_cr0((read_cr0() | kCr0Mp | kCr0Ne) & ~(kCr0Em | kCr0Ts));
+  alignas(16) uint8_t legacy[kLegacyAreaBytes];
+  asm volatile("fxsave64 (%0)" ::"r"(legacy) : "memory");
+  uint32_t mask;
+  __builtin_memcpy(&mask, legacy + 28, 4);
+  if (mask) mxcsr_mask_cpu = mask;
 }
 
 void fpu_initial_state(void* area) {
@@ -101,6 +108,33 @@ void fpu_load(const void* area) {
   } else {
     asm volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
   }
+}
+
+size_t fpu_state_bytes() {
+  return use_xsave ? x86::cpuid(kCpuidXsaveLeaf, 0).ebx : kLegacyAreaBytes;
+}
+
+uint64_t fpu_xfeatures() {
+  if (!use_xsave) return 0;
+  uint32_t low, high;
+  asm volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+  return (uint64_t{high} << 32) | low;
+}
+
+bool fpu_state_make_loadable(void* area) {
+  auto* bytes = static_cast<uint8_t*>(area);
+  uint32_t mxcsr;
+  __builtin_memcpy(&mxcsr, bytes + 24, 4);
+  if (mxcsr & ~mxcsr_mask_cpu) return false;
+  if (!use_xsave) return true;
+  // The XSAVE header: XSTATE_BV only what XCR0 enables, XCOMP_BV 0 (the standard form), the
+  // rest reserved and zero; XRSTOR faults on anything else.
+  uint64_t xstate_bv;
+  __builtin_memcpy(&xstate_bv, bytes + kLegacyAreaBytes, 8);
+  xstate_bv &= fpu_xfeatures();
+  __builtin_memset(bytes + kLegacyAreaBytes, 0, kXsaveHeaderBytes);
+  __builtin_memcpy(bytes + kLegacyAreaBytes, &xstate_bv, 8);
+  return true;
 }
 
 }  // namespace arch

@@ -233,7 +233,7 @@ extern "C" void syscall_entry_c(arch::x86::TrapFrame* f) {
   // below take locks without turning them back on at each release (under TCG every sti ends
   // the translated block and goes back through QEMU's main loop).
   arch::irq_save();
-  kernel::on_return_to_user();
+  kernel::on_return_to_user(reinterpret_cast<arch::UserFrame*>(f));
   // A syscall as the last instruction below the canonical hole returns to a non-canonical
   // address.
   arch::x86::check_user_return(*f);
@@ -248,6 +248,25 @@ namespace {
 bool demand_fault(const arch::x86::TrapFrame& f, uintptr_t addr) {
   if (addr >= arch::kUserTop) return false;
   return (f.cs & 3) || !smap_enabled || (f.rflags & arch::x86::kRflagsAc);
+}
+
+// What a Linux process is told of an exception its user code took (its signal).
+kernel::UserFault user_fault_of(const arch::x86::TrapFrame& f) {
+  using kernel::UserFault;
+  switch (f.vector) {
+    case 0: return UserFault::Divide;
+    case 1:
+    case 3: return UserFault::Breakpoint;
+    case 6: return UserFault::InvalidOpcode;
+    case 11:
+    case 12: return UserFault::Segment;
+    case arch::x86::kVectorPageFault:
+      return (f.error & 1) ? UserFault::PageProtection : UserFault::PageNotMapped;
+    case 16:
+    case 19: return UserFault::FloatingPoint;
+    case 17: return UserFault::Alignment;
+    default: return UserFault::Protection;
+  }
 }
 
 void dispatch_trap(arch::x86::TrapFrame* f) {
@@ -267,6 +286,10 @@ void dispatch_trap(arch::x86::TrapFrame* f) {
         apply_call_fixup(f))
       return;
     const uintptr_t addr = f->vector == kVectorPageFault ? read_cr2() : 0;
+    if (from_user && kernel::user_fault_signal(user_fault_of(*f), f->rip, addr)) {
+      kernel::on_return_to_user(reinterpret_cast<arch::UserFrame*>(f));
+      return;
+    }
     if (from_user) kernel::kill_current_process(kExceptionNames[f->vector], f->rip, addr);
     if (f->rflags & kRflagsIf)
       kernel::end_faulting_component(kExceptionNames[f->vector], f->rip, addr);
@@ -285,7 +308,7 @@ void dispatch_trap(arch::x86::TrapFrame* f) {
     lapic_eoi();
   }
   if (f->rflags & kRflagsIf) kernel::on_interrupt_exit();
-  if (f->cs & 3) kernel::on_return_to_user();
+  if (f->cs & 3) kernel::on_return_to_user(reinterpret_cast<arch::UserFrame*>(f));
 }
 
 // What the event trace calls a trap with this vector.

@@ -126,6 +126,53 @@ void resume_user_frame(const UserFrame& frame) {
   return_to_user_frame(f);
 }
 
+UserFrame* syscall_frame(uintptr_t kernel_stack_top) {
+  return reinterpret_cast<UserFrame*>(kernel_stack_top - sizeof(x86::TrapFrame));
+}
+
+namespace {
+
+// The flags user code may set (Linux's FIX_EFLAGS): carry, parity, adjust, zero, sign,
+// trap, direction, overflow, resume and alignment check. Interrupts, IOPL, nested task,
+// virtual-8086 and the virtual interrupt flags are the kernel's.
+constexpr uint64_t kUserSettableFlags = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 |
+                                        (uint64_t{1} << 16) | (uint64_t{1} << 18);
+
+}  // namespace
+
+void user_registers(const UserFrame& frame, UserRegisters* out) {
+  const auto* f = reinterpret_cast<const x86::TrapFrame*>(&frame);
+  *out = UserRegisters{f->r8,  f->r9,  f->r10, f->r11,    f->r12,    f->r13,  f->r14,
+                       f->r15, f->rdi, f->rsi, f->rbp,    f->rbx,    f->rdx,  f->rax,
+                       f->rcx, f->rsp, f->rip, f->rflags, f->vector, f->error};
+}
+
+bool set_user_registers(UserFrame* frame, const UserRegisters& regs) {
+  if (regs.rip >= kUserTop) return false;
+  auto* f = reinterpret_cast<x86::TrapFrame*>(frame);
+  f->r8 = regs.r8;
+  f->r9 = regs.r9;
+  f->r10 = regs.r10;
+  f->r11 = regs.r11;
+  f->r12 = regs.r12;
+  f->r13 = regs.r13;
+  f->r14 = regs.r14;
+  f->r15 = regs.r15;
+  f->rdi = regs.rdi;
+  f->rsi = regs.rsi;
+  f->rbp = regs.rbp;
+  f->rbx = regs.rbx;
+  f->rdx = regs.rdx;
+  f->rax = regs.rax;
+  f->rcx = regs.rcx;
+  f->rsp = regs.rsp;
+  f->rip = regs.rip;
+  f->rflags = (f->rflags & ~kUserSettableFlags) | (regs.rflags & kUserSettableFlags);
+  f->cs = x86::kUserCs;
+  f->ss = x86::kUserSs;
+  return true;
+}
+
 namespace {
 
 // rep movsq, then rep movsb for the rest, with user memory open: returns the bytes not copied.
