@@ -31,6 +31,9 @@ kernel command line (qemu.STELLINA_STATIC_ADDRESS), as the Linux guest is. Linux
 Stellina's `/` answered with in the first run (or, without a Stellina answer, a generated
 page of DEFAULT_PAGE_BYTES), so both send the same amount.
 
+With HTTP_BENCH_MIN_MEM_ONLY=1, only Stellina's memory search runs (opts.runs searches; the
+largest result is recorded as stellina_min_mem_mib): no Linux guest is needed.
+
 Metrics: {stellina,stellina_kernel,linux}_rps, _latency_p50_ms, _latency_p99_ms,
 _first_200_ms, _min_mem_mib; ratio_rps = Stellina / Linux, ratio_first_200,
 ratio_latency_p50/p99 and ratio_min_mem = Linux / Stellina: above 1 Stellina does better in
@@ -217,7 +220,28 @@ def summary(rec):
     log("\n".join(lines))
 
 
+def min_mem_only(rec, opts):
+    """HTTP_BENCH_MIN_MEM_ONLY=1: only Stellina's (as it ships) memory search, opts.runs times
+    over; records the largest of the smallest -m found, the one that served in every search."""
+    side = Side("stellina", stellina_command(ARCHIVE), STELLINA_ATTEMPTS, True)
+    found, probes = [], []
+    for _ in range(opts.runs):
+        search = Bisection(side, MEMORY)
+        while not search.done():
+            search.step()
+        if search.hi is None:
+            raise SystemExit(f"http: stellina: no whole system at {MEMORY} MiB")
+        found.append(search.hi)
+        probes.append(" ".join(search.probes))
+        log(f"http: stellina: smallest -m {search.hi} MiB ({probes[-1]})")
+    rec.add("stellina_min_mem_mib", max(found), "MiB", len(found), machine=MACHINE,
+            probes=" | ".join(probes), probe_timeout_s=PROBE_TIMEOUT_S, searches=found,
+            host_load=http.load_average())
+
+
 def run(rec, opts):
+    if os.environ.get("HTTP_BENCH_MIN_MEM_ONLY"):
+        return min_mem_only(rec, opts)
     os.makedirs(OUT, exist_ok=True)
     stellina = Side("stellina", stellina_command(ARCHIVE), STELLINA_ATTEMPTS, True)
     in_kernel = Side("stellina_kernel", stellina_command(KERNEL_ARCHIVE), STELLINA_ATTEMPTS, True)
