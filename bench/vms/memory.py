@@ -6,12 +6,13 @@
 Boots the system `make run` boots (build/user/system.archive) as bench/http does (the stack's
 static address on the kernel command line; --dhcp: from DHCP), waits for the first 200 on
 `/` and then until `/api/status` lists every component started (bench/http's criterion for
-serving: bench.lib.http.all_started), and prints from that document, in KiB: the memory outside the kernel's page
-allocator (the guest's RAM as QEMU gives it, less what the allocator manages: the first MiB's
-holes, the kernel image and the boot archive), what the allocator has handed out, and of that
-the kernel heap and each running component's charge (its silo: code, data, stacks, page
-tables, kernel objects, DMA memory); the rest is the startup server, kernel stacks and the
-like. Prints only: the figure that is kept is bench/http's stellina_min_mem_mib. A component's
+serving: bench.lib.http.all_started), and prints from that document, in KiB: the memory
+outside the kernel's page allocator (the guest's RAM as QEMU gives it, less what the
+allocator manages: the first 64 KiB, the kernel image and the boot archive), what the
+allocator has handed out, and of that the kernel heap and each running component's charge
+(its silo: data, stacks, page tables, kernel objects, DMA memory; its code and read-only
+data are the archive's pages, charged to no one); the rest is the startup server, kernel
+stacks and the like. Prints only: the figure that is kept is bench/http's stellina_min_mem_mib. A component's
 charge does not depend on -m (memory is charged as it is touched), so any -m that serves
 gives the same table.
 """
