@@ -102,7 +102,9 @@ class AddressSpace final : public Object, private arch::PageTableSource {
     uint32_t flags;
     Folio* folio;  // a reference, for folio mappings; null for demand-zero memory
   };
-  static constexpr uintptr_t kFolioBase = uintptr_t{0x100} << 32;  // where folios get mapped
+  // Where folios get mapped: 512 MiB, in the first 1 GiB with a Stellina program's code and
+  // stack (kernel/spawn.cc), so that a process's mappings share their upper page tables.
+  static constexpr uintptr_t kFolioBase = uintptr_t{512} << 20;
   uintptr_t next_folio_address_ = kFolioBase;
   const Region* find(uintptr_t addr) const;
   // The first region overlapping [start, end), or null.

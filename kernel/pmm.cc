@@ -14,6 +14,13 @@ namespace {
 Spinlock lock;
 lib::BuddyAllocator buddy GUARDED_BY(lock);
 
+// The first 64 KiB stay out of the allocator: page 0 (no block is ever at address 0), the
+// real-mode interrupt table and BIOS data, and room for real-mode start code, which must
+// lie below 1 MiB at an address the kernel chooses. The rest of the first MiB that the
+// firmware reports usable is RAM like any other (572 KiB on microvm: an eighth of a 4 MiB
+// machine); its holes are not in the usable map anyway.
+constexpr uint64_t kLowReserved = 0x10000;
+
 struct Range {
   uint64_t begin, end;
 };
@@ -40,7 +47,7 @@ void init(const BootInfo& info) {
 
   Range reserved[BootInfo::kMaxModules + 4];
   size_t count = 0;
-  reserved[count++] = {0, 0x100000};
+  reserved[count++] = {0, kLowReserved};
   reserved[count++] = {image.start, (image.end + kPage - 1) & ~(kPage - 1)};
   reserved[count++] = {tables.start, tables.end};
   for (size_t i = 0; i < info.module_count; ++i) {

@@ -1,6 +1,6 @@
 #pragma once
 // Physical memory: a buddy allocator over every usable page the boot loader reported, minus
-// the kernel image, boot modules and the first MiB.
+// the kernel image, boot modules and the first 64 KiB.
 
 #include <cstddef>
 #include <cstdint>

@@ -27,7 +27,12 @@ extern "C" int64_t stellina_kernel_syscall(uint64_t n, uint64_t a0, uint64_t a1,
 namespace kernel {
 namespace {
 
-constexpr uintptr_t kStackTop = 0x00007ffffff00000;
+// A Stellina process's stack ends 1 MiB below where folios are mapped (AddressSpace's
+// kFolioBase, 512 MiB), in the same 1 GiB as the code at 4 MiB: its page tables are one
+// table more, not three as at the top of user space, and with the folios' below 1 GiB too a
+// process pays 16 KiB less in tables. Below it lies nothing down to the program's data. A
+// Linux process has its own stack, at the top (LinuxProcess::kStackTop).
+constexpr uintptr_t kStackTop = 0x000000001ff00000;
 constexpr size_t kStackSize = size_t{256} * 1024;
 
 bool have_archive = false;
@@ -136,12 +141,13 @@ namespace {
 // The stack's region is the loader's own: an image with a segment reaching into it is
 // refused before anything is made for it. Segments may lie on either side of it (up to the
 // top of user space).
-bool reaches_stack(const lib::ElfImage& image, uintptr_t bias, size_t stack_size) {
+bool reaches_stack(const lib::ElfImage& image, uintptr_t bias, uintptr_t stack_top,
+                   size_t stack_size) {
   for (size_t i = 0; i < image.segment_count(); ++i) {
     const lib::ElfSegment& s = image.segment(i);
     const uintptr_t start = (s.vaddr + bias) & ~(arch::kPageSize - 1);
     const uintptr_t end = s.vaddr + bias + s.memsz;
-    if (start < kStackTop && kStackTop - stack_size < end) return true;
+    if (start < stack_top && stack_top - stack_size < end) return true;
   }
   return false;
 }
@@ -246,8 +252,10 @@ lib::Result<Ref<Process>> spawn_image(const char* name, const uint8_t* elf, size
   // A Linux program's C library sets up its own thread-local storage and relocates a PIE.
   const lib::ElfImage image = TRY(lib::ElfImage::parse(elf, size, linux_start != nullptr));
   const uintptr_t bias = image.is_pie() ? kPieBias : 0;
-  if (reaches_stack(image, bias, linux_start ? LinuxProcess::kStackSize : kStackSize))
-    return lib::Error::InvalidArgument;
+  const bool stack_reached =
+      linux_start ? reaches_stack(image, bias, LinuxProcess::kStackTop, LinuxProcess::kStackSize)
+                  : reaches_stack(image, bias, kStackTop, kStackSize);
+  if (stack_reached) return lib::Error::InvalidArgument;
   Ref<Process> process = Ref<Process>::adopt(TRY(Process::create(
       name, static_cast<Ref<Channel>&&>(exit_channel), static_cast<Ref<Silo>&&>(silo))));
   auto* page = static_cast<uint8_t*>(TRY(heap::alloc(arch::kPageSize)));

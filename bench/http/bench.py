@@ -21,7 +21,11 @@ with httpd as wasm, Linux):
 Then, once per system, the smallest -m (MiB) that still serves: a bisection between 128 MiB
 (which must serve) and 0, each probe a boot that must answer 200 within PROBE_TIMEOUT_S (a
 probe that timed out with QEMU still running is tried once more: the Linux guest may hang
-at boot). The two searches alternate probe by probe.
+at boot). SERVES: for Stellina, a 200 is not enough: within the same PROBE_TIMEOUT_S of the
+launch, /api/status must list every component of the system started (running, or a driver
+with no device on this machine: bench.lib.http.all_started); a boot where httpd answers but
+vfs or the shell could not start is degraded and does not count. The searches alternate
+probe by probe.
 
 Stellina: build/kernel/stellina.elf with build/user/system.archive (the system `make run`
 boots; $HTTP_BENCH_ARCHIVE names another), its stack given 10.0.2.15/24 via 10.0.2.2 on the
@@ -29,6 +33,9 @@ kernel command line (qemu.STELLINA_STATIC_ADDRESS), as the Linux guest is. Linux
 10.0.2.15/24 via 10.0.2.2, `httpd -f -p 80 -h /www` serving as index.html the very bytes
 Stellina's `/` answered with in the first run (or, without a Stellina answer, a generated
 page of DEFAULT_PAGE_BYTES), so both send the same amount.
+
+With HTTP_BENCH_MIN_MEM_ONLY=1, only Stellina's memory search runs (opts.runs searches; the
+largest result is recorded as stellina_min_mem_mib): no Linux guest is needed.
 
 Metrics: {stellina,stellina_kernel,stellina_wasm,linux}_rps, _latency_p50_ms, _latency_p99_ms,
 _first_200_ms, _min_mem_mib; ratio_rps = Stellina / Linux, ratio_first_200,
@@ -94,8 +101,9 @@ def generated_page(size):
 class Side:
     """One system under test: how to boot it and what it measured."""
 
-    def __init__(self, name, command, attempts):
+    def __init__(self, name, command, attempts, whole_system=False):
         self.name, self.command, self.attempts = name, command, attempts
+        self.whole_system = whole_system  # Stellina: serving needs every component started
         self.first_200, self.rps, self.p50, self.p99 = [], [], [], []
         self.errors, self.requests, self.retries = 0, 0, 0
         self.failure = None      # why it does not serve (a message), once known
@@ -141,13 +149,17 @@ class Side:
         return True
 
     def serves(self, memory):
-        """One probe of the memory search (a hang is tried once more)."""
+        """One probe of the memory search (a hang is tried once more): a 200 and, for
+        Stellina, every component of the system started (SERVES in the docstring above)."""
         for _ in range(2):
-            hit, _, g = self.boot(memory, PROBE_TIMEOUT_S, measure=False)
-            if hit.ms is not None:
-                return True
-            if hit.qemu_exited:  # a panic or power-off, not a hang: no second try
-                return False
+            port = http.free_port()
+            with qemu.Background(self.command(memory, port)) as g:
+                deadline = g.start + PROBE_TIMEOUT_S
+                hit = http.first_200(port, g.start, deadline, alive=g.alive)
+                if hit.ms is not None:
+                    return not self.whole_system or http.all_started(port, deadline, g.alive).ok
+                if not g.alive():  # a panic or power-off, not a hang: no second try
+                    return False
         return False
 
 
@@ -213,11 +225,32 @@ def summary(rec):
     log("\n".join(lines))
 
 
+def min_mem_only(rec, opts):
+    """HTTP_BENCH_MIN_MEM_ONLY=1: only Stellina's (as it ships) memory search, opts.runs times
+    over; records the largest of the smallest -m found, the one that served in every search."""
+    side = Side("stellina", stellina_command(ARCHIVE), STELLINA_ATTEMPTS, True)
+    found, probes = [], []
+    for _ in range(opts.runs):
+        search = Bisection(side, MEMORY)
+        while not search.done():
+            search.step()
+        if search.hi is None:
+            raise SystemExit(f"http: stellina: no whole system at {MEMORY} MiB")
+        found.append(search.hi)
+        probes.append(" ".join(search.probes))
+        log(f"http: stellina: smallest -m {search.hi} MiB ({probes[-1]})")
+    rec.add("stellina_min_mem_mib", max(found), "MiB", len(found), machine=MACHINE,
+            probes=" | ".join(probes), probe_timeout_s=PROBE_TIMEOUT_S, searches=found,
+            host_load=http.load_average())
+
+
 def run(rec, opts):
+    if os.environ.get("HTTP_BENCH_MIN_MEM_ONLY"):
+        return min_mem_only(rec, opts)
     os.makedirs(OUT, exist_ok=True)
-    stellina = Side("stellina", stellina_command(ARCHIVE), STELLINA_ATTEMPTS)
-    in_kernel = Side("stellina_kernel", stellina_command(KERNEL_ARCHIVE), STELLINA_ATTEMPTS)
-    in_wasm = Side("stellina_wasm", stellina_command(WASM_ARCHIVE), STELLINA_ATTEMPTS)
+    stellina = Side("stellina", stellina_command(ARCHIVE), STELLINA_ATTEMPTS, True)
+    in_kernel = Side("stellina_kernel", stellina_command(KERNEL_ARCHIVE), STELLINA_ATTEMPTS, True)
+    in_wasm = Side("stellina_wasm", stellina_command(WASM_ARCHIVE), STELLINA_ATTEMPTS, True)
     stellinas = (stellina, in_kernel, in_wasm)
     linux = Side("linux", linux_command, LINUX_ATTEMPTS)
     for side, archive in ((stellina, ARCHIVE), (in_kernel, KERNEL_ARCHIVE),

@@ -5,6 +5,7 @@
     hit.ms, hit.body                             # ms since `start`, the body of that answer
     wrk(f"http://127.0.0.1:{port}/", threads=1, connections=8, seconds=5)  # a WrkResult
     status, headers, body = get(port, "/api/status")
+    whole = all_started(port, deadline, alive=guest.alive)  # Stellina: every component up
 
 Why first_200 keeps several connections open at once: QEMU accepts a forwarded connection
 on the host before the guest has answered anything, and while the guest's network is not up
@@ -14,6 +15,7 @@ seconds (the oldest closed beyond `max_open`) sees it within one interval.
 """
 
 import http.client
+import json
 import os
 import re
 import selectors
@@ -135,6 +137,41 @@ def get(port, path, timeout=10.0):
         return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
     finally:
         conn.close()
+
+
+# States of a component in Stellina's /api/status that count as started: running, or a
+# driver whose device this machine does not have.
+STARTED_STATES = ("running", "no-device")
+
+
+@dataclass
+class WholeSystem:
+    ok: bool = False        # every component started, none failed
+    status: dict = None     # the last /api/status document read
+    pending: list = field(default_factory=list)  # "name: state" of those not started
+
+
+def all_started(port, deadline, alive=lambda: True, interval=0.1):
+    """Polls Stellina's /api/status until every component of the system is started
+    (STARTED_STATES), the deadline passes or alive() turns false. A component that could not
+    start (its state "exited", "backoff" or "stopped") is waited for too: the supervisor may
+    still restart it; at the deadline the boot counts as degraded, not serving."""
+    result = WholeSystem()
+    while True:
+        try:
+            status, _, body = get(port, "/api/status", timeout=max(0.5, deadline - time.monotonic()))
+            if status == 200:
+                result.status = json.loads(body)
+                result.pending = [f"{c['name']}: {c['state']}" for c in result.status["components"]
+                                  if c["state"] not in STARTED_STATES]
+                if not result.pending:
+                    result.ok = True
+                    return result
+        except (OSError, http.client.HTTPException, ValueError, KeyError):
+            pass
+        if time.monotonic() + interval >= deadline or not alive():
+            return result
+        time.sleep(interval)
 
 
 # --- wrk ------------------------------------------------------------------------------

@@ -78,16 +78,17 @@ TEST_F(SdkHeap, ChunksGrowWithTheHeapUpToOneMiB) {
   while (chunks.mapped_bytes() < 12 * kMiB) {
     objects.push_back(heap.alloc(2016).value());
     if (folios.sizes.size() == 0 || chunks.mapped_bytes() == mapped) continue;
-    // A new chunk: a power of two, at least 64 KiB, at most 1 MiB, and never more than
+    // A new chunk: a power of two, at least 16 KiB, at most 1 MiB, and never more than
     // what the heap held before it (it charges all its pages at once).
     const size_t size = folios.sizes.back();
     EXPECT_EQ(size & (size - 1), 0u);
-    EXPECT_GE(size, 64 * kKiB);
+    EXPECT_GE(size, HeapChunks::kFirstChunk);
     EXPECT_LE(size, 1 * kMiB);
     if (mapped) EXPECT_LE(size, mapped);
     mapped = chunks.mapped_bytes();
   }
-  EXPECT_EQ(folios.sizes.front(), 64 * kKiB);
+  EXPECT_EQ(folios.sizes.front(), 16 * kKiB);
+  EXPECT_EQ(HeapChunks::kFirstChunk, 16 * kKiB);
   EXPECT_LE(folios.sizes.size(), 24u);  // well within the 32 mappings a process has
   EXPECT_EQ(chunks.chunk_count(), folios.sizes.size());
   // Everything freed: every chunk but one goes back.

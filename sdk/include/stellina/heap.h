@@ -45,11 +45,13 @@ class HeapChunks final : public lib::PageSource {
     Result<void> (*free)(void* address);     // as free_pages
   };
   static constexpr size_t kPageSize = 4096;
-  static constexpr size_t kFirstChunk = size_t{64} << 10;
   // Chunks of buddy blocks grow with the heap (each about half of what those already hold,
   // a power of two), from kFirstChunk to kLargestChunk: a folio's pages are all charged at
   // once, so the heap never maps much more than it holds. A block of kLargestChunk or more
-  // gets a chunk of its own, of just its size.
+  // gets a chunk of its own, of just its size. The first chunk is small because most
+  // components hold a few KiB in their heap: at 64 KiB, file servers and drivers paid for
+  // 48 KiB they never used (bench/README.md, "Memory: the smallest -m").
+  static constexpr size_t kFirstChunk = size_t{16} << 10;
   static constexpr size_t kLargestChunk = size_t{1} << 20;
   static constexpr size_t kMaxChunks = 32;  // as many as a process has mappings
 
