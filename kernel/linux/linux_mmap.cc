@@ -34,7 +34,10 @@ int64_t fill_from_file(LinuxProcess& lp, LinuxOpenFile& file, uint64_t at, uint6
   return got < 0 ? got : 0;
 }
 
-// A private mapping of a regular file: placed, filled and given its rights.
+// A private mapping of a regular file: placed, filled and given its rights. The fill waits
+// for the file server, so sched_lock is not held across it: another thread of the process
+// that unmaps or replaces the range meanwhile (a race Linux's mmap lock would order) gets
+// the file's bytes or these rights in its own memory, never anything of another process.
 int64_t map_file_private(LinuxProcess& lp, LinuxOpenFile& file, uint64_t address, uint64_t size,
                          uint64_t prot, uint64_t flags, uint64_t offset) {
   if (size > kMaxFileMapping) return -kEnomem;
