@@ -69,6 +69,16 @@ lib::Result<uintptr_t> AddressSpace::map_folio(Folio* folio, uint32_t flags) {
   if (region_count_ == kMaxRegions) return lib::Error::NoResources;
   const size_t size = folio->page_count() * arch::kPageSize;
   const uintptr_t start = TRY(folio_address(size));
+  TRY(map_folio_at(start, folio, flags));
+  next_folio_address_ = start + size + arch::kPageSize;  // a guard page between mappings
+  return start;
+}
+
+lib::Result<void> AddressSpace::map_folio_at(uintptr_t start, Folio* folio, uint32_t flags) {
+  const size_t size = folio->page_count() * arch::kPageSize;
+  if (!valid_range(start, size)) return lib::Error::InvalidArgument;
+  if (overlapping(start, start + size)) return lib::Error::AlreadyExists;
+  if (region_count_ == kMaxRegions) return lib::Error::NoResources;
   // Device memory is mapped uncached: its reads and writes must reach the device.
   const uint32_t page_flags =
       (flags & arch::kPageWrite) | (folio->is_device() ? arch::kPageUncached : 0);
@@ -80,10 +90,9 @@ lib::Result<uintptr_t> AddressSpace::map_folio(Folio* folio, uint32_t flags) {
       return mapped.error();
     }
   }
-  next_folio_address_ = start + size + arch::kPageSize;  // a guard page between mappings
   folio->retain();
   regions_[region_count_++] = {start, start + size, flags & arch::kPageWrite, folio};
-  return start;
+  return {};
 }
 
 lib::Result<void> AddressSpace::unmap_folio(uintptr_t addr) {
@@ -218,8 +227,9 @@ lib::Result<void> AddressSpace::unmap_range(uintptr_t start, size_t size) {
   if (!valid_range(start, size)) return lib::Error::InvalidArgument;
   const uintptr_t end = start + size;
   for (size_t i = 0; i < region_count_; ++i) {
-    if (regions_[i].folio && start < regions_[i].end && regions_[i].start < end)
-      return lib::Error::InvalidArgument;
+    const Region& r = regions_[i];
+    const bool inside = r.start >= start && r.end <= end;
+    if (r.folio && !inside && start < r.end && r.start < end) return lib::Error::InvalidArgument;
   }
   if (region_count_ + splits_needed(start, end) > kMaxRegions) return lib::Error::NoResources;
   // Validated: nothing below fails.
@@ -227,7 +237,9 @@ lib::Result<void> AddressSpace::unmap_range(uintptr_t start, size_t size) {
   split_at(end);
   for (size_t i = 0; i < region_count_;) {
     const Region& r = regions_[i];
-    if (r.start >= start && r.end <= end) {
+    if (r.folio && r.start >= start && r.end <= end) {
+      (void)unmap_folio(r.start);  // moves the last region into slot i
+    } else if (r.start >= start && r.end <= end) {
       release_pages(r.start, r.end);
       regions_[i] = regions_[--region_count_];
     } else {

@@ -51,6 +51,11 @@ class AddressSpace final : public Object, private arch::PageTableSource {
   // Errors: NoResources (too many regions), NoMemory (no room, or no memory for a page
   // table), QuotaExceeded (no quota left for a page table).
   lib::Result<uintptr_t> map_folio(Folio* folio, uint32_t flags);
+  // Maps every page of folio at start, which must be free (a Linux shared mapping: mmap
+  // chose the place). The mapping keeps the folio alive, is shared as it is by a fork, and
+  // unmap_range takes it away whole. Errors: InvalidArgument (unaligned, outside user
+  // space), AlreadyExists (overlaps a region), NoResources, NoMemory, QuotaExceeded.
+  lib::Result<void> map_folio_at(uintptr_t start, Folio* folio, uint32_t flags);
   // Removes the folio mapping that starts at addr. Errors: NotFound.
   lib::Result<void> unmap_folio(uintptr_t addr);
 
@@ -62,8 +67,9 @@ class AddressSpace final : public Object, private arch::PageTableSource {
   // rights. Errors: those of add_region.
   lib::Result<void> map_anonymous(uintptr_t start, size_t size, uint32_t flags);
   // Unmaps every page of [start, start + size) (their frames and charges go back) and takes
-  // the range out of the regions, splitting one where needed. A range over nothing is no
-  // error. Errors: InvalidArgument (unaligned, outside user space, a folio mapping),
+  // the range out of the regions, splitting one where needed. A folio mapping wholly inside
+  // the range goes whole. A range over nothing is no error. Errors: InvalidArgument
+  // (unaligned, outside user space, part of a folio mapping),
   // NoResources (a split needs more than kMaxRegions).
   lib::Result<void> unmap_range(uintptr_t start, size_t size);
   // Gives [start, start + size) new rights, in the regions and the pages already mapped.

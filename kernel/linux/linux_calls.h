@@ -96,4 +96,9 @@ int64_t mmap(LinuxProcess& lp, uint64_t address, uint64_t length, uint64_t prot,
 int64_t munmap(uint64_t address, uint64_t length);
 int64_t mprotect(uint64_t address, uint64_t length, uint64_t prot);
 
+// linux_system.cc.
+int64_t sysinfo(uint64_t address);
+int64_t linkat(LinuxProcess& lp, int64_t olddirfd, uint64_t oldpath, int64_t newdirfd,
+               uint64_t newpath, uint64_t flags);
+
 }  // namespace kernel::linux_calls

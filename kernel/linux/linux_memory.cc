@@ -1,8 +1,10 @@
 // The program break and anonymous private mappings, over the address space's demand-zero
-// regions (AddressSpace::map_anonymous, unmap_range, protect_range). File mappings do not
-// exist yet. Every change to the address space happens under sched_lock, as folio mappings'.
+// regions (AddressSpace::map_anonymous, unmap_range, protect_range); file and shared
+// mappings are linux_mmap.cc's. Every change to the address space happens under sched_lock,
+// as folio mappings'.
 
 #include "kernel/linux/linux_calls.h"
+#include "kernel/linux/linux_mmap.h"
 #include "kernel/syscall.h"
 
 namespace kernel::linux_calls {
@@ -15,15 +17,35 @@ constexpr uint64_t kPageMask = arch::kPageSize - 1;
 
 uint64_t page_up(uint64_t v) { return (v + kPageMask) & ~kPageMask; }
 
-// PROT_* as the address space's region flags.
+AddressSpace& space() { return current_process().address_space(); }
+
+}  // namespace
+
 uint32_t region_flags(uint64_t prot) {
   if ((prot & (kProtRead | kProtWrite | kProtExec)) == 0) return AddressSpace::kNoAccess;
   return ((prot & kProtWrite) ? arch::kPageWrite : 0) | ((prot & kProtExec) ? arch::kPageExec : 0);
 }
 
-AddressSpace& space() { return current_process().address_space(); }
-
-}  // namespace
+int64_t place_mapping(AddressSpace& as, uint64_t address, uint64_t size, uint64_t flags) {
+  uint64_t at = address & ~kPageMask;
+  if (flags & kMapFixedNoReplace) {
+    if (address + size < address || !as.free_range_below(address + size, size, address).ok())
+      return -kEexist;
+  } else if (flags & kMapFixed) {
+    if (auto cleared = as.unmap_range(address, size); !cleared.ok())
+      return errno_of(cleared.error());
+  } else {
+    // The hint is taken when it is free; otherwise the highest free range below the top.
+    const bool hint_free = at != 0 && at + size > at && at + size <= LinuxProcess::kMmapTop &&
+                           as.free_range_below(at + size, size, at).ok();
+    if (!hint_free) {
+      auto found = as.free_range_below(LinuxProcess::kMmapTop, size, LinuxProcess::kMmapFloor);
+      if (!found.ok()) return -kEnomem;
+      at = found.value();
+    }
+  }
+  return int64_t(at);
+}
 
 int64_t brk(LinuxProcess& lp, uint64_t address) {
   // Linux answers every request with the break as it now stands: unchanged when refused.
@@ -48,41 +70,19 @@ int64_t mmap(LinuxProcess& lp, uint64_t address, uint64_t length, uint64_t prot,
   const uint64_t sharing = flags & (kMapShared | kMapPrivate);
   if (length == 0 || (offset & kPageMask) || sharing == 0 || sharing == (kMapShared | kMapPrivate))
     return -kEinval;
-  if (!(flags & kMapAnonymous)) {
-    // Files are not mapped yet: Linux refuses a write-only descriptor for the access first
-    // (EACCES), a readable one for the mapping (ENODEV, as for a stream).
-    const LinuxOpenFile* file = lp.fds().get(int64_t(fd));
-    if (!file) return -kEbadf;
-    return file->readable() ? -kEnodev : -kEacces;
-  }
   const uint64_t size = page_up(length);
   if (size < length || size > arch::kUserTop) return -kEnomem;
   const bool fixed = flags & (kMapFixed | kMapFixedNoReplace);
   if (fixed && ((address & kPageMask) || address == 0)) return -kEinval;
-  // A shared anonymous mapping differs from a private one only across fork, which does not
-  // exist yet: both are demand-zero memory of the process's own.
+  if (!(flags & kMapAnonymous)) return map_file(lp, address, size, prot, flags, fd, offset);
+  if (sharing == kMapShared) return map_shared_anonymous(address, size, prot, flags);
   SpinlockGuard guard(sched_lock);
   AddressSpace& as = space();
-  uint64_t at = address & ~kPageMask;
-  if (flags & kMapFixedNoReplace) {
-    if (address + size < address || !as.free_range_below(address + size, size, address).ok())
-      return -kEexist;
-  } else if (flags & kMapFixed) {
-    if (auto cleared = as.unmap_range(address, size); !cleared.ok())
-      return errno_of(cleared.error());
-  } else {
-    // The hint is taken when it is free; otherwise the highest free range below the top.
-    const bool hint_free = at != 0 && at + size > at && at + size <= LinuxProcess::kMmapTop &&
-                           as.free_range_below(at + size, size, at).ok();
-    if (!hint_free) {
-      auto found = as.free_range_below(LinuxProcess::kMmapTop, size, LinuxProcess::kMmapFloor);
-      if (!found.ok()) return -kEnomem;
-      at = found.value();
-    }
-  }
-  if (auto mapped = as.map_anonymous(at, size, region_flags(prot)); !mapped.ok())
+  const int64_t at = place_mapping(as, address, size, flags);
+  if (at < 0) return at;
+  if (auto mapped = as.map_anonymous(uint64_t(at), size, region_flags(prot)); !mapped.ok())
     return errno_of(mapped.error());
-  return int64_t(at);
+  return at;
 }
 
 int64_t munmap(uint64_t address, uint64_t length) {

@@ -159,6 +159,9 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kMmap: return calls::mmap(lp, a0, a1, a2, a3, a4, a5);
     case kMunmap: return calls::munmap(a0, a1);
     case kMprotect: return calls::mprotect(a0, a1, a2);
+    case kSysinfo: return calls::sysinfo(a0);
+    case kLink: return calls::linkat(lp, kAtFdcwd, a0, kAtFdcwd, a1, 0);
+    case kLinkat: return calls::linkat(lp, int64_t(int32_t(a0)), a1, int64_t(int32_t(a2)), a3, a4);
     case kExit: calls::exit_thread(lp, a0);
     case kExitGroup: exit_process(a0);
     case kArchPrctl: return arch_prctl(a0, a1);
