@@ -253,6 +253,11 @@ struct Timespec {
   int64_t nsec;
 };
 
+struct Timeval {
+  int64_t sec;
+  int64_t usec;
+};
+
 struct Utsname {
   char sysname[65];
   char nodename[65];

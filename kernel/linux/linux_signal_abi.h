@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/linux/linux_abi.h"  // Timeval
+
 namespace kernel::linux_abi {
 
 enum SignalSys : uint64_t {
@@ -51,10 +53,6 @@ constexpr int32_t kIntrErrno = 4;  // EINTR
 
 // setitimer's timers: only ITIMER_REAL is served.
 constexpr uint64_t kItimerReal = 0;
-struct Timeval {
-  int64_t sec;
-  int64_t usec;
-};
 struct Itimerval {
   Timeval interval;
   Timeval value;

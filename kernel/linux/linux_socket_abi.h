@@ -87,9 +87,4 @@ struct Msghdr {
 };
 static_assert(sizeof(Msghdr) == 56);
 
-struct Timeval {
-  int64_t sec;
-  int64_t usec;
-};
-
 }  // namespace kernel::linux_abi
