@@ -42,15 +42,20 @@ KTEST(clock_timer_deadline_agrees_with_the_pit) {
   // 10 ms: the PIT's counter wraps every 55 ms, so a wakeup up to 45 ms late still reads true.
   constexpr uint64_t kSleepNs = 10'000'000;
   uint64_t best = UINT64_MAX;
+  bool early = false;
   for (int i = 0; i < kTries; ++i) {
     arch::x86::pit_start();
     sched::sleep_ns(kSleepNs);  // woken by the LAPIC timer, at a deadline on the TSC
     const uint64_t pit_ns = arch::x86::pit_elapsed_ns();
     print("ktest:   a {} us sleep took {} us of PIT time\n", kSleepNs / 1000, pit_ns / 1000);
+    early |= pit_ns < kSleepNs - kSleepNs * kTolerancePerMille / 1000;
     const uint64_t apart = per_mille_apart(pit_ns, kSleepNs);
     if (apart < best) best = apart;
   }
-  KEXPECT(best <= 50);  // within 5%: a wakeup is late by a switch or two
+  // Never early, and late by at most half: the suite runs this under QEMU's -icount
+  // (qemu_run --virtual-time), where a halted CPU's wakeup comes milliseconds late (13.6 ms
+  // for 10 seen on q35); a timer calibrated at half or twice its rate still fails.
+  KEXPECT(best <= 500 && !early);
 }
 
 }  // namespace
