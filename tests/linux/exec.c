@@ -306,7 +306,7 @@ static void survivors(void) {
 // Races between exec and the process's other threads, each tried many times: on Linux,
 // of two threads calling exec at once one wins and the process runs the new program; an
 // exec while another thread makes threads still ends every one of them and goes on.
-enum { kRaceRounds = 12 };
+enum { kRaceRounds = 30, kRacers = 4 };
 static volatile int race_go;
 
 static void* exec_when_told(void* arg) {
@@ -346,12 +346,11 @@ static int rounds_ending_in_exec(void (*body)(void)) {
   return good;
 }
 
-static void two_execs(void) {
-  pthread_t a, b;
-  pthread_create(&a, NULL, exec_when_told, NULL);
-  pthread_create(&b, NULL, exec_when_told, NULL);
+static void execs_at_once(void) {
+  pthread_t t[kRacers];
+  for (int i = 0; i < kRacers; ++i) pthread_create(&t[i], NULL, exec_when_told, NULL);
   race_go = 1;
-  pthread_join(a, NULL);
+  pthread_join(t[0], NULL);
 }
 
 static void exec_while_threads_are_made(void) {
@@ -363,8 +362,8 @@ static void exec_while_threads_are_made(void) {
 }
 
 static void races(void) {
-  printf("two threads exec at once: %d of %d ran the new program\n",
-         rounds_ending_in_exec(two_execs), kRaceRounds);
+  printf("%d threads exec at once: %d of %d ran the new program\n", kRacers,
+         rounds_ending_in_exec(execs_at_once), kRaceRounds);
   printf("exec while a thread makes threads: %d of %d ran the new program\n",
          rounds_ending_in_exec(exec_while_threads_are_made), kRaceRounds);
 }
