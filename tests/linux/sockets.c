@@ -419,8 +419,8 @@ static void* ask_so_error(void* arg) {
   return arg;
 }
 
-// A blocking connect while another thread asks the same socket's SO_ERROR (which settles
-// a non-blocking connect): the connect still ends, connected. Tried many times.
+// A blocking connect while other threads ask the same socket's SO_ERROR (which settles a
+// non-blocking connect): the connect still ends, connected. Tried many times.
 static void connect_racing_so_error(void) {
   int l = listener(port, 0);
   struct sockaddr_in a = address_of(peer, port);
@@ -428,11 +428,11 @@ static void connect_racing_so_error(void) {
   for (int i = 0; i < 10; ++i) {
     shared_socket = socket(AF_INET, SOCK_STREAM, 0);
     connect_done = 0;
-    pthread_t t;
-    pthread_create(&t, NULL, ask_so_error, NULL);
+    pthread_t t[3];
+    for (int k = 0; k < 3; ++k) pthread_create(&t[k], NULL, ask_so_error, NULL);
     connected += connect(shared_socket, (struct sockaddr*)&a, sizeof(a)) == 0;
     connect_done = 1;
-    pthread_join(t, NULL);
+    for (int k = 0; k < 3; ++k) pthread_join(t[k], NULL);
     int c = accept(l, NULL, NULL);
     close(c);
     close(shared_socket);
