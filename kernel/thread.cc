@@ -131,6 +131,9 @@ void Thread::kill_all_of(Process* process) {
   Thread* self = sched::current();
   all().for_each([&](Thread* t) NO_THREAD_SAFETY_ANALYSIS {  // under sched_lock
     if (t == self || t->process_.get() != process || t->state_ == ThreadState::Dead) return;
+    // Killed already: it was woken then and blocks no more in a wait queue; what it waits
+    // for now (a mutex handed over in its way out) must not be taken from it.
+    if (t->killed_) return;
     t->killed_ = true;
     if (t->state_ != ThreadState::Blocked) return;  // it ends on its way back to user mode
     if (t->waiting_on_) t->waiting_on_->remove(t);

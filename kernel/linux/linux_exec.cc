@@ -279,16 +279,20 @@ int64_t parse_shebang(const char (&buf)[kHeadSize], Shebang* out) {
 
 // Every other thread of the process ends (Thread::kill_all_of: a blocked one wakes, each
 // ends on its way back to user mode); returns once they have. When the process is ended
-// meanwhile (another thread's exit_group got there first), the new space goes and so does
-// the calling thread, which the ending process takes with it.
+// meanwhile (another thread's exit_group, or another thread's exec, got there first), the
+// new space goes and so does the calling thread, which the ending process or the winning
+// exec takes with it: whether it ends is decided before it kills, under the same lock, so
+// of two threads calling exec at once exactly one goes on, as on Linux. The others are
+// killed again at every poll: a thread a sibling was making in clone when the first kill
+// ran was not yet one of the process's threads, and must not run the old program on.
 void end_other_threads(Process& process, AddressSpace* space) {
-  for (bool first = true;; first = false) {
+  for (;;) {
     bool ending;
     {
       SpinlockGuard guard(sched_lock);
-      if (first) Thread::kill_all_of(&process);
       ending = sched::current()->killed() || process.terminated();
       if (ending) space->release();
+      if (!ending) Thread::kill_all_of(&process);
       if (!ending && process.live_threads() == 1) return;
     }
     if (ending) thread_exit(-1);
@@ -304,6 +308,15 @@ void become(LinuxProcess& lp, AddressSpace* space, const char* exe, uintptr_t br
   Process& process = current_process();
   Thread* self = sched::current();
   end_other_threads(process, space);
+  bool ending;
+  {
+    SpinlockGuard guard(sched_lock);
+    // Killed since its other threads ended (the lock was let go between): the process may
+    // be reaped already, and its parent gone.
+    ending = self->killed() || process.terminated();
+    if (ending) space->release();
+  }
+  if (ending) thread_exit(-1);
   {
     SpinlockGuard guard(sched_lock);
     lp.fds().close_on_exec_all(&process.handles());
@@ -323,6 +336,16 @@ void become(LinuxProcess& lp, AddressSpace* space, const char* exe, uintptr_t br
     fpu_load_current();
   }
   arch::restart_syscall_frame(self->stack().top(), entry, rsp);
+}
+
+// execveat(fd, "", AT_EMPTY_PATH) runs the file fd names: EBADF when fd names nothing,
+// EACCES when it is no regular file (a pipe, a socket, a device, a directory: AT_FDCWD
+// too), as on Linux.
+int64_t check_empty_path_descriptor(LinuxProcess& lp, int64_t fd) {
+  if (fd == kAtFdcwd) return -kEacces;
+  const FileRef file(lp, uint64_t(fd));
+  if (!file) return -kEbadf;
+  return file->kind == LinuxFileKind::File ? 0 : -kEacces;
 }
 
 // A loader error as exec's errno: strings the stack cannot hold are E2BIG (argv[0] is
@@ -404,6 +427,7 @@ int64_t exec(LinuxProcess& lp, int64_t dirfd, uint64_t path_address, uint64_t ar
   if (const int64_t e = read_user_string(path_address, name, sizeof(name), &name_size)) return e;
   if (name_size == 0 && (flags & kAtEmptyPath)) {
     // fexecve: the file dirfd names, through its /proc/self/fd link.
+    if (const int64_t e = check_empty_path_descriptor(lp, dirfd)) return e;
     name_size = lib::format_to(name, sizeof(name), "/proc/self/fd/{}", dirfd);
     dirfd = kAtFdcwd;
   }

@@ -44,9 +44,20 @@ Process* LinuxFamily::child(uint64_t pid) const {
   return nullptr;
 }
 
+namespace {
+
+// A child is no longer this family's: it forgets its parent, which may end before it (a
+// thread of an ended child can still be on its way out, in exec's last steps).
+void forget_parent(Process& child) REQUIRES(sched_lock) {
+  if (LinuxProcess* lp = child.linux_process()) lp->family().set_parent(nullptr);
+}
+
+}  // namespace
+
 void LinuxFamily::reap(Process* child) {
   for (size_t i = 0; i < child_count_; ++i) {
     if (children_[i].get() != child) continue;
+    forget_parent(*child);
     children_[i] = static_cast<Ref<Process>&&>(children_[--child_count_]);
     return;
   }
@@ -55,6 +66,7 @@ void LinuxFamily::reap(Process* child) {
 void LinuxFamily::reap_ended() {
   for (size_t i = child_count_; i-- > 0;) {
     if (!children_[i]->terminated()) continue;
+    forget_parent(*children_[i]);
     children_[i] = static_cast<Ref<Process>&&>(children_[--child_count_]);
   }
 }
@@ -62,7 +74,7 @@ void LinuxFamily::reap_ended() {
 void LinuxFamily::orphan_children() {
   while (child_count_) {
     Ref<Process> child = static_cast<Ref<Process>&&>(children_[--child_count_]);
-    if (LinuxProcess* lp = child->linux_process()) lp->family().set_parent(nullptr);
+    forget_parent(*child);
   }
 }
 

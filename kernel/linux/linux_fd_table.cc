@@ -59,6 +59,10 @@ lib::Result<LinuxOpenFile*> LinuxFdTable::make(LinuxFileKind kind, uint32_t flag
 
 void LinuxFdTable::release(LinuxOpenFile* file, HandleTable* handles) {
   if (--file->refs) return;
+  const LinuxSocket& socket = file->socket;
+  // A thread waiting in a blocking connect holds a reference, so the state is settled by it.
+  if (file->kind == LinuxFileKind::Socket && socket.state == LinuxSocketState::Connecting)
+    abandon(socket.connect_call);
   if (handles && file->handle != stellina::abi::kInvalidHandle) (void)handles->close(file->handle);
   if (file->pending) Message::destroy(file->pending);
   const size_t bytes = charge_of(file->kind, file->path, file->path_size);
@@ -108,6 +112,22 @@ void LinuxFdTable::close_on_exec_all(HandleTable* handles) {
     if (cloexec_[fd]) (void)close(fd, handles);
 }
 
+void LinuxFdTable::abandon(uint64_t call_id) {
+  // Never full: connect keeps connecting sockets and abandoned calls within the bound.
+  if (abandoned_count_ < kMaxPendingConnects) abandoned_[abandoned_count_++] = call_id;
+}
+
+void LinuxFdTable::forget_abandoned(int i) { abandoned_[i] = abandoned_[--abandoned_count_]; }
+
+int LinuxFdTable::connecting_count() const {
+  int n = 0;
+  for (const LinuxOpenFile* file : files_) {
+    n += file && file->kind == LinuxFileKind::Socket &&
+         file->socket.state == LinuxSocketState::Connecting;
+  }
+  return n;
+}
+
 int LinuxFdTable::open_count() const {
   int n = 0;
   for (const LinuxOpenFile* file : files_) n += file != nullptr;
@@ -141,6 +161,12 @@ lib::Result<void> LinuxFdTable::copy_for_fork(LinuxFdTable& child, HandleTable& 
       if (copy->position) ++copy->position->refs;
       copy->is_pipe = file->is_pipe;
       copy->socket = file->socket;
+      // The answer to a connect still in progress is the parent's to take (it comes once,
+      // with one channel): the copy starts unconnected.
+      if (copy->socket.state == LinuxSocketState::Connecting) {
+        copy->socket.state = LinuxSocketState::Fresh;
+        copy->socket.connect_waiting = copy->socket.connect_unreported = false;
+      }
     }
     copies[fd] = copy;
     child.files_[fd] = copy;

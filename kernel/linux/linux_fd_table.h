@@ -112,8 +112,26 @@ class LinuxFdTable {
 
   int open_count() const;
 
+  // Connects whose socket was closed before the Open's answer came (the last descriptor of a
+  // connecting socket closed, by close, exec or the end of a fork copy): their answers are
+  // still to come on the namespace channel, and are discarded as they do
+  // (linux_socket.cc), else they would stay queued for good and fill the channel. A process
+  // has at most kMaxPendingConnects connects outstanding (connecting sockets and abandoned
+  // calls together: the namespace channel's queue holds no more answers); one more is EAGAIN.
+  static constexpr int kMaxPendingConnects = 64;
+  int abandoned_count() const { return abandoned_count_; }
+  uint64_t abandoned(int i) const { return abandoned_[i]; }
+  // Records a connect's call whose answer no socket waits for.
+  void abandon(uint64_t call_id) REQUIRES(sched_lock);
+  // Forgets the i-th abandoned call (its answer has been discarded).
+  void forget_abandoned(int i) REQUIRES(sched_lock);
+  // Connecting sockets among the descriptors (a description named twice counts twice).
+  int connecting_count() const;
+
  private:
   Silo* silo_ = nullptr;
+  uint64_t abandoned_[kMaxPendingConnects] = {};
+  int abandoned_count_ = 0;
   LinuxOpenFile* files_[kMaxFds] = {};
   bool cloexec_[kMaxFds] = {};
 };

@@ -155,7 +155,8 @@ bool proc_self_link(LinuxProcess& lp, const Path& path, char (&out)[abi::kFileMa
     if (c < '0' || c > '9' || fd > LinuxFdTable::kMaxFds) return false;
     fd = fd * 10 + uint64_t(c - '0');
   }
-  const LinuxOpenFile* file = lp.fds().get(int64_t(fd));
+  // A reference: another thread's close must not free the path while it is copied.
+  const FileRef file(lp, fd);
   if (!file) return false;
   if (file->path) {
     *size = lib::format_to(out, sizeof(out), "{}", file->path);

@@ -73,27 +73,39 @@ lib::Result<void> wait_for_change(LinuxProcess& lp, const Pollfd* fds, uint64_t 
   Poll* set = TRY(create_charged<Poll>());
   SpinlockGuard guard(sched_lock);
   lib::Result<void> result;
+  bool recheck = false;  // a connecting socket cannot be watched now (socket_watched)
   for (uint64_t i = 0; i < n && result.ok(); ++i) {
     const LinuxOpenFile* file = fds[i].fd >= 0 ? lp.fds().get(fds[i].fd) : nullptr;
     if (!file) continue;
     Channel* ch = nullptr;
     uint32_t mask = 0;
     if (file->kind == LinuxFileKind::Socket) {
-      ch = socket_watched(lp, *file, &mask);
+      ch = socket_watched(lp, *file, fds[i].events, &mask, &recheck);
     } else if (file->kind == LinuxFileKind::Stream) {
       ch = stream_channel(*file);
-      mask = abi::kSignalPeerClosed | (file->readable() ? abi::kSignalReadable : 0) |
-             (file->writable() ? abi::kSignalWritable : 0);
+      // Only the signals asked for: a signal the wait watches ends it for as long as it
+      // lasts, so a writable channel would end a reader's wait at once, and unread data
+      // a writer's.
+      mask = abi::kSignalPeerClosed;
+      if (file->readable() && (fds[i].events & (kPollIn | kPollRdnorm)))
+        mask |= abi::kSignalReadable;
+      if (file->writable() && (fds[i].events & (kPollOut | kPollWrnorm)))
+        mask |= abi::kSignalWritable;
     }
     if (!ch) continue;
-    // Only the signals asked for: a writable channel would end the wait of a reader at once.
-    if (!(fds[i].events & (kPollOut | kPollWrnorm))) mask &= ~abi::kSignalWritable;
     result = set->add(ch, mask, i);
+  }
+  uint64_t until = deadline;
+  if (recheck) {
+    const uint64_t soon = deadline_in(kConnectRecheckNs);
+    if (until == 0 || soon < until) until = soon;
   }
   abi::PollEvent event;
   if (result.ok()) {
-    auto waited = set->wait(&event, 1, deadline);
-    if (!waited.ok()) result = waited.error();
+    auto waited = set->wait(&event, 1, until);
+    // The recheck's own time passing is no timeout: the caller looks again.
+    if (!waited.ok() && !(waited.error() == lib::Error::TimedOut && until != deadline))
+      result = waited.error();
   }
   set->release();
   return result;

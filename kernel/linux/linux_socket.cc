@@ -128,12 +128,27 @@ lib::Result<uint64_t> send_open(LinuxProcess& lp, const char* uri, size_t size) 
   }
 }
 
+void discard_abandoned_answers(LinuxProcess& lp, Channel& names) {
+  LinuxFdTable& fds = lp.fds();
+  for (int i = 0; i < fds.abandoned_count();) {
+    Message* m = names.peek(true, fds.abandoned(i));
+    if (!m) {
+      ++i;
+      continue;
+    }
+    names.remove(m);
+    Message::destroy(m);  // closes the stream channel a connect's answer brings
+    fds.forget_abandoned(i);
+  }
+}
+
 int64_t take_open_answer(LinuxProcess& lp, uint64_t call_id, bool wait, abi::Handle* out) {
   SpinlockGuard guard(sched_lock);
   auto got = names_channel(lp);
   if (!got.ok()) return -kEnetunreach;
   Ref<Channel> names = got.release_value();
   for (;;) {
+    discard_abandoned_answers(lp, *names);
     if (Message* m = names->peek(true, call_id)) {
       names->remove(m);
       return open_result(m, out);
@@ -153,7 +168,7 @@ int64_t open_socket_channel(LinuxProcess& lp, const char* uri, size_t size, abi:
 
 void settle_connect(LinuxProcess& lp, LinuxOpenFile& file) {
   LinuxSocket& s = file.socket;
-  if (s.state != LinuxSocketState::Connecting) return;
+  if (s.state != LinuxSocketState::Connecting || s.connect_waiting) return;
   abi::Handle h = abi::kInvalidHandle;
   const int64_t r = take_open_answer(lp, s.connect_call, false, &h);
   if (r == kAnswerPending) return;
@@ -172,7 +187,8 @@ void settle_connect(LinuxProcess& lp, LinuxOpenFile& file) {
 }
 
 int64_t read_address(uint64_t address, uint64_t size, abi::SocketAddress* out) {
-  if (size > INT32_MAX) return -kEinval;
+  constexpr uint64_t kSockaddrStorageBytes = 128;  // Linux's bound on any address's size
+  if (size > kSockaddrStorageBytes) return -kEinval;
   if (size < sizeof(uint16_t)) return -kEinval;
   SockaddrIn in{};
   if (!UserIn<uint8_t>(address)
@@ -282,9 +298,26 @@ int64_t listen(LinuxProcess& lp, uint64_t fd, uint64_t backlog) {
   const int64_t r = open_socket_channel(lp, uri, w.size(), &h);
   if (r) return r;
   SpinlockGuard guard(sched_lock);
+  if (s->handle != abi::kInvalidHandle || socket.state == LinuxSocketState::Connecting) {
+    // Another thread's listen or connect got there first: this channel goes.
+    (void)current_process().handles().close(h);
+    return socket.state == LinuxSocketState::Listening ? 0 : -kEinval;
+  }
   s->handle = h;
   socket.state = LinuxSocketState::Listening;
   return 0;
+}
+
+// EAGAIN when the process has kMaxPendingConnects connects outstanding (once the answers
+// that have come for abandoned ones are discarded), else 0.
+int64_t room_for_a_connect(LinuxProcess& lp) {
+  SpinlockGuard guard(sched_lock);
+  auto names = names_channel(lp);
+  if (names.ok()) discard_abandoned_answers(lp, *names.value());
+  LinuxFdTable& fds = lp.fds();
+  return fds.abandoned_count() + fds.connecting_count() >= LinuxFdTable::kMaxPendingConnects
+             ? -kEagain
+             : 0;
 }
 
 // A connect on a stream socket: the Open of tcp:, answered once the handshake ends.
@@ -310,23 +343,36 @@ int64_t connect_stream(LinuxProcess& lp, LinuxOpenFile& file, const abi::SocketA
     case LinuxSocketState::Failed: break;
   }
   if (lp.names() == abi::kInvalidHandle) return -kEnetunreach;
+  if (const int64_t e = room_for_a_connect(lp)) return e;
   char uri[kUriBytes];
   UriWriter w(uri);
   w.text("tcp:").address(to);
   if (socket.no_delay) w.text(";nodelay");
   auto sent = send_open(lp, uri, w.size());
   if (!sent.ok()) return sent.error() == lib::Error::Killed ? -kEintr : -kEnetunreach;
-  socket.remote = to;
-  socket.error = 0;
-  socket.connect_call = sent.value();
-  socket.state = LinuxSocketState::Connecting;
-  if (file.flags & kONonblock) {
-    socket.connect_unreported = true;
-    return -kEinprogress;
+  const bool blocking = !(file.flags & kONonblock);
+  {
+    SpinlockGuard guard(sched_lock);
+    if (socket.state == LinuxSocketState::Connecting || file.handle != abi::kInvalidHandle) {
+      // Another thread's connect or listen got there first: this Open's answer is not wanted.
+      lp.fds().abandon(sent.value());
+      return socket.state == LinuxSocketState::Connecting ? -kEalready : -kEisconn;
+    }
+    socket.remote = to;
+    socket.error = 0;
+    socket.connect_call = sent.value();
+    socket.state = LinuxSocketState::Connecting;
+    socket.connect_waiting = blocking;
+    socket.connect_unreported = !blocking;
   }
+  if (!blocking) return -kEinprogress;
   abi::Handle h = abi::kInvalidHandle;
   const int64_t r = take_open_answer(lp, socket.connect_call, true, &h);
   SpinlockGuard guard(sched_lock);
+  socket.connect_waiting = false;
+  // Killed (the process is ending): the socket stays connecting, so its release discards
+  // the answer when it comes.
+  if (r == -kEintr) return r;
   if (r) {
     socket.state = LinuxSocketState::Fresh;
     return r;
@@ -398,28 +444,29 @@ int64_t accept4(LinuxProcess& lp, uint64_t fd, uint64_t address, uint64_t size_a
   if (const int64_t e = next_connection(*s, !(s->flags & kONonblock), &h, &info)) return e;
   const uint32_t status = uint32_t(kORdwr | (flags & kSockNonblock ? kONonblock : 0));
   auto made = lp.fds().make(LinuxFileKind::Socket, status, h);
-  int64_t new_fd;
-  {
+  if (!made.ok()) {
     SpinlockGuard guard(sched_lock);
-    if (!made.ok()) {
-      (void)current_process().handles().close(h);
-      return -kEnomem;
-    }
-    LinuxOpenFile* file = made.value();
-    file->socket = s->socket;  // its options, as Linux's accepted sockets inherit them
-    file->socket.state = LinuxSocketState::Connected;
-    file->socket.local = info.local;
-    file->socket.remote = info.remote;
-    file->socket.error = 0;
-    auto installed = lp.fds().install(file, 0, (flags & kSockCloexec) != 0);
-    if (!installed.ok()) {
-      lp.fds().release(file, &current_process().handles());
-      return -kEmfile;
-    }
-    new_fd = installed.value();
+    (void)current_process().handles().close(h);
+    return -kEnomem;
   }
-  if (const int64_t e = write_address(info.remote, address, size_address)) return e;
-  return new_fd;
+  LinuxOpenFile* file = made.value();
+  file->socket = s->socket;  // its options, as Linux's accepted sockets inherit them
+  file->socket.state = LinuxSocketState::Connected;
+  file->socket.connect_waiting = file->socket.connect_unreported = false;
+  file->socket.local = info.local;
+  file->socket.remote = info.remote;
+  file->socket.error = 0;
+  // The address is written before the descriptor exists: when the write fails the
+  // connection goes (as on Linux) and no descriptor is left that the program cannot name.
+  const int64_t written = write_address(info.remote, address, size_address);
+  SpinlockGuard guard(sched_lock);
+  auto installed = written ? lib::Result<int>(lib::Error::Fault)
+                           : lp.fds().install(file, 0, (flags & kSockCloexec) != 0);
+  if (!installed.ok()) {
+    lp.fds().release(file, &current_process().handles());
+    return written ? written : -kEmfile;
+  }
+  return installed.value();
 }
 
 int64_t shutdown(LinuxProcess& lp, uint64_t fd, uint64_t how) {
@@ -456,7 +503,6 @@ int64_t local_name(LinuxProcess& lp, uint64_t fd, uint64_t address, uint64_t siz
 }  // namespace
 
 uint16_t socket_ready(LinuxProcess& lp, LinuxOpenFile& file, uint16_t events) {
-  (void)lp;
   const LinuxSocket& socket = file.socket;
   const uint16_t in = events & (kPollIn | kPollRdnorm), out = events & (kPollOut | kPollWrnorm);
   switch (socket.state) {
@@ -471,6 +517,7 @@ uint16_t socket_ready(LinuxProcess& lp, LinuxOpenFile& file, uint16_t events) {
       // caller then settles it with connect or getsockopt(SO_ERROR).
       auto names = current_process().handles().get<Channel>(lp.names(), 0);
       if (!names.ok() || names.value()->peer_closed()) return uint16_t(out | kPollErr | kPollHup);
+      discard_abandoned_answers(lp, *names.value());
       return names.value()->peek(true, socket.connect_call) ? out : 0;
     }
     case LinuxSocketState::Listening: return ready_channel(file, in, 0) & ~kPollErr;
@@ -483,14 +530,26 @@ uint16_t socket_ready(LinuxProcess& lp, LinuxOpenFile& file, uint16_t events) {
   return 0;
 }
 
-Channel* socket_watched(LinuxProcess& lp, const LinuxOpenFile& file, uint32_t* mask) {
-  *mask = abi::kSignalReadable | abi::kSignalWritable | abi::kSignalPeerClosed;
-  const abi::Handle h =
-      file.socket.state == LinuxSocketState::Connecting ? lp.names() : file.handle;
-  if (file.socket.state == LinuxSocketState::Connecting) *mask = abi::kSignalReadable;
+Channel* socket_watched(LinuxProcess& lp, const LinuxOpenFile& file, uint16_t events,
+                        uint32_t* mask, bool* recheck) {
+  const bool connecting = file.socket.state == LinuxSocketState::Connecting;
+  const abi::Handle h = connecting ? lp.names() : file.handle;
   if (h == abi::kInvalidHandle) return nullptr;
-  auto ch = current_process().handles().get<Channel>(h, 0);
-  return ch.ok() ? ch.value() : nullptr;
+  auto got = current_process().handles().get<Channel>(h, 0);
+  if (!got.ok()) return nullptr;
+  Channel* ch = got.value();
+  if (connecting) {
+    if (ch->signals() & abi::kSignalReadable) {
+      *recheck = true;
+      return nullptr;
+    }
+    *mask = abi::kSignalReadable | abi::kSignalPeerClosed;
+    return ch;
+  }
+  *mask = abi::kSignalPeerClosed;
+  if (events & (kPollIn | kPollRdnorm)) *mask |= abi::kSignalReadable;
+  if (events & (kPollOut | kPollWrnorm)) *mask |= abi::kSignalWritable;
+  return ch;
 }
 
 int64_t socket_syscall(LinuxProcess& lp, uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2,

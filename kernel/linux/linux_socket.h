@@ -30,9 +30,15 @@ int64_t socket_write(LinuxOpenFile& file, const ByteSource& src, uint64_t count,
                      const stellina::abi::SocketAddress* to = nullptr);
 
 // poll: what the socket is ready for now (POLLIN, POLLOUT, POLLHUP, POLLERR bits of events'
-// kind), and the channel whose signals (*mask) a wait watches (null: none).
+// kind), and the channel whose signals (*mask) a wait for events watches (null: none). Only
+// the signals events asks for are watched: the wait sees a signal as long as it lasts, so
+// one not asked for (data unread, while POLLOUT is asked) would end every wait at once. A
+// connecting socket waits for its answer on the namespace channel, watched only while no
+// message waits there; while one does (another answer, not taken yet) *recheck is set and
+// the caller looks again after kConnectRecheckNs instead.
+constexpr uint64_t kConnectRecheckNs = 10'000'000;
 uint16_t socket_ready(LinuxProcess& lp, LinuxOpenFile& file, uint16_t events) REQUIRES(sched_lock);
-Channel* socket_watched(LinuxProcess& lp, const LinuxOpenFile& file, uint32_t* mask)
-    REQUIRES(sched_lock);
+Channel* socket_watched(LinuxProcess& lp, const LinuxOpenFile& file, uint16_t events,
+                        uint32_t* mask, bool* recheck) REQUIRES(sched_lock);
 
 }  // namespace kernel::linux_calls

@@ -36,7 +36,10 @@ int64_t open_socket_channel(LinuxProcess& lp, const char* uri, size_t size,
                             stellina::abi::Handle* out);
 // A datagram socket's channel, opened at its local address (0.0.0.0:0 without one).
 int64_t open_datagram(LinuxProcess& lp, LinuxOpenFile& file);
-// A non-blocking connect whose answer has come becomes Connected or Failed.
+// Discards the answers that have come for the process's abandoned connects (LinuxFdTable).
+void discard_abandoned_answers(LinuxProcess& lp, Channel& names) REQUIRES(sched_lock);
+// A non-blocking connect whose answer has come becomes Connected or Failed (a blocking
+// connect in progress is left to the thread waiting in it).
 void settle_connect(LinuxProcess& lp, LinuxOpenFile& file);
 
 // A sockaddr_in from the caller (EINVAL short, EAFNOSUPPORT another family, EFAULT).

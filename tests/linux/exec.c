@@ -9,6 +9,7 @@
 //
 // usage: exec run BUSYBOX   the checks (BUSYBOX: the interpreter the scripts name)
 //        exec limits        Stellina's own limits (smaller than Linux's): not compared
+//        exec races         exec racing the process's other threads
 //        exec child ...     what the new program sees (exec's checks start it)
 #define _GNU_SOURCE
 #include <errno.h>
@@ -99,6 +100,17 @@ static void errors(void) {
   refused("#! without a name", "./noname", argv, env);
   write_file("nointerp", "#!./missing-interpreter\n", 0755);
   refused("#! naming a missing file", "./nointerp", argv, env);
+  // execveat(fd, "", AT_EMPTY_PATH): fd must name an open regular file.
+  int ends[2];
+  if (pipe(ends) != 0) printf("pipe failed\n");
+  const long no_fd = syscall(SYS_execveat, 99, "", argv, env, AT_EMPTY_PATH);
+  printf("execveat(a closed descriptor, \"\"): %ld %s\n", no_fd, name_of(no_fd < 0 ? errno : 0));
+  const long negative = syscall(SYS_execveat, -5, "", argv, env, AT_EMPTY_PATH);
+  printf("execveat(-5, \"\"): %ld %s\n", negative, name_of(negative < 0 ? errno : 0));
+  const long piped = syscall(SYS_execveat, ends[0], "", argv, env, AT_EMPTY_PATH);
+  printf("execveat(a pipe, \"\"): %ld %s\n", piped, name_of(piped < 0 ? errno : 0));
+  close(ends[0]);
+  close(ends[1]);
   // EFAULT: the path, the vectors, a string at any place in them.
   refused("bad path", (const char*)BAD, argv, env);
   refused("bad argv", "./garbage", (char* const*)BAD, env);
@@ -291,6 +303,71 @@ static void survivors(void) {
   report("exec without arguments", status);
 }
 
+// Races between exec and the process's other threads, each tried many times: on Linux,
+// of two threads calling exec at once one wins and the process runs the new program; an
+// exec while another thread makes threads still ends every one of them and goes on.
+enum { kRaceRounds = 30, kRacers = 4 };
+static volatile int race_go;
+
+static void* exec_when_told(void* arg) {
+  char* quiet[] = {(char*)self, "quiet", NULL};
+  char* env[] = {"A=1", NULL};
+  while (!race_go) {
+  }
+  execve(self, quiet, env);
+  _exit(127);
+}
+
+static void* do_nothing(void* arg) { return arg; }
+
+static void* make_threads(void* arg) {
+  for (;;) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, do_nothing, NULL) == 0) pthread_detach(t);
+  }
+  return arg;
+}
+
+// How many of kRaceRounds forked children, each running body, ran the new program
+// ("quiet": exit status 8).
+static int rounds_ending_in_exec(void (*body)(void)) {
+  int good = 0;
+  for (int i = 0; i < kRaceRounds; ++i) {
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+      body();
+      _exit(126);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    good += WIFEXITED(status) && WEXITSTATUS(status) == 8;
+  }
+  return good;
+}
+
+static void execs_at_once(void) {
+  pthread_t t[kRacers];
+  for (int i = 0; i < kRacers; ++i) pthread_create(&t[i], NULL, exec_when_told, NULL);
+  race_go = 1;
+  pthread_join(t[0], NULL);
+}
+
+static void exec_while_threads_are_made(void) {
+  pthread_t maker;
+  pthread_create(&maker, NULL, make_threads, NULL);
+  usleep(2000);  // let it be inside clone
+  race_go = 1;
+  exec_when_told(NULL);
+}
+
+static void races(void) {
+  printf("%d threads exec at once: %d of %d ran the new program\n", kRacers,
+         rounds_ending_in_exec(execs_at_once), kRaceRounds);
+  printf("exec while a thread makes threads: %d of %d ran the new program\n",
+         rounds_ending_in_exec(exec_while_threads_are_made), kRaceRounds);
+}
+
 // Stellina's own limits, below Linux's: 256 arguments, 256 environment entries, 32 KiB of
 // strings; a Stellina program is no Linux program.
 static void limits(void) {
@@ -351,6 +428,12 @@ int main(int argc, char** argv) {
     return 9;
   }
   if (argc > 1 && !strcmp(argv[1], "child")) return child(argc, argv);
+  if (argc > 1 && !strcmp(argv[1], "quiet")) return 8;
+  if (argc > 1 && !strcmp(argv[1], "races")) {
+    races();
+    printf("done\n");
+    return 0;
+  }
   if (argc > 1 && !strcmp(argv[1], "limits")) {
     limits();
     printf("done\n");

@@ -8,7 +8,8 @@ the same command runs on the host under /bin/sh in a fresh directory with the sa
 binaries; what each printed (stdout and stderr together) and the exit status must be the
 same. busybox's sh runs with only the applet links on its PATH, so every command it does
 not run itself is a program it forks and execs: pipelines of applets, command
-substitution, xargs and find -exec, tar and gzip round trips, awk, sort and md5sum. Then,
+substitution, xargs and find -exec, tar and gzip round trips, awk, sort and md5sum, and
+exec racing the process's other threads (exec.c's "races", each race run many times). Then,
 Stellina only, exec's own limits (exec.c's "limits"), at them and past them.
 
 usage: linux_exec.py QEMU_RUN KERNEL ARCHIVE PROGRAMS_DIR LINUX_DIR WORKDIR
@@ -43,6 +44,7 @@ APPLETS = ["awk", "cat", "cmp", "cp", "cut", "echo", "false", "find", "grep", "g
 SH = "PATH={applets} {bb} sh -c "
 COMPARED = [
     ("exec_program", "{exec} run {bb}"),
+    ("exec_races", "{exec} races"),
     ("sh_runs_applets", SH + "'cat {data}/input.txt | wc -l; echo status $?; false; echo $?;"
                              " cat missing; echo $?; nothere; echo $?'"),
     ("pipeline", SH + "'cat {data}/input.txt | grep slow | sort -t: -k2 -r | head -n 4 | tr a-z A-Z"

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char* peer;
@@ -144,6 +146,11 @@ static void errors(void) {
   s = socket(AF_INET, SOCK_STREAM, 0);
   void* bad = (void*)16;
   say("bind(a bad address)", bind(s, bad, sizeof(a)));
+  // An address size past sockaddr_storage's 128 bytes, with a good address in front.
+  char big[200] = {0};
+  memcpy(big, &a, sizeof(a));
+  say("bind(an address of 129 bytes)", bind(s, (struct sockaddr*)big, 129));
+  say("connect(an address of 129 bytes)", connect(s, (struct sockaddr*)big, 129));
   say("connect(a bad address)", connect(s, bad, sizeof(a)));
   say("setsockopt(a bad value)", setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, bad, 4));
   say("getsockopt(a bad value)", getsockopt(s, SOL_SOCKET, SO_TYPE, bad, &(socklen_t){4}));
@@ -366,6 +373,98 @@ static void nonblocking(void) {
   close(s);
 }
 
+// 70 non-blocking connects, each socket closed before its answer comes (more than a
+// channel's 64 queued messages): the answers still to come must not stop later calls.
+static void abandoned_connects(void) {
+  struct sockaddr_in nothing = address_of(peer, port + 1);
+  for (int i = 0; i < 70; ++i) {
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    connect(s, (struct sockaddr*)&nothing, sizeof(nothing));
+    close(s);
+  }
+  usleep(300000);  // their answers come meanwhile
+  int l = listener(port, 0);
+  int s = connect_to(peer, port);
+  say("a blocking connect after 70 abandoned ones", s);
+  int c = accept(l, NULL, NULL);
+  say("its accept", c);
+  close(c);
+  close(s);
+  close(l);
+}
+
+// accept with an address it cannot write: EFAULT, and no descriptor left behind.
+static void accept_bad_address(void) {
+  int l = listener(port, 0);
+  int s = connect_to(peer, port);
+  const int lowest = dup(0);
+  close(lowest);
+  socklen_t n = sizeof(struct sockaddr_in);
+  say("accept(a bad address)", accept(l, (void*)16, &n));
+  const int next = dup(0);
+  check("no descriptor left by that accept", next == lowest);
+  close(next);
+  close(s);
+  close(l);
+}
+
+static int shared_socket;
+static volatile int connect_done;
+
+static void* ask_so_error(void* arg) {
+  while (!connect_done) {
+    int e = 0;
+    getsockopt(shared_socket, SOL_SOCKET, SO_ERROR, &e, &(socklen_t){sizeof(e)});
+  }
+  return arg;
+}
+
+// A blocking connect while other threads ask the same socket's SO_ERROR (which settles a
+// non-blocking connect): the connect still ends, connected. Tried many times.
+static void connect_racing_so_error(void) {
+  int l = listener(port, 0);
+  struct sockaddr_in a = address_of(peer, port);
+  int connected = 0;
+  for (int i = 0; i < 10; ++i) {
+    shared_socket = socket(AF_INET, SOCK_STREAM, 0);
+    connect_done = 0;
+    pthread_t t[3];
+    for (int k = 0; k < 3; ++k) pthread_create(&t[k], NULL, ask_so_error, NULL);
+    connected += connect(shared_socket, (struct sockaddr*)&a, sizeof(a)) == 0;
+    connect_done = 1;
+    for (int k = 0; k < 3; ++k) pthread_join(t[k], NULL);
+    int c = accept(l, NULL, NULL);
+    close(c);
+    close(shared_socket);
+  }
+  printf("blocking connects while another thread asks SO_ERROR: %d of 10 connected\n", connected);
+  close(l);
+}
+
+static long thread_cpu_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+// poll asking a socket with data unread for no reading (here: nothing but POLLHUP and
+// POLLERR) waits its whole timeout, and waits without spinning.
+static void poll_without_pollin(void) {
+  int l = listener(port, 0);
+  int s = connect_to(peer, port);
+  int c = accept(l, NULL, NULL);
+  send(c, "unread", 6, 0);
+  struct pollfd p = {s, POLLIN, 0};
+  poll(&p, 1, 20000);  // the data has come
+  p.events = 0;
+  const long before = thread_cpu_ms();
+  printf("poll for nothing with data unread: %d\n", poll(&p, 1, 300));
+  check("that poll's CPU time is under 100 ms", thread_cpu_ms() - before < 100);
+  close(c);
+  close(s);
+  close(l);
+}
+
 // UDP through an echo server on the host: sendto/recvfrom, connect then send/recv, MSG_TRUNC,
 // MSG_DONTWAIT, poll.
 static void datagrams(int echo_port) {
@@ -471,6 +570,10 @@ int main(int argc, char** argv) {
   options();
   server_and_client();
   nonblocking();
+  abandoned_connects();
+  accept_bad_address();
+  connect_racing_so_error();
+  poll_without_pollin();
   if (argc > 3) datagrams(atoi(argv[3]));
   pipes();
   printf("failures: %d\n", failures);
