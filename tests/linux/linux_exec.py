@@ -15,17 +15,10 @@ Stellina only, exec's own limits (exec.c's "limits"), at them and past them.
 usage: linux_exec.py QEMU_RUN KERNEL ARCHIVE PROGRAMS_DIR LINUX_DIR WORKDIR
 """
 import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "qemu"))
-sys.path.insert(0, HERE)
-import shell  # noqa: E402  (tests/qemu/shell.py: the Machine, on_stellina)
-from linux_files import TEXT  # noqa: E402
+import shell_checks
+from linux_files import TEXT
 
 # Files beside input.txt: awk programs (kept out of the shell's quoting).
 DATA = {
@@ -87,116 +80,34 @@ STELLINA_ONLY = [
 ]
 
 
-def make_disk(workdir, programs, linux_dir, scripts):
-    disk = os.path.join(workdir, "disk.img")
-    if os.path.exists(disk):
-        os.remove(disk)
-    env = dict(os.environ, BUSYBOX=os.path.join(linux_dir, "busybox"))
-    subprocess.run([os.path.join(shell.ROOT, "tools/mkdisk.sh"), disk, programs], check=True,
-                   stdout=subprocess.DEVNULL, env=env)
-    extra = os.path.join(workdir, "extra")
-    shutil.rmtree(extra, ignore_errors=True)
-    os.makedirs(extra)
-    for name, text in DATA.items():
-        with open(os.path.join(extra, name), "w") as f:
-            f.write(text)
-    scripts_dir = os.path.join(workdir, "scripts")
-    shutil.rmtree(scripts_dir, ignore_errors=True)
-    os.makedirs(scripts_dir)
-    for key, command in scripts:
-        with open(os.path.join(scripts_dir, f"{key}.sh"), "w") as f:
-            f.write(f"mkdir -p /tmp/{key} && cd /tmp/{key} && {command} 2>&1\n")
-    commands = os.path.join(workdir, "debugfs.cmd")
-    with open(commands, "w") as f:
-        f.write("mkdir /linux\nmkdir /linux/c\nmkdir /linux/data\n")
-        for key, _ in scripts:
-            f.write(f'write "{os.path.join(scripts_dir, key + ".sh")}" "/linux/c/{key}.sh"\n')
-        for name in DATA:
-            f.write(f'write "{os.path.join(extra, name)}" "/linux/data/{name}"\n')
-        f.write(f'write "{os.path.join(linux_dir, "exec")}" "/linux/exec"\n')
-        f.write('sif "/linux/exec" mode 0100755\n')
-    subprocess.run(["debugfs", "-w", "-f", commands, disk], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return disk
-
-
 def stellina_command(command):
     return command.format(bb="/bin/busybox", exec="/linux/exec", data="/linux/data",
                           applets="/usr/linux/bin")
 
 
-def on_host(command, linux_dir, workdir):
-    where = tempfile.mkdtemp(prefix="stellina-exec-", dir=workdir)
-    applets = os.path.join(workdir, "applets")
-    shutil.rmtree(applets, ignore_errors=True)
-    os.makedirs(applets)
-    for name in APPLETS:
-        os.symlink(os.path.join(linux_dir, "busybox"), os.path.join(applets, name))
-    try:
-        line = command.format(bb=os.path.join(linux_dir, "busybox"),
-                              exec=os.path.join(linux_dir, "exec"),
-                              data=os.path.join(workdir, "extra"), applets=applets)
-        r = subprocess.run(["/bin/sh", "-c", f"umask 022; ({line}) 2>&1"], cwd=where,
-                           env={"PATH": "/usr/bin:/bin", "LC_ALL": "C", "PWD": where, "TZ": "UTC"},
-                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=120)
-        return r.stdout.decode("utf-8", "replace"), r.returncode
-    finally:
-        shutil.rmtree(where, ignore_errors=True)
+def host_command(command, linux_dir, workdir):
+    return command.format(bb=os.path.join(linux_dir, "busybox"),
+                          exec=os.path.join(linux_dir, "exec"),
+                          data=shell_checks.data_dir(workdir),
+                          applets=shell_checks.applets_dir(workdir, linux_dir, APPLETS))
 
 
 def main():
-    qemu_run_path, kernel, archive, programs, linux_dir, workdir = map(os.path.abspath,
-                                                                       sys.argv[1:7])
+    qemu_run, kernel, archive, programs, linux_dir, workdir = map(os.path.abspath, sys.argv[1:7])
     os.makedirs(workdir, exist_ok=True)
     only = os.environ.get("LINUX_EXEC_ONLY", "").split(",") if os.environ.get(
         "LINUX_EXEC_ONLY") else None
     compared = [c for c in COMPARED if not only or c[0] in only]
     stellina_only = [c for c in STELLINA_ONLY if not only or c[0] in only]
-    qemu_run = shell.load_qemu_run(qemu_run_path)
     scripts = ([(name, stellina_command(command)) for name, command in compared]
                + [(name, stellina_command(command)) for name, command, _, _ in stellina_only])
-    disk = make_disk(workdir, programs, linux_dir, scripts)
-    failures = []
-    with open(os.path.join(workdir, "serial.log"), "w") as log:
-        m = shell.Machine(qemu_run, kernel, archive, disk, log)
-        try:
-            m.start_shell()
-            for name, command in compared:
-                expected = on_host(command, linux_dir, workdir)
-                got = shell.on_stellina(m, f"sh /linux/c/{name}.sh", 300)
-                if got != expected:
-                    failures.append(name)
-                    print(f"linux_exec: {name}: FAILED\n--- host (status {expected[1]})\n"
-                          f"{expected[0]}--- stellina (status {got[1]})\n{got[0]}---")
-                else:
-                    print(f"linux_exec: {name}: ok ({len(expected[0].splitlines())} lines, "
-                          f"status {expected[1]})")
-            for name, command, status, patterns in stellina_only:
-                out, got = shell.on_stellina(m, f"sh /linux/c/{name}.sh", 300)
-                at, missing = 0, None
-                for pattern in patterns:
-                    found = re.compile(pattern).search(out, at)
-                    if not found:
-                        missing = pattern
-                        break
-                    at = found.end()
-                if got != status or missing:
-                    failures.append(name)
-                    print(f"linux_exec: {name}: FAILED (status {got}, want {status}; "
-                          f"missing {missing!r})\n{out}---")
-                else:
-                    print(f"linux_exec: {name}: ok (status {got})")
-            m.type("\x1dshutdown\r")
-            m.proc.wait(timeout=60)
-        finally:
-            m.stop()
-    total = len(compared) + len(stellina_only)
-    if failures:
-        print(f"linux_exec: {len(failures)} of {total} checks failed: {', '.join(failures)}")
-        return 1
-    print(f"linux_exec: all {total} checks passed")
-    return 0
+    disk = shell_checks.make_disk(workdir, programs, linux_dir, scripts, "exec", DATA)
+    return shell_checks.run(
+        "linux_exec", qemu_run, kernel, archive, disk, workdir,
+        [(name, lambda c=command: shell_checks.run_on_host(host_command(c, linux_dir, workdir),
+                                                           workdir))
+         for name, command in compared],
+        [(name, status, patterns) for name, _, status, patterns in stellina_only])
 
 
 if __name__ == "__main__":

@@ -15,14 +15,9 @@ host counterpart: the path length limit, at it and past it.
 usage: linux_files.py QEMU_RUN KERNEL ARCHIVE PROGRAMS_DIR LINUX_DIR WORKDIR
 """
 import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
-import shell  # noqa: E402  (tests/qemu/shell.py: the Machine, on_stellina)
+import shell_checks
 
 TEXT = "".join(f"line {i}: the {'quick' if i % 3 else 'slow'} brown fox {i * 7919 % 1000}\n"
                for i in range(1, 1501))
@@ -77,40 +72,11 @@ COMPARED = [
 LONG_PATH = "/" + "a/" * 511 + "b"
 STELLINA_ONLY = [
     ("path_at_limit", "/bin/busybox cat " + LONG_PATH, 1,
-     r"^cat: can't open '/a/.*/b': No such file or directory\n$"),
+     [r"^cat: can't open '/a/.*/b': No such file or directory\n$"]),
     ("path_past_limit", "/bin/busybox cat " + LONG_PATH + "c", 1,
-     r"^cat: can't open '/a/.*/bc': File name too long\n$"),
+     [r"^cat: can't open '/a/.*/bc': File name too long\n$"]),
 ]
 assert len(LONG_PATH) == 1024
-
-
-def make_disk(workdir, programs, linux_dir, scripts):
-    disk = os.path.join(workdir, "disk.img")
-    if os.path.exists(disk):
-        os.remove(disk)
-    env = dict(os.environ, BUSYBOX=os.path.join(linux_dir, "busybox"))
-    subprocess.run([os.path.join(shell.ROOT, "tools/mkdisk.sh"), disk, programs], check=True,
-                   stdout=subprocess.DEVNULL, env=env)
-    extra = os.path.join(workdir, "extra")
-    shutil.rmtree(extra, ignore_errors=True)
-    os.makedirs(extra)
-    with open(os.path.join(extra, "input.txt"), "w") as f:
-        f.write(TEXT)
-    # Each check in a script of its own, run in a fresh directory: the typed line stays short.
-    for key, command in scripts:
-        with open(os.path.join(extra, f"{key}.sh"), "w") as f:
-            f.write(f"mkdir -p /tmp/{key} && cd /tmp/{key} && {command} 2>&1\n")
-    commands = os.path.join(workdir, "debugfs.cmd")
-    with open(commands, "w") as f:
-        f.write("mkdir /linux\nmkdir /linux/c\nmkdir /linux/data\n")
-        for key, _ in scripts:
-            f.write(f'write "{os.path.join(extra, key + ".sh")}" "/linux/c/{key}.sh"\n')
-        f.write(f'write "{os.path.join(extra, "input.txt")}" "/linux/data/input.txt"\n')
-        f.write(f'write "{os.path.join(linux_dir, "files")}" "/linux/files"\n')
-        f.write('sif "/linux/files" mode 0100755\n')
-    subprocess.run(["debugfs", "-w", "-f", commands, disk], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return disk
 
 
 def stellina_command(command):
@@ -118,68 +84,27 @@ def stellina_command(command):
                           applets="/usr/linux/bin", host="")
 
 
-def on_host(command, linux_dir, workdir):
-    where = tempfile.mkdtemp(prefix="stellina-linux-", dir=workdir)
-    data = os.path.join(workdir, "extra")
-    applets = os.path.join(workdir, "applets")
-    shutil.rmtree(applets, ignore_errors=True)
-    os.makedirs(applets)
-    for name in ("echo", "cat", "wc"):
-        os.symlink(os.path.join(linux_dir, "busybox"), os.path.join(applets, name))
-    try:
-        line = command.format(bb=os.path.join(linux_dir, "busybox"),
-                              files=os.path.join(linux_dir, "files"), data=data,
-                              applets=applets, host="host")
-        # The program's name as Stellina gives it (argv[0] is the path typed).
-        r = subprocess.run(["/bin/sh", "-c", f"umask 022; ({line}) 2>&1"], cwd=where,
-                           env={"PATH": "/usr/bin:/bin", "LC_ALL": "C", "PWD": where, "TZ": "UTC"},
-                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=120)
-        return r.stdout.decode("utf-8", "replace"), r.returncode
-    finally:
-        shutil.rmtree(where, ignore_errors=True)
+def host_command(command, linux_dir, workdir):
+    return command.format(bb=os.path.join(linux_dir, "busybox"),
+                          files=os.path.join(linux_dir, "files"),
+                          data=shell_checks.data_dir(workdir),
+                          applets=shell_checks.applets_dir(workdir, linux_dir,
+                                                           ("echo", "cat", "wc")),
+                          host="host")
 
 
 def main():
-    qemu_run_path, kernel, archive, programs, linux_dir, workdir = map(os.path.abspath,
-                                                                       sys.argv[1:7])
+    qemu_run, kernel, archive, programs, linux_dir, workdir = map(os.path.abspath, sys.argv[1:7])
     os.makedirs(workdir, exist_ok=True)
-    qemu_run = shell.load_qemu_run(qemu_run_path)
     scripts = ([(name, stellina_command(command)) for name, command in COMPARED]
                + [(name, command) for name, command, _, _ in STELLINA_ONLY])
-    disk = make_disk(workdir, programs, linux_dir, scripts)
-    failures = []
-    with open(os.path.join(workdir, "serial.log"), "w") as log:
-        m = shell.Machine(qemu_run, kernel, archive, disk, log)
-        try:
-            m.start_shell()
-            for name, command in COMPARED:
-                expected = on_host(command, linux_dir, workdir)
-                got = shell.on_stellina(m, f"sh /linux/c/{name}.sh", 300)
-                if got != expected:
-                    failures.append(name)
-                    print(f"linux_files: {name}: FAILED\n--- host (status {expected[1]})\n"
-                          f"{expected[0]}--- stellina (status {got[1]})\n{got[0]}---")
-                else:
-                    print(f"linux_files: {name}: ok ({len(expected[0].splitlines())} lines, "
-                          f"status {expected[1]})")
-            for name, command, status, pattern in STELLINA_ONLY:
-                out, got = shell.on_stellina(m, f"sh /linux/c/{name}.sh", 300)
-                if got != status or not re.search(pattern, out):
-                    failures.append(name)
-                    print(f"linux_files: {name}: FAILED (status {got}, want {status})\n{out}---")
-                else:
-                    print(f"linux_files: {name}: ok (status {got})")
-            m.type("\x1dshutdown\r")
-            m.proc.wait(timeout=60)
-        finally:
-            m.stop()
-    total = len(COMPARED) + len(STELLINA_ONLY)
-    if failures:
-        print(f"linux_files: {len(failures)} of {total} checks failed: {', '.join(failures)}")
-        return 1
-    print(f"linux_files: all {total} checks passed")
-    return 0
+    disk = shell_checks.make_disk(workdir, programs, linux_dir, scripts, "files",
+                                  {"input.txt": TEXT})
+    compared = [(name, lambda c=command: shell_checks.run_on_host(
+        host_command(c, linux_dir, workdir), workdir)) for name, command in COMPARED]
+    stellina_only = [(name, status, patterns) for name, _, status, patterns in STELLINA_ONLY]
+    return shell_checks.run("linux_files", qemu_run, kernel, archive, disk, workdir, compared,
+                            stellina_only)
 
 
 if __name__ == "__main__":
