@@ -153,6 +153,24 @@ uint64_t deadline_in(uint64_t ns) {
   return at ? at : 1;
 }
 
+int64_t read_timeout(uint64_t address, uint64_t* deadline) {
+  *deadline = 0;
+  if (!address) return 0;
+  Timespec t;
+  if (!UserIn<Timespec>(address).read(&t).ok()) return -kEfault;
+  if (t.sec < 0 || t.nsec < 0 || t.nsec >= 1'000'000'000) return -kEinval;
+  if (t.sec == 0 && t.nsec == 0) {
+    *deadline = kNoWait;
+    return 0;
+  }
+  // Seconds past what 64 bits of ns hold (with the nanoseconds added) wait "for good".
+  const uint64_t ns = uint64_t(t.sec) > UINT64_MAX / 2'000'000'000
+                          ? UINT64_MAX / 2
+                          : uint64_t(t.sec) * 1'000'000'000 + uint64_t(t.nsec);
+  *deadline = deadline_in(ns);
+  return 0;
+}
+
 int64_t poll(LinuxProcess& lp, uint64_t fds, uint64_t n, uint64_t timeout_ms) {
   const auto ms = static_cast<int32_t>(timeout_ms);  // an int: negative waits for good
   const uint64_t deadline =
@@ -162,16 +180,7 @@ int64_t poll(LinuxProcess& lp, uint64_t fds, uint64_t n, uint64_t timeout_ms) {
 
 int64_t ppoll(LinuxProcess& lp, uint64_t fds, uint64_t n, uint64_t timeout, uint64_t sigmask) {
   uint64_t deadline = 0;
-  if (timeout) {
-    Timespec t;
-    if (!UserIn<Timespec>(timeout).read(&t).ok()) return -kEfault;
-    if (t.sec < 0 || t.nsec < 0 || t.nsec >= 1'000'000'000) return -kEinval;
-    const bool zero = t.sec == 0 && t.nsec == 0;
-    const uint64_t ns = uint64_t(t.sec) > UINT64_MAX / 1'000'000'000
-                            ? UINT64_MAX
-                            : uint64_t(t.sec) * 1'000'000'000 + uint64_t(t.nsec);
-    deadline = zero ? kNoWait : deadline_in(ns);
-  }
+  if (const int64_t e = read_timeout(timeout, &deadline)) return e;
   if (!sigmask) return poll_until(lp, fds, n, deadline);
   // The mask applies while the call waits, and until a handler it lets in has run.
   uint64_t mask;

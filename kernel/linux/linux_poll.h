@@ -19,6 +19,9 @@ constexpr uint16_t kPollIn = 0x1, kPollPri = 0x2, kPollOut = 0x4, kPollErr = 0x8
 constexpr uint64_t kNoWait = UINT64_MAX;
 // ns from now (never 0 or kNoWait).
 uint64_t deadline_in(uint64_t ns);
+// The struct timespec at address (0: none, waits for good) as a deadline in *deadline (a zero
+// timespec: kNoWait). 0, or -EFAULT, -EINVAL (a negative or unnormalised timespec).
+int64_t read_timeout(uint64_t address, uint64_t* deadline);
 
 // Fills each entry's revents, waiting until one is ready or the deadline; the count of
 // entries with any, or -errno (EINTR: the process is ending, ENOMEM).

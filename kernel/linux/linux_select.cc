@@ -164,16 +164,7 @@ int64_t pselect6(LinuxProcess& lp, uint64_t n, uint64_t read_set, uint64_t write
   sets.address[1] = write_set;
   sets.address[2] = except_set;
   uint64_t deadline = 0;
-  if (timeout) {
-    Timespec t;
-    if (!UserIn<Timespec>(timeout).read(&t).ok()) return -kEfault;
-    if (t.sec < 0 || t.nsec < 0 || t.nsec >= 1'000'000'000) return -kEinval;
-    const bool zero = t.sec == 0 && t.nsec == 0;
-    const uint64_t ns = uint64_t(t.sec) > UINT64_MAX / 2'000'000'000
-                            ? UINT64_MAX / 2
-                            : uint64_t(t.sec) * 1'000'000'000 + uint64_t(t.nsec);
-    deadline = zero ? kNoWait : deadline_in(ns);
-  }
+  if (const int64_t e = read_timeout(timeout, &deadline)) return e;
   if (argument.set) linux_signals_mask_during_call(lp, mask);
   const int64_t result = select_until(lp, n, sets, deadline);
   if (argument.set) linux_signals_call_done(lp, result);
