@@ -13,7 +13,10 @@ void Mutex::lock() NO_THREAD_SAFETY_ANALYSIS {
     owner_ = self;
     return;
   }
-  while (owner_ != self) (void)waiters_.wait();  // unlock() makes us the owner before waking us
+  // unlock() makes us the owner before waking us. The wait ignores a kill: wait() would
+  // return at once for a killed thread, which then spun here with sched_lock held and
+  // interrupts off, and the owner never ran again (an exec racing a thread in a mutex).
+  while (owner_ != self) waiters_.wait_uninterruptible();
 }
 
 bool Mutex::try_lock() NO_THREAD_SAFETY_ANALYSIS {

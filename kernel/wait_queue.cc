@@ -21,6 +21,15 @@ lib::Result<void> WaitQueue::wait(uint64_t deadline_ns) {
   return {};
 }
 
+void WaitQueue::wait_uninterruptible() {
+  auto* self = sched::current();
+  self->state_ = ThreadState::Blocked;
+  self->waiting_on_ = this;
+  waiters_.push_back(self);
+  sched::reschedule();
+  self->waiting_on_ = nullptr;
+}
+
 bool WaitQueue::wake_one() {
   SchedLink* link = waiters_.pop_front();
   if (!link) return false;

@@ -16,6 +16,9 @@ class WaitQueue {
   // Blocks the current thread until woken. With a deadline (ns on the monotonic clock, 0 for
   // none) it returns TimedOut if the deadline passes first.
   lib::Result<void> wait(uint64_t deadline_ns = 0) REQUIRES(sched_lock);
+  // Blocks the current thread until woken, even a killed one (wait() returns at once for
+  // it): for a kernel mutex, which a dying thread must still be able to take.
+  void wait_uninterruptible() REQUIRES(sched_lock);
   bool wake_one() REQUIRES(sched_lock);
   size_t wake_all() REQUIRES(sched_lock);
   bool empty() const { return waiters_.empty(); }
