@@ -22,6 +22,7 @@ const char* drop_name(Drop reason) {
     case Drop::Ipv4NotForUs: return "ipv4_not_for_us";
     case Drop::Ipv4UnknownProtocol: return "ipv4_unknown_protocol";
     case Drop::Ipv4Unroutable: return "ipv4_unroutable";
+    case Drop::LoopbackFull: return "loopback_full";
     case Drop::IcmpMalformed: return "icmp_malformed";
     case Drop::IcmpBadChecksum: return "icmp_bad_checksum";
     case Drop::IcmpUnhandled: return "icmp_unhandled";

@@ -24,10 +24,11 @@ enum class Drop : uint8_t {
   Ipv4BadChecksum,      // header checksum wrong
   Ipv4BadTtl,           // time to live 0
   Ipv4Fragment,         // a fragment: never reassembled
-  Ipv4BadSource,        // from a broadcast or multicast address
-  Ipv4NotForUs,         // to an address that is not ours
+  Ipv4BadSource,        // from a broadcast or multicast address, or from 127/8 on the wire
+  Ipv4NotForUs,         // to an address that is not ours, or to 127/8 on the wire
   Ipv4UnknownProtocol,  // no transport for its protocol number
   Ipv4Unroutable,       // an outgoing packet with no route (no address, no gateway)
+  LoopbackFull,         // a packet to this host with kLoopbackPackets already waiting
   IcmpMalformed,        // shorter than its header
   IcmpBadChecksum,      // checksum wrong
   IcmpUnhandled,        // a message type we do not act on
@@ -48,6 +49,7 @@ struct Counters {
   uint64_t frames_in = 0, frames_out = 0;  // Ethernet frames received and sent
   uint64_t bytes_in = 0, bytes_out = 0;    // their bytes (from the destination address)
   uint64_t ipv4_in = 0, ipv4_out = 0;      // IPv4 packets delivered to a transport, sent
+  uint64_t loopback = 0;                   // of those sent, the ones to this host
   uint64_t arp_requests_answered = 0;
   uint64_t echo_requests_answered = 0;
   uint64_t udp_in = 0, udp_out = 0;  // datagrams delivered to a socket, sent

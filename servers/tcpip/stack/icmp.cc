@@ -14,7 +14,7 @@ void Icmp::receive(Ipv4 source, Ipv4 destination, const uint8_t* message, size_t
   const size_t data_size = size - kIcmpHeader;
   // An echo request to a broadcast address is not answered (RFC 1122 allows silence, and
   // it keeps us out of amplification attacks).
-  if (type == kIcmpEchoRequest && message[1] == 0 && destination == ip_.address()) {
+  if (type == kIcmpEchoRequest && message[1] == 0 && ip_.is_local(destination)) {
     if (send_echo(kIcmpEchoReply, source, id, sequence, data, data_size, now_ms).ok())
       ++counters_.echo_requests_answered;
     return;

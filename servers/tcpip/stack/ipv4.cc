@@ -25,7 +25,7 @@ lib::Result<void> Ipv4Layer::attach(uint8_t protocol, Transport& transport) {
   return lib::Error::NoResources;
 }
 
-void Ipv4Layer::receive(const uint8_t* packet, size_t size, uint64_t now_ms) {
+void Ipv4Layer::receive(const uint8_t* packet, size_t size, uint64_t now_ms, bool looped) {
   if (size < kIpv4Header) return counters_.count(Drop::Ipv4Truncated);
   if (packet[0] >> 4 != 4) return counters_.count(Drop::Ipv4BadVersion);
   const size_t header = (packet[0] & 0xf) * size_t{4};
@@ -39,9 +39,11 @@ void Ipv4Layer::receive(const uint8_t* packet, size_t size, uint64_t now_ms) {
   if (fragment & (kMoreFragments | kFragmentOffset)) return counters_.count(Drop::Ipv4Fragment);
   const Ipv4 source{load32(packet + 12)};
   const Ipv4 destination{load32(packet + 16)};
-  if (source.broadcast() || is_multicast(source) || is_broadcast(source))
+  if (source.broadcast() || is_multicast(source) || is_broadcast(source) ||
+      (!looped && source.loopback()))
     return counters_.count(Drop::Ipv4BadSource);
-  if (!accepts(destination)) return counters_.count(Drop::Ipv4NotForUs);
+  if (looped ? !is_local(destination) : destination.loopback() || !accepts(destination))
+    return counters_.count(Drop::Ipv4NotForUs);
   const uint8_t protocol = packet[9];
   for (const Attached& a : transports_) {
     if (!a.transport || a.protocol != protocol) continue;
@@ -57,13 +59,36 @@ lib::Result<void> Ipv4Layer::send_ipv4(Ipv4 destination, uint8_t protocol, const
                                        uint64_t now_ms) {
   if (header_size > kIpv4MaxPayload || data_size > kIpv4MaxPayload - header_size)
     return lib::Error::TooLarge;
-  auto next_hop = route(destination);
-  if (!next_hop.ok()) {
-    if (next_hop.error() == lib::Error::NotFound) counters_.count(Drop::Ipv4Unroutable);
-    return next_hop.error();
+  const bool local = is_local(destination);
+  Ipv4 next_hop;
+  if (!local) {
+    auto route_found = route(destination);
+    if (!route_found.ok()) {
+      if (route_found.error() == lib::Error::NotFound) counters_.count(Drop::Ipv4Unroutable);
+      return route_found.error();
+    }
+    next_hop = route_found.value();
+  }
+  uint8_t* packet = local ? loopback_.reserve() : frame_ + kEthernetHeader;
+  if (packet == nullptr) {
+    counters_.count(Drop::LoopbackFull);
+    return lib::Error::NoResources;
   }
   const size_t total = kIpv4Header + header_size + data_size;
-  uint8_t* packet = frame_ + kEthernetHeader;
+  write_header(packet, total, protocol, destination);
+  if (header_size) __builtin_memcpy(packet + kIpv4Header, header, header_size);
+  if (data_size) __builtin_memcpy(packet + kIpv4Header + header_size, data, data_size);
+  if (local) {
+    loopback_.commit(total);
+    ++counters_.loopback;
+  } else {
+    TRY(arp_.send_ipv4(next_hop, frame_, kEthernetHeader + total, now_ms));
+  }
+  ++counters_.ipv4_out;
+  return {};
+}
+
+void Ipv4Layer::write_header(uint8_t* packet, size_t total, uint8_t protocol, Ipv4 destination) {
   packet[0] = 0x45;  // version 4, no options
   packet[1] = 0;
   store16(packet + 2, static_cast<uint16_t>(total));
@@ -72,22 +97,31 @@ lib::Result<void> Ipv4Layer::send_ipv4(Ipv4 destination, uint8_t protocol, const
   packet[8] = kIpv4Ttl;
   packet[9] = protocol;
   store16(packet + 10, 0);
-  store32(packet + 12, config_.address.value);
+  store32(packet + 12, source_for(destination).value);
   store32(packet + 16, destination.value);
   store16(packet + 10, checksum_fold(checksum_add(0, packet, kIpv4Header)));
-  if (header_size) __builtin_memcpy(packet + kIpv4Header, header, header_size);
-  if (data_size) __builtin_memcpy(packet + kIpv4Header + header_size, data, data_size);
-  TRY(arp_.send_ipv4(next_hop.value(), frame_, kEthernetHeader + total, now_ms));
-  ++counters_.ipv4_out;
-  return {};
+}
+
+void Ipv4Layer::deliver_loopback(uint64_t now_ms) {
+  for (size_t n = loopback_.size(); n > 0; --n) {
+    receive(loopback_.front(), loopback_.front_size(), now_ms, true);
+    loopback_.pop();
+  }
+}
+
+bool Ipv4Layer::is_local(Ipv4 destination) const {
+  return destination.loopback() || (!config_.address.any() && destination == config_.address);
+}
+
+Ipv4 Ipv4Layer::source_for(Ipv4 destination) const {
+  return destination.loopback() ? kLoopbackAddress : config_.address;
 }
 
 lib::Result<Ipv4> Ipv4Layer::route(Ipv4 destination) const {
   if (destination.any()) return lib::Error::InvalidArgument;
   if (is_broadcast(destination)) return Ipv4::of(255, 255, 255, 255);
   const Ipv4 address = config_.address;
-  if (address.any()) return lib::Error::NotFound;
-  if (destination == address) return lib::Error::NotSupported;
+  if (address.any() || is_local(destination)) return lib::Error::NotFound;
   const uint32_t mask = config_.netmask.value;
   if ((destination.value & mask) == (address.value & mask)) return destination;
   if (config_.gateway.any()) return lib::Error::NotFound;

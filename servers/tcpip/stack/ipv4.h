@@ -2,7 +2,9 @@
 // IPv4 (RFC 791, with the host rules of RFC 1122): checks and delivers received packets to
 // the transport registered for their protocol, and sends transports' payloads, routed on
 // the link or through the gateway. Fragments are refused, never reassembled; nothing sent
-// is fragmented (a payload is at most kIpv4MaxPayload bytes).
+// is fragmented (a payload is at most kIpv4MaxPayload bytes). Packets to this host (127/8 or
+// our own address) take no device: they wait in the loopback queue until the owner calls
+// deliver_loopback, and arrive as from the wire. From the wire, 127/8 is refused either way.
 //
 // How a transport plugs in (TCP does it as ICMP and UDP do): it implements Transport and is
 // attached for its protocol number; it sends through the Ipv4Sender it is given.
@@ -12,7 +14,8 @@
 //   lib::Result<void> r = stack.ipv4().attach(tcpip::kProtocolTcp, tcp);
 //   ... ip.send_ipv4(peer, tcpip::kProtocolTcp, header, header_size, data, data_size, now_ms);
 //
-// The transport computes its own checksum, with pseudo_header_sum(ip.address(), peer, ...).
+// The transport computes its own checksum, with pseudo_header_sum(ip.source_for(peer), peer,
+// ...).
 
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +25,7 @@
 #include "servers/tcpip/stack/arp.h"
 #include "servers/tcpip/stack/counters.h"
 #include "servers/tcpip/stack/ethernet.h"
+#include "servers/tcpip/stack/loopback.h"
 #include "servers/tcpip/stack/net.h"
 
 namespace tcpip {
@@ -57,15 +61,19 @@ class Transport {
 // How a transport sends: the IPv4 layer, or a test's fake of it.
 class Ipv4Sender {
  public:
-  // Our address, the source of what we send (0 while not configured).
+  // Our address (0 while not configured).
   virtual Ipv4 address() const = 0;
+  // Whether destination is this host: 127/8, or our address once configured.
+  virtual bool is_local(Ipv4 destination) const = 0;
+  // The source of what we send to destination: 127.0.0.1 to 127/8, else our address.
+  virtual Ipv4 source_for(Ipv4 destination) const = 0;
   // Sends header[0..header_size) then data[0..data_size) (either may be empty) as the
   // payload of one IPv4 packet to `destination`. Errors: InvalidArgument (destination
   // 0.0.0.0), TooLarge (more than kIpv4MaxPayload bytes), NotFound (no route: not
-  // configured, or off the link with no gateway), NotSupported (our own address: there is
-  // no loopback), NoResources (the next hop is being
-  // resolved and there is no room to hold the packet). A packet held while its next hop is
-  // resolved counts as sent; it may still be dropped (and counted) if no reply comes.
+  // configured, or off the link with no gateway), NoResources (the next hop is being
+  // resolved and there is no room to hold the packet, or the loopback queue is full). A
+  // packet held while its next hop is resolved counts as sent; it may still be dropped (and
+  // counted) if no reply comes.
   virtual lib::Result<void> send_ipv4(Ipv4 destination, uint8_t protocol, const uint8_t* header,
                                       size_t header_size, const uint8_t* data, size_t data_size,
                                       uint64_t now_ms) = 0;
@@ -83,24 +91,36 @@ class Ipv4Layer final : public Ipv4Sender {
   void configure(const Config& config);
   const Config& config() const { return config_; }
   Ipv4 address() const override { return config_.address; }
+  bool is_local(Ipv4 destination) const override;
+  Ipv4 source_for(Ipv4 destination) const override;
 
   // Delivers packets of `protocol` to `transport`. Errors: AlreadyExists (the protocol has
   // one), NoResources (kTransports are attached).
   lib::Result<void> attach(uint8_t protocol, Transport& transport);
 
   // An IPv4 packet: the payload of a frame of type kEtherTypeIpv4 (padding allowed after it).
-  void receive(const uint8_t* packet, size_t size, uint64_t now_ms);
+  void receive(const uint8_t* packet, size_t size, uint64_t now_ms) {
+    receive(packet, size, now_ms, false);
+  }
+
+  // Delivers the packets this host sent itself, those queued when it is called (what their
+  // transports send meanwhile waits for the next call). The owner calls it after each
+  // event while loopback_pending(), so that a send never runs a receive under it.
+  void deliver_loopback(uint64_t now_ms);
+  bool loopback_pending() const { return loopback_.size() != 0; }
 
   lib::Result<void> send_ipv4(Ipv4 destination, uint8_t protocol, const uint8_t* header,
                               size_t header_size, const uint8_t* data, size_t data_size,
                               uint64_t now_ms) override;
 
-  // The next hop toward destination: itself on the link, the gateway off it, the broadcast
-  // address for a broadcast. Errors: InvalidArgument (0.0.0.0), NotFound (no route),
-  // NotSupported (our own address).
+  // The next hop toward destination, not this host: itself on the link, the gateway off
+  // it, the broadcast address for a broadcast. Errors: InvalidArgument (0.0.0.0), NotFound
+  // (no route).
   lib::Result<Ipv4> route(Ipv4 destination) const;
 
  private:
+  void receive(const uint8_t* packet, size_t size, uint64_t now_ms, bool looped);
+  void write_header(uint8_t* packet, size_t total, uint8_t protocol, Ipv4 destination);
   bool is_broadcast(Ipv4 destination) const;
   bool accepts(Ipv4 destination) const;
 
@@ -115,6 +135,7 @@ class Ipv4Layer final : public Ipv4Sender {
   uint16_t next_id_ = 0;
   Attached transports_[kTransports];
   uint8_t frame_[kEthernetMaxFrame];  // what send_ipv4 builds
+  LoopbackQueue loopback_;
 };
 
 }  // namespace tcpip

@@ -16,7 +16,10 @@ struct Ipv4 {
   constexpr bool operator==(const Ipv4&) const = default;
   constexpr bool any() const { return value == 0; }
   constexpr bool broadcast() const { return value == 0xffffffff; }
+  // 127.0.0.0/8: this host (RFC 1122 3.2.1.3), never seen on a wire.
+  constexpr bool loopback() const { return value >> 24 == 127; }
 };
+constexpr Ipv4 kLoopbackAddress = Ipv4::of(127, 0, 0, 1);
 
 struct Mac {
   uint8_t bytes[6] = {};

@@ -1,6 +1,7 @@
 #pragma once
 // TCP over IPv4: the Transport the IPv4 layer hands protocol 6 to, and the TcpOutput the TCP
-// engine sends through. Each segment becomes the payload of one IPv4 packet from our address.
+// engine sends through. Each segment becomes the payload of one IPv4 packet from our address
+// (127.0.0.1 to 127/8: Ipv4Sender::source_for).
 //
 //   TcpOverIpv4 glue(stack.ipv4());
 //   Tcp tcp(glue, slots, count, config);
@@ -21,21 +22,22 @@ class TcpOverIpv4 final : public Transport, public TcpOutput {
   void bind(Tcp& tcp) { tcp_ = &tcp; }
   void advance(uint64_t now_ms) { now_ms_ = now_ms; }
 
-  // Segments to a broadcast address, or before the engine is bound, are dropped and counted.
+  // Segments to an address not ours (a broadcast), or before the engine is bound, are dropped
+  // and counted.
   void receive(Ipv4 source, Ipv4 destination, const uint8_t* payload, size_t size,
                uint64_t now_ms) override {
     now_ms_ = now_ms;
-    if (!tcp_ || destination != ip_.address()) {
+    if (!tcp_ || !ip_.is_local(destination)) {
       ++dropped_;
       return;
     }
     tcp_->receive(source, destination, payload, size, now_ms);
   }
 
-  // The engine computed the checksum for source, which must be our address.
+  // The engine computed the checksum for source, which must be our address toward destination.
   lib::Result<void> send(Ipv4 source, Ipv4 destination, const uint8_t* segment,
                          size_t size) override {
-    if (source != ip_.address()) return lib::Error::InvalidArgument;
+    if (source != ip_.source_for(destination)) return lib::Error::InvalidArgument;
     return ip_.send_ipv4(destination, kProtocolTcp, segment, size, nullptr, 0, now_ms_);
   }
 

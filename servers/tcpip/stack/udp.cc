@@ -47,7 +47,7 @@ lib::Result<void> Udp::send(uint16_t source_port, Ipv4 destination, uint16_t des
   store16(header + 2, destination_port);
   store16(header + 4, length);
   store16(header + 6, 0);
-  uint32_t sum = pseudo_header_sum(ip_.address(), destination, kProtocolUdp, length);
+  uint32_t sum = pseudo_header_sum(ip_.source_for(destination), destination, kProtocolUdp, length);
   sum = checksum_add(checksum_add(sum, header, kUdpHeader), data, size);
   const uint16_t checksum = checksum_fold(sum);
   store16(header + 6, checksum == 0 ? 0xffff : checksum);  // 0 would mean "none"

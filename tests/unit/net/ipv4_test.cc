@@ -199,7 +199,6 @@ TEST_F(Ipv4Test, GathersHeaderAndData) {
 
 TEST_F(Ipv4Test, RefusesWhatItCannotRoute) {
   EXPECT_EQ(send(Ipv4{}, {}).error(), lib::Error::InvalidArgument);
-  EXPECT_EQ(send(kOurIp, {}).error(), lib::Error::NotSupported);
   EXPECT_EQ(send(kPeerIp, Bytes(tcpip::kIpv4MaxPayload + 1)).error(), lib::Error::TooLarge);
   EXPECT_TRUE(send(kPeerIp, Bytes(tcpip::kIpv4MaxPayload)).ok());
   EXPECT_EQ(link.frames.at(0).size(), tcpip::kEthernetMaxFrame);
@@ -215,6 +214,85 @@ TEST_F(Ipv4Test, UnconfiguredSendsOnlyBroadcastFromZero) {
   ASSERT_TRUE(send(Ipv4::of(255, 255, 255, 255), {1}).ok());
   const Bytes p = sent_packet(link.frames.at(0), Mac::broadcast());
   EXPECT_EQ(tcpip::load32(&p[12]), 0u);
+}
+
+TEST_F(Ipv4Test, LoopsBackToThisHostWithoutTheLink) {
+  const Ipv4 other_loopback = Ipv4::of(127, 1, 2, 3);
+  ASSERT_TRUE(send(tcpip::kLoopbackAddress, {1}).ok());
+  ASSERT_TRUE(send(other_loopback, {2}).ok());
+  ASSERT_TRUE(send(kOurIp, {3}).ok());
+  EXPECT_TRUE(link.frames.empty());
+  EXPECT_TRUE(transport.deliveries.empty());  // not under the send: when the owner asks
+  EXPECT_TRUE(stack.ipv4().loopback_pending());
+  stack.ipv4().deliver_loopback(0);
+  EXPECT_FALSE(stack.ipv4().loopback_pending());
+  ASSERT_EQ(transport.deliveries.size(), 3u);
+  const Delivery& first = transport.deliveries[0];
+  EXPECT_EQ(first.source, tcpip::kLoopbackAddress);
+  EXPECT_EQ(first.destination, tcpip::kLoopbackAddress);
+  EXPECT_EQ(first.payload, Bytes{1});
+  EXPECT_EQ(transport.deliveries[1].source, tcpip::kLoopbackAddress);
+  EXPECT_EQ(transport.deliveries[1].destination, other_loopback);
+  EXPECT_EQ(transport.deliveries[2].source, kOurIp);  // our address talks to itself as itself
+  EXPECT_EQ(transport.deliveries[2].destination, kOurIp);
+  EXPECT_EQ(stack.counters().loopback, 3u);
+  EXPECT_EQ(stack.counters().dropped_total(), 0u);
+}
+
+TEST_F(Ipv4Test, LoopbackWorksUnconfigured) {
+  stack.configure({});
+  link.frames.clear();
+  ASSERT_TRUE(send(tcpip::kLoopbackAddress, {7}).ok());
+  EXPECT_EQ(send(kOurIp, {}).error(), lib::Error::NotFound);  // not ours any more
+  stack.ipv4().deliver_loopback(0);
+  ASSERT_EQ(transport.deliveries.size(), 1u);
+  EXPECT_EQ(transport.deliveries[0].source, tcpip::kLoopbackAddress);
+}
+
+TEST_F(Ipv4Test, AFullLoopbackQueueRefusesAndCounts) {
+  for (size_t i = 0; i < tcpip::kLoopbackPackets; ++i)
+    ASSERT_TRUE(send(tcpip::kLoopbackAddress, Bytes(tcpip::kIpv4MaxPayload, uint8_t(i))).ok());
+  EXPECT_EQ(send(tcpip::kLoopbackAddress, {1}).error(), lib::Error::NoResources);
+  EXPECT_EQ(stack.counters().dropped(Drop::LoopbackFull), 1u);
+  stack.ipv4().deliver_loopback(0);
+  ASSERT_EQ(transport.deliveries.size(), tcpip::kLoopbackPackets);
+  for (size_t i = 0; i < tcpip::kLoopbackPackets; ++i)
+    EXPECT_EQ(transport.deliveries[i].payload, Bytes(tcpip::kIpv4MaxPayload, uint8_t(i)));
+  EXPECT_TRUE(send(tcpip::kLoopbackAddress, {1}).ok());  // room again
+}
+
+// What a transport sends while receiving a looped packet waits for the next delivery: the
+// queue never runs a receive under a send, and a chain of answers cannot run away.
+TEST_F(Ipv4Test, LoopbackAnswersWaitForTheNextDelivery) {
+  struct Answerer final : tcpip::Transport {
+    tcpip::Ipv4Layer* ip = nullptr;
+    int received = 0;
+    void receive(Ipv4, Ipv4 destination, const uint8_t* p, size_t size, uint64_t) override {
+      ++received;
+      EXPECT_TRUE(ip->send_ipv4(destination, kTestProtocol + 1, p, size, nullptr, 0, 0).ok());
+    }
+  } answerer;
+  answerer.ip = &stack.ipv4();
+  ASSERT_TRUE(stack.ipv4().attach(kTestProtocol + 1, answerer).ok());
+  ASSERT_TRUE(stack.ipv4()
+                  .send_ipv4(tcpip::kLoopbackAddress, kTestProtocol + 1, nullptr, 0, nullptr, 0, 0)
+                  .ok());
+  stack.ipv4().deliver_loopback(0);
+  EXPECT_EQ(answerer.received, 1);
+  EXPECT_TRUE(stack.ipv4().loopback_pending());
+  stack.ipv4().deliver_loopback(0);
+  EXPECT_EQ(answerer.received, 2);
+}
+
+TEST_F(Ipv4Test, RefusesLoopbackAddressesFromTheWire) {
+  receive_packet(ipv4(tcpip::kLoopbackAddress, kOurIp, kTestProtocol, {1}));
+  EXPECT_EQ(stack.counters().dropped(Drop::Ipv4BadSource), 1u);
+  receive_packet(ipv4(kPeerIp, tcpip::kLoopbackAddress, kTestProtocol, {1}));
+  EXPECT_EQ(stack.counters().dropped(Drop::Ipv4NotForUs), 1u);
+  stack.configure({});  // unconfigured takes anything, but still not 127/8
+  receive_packet(ipv4(kPeerIp, Ipv4::of(127, 0, 0, 9), kTestProtocol, {1}));
+  EXPECT_EQ(stack.counters().dropped(Drop::Ipv4NotForUs), 2u);
+  EXPECT_TRUE(transport.deliveries.empty());
 }
 
 TEST_F(Ipv4Test, RandomPacketsNeverCrash) {

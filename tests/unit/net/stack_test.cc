@@ -272,3 +272,92 @@ TEST_F(TwoStacksWithTcp, ConnectTransferAndClose) {
   EXPECT_EQ(glue_a.dropped() + glue_b.dropped(), 0u);
   EXPECT_EQ(tcp_a.counters().dropped_total() + tcp_b.counters().dropped_total(), 0u);
 }
+
+// TCP over one stack's loopback: a connection to 127.0.0.1 and one to our own address, each
+// end in the same engine, with no frame on the link.
+class LoopbackTcp : public ::testing::Test {
+ protected:
+  LoopbackTcp() {
+    stack.configure({kOurIp, Ipv4::of(255, 255, 255, 0), Ipv4{}, Ipv4{}});
+    glue.bind(tcp);
+    EXPECT_TRUE(stack.ipv4().attach(tcpip::kProtocolTcp, glue).ok());
+    link.frames.clear();
+  }
+  static tcpip::TcpConfig config() {
+    tcpip::TcpConfig c;
+    c.secret = {33, 44};
+    c.msl_ms = 1000;
+    c.max_connections = 4;
+    return c;
+  }
+  // Delivers what loops back, as the component does after each event, and the timers.
+  void pump() {
+    for (int i = 0; i < 1000 && stack.ipv4().loopback_pending(); ++i)
+      stack.ipv4().deliver_loopback(now);
+    now += 10;
+    glue.advance(now);
+    tcp.tick(now);
+  }
+  void connect_transfer_close(Ipv4 to) {
+    auto listener = tcp.listen(Ipv4{}, 80, 4);
+    ASSERT_TRUE(listener.ok());
+    auto client = tcp.connect(stack.ipv4().source_for(to), to, 80, now);
+    ASSERT_TRUE(client.ok());
+    pump();
+    auto server = tcp.accept(listener.value());
+    ASSERT_TRUE(server.ok());
+    EXPECT_TRUE(tcp.poll(client.value()) & tcpip::kTcpConnected);
+    auto info = tcp.info(server.value());
+    ASSERT_TRUE(info.ok());
+    EXPECT_EQ(info.value().remote_ip, stack.ipv4().source_for(to));
+    EXPECT_EQ(info.value().local_ip, to);
+
+    Bytes sent(size_t{300} * 1024), received;
+    for (size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<uint8_t>(i * 13 + i / 509);
+    size_t written = 0;
+    uint8_t buffer[4096];
+    for (int round = 0; round < 10000 && received.size() < sent.size(); ++round) {
+      if (written < sent.size()) {
+        auto n = tcp.write(client.value(), sent.data() + written, sent.size() - written, now);
+        if (n.ok()) written += n.value();
+      }
+      pump();
+      for (;;) {
+        auto n = tcp.read(server.value(), buffer, sizeof(buffer), now);
+        if (!n.ok() || n.value() == 0) break;
+        received.insert(received.end(), buffer, buffer + n.value());
+      }
+    }
+    EXPECT_EQ(received, sent);
+    ASSERT_TRUE(tcp.close(client.value(), now).ok());
+    pump();
+    auto end = tcp.read(server.value(), buffer, sizeof(buffer), now);
+    ASSERT_TRUE(end.ok());
+    EXPECT_EQ(end.value(), 0u);
+    ASSERT_TRUE(tcp.close(server.value(), now).ok());
+    ASSERT_TRUE(tcp.close(listener.value(), now).ok());
+    pump();
+    EXPECT_TRUE(link.frames.empty());
+    EXPECT_EQ(stack.counters().dropped_total(), 0u);
+    EXPECT_EQ(glue.dropped(), 0u);
+    EXPECT_EQ(tcp.counters().dropped_total(), 0u);
+    EXPECT_EQ(tcp.counters().retransmits, 0u);  // the queue holds a whole window
+  }
+
+  RecordingLink link;
+  tcpip::Stack stack{link, kOurMac};
+  tcpip::test::TestMemory memory;
+  tcpip::TcpOverIpv4 glue{stack.ipv4()};
+  tcpip::Tcp tcp{glue, memory, config()};
+  uint64_t now = 1;
+};
+
+TEST_F(LoopbackTcp, ThroughLocalhost) { connect_transfer_close(tcpip::kLoopbackAddress); }
+TEST_F(LoopbackTcp, ThroughOurOwnAddress) { connect_transfer_close(kOurIp); }
+TEST_F(LoopbackTcp, NothingListeningIsRefused) {
+  auto client = tcp.connect(tcpip::kLoopbackAddress, Ipv4::of(127, 0, 0, 2), 81, now);
+  ASSERT_TRUE(client.ok());
+  pump();
+  EXPECT_TRUE(tcp.poll(client.value()) & tcpip::kTcpFailed);
+  EXPECT_EQ(tcp.info(client.value()).value().failure, tcpip::TcpFailure::Refused);
+}

@@ -116,6 +116,24 @@ TEST_F(UdpTest, BindsEphemeralPortsAndRefusesWhenFull) {
   EXPECT_TRUE(stack.udp().bind(9, receiver).ok());
 }
 
+TEST_F(UdpTest, LoopsBackWithAChecksumFor127001) {
+  RecordingReceiver sender;
+  ASSERT_EQ(stack.udp().bind(7001, sender).value(), 7001);
+  const Bytes data{'h', 'i'};
+  ASSERT_TRUE(
+      stack.udp().send(7001, tcpip::kLoopbackAddress, 7000, data.data(), data.size(), 0).ok());
+  ASSERT_TRUE(stack.udp().send(7000, kOurIp, 7001, data.data(), data.size(), 0).ok());
+  EXPECT_TRUE(link.frames.empty());
+  stack.ipv4().deliver_loopback(0);
+  ASSERT_EQ(receiver.datagrams.size(), 1u);
+  EXPECT_EQ(receiver.datagrams[0].source, tcpip::kLoopbackAddress);
+  EXPECT_EQ(receiver.datagrams[0].source_port, 7001);
+  EXPECT_EQ(receiver.datagrams[0].data, data);
+  ASSERT_EQ(sender.datagrams.size(), 1u);
+  EXPECT_EQ(sender.datagrams[0].source, kOurIp);
+  EXPECT_EQ(stack.counters().dropped_total(), 0u);  // both checksums verified
+}
+
 TEST_F(UdpTest, RandomDatagramsNeverCrash) {
   std::mt19937 rng(768);
   for (int i = 0; i < 20000; ++i) {
