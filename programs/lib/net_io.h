@@ -151,9 +151,15 @@ inline Result<void> dns_lookup(const ProgramEnv& p, lib::StringView name,
 // How a host name failed to resolve, for the message.
 enum class ResolveError : uint8_t { None, NoServer, TimedOut, NotFound, ServerError, Other };
 
-// HOST as a dotted quad, or its first address from the stack's DNS server.
+// HOST as a dotted quad, `localhost` (127.0.0.1, the stack's loopback), or its first address
+// from the stack's DNS server.
 inline ResolveError resolve_host(const ProgramEnv& p, lib::StringView host, uint8_t (&address)[4]) {
   if (parse_ipv4(host, address)) return ResolveError::None;
+  if (host == "localhost") {
+    const uint8_t loopback[4] = {127, 0, 0, 1};
+    __builtin_memcpy(address, loopback, sizeof(address));
+    return ResolveError::None;
+  }
   uint8_t server[4];
   if (!dns_server(p, server).ok()) return ResolveError::NoServer;
   static DnsAnswer answer;

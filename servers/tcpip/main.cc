@@ -33,6 +33,13 @@ constexpr size_t kSockets = 4096 + 256;
 // The engine may hold more connections than there are sockets: those closed by their client
 // finish their close (FIN_WAIT, LAST_ACK) without one.
 constexpr size_t kConnections = 2 * kSockets;
+// Sockets on connections within this host (to 127/8 or our own address), both ends counted:
+// 256 connections. Each end holds a channel handle here, in a handle table of 1,024 shared
+// with every other socket, so loopback alone may take at most half of it.
+constexpr size_t kLoopbackSockets = 512;
+// Rounds of loopback delivery after one event (each delivers what the last one sent); the
+// rest waits for the timer, due at once, so that no chain of answers holds the loop.
+constexpr size_t kLoopbackRounds = 64;
 // What TCP may take of the silo's memory (component.toml's memory_pages) for connections and
 // queues; 1 MiB of it is kept for the queues of connections already held.
 constexpr size_t kTcpMemory = size_t{5} << 20;
@@ -86,7 +93,8 @@ struct Socket {
   bool resolving = false;
   uint16_t dns_query = 0;
   uint16_t remote_port = 0;
-  bool nodelay = false;  // Nagle off (for a listener: for its connections)
+  bool nodelay = false;   // Nagle off (for a listener: for its connections)
+  bool loopback = false;  // tcp: a connection within this host (counted in loopback_sockets)
 
   // Stack to client: whether the end of the stream was passed on. What TCP received stays
   // queued there until the client's channel takes it (Tcp::peek, then Tcp::consume).
@@ -287,7 +295,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
         return answer_open(*s, call_id);
       }
       case SocketKind::Udp: {
-        if (!uri.address.any() && uri.address != net_->stack.config().address)
+        if (!uri.address.any() && !net_->stack.ipv4().is_local(uri.address))
           return refuse(abi::kErrNotFound);
         auto port = net_->stack.udp().bind(uri.port, *this);
         if (!port.ok()) return refuse(error_status(port.error()));
@@ -315,13 +323,20 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   }
 
   Status connect(Socket& s, Ipv4 remote, uint64_t now) {
-    const Ipv4 local = net_->stack.config().address;
+    const tcpip::Ipv4Layer& ip = net_->stack.ipv4();
+    const Ipv4 local = ip.source_for(remote);
     Status status = abi::kErrNotFound;  // no address yet: no route
-    if (!local.any()) {
+    // A connection within this host holds two sockets here: room for both, or none.
+    const bool loopback = ip.is_local(remote);
+    if (loopback && counters_.loopback_sockets + 2 > kLoopbackSockets) {
+      ++counters_.loopback_refused;
+      status = abi::kErrNoResources;
+    } else if (!local.any()) {
       net_->glue.advance(now);
       auto c = net_->tcp.connect(local, remote, s.remote_port, now);
       if (c.ok()) {
         own(s, c.value());
+        if (loopback) count_loopback(s);
         if (s.nodelay) (void)net_->tcp.set_nodelay(s.tcp, true);
         return abi::kOk;  // answered when the handshake ends (tcp_changed)
       }
@@ -330,6 +345,12 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     release(s);
     return status;
   }
+
+  void count_loopback(Socket& s) {
+    s.loopback = true;
+    ++counters_.loopback_sockets;
+  }
+
   void on_resolved(uint16_t query, tcpip::DnsStatus status,
                    const tcpip::DnsAnswer& answer) override {
     for (Socket& s : sockets()) {
@@ -587,12 +608,19 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
 
   // ---- The stack's side of sockets.
 
-  // After every event: what changed in TCP, the timers, and the frames out.
+  // After every event: what changed in TCP and what this host sent itself, in turns until
+  // both are quiet; then the timers, and the frames out.
   void service() {
     if (!net_) return;
-    TcpSocket changed;
-    while (net_->tcp.next_changed(changed)) {
-      if (Socket* s = socket_of(changed)) tcp_changed(*s);
+    for (size_t round = 0;; ++round) {
+      TcpSocket changed;
+      while (net_->tcp.next_changed(changed)) {
+        if (Socket* s = socket_of(changed)) tcp_changed(*s);
+      }
+      if (!net_->stack.ipv4().loopback_pending() || round == kLoopbackRounds) break;
+      const uint64_t now = now_ms();
+      net_->glue.advance(now);
+      net_->stack.ipv4().deliver_loopback(now);
     }
     check_configuration();
     flush_frames();
@@ -600,6 +628,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     // does not push them back.
     const uint64_t tcp_deadline = net_->tcp.next_deadline();
     uint64_t deadline = tcp_deadline < next_poll_ms_ ? tcp_deadline : next_poll_ms_;
+    if (net_->stack.ipv4().loopback_pending()) deadline = now_ms();  // the rounds left some
     if (deadline == 0) deadline = 1;  // due now (a deadline of 0 would disarm the timer)
     if (deadline != timer_ms_) {
       timer_ms_ = deadline;
@@ -643,22 +672,24 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       }
       auto accepted = net_->tcp.accept(listener.tcp);
       if (!accepted.ok()) return;
+      auto info = net_->tcp.info(accepted.value());
+      // The accepting end of a connection within this host (its connecting end made room).
+      const bool loopback = info.ok() && net_->stack.ipv4().is_local(info.value().remote_ip);
       Socket* s = allocate(SocketKind::Tcp);
       Channel theirs;
-      if (!s || !make_channel(*s, theirs)) {
+      if (!s || !info.ok() || (loopback && counters_.loopback_sockets == kLoopbackSockets) ||
+          !make_channel(*s, theirs)) {
         (void)net_->tcp.abort(accepted.value(), now_ms());
         if (s) release(*s);
         ++counters_.sockets_refused;
         continue;
       }
       own(*s, accepted.value());
+      if (loopback) count_loopback(*s);
       if (listener.nodelay) (void)net_->tcp.set_nodelay(s->tcp, true);
-      auto info = net_->tcp.info(s->tcp);
-      if (info.ok()) {
-        const tcpip::TcpInfo& i = info.value();
-        listener.handover_info = {socket_address(i.local_ip, i.local_port),
-                                  socket_address(i.remote_ip, i.remote_port)};
-      }
+      const tcpip::TcpInfo& i = info.value();
+      listener.handover_info = {socket_address(i.local_ip, i.local_port),
+                                socket_address(i.remote_ip, i.remote_port)};
       listener.handover = theirs.release();
       stream_in(*s);  // anything that came with the handshake
     }
@@ -785,6 +816,8 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
       if (index < kConnections && tcp_owner_[index] == &s - first_socket() + 1)
         tcp_owner_[index] = 0;
     }
+    if (s.loopback) --counters_.loopback_sockets;
+    s.loopback = false;
     heap_free(s.out);
     s.out = nullptr;
     s.used = false;

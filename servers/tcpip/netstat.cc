@@ -140,6 +140,7 @@ size_t format_netstat(const Counters& stack, const TcpCounters& tcp,
   w.line("", "driver.malformed", component.driver_malformed);
   w.line("", "ipv4.in", stack.ipv4_in);
   w.line("", "ipv4.out", stack.ipv4_out);
+  w.line("", "ipv4.loopback", stack.loopback);
   w.line("", "arp.answered", stack.arp_requests_answered);
   w.line("", "icmp.echo_answered", stack.echo_requests_answered);
   w.line("", "udp.in", stack.udp_in);
@@ -167,6 +168,8 @@ size_t format_netstat(const Counters& stack, const TcpCounters& tcp,
   w.line("", "tcp.streams_reset_no_memory", component.streams_reset_no_memory);
   w.line("", "sockets.open", component.sockets_open);
   w.line("", "sockets.refused", component.sockets_refused);
+  w.line("", "sockets.loopback", component.loopback_sockets);
+  w.line("", "sockets.loopback_refused", component.loopback_refused);
   for (size_t s = 0; s < kTcpStateCount; ++s)
     w.line("tcp.state.", tcp_state_name(static_cast<TcpState>(s)), tcp_states[s]);
   w.line("", "drop.total", stack.dropped_total() + tcp.dropped_total());

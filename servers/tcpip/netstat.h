@@ -19,6 +19,8 @@ struct ComponentCounters {
   uint64_t batches_in_malformed = 0;
   uint64_t sockets_open = 0;
   uint64_t sockets_refused = 0;        // Opens refused for want of a slot, a port or a route
+  uint64_t loopback_sockets = 0;       // open, on connections within this host (both ends)
+  uint64_t loopback_refused = 0;       // connections within this host past kLoopbackSockets
   uint64_t datagrams_dropped_in = 0;   // for a client whose queue was full
   uint64_t datagrams_dropped_out = 0;  // malformed, too large, or no route
   // Received bytes left in TCP (their window closed) while a client's queue or quota was full.

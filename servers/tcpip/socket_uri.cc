@@ -119,6 +119,11 @@ lib::Result<SocketUri> parse_socket_uri(const char* uri, size_t size) {
 
   const size_t host_size = colon - 1;
   if (parse_ipv4(rest, host_size, out.address)) return out;
+  // This host's name needs no resolver (nor a network): it is 127.0.0.1 for every scheme.
+  if (lib::StringView(rest, host_size) == "localhost") {
+    out.address = kLoopbackAddress;
+    return out;
+  }
   // Names only to connect to; a name is 1..253 bytes of letters, digits, '-' and '.'.
   if (out.kind != SocketKind::Tcp || host_size == 0 || host_size > kDnsMaxName)
     return lib::Error::InvalidArgument;

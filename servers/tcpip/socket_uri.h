@@ -21,7 +21,8 @@ constexpr uint16_t kMaxBacklog = 64;
 
 struct SocketUri {
   SocketKind kind = SocketKind::Tcp;
-  // HOST: an address, or (tcp: only) a name for the resolver, NUL-terminated.
+  // HOST: an address (`localhost` is 127.0.0.1), or (tcp: only) a name for the resolver,
+  // NUL-terminated.
   bool named = false;
   Ipv4 address;
   char name[kDnsMaxName + 1] = {};

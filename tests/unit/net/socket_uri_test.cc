@@ -40,6 +40,15 @@ TEST(SocketUri, ConnectToAnAddressOrAName) {
   EXPECT_EQ(named.value().port, 443);
 }
 
+TEST(SocketUri, LocalhostIsTheLoopbackAddressForEveryScheme) {
+  for (const char* uri : {"tcp:localhost:80", "tcp-listen:localhost:80", "udp:localhost:0"}) {
+    auto r = parse(uri);
+    ASSERT_TRUE(r.ok()) << uri;
+    EXPECT_FALSE(r.value().named) << uri;
+    EXPECT_EQ(r.value().address, kLoopbackAddress) << uri;
+  }
+}
+
 TEST(SocketUri, NodelayForTcpOnly) {
   auto listen = parse("tcp-listen:0.0.0.0:80/64;nodelay");
   ASSERT_TRUE(listen.ok());
