@@ -99,8 +99,20 @@ lib::Result<void> LinuxFdTable::close(int64_t fd, HandleTable* handles) {
   if (!file) return lib::Error::BadHandle;
   files_[fd] = nullptr;
   cloexec_[fd] = false;
+  if (file->kind == LinuxFileKind::Socket && !named(file)) {
+    // Its last descriptor: a thread blocked in recv or accept on it returns (0, EINVAL),
+    // and only then lets the description, and the stack's end, go.
+    file->socket.read_shut = true;
+    file->socket_waiters.wake_all();
+  }
   release(file, handles);
   return {};
+}
+
+bool LinuxFdTable::named(const LinuxOpenFile* file) const {
+  for (const LinuxOpenFile* f : files_)
+    if (f == file) return true;
+  return false;
 }
 
 void LinuxFdTable::close_all(HandleTable* handles) {

@@ -14,6 +14,7 @@
 #include "kernel/linux/linux_socket_state.h"
 #include "kernel/mutex.h"
 #include "kernel/silo.h"
+#include "kernel/wait_queue.h"
 
 namespace kernel {
 
@@ -59,6 +60,9 @@ struct LinuxOpenFile {
   uint16_t path_size = 0;
   bool is_pipe = false;
   LinuxSocket socket;  // Socket: its state (a fork's copy gets a copy)
+  // Socket: threads blocked in recv or accept on it, woken by shutdown or by the close of
+  // its last descriptor on another thread (linux_socket_calls.h, wait_socket).
+  WaitQueue socket_waiters;
 
   bool readable() const;
   bool writable() const;
@@ -129,6 +133,9 @@ class LinuxFdTable {
   int connecting_count() const;
 
  private:
+  // Whether a descriptor of this table names file.
+  bool named(const LinuxOpenFile* file) const REQUIRES(sched_lock);
+
   Silo* silo_ = nullptr;
   uint64_t abandoned_[kMaxPendingConnects] = {};
   int abandoned_count_ = 0;

@@ -237,6 +237,20 @@ int64_t open_datagram(LinuxProcess& lp, LinuxOpenFile& file) {
   return 0;
 }
 
+lib::Result<void> wait_socket(LinuxOpenFile& file, Channel& ch, uint32_t mask) {
+  SignalObserver observer;
+  observer.mask = mask;
+  observer.context = &file.socket_waiters;
+  observer.notify = [](SignalObserver* self, uint32_t) NO_THREAD_SAFETY_ANALYSIS {
+    static_cast<WaitQueue*>(self->context)->wake_all();  // under sched_lock: see Object
+  };
+  ch.add_observer(&observer);
+  lib::Result<void> waited;
+  if (!(ch.signals() & mask)) waited = file.socket_waiters.wait(0);
+  ch.remove_observer(&observer);
+  return waited;
+}
+
 SocketRef::SocketRef(LinuxProcess& lp, uint64_t fd) : file_(lp, fd) {
   error_ = !file_ ? -kEbadf : (file_->kind != LinuxFileKind::Socket ? -kEnotsock : 0);
 }
@@ -406,6 +420,8 @@ int64_t next_connection(LinuxOpenFile& file, bool wait, abi::Handle* out,
   if (!got.ok()) return -kEbadf;
   Ref<Channel> ch(got.value());
   for (;;) {
+    // Shut down or closed on another thread (while this one waited, perhaps).
+    if (file.socket.read_shut || file.socket.state != LinuxSocketState::Listening) return -kEinval;
     if (Message* m = ch->peek()) {
       ch->remove(m);
       if (m->kind == MessageKind::Connect && m->handle_count &&
@@ -422,8 +438,7 @@ int64_t next_connection(LinuxOpenFile& file, bool wait, abi::Handle* out,
     }
     if (ch->peer_closed()) return -kEinval;  // the stack stopped listening
     if (!wait) return -kEagain;
-    if (!wait_for_signals(ch.get(), abi::kSignalReadable | abi::kSignalPeerClosed, 0).ok())
-      return -kEintr;
+    if (!wait_socket(file, *ch, abi::kSignalReadable | abi::kSignalPeerClosed).ok()) return -kEintr;
   }
 }
 
@@ -469,14 +484,33 @@ int64_t accept4(LinuxProcess& lp, uint64_t fd, uint64_t address, uint64_t size_a
   return installed.value();
 }
 
+// shutdown of a listening socket, as Linux's: SHUT_WR does nothing; SHUT_RD and SHUT_RDWR stop
+// listening (the listen channel closes: the stack resets what waits in the backlog), wake an
+// accept waiting on another thread (EINVAL), and leave the socket bound, to listen again.
+int64_t stop_listening(LinuxOpenFile& file, uint64_t how) {
+  if (how == kShutWr) return 0;
+  SpinlockGuard guard(sched_lock);
+  if (file.socket.state != LinuxSocketState::Listening) return 0;  // another thread's did
+  (void)current_process().handles().close(file.handle);
+  file.handle = abi::kInvalidHandle;
+  file.socket.state = LinuxSocketState::Bound;
+  file.socket_waiters.wake_all();
+  return 0;
+}
+
 int64_t shutdown(LinuxProcess& lp, uint64_t fd, uint64_t how) {
   SocketRef s(lp, fd);
   if (s.error()) return s.error();
   if (how > kShutRdwr) return -kEinval;
   LinuxSocket& socket = s->socket;
   settle_connect(lp, *s);
+  if (socket.state == LinuxSocketState::Listening) return stop_listening(*s, how);
   if (socket.state != LinuxSocketState::Connected) return -kEnotconn;
-  if (how != kShutWr) socket.read_shut = true;
+  if (how != kShutWr) {
+    SpinlockGuard guard(sched_lock);
+    socket.read_shut = true;
+    s->socket_waiters.wake_all();  // a recv waiting on another thread returns 0
+  }
   if (how == kShutRd || socket.write_shut || socket.datagram) return 0;
   socket.write_shut = true;
   // The end of what this side sends: an empty Data message (the stack sends its FIN).

@@ -42,6 +42,12 @@ void discard_abandoned_answers(LinuxProcess& lp, Channel& names) REQUIRES(sched_
 // connect in progress is left to the thread waiting in it).
 void settle_connect(LinuxProcess& lp, LinuxOpenFile& file);
 
+// Waits for one of the signals in mask on ch (the socket's channel), or for a wake of the
+// socket's waiters: shutdown or the close of its last descriptor on another thread
+// (file.socket_waiters). Returns after one wake; the caller looks at the channel and the
+// socket again. Errors: those of WaitQueue::wait (the thread is being killed).
+lib::Result<void> wait_socket(LinuxOpenFile& file, Channel& ch, uint32_t mask) REQUIRES(sched_lock);
+
 // A sockaddr_in from the caller (EINVAL short, EAFNOSUPPORT another family, EFAULT).
 int64_t read_address(uint64_t address, uint64_t size, stellina::abi::SocketAddress* out);
 // Writes a sockaddr_in to the caller, cut to *size_address bytes, and its full size there

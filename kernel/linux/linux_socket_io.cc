@@ -58,12 +58,14 @@ Message* next_stream_bytes(LinuxOpenFile& file, bool wait, int64_t* result) {
     *result = -kEagain;
     if (!wait) return nullptr;
     *result = -kEintr;
-    if (!wait_for_signals(ch.get(), abi::kSignalReadable | abi::kSignalPeerClosed, 0).ok())
-      return nullptr;
+    if (!wait_socket(file, *ch, abi::kSignalReadable | abi::kSignalPeerClosed).ok()) return nullptr;
   }
 }
 
-int64_t read_stream(LinuxOpenFile& file, uint64_t buffer, uint64_t count, uint64_t flags) {
+// peeked: with MSG_PEEK, the bytes earlier vectors of the same recvmsg were given, which
+// this one starts after (none are left past the message that waits: 0).
+int64_t read_stream(LinuxOpenFile& file, uint64_t buffer, uint64_t count, uint64_t flags,
+                    uint64_t peeked) {
   MutexGuard reading(file.read_lock);
   Message* m = file.pending;
   uint32_t offset = file.pending_offset;
@@ -74,12 +76,14 @@ int64_t read_stream(LinuxOpenFile& file, uint64_t buffer, uint64_t count, uint64
     if (!m) return result;
     offset = 0;
   }
+  const bool peek = flags & kMsgPeek;
   const uint64_t left = m->data_size - offset;
-  const uint64_t take = count < left ? count : left;
-  const bool copied = UserOut<uint8_t>(buffer).write(m->data + offset, take).ok();
-  if (!copied || take < left || (flags & kMsgPeek)) {
+  const uint64_t skip = !peek ? 0 : (peeked < left ? peeked : left);
+  const uint64_t take = count < left - skip ? count : left - skip;
+  const bool copied = UserOut<uint8_t>(buffer).write(m->data + offset + skip, take).ok();
+  if (!copied || take < left || peek) {
     file.pending = m;  // kept: what was not taken, or everything for a peek or a fault
-    file.pending_offset = offset + (copied && !(flags & kMsgPeek) ? uint32_t(take) : 0);
+    file.pending_offset = offset + (copied && !peek ? uint32_t(take) : 0);
     return copied ? int64_t(take) : -kEfault;
   }
   SpinlockGuard guard(sched_lock);
@@ -96,6 +100,7 @@ int64_t next_datagram(LinuxOpenFile& file, uint8_t* out, uint64_t count, uint64_
   if (!got.ok()) return -kEbadf;
   Ref<Channel> ch = got.release_value();
   for (;;) {
+    if (file.socket.read_shut) return 0;  // shut down, or closed on another thread
     Message* m = ch->peek();
     if (m && (m->kind != MessageKind::Data || m->data_size < sizeof(abi::UdpDatagram))) {
       ch->remove(m);
@@ -114,8 +119,7 @@ int64_t next_datagram(LinuxOpenFile& file, uint8_t* out, uint64_t count, uint64_
     }
     if (ch->peer_closed()) return 0;
     if (nonblocking(file, flags)) return -kEagain;
-    if (!wait_for_signals(ch.get(), abi::kSignalReadable | abi::kSignalPeerClosed, 0).ok())
-      return -kEintr;
+    if (!wait_socket(file, *ch, abi::kSignalReadable | abi::kSignalPeerClosed).ok()) return -kEintr;
   }
 }
 
@@ -230,7 +234,7 @@ int64_t write_datagram(LinuxProcess& lp, LinuxOpenFile& file, const ByteSource& 
 
 // The calls that take a buffer and an address, and the vectored ones, all come here.
 int64_t receive(LinuxProcess& lp, LinuxOpenFile& file, uint64_t buffer, uint64_t count,
-                uint64_t flags, SockaddrIn* from) {
+                uint64_t flags, SockaddrIn* from, uint64_t peeked = 0) {
   if (count > INT64_MAX) return -kEinval;
   LinuxSocket& socket = file.socket;
   if (socket.datagram) return read_datagram(file, buffer, count, flags, from);
@@ -238,7 +242,7 @@ int64_t receive(LinuxProcess& lp, LinuxOpenFile& file, uint64_t buffer, uint64_t
   if (socket.state == LinuxSocketState::Connecting)
     return nonblocking(file, flags) ? -kEagain : -kEnotconn;
   if (socket.state != LinuxSocketState::Connected) return -kEnotconn;
-  return count ? read_stream(file, buffer, count, flags) : 0;
+  return count ? read_stream(file, buffer, count, flags, peeked) : 0;
 }
 
 // The calls that take a buffer and an address, and the vectored ones, all come here.
@@ -373,8 +377,10 @@ int64_t recvmsg(LinuxProcess& lp, uint64_t fd, uint64_t message, uint64_t flags)
       Iovec v;
       if (const int64_t e = iovec_at(h, i, &v)) return total ? total : e;
       if (v.len == 0) continue;
-      // Only the first wait blocks: what arrived is returned, as Linux's recvmsg does.
-      const int64_t n = receive(lp, *s, v.base, v.len, total ? flags | kMsgDontwait : flags, &from);
+      // Only the first wait blocks: what arrived is returned, as Linux's recvmsg does. A
+      // peek fills the vectors in turn from the bytes that wait, as a read would.
+      const int64_t n = receive(lp, *s, v.base, v.len, total ? flags | kMsgDontwait : flags, &from,
+                                uint64_t(total));
       if (n < 0) {
         if (total) break;
         return n;

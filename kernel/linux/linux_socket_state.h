@@ -23,7 +23,7 @@ struct LinuxSocket {
   bool datagram = false;  // SOCK_DGRAM (UDP), else SOCK_STREAM (TCP)
   LinuxSocketState state = LinuxSocketState::Fresh;
   bool has_peer = false;            // a datagram socket's connect gave a default destination
-  bool read_shut = false;           // shutdown(SHUT_RD), or the stream's end was read
+  bool read_shut = false;           // SHUT_RD, the stream's end read, or closed (wait_socket)
   bool write_shut = false;          // shutdown(SHUT_WR): the FIN went out
   bool reset = false;               // the stack reported the connection failed (reads say so once)
   bool connect_unreported = false;  // a non-blocking connect no later connect has answered

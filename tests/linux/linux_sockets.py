@@ -7,10 +7,15 @@ small site, and types each check at the shell: the shell passes the Linux progra
 namespace channel, through which its sockets reach the stack.
 
 - sockets: tests/linux/sockets.c, compared line by line with the same binary on the host.
-  Its server and its client (a forked child) are both in the guest: the client connects to
-  QEMU's host address (10.0.2.2) on a port forwarded back to the guest, so each connection
-  goes out through the stack and comes back in; on the host it connects to 127.0.0.1. Its
-  datagrams go to a UDP echo server here (10.0.2.2 from the guest, 127.0.0.1 on the host).
+  Its server and its client (a forked child), and its UDP echo, are all in one machine:
+  on the host through 127.0.0.1, in the guest through the stack's loopback, to 127.0.0.1
+  and again to the machine's own address (10.0.2.15). `sockets close-wakes` (Stellina
+  only: Linux leaves the calls blocked) shows close on one thread waking recv and accept
+  on another.
+- loopback_tools: Stellina's wget and busybox wget fetch /bytes/N from Stellina's httpd in
+  the same machine through 127.0.0.1 (md5sum compared with the same URL fetched from the
+  host); `busybox nc -l` in the background takes a line from `busybox nc 127.0.0.1`, and
+  another from `busybox telnet 127.0.0.1`.
 - busybox_httpd: `busybox httpd -f -p 8080 -h /linux/www`, started in the background,
   serves files to curl on the host through a forwarded port: each body compared with the
   file, a missing file's 404, and 80 requests more (a child each, which httpd, ignoring
@@ -27,7 +32,6 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
@@ -63,20 +67,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def udp_echo_server():
-    """A UDP echo server on 127.0.0.1 (the guest reaches it as 10.0.2.2): its port."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-
-    def serve():
-        while True:
-            data, sender = s.recvfrom(65536)
-            s.sendto(data, sender)
-
-    threading.Thread(target=serve, daemon=True).start()
-    return s.getsockname()[1]
 
 
 def make_disk(workdir, programs, linux_dir):
@@ -124,20 +114,72 @@ def wait_for_network(m, failures):
     return False
 
 
-def check_sockets(m, linux_dir, guest_port, failures):
-    host_port = free_port_pair()
-    echo = udp_echo_server()
-    r = subprocess.run([os.path.join(linux_dir, "sockets"), "127.0.0.1", str(host_port), str(echo)],
+CLOSE_WAKES = ("close under a blocked recv: ok, the blocked call: 0\n"
+               "close under a blocked accept: ok, the blocked call: EINVAL\n")
+
+
+def check_sockets(m, linux_dir, failures):
+    port = free_port_pair()  # free on the host; in the guest nothing else listens there
+    r = subprocess.run([os.path.join(linux_dir, "sockets"), "127.0.0.1", str(port)],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
     expected = (r.stdout.decode("utf-8", "replace"), r.returncode)
-    got = shell.on_stellina(m, f"/linux/sockets 10.0.2.2 {guest_port} {echo} 2>&1", 300)
-    if got != expected:
-        failures.append("sockets")
-        print(f"linux_sockets: sockets: FAILED\n--- host (status {expected[1]})\n{expected[0]}"
-              f"--- stellina (status {got[1]})\n{got[0]}---")
-    else:
-        print(f"linux_sockets: sockets: ok ({len(expected[0].splitlines())} lines, "
-              f"status {expected[1]})")
+    for peer in ("127.0.0.1", "10.0.2.15"):
+        got = shell.on_stellina(m, f"/linux/sockets {peer} {port} 2>&1", 300)
+        if got != expected:
+            failures.append(f"sockets {peer}")
+            print(f"linux_sockets: sockets {peer}: FAILED\n--- host (status {expected[1]})\n"
+                  f"{expected[0]}--- stellina (status {got[1]})\n{got[0]}---")
+        else:
+            print(f"linux_sockets: sockets {peer}: ok ({len(expected[0].splitlines())} lines, "
+                  f"status {expected[1]})")
+    got = shell.on_stellina(m, f"/linux/sockets close-wakes 127.0.0.1 {port} 2>&1", 60)
+    print(f"linux_sockets: sockets close-wakes: status {got[1]}\n{got[0]}")
+    if got != (CLOSE_WAKES, 0):
+        failures.append("sockets close-wakes")
+
+
+def loopback_line(m, name, port, client, want):
+    """A line from a busybox client to a background `busybox nc -l` through 127.0.0.1."""
+    shell.on_stellina(m, f"/bin/busybox nc -l -p {port} > /tmp/{name}.out & true", 30)
+    out, status = "", 1
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # nc listens once it has started
+        out, status = shell.on_stellina(m, client, 30)
+        if "refused" not in out:
+            break
+        time.sleep(0.5)
+    got = ""
+    for _ in range(20):  # the listener writes the line and ends
+        got, _ = shell.on_stellina(m, f"/bin/busybox cat /tmp/{name}.out", 30)
+        if got.replace("\r", "") == want:  # telnet ends its line with CR LF
+            break
+        time.sleep(0.5)
+    good = got.replace("\r", "") == want
+    print(f"linux_sockets: busybox {name} through 127.0.0.1: client status {status}, the "
+          f"listener got {got!r}{'' if good else ' FAILED'}\n{out}")
+    return good
+
+
+def check_loopback_tools(m, stellina_httpd_forward, failures):
+    code, body = curl(f"http://127.0.0.1:{stellina_httpd_forward}/bytes/100000")
+    want = hashlib.md5(body).hexdigest()
+    ok = code == 200 and len(body) == 100000
+    for name, fetch in (("wget", "wget -q -O /tmp/loop1"), ("busybox wget",
+                                                            "/bin/busybox wget -q -O /tmp/loop1")):
+        out, status = shell.on_stellina(
+            m, f"{fetch} http://127.0.0.1/bytes/100000 && /bin/busybox md5sum /tmp/loop1", 120)
+        good = status == 0 and out == f"{want}  /tmp/loop1\n"
+        ok = ok and good
+        print(f"linux_sockets: {name} from 127.0.0.1: status {status}"
+              f"{'' if good else ' FAILED'}\n{out}")
+    for name, port, client, want in (
+            ("nc", 9019, "echo hello over nc | /bin/busybox nc 127.0.0.1 9019",
+             "hello over nc\n"),
+            ("telnet", 9020, "/bin/busybox sh -c '(echo hello over telnet; sleep 1) | "
+                             "/bin/busybox telnet 127.0.0.1 9020'", "hello over telnet\n")):
+        ok = loopback_line(m, name, port, client, want) and ok
+    if not ok:
+        failures.append("loopback_tools")
 
 
 def check_httpd(m, httpd_forward, failures):
@@ -192,10 +234,8 @@ def main():
     os.makedirs(workdir, exist_ok=True)
     qemu_run = shell.load_qemu_run(qemu_run_path)
     disk = make_disk(workdir, programs, linux_dir)
-    guest_port = free_port_pair()  # forwarded to the same port in the guest
     httpd_forward, stellina_httpd_forward = free_port(), free_port()
-    extra = ["--net", "user", "--forward", f"{guest_port}:{guest_port}",
-             "--forward", f"{httpd_forward}:{HTTPD_PORT}",
+    extra = ["--net", "user", "--forward", f"{httpd_forward}:{HTTPD_PORT}",
              "--forward", f"{stellina_httpd_forward}:80"]
     failures = []
     with open(os.path.join(workdir, "serial.log"), "w") as log:
@@ -203,7 +243,8 @@ def main():
         try:
             m.start_shell()
             if wait_for_network(m, failures):
-                check_sockets(m, linux_dir, guest_port, failures)
+                check_sockets(m, linux_dir, failures)
+                check_loopback_tools(m, stellina_httpd_forward, failures)
                 check_wget(m, stellina_httpd_forward, failures)
                 check_httpd(m, httpd_forward, failures)
             m.type("\x1dshutdown\r")

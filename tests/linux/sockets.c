@@ -1,11 +1,15 @@
 // Sockets, select and O_NONBLOCK, compared line by line with the host (linux_sockets.py):
 // a TCP server and its client (a forked child) in one program, the client reaching the
-// server at PEER:PORT (the host: 127.0.0.1; Stellina: QEMU's host address, whose forwarded
-// port leads back to it), the errors of every call, options, non-blocking connect and
-// accept, select and pselect6 timeouts, and non-blocking pipes. What differs by nature
-// (ports, addresses, buffer sizes the kernel picks) is not printed.
-//   sockets PEER PORT [ECHO_PORT]   (ECHO_PORT: a UDP echo server at PEER, on the host)
-//   sockets no-network      (Stellina only: a process given no namespace channel)
+// server at PEER:PORT (127.0.0.1 on both; on Stellina also the machine's own address, both
+// through the stack's loopback), the errors of every call, options, non-blocking connect
+// and accept, select and pselect6 timeouts, shutdown waking a thread blocked in recv or
+// accept, MSG_PEEK over several vectors, datagrams through a UDP echo child at PEER:PORT, and
+// non-blocking pipes. What differs by nature (ports the kernel picks, buffer sizes) is not
+// printed.
+//   sockets PEER PORT
+//   sockets close-wakes PEER PORT   (Stellina only: close on another thread wakes recv and
+//                                    accept; Linux's leave them blocked)
+//   sockets no-network              (Stellina only: a process given no namespace channel)
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -299,6 +303,12 @@ static void server_and_client(void) {
          sum == want ? "right" : "WRONG");
   printf("getpeername of the connection: %s\n",
          getpeername(c, (struct sockaddr*)&a, &(socklen_t){sizeof(a)}) == 0 ? "ok" : "failed");
+  check("getpeername: the client is at the address it connected to",
+        a.sin_addr.s_addr == inet_addr(peer));
+  struct sockaddr_in me;
+  getsockname(c, (struct sockaddr*)&me, &(socklen_t){sizeof(me)});
+  check("getsockname of the connection: the address and port connected to",
+        me.sin_addr.s_addr == inet_addr(peer) && ntohs(me.sin_port) == port);
   // The connection survives fork: a child writes on it, then the parent.
   fflush(stdout);
   pid_t writer = fork();
@@ -465,9 +475,36 @@ static void poll_without_pollin(void) {
   close(l);
 }
 
-// UDP through an echo server on the host: sendto/recvfrom, connect then send/recv, MSG_TRUNC,
+// A UDP echo server at PEER:PORT, in a child: it sends back `count` datagrams, then ends.
+static pid_t udp_echo(int count) {
+  int e = socket(AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in a = address_of(peer, port);
+  if (bind(e, (struct sockaddr*)&a, sizeof(a)) < 0) {
+    printf("bind of the UDP echo: %s\n", name_of(errno));
+    exit(1);
+  }
+  fflush(stdout);
+  pid_t child = fork();
+  if (child == 0) {
+    static char datagram[65536];
+    for (int i = 0; i < count; ++i) {
+      struct sockaddr_in from;
+      socklen_t n = sizeof(from);
+      ssize_t r = recvfrom(e, datagram, sizeof(datagram), 0, (struct sockaddr*)&from, &n);
+      if (r < 0) _exit(1);
+      sendto(e, datagram, r, 0, (struct sockaddr*)&from, n);
+    }
+    _exit(0);
+  }
+  close(e);
+  return child;
+}
+
+// UDP through the echo child: sendto/recvfrom, connect then send/recv, MSG_TRUNC,
 // MSG_DONTWAIT, poll.
-static void datagrams(int echo_port) {
+static void datagrams(void) {
+  const int echo_port = port;
+  pid_t echo = udp_echo(3);
   int u = socket(AF_INET, SOCK_DGRAM, 0);
   struct sockaddr_in to = address_of(peer, echo_port), from;
   const char* one = "datagram one";
@@ -501,6 +538,99 @@ static void datagrams(int echo_port) {
   r = recvmsg(u, &m, 0);
   printf("recvmsg: %.*s\n", (int)(r > 0 ? r : 0), got);
   close(u);
+  int status;
+  waitpid(echo, &status, 0);
+  check("the UDP echo ended well", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+struct blocked_call {
+  int fd;
+  long result;
+  int error;
+};
+
+static void* blocked_recv(void* arg) {
+  struct blocked_call* b = arg;
+  char c;
+  b->result = recv(b->fd, &c, 1, 0);
+  b->error = errno;
+  return NULL;
+}
+
+static void* blocked_accept(void* arg) {
+  struct blocked_call* b = arg;
+  b->result = accept(b->fd, NULL, NULL);
+  b->error = errno;
+  return NULL;
+}
+
+// Runs call on another thread, and once it has had time to block, stop(fd) here; prints
+// what the blocked call returned (a hang is the failure).
+static void wake_from_another_thread(const char* what, void* (*call)(void*), int fd,
+                                     int (*stop)(int)) {
+  struct blocked_call b = {fd, 0, 0};
+  pthread_t t;
+  pthread_create(&t, NULL, call, &b);
+  usleep(300000);
+  int r = stop(fd);
+  pthread_join(t, NULL);
+  errno = b.error;
+  printf("%s: %s, the blocked call: %s\n", what, r < 0 ? name_of(errno) : "ok",
+         b.result < 0 ? name_of(b.error) : (b.result == 0 ? "0" : "a descriptor"));
+}
+
+static int shut_read(int fd) { return shutdown(fd, SHUT_RD); }
+static int shut_both(int fd) { return shutdown(fd, SHUT_RDWR); }
+
+// shutdown on one thread wakes another blocked in recv (0) or accept (EINVAL), as Linux's.
+static void shutdown_wakes(void) {
+  int l = listener(port, 0);
+  say("shutdown(SHUT_WR) of a listener", shutdown(l, SHUT_WR));
+  int s = connect_to(peer, port);
+  int c = accept(l, NULL, NULL);
+  wake_from_another_thread("shutdown(SHUT_RD) under a blocked recv", blocked_recv, s, shut_read);
+  wake_from_another_thread("shutdown(SHUT_RDWR) under a blocked accept", blocked_accept, l,
+                           shut_both);
+  say("accept after that shutdown", accept(l, NULL, NULL));
+  close(c);
+  close(s);
+  close(l);
+}
+
+// The same with close, on Stellina only: Linux leaves the blocked calls waiting.
+static int close_wakes(void) {
+  int l = listener(port, 0);
+  int s = connect_to(peer, port);
+  int c = accept(l, NULL, NULL);
+  wake_from_another_thread("close under a blocked recv", blocked_recv, s, close);
+  wake_from_another_thread("close under a blocked accept", blocked_accept, l, close);
+  close(c);
+  return 0;
+}
+
+// recvmsg with MSG_PEEK fills its vectors in turn, as a read would, and leaves the bytes.
+static void peek_vectors(void) {
+  int l = listener(port, 0);
+  int s = connect_to(peer, port);
+  int c = accept(l, NULL, NULL);
+  send(c, "abcdefgh", 8, 0);
+  struct pollfd p = {s, POLLIN, 0};
+  poll(&p, 1, 20000);
+  char first[3], second[10];
+  struct iovec v[2] = {{first, sizeof(first)}, {second, sizeof(second)}};
+  struct msghdr m;
+  memset(&m, 0, sizeof(m));
+  m.msg_iov = v;
+  m.msg_iovlen = 2;
+  ssize_t r = recvmsg(s, &m, MSG_PEEK);
+  printf("recvmsg MSG_PEEK over 3 and 10 bytes: %ld: %.3s|%.*s\n", (long)r, first,
+         (int)(r > 3 ? r - 3 : 0), second);
+  char all[16] = {0};
+  r = recv(s, all, sizeof(all), 0);
+  printf("then recv: %ld: %.*s\n", (long)r, (int)(r > 0 ? r : 0), all);
+  close(c);
+  close(s);
+  close(l);
 }
 
 static void pipes(void) {
@@ -558,11 +688,16 @@ static int no_network(void) {
 
 int main(int argc, char** argv) {
   if (argc == 2 && strcmp(argv[1], "no-network") == 0) return no_network();
-  if (argc < 3) {
-    fprintf(stderr, "usage: sockets PEER PORT\n");
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  if (argc == 4 && strcmp(argv[1], "close-wakes") == 0) {
+    peer = argv[2];
+    port = atoi(argv[3]);
+    return close_wakes();
+  }
+  if (argc != 3) {
+    fprintf(stderr, "usage: sockets PEER PORT | close-wakes PEER PORT | no-network\n");
     return 2;
   }
-  setvbuf(stdout, NULL, _IOLBF, 0);
   peer = argv[1];
   port = atoi(argv[2]);
   errors();
@@ -574,7 +709,9 @@ int main(int argc, char** argv) {
   accept_bad_address();
   connect_racing_so_error();
   poll_without_pollin();
-  if (argc > 3) datagrams(atoi(argv[3]));
+  shutdown_wakes();
+  peek_vectors();
+  datagrams();
   pipes();
   printf("failures: %d\n", failures);
   return failures ? 1 : 0;
