@@ -39,8 +39,9 @@ class Icmp final : public Transport {
                                       const uint8_t* data, size_t size, uint64_t now_ms);
 
  private:
-  lib::Result<void> send_echo(uint8_t type, Ipv4 destination, uint16_t id, uint16_t sequence,
-                              const uint8_t* data, size_t size, uint64_t now_ms);
+  // From `source` (an answer: from the address the request came to).
+  lib::Result<void> send_echo(uint8_t type, Ipv4 source, Ipv4 destination, uint16_t id,
+                              uint16_t sequence, const uint8_t* data, size_t size, uint64_t now_ms);
 
   Ipv4Sender& ip_;
   Counters& counters_;

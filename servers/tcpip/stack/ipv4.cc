@@ -54,11 +54,14 @@ void Ipv4Layer::receive(const uint8_t* packet, size_t size, uint64_t now_ms, boo
   counters_.count(Drop::Ipv4UnknownProtocol);
 }
 
-lib::Result<void> Ipv4Layer::send_ipv4(Ipv4 destination, uint8_t protocol, const uint8_t* header,
-                                       size_t header_size, const uint8_t* data, size_t data_size,
-                                       uint64_t now_ms) {
+lib::Result<void> Ipv4Layer::send_ipv4_from(Ipv4 source, Ipv4 destination, uint8_t protocol,
+                                            const uint8_t* header, size_t header_size,
+                                            const uint8_t* data, size_t data_size,
+                                            uint64_t now_ms) {
   if (header_size > kIpv4MaxPayload || data_size > kIpv4MaxPayload - header_size)
     return lib::Error::TooLarge;
+  if (source != source_for(destination) && !(source.loopback() && destination.loopback()))
+    return lib::Error::InvalidArgument;
   const bool local = is_local(destination);
   Ipv4 next_hop;
   if (!local) {
@@ -75,7 +78,7 @@ lib::Result<void> Ipv4Layer::send_ipv4(Ipv4 destination, uint8_t protocol, const
     return lib::Error::NoResources;
   }
   const size_t total = kIpv4Header + header_size + data_size;
-  write_header(packet, total, protocol, destination);
+  write_header(packet, total, protocol, source, destination);
   if (header_size) __builtin_memcpy(packet + kIpv4Header, header, header_size);
   if (data_size) __builtin_memcpy(packet + kIpv4Header + header_size, data, data_size);
   if (local) {
@@ -88,7 +91,8 @@ lib::Result<void> Ipv4Layer::send_ipv4(Ipv4 destination, uint8_t protocol, const
   return {};
 }
 
-void Ipv4Layer::write_header(uint8_t* packet, size_t total, uint8_t protocol, Ipv4 destination) {
+void Ipv4Layer::write_header(uint8_t* packet, size_t total, uint8_t protocol, Ipv4 source,
+                             Ipv4 destination) {
   packet[0] = 0x45;  // version 4, no options
   packet[1] = 0;
   store16(packet + 2, static_cast<uint16_t>(total));
@@ -97,7 +101,7 @@ void Ipv4Layer::write_header(uint8_t* packet, size_t total, uint8_t protocol, Ip
   packet[8] = kIpv4Ttl;
   packet[9] = protocol;
   store16(packet + 10, 0);
-  store32(packet + 12, source_for(destination).value);
+  store32(packet + 12, source.value);
   store32(packet + 16, destination.value);
   store16(packet + 10, checksum_fold(checksum_add(0, packet, kIpv4Header)));
 }

@@ -68,15 +68,25 @@ class Ipv4Sender {
   // The source of what we send to destination: 127.0.0.1 to 127/8, else our address.
   virtual Ipv4 source_for(Ipv4 destination) const = 0;
   // Sends header[0..header_size) then data[0..data_size) (either may be empty) as the
-  // payload of one IPv4 packet to `destination`. Errors: InvalidArgument (destination
-  // 0.0.0.0), TooLarge (more than kIpv4MaxPayload bytes), NotFound (no route: not
-  // configured, or off the link with no gateway), NoResources (the next hop is being
-  // resolved and there is no room to hold the packet, or the loopback queue is full). A
-  // packet held while its next hop is resolved counts as sent; it may still be dropped (and
-  // counted) if no reply comes.
-  virtual lib::Result<void> send_ipv4(Ipv4 destination, uint8_t protocol, const uint8_t* header,
-                                      size_t header_size, const uint8_t* data, size_t data_size,
-                                      uint64_t now_ms) = 0;
+  // payload of one IPv4 packet to `destination`, from source_for(destination). Errors:
+  // InvalidArgument (destination 0.0.0.0), TooLarge (more than kIpv4MaxPayload bytes),
+  // NotFound (no route: not configured, or off the link with no gateway), NoResources (the
+  // next hop is being resolved and there is no room to hold the packet, or the loopback
+  // queue is full). A packet held while its next hop is resolved counts as sent; it may
+  // still be dropped (and counted) if no reply comes.
+  lib::Result<void> send_ipv4(Ipv4 destination, uint8_t protocol, const uint8_t* header,
+                              size_t header_size, const uint8_t* data, size_t data_size,
+                              uint64_t now_ms) {
+    return send_ipv4_from(source_for(destination), destination, protocol, header, header_size, data,
+                          data_size, now_ms);
+  }
+  // The same from `source`: source_for(destination), or between two addresses of 127/8 (an
+  // answer from the one a looped packet came to, 127.0.0.2 say). Errors: those of
+  // send_ipv4, InvalidArgument (another source).
+  virtual lib::Result<void> send_ipv4_from(Ipv4 source, Ipv4 destination, uint8_t protocol,
+                                           const uint8_t* header, size_t header_size,
+                                           const uint8_t* data, size_t data_size,
+                                           uint64_t now_ms) = 0;
 
  protected:
   ~Ipv4Sender() = default;
@@ -109,9 +119,9 @@ class Ipv4Layer final : public Ipv4Sender {
   void deliver_loopback(uint64_t now_ms);
   bool loopback_pending() const { return loopback_.size() != 0; }
 
-  lib::Result<void> send_ipv4(Ipv4 destination, uint8_t protocol, const uint8_t* header,
-                              size_t header_size, const uint8_t* data, size_t data_size,
-                              uint64_t now_ms) override;
+  lib::Result<void> send_ipv4_from(Ipv4 source, Ipv4 destination, uint8_t protocol,
+                                   const uint8_t* header, size_t header_size, const uint8_t* data,
+                                   size_t data_size, uint64_t now_ms) override;
 
   // The next hop toward destination, not this host: itself on the link, the gateway off
   // it, the broadcast address for a broadcast. Errors: InvalidArgument (0.0.0.0), NotFound
@@ -120,7 +130,7 @@ class Ipv4Layer final : public Ipv4Sender {
 
  private:
   void receive(const uint8_t* packet, size_t size, uint64_t now_ms, bool looped);
-  void write_header(uint8_t* packet, size_t total, uint8_t protocol, Ipv4 destination);
+  void write_header(uint8_t* packet, size_t total, uint8_t protocol, Ipv4 source, Ipv4 destination);
   bool is_broadcast(Ipv4 destination) const;
   bool accepts(Ipv4 destination) const;
 

@@ -34,11 +34,12 @@ class TcpOverIpv4 final : public Transport, public TcpOutput {
     tcp_->receive(source, destination, payload, size, now_ms);
   }
 
-  // The engine computed the checksum for source, which must be our address toward destination.
+  // The engine computed the checksum for source, which must be ours toward destination
+  // (Ipv4Sender::send_ipv4_from).
   lib::Result<void> send(Ipv4 source, Ipv4 destination, const uint8_t* segment,
                          size_t size) override {
-    if (source != ip_.source_for(destination)) return lib::Error::InvalidArgument;
-    return ip_.send_ipv4(destination, kProtocolTcp, segment, size, nullptr, 0, now_ms_);
+    return ip_.send_ipv4_from(source, destination, kProtocolTcp, segment, size, nullptr, 0,
+                              now_ms_);
   }
 
   uint64_t dropped() const { return dropped_; }

@@ -64,9 +64,9 @@ class LoopCheck final : public ComponentWith<components::loopcheck::Env> {
     auto ch = open(uri);
     if (!ch.ok()) {
       // The stack's own address comes with DHCP: wait for it.
-      if (echo_target_ == 2 && status_code(ch) == abi::kErrNotFound && ++tries_ < 3000)
+      if (echo_target_ == 2 && ch.error() == abi::kErrNotFound && ++tries_ < 3000)
         return step(10 * kStepNs);
-      log("FAILED: echo: {}: error {}", uri, status_name(status_code(ch)));
+      log("FAILED: echo: {}: error {}", uri, status_name(ch.error()));
       return next_echo();
     }
     auto watched = listen(ch.release_value(), &client_);
@@ -143,7 +143,7 @@ class LoopCheck final : public ComponentWith<components::loopcheck::Env> {
     if (held_count_ == kMaxHeld) return log("FAILED: {} connections held, none refused", kMaxHeld);
     auto ch = open("tcp:127.0.0.1:9");
     if (!ch.ok()) {
-      refused_ = status_code(ch);
+      refused_ = ch.error();
       log("held {} connections through 127.0.0.1; the next refused: {}", held_count_,
           status_name(refused_));
       // One goes: its two ends close (the accepting one on the end of stream).
@@ -158,7 +158,7 @@ class LoopCheck final : public ComponentWith<components::loopcheck::Env> {
   void connect_after_a_close() {
     auto ch = open("tcp:127.0.0.1:9");
     if (!ch.ok() && ++tries_ < kRetries) return step(kSettleNs);
-    log("one closed, then a connection: {}", ch.ok() ? "ok" : status_name(status_code(ch)));
+    log("one closed, then a connection: {}", ch.ok() ? "ok" : status_name(ch.error()));
     if (ch.ok()) held_[held_count_++] = ch.release_value();
     phase_ = Phase::Report;
     step(kSettleNs);  // for its accepting end to come

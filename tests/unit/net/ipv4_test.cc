@@ -239,6 +239,23 @@ TEST_F(Ipv4Test, LoopsBackToThisHostWithoutTheLink) {
   EXPECT_EQ(stack.counters().dropped_total(), 0u);
 }
 
+TEST_F(Ipv4Test, AnswersComeFromTheLoopbackAddressAskedOnly) {
+  const Ipv4 second = Ipv4::of(127, 0, 0, 2);
+  const Bytes payload{1};
+  auto from = [&](Ipv4 source, Ipv4 destination) {
+    return stack.ipv4().send_ipv4_from(source, destination, kTestProtocol, payload.data(),
+                                       payload.size(), nullptr, 0, 0);
+  };
+  ASSERT_TRUE(from(second, tcpip::kLoopbackAddress).ok());  // 127.0.0.2 answers
+  EXPECT_EQ(from(second, kPeerIp).error(), lib::Error::InvalidArgument);
+  EXPECT_EQ(from(kPeerIp, tcpip::kLoopbackAddress).error(), lib::Error::InvalidArgument);
+  EXPECT_EQ(from(Ipv4::of(10, 0, 2, 99), kPeerIp).error(), lib::Error::InvalidArgument);
+  stack.ipv4().deliver_loopback(0);
+  ASSERT_EQ(transport.deliveries.size(), 1u);
+  EXPECT_EQ(transport.deliveries[0].source, second);
+  EXPECT_TRUE(link.frames.empty());
+}
+
 TEST_F(Ipv4Test, LoopbackWorksUnconfigured) {
   stack.configure({});
   link.frames.clear();

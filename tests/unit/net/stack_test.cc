@@ -354,6 +354,7 @@ class LoopbackTcp : public ::testing::Test {
 
 TEST_F(LoopbackTcp, ThroughLocalhost) { connect_transfer_close(tcpip::kLoopbackAddress); }
 TEST_F(LoopbackTcp, ThroughOurOwnAddress) { connect_transfer_close(kOurIp); }
+// 127.0.0.2 is this host too, and answers as itself: the RST comes from it.
 TEST_F(LoopbackTcp, NothingListeningIsRefused) {
   auto client = tcp.connect(tcpip::kLoopbackAddress, Ipv4::of(127, 0, 0, 2), 81, now);
   ASSERT_TRUE(client.ok());
