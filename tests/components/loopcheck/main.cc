@@ -46,13 +46,13 @@ class LoopCheck final : public ComponentWith<components::loopcheck::Env> {
   }
 
   void listen_on_port_9() {
-    auto tcp = open("tcp-listen:127.0.0.1:9/64");
+    auto tcp = open("tcp-listen:0.0.0.0:9/64");
     auto udp = open("udp:127.0.0.1:9");
     if (!tcp.ok() || !udp.ok()) return step(100 * kStepNs);  // the stack is not up yet
     if (!listen(tcp.release_value(), &listening_).ok() ||
         !listen(udp.release_value(), &datagrams_).ok())
       return log("FAILED: cannot watch the listen and datagram channels");
-    log("listening on 127.0.0.1:9");
+    log("listening on port 9");
     phase_ = Phase::Echo;
     step(kStepNs);
   }
