@@ -14,7 +14,7 @@ namespace channel, through which its sockets reach the stack.
   on another.
 - loopback_tools: Stellina's wget and busybox wget fetch /bytes/N from Stellina's httpd in
   the same machine through 127.0.0.1 (md5sum compared with the same URL fetched from the
-  host); `busybox nc -l` in the background takes a line from `busybox nc 127.0.0.1`, and
+  host); Stellina's ping gets its echoes from 127.0.0.1 and 127.0.0.2; `busybox nc -l` in the background takes a line from `busybox nc 127.0.0.1`, and
   another from `busybox telnet 127.0.0.1`.
 - busybox_httpd: `busybox httpd -f -p 8080 -h /linux/www`, started in the background,
   serves files to curl on the host through a forwarded port: each body compared with the
@@ -172,6 +172,13 @@ def check_loopback_tools(m, stellina_httpd_forward, failures):
         ok = ok and good
         print(f"linux_sockets: {name} from 127.0.0.1: status {status}"
               f"{'' if good else ' FAILED'}\n{out}")
+    # ping: the echo comes back from the address of 127/8 asked, through the stack alone.
+    for host in ("127.0.0.1", "127.0.0.2"):
+        out, status = shell.on_stellina(m, f"ping -c 2 {host}", 60)
+        good = status == 0 and f"64 bytes from {host}: icmp_seq=2" in out and \
+            "2 packets transmitted, 2 received" in out
+        ok = ok and good
+        print(f"linux_sockets: ping {host}: status {status}{'' if good else ' FAILED'}\n{out}")
     for name, port, client, want in (
             ("nc", 9019, "echo hello over nc | /bin/busybox nc 127.0.0.1 9019",
              "hello over nc\n"),
