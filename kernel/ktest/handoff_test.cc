@@ -161,7 +161,7 @@ uint64_t timer_interrupts_of_calling_pair(uint64_t* turns) {
 
 KTEST(handoff_deferred_timer_spares_a_calling_pair) {
   // The woken partner is ready for a moment only: with the timer deferred, nothing arms the
-  // quantum, and the pair runs without interrupts but the one that ends main's sleep. Without
+  // quantum, and the pair runs with no more interrupts than main sleeping alone. Without
   // it, each wake-up arms the quantum timer, and it fires about every 10 ms.
   uint64_t turns_deferred = 0, turns_plain = 0;
   uint64_t idle = sched::stats().timer_interrupts;
@@ -172,8 +172,9 @@ KTEST(handoff_deferred_timer_spares_a_calling_pair) {
   print("ktest:   timer interrupts in 100 ms: {} idle, {} deferred ({} turns), {} not ({} turns)\n",
         idle, deferred, turns_deferred, plain, turns_plain);
   KEXPECT(turns_deferred > 0 && turns_plain > 0);
-  KEXPECT(deferred <= 2);
-  KEXPECT(plain >= 3);
+  // The system's other timers (idle: those of 100 ms of main sleeping alone) come to both,
+  // and a thread they wake makes the quantum matter for a moment.
+  KEXPECT(plain >= deferred + 3);
 }
 
 KTEST(handoff_yields_to_higher_priority) {
