@@ -79,6 +79,22 @@ int64_t stellina_main(const abi::StartupBlock&) {
   if (sys::channel_reply_recv(ch[1], &reply, &m, soon()) != abi::kErrBufferTooSmall) return 17;
   if (m.data_size != sizeof(out) || !next_is(ch[0], 46, 9) || !next_is(ch[1], 45, 9)) return 18;
 
+  // The client's queue full (kChannelQueueLimit messages): the reply is refused, and the
+  // request queued meanwhile stays; with room again, the same reply goes.
+  for (uint32_t i = 0; i < abi::kChannelQueueLimit; ++i) {
+    abi::MessageBuffer filler = data_message(&out, sizeof(out), 100 + i);
+    if (sys::channel_send(ch[1], &filler) != abi::kOk) return 30;
+  }
+  if (sys::channel_send(ch[0], &request) != abi::kOk) return 31;
+  m = data_message(&in, sizeof(in));
+  if (sys::channel_reply_recv(ch[1], &reply, &m, soon()) != abi::kErrWouldBlock) return 32;
+  if (!next_is(ch[0], 45, 100)) return 33;  // room for one more
+  in = 0;
+  if (sys::channel_reply_recv(ch[1], &reply, &m, soon()) != abi::kOk || in != 45) return 34;
+  for (uint32_t i = 1; i < abi::kChannelQueueLimit; ++i)
+    if (!next_is(ch[0], 45, 100 + i)) return 35;
+  if (!next_is(ch[0], 46, 9) || !queue_is_empty(ch[0])) return 36;
+
   // Rights: a reply needs kRightWrite, the receive alone kRightRead.
   constexpr uint32_t kReadOnly = abi::kRightRead | abi::kRightWait;
   const int64_t ro = sys::handle_duplicate(ch[1], kReadOnly);
