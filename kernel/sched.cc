@@ -38,6 +38,9 @@ sched::Stats counters = {};
 // running thread then blocks (a caller waiting for its reply, a server for its next request),
 // that thread is the one it is waiting on, and the CPU goes straight to it (take_handoff).
 Thread* last_woken = nullptr;
+// The thread inside a QuantumTimerDeferred scope: while it runs, make_ready leaves the timer
+// alone. Another thread that runs meanwhile (this one blocked) programs it as usual.
+Thread* timer_deferred_by = nullptr;
 
 // A thread given a priority above the usual one and below the kernel's own (a component
 // whose spec asks for one) is raised only while it does not keep the CPU: one that runs a
@@ -197,7 +200,15 @@ void make_ready(Thread* t) {
   run_queue.push_back(t, t->priority_);
   last_woken = t;
   if (t->priority_ > current_thread->priority_) need_resched = true;
-  if (current_thread != idle_thread) program_timer();  // a quantum now matters
+  // A quantum now matters.
+  if (current_thread != idle_thread && current_thread != timer_deferred_by) program_timer();
+}
+
+QuantumTimerDeferred::QuantumTimerDeferred() { timer_deferred_by = current_thread; }
+
+QuantumTimerDeferred::~QuantumTimerDeferred() {
+  timer_deferred_by = nullptr;
+  if (current_thread != idle_thread) program_timer();
 }
 
 void reschedule() {

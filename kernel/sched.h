@@ -55,6 +55,20 @@ void set_priority(Thread* t, unsigned priority) REQUIRES(sched_lock);
 // With sched_lock held: whether a wake-up asked for a reschedule.
 bool resched_pending() REQUIRES(sched_lock);
 
+// With sched_lock held, around a syscall that wakes its partner and then waits for it
+// (channel_call, channel_reply_recv): while the running thread is inside it, threads it
+// makes ready arm no quantum timer. The partner normally gets the CPU by direct handoff as
+// this thread blocks, and the timer it would have armed stays set after, to interrupt the
+// pair 10 ms later for nothing. The timer is programmed as usual when the thread blocks
+// (reschedule) and when the scope ends.
+class QuantumTimerDeferred {
+ public:
+  QuantumTimerDeferred() REQUIRES(sched_lock);
+  ~QuantumTimerDeferred() REQUIRES(sched_lock);
+  QuantumTimerDeferred(const QuantumTimerDeferred&) = delete;
+  QuantumTimerDeferred& operator=(const QuantumTimerDeferred&) = delete;
+};
+
 struct Stats {
   uint64_t context_switches;
   uint64_t preemptions;

@@ -1,6 +1,6 @@
-// Syscalls on channels: create, send, receive, call. Messages move all or nothing: a send
-// that fails leaves every handle with the sender, a receive that fails leaves the message
-// queued.
+// Syscalls on channels: create, send, receive, call, reply-and-receive. Messages move all or
+// nothing: a send that fails leaves every handle with the sender, a receive that fails leaves the
+// message queued.
 
 #include "kernel/arch.h"
 #include "kernel/channel.h"
@@ -98,6 +98,19 @@ lib::Result<void> receive_message(Channel* ch, abi::MessageBuffer& mb,
   return {};
 }
 
+// Receives the first message queued on ch (or the first with mb.call_id when match_call is
+// set) into the user's buffer at user_mb, blocking until there is one or the deadline passes.
+lib::Result<void> receive_waiting(Channel* ch, abi::MessageBuffer& mb,
+                                  UserOut<abi::MessageBuffer> user_mb, bool match_call,
+                                  uint64_t deadline_ns) REQUIRES(sched_lock) {
+  Ref<Channel> keep(ch);  // the handle may be closed while we wait
+  for (;;) {
+    auto received = receive_message(ch, mb, user_mb, match_call);
+    if (received.ok() || received.error() != lib::Error::WouldBlock) return received;
+    TRY(ch->arrivals().wait(deadline_ns));
+  }
+}
+
 }  // namespace
 
 lib::Result<void> sys_channel_create(UserOut<Handle> out) {
@@ -144,14 +157,23 @@ lib::Result<void> sys_channel_call(Handle h, UserOut<abi::MessageBuffer> msg,
   TRY(msg.read(&mb));
   constexpr uint32_t kRights = abi::kRightRead | abi::kRightWrite;  // checked before the send
   SpinlockGuard guard(sched_lock);
+  sched::QuantumTimerDeferred deferred;
   TRY(send_message(h, mb, kRights));
   Channel* ch = TRY(current_process().handles().get<Channel>(h, kRights));
-  Ref<Channel> keep(ch);  // the handle may be closed while we wait
-  for (;;) {
-    auto received = receive_message(keep.get(), mb, msg, true);
-    if (received.ok() || received.error() != lib::Error::WouldBlock) return received;
-    TRY(keep->arrivals().wait(deadline_ns));
-  }
+  return receive_waiting(ch, mb, msg, true, deadline_ns);
+}
+
+lib::Result<void> sys_channel_reply_recv(Handle h, UserIn<abi::MessageBuffer> reply,
+                                         UserOut<abi::MessageBuffer> msg, uint64_t deadline_ns) {
+  abi::MessageBuffer mb, reply_mb;
+  TRY(msg.read(&mb));
+  if (!reply.null()) TRY(reply.read(&reply_mb));
+  const uint32_t rights = abi::kRightRead | (reply.null() ? 0 : abi::kRightWrite);
+  SpinlockGuard guard(sched_lock);
+  sched::QuantumTimerDeferred deferred;
+  if (!reply.null()) TRY(send_message(h, reply_mb, rights));
+  Channel* ch = TRY(current_process().handles().get<Channel>(h, rights));
+  return receive_waiting(ch, mb, msg, false, deadline_ns);
 }
 
 }  // namespace kernel

@@ -187,6 +187,7 @@ void expect_program_passes(const char* name) {
 
 KTEST(user_poll_and_timers) { expect_program_passes("poll"); }
 KTEST(user_pie_relocated) { expect_program_passes("pie"); }
+KTEST(user_channel_reply_recv) { expect_program_passes("replyrecv"); }
 
 // Two processes of three threads each, all using the FPU and SIMD registers at once: each
 // thread keeps its own (tests/user/fpu.cc), and the save areas go back to the silo.
