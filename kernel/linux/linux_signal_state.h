@@ -11,7 +11,8 @@ namespace kernel {
 struct LinuxSignalInfo {
   int32_t code;    // si_code
   int32_t status;  // SIGCHLD: si_status
-  uint64_t word;   // si_pid and si_uid (kill, SIGCHLD), or si_addr (a fault)
+  uint64_t word;   // si_pid and si_uid (kill, SIGCHLD, sigqueue), or si_addr (a fault)
+  uint64_t value;  // sigqueue's si_value (the same bytes of siginfo_t as si_status)
 };
 
 struct LinuxThreadSignals {

@@ -80,6 +80,7 @@ void exit_thread(LinuxProcess& lp, uint64_t status) {
     const bool cloned = lp.family().has_thread(self->id());
     clear = cloned ? lp.family().clear_child_tid(self->id()) : lp.clear_child_tid();
     if (cloned) lp.family().remove_thread(self->id());
+    linux_signals_thread_ended(lp, *self);
   }
   // CLONE_CHILD_CLEARTID: the word goes to 0 and one waiter wakes (pthread_join's wait).
   // A bad address is ignored, as Linux ignores it.
