@@ -564,37 +564,43 @@ void linux_deliver_signals(arch::UserFrame& frame) {
   arch::irq_enable();
   arch::UserRegisters regs;
   arch::user_registers(frame, &regs);
-  Taken t;
-  uint64_t old_mask;
-  uint64_t call;
-  LinuxThreadSignals snapshot;
-  {
-    SpinlockGuard guard(sched_lock);
-    LinuxThreadSignals& s = self->linux_signals();
-    call = self->linux_call();
-    t = take_signal(*self, p, *lp);
-    old_mask = s.restore_mask ? s.saved_mask : s.mask;
-    if (t.signal > 0) {
-      s.restore_mask = false;
-      s.mask |= (t.action.mask | ((t.action.flags & kSaNodefer) ? 0 : bit(t.signal)));
-      s.mask &= ~kUnblockable;
-    } else if (t.signal == 0 && s.restore_mask) {
-      s.mask = s.saved_mask;  // no handler ran: rt_sigsuspend's mask goes
-      s.restore_mask = false;
+  // Every signal deliverable now gets its frame, each on top of the one before, as on
+  // Linux: the handler of the last one taken runs first, and returns into the one before.
+  for (bool more = true; more;) {
+    Taken t;
+    uint64_t old_mask;
+    uint64_t call;
+    LinuxThreadSignals snapshot;
+    {
+      SpinlockGuard guard(sched_lock);
+      LinuxThreadSignals& s = self->linux_signals();
+      call = self->linux_call();
+      t = take_signal(*self, p, *lp);
+      old_mask = s.restore_mask ? s.saved_mask : s.mask;
+      if (t.signal > 0) {
+        s.restore_mask = false;
+        s.mask |= (t.action.mask | ((t.action.flags & kSaNodefer) ? 0 : bit(t.signal)));
+        s.mask &= ~kUnblockable;
+      } else if (t.signal == 0 && s.restore_mask) {
+        s.mask = s.saved_mask;  // no handler ran: rt_sigsuspend's mask goes
+        s.restore_mask = false;
+      }
+      snapshot.altstack_sp = s.altstack_sp;
+      snapshot.altstack_size = s.altstack_size;
+      snapshot.altstack_enabled = s.altstack_enabled;
+      recalc(*self, *lp);
+      more = t.signal > 0 && self->user_work();
     }
-    snapshot.altstack_sp = s.altstack_sp;
-    snapshot.altstack_size = s.altstack_size;
-    snapshot.altstack_enabled = s.altstack_enabled;
-    recalc(*self, *lp);
-  }
-  if (t.signal < 0) thread_exit(-1);
-  const bool interrupted =
-      regs.trap == arch::kTrapSyscall && call != kNoCall && is_restart(int64_t(regs.rax));
-  if (t.signal == 0) {
-    if (interrupted) restart_call(regs, call);
-  } else {
-    if (interrupted) finish_interrupted_call(regs, call, t.action.flags);
-    if (!setup_frame(*self, regs, t, old_mask, snapshot)) die_by_signal(kSigSegv);
+    if (t.signal < 0) thread_exit(-1);
+    // Only the first frame can hold a call's result: the others hold a handler's entry.
+    const bool interrupted =
+        regs.trap == arch::kTrapSyscall && call != kNoCall && is_restart(int64_t(regs.rax));
+    if (t.signal == 0) {
+      if (interrupted) restart_call(regs, call);
+    } else {
+      if (interrupted) finish_interrupted_call(regs, call, t.action.flags);
+      if (!setup_frame(*self, regs, t, old_mask, snapshot)) die_by_signal(kSigSegv);
+    }
   }
   if (!arch::set_user_registers(&frame, regs)) die_by_signal(kSigSegv);
   arch::irq_save();
