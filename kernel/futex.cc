@@ -36,6 +36,7 @@ struct Waiter {
   lib::ListNode node;
   Key key;
   uint32_t bitset;
+  Thread* thread;  // the waiting thread
   bool woken;
   size_t* count;    // its process's waiters (waiters_of)
   WaitQueue queue;  // the waiter alone
@@ -59,6 +60,13 @@ void remove_waiter(WaiterList& list, Waiter* w) REQUIRES(sched_lock) {
   --waiter_count;
 }
 
+// A waiter whose thread is killed, or whose process has ended, is on its way out (it takes
+// itself off its list when it runs): a wake passes it by, as on Linux, where a process is
+// not seen to have ended before its waits are gone.
+bool ending(Thread& t) REQUIRES(sched_lock) {
+  return t.killed() || (t.process() && t.process()->terminated());
+}
+
 WaiterList& bucket_of(const Key& key) REQUIRES(sched_lock) {
   const uint64_t h = (reinterpret_cast<uintptr_t>(key.object) >> 4) ^ (key.offset >> 2);
   return buckets[(h * 0x9e3779b97f4a7c15u) >> 58];  // the top 6 bits: kBuckets
@@ -78,7 +86,7 @@ lib::Result<void> wait(const void* space, uintptr_t address, uint32_t expected, 
   if (value != expected) return lib::Error::WouldBlock;
   size_t& count = waiters_of_caller();
   if (count == kMaxWaiters) return lib::Error::NoResources;
-  Waiter w{{}, key_of(space, address, scope), bitset, false, &count, {}};
+  Waiter w{{}, key_of(space, address, scope), bitset, sched::current(), false, &count, {}};
   if (w.key.folio) w.key.folio->retain();
   WaiterList& list = bucket_of(w.key);
   list.push_back(&w);
@@ -99,7 +107,7 @@ size_t wake(const void* space, uintptr_t address, uint32_t count, uint32_t bitse
     const Key key = key_of(space, address, scope);
     WaiterList& list = bucket_of(key);
     list.for_each([&](Waiter* w) NO_THREAD_SAFETY_ANALYSIS {
-      if (woken == count || !(w->key == key) || !(w->bitset & bitset)) return;
+      if (woken == count || !(w->key == key) || !(w->bitset & bitset) || ending(*w->thread)) return;
       remove_waiter(list, w);
       w->woken = true;
       (void)w->queue.wake_one();

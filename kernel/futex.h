@@ -6,7 +6,8 @@
 // so every process mapping the folio names it alike, at whatever address; elsewhere a shared
 // futex is named as a private one. A waiter holds a reference to the folio its name holds,
 // so an unmap while it waits leaves no name of freed memory, and a waiter that times out or
-// is killed takes its name away with it. A waiter sleeps only if the word still
+// is killed takes its name away with it (a wake passes by a waiter whose thread is killed or
+// whose process has ended: it is on its way out). A waiter sleeps only if the word still
 // holds the value it expects, checked under sched_lock, so a wake that follows a change of
 // the word cannot slip in between the check and the sleep. Each waiter carries a bitset, and
 // a wake reaches only waiters whose bitset shares a bit with its own (Linux's
