@@ -97,6 +97,10 @@ void end_by_signal(Process& target, int signal) REQUIRES(sched_lock) {
   thread_exit(-1);
 }
 
+// The signals a thread blocks from being ignored or ending the process when sent: its
+// mask, and what rt_sigtimedwait waits for.
+uint64_t held(const LinuxThreadSignals& s) { return s.mask | s.waited_for; }
+
 void recalc(Thread& t, LinuxProcess& lp) REQUIRES(sched_lock) {
   t.set_user_work(linux_signals_deliverable(t, lp));
 }
@@ -232,7 +236,7 @@ LinuxSent linux_signal_process(Process& target, int signal, const LinuxSignalInf
   job_control(target, *lp, signal);
   bool someone_takes = false;
   Thread::for_each_of(&target, [&](Thread* t) NO_THREAD_SAFETY_ANALYSIS {
-    if (!(t->linux_signals().mask & bit(signal))) someone_takes = true;
+    if (!(held(t->linux_signals()) & bit(signal))) someone_takes = true;
   });
   // A signal blocked is kept though ignored: its action may change before it is unblocked.
   if (someone_takes && ignored(*lp, signal)) return LinuxSent::Sent;
@@ -252,8 +256,9 @@ LinuxSent linux_signal_thread(Process& target, Thread& thread, int signal,
   if (!lp || target.terminated()) return LinuxSent::Sent;
   job_control(target, *lp, signal);
   LinuxThreadSignals& s = thread.linux_signals();
-  if (!(s.mask & bit(signal)) && ignored(*lp, signal)) return LinuxSent::Sent;
-  if (ends_now(target, *lp, signal, end_now, !(s.mask & bit(signal)))) return ended(target);
+  const bool takes = !(held(s) & bit(signal));
+  if (takes && ignored(*lp, signal)) return LinuxSent::Sent;
+  if (ends_now(target, *lp, signal, end_now, takes)) return ended(target);
   const LinuxSent sent = make_pending(lp->signals(), s.pending, s.info, thread.id(), signal, info);
   if (sent == LinuxSent::Sent && !(s.mask & bit(signal))) notify(thread);
   return sent;

@@ -142,6 +142,7 @@ int64_t rt_sigtimedwait(LinuxProcess& lp, uint64_t set, uint64_t info, uint64_t 
     // While it waits, the signals asked for are unblocked, so that one arriving wakes it;
     // the mask is back before it returns, so none of them runs a handler.
     s.mask &= ~wanted;
+    s.waited_for = wanted;
     for (;;) {
       signal = linux_take_signal_of(lp, wanted, &taken);
       if (signal) break;
@@ -159,6 +160,7 @@ int64_t rt_sigtimedwait(LinuxProcess& lp, uint64_t set, uint64_t info, uint64_t 
         break;
     }
     s.mask = mask;
+    s.waited_for = 0;
     self->set_user_work(linux_signals_deliverable(*self, lp));
   }
   if (signal) {

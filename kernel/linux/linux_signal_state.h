@@ -19,6 +19,9 @@ struct LinuxThreadSignals {
   static constexpr int kSignals = 64;
   uint64_t mask = 0;     // blocked
   uint64_t pending = 0;  // sent to this thread (tgkill, its own faults, SIGPIPE)
+  // rt_sigtimedwait's set while it waits: unblocked so that they wake it, yet neither
+  // ignored nor fatal on arrival, as blocked ones (Linux's real_blocked).
+  uint64_t waited_for = 0;
   LinuxSignalInfo info[kSignals] = {};
   // sigaltstack: the base, size and flags (0, or SS_DISABLE).
   uint64_t altstack_sp = 0;

@@ -4,7 +4,7 @@
 // - real-time signals queued one instance each with its siginfo (sigqueue's value), taken by
 //   sigwaitinfo and by handlers lowest number first and in order within a number, a blocked
 //   one queued though ignored; rt_sigqueueinfo's and rt_tgsigqueueinfo's rule for si_code
-//   (EPERM), rt_sigpending; and, run as `stops limit` (Stellina only: the host counts every
+//   (EPERM), rt_sigpending; sigwaitinfo taking a signal whose default is fatal; and, run as `stops limit` (Stellina only: the host counts every
 //   signal its user has pending against the limit), the queue filled to its bound, 64
 //   (RLIMIT_SIGPENDING), with EAGAIN past it (sigqueue, tgkill), kill's instance past it
 //   pending without its siginfo, and all taken back in order;
@@ -244,6 +244,24 @@ static void queueinfo_rules(void) {
   unblock(SIGRTMIN, SIGRTMIN);
 }
 
+// A signal whose default ends the process, sent while sigwaitinfo waits for it (unblocked
+// for the wait), is taken by the wait: it ends nothing.
+static void sigwait_takes_fatal(void) {
+  block(SIGUSR2, SIGUSR2);
+  const pid_t child = fork();
+  if (child == 0) {
+    sigset_t set = set_of(SIGUSR2, SIGUSR2);
+    siginfo_t info;
+    _exit(sigwaitinfo(&set, &info) == SIGUSR2 && info.si_code == SI_USER ? 5 : 6);
+  }
+  sleep_ms(300);  // the child waits by now
+  kill(child, SIGUSR2);
+  int status;
+  waitpid(child, &status, 0);
+  printf("sigwaitinfo took SIGUSR2: %s\n", WIFEXITED(status) && WEXITSTATUS(status) == 5 ? "yes" : "no");
+  unblock(SIGUSR2, SIGUSR2);
+}
+
 // Stop and continue.
 
 struct Spin {
@@ -453,6 +471,7 @@ int main(int argc, char** argv) {
   if (spin == MAP_FAILED) return 1;
   queued_in_order();
   queueinfo_rules();
+  sigwait_takes_fatal();
   stop_and_continue();
   stop_signal_rules();
   printf("done\n");
