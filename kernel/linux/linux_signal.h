@@ -67,11 +67,12 @@ enum class LinuxSent {
                 // queued: not sent (EAGAIN). With SI_USER it is pending without its siginfo.
 };
 // Sends signal to the Linux process target (pending for the process: any thread that does
-// not block it takes it). An ignored signal is dropped. SIGCONT continues a stopped target
-// and drops its pending stop signals; a stop signal drops its pending SIGCONT. SIGKILL, and
-// a signal whose default action ends the process when it has no handler, end target at once
-// when end_now (kill's case, in a thread's context; a stopped target too); otherwise that
-// happens when a thread takes it.
+// not block it takes it). An ignored signal is dropped, unless every thread blocks it.
+// SIGCONT continues a stopped target and drops its pending stop signals; a stop signal
+// drops its pending SIGCONT. SIGKILL, and a signal whose default action ends the process
+// when it has no handler, end target at once when end_now (kill's case, in a thread's
+// context); otherwise that happens when a thread takes it. A stopped target is ended at
+// once by SIGKILL only: it takes the others once continued.
 LinuxSent linux_signal_process(Process& target, int signal, const LinuxSignalInfo& info,
                                bool end_now) REQUIRES(sched_lock);
 // The same for one thread of target (tgkill, SIGPIPE).
