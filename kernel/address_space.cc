@@ -109,6 +109,13 @@ lib::Result<void> AddressSpace::unmap_folio(uintptr_t addr) {
   return lib::Error::NotFound;
 }
 
+Folio* AddressSpace::folio_at(uintptr_t addr, size_t* offset) const {
+  const Region* r = find(addr);
+  if (!r || !r->folio) return nullptr;
+  *offset = addr - r->start;
+  return r->folio;
+}
+
 const AddressSpace::Region* AddressSpace::find(uintptr_t addr) const {
   for (size_t i = 0; i < region_count_; ++i)
     if (addr >= regions_[i].start && addr < regions_[i].end) return &regions_[i];

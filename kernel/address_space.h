@@ -56,6 +56,9 @@ class AddressSpace final : public Object, private arch::PageTableSource {
   // unmap_range takes it away whole. Errors: InvalidArgument (unaligned, outside user
   // space), AlreadyExists (overlaps a region), NoResources, NoMemory, QuotaExceeded.
   lib::Result<void> map_folio_at(uintptr_t start, Folio* folio, uint32_t flags);
+  // The folio a folio mapping holds at addr, and addr's offset in it (*offset); null when
+  // no folio mapping covers addr. The reference is the mapping's: good while sched_lock is held.
+  Folio* folio_at(uintptr_t addr, size_t* offset) const;
   // Removes the folio mapping that starts at addr. Errors: NotFound.
   lib::Result<void> unmap_folio(uintptr_t addr);
 

@@ -2,6 +2,7 @@
 
 #include <lib/intrusive_list.h>
 
+#include "kernel/address_space.h"
 #include "kernel/process.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
@@ -12,12 +13,30 @@ namespace kernel::futex {
 
 namespace {
 
+// A word's name: (address space, address), or (folio, offset) for a shared futex in a
+// folio mapping, whose reference the name then holds.
+struct Key {
+  const void* object;
+  uintptr_t offset;
+  Folio* folio;  // retained, or null
+  bool operator==(const Key& o) const { return object == o.object && offset == o.offset; }
+};
+
+Key key_of(const void* space, uintptr_t address, Scope scope) REQUIRES(sched_lock) {
+  if (scope == Scope::Shared) {
+    size_t offset;
+    if (Folio* folio = static_cast<const AddressSpace*>(space)->folio_at(address, &offset))
+      return {folio, offset, folio};
+  }
+  return {space, address, nullptr};
+}
+
 // One waiting thread, on its own stack for as long as it waits.
 struct Waiter {
   lib::ListNode node;
-  const void* space;
-  uintptr_t address;
+  Key key;
   uint32_t bitset;
+  Thread* thread;  // the waiting thread
   bool woken;
   size_t* count;    // its process's waiters (waiters_of)
   WaitQueue queue;  // the waiter alone
@@ -41,15 +60,22 @@ void remove_waiter(WaiterList& list, Waiter* w) REQUIRES(sched_lock) {
   --waiter_count;
 }
 
-WaiterList& bucket_of(const void* space, uintptr_t address) REQUIRES(sched_lock) {
-  const uint64_t key = (reinterpret_cast<uintptr_t>(space) >> 4) ^ (address >> 2);
-  return buckets[(key * 0x9e3779b97f4a7c15u) >> 58];  // the top 6 bits: kBuckets
+// A waiter whose thread is killed, or whose process has ended, is on its way out (it takes
+// itself off its list when it runs): a wake passes it by, as on Linux, where a process is
+// not seen to have ended before its waits are gone.
+bool ending(Thread& t) REQUIRES(sched_lock) {
+  return t.killed() || (t.process() && t.process()->terminated());
+}
+
+WaiterList& bucket_of(const Key& key) REQUIRES(sched_lock) {
+  const uint64_t h = (reinterpret_cast<uintptr_t>(key.object) >> 4) ^ (key.offset >> 2);
+  return buckets[(h * 0x9e3779b97f4a7c15u) >> 58];  // the top 6 bits: kBuckets
 }
 
 }  // namespace
 
 lib::Result<void> wait(const void* space, uintptr_t address, uint32_t expected, uint32_t bitset,
-                       uint64_t deadline_ns) {
+                       uint64_t deadline_ns, Scope scope) {
   if ((address & 3) || bitset == 0) return lib::Error::InvalidArgument;
   // A first read outside the lock takes any demand-zero fault (and reports a bad address);
   // the read that counts is the one under the lock.
@@ -60,26 +86,29 @@ lib::Result<void> wait(const void* space, uintptr_t address, uint32_t expected, 
   if (value != expected) return lib::Error::WouldBlock;
   size_t& count = waiters_of_caller();
   if (count == kMaxWaiters) return lib::Error::NoResources;
-  Waiter w{{}, space, address, bitset, false, &count, {}};
-  WaiterList& list = bucket_of(space, address);
+  Waiter w{{}, key_of(space, address, scope), bitset, sched::current(), false, &count, {}};
+  if (w.key.folio) w.key.folio->retain();
+  WaiterList& list = bucket_of(w.key);
   list.push_back(&w);
   ++count;
   ++waiter_count;
   auto waited = w.queue.wait(deadline_ns);
   // A wake that came with the timeout or the kill counts: it took this waiter off the list.
+  if (!w.woken) remove_waiter(list, &w);
+  if (w.key.folio) w.key.folio->release();
   if (w.woken) return {};
-  remove_waiter(list, &w);
   return waited;
 }
 
-size_t wake(const void* space, uintptr_t address, uint32_t count, uint32_t bitset) {
+size_t wake(const void* space, uintptr_t address, uint32_t count, uint32_t bitset, Scope scope) {
   size_t woken = 0;
   {
     SpinlockGuard guard(sched_lock);
-    bucket_of(space, address).for_each([&](Waiter* w) NO_THREAD_SAFETY_ANALYSIS {
-      if (woken == count || w->space != space || w->address != address || !(w->bitset & bitset))
-        return;
-      remove_waiter(bucket_of(space, address), w);
+    const Key key = key_of(space, address, scope);
+    WaiterList& list = bucket_of(key);
+    list.for_each([&](Waiter* w) NO_THREAD_SAFETY_ANALYSIS {
+      if (woken == count || !(w->key == key) || !(w->bitset & bitset) || ending(*w->thread)) return;
+      remove_waiter(list, w);
       w->woken = true;
       (void)w->queue.wake_one();
       ++woken;

@@ -1,7 +1,13 @@
 #pragma once
-// Futexes: threads waiting on a 32-bit word of user memory until another thread of the same
-// address space wakes them (the primitive under Linux's futex call, usable by any server).
-// A waiter names the word by (address space, user address); it sleeps only if the word still
+// Futexes: threads waiting on a 32-bit word of user memory until another thread wakes them
+// (the primitive under Linux's futex call, usable by any server). A private futex is named
+// by (address space, user address). A shared one (Scope::Shared) in memory that a folio
+// mapping holds (Linux's MAP_SHARED, shared across fork) is named by (folio, offset in it),
+// so every process mapping the folio names it alike, at whatever address; elsewhere a shared
+// futex is named as a private one. A waiter holds a reference to the folio its name holds,
+// so an unmap while it waits leaves no name of freed memory, and a waiter that times out or
+// is killed takes its name away with it (a wake passes by a waiter whose thread is killed or
+// whose process has ended: it is on its way out). A waiter sleeps only if the word still
 // holds the value it expects, checked under sched_lock, so a wake that follows a change of
 // the word cannot slip in between the check and the sleep. Each waiter carries a bitset, and
 // a wake reaches only waiters whose bitset shares a bit with its own (Linux's
@@ -23,6 +29,9 @@ namespace kernel::futex {
 constexpr size_t kMaxWaiters = 1024;
 constexpr uint32_t kAllBits = ~uint32_t{0};
 
+// How a word is named (see above). Shared needs space to be an AddressSpace.
+enum class Scope { Private, Shared };
+
 // Blocks the calling thread while the word at address in space holds expected, until a wake
 // reaches it or the deadline (ns on the monotonic clock; 0: none) passes. Errors:
 // InvalidArgument (address not 4-byte aligned, bitset 0), Fault (the word cannot be read),
@@ -30,11 +39,12 @@ constexpr uint32_t kAllBits = ~uint32_t{0};
 // process are waiting), TimedOut,
 // Killed (the thread's process is ending).
 lib::Result<void> wait(const void* space, uintptr_t address, uint32_t expected, uint32_t bitset,
-                       uint64_t deadline_ns);
+                       uint64_t deadline_ns, Scope scope = Scope::Private);
 
-// Wakes up to count of the threads waiting on (space, address) whose bitset shares a bit
-// with bitset, oldest first. Returns how many it woke.
-size_t wake(const void* space, uintptr_t address, uint32_t count, uint32_t bitset);
+// Wakes up to count of the threads waiting on the word at address in space (named as scope
+// says) whose bitset shares a bit with bitset, oldest first. Returns how many it woke.
+size_t wake(const void* space, uintptr_t address, uint32_t count, uint32_t bitset,
+            Scope scope = Scope::Private);
 
 // Threads waiting now, of every process (for tests).
 size_t waiting();

@@ -1,7 +1,7 @@
 // A folio mapped at a chosen address (AddressSpace::map_folio_at), as the Linux personality
 // maps MAP_SHARED | MAP_ANONYMOUS memory: the same frames in a forked copy, refused over
-// another region, taken away whole by unmap_range (never in part), and the folio freed with
-// its last mapping.
+// another region, taken away whole by unmap_range (never in part), found by folio_at at the
+// same offset in both, and the folio freed with its last mapping.
 
 #include "kernel/address_space.h"
 #include "kernel/folio.h"
@@ -47,11 +47,18 @@ KTEST(address_space_shared_folio_at) {
   KREQUIRE(cloned.ok());
   AddressSpace* child = cloned.value();
   for (size_t i = 0; i < 4; ++i) KEXPECT(frame_at(child, kBase + i * kPage) == folio->page(i));
+  // folio_at names the folio and the offset in it alike in both (a shared futex's name).
+  size_t offset = 0;
+  KEXPECT(as->folio_at(kBase + 2 * kPage + 8, &offset) == folio && offset == 2 * kPage + 8);
+  KEXPECT(child->folio_at(kBase + 3 * kPage, &offset) == folio && offset == 3 * kPage);
+  KEXPECT(as->folio_at(kBase + 4 * kPage, &offset) == nullptr);  // anonymous memory
+  KEXPECT(as->folio_at(kBase - kPage, &offset) == nullptr);      // nothing
   // Part of it cannot go; a range holding all of it (and anonymous memory) takes it whole.
   KEXPECT(as->unmap_range(kBase, 2 * kPage).error() == lib::Error::InvalidArgument);
   KEXPECT(as->unmap_range(kBase + 2 * kPage, 4 * kPage).error() == lib::Error::InvalidArgument);
   KEXPECT(as->unmap_range(kBase, 6 * kPage).ok());
   KEXPECT(frame_at(as, kBase) == 0 && frame_at(as, kBase + 4 * kPage) == 0);
+  KEXPECT(as->folio_at(kBase, &offset) == nullptr);
   KEXPECT(as->free_range_below(kBase + 6 * kPage, 6 * kPage, kBase).ok());
   // The child's mapping still holds the folio; the creator's reference goes, then the
   // child's mapping, and the folio with it.

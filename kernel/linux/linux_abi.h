@@ -239,7 +239,7 @@ constexpr uint64_t kClockRealtime = 0, kClockMonotonic = 1, kClockProcessCputime
 constexpr uint64_t kGrndNonblock = 1, kGrndRandom = 2, kGrndInsecure = 4;
 
 // prlimit64's resources (RLIM_NLIMITS of them) and "no limit".
-constexpr uint64_t kRlimitNofile = 7, kRlimitStack = 3, kRlimits = 16;
+constexpr uint64_t kRlimitNofile = 7, kRlimitStack = 3, kRlimitSigpending = 11, kRlimits = 16;
 constexpr uint64_t kRlimInfinity = ~uint64_t{0};
 
 struct Iovec {

@@ -27,15 +27,30 @@ void LinuxFamily::add_child(Process* child) {
   children_[child_count_++] = Ref<Process>::adopt(child);
 }
 
-Process* LinuxFamily::ended_child(int64_t pid, bool* any) const {
+Process* LinuxFamily::child_to_report(int64_t pid, uint32_t events, Event* found, bool* any) const {
   *any = false;
   for (size_t i = 0; i < child_count_; ++i) {
     Process* child = children_[i].get();
     if (pid != -1 && child->id() != uint64_t(pid)) continue;
     *any = true;
-    if (child->terminated()) return child;
+    const LinuxProcessSignals& ps = child->linux_process()->signals();
+    if (child->terminated()) {
+      *found = kEnded;
+    } else if (ps.stop_report) {
+      *found = kStopped;
+    } else if (ps.continue_report) {
+      *found = kContinued;
+    } else {
+      continue;
+    }
+    if (events & *found) return child;
   }
   return nullptr;
+}
+
+Process* LinuxFamily::ended_child(int64_t pid, bool* any) const {
+  Event found;
+  return child_to_report(pid, kEnded, &found, any);
 }
 
 Process* LinuxFamily::child(uint64_t pid) const {

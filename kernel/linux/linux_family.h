@@ -40,8 +40,14 @@ class LinuxFamily {
   void cancel_child() REQUIRES(sched_lock);
   // Adopts the creation reference of child into the slot reserve_child took for it.
   void add_child(Process* child) REQUIRES(sched_lock);
-  // The child with process id pid (-1: any) that has ended, or null. Sets *any when such
-  // a child exists at all, ended or not.
+  // What a wait asks to hear of a child: that it ended, or stopped or was continued by a
+  // signal (kernel/linux/linux_signal.h) since a wait last reported it.
+  enum Event : uint32_t { kEnded = 1, kStopped = 2, kContinued = 4 };
+  // The first child with process id pid (-1: any) with one of events to tell, and which
+  // (*found), or null. Sets *any when such a child exists at all.
+  Process* child_to_report(int64_t pid, uint32_t events, Event* found, bool* any) const
+      REQUIRES(sched_lock);
+  // The child with process id pid (-1: any) that has ended, or null; *any as above.
   Process* ended_child(int64_t pid, bool* any) const REQUIRES(sched_lock);
   // The child with process id pid, ended or not, or null.
   Process* child(uint64_t pid) const REQUIRES(sched_lock);

@@ -310,31 +310,60 @@ uint32_t wait_status(Process& p) REQUIRES(sched_lock) {
 
 namespace {
 
-// An ended child reaped (or only looked at: keep) by a wait: its id and wait status.
+// A child reported by a wait: its id, wait status and what it told (an end reaps the child
+// unless the wait only looks: keep).
 struct Waited {
-  int64_t pid;  // 0: none had ended (no_hang), -errno: an error
+  int64_t pid;  // 0: none had anything to tell (no_hang), -errno: an error
   uint32_t status;
+  LinuxFamily::Event event;
 };
 
-// Waits for a child with id pid (-1: any) to have ended. Errors: ECHILD (no such child),
-// ERESTARTSYS (a signal came, or the caller's process is ending).
-Waited wait_child(LinuxProcess& lp, int64_t pid, bool no_hang, bool keep) {
+// What child tells of event as a wait status (Linux's encoding: an end's as wait_status
+// says, a stop's 0x7f with the signal above, a continue's 0xffff); the telling done unless
+// keep.
+uint32_t tell(Process& child, LinuxFamily::Event event, bool keep) REQUIRES(sched_lock) {
+  LinuxProcessSignals& ps = child.linux_process()->signals();
+  switch (event) {
+    case LinuxFamily::kEnded: return wait_status(child);
+    case LinuxFamily::kStopped: {
+      const uint32_t status = uint32_t(ps.stop_report) << 8 | 0x7f;
+      if (!keep) ps.stop_report = 0;
+      return status;
+    }
+    case LinuxFamily::kContinued:
+      if (!keep) ps.continue_report = false;
+      return 0xffff;
+  }
+  return 0;
+}
+
+// Waits for a child with id pid (-1: any) to have one of events to tell. Errors: ECHILD
+// (no such child), ERESTARTSYS (a signal came, or the caller's process is ending).
+Waited wait_child(LinuxProcess& lp, int64_t pid, uint32_t events, bool no_hang, bool keep) {
   LinuxInterruptible interruptible;
   SpinlockGuard guard(sched_lock);
   bool interrupted = false;
   for (;;) {
     bool any = false;
-    if (Process* ended = lp.family().ended_child(pid, &any)) {
-      const Waited w{int64_t(ended->id()), wait_status(*ended)};
-      if (!keep) lp.family().reap(ended);  // the last reference may go: under the lock
+    LinuxFamily::Event event;
+    if (Process* child = lp.family().child_to_report(pid, events, &event, &any)) {
+      const Waited w{int64_t(child->id()), tell(*child, event, keep), event};
+      // The last reference may go: under the lock.
+      if (event == LinuxFamily::kEnded && !keep) lp.family().reap(child);
       return w;
     }
-    if (!any) return {-kEchild, 0};
-    if (no_hang) return {0, 0};
+    if (!any) return {-kEchild, 0, LinuxFamily::kEnded};
+    if (no_hang) return {0, 0, LinuxFamily::kEnded};
     // Interrupted: a child that ended with the signal (SIGCHLD) is still reported first.
-    if (interrupted) return {-kErestartsys, 0};
+    if (interrupted) return {-kErestartsys, 0, LinuxFamily::kEnded};
     interrupted = !lp.family().child_events().wait().ok();
   }
+}
+
+// The events wait4's and waitid's options ask for (waitid's WSTOPPED is wait4's WUNTRACED).
+uint32_t events_of(uint64_t options, uint32_t always) {
+  return always | ((options & kWuntraced) ? LinuxFamily::kStopped : 0) |
+         ((options & kWcontinued) ? LinuxFamily::kContinued : 0);
 }
 
 }  // namespace
@@ -347,7 +376,8 @@ int64_t wait4(LinuxProcess& lp, uint64_t pid_arg, uint64_t status, uint64_t opti
   // pid_t is 32 bits: the register's upper half is not the caller's. Process groups are
   // not served: 0 and -group wait for any child, as -1 does.
   const auto asked = static_cast<int32_t>(pid_arg);
-  const Waited w = wait_child(lp, asked > 0 ? asked : -1, options & kWnohang, false);
+  const Waited w = wait_child(lp, asked > 0 ? asked : -1, events_of(options, LinuxFamily::kEnded),
+                              options & kWnohang, false);
   if (w.pid <= 0) return w.pid;
   // Linux reaps the child even when the status cannot be written (it reports EFAULT).
   if (status && !UserOut<uint32_t>(status).write(&w.status).ok()) return -kEfault;
@@ -362,7 +392,6 @@ int64_t waitid(LinuxProcess& lp, uint64_t which, uint64_t id, uint64_t info, uin
   if (options &
       ~(kWnohang | kWuntraced | kWexited | kWcontinued | kWnowait | kWnothread | kWall | kWclone))
     return -kEinval;
-  // Only ended children are reported: stopped and continued ones never exist here.
   if (!(options & (kWexited | kWuntraced | kWcontinued))) return -kEinval;
   int64_t pid;
   switch (which) {
@@ -374,23 +403,29 @@ int64_t waitid(LinuxProcess& lp, uint64_t which, uint64_t id, uint64_t info, uin
     case kPPgid: pid = -1; break;  // one process group: every child
     default: return -kEinval;      // P_PIDFD: no pidfds
   }
-  Waited w{0, 0};
-  if (options & kWexited) {
-    w = wait_child(lp, pid, options & kWnohang, options & kWnowait);
-  } else if (!(options & kWnohang)) {
-    // Only stopped or continued children asked for: Linux would wait for good, as none
-    // ever is; the call fails instead of hanging the caller.
-    return -kEchild;
-  }
+  const uint32_t events = events_of(options, (options & kWexited) ? LinuxFamily::kEnded : 0);
+  const Waited w = wait_child(lp, pid, events, options & kWnohang, options & kWnowait);
   if (w.pid < 0) return w.pid;
-  // Nothing ended (WNOHANG): Linux clears the fields a caller tests.
+  // Nothing to tell (WNOHANG): Linux clears the fields a caller tests.
   Siginfo si{};
   if (w.pid > 0) {
     si.signo = kSigChld;
-    const bool killed = (w.status & 0x7f) != 0;
-    si.code = killed ? kCldKilled : kCldExited;
     si.pid = static_cast<int32_t>(w.pid);
-    si.status = static_cast<int32_t>(killed ? (w.status & 0x7f) : (w.status >> 8) & 0xff);
+    const bool killed = (w.status & 0x7f) != 0;
+    switch (w.event) {
+      case LinuxFamily::kEnded:
+        si.code = killed ? kCldKilled : kCldExited;
+        si.status = static_cast<int32_t>(killed ? (w.status & 0x7f) : (w.status >> 8) & 0xff);
+        break;
+      case LinuxFamily::kStopped:
+        si.code = kCldStopped;
+        si.status = static_cast<int32_t>((w.status >> 8) & 0xff);
+        break;
+      case LinuxFamily::kContinued:
+        si.code = kCldContinued;
+        si.status = kSigCont;
+        break;
+    }
   }
   if (info && !UserOut<Siginfo>(info).write(&si).ok()) return -kEfault;
   const Rusage usage{};

@@ -21,7 +21,7 @@ uint64_t bit(int signal) { return uint64_t{1} << (signal - 1); }
 // SIGKILL and SIGSTOP can be neither blocked nor handled.
 constexpr uint64_t kUnblockable = (uint64_t{1} << (kSigKill - 1)) | (uint64_t{1} << (kSigStop - 1));
 
-// What a signal's default action does. Stopping is not served: those signals are ignored.
+// What a signal's default action does.
 enum class Default { Terminate, Core, Ignore, Stop };
 Default default_action(int signal) {
   switch (signal) {
@@ -57,10 +57,18 @@ bool ignored(LinuxProcess& lp, int signal) {
   if (signal == kSigKill) return false;
   const uint64_t handler = lp.action(uint64_t(signal)).handler;
   if (handler == kSigIgn) return true;
-  if (handler != kSigDfl) return false;
-  const Default d = default_action(signal);
-  return d == Default::Ignore || d == Default::Stop;
+  return handler == kSigDfl && default_action(signal) == Default::Ignore;
 }
+
+// Whether signal, unhandled, ends the process when taken.
+bool fatal(LinuxProcess& lp, int signal) {
+  return signal == kSigKill ||
+         (lp.action(uint64_t(signal)).handler == kSigDfl && ends_process(signal));
+}
+
+constexpr uint64_t kStopSignals = (uint64_t{1} << (kSigStop - 1)) |
+                                  (uint64_t{1} << (kSigTstp - 1)) |
+                                  (uint64_t{1} << (kSigTtin - 1)) | (uint64_t{1} << (kSigTtou - 1));
 
 // What the ProcessExit's detail says of a death by signal.
 const char* signal_name(int signal) {
@@ -89,14 +97,12 @@ void end_by_signal(Process& target, int signal) REQUIRES(sched_lock) {
   thread_exit(-1);
 }
 
-// Whether t has a signal to take now.
-bool deliverable(Thread& t, LinuxProcess& lp) REQUIRES(sched_lock) {
-  LinuxThreadSignals& s = t.linux_signals();
-  return ((s.pending | lp.signals().pending) & ~s.mask) != 0;
-}
+// The signals a thread blocks from being ignored or ending the process when sent: its
+// mask, and what rt_sigtimedwait waits for.
+uint64_t held(const LinuxThreadSignals& s) { return s.mask | s.waited_for; }
 
 void recalc(Thread& t, LinuxProcess& lp) REQUIRES(sched_lock) {
-  t.set_user_work(deliverable(t, lp));
+  t.set_user_work(linux_signals_deliverable(t, lp));
 }
 
 // t has a signal to take: it takes it on its way back to user mode, or now if it waits
@@ -106,45 +112,173 @@ void notify(Thread& t) REQUIRES(sched_lock) {
   t.interrupt_wait();
 }
 
+// The parent of the Linux process p learns that p stopped or continued (code): its waits
+// wake, and it gets SIGCHLD unless its action has SA_NOCLDSTOP.
+void tell_parent(Process& p, LinuxProcess& lp, int32_t code, int signal) REQUIRES(sched_lock) {
+  Process* parent = lp.family().parent();
+  LinuxProcess* parent_lp = parent ? parent->linux_process() : nullptr;
+  if (!parent_lp) return;
+  parent_lp->family().child_events().wake_all();
+  if (!(parent_lp->action(uint64_t(kSigChld)).flags & kSaNocldstop))
+    (void)linux_signal_process(*parent, kSigChld, {code, signal, p.id(), 0}, false);
+}
+
+// A stop signal's default action: every thread of p stops (on its way back to user mode,
+// in take_signal) until SIGCONT.
+void stop_process(Process& p, LinuxProcess& lp, int signal) REQUIRES(sched_lock) {
+  LinuxProcessSignals& ps = lp.signals();
+  ps.stopped = true;
+  ps.stop_report = signal;
+  ps.continue_report = false;
+  Thread::for_each_of(&p, [](Thread* t) NO_THREAD_SAFETY_ANALYSIS { notify(*t); });
+  tell_parent(p, lp, kCldStopped, signal);
+}
+
+void continue_process(Process& p, LinuxProcess& lp) REQUIRES(sched_lock) {
+  LinuxProcessSignals& ps = lp.signals();
+  if (!ps.stopped) return;
+  ps.stopped = false;
+  ps.stop_report = 0;
+  ps.continue_report = true;
+  ps.continued.wake_all();
+  Thread::for_each_of(&p, [&](Thread* t) NO_THREAD_SAFETY_ANALYSIS { recalc(*t, lp); });
+  tell_parent(p, lp, kCldContinued, kSigCont);
+}
+
+// What a signal does as it is sent, whatever its action: SIGCONT continues the process and
+// drops its pending stop signals; a stop signal drops its pending SIGCONT.
+void job_control(Process& p, LinuxProcess& lp, int signal) REQUIRES(sched_lock) {
+  if (signal == kSigCont) {
+    linux_signals_discard(p, kStopSignals);
+    continue_process(p, lp);
+  } else if (bit(signal) & kStopSignals) {
+    linux_signals_discard(p, bit(kSigCont));
+  }
+}
+
+// Makes signal pending in the set pending (the process's, owner 0, or its thread's with
+// Thread::id owner), with info: a standard signal's first info, each real-time instance's.
+LinuxSent make_pending(LinuxProcessSignals& ps, uint64_t& pending, LinuxSignalInfo* infos,
+                       uint64_t owner, int signal, const LinuxSignalInfo& info) {
+  if (signal >= kSigRtmin) {
+    if (ps.queued < LinuxProcessSignals::kMaxQueued) {
+      ps.queue[ps.queued++] = {signal, owner, info};
+    } else if (info.code != kSiUser) {
+      return LinuxSent::QueueFull;
+    }
+  } else if (!(pending & bit(signal))) {
+    infos[signal - 1] = info;
+  }
+  pending |= bit(signal);
+  return LinuxSent::Sent;
+}
+
+// Takes signal off the set pending (owner as for make_pending): its info, the oldest
+// queued instance's for a real-time signal (SI_USER and nothing else when none was queued:
+// sent when the queue was full). A real-time signal stays pending while instances remain.
+LinuxSignalInfo take_pending(LinuxProcessSignals& ps, uint64_t& pending,
+                             const LinuxSignalInfo* infos, uint64_t owner, int signal) {
+  if (signal < kSigRtmin) {
+    pending &= ~bit(signal);
+    return infos[signal - 1];
+  }
+  auto mine = [&](const LinuxProcessSignals::Queued& q) {
+    return q.signal == signal && q.thread == owner;
+  };
+  LinuxSignalInfo info{kSiUser, 0, 0, 0};
+  size_t i = 0;
+  while (i < ps.queued && !mine(ps.queue[i])) ++i;
+  if (i < ps.queued) {
+    info = ps.queue[i].info;
+    for (size_t j = i + 1; j < ps.queued; ++j) ps.queue[j - 1] = ps.queue[j];
+    --ps.queued;
+  }
+  bool more = false;
+  for (size_t j = i; j < ps.queued; ++j) more = more || mine(ps.queue[j]);
+  if (!more) pending &= ~bit(signal);
+  return info;
+}
+
+// Drops the queued instances for which drop(entry) holds, keeping the others' order.
+template <typename Drop>
+void drop_queued(LinuxProcessSignals& ps, Drop drop) {
+  size_t kept = 0;
+  for (size_t i = 0; i < ps.queued; ++i)
+    if (!drop(ps.queue[i])) ps.queue[kept++] = ps.queue[i];
+  ps.queued = kept;
+}
+
+// The ending of target by a fatal signal sent now (end_now), if someone takes it. A stopped
+// process takes nothing before it is continued, but SIGKILL.
+bool ends_now(Process& target, LinuxProcess& lp, int signal, bool end_now, bool someone_takes)
+    REQUIRES(sched_lock) {
+  if (!end_now || !someone_takes || !fatal(lp, signal)) return false;
+  if (lp.signals().stopped && signal != kSigKill) return false;
+  end_by_signal(target, signal);
+  return true;
+}
+
+LinuxSent ended(Process& target) {
+  return &target == &current_process() ? LinuxSent::EndedCaller : LinuxSent::Sent;
+}
+
 }  // namespace
 
-bool linux_signal_process(Process& target, int signal, const LinuxSignalInfo& info, bool end_now) {
+bool linux_signals_deliverable(Thread& t, LinuxProcess& lp) {
+  LinuxThreadSignals& s = t.linux_signals();
+  return ((s.pending | lp.signals().pending) & ~s.mask) != 0 || lp.signals().stopped;
+}
+
+LinuxSent linux_signal_process(Process& target, int signal, const LinuxSignalInfo& info,
+                               bool end_now) {
   LinuxProcess* lp = target.linux_process();
-  if (!lp || target.terminated() || ignored(*lp, signal)) return false;
-  const bool fatal = signal == kSigKill ||
-                     (lp->action(uint64_t(signal)).handler == kSigDfl && ends_process(signal));
+  if (!lp || target.terminated()) return LinuxSent::Sent;
+  job_control(target, *lp, signal);
   bool someone_takes = false;
   Thread::for_each_of(&target, [&](Thread* t) NO_THREAD_SAFETY_ANALYSIS {
-    if (!(t->linux_signals().mask & bit(signal))) someone_takes = true;
+    if (!(held(t->linux_signals()) & bit(signal))) someone_takes = true;
   });
-  if (fatal && end_now && someone_takes) {
-    end_by_signal(target, signal);
-    return &target == &current_process();
-  }
+  // A signal blocked is kept though ignored: its action may change before it is unblocked.
+  if (someone_takes && ignored(*lp, signal)) return LinuxSent::Sent;
+  if (ends_now(target, *lp, signal, end_now, someone_takes)) return ended(target);
   LinuxProcessSignals& ps = lp->signals();
-  if (!(ps.pending & bit(signal))) ps.info[signal - 1] = info;
-  ps.pending |= bit(signal);
+  const LinuxSent sent = make_pending(ps, ps.pending, ps.info, 0, signal, info);
+  if (sent != LinuxSent::Sent) return sent;
   Thread::for_each_of(&target, [&](Thread* t) NO_THREAD_SAFETY_ANALYSIS {
     if (!(t->linux_signals().mask & bit(signal))) notify(*t);
   });
-  return false;
+  return LinuxSent::Sent;
 }
 
-bool linux_signal_thread(Process& target, Thread& thread, int signal, const LinuxSignalInfo& info,
-                         bool end_now) {
+LinuxSent linux_signal_thread(Process& target, Thread& thread, int signal,
+                              const LinuxSignalInfo& info, bool end_now) {
   LinuxProcess* lp = target.linux_process();
-  if (!lp || target.terminated() || ignored(*lp, signal)) return false;
+  if (!lp || target.terminated()) return LinuxSent::Sent;
+  job_control(target, *lp, signal);
   LinuxThreadSignals& s = thread.linux_signals();
-  const bool fatal = signal == kSigKill ||
-                     (lp->action(uint64_t(signal)).handler == kSigDfl && ends_process(signal));
-  if (fatal && end_now && !(s.mask & bit(signal))) {
-    end_by_signal(target, signal);
-    return &target == &current_process();
-  }
-  if (!(s.pending & bit(signal))) s.info[signal - 1] = info;
-  s.pending |= bit(signal);
-  if (!(s.mask & bit(signal))) notify(thread);
-  return false;
+  const bool takes = !(held(s) & bit(signal));
+  if (takes && ignored(*lp, signal)) return LinuxSent::Sent;
+  if (ends_now(target, *lp, signal, end_now, takes)) return ended(target);
+  const LinuxSent sent = make_pending(lp->signals(), s.pending, s.info, thread.id(), signal, info);
+  if (sent == LinuxSent::Sent && !(s.mask & bit(signal))) notify(thread);
+  return sent;
+}
+
+void linux_signal_from_kernel(Process& target, int signal) {
+  (void)linux_signal_process(target, signal, {kSiKernel, 0, 0, 0}, true);
+}
+
+void linux_signals_discard(Process& p, uint64_t set) {
+  LinuxProcessSignals& ps = p.linux_process()->signals();
+  ps.pending &= ~set;
+  Thread::for_each_of(
+      &p, [&](Thread* t) NO_THREAD_SAFETY_ANALYSIS { t->linux_signals().pending &= ~set; });
+  drop_queued(ps, [&](const LinuxProcessSignals::Queued& q) { return (bit(q.signal) & set) != 0; });
+}
+
+void linux_signals_thread_ended(LinuxProcess& lp, Thread& thread) {
+  drop_queued(lp.signals(),
+              [&](const LinuxProcessSignals::Queued& q) { return q.thread == thread.id(); });
 }
 
 void linux_force_signal(LinuxProcess& lp, int signal, const LinuxSignalInfo& info) {
@@ -166,7 +300,8 @@ void linux_raise_sigpipe() {
   bool ended;
   {
     SpinlockGuard guard(sched_lock);
-    ended = linux_signal_thread(p, *self, kSigPipe, {kSiUser, 0, p.id()}, true);
+    ended = linux_signal_thread(p, *self, kSigPipe, {kSiUser, 0, p.id(), 0}, true) ==
+            LinuxSent::EndedCaller;
   }
   if (ended) thread_exit(-1);
 }
@@ -177,19 +312,19 @@ bool user_fault_signal(UserFault kind, uintptr_t pc, uintptr_t addr) {
   LinuxProcess* lp = p ? p->linux_process() : nullptr;
   if (!lp || self->quota_fault()) return false;
   int signal = kSigSegv;
-  LinuxSignalInfo info{kSiKernel, 0, 0};
+  LinuxSignalInfo info{kSiKernel, 0, 0, 0};
   switch (kind) {
     case UserFault::PageNotMapped:
-      info = {p->address_space().has_region(addr) ? kSegvAccerr : kSegvMaperr, 0, addr};
+      info = {p->address_space().has_region(addr) ? kSegvAccerr : kSegvMaperr, 0, addr, 0};
       break;
-    case UserFault::PageProtection: info = {kSegvAccerr, 0, addr}; break;
+    case UserFault::PageProtection: info = {kSegvAccerr, 0, addr, 0}; break;
     case UserFault::Protection: break;
-    case UserFault::Divide: signal = kSigFpe, info = {kFpeIntdiv, 0, pc}; break;
-    case UserFault::FloatingPoint: signal = kSigFpe, info = {kFpeFltinv, 0, pc}; break;
-    case UserFault::InvalidOpcode: signal = kSigIll, info = {kIllIllopn, 0, pc}; break;
-    case UserFault::Alignment: signal = kSigBus, info = {kBusAdraln, 0, addr}; break;
+    case UserFault::Divide: signal = kSigFpe, info = {kFpeIntdiv, 0, pc, 0}; break;
+    case UserFault::FloatingPoint: signal = kSigFpe, info = {kFpeFltinv, 0, pc, 0}; break;
+    case UserFault::InvalidOpcode: signal = kSigIll, info = {kIllIllopn, 0, pc, 0}; break;
+    case UserFault::Alignment: signal = kSigBus, info = {kBusAdraln, 0, addr, 0}; break;
     case UserFault::Segment: signal = kSigBus; break;
-    case UserFault::Breakpoint: signal = kSigTrap, info = {kSiKernel, 0, 0}; break;
+    case UserFault::Breakpoint: signal = kSigTrap, info = {kSiKernel, 0, 0, 0}; break;
   }
   SpinlockGuard guard(sched_lock);
   linux_force_signal(*lp, signal, info);
@@ -219,19 +354,37 @@ void linux_signals_call_done(LinuxProcess& lp, int64_t result) {
   recalc(*self, lp);
 }
 
-int linux_take_signal_of(LinuxProcess& lp, uint64_t set, SignalSiginfo* out) {
-  LinuxThreadSignals& s = sched::current()->linux_signals();
+namespace {
+
+SignalSiginfo siginfo_of(int signal, const LinuxSignalInfo& info) {
+  SignalSiginfo out{};
+  out.signo = signal;
+  out.code = info.code;
+  out.word = info.word;
+  out.value = signal == kSigChld ? uint32_t(info.status) : info.value;
+  return out;
+}
+
+// A signal of set pending for self (its own set first), the lowest number: it is taken off
+// (its info in *info) and returned; 0 if none.
+int take_one(Thread& self, LinuxProcess& lp, uint64_t set, LinuxSignalInfo* info)
+    REQUIRES(sched_lock) {
+  LinuxThreadSignals& s = self.linux_signals();
   LinuxProcessSignals& ps = lp.signals();
-  uint64_t* pending = (s.pending & set) ? &s.pending : &ps.pending;
-  LinuxSignalInfo* infos = (s.pending & set) ? s.info : ps.info;
-  if (!(*pending & set)) return 0;
-  const int signal = __builtin_ctzll(*pending & set) + 1;
-  *pending &= ~bit(signal);
-  *out = SignalSiginfo{};
-  out->signo = signal;
-  out->code = infos[signal - 1].code;
-  out->word = infos[signal - 1].word;
-  out->status = infos[signal - 1].status;
+  const bool own = (s.pending & set) != 0;
+  uint64_t& pending = own ? s.pending : ps.pending;
+  if (!(pending & set)) return 0;
+  const int signal = __builtin_ctzll(pending & set) + 1;
+  *info = take_pending(ps, pending, own ? s.info : ps.info, own ? self.id() : 0, signal);
+  return signal;
+}
+
+}  // namespace
+
+int linux_take_signal_of(LinuxProcess& lp, uint64_t set, SignalSiginfo* out) {
+  LinuxSignalInfo info;
+  const int signal = take_one(*sched::current(), lp, set, &info);
+  if (signal) *out = siginfo_of(signal, info);
   return signal;
 }
 
@@ -248,22 +401,30 @@ struct Taken {
 };
 
 // Takes the next signal the thread handles (the thread's own first, then the process's;
-// the lowest number first), doing default actions on the way: ignoring, or ending the
-// process (returns signal -1 then: the caller ends the thread). Signal 0: none left.
+// the lowest number first), doing default actions on the way: ignoring, stopping the
+// process (and waiting, as every thread of a stopped process does, until it is
+// continued), or ending it (returns signal -1 then, as when the thread is killed while
+// stopped: the caller ends the thread). Signal 0: none left.
 Taken take_signal(Thread& self, Process& p, LinuxProcess& lp) REQUIRES(sched_lock) {
   LinuxThreadSignals& s = self.linux_signals();
   LinuxProcessSignals& ps = lp.signals();
   for (;;) {
-    uint64_t* set = &s.pending;
-    LinuxSignalInfo* infos = s.info;
-    if (!(s.pending & ~s.mask)) set = &ps.pending, infos = ps.info;
-    const uint64_t ready = *set & ~s.mask;
-    if (!ready) return {};
-    const int signal = __builtin_ctzll(ready) + 1;
-    *set &= ~bit(signal);
-    Taken t{signal, infos[signal - 1], lp.action(uint64_t(signal))};
+    if (ps.stopped) {
+      if (!ps.continued.wait().ok()) return {-1, {}, {}};
+      continue;
+    }
+    Taken t;
+    t.signal = take_one(self, lp, ~s.mask, &t.info);
+    if (!t.signal) return {};
+    t.action = lp.action(uint64_t(t.signal));
+    const int signal = t.signal;
     if (signal == kSigKill || t.action.handler == kSigDfl) {
-      if (signal != kSigKill && !ends_process(signal)) continue;  // ignored, or a stop
+      const Default d = default_action(signal);
+      if (signal != kSigKill && d == Default::Ignore) continue;
+      if (signal != kSigKill && d == Default::Stop) {
+        stop_process(p, lp, signal);
+        continue;
+      }
       end_by_signal(p, signal);
       return {-1, {}, {}};
     }
@@ -378,10 +539,7 @@ bool setup_frame(Thread& self, arch::UserRegisters& regs, const Taken& t, uint64
   f.uc.stack = {s.altstack_sp, altstack_flags(s, regs.rsp), 0, s.altstack_size};
   f.uc.mcontext = sigcontext_of(regs, old_mask, place.fpstate, t);
   f.uc.sigmask = old_mask;
-  f.info.signo = t.signal;
-  f.info.code = t.info.code;
-  f.info.word = t.info.word;
-  f.info.status = t.info.status;
+  f.info = siginfo_of(t.signal, t.info);
   if (!UserOut<RtSigframe>(place.frame).write(&f).ok()) return false;
   reset_fpu_for_handler(self);
   regs.rip = t.action.handler;
@@ -411,37 +569,43 @@ void linux_deliver_signals(arch::UserFrame& frame) {
   arch::irq_enable();
   arch::UserRegisters regs;
   arch::user_registers(frame, &regs);
-  Taken t;
-  uint64_t old_mask;
-  uint64_t call;
-  LinuxThreadSignals snapshot;
-  {
-    SpinlockGuard guard(sched_lock);
-    LinuxThreadSignals& s = self->linux_signals();
-    call = self->linux_call();
-    t = take_signal(*self, p, *lp);
-    old_mask = s.restore_mask ? s.saved_mask : s.mask;
-    if (t.signal > 0) {
-      s.restore_mask = false;
-      s.mask |= (t.action.mask | ((t.action.flags & kSaNodefer) ? 0 : bit(t.signal)));
-      s.mask &= ~kUnblockable;
-    } else if (t.signal == 0 && s.restore_mask) {
-      s.mask = s.saved_mask;  // no handler ran: rt_sigsuspend's mask goes
-      s.restore_mask = false;
+  // Every signal deliverable now gets its frame, each on top of the one before, as on
+  // Linux: the handler of the last one taken runs first, and returns into the one before.
+  for (bool more = true; more;) {
+    Taken t;
+    uint64_t old_mask;
+    uint64_t call;
+    LinuxThreadSignals snapshot;
+    {
+      SpinlockGuard guard(sched_lock);
+      LinuxThreadSignals& s = self->linux_signals();
+      call = self->linux_call();
+      t = take_signal(*self, p, *lp);
+      old_mask = s.restore_mask ? s.saved_mask : s.mask;
+      if (t.signal > 0) {
+        s.restore_mask = false;
+        s.mask |= (t.action.mask | ((t.action.flags & kSaNodefer) ? 0 : bit(t.signal)));
+        s.mask &= ~kUnblockable;
+      } else if (t.signal == 0 && s.restore_mask) {
+        s.mask = s.saved_mask;  // no handler ran: rt_sigsuspend's mask goes
+        s.restore_mask = false;
+      }
+      snapshot.altstack_sp = s.altstack_sp;
+      snapshot.altstack_size = s.altstack_size;
+      snapshot.altstack_enabled = s.altstack_enabled;
+      recalc(*self, *lp);
+      more = t.signal > 0 && self->user_work();
     }
-    snapshot.altstack_sp = s.altstack_sp;
-    snapshot.altstack_size = s.altstack_size;
-    snapshot.altstack_enabled = s.altstack_enabled;
-    recalc(*self, *lp);
-  }
-  if (t.signal < 0) thread_exit(-1);
-  const bool interrupted =
-      regs.trap == arch::kTrapSyscall && call != kNoCall && is_restart(int64_t(regs.rax));
-  if (t.signal == 0) {
-    if (interrupted) restart_call(regs, call);
-  } else {
-    if (interrupted) finish_interrupted_call(regs, call, t.action.flags);
-    if (!setup_frame(*self, regs, t, old_mask, snapshot)) die_by_signal(kSigSegv);
+    if (t.signal < 0) thread_exit(-1);
+    // Only the first frame can hold a call's result: the others hold a handler's entry.
+    const bool interrupted =
+        regs.trap == arch::kTrapSyscall && call != kNoCall && is_restart(int64_t(regs.rax));
+    if (t.signal == 0) {
+      if (interrupted) restart_call(regs, call);
+    } else {
+      if (interrupted) finish_interrupted_call(regs, call, t.action.flags);
+      if (!setup_frame(*self, regs, t, old_mask, snapshot)) die_by_signal(kSigSegv);
+    }
   }
   if (!arch::set_user_registers(&frame, regs)) die_by_signal(kSigSegv);
   arch::irq_save();
@@ -452,9 +616,14 @@ void linux_signals_reset_for_exec(LinuxProcess& lp) {
     Sigaction& a = lp.action(s);
     if (a.handler != kSigIgn) a = Sigaction{};
   }
-  LinuxThreadSignals& s = sched::current()->linux_signals();
+  Thread* self = sched::current();
+  LinuxThreadSignals& s = self->linux_signals();
   s.altstack_enabled = false;
   s.altstack_sp = s.altstack_size = 0;
+  // The other threads have ended: what was queued for them goes.
+  drop_queued(lp.signals(), [&](const LinuxProcessSignals::Queued& q) {
+    return q.thread != 0 && q.thread != self->id();
+  });
 }
 
 void linux_signals_inherit(Thread& child, bool forked) {
@@ -477,7 +646,7 @@ void linux_signals_process_ended(Process& p) {
   Process* parent = lp.family().parent();
   if (!parent || !parent->linux_process()) return;
   const int killed = lp.family().killed_by();
-  LinuxSignalInfo info{kCldExited, 0, p.id()};
+  LinuxSignalInfo info{kCldExited, 0, p.id(), 0};
   if (killed) {
     info.code = (killed & 0x80) ? kCldDumped : kCldKilled;
     info.status = killed & 0x7f;

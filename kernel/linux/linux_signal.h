@@ -4,14 +4,17 @@
 // A process has its actions (rt_sigaction: shared by its threads, copied by fork), a set of
 // signals pending for the process (kill, SIGCHLD, SIGALRM) and its ITIMER_REAL timer; each
 // thread has its mask, the signals pending for it alone (tgkill, its faults, SIGPIPE) and
-// its alternate stack (kernel/linux/linux_signal_state.h). A pending signal is one bit: a
-// signal sent again before it is taken is merged with the first, real-time ones included
-// (they do not queue). Everything is read and changed under sched_lock.
+// its alternate stack (kernel/linux/linux_signal_state.h). A standard signal pending is one
+// bit: sent again before it is taken, it is merged with the first. A real-time one
+// (kSigRtmin..kSigRtmax) is queued, each instance with its siginfo, up to kMaxQueued per
+// process. A stop signal's default action stops every thread of the process until SIGCONT
+// (or SIGKILL). Everything is read and changed under sched_lock.
 //
 // Delivery: a thread with an unblocked pending signal has Thread::user_work set, and takes
 // its signals on its way back to user mode (linux_deliver_signals, from on_return_to_user):
-// a default action ends the process or ignores the signal; a handler gets Linux's rt signal
-// frame on the thread's stack or alternate stack, and rt_sigreturn restores what it saved.
+// a default action ends the process, stops it or ignores the signal; a handler gets Linux's
+// rt signal frame on the thread's stack or alternate stack, and rt_sigreturn restores what
+// it saved. The threads of a stopped process wait there until it is continued.
 
 #include <stdint.h>
 
@@ -20,6 +23,7 @@
 #include "kernel/linux/linux_signal_state.h"
 #include "kernel/sched.h"
 #include "kernel/timer.h"
+#include "kernel/wait_queue.h"
 
 namespace kernel {
 
@@ -28,8 +32,26 @@ class Process;
 class Thread;
 
 struct LinuxProcessSignals {
+  // Real-time signals queued at once, for the process and its threads together (Linux's
+  // RLIMIT_SIGPENDING, which getrlimit reports): sigqueue beyond is EAGAIN.
+  static constexpr size_t kMaxQueued = 64;
+  struct Queued {
+    int signal;
+    uint64_t thread;  // the Thread::id it was sent to (tgkill, rt_tgsigqueueinfo), or 0
+    LinuxSignalInfo info;
+  };
+
   uint64_t pending = 0;
-  LinuxSignalInfo info[LinuxThreadSignals::kSignals] = {};
+  LinuxSignalInfo info[LinuxThreadSignals::kSignals] = {};  // the standard signals'
+  Queued queue[kMaxQueued] = {};                            // oldest first
+  size_t queued = 0;
+  // Stopped (by a stop signal's default action): its threads wait on continued.
+  bool stopped = false;
+  WaitQueue continued;
+  // What the parent's wait4/waitid has yet to report (WUNTRACED, WCONTINUED): the signal
+  // that stopped it (0: none), or that it was continued.
+  int stop_report = 0;
+  bool continue_report = false;
   // ITIMER_REAL (alarm, setitimer): SIGALRM to owner at the deadline, then every interval.
   Timer alarm;
   uint64_t alarm_deadline_ns = 0;  // 0: disarmed
@@ -37,16 +59,29 @@ struct LinuxProcessSignals {
   Process* alarm_owner = nullptr;  // the process, while the timer is armed
 };
 
+// What sending a signal did.
+enum class LinuxSent {
+  Sent,         // pending (or dropped: ignored), or done (SIGCONT's continuing)
+  EndedCaller,  // it ended the caller's own process (the caller then calls thread_exit)
+  QueueFull,    // a real-time signal with a si_code other than SI_USER found kMaxQueued
+                // queued: not sent (EAGAIN). With SI_USER it is pending without its siginfo.
+};
 // Sends signal to the Linux process target (pending for the process: any thread that does
-// not block it takes it). An ignored signal is dropped. SIGKILL, and a signal whose default
-// action ends the process when it has no handler, end target at once when end_now (kill's
-// case, in a thread's context); otherwise that happens when a thread takes it. Returns
-// whether the caller's own process was ended (the caller then calls thread_exit).
-bool linux_signal_process(Process& target, int signal, const LinuxSignalInfo& info, bool end_now)
-    REQUIRES(sched_lock);
+// not block it takes it). An ignored signal is dropped, unless every thread blocks it.
+// SIGCONT continues a stopped target and drops its pending stop signals; a stop signal
+// drops its pending SIGCONT. SIGKILL, and a signal whose default action ends the process
+// when it has no handler, end target at once when end_now (kill's case, in a thread's
+// context); otherwise that happens when a thread takes it. A stopped target is ended at
+// once by SIGKILL only: it takes the others once continued.
+LinuxSent linux_signal_process(Process& target, int signal, const LinuxSignalInfo& info,
+                               bool end_now) REQUIRES(sched_lock);
 // The same for one thread of target (tgkill, SIGPIPE).
-bool linux_signal_thread(Process& target, Thread& thread, int signal, const LinuxSignalInfo& info,
-                         bool end_now) REQUIRES(sched_lock);
+LinuxSent linux_signal_thread(Process& target, Thread& thread, int signal,
+                              const LinuxSignalInfo& info, bool end_now) REQUIRES(sched_lock);
+// A signal the kernel sends to a Linux process on no process's behalf (si_code SI_KERNEL),
+// as a terminal sends SIGINT for Ctrl-C or SIGTSTP for Ctrl-Z: ends, stops, continues or
+// interrupts it as Linux would. Not for the caller's own process.
+void linux_signal_from_kernel(Process& target, int signal) REQUIRES(sched_lock);
 // A signal the calling thread cannot refuse (its own fault, a bad rt_sigreturn frame):
 // blocked or ignored, it is unblocked and its action reset to the default, so a fault inside
 // the handler of that fault ends the process, as on Linux.
@@ -55,6 +90,10 @@ void linux_force_signal(LinuxProcess& lp, int signal, const LinuxSignalInfo& inf
 // SIGPIPE to the calling thread: a write to a pipe whose reader has gone (the call returns
 // EPIPE, and the signal's default action ends the process).
 void linux_raise_sigpipe();
+
+// Whether t has work on its way back to user mode: an unblocked signal pending, or its
+// process stopped.
+bool linux_signals_deliverable(Thread& t, LinuxProcess& lp) REQUIRES(sched_lock);
 
 // Takes the calling thread's deliverable signals before it returns to user mode through
 // frame (Thread::user_work was set): ends the process, or runs a handler. Also finishes a
@@ -70,6 +109,11 @@ void linux_signals_reset_for_exec(LinuxProcess& lp) REQUIRES(sched_lock);
 void linux_signals_inherit(Thread& child, bool forked) REQUIRES(sched_lock);
 // The Linux process p is ending: its timer stops, and its parent gets SIGCHLD.
 void linux_signals_process_ended(Process& p) REQUIRES(sched_lock);
+// A thread of lp's process ends: the real-time signals queued for it alone go.
+void linux_signals_thread_ended(LinuxProcess& lp, Thread& thread) REQUIRES(sched_lock);
+// Drops the pending signals of set, of the process and of every thread (an action set to
+// ignore them).
+void linux_signals_discard(Process& p, uint64_t set) REQUIRES(sched_lock);
 
 // The Linux call being served, for a restart (set by linux_syscall).
 void linux_signals_note_call(uint64_t number);
@@ -80,8 +124,9 @@ void linux_signals_note_call(uint64_t number);
 void linux_signals_mask_during_call(LinuxProcess& lp, uint64_t mask);
 void linux_signals_call_done(LinuxProcess& lp, int64_t result);
 
-// Takes a pending signal of set for the calling thread (its own first), without running
-// any action: its number, and its siginfo in *out; 0 when none is pending.
+// Takes a pending signal of set for the calling thread (its own first; the lowest number,
+// the oldest instance of a real-time one), without running any action: its number, and
+// its siginfo in *out; 0 when none is pending.
 int linux_take_signal_of(LinuxProcess& lp, uint64_t set, linux_abi::SignalSiginfo* out)
     REQUIRES(sched_lock);
 
@@ -115,6 +160,11 @@ int64_t getitimer(LinuxProcess& lp, uint64_t which, uint64_t value);
 int64_t kill(LinuxProcess& lp, uint64_t pid, uint64_t signal);
 int64_t tgkill(LinuxProcess& lp, uint64_t tgid, uint64_t tid, uint64_t signal);
 int64_t tkill(LinuxProcess& lp, uint64_t tid, uint64_t signal);
+// rt_sigqueueinfo, rt_tgsigqueueinfo: a signal with the caller's siginfo, to the same
+// targets. A si_code of the kernel's (>= 0) or SI_TKILL only to the caller itself (EPERM).
+int64_t rt_sigqueueinfo(LinuxProcess& lp, uint64_t pid, uint64_t signal, uint64_t info);
+int64_t rt_tgsigqueueinfo(LinuxProcess& lp, uint64_t tgid, uint64_t tid, uint64_t signal,
+                          uint64_t info);
 
 }  // namespace linux_calls
 

@@ -23,15 +23,20 @@ enum SignalSys : uint64_t {
   kSetitimer = 38,
   kTkill = 200,
   kRtSigtimedwait = 128,
+  kRtSigqueueinfo = 129,
+  kRtTgsigqueueinfo = 297,
 };
 
 constexpr int kSigHup = 1, kSigInt = 2, kSigQuit = 3, kSigIll = 4, kSigTrap = 5, kSigAbrt = 6,
               kSigBus = 7, kSigFpe = 8, kSigUsr1 = 10, kSigPipe = 13, kSigAlrm = 14, kSigTerm = 15,
               kSigXcpu = 24, kSigXfsz = 25, kSigSys = 31;
+// The real-time signals: each one sent is queued with its siginfo.
+constexpr int kSigRtmin = 32, kSigRtmax = 64;
 
 // sigaction's flags.
-constexpr uint64_t kSaSiginfo = 4, kSaOnstack = 0x08000000, kSaRestart = 0x10000000,
-                   kSaNodefer = 0x40000000, kSaResethand = 0x80000000, kSaRestorer = 0x04000000;
+constexpr uint64_t kSaNocldstop = 1, kSaSiginfo = 4, kSaOnstack = 0x08000000,
+                   kSaRestart = 0x10000000, kSaNodefer = 0x40000000, kSaResethand = 0x80000000,
+                   kSaRestorer = 0x04000000;
 
 // sigaltstack: its flags and the smallest stack it takes.
 constexpr int32_t kSsOnstack = 1, kSsDisable = 2;
@@ -39,10 +44,10 @@ constexpr uint32_t kSsAutodisarm = 1u << 31;
 constexpr uint64_t kMinSigstksz = 2048;
 
 // si_code values.
-constexpr int32_t kSiUser = 0, kSiKernel = 0x80, kSiTkill = -6;
+constexpr int32_t kSiUser = 0, kSiKernel = 0x80, kSiQueue = -1, kSiTkill = -6;
 constexpr int32_t kSegvMaperr = 1, kSegvAccerr = 2, kBusAdraln = 1, kIllIllopn = 2, kFpeIntdiv = 1,
                   kFpeFltinv = 7, kTrapBrkpt = 1;
-constexpr int32_t kCldDumped = 3;
+constexpr int32_t kCldDumped = 3, kCldStopped = 5, kCldContinued = 6;
 
 // What a call interrupted by a signal returns on its way out (never seen by user code):
 // restarted if no handler runs; with a handler, EINTR, or restarted under SA_RESTART
@@ -95,8 +100,8 @@ struct SignalSiginfo {
   int32_t code;
   int32_t pad;
   uint64_t word;   // si_pid and si_uid, or si_addr
-  int32_t status;  // SIGCHLD's si_status
-  int32_t rest[25];
+  uint64_t value;  // SIGCHLD's si_status (the low half), or sigqueue's si_value
+  int32_t rest[24];
 };
 static_assert(sizeof(SignalSiginfo) == 128);
 

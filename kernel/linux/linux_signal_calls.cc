@@ -7,6 +7,7 @@
 #include "kernel/linux/linux_signal.h"
 #include "kernel/linux/linux_signal_abi.h"
 #include "kernel/linux/linux_task_abi.h"
+#include "kernel/linux/linux_task_calls.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 
@@ -21,15 +22,11 @@ constexpr uint64_t kUnblockable = (uint64_t{1} << (kSigKill - 1)) | (uint64_t{1}
 constexpr uint64_t kNsPerSecond = 1'000'000'000;
 constexpr uint64_t kNsPerMicrosecond = 1'000;
 
-bool deliverable(Thread& t, LinuxProcess& lp) REQUIRES(sched_lock) {
-  return ((t.linux_signals().pending | lp.signals().pending) & ~t.linux_signals().mask) != 0;
-}
-
 // The calling thread's mask is now mask (less what cannot be blocked).
 void set_mask(LinuxProcess& lp, uint64_t mask) REQUIRES(sched_lock) {
   Thread* self = sched::current();
   self->linux_signals().mask = mask & ~kUnblockable;
-  self->set_user_work(deliverable(*self, lp));
+  self->set_user_work(linux_signals_deliverable(*self, lp));
 }
 
 // Whether a signal whose action is now a would be dropped on arrival.
@@ -67,13 +64,7 @@ int64_t rt_sigaction(LinuxProcess& lp, uint64_t signal, uint64_t act, uint64_t o
   SpinlockGuard guard(sched_lock);
   lp.action(signal) = next;
   // A signal pending when its action becomes "ignore" is dropped (POSIX).
-  if (ignores(next, signal)) {
-    const uint64_t bit = uint64_t{1} << (signal - 1);
-    lp.signals().pending &= ~bit;
-    Thread::for_each_of(&current_process(), [&](Thread* t) NO_THREAD_SAFETY_ANALYSIS {
-      t->linux_signals().pending &= ~bit;
-    });
-  }
+  if (ignores(next, signal)) linux_signals_discard(current_process(), uint64_t{1} << (signal - 1));
   return 0;
 }
 
@@ -151,11 +142,12 @@ int64_t rt_sigtimedwait(LinuxProcess& lp, uint64_t set, uint64_t info, uint64_t 
     // While it waits, the signals asked for are unblocked, so that one arriving wakes it;
     // the mask is back before it returns, so none of them runs a handler.
     s.mask &= ~wanted;
+    s.waited_for = wanted;
     for (;;) {
       signal = linux_take_signal_of(lp, wanted, &taken);
       if (signal) break;
       // Another signal to take, with the wait's mask: EINTR once its handler has run.
-      self->set_user_work(deliverable(*self, lp));
+      self->set_user_work(linux_signals_deliverable(*self, lp));
       if (self->user_work()) {
         interrupted = true;
         break;
@@ -163,10 +155,13 @@ int64_t rt_sigtimedwait(LinuxProcess& lp, uint64_t set, uint64_t info, uint64_t 
       if (deadline && arch::now_ns() >= deadline) break;
       auto waited = never_woken.wait(deadline);
       // Killed with no signal to take: the process is ending.
-      if (!waited.ok() && waited.error() == lib::Error::Killed && !deliverable(*self, lp)) break;
+      if (!waited.ok() && waited.error() == lib::Error::Killed &&
+          !linux_signals_deliverable(*self, lp))
+        break;
     }
     s.mask = mask;
-    self->set_user_work(deliverable(*self, lp));
+    s.waited_for = 0;
+    self->set_user_work(linux_signals_deliverable(*self, lp));
   }
   if (signal) {
     if (info && !UserOut<SignalSiginfo>(info).write(&taken).ok()) return -kEfault;
@@ -246,7 +241,7 @@ bool restore_fpu_state(Thread& self, uint64_t fpstate) {
 // registers stay as they are; rax gets back what it held).
 int64_t bad_frame(LinuxProcess& lp, uint64_t rax) {
   SpinlockGuard guard(sched_lock);
-  linux_force_signal(lp, kSigSegv, {kSiKernel, 0, 0});
+  linux_force_signal(lp, kSigSegv, {kSiKernel, 0, 0, 0});
   return int64_t(rax);
 }
 
@@ -294,7 +289,7 @@ void alarm_fired(Timer* timer) REQUIRES(sched_lock) {
   } else {
     ps.alarm_deadline_ns = 0;
   }
-  (void)linux_signal_process(*owner, kSigAlrm, {kSiKernel, 0, 0}, false);
+  (void)linux_signal_process(*owner, kSigAlrm, {kSiKernel, 0, 0, 0}, false);
 }
 
 // The time left on the timer and its interval, then the timer set to fire after value ns
@@ -395,28 +390,51 @@ Thread* thread_of(LinuxProcess& lp, uint64_t tid) REQUIRES(sched_lock) {
   return found;
 }
 
-// Stop signals are not served: the process would have to stop until SIGCONT.
-bool would_stop(LinuxProcess& lp, int signal) REQUIRES(sched_lock) {
-  if (signal == kSigStop) return true;
-  const bool stops = signal == kSigTstp || signal == kSigTtin || signal == kSigTtou;
-  return stops && lp.action(uint64_t(signal)).handler == kSigDfl;
-}
-
-// Sends signal to the process target, or to its thread with Linux id tid (not 0); ends
-// the caller when the signal ended its own process.
-int64_t send(LinuxProcess& lp, Process& target, uint64_t tid, int signal) {
-  bool ended_self;
+// Sends signal with info to the process target, or to its thread with Linux id tid (not
+// 0); ends the caller when the signal ended its own process. EAGAIN: the queue of
+// real-time signals is full.
+int64_t send(LinuxProcess& lp, Process& target, uint64_t tid, int signal,
+             const LinuxSignalInfo& info) {
+  LinuxSent sent;
   {
     SpinlockGuard guard(sched_lock);
     Thread* thread = tid ? thread_of(lp, tid) : nullptr;
     if (tid && !thread) return -kEsrch;
     if (signal == 0 || target.terminated()) return 0;  // a probe; a zombie takes nothing
-    if (would_stop(*target.linux_process(), signal)) return -kEnosys;
-    const LinuxSignalInfo info{tid ? kSiTkill : kSiUser, 0, current_process().id()};
-    ended_self = tid ? linux_signal_thread(target, *thread, signal, info, true)
-                     : linux_signal_process(target, signal, info, true);
+    sent = tid ? linux_signal_thread(target, *thread, signal, info, true)
+               : linux_signal_process(target, signal, info, true);
   }
-  if (ended_self) thread_exit(-1);
+  if (sent == LinuxSent::EndedCaller) thread_exit(-1);
+  return sent == LinuxSent::QueueFull ? -kEagain : 0;
+}
+
+// What kill and tgkill say of the sender.
+LinuxSignalInfo sender_info(int32_t code) { return {code, 0, current_process().id(), 0}; }
+
+// send to the process with Linux pid pid (the caller or a child), held while it is sent to.
+int64_t send_to_pid(LinuxProcess& lp, uint64_t pid, int signal, const LinuxSignalInfo& info) {
+  Ref<Process> hold;
+  {
+    SpinlockGuard guard(sched_lock);
+    Process* target = signal_target(lp, pid);
+    if (!target) return -kEsrch;
+    hold = Ref<Process>(target);
+  }
+  const int64_t sent = send(lp, *hold, 0, signal, info);
+  SpinlockGuard guard(sched_lock);
+  hold = Ref<Process>();
+  return sent;
+}
+
+// The siginfo rt_sigqueueinfo and rt_tgsigqueueinfo were given, as the signal will carry
+// it. Linux's rule: a sender may claim a kernel's si_code (>= 0) or SI_TKILL only to
+// itself (to_self), since those would lie about where the signal came from. Errors:
+// EFAULT, EPERM.
+int64_t queued_info(uint64_t address, bool to_self, LinuxSignalInfo* out) {
+  SignalSiginfo given;
+  if (!UserIn<SignalSiginfo>(address).read(&given).ok()) return -kEfault;
+  if ((given.code >= 0 || given.code == kSiTkill) && !to_self) return -kEperm;
+  *out = {given.code, 0, given.word, given.value};
   return 0;
 }
 
@@ -428,17 +446,7 @@ int64_t kill(LinuxProcess& lp, uint64_t pid, uint64_t signal) {
   signal &= 0xffffffff;
   if (signal > kSignals) return -kEinval;
   if (static_cast<int32_t>(pid) <= 0) return -kEsrch;  // process groups are not served
-  Ref<Process> hold;
-  {
-    SpinlockGuard guard(sched_lock);
-    Process* target = signal_target(lp, pid);
-    if (!target) return -kEsrch;
-    hold = Ref<Process>(target);
-  }
-  const int64_t sent = send(lp, *hold, 0, static_cast<int>(signal));
-  SpinlockGuard guard(sched_lock);
-  hold = Ref<Process>();
-  return sent;
+  return send_to_pid(lp, pid, static_cast<int>(signal), sender_info(kSiUser));
 }
 
 int64_t tgkill(LinuxProcess& lp, uint64_t tgid, uint64_t tid, uint64_t signal) {
@@ -456,7 +464,30 @@ int64_t tkill(LinuxProcess& lp, uint64_t tid, uint64_t signal) {
   tid &= 0xffffffff;
   signal &= 0xffffffff;
   if (signal > kSignals || static_cast<int32_t>(tid) <= 0) return -kEinval;
-  return send(lp, current_process(), tid, static_cast<int>(signal));
+  return send(lp, current_process(), tid, static_cast<int>(signal), sender_info(kSiTkill));
+}
+
+int64_t rt_sigqueueinfo(LinuxProcess& lp, uint64_t pid, uint64_t signal, uint64_t info) {
+  pid &= 0xffffffff;
+  signal &= 0xffffffff;
+  LinuxSignalInfo given;
+  if (const int64_t e = queued_info(info, pid == current_process().id(), &given)) return e;
+  if (signal > kSignals) return -kEinval;
+  if (static_cast<int32_t>(pid) <= 0) return -kEsrch;
+  return send_to_pid(lp, pid, static_cast<int>(signal), given);
+}
+
+int64_t rt_tgsigqueueinfo(LinuxProcess& lp, uint64_t tgid, uint64_t tid, uint64_t signal,
+                          uint64_t info) {
+  tgid &= 0xffffffff;
+  tid &= 0xffffffff;
+  signal &= 0xffffffff;
+  if (signal > kSignals || static_cast<int32_t>(tgid) <= 0 || static_cast<int32_t>(tid) <= 0)
+    return -kEinval;
+  LinuxSignalInfo given;
+  if (const int64_t e = queued_info(info, int64_t(tid) == gettid(lp), &given)) return e;
+  if (tgid != current_process().id()) return -kEsrch;  // only the caller's own threads
+  return send(lp, current_process(), tid, static_cast<int>(signal), given);
 }
 
 }  // namespace kernel::linux_calls

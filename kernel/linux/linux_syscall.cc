@@ -125,9 +125,9 @@ int64_t getrandom(uint64_t buffer, uint64_t count, uint64_t flags) {
   return int64_t(done);
 }
 
-// Reports no limit but the stack's and the descriptors' (the table's size, which open and
-// dup enforce); setting one is accepted only for this process (pid 0 or its own) and not
-// enforced.
+// Reports no limit but the stack's, the descriptors' (the table's size, which open and
+// dup enforce) and the queued real-time signals' (RLIMIT_SIGPENDING); setting one is accepted only
+// for this process (pid 0 or its own) and not enforced.
 int64_t prlimit64(uint64_t pid, uint64_t resource, uint64_t new_limit, uint64_t old_limit) {
   if (resource >= kRlimits) return -kEinval;
   if (pid != 0 && pid != current_process().id()) return -kEsrch;
@@ -137,6 +137,8 @@ int64_t prlimit64(uint64_t pid, uint64_t resource, uint64_t new_limit, uint64_t 
   Rlimit limit{kRlimInfinity, kRlimInfinity};
   if (resource == kRlimitStack) limit = {LinuxProcess::kStackSize, kRlimInfinity};
   if (resource == kRlimitNofile) limit = {LinuxFdTable::kMaxFds, LinuxFdTable::kMaxFds};
+  if (resource == kRlimitSigpending)
+    limit = {LinuxProcessSignals::kMaxQueued, LinuxProcessSignals::kMaxQueued};
   if (old_limit && !UserOut<Rlimit>(old_limit).write(&limit).ok()) return -kEfault;
   return 0;
 }
@@ -199,6 +201,8 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kRtSigpending: return calls::rt_sigpending(lp, a0, a1);
     case kRtSigsuspend: return calls::rt_sigsuspend(lp, a0, a1);
     case kRtSigtimedwait: return calls::rt_sigtimedwait(lp, a0, a1, a2, a3);
+    case kRtSigqueueinfo: return calls::rt_sigqueueinfo(lp, a0, a1, a2);
+    case kRtTgsigqueueinfo: return calls::rt_tgsigqueueinfo(lp, a0, a1, a2, a3);
     case kPause: return calls::pause();
     case kSigaltstack: return calls::sigaltstack(a0, a1);
     case kRtSigreturn: return calls::rt_sigreturn(lp);

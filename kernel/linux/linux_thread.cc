@@ -80,12 +80,13 @@ void exit_thread(LinuxProcess& lp, uint64_t status) {
     const bool cloned = lp.family().has_thread(self->id());
     clear = cloned ? lp.family().clear_child_tid(self->id()) : lp.clear_child_tid();
     if (cloned) lp.family().remove_thread(self->id());
+    linux_signals_thread_ended(lp, *self);
   }
   // CLONE_CHILD_CLEARTID: the word goes to 0 and one waiter wakes (pthread_join's wait).
   // A bad address is ignored, as Linux ignores it.
   const uint32_t zero = 0;
   if (clear && UserOut<uint32_t>(clear).write(&zero).ok())
-    (void)futex::wake(futex_space(), clear, 1, futex::kAllBits);
+    (void)futex::wake(futex_space(), clear, 1, futex::kAllBits, futex::Scope::Shared);
   thread_exit(static_cast<int>(status & 0xff));
 }
 
@@ -112,8 +113,8 @@ int64_t set_tid_address(LinuxProcess& lp, uint64_t address) {
 int64_t futex(uint64_t address, uint64_t op, uint64_t value, uint64_t timeout, uint64_t address2,
               uint64_t value3) {
   (void)address2;
-  // Private or not, a futex is a word of the caller's address space: there is no memory
-  // shared between processes yet (docs/linux.md).
+  // Without FUTEX_PRIVATE_FLAG, a word in shared memory is named by its folio (kernel/futex.h).
+  const auto scope = (op & kFutexPrivateFlag) ? futex::Scope::Private : futex::Scope::Shared;
   const uint64_t command = op & ~(kFutexPrivateFlag | kFutexClockRealtime);
   const bool realtime = op & kFutexClockRealtime;
   switch (command) {
@@ -137,7 +138,7 @@ int64_t futex(uint64_t address, uint64_t op, uint64_t value, uint64_t timeout, u
       }
       LinuxInterruptible interruptible;
       auto waited =
-          futex::wait(futex_space(), address, static_cast<uint32_t>(value), bits, deadline);
+          futex::wait(futex_space(), address, static_cast<uint32_t>(value), bits, deadline, scope);
       return waited.ok() ? 0 : futex_errno(waited.error());
     }
     case kFutexWake:
@@ -147,7 +148,7 @@ int64_t futex(uint64_t address, uint64_t op, uint64_t value, uint64_t timeout, u
       if (bits == 0) return -kEinval;
       if (address & 3) return -kEinval;
       const auto count = static_cast<int32_t>(value) < 0 ? INT32_MAX : static_cast<uint32_t>(value);
-      return int64_t(futex::wake(futex_space(), address, count, bits));
+      return int64_t(futex::wake(futex_space(), address, count, bits, scope));
     }
     default: return -kEnosys;  // requeue, wake-op, priority inheritance: not served
   }
