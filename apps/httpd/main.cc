@@ -52,9 +52,11 @@ constexpr uint64_t kAnswerTimeoutNs = 3'000 * kMs;
 constexpr uint64_t kQuotaRetryNs = 20 * kMs;
 // A refused open is tried again after a delay that doubles up to a bound (a provider that
 // is restarting comes back soon; a scheme no one serves should not be asked every second).
-// httpd listens first thing, usually before the stack has a network device (it refuses the
-// listen until then): the listen is tried again every 5 ms for 2 s, so that the stack's
-// readiness, not a tick, decides when the first client is served.
+// httpd listens first thing, usually before the stack has a network device: the stack holds
+// that listen and answers it once it has one (for up to 500 ms, servers/tcpip/README.md). A
+// refused listen (the stack not started yet, or no device within that time) is tried again
+// every 5 ms for 2 s, so that the stack's readiness, not a tick, decides when the first
+// client is served.
 constexpr uint64_t kListenRetryFirstNs = 5 * kMs;
 constexpr uint64_t kListenRetryPatienceNs = 2'000 * kMs;
 constexpr uint64_t kListenRetryMaxNs = 8'000 * kMs;
