@@ -48,13 +48,20 @@ constexpr uint64_t kIdleTimeoutNs = 30'000 * kMs;
 constexpr uint64_t kRequestDeadlineNs = 10'000 * kMs;
 constexpr uint64_t kLingerNs = 2'000 * kMs;       // to read what follows a last response
 constexpr uint64_t kOpenTimeoutNs = 1'000 * kMs;  // open() holds the loop: keep it short
+// But for the listen, whose answer the stack may hold for 500 ms and the startup server may
+// pass on late while it starts the other components: an answer that comes after open() gave up
+// stays in the namespace channel's queue with the listening socket, and port 80 would be
+// taken for good. Before httpd listens it has nothing else to do.
+constexpr uint64_t kListenOpenTimeoutNs = 10'000 * kMs;
 constexpr uint64_t kAnswerTimeoutNs = 3'000 * kMs;
 constexpr uint64_t kQuotaRetryNs = 20 * kMs;
 // A refused open is tried again after a delay that doubles up to a bound (a provider that
 // is restarting comes back soon; a scheme no one serves should not be asked every second).
-// httpd listens first thing, usually before the stack has a network device (it refuses the
-// listen until then): the listen is tried again every 5 ms for 2 s, so that the stack's
-// readiness, not a tick, decides when the first client is served.
+// httpd listens first thing, usually before the stack has a network device: the stack holds
+// that listen and answers it once it has one (for up to 500 ms, servers/tcpip/README.md). A
+// refused listen (the stack not started yet, or no device within that time) is tried again
+// every 5 ms for 2 s, so that the stack's readiness, not a tick, decides when the first
+// client is served.
 constexpr uint64_t kListenRetryFirstNs = 5 * kMs;
 constexpr uint64_t kListenRetryPatienceNs = 2'000 * kMs;
 constexpr uint64_t kListenRetryMaxNs = 8'000 * kMs;
@@ -496,7 +503,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   // the stack takes it.
 
   void try_listen() {
-    auto ch = open(kListenUri, kOpenTimeoutNs);
+    auto ch = open(kListenUri, kListenOpenTimeoutNs);
     if (!ch.ok()) {
       const uint64_t wait = listen_retry_.delay;
       if (listen_retry_.failed(now_)) {

@@ -8,6 +8,9 @@ namespace {
 
 constexpr uint64_t kMillisecond = 1'000'000;
 constexpr uint32_t kMaxBackoffMs = 10'000;
+// The first wait before a start that failed for lack of memory is tried again, for a spec
+// without a backoff of its own (backoff_ms 0 would retry at once, again and again).
+constexpr uint32_t kStartRetryMs = 100;
 // A component that ran this long before failing starts over from its base backoff.
 constexpr uint64_t kStableNs = 10'000 * kMillisecond;
 constexpr uint32_t kWatch = abi::kSignalReadable | abi::kSignalPeerClosed;
@@ -206,12 +209,40 @@ int64_t Supervisor::config_message(size_t i, char* out, size_t capacity) const {
 // follows.
 constexpr uint32_t kUsualHandles = 3;
 
+// A start that failed for lack of memory (the machine's, or its silo's) is tried again after
+// a backoff, as a crash is, whatever its restart policy: memory other components give back,
+// or a limit raised by control, lets it start later. Any other failure leaves it exited.
 int64_t Supervisor::start(size_t i) {
   Component& c = components_[i];
   if (c.start_deferred) {  // started by a command before its turn
     c.start_deferred = false;
     --deferred_;
   }
+  const int64_t r = spawn(i);
+  if (r == abi::kOk) return r;
+  if ((r == abi::kErrNoMemory || r == abi::kErrQuotaExceeded) && !shutdown_.active) {
+    if (!c.backoff_ms) c.backoff_ms = kStartRetryMs;
+    say(log_, "{}: could not start: status {}; trying again in {} ms", c.spec.name, r, back_off(c));
+  } else {
+    say(log_, "{}: could not start: status {}", c.spec.name, r);
+    c.state = State::Exited;
+  }
+  return r;
+}
+
+// Waits its backoff before the next start, and doubles the one after (up to kMaxBackoffMs).
+// Returns the wait in ms.
+uint32_t Supervisor::back_off(Component& c) {
+  const uint32_t wait = c.backoff_ms;
+  c.state = State::Backoff;
+  c.restart_at_ns = sys::clock_now() + uint64_t{wait} * kMillisecond;
+  const uint32_t doubled = wait * 2;
+  c.backoff_ms = doubled > kMaxBackoffMs ? kMaxBackoffMs : doubled;
+  return wait;
+}
+
+int64_t Supervisor::spawn(size_t i) {
+  Component& c = components_[i];
   abi::Handle startup[2], names[2];
   if (sys::channel_create(startup) != abi::kOk) return abi::kErrNoMemory;
   if (sys::channel_create(names) != abi::kOk) {
@@ -283,8 +314,6 @@ int64_t Supervisor::start(size_t i) {
     for (abi::Handle h : {startup[0], names[0]}) sys::handle_close(h);
     for (uint32_t k = 0; k < request.handle_count; ++k)
       if (request.handles[k] != abi::kInvalidHandle) sys::handle_close(request.handles[k]);
-    say(log_, "{}: could not start: status {}", c.spec.name, process);
-    c.state = State::Exited;
     return process;
   }
   c.process = static_cast<abi::Handle>(process);
@@ -468,13 +497,8 @@ void Supervisor::on_exit(size_t i) {
     say(log_, "{} is not restarted (policy)", c.spec.name);
     return;
   }
-  const uint64_t now = sys::clock_now();
-  if (now - c.started_ns > kStableNs) c.backoff_ms = c.spec.backoff_ms;
-  c.state = State::Backoff;
-  c.restart_at_ns = now + uint64_t{c.backoff_ms} * kMillisecond;
-  say(log_, "restarting {} in {} ms", c.spec.name, c.backoff_ms);
-  const uint32_t doubled = c.backoff_ms ? c.backoff_ms * 2 : 0;
-  c.backoff_ms = doubled > kMaxBackoffMs ? kMaxBackoffMs : doubled;
+  if (sys::clock_now() - c.started_ns > kStableNs) c.backoff_ms = c.spec.backoff_ms;
+  say(log_, "restarting {} in {} ms", c.spec.name, back_off(c));
 }
 
 // A driver ended: its device may still be doing DMA into the memory the driver gave it, which

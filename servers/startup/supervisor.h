@@ -126,7 +126,10 @@ class Supervisor {
   };
 
   // Lifecycle.
+  // Starts component i; on failure it is in Backoff (lack of memory) or Exited.
   int64_t start(size_t i);
+  int64_t spawn(size_t i);  // start's process and channels: the status
+  uint32_t back_off(Component& c);
   int64_t config_message(size_t i, char* out, size_t capacity) const;
   void on_exit(size_t i);
   void close_channels(size_t i);

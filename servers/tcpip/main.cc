@@ -50,6 +50,11 @@ constexpr uint64_t kPingTries = 3;
 constexpr uint64_t kDropReportMs = 2000;
 constexpr int64_t kPersistTimeoutMinMs = 1000;  // the spec's persist_timeout_ms: 1 s to an hour
 constexpr int64_t kPersistTimeoutMaxMs = 3'600'000;
+// Socket Opens that come before the stack has a network device are held (up to kHeldOpens)
+// and served once it has one, or refused with kErrNotFound after kHoldMs: a client that
+// listens first thing (httpd) is answered as soon as the device is there instead of retrying.
+constexpr size_t kHeldOpens = 8;
+constexpr uint64_t kHoldMs = 500;
 
 uint64_t now_ms() { return sys::clock_now() / 1'000'000; }
 
@@ -172,6 +177,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
     log("mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}, mtu {}, link {}", m[0], m[1], m[2], m[3],
         m[4], m[5], config.mtu, info.link_up ? "up" : "down");
     configure();
+    release_held(now_ms());
   }
 
   // The spec's persist timeout, if it is in range; else the engine's default, and a log line.
@@ -248,11 +254,57 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
                                       ? abi::kErrNotFound
                                       : abi::kErrInvalidArgument);
     }
-    const Status r = open_socket(parsed.value(), call_id);
+    if (!net_ && hold_open(parsed.value(), call_id)) return;
+    serve_open(parsed.value(), call_id);
+  }
+
+  void serve_open(const tcpip::SocketUri& uri, uint64_t call_id) {
+    const Status r = open_socket(uri, call_id);
     if (r != abi::kOk) {
       ++counters_.sockets_refused;
       refuse_open(call_id, r);
     }
+  }
+
+  // ---- Opens before the device (kHeldOpens, kHoldMs).
+
+  struct HeldOpen {
+    uint64_t call_id;
+    uint64_t until_ms;
+    tcpip::SocketUri uri;
+  };
+
+  // Keeps an Open for when the device comes; false when kHeldOpens are held already.
+  bool hold_open(const tcpip::SocketUri& uri, uint64_t call_id) {
+    if (held_count_ == kHeldOpens) return false;
+    held_[held_count_++] = HeldOpen{call_id, now_ms() + kHoldMs, uri};
+    wake_for_held();
+    return true;
+  }
+
+  // Until the stack has a device the timer is only for the oldest held Open's expiry.
+  void wake_for_held() {
+    if (held_count_ && !set_timer(held_[0].until_ms * 1'000'000).ok())
+      log("error: cannot set the timer");
+  }
+
+  // With the device: serves every held Open, in the order they came. Without it: refuses
+  // those held for kHoldMs, and sets the timer for the next.
+  void release_held(uint64_t now) {
+    if (net_ && held_count_) log("{} socket Opens held until the device came", held_count_);
+    size_t kept = 0;
+    for (size_t k = 0; k < held_count_; ++k) {
+      if (net_) {
+        serve_open(held_[k].uri, held_[k].call_id);
+      } else if (held_[k].until_ms <= now) {
+        ++counters_.sockets_refused;
+        refuse_open(held_[k].call_id, abi::kErrNotFound);
+      } else {
+        held_[kept++] = held_[k];
+      }
+    }
+    held_count_ = kept;
+    if (!net_) wake_for_held();
   }
 
   // The scheme `netstat:`: a channel that is a client of the netstat service, for a
@@ -900,7 +952,7 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   }
 
   void on_timer() override {
-    if (!net_) return;
+    if (!net_) return release_held(now_ms());
     const uint64_t now = now_ms();
     timer_ms_ = 0;
     net_->glue.advance(now);
@@ -992,7 +1044,9 @@ class TcpIp final : public ComponentWith<components::tcpip::Env>,
   bool link_up_ = false;
   tcpip::PingLimiter ping_limiter_;
   alignas(Network) uint8_t net_storage_[sizeof(Network)];
-  Channel* opens_ = nullptr;  // the startup channel, where Opens come from
+  Channel* opens_ = nullptr;   // the startup channel, where Opens come from
+  HeldOpen held_[kHeldOpens];  // oldest first
+  size_t held_count_ = 0;
   size_t netstat_clients_ = 0;
   // kSockets sockets' room, socket_count_ of them made (allocate). No initializer: the
   // storage is demand-zero until a socket is made there.
