@@ -90,6 +90,7 @@ void Channel::disconnect() {
     peer_ = nullptr;
   }
   while (Message* m = queue_.pop_front()) Message::destroy_later(m);  // nobody can read them now
+  while (Message* claim = abandoned_.pop_front()) Message::destroy(claim);  // no reply comes now
   update_signals(kSignalPeerClosed, kSignalReadable | kSignalWritable);
 }
 
@@ -128,6 +129,7 @@ lib::Result<void> Channel::can_send() const {
 
 lib::Result<void> Channel::send(Message* m) {
   TRY(can_send());
+  if (!peer_->abandoned_.empty() && peer_->drop_abandoned_reply(m)) return {};
   peer_->queue_.push_back(m);
   peer_->update_signals(kSignalReadable, 0);
   peer_->arrivals_.wake_all();
@@ -145,6 +147,30 @@ void Channel::remove(Message* m) {
   queue_.remove(m);
   if (queue_.empty()) update_signals(0, kSignalReadable);
   if (peer_ && queue_.size() == kChannelQueueLimit - 1) peer_->update_signals(kSignalWritable, 0);
+}
+
+void Channel::abandon_call(Message* claim) {
+  if (Message* reply = peek(true, claim->call_id)) {
+    remove(reply);
+    Message::destroy_later(reply);  // closes the handles it brought
+    Message::destroy(claim);
+    return;
+  }
+  if (!peer_) {  // no reply can come
+    Message::destroy(claim);
+    return;
+  }
+  abandoned_.push_back(claim);
+}
+
+bool Channel::drop_abandoned_reply(Message* m) {
+  Message* claim = abandoned_.front();
+  while (claim && claim->call_id != m->call_id) claim = abandoned_.next(claim);
+  if (!claim) return false;
+  abandoned_.remove(claim);
+  Message::destroy(claim);
+  Message::destroy_later(m);
+  return true;
 }
 
 lib::Result<uint32_t> wait_for_signals(Object* obj, uint32_t mask, uint64_t deadline_ns) {

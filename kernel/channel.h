@@ -62,6 +62,14 @@ class Channel final : public Object {
   // Woken whenever a message arrives here or the peer closes (for callers waiting on a
   // particular reply, which other messages must not wake for good).
   WaitQueue& arrivals() { return arrivals_; }
+  // A caller waiting here for the reply to claim->call_id gives up (it was killed, or a
+  // signal came): the reply is destroyed now if it is queued, or else when it arrives,
+  // never queued. Without it a reply nobody will read stays queued for as long as the end
+  // lives (an end the caller's process shares with others: for ever), and enough of them fill
+  // the queue, where the server drops every later reply. claim is a message of no data made
+  // with the call id before the request was sent, so giving up cannot fail; the end owns
+  // it from now on.
+  void abandon_call(Message* claim) REQUIRES(sched_lock);
 
   Channel() : Object(kType) {}  // use create_pair
 
@@ -69,10 +77,13 @@ class Channel final : public Object {
   ~Channel() override;
   void on_zero_handles() override REQUIRES(sched_lock);
   void disconnect() REQUIRES(sched_lock);
+  // Whether m answers an abandoned call (abandon_call): then m and the claim are destroyed.
+  bool drop_abandoned_reply(Message* m) REQUIRES(sched_lock);
 
   Channel* peer_ = nullptr;  // not a reference: each end lives as long as its own handles
   uint64_t visit_mark_ = 0;  // would_cycle's traversal
   lib::IntrusiveList<Message, &Message::node> queue_;
+  lib::IntrusiveList<Message, &Message::node> abandoned_;  // abandon_call's claims
   WaitQueue arrivals_;
 };
 

@@ -86,6 +86,42 @@ lib::Result<Message*> request_message(uint64_t call_id, const abi::FileRequest& 
   return m;
 }
 
+// Sends request on ch and waits for the reply to its call, claim's call id. claim is
+// destroyed, or given to the channel when the wait is given up (Channel::abandon_call: a
+// killed thread, or one a signal woke, leaves no reply behind in a channel that its process,
+// or another that shares the channel after a fork, goes on using).
+lib::Result<FileAnswer> exchange(Channel& ch, Message* request, Message* claim)
+    REQUIRES(sched_lock) {
+  for (;;) {
+    auto sent = ch.send(request);
+    if (sent.ok()) break;
+    if (sent.error() == lib::Error::WouldBlock) {
+      auto waited = wait_for_signals(&ch, abi::kSignalWritable | abi::kSignalPeerClosed, 0);
+      if (waited.ok()) continue;
+      sent = waited.error();
+    }
+    Message::destroy(request);
+    Message::destroy(claim);
+    return sent.error();
+  }
+  for (;;) {
+    if (Message* reply = ch.peek(true, claim->call_id)) {
+      ch.remove(reply);
+      Message::destroy(claim);
+      return FileAnswer(reply);
+    }
+    if (ch.peer_closed()) {
+      Message::destroy(claim);
+      return lib::Error::PeerClosed;
+    }
+    auto waited = ch.arrivals().wait(0);
+    if (!waited.ok()) {
+      ch.abandon_call(claim);
+      return waited.error();  // Killed: the process is ending, or a signal came
+    }
+  }
+}
+
 }  // namespace
 
 lib::Result<FileAnswer> file_call(LinuxProcess& lp, abi::Handle channel, abi::FileRequest r,
@@ -94,34 +130,18 @@ lib::Result<FileAnswer> file_call(LinuxProcess& lp, abi::Handle channel, abi::Fi
   r.name_size = static_cast<uint16_t>(body.name_size);
   r.name2_size = static_cast<uint16_t>(body.name2_size);
   const uint64_t call_id = LinuxProcess::next_call_id();
-  Message* m = TRY(request_message(call_id, r, body));
+  Silo* silo = &current_process().silo();
+  Message* claim = TRY(Message::create(MessageKind::Data, call_id, 0, silo));
+  auto request = request_message(call_id, r, body);
   SpinlockGuard guard(sched_lock);
   auto got = current_process().handles().get<Channel>(channel, abi::kRightRead | abi::kRightWrite);
-  if (!got.ok()) {
-    Message::destroy(m);
-    return got.error();
+  if (!request.ok() || !got.ok()) {
+    if (request.ok()) Message::destroy(request.value());
+    Message::destroy(claim);
+    return request.ok() ? got.error() : request.error();
   }
   Ref<Channel> ch(got.value());  // the handle may be closed while we wait
-  for (;;) {
-    auto sent = ch->send(m);
-    if (sent.ok()) break;
-    if (sent.error() == lib::Error::WouldBlock) {
-      auto waited = wait_for_signals(ch.get(), abi::kSignalWritable | abi::kSignalPeerClosed, 0);
-      if (waited.ok()) continue;
-      sent = waited.error();
-    }
-    Message::destroy(m);
-    return sent.error();
-  }
-  for (;;) {
-    Message* reply = ch->peek(true, call_id);
-    if (reply) {
-      ch->remove(reply);
-      return FileAnswer(reply);
-    }
-    if (ch->peer_closed()) return lib::Error::PeerClosed;
-    TRY(ch->arrivals().wait(0));  // Killed: the process is ending; the reply is dropped with it
-  }
+  return exchange(*ch, request.value(), claim);
 }
 
 int64_t errno_of_status(int64_t status) {

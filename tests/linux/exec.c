@@ -9,12 +9,15 @@
 //
 // usage: exec run BUSYBOX   the checks (BUSYBOX: the interpreter the scripts name)
 //        exec limits        Stellina's own limits (smaller than Linux's): not compared
-//        exec races         exec racing the process's other threads
+//        exec races         exec racing the process's other threads, and processes
+//                           killed while their threads wait on the file server
 //        exec child ...     what the new program sees (exec's checks start it)
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,12 +321,33 @@ static void* exec_when_told(void* arg) {
   _exit(127);
 }
 
-static void* do_nothing(void* arg) { return arg; }
+// Threads make_threads made that have not ended: at most kRacers at once, without guard
+// pages, so that the thread stacks stay within Stellina's 32 regions of an address space
+// (a thread with glibc's guard page takes two; docs/linux.md): past them glibc's munmap of
+// a cached stack fails and it aborts, which is not what this race is about.
+static volatile int threads_alive;
+
+static void* end_at_once(void* arg) {
+  __sync_fetch_and_sub(&threads_alive, 1);
+  return arg;
+}
 
 static void* make_threads(void* arg) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setguardsize(&attr, 0);
   for (;;) {
+    if (threads_alive >= kRacers) {
+      sched_yield();
+      continue;
+    }
     pthread_t t;
-    if (pthread_create(&t, NULL, do_nothing, NULL) == 0) pthread_detach(t);
+    __sync_fetch_and_add(&threads_alive, 1);
+    if (pthread_create(&t, &attr, end_at_once, NULL) == 0) {
+      pthread_detach(t);
+    } else {
+      __sync_fetch_and_sub(&threads_alive, 1);
+    }
   }
   return arg;
 }
@@ -361,11 +385,55 @@ static void exec_while_threads_are_made(void) {
   exec_when_told(NULL);
 }
 
+// Threads that wait on the file server most of the time (each stat is a request and its
+// reply): killed by an exec or a SIGKILL, they are mostly in the middle of one.
+static void* stat_for_ever(void* arg) {
+  struct stat st;
+  for (;;) stat(self, &st);
+  return arg;
+}
+
+static void exec_while_threads_stat(void) {
+  pthread_t t;
+  for (int i = 0; i < kRacers - 1; ++i) pthread_create(&t, NULL, stat_for_ever, NULL);
+  usleep(1000);  // let them be inside their calls
+  race_go = 1;
+  exec_when_told(NULL);
+}
+
+// How many of kRaceRounds forked children, their threads in file calls, a SIGKILL ended.
+// A child shares its parent's channel to the files, which must go on working for both.
+static int children_killed_in_file_calls(void) {
+  int killed = 0;
+  for (int i = 0; i < kRaceRounds; ++i) {
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+      pthread_t t;
+      for (int j = 0; j < kRacers - 1; ++j) pthread_create(&t, NULL, stat_for_ever, NULL);
+      stat_for_ever(NULL);
+    }
+    usleep(1000 + 300 * (i % 5));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    killed += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+  }
+  return killed;
+}
+
 static void races(void) {
   printf("%d threads exec at once: %d of %d ran the new program\n", kRacers,
          rounds_ending_in_exec(execs_at_once), kRaceRounds);
   printf("exec while a thread makes threads: %d of %d ran the new program\n",
          rounds_ending_in_exec(exec_while_threads_are_made), kRaceRounds);
+  printf("exec while %d threads wait on files: %d of %d ran the new program\n", kRacers - 1,
+         rounds_ending_in_exec(exec_while_threads_stat), kRaceRounds);
+  printf("%d threads killed in file calls: %d of %d children ended by SIGKILL\n", kRacers,
+         children_killed_in_file_calls(), kRaceRounds);
+  // Every reply those calls were given up on is gone: the channel still answers.
+  struct stat st;
+  printf("stat after the kills: %s\n", stat(self, &st) == 0 ? "ok" : strerror(errno));
 }
 
 // Stellina's own limits, below Linux's: 256 arguments, 256 environment entries, 32 KiB of

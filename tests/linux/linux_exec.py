@@ -9,7 +9,8 @@ binaries; what each printed (stdout and stderr together) and the exit status mus
 same. busybox's sh runs with only the applet links on its PATH, so every command it does
 not run itself is a program it forks and execs: pipelines of applets, command
 substitution, xargs and find -exec, tar and gzip round trips, awk, sort and md5sum, and
-exec racing the process's other threads (exec.c's "races", each race run many times). Then,
+exec racing the process's other threads and processes killed while their threads wait on
+the file server (exec.c's "races", each race run many times). Then,
 Stellina only, exec's own limits (exec.c's "limits"), at them and past them.
 
 usage: linux_exec.py QEMU_RUN KERNEL ARCHIVE PROGRAMS_DIR LINUX_DIR WORKDIR
@@ -35,10 +36,6 @@ APPLETS = ["awk", "cat", "cmp", "cp", "cut", "echo", "false", "find", "grep", "g
 # (name, command): {bb} is busybox, {exec} the test program, {data} the directory of DATA,
 # {applets} the directory of busybox's applet links. {{}} is find's {}.
 SH = "PATH={applets} {bb} sh -c "
-# Run only when named (LINUX_EXEC_ONLY=exec_races): exec racing the process's other threads
-# still hangs about one run in four (the guest stops answering; docs/linux.md, "Not done"),
-# and the suite must not fail at random while that defect is open.
-BY_NAME_ONLY = {"exec_races"}
 COMPARED = [
     ("exec_program", "{exec} run {bb}"),
     ("exec_races", "{exec} races"),
@@ -101,7 +98,7 @@ def main():
     os.makedirs(workdir, exist_ok=True)
     only = os.environ.get("LINUX_EXEC_ONLY", "").split(",") if os.environ.get(
         "LINUX_EXEC_ONLY") else None
-    compared = [c for c in COMPARED if (c[0] in only if only else c[0] not in BY_NAME_ONLY)]
+    compared = [c for c in COMPARED if not only or c[0] in only]
     stellina_only = [c for c in STELLINA_ONLY if not only or c[0] in only]
     scripts = ([(name, stellina_command(command)) for name, command in compared]
                + [(name, stellina_command(command)) for name, command, _, _ in stellina_only])
