@@ -158,9 +158,32 @@ lib::Result<void> sys_channel_call(Handle h, UserOut<abi::MessageBuffer> msg,
   constexpr uint32_t kRights = abi::kRightRead | abi::kRightWrite;  // checked before the send
   SpinlockGuard guard(sched_lock);
   sched::QuantumTimerDeferred deferred;
-  TRY(send_message(h, mb, kRights));
-  Channel* ch = TRY(current_process().handles().get<Channel>(h, kRights));
-  return receive_waiting(ch, mb, msg, true, deadline_ns);
+  // Made before the send, so that giving the call up cannot fail: a call that stops waiting
+  // (its deadline, a kill) hands the claim to the channel, and the reply is dropped with
+  // the handles it brings whenever it comes, never left queued (64 late replies would fill
+  // the channel and the server's next reply would be lost).
+  Message* claim =
+      TRY(Message::create(MessageKind::Data, mb.call_id, 0, &current_process().silo()));
+  auto sent = send_message(h, mb, kRights);
+  auto channel = current_process().handles().get<Channel>(h, kRights);
+  if (!sent.ok() || !channel.ok()) {
+    Message::destroy(claim);
+    return sent.ok() ? channel.error() : sent.error();
+  }
+  Channel* ch = channel.value();
+  Ref<Channel> keep(ch);  // the handle may be closed while we wait
+  for (;;) {
+    auto received = receive_message(ch, mb, msg, true);
+    if (received.ok() || received.error() != lib::Error::WouldBlock) {
+      Message::destroy(claim);  // a reply too large for the buffer stays queued for a retry
+      return received;
+    }
+    auto waited = ch->arrivals().wait(deadline_ns);
+    if (!waited.ok()) {
+      ch->abandon_call(claim);
+      return waited.error();
+    }
+  }
 }
 
 lib::Result<void> sys_channel_reply_recv(Handle h, UserIn<abi::MessageBuffer> reply,

@@ -1,6 +1,7 @@
 // channel_reply_recv on a channel of its own: a reply sent whole or not at all, then a
-// blocking receive. Handles: log. Exits 0 if every step got the documented result, else the
-// failed step. (Blocking across processes: pong serves ping with it, ipcbench its clients.)
+// blocking receive; and the late reply to a channel_call that gave up. Handles: log. Exits 0 if
+// every step got the documented result, else the failed step. (Blocking across processes: pong
+// serves ping with it, ipcbench its clients.)
 #include "user_test.h"
 
 using namespace test;
@@ -94,6 +95,26 @@ int64_t stellina_main(const abi::StartupBlock&) {
   for (uint32_t i = 1; i < abi::kChannelQueueLimit; ++i)
     if (!next_is(ch[0], 45, 100 + i)) return 35;
   if (!next_is(ch[0], 46, 9) || !queue_is_empty(ch[0])) return 36;
+
+  // A call given up at its deadline: its late reply is dropped with the channel end it
+  // brings (whose peer sees it closed), never queued; a later message with the same call id
+  // is queued as any other.
+  out = 47;
+  request = data_message(&out, sizeof(out), 10);
+  if (sys::channel_call(ch[0], &request, soon()) != abi::kErrTimedOut) return 37;
+  if (!next_is(ch[1], 47, 10)) return 38;
+  abi::Handle brought[2];
+  if (sys::channel_create(brought) != abi::kOk) return 39;
+  answer = 48;
+  reply = data_message(&answer, sizeof(answer), 10);
+  reply.handles = &brought[0];
+  reply.handle_count = 1;
+  if (sys::channel_send(ch[1], &reply) != abi::kOk || !queue_is_empty(ch[0])) return 40;
+  uint64_t none = 0;
+  abi::MessageBuffer probe = data_message(&none, sizeof(none));
+  if (sys::channel_recv(brought[1], &probe) != abi::kErrPeerClosed) return 41;
+  reply = data_message(&answer, sizeof(answer), 10);
+  if (sys::channel_send(ch[1], &reply) != abi::kOk || !next_is(ch[0], 48, 10)) return 42;
 
   // Rights: a reply needs kRightWrite, the receive alone kRightRead.
   constexpr uint32_t kReadOnly = abi::kRightRead | abi::kRightWait;
