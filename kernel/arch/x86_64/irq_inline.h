@@ -19,4 +19,13 @@ inline void irq_restore(IrqState state) {
 
 inline void irq_enable() { asm volatile("sti" ::: "memory"); }
 
+// PerCpu::current_thread (per_cpu.h), one GS-relative access: a thread that moves to another
+// CPU between two reads still reads itself.
+inline void* cpu_current_thread() {
+  void* t;
+  asm volatile("mov %%gs:32, %0" : "=r"(t));
+  return t;
+}
+inline void set_cpu_current_thread(void* t) { asm volatile("mov %0, %%gs:32" ::"r"(t) : "memory"); }
+
 }  // namespace arch

@@ -1,7 +1,7 @@
 // Starting the other CPUs. Each is started with INIT-SIPI-SIPI (Intel SDM vol. 3, 8.4.4) at
 // the real-mode trampoline (ap_trampoline.S), which brings it to long mode and ap_main: it
 // loads its own GDT, TSS and per-CPU block, the shared IDT, turns on its local APIC, says it
-// is up, and halts with interrupts off. The scheduler runs on the boot CPU alone (docs/smp.md).
+// is up, arms its timer and enters the scheduler (kernel::ap_enter_scheduler, docs/smp.md).
 //
 // A CPU that does not answer within kAnswerTimeoutNs is reported and left out: it is sent
 // INIT again, which holds it in reset, so it can never wake later on a stack or per-CPU
@@ -12,6 +12,7 @@
 #include "ap_trampoline.h"
 #include "cpu.h"
 #include "kernel/acpi.h"
+#include "kernel/arch_hooks.h"
 #include "kernel/boot_info.h"
 #include "kernel/log.h"
 #include "kernel/stack.h"
@@ -178,8 +179,9 @@ extern "C" [[noreturn]] void ap_main(PerCpu* cpu) {
   x86::user_access_init();
   fpu_init();
   x86::lapic_enable_this_cpu();
+  x86::lapic_timer_enable_this_cpu();
   ap_state.store(kOnline, std::memory_order_release);
-  halt_forever();
+  kernel::ap_enter_scheduler();
 }
 
 lib::Result<unsigned> start_cpu(uint32_t firmware_id) {
