@@ -1,8 +1,9 @@
 // Threads on every CPU: each CPU runs threads, wake-ups cross CPUs, a mapping removed on one
 // CPU is gone on the others (TLB shootdown) for the kernel's half and for a user address
 // space, and processes killed while their channel calls cross CPUs end cleanly. At -smp 1
-// they run on one CPU and check the same things there; at -smp 2 (qemu.*.smp2_ktest) each
-// also checks that the CPUs really were different, so none can pass without two.
+// they run on one CPU and check the same things there; at -smp 2 (qemu.*.smp2_stress) each
+// also checks that the CPUs really were different, so none can pass without two. Manual:
+// under virtual time (ktest=all runs) QEMU runs the vCPUs in turns, and nothing crosses.
 
 #include <atomic>
 
@@ -20,8 +21,7 @@ namespace {
 using namespace ktest_user;
 
 // The rounds of the shootdown tests, and the runs of the kill test: the option smp_rounds=N
-// (each round of four changes), else fallback. Under virtual time QEMU runs the vCPUs in turns,
-// and every shootdown waits for the other's turn: the suite asks for fewer there.
+// (each round of four changes), else fallback: fewer for a quick run by hand.
 int rounds_or(int fallback) {
   char value[16];
   if (!boot_info().option("smp_rounds", value, sizeof(value))) return fallback;
@@ -41,7 +41,7 @@ bool wait_until(F done, uint64_t timeout_ns = 10 * kSecond) {
   return true;
 }
 
-KTEST(smp_threads_run_on_every_cpu) {
+KTEST(manual_smp_threads_run_on_every_cpu) {
   // As many spinners as CPUs, each until every CPU has been seen running one of them.
   static std::atomic<uint32_t> seen;
   static std::atomic<bool> stop;
@@ -104,7 +104,7 @@ void take_turns(void* arg) {
   }
 }
 
-KTEST(smp_cross_cpu_wake_ping_pong) {
+KTEST(manual_smp_cross_cpu_wake_ping_pong) {
   static Turns g;  // the test runs once
   g.rounds = 20'000;
   turns = &g;
@@ -201,7 +201,7 @@ void expect_crossed(int crossed, int rounds) {
   if (arch::cpu_count() > 1) KEXPECT(crossed > 0);
 }
 
-KTEST(smp_kernel_unmap_shot_down) {
+KTEST(manual_smp_kernel_unmap_shot_down) {
   static Shootdown s;
   s.va = arch::kTestRegionBase + 0x200000;
   s.read = [](uintptr_t va, uint8_t* out) { return arch::probe_read(va, out); };
@@ -221,7 +221,7 @@ class Tables final : public arch::PageTableSource {
 Tables tables;
 uintptr_t user_root = 0;
 
-KTEST(smp_user_unmap_shot_down) {
+KTEST(manual_smp_user_unmap_shot_down) {
   // The reader loads the root itself, interrupts off so that it reads on the CPU that loaded
   // it; a kernel thread has no process, so a fault is refused, never paged in.
   static Shootdown s;
@@ -252,7 +252,7 @@ KTEST(smp_user_unmap_shot_down) {
 // of them is killed mid-stream, again and again: the other must see its peer gone and end
 // on its own (ping fails its call; pong sees the channel closed, or fails its reply), the
 // killed one as killed, and nothing may hang.
-KTEST(smp_kill_during_cross_cpu_calls) {
+KTEST(manual_smp_kill_during_cross_cpu_calls) {
   const int runs = rounds_or(12) < 12 ? rounds_or(12) : 12;
   int ended = 0;
   for (int run = 0; run < runs; ++run) {
