@@ -39,10 +39,11 @@ void start_other_cpus();
 // AlreadyExists (it runs already), NotSupported (no page to start it from), NoMemory (no
 // stacks for it), Busy (another start is under way).
 lib::Result<unsigned> start_cpu(uint32_t firmware_id);
-// How many CPUs run: the boot CPU and every other that answered.
-unsigned cpu_count();
+// How many CPUs run: the boot CPU and every other that answered. Inline, as cpu_index: the
+// scheduler asks at every switch.
+inline unsigned cpu_count();
 // The calling CPU's index: 0 for the boot CPU, then 1, 2, ... in the order the others came up.
-unsigned cpu_index();
+inline unsigned cpu_index();
 // What became of each CPU the firmware lists, in its order (for the console's `cpus`).
 enum class CpuState : uint8_t {
   Running,   // the boot CPU, or one that answered

@@ -495,8 +495,9 @@ uintptr_t user_next_mapped(uintptr_t root, uintptr_t virt, uintptr_t end) {
 void switch_root(uintptr_t root) {
   const uintptr_t target = root ? root : kernel_root_phys;
   if (x86::read_cr3() == target) return;
-  // Published first: a shootdown that misses it changed the entries before this load.
-  __atomic_store_n(&x86::this_cpu().loaded_root, target, __ATOMIC_SEQ_CST);
+  // Published first: a shootdown that misses it changed the entries before this load. The
+  // CR3 write is serializing: the store is visible before the new tables are walked.
+  __atomic_store_n(&x86::this_cpu().loaded_root, target, __ATOMIC_RELAXED);
   x86::write_cr3(target);
 }
 

@@ -25,6 +25,9 @@ extern "C" void ap_entry();
 // NOLINTEND(readability-identifier-naming)
 
 namespace arch {
+
+unsigned x86::cpus_running = 1;
+
 namespace {
 
 using x86::PerCpu;
@@ -49,7 +52,6 @@ ApStacks ap_stacks[kMaxCpus];
 // One start at a time: the trampoline has one parameter block. Not a spinlock: a start waits
 // up to kAnswerTimeoutNs, which interrupts must not wait for.
 std::atomic<bool> start_in_progress{false};
-std::atomic<unsigned> running{1};
 bool trampoline_ready = false;
 
 CpuRecord records[kernel::acpi::Info::kMaxListedCpus];
@@ -88,7 +90,7 @@ x86::ApParameters& parameters() {
 }
 
 bool is_running(uint32_t apic_id) {
-  for (unsigned i = 0; i < running.load(); ++i)
+  for (unsigned i = 0; i < cpu_count(); ++i)
     if (x86::per_cpu_blocks[i].apic_id == apic_id) return true;
   return false;
 }
@@ -129,7 +131,7 @@ bool send_startup(uint32_t apic_id) {
 
 lib::Result<unsigned> start_one(uint32_t apic_id) {
   if (is_running(apic_id)) return lib::Error::AlreadyExists;
-  const unsigned index = running.load();
+  const unsigned index = cpu_count();
   if (index == kMaxCpus) return lib::Error::NoResources;
   if (!install_trampoline()) return lib::Error::NotSupported;
   ApStacks& stacks = ap_stacks[index];
@@ -158,7 +160,7 @@ lib::Result<unsigned> start_one(uint32_t apic_id) {
   // It answered: setting itself up is a few hundred instructions, never a wait.
   while (ap_state.load(std::memory_order_acquire) != kOnline) cpu_relax();
   ap_state.store(kIdle, std::memory_order_relaxed);
-  running.store(index + 1, std::memory_order_release);
+  __atomic_store_n(&x86::cpus_running, index + 1, __ATOMIC_RELEASE);
   return index;
 }
 
@@ -227,10 +229,6 @@ void start_other_cpus() {
   kernel::log_info("smp: {} CPU(s) up of {} listed", cpu_count(),
                    listed ? listed + info.cpus_unusable : 1);
 }
-
-unsigned cpu_count() { return running.load(std::memory_order_acquire); }
-
-unsigned cpu_index() { return x86::this_cpu().index; }
 
 size_t cpu_records(CpuRecord* out, size_t max) {
   for (size_t i = 0; i < record_count && i < max; ++i) out[i] = records[i];
