@@ -256,32 +256,21 @@ KTEST(manual_smp_kill_during_cross_cpu_calls) {
   const int runs = rounds_or(12) < 12 ? rounds_or(12) : 12;
   int ended = 0;
   for (int run = 0; run < runs; ++run) {
-    Pair link = make_pair(), result_ping = make_pair(), result_pong = make_pair();
-    Pair exit_ping = make_pair(), exit_pong = make_pair();
-    const SpawnHandle ping_handles[] = {log_handle(),
-                                        {link.kernel_end.get(), abi::kRightsAll},
-                                        {result_ping.user_end.get(), abi::kRightsAll}};
-    const SpawnHandle pong_handles[] = {log_handle(),
-                                        {link.user_end.get(), abi::kRightsAll},
-                                        {result_pong.user_end.get(), abi::kRightsAll}};
-    auto ping = spawn_from_archive("ping", ping_handles, 3, exit_ping.user_end);
-    auto pong = spawn_from_archive("pong", pong_handles, 3, exit_pong.user_end);
-    KREQUIRE(ping.ok() && pong.ok());
-    drop(link.kernel_end, link.user_end);
-    send_u64(result_ping.kernel_end.get(), 100'000'000);  // far more than a run lasts
+    PingPong g;
+    KREQUIRE(g.spawn());
+    g.start(100'000'000);  // far more than a run lasts
     sched::sleep_ns((1 + run % 5) * 3'000'000);
-    Ref<Process> p1 = ping.release_value(), p2 = pong.release_value();
-    Process* victim = run % 2 ? p1.get() : p2.get();
+    Process* victim = run % 2 ? g.ping.get() : g.pong.get();
     {
       SpinlockGuard guard(sched_lock);
       victim->terminate(-1, ExitReason::Killed, "killed", 0, 0);
     }
     abi::ProcessExit info[2] = {};
-    const bool ping_ended = wait_exit(exit_ping.kernel_end.get(), &info[0], 30 * kSecond);
-    const bool pong_ended = wait_exit(exit_pong.kernel_end.get(), &info[1], 30 * kSecond);
+    const bool ping_ended = wait_exit(g.exit_ping.kernel_end.get(), &info[0], 30 * kSecond);
+    const bool pong_ended = wait_exit(g.exit_pong.kernel_end.get(), &info[1], 30 * kSecond);
     {  // and every thread of both is gone, so the next test counts what it frees
       SpinlockGuard guard(sched_lock);
-      for (Process* p : {p1.get(), p2.get()})
+      for (Process* p : {g.ping.get(), g.pong.get()})
         (void)wait_for_signals(p, abi::kSignalTerminated, arch::now_ns() + 30 * kSecond);
     }
     const abi::ProcessExit& killed = info[run % 2 ? 0 : 1];
@@ -289,9 +278,7 @@ KTEST(manual_smp_kill_during_cross_cpu_calls) {
     if (ping_ended && pong_ended && killed.reason == abi::ExitReason::Killed &&
         other.reason == abi::ExitReason::Exited)
       ++ended;
-    drop(p1, p2, result_ping.kernel_end, result_ping.user_end, result_pong.kernel_end,
-         result_pong.user_end, exit_ping.kernel_end, exit_ping.user_end, exit_pong.kernel_end,
-         exit_pong.user_end);
+    g.drop_all();
   }
   KEXPECT(ended == runs);
   // A thread's stack goes once its CPU has switched away from it, just after its process
