@@ -30,18 +30,20 @@ void platform_init();
 // The most CPUs the kernel runs; CPUs the firmware lists beyond it are reported and left out.
 constexpr unsigned kMaxCpus = 16;
 // Starts every other CPU the firmware lists and waits for each, a bounded time, to answer;
-// one that does not is reported and left out. Each then idles halted with interrupts off:
-// the scheduler runs on the boot CPU alone (docs/smp.md). Needs platform_init and the heap.
+// one that does not is reported and left out. Each then waits for the scheduler to start
+// (kernel::ap_enter_scheduler) and runs threads like the boot CPU (docs/smp.md). Needs
+// platform_init and the heap.
 void start_other_cpus();
 // Starts the CPU the firmware names firmware_id (its local APIC ID on a PC) and returns its
 // index. Errors: TimedOut (it did not answer: left out), NoResources (kMaxCpus run already),
 // AlreadyExists (it runs already), NotSupported (no page to start it from), NoMemory (no
 // stacks for it), Busy (another start is under way).
 lib::Result<unsigned> start_cpu(uint32_t firmware_id);
-// How many CPUs run: the boot CPU and every other that answered.
-unsigned cpu_count();
+// How many CPUs run: the boot CPU and every other that answered. Inline, as cpu_index: the
+// scheduler asks at every switch.
+inline unsigned cpu_count();
 // The calling CPU's index: 0 for the boot CPU, then 1, 2, ... in the order the others came up.
-unsigned cpu_index();
+inline unsigned cpu_index();
 // What became of each CPU the firmware lists, in its order (for the console's `cpus`).
 enum class CpuState : uint8_t {
   Running,   // the boot CPU, or one that answered
@@ -55,6 +57,15 @@ struct CpuRecord {
 };
 // Copies up to max records and returns how many there are.
 size_t cpu_records(CpuRecord* out, size_t max);
+// The scheduler's slot for the thread the calling CPU runs (null before it starts).
+inline void* cpu_current_thread();
+inline void set_cpu_current_thread(void* thread);
+// Interrupts CPU index (not the caller) so that it looks at its scheduler on the way out of
+// the interrupt (kernel::on_interrupt_exit), and at its thread's state before user mode.
+void cpu_kick(unsigned index);
+// Stops every other CPU at once, whatever it runs (an NMI: interrupts off do not hold it
+// back), for panics and shutdown.
+void halt_other_cpus();
 
 // ---- console -----------------------------------------------------------------------------
 void console_init();
@@ -159,6 +170,9 @@ void paging_init(const kernel::BootInfo& boot);
 // Map fails with AlreadyExists if the page is mapped, unmap/protect with NotFound if not.
 lib::Result<void> map_page(uintptr_t virt, uintptr_t phys, uint32_t flags);
 lib::Result<uintptr_t> unmap_page(uintptr_t virt);
+// Unmaps count pages from virt, writing each one's frame to frames[i] (0 where none was
+// mapped). Every CPU forgets them before it returns (one shootdown for all of them).
+void unmap_pages(uintptr_t virt, size_t count, uintptr_t* frames);
 lib::Result<void> protect_page(uintptr_t virt, uint32_t flags);
 lib::Result<uintptr_t> translate(uintptr_t virt);
 // Maps device registers uncached in a dedicated kernel region.

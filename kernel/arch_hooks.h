@@ -13,6 +13,10 @@ namespace kernel {
 // C++ entry from the boot stub.
 extern "C" [[noreturn]] void kernel_entry(uint32_t protocol, uintptr_t info_phys);
 
+// A CPU other than the boot CPU, set up: waits for the scheduler to start, then runs threads
+// (its idle thread first) for good. Interrupts are off on entry.
+[[noreturn]] void ap_enter_scheduler();
+
 // The timer deadline set with arch::timer_set_deadline has passed (interrupt context).
 void on_timer_interrupt();
 

@@ -5,7 +5,8 @@
 namespace kernel::event_trace {
 namespace {
 
-// Written with interrupts off (trap entry, the scheduler under its lock) on the one CPU.
+// Written with interrupts off (trap entry, the scheduler under its lock), by every CPU: a
+// record takes its slot with an atomic add.
 Event* buffer = nullptr;
 size_t capacity = 0;
 size_t used = 0;
@@ -30,12 +31,15 @@ size_t stop(size_t* lost) {
 }
 
 void record(Kind kind, uint32_t detail) {
-  if (!buffer) return;
-  if (used == capacity) {
-    ++dropped;
+  Event* events = __atomic_load_n(&buffer, __ATOMIC_ACQUIRE);
+  if (!events) return;
+  const size_t slot = __atomic_fetch_add(&used, 1, __ATOMIC_RELAXED);
+  if (slot >= capacity) {
+    __atomic_fetch_sub(&used, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&dropped, 1, __ATOMIC_RELAXED);
     return;
   }
-  buffer[used++] = Event{arch::cycles(), detail, kind};
+  events[slot] = Event{arch::cycles(), detail, kind};
 }
 
 }  // namespace kernel::event_trace

@@ -1,6 +1,8 @@
 // Stopping the kernel when something is wrong that it cannot recover from: print what
 // happened and where, then halt (a test build exits QEMU with a failure status instead).
 
+#include <atomic>
+
 #include "kernel/arch.h"
 #include "kernel/arch_hooks.h"
 #include "kernel/build.h"
@@ -10,7 +12,15 @@
 namespace kernel {
 namespace {
 
-bool panicking = false;
+// Set once, by the first CPU to stop the kernel; a second CPU that fails meanwhile halts.
+std::atomic<bool> panicking{false};
+
+// Makes the calling CPU the one that stops the kernel, and halts every other CPU, so that
+// nothing changes under what it prints; a CPU that comes second halts at once.
+void claim_stop() {
+  if (panicking.exchange(true)) arch::halt_forever();
+  arch::halt_other_cpus();
+}
 
 [[noreturn]] void stop(uintptr_t frame_pointer, uintptr_t pc) {
   uintptr_t frames[24];
@@ -32,16 +42,12 @@ bool panic_in_progress() { return panicking; }
 
 void panic_write(const char* text) {
   arch::irq_save();
-  if (panicking) arch::halt_forever();  // a panic while panicking: print nothing more
-  panicking = true;
+  claim_stop();  // a panic while panicking: print nothing more
   log_error("PANIC: {}", text);
   stop(0, 0);
 }
 
-void begin_fatal() {
-  if (panicking) arch::halt_forever();  // a fault while stopping: print nothing more
-  panicking = true;
-}
+void begin_fatal() { claim_stop(); }  // a fault while stopping: print nothing more
 
 void on_fatal_exception(const char* what, uintptr_t frame_pointer, uintptr_t pc) {
   log_error("kernel stopped by a CPU exception: {}", what);

@@ -19,6 +19,7 @@ void shutdown() {
   log_info("power: shutting down");
   arch::irq_save();
   log_flush();
+  arch::halt_other_cpus();
   const acpi::Info& a = acpi::info();
   if (a.sleep_control.present()) {
     // SLP_TYPx in bits 2-4, SLP_EN in bit 5. QEMU's microvm uses sleep type 5 for S5.
@@ -45,6 +46,7 @@ void reboot() {
   log_info("power: rebooting");
   arch::irq_save();
   log_flush();
+  arch::halt_other_cpus();
   const acpi::Info& a = acpi::info();
   if (a.reset.present()) {
     acpi::write_register(a.reset, a.reset_value);

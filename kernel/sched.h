@@ -1,7 +1,8 @@
 #pragma once
-// The scheduler: preemptive, priority-based, round-robin within a priority, one CPU. Threads
-// of a silo that has used its CPU share for the period wait for the next one (silo.h).
-// All scheduler state (run queue, wait queues, timers) is guarded by sched_lock.
+// The scheduler: preemptive, priority-based, round-robin within a priority, on every CPU
+// from one run queue (docs/smp.md). Threads of a silo that has used its CPU share for the
+// period wait for the next one (silo.h). All scheduler state (run queue, wait queues,
+// timers, each CPU's own) is guarded by sched_lock.
 
 #include <cstdint>
 
@@ -12,6 +13,7 @@
 namespace kernel {
 
 class Thread;
+enum class ThreadState : uint8_t;
 extern Spinlock sched_lock;
 
 // The one link a thread has to scheduler queues: it is either on the run queue or on one
@@ -27,16 +29,15 @@ constexpr unsigned kPriorityNormal = 16;
 constexpr unsigned kPriorityHigh = 24;
 constexpr uint64_t kQuantumNs = 10'000'000;
 
-// Turns the running boot code into the first thread and creates the idle thread.
+// Turns the running boot code into the first thread and creates each CPU's idle thread
+// (arch::start_other_cpus has run).
 void init();
-// Starts preemption (the timer); interrupts are enabled from here on.
+// Starts preemption (the timer), and the other CPUs' schedulers; interrupts are enabled from
+// here on.
 void start();
 
-namespace detail {
-extern Thread* current_thread;  // written only by the scheduler, under sched_lock
-}
-// Inline: it is on every syscall's path (docs/ipc.md).
-inline Thread* current() { return detail::current_thread; }
+// The thread the calling CPU runs. Inline: it is on every syscall's path (docs/ipc.md).
+inline Thread* current() { return static_cast<Thread*>(arch::cpu_current_thread()); }
 // Gives up the CPU to another ready thread of the same or higher priority.
 void yield();
 // Blocks the calling thread for at least ns nanoseconds.
@@ -44,15 +45,19 @@ void sleep_ns(uint64_t ns);
 // Switches threads now if a wake-up asked for it (call after waking others).
 void preempt_point();
 
-// With sched_lock held: makes a blocked or new thread runnable.
+// With sched_lock held: makes a blocked or new thread runnable: on this CPU if it is above
+// what runs here, else on an idle CPU or one running below it, if any (which is kicked).
 void make_ready(Thread* t) REQUIRES(sched_lock);
+// With sched_lock held: if t runs on another CPU, interrupts it, so that t looks at its state
+// (killed, work before user mode) now rather than at its next system call or preemption.
+void kick(Thread* t) REQUIRES(sched_lock);
 // With sched_lock held: runs the best ready thread; returns when this thread runs again
 // (immediately, if it is still the best and still runnable).
 void reschedule() REQUIRES(sched_lock);
 // With sched_lock held: gives t a new priority (1..31), moving it in the run queue if it is
 // ready there; the caller runs reschedule() when resched_pending() says it must give way.
 void set_priority(Thread* t, unsigned priority) REQUIRES(sched_lock);
-// With sched_lock held: whether a wake-up asked for a reschedule.
+// With sched_lock held: whether a wake-up asked this CPU to reschedule.
 bool resched_pending() REQUIRES(sched_lock);
 
 // With sched_lock held, around a syscall that wakes its partner and then waits for it
@@ -68,6 +73,11 @@ class QuantumTimerDeferred {
   QuantumTimerDeferred(const QuantumTimerDeferred&) = delete;
   QuantumTimerDeferred& operator=(const QuantumTimerDeferred&) = delete;
 };
+
+namespace detail {
+// Makes t the calling CPU's idle thread, in state (sched.cc).
+void become_idle(Thread* t, ThreadState state) REQUIRES(sched_lock);
+}  // namespace detail
 
 struct Stats {
   uint64_t context_switches;

@@ -47,10 +47,10 @@ lib::Result<KernelStack> KernelStack::allocate() {
 
 void KernelStack::release() {
   if (!slot_base_) return;
-  for (size_t i = 0; i < kPages; ++i) {
-    auto phys = arch::unmap_page(bottom() + i * 4096);
-    if (phys.ok()) (void)pmm::free_pages(phys.value());
-  }
+  uintptr_t frames[kPages];
+  arch::unmap_pages(bottom(), kPages, frames);
+  for (uintptr_t frame : frames)
+    if (frame) (void)pmm::free_pages(frame);
   give_slot((slot_base_ - arch::kStackRegionBase) / kSlotSize);
   slot_base_ = 0;
 }

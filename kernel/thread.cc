@@ -31,20 +31,28 @@ Thread::AllList& Thread::all() {
 lib::Result<Thread*> Thread::create(const char* name, Entry entry, void* arg, unsigned priority) {
   if (!entry || priority <= sched::kPriorityIdle || priority >= 32)
     return lib::Error::InvalidArgument;
-  Thread* t = TRY(heap::create<Thread>());
   auto stack = KernelStack::allocate();
-  if (!stack.ok()) {
-    heap::destroy(t);
-    return stack.error();
+  if (!stack.ok()) return stack.error();
+  auto created = create_running(name);
+  if (!created.ok()) {
+    stack.value().release();
+    return created.error();
   }
+  Thread* t = created.value();
+  SpinlockGuard guard(sched_lock);  // listed already: another CPU may look at it
   t->stack_ = stack.value();
-  lib::format_to(t->name_, sizeof(t->name_), "{}", name);
   t->priority_ = t->given_priority_ = priority;
   t->entry_ = entry;
   t->arg_ = arg;
+  t->context_ = arch::context_init(t->stack_.top(), entry, arg);
+  return t;
+}
+
+lib::Result<Thread*> Thread::create_running(const char* name) {
+  Thread* t = TRY(heap::create<Thread>());
+  lib::format_to(t->name_, sizeof(t->name_), "{}", name);
   t->wake_timer_.fire = &Thread::on_timer;
   t->wake_timer_.context = t;
-  t->context_ = arch::context_init(t->stack_.top(), entry, arg);
   SpinlockGuard guard(sched_lock);
   t->id_ = next_id++;
   all().push_back(t);
@@ -135,7 +143,10 @@ void Thread::kill_all_of(Process* process) {
     // for now (a mutex handed over in its way out) must not be taken from it.
     if (t->killed_) return;
     t->killed_ = true;
-    if (t->state_ != ThreadState::Blocked) return;  // it ends on its way back to user mode
+    if (t->state_ != ThreadState::Blocked) {  // it ends on its way back to user mode
+      sched::kick(t);
+      return;
+    }
     if (t->waiting_on_) t->waiting_on_->remove(t);
     timer_cancel(&t->wake_timer_);
     sched::make_ready(t);

@@ -39,6 +39,9 @@ class Thread : public SchedLink {
   // idle thread's).
   static lib::Result<Thread*> create(const char* name, Entry entry, void* arg,
                                      unsigned priority = sched::kPriorityNormal);
+  // A thread for code that runs already, on a stack it has (another CPU's boot code, which
+  // becomes its idle thread): no stack of its own, its context saved at its first switch.
+  static lib::Result<Thread*> create_running(const char* name);
   // A thread of process that enters user mode at rip with stack rsp and arg in the first
   // argument register. It counts as one thread of the process's silo, and its kernel stack
   // and bookkeeping (kThreadSiloBytes) as memory, until it ends. Errors: QuotaExceeded, those of
@@ -108,7 +111,10 @@ class Thread : public SchedLink {
   // Work before the thread returns to user mode (a Linux signal to deliver): the one test
   // on_return_to_user makes for every thread. Set under sched_lock; cleared by the thread.
   bool user_work() const { return user_work_; }
-  void set_user_work(bool work) REQUIRES(sched_lock) { user_work_ = work; }
+  void set_user_work(bool work) REQUIRES(sched_lock) {
+    user_work_ = work;
+    if (work) sched::kick(this);  // running on another CPU: it looks before user mode
+  }
   // While set, user_work makes the thread's waits fail with Killed (Linux's interruptible
   // sleeps: a signal ends the call with EINTR or restarts it). Only the thread sets it.
   void set_wake_on_user_work(bool wake) { wake_on_user_work_ = wake; }
@@ -137,6 +143,9 @@ class Thread : public SchedLink {
   friend void sched::start();
   friend void sched::reschedule();
   friend void sched::make_ready(Thread*);
+  friend void sched::kick(Thread*);
+  friend void ap_enter_scheduler();
+  friend void sched::detail::become_idle(Thread*, ThreadState);
   friend void sched::set_priority(Thread*, unsigned);
   friend void sched::sleep_ns(uint64_t);
   friend class WaitQueue;

@@ -140,8 +140,10 @@ def qemu_command(args):
     serial = "mon:stdio" if args.interactive else "stdio"
     cpu = getattr(args, "cpu", CPU)  # test scripts build their own args without it
     smp = getattr(args, "smp", 1)
-    # Several vCPUs run as so many host threads (multi-threaded TCG), as they would on hardware.
-    accel = ["-accel", "tcg,thread=multi", "-smp", str(smp)] if smp > 1 else ["-accel", "tcg"]
+    # Several vCPUs run as so many host threads (multi-threaded TCG), as they would on hardware;
+    # under --virtual-time one host thread runs them in turns (QEMU's -icount needs that).
+    threads = "single" if getattr(args, "virtual_time", False) else "multi"
+    accel = ["-accel", f"tcg,thread={threads}", "-smp", str(smp)] if smp > 1 else ["-accel", "tcg"]
     cmd = ["qemu-system-x86_64", *accel, "-cpu", cpu, "-m", str(args.memory), "-display", "none",
            "-serial", serial, "-no-reboot", *net_args(args)]
     if not args.interactive:

@@ -92,6 +92,7 @@ Ref<Silo> make_silo(Silo& parent, uint32_t cpu_percent) {
 }
 
 KTEST(silo_cpu_share_holds_against_competition) {
+  KTEST_ONE_CPU_ONLY();
   Ref<Silo> silos[2] = {make_silo(Silo::root(), 25), make_silo(Silo::root(), 0)};
   Share shares[2];
   run_spinners(silos, 2, silos, shares, 1'000'000'000);
@@ -102,6 +103,7 @@ KTEST(silo_cpu_share_holds_against_competition) {
 }
 
 KTEST(silo_cpu_share_is_a_ceiling_and_no_cap_is_not_slowed) {
+  KTEST_ONE_CPU_ONLY();
   // Alone, a capped silo still gets only its share: the CPU idles for the rest.
   Ref<Silo> capped = make_silo(Silo::root(), 25);
   Share share;
@@ -115,6 +117,7 @@ KTEST(silo_cpu_share_is_a_ceiling_and_no_cap_is_not_slowed) {
 }
 
 KTEST(silo_cpu_share_of_a_parent_holds_its_children) {
+  KTEST_ONE_CPU_ONLY();
   // Each child may have 40%, but together they are held to their parent's 40%.
   Ref<Silo> parent = make_silo(Silo::root(), 40);
   Ref<Silo> silos[3] = {make_silo(*parent, 40), make_silo(*parent, 40), make_silo(Silo::root(), 0)};

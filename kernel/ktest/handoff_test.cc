@@ -68,6 +68,7 @@ uint64_t runtime_of(Thread* t) {
 }
 
 KTEST(handoff_lends_the_quantum) {
+  KTEST_ONE_CPU_ONLY();
   // A pair handing the CPU back and forth runs on one quantum: a busy thread of the same
   // priority gets the CPU when it ends, as it would against one thread. Were the quantum
   // renewed at each handoff, the pair would keep the CPU for ever.

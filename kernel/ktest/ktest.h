@@ -35,3 +35,15 @@ bool current_failed();
       return;                                           \
     }                                                   \
   } while (0)
+
+// For a test of how threads share one CPU (silo CPU shares, the lent quantum): with more
+// CPUs its threads do not compete, so it says so and passes nothing: it returns, printing
+// that it did not run (docs/smp.md lists what is not done for several CPUs).
+#define KTEST_ONE_CPU_ONLY()                                                           \
+  do {                                                                                 \
+    if (::arch::cpu_count() > 1) {                                                     \
+      ::kernel::print("ktest:   not run: checks one CPU's sharing, and {} CPUs run\n", \
+                      ::arch::cpu_count());                                            \
+      return;                                                                          \
+    }                                                                                  \
+  } while (0)

@@ -194,9 +194,11 @@ KTEST(priority_raised_thread_that_keeps_the_cpu_shares_it) {
       nullptr, sched::kPriorityNormal + 4);
   KREQUIRE(t.ok());
   t.value()->start();  // runs now: main is below it
-  // Main runs again only once the spinner is lowered (or has given up).
+  // With one CPU, main runs again only once the spinner is lowered (or has given up); with
+  // more, main goes on on another CPU at once, and only the last check applies.
   KEXPECT(t.value()->given_priority() == sched::kPriorityNormal + 4);
-  KEXPECT(gave_up.load() || t.value()->priority() == sched::kPriorityNormal);
+  if (arch::cpu_count() == 1)
+    KEXPECT(gave_up.load() || t.value()->priority() == sched::kPriorityNormal);
   main_ran = true;
   t.value()->join();
   KEXPECT(!gave_up.load());

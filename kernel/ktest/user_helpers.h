@@ -131,4 +131,38 @@ inline Usage settled_usage(const Usage& wanted) {
   return now;
 }
 
+// The ping-pong pair (tests/user/ping.cc, pong.cc) linked to each other, each with a
+// result channel and an exit channel; ping starts once told its round count (start).
+struct PingPong {
+  Pair result_ping, result_pong, exit_ping, exit_pong;
+  Ref<Process> ping, pong;
+
+  // False if either could not be spawned.
+  bool spawn() {
+    Pair link = make_pair();
+    result_ping = make_pair();
+    result_pong = make_pair();
+    exit_ping = make_pair();
+    exit_pong = make_pair();
+    const SpawnHandle ping_handles[] = {log_handle(),
+                                        {link.kernel_end.get(), abi::kRightsAll},
+                                        {result_ping.user_end.get(), abi::kRightsAll}};
+    const SpawnHandle pong_handles[] = {log_handle(),
+                                        {link.user_end.get(), abi::kRightsAll},
+                                        {result_pong.user_end.get(), abi::kRightsAll}};
+    auto a = spawn_from_archive("ping", ping_handles, 3, exit_ping.user_end);
+    auto b = spawn_from_archive("pong", pong_handles, 3, exit_pong.user_end);
+    if (a.ok()) ping = a.release_value();
+    if (b.ok()) pong = b.release_value();
+    drop(link.kernel_end, link.user_end);  // only the processes hold the link now
+    return a.ok() && b.ok();
+  }
+  void start(uint64_t rounds) { send_u64(result_ping.kernel_end.get(), rounds); }
+  void drop_all() {
+    drop(ping, pong, result_ping.kernel_end, result_ping.user_end, result_pong.kernel_end,
+         result_pong.user_end, exit_ping.kernel_end, exit_ping.user_end, exit_pong.kernel_end,
+         exit_pong.user_end);
+  }
+};
+
 }  // namespace kernel::ktest_user

@@ -53,23 +53,13 @@ uint64_t rounds_from_cmdline() {
 
 KTEST(user_pingpong_checksum) {
   const uint64_t rounds = rounds_from_cmdline();
-  Pair link = make_pair(), result_ping = make_pair(), result_pong = make_pair();
-  Pair exit_ping = make_pair(), exit_pong = make_pair();
-  const SpawnHandle ping_handles[] = {log_handle(),
-                                      {link.kernel_end.get(), abi::kRightsAll},
-                                      {result_ping.user_end.get(), abi::kRightsAll}};
-  const SpawnHandle pong_handles[] = {log_handle(),
-                                      {link.user_end.get(), abi::kRightsAll},
-                                      {result_pong.user_end.get(), abi::kRightsAll}};
-  auto ping = spawn_from_archive("ping", ping_handles, 3, exit_ping.user_end);
-  auto pong = spawn_from_archive("pong", pong_handles, 3, exit_pong.user_end);
-  KREQUIRE(ping.ok() && pong.ok());
-  drop(link.kernel_end, link.user_end);  // only the processes hold the link now
+  PingPong g;
+  KREQUIRE(g.spawn());
 
   const uint64_t start = arch::now_ns();
-  send_u64(result_ping.kernel_end.get(), rounds);
+  g.start(rounds);
   uint64_t sums[2] = {0, 0};
-  Channel* results[2] = {result_ping.kernel_end.get(), result_pong.kernel_end.get()};
+  Channel* results[2] = {g.result_ping.kernel_end.get(), g.result_pong.kernel_end.get()};
   for (int i = 0; i < 2; ++i) {
     Message* m = next_message(results[i], 600 * kSecond);
     KREQUIRE(m);
@@ -82,12 +72,9 @@ KTEST(user_pingpong_checksum) {
         elapsed / 1'000'000, rounds ? elapsed / rounds : 0, sums[0], sums[1], expected);
   KEXPECT(sums[0] == expected && sums[1] == expected);
   abi::ProcessExit info{};
-  KEXPECT(wait_exit(exit_ping.kernel_end.get(), &info) && info.code == 0);
-  KEXPECT(wait_exit(exit_pong.kernel_end.get(), &info) && info.code == 0);
-  Ref<Process> p1 = ping.release_value(), p2 = pong.release_value();
-  drop(p1, p2, result_ping.kernel_end, result_ping.user_end, result_pong.kernel_end,
-       result_pong.user_end, exit_ping.kernel_end, exit_ping.user_end, exit_pong.kernel_end,
-       exit_pong.user_end);
+  KEXPECT(wait_exit(g.exit_ping.kernel_end.get(), &info) && info.code == 0);
+  KEXPECT(wait_exit(g.exit_pong.kernel_end.get(), &info) && info.code == 0);
+  g.drop_all();
 }
 
 KTEST(user_faults_kill_only_the_process) {

@@ -46,7 +46,7 @@ def run_stellina(args, argv):
     if args.silo_pages:
         append.append(f"linux_silo_pages={args.silo_pages}")
     cmd = [sys.executable, os.path.join(ROOT, "tools", "qemu_run.py"), "--machine", "microvm",
-           "--kernel", args.kernel, "--initrd", args.archive, "--append", " ".join(append),
+           "--smp", str(args.smp), "--kernel", args.kernel, "--initrd", args.archive, "--append", " ".join(append),
            "--status", "33", "--timeout", "120", "--expect", "ktest: 1 passed, 0 failed"]
     done = subprocess.run(cmd, capture_output=True, timeout=180)
     serial = done.stdout.decode("utf-8", "replace").replace("\r", "").splitlines()
@@ -84,6 +84,7 @@ def main():
     p.add_argument("--unimplemented", type=int)
     p.add_argument("--silo-threads", type=int, help="run in a silo of this many threads")
     p.add_argument("--silo-pages", type=int, help="run in a silo of this many 4 KiB pages")
+    p.add_argument("--smp", type=int, default=1, help="virtual CPUs for Stellina's run")
     p.add_argument("--stellina-only", action="store_true", help="no host run: --expect lines")
     p.add_argument("--expect", action="append", default=[], help="a stdout line required")
     args = p.parse_args()

@@ -47,13 +47,13 @@ def free_port():
 
 
 class Machine:
-    def __init__(self, qemu_run, kernel, archive, port, machine):
+    def __init__(self, qemu_run, kernel, archive, port, machine, smp=1):
         sys.path.insert(0, os.path.dirname(os.path.abspath(qemu_run)))
         import qemu_run as runner  # the same machine as every other QEMU test
         args = argparse.Namespace(
             interactive=False, memory=256, machine=machine, debug_exit=True, iso=None,
             kernel=kernel, append="", initrd=archive, net="user", forward=[f"{port}:80"],
-            socket_peer=None, socket_local=None, mac=None, qemu_arg=[])
+            socket_peer=None, socket_local=None, mac=None, qemu_arg=[], smp=smp)
         cmd = runner.qemu_command(args)
         print("httpd:", " ".join(cmd), flush=True)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -409,9 +409,10 @@ def main():
     qemu_run, kernel, archive = sys.argv[1:4]
     machine = sys.argv[4] if len(sys.argv) > 4 else "microvm"
     isolation = sys.argv[5] if len(sys.argv) > 5 else "user"
+    smp = int(sys.argv[6]) if len(sys.argv) > 6 else 1  # virtual CPUs
     start = time.monotonic()
     port = free_port()
-    m = Machine(qemu_run, kernel, archive, port, machine)
+    m = Machine(qemu_run, kernel, archive, port, machine, smp)
     try:
         check(m, port, isolation)
     except Failure as e:

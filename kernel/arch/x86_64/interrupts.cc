@@ -12,7 +12,11 @@ namespace arch {
 
 bool irqs_enabled() { return x86::read_rflags() & x86::kRflagsIf; }
 void enable_and_wait() { asm volatile("sti; hlt" ::: "memory"); }
-void cpu_relax() { asm volatile("pause"); }
+void cpu_relax() {
+  asm volatile("pause");
+  // A CPU that spins with interrupts off must still answer shootdowns (ipi.cc).
+  if (cpu_count() > 1) x86::serve_tlb_requests();
+}
 void halt_forever() {
   for (;;) asm volatile("cli; hlt");
 }
@@ -111,14 +115,17 @@ void lapic_eoi() { lapic[kLapicEoi] = 0; }
 uint32_t lapic_id() { return lapic[kLapicId] >> 24; }
 
 bool lapic_send_ipi(uint32_t apic_id, uint32_t command) {
+  const auto state = irq_save();  // the two writes must not be split by another send
   lapic[kLapicIcrHigh] = apic_id << 24;
   lapic[kLapicIcrLow] = command;
   // Bounded: a local APIC that never clears the bit must not hang its caller.
-  for (int i = 0; i < 1'000'000; ++i) {
-    if (!(lapic[kLapicIcrLow] & kIcrDeliveryPending)) return true;
-    cpu_relax();
+  bool sent = false;
+  for (int i = 0; i < 1'000'000 && !sent; ++i) {
+    sent = !(lapic[kLapicIcrLow] & kIcrDeliveryPending);
+    if (!sent) asm volatile("pause");
   }
-  return false;
+  irq_restore(state);
+  return sent;
 }
 
 void lapic_timer_count_down() {
@@ -129,12 +136,16 @@ void lapic_timer_count_down() {
 uint32_t lapic_timer_count() { return lapic[kLapicTimerCurrent]; }
 
 void lapic_timer_calibrated(uint64_t hz) {
-  lapic[kLapicTimerInitial] = 0;
   timer_hz = hz;
-  lapic[kLapicLvtTimer] = kVectorTimer;  // one-shot, unmasked
+  lapic_timer_enable_this_cpu();
 }
 
 uint64_t lapic_timer_hz() { return timer_hz; }
+
+void lapic_timer_enable_this_cpu() {
+  lapic[kLapicTimerInitial] = 0;
+  lapic[kLapicLvtTimer] = kVectorTimer;  // one-shot, unmasked
+}
 
 void lapic_timer_stop() { lapic[kLapicTimerInitial] = 0; }
 

@@ -11,6 +11,7 @@
 #include "kernel/log.h"
 #include "kernel/pmm.h"
 #include "kernel/spinlock.h"
+#include "per_cpu.h"
 #include "platform.h"
 
 // NOLINTBEGIN(readability-identifier-naming): linker-script and boot.S symbols
@@ -210,13 +211,23 @@ lib::Result<void> map_page(uintptr_t virt, uintptr_t phys, uint32_t flags) {
   return {};
 }
 
-lib::Result<uintptr_t> unmap_page(uintptr_t virt) {
+void unmap_pages(uintptr_t virt, size_t count, uintptr_t* frames) {
   kernel::SpinlockGuard guard(paging_lock);
-  uint64_t* e = TRY(walk(kernel_root, virt, false));
-  if (!(*e & kPresent)) return lib::Error::NotFound;
-  const uintptr_t phys = *e & kAddressMask;
-  *e = 0;
-  x86::invlpg(virt);
+  for (size_t i = 0; i < count; ++i) {
+    const uintptr_t v = virt + i * kPageSize;
+    auto e = walk(kernel_root, v, false);
+    frames[i] = e.ok() && (*e.value() & kPresent) ? *e.value() & kAddressMask : 0;
+    if (!frames[i]) continue;
+    *e.value() = 0;
+    x86::invlpg(v);
+  }
+  x86::tlb_shootdown(0);  // one for them all, before the caller frees the frames
+}
+
+lib::Result<uintptr_t> unmap_page(uintptr_t virt) {
+  uintptr_t phys = 0;
+  unmap_pages(virt, 1, &phys);
+  if (!phys) return lib::Error::NotFound;
   return phys;
 }
 
@@ -226,6 +237,7 @@ lib::Result<void> protect_page(uintptr_t virt, uint32_t flags) {
   if (!(*e & kPresent)) return lib::Error::NotFound;
   *e = (*e & kAddressMask) | entry_bits(flags);
   x86::invlpg(virt);
+  x86::tlb_shootdown(0);
   return {};
 }
 
@@ -288,10 +300,16 @@ void free_user_tables(uint64_t* table, unsigned level) {
 
 uint64_t* root_table(uintptr_t root) { return static_cast<uint64_t*>(phys_to_virt(root)); }
 
+// A user page's entry changed or went: no CPU may go on using what it said (ipi.cc).
+void flush_user_page(uintptr_t root, uintptr_t virt) {
+  if (x86::read_cr3() == root) x86::invlpg(virt);
+  x86::tlb_shootdown(root);
+}
+
 }  // namespace
 
 void user_root_destroy(uintptr_t root) {
-  if (x86::read_cr3() == root) x86::write_cr3(kernel_root_phys);
+  x86::tlb_leave_root(root);  // no CPU may walk the tables once they are freed
   free_user_tables(root_table(root), 3);
   (void)kernel::pmm::free_pages(root);
 }
@@ -317,13 +335,24 @@ struct UserPath {
   uint64_t* entry[4] = {};
 };
 
-// Gives back the tables emptied along path, from the one entry[level] points to upwards; the
-// root stays.
-void release_empty_tables(UserPath& path, unsigned level, PageTableSource& tables) {
+// The tables an unmap emptied, given back only once no CPU's TLB can still reach them.
+struct EmptiedTables {
+  uintptr_t phys[3] = {};
+  unsigned count = 0;
+};
+
+// Unlinks the tables emptied along path, from the one entry[level] points to upwards (the
+// root stays): into emptied, or straight back to tables without it.
+void release_empty_tables(UserPath& path, unsigned level, PageTableSource& tables,
+                          EmptiedTables* emptied = nullptr) {
   for (; level <= 3; ++level) {
     uint64_t& e = *path.entry[level];
     if (!(e & kPresent) || live_entries(e) != 0) return;
-    tables.free_table(e & kAddressMask);
+    if (emptied) {
+      emptied->phys[emptied->count++] = e & kAddressMask;
+    } else {
+      tables.free_table(e & kAddressMask);
+    }
     e = 0;
     if (level < 3) add_live_entries(*path.entry[level + 1], -1);
   }
@@ -378,9 +407,11 @@ lib::Result<uintptr_t> user_unmap(uintptr_t root, uintptr_t virt, PageTableSourc
   const uintptr_t phys = leaf & kAddressMask;
   leaf = 0;
   add_live_entries(*path.entry[1], -1);
-  release_empty_tables(path, 1, tables);
-  // invlpg also drops the paging-structure caches' entries, those of freed tables included.
-  if (x86::read_cr3() == root) x86::invlpg(virt);
+  EmptiedTables emptied;
+  release_empty_tables(path, 1, tables, &emptied);
+  // invlpg also drops the paging-structure caches' entries, those of the emptied tables too.
+  flush_user_page(root, virt);
+  for (unsigned i = 0; i < emptied.count; ++i) tables.free_table(emptied.phys[i]);
   return phys;
 }
 
@@ -405,7 +436,7 @@ lib::Result<void> user_remap(uintptr_t root, uintptr_t virt, uintptr_t phys, uin
   if (!(*e & kPresent)) return lib::Error::NotFound;
   *e = phys |
        entry_bits((flags & (kPageWrite | kPageExec | kPageOwned | kPageCopyOnWrite)) | kPageUser);
-  if (x86::read_cr3() == root) x86::invlpg(virt);
+  flush_user_page(root, virt);
   return {};
 }
 
@@ -426,7 +457,7 @@ lib::Result<void> user_protect(uintptr_t root, uintptr_t virt, uint32_t flags) {
   const uint32_t kept =
       ((*e & kOwned) ? kPageOwned : 0) | ((*e & kCopyOnWrite) ? kPageCopyOnWrite : 0);
   *e = (*e & kAddressMask) | entry_bits((flags & (kPageWrite | kPageExec)) | kPageUser | kept);
-  if (x86::read_cr3() == root) x86::invlpg(virt);
+  flush_user_page(root, virt);
   return {};
 }
 
@@ -463,7 +494,11 @@ uintptr_t user_next_mapped(uintptr_t root, uintptr_t virt, uintptr_t end) {
 
 void switch_root(uintptr_t root) {
   const uintptr_t target = root ? root : kernel_root_phys;
-  if (x86::read_cr3() != target) x86::write_cr3(target);
+  if (x86::read_cr3() == target) return;
+  // Published first: a shootdown that misses it changed the entries before this load. The
+  // CR3 write is serializing: the store is visible before the new tables are walked.
+  __atomic_store_n(&x86::this_cpu().loaded_root, target, __ATOMIC_RELAXED);
+  x86::write_cr3(target);
 }
 
 }  // namespace arch

@@ -4,12 +4,14 @@
 
 #include "cpu.h"
 #include "kernel/arch.h"
+#include "kernel/spinlock.h"
 
 namespace arch {
 
 namespace {
 
 constexpr uint16_t kConfigAddress = 0xcf8, kConfigData = 0xcfc;
+kernel::Spinlock config_lock;  // every CPU may use the pair
 
 uint32_t address_of(uint32_t function, uint16_t offset) {
   return 1u << 31 | (function & 0xffff) << 8 | (offset & 0xfc);
@@ -18,18 +20,15 @@ uint32_t address_of(uint32_t function, uint16_t offset) {
 }  // namespace
 
 uint32_t pci_config_read(uint32_t function, uint16_t offset) {
-  const auto state = irq_save();
+  kernel::SpinlockGuard guard(config_lock);
   x86::outl(kConfigAddress, address_of(function, offset));
-  const uint32_t value = x86::inl(kConfigData);
-  irq_restore(state);
-  return value;
+  return x86::inl(kConfigData);
 }
 
 void pci_config_write(uint32_t function, uint16_t offset, uint32_t value) {
-  const auto state = irq_save();
+  kernel::SpinlockGuard guard(config_lock);
   x86::outl(kConfigAddress, address_of(function, offset));
   x86::outl(kConfigData, value);
-  irq_restore(state);
 }
 
 }  // namespace arch

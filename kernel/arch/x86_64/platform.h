@@ -22,6 +22,10 @@ constexpr unsigned kIsaIrqPit = 0;
 constexpr unsigned kIsaIrqCascade = 2;
 constexpr unsigned kIsaIrqCom1 = 4;
 constexpr uint8_t kVectorPicBase = 0xe0;  // the legacy PIC, remapped out of the way, masked
+// Interprocessor interrupts (ipi.cc): a kick makes the CPU look at its scheduler on the way
+// out of the interrupt; a TLB request makes it flush its TLB.
+constexpr uint8_t kVectorKick = 0xf0;
+constexpr uint8_t kVectorTlb = 0xf1;
 constexpr uint8_t kVectorSpurious = 0xff;
 
 // Saved by the common interrupt stub (isr.S), in this order.
@@ -49,7 +53,7 @@ void lapic_eoi();
 // The calling CPU's local APIC ID.
 uint32_t lapic_id();
 // Sends an interprocessor interrupt (command: the ICR's low word) to apic_id and waits for
-// the local APIC to have sent it; false if it never says so.
+// the local APIC to have sent it; false if it never says so. Safe with interrupts on.
 bool lapic_send_ipi(uint32_t apic_id, uint32_t command);
 // Calibration (clock.cc): the timer counts down from its maximum, masked, and is read; then
 // it is given the rate found and unmasked, one-shot.
@@ -58,7 +62,18 @@ uint32_t lapic_timer_count();
 void lapic_timer_calibrated(uint64_t hz);
 void lapic_timer_oneshot(uint64_t ticks);
 void lapic_timer_stop();
+// Unmasks the calling CPU's timer, one-shot, at the rate the boot CPU calibrated.
+void lapic_timer_enable_this_cpu();
 uint64_t lapic_timer_hz();
+// Shootdown (ipi.cc): flush requests made of the calling CPU served (cpu_relax runs it, and
+// the kVectorTlb interrupt); every other CPU that may hold translations under root (0: the
+// kernel's half, so all of them) made to flush, and waited for; every other CPU that has root
+// loaded made to load the kernel's root instead (the root is about to be freed).
+void serve_tlb_requests();
+void tlb_shootdown(uintptr_t root);
+void tlb_leave_root(uintptr_t root);
+// Whether halt_other_cpus has run: an NMI then halts the CPU it reaches.
+bool halt_requested();
 void ioapic_init();
 void irq_dispatch(unsigned vector);
 void pic_disable();

@@ -1,7 +1,7 @@
 // Starting the other CPUs. Each is started with INIT-SIPI-SIPI (Intel SDM vol. 3, 8.4.4) at
 // the real-mode trampoline (ap_trampoline.S), which brings it to long mode and ap_main: it
 // loads its own GDT, TSS and per-CPU block, the shared IDT, turns on its local APIC, says it
-// is up, and halts with interrupts off. The scheduler runs on the boot CPU alone (docs/smp.md).
+// is up, arms its timer and enters the scheduler (kernel::ap_enter_scheduler, docs/smp.md).
 //
 // A CPU that does not answer within kAnswerTimeoutNs is reported and left out: it is sent
 // INIT again, which holds it in reset, so it can never wake later on a stack or per-CPU
@@ -12,6 +12,7 @@
 #include "ap_trampoline.h"
 #include "cpu.h"
 #include "kernel/acpi.h"
+#include "kernel/arch_hooks.h"
 #include "kernel/boot_info.h"
 #include "kernel/log.h"
 #include "kernel/stack.h"
@@ -24,6 +25,9 @@ extern "C" void ap_entry();
 // NOLINTEND(readability-identifier-naming)
 
 namespace arch {
+
+unsigned x86::cpus_running = 1;
+
 namespace {
 
 using x86::PerCpu;
@@ -48,7 +52,6 @@ ApStacks ap_stacks[kMaxCpus];
 // One start at a time: the trampoline has one parameter block. Not a spinlock: a start waits
 // up to kAnswerTimeoutNs, which interrupts must not wait for.
 std::atomic<bool> start_in_progress{false};
-std::atomic<unsigned> running{1};
 bool trampoline_ready = false;
 
 CpuRecord records[kernel::acpi::Info::kMaxListedCpus];
@@ -87,7 +90,7 @@ x86::ApParameters& parameters() {
 }
 
 bool is_running(uint32_t apic_id) {
-  for (unsigned i = 0; i < running.load(); ++i)
+  for (unsigned i = 0; i < cpu_count(); ++i)
     if (x86::per_cpu_blocks[i].apic_id == apic_id) return true;
   return false;
 }
@@ -128,7 +131,7 @@ bool send_startup(uint32_t apic_id) {
 
 lib::Result<unsigned> start_one(uint32_t apic_id) {
   if (is_running(apic_id)) return lib::Error::AlreadyExists;
-  const unsigned index = running.load();
+  const unsigned index = cpu_count();
   if (index == kMaxCpus) return lib::Error::NoResources;
   if (!install_trampoline()) return lib::Error::NotSupported;
   ApStacks& stacks = ap_stacks[index];
@@ -157,7 +160,7 @@ lib::Result<unsigned> start_one(uint32_t apic_id) {
   // It answered: setting itself up is a few hundred instructions, never a wait.
   while (ap_state.load(std::memory_order_acquire) != kOnline) cpu_relax();
   ap_state.store(kIdle, std::memory_order_relaxed);
-  running.store(index + 1, std::memory_order_release);
+  __atomic_store_n(&x86::cpus_running, index + 1, __ATOMIC_RELEASE);
   return index;
 }
 
@@ -178,8 +181,9 @@ extern "C" [[noreturn]] void ap_main(PerCpu* cpu) {
   x86::user_access_init();
   fpu_init();
   x86::lapic_enable_this_cpu();
+  x86::lapic_timer_enable_this_cpu();
   ap_state.store(kOnline, std::memory_order_release);
-  halt_forever();
+  kernel::ap_enter_scheduler();
 }
 
 lib::Result<unsigned> start_cpu(uint32_t firmware_id) {
@@ -225,10 +229,6 @@ void start_other_cpus() {
   kernel::log_info("smp: {} CPU(s) up of {} listed", cpu_count(),
                    listed ? listed + info.cpus_unusable : 1);
 }
-
-unsigned cpu_count() { return running.load(std::memory_order_acquire); }
-
-unsigned cpu_index() { return x86::this_cpu().index; }
 
 size_t cpu_records(CpuRecord* out, size_t max) {
   for (size_t i = 0; i < record_count && i < max; ++i) out[i] = records[i];

@@ -298,11 +298,15 @@ void dispatch_trap(arch::x86::TrapFrame* f) {
   if (f->vector == kVectorTimer) {
     lapic_eoi();
     kernel::on_timer_interrupt();
+  } else if (f->vector == kVectorTlb) {
+    serve_tlb_requests();
+    lapic_eoi();
   } else if ((f->vector >= kVectorIrqBase && f->vector < kVectorIrqBase + kMaxIrqs) ||
              (f->vector >= kVectorMsiBase && f->vector < kVectorMsiBase + kMaxMsi)) {
     irq_dispatch(f->vector);
     lapic_eoi();
-  } else if (f->vector == kVectorSpurious || f->vector >= kVectorPicBase) {
+  } else if (f->vector == kVectorSpurious ||
+             (f->vector >= kVectorPicBase && f->vector < kVectorPicBase + 16)) {
     return;  // spurious: no EOI
   } else {
     lapic_eoi();
@@ -318,10 +322,23 @@ kernel::event_trace::Kind trace_kind(uint64_t vector) {
   return vector == arch::x86::kVectorTimer ? Kind::Timer : Kind::Interrupt;
 }
 
+// An NMI can arrive between syscall_entry's first instruction and its swapgs, or between
+// trap_return's swapgs and iretq: the saved CS says kernel, yet GS_BASE holds the user's
+// base (never a kernel address: user code cannot write it). The NMI path tells by the MSR.
+bool nmi_on_user_gs(const arch::x86::TrapFrame& f) {
+  constexpr uint32_t kGsBase = 0xc0000101;
+  return f.vector == 2 && !(f.cs & 3) && static_cast<int64_t>(arch::x86::rdmsr(kGsBase)) >= 0;
+}
+
 }  // namespace
 
 extern "C" void trap_entry(arch::x86::TrapFrame* f) {
+  // Another CPU stops the machine (a panic, shutdown): nothing more runs here.
+  if (f->vector == 2 && arch::x86::halt_requested()) arch::halt_forever();
+  const bool swap_gs = nmi_on_user_gs(*f);
+  if (swap_gs) asm volatile("swapgs" ::: "memory");
   kernel::event_trace::record(trace_kind(f->vector), static_cast<uint32_t>(f->vector));
   dispatch_trap(f);
   if (f->cs & 3) arch::x86::check_user_return(*f);
+  if (swap_gs) asm volatile("swapgs" ::: "memory");
 }
