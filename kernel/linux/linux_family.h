@@ -40,8 +40,8 @@ class LinuxFamily {
   void cancel_child() REQUIRES(sched_lock);
   // Adopts the creation reference of child into the slot reserve_child took for it.
   void add_child(Process* child) REQUIRES(sched_lock);
-  // The child with process id pid (-1: any) that has ended, or null. Sets *any when such
-  // a child exists at all, ended or not.
+  // The child with process id pid (-1: any; below -1: any of group -pid) that has ended, or
+  // null. Sets *any when such a child exists at all, ended or not.
   Process* ended_child(int64_t pid, bool* any) const REQUIRES(sched_lock);
   // The child with process id pid, ended or not, or null.
   Process* child(uint64_t pid) const REQUIRES(sched_lock);

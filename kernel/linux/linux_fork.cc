@@ -102,6 +102,7 @@ lib::Result<void> give_linux_state(LinuxProcess& lp, Process& parent, Process& c
   state->set_cwd(lp.cwd(), __builtin_strlen(lp.cwd()));
   state->set_umask(lp.umask());
   SpinlockGuard guard(sched_lock);
+  state->join(child, lp.pgid(), lp.sid(), lp.tty());  // the parent's group, session, terminal
   for (uint64_t s = 1; s <= kSignals; ++s) state->action(s) = lp.action(s);
   return lp.fds().copy_for_fork(state->fds(), parent.handles(), child.handles());
 }
@@ -310,14 +311,20 @@ uint32_t wait_status(Process& p) REQUIRES(sched_lock) {
 
 namespace {
 
+// The caller's group as wait_child names it.
+int64_t own_group(LinuxProcess& lp) {
+  SpinlockGuard guard(sched_lock);
+  return -int64_t(lp.pgid());
+}
+
 // An ended child reaped (or only looked at: keep) by a wait: its id and wait status.
 struct Waited {
   int64_t pid;  // 0: none had ended (no_hang), -errno: an error
   uint32_t status;
 };
 
-// Waits for a child with id pid (-1: any) to have ended. Errors: ECHILD (no such child),
-// ERESTARTSYS (a signal came, or the caller's process is ending).
+// Waits for a child with id pid (-1: any; below -1: of group -pid) to have ended. Errors: ECHILD
+// (no such child), ERESTARTSYS (a signal came, or the caller's process is ending).
 Waited wait_child(LinuxProcess& lp, int64_t pid, bool no_hang, bool keep) {
   LinuxInterruptible interruptible;
   SpinlockGuard guard(sched_lock);
@@ -344,10 +351,10 @@ int64_t wait4(LinuxProcess& lp, uint64_t pid_arg, uint64_t status, uint64_t opti
   options &= 0xffffffff;  // an int
   if (options & ~(kWnohang | kWuntraced | kWcontinued | kWnothread | kWall | kWclone))
     return -kEinval;
-  // pid_t is 32 bits: the register's upper half is not the caller's. Process groups are
-  // not served: 0 and -group wait for any child, as -1 does.
+  // pid_t is 32 bits: the register's upper half is not the caller's. 0 is the caller's
+  // group, -group a group.
   const auto asked = static_cast<int32_t>(pid_arg);
-  const Waited w = wait_child(lp, asked > 0 ? asked : -1, options & kWnohang, false);
+  const Waited w = wait_child(lp, asked == 0 ? own_group(lp) : asked, options & kWnohang, false);
   if (w.pid <= 0) return w.pid;
   // Linux reaps the child even when the status cannot be written (it reports EFAULT).
   if (status && !UserOut<uint32_t>(status).write(&w.status).ok()) return -kEfault;
@@ -371,8 +378,11 @@ int64_t waitid(LinuxProcess& lp, uint64_t which, uint64_t id, uint64_t info, uin
       if (static_cast<int32_t>(id) <= 0) return -kEinval;
       pid = static_cast<int32_t>(id);
       break;
-    case kPPgid: pid = -1; break;  // one process group: every child
-    default: return -kEinval;      // P_PIDFD: no pidfds
+    case kPPgid:
+      if (static_cast<int32_t>(id) < 0) return -kEinval;
+      pid = static_cast<int32_t>(id) == 0 ? own_group(lp) : -int64_t(static_cast<int32_t>(id));
+      break;
+    default: return -kEinval;  // P_PIDFD: no pidfds
   }
   Waited w{0, 0};
   if (options & kWexited) {

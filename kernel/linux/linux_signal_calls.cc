@@ -420,6 +420,30 @@ int64_t send(LinuxProcess& lp, Process& target, uint64_t tid, int signal) {
   return 0;
 }
 
+// kill(0) and kill(-group): the group's processes in the caller's silo.
+int64_t kill_group(LinuxProcess& lp, uint64_t pid, int signal) {
+  bool ended_self = false;
+  {
+    SpinlockGuard guard(sched_lock);
+    const uint64_t group = pid == 0 ? lp.pgid() : uint64_t(-static_cast<int32_t>(pid));
+    if (would_stop(lp, signal)) return -kEnosys;
+    const LinuxSignalInfo info{kSiUser, 0, current_process().id()};
+    const Silo* silo = &current_process().silo();
+    // A probe (signal 0) sends nothing: count the members instead.
+    int members = 0;
+    if (signal == 0) {
+      linux_processes().for_each([&](LinuxProcess* p) NO_THREAD_SAFETY_ANALYSIS {
+        members += p->pgid() == group && &p->owner()->silo() == silo && !p->owner()->terminated();
+      });
+    } else {
+      members = linux_signal_group(group, signal, silo, nullptr, info, &ended_self);
+    }
+    if (!members) return -kEsrch;
+  }
+  if (ended_self) thread_exit(-1);
+  return 0;
+}
+
 }  // namespace
 
 int64_t kill(LinuxProcess& lp, uint64_t pid, uint64_t signal) {
@@ -427,7 +451,8 @@ int64_t kill(LinuxProcess& lp, uint64_t pid, uint64_t signal) {
   pid &= 0xffffffff;
   signal &= 0xffffffff;
   if (signal > kSignals) return -kEinval;
-  if (static_cast<int32_t>(pid) <= 0) return -kEsrch;  // process groups are not served
+  if (static_cast<int32_t>(pid) == -1) return -kEsrch;  // "every process" is not served
+  if (static_cast<int32_t>(pid) <= 0) return kill_group(lp, pid, static_cast<int>(signal));
   Ref<Process> hold;
   {
     SpinlockGuard guard(sched_lock);
