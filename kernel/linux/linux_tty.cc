@@ -223,7 +223,7 @@ int64_t LinuxTty::ioctl(LinuxProcess& lp, uint64_t request, uint64_t argument) {
       if (!UserIn<int32_t>(argument).read(&group).ok()) return -kEfault;
       if (!controlling || lp.sid() != session_) return -kEnotty;
       if (group < 0) return -kEinval;
-      if (!linux_group_in_session(uint64_t(group), session_)) return -kEperm;
+      if (!linux_group_in_session(uint64_t(group), session_)) return -kEsrch;
       foreground_ = uint64_t(group);
       return 0;
     }
