@@ -370,8 +370,10 @@ int64_t open_controlling_tty(LinuxProcess& lp, uint32_t flags, bool cloexec) {
     tty->retain();  // while the description is made outside the lock
   }
   auto made = lp.fds().make_tty(tty, (flags & ~uint32_t(kOAccmode)) | kORdwr);
-  SpinlockGuard guard(sched_lock);
-  tty->release();
+  {
+    SpinlockGuard guard(sched_lock);
+    tty->release();
+  }
   return made.ok() ? install_file(lp, made.value(), cloexec) : -kEnomem;
 }
 
