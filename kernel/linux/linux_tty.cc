@@ -87,7 +87,8 @@ int64_t LinuxTty::read(LinuxProcess& lp, uint64_t buffer, uint64_t count, bool n
       const lib::Termios& t = ld_.termios();
       const bool canonical = t.lflag & lib::termios::kIcanon;
       const size_t vmin = t.cc[lib::termios::kVmin], vtime = t.cc[lib::termios::kVtime];
-      const size_t enough = canonical ? 1 : (vmin < count ? vmin : count);
+      // Raw: VMIN bytes (at most the count); with VMIN 0, one, or none when VTIME runs out.
+      const size_t enough = canonical || vmin == 0 ? 1 : (vmin < count ? vmin : count);
       const size_t have = ld_.readable_bytes();
       if (canonical ? ld_.readable() : (have >= enough || (timed_out && have))) {
         bool ready;
@@ -96,7 +97,12 @@ int64_t LinuxTty::read(LinuxProcess& lp, uint64_t buffer, uint64_t count, bool n
       }
       if (!canonical && (vmin == 0 && (vtime == 0 || timed_out))) break;  // 0: nothing came
       if (nonblocking) return -kEagain;
-      // VTIME: from the read's start without VMIN, from the first byte with it.
+      // VTIME: from the read's start without VMIN, from the first byte with it (again from
+      // the next one if what came was flushed: an interrupt key).
+      if (!canonical && vmin && !have) {
+        deadline = 0;
+        timed_out = false;
+      }
       if (!canonical && vtime && !deadline && (vmin == 0 || have))
         deadline = arch::now_ns() + vtime * 100'000'000;
       auto waited = readers_.wait(deadline);
@@ -208,34 +214,37 @@ int64_t LinuxTty::ioctl(LinuxProcess& lp, uint64_t request, uint64_t argument) {
     }
     default: break;
   }
-  // The calls about sessions and groups: only on the caller's controlling terminal.
-  SpinlockGuard guard(sched_lock);
-  const bool controlling = lp.tty() == this;
-  switch (request) {
-    case kTiocgpgrp:
-      if (!controlling) return -kEnotty;
-      return put(argument, int32_t(foreground_));
-    case kTiocgsid:
-      if (!controlling) return -kEnotty;
-      return put(argument, int32_t(session_));
-    case kTiocspgrp: {
-      int32_t group;
-      if (!UserIn<int32_t>(argument).read(&group).ok()) return -kEfault;
-      if (!controlling || lp.sid() != session_) return -kEnotty;
-      if (group < 0) return -kEinval;
-      if (!linux_group_in_session(uint64_t(group), session_)) return -kEsrch;
-      foreground_ = uint64_t(group);
-      return 0;
+  // The calls about sessions and groups: only on the caller's controlling terminal. User
+  // memory is read and written outside sched_lock (a copy may fault a page in).
+  int32_t group = 0;
+  if (request == kTiocspgrp && !UserIn<int32_t>(argument).read(&group).ok()) return -kEfault;
+  int32_t answer;
+  {
+    SpinlockGuard guard(sched_lock);
+    const bool controlling = lp.tty() == this;
+    switch (request) {
+      case kTiocgpgrp:
+      case kTiocgsid:
+        if (!controlling) return -kEnotty;
+        answer = int32_t(request == kTiocgpgrp ? foreground_ : session_);
+        break;
+      case kTiocspgrp:
+        if (!controlling || lp.sid() != session_) return -kEnotty;
+        if (group < 0) return -kEinval;
+        if (!linux_group_in_session(uint64_t(group), session_)) return -kEsrch;
+        foreground_ = uint64_t(group);
+        return 0;
+      case kTiocsctty:
+        // Every terminal here belongs to the session it was made for.
+        return controlling ? 0 : -kEperm;
+      case kTiocnotty:
+        if (!controlling) return -kEnotty;
+        lp.drop_tty();
+        return 0;
+      default: return -kEnotty;
     }
-    case kTiocsctty:
-      // Every terminal here belongs to the session it was made for.
-      return controlling ? 0 : -kEperm;
-    case kTiocnotty:
-      if (!controlling) return -kEnotty;
-      lp.drop_tty();
-      return 0;
-    default: return -kEnotty;
   }
+  return put(argument, answer);
 }
 
 namespace {
