@@ -56,9 +56,12 @@ size_t LinuxTty::type(const uint8_t* data, size_t size) {
     // Each byte echoes at most 3 (an erase of ^X is 6 but comes one at a time).
     for (; i < size && out.room() >= 8; ++i) {
       const int signal = ld_.type(data[i], out);
-      if (signal)
-        (void)linux_signal_group(foreground_, signal, nullptr, this,
-                                 LinuxSignalInfo{kSiKernel, 0, 0});
+      if (!signal) continue;
+      // The key's echo (^C) goes out before the signal ends anyone.
+      echo(echoed, out.size);
+      out.size = 0;
+      (void)linux_signal_group(foreground_, signal, nullptr, this,
+                               LinuxSignalInfo{kSiKernel, 0, 0});
     }
     echo(echoed, out.size);
   }
