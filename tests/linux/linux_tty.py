@@ -86,6 +86,19 @@ def main():
                 check("cat_reads_a_line", True)
             except TimeoutError as e:
                 check("cat_reads_a_line", False, str(e))
+            # Ctrl-C ends a program blocked reading the terminal, and what was half typed
+            # goes with it.
+            m.type("/usr/linux/bin/cat; echo cat $?\r")
+            time.sleep(2)
+            m.type("half\x03")
+            try:
+                m.wait_for(rb"half\^C", 30)
+                m.wait_for(rb"cat 130", 30)
+                check("ctrl_c_ends_a_read", True)
+            except TimeoutError as e:
+                check("ctrl_c_ends_a_read", False, str(e))
+            out, status = shell.on_stellina(m, "echo after the read", 60)
+            check("shell_after_read", out == "after the read\n" and status == 0, out)
             m.type("\x1dshutdown\r")
             m.proc.wait(timeout=60)
         finally:
