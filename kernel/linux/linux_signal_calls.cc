@@ -425,7 +425,8 @@ int64_t kill_group(LinuxProcess& lp, uint64_t pid, int signal) {
   bool ended_self = false;
   {
     SpinlockGuard guard(sched_lock);
-    const uint64_t group = pid == 0 ? lp.pgid() : uint64_t(-static_cast<int32_t>(pid));
+    // In 64 bits: -INT32_MIN names no group (ESRCH) rather than overflowing.
+    const uint64_t group = pid == 0 ? lp.pgid() : uint64_t(-int64_t(static_cast<int32_t>(pid)));
     if (would_stop(lp, signal)) return -kEnosys;
     const LinuxSignalInfo info{kSiUser, 0, current_process().id()};
     const Silo* silo = &current_process().silo();
