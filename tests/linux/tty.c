@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,6 +84,7 @@ int main(void) {
   say("getsid of a stranger", getsid(999999));
   say("kill(0, 0)", kill(0, 0));
   say("kill(-999999, 0)", kill(-999999, 0));
+  say("kill(INT_MIN, 0)", kill(INT_MIN, 0));
   say("tcsetpgrp to no group", tcsetpgrp(0, 999999));
   int fd = open("/dev/tty", O_RDWR);
   printf("/dev/tty: opened %d, a tty %d\n", fd >= 0, isatty(fd));
