@@ -4,7 +4,9 @@
 #include <stellina/process.h>
 
 #include "kernel/heap.h"
+#include "kernel/linux/linux_process.h"
 #include "kernel/linux/linux_start.h"
+#include "kernel/linux/linux_tty.h"
 #include "kernel/silo.h"
 #include "kernel/spawn.h"
 #include "kernel/syscall.h"
@@ -91,10 +93,14 @@ lib::Result<Ref<Process>> start(const abi::SpawnRequest& request, const char* na
 // frees); a Stellina request must leave them zero.
 lib::Result<void> read_linux_start(const abi::SpawnRequest& request, LinuxStart* start,
                                    char** strings) {
-  if (request.reserved2 != 0) return lib::Error::InvalidArgument;
+  if (request.reserved2 != 0 || request.reserved3 != 0) return lib::Error::InvalidArgument;
+  if (request.linux_terminal &
+      ~uint32_t(abi::kLinuxTerminalStdin | abi::kLinuxTerminalStdout | abi::kLinuxTerminalStderr))
+    return lib::Error::InvalidArgument;
   if (request.personality == abi::Personality::Stellina) {
     const bool zero = request.linux_argc == 0 && request.linux_envc == 0 &&
-                      request.linux_strings == nullptr && request.linux_strings_size == 0;
+                      request.linux_strings == nullptr && request.linux_strings_size == 0 &&
+                      request.linux_terminal == 0;
     return zero ? lib::Result<void>() : lib::Error::InvalidArgument;
   }
   if (request.personality != abi::Personality::Linux || request.isolation != abi::Isolation::User ||
@@ -107,7 +113,8 @@ lib::Result<void> read_linux_start(const abi::SpawnRequest& request, LinuxStart*
     return read.error();
   }
   *strings = copy;
-  *start = LinuxStart{copy, request.linux_strings_size, request.linux_argc, request.linux_envc};
+  *start = LinuxStart{copy, request.linux_strings_size, request.linux_argc, request.linux_envc,
+                      request.linux_terminal};
   return {};
 }
 
@@ -204,6 +211,18 @@ lib::Result<void> sys_process_set_priority(Handle process, uint32_t priority) {
   Thread::set_priority_of_all(p, priority);
   if (sched::resched_pending()) sched::reschedule();
   return {};
+}
+
+lib::Result<uint64_t> sys_linux_tty_input(Handle process, UserIn<uint8_t> data, uint64_t size) {
+  constexpr uint64_t kMaxInput = 512;  // on the kernel stack
+  if (size > kMaxInput) return lib::Error::TooLarge;
+  uint8_t bytes[kMaxInput];
+  TRY(data.read(bytes, size));
+  SpinlockGuard guard(sched_lock);
+  Process* p = TRY(current_process().handles().get<Process>(process, abi::kRightManage));
+  LinuxProcess* lp = p->linux_process();
+  if (!lp || !lp->tty() || p->terminated()) return lib::Error::NotSupported;
+  return lp->tty()->type(bytes, size);
 }
 
 lib::Result<void> sys_process_info(Handle process, UserOut<abi::ProcessInfo> out) {

@@ -87,7 +87,16 @@ struct SpawnRequest {
   uint32_t reserved2;  // 0
   const char* linux_strings;
   uint64_t linux_strings_size;
+  // Linux only: which of descriptors 0, 1 and 2 (kLinuxTerminalStdin, ...) are a terminal
+  // the kernel makes for the process (docs/linux.md, "The terminal"), instead of the stream
+  // handle given for them: it reads what the spawner types with linux_tty_input, and writes
+  // what the process writes (and the echo) to the first of its stdout and stderr handles
+  // that is on it. The process leads a new session and process group, the terminal's
+  // foreground group, as a login shell does. 0: no terminal.
+  uint32_t linux_terminal;
+  uint32_t reserved3;  // 0
 };
+constexpr uint32_t kLinuxTerminalStdin = 1, kLinuxTerminalStdout = 2, kLinuxTerminalStderr = 4;
 constexpr uint64_t kLinuxMaxStrings = 32 * 1024;
 constexpr uint32_t kLinuxFilesHandle = 3;
 // The fifth (given only after a fourth), if given, is a namespace channel (as a program's:

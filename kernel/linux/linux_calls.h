@@ -56,6 +56,10 @@ struct ByteSource {
 };
 int64_t write_from(LinuxProcess& lp, LinuxOpenFile& file, const ByteSource& src, uint64_t count,
                    const uint64_t* offset);
+// Writes count bytes from src to ch in Data messages of at most kMaxMessageData bytes,
+// waiting for room (interruptibly) unless nonblocking. Returns the bytes written; -errno
+// (or a restart code) only when none were.
+int64_t write_channel(Channel& ch, const ByteSource& src, uint64_t count, bool nonblocking);
 
 int64_t read(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count);
 int64_t write(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count);
@@ -64,6 +68,12 @@ int64_t pwrite64(LinuxProcess& lp, uint64_t fd, uint64_t buffer, uint64_t count,
 int64_t readv(LinuxProcess& lp, uint64_t fd, uint64_t iov, uint64_t iovcnt);
 int64_t writev(LinuxProcess& lp, uint64_t fd, uint64_t iov, uint64_t iovcnt);
 int64_t ioctl(LinuxProcess& lp, uint64_t fd, uint64_t request, uint64_t argument);
+
+// Process groups and sessions (linux_group.cc).
+int64_t setpgid(LinuxProcess& lp, uint64_t pid, uint64_t pgid);
+int64_t getpgid(LinuxProcess& lp, uint64_t pid);
+int64_t setsid(LinuxProcess& lp);
+int64_t getsid(LinuxProcess& lp, uint64_t pid);
 int64_t sendfile(LinuxProcess& lp, uint64_t out_fd, uint64_t in_fd, uint64_t offset_address,
                  uint64_t count);
 

@@ -31,7 +31,9 @@ Process* LinuxFamily::child_to_report(int64_t pid, uint32_t events, Event* found
   *any = false;
   for (size_t i = 0; i < child_count_; ++i) {
     Process* child = children_[i].get();
-    if (pid != -1 && child->id() != uint64_t(pid)) continue;
+    const LinuxProcess* lp = child->linux_process();
+    if (pid < -1 && (!lp || lp->pgid() != uint64_t(-pid))) continue;
+    if (pid > 0 && child->id() != uint64_t(pid)) continue;
     *any = true;
     const LinuxProcessSignals& ps = child->linux_process()->signals();
     if (child->terminated()) {

@@ -2,6 +2,7 @@
 
 #include "kernel/heap.h"
 #include "kernel/linux/linux_abi.h"
+#include "kernel/linux/linux_tty.h"
 #include "kernel/sched.h"
 
 namespace kernel {
@@ -57,8 +58,17 @@ lib::Result<LinuxOpenFile*> LinuxFdTable::make(LinuxFileKind kind, uint32_t flag
   return file;
 }
 
+lib::Result<LinuxOpenFile*> LinuxFdTable::make_tty(LinuxTty* tty, uint32_t flags) {
+  LinuxOpenFile* file = TRY(make(LinuxFileKind::Tty, flags, stellina::abi::kInvalidHandle));
+  SpinlockGuard guard(sched_lock);
+  tty->retain();
+  file->tty = tty;
+  return file;
+}
+
 void LinuxFdTable::release(LinuxOpenFile* file, HandleTable* handles) {
   if (--file->refs) return;
+  if (file->tty) file->tty->release();
   const LinuxSocket& socket = file->socket;
   // A thread waiting in a blocking connect holds a reference, so the state is settled by it.
   if (file->kind == LinuxFileKind::Socket && socket.state == LinuxSocketState::Connecting)
@@ -172,6 +182,8 @@ lib::Result<void> LinuxFdTable::copy_for_fork(LinuxFdTable& child, HandleTable& 
       copy = made.value();
       if (copy->position) ++copy->position->refs;
       copy->is_pipe = file->is_pipe;
+      copy->tty = file->tty;
+      if (copy->tty) copy->tty->retain();
       copy->socket = file->socket;
       // The answer to a connect still in progress is the parent's to take (it comes once,
       // with one channel): the copy starts unconnected.

@@ -26,7 +26,10 @@ enum class LinuxFileKind : uint8_t {
   Zero,       // /dev/zero
   Random,     // /dev/urandom, /dev/random
   Socket,     // an AF_INET socket over the network stack's channels (linux_socket.h)
+  Tty,        // a terminal (linux_tty.h): the standard streams of a process started on one
 };
+
+class LinuxTty;
 
 // The place in a file or directory, shared by every description a fork copied from one
 // (each process holds its own handle, so its own LinuxOpenFile, but Linux's parent and child
@@ -59,7 +62,8 @@ struct LinuxOpenFile {
   char* path = nullptr;
   uint16_t path_size = 0;
   bool is_pipe = false;
-  LinuxSocket socket;  // Socket: its state (a fork's copy gets a copy)
+  LinuxSocket socket;       // Socket: its state (a fork's copy gets a copy)
+  LinuxTty* tty = nullptr;  // Tty: a reference to the terminal
   // Socket: threads blocked in recv or accept on it, woken by shutdown or by the close of
   // its last descriptor on another thread (linux_socket_calls.h, wait_socket).
   WaitQueue socket_waiters;
@@ -83,6 +87,8 @@ class LinuxFdTable {
   lib::Result<LinuxOpenFile*> make(LinuxFileKind kind, uint32_t flags, stellina::abi::Handle handle,
                                    const char* path = nullptr, size_t path_size = 0,
                                    LinuxFilePosition* shared = nullptr);
+  // A new description of the terminal tty (a reference of its own), with open's flags.
+  lib::Result<LinuxOpenFile*> make_tty(LinuxTty* tty, uint32_t flags);
   // Drops one reference; the last closes its handle in handles (null: the table is gone, or
   // closed with the process) and frees it. Descriptors
   // change under sched_lock (a description's pending message goes with it).

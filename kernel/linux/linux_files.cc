@@ -9,6 +9,7 @@
 
 #include "kernel/linux/linux_calls.h"
 #include "kernel/linux/linux_file_client.h"
+#include "kernel/linux/linux_tty.h"
 #include "kernel/syscall.h"
 #include "kernel/wall_clock.h"
 
@@ -214,6 +215,7 @@ abi::FileStat local_stat(const LinuxOpenFile& file) {
   st.links = 1;
   st.mode = file.kind == LinuxFileKind::Stream ? (kModeFifo | 0600) : (abi::kModeCharDevice | 0666);
   if (file.kind == LinuxFileKind::Socket) st.mode = kModeSocket | 0777;
+  if (file.kind == LinuxFileKind::Tty) st.mode = abi::kModeCharDevice | 0620;
   st.node = file.handle;
   return st;
 }
@@ -358,6 +360,23 @@ uint32_t open_flags(uint64_t flags) {
   return f;
 }
 
+// /dev/tty: a new description of the caller's controlling terminal (ENXIO: it has none).
+int64_t open_controlling_tty(LinuxProcess& lp, uint32_t flags, bool cloexec) {
+  LinuxTty* tty;
+  {
+    SpinlockGuard guard(sched_lock);
+    tty = lp.tty();
+    if (!tty) return -kEnxio;
+    tty->retain();  // while the description is made outside the lock
+  }
+  auto made = lp.fds().make_tty(tty, (flags & ~uint32_t(kOAccmode)) | kORdwr);
+  {
+    SpinlockGuard guard(sched_lock);
+    tty->release();
+  }
+  return made.ok() ? install_file(lp, made.value(), cloexec) : -kEnomem;
+}
+
 int64_t open_path(LinuxProcess& lp, const Path& p, uint64_t flags, uint64_t mode) {
   if (lp.fds().open_count() >= LinuxFdTable::kMaxFds) return -kEmfile;
   const bool cloexec = flags & kOCloexec;
@@ -368,7 +387,7 @@ int64_t open_path(LinuxProcess& lp, const Path& p, uint64_t flags, uint64_t mode
     auto made = lp.fds().make(d->kind, kept, abi::kInvalidHandle);
     return made.ok() ? install_file(lp, made.value(), cloexec) : -kEnomem;
   }
-  if (p.is("/dev/tty")) return -kEnxio;  // no controlling terminal
+  if (p.is("/dev/tty")) return open_controlling_tty(lp, kept | kORdwr, cloexec);
   char link[abi::kFileMaxPath + 1];
   size_t link_size = 0;
   if (proc_self_link(lp, p, link, &link_size)) {
@@ -423,7 +442,9 @@ int64_t close(LinuxProcess& lp, uint64_t fd) {
 int64_t lseek(LinuxProcess& lp, uint64_t fd, int64_t offset, uint64_t whence) {
   FileRef file(lp, fd);
   if (!file) return -kEbadf;
-  if (file->kind == LinuxFileKind::Stream || file->kind == LinuxFileKind::Socket) return -kEspipe;
+  if (file->kind == LinuxFileKind::Stream || file->kind == LinuxFileKind::Socket ||
+      file->kind == LinuxFileKind::Tty)
+    return -kEspipe;
   if (file->kind != LinuxFileKind::File && file->kind != LinuxFileKind::Directory) return 0;
   MutexGuard guard(file->position->lock);
   int64_t base = 0;

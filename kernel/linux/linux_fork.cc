@@ -102,6 +102,7 @@ lib::Result<void> give_linux_state(LinuxProcess& lp, Process& parent, Process& c
   state->set_cwd(lp.cwd(), __builtin_strlen(lp.cwd()));
   state->set_umask(lp.umask());
   SpinlockGuard guard(sched_lock);
+  state->join(child, lp.pgid(), lp.sid(), lp.tty());  // the parent's group, session, terminal
   for (uint64_t s = 1; s <= kSignals; ++s) state->action(s) = lp.action(s);
   return lp.fds().copy_for_fork(state->fds(), parent.handles(), child.handles());
 }
@@ -310,6 +311,12 @@ uint32_t wait_status(Process& p) REQUIRES(sched_lock) {
 
 namespace {
 
+// The caller's group as wait_child names it.
+int64_t own_group(LinuxProcess& lp) {
+  SpinlockGuard guard(sched_lock);
+  return -int64_t(lp.pgid());
+}
+
 // A child reported by a wait: its id, wait status and what it told (an end reaps the child
 // unless the wait only looks: keep).
 struct Waited {
@@ -337,7 +344,8 @@ uint32_t tell(Process& child, LinuxFamily::Event event, bool keep) REQUIRES(sche
   return 0;
 }
 
-// Waits for a child with id pid (-1: any) to have one of events to tell. Errors: ECHILD
+// Waits for a child with id pid (-1: any; below -1: of group -pid) to have one of events
+// to tell. Errors: ECHILD
 // (no such child), ERESTARTSYS (a signal came, or the caller's process is ending).
 Waited wait_child(LinuxProcess& lp, int64_t pid, uint32_t events, bool no_hang, bool keep) {
   LinuxInterruptible interruptible;
@@ -373,11 +381,11 @@ int64_t wait4(LinuxProcess& lp, uint64_t pid_arg, uint64_t status, uint64_t opti
   options &= 0xffffffff;  // an int
   if (options & ~(kWnohang | kWuntraced | kWcontinued | kWnothread | kWall | kWclone))
     return -kEinval;
-  // pid_t is 32 bits: the register's upper half is not the caller's. Process groups are
-  // not served: 0 and -group wait for any child, as -1 does.
+  // pid_t is 32 bits: the register's upper half is not the caller's. 0 is the caller's
+  // group, -group a group.
   const auto asked = static_cast<int32_t>(pid_arg);
-  const Waited w = wait_child(lp, asked > 0 ? asked : -1, events_of(options, LinuxFamily::kEnded),
-                              options & kWnohang, false);
+  const Waited w = wait_child(lp, asked == 0 ? own_group(lp) : asked,
+                              events_of(options, LinuxFamily::kEnded), options & kWnohang, false);
   if (w.pid <= 0) return w.pid;
   // Linux reaps the child even when the status cannot be written (it reports EFAULT).
   if (status && !UserOut<uint32_t>(status).write(&w.status).ok()) return -kEfault;
@@ -400,8 +408,11 @@ int64_t waitid(LinuxProcess& lp, uint64_t which, uint64_t id, uint64_t info, uin
       if (static_cast<int32_t>(id) <= 0) return -kEinval;
       pid = static_cast<int32_t>(id);
       break;
-    case kPPgid: pid = -1; break;  // one process group: every child
-    default: return -kEinval;      // P_PIDFD: no pidfds
+    case kPPgid:
+      if (static_cast<int32_t>(id) < 0) return -kEinval;
+      pid = static_cast<int32_t>(id) == 0 ? own_group(lp) : -int64_t(static_cast<int32_t>(id));
+      break;
+    default: return -kEinval;  // P_PIDFD: no pidfds
   }
   const uint32_t events = events_of(options, (options & kWexited) ? LinuxFamily::kEnded : 0);
   const Waited w = wait_child(lp, pid, events, options & kWnohang, options & kWnowait);

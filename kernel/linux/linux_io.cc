@@ -7,6 +7,7 @@
 #include "kernel/linux/linux_signal.h"
 #include "kernel/linux/linux_signal_abi.h"
 #include "kernel/linux/linux_socket.h"
+#include "kernel/linux/linux_tty.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 
@@ -45,9 +46,9 @@ lib::Result<void> send_waiting(Channel& ch, Message* m, bool nonblocking) {
   }
 }
 
-// Writes count bytes from src to ch in messages of at most kMaxMessageData bytes. Returns
-// the bytes written; an error only when none were.
-int64_t write_bytes(Channel& ch, const ByteSource& src, uint64_t count, bool nonblocking) {
+}  // namespace
+
+int64_t write_channel(Channel& ch, const ByteSource& src, uint64_t count, bool nonblocking) {
   uint64_t done = 0;
   while (done < count) {
     const uint64_t chunk =
@@ -72,12 +73,14 @@ int64_t write_bytes(Channel& ch, const ByteSource& src, uint64_t count, bool non
   return int64_t(done);
 }
 
+namespace {
+
 int64_t stream_write(LinuxOpenFile& file, const ByteSource& src, uint64_t count) {
   auto ch = stream(file, abi::kRightWrite);
   if (!ch.ok()) return -kEbadf;
   Ref<Channel> channel = ch.release_value();
   LinuxInterruptible interruptible;
-  const int64_t written = write_bytes(*channel, src, count, (file.flags & kONonblock) != 0);
+  const int64_t written = write_channel(*channel, src, count, (file.flags & kONonblock) != 0);
   drop(channel);
   return written;
 }
@@ -237,6 +240,9 @@ int64_t read_at(LinuxProcess& lp, LinuxOpenFile& file, uint64_t buffer, uint64_t
     case LinuxFileKind::Socket:
       if (offset) return -kEspipe;
       return socket_read(file, buffer, count, 0);
+    case LinuxFileKind::Tty:
+      if (offset) return -kEspipe;
+      return count ? file.tty->read(lp, buffer, count, file.flags & kONonblock) : 0;
     case LinuxFileKind::Directory: return -kEisdir;
     case LinuxFileKind::Null: return 0;
     case LinuxFileKind::Zero:
@@ -268,6 +274,9 @@ int64_t write_from(LinuxProcess& lp, LinuxOpenFile& file, const ByteSource& src,
     case LinuxFileKind::Socket:
       if (offset) return -kEspipe;
       return socket_write(file, src, count, 0);
+    case LinuxFileKind::Tty:
+      if (offset) return -kEspipe;
+      return count ? file.tty->write(src, count, file.flags & kONonblock) : 0;
     case LinuxFileKind::Directory: return -kEisdir;
     case LinuxFileKind::Null:
     case LinuxFileKind::Zero:
@@ -426,11 +435,31 @@ int64_t sendfile(LinuxProcess& lp, uint64_t out_fd, uint64_t in_fd, uint64_t off
 }
 
 int64_t ioctl(LinuxProcess& lp, uint64_t fd, uint64_t request, uint64_t argument) {
-  if (!lp.fds().get(int64_t(fd))) return -kEbadf;
-  // No descriptor is a terminal: the tty calls (TCGETS, TIOCGWINSZ, ...) and every other
-  // request get ENOTTY, as Linux answers for a pipe or a file.
-  (void)request;
-  (void)argument;
+  // Linux's requests for any descriptor (asm-generic/ioctls.h).
+  constexpr uint64_t kFionbio = 0x5421, kFionclex = 0x5450, kFioclex = 0x5451;
+  request &= 0xffffffff;  // an unsigned int
+  FileRef file(lp, fd);
+  if (!file) return -kEbadf;
+  switch (request) {
+    case kFionbio: {
+      int32_t on;
+      if (!UserIn<int32_t>(argument).read(&on).ok()) return -kEfault;
+      SpinlockGuard guard(sched_lock);
+      file->flags = on ? file->flags | kONonblock : file->flags & ~uint32_t(kONonblock);
+      return 0;
+    }
+    case kFioclex:
+    case kFionclex: {
+      SpinlockGuard guard(sched_lock);
+      if (lp.fds().get(int64_t(fd)) == &*file)
+        lp.fds().set_close_on_exec(int64_t(fd), request == kFioclex);
+      return 0;
+    }
+    default: break;
+  }
+  // The terminal's requests on a terminal; on anything else they and every other request
+  // are ENOTTY, as Linux answers for a pipe or a file.
+  if (file->kind == LinuxFileKind::Tty) return file->tty->ioctl(lp, request, argument);
   return -kEnotty;
 }
 

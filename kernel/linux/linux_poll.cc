@@ -13,6 +13,7 @@
 #include "kernel/linux/linux_signal.h"
 #include "kernel/linux/linux_signal_abi.h"
 #include "kernel/linux/linux_socket.h"
+#include "kernel/linux/linux_tty.h"
 #include "kernel/poll.h"
 #include "kernel/syscall.h"
 
@@ -52,6 +53,7 @@ uint16_t ready(LinuxProcess& lp, const Pollfd& p) REQUIRES(sched_lock) {
   if (file->kind == LinuxFileKind::Socket) return socket_ready(lp, *file, p.events);
   const uint16_t in = file->readable() ? p.events & (kPollIn | kPollRdnorm) : 0;
   const uint16_t out = file->writable() ? p.events & (kPollOut | kPollWrnorm) : 0;
+  if (file->kind == LinuxFileKind::Tty) return (file->tty->readable() ? in : 0) | out;
   if (file->kind != LinuxFileKind::Stream) return in | out;
   return ready_channel(*file, in, out);
 }
@@ -73,13 +75,16 @@ lib::Result<void> wait_for_change(LinuxProcess& lp, const Pollfd* fds, uint64_t 
   Poll* set = TRY(create_charged<Poll>());
   SpinlockGuard guard(sched_lock);
   lib::Result<void> result;
-  bool recheck = false;  // a connecting socket cannot be watched now (socket_watched)
+  // A connecting socket cannot be watched now (socket_watched), nor a terminal.
+  bool recheck = false;
   for (uint64_t i = 0; i < n && result.ok(); ++i) {
     const LinuxOpenFile* file = fds[i].fd >= 0 ? lp.fds().get(fds[i].fd) : nullptr;
     if (!file) continue;
     Channel* ch = nullptr;
     uint32_t mask = 0;
-    if (file->kind == LinuxFileKind::Socket) {
+    if (file->kind == LinuxFileKind::Tty) {
+      recheck = true;  // a terminal is no channel: looked at again in a while
+    } else if (file->kind == LinuxFileKind::Socket) {
       ch = socket_watched(lp, *file, fds[i].events, &mask, &recheck);
     } else if (file->kind == LinuxFileKind::Stream) {
       ch = stream_channel(*file);

@@ -5,18 +5,26 @@
 
 #include "kernel/arch.h"
 #include "kernel/heap.h"
+#include "kernel/linux/linux_tty.h"
 #include "kernel/log.h"
 
 namespace kernel {
 
 namespace {
 
-// Descriptors 0, 1 and 2: the streams given (stdin read, stdout and stderr written).
-lib::Result<void> install_stdio(LinuxFdTable& fds, const stellina::abi::Handle stdio[3]) {
+// Descriptors 0, 1 and 2: the streams given (stdin read, stdout and stderr written), or
+// the terminal, read and written, for those in on_tty.
+lib::Result<void> install_stdio(LinuxFdTable& fds, const stellina::abi::Handle stdio[3],
+                                LinuxTty* tty, uint32_t on_tty) {
   for (int fd = 0; fd < 3; ++fd) {
-    if (stdio[fd] == stellina::abi::kInvalidHandle) continue;
-    const uint32_t mode = fd == 0 ? linux_abi::kORdonly : linux_abi::kOWronly;
-    LinuxOpenFile* file = TRY(fds.make(LinuxFileKind::Stream, uint32_t(mode), stdio[fd]));
+    const bool terminal = tty && (on_tty & (1u << fd));
+    if (!terminal && stdio[fd] == stellina::abi::kInvalidHandle) continue;
+    const uint32_t mode = terminal  ? linux_abi::kORdwr
+                          : fd == 0 ? linux_abi::kORdonly
+                                    : linux_abi::kOWronly;
+    LinuxOpenFile* file = terminal
+                              ? TRY(fds.make_tty(tty, mode))
+                              : TRY(fds.make(LinuxFileKind::Stream, uint32_t(mode), stdio[fd]));
     SpinlockGuard guard(sched_lock);
     (void)fds.install(file, fd);  // the table is empty: fd is free
   }
@@ -25,9 +33,15 @@ lib::Result<void> install_stdio(LinuxFdTable& fds, const stellina::abi::Handle s
 
 }  // namespace
 
+LinuxProcessList& linux_processes() {
+  static LinuxProcessList list;
+  return list;
+}
+
 lib::Result<LinuxProcess*> LinuxProcess::create(Silo& silo, const stellina::abi::Handle stdio[3],
                                                 stellina::abi::Handle files, const char* exe,
-                                                uintptr_t brk_start, uint64_t parent_id) {
+                                                uintptr_t brk_start, uint64_t parent_id,
+                                                LinuxTty* tty, uint32_t on_tty) {
   TRY(silo.charge_memory(sizeof(LinuxProcess)));
   auto made = heap::create<LinuxProcess>();
   if (!made.ok()) {
@@ -40,7 +54,7 @@ lib::Result<LinuxProcess*> LinuxProcess::create(Silo& silo, const stellina::abi:
   lp->fds_.init(&silo);
   lp->files_ = files;
   lib::format_to(lp->exe_, sizeof(lp->exe_), "{}", exe);
-  if (auto installed = install_stdio(lp->fds_, stdio); !installed.ok()) {
+  if (auto installed = install_stdio(lp->fds_, stdio, tty, on_tty); !installed.ok()) {
     SpinlockGuard guard(sched_lock);
     lp->destroy();
     return installed.error();
@@ -52,11 +66,32 @@ lib::Result<LinuxProcess*> LinuxProcess::create(Silo& silo, const stellina::abi:
 
 void LinuxProcess::destroy() {
   if (signals_.alarm_deadline_ns) timer_cancel(&signals_.alarm);
+  if (group_node.linked()) linux_processes().remove(this);
+  drop_tty();
   fds_.close_all(nullptr);  // the process's handles close with its table
   Silo* silo = silo_;
   heap::destroy(this);
   silo->uncharge_memory(sizeof(LinuxProcess));
   silo->release();
+}
+
+void LinuxProcess::join(Process& owner, uint64_t pgid, uint64_t sid, LinuxTty* tty) {
+  owner_ = &owner;
+  pgid_ = pgid;
+  sid_ = sid;
+  tty_ = tty;
+  if (tty) tty->retain();
+  linux_processes().push_back(this);
+}
+
+void LinuxProcess::new_session(uint64_t id) {
+  drop_tty();
+  sid_ = pgid_ = id;
+}
+
+void LinuxProcess::drop_tty() {
+  if (tty_) tty_->release();
+  tty_ = nullptr;
 }
 
 void LinuxProcess::start_new_program(const char* exe, uintptr_t brk_start) {

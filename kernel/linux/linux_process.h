@@ -8,6 +8,7 @@
 #include <stellina/file.h>
 #include <stellina/types.h>
 
+#include <lib/intrusive_list.h>
 #include <lib/result.h>
 
 #include "kernel/channel.h"
@@ -20,6 +21,7 @@
 namespace kernel {
 
 class Process;
+class LinuxTty;
 
 class LinuxProcess {
  public:
@@ -31,13 +33,15 @@ class LinuxProcess {
   static constexpr size_t kBrkMax = size_t{1} << 30;  // the break grows at most this far
 
   // New state charged to silo, with the process's stdin, stdout and stderr handles (each
-  // kInvalidHandle when not given: the descriptor is closed), its file: namespace session
+  // kInvalidHandle when not given: the descriptor is closed; those whose bit (1 << fd) is in
+  // on_tty are the terminal tty instead, and their handle is not used), its file: namespace session
   // (kInvalidHandle: none, every path is ENOENT), the program's path (/proc/self/exe), its
   // break at brk_start (page-aligned) and the id of the process that started it (0: the
   // kernel). Errors: NoMemory, QuotaExceeded.
   static lib::Result<LinuxProcess*> create(Silo& silo, const stellina::abi::Handle stdio[3],
                                            stellina::abi::Handle files, const char* exe,
-                                           uintptr_t brk_start, uint64_t parent_id);
+                                           uintptr_t brk_start, uint64_t parent_id,
+                                           LinuxTty* tty = nullptr, uint32_t on_tty = 0);
   // Frees it, with its charge (under sched_lock: a half-read message may go with it).
   void destroy() REQUIRES(sched_lock);
 
@@ -84,6 +88,21 @@ class LinuxProcess {
   bool has_execed() const REQUIRES(sched_lock) { return execed_; }
   void set_execed() REQUIRES(sched_lock) { execed_ = true; }
 
+  // Its process group, session and controlling terminal (null: none): linux_group.cc.
+  Process* owner() const { return owner_; }
+  uint64_t pgid() const REQUIRES(sched_lock) { return pgid_; }
+  uint64_t sid() const REQUIRES(sched_lock) { return sid_; }
+  LinuxTty* tty() const REQUIRES(sched_lock) { return tty_; }
+  // Makes it owner's state, in group pgid of session sid with tty (a reference of its own;
+  // null: none) as its controlling terminal, and puts it on the list groups are found in.
+  void join(Process& owner, uint64_t pgid, uint64_t sid, LinuxTty* tty) REQUIRES(sched_lock);
+  void set_pgid(uint64_t pgid) REQUIRES(sched_lock) { pgid_ = pgid; }
+  // setsid: a new session and group, without a controlling terminal.
+  void new_session(uint64_t id) REQUIRES(sched_lock);
+  // TIOCNOTTY: no controlling terminal any more.
+  void drop_tty() REQUIRES(sched_lock);
+  lib::ListNode group_node;  // on the list of Linux processes (linux_group.cc)
+
   // A call the personality does not serve (it returned ENOSYS): counted by number.
   void count_unimplemented(uint64_t number);
   uint64_t unimplemented_count(uint64_t number) const;
@@ -108,7 +127,30 @@ class LinuxProcess {
   uint32_t unimplemented_[linux_abi::kCountedCalls + 1] = {};  // the last: every number above
   LinuxFamily family_;
   bool execed_ = false;
+  Process* owner_ = nullptr;
+  uint64_t pgid_ = 0;
+  uint64_t sid_ = 0;
+  LinuxTty* tty_ = nullptr;
 };
+
+// Every Linux process's state (under sched_lock): the calls that name a process group, or
+// a process that is neither the caller nor its child, look there (linux_group.cc).
+using LinuxProcessList = lib::IntrusiveList<LinuxProcess, &LinuxProcess::group_node>;
+LinuxProcessList& linux_processes();
+struct LinuxSignalInfo;
+// Sends signal to every live process of group pgid, only those in silo (when given) and of
+// the terminal tty (when given). Returns how many; *ended_self (when given) is set when the
+// caller's own process was ended by it (the caller then calls thread_exit).
+int linux_signal_group(uint64_t pgid, int signal, const Silo* silo, const LinuxTty* tty,
+                       const LinuxSignalInfo& info, bool* ended_self = nullptr)
+    REQUIRES(sched_lock);
+// Whether a live process of session sid is in group pgid.
+bool linux_group_in_session(uint64_t pgid, uint64_t sid) REQUIRES(sched_lock);
+// Whether the group pgid of session sid is orphaned: no live member has a parent in another
+// group of the same session (which could continue it). The terminal's stop signals at their
+// default action are discarded for such a group's processes, as Linux does: nothing would
+// ever continue them (a program started at Stellina's shell leads its own session).
+bool linux_group_orphaned(uint64_t pgid, uint64_t sid) REQUIRES(sched_lock);
 
 // Serves one Linux system call of the calling thread (whose process is Linux): the call's
 // return value, or -errno.

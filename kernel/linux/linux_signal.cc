@@ -422,6 +422,7 @@ Taken take_signal(Thread& self, Process& p, LinuxProcess& lp) REQUIRES(sched_loc
       const Default d = default_action(signal);
       if (signal != kSigKill && d == Default::Ignore) continue;
       if (signal != kSigKill && d == Default::Stop) {
+        if (signal != kSigStop && linux_group_orphaned(lp.pgid(), lp.sid())) continue;
         stop_process(p, lp, signal);
         continue;
       }

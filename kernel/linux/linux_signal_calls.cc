@@ -438,6 +438,30 @@ int64_t queued_info(uint64_t address, bool to_self, LinuxSignalInfo* out) {
   return 0;
 }
 
+// kill(0) and kill(-group): the group's processes in the caller's silo.
+int64_t kill_group(LinuxProcess& lp, uint64_t pid, int signal) {
+  bool ended_self = false;
+  {
+    SpinlockGuard guard(sched_lock);
+    // In 64 bits: -INT32_MIN names no group (ESRCH) rather than overflowing.
+    const uint64_t group = pid == 0 ? lp.pgid() : uint64_t(-int64_t(static_cast<int32_t>(pid)));
+    const LinuxSignalInfo info = sender_info(kSiUser);
+    const Silo* silo = &current_process().silo();
+    // A probe (signal 0) sends nothing: count the members instead.
+    int members = 0;
+    if (signal == 0) {
+      linux_processes().for_each([&](LinuxProcess* p) NO_THREAD_SAFETY_ANALYSIS {
+        members += p->pgid() == group && &p->owner()->silo() == silo && !p->owner()->terminated();
+      });
+    } else {
+      members = linux_signal_group(group, signal, silo, nullptr, info, &ended_self);
+    }
+    if (!members) return -kEsrch;
+  }
+  if (ended_self) thread_exit(-1);
+  return 0;
+}
+
 }  // namespace
 
 int64_t kill(LinuxProcess& lp, uint64_t pid, uint64_t signal) {
@@ -445,7 +469,8 @@ int64_t kill(LinuxProcess& lp, uint64_t pid, uint64_t signal) {
   pid &= 0xffffffff;
   signal &= 0xffffffff;
   if (signal > kSignals) return -kEinval;
-  if (static_cast<int32_t>(pid) <= 0) return -kEsrch;  // process groups are not served
+  if (static_cast<int32_t>(pid) == -1) return -kEsrch;  // "every process" is not served
+  if (static_cast<int32_t>(pid) <= 0) return kill_group(lp, pid, static_cast<int>(signal));
   return send_to_pid(lp, pid, static_cast<int>(signal), sender_info(kSiUser));
 }
 

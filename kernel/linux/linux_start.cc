@@ -1,5 +1,7 @@
 #include "kernel/linux/linux_start.h"
 
+#include "kernel/linux/linux_tty.h"
+
 #include <lib/linux_stack.h>
 #include <lib/string_view.h>
 
@@ -94,6 +96,32 @@ lib::Result<uintptr_t> load_linux_image(AddressSpace& as, const lib::ElfImage& i
   return build_stack(as, image, bias, start);
 }
 
+namespace {
+
+// A new terminal for start's descriptors: it writes to the first of stdout and stderr that
+// is on it, and its window is the environment's COLUMNS and LINES.
+lib::Result<LinuxTty*> make_terminal(Process& process, const stellina::abi::Handle stdio[3],
+                                     const LinuxStart& start) {
+  Ref<Channel> output;
+  {
+    SpinlockGuard guard(sched_lock);
+    for (int fd = 1; fd < 3 && !output; ++fd) {
+      if (!(start.terminal & (1u << fd)) || stdio[fd] == stellina::abi::kInvalidHandle) continue;
+      output =
+          Ref<Channel>(TRY(process.handles().get<Channel>(stdio[fd], stellina::abi::kRightWrite)));
+    }
+  }
+  auto tty = LinuxTty::create(process.silo(), static_cast<Ref<Channel>&&>(output), process.id(),
+                              linux_window_from_environment(start.strings, start.strings_size));
+  if (!tty.ok()) {
+    SpinlockGuard guard(sched_lock);
+    output = Ref<Channel>();
+  }
+  return tty;
+}
+
+}  // namespace
+
 lib::Result<void> start_linux_process(Process& process, const lib::ElfImage& image, uintptr_t bias,
                                       const stellina::abi::StartupBlock& block,
                                       const LinuxStart& start, uint8_t* page) {
@@ -110,8 +138,17 @@ lib::Result<void> start_linux_process(Process& process, const lib::ElfImage& ima
   const stellina::abi::Handle files = block.handle_count > kLinuxFilesHandle
                                           ? block.handles[kLinuxFilesHandle]
                                           : stellina::abi::kInvalidHandle;
-  process.set_linux_process(TRY(LinuxProcess::create(process.silo(), stdio, files, start.strings,
-                                                     brk_start, spawner ? spawner->id() : 0)));
+  LinuxTty* tty = start.terminal ? TRY(make_terminal(process, stdio, start)) : nullptr;
+  auto made = LinuxProcess::create(process.silo(), stdio, files, start.strings, brk_start,
+                                   spawner ? spawner->id() : 0, tty, start.terminal);
+  {
+    SpinlockGuard guard(sched_lock);
+    // Its own group and session, which the terminal (if any) is the controlling one of.
+    if (made.ok()) made.value()->join(process, process.id(), process.id(), tty);
+    if (tty) tty->release();  // the process and its descriptors hold it now
+  }
+  if (!made.ok()) return made.error();
+  process.set_linux_process(made.value());
   if (block.handle_count > kLinuxNamesHandle)
     process.linux_process()->set_names(block.handles[kLinuxNamesHandle]);
   const lib::StringView directory = initial_directory(start);

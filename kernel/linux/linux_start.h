@@ -24,6 +24,9 @@ struct LinuxStart {
   size_t strings_size;
   uint32_t argc;
   uint32_t envc;
+  // Which of descriptors 0, 1 and 2 (bit 1 << fd) are a new terminal (abi's
+  // SpawnRequest::linux_terminal); 0: none.
+  uint32_t terminal = 0;
 };
 
 // The handle that is a Linux process's file: namespace session (after its three streams).

@@ -177,6 +177,12 @@ int64_t dispatch(LinuxProcess& lp, uint64_t n, uint64_t a0, uint64_t a1, uint64_
     case kGetpid: return int64_t(current_process().id());
     case kGettid: return calls::gettid(lp);
     case kGetppid: return int64_t(lp.parent_id());
+    // Process groups and sessions (linux_group.cc).
+    case kSetpgid: return calls::setpgid(lp, a0, a1);
+    case kGetpgid: return calls::getpgid(lp, a0);
+    case kGetpgrp: return calls::getpgid(lp, 0);
+    case kSetsid: return calls::setsid(lp);
+    case kGetsid: return calls::getsid(lp, a0);
     // Every Linux process runs as root: Stellina's authority is handles, not user ids.
     case kGetuid:
     case kGeteuid:

@@ -235,11 +235,24 @@ HostResult<void> StellinaHost::start_program(int job, const Program& program,
       if (n < abi::kProgramMaxArgs) script_args[n++] = a;
     o.args = std::span<const StringView>(script_args, n);
   }
+  // A Linux program reading and writing the terminal gets one of its own in the kernel,
+  // with Linux's line discipline (termios, Ctrl-C as SIGINT to its foreground group): what
+  // is typed goes there as it is, not through this shell's line editing.
+  const auto at_terminal = [](const Stream& s, int handle) {
+    return s.kind == Stream::Kind::Handle && s.handle == handle;
+  };
+  if (kind == ImageKind::Linux && interactive_ && at_terminal(program.in, kShellStdin) &&
+      at_terminal(program.out, kShellStdout)) {
+    o.linux_terminal = abi::kLinuxTerminalStdin | abi::kLinuxTerminalStdout;
+    if (at_terminal(program.err, kShellStderr) || at_terminal(program.err, kShellStdout))
+      o.linux_terminal |= abi::kLinuxTerminalStderr;
+  }
   Result<stellina::Program> started = kind == ImageKind::Linux
                                           ? spawn_linux_program(p_.files(), path, o)
                                           : spawn_program(p_.files(), path, o);
   if (!started.ok()) return host_error(started.error());
   Job& j = jobs_[job];
+  if (o.linux_terminal) j.on_terminal = static_cast<int>(j.count);
   Process& proc = j.processes[j.count++];
   proc.handle = static_cast<OwnedHandle&&>(started.value().process);
   const uint64_t key = kProcessKey | static_cast<uint64_t>(job) << 8 | (j.count - 1);
@@ -323,6 +336,11 @@ Ending StellinaHost::ending_of(int job) {
         e.how = Ending::How::Signaled;
         e.code = 9;
         e.reason = "Killed";
+        // A Linux program ended by a signal: the kernel names it (a Ctrl-C's says nothing).
+        if (StringView(x.detail).starts_with("SIG") && x.address > 0 && x.address < 65) {
+          e.code = static_cast<int>(x.address);
+          e.reason = x.address == 2 ? StringView() : StringView(x.detail);
+        }
         break;
       case abi::ExitReason::QuotaExceeded:
         e.how = Ending::How::Signaled;
@@ -452,6 +470,12 @@ void StellinaHost::on_typed(int foreground) {
 // A byte typed at an interactive terminal while a job runs or `read` waits: edited into a
 // line, echoed; a whole line goes to the job's stdin (or to `read`); Ctrl-C ends the job.
 void StellinaHost::cook(char c, int foreground) {
+  if (foreground >= 0 && jobs_[foreground].on_terminal >= 0) {
+    Process& on_terminal = jobs_[foreground].processes[jobs_[foreground].on_terminal];
+    if (!on_terminal.ended && sys::linux_tty_input(on_terminal.handle.get(),
+                                                   reinterpret_cast<const uint8_t*>(&c), 1) >= 0)
+      return;
+  }
   // A job Ctrl-C has ended reads nothing more: what is typed after waits for the prompt.
   Relay* target = nullptr;
   if (foreground >= 0 && jobs_[foreground].terminal_input && !jobs_[foreground].interrupted) {

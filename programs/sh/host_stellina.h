@@ -70,6 +70,9 @@ class StellinaHost final : public Host {
     size_t count = 0;
     bool interrupted = false;     // Ctrl-C
     bool terminal_input = false;  // its stdin pump reads the terminal
+    // Its Linux program started on a terminal of its own (the kernel's line discipline,
+    // which what is typed goes to as it is), or -1.
+    int on_terminal = -1;
   };
   struct Relay {
     bool used = false;

@@ -321,6 +321,7 @@ Result<Program> spawn_linux_program(const Files& files, lib::StringView path,
   request.linux_envc = static_cast<uint32_t>(o.env.size());
   request.linux_strings = strings;
   request.linux_strings_size = strings_size;
+  request.linux_terminal = o.linux_terminal;
   // Its streams, then its file namespace (abi::kLinuxFilesHandle) and its namespace channel
   // for sockets (abi::kLinuxNamesHandle), each if it has one (the second only after the first).
   Channel* given[] = {&o.in, &o.out, &o.err, &o.files, &o.names};

@@ -275,11 +275,16 @@ static void* spinner(void* arg) {
   return NULL;
 }
 
-// A child of two threads, each counting in shared memory for ever.
+// A child of two threads, each counting in shared memory for ever. It leads a group of its
+// own, as a job-control shell puts each job (both sides set it, so it is set before either
+// goes on): a group whose every member's parent is in the group itself or outside the
+// session is orphaned, and SIGTSTP, SIGTTIN and SIGTTOU would not stop it.
 static pid_t spinning_child(void) {
   spin->counts[0] = spin->counts[1] = 0;
   const pid_t child = fork();
+  if (child > 0) setpgid(child, child);
   if (child == 0) {
+    setpgid(0, 0);
     pthread_t t;
     pthread_create(&t, NULL, spinner, (void*)&spin->counts[1]);
     spinner((void*)&spin->counts[0]);

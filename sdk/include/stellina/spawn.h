@@ -39,6 +39,9 @@ struct SpawnOptions {
   // A silo the program may start programs in (kRightManage), moved to it. Invalid: it may
   // start none.
   OwnedHandle child_silo;
+  // A Linux program only: which of its descriptors 0, 1 and 2 are a terminal the kernel
+  // makes for it (abi::SpawnRequest::linux_terminal; type at it with sys::linux_tty_input).
+  uint32_t linux_terminal = 0;
 };
 
 // A program that was started.
