@@ -60,12 +60,12 @@ KTEST(clock_timer_deadline_agrees_with_the_pit) {
   KEXPECT(best <= 500 && !early);
 }
 
-// Windows of 298 PIT ticks with a 3 GHz TSC and QEMU's 62.5 MHz LAPIC timer, each read quickly
-// (3,000 TSC ticks at worst).
+// Windows of 298 PIT ticks with a 3 GHz TSC and QEMU's 62.5 MHz LAPIC timer, their ends
+// polled 500 TSC ticks apart and no poll longer than 20,000 (QEMU's own hiccups).
 constexpr uint64_t kTscHz = 3'000'000'000;
 constexpr uint64_t kLapicHz = 62'500'000;
-constexpr arch::x86::CalibrationWindow kCleanWindow{298 * kTscHz / arch::x86::kPitHz, 298,
-                                                    298 * kLapicHz / arch::x86::kPitHz, 3'000};
+constexpr arch::x86::CalibrationWindow kCleanWindow{
+    298 * kTscHz / arch::x86::kPitHz, 298, 298 * kLapicHz / arch::x86::kPitHz, 500, 20'000};
 
 bool rates_are_right(const arch::x86::CalibratedRates& rates) {
   print("ktest:   TSC {} Hz, LAPIC timer {} Hz from {} windows\n", rates.tsc_hz, rates.lapic_hz,
@@ -83,12 +83,12 @@ KTEST(clock_calibration_drops_the_windows_a_host_pause_spoiled) {
   windows[1].pit += (60 * arch::x86::kPitHz / 1000) % 65536;
   windows[1].lapic += 60 * kLapicHz / 1000;
   windows[1].worst_gap = kPauseTsc;
-  // Descheduled for 100 us between reading the TSC and the PIT at the window's end.
+  // Descheduled for 100 us between the polls around the window's last PIT tick.
   windows[4].tsc += kTscHz / 10'000;
+  windows[4].edge_gap = kTscHz / 10'000;
   windows[4].worst_gap = kTscHz / 10'000;
-  // A pause of 7 us, short of the gap test (8 times 3,000 ticks), skews its window by 3%.
-  windows[6].tsc += 21'000;
-  windows[6].worst_gap = 21'000;
+  // Skewed by 2% though its polls look regular.
+  windows[6].tsc += windows[6].tsc / 50;
   const auto rates = arch::x86::rates_from_windows(windows, 8);
   KEXPECT(rates_are_right(rates));
   KEXPECT(rates.windows_used == 5);
@@ -96,11 +96,11 @@ KTEST(clock_calibration_drops_the_windows_a_host_pause_spoiled) {
 
 KTEST(clock_calibration_holds_with_one_clean_window) {
   arch::x86::CalibrationWindow windows[8];
-  for (int i = 0; i < 8; ++i) {  // every window but the sixth paused for i + 1 ms
+  for (int i = 0; i < 8; ++i) {  // every window but the sixth paused for i + 1 ms at an end
     windows[i] = kCleanWindow;
     if (i == 5) continue;
     windows[i].tsc += (i + 1) * kTscHz / 1000;
-    windows[i].worst_gap = (i + 1) * kTscHz / 1000;
+    windows[i].edge_gap = windows[i].worst_gap = (i + 1) * kTscHz / 1000;
   }
   const auto rates = arch::x86::rates_from_windows(windows, 8);
   KEXPECT(rates_are_right(rates));
@@ -108,19 +108,22 @@ KTEST(clock_calibration_holds_with_one_clean_window) {
 }
 
 KTEST(clock_calibration_reads_at_most_its_capacity_of_windows) {
-  arch::x86::CalibrationWindow windows[arch::x86::kMaxCalibrationWindows + 4];
-  for (auto& w : windows) w = kCleanWindow;
-  // Past the capacity: windows with a quicker read and another rate, which must not count.
-  for (int i = arch::x86::kMaxCalibrationWindows; i < arch::x86::kMaxCalibrationWindows + 4; ++i)
-    windows[i] = {kCleanWindow.tsc * 2, 298, kCleanWindow.lapic, 1};
-  const auto at = arch::x86::rates_from_windows(windows, arch::x86::kMaxCalibrationWindows);
+  constexpr int kMax = arch::x86::kMaxCalibrationWindows;
+  arch::x86::CalibrationWindow windows[2 * kMax + 1];
+  // Past the capacity, more windows at twice the rate than there are before it: counted, they
+  // would move the median there.
+  for (int i = 0; i < 2 * kMax + 1; ++i) {
+    windows[i] = kCleanWindow;
+    if (i >= kMax) windows[i].tsc *= 2;
+  }
+  const auto at = arch::x86::rates_from_windows(windows, kMax);
   KEXPECT(rates_are_right(at));
-  KEXPECT(at.windows_used == arch::x86::kMaxCalibrationWindows);
-  const auto beyond = arch::x86::rates_from_windows(windows, arch::x86::kMaxCalibrationWindows + 4);
+  KEXPECT(at.windows_used == kMax);
+  const auto beyond = arch::x86::rates_from_windows(windows, 2 * kMax + 1);
   KEXPECT(rates_are_right(beyond));
-  KEXPECT(beyond.windows_used == arch::x86::kMaxCalibrationWindows);
+  KEXPECT(beyond.windows_used == kMax);
   // No window with a PIT tick: no rate rather than a division by zero.
-  const arch::x86::CalibrationWindow empty{1000, 0, 0, 10};
+  const arch::x86::CalibrationWindow empty{1000, 0, 0, 10, 10};
   KEXPECT(arch::x86::rates_from_windows(&empty, 1).windows_used == 0);
 }
 

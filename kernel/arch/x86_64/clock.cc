@@ -67,11 +67,15 @@ namespace {
 constexpr uint64_t kWindowPitTicks = 298;  // 250 us
 constexpr int kWindows = 8;
 constexpr int kMinWindowsUsed = 5;
-// A read that took this many times the quickest window's slowest one was paused.
-constexpr uint64_t kGapFactor = 8;
-// Of the windows with quick reads, those whose TSC rate is this far off their median are
-// dropped too (a pause too short for the gap test still skews a window by its length).
-constexpr uint64_t kRateTolerancePerMille = 10;
+// A window is dropped if its ends are uncertain by more than 1/kEdgeGapFraction of it, or if
+// one pause took 1/kPauseFraction of it (see rates_from_windows).
+constexpr uint64_t kEdgeGapFraction = 256;
+constexpr uint64_t kPauseFraction = 4;
+// Of the windows left, those whose TSC rate is this far off their median are dropped too
+// (clean windows agree to 0.1% under TCG).
+constexpr uint64_t kRateTolerancePerMille = 5;
+// A stated TSC frequency is used if the PIT agrees with it this closely.
+constexpr uint64_t kStatedTolerancePerMille = 10;
 
 uint64_t per_mille_apart(uint64_t a, uint64_t b) { return (a > b ? a - b : b - a) * 1000 / b; }
 
@@ -95,25 +99,27 @@ ClockReading read_clocks() {
   return {before, rdtsc(), pit, lapic};
 }
 
-// Polls the three clocks together until kWindowPitTicks have passed, starting and ending just
-// after the PIT ticks (so both ends sit at the same point of a tick), and notes the longest
-// time between two consecutive polls.
+// Polls the three clocks together until kWindowPitTicks have passed, starting and ending at
+// the first poll after a PIT tick (so both ends sit at the same point of a tick).
 CalibrationWindow measure_window() {
   ClockReading last = read_clocks();
-  uint64_t worst_gap = 0;
+  uint64_t gap = 0, worst_gap = 0;
   const auto poll = [&] {
     const ClockReading next = read_clocks();
-    if (next.tsc_after - last.tsc_after > worst_gap) worst_gap = next.tsc_after - last.tsc_after;
+    gap = next.tsc_after - last.tsc_after;
+    if (gap > worst_gap) worst_gap = gap;
     last = next;
   };
   const uint64_t edge = last.pit;
   do poll();
   while (last.pit == edge);
   const ClockReading start = last;
+  const uint64_t start_gap = gap;
+  worst_gap = 0;
   do poll();
   while (last.pit - start.pit < kWindowPitTicks);
   return {last.tsc() - start.tsc(), last.pit - start.pit, uint64_t{start.lapic - last.lapic},
-          worst_gap};
+          gap > start_gap ? gap : start_gap, worst_gap};
 }
 
 // The TSC frequency the CPU or the hypervisor states, 0 if none: the hypervisor's leaf
@@ -146,26 +152,25 @@ StatedFrequency stated_tsc_frequency() {
 
 CalibratedRates rates_from_windows(const CalibrationWindow* windows, int count) {
   if (count > kMaxCalibrationWindows) count = kMaxCalibrationWindows;
-  uint64_t quickest = UINT64_MAX;
-  for (int i = 0; i < count; ++i)
-    if (windows[i].pit && windows[i].worst_gap < quickest) quickest = windows[i].worst_gap;
-  bool quick[kMaxCalibrationWindows] = {};
-  uint64_t rates[kMaxCalibrationWindows];  // of the quick windows, sorted
-  int quick_count = 0;
+  bool clean[kMaxCalibrationWindows] = {};
+  uint64_t rates[kMaxCalibrationWindows];  // of the clean windows, sorted
+  int clean_count = 0;
   for (int i = 0; i < count; ++i) {
-    quick[i] = windows[i].pit && windows[i].worst_gap <= quickest * kGapFactor;
-    if (!quick[i]) continue;
-    const uint64_t rate = rate_hz(windows[i].tsc, windows[i].pit);
-    int j = quick_count++;
+    const CalibrationWindow& w = windows[i];
+    clean[i] =
+        w.pit && w.edge_gap * kEdgeGapFraction <= w.tsc && w.worst_gap * kPauseFraction < w.tsc;
+    if (!clean[i]) continue;
+    const uint64_t rate = rate_hz(w.tsc, w.pit);
+    int j = clean_count++;
     for (; j > 0 && rates[j - 1] > rate; --j) rates[j] = rates[j - 1];
     rates[j] = rate;
   }
   CalibratedRates result{0, 0, 0};
-  if (!quick_count) return result;
-  const uint64_t median = rates[quick_count / 2];
+  if (!clean_count) return result;
+  const uint64_t median = rates[clean_count / 2];
   uint64_t tsc = 0, pit = 0, lapic = 0;
   for (int i = 0; i < count; ++i) {
-    if (!quick[i] ||
+    if (!clean[i] ||
         per_mille_apart(rate_hz(windows[i].tsc, windows[i].pit), median) > kRateTolerancePerMille)
       continue;
     tsc += windows[i].tsc;
@@ -190,11 +195,17 @@ void clock_init() {
     windows[count++] = measure_window();
     if (count >= kWindows) measured = rates_from_windows(windows, count);
   }
+  // Not one window clean: the host paused QEMU in every one. Measure on, over the oldest,
+  // rather than guess a rate (a wrong one makes every timeout wrong until the next boot).
+  for (int i = 0; !measured.windows_used; i = (i + 1) % kMaxCalibrationWindows) {
+    windows[i] = measure_window();
+    measured = rates_from_windows(windows, count);
+  }
   tsc_at_boot = tsc_start;
   tsc_hz = measured.tsc_hz;
   const char* method = "PIT";
   const StatedFrequency stated = stated_tsc_frequency();
-  if (stated.hz && per_mille_apart(stated.hz, measured.tsc_hz) <= kRateTolerancePerMille) {
+  if (stated.hz && per_mille_apart(stated.hz, measured.tsc_hz) <= kStatedTolerancePerMille) {
     tsc_hz = stated.hz;
     method = stated.source;
   } else if (stated.hz) {

@@ -16,7 +16,8 @@ struct CalibrationWindow {
   uint64_t tsc;        // TSC ticks from the start to the end
   uint64_t pit;        // PIT ticks over the same span, as polled (a pause of 55 ms loses a wrap)
   uint64_t lapic;      // LAPIC timer ticks over it
-  uint64_t worst_gap;  // the longest stretch of TSC ticks between two consecutive clock reads
+  uint64_t edge_gap;   // TSC ticks between the polls around the start's or the end's PIT tick
+  uint64_t worst_gap;  // the longest stretch of TSC ticks between two consecutive polls
 };
 
 struct CalibratedRates {
@@ -25,12 +26,12 @@ struct CalibratedRates {
   int windows_used;  // windows that no host pause touched; the rates come from them alone
 };
 
-// The rates over the windows a pause of the host did not touch, summed (count is at most
-// kMaxCalibrationWindows; more are ignored). A window is dropped if one of its reads took more
-// than kGapFactor times as long as the quickest window's slowest read (QEMU was descheduled
-// inside it: its clocks were read far apart, or the PIT wrapped unseen), and then if its TSC
-// rate is off the median of the rest by more than 1%. At least one window is always used (the
-// one with the quickest reads) if any had a PIT tick.
+// The rates over the windows a pause of the host did not spoil, summed (count is at most
+// kMaxCalibrationWindows; more are ignored). A window is dropped if the polls around either
+// of its ends lie more than 1/256 of it apart (the end is that uncertain), if one pause took a
+// quarter of it (a pause long enough to wrap the PIT takes nearly all of its window), and then
+// if its TSC rate is off the median of the rest by more than 0.5%. A pause in the middle of a
+// window that does not wrap the PIT moves both clocks alike and is harmless.
 CalibratedRates rates_from_windows(const CalibrationWindow* windows, int count);
 
 }  // namespace arch::x86
