@@ -7,8 +7,8 @@
 It listens on a TCP port of the host. For each connection it boots a Stellina microVM (the
 kernel with the serving system's boot archive, build/system-web/boot.archive: the device
 manager, virtio-net, the stack and httpd alone; --full: the system `make run` boots; -M
-microvm under TCG, a virtio-net card on QEMU's
-user network with a free host port on 127.0.0.1 forwarded to the guest's port 80), waits
+microvm under TCG, a virtio-net card on QEMU's user network with a free host port on
+127.0.0.1 forwarded to the guest's port 80), waits
 until the guest says on its serial console that it has an address and that httpd listens,
 relays the connection both ways, and kills the VM when the connection has closed. No VM
 serves two connections: with --pool N, N VMs are booted ahead of the requests, and each is
