@@ -8,9 +8,11 @@ TELNET_PORT ?= 2323       # make run: host port forwarded to the guest's telnet 
 REMOTE  ?= on             # make run: the remote shells (telnet, the web terminal): on | off
 JOBS    ?= $(shell nproc)
 # make serve-vms (tools/serve_vms.py) listens on PORT too; POOL: VMs booted ahead of
-# requests; MAX_VMS: VMs at most at once
+# requests; MAX_VMS: VMs at most at once; FULL=1: each VM boots the whole system (what make
+# run boots) instead of the serving one (build/system-web: the network path and httpd)
 POOL    ?= 0
 MAX_VMS ?= 4
+FULL    ?=
 
 # ccache: a rebuild of unchanged sources (a new clone, a new build directory) is a cache hit.
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=Debug \
@@ -50,7 +52,7 @@ run: build
 # connection closes (tools/serve_vms.py --help for the other options). Ctrl-C stops it.
 serve-vms: build
 	@python3 tools/serve_vms.py --port $(strip $(PORT)) --pool $(strip $(POOL)) \
-	  --max-vms $(strip $(MAX_VMS))
+	  --max-vms $(strip $(MAX_VMS)) $(if $(strip $(FULL)),--full)
 
 # Host unit tests, in-kernel tests and QEMU integration tests, all through CTest.
 test: build

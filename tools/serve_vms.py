@@ -5,8 +5,10 @@
     tools/serve_vms.py --port 8090 --pool 4        # four VMs booted ahead of requests
 
 It listens on a TCP port of the host. For each connection it boots a Stellina microVM (the
-kernel and boot archive `make run` boots, -M microvm under TCG, a virtio-net card on QEMU's
-user network with a free host port on 127.0.0.1 forwarded to the guest's port 80), waits
+kernel with the serving system's boot archive, build/system-web/boot.archive: the device
+manager, virtio-net, the stack and httpd alone; --full: the system `make run` boots; -M
+microvm under TCG, a virtio-net card on QEMU's user network with a free host port on
+127.0.0.1 forwarded to the guest's port 80), waits
 until the guest says on its serial console that it has an address and that httpd listens,
 relays the connection both ways, and kills the VM when the connection has closed. No VM
 serves two connections: with --pool N, N VMs are booted ahead of the requests, and each is
@@ -40,7 +42,8 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNEL = os.path.join(REPO, "build", "kernel", "stellina.elf")
-ARCHIVE = os.path.join(REPO, "build", "user", "system.archive")
+WEB_ARCHIVE = os.path.join(REPO, "build", "system-web", "boot.archive")  # serving only
+FULL_ARCHIVE = os.path.join(REPO, "build", "user", "system.archive")    # what make run boots
 
 # The guest is ready when both lines have appeared on its serial console: the stack has its
 # address (before it, a SYN to 10.0.2.15 is not answered) and httpd listens on port 80.
@@ -410,7 +413,12 @@ def parse_args(argv=None):
                    help="seconds a connection may last once relayed (60)")
     p.add_argument("--memory", type=int, default=128, help="each VM's -m in MiB (128)")
     p.add_argument("--kernel", default=KERNEL)
-    p.add_argument("--initrd", default=ARCHIVE)
+    p.add_argument("--initrd", default=None,
+                   help="the boot archive (default: the serving system's, "
+                        "build/system-web/boot.archive)")
+    p.add_argument("--full", action="store_true",
+                   help="boot the whole system `make run` boots (build/user/system.archive) "
+                        "instead of the serving system")
     p.add_argument("--append", default=STATIC_ADDRESS,
                    help="the kernel command line (default: a static address for tcpip, "
                         f"{STATIC_ADDRESS!r})")
@@ -420,6 +428,9 @@ def parse_args(argv=None):
                         "listening lines)")
     args = p.parse_args(argv)
     args.ready = args.ready or list(READY_LINES)
+    if args.full and args.initrd:
+        p.error("--full and --initrd name two archives: give one")
+    args.initrd = args.initrd or (FULL_ARCHIVE if args.full else WEB_ARCHIVE)
     if args.max_vms < 1:
         p.error("--max-vms must be at least 1")
     if not 0 <= args.pool <= args.max_vms:

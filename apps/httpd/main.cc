@@ -614,8 +614,12 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
     if (!files_ready_) {
       auto session = open("file:", kOpenTimeoutNs);
       if (!session.ok()) {
-        log("open file: -> status {}: no static files", stellina::status_code(session));
-        site_from_ = SiteFrom::Nothing;
+        // Not found: no component of this system serves file: (a system without file
+        // servers, such as the serving system of build/system-web), so none ever will.
+        const bool never = session.error() == abi::kErrNotFound;
+        log("open file: -> status {}: no static files{}", stellina::status_code(session),
+            never ? " (no file server in this system)" : "");
+        site_from_ = never ? SiteFrom::Final : SiteFrom::Nothing;
         return;
       }
       files_ = stellina::Files(session.release_value());
@@ -735,7 +739,7 @@ class Httpd final : public stellina::ComponentWith<stellina::components::httpd::
   uint64_t evicted_reported_ = 0;
   uint8_t scratch_[abi::kMaxMessageData];
   // Where the static files come from: Boot until the disk's are read (or it is known there
-  // is no disk: Final).
+  // is no disk, or no file server at all: Final).
   enum class SiteFrom : uint8_t { Nothing, Boot, Disk, Final };
   SiteFrom site_from_ = SiteFrom::Nothing;
   stellina::Files files_{Channel()};

@@ -34,8 +34,10 @@ kernel command line (qemu.STELLINA_STATIC_ADDRESS), as the Linux guest is. Linux
 Stellina's `/` answered with in the first run (or, without a Stellina answer, a generated
 page of DEFAULT_PAGE_BYTES), so both send the same amount.
 
-With HTTP_BENCH_MIN_MEM_ONLY=1, only Stellina's memory search runs (opts.runs searches; the
-largest result is recorded as stellina_min_mem_mib): no Linux guest is needed.
+With HTTP_BENCH_MIN_MEM_ONLY=1, only Stellina's memory searches run, opts.runs of each: the
+system as it ships (the largest result recorded as stellina_min_mem_mib) and the serving
+system of make serve-vms, build/system-web/boot.archive (stellina_web_min_mem_mib): no Linux
+guest is needed.
 
 Metrics: {stellina,stellina_kernel,stellina_wasm,linux}_rps, _latency_p50_ms, _latency_p99_ms,
 _first_200_ms, _min_mem_mib; ratio_rps = Stellina / Linux, ratio_first_200,
@@ -58,6 +60,8 @@ STELLINA = os.path.join(REPO, "build", "kernel", "stellina.elf")
 ARCHIVE = os.environ.get("HTTP_BENCH_ARCHIVE") or os.path.join(REPO, "build", "user", "system.archive")
 KERNEL_ARCHIVE = os.path.join(REPO, "build", "scenarios", "system_kernel", "boot.archive")
 WASM_ARCHIVE = os.path.join(REPO, "build", "scenarios", "system_wasm", "boot.archive")
+# The serving system (what make serve-vms boots): devmgr, virtio-net, tcpip and httpd alone.
+WEB_ARCHIVE = os.path.join(REPO, "build", "system-web", "boot.archive")
 BOOT_TIMEOUT_S = 30.0     # from launch to the first 200, at MEMORY
 PROBE_TIMEOUT_S = 20.0    # the same in the memory search
 # Boots per run before a side counts as not answering: the Linux guest may hang at boot
@@ -226,22 +230,31 @@ def summary(rec):
 
 
 def min_mem_only(rec, opts):
-    """HTTP_BENCH_MIN_MEM_ONLY=1: only Stellina's (as it ships) memory search, opts.runs times
-    over; records the largest of the smallest -m found, the one that served in every search."""
-    side = Side("stellina", stellina_command(ARCHIVE), STELLINA_ATTEMPTS, True)
-    found, probes = [], []
+    """HTTP_BENCH_MIN_MEM_ONLY=1: only Stellina's memory searches, opts.runs times over, the
+    system as it ships (stellina_min_mem_mib) and the serving system (stellina_web_min_mem_mib)
+    alternating probe by probe; records for each the largest of the smallest -m found, the
+    one that served in every search."""
+    sides = [Side("stellina", stellina_command(ARCHIVE), STELLINA_ATTEMPTS, True),
+             Side("stellina_web", stellina_command(WEB_ARCHIVE), STELLINA_ATTEMPTS, True)]
+    found = {side.name: [] for side in sides}
+    probes = {side.name: [] for side in sides}
     for _ in range(opts.runs):
-        search = Bisection(side, MEMORY)
-        while not search.done():
-            search.step()
-        if search.hi is None:
-            raise SystemExit(f"http: stellina: no whole system at {MEMORY} MiB")
-        found.append(search.hi)
-        probes.append(" ".join(search.probes))
-        log(f"http: stellina: smallest -m {search.hi} MiB ({probes[-1]})")
-    rec.add("stellina_min_mem_mib", max(found), "MiB", len(found), machine=MACHINE,
-            probes=" | ".join(probes), probe_timeout_s=PROBE_TIMEOUT_S, searches=found,
-            host_load=http.load_average())
+        searches = [Bisection(side, MEMORY) for side in sides]
+        while not all(s.done() for s in searches):
+            for s in searches:
+                if not s.done():
+                    s.step()
+        for s in searches:
+            if s.hi is None:
+                raise SystemExit(f"http: {s.side.name}: no whole system at {MEMORY} MiB")
+            found[s.side.name].append(s.hi)
+            probes[s.side.name].append(" ".join(s.probes))
+            log(f"http: {s.side.name}: smallest -m {s.hi} MiB ({probes[s.side.name][-1]})")
+    for side in sides:
+        rec.add(f"{side.name}_min_mem_mib", max(found[side.name]), "MiB", opts.runs,
+                machine=MACHINE, probes=" | ".join(probes[side.name]),
+                probe_timeout_s=PROBE_TIMEOUT_S, searches=found[side.name],
+                host_load=http.load_average())
 
 
 def run(rec, opts):

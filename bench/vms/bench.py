@@ -3,7 +3,8 @@ the same program booting the Debian Linux guest with busybox httpd, in the same 
 
 Both go through the same server, with the same QEMU configuration (-M microvm, TCG, -m 128,
 virtio-net on QEMU's user network with a forwarded port): only --kernel, --initrd, --append
-and the readiness line differ. Stellina is the system `make run` boots (without the disk);
+and the readiness line differ. Stellina is the serving system the server boots by default
+(build/system-web/boot.archive: devmgr, virtio-net, tcpip and httpd alone);
 Linux is bench/linux/net.py's guest (static 10.0.2.15), whose /init says "linux-vms: ready"
 once busybox httpd listens (/proc/net/tcp or tcp6 shows port 80), serving as index.html the bytes
 Stellina's `/` answered first, so both send about the same.
@@ -39,7 +40,7 @@ from bench.linux import guest, net, prepare
 OUT = os.path.join(BUILD, "vms")
 SERVER = os.path.join(REPO, "tools", "serve_vms.py")
 STELLINA = os.path.join(REPO, "build", "kernel", "stellina.elf")
-ARCHIVE = os.path.join(REPO, "build", "user", "system.archive")
+ARCHIVE = os.path.join(REPO, "build", "system-web", "boot.archive")  # what serve-vms boots
 LINUX_INITRD = os.path.join(OUT, "initramfs.cpio")
 LINUX_READY = "linux-vms: ready"
 MEMORY = 128

@@ -3,7 +3,8 @@
 
     python3 bench/vms/memory.py [--memory 128] [--archive PATH] [--dhcp]
 
-Boots the system `make run` boots (build/user/system.archive) as bench/http does (the stack's
+Boots the system `make run` boots (build/user/system.archive; --archive
+build/system-web/boot.archive: the serving system of make serve-vms) as bench/http does (the stack's
 static address on the kernel command line; --dhcp: from DHCP), waits for the first 200 on
 `/` and then until `/api/status` lists every component started (bench/http's criterion for
 serving: bench.lib.http.all_started), and prints from that document, in KiB: the memory

@@ -290,7 +290,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("case", choices=["curl", "ab", "sigkill", "limit"])
     p.add_argument("--kernel", default=os.path.join(REPO, "build", "kernel", "stellina.elf"))
-    p.add_argument("--initrd", default=os.path.join(REPO, "build", "user", "system.archive"))
+    p.add_argument("--initrd", default=os.path.join(REPO, "build", "system-web", "boot.archive"))
     p.add_argument("--requests", type=int, default=40)
     args = p.parse_args()
     {"curl": test_curl, "ab": test_ab, "sigkill": test_sigkill, "limit": test_limit}[args.case](args)
