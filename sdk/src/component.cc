@@ -161,7 +161,7 @@ void Component::on_service(const char* field, Channel ch) {
 
 Result<Channel> open_through(abi::Handle names, lib::StringView uri, uint64_t timeout_ns) {
   if (names == abi::kInvalidHandle) return abi::kErrNotSupported;
-  static uint64_t next_call = 1;
+  static uint64_t next_call = kOpenCallFirst;
   alignas(8) char buffer[256];  // the URI out, the answer back
   if (uri.size() > sizeof(buffer)) return abi::kErrTooLarge;
   __builtin_memcpy(buffer, uri.data(), uri.size());

@@ -98,6 +98,11 @@ class Channel : public OwnedHandle {
 // kErrTimedOut, kErrPeerClosed.
 Result<Channel> open_through(abi::Handle names, lib::StringView uri, uint64_t timeout_ns);
 
+// open_through numbers its Opens from kOpenCallFirst up. A component that sends Opens of its
+// own on its namespace channel (servers/term forwards its programs') numbers them below, so
+// that the answer to one is never taken for the other's.
+constexpr uint64_t kOpenCallFirst = uint64_t{1} << 63;
+
 class Component {
  public:
   // The channels a component may watch at once: its wait set's entries, less room for the
