@@ -174,8 +174,10 @@ KTEST(handoff_deferred_timer_spares_a_calling_pair) {
         idle, deferred, turns_deferred, plain, turns_plain);
   KEXPECT(turns_deferred > 0 && turns_plain > 0);
   // The system's other timers (idle: those of 100 ms of main sleeping alone) come to both,
-  // and a thread they wake makes the quantum matter for a moment.
-  KEXPECT(plain >= deferred + 3);
+  // and a thread they wake makes the quantum matter for a moment. The pair without the
+  // deferral is printed, not judged: whether its quantum timer fires depends on where the
+  // wake-ups fall against the timer's deadline (under real time on q35 it often does not).
+  KEXPECT(deferred <= idle + 3);
 }
 
 KTEST(handoff_yields_to_higher_priority) {

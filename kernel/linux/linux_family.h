@@ -43,7 +43,8 @@ class LinuxFamily {
   // What a wait asks to hear of a child: that it ended, or stopped or was continued by a
   // signal (kernel/linux/linux_signal.h) since a wait last reported it.
   enum Event : uint32_t { kEnded = 1, kStopped = 2, kContinued = 4 };
-  // The first child with process id pid (-1: any; below -1: any of group -pid) with one of events to tell, and which
+  // The first child with process id pid (-1: any; below -1: any of group -pid) with one of events
+  // to tell, and which
   // (*found), or null. Sets *any when such a child exists at all.
   Process* child_to_report(int64_t pid, uint32_t events, Event* found, bool* any) const
       REQUIRES(sched_lock);
