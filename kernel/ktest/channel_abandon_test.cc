@@ -38,7 +38,7 @@ KTEST(channel_abandoned_replies_never_queue) {
     SpinlockGuard guard(sched_lock);
     // Twice as many calls given up as the queue holds, their replies all sent: the queue
     // stays empty (without abandon_call the send past kChannelQueueLimit is WouldBlock).
-    constexpr uint64_t kGivenUp = 2 * kChannelQueueLimit;
+    constexpr uint64_t kGivenUp = uint64_t{2} * kChannelQueueLimit;
     for (uint64_t id = 1; id <= kGivenUp; ++id) client->abandon_call(with_call_id(id));
     for (uint64_t id = 1; id <= kGivenUp; ++id) KEXPECT(server->send(with_call_id(id)).ok());
     KEXPECT(client->peek() == nullptr);

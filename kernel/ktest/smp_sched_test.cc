@@ -259,7 +259,7 @@ KTEST(manual_smp_kill_during_cross_cpu_calls) {
     PingPong g;
     KREQUIRE(g.spawn());
     g.start(100'000'000);  // far more than a run lasts
-    sched::sleep_ns((1 + run % 5) * 3'000'000);
+    sched::sleep_ns(uint64_t(1 + run % 5) * 3'000'000);
     Process* victim = run % 2 ? g.ping.get() : g.pong.get();
     {
       SpinlockGuard guard(sched_lock);

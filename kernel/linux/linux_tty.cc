@@ -202,9 +202,10 @@ int64_t LinuxTty::ioctl(LinuxProcess& lp, uint64_t request, uint64_t argument) {
       SpinlockGuard guard(sched_lock);
       const bool changed = __builtin_memcmp(&w, &window_, sizeof w) != 0;
       window_ = w;
-      if (changed)
+      if (changed) {
         (void)linux_signal_group(foreground_, kSigWinch, nullptr, this,
                                  LinuxSignalInfo{kSiKernel, 0, 0});
+      }
       return 0;
     }
     case kFionread: {

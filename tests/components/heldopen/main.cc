@@ -58,14 +58,16 @@ class HeldOpen final : public stellina::Component {
       after_ms[m.call_id] = (sys::clock_now() - sent) / kMs + 1;  // 0 marks "not yet"
       order[answered++] = m.call_id;
       log("open {}: status {} after {} ms", m.call_id, status, after_ms[m.call_id] - 1);
-      if (status != abi::kErrNotFound)
+      if (status != abi::kErrNotFound) {
         return log("FAIL: open {} not refused as not found", m.call_id);
+      }
     }
     if (order[0] != kOpens) return log("FAIL: open {} answered first, not the ninth", order[0]);
     for (uint64_t call = 1; call < kOpens; ++call) {
-      if (after_ms[call] - 1 < kHoldMs - 1)
+      if (after_ms[call] - 1 < kHoldMs - 1) {
         return log("FAIL: open {} refused after {} ms, before the hold ended", call,
                    after_ms[call] - 1);
+      }
     }
     log("the ninth refused at once, the eight held refused after 500 ms");
   }

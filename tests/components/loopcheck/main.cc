@@ -12,7 +12,7 @@ using namespace stellina;
 
 constexpr uint64_t kStepNs = 1'000'000;
 constexpr uint64_t kSettleNs = 200'000'000;  // for both ends of a closed connection to go
-constexpr size_t kEchoBytes = 64 * 1024;
+constexpr size_t kEchoBytes = size_t{64} * 1024;
 constexpr size_t kMaxHeld = 600;  // more than the stack's bound (256), so that it shows
 constexpr size_t kRetries = 20;   // the connection after a close, kSettleNs apart
 constexpr const char* kEchoTargets[] = {"tcp:127.0.0.1:9", "tcp:localhost:9", "tcp:10.0.2.15:9"};
